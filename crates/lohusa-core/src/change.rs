@@ -1,0 +1,70 @@
+//! The change record: the unit every write produces and every sync moves.
+//!
+//! A local write appends one change per entity it touches, in the same transaction as the write.
+//! `fields` holds exactly the fields written with their new values (JSON), so a later merge can
+//! decide per field, and the audit trail can say who changed which field, where and when.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+use uuid::Uuid;
+
+use crate::hlc::Hlc;
+use crate::ids::{ChangeId, DeviceId, MemberId};
+
+/// The version of the field vocabulary a change was written with.
+pub const CHANGE_SCHEMA_VERSION: u32 = 1;
+
+/// Field name to value, in a stable order.
+pub type FieldValues = BTreeMap<String, serde_json::Value>;
+
+/// What kind of record a change is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum EntityKind {
+    Mother,
+    Birth,
+    Baby,
+    Visit,
+}
+
+impl EntityKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EntityKind::Mother => "mother",
+            EntityKind::Birth => "birth",
+            EntityKind::Baby => "baby",
+            EntityKind::Visit => "visit",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<EntityKind> {
+        [EntityKind::Mother, EntityKind::Birth, EntityKind::Baby, EntityKind::Visit]
+            .into_iter()
+            .find(|kind| kind.as_str() == text)
+    }
+}
+
+/// A set of field values written to one entity, before it is stamped.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EntityWrite {
+    pub entity: EntityKind,
+    pub entity_id: Uuid,
+    pub fields: FieldValues,
+}
+
+/// One stamped, attributed change.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+pub struct Change {
+    pub id: ChangeId,
+    pub entity: EntityKind,
+    #[ts(type = "string")]
+    pub entity_id: Uuid,
+    #[ts(type = "Record<string, unknown>")]
+    pub fields: FieldValues,
+    pub hlc: Hlc,
+    pub author: MemberId,
+    pub device: DeviceId,
+    pub schema_version: u32,
+}

@@ -1,0 +1,136 @@
+//! The hybrid logical clock that orders changes across devices whose wall clocks disagree.
+//!
+//! A stamp is (wall time in ms, counter). A local event takes the larger of the device clock and
+//! the last stamp, so stamps never go backwards even when a tablet's clock is set back. A remote
+//! stamp too far in the future is refused rather than adopted, so one tablet with a wrong clock
+//! cannot drag every replica's clock forward with it.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use ts_rs::TS;
+
+/// How far ahead of this device's clock a received stamp may be before it is refused.
+pub const MAX_FORWARD_DRIFT_MS: u64 = 24 * 60 * 60 * 1000;
+
+/// One stamp. Orders by wall time, then counter; the device id breaks the remaining ties.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, TS)]
+#[ts(type = "string")]
+pub struct Hlc {
+    pub wall_ms: u64,
+    pub counter: u32,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("a received clock stamp is {ahead_ms} ms ahead of this device's clock")]
+pub struct ClockDriftError {
+    pub ahead_ms: u64,
+}
+
+impl Hlc {
+    /// The stamp for a new local event, given the device clock `now_ms`.
+    pub fn tick(self, now_ms: u64) -> Hlc {
+        if now_ms > self.wall_ms {
+            Hlc { wall_ms: now_ms, counter: 0 }
+        } else {
+            Hlc { wall_ms: self.wall_ms, counter: self.counter + 1 }
+        }
+    }
+
+    /// Merges a stamp received from another device, so later local stamps sort after it.
+    pub fn observe(self, remote: Hlc, now_ms: u64) -> Result<Hlc, ClockDriftError> {
+        if remote.wall_ms > now_ms.saturating_add(MAX_FORWARD_DRIFT_MS) {
+            return Err(ClockDriftError { ahead_ms: remote.wall_ms - now_ms });
+        }
+        let wall_ms = self.wall_ms.max(remote.wall_ms).max(now_ms);
+        let counter = match (wall_ms == self.wall_ms, wall_ms == remote.wall_ms) {
+            (true, true) => self.counter.max(remote.counter) + 1,
+            (true, false) => self.counter + 1,
+            (false, true) => remote.counter + 1,
+            (false, false) => 0,
+        };
+        Ok(Hlc { wall_ms, counter })
+    }
+}
+
+/// Fixed-width hex, so the text form sorts exactly like the stamp (SQLite compares it as text).
+impl fmt::Display for Hlc {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:012x}-{:08x}", self.wall_ms, self.counter)
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("not a clock stamp: {0:?}")]
+pub struct ParseHlcError(String);
+
+impl FromStr for Hlc {
+    type Err = ParseHlcError;
+    fn from_str(s: &str) -> Result<Hlc, ParseHlcError> {
+        let err = || ParseHlcError(s.to_owned());
+        let (wall, counter) = s.split_once('-').ok_or_else(err)?;
+        if wall.len() != 12 || counter.len() != 8 {
+            return Err(err());
+        }
+        Ok(Hlc {
+            wall_ms: u64::from_str_radix(wall, 16).map_err(|_| err())?,
+            counter: u32::from_str_radix(counter, 16).map_err(|_| err())?,
+        })
+    }
+}
+
+impl Serialize for Hlc {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Hlc {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Hlc, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn local_stamps_never_go_backwards_when_the_clock_is_set_back() {
+        let a = Hlc::default().tick(1_000);
+        let b = a.tick(500);
+        let c = b.tick(500);
+        assert!(a < b && b < c);
+        assert_eq!(c, Hlc { wall_ms: 1_000, counter: 2 });
+        assert_eq!(c.tick(2_000), Hlc { wall_ms: 2_000, counter: 0 });
+    }
+
+    #[test]
+    fn observed_stamps_order_later_local_events_after_them() {
+        let local = Hlc { wall_ms: 1_000, counter: 3 };
+        let remote = Hlc { wall_ms: 5_000, counter: 7 };
+        let merged = local.observe(remote, 2_000).unwrap();
+        assert!(merged > remote);
+        assert!(merged.tick(2_000) > merged);
+    }
+
+    #[test]
+    fn a_stamp_from_a_clock_a_day_ahead_is_refused() {
+        let now = 1_700_000_000_000;
+        let remote = Hlc { wall_ms: now + MAX_FORWARD_DRIFT_MS + 1, counter: 0 };
+        assert!(Hlc::default().observe(remote, now).is_err());
+    }
+
+    #[test]
+    fn text_form_round_trips_and_sorts_like_the_stamp() {
+        let stamps = [Hlc { wall_ms: 9, counter: 100 }, Hlc { wall_ms: 10, counter: 0 }, Hlc { wall_ms: 1_764_000_000_000, counter: 1 }];
+        for pair in stamps.windows(2) {
+            assert!(pair[0].to_string() < pair[1].to_string());
+        }
+        for s in stamps {
+            assert_eq!(s.to_string().parse::<Hlc>().unwrap(), s);
+        }
+    }
+}

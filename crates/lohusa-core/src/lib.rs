@@ -1,0 +1,23 @@
+//! Lohusa's domain core: plain data and pure functions, with no file, network or clock access.
+//!
+//! Everything here takes "now" and "today" as arguments, so the same rules run identically on
+//! every tablet, on the server and inside tests.
+
+pub mod change;
+pub mod checklist;
+pub mod hlc;
+pub mod ids;
+pub mod identity;
+pub mod registration;
+pub mod schedule;
+pub mod search;
+pub mod time;
+pub mod today;
+pub mod validation;
+pub mod visit;
+
+pub use change::{Change, EntityKind, FieldValues};
+pub use hlc::Hlc;
+pub use ids::{BabyId, BirthId, ChangeId, DeviceId, MemberId, MotherId, VisitId};
+pub use schedule::{VisitNumber, VisitStatus, VisitWindow};
+pub use validation::{FieldError, Rule, ValidationErrors};

@@ -1,0 +1,230 @@
+//! The three home visits after birth, their windows and the status derived from them.
+//!
+//! Windows come from the Turkish postpartum care guideline: visit 1 on days 2–5, visit 2 on days
+//! 13–17, visit 3 on days 30–42, with the birth day as day 0. A status is never stored: it is
+//! derived from the window, today and what was recorded, so every device computes the same one.
+
+use chrono::{Days, NaiveDate};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::visit::VisitOutcome;
+
+/// Which of the three home visits (1, 2 or 3).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, TS)]
+#[serde(try_from = "u8", into = "u8")]
+#[ts(type = "1 | 2 | 3")]
+pub struct VisitNumber(u8);
+
+impl VisitNumber {
+    pub const ALL: [VisitNumber; 3] = [VisitNumber(1), VisitNumber(2), VisitNumber(3)];
+
+    pub fn new(number: u8) -> Option<VisitNumber> {
+        (1..=3).contains(&number).then_some(VisitNumber(number))
+    }
+
+    pub fn get(self) -> u8 {
+        self.0
+    }
+
+    /// First and last day of life of this visit's window, inclusive.
+    pub fn window_days(self) -> (u32, u32) {
+        match self.0 {
+            1 => (2, 5),
+            2 => (13, 17),
+            _ => (30, 42),
+        }
+    }
+}
+
+impl TryFrom<u8> for VisitNumber {
+    type Error = String;
+    fn try_from(value: u8) -> Result<Self, Self::Error> {
+        VisitNumber::new(value).ok_or_else(|| format!("visit number must be 1, 2 or 3, not {value}"))
+    }
+}
+
+impl From<VisitNumber> for u8 {
+    fn from(value: VisitNumber) -> u8 {
+        value.0
+    }
+}
+
+/// The calendar dates of one visit's window, both ends inclusive.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct VisitWindow {
+    pub number: VisitNumber,
+    pub opens_on: NaiveDate,
+    pub closes_on: NaiveDate,
+}
+
+impl VisitWindow {
+    pub fn for_birth(birth_date: NaiveDate, number: VisitNumber) -> VisitWindow {
+        let (first_day, last_day) = number.window_days();
+        VisitWindow {
+            number,
+            opens_on: birth_date + Days::new(first_day.into()),
+            closes_on: birth_date + Days::new(last_day.into()),
+        }
+    }
+
+    pub fn contains(&self, date: NaiveDate) -> bool {
+        self.opens_on <= date && date <= self.closes_on
+    }
+}
+
+/// The three windows of a birth, in order.
+pub fn visit_windows(birth_date: NaiveDate) -> [VisitWindow; 3] {
+    VisitNumber::ALL.map(|number| VisitWindow::for_birth(birth_date, number))
+}
+
+/// Where a visit stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum VisitStatus {
+    /// The window has not opened yet.
+    Upcoming,
+    /// The window is open and nothing is recorded.
+    Due,
+    /// The window has closed and nothing is recorded: it stays on the list.
+    Late,
+    /// Visited inside the window.
+    Done,
+    /// Visited, but outside the window (it counts as done, reported as late).
+    DoneLate,
+    /// Closed by an explicit outcome without a visit (not at home, moved, refused, hospitalised).
+    Missed,
+}
+
+impl VisitStatus {
+    /// Still needs someone to act on it.
+    pub fn is_open(self) -> bool {
+        matches!(self, VisitStatus::Upcoming | VisitStatus::Due | VisitStatus::Late)
+    }
+}
+
+/// What was recorded for a visit, as far as its status is concerned.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RecordedVisit {
+    pub outcome: VisitOutcome,
+    /// The date of the visit, or of the attempt that closed it.
+    pub date: NaiveDate,
+}
+
+/// Derives a visit's status from its window, today's date and what was recorded.
+pub fn visit_status(window: &VisitWindow, today: NaiveDate, recorded: Option<RecordedVisit>) -> VisitStatus {
+    match recorded {
+        Some(RecordedVisit { outcome: VisitOutcome::Visited, date }) => {
+            if window.contains(date) {
+                VisitStatus::Done
+            } else {
+                VisitStatus::DoneLate
+            }
+        }
+        Some(_) => VisitStatus::Missed,
+        None if today < window.opens_on => VisitStatus::Upcoming,
+        None if today <= window.closes_on => VisitStatus::Due,
+        None => VisitStatus::Late,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn date(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    #[track_caller]
+    fn check_windows(birth: &str, expected: [(&str, &str); 3]) {
+        let windows = visit_windows(date(birth));
+        for (window, (opens, closes)) in windows.iter().zip(expected) {
+            assert_eq!(
+                (window.opens_on, window.closes_on),
+                (date(opens), date(closes)),
+                "birth {birth}, visit {}",
+                window.number.get()
+            );
+        }
+    }
+
+    #[test]
+    fn windows_cross_month_year_and_leap_day_boundaries() {
+        // An ordinary month.
+        check_windows("2026-03-01", [("2026-03-03", "2026-03-06"), ("2026-03-14", "2026-03-18"), ("2026-03-31", "2026-04-12")]);
+        // Born at the end of a 31-day month.
+        check_windows("2026-01-31", [("2026-02-02", "2026-02-05"), ("2026-02-13", "2026-02-17"), ("2026-03-02", "2026-03-14")]);
+        // Born at the year's end: every window is in the new year.
+        check_windows("2026-12-31", [("2027-01-02", "2027-01-05"), ("2027-01-13", "2027-01-17"), ("2027-01-30", "2027-02-11")]);
+        // Born late December: visit 1 spans the new year.
+        check_windows("2026-12-29", [("2026-12-31", "2027-01-03"), ("2027-01-11", "2027-01-15"), ("2027-01-28", "2027-02-09")]);
+        // A leap year: windows run through 29 February.
+        check_windows("2028-02-27", [("2028-02-29", "2028-03-03"), ("2028-03-11", "2028-03-15"), ("2028-03-28", "2028-04-09")]);
+        // Born on the leap day itself.
+        check_windows("2028-02-29", [("2028-03-02", "2028-03-05"), ("2028-03-13", "2028-03-17"), ("2028-03-30", "2028-04-11")]);
+        // The same dates in a common year have no 29 February.
+        check_windows("2027-02-27", [("2027-03-01", "2027-03-04"), ("2027-03-12", "2027-03-16"), ("2027-03-29", "2027-04-10")]);
+    }
+
+    #[test]
+    fn status_follows_window_today_and_record() {
+        use VisitOutcome::*;
+        use VisitStatus::*;
+        let birth = date("2026-11-20");
+        // (visit, today, recorded, expected)
+        let cases: &[(u8, &str, Option<(VisitOutcome, &str)>, VisitStatus)] = &[
+            // Visit 1 window: 2026-11-22 ..= 2026-11-25.
+            (1, "2026-11-20", None, Upcoming),
+            (1, "2026-11-21", None, Upcoming),
+            (1, "2026-11-22", None, Due),
+            (1, "2026-11-25", None, Due),
+            (1, "2026-11-26", None, Late),
+            (1, "2027-01-10", None, Late),
+            (1, "2026-11-23", Some((Visited, "2026-11-23")), Done),
+            (1, "2026-11-30", Some((Visited, "2026-11-25")), Done),
+            (1, "2026-11-30", Some((Visited, "2026-11-26")), DoneLate),
+            (1, "2026-11-21", Some((Visited, "2026-11-21")), DoneLate),
+            (1, "2026-11-24", Some((NotAtHome, "2026-11-24")), Missed),
+            (1, "2026-11-30", Some((Moved, "2026-11-28")), Missed),
+            (1, "2026-11-23", Some((Refused, "2026-11-23")), Missed),
+            (1, "2026-11-23", Some((Hospitalised, "2026-11-23")), Missed),
+            // Visit 2 window: 2026-12-03 ..= 2026-12-07 (crosses into December).
+            (2, "2026-11-30", None, Upcoming),
+            (2, "2026-12-03", None, Due),
+            (2, "2026-12-07", None, Due),
+            (2, "2026-12-08", None, Late),
+            (2, "2026-12-19", Some((Visited, "2026-12-19")), DoneLate),
+            // Visit 3 window: 2026-12-20 ..= 2027-01-01 (crosses the year).
+            (3, "2026-12-19", None, Upcoming),
+            (3, "2027-01-01", None, Due),
+            (3, "2027-01-02", None, Late),
+            (3, "2027-01-05", Some((Visited, "2027-01-01")), Done),
+        ];
+        for &(number, today, recorded, expected) in cases {
+            let window = VisitWindow::for_birth(birth, VisitNumber::new(number).unwrap());
+            let recorded = recorded.map(|(outcome, d)| RecordedVisit { outcome, date: date(d) });
+            assert_eq!(
+                visit_status(&window, date(today), recorded),
+                expected,
+                "visit {number} on {today} with {recorded:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_referral_that_arrives_after_window_one_closed_shows_visit_one_late_not_dropped() {
+        let birth = date("2026-11-01");
+        let referral_day = date("2026-11-07"); // day 6
+        let statuses: Vec<_> = visit_windows(birth).iter().map(|w| visit_status(w, referral_day, None)).collect();
+        assert_eq!(statuses, [VisitStatus::Late, VisitStatus::Upcoming, VisitStatus::Upcoming]);
+    }
+
+    #[test]
+    fn visit_numbers_outside_one_to_three_are_refused() {
+        assert!(VisitNumber::new(0).is_none());
+        assert!(VisitNumber::new(4).is_none());
+        assert!(serde_json::from_str::<VisitNumber>("4").is_err());
+        assert_eq!(serde_json::from_str::<VisitNumber>("2").unwrap().get(), 2);
+    }
+}

@@ -1,0 +1,122 @@
+//! The nurse's Today list: late visits first, then those due now, then those opening this week.
+
+use chrono::{Days, NaiveDate};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::ids::MotherId;
+use crate::schedule::{RecordedVisit, VisitNumber, VisitStatus, visit_status, visit_windows};
+use crate::time::day_of_life;
+
+/// How far ahead the list looks for windows about to open.
+pub const UPCOMING_DAYS: u64 = 7;
+
+/// What the list needs to know about one mother.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ScheduleRow {
+    pub mother_id: MotherId,
+    pub full_name: String,
+    pub neighbourhood: Option<String>,
+    pub birth_date: NaiveDate,
+    pub recorded: Vec<(VisitNumber, RecordedVisit)>,
+}
+
+/// One line of the list: one visit of one mother.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+pub struct TodayEntry {
+    pub mother_id: MotherId,
+    pub full_name: String,
+    pub neighbourhood: Option<String>,
+    pub number: VisitNumber,
+    pub opens_on: NaiveDate,
+    pub closes_on: NaiveDate,
+    pub status: VisitStatus,
+    /// The baby's day of life today (birth day = 0).
+    pub day_of_life: i32,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+pub struct TodayList {
+    pub today: NaiveDate,
+    /// Window closed with nothing recorded; most overdue first.
+    pub late: Vec<TodayEntry>,
+    /// Window open now; closing soonest first.
+    pub due: Vec<TodayEntry>,
+    /// Window opens within `UPCOMING_DAYS`; soonest first.
+    pub upcoming: Vec<TodayEntry>,
+}
+
+pub fn today_list(rows: &[ScheduleRow], today: NaiveDate) -> TodayList {
+    let horizon = today + Days::new(UPCOMING_DAYS);
+    let mut list = TodayList { today, late: vec![], due: vec![], upcoming: vec![] };
+    for row in rows {
+        for window in visit_windows(row.birth_date) {
+            let recorded = row.recorded.iter().find(|(n, _)| *n == window.number).map(|(_, r)| *r);
+            let status = visit_status(&window, today, recorded);
+            let bucket = match status {
+                VisitStatus::Late => &mut list.late,
+                VisitStatus::Due => &mut list.due,
+                VisitStatus::Upcoming if window.opens_on <= horizon => &mut list.upcoming,
+                _ => continue,
+            };
+            bucket.push(TodayEntry {
+                mother_id: row.mother_id,
+                full_name: row.full_name.clone(),
+                neighbourhood: row.neighbourhood.clone(),
+                number: window.number,
+                opens_on: window.opens_on,
+                closes_on: window.closes_on,
+                status,
+                day_of_life: day_of_life(row.birth_date, today) as i32,
+            });
+        }
+    }
+    let by = |a: &TodayEntry, b: &TodayEntry| a.full_name.cmp(&b.full_name).then(a.number.cmp(&b.number));
+    list.late.sort_by(|a, b| a.closes_on.cmp(&b.closes_on).then_with(|| by(a, b)));
+    list.due.sort_by(|a, b| a.closes_on.cmp(&b.closes_on).then_with(|| by(a, b)));
+    list.upcoming.sort_by(|a, b| a.opens_on.cmp(&b.opens_on).then_with(|| by(a, b)));
+    list
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::visit::VisitOutcome;
+    use uuid::Uuid;
+
+    fn row(n: u128, name: &str, birth: &str, recorded: &[(u8, VisitOutcome, &str)]) -> ScheduleRow {
+        ScheduleRow {
+            mother_id: MotherId(Uuid::from_u128(n)),
+            full_name: name.into(),
+            neighbourhood: None,
+            birth_date: birth.parse().unwrap(),
+            recorded: recorded
+                .iter()
+                .map(|(v, outcome, d)| (VisitNumber::new(*v).unwrap(), RecordedVisit { outcome: *outcome, date: d.parse().unwrap() }))
+                .collect(),
+        }
+    }
+
+    fn names(entries: &[TodayEntry]) -> Vec<String> {
+        entries.iter().map(|e| format!("{} v{}", e.full_name, e.number.get())).collect()
+    }
+
+    #[test]
+    fn today_lists_late_then_due_then_upcoming_this_week() {
+        let today: NaiveDate = "2026-11-25".parse().unwrap();
+        let rows = [
+            row(1, "Ayşe", "2026-11-22", &[]),                                    // day 3: v1 due
+            row(2, "Fatma", "2026-11-18", &[]),                                   // day 7: v1 late (closed 11-23)
+            row(3, "Hatice", "2026-11-10", &[(1, VisitOutcome::Visited, "2026-11-13")]), // day 15: v2 due
+            row(4, "Meryem", "2026-11-24", &[]),                                  // day 1: v1 upcoming tomorrow
+            row(5, "Zehra", "2026-11-12", &[(1, VisitOutcome::Moved, "2026-11-14")]), // v1 missed; v2 due (13–17 → 11-25..11-29)
+            row(6, "Leyla", "2026-11-01", &[]),                                   // day 24: v1 and v2 late, v3 upcoming 12-01
+            row(7, "Rana", "2026-10-01", &[(1, VisitOutcome::Visited, "2026-10-04"), (2, VisitOutcome::Visited, "2026-10-15"), (3, VisitOutcome::Visited, "2026-11-05")]),
+        ];
+        let list = today_list(&rows, today);
+        assert_eq!(names(&list.late), ["Leyla v1", "Leyla v2", "Fatma v1"]);
+        assert_eq!(names(&list.due), ["Ayşe v1", "Hatice v2", "Zehra v2"]);
+        assert_eq!(names(&list.upcoming), ["Meryem v1", "Fatma v2", "Leyla v3"]);
+        assert_eq!(list.due[0].day_of_life, 3);
+    }
+}

@@ -1,0 +1,229 @@
+//! Field errors: which field broke which rule, with the values a translated message needs.
+//!
+//! The core never writes a user-facing sentence: it names the field and the rule, and the UI turns
+//! them into a message in the user's language. `english_message` exists for logs and the CLI.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// The rule a value broke.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Rule {
+    /// The field must be filled in.
+    Required,
+    /// The text is longer than `max` characters.
+    TooLong,
+    /// Not a date in the form YYYY-MM-DD.
+    NotADate,
+    /// Not a time in the form HH:MM.
+    NotATime,
+    /// Not a number.
+    NotANumber,
+    /// Must be a whole number.
+    NotAWholeNumber,
+    /// Outside the accepted range `min`..=`max` (`unit` when it has one).
+    OutOfRange,
+    /// The date is after today.
+    InTheFuture,
+    /// The date is before the birth.
+    BeforeBirth,
+    /// Must be lower than another field (`other`).
+    MustBeBelow,
+    /// An identity number is not 11 digits, or starts with 0.
+    IdNumberFormat,
+    /// An identity number's check digits do not match: a typo.
+    IdNumberChecksum,
+    /// A phone number with too few or too many digits, or letters.
+    PhoneFormat,
+    /// Not one of the allowed choices.
+    NotAChoice,
+    /// At least one baby is needed, and at most `max`.
+    BabyCount,
+    /// A visit with this number is already recorded for this mother.
+    AlreadyRecorded,
+}
+
+/// One broken rule on one field.
+///
+/// `field` is a dotted path the form understands, such as `mother.full_name`,
+/// `babies.1.birth_weight_g` or `answers.mother.bp_systolic`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+pub struct FieldError {
+    pub field: String,
+    pub rule: Rule,
+    /// Values the message cites: `value`, `min`, `max`, `unit`, `other`, `max_len`.
+    pub params: BTreeMap<String, String>,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, rule: Rule) -> FieldError {
+        FieldError { field: field.into(), rule, params: BTreeMap::new() }
+    }
+
+    pub fn with(mut self, name: &str, value: impl ToString) -> FieldError {
+        self.params.insert(name.to_owned(), value.to_string());
+        self
+    }
+
+    /// An English sentence for logs and the command line; the UI translates from `rule`.
+    pub fn english_message(&self) -> String {
+        let p = |k: &str| self.params.get(k).map(String::as_str).unwrap_or("?");
+        let rule = match self.rule {
+            Rule::Required => "is required".to_owned(),
+            Rule::TooLong => format!("is longer than {} characters", p("max_len")),
+            Rule::NotADate => format!("'{}' is not a date (YYYY-MM-DD)", p("value")),
+            Rule::NotATime => format!("'{}' is not a time (HH:MM)", p("value")),
+            Rule::NotANumber => format!("'{}' is not a number", p("value")),
+            Rule::NotAWholeNumber => format!("'{}' is not a whole number", p("value")),
+            Rule::OutOfRange => format!("{} is outside the accepted range {}–{} {}", p("value"), p("min"), p("max"), p("unit")).trim_end().to_owned(),
+            Rule::InTheFuture => format!("{} is in the future", p("value")),
+            Rule::BeforeBirth => format!("{} is before the birth date {}", p("value"), p("other")),
+            Rule::MustBeBelow => format!("{} must be lower than {} ({})", p("value"), p("other"), p("other_value")),
+            Rule::IdNumberFormat => "must be 11 digits and not start with 0".to_owned(),
+            Rule::IdNumberChecksum => "check digits do not match: probably a typo".to_owned(),
+            Rule::PhoneFormat => format!("'{}' is not a phone number", p("value")),
+            Rule::NotAChoice => format!("'{}' is not one of the choices", p("value")),
+            Rule::BabyCount => format!("needs between 1 and {} babies", p("max")),
+            Rule::AlreadyRecorded => "this visit is already recorded".to_owned(),
+        };
+        format!("{}: {}", self.field, rule)
+    }
+}
+
+/// Every broken rule of one form; empty means the input is valid.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, TS)]
+pub struct ValidationErrors(pub Vec<FieldError>);
+
+impl ValidationErrors {
+    pub fn push(&mut self, error: FieldError) {
+        self.0.push(error);
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn fields(&self) -> Vec<&str> {
+        self.0.iter().map(|e| e.field.as_str()).collect()
+    }
+
+    /// `Ok(value)` when nothing was broken, else every error at once.
+    pub fn into_result<T>(self, value: T) -> Result<T, ValidationErrors> {
+        if self.0.is_empty() { Ok(value) } else { Err(self) }
+    }
+}
+
+impl fmt::Display for ValidationErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let messages: Vec<String> = self.0.iter().map(FieldError::english_message).collect();
+        f.write_str(&messages.join("; "))
+    }
+}
+
+impl std::error::Error for ValidationErrors {}
+
+/// Small parsers shared by every form: each returns the typed value or records the error.
+pub(crate) mod parse {
+    use chrono::{NaiveDate, NaiveTime};
+
+    use super::{FieldError, Rule, ValidationErrors};
+
+    pub fn trimmed(raw: &str) -> Option<&str> {
+        let t = raw.trim();
+        (!t.is_empty()).then_some(t)
+    }
+
+    pub fn required_text(errors: &mut ValidationErrors, field: &str, raw: &str, max_len: usize) -> Option<String> {
+        match trimmed(raw) {
+            None => {
+                errors.push(FieldError::new(field, Rule::Required));
+                None
+            }
+            Some(t) => optional_text(errors, field, t, max_len),
+        }
+    }
+
+    pub fn optional_text(errors: &mut ValidationErrors, field: &str, raw: &str, max_len: usize) -> Option<String> {
+        let t = trimmed(raw)?;
+        if t.chars().count() > max_len {
+            errors.push(FieldError::new(field, Rule::TooLong).with("max_len", max_len));
+            return None;
+        }
+        Some(t.to_owned())
+    }
+
+    pub fn optional_date(errors: &mut ValidationErrors, field: &str, raw: &str) -> Option<NaiveDate> {
+        let t = trimmed(raw)?;
+        match NaiveDate::parse_from_str(t, "%Y-%m-%d") {
+            Ok(d) => Some(d),
+            Err(_) => {
+                errors.push(FieldError::new(field, Rule::NotADate).with("value", t));
+                None
+            }
+        }
+    }
+
+    pub fn required_date(errors: &mut ValidationErrors, field: &str, raw: &str) -> Option<NaiveDate> {
+        if trimmed(raw).is_none() {
+            errors.push(FieldError::new(field, Rule::Required));
+            return None;
+        }
+        optional_date(errors, field, raw)
+    }
+
+    pub fn required_time(errors: &mut ValidationErrors, field: &str, raw: &str) -> Option<NaiveTime> {
+        let Some(t) = trimmed(raw) else {
+            errors.push(FieldError::new(field, Rule::Required));
+            return None;
+        };
+        match NaiveTime::parse_from_str(t, "%H:%M") {
+            Ok(time) => Some(time),
+            Err(_) => {
+                errors.push(FieldError::new(field, Rule::NotATime).with("value", t));
+                None
+            }
+        }
+    }
+
+    /// A decimal number; accepts a comma as the decimal separator, as Turkish keyboards type it.
+    pub fn optional_number(errors: &mut ValidationErrors, field: &str, raw: &str) -> Option<f64> {
+        let t = trimmed(raw)?;
+        match t.replace(',', ".").parse::<f64>() {
+            Ok(n) if n.is_finite() => Some(n),
+            _ => {
+                errors.push(FieldError::new(field, Rule::NotANumber).with("value", t));
+                None
+            }
+        }
+    }
+
+    pub fn in_range(errors: &mut ValidationErrors, field: &str, value: f64, min: f64, max: f64, unit: &str) -> Option<f64> {
+        if value < min || value > max {
+            errors.push(
+                FieldError::new(field, Rule::OutOfRange)
+                    .with("value", format_number(value))
+                    .with("min", format_number(min))
+                    .with("max", format_number(max))
+                    .with("unit", unit),
+            );
+            return None;
+        }
+        Some(value)
+    }
+
+    pub fn whole(errors: &mut ValidationErrors, field: &str, value: f64) -> Option<i64> {
+        if value.fract() != 0.0 {
+            errors.push(FieldError::new(field, Rule::NotAWholeNumber).with("value", format_number(value)));
+            return None;
+        }
+        Some(value as i64)
+    }
+
+    pub fn format_number(value: f64) -> String {
+        if value.fract() == 0.0 { format!("{value:.0}") } else { format!("{value}") }
+    }
+}

@@ -1,0 +1,305 @@
+//! Recording a home visit: its outcome, date, time, who visited and the checklist answers.
+//!
+//! A visit is either done (the nurse saw the mother) or closed by an outcome that explains why it
+//! could not happen; both close the window. The checklist part is validated by the definition in
+//! `checklist`, so this module knows nothing about blood pressure or LATCH.
+
+use std::collections::BTreeMap;
+
+use chrono::{NaiveDate, NaiveTime};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use ts_rs::TS;
+
+use crate::change::{EntityKind, EntityWrite, FieldValues};
+use crate::checklist::{Answers, BabyRef, ChecklistDefinition};
+use crate::ids::{MotherId, VisitId};
+use crate::registration::{BabyRecord, BirthRecord};
+use crate::schedule::{RecordedVisit, VisitNumber, VisitStatus, VisitWindow, visit_status};
+use crate::time::day_of_life;
+use crate::validation::parse;
+use crate::validation::{FieldError, Rule, ValidationErrors};
+
+pub const MAX_NOTE_LEN: usize = 2000;
+
+/// How a visit ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum VisitOutcome {
+    /// The nurse saw the mother and baby.
+    Visited,
+    NotAtHome,
+    Moved,
+    Refused,
+    Hospitalised,
+}
+
+/// The visit form, as typed.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+pub struct VisitInput {
+    pub mother_id: MotherId,
+    pub number: VisitNumber,
+    pub outcome: VisitOutcome,
+    /// YYYY-MM-DD.
+    pub visited_on: String,
+    /// HH:MM, local time.
+    pub visited_at: String,
+    pub visited_by: String,
+    pub note: String,
+    /// Raw answers keyed by `checklist::answer_key`.
+    pub answers: BTreeMap<String, String>,
+}
+
+/// A visit as stored.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+pub struct VisitRecord {
+    pub id: VisitId,
+    pub mother_id: MotherId,
+    pub number: VisitNumber,
+    pub outcome: VisitOutcome,
+    pub visited_on: NaiveDate,
+    pub visited_at: Option<NaiveTime>,
+    pub visited_by: String,
+    pub note: Option<String>,
+    /// The checklist definition version the answers were filled with.
+    pub checklist_version: u32,
+    #[ts(type = "Record<string, number>")]
+    pub answers: Answers,
+}
+
+/// What the visit form needs to know about the mother's record.
+pub struct VisitContext<'a> {
+    pub birth: &'a BirthRecord,
+    pub babies: &'a [BabyRecord],
+    /// A visit with this number is already recorded for her.
+    pub already_recorded: bool,
+    pub today: NaiveDate,
+}
+
+/// Parses and checks a visit form; all errors at once.
+pub fn validate_visit(
+    input: &VisitInput,
+    id: VisitId,
+    context: &VisitContext<'_>,
+    definition: &ChecklistDefinition,
+) -> Result<VisitRecord, ValidationErrors> {
+    let mut errors = ValidationErrors::default();
+    let e = &mut errors;
+    if context.already_recorded {
+        e.push(FieldError::new("number", Rule::AlreadyRecorded).with("value", input.number.get()));
+    }
+    let visited_on = parse::required_date(e, "visited_on", &input.visited_on);
+    if let Some(date) = visited_on {
+        if date > context.today {
+            e.push(FieldError::new("visited_on", Rule::InTheFuture).with("value", date));
+        }
+        if date < context.birth.birth_date {
+            e.push(FieldError::new("visited_on", Rule::BeforeBirth).with("value", date).with("other", context.birth.birth_date));
+        }
+    }
+    let visited = input.outcome == VisitOutcome::Visited;
+    let visited_at = if visited {
+        parse::required_time(e, "visited_at", &input.visited_at)
+    } else if parse::trimmed(&input.visited_at).is_some() {
+        parse::required_time(e, "visited_at", &input.visited_at)
+    } else {
+        None
+    };
+    let visited_by = parse::required_text(e, "visited_by", &input.visited_by, crate::registration::MAX_NAME_LEN);
+    let note = parse::optional_text(e, "note", &input.note, MAX_NOTE_LEN);
+    let answers = if visited {
+        let babies = baby_refs(context.babies);
+        match definition.validate_answers(input.number, &babies, &input.answers) {
+            Ok(answers) => answers,
+            Err(answer_errors) => {
+                e.0.extend(answer_errors.0);
+                Answers::new()
+            }
+        }
+    } else {
+        // A visit that did not happen has no measurements; the form hides the checklist.
+        Answers::new()
+    };
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(VisitRecord {
+        id,
+        mother_id: input.mother_id,
+        number: input.number,
+        outcome: input.outcome,
+        visited_on: visited_on.expect("validated"),
+        visited_at,
+        visited_by: visited_by.expect("validated"),
+        note,
+        checklist_version: definition.version,
+        answers,
+    })
+}
+
+pub fn baby_refs(babies: &[BabyRecord]) -> Vec<BabyRef> {
+    babies.iter().map(|b| BabyRef { id: b.id, birth_weight_g: b.birth_weight_g }).collect()
+}
+
+impl VisitRecord {
+    /// The field writes that create this visit. Answers become `answers.<key>` fields, so a later
+    /// merge can keep two nurses' answers to different questions of the same visit.
+    pub fn write(&self) -> EntityWrite {
+        let mut fields = FieldValues::new();
+        fields.insert("mother_id".into(), json!(self.mother_id));
+        fields.insert("number".into(), json!(self.number));
+        fields.insert("outcome".into(), json!(self.outcome));
+        fields.insert("visited_on".into(), json!(self.visited_on));
+        fields.insert("visited_at".into(), json!(self.visited_at.map(|t| t.format("%H:%M").to_string())));
+        fields.insert("visited_by".into(), json!(self.visited_by));
+        fields.insert("note".into(), json!(self.note));
+        fields.insert("checklist_version".into(), json!(self.checklist_version));
+        for (key, value) in &self.answers {
+            fields.insert(format!("answers.{key}"), value.clone());
+        }
+        EntityWrite { entity: EntityKind::Visit, entity_id: self.id.0, fields }
+    }
+
+    pub fn recorded(&self) -> RecordedVisit {
+        RecordedVisit { outcome: self.outcome, date: self.visited_on }
+    }
+}
+
+/// One of the three visit cards on the mother's screen.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+pub struct VisitCard {
+    pub window: VisitWindow,
+    pub status: VisitStatus,
+    /// First and last day of life of the window.
+    pub first_day: u32,
+    pub last_day: u32,
+    /// Day of life on the visit date, when one is recorded.
+    pub day_of_life_at_visit: Option<i32>,
+    pub visit: Option<VisitRecord>,
+}
+
+/// The three cards for a birth, from what is recorded.
+pub fn visit_cards(birth_date: NaiveDate, today: NaiveDate, visits: &[VisitRecord]) -> Vec<VisitCard> {
+    crate::schedule::visit_windows(birth_date)
+        .into_iter()
+        .map(|window| {
+            let visit = visits.iter().find(|v| v.number == window.number).cloned();
+            let (first_day, last_day) = window.number.window_days();
+            VisitCard {
+                status: visit_status(&window, today, visit.as_ref().map(VisitRecord::recorded)),
+                window,
+                first_day,
+                last_day,
+                day_of_life_at_visit: visit.as_ref().map(|v| day_of_life(birth_date, v.visited_on) as i32),
+                visit,
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checklist::{answer_key, current};
+    use crate::ids::{BabyId, BirthId};
+    use crate::registration::{BabySex, BirthMode};
+    use uuid::Uuid;
+
+    fn birth() -> BirthRecord {
+        BirthRecord {
+            id: BirthId(Uuid::from_u128(2)),
+            mother_id: MotherId(Uuid::from_u128(1)),
+            birth_date: "2026-11-22".parse().unwrap(),
+            discharge_date: None,
+            mode: BirthMode::Caesarean,
+            gestational_weeks: None,
+        }
+    }
+
+    fn babies() -> Vec<BabyRecord> {
+        (0..2)
+            .map(|i| BabyRecord {
+                id: BabyId(Uuid::from_u128(10 + i)),
+                birth_id: BirthId(Uuid::from_u128(2)),
+                mother_id: MotherId(Uuid::from_u128(1)),
+                ordinal: i as u32 + 1,
+                name: None,
+                sex: BabySex::Male,
+                birth_weight_g: 2600,
+            })
+            .collect()
+    }
+
+    fn input() -> VisitInput {
+        VisitInput {
+            mother_id: MotherId(Uuid::from_u128(1)),
+            number: VisitNumber::new(1).unwrap(),
+            outcome: VisitOutcome::Visited,
+            visited_on: "2026-11-25".into(),
+            visited_at: "10:30".into(),
+            visited_by: "Hemşire Derya".into(),
+            note: String::new(),
+            answers: BTreeMap::new(),
+        }
+    }
+
+    fn check(edit: impl FnOnce(&mut VisitInput), already_recorded: bool) -> Result<VisitRecord, Vec<(String, Rule)>> {
+        let mut visit = input();
+        edit(&mut visit);
+        let birth = birth();
+        let babies = babies();
+        let context = VisitContext { birth: &birth, babies: &babies, already_recorded, today: "2026-11-25".parse().unwrap() };
+        validate_visit(&visit, VisitId(Uuid::from_u128(99)), &context, current())
+            .map_err(|e| e.0.into_iter().map(|e| (e.field, e.rule)).collect())
+    }
+
+    #[test]
+    fn visit_forms_are_refused_with_the_field_and_rule() {
+        let cases: Vec<(&str, Box<dyn FnOnce(&mut VisitInput)>, bool, Vec<(&str, Rule)>)> = vec![
+            ("valid", Box::new(|_| {}), false, vec![]),
+            ("before birth", Box::new(|v| v.visited_on = "2026-11-21".into()), false, vec![("visited_on", Rule::BeforeBirth)]),
+            ("future", Box::new(|v| v.visited_on = "2026-11-26".into()), false, vec![("visited_on", Rule::InTheFuture)]),
+            ("no time", Box::new(|v| v.visited_at = "".into()), false, vec![("visited_at", Rule::Required)]),
+            ("bad time", Box::new(|v| v.visited_at = "25:00".into()), false, vec![("visited_at", Rule::NotATime)]),
+            ("no visitor", Box::new(|v| v.visited_by = " ".into()), false, vec![("visited_by", Rule::Required)]),
+            ("twice", Box::new(|_| {}), true, vec![("number", Rule::AlreadyRecorded)]),
+            ("missed needs no time", Box::new(|v| { v.outcome = VisitOutcome::NotAtHome; v.visited_at.clear(); }), false, vec![]),
+        ];
+        for (name, edit, already, expected) in cases {
+            let got = match check(edit, already) {
+                Ok(_) => vec![],
+                Err(errors) => errors,
+            };
+            let expected: Vec<(String, Rule)> = expected.into_iter().map(|(f, r)| (f.to_owned(), r)).collect();
+            assert_eq!(got, expected, "{name}");
+        }
+    }
+
+    #[test]
+    fn a_visit_write_carries_each_answer_as_its_own_field() {
+        let baby = babies()[1].id;
+        let record = check(
+            |v| {
+                v.answers.insert("mother.bp_systolic".into(), "118".into());
+                v.answers.insert(answer_key(Some(baby), "weight_g"), "2450".into());
+            },
+            false,
+        )
+        .unwrap();
+        let write = record.write();
+        assert_eq!(write.fields["answers.mother.bp_systolic"], json!(118));
+        assert_eq!(write.fields[&format!("answers.baby.{baby}.weight_g")], json!(2450));
+        assert_eq!(write.fields["checklist_version"], json!(current().version));
+    }
+
+    #[test]
+    fn cards_show_each_window_with_its_status() {
+        let birth_date: NaiveDate = "2026-11-22".parse().unwrap();
+        let visit = check(|_| {}, false).unwrap();
+        let cards = visit_cards(birth_date, "2026-11-25".parse().unwrap(), &[visit]);
+        let statuses: Vec<VisitStatus> = cards.iter().map(|c| c.status).collect();
+        assert_eq!(statuses, [VisitStatus::Done, VisitStatus::Upcoming, VisitStatus::Upcoming]);
+        assert_eq!(cards[0].day_of_life_at_visit, Some(3));
+        assert_eq!((cards[2].first_day, cards[2].last_day), (30, 42));
+    }
+}
