@@ -1,0 +1,125 @@
+//! Applies one entity write to the state tables.
+//!
+//! Field names map to columns through a fixed list per entity, so a field name is never pasted
+//! into SQL unchecked. Visit answers (`answers.<key>`) become rows of `visit_answers`. The same
+//! function will apply changes received from other replicas.
+
+use lohusa_core::EntityKind;
+use lohusa_core::change::EntityWrite;
+use lohusa_core::search::fold_for_search;
+use rusqlite::types::Value as SqlValue;
+use rusqlite::{Connection, params};
+use serde_json::Value;
+
+use crate::StoreError;
+
+/// The table and the columns a write may set, per entity.
+fn table(entity: EntityKind) -> (&'static str, &'static [&'static str]) {
+    match entity {
+        EntityKind::Mother => (
+            "mothers",
+            &[
+                "full_name",
+                "date_of_birth",
+                "age_years",
+                "phone",
+                "street",
+                "neighbourhood",
+                "district",
+                "residency_status",
+                "nationality",
+                "id_number",
+                "preferred_language",
+                "interpreter_needed",
+                "registered_on",
+            ],
+        ),
+        EntityKind::Birth => ("births", &["mother_id", "birth_date", "discharge_date", "mode", "gestational_weeks"]),
+        EntityKind::Baby => ("babies", &["mother_id", "birth_id", "ordinal", "name", "sex", "birth_weight_g"]),
+        EntityKind::Visit => (
+            "visits",
+            &["mother_id", "number", "outcome", "visited_on", "visited_at", "visited_by", "note", "checklist_version"],
+        ),
+    }
+}
+
+pub fn apply(conn: &Connection, write: &EntityWrite) -> Result<(), StoreError> {
+    let (table, allowed) = table(write.entity);
+    let mut columns: Vec<&'static str> = Vec::new();
+    let mut values: Vec<SqlValue> = vec![SqlValue::Text(write.entity_id.to_string())];
+    let mut answers = Vec::new();
+    for (field, value) in &write.fields {
+        if let (EntityKind::Visit, Some(key)) = (write.entity, field.strip_prefix("answers.")) {
+            answers.push((key, value));
+            continue;
+        }
+        let Some(column) = allowed.iter().find(|c| **c == field) else {
+            return Err(StoreError::UnknownField { entity: write.entity.as_str(), field: field.clone() });
+        };
+        columns.push(column);
+        values.push(to_sql(value));
+        if write.entity == EntityKind::Mother && *column == "full_name" {
+            columns.push("name_folded");
+            values.push(match value {
+                Value::String(name) => SqlValue::Text(fold_for_search(name)),
+                _ => SqlValue::Null,
+            });
+        }
+    }
+    let placeholders: Vec<String> = (1..=values.len()).map(|i| format!("?{i}")).collect();
+    let updates: Vec<String> = columns.iter().map(|c| format!("{c} = excluded.{c}")).collect();
+    let sql = if updates.is_empty() {
+        format!("INSERT INTO {table} (id) VALUES (?1) ON CONFLICT(id) DO NOTHING")
+    } else {
+        format!(
+            "INSERT INTO {table} (id, {}) VALUES ({}) ON CONFLICT(id) DO UPDATE SET {}",
+            columns.join(", "),
+            placeholders.join(", "),
+            updates.join(", ")
+        )
+    };
+    conn.prepare_cached(&sql)?.execute(rusqlite::params_from_iter(values))?;
+    if !answers.is_empty() {
+        let mut upsert = conn.prepare_cached(
+            "INSERT INTO visit_answers (visit_id, key, value) VALUES (?1, ?2, ?3)
+             ON CONFLICT(visit_id, key) DO UPDATE SET value = excluded.value",
+        )?;
+        let mut delete = conn.prepare_cached("DELETE FROM visit_answers WHERE visit_id = ?1 AND key = ?2")?;
+        let visit_id = write.entity_id.to_string();
+        for (key, value) in answers {
+            // A null answer is a deletion, under the same rule as any other field.
+            if value.is_null() {
+                delete.execute(params![visit_id, key])?;
+            } else {
+                upsert.execute(params![visit_id, key, to_sql(value)])?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// JSON to SQLite: strings as text, whole numbers as integers, booleans as 0/1.
+pub fn to_sql(value: &Value) -> SqlValue {
+    match value {
+        Value::Null => SqlValue::Null,
+        Value::Bool(b) => SqlValue::Integer(i64::from(*b)),
+        Value::Number(n) => match n.as_i64() {
+            Some(i) => SqlValue::Integer(i),
+            None => SqlValue::Real(n.as_f64().unwrap_or(0.0)),
+        },
+        Value::String(s) => SqlValue::Text(s.clone()),
+        // Nested values have no column; keep them as JSON text rather than lose them.
+        other => SqlValue::Text(other.to_string()),
+    }
+}
+
+/// SQLite to JSON, the inverse of `to_sql` for scalars.
+pub fn from_sql(value: SqlValue) -> Value {
+    match value {
+        SqlValue::Null => Value::Null,
+        SqlValue::Integer(i) => Value::from(i),
+        SqlValue::Real(f) => Value::from(f),
+        SqlValue::Text(s) => Value::String(s),
+        SqlValue::Blob(_) => Value::Null,
+    }
+}

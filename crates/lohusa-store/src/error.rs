@@ -1,0 +1,23 @@
+//! The store's error type.
+
+use lohusa_core::ValidationErrors;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The input broke one or more rules; nothing was written.
+    #[error("invalid input: {0}")]
+    Validation(#[from] ValidationErrors),
+    /// The record asked for does not exist on this device.
+    #[error("{entity} {id} not found")]
+    NotFound { entity: &'static str, id: String },
+    /// A change names a field this version does not know; nothing was written.
+    #[error("unknown field {field:?} for {entity}")]
+    UnknownField { entity: &'static str, field: String },
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("database schema migration failed: {0}")]
+    Migration(#[from] rusqlite_migration::Error),
+    /// Stored data that cannot be read back; a bug or a damaged file.
+    #[error("stored data is damaged: {0}")]
+    Corrupt(String),
+}

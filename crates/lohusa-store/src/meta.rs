@@ -1,0 +1,76 @@
+//! Small per-device settings in the `meta` table: the device id, the clock, the local member.
+
+use lohusa_core::{DeviceId, Hlc, MemberId};
+use rusqlite::{Connection, params};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+use uuid::Uuid;
+
+use crate::{Store, StoreError, optional};
+
+/// The person using this device. Sign-in with a PIN replaces this with a member record.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+pub struct LocalMember {
+    pub id: MemberId,
+    pub name: String,
+}
+
+pub fn get(conn: &Connection, key: &str) -> Result<Option<String>, StoreError> {
+    optional(conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0)))
+}
+
+pub fn set(conn: &Connection, key: &str, value: &str) -> Result<(), StoreError> {
+    conn.prepare_cached("INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value")?
+        .execute(params![key, value])?;
+    Ok(())
+}
+
+pub fn ensure_device_id(conn: &Connection) -> Result<DeviceId, StoreError> {
+    if let Some(text) = get(conn, "device_id")? {
+        return text.parse().map_err(|_| StoreError::Corrupt("device id".into()));
+    }
+    let id = DeviceId(Uuid::now_v7());
+    set(conn, "device_id", &id.to_string())?;
+    Ok(id)
+}
+
+pub fn load_hlc(conn: &Connection) -> Result<Hlc, StoreError> {
+    match get(conn, "hlc")? {
+        None => Ok(Hlc::default()),
+        Some(text) => text.parse().map_err(|_| StoreError::Corrupt("clock stamp".into())),
+    }
+}
+
+pub fn save_hlc(conn: &Connection, hlc: Hlc) -> Result<(), StoreError> {
+    set(conn, "hlc", &hlc.to_string())
+}
+
+impl Store {
+    /// The member using this device, once a name has been given.
+    pub fn local_member(&self) -> Result<Option<LocalMember>, StoreError> {
+        let (Some(id), Some(name)) = (get(&self.conn, "member_id")?, get(&self.conn, "member_name")?) else {
+            return Ok(None);
+        };
+        let id = id.parse().map_err(|_| StoreError::Corrupt("member id".into()))?;
+        Ok(Some(LocalMember { id, name }))
+    }
+
+    /// Sets the name of the member using this device, keeping her id if she has one.
+    pub fn set_local_member(&mut self, name: &str) -> Result<LocalMember, StoreError> {
+        let name = name.trim();
+        if name.is_empty() {
+            let mut errors = lohusa_core::ValidationErrors::default();
+            errors.push(lohusa_core::FieldError::new("name", lohusa_core::Rule::Required));
+            return Err(errors.into());
+        }
+        let id = match self.local_member()? {
+            Some(member) => member.id,
+            None => MemberId(Uuid::now_v7()),
+        };
+        let tx = self.conn.transaction()?;
+        set(&tx, "member_id", &id.to_string())?;
+        set(&tx, "member_name", name)?;
+        tx.commit()?;
+        Ok(LocalMember { id, name: name.to_owned() })
+    }
+}

@@ -1,0 +1,197 @@
+//! Mothers, births and babies: registering them, reading them back and searching by name.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use lohusa_core::ids::{BabyId, BirthId, MemberId, MotherId};
+use lohusa_core::registration::{BabyRecord, BirthRecord, MotherRecord, RegistrationIds, RegistrationInput, validate_registration};
+use lohusa_core::schedule::{VisitNumber, VisitStatus};
+use lohusa_core::search::fold_for_search;
+use lohusa_core::time::{day_of_life, istanbul_today};
+use lohusa_core::visit::{VisitCard, VisitRecord, visit_cards};
+use rusqlite::{Row, params};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+use uuid::Uuid;
+
+use crate::{Store, StoreError, collect_rows};
+
+/// Everything the mother's screen shows.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+pub struct MotherView {
+    pub mother: MotherRecord,
+    pub birth: BirthRecord,
+    pub babies: Vec<BabyRecord>,
+    pub cards: Vec<VisitCard>,
+    /// The baby's day of life today.
+    pub day_of_life: i32,
+    pub today: NaiveDate,
+}
+
+/// One search result.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+pub struct MotherSummary {
+    pub id: MotherId,
+    pub full_name: String,
+    pub neighbourhood: Option<String>,
+    pub birth_date: NaiveDate,
+    pub day_of_life: i32,
+    /// The first visit still open, with its status.
+    pub next_visit: Option<VisitNumber>,
+    pub next_status: Option<VisitStatus>,
+}
+
+impl Store {
+    /// Registers a mother, her birth and babies in one transaction, or refuses the whole form.
+    pub fn register_mother(&mut self, input: &RegistrationInput, author: MemberId, now: DateTime<Utc>) -> Result<MotherId, StoreError> {
+        let ids = RegistrationIds {
+            mother: MotherId(Uuid::now_v7()),
+            birth: BirthId(Uuid::now_v7()),
+            babies: input.babies.iter().map(|_| BabyId(Uuid::now_v7())).collect(),
+        };
+        let valid = validate_registration(input, &ids, istanbul_today(now))?;
+        self.write(&valid.writes(), author, now)?;
+        Ok(valid.mother.id)
+    }
+
+    pub fn mother(&self, id: MotherId) -> Result<MotherRecord, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, full_name, date_of_birth, age_years, phone, street, neighbourhood, district, residency_status,
+                    nationality, id_number, preferred_language, interpreter_needed, registered_on
+             FROM mothers WHERE id = ?1",
+        )?;
+        let rows = collect_rows(&mut stmt, [id.to_string()], read_mother)?;
+        rows.into_iter().next().ok_or_else(|| StoreError::NotFound { entity: "mother", id: id.to_string() })
+    }
+
+    /// The mother's most recent birth.
+    pub fn birth_of(&self, mother: MotherId) -> Result<BirthRecord, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, mother_id, birth_date, discharge_date, mode, gestational_weeks
+             FROM births WHERE mother_id = ?1 ORDER BY birth_date DESC LIMIT 1",
+        )?;
+        let rows = collect_rows(&mut stmt, [mother.to_string()], |row| {
+            Ok(BirthRecord {
+                id: id(row, 0)?,
+                mother_id: id(row, 1)?,
+                birth_date: date(row, 2)?,
+                discharge_date: opt_date(row, 3)?,
+                mode: enum_col(row, 4)?,
+                gestational_weeks: row.get(5)?,
+            })
+        })?;
+        rows.into_iter().next().ok_or_else(|| StoreError::NotFound { entity: "birth", id: mother.to_string() })
+    }
+
+    pub fn babies_of(&self, birth: BirthId) -> Result<Vec<BabyRecord>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, birth_id, mother_id, ordinal, name, sex, birth_weight_g FROM babies WHERE birth_id = ?1 ORDER BY ordinal",
+        )?;
+        collect_rows(&mut stmt, [birth.to_string()], |row| {
+            Ok(BabyRecord {
+                id: id(row, 0)?,
+                birth_id: id(row, 1)?,
+                mother_id: id(row, 2)?,
+                ordinal: row.get(3)?,
+                name: row.get(4)?,
+                sex: enum_col(row, 5)?,
+                birth_weight_g: row.get(6)?,
+            })
+        })
+    }
+
+    /// The mother's screen: details, babies and the three visit cards as of `now`.
+    pub fn mother_view(&self, id: MotherId, now: DateTime<Utc>) -> Result<MotherView, StoreError> {
+        let today = istanbul_today(now);
+        let mother = self.mother(id)?;
+        let birth = self.birth_of(id)?;
+        let babies = self.babies_of(birth.id)?;
+        let visits: Vec<VisitRecord> = self.visits_of(id)?;
+        Ok(MotherView {
+            cards: visit_cards(birth.birth_date, today, &visits),
+            day_of_life: day_of_life(birth.birth_date, today) as i32,
+            today,
+            mother,
+            birth,
+            babies,
+        })
+    }
+
+    /// Mothers whose name (folded for Turkish and Arabic spelling) contains the query, or whose
+    /// identity number starts with it; at most `limit`, by name.
+    pub fn search_mothers(&self, query: &str, now: DateTime<Utc>, limit: usize) -> Result<Vec<MotherSummary>, StoreError> {
+        let folded = fold_for_search(query);
+        if folded.is_empty() {
+            return Ok(vec![]);
+        }
+        let escaped = folded.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+        let today = istanbul_today(now);
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT m.id, m.full_name, m.neighbourhood, b.birth_date
+             FROM mothers m JOIN births b ON b.mother_id = m.id
+             WHERE m.name_folded LIKE ?1 ESCAPE '\\' OR m.id_number LIKE ?2 ESCAPE '\\'
+             ORDER BY m.full_name LIMIT ?3",
+        )?;
+        let rows = collect_rows(&mut stmt, params![format!("%{escaped}%"), format!("{escaped}%"), limit as i64], |row| {
+            Ok((id::<MotherId>(row, 0)?, row.get::<_, String>(1)?, row.get::<_, Option<String>>(2)?, date(row, 3)?))
+        })?;
+        let mut out = Vec::new();
+        for (mother_id, full_name, neighbourhood, birth_date) in rows {
+            let visits = self.visits_of(mother_id)?;
+            let next = visit_cards(birth_date, today, &visits).into_iter().find(|c| c.status.is_open());
+            out.push(MotherSummary {
+                id: mother_id,
+                full_name,
+                neighbourhood,
+                birth_date,
+                day_of_life: day_of_life(birth_date, today) as i32,
+                next_visit: next.as_ref().map(|c| c.window.number),
+                next_status: next.map(|c| c.status),
+            });
+        }
+        Ok(out)
+    }
+}
+
+fn read_mother(row: &Row<'_>) -> Result<MotherRecord, StoreError> {
+    Ok(MotherRecord {
+        id: id(row, 0)?,
+        full_name: row.get::<_, Option<String>>(1)?.unwrap_or_default(),
+        date_of_birth: opt_date(row, 2)?,
+        age_years: row.get(3)?,
+        phone: row.get(4)?,
+        street: row.get(5)?,
+        neighbourhood: row.get(6)?,
+        district: row.get(7)?,
+        residency_status: opt_enum_col(row, 8)?,
+        nationality: row.get(9)?,
+        id_number: row.get(10)?,
+        preferred_language: enum_col(row, 11)?,
+        interpreter_needed: row.get::<_, Option<bool>>(12)?.unwrap_or(false),
+        registered_on: date(row, 13)?,
+    })
+}
+
+pub(crate) fn id<T: std::str::FromStr>(row: &Row<'_>, index: usize) -> Result<T, StoreError> {
+    let text: String = row.get(index)?;
+    text.parse().map_err(|_| StoreError::Corrupt(format!("bad id {text:?}")))
+}
+
+pub(crate) fn date(row: &Row<'_>, index: usize) -> Result<NaiveDate, StoreError> {
+    opt_date(row, index)?.ok_or_else(|| StoreError::Corrupt(format!("missing date in column {index}")))
+}
+
+pub(crate) fn opt_date(row: &Row<'_>, index: usize) -> Result<Option<NaiveDate>, StoreError> {
+    let text: Option<String> = row.get(index)?;
+    text.map(|t| t.parse().map_err(|_| StoreError::Corrupt(format!("bad date {t:?}")))).transpose()
+}
+
+/// A snake_case enum stored as its serde name.
+pub(crate) fn enum_col<T: DeserializeOwned>(row: &Row<'_>, index: usize) -> Result<T, StoreError> {
+    opt_enum_col(row, index)?.ok_or_else(|| StoreError::Corrupt(format!("missing value in column {index}")))
+}
+
+pub(crate) fn opt_enum_col<T: DeserializeOwned>(row: &Row<'_>, index: usize) -> Result<Option<T>, StoreError> {
+    let text: Option<String> = row.get(index)?;
+    text.map(|t| serde_json::from_value(serde_json::Value::String(t.clone())).map_err(|_| StoreError::Corrupt(format!("bad value {t:?}"))))
+        .transpose()
+}

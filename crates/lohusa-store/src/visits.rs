@@ -1,0 +1,63 @@
+//! Home visits: recording one with its checklist answers, and reading them back.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, NaiveTime, Utc};
+use lohusa_core::checklist;
+use lohusa_core::ids::{MemberId, MotherId, VisitId};
+use lohusa_core::time::istanbul_today;
+use lohusa_core::visit::{VisitContext, VisitInput, VisitRecord, validate_visit};
+use uuid::Uuid;
+
+use crate::apply::from_sql;
+use crate::mothers::{date, enum_col, id};
+use crate::{Store, StoreError, collect_rows};
+
+impl Store {
+    /// Records a visit (or the outcome that closed it) with the current checklist definition.
+    pub fn record_visit(&mut self, input: &VisitInput, author: MemberId, now: DateTime<Utc>) -> Result<VisitId, StoreError> {
+        let birth = self.birth_of(input.mother_id)?;
+        let babies = self.babies_of(birth.id)?;
+        let already_recorded = self.visits_of(input.mother_id)?.iter().any(|v| v.number == input.number);
+        let context = VisitContext { birth: &birth, babies: &babies, already_recorded, today: istanbul_today(now) };
+        let record = validate_visit(input, VisitId(Uuid::now_v7()), &context, checklist::current())?;
+        self.write(&[record.write()], author, now)?;
+        Ok(record.id)
+    }
+
+    /// Every visit recorded for a mother, by number, with answers.
+    pub fn visits_of(&self, mother: MotherId) -> Result<Vec<VisitRecord>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, mother_id, number, outcome, visited_on, visited_at, visited_by, note, checklist_version
+             FROM visits WHERE mother_id = ?1 ORDER BY number, visited_on",
+        )?;
+        let mut visits = collect_rows(&mut stmt, [mother.to_string()], |row| {
+                let number: u8 = row.get(2)?;
+                let visited_at: Option<String> = row.get(5)?;
+                Ok(VisitRecord {
+                    id: id(row, 0)?,
+                    mother_id: id(row, 1)?,
+                    number: number.try_into().map_err(StoreError::Corrupt)?,
+                    outcome: enum_col(row, 3)?,
+                    visited_on: date(row, 4)?,
+                    visited_at: visited_at
+                        .map(|t| NaiveTime::parse_from_str(&t, "%H:%M").map_err(|_| StoreError::Corrupt(format!("bad time {t:?}"))))
+                        .transpose()?,
+                    visited_by: row.get::<_, Option<String>>(6)?.unwrap_or_default(),
+                    note: row.get(7)?,
+                    checklist_version: row.get::<_, Option<u32>>(8)?.unwrap_or(1),
+                    answers: BTreeMap::new(),
+                })
+        })?;
+        let mut answers = self.conn.prepare_cached("SELECT key, value FROM visit_answers WHERE visit_id = ?1")?;
+        for visit in &mut visits {
+            let rows = collect_rows(&mut answers, [visit.id.to_string()], |row| {
+                Ok((row.get::<_, String>(0)?, row.get::<_, rusqlite::types::Value>(1)?))
+            })?;
+            for (key, value) in rows {
+                visit.answers.insert(key, from_sql(value));
+            }
+        }
+        Ok(visits)
+    }
+}

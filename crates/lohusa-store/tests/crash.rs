@@ -1,0 +1,80 @@
+//! A process killed in the middle of writing leaves a consistent database: every state row has
+//! its change record and every change record its state row.
+//!
+//! The test runs itself as a child process (the `writer_loop` test, pointed at a file by an
+//! environment variable), kills it with SIGKILL while it writes, and checks the file.
+
+mod common;
+
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use common::{count, now, nurse, registration};
+use lohusa_store::Store;
+
+const DB_ENV: &str = "LOHUSA_CRASH_TEST_DB";
+
+/// Writes registrations as fast as it can: forever when run as the crash test's child, a few
+/// hundred times (and then checks them) when run as an ordinary test.
+#[test]
+fn writer_loop() {
+    let child_path = std::env::var_os(DB_ENV);
+    let dir = tempfile::tempdir().unwrap();
+    let path = child_path.clone().map(Into::into).unwrap_or_else(|| dir.path().join("writer.sqlite3"));
+    let mut store = Store::open(&path).unwrap();
+    let n = if child_path.is_some() { usize::MAX } else { 200 };
+    for i in 0..n {
+        store.register_mother(&registration(&format!("Anne {i}"), "2026-11-20"), nurse(), now()).unwrap();
+    }
+    assert_consistent(&store);
+    assert_eq!(count(&store, "mothers"), 200);
+}
+
+#[test]
+fn a_process_killed_mid_write_leaves_the_database_consistent() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("killed.sqlite3");
+    for round in 0..3 {
+        let mut child = Command::new(std::env::current_exe().unwrap())
+            .args(["--exact", "writer_loop", "--nocapture", "--test-threads=1"])
+            .env(DB_ENV, &path)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        // Wait until the child has written something, then kill it without warning.
+        let before = if path.exists() { count(&Store::open(&path).unwrap(), "mothers") } else { 0 };
+        let deadline = std::time::Instant::now() + Duration::from_secs(60);
+        loop {
+            std::thread::sleep(Duration::from_millis(50 + 37 * round));
+            if path.exists() && count(&Store::open(&path).unwrap(), "mothers") > before + 5 {
+                break;
+            }
+            assert!(std::time::Instant::now() < deadline, "the child never wrote");
+        }
+        child.kill().unwrap(); // SIGKILL
+        child.wait().unwrap();
+        let store = Store::open(&path).unwrap();
+        assert_eq!(store.integrity_check().unwrap(), "ok");
+        assert_consistent(&store);
+    }
+}
+
+/// Each mother, birth and baby row has exactly its change record, and vice versa.
+fn assert_consistent(store: &Store) {
+    for (entity, table) in [("mother", "mothers"), ("birth", "births"), ("baby", "babies")] {
+        let orphans: i64 = store
+            .connection()
+            .query_row(
+                &format!(
+                    "SELECT (SELECT count(*) FROM {table} t WHERE NOT EXISTS (SELECT 1 FROM changes c WHERE c.entity = '{entity}' AND c.entity_id = t.id))
+                          + (SELECT count(*) FROM changes c WHERE c.entity = '{entity}' AND NOT EXISTS (SELECT 1 FROM {table} t WHERE t.id = c.entity_id))"
+                ),
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(orphans, 0, "{table} and its change records disagree");
+    }
+    assert_eq!(count(store, "mothers"), count(store, "births"));
+}

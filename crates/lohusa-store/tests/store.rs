@@ -1,0 +1,135 @@
+//! The store on a real SQLite file: writes with their change records, validation, reopening,
+//! search and the Today list.
+
+mod common;
+
+use std::collections::BTreeMap;
+
+use common::{TempStore, count, now, nurse, registration};
+use lohusa_core::change::EntityWrite;
+use lohusa_core::schedule::{VisitNumber, VisitStatus};
+use lohusa_core::visit::{VisitInput, VisitOutcome};
+use lohusa_core::{EntityKind, Rule};
+use lohusa_store::StoreError;
+use serde_json::json;
+use uuid::Uuid;
+
+fn visit_one(mother: lohusa_core::MotherId, date: &str) -> VisitInput {
+    VisitInput {
+        mother_id: mother,
+        number: VisitNumber::new(1).unwrap(),
+        outcome: VisitOutcome::Visited,
+        visited_on: date.into(),
+        visited_at: "10:15".into(),
+        visited_by: "Ebe Derya".into(),
+        note: String::new(),
+        answers: BTreeMap::from([("mother.bp_systolic".into(), "124".into()), ("mother.bp_diastolic".into(), "78".into())]),
+    }
+}
+
+#[test]
+fn registering_writes_each_entity_with_its_change_record() {
+    let mut t = TempStore::new();
+    let id = t.store.register_mother(&registration("Ayşe Işık", "2026-11-22"), nurse(), now()).unwrap();
+    assert_eq!((count(&t.store, "mothers"), count(&t.store, "births"), count(&t.store, "babies")), (1, 1, 1));
+    let changes = t.store.changes_after(0, 100).unwrap();
+    let entities: Vec<EntityKind> = changes.iter().map(|(_, c)| c.entity).collect();
+    assert_eq!(entities, [EntityKind::Mother, EntityKind::Birth, EntityKind::Baby]);
+    let (_, mother_change) = &changes[0];
+    assert_eq!(mother_change.entity_id, id.0);
+    assert_eq!(mother_change.fields["full_name"], json!("Ayşe Işık"));
+    assert_eq!(mother_change.author, nurse());
+    assert_eq!(mother_change.device, t.store.device_id());
+    assert_eq!(mother_change.id.0.get_version_num(), 7);
+    // Stamps strictly increase within one transaction.
+    assert!(changes.windows(2).all(|w| w[0].1.hlc < w[1].1.hlc));
+}
+
+#[test]
+fn a_write_that_fails_halfway_leaves_neither_state_nor_change_records() {
+    let mut t = TempStore::new();
+    let good = EntityWrite { entity: EntityKind::Mother, entity_id: Uuid::now_v7(), fields: [("full_name".to_owned(), json!("Fatma"))].into() };
+    let bad = EntityWrite { entity: EntityKind::Birth, entity_id: Uuid::now_v7(), fields: [("no_such_column".to_owned(), json!(1))].into() };
+    let err = t.store.write(&[good, bad], nurse(), now()).unwrap_err();
+    assert!(matches!(err, StoreError::UnknownField { .. }), "{err}");
+    assert_eq!((count(&t.store, "mothers"), count(&t.store, "changes")), (0, 0));
+}
+
+#[test]
+fn a_refused_registration_saves_nothing() {
+    let mut t = TempStore::new();
+    let mut input = registration("Meryem", "2026-11-22");
+    input.babies[0].birth_weight_g = "40000".into();
+    match t.store.register_mother(&input, nurse(), now()) {
+        Err(StoreError::Validation(errors)) => assert_eq!(errors.0[0].field, "babies.0.birth_weight_g"),
+        other => panic!("expected a validation error, got {other:?}"),
+    }
+    for table in ["mothers", "births", "babies", "changes"] {
+        assert_eq!(count(&t.store, table), 0, "{table}");
+    }
+}
+
+#[test]
+fn data_survives_closing_and_reopening_the_file() {
+    let mut t = TempStore::new();
+    let device = t.store.device_id();
+    let id = t.store.register_mother(&registration("مريم درويش", "2026-11-22"), nurse(), now()).unwrap();
+    t.store.record_visit(&visit_one(id, "2026-11-25"), nurse(), now()).unwrap();
+    let last_hlc = t.store.changes_after(0, 100).unwrap().last().unwrap().1.hlc;
+    let mut t = t.reopen();
+    assert_eq!(t.store.device_id(), device);
+    let view = t.store.mother_view(id, now()).unwrap();
+    assert_eq!(view.mother.full_name, "مريم درويش");
+    assert_eq!(view.cards[0].status, VisitStatus::Done);
+    assert_eq!(view.cards[0].visit.as_ref().unwrap().answers["mother.bp_systolic"], json!(124));
+    // The clock continues after the last stamp even if the device clock went back.
+    let earlier = now() - chrono::Duration::days(30);
+    t.store.register_mother(&registration("Zehra", "2026-10-20"), nurse(), earlier).unwrap();
+    let newest = t.store.changes_after(0, 100).unwrap().last().unwrap().1.hlc;
+    assert!(newest > last_hlc);
+}
+
+#[test]
+fn recording_visit_one_turns_it_from_due_to_done_and_twice_is_refused() {
+    let mut t = TempStore::new();
+    let id = t.store.register_mother(&registration("Elif", "2026-11-22"), nurse(), now()).unwrap();
+    assert_eq!(t.store.mother_view(id, now()).unwrap().cards[0].status, VisitStatus::Due);
+    t.store.record_visit(&visit_one(id, "2026-11-25"), nurse(), now()).unwrap();
+    assert_eq!(t.store.mother_view(id, now()).unwrap().cards[0].status, VisitStatus::Done);
+    let again = t.store.record_visit(&visit_one(id, "2026-11-25"), nurse(), now()).unwrap_err();
+    assert!(matches!(&again, StoreError::Validation(e) if e.0[0].rule == Rule::AlreadyRecorded), "{again}");
+    let before_birth = t.store.record_visit(&VisitInput { number: VisitNumber::new(2).unwrap(), ..visit_one(id, "2026-11-20") }, nurse(), now());
+    assert!(matches!(&before_birth, Err(StoreError::Validation(e)) if e.0[0].rule == Rule::BeforeBirth));
+    assert_eq!(count(&t.store, "visits"), 1);
+}
+
+#[test]
+fn names_round_trip_exactly_and_search_folds_turkish_and_arabic() {
+    let mut t = TempStore::new();
+    for name in ["ışık Şahin", "İpek Ağaoğlu", "مُحَمَّد علي", "Ayşe Kaya"] {
+        t.store.register_mother(&registration(name, "2026-11-20"), nurse(), now()).unwrap();
+    }
+    let found = |q: &str| t.store.search_mothers(q, now(), 10).unwrap().into_iter().map(|m| m.full_name).collect::<Vec<_>>();
+    assert_eq!(found("IŞIK"), ["ışık Şahin"]);
+    assert_eq!(found("isik"), ["ışık Şahin"]);
+    assert_eq!(found("ipek ağa"), ["İpek Ağaoğlu"]);
+    assert_eq!(found("محمد"), ["مُحَمَّد علي"]);
+    assert_eq!(found("100%"), Vec::<String>::new());
+    assert_eq!(found("  "), Vec::<String>::new());
+}
+
+#[test]
+fn today_list_comes_from_the_store() {
+    let mut t = TempStore::new();
+    let due = t.store.register_mother(&registration("Due Mother", "2026-11-22"), nurse(), now()).unwrap();
+    let late = t.store.register_mother(&registration("Late Mother", "2026-11-15"), nurse(), now()).unwrap();
+    let upcoming = t.store.register_mother(&registration("Upcoming Mother", "2026-11-24"), nurse(), now()).unwrap();
+    let list = t.store.today_list(now()).unwrap();
+    let entries = |e: &[lohusa_core::today::TodayEntry]| e.iter().map(|e| (e.mother_id, e.number.get())).collect::<Vec<_>>();
+    assert_eq!(entries(&list.late), [(late, 1)]);
+    assert_eq!(entries(&list.due), [(due, 1)]);
+    // Visit 1 of the newest opens tomorrow; visit 2 of the late one opens on 28 November.
+    assert_eq!(entries(&list.upcoming), [(upcoming, 1), (late, 2)]);
+    t.store.record_visit(&visit_one(due, "2026-11-25"), nurse(), now()).unwrap();
+    assert!(t.store.today_list(now()).unwrap().due.is_empty());
+}
