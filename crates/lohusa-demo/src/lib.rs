@@ -2,13 +2,16 @@
 //! Syrian names (in Latin and Arabic script), İzmir neighbourhoods, twins now and then, and visits
 //! done, done late, missed and still open.
 //!
-//! Pure: the same seed and `today` always give the same data. The caller registers each mother and
-//! records her visits through the ordinary store functions, so demo data is real data.
+//! The generator is pure: the same seed and `today` always give the same data. `seed` registers
+//! each mother and records her visits through the ordinary store functions, so demo data is real.
 
-use chrono::{Days, NaiveDate};
+use chrono::{DateTime, Days, NaiveDate, TimeZone, Utc};
+use lohusa_core::checklist::answer_key;
 use lohusa_core::registration::{BabyInput, BabySex, BirthInput, BirthMode, Language, MotherInput, RegistrationInput, ResidencyStatus};
 use lohusa_core::schedule::{VisitNumber, visit_windows};
-use lohusa_core::visit::VisitOutcome;
+use lohusa_core::time::istanbul_today;
+use lohusa_core::visit::{VisitInput, VisitOutcome};
+use lohusa_store::{Store, StoreError};
 
 /// One mother to register, and the visits to record for her afterwards.
 #[derive(Clone, Debug)]
@@ -188,6 +191,51 @@ fn id_number(rng: &mut fastrand::Rng, foreigner: bool) -> String {
     d.iter().map(|n| char::from_digit(*n, 10).unwrap()).collect()
 }
 
+
+/// Registers `count` demo mothers born over the last `max_days_ago` days and records their past
+/// visits, each write stamped at the time it would have happened.
+/// Does nothing when the store already holds mothers.
+pub fn seed(store: &mut Store, seed: u64, count: usize, now: DateTime<Utc>, max_days_ago: u64) -> Result<usize, StoreError> {
+    if store.n_mothers()? > 0 {
+        return Ok(0);
+    }
+    let member = match store.local_member()? {
+        Some(member) => member,
+        None => store.set_local_member("Ebe Derya Koç")?,
+    };
+    let today = istanbul_today(now);
+    for demo in demo_mothers(seed, count, today, max_days_ago) {
+        // Register on the referral day, the discharge day, as it happened.
+        let discharge: NaiveDate = demo.registration.birth.discharge_date.parse().expect("demo dates are valid");
+        let registered = noon(discharge).min(now);
+        let mother = store.register_mother(&demo.registration, member.id, registered)?;
+        let babies = store.babies_of(store.birth_of(mother)?.id)?;
+        for visit in demo.visits {
+            let input = VisitInput {
+                mother_id: mother,
+                number: visit.number,
+                outcome: visit.outcome,
+                visited_on: visit.visited_on.to_string(),
+                visited_at: visit.visited_at,
+                visited_by: visit.visited_by,
+                note: String::new(),
+                answers: visit
+                    .answers
+                    .into_iter()
+                    .map(|(baby, field, value)| (answer_key(baby.map(|i| babies[i].id), field), value))
+                    .collect(),
+            };
+            store.record_visit(&input, member.id, noon(visit.visited_on).min(now))?;
+        }
+    }
+    Ok(count)
+}
+
+/// Noon in İzmir (09:00 UTC) on `date`.
+fn noon(date: NaiveDate) -> DateTime<Utc> {
+    Utc.from_utc_datetime(&date.and_hms_opt(9, 0, 0).expect("valid time"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -210,5 +258,18 @@ mod tests {
         assert!(mothers.iter().any(|m| m.registration.mother.full_name.chars().any(|c| ('\u{0600}'..='\u{06FF}').contains(&c))));
         let again = demo_mothers(7, 300, today, 50);
         assert_eq!(again[123].registration, mothers[123].registration);
+    }
+
+    #[test]
+    fn seeding_registers_every_mother_and_records_her_visits() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("demo.sqlite3")).unwrap();
+        let now = Utc.with_ymd_and_hms(2026, 11, 25, 9, 0, 0).unwrap();
+        assert_eq!(seed(&mut store, 3, 120, now, 50).unwrap(), 120);
+        assert_eq!(store.n_mothers().unwrap(), 120);
+        let list = store.today_list(now).unwrap();
+        assert!(!list.due.is_empty() && !list.late.is_empty() && !list.upcoming.is_empty(), "{list:?}");
+        // A second call leaves a store that already has mothers alone.
+        assert_eq!(seed(&mut store, 3, 120, now, 50).unwrap(), 0);
     }
 }

@@ -6,6 +6,7 @@
 //! crash at any point leaves either both or neither. The only module that knows SQL is this crate.
 
 mod apply;
+mod baseline;
 mod error;
 mod meta;
 mod mothers;
@@ -126,6 +127,11 @@ impl Store {
             ));
         }
         Ok(out)
+    }
+
+    /// How many mothers this device holds.
+    pub fn n_mothers(&self) -> Result<i64, StoreError> {
+        Ok(self.conn.query_row("SELECT count(*) FROM mothers", [], |r| r.get(0))?)
     }
 
     /// How many changes this device has written (all pending until sync exists).

@@ -1,0 +1,119 @@
+//! Store benchmarks with thousands of mothers: recording a visit, loading the Today list and
+//! searching a name, each reported in absolute time and as a ratio to a plain-SQLite baseline
+//! measured in the same run on the same file.
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use clap::Parser;
+use lohusa_core::visit::{VisitInput, VisitOutcome};
+use lohusa_store::Store;
+
+#[derive(Parser)]
+struct Args {
+    /// Mothers in the store.
+    #[arg(long, default_value_t = 5000)]
+    mothers: usize,
+    /// Timed repetitions of each read.
+    #[arg(long, default_value_t = 200)]
+    reads: usize,
+}
+
+struct Timings(Vec<Duration>);
+
+impl Timings {
+    fn percentile(&self, p: f64) -> Duration {
+        let mut sorted = self.0.clone();
+        sorted.sort();
+        sorted[((sorted.len() - 1) as f64 * p).round() as usize]
+    }
+}
+
+fn time<T>(samples: &mut Vec<Duration>, f: impl FnOnce() -> T) -> T {
+    let start = Instant::now();
+    let out = f();
+    samples.push(start.elapsed());
+    out
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.3} ms", d.as_secs_f64() * 1000.0)
+}
+
+fn report(name: &str, t: &Timings, baseline: &Timings, target: &str) {
+    let (p50, p99) = (t.percentile(0.5), t.percentile(0.99));
+    let ratio = |a: Duration, b: Duration| a.as_secs_f64() / b.as_secs_f64().max(1e-9);
+    println!(
+        "{name:<28} p50 {:>10}  p99 {:>10}  ({:>5.2}x / {:>5.2}x baseline)  target {target}",
+        ms(p50),
+        ms(p99),
+        ratio(p50, baseline.percentile(0.5)),
+        ratio(p99, baseline.percentile(0.99))
+    );
+}
+
+fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    let dir = tempfile::tempdir()?;
+    let path = dir.path().join("bench.sqlite3");
+    let mut store = Store::open(&path)?;
+    let member = store.set_local_member("Bench Nurse")?;
+    let started = Instant::now();
+    lohusa_demo::seed(&mut store, 5000, args.mothers, Utc::now(), 60)?;
+    println!(
+        "seeded {} mothers, {} changes in {:.1} s ({})",
+        store.n_mothers()?,
+        store.n_local_changes()?,
+        started.elapsed().as_secs_f64(),
+        path.display()
+    );
+
+    // Writes: record visits on mothers whose visit is still open, versus a bare one-row insert.
+    let open: Vec<_> = store.today_list(Utc::now())?.late.into_iter().chain(store.today_list(Utc::now())?.due).collect();
+    let n_writes = open.len().min(500);
+    let mut baseline_write = Vec::new();
+    let mut record = Vec::new();
+    for (i, entry) in open.iter().take(n_writes).enumerate() {
+        time(&mut baseline_write, || store.baseline_insert(i as i64))?;
+        let input = VisitInput {
+            mother_id: entry.mother_id,
+            number: entry.number,
+            outcome: VisitOutcome::Visited,
+            visited_on: entry.opens_on.max(entry.closes_on.min(lohusa_core::time::istanbul_today(Utc::now()))).to_string(),
+            visited_at: "11:00".into(),
+            visited_by: member.name.clone(),
+            note: String::new(),
+            answers: BTreeMap::from([
+                ("mother.bp_systolic".to_owned(), "118".to_owned()),
+                ("mother.bp_diastolic".to_owned(), "76".to_owned()),
+                ("mother.pulse".to_owned(), "82".to_owned()),
+                ("mother.temperature".to_owned(), "36.8".to_owned()),
+            ]),
+        };
+        time(&mut record, || store.record_visit(&input, member.id, Utc::now()))?;
+    }
+
+    // Reads: the Today list and a name search, versus a plain scan of every mother's name.
+    let mut baseline_read = Vec::new();
+    let mut today = Vec::new();
+    let mut search = Vec::new();
+    let queries = ["ayşe", "FATMA", "yıldız", "nour", "مريم", "al-h", "kaya", "zeynep"];
+    let mut n_today = 0;
+    let mut n_found = 0;
+    for i in 0..args.reads {
+        time(&mut baseline_read, || store.baseline_scan())?;
+        let list = time(&mut today, || store.today_list(Utc::now()))?;
+        n_today = list.late.len() + list.due.len() + list.upcoming.len();
+        n_found = time(&mut search, || store.search_mothers(queries[i % queries.len()], Utc::now(), 50))?.len();
+    }
+
+    println!("\n{} writes, {} reads of each kind, {} mothers; debug info: {}", n_writes, args.reads, args.mothers, cfg!(debug_assertions));
+    let (bw, br) = (Timings(baseline_write), Timings(baseline_read));
+    report("baseline: one-row insert", &bw, &bw, "-");
+    report("record visit + change", &Timings(record), &bw, "p99 < 2 ms");
+    report("baseline: scan all names", &br, &br, "-");
+    report(&format!("Today list ({n_today} rows)"), &Timings(today), &br, "< 20 ms");
+    report(&format!("search name (last: {n_found})"), &Timings(search), &br, "< 20 ms");
+    Ok(())
+}

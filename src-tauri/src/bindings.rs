@@ -1,0 +1,70 @@
+//! The TypeScript types the UI uses, generated from the Rust types that cross into it.
+//!
+//! `ui/src/ipc/bindings.ts` is written by the test below (run with `UPDATE_BINDINGS=1`) and
+//! committed; the test fails when the committed file differs from what the Rust types say, so the
+//! UI can never drift from the commands.
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use lohusa_core::change::{Change, EntityKind};
+    use lohusa_core::checklist::{Check, ChecklistDefinition, FieldDef, FieldKind, Formula, Section, Subject};
+    use lohusa_core::registration::{
+        BabyInput, BabyRecord, BabySex, BirthInput, BirthMode, BirthRecord, Language, MotherInput, MotherRecord, RegistrationInput,
+        ResidencyStatus,
+    };
+    use lohusa_core::schedule::{VisitNumber, VisitStatus, VisitWindow};
+    use lohusa_core::today::{TodayEntry, TodayList};
+    use lohusa_core::validation::{FieldError, Rule};
+    use lohusa_core::visit::{VisitCard, VisitInput, VisitOutcome, VisitRecord};
+    use lohusa_core::{BabyId, BirthId, ChangeId, DeviceId, Hlc, MemberId, MotherId, VisitId};
+    use lohusa_store::{LocalMember, MotherSummary, MotherView};
+    use ts_rs::{Config, TS};
+
+    use crate::commands::AppStatus;
+    use crate::error::{AppError, ErrorKind};
+
+    macro_rules! declarations {
+        ($cfg:expr; $($ty:ty),* $(,)?) => {
+            vec![$(format!("export {}", <$ty as TS>::decl($cfg))),*]
+        };
+    }
+
+    fn generate() -> String {
+        let cfg = Config::new();
+        let mut decls: Vec<String> = declarations![&cfg;
+            AppError, ErrorKind, FieldError, Rule, AppStatus, LocalMember,
+            MotherId, VisitId, BabyId, BirthId, ChangeId, DeviceId, MemberId, Hlc, EntityKind, Change,
+            RegistrationInput, MotherInput, BirthInput, BabyInput,
+            ResidencyStatus, Language, BirthMode, BabySex,
+            MotherRecord, BirthRecord, BabyRecord, MotherView, MotherSummary,
+            VisitNumber, VisitWindow, VisitStatus, VisitOutcome, VisitInput, VisitRecord, VisitCard,
+            TodayEntry, TodayList,
+            ChecklistDefinition, Section, Subject, FieldDef, FieldKind, Formula, Check,
+        ];
+        decls.sort();
+        let mut out = String::from(
+            "// Generated from the Rust types by src-tauri/src/bindings.rs. Do not edit:\n// run `cargo xtask codegen` instead.\n\n",
+        );
+        for decl in decls {
+            out.push_str(&decl);
+            out.push_str("\n\n");
+        }
+        out.truncate(out.trim_end().len());
+        out.push('\n');
+        out
+    }
+
+    #[test]
+    fn typescript_bindings_are_up_to_date() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui/src/ipc/bindings.ts");
+        let generated = generate();
+        if std::env::var("UPDATE_BINDINGS").is_ok_and(|v| v == "1") {
+            std::fs::write(&path, &generated).unwrap();
+            return;
+        }
+        let committed = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(committed == generated, "ui/src/ipc/bindings.ts is stale: run `cargo xtask codegen` and commit the result");
+    }
+}

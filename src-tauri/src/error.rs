@@ -1,0 +1,52 @@
+//! The error every command returns: a stable `kind`, field errors for forms, and a plain English
+//! `message` for logs. The UI translates from `kind` and the field errors; internals never reach
+//! it (they go to stderr).
+
+use lohusa_core::FieldError;
+use lohusa_store::StoreError;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorKind {
+    /// The input broke rules; `errors` says which field broke which.
+    Validation,
+    /// The record does not exist on this device.
+    NotFound,
+    /// Nobody has said who is using this device yet.
+    NoMember,
+    /// The local database could not be read or written.
+    Storage,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+pub struct AppError {
+    pub kind: ErrorKind,
+    pub message: String,
+    pub errors: Vec<FieldError>,
+}
+
+impl AppError {
+    pub fn no_member() -> AppError {
+        AppError { kind: ErrorKind::NoMember, message: "no member is signed in on this device".into(), errors: vec![] }
+    }
+}
+
+impl From<StoreError> for AppError {
+    fn from(error: StoreError) -> AppError {
+        match error {
+            StoreError::Validation(errors) => {
+                AppError { kind: ErrorKind::Validation, message: errors.to_string(), errors: errors.0 }
+            }
+            StoreError::NotFound { entity, .. } => {
+                AppError { kind: ErrorKind::NotFound, message: format!("{entity} not found"), errors: vec![] }
+            }
+            other => {
+                // The detail may name tables or paths: log it, show only that storage failed.
+                eprintln!("lohusa: storage error: {other}");
+                AppError { kind: ErrorKind::Storage, message: "the local database could not be used".into(), errors: vec![] }
+            }
+        }
+    }
+}

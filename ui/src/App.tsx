@@ -1,0 +1,80 @@
+// The app shell: a top bar with the screens and the language, and the current screen.
+import { useEffect, useState } from "react";
+import { useTranslation } from "react-i18next";
+
+import { LANGUAGES, setLanguage, type UiLanguage } from "./i18n";
+import { ipc, toAppError, type AppError, type AppStatus } from "./ipc";
+import { generalMessage } from "./lib/errors";
+import { NavContext, type Route } from "./lib/nav";
+import { Mother } from "./screens/Mother";
+import { Register } from "./screens/Register";
+import { Search } from "./screens/Search";
+import { Today } from "./screens/Today";
+import { Visit } from "./screens/Visit";
+import { Welcome } from "./screens/Welcome";
+
+export function App() {
+  const { t, i18n } = useTranslation();
+  const [status, setStatus] = useState<AppStatus | null>(null);
+  const [error, setError] = useState<AppError | null>(null);
+  const [route, setRoute] = useState<Route>({ name: "today" });
+
+  useEffect(() => {
+    ipc.appStatus().then(setStatus, (e) => setError(toAppError(e)));
+  }, []);
+
+  const go = (next: Route) => {
+    setRoute(next);
+    window.scrollTo?.({ top: 0 });
+  };
+
+  if (error) return <main className="screen"><p className="banner banner-error" role="alert">{generalMessage(t, error)}</p></main>;
+  if (!status) return <main className="screen"><p className="loading">{t("common.loading")}</p></main>;
+  if (!status.member) return <Welcome onDone={(member) => setStatus({ ...status, member })} />;
+
+  const tab = (name: "today" | "register" | "search") => (
+    <button
+      type="button"
+      name={`nav_${name}`}
+      className={route.name === name ? "tab active" : "tab"}
+      aria-current={route.name === name ? "page" : undefined}
+      onClick={() => go({ name })}
+    >
+      {t(`nav.${name}`)}
+    </button>
+  );
+
+  return (
+    <NavContext.Provider value={{ route, go }}>
+      <div className="app">
+        <nav className="topbar">
+          <span className="brand">{t("app.name")}</span>
+          <div className="tabs">
+            {tab("today")}
+            {tab("register")}
+            {tab("search")}
+          </div>
+          <span className="member" dir="auto">{status.member.name}</span>
+          <div className="language" role="group" aria-label={t("top.language")}>
+            {LANGUAGES.map((language: UiLanguage) => (
+              <button
+                type="button"
+                key={language}
+                name={`lang_${language}`}
+                className={i18n.language === language ? "lang active" : "lang"}
+                onClick={() => setLanguage(language)}
+              >
+                {language.toUpperCase()}
+              </button>
+            ))}
+          </div>
+        </nav>
+        {route.name === "today" && <Today />}
+        {route.name === "register" && <Register />}
+        {route.name === "search" && <Search />}
+        {route.name === "mother" && <Mother key={`${route.id}-${route.notice ?? ""}`} id={route.id} notice={route.notice} />}
+        {route.name === "visit" && <Visit key={`${route.motherId}-${route.number}`} motherId={route.motherId} number={route.number} memberName={status.member.name} />}
+      </div>
+    </NavContext.Provider>
+  );
+}

@@ -1,0 +1,57 @@
+// Every string exists in every shipped language, and every section, field and option of every
+// shipped checklist definition has a label.
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+
+import type { ChecklistDefinition } from "../ipc";
+import en from "../i18n/en.json";
+import tr from "../i18n/tr.json";
+
+type Tree = { [key: string]: string | Tree };
+
+function leaves(tree: Tree, prefix = ""): string[] {
+  return Object.entries(tree).flatMap(([k, v]) => (typeof v === "string" ? [`${prefix}${k}`] : leaves(v, `${prefix}${k}.`)));
+}
+
+function lookup(tree: Tree, key: string): string | undefined {
+  let node: string | Tree | undefined = tree;
+  for (const part of key.split(".")) {
+    if (typeof node !== "object") return undefined;
+    node = node[part];
+  }
+  return typeof node === "string" ? node : undefined;
+}
+
+const languages: Record<string, Tree> = { tr, en };
+const checklistDir = join(__dirname, "../../../crates/lohusa-core/checklists");
+const definitions: ChecklistDefinition[] = readdirSync(checklistDir)
+  .filter((f) => f.endsWith(".json"))
+  .map((f) => JSON.parse(readFileSync(join(checklistDir, f), "utf8")) as ChecklistDefinition);
+
+describe("translations", () => {
+  it("have the same keys in every language", () => {
+    expect(leaves(en).sort()).toEqual(leaves(tr).sort());
+  });
+
+  it("cover every checklist section, field and option in every language", () => {
+    expect(definitions.length).toBeGreaterThan(0);
+    const missing: string[] = [];
+    for (const definition of definitions) {
+      for (const section of definition.sections) {
+        const keys = [`checklist.sections.${section.id}`];
+        for (const field of section.fields) {
+          keys.push(`checklist.fields.${field.key}`);
+          if (field.kind.type === "choice") {
+            for (const option of field.kind.options) keys.push(`checklist.options.${field.key}.${option}`);
+          }
+          if (field.kind.type === "number") keys.push(`units.${field.kind.unit}`);
+        }
+        for (const [language, tree] of Object.entries(languages)) {
+          for (const key of keys) if (!lookup(tree, key)) missing.push(`${language}: ${key}`);
+        }
+      }
+    }
+    expect(missing).toEqual([]);
+  });
+});

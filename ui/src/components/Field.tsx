@@ -1,0 +1,157 @@
+// Labelled form controls that show their error in place, under the control.
+import { useId, type ReactNode } from "react";
+
+interface BaseProps {
+  label: string;
+  error?: string;
+  hint?: string;
+  name: string;
+}
+
+function Wrapper({ id, label, error, hint, children }: { id: string; label: string; error?: string; hint?: string; children: ReactNode }) {
+  return (
+    <div className={error ? "field field-invalid" : "field"}>
+      <label htmlFor={id}>{label}</label>
+      {children}
+      {hint && !error ? <p className="field-hint">{hint}</p> : null}
+      {error ? (
+        <p className="field-error" id={`${id}-error`} role="alert">
+          {error}
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
+export function TextField({
+  label,
+  error,
+  hint,
+  name,
+  value,
+  onChange,
+  type = "text",
+  inputMode,
+  autoFocus,
+  dir,
+}: BaseProps & {
+  value: string;
+  onChange: (value: string) => void;
+  type?: "text" | "date" | "time" | "tel";
+  inputMode?: "text" | "decimal" | "numeric" | "tel";
+  autoFocus?: boolean;
+  dir?: "auto" | "ltr" | "rtl";
+}) {
+  const id = useId();
+  return (
+    <Wrapper id={id} label={label} error={error} hint={hint}>
+      <input
+        id={id}
+        name={name}
+        type={type}
+        inputMode={inputMode}
+        value={value}
+        dir={dir}
+        autoFocus={autoFocus}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={error ? `${id}-error` : undefined}
+        onChange={(e) => onChange(e.target.value)}
+      />
+    </Wrapper>
+  );
+}
+
+export function SelectField<T extends string>({
+  label,
+  error,
+  hint,
+  name,
+  value,
+  options,
+  onChange,
+  placeholder,
+}: BaseProps & {
+  value: T | null;
+  options: { value: T; label: string }[];
+  onChange: (value: T | null) => void;
+  placeholder: string;
+}) {
+  const id = useId();
+  return (
+    <Wrapper id={id} label={label} error={error} hint={hint}>
+      <select
+        id={id}
+        name={name}
+        value={value ?? ""}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={error ? `${id}-error` : undefined}
+        onChange={(e) => onChange(e.target.value === "" ? null : (e.target.value as T))}
+      >
+        <option value="">{placeholder}</option>
+        {options.map((o) => (
+          <option key={o.value} value={o.value}>
+            {o.label}
+          </option>
+        ))}
+      </select>
+    </Wrapper>
+  );
+}
+
+export function CheckboxField({ label, name, checked, onChange }: { label: string; name: string; checked: boolean; onChange: (checked: boolean) => void }) {
+  const id = useId();
+  return (
+    <div className="field field-checkbox">
+      <input id={id} name={name} type="checkbox" checked={checked} onChange={(e) => onChange(e.target.checked)} />
+      <label htmlFor={id}>{label}</label>
+    </div>
+  );
+}
+
+/** A row of large buttons for choosing one option, for touch. */
+export function ChoiceButtons<T extends string | number>({
+  label,
+  name,
+  value,
+  options,
+  onChange,
+  error,
+  readOnly,
+}: {
+  label: string;
+  name: string;
+  value: T | null;
+  options: { value: T; label: string; detail?: string }[];
+  onChange: (value: T | null) => void;
+  error?: string;
+  readOnly?: boolean;
+}) {
+  const id = useId();
+  return (
+    <fieldset className={error ? "field field-invalid choice" : "field choice"} data-name={name}>
+      <legend id={id}>{label}</legend>
+      <div className="choice-options" role="radiogroup" aria-labelledby={id}>
+        {options.map((o) => (
+          <button
+            type="button"
+            key={String(o.value)}
+            role="radio"
+            aria-checked={value === o.value}
+            data-value={String(o.value)}
+            disabled={readOnly}
+            className={value === o.value ? "choice-option selected" : "choice-option"}
+            onClick={() => onChange(value === o.value ? null : o.value)}
+          >
+            <span className="choice-label">{o.label}</span>
+            {o.detail ? <span className="choice-detail">{o.detail}</span> : null}
+          </button>
+        ))}
+      </div>
+      {error ? (
+        <p className="field-error" role="alert">
+          {error}
+        </p>
+      ) : null}
+    </fieldset>
+  );
+}

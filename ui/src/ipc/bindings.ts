@@ -1,0 +1,172 @@
+// Generated from the Rust types by src-tauri/src/bindings.rs. Do not edit:
+// run `cargo xtask codegen` instead.
+
+export type AppError = { kind: ErrorKind, message: string, errors: Array<FieldError>, };
+
+export type AppStatus = { member: LocalMember | null, device_id: string, 
+/**
+ * Today's date in İzmir.
+ */
+today: string, version: string, n_mothers: number, };
+
+export type BabyId = string;
+
+export type BabyInput = { name: string, sex: BabySex | null, birth_weight_g: string, };
+
+export type BabyRecord = { id: BabyId, birth_id: BirthId, mother_id: MotherId, 
+/**
+ * 1 for the first-born, 2 for a twin, ...
+ */
+ordinal: number, name: string | null, sex: BabySex, birth_weight_g: number, };
+
+export type BabySex = "female" | "male" | "undetermined";
+
+export type BirthId = string;
+
+export type BirthInput = { birth_date: string, discharge_date: string, mode: BirthMode | null, gestational_weeks: string, };
+
+export type BirthMode = "vaginal" | "caesarean";
+
+export type BirthRecord = { id: BirthId, mother_id: MotherId, birth_date: string, discharge_date: string | null, mode: BirthMode, gestational_weeks: number | null, };
+
+export type Change = { id: ChangeId, entity: EntityKind, entity_id: string, fields: Record<string, unknown>, hlc: Hlc, author: MemberId, device: DeviceId, schema_version: number, };
+
+export type ChangeId = string;
+
+export type Check = { "type": "below", field: string, other: string, };
+
+export type ChecklistDefinition = { version: number, sections: Array<Section>, };
+
+export type DeviceId = string;
+
+export type EntityKind = "mother" | "birth" | "baby" | "visit";
+
+export type ErrorKind = "validation" | "not_found" | "no_member" | "storage";
+
+export type FieldDef = { 
+/**
+ * Unique across the definition; also the translation key of the field's label.
+ */
+key: string, kind: FieldKind, };
+
+export type FieldError = { field: string, rule: Rule, 
+/**
+ * Values the message cites: `value`, `min`, `max`, `unit`, `other`, `max_len`.
+ */
+params: { [key in string]: string }, };
+
+export type FieldKind = { "type": "number", unit: string, min: number, max: number, decimals: number, } | { "type": "choice", options: Array<number>, } | { "type": "computed", unit: string | null, formula: Formula, };
+
+export type Formula = { "type": "sum", fields: Array<string>, } | { "type": "percent_change_from_birth_weight", field: string, };
+
+export type Hlc = string;
+
+export type Language = "tr" | "ar" | "en" | "ku" | "fa" | "other";
+
+export type LocalMember = { id: MemberId, name: string, };
+
+export type MemberId = string;
+
+export type MotherId = string;
+
+export type MotherInput = { full_name: string, 
+/**
+ * YYYY-MM-DD, or empty when only the age is known.
+ */
+date_of_birth: string, 
+/**
+ * Age in years when the date of birth is unknown.
+ */
+age_years: string, phone: string, street: string, neighbourhood: string, district: string, residency_status: ResidencyStatus | null, nationality: string, id_number: string, preferred_language: Language | null, interpreter_needed: boolean, };
+
+export type MotherRecord = { id: MotherId, full_name: string, date_of_birth: string | null, age_years: number | null, phone: string | null, street: string | null, neighbourhood: string | null, district: string | null, residency_status: ResidencyStatus | null, nationality: string | null, id_number: string | null, preferred_language: Language, interpreter_needed: boolean, registered_on: string, };
+
+export type MotherSummary = { id: MotherId, full_name: string, neighbourhood: string | null, birth_date: string, day_of_life: number, 
+/**
+ * The first visit still open, with its status.
+ */
+next_visit: VisitNumber | null, next_status: VisitStatus | null, };
+
+export type MotherView = { mother: MotherRecord, birth: BirthRecord, babies: Array<BabyRecord>, cards: Array<VisitCard>, 
+/**
+ * The baby's day of life today.
+ */
+day_of_life: number, today: string, };
+
+export type RegistrationInput = { mother: MotherInput, birth: BirthInput, babies: Array<BabyInput>, };
+
+export type ResidencyStatus = "citizen" | "temporary_protection" | "international_protection" | "residence_permit" | "other";
+
+export type Rule = "required" | "too_long" | "not_a_date" | "not_a_time" | "not_a_number" | "not_a_whole_number" | "out_of_range" | "in_the_future" | "before_birth" | "must_be_below" | "id_number_format" | "id_number_checksum" | "phone_format" | "not_a_choice" | "baby_count" | "already_recorded";
+
+export type Section = { 
+/**
+ * Also the translation key of the section's title.
+ */
+id: string, subject: Subject, 
+/**
+ * The visits (1, 2, 3) that include this section.
+ */
+visits: Array<number>, fields: Array<FieldDef>, checks: Array<Check>, };
+
+export type Subject = "mother" | "baby";
+
+export type TodayEntry = { mother_id: MotherId, full_name: string, neighbourhood: string | null, number: VisitNumber, opens_on: string, closes_on: string, status: VisitStatus, 
+/**
+ * The baby's day of life today (birth day = 0).
+ */
+day_of_life: number, };
+
+export type TodayList = { today: string, 
+/**
+ * Window closed with nothing recorded; most overdue first.
+ */
+late: Array<TodayEntry>, 
+/**
+ * Window open now; closing soonest first.
+ */
+due: Array<TodayEntry>, 
+/**
+ * Window opens within `UPCOMING_DAYS`; soonest first.
+ */
+upcoming: Array<TodayEntry>, };
+
+export type VisitCard = { window: VisitWindow, status: VisitStatus, 
+/**
+ * First and last day of life of the window.
+ */
+first_day: number, last_day: number, 
+/**
+ * Day of life on the visit date, when one is recorded.
+ */
+day_of_life_at_visit: number | null, visit: VisitRecord | null, };
+
+export type VisitId = string;
+
+export type VisitInput = { mother_id: MotherId, number: VisitNumber, outcome: VisitOutcome, 
+/**
+ * YYYY-MM-DD.
+ */
+visited_on: string, 
+/**
+ * HH:MM, local time.
+ */
+visited_at: string, visited_by: string, note: string, 
+/**
+ * Raw answers keyed by `checklist::answer_key`.
+ */
+answers: { [key in string]: string }, };
+
+export type VisitNumber = 1 | 2 | 3;
+
+export type VisitOutcome = "visited" | "not_at_home" | "moved" | "refused" | "hospitalised";
+
+export type VisitRecord = { id: VisitId, mother_id: MotherId, number: VisitNumber, outcome: VisitOutcome, visited_on: string, visited_at: string | null, visited_by: string, note: string | null, 
+/**
+ * The checklist definition version the answers were filled with.
+ */
+checklist_version: number, answers: Record<string, number>, };
+
+export type VisitStatus = "upcoming" | "due" | "late" | "done" | "done_late" | "missed";
+
+export type VisitWindow = { number: VisitNumber, opens_on: string, closes_on: string, };

@@ -1,0 +1,46 @@
+// The one place that talks to the Rust side. Components call these functions, never `invoke`.
+import { invoke } from "@tauri-apps/api/core";
+
+import type {
+  AppError,
+  AppStatus,
+  ChecklistDefinition,
+  LocalMember,
+  MotherId,
+  MotherSummary,
+  MotherView,
+  RegistrationInput,
+  TodayList,
+  VisitId,
+  VisitInput,
+} from "./bindings";
+
+export * from "./bindings";
+
+/** True when `value` is the error shape every command rejects with. */
+export function isAppError(value: unknown): value is AppError {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    "kind" in value &&
+    "errors" in value &&
+    Array.isArray((value as AppError).errors)
+  );
+}
+
+/** Any rejection as an AppError, so screens handle one shape. */
+export function toAppError(value: unknown): AppError {
+  if (isAppError(value)) return value;
+  return { kind: "storage", message: String(value), errors: [] };
+}
+
+export const ipc = {
+  appStatus: (): Promise<AppStatus> => invoke("get_app_status"),
+  setMemberName: (name: string): Promise<LocalMember> => invoke("set_member_name", { name }),
+  todayList: (): Promise<TodayList> => invoke("get_today_list"),
+  registerMother: (input: RegistrationInput): Promise<MotherId> => invoke("register_mother", { input }),
+  mother: (id: MotherId): Promise<MotherView> => invoke("get_mother", { id }),
+  recordVisit: (input: VisitInput): Promise<VisitId> => invoke("record_visit", { input }),
+  searchMothers: (query: string): Promise<MotherSummary[]> => invoke("search_mothers", { query }),
+  checklist: (version: number | null): Promise<ChecklistDefinition> => invoke("get_checklist", { version }),
+};

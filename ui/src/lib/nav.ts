@@ -1,0 +1,22 @@
+// Which screen is showing. A tiny router: the app has a handful of screens and no URLs to share.
+import { createContext, useContext } from "react";
+
+import type { MotherId, VisitNumber } from "../ipc";
+
+export type Route =
+  | { name: "today" }
+  | { name: "register" }
+  | { name: "search" }
+  | { name: "mother"; id: MotherId; notice?: string }
+  | { name: "visit"; motherId: MotherId; number: VisitNumber };
+
+export interface Nav {
+  route: Route;
+  go: (route: Route) => void;
+}
+
+export const NavContext = createContext<Nav>({ route: { name: "today" }, go: () => {} });
+
+export function useNav(): Nav {
+  return useContext(NavContext);
+}

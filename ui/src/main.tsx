@@ -1,0 +1,13 @@
+// Entry point: loads the translations and the styles, mounts the app.
+import { StrictMode } from "react";
+import { createRoot } from "react-dom/client";
+
+import "./i18n";
+import "./styles.css";
+import { App } from "./App";
+
+createRoot(document.getElementById("root")!).render(
+  <StrictMode>
+    <App />
+  </StrictMode>,
+);

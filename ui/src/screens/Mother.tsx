@@ -1,0 +1,140 @@
+// The mother's screen: her details, the birth, the babies and the three visit cards with their
+// windows, statuses and days of life.
+import { useEffect, useState } from "react";
+import { useTranslation } from "react-i18next";
+
+import { StatusBadge } from "../components/StatusBadge";
+import { ipc, toAppError, type AppError, type MotherId, type MotherView, type VisitCard } from "../ipc";
+import { numericDate, shortDate } from "../lib/dates";
+import { generalMessage } from "../lib/errors";
+import { useNav } from "../lib/nav";
+
+export function Mother({ id, notice }: { id: MotherId; notice?: string }) {
+  const { t, i18n } = useTranslation();
+  const [view, setView] = useState<MotherView | null>(null);
+  const [error, setError] = useState<AppError | null>(null);
+
+  useEffect(() => {
+    ipc.mother(id).then(setView, (e) => setError(toAppError(e)));
+  }, [id]);
+
+  if (error) return <main className="screen"><p className="banner banner-error" role="alert">{generalMessage(t, error)}</p></main>;
+  if (!view) return <main className="screen"><p className="loading">{t("common.loading")}</p></main>;
+
+  const lang = i18n.language;
+  const { mother, birth, babies } = view;
+  const age = mother.age_years ?? null;
+  const detail = (label: string, value: string | null | undefined, name: string) =>
+    value ? (
+      <div className="detail" data-name={name}>
+        <dt>{label}</dt>
+        <dd dir="auto">{value}</dd>
+      </div>
+    ) : null;
+
+  return (
+    <main className="screen mother">
+      {notice ? <p className="banner banner-ok" role="status">{notice}</p> : null}
+      <header className="screen-header">
+        <h1 dir="auto" data-testid="mother-name">{mother.full_name}</h1>
+        <p className="subtitle">
+          {t("mother.day_of_life", { day: view.day_of_life })}
+          {mother.interpreter_needed ? <span className="tag">{t("mother.interpreter")}</span> : null}
+        </p>
+      </header>
+
+      <section className="visit-cards" aria-label={t("mother.visits")}>
+        {view.cards.map((card) => (
+          <VisitCardView key={card.window.number} card={card} motherId={mother.id} />
+        ))}
+      </section>
+
+      <div className="two-columns">
+        <section className="card">
+          <h2>{t("mother.details")}</h2>
+          <dl className="details">
+            {detail(t("fields.mother.date_of_birth"), mother.date_of_birth ? numericDate(mother.date_of_birth, lang) : null, "date_of_birth")}
+            {detail(t("fields.mother.age_years"), age !== null ? t("mother.age", { age }) : null, "age")}
+            {detail(t("fields.mother.phone"), mother.phone, "phone")}
+            {detail(t("fields.mother.street"), mother.street, "street")}
+            {detail(t("fields.mother.neighbourhood"), [mother.neighbourhood, mother.district].filter(Boolean).join(", "), "neighbourhood")}
+            {detail(t("fields.mother.residency_status"), mother.residency_status ? t(`options.residency_status.${mother.residency_status}`) : null, "residency_status")}
+            {detail(t("fields.mother.nationality"), mother.nationality, "nationality")}
+            {detail(t("fields.mother.id_number"), mother.id_number, "id_number")}
+            {detail(t("fields.mother.preferred_language"), t(`options.language.${mother.preferred_language}`), "preferred_language")}
+          </dl>
+        </section>
+
+        <section className="card">
+          <h2>{t("mother.birth")}</h2>
+          <dl className="details">
+            {detail(t("fields.birth.birth_date"), numericDate(birth.birth_date, lang), "birth_date")}
+            {detail(t("fields.birth.mode"), t(`options.mode.${birth.mode}`), "mode")}
+            {detail(t("fields.birth.discharge_date"), birth.discharge_date ? numericDate(birth.discharge_date, lang) : null, "discharge_date")}
+            {detail(t("fields.birth.gestational_weeks"), birth.gestational_weeks ? t("mother.weeks", { weeks: birth.gestational_weeks }) : null, "gestational_weeks")}
+          </dl>
+          <h3>{t("mother.babies")}</h3>
+          <ul className="babies">
+            {babies.map((baby) => (
+              <li key={baby.id} data-baby={baby.ordinal}>
+                <span dir="auto">{baby.name ?? t("mother.unnamed_baby", { n: baby.ordinal })}</span>
+                <span>{t(`options.sex.${baby.sex}`)}</span>
+                <span>{t("mother.birth_weight", { weight: baby.birth_weight_g })}</span>
+              </li>
+            ))}
+          </ul>
+        </section>
+      </div>
+    </main>
+  );
+}
+
+function VisitCardView({ card, motherId }: { card: VisitCard; motherId: MotherId }) {
+  const { t, i18n } = useTranslation();
+  const { go } = useNav();
+  const lang = i18n.language;
+  const number = card.window.number;
+  const visit = card.visit;
+  return (
+    <article className={`card visit-card visit-${card.status}`} data-visit={number} data-status={card.status}>
+      <header>
+        <h2>{t("mother.visit_title", { number })}</h2>
+        <StatusBadge status={card.status} />
+      </header>
+      <p className="window">
+        {t("mother.window", {
+          first: card.first_day,
+          last: card.last_day,
+          from: shortDate(card.window.opens_on, lang),
+          to: shortDate(card.window.closes_on, lang),
+        })}
+      </p>
+      {visit ? (
+        <p className="recorded">
+          {visit.outcome === "visited"
+            ? t("mother.visited", {
+                date: numericDate(visit.visited_on, lang),
+                time: visit.visited_at ?? "",
+                by: visit.visited_by,
+                day: card.day_of_life_at_visit,
+              })
+            : t("mother.closed_with", { outcome: t(`options.outcome.${visit.outcome}`), date: numericDate(visit.visited_on, lang) })}
+        </p>
+      ) : null}
+      {visit ? (
+        <button type="button" className="secondary" name={`view_visit_${number}`} onClick={() => go({ name: "visit", motherId, number })}>
+          {t("mother.view_visit")}
+        </button>
+      ) : (
+        <button
+          type="button"
+          className={card.status === "upcoming" ? "secondary" : "primary"}
+          name={`record_visit_${number}`}
+          onClick={() => go({ name: "visit", motherId, number })}
+        >
+          {t("mother.record", { number })}
+        </button>
+      )}
+    </article>
+  );
+}

@@ -1,0 +1,160 @@
+// Registering a newly referred mother, her birth and her babies in one form. Every field error
+// comes from the Rust validation and is shown under its field; nothing is saved until all is valid.
+import { useState, type FormEvent } from "react";
+import { useTranslation } from "react-i18next";
+
+import { CheckboxField, SelectField, TextField } from "../components/Field";
+import {
+  ipc,
+  toAppError,
+  type AppError,
+  type BabyInput,
+  type BabySex,
+  type BirthMode,
+  type Language,
+  type RegistrationInput,
+  type ResidencyStatus,
+} from "../ipc";
+import { errorsByField, generalMessage } from "../lib/errors";
+import { useNav } from "../lib/nav";
+
+const RESIDENCY: ResidencyStatus[] = ["citizen", "temporary_protection", "international_protection", "residence_permit", "other"];
+const LANGUAGES: Language[] = ["tr", "ar", "en", "ku", "fa", "other"];
+const MODES: BirthMode[] = ["vaginal", "caesarean"];
+const SEXES: BabySex[] = ["female", "male", "undetermined"];
+const MAX_BABIES = 6;
+
+export function emptyBaby(): BabyInput {
+  return { name: "", sex: null, birth_weight_g: "" };
+}
+
+export function emptyRegistration(): RegistrationInput {
+  return {
+    mother: {
+      full_name: "",
+      date_of_birth: "",
+      age_years: "",
+      phone: "",
+      street: "",
+      neighbourhood: "",
+      district: "",
+      residency_status: null,
+      nationality: "",
+      id_number: "",
+      preferred_language: "tr",
+      interpreter_needed: false,
+    },
+    birth: { birth_date: "", discharge_date: "", mode: null, gestational_weeks: "" },
+    babies: [emptyBaby()],
+  };
+}
+
+export function Register() {
+  const { t } = useTranslation();
+  const { go } = useNav();
+  const [form, setForm] = useState<RegistrationInput>(emptyRegistration);
+  const [error, setError] = useState<AppError | null>(null);
+  const [saving, setSaving] = useState(false);
+  const errors = errorsByField(t, error);
+
+  const setMother = <K extends keyof RegistrationInput["mother"]>(key: K, value: RegistrationInput["mother"][K]) =>
+    setForm((f) => ({ ...f, mother: { ...f.mother, [key]: value } }));
+  const setBirth = <K extends keyof RegistrationInput["birth"]>(key: K, value: RegistrationInput["birth"][K]) =>
+    setForm((f) => ({ ...f, birth: { ...f.birth, [key]: value } }));
+  const setBaby = <K extends keyof BabyInput>(index: number, key: K, value: BabyInput[K]) =>
+    setForm((f) => ({ ...f, babies: f.babies.map((b, i) => (i === index ? { ...b, [key]: value } : b)) }));
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    setSaving(true);
+    try {
+      const id = await ipc.registerMother(form);
+      go({ name: "mother", id, notice: t("mother.registered") });
+    } catch (err) {
+      setError(toAppError(err));
+      window.scrollTo?.({ top: 0 });
+    } finally {
+      setSaving(false);
+    }
+  }
+
+  const choose = t("options.choose");
+  const m = form.mother;
+  const b = form.birth;
+  return (
+    <main className="screen register">
+      <header className="screen-header">
+        <h1>{t("register.title")}</h1>
+      </header>
+      <form onSubmit={submit} noValidate>
+        {error ? (
+          <p className="banner banner-error" role="alert" data-testid="form-error">
+            {generalMessage(t, error)}
+          </p>
+        ) : null}
+
+        <section className="card">
+          <h2>{t("register.mother")}</h2>
+          <div className="field-grid">
+            <TextField name="mother.full_name" label={t("fields.mother.full_name")} value={m.full_name} onChange={(v) => setMother("full_name", v)} error={errors["mother.full_name"]} dir="auto" />
+            <TextField name="mother.date_of_birth" type="date" label={t("fields.mother.date_of_birth")} value={m.date_of_birth} onChange={(v) => setMother("date_of_birth", v)} error={errors["mother.date_of_birth"]} />
+            <TextField name="mother.age_years" inputMode="numeric" label={t("fields.mother.age_years")} hint={t("register.age_hint")} value={m.age_years} onChange={(v) => setMother("age_years", v)} error={errors["mother.age_years"]} />
+            <TextField name="mother.phone" type="tel" inputMode="tel" label={t("fields.mother.phone")} value={m.phone} onChange={(v) => setMother("phone", v)} error={errors["mother.phone"]} dir="ltr" />
+            <TextField name="mother.street" label={t("fields.mother.street")} value={m.street} onChange={(v) => setMother("street", v)} error={errors["mother.street"]} dir="auto" />
+            <TextField name="mother.neighbourhood" label={t("fields.mother.neighbourhood")} value={m.neighbourhood} onChange={(v) => setMother("neighbourhood", v)} error={errors["mother.neighbourhood"]} dir="auto" />
+            <TextField name="mother.district" label={t("fields.mother.district")} value={m.district} onChange={(v) => setMother("district", v)} error={errors["mother.district"]} dir="auto" />
+            <SelectField name="mother.residency_status" label={t("fields.mother.residency_status")} placeholder={choose} value={m.residency_status} options={RESIDENCY.map((r) => ({ value: r, label: t(`options.residency_status.${r}`) }))} onChange={(v) => setMother("residency_status", v)} error={errors["mother.residency_status"]} />
+            <TextField name="mother.nationality" label={t("fields.mother.nationality")} value={m.nationality} onChange={(v) => setMother("nationality", v)} error={errors["mother.nationality"]} dir="auto" />
+            <TextField name="mother.id_number" inputMode="numeric" label={t("fields.mother.id_number")} value={m.id_number} onChange={(v) => setMother("id_number", v)} error={errors["mother.id_number"]} dir="ltr" />
+            <SelectField name="mother.preferred_language" label={t("fields.mother.preferred_language")} placeholder={choose} value={m.preferred_language} options={LANGUAGES.map((l) => ({ value: l, label: t(`options.language.${l}`) }))} onChange={(v) => setMother("preferred_language", v)} error={errors["mother.preferred_language"]} />
+            <CheckboxField name="mother.interpreter_needed" label={t("fields.mother.interpreter_needed")} checked={m.interpreter_needed} onChange={(v) => setMother("interpreter_needed", v)} />
+          </div>
+        </section>
+
+        <section className="card">
+          <h2>{t("register.birth")}</h2>
+          <div className="field-grid">
+            <TextField name="birth.birth_date" type="date" label={t("fields.birth.birth_date")} value={b.birth_date} onChange={(v) => setBirth("birth_date", v)} error={errors["birth.birth_date"]} />
+            <TextField name="birth.discharge_date" type="date" label={t("fields.birth.discharge_date")} value={b.discharge_date} onChange={(v) => setBirth("discharge_date", v)} error={errors["birth.discharge_date"]} />
+            <SelectField name="birth.mode" label={t("fields.birth.mode")} placeholder={choose} value={b.mode} options={MODES.map((mode) => ({ value: mode, label: t(`options.mode.${mode}`) }))} onChange={(v) => setBirth("mode", v)} error={errors["birth.mode"]} />
+            <TextField name="birth.gestational_weeks" inputMode="numeric" label={t("fields.birth.gestational_weeks")} value={b.gestational_weeks} onChange={(v) => setBirth("gestational_weeks", v)} error={errors["birth.gestational_weeks"]} />
+          </div>
+        </section>
+
+        <section className="card">
+          <h2>{t("register.babies")}</h2>
+          {errors["babies"] ? <p className="field-error" role="alert">{errors["babies"]}</p> : null}
+          {form.babies.map((baby, i) => (
+            <fieldset key={i} className="baby" data-baby={i}>
+              <legend>{t("register.baby", { n: i + 1 })}</legend>
+              <div className="field-grid">
+                <TextField name={`babies.${i}.name`} label={t("fields.baby.name")} value={baby.name} onChange={(v) => setBaby(i, "name", v)} error={errors[`babies.${i}.name`]} dir="auto" />
+                <SelectField name={`babies.${i}.sex`} label={t("fields.baby.sex")} placeholder={choose} value={baby.sex} options={SEXES.map((s) => ({ value: s, label: t(`options.sex.${s}`) }))} onChange={(v) => setBaby(i, "sex", v)} error={errors[`babies.${i}.sex`]} />
+                <TextField name={`babies.${i}.birth_weight_g`} inputMode="numeric" label={t("fields.baby.birth_weight_g")} value={baby.birth_weight_g} onChange={(v) => setBaby(i, "birth_weight_g", v)} error={errors[`babies.${i}.birth_weight_g`]} />
+              </div>
+              {form.babies.length > 1 ? (
+                <button type="button" className="secondary" onClick={() => setForm((f) => ({ ...f, babies: f.babies.filter((_, j) => j !== i) }))}>
+                  {t("register.remove_baby")}
+                </button>
+              ) : null}
+            </fieldset>
+          ))}
+          {form.babies.length < MAX_BABIES ? (
+            <button type="button" className="secondary" name="add_baby" onClick={() => setForm((f) => ({ ...f, babies: [...f.babies, emptyBaby()] }))}>
+              {t("register.add_baby")}
+            </button>
+          ) : null}
+        </section>
+
+        <div className="form-actions">
+          <button type="button" className="secondary" onClick={() => go({ name: "today" })}>
+            {t("common.cancel")}
+          </button>
+          <button type="submit" className="primary" name="save" disabled={saving}>
+            {saving ? t("common.saving") : t("register.save")}
+          </button>
+        </div>
+      </form>
+    </main>
+  );
+}

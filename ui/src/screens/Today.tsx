@@ -1,0 +1,83 @@
+// The nurse's Today list: late visits first, then due, then this week's; one tap opens the mother.
+import { useEffect, useState } from "react";
+import { useTranslation } from "react-i18next";
+
+import { StatusBadge } from "../components/StatusBadge";
+import { ipc, toAppError, type AppError, type TodayEntry, type TodayList } from "../ipc";
+import { longDate, shortDate } from "../lib/dates";
+import { generalMessage } from "../lib/errors";
+import { useNav } from "../lib/nav";
+
+export function Today() {
+  const { t, i18n } = useTranslation();
+  const { go } = useNav();
+  const [list, setList] = useState<TodayList | null>(null);
+  const [error, setError] = useState<AppError | null>(null);
+
+  useEffect(() => {
+    ipc.todayList().then(setList, (e) => setError(toAppError(e)));
+  }, []);
+
+  if (error) return <main className="screen"><p className="banner banner-error" role="alert">{generalMessage(t, error)}</p></main>;
+  if (!list) return <main className="screen"><p className="loading">{t("common.loading")}</p></main>;
+
+  const lang = i18n.language;
+  const empty = list.late.length + list.due.length + list.upcoming.length === 0;
+  const group = (name: "late" | "due" | "upcoming", entries: TodayEntry[]) =>
+    entries.length === 0 ? null : (
+      <section className={`today-group today-${name}`} data-group={name}>
+        <h2>
+          {t(`today.${name}`)} <span className="count">{entries.length}</span>
+        </h2>
+        <ul className="entry-list">
+          {entries.map((entry) => (
+            <li key={`${entry.mother_id}-${entry.number}`}>
+              <button
+                type="button"
+                className="entry"
+                data-mother={entry.mother_id}
+                data-visit={entry.number}
+                onClick={() => go({ name: "mother", id: entry.mother_id })}
+              >
+                <span className="entry-main">
+                  <span className="entry-name" dir="auto">{entry.full_name}</span>
+                  <span className="entry-place">{entry.neighbourhood ?? ""}</span>
+                </span>
+                <span className="entry-visit">
+                  {t("today.visit", { number: entry.number })} · {t("today.day_of_life", { day: entry.day_of_life })}
+                </span>
+                <span className="entry-window">
+                  {name === "late"
+                    ? t("today.closed_on", { date: shortDate(entry.closes_on, lang) })
+                    : name === "upcoming"
+                      ? t("today.opens_on", { date: shortDate(entry.opens_on, lang) })
+                      : t("today.closes_on", { date: shortDate(entry.closes_on, lang) })}
+                </span>
+                <StatusBadge status={entry.status} />
+              </button>
+            </li>
+          ))}
+        </ul>
+      </section>
+    );
+
+  return (
+    <main className="screen today">
+      <header className="screen-header">
+        <h1>{t("today.title")}</h1>
+        <p className="subtitle">{longDate(list.today, lang)}</p>
+      </header>
+      {empty ? (
+        <div className="card empty">
+          <p>{t("today.empty")}</p>
+          <button type="button" className="primary" onClick={() => go({ name: "register" })}>
+            {t("today.register")}
+          </button>
+        </div>
+      ) : null}
+      {group("late", list.late)}
+      {group("due", list.due)}
+      {group("upcoming", list.upcoming)}
+    </main>
+  );
+}

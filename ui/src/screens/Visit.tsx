@@ -1,0 +1,177 @@
+// Recording a home visit: outcome, date, time, who visited, and the checklist rendered from its
+// definition. A visit already recorded opens read-only, with the definition it was filled with.
+import { useEffect, useState, type FormEvent } from "react";
+import { useTranslation } from "react-i18next";
+
+import { ChecklistForm } from "../components/ChecklistForm";
+import { ChoiceButtons, TextField } from "../components/Field";
+import { StatusBadge } from "../components/StatusBadge";
+import {
+  ipc,
+  toAppError,
+  type AppError,
+  type ChecklistDefinition,
+  type MotherId,
+  type MotherView,
+  type VisitNumber,
+  type VisitOutcome,
+} from "../ipc";
+import { nowTime, numericDate, shortDate } from "../lib/dates";
+import { errorsByField, generalMessage } from "../lib/errors";
+import { useNav } from "../lib/nav";
+
+const OUTCOMES: VisitOutcome[] = ["visited", "not_at_home", "moved", "refused", "hospitalised"];
+
+export function Visit({ motherId, number, memberName }: { motherId: MotherId; number: VisitNumber; memberName: string }) {
+  const { t, i18n } = useTranslation();
+  const { go } = useNav();
+  const [view, setView] = useState<MotherView | null>(null);
+  const [definition, setDefinition] = useState<ChecklistDefinition | null>(null);
+  const [loadError, setLoadError] = useState<AppError | null>(null);
+  const [outcome, setOutcome] = useState<VisitOutcome>("visited");
+  const [visitedOn, setVisitedOn] = useState("");
+  const [visitedAt, setVisitedAt] = useState(nowTime);
+  const [visitedBy, setVisitedBy] = useState(memberName);
+  const [note, setNote] = useState("");
+  const [answers, setAnswers] = useState<Record<string, string>>({});
+  const [error, setError] = useState<AppError | null>(null);
+  const [saving, setSaving] = useState(false);
+
+  useEffect(() => {
+    ipc.mother(motherId).then(
+      async (v) => {
+        const card = v.cards.find((c) => c.window.number === number);
+        const recorded = card?.visit ?? null;
+        setDefinition(await ipc.checklist(recorded ? recorded.checklist_version : null));
+        setVisitedOn(v.today);
+        if (recorded) {
+          setAnswers(Object.fromEntries(Object.entries(recorded.answers).map(([k, value]) => [k, String(value)])));
+        }
+        setView(v);
+      },
+      (e) => setLoadError(toAppError(e)),
+    );
+  }, [motherId, number]);
+
+  if (loadError) return <main className="screen"><p className="banner banner-error" role="alert">{generalMessage(t, loadError)}</p></main>;
+  if (!view || !definition) return <main className="screen"><p className="loading">{t("common.loading")}</p></main>;
+
+  const lang = i18n.language;
+  const card = view.cards.find((c) => c.window.number === number)!;
+  const recorded = card.visit;
+  const errors = errorsByField(t, error);
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    setSaving(true);
+    try {
+      await ipc.recordVisit({
+        mother_id: motherId,
+        number,
+        outcome,
+        visited_on: visitedOn,
+        visited_at: visitedAt,
+        visited_by: visitedBy,
+        note,
+        answers: outcome === "visited" ? Object.fromEntries(Object.entries(answers).filter(([, v]) => v.trim() !== "")) : {},
+      });
+      go({ name: "mother", id: motherId, notice: t("visit.saved", { number }) });
+    } catch (err) {
+      setError(toAppError(err));
+      window.scrollTo?.({ top: 0 });
+    } finally {
+      setSaving(false);
+    }
+  }
+
+  const header = (
+    <header className="screen-header">
+      <h1>
+        {t("visit.title", { number })} · <span dir="auto">{view.mother.full_name}</span>
+      </h1>
+      <p className="subtitle">
+        {t("mother.window", {
+          first: card.first_day,
+          last: card.last_day,
+          from: shortDate(card.window.opens_on, lang),
+          to: shortDate(card.window.closes_on, lang),
+        })}{" "}
+        <StatusBadge status={card.status} />
+      </p>
+    </header>
+  );
+
+  if (recorded) {
+    return (
+      <main className="screen visit visit-readonly">
+        {header}
+        <section className="card">
+          <dl className="details">
+            <div className="detail"><dt>{t("fields.visit.outcome")}</dt><dd>{t(`options.outcome.${recorded.outcome}`)}</dd></div>
+            <div className="detail"><dt>{t("fields.visit.visited_on")}</dt><dd>{numericDate(recorded.visited_on, lang)} {recorded.visited_at ?? ""}</dd></div>
+            <div className="detail"><dt>{t("fields.visit.visited_by")}</dt><dd dir="auto">{recorded.visited_by}</dd></div>
+            {recorded.note ? <div className="detail"><dt>{t("fields.visit.note")}</dt><dd dir="auto">{recorded.note}</dd></div> : null}
+          </dl>
+        </section>
+        {recorded.outcome === "visited" ? (
+          <ChecklistForm definition={definition} visit={number} babies={view.babies} values={answers} readOnly />
+        ) : null}
+        <p className="footnote">{t("visit.checklist_version", { version: recorded.checklist_version })}</p>
+        <div className="form-actions">
+          <button type="button" className="secondary" onClick={() => go({ name: "mother", id: motherId })}>
+            {t("common.back")}
+          </button>
+        </div>
+      </main>
+    );
+  }
+
+  return (
+    <main className="screen visit">
+      {header}
+      <form onSubmit={submit} noValidate>
+        {error ? (
+          <p className="banner banner-error" role="alert" data-testid="form-error">
+            {generalMessage(t, error)}
+          </p>
+        ) : null}
+        <section className="card">
+          <ChoiceButtons
+            name="outcome"
+            label={t("fields.visit.outcome")}
+            value={outcome}
+            options={OUTCOMES.map((o) => ({ value: o, label: t(`options.outcome.${o}`) }))}
+            onChange={(v) => setOutcome(v ?? "visited")}
+          />
+          <div className="field-grid">
+            <TextField name="visited_on" type="date" label={t("fields.visit.visited_on")} value={visitedOn} onChange={setVisitedOn} error={errors["visited_on"]} />
+            <TextField name="visited_at" type="time" label={t("fields.visit.visited_at")} value={visitedAt} onChange={setVisitedAt} error={errors["visited_at"]} />
+            <TextField name="visited_by" label={t("fields.visit.visited_by")} value={visitedBy} onChange={setVisitedBy} error={errors["visited_by"]} dir="auto" />
+          </div>
+          {errors["number"] ? <p className="field-error" role="alert">{errors["number"]}</p> : null}
+        </section>
+        {outcome === "visited" ? (
+          <ChecklistForm
+            definition={definition}
+            visit={number}
+            babies={view.babies}
+            values={answers}
+            errors={errors}
+            onChange={(key, value) => setAnswers((a) => ({ ...a, [key]: value }))}
+          />
+        ) : null}
+        <section className="card">
+          <TextField name="note" label={t("fields.visit.note")} value={note} onChange={setNote} error={errors["note"]} dir="auto" />
+        </section>
+        <div className="form-actions">
+          <button type="button" className="secondary" onClick={() => go({ name: "mother", id: motherId })}>
+            {t("common.cancel")}
+          </button>
+          <button type="submit" className="primary" name="save_visit" disabled={saving}>
+            {saving ? t("common.saving") : t("visit.save")}
+          </button>
+        </div>
+      </form>
+    </main>
+  );
+}

@@ -1,0 +1,24 @@
+//! `cargo xtask test`: every test of the project, in the order that fails fastest.
+
+use crate::{deps, run, util};
+
+pub fn test(e2e: bool) -> anyhow::Result<()> {
+    deps::ensure_system_packages()?;
+    let tauri_driver = if e2e { Some(deps::ensure_tauri_driver()?) } else { None };
+    deps::ensure_npm_packages()?;
+    // The app embeds ui/dist, so the UI is built before anything that compiles the app.
+    run::build_app()?;
+    util::cargo(&["test", "--workspace", "--exclude", "lohusa-e2e"], &[])?;
+    util::npm(&["run", "check"])?;
+    util::npm(&["test"])?;
+    if let Some(tauri_driver) = tauri_driver {
+        let driver = tauri_driver.display().to_string();
+        util::run(
+            "xvfb-run",
+            &["-a", "-s", "-screen 0 1280x800x24", "cargo", "test", "-p", "lohusa-e2e", "--", "--test-threads=1"],
+            &[("TAURI_DRIVER", driver.as_str())],
+        )?;
+    }
+    eprintln!("xtask: all tests passed");
+    Ok(())
+}

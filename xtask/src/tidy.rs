@@ -1,0 +1,120 @@
+//! Tidy checks that run inside `cargo test`: the architecture's invariants, read from the
+//! Cargo.toml files and sources, so breaking one fails the build instead of slowly rotting.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use crate::util::workspace_root;
+
+/// Every package manifest in the workspace, with its parsed contents.
+fn manifests() -> Vec<(PathBuf, toml::Table)> {
+    let root = workspace_root();
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(root.join("crates")).unwrap().map(|e| e.unwrap().path()).collect();
+    dirs.extend(["src-tauri", "tests/e2e", "xtask"].map(|d| root.join(d)));
+    dirs.sort();
+    dirs.into_iter()
+        .map(|dir| {
+            let text = std::fs::read_to_string(dir.join("Cargo.toml")).unwrap();
+            (dir, text.parse::<toml::Table>().unwrap())
+        })
+        .collect()
+}
+
+fn package_name(manifest: &toml::Table) -> String {
+    manifest["package"]["name"].as_str().unwrap().to_owned()
+}
+
+/// Names of normal and build dependencies (dev-dependencies are test-only and exempt).
+fn dependencies(manifest: &toml::Table) -> BTreeSet<String> {
+    ["dependencies", "build-dependencies"]
+        .iter()
+        .filter_map(|section| manifest.get(*section).and_then(|d| d.as_table()))
+        .flat_map(|table| table.keys().cloned())
+        .collect()
+}
+
+#[test]
+fn the_core_depends_on_nothing_that_does_io() {
+    let allowed = ["chrono", "chrono-tz", "serde", "serde_json", "thiserror", "ts-rs", "uuid"];
+    for (_, manifest) in manifests() {
+        if package_name(&manifest) == "lohusa-core" {
+            let extra: Vec<String> = dependencies(&manifest).into_iter().filter(|d| !allowed.contains(&d.as_str())).collect();
+            assert!(extra.is_empty(), "lohusa-core must stay free of IO; it depends on {extra:?}");
+        }
+    }
+}
+
+#[test]
+fn the_core_never_reads_the_clock_files_or_network() {
+    let forbidden = ["std::fs", "std::net", "std::process", "Utc::now", "Local::now", "SystemTime", "Instant::now", "now_v7", "std::env"];
+    for file in rust_files(&workspace_root().join("crates/lohusa-core/src")) {
+        let text = std::fs::read_to_string(&file).unwrap();
+        for word in forbidden {
+            assert!(!text.contains(word), "{} uses {word}: the core takes time and ids as arguments", file.display());
+        }
+    }
+}
+
+#[test]
+fn only_the_app_shell_depends_on_tauri() {
+    for (_, manifest) in manifests() {
+        let name = package_name(&manifest);
+        if name != "lohusa-app" {
+            let tauri: Vec<String> = dependencies(&manifest).into_iter().filter(|d| d.starts_with("tauri")).collect();
+            assert!(tauri.is_empty(), "{name} depends on {tauri:?}; only src-tauri (lohusa-app) may");
+        }
+    }
+}
+
+#[test]
+fn only_the_store_touches_sql() {
+    let sql = ["rusqlite", "rusqlite_migration", "libsqlite3-sys", "sqlx", "tokio-postgres", "postgres", "diesel"];
+    let may = ["lohusa-store"];
+    for (_, manifest) in manifests() {
+        let name = package_name(&manifest);
+        if !may.contains(&name.as_str()) {
+            let found: Vec<String> = dependencies(&manifest).into_iter().filter(|d| sql.contains(&d.as_str())).collect();
+            assert!(found.is_empty(), "{name} depends on {found:?}; only the store touches SQL");
+        }
+    }
+}
+
+#[test]
+fn crate_folders_are_named_after_their_crates() {
+    for (dir, manifest) in manifests() {
+        if dir.parent().unwrap().ends_with("crates") {
+            assert_eq!(dir.file_name().unwrap().to_str().unwrap(), package_name(&manifest));
+        }
+    }
+}
+
+#[test]
+fn every_rust_file_opens_with_a_doc_line() {
+    let root = workspace_root();
+    let mut missing = Vec::new();
+    for dir in ["crates", "src-tauri/src", "tests", "xtask/src"] {
+        for file in rust_files(&root.join(dir)) {
+            let text = std::fs::read_to_string(&file).unwrap();
+            if !text.starts_with("//!") {
+                missing.push(file.strip_prefix(&root).unwrap().display().to_string());
+            }
+        }
+    }
+    assert!(missing.is_empty(), "these files must open with a `//!` line saying what they are for: {missing:?}");
+}
+
+fn rust_files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir) else { return out };
+    for entry in entries {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            if !path.ends_with("target") && !path.ends_with("node_modules") {
+                out.extend(rust_files(&path));
+            }
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+    out
+}
