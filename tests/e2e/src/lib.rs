@@ -1,1 +1,244 @@
-//! placeholder
+//! Drives the built Lohusa app through WebDriver: starts tauri-driver (which starts
+//! WebKitWebDriver and the app), and offers the few actions the end-to-end tests need.
+//!
+//! Each app gets its own data and XDG folders, so runs never share state; two sessions on the
+//! same folder are how a test restarts the app and checks that data survived.
+
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use chrono::NaiveDate;
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{Value, json};
+
+const DRIVER_PORT: u16 = 4444;
+const NATIVE_PORT: u16 = 4445;
+const WAIT: Duration = Duration::from_secs(20);
+
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().expect("workspace root")
+}
+
+/// Where screenshots go, for anyone to look at after a run.
+pub fn screenshot_dir() -> PathBuf {
+    let dir = workspace_root().join("target/e2e-screenshots");
+    std::fs::create_dir_all(&dir).expect("target is writable");
+    dir
+}
+
+/// Today's date in İzmir, as the app computes it.
+pub fn istanbul_today() -> NaiveDate {
+    chrono::Utc::now().with_timezone(&chrono_tz::Europe::Istanbul).date_naive()
+}
+
+/// A running app under WebDriver.
+pub struct App {
+    pub client: Client,
+    /// Stopped on `stop`, or on drop when a test fails half-way.
+    driver: Option<Child>,
+}
+
+/// Options for one app start.
+pub struct Launch<'a> {
+    pub data_dir: &'a Path,
+    pub demo: bool,
+}
+
+impl App {
+    pub async fn start(launch: Launch<'_>) -> anyhow::Result<App> {
+        let binary = std::env::var_os("LOHUSA_APP")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| workspace_root().join("target/debug/lohusa"));
+        if !binary.is_file() {
+            bail!("{} is missing: build the app first (cargo xtask test does)", binary.display());
+        }
+        let driver_path = std::env::var_os("TAURI_DRIVER").map(PathBuf::from).unwrap_or_else(|| "tauri-driver".into());
+        wait_port_free(DRIVER_PORT)?;
+        wait_port_free(NATIVE_PORT)?;
+        let xdg = launch.data_dir.join("xdg");
+        let mut command = Command::new(&driver_path);
+        command
+            .args(["--port", &DRIVER_PORT.to_string(), "--native-port", &NATIVE_PORT.to_string()])
+            .env("LOHUSA_DATA_DIR", launch.data_dir)
+            .env("XDG_DATA_HOME", xdg.join("data"))
+            .env("XDG_CACHE_HOME", xdg.join("cache"))
+            .env("XDG_CONFIG_HOME", xdg.join("config"))
+            .env("LOHUSA_DEMO", if launch.demo { "1" } else { "0" })
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit());
+        let driver = command.spawn().with_context(|| format!("could not start {}", driver_path.display()))?;
+        let mut app = AppStarting { driver: Some(driver) };
+        wait_port_open(DRIVER_PORT)?;
+        let mut capabilities = serde_json::Map::new();
+        capabilities.insert("tauri:options".into(), json!({ "application": binary }));
+        let client = ClientBuilder::rustls()?
+            .capabilities(capabilities)
+            .connect(&format!("http://127.0.0.1:{DRIVER_PORT}"))
+            .await
+            .context("could not open a WebDriver session on the app")?;
+        let app = App { client, driver: app.driver.take() };
+        app.wait_css("#root > *").await?;
+        Ok(app)
+    }
+
+    /// Ends the session and stops tauri-driver with SIGTERM (SIGKILL would leave WebKitWebDriver
+    /// holding its port).
+    pub async fn stop(mut self) -> anyhow::Result<()> {
+        let _ = self.client.clone().close().await;
+        if let Some(mut driver) = self.driver.take() {
+            terminate(&mut driver);
+        }
+        Ok(())
+    }
+
+    pub async fn wait_css(&self, css: &str) -> anyhow::Result<fantoccini::elements::Element> {
+        self.client
+            .wait()
+            .at_most(WAIT)
+            .for_element(Locator::Css(css))
+            .await
+            .with_context(|| format!("no element matches {css}"))
+    }
+
+    /// Waits until `css` matches nothing.
+    pub async fn wait_gone(&self, css: &str) -> anyhow::Result<()> {
+        let deadline = Instant::now() + WAIT;
+        while !self.client.find_all(Locator::Css(css)).await?.is_empty() {
+            if Instant::now() > deadline {
+                bail!("{css} is still there");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        Ok(())
+    }
+
+    pub async fn click(&self, css: &str) -> anyhow::Result<()> {
+        self.wait_css(css).await?.click().await.with_context(|| format!("could not click {css}"))?;
+        Ok(())
+    }
+
+    pub async fn click_named(&self, name: &str) -> anyhow::Result<()> {
+        self.click(&format!("[name=\"{name}\"]")).await
+    }
+
+    /// Sets a form control's value the way typing does (React sees an input event), which works
+    /// the same for text, date, time and select controls.
+    pub async fn fill(&self, name: &str, value: &str) -> anyhow::Result<()> {
+        self.wait_css(&format!("[name=\"{name}\"]")).await?;
+        let script = r#"
+            const [name, value] = arguments;
+            const el = document.querySelector(`[name="${name}"]`);
+            const proto = el instanceof HTMLSelectElement ? HTMLSelectElement.prototype : HTMLInputElement.prototype;
+            Object.getOwnPropertyDescriptor(proto, "value").set.call(el, value);
+            el.dispatchEvent(new Event(el instanceof HTMLSelectElement ? "change" : "input", { bubbles: true }));
+            return el.value;
+        "#;
+        let set = self.client.execute(script, vec![json!(name), json!(value)]).await?;
+        if set != json!(value) {
+            bail!("{name} took {set} instead of {value:?}");
+        }
+        Ok(())
+    }
+
+    /// The element's rendered text (innerText). WebKitWebDriver's own element text leaves out
+    /// `dir="auto"` spans, which is where names live, so it is read from the page instead.
+    pub async fn text(&self, css: &str) -> anyhow::Result<String> {
+        self.wait_css(css).await?;
+        let text = self.client.execute("return document.querySelector(arguments[0]).innerText", vec![json!(css)]).await?;
+        Ok(text.as_str().unwrap_or_default().trim().to_owned())
+    }
+
+    pub async fn attr(&self, css: &str, attribute: &str) -> anyhow::Result<Option<String>> {
+        Ok(self.wait_css(css).await?.attr(attribute).await?)
+    }
+
+    pub async fn count(&self, css: &str) -> anyhow::Result<usize> {
+        Ok(self.client.find_all(Locator::Css(css)).await?.len())
+    }
+
+    pub async fn js(&self, script: &str) -> anyhow::Result<Value> {
+        Ok(self.client.execute(script, vec![]).await?)
+    }
+
+    /// Saves a screenshot of the window under target/e2e-screenshots/NAME.png, after letting the
+    /// last DOM change reach the screen.
+    pub async fn screenshot(&self, name: &str) -> anyhow::Result<PathBuf> {
+        tokio::time::sleep(Duration::from_millis(400)).await;
+        let png = self.client.screenshot().await?;
+        let path = screenshot_dir().join(format!("{name}.png"));
+        std::fs::write(&path, png)?;
+        Ok(path)
+    }
+
+    pub async fn resize(&self, width: u32, height: u32) -> anyhow::Result<()> {
+        self.client.set_window_size(width, height).await?;
+        // Wait until the page sees the new width.
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let inner = self.js("return window.innerWidth").await?.as_u64().unwrap_or(0);
+            if inner.abs_diff(u64::from(width)) < 40 || Instant::now() > deadline {
+                return Ok(());
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+}
+
+impl Drop for App {
+    fn drop(&mut self) {
+        if let Some(driver) = &mut self.driver {
+            terminate(driver);
+        }
+    }
+}
+
+/// Stops tauri-driver if starting fails half-way.
+struct AppStarting {
+    driver: Option<Child>,
+}
+
+impl Drop for AppStarting {
+    fn drop(&mut self) {
+        if let Some(driver) = &mut self.driver {
+            terminate(driver);
+        }
+    }
+}
+
+fn terminate(child: &mut Child) {
+    let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while Instant::now() < deadline {
+        if let Ok(Some(_)) = child.try_wait() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+fn wait_port_open(port: u16) -> anyhow::Result<()> {
+    let deadline = Instant::now() + WAIT;
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        if Instant::now() > deadline {
+            bail!("tauri-driver did not open port {port}");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Ok(())
+}
+
+fn wait_port_free(port: u16) -> anyhow::Result<()> {
+    let deadline = Instant::now() + WAIT;
+    while TcpStream::connect(("127.0.0.1", port)).is_ok() {
+        if Instant::now() > deadline {
+            bail!("port {port} is still in use by an earlier WebDriver");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    Ok(())
+}

@@ -24,10 +24,11 @@ function lookup(tree: Tree, key: string): string | undefined {
 }
 
 const languages: Record<string, Tree> = { tr, en };
-const checklistDir = join(__dirname, "../../../crates/lohusa-core/checklists");
+// Vitest runs in ui/; the definitions live in the core crate.
+const checklistDir = join(process.cwd(), "../crates/lohusa-core/checklists");
 const definitions: ChecklistDefinition[] = readdirSync(checklistDir)
-  .filter((f) => f.endsWith(".json"))
-  .map((f) => JSON.parse(readFileSync(join(checklistDir, f), "utf8")) as ChecklistDefinition);
+  .filter((f: string) => f.endsWith(".json"))
+  .map((f: string) => JSON.parse(readFileSync(join(checklistDir, f), "utf8")) as ChecklistDefinition);
 
 describe("translations", () => {
   it("have the same keys in every language", () => {

@@ -114,7 +114,7 @@ function VisitCardView({ card, motherId }: { card: VisitCard; motherId: MotherId
           {visit.outcome === "visited"
             ? t("mother.visited", {
                 date: numericDate(visit.visited_on, lang),
-                time: visit.visited_at ?? "",
+                time: visit.visited_at?.slice(0, 5) ?? "",
                 by: visit.visited_by,
                 day: card.day_of_life_at_visit,
               })

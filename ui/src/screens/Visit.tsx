@@ -108,7 +108,7 @@ export function Visit({ motherId, number, memberName }: { motherId: MotherId; nu
         <section className="card">
           <dl className="details">
             <div className="detail"><dt>{t("fields.visit.outcome")}</dt><dd>{t(`options.outcome.${recorded.outcome}`)}</dd></div>
-            <div className="detail"><dt>{t("fields.visit.visited_on")}</dt><dd>{numericDate(recorded.visited_on, lang)} {recorded.visited_at ?? ""}</dd></div>
+            <div className="detail"><dt>{t("fields.visit.visited_on")}</dt><dd>{numericDate(recorded.visited_on, lang)} {recorded.visited_at?.slice(0, 5) ?? ""}</dd></div>
             <div className="detail"><dt>{t("fields.visit.visited_by")}</dt><dd dir="auto">{recorded.visited_by}</dd></div>
             {recorded.note ? <div className="detail"><dt>{t("fields.visit.note")}</dt><dd dir="auto">{recorded.note}</dd></div> : null}
           </dl>
