@@ -4,7 +4,7 @@ import { useTranslation } from "react-i18next";
 
 import { LANGUAGES, setLanguage, type UiLanguage } from "./i18n";
 import { ipc, toAppError, type AppError, type AppStatus } from "./ipc";
-import { generalMessage } from "./lib/errors";
+import { LoadFailed, Loading } from "./components/ScreenState";
 import { NavContext, type Route } from "./lib/nav";
 import { Mother } from "./screens/Mother";
 import { Register } from "./screens/Register";
@@ -28,8 +28,8 @@ export function App() {
     window.scrollTo?.({ top: 0 });
   };
 
-  if (error) return <main className="screen"><p className="banner banner-error" role="alert">{generalMessage(t, error)}</p></main>;
-  if (!status) return <main className="screen"><p className="loading">{t("common.loading")}</p></main>;
+  if (error) return <LoadFailed error={error} />;
+  if (!status) return <Loading />;
   if (!status.member) return <Welcome onDone={(member) => setStatus({ ...status, member })} />;
 
   const tab = (name: "today" | "register" | "search") => (

@@ -22,37 +22,32 @@ interface Props {
 
 export function ChecklistForm({ definition, visit, babies, values, onChange, errors = {}, readOnly = false }: Props) {
   const sections = definition.sections.filter((s) => s.visits.includes(visit));
+  const form: FormState = { values, onChange, errors, readOnly };
   const mother = sections.filter((s) => s.subject === "mother");
   const baby = sections.filter((s) => s.subject === "baby");
   return (
     <div className="checklist">
       {mother.map((section) => (
-        <SectionBlock key={section.id} section={section} baby={null} {...{ values, onChange, errors, readOnly }} />
+        <SectionBlock key={section.id} section={section} baby={null} form={form} />
       ))}
       {babies.map((b) =>
         baby.map((section) => (
-          <SectionBlock key={`${section.id}-${b.id}`} section={section} baby={b} {...{ values, onChange, errors, readOnly }} />
+          <SectionBlock key={`${section.id}-${b.id}`} section={section} baby={b} form={form} />
         )),
       )}
     </div>
   );
 }
 
-function SectionBlock({
-  section,
-  baby,
-  values,
-  onChange,
-  errors,
-  readOnly,
-}: {
-  section: Section;
-  baby: BabyRecord | null;
+/** What every section and field of one form shares. */
+interface FormState {
   values: Record<string, string>;
   onChange?: (key: string, value: string) => void;
   errors: Record<string, string>;
   readOnly: boolean;
-}) {
+}
+
+function SectionBlock({ section, baby, form }: { section: Section; baby: BabyRecord | null; form: FormState }) {
   const { t } = useTranslation();
   const babyName = baby ? baby.name ?? t("mother.unnamed_baby", { n: baby.ordinal }) : null;
   return (
@@ -63,28 +58,15 @@ function SectionBlock({
       </h3>
       <div className="field-grid">
         {section.fields.map((field) => (
-          <FieldBlock key={field.key} field={field} baby={baby} {...{ values, onChange, errors, readOnly }} />
+          <FieldBlock key={field.key} field={field} baby={baby} form={form} />
         ))}
       </div>
     </section>
   );
 }
 
-function FieldBlock({
-  field,
-  baby,
-  values,
-  onChange,
-  errors,
-  readOnly,
-}: {
-  field: FieldDef;
-  baby: BabyRecord | null;
-  values: Record<string, string>;
-  onChange?: (key: string, value: string) => void;
-  errors: Record<string, string>;
-  readOnly: boolean;
-}) {
+function FieldBlock({ field, baby, form }: { field: FieldDef; baby: BabyRecord | null; form: FormState }) {
+  const { values, onChange, errors, readOnly } = form;
   const { t } = useTranslation();
   const key = answerKey(baby, field.key);
   const label = t(`checklist.fields.${field.key}`);

@@ -6,7 +6,7 @@ import { useTranslation } from "react-i18next";
 import { StatusBadge } from "../components/StatusBadge";
 import { ipc, toAppError, type AppError, type MotherId, type MotherView, type VisitCard } from "../ipc";
 import { numericDate, shortDate } from "../lib/dates";
-import { generalMessage } from "../lib/errors";
+import { LoadFailed, Loading } from "../components/ScreenState";
 import { useNav } from "../lib/nav";
 
 export function Mother({ id, notice }: { id: MotherId; notice?: string }) {
@@ -18,8 +18,8 @@ export function Mother({ id, notice }: { id: MotherId; notice?: string }) {
     ipc.mother(id).then(setView, (e) => setError(toAppError(e)));
   }, [id]);
 
-  if (error) return <main className="screen"><p className="banner banner-error" role="alert">{generalMessage(t, error)}</p></main>;
-  if (!view) return <main className="screen"><p className="loading">{t("common.loading")}</p></main>;
+  if (error) return <LoadFailed error={error} />;
+  if (!view) return <Loading />;
 
   const lang = i18n.language;
   const { mother, birth, babies } = view;

@@ -1,13 +1,12 @@
 // Registering a newly referred mother, her birth and her babies in one form. Every field error
 // comes from the Rust validation and is shown under its field; nothing is saved until all is valid.
-import { useState, type FormEvent } from "react";
+import { useState } from "react";
 import { useTranslation } from "react-i18next";
 
 import { CheckboxField, SelectField, TextField } from "../components/Field";
+import { FormErrorBanner } from "../components/ScreenState";
 import {
   ipc,
-  toAppError,
-  type AppError,
   type BabyInput,
   type BabySex,
   type BirthMode,
@@ -15,8 +14,9 @@ import {
   type RegistrationInput,
   type ResidencyStatus,
 } from "../ipc";
-import { errorsByField, generalMessage } from "../lib/errors";
+import { errorsByField } from "../lib/errors";
 import { useNav } from "../lib/nav";
+import { useSave } from "../lib/useSave";
 
 const RESIDENCY: ResidencyStatus[] = ["citizen", "temporary_protection", "international_protection", "residence_permit", "other"];
 const LANGUAGES: Language[] = ["tr", "ar", "en", "ku", "fa", "other"];
@@ -53,8 +53,10 @@ export function Register() {
   const { t } = useTranslation();
   const { go } = useNav();
   const [form, setForm] = useState<RegistrationInput>(emptyRegistration);
-  const [error, setError] = useState<AppError | null>(null);
-  const [saving, setSaving] = useState(false);
+  const { submit, error, saving } = useSave(
+    () => ipc.registerMother(form),
+    (id) => go({ name: "mother", id, notice: t("mother.registered") }),
+  );
   const errors = errorsByField(t, error);
 
   const setMother = <K extends keyof RegistrationInput["mother"]>(key: K, value: RegistrationInput["mother"][K]) =>
@@ -63,20 +65,6 @@ export function Register() {
     setForm((f) => ({ ...f, birth: { ...f.birth, [key]: value } }));
   const setBaby = <K extends keyof BabyInput>(index: number, key: K, value: BabyInput[K]) =>
     setForm((f) => ({ ...f, babies: f.babies.map((b, i) => (i === index ? { ...b, [key]: value } : b)) }));
-
-  async function submit(e: FormEvent) {
-    e.preventDefault();
-    setSaving(true);
-    try {
-      const id = await ipc.registerMother(form);
-      go({ name: "mother", id, notice: t("mother.registered") });
-    } catch (err) {
-      setError(toAppError(err));
-      window.scrollTo?.({ top: 0 });
-    } finally {
-      setSaving(false);
-    }
-  }
 
   const choose = t("options.choose");
   const m = form.mother;
@@ -87,11 +75,7 @@ export function Register() {
         <h1>{t("register.title")}</h1>
       </header>
       <form onSubmit={submit} noValidate>
-        {error ? (
-          <p className="banner banner-error" role="alert" data-testid="form-error">
-            {generalMessage(t, error)}
-          </p>
-        ) : null}
+        <FormErrorBanner error={error} />
 
         <section className="card">
           <h2>{t("register.mother")}</h2>

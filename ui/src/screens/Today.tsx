@@ -5,7 +5,7 @@ import { useTranslation } from "react-i18next";
 import { StatusBadge } from "../components/StatusBadge";
 import { ipc, toAppError, type AppError, type TodayEntry, type TodayList } from "../ipc";
 import { longDate, shortDate } from "../lib/dates";
-import { generalMessage } from "../lib/errors";
+import { LoadFailed, Loading } from "../components/ScreenState";
 import { useNav } from "../lib/nav";
 
 export function Today() {
@@ -18,8 +18,8 @@ export function Today() {
     ipc.todayList().then(setList, (e) => setError(toAppError(e)));
   }, []);
 
-  if (error) return <main className="screen"><p className="banner banner-error" role="alert">{generalMessage(t, error)}</p></main>;
-  if (!list) return <main className="screen"><p className="loading">{t("common.loading")}</p></main>;
+  if (error) return <LoadFailed error={error} />;
+  if (!list) return <Loading />;
 
   const lang = i18n.language;
   const empty = list.late.length + list.due.length + list.upcoming.length === 0;

@@ -1,10 +1,11 @@
 // Recording a home visit: outcome, date, time, who visited, and the checklist rendered from its
 // definition. A visit already recorded opens read-only, with the definition it was filled with.
-import { useEffect, useState, type FormEvent } from "react";
+import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 
 import { ChecklistForm } from "../components/ChecklistForm";
 import { ChoiceButtons, TextField } from "../components/Field";
+import { FormErrorBanner, LoadFailed, Loading } from "../components/ScreenState";
 import { StatusBadge } from "../components/StatusBadge";
 import {
   ipc,
@@ -17,8 +18,9 @@ import {
   type VisitOutcome,
 } from "../ipc";
 import { nowTime, numericDate, shortDate } from "../lib/dates";
-import { errorsByField, generalMessage } from "../lib/errors";
+import { errorsByField } from "../lib/errors";
 import { useNav } from "../lib/nav";
+import { useSave } from "../lib/useSave";
 
 const OUTCOMES: VisitOutcome[] = ["visited", "not_at_home", "moved", "refused", "hospitalised"];
 
@@ -34,8 +36,6 @@ export function Visit({ motherId, number, memberName }: { motherId: MotherId; nu
   const [visitedBy, setVisitedBy] = useState(memberName);
   const [note, setNote] = useState("");
   const [answers, setAnswers] = useState<Record<string, string>>({});
-  const [error, setError] = useState<AppError | null>(null);
-  const [saving, setSaving] = useState(false);
 
   useEffect(() => {
     ipc.mother(motherId).then(
@@ -53,19 +53,9 @@ export function Visit({ motherId, number, memberName }: { motherId: MotherId; nu
     );
   }, [motherId, number]);
 
-  if (loadError) return <main className="screen"><p className="banner banner-error" role="alert">{generalMessage(t, loadError)}</p></main>;
-  if (!view || !definition) return <main className="screen"><p className="loading">{t("common.loading")}</p></main>;
-
-  const lang = i18n.language;
-  const card = view.cards.find((c) => c.window.number === number)!;
-  const recorded = card.visit;
-  const errors = errorsByField(t, error);
-
-  async function submit(e: FormEvent) {
-    e.preventDefault();
-    setSaving(true);
-    try {
-      await ipc.recordVisit({
+  const { submit, error, saving } = useSave(
+    () =>
+      ipc.recordVisit({
         mother_id: motherId,
         number,
         outcome,
@@ -74,15 +64,17 @@ export function Visit({ motherId, number, memberName }: { motherId: MotherId; nu
         visited_by: visitedBy,
         note,
         answers: outcome === "visited" ? Object.fromEntries(Object.entries(answers).filter(([, v]) => v.trim() !== "")) : {},
-      });
-      go({ name: "mother", id: motherId, notice: t("visit.saved", { number }) });
-    } catch (err) {
-      setError(toAppError(err));
-      window.scrollTo?.({ top: 0 });
-    } finally {
-      setSaving(false);
-    }
-  }
+      }),
+    () => go({ name: "mother", id: motherId, notice: t("visit.saved", { number }) }),
+  );
+
+  if (loadError) return <LoadFailed error={loadError} />;
+  if (!view || !definition) return <Loading />;
+
+  const lang = i18n.language;
+  const card = view.cards.find((c) => c.window.number === number)!;
+  const recorded = card.visit;
+  const errors = errorsByField(t, error);
 
   const header = (
     <header className="screen-header">
@@ -130,11 +122,7 @@ export function Visit({ motherId, number, memberName }: { motherId: MotherId; nu
     <main className="screen visit">
       {header}
       <form onSubmit={submit} noValidate>
-        {error ? (
-          <p className="banner banner-error" role="alert" data-testid="form-error">
-            {generalMessage(t, error)}
-          </p>
-        ) : null}
+        <FormErrorBanner error={error} />
         <section className="card">
           <ChoiceButtons
             name="outcome"
