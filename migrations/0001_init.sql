@@ -50,7 +50,8 @@ CREATE TABLE births (
     mode              TEXT,
     gestational_weeks INTEGER
 ) STRICT;
-CREATE INDEX births_by_mother ON births (mother_id);
+-- Covers the Today list's lookup of a mother's birth date.
+CREATE INDEX births_by_mother ON births (mother_id, birth_date);
 
 CREATE TABLE babies (
     id             TEXT PRIMARY KEY,
@@ -62,6 +63,7 @@ CREATE TABLE babies (
     birth_weight_g INTEGER
 ) STRICT;
 CREATE INDEX babies_by_mother ON babies (mother_id);
+CREATE INDEX babies_by_birth ON babies (birth_id, ordinal);
 
 CREATE TABLE visits (
     id                TEXT PRIMARY KEY,
@@ -74,7 +76,8 @@ CREATE TABLE visits (
     note              TEXT,
     checklist_version INTEGER
 ) STRICT;
-CREATE INDEX visits_by_mother ON visits (mother_id, number);
+-- Covers the Today list's lookup of a mother's visits and their outcomes.
+CREATE INDEX visits_by_mother ON visits (mother_id, number, outcome, visited_on);
 
 -- One row per checklist answer, so answers to different questions merge independently.
 CREATE TABLE visit_answers (

@@ -7,6 +7,7 @@ pub mod error;
 pub mod state;
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use chrono::Utc;
 use tauri::Manager;
@@ -17,6 +18,22 @@ use crate::state::AppState;
 pub const DATA_DIR_ENV: &str = "LOHUSA_DATA_DIR";
 /// Set to 1 (or pass `--demo`) to fill an empty store with demo mothers.
 pub const DEMO_ENV: &str = "LOHUSA_DEMO";
+
+/// How often the background connection moves the write-ahead log into the database file.
+const CHECKPOINT_EVERY: Duration = Duration::from_secs(5);
+
+/// Checkpoints the store's WAL on its own thread and connection, so a nurse's save never pays
+/// for it (see `lohusa_store::Checkpointer`).
+fn start_checkpointer(checkpointer: lohusa_store::Checkpointer) {
+    std::thread::spawn(move || {
+        loop {
+            std::thread::sleep(CHECKPOINT_EVERY);
+            if let Err(error) = checkpointer.checkpoint() {
+                eprintln!("lohusa: background checkpoint failed: {error}");
+            }
+        }
+    });
+}
 
 pub fn run() {
     let demo = std::env::args().any(|a| a == "--demo") || std::env::var(DEMO_ENV).is_ok_and(|v| v == "1");
@@ -32,6 +49,7 @@ pub fn run() {
                 let n = lohusa_demo::seed(&mut store, 2026, 30, Utc::now(), 50)?;
                 eprintln!("lohusa: demo data: {n} mothers added");
             }
+            start_checkpointer(store.checkpointer()?);
             app.manage(AppState::new(store));
             Ok(())
         })

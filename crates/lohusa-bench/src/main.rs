@@ -18,6 +18,9 @@ struct Args {
     /// Timed repetitions of each read.
     #[arg(long, default_value_t = 200)]
     reads: usize,
+    /// Keep the store in this file (seeded only when new) instead of a temporary one.
+    #[arg(long)]
+    db: Option<std::path::PathBuf>,
 }
 
 struct Timings(Vec<Duration>);
@@ -56,10 +59,11 @@ fn report(name: &str, t: &Timings, baseline: &Timings, target: &str) {
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     let dir = tempfile::tempdir()?;
-    let path = dir.path().join("bench.sqlite3");
+    let path = args.db.clone().unwrap_or_else(|| dir.path().join("bench.sqlite3"));
     let mut store = Store::open(&path)?;
     let member = store.set_local_member("Bench Nurse")?;
     let started = Instant::now();
+    // Seeding does nothing when the store already holds mothers (a kept --db file).
     lohusa_demo::seed(&mut store, 5000, args.mothers, Utc::now(), 60)?;
     println!(
         "seeded {} mothers, {} changes in {:.1} s ({})",
@@ -68,6 +72,17 @@ fn main() -> anyhow::Result<()> {
         started.elapsed().as_secs_f64(),
         path.display()
     );
+
+    // As in the app, a background connection checkpoints the WAL so saves do not pay for it.
+    let checkpointer = store.checkpointer()?;
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let stop_flag = stop.clone();
+    let background = std::thread::spawn(move || {
+        while !stop_flag.load(std::sync::atomic::Ordering::Relaxed) {
+            checkpointer.checkpoint().expect("checkpoint");
+            std::thread::sleep(Duration::from_millis(250));
+        }
+    });
 
     // Writes: record visits on mothers whose visit is still open, versus a bare one-row insert.
     let open: Vec<_> = store.today_list(Utc::now())?.late.into_iter().chain(store.today_list(Utc::now())?.due).collect();
@@ -92,6 +107,14 @@ fn main() -> anyhow::Result<()> {
             ]),
         };
         time(&mut record, || store.record_visit(&input, member.id, Utc::now()))?;
+    }
+
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    background.join().expect("checkpointer thread");
+    if std::env::var_os("LOHUSA_BENCH_SLOWEST").is_some() {
+        let mut slowest: Vec<(usize, Duration)> = record.iter().copied().enumerate().collect();
+        slowest.sort_by_key(|(_, d)| std::cmp::Reverse(*d));
+        println!("slowest writes (index, time): {:?}", &slowest[..8]);
     }
 
     // Reads: the Today list and a name search, versus a plain scan of every mother's name.

@@ -7,6 +7,7 @@
 
 mod apply;
 mod baseline;
+mod checkpoint;
 mod error;
 mod meta;
 mod mothers;
@@ -22,6 +23,7 @@ use lohusa_core::{ChangeId, DeviceId, Hlc, MemberId};
 use rusqlite::{Connection, OptionalExtension, params};
 use uuid::Uuid;
 
+pub use checkpoint::{BACKSTOP_CHECKPOINT_PAGES, CheckpointResult, Checkpointer};
 pub use error::StoreError;
 pub use meta::LocalMember;
 pub use mothers::{MotherSummary, MotherView};
@@ -45,10 +47,16 @@ impl Store {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "busy_timeout", 5000)?;
+        conn.pragma_update(None, "wal_autocheckpoint", checkpoint::BACKSTOP_CHECKPOINT_PAGES)?;
         schema::migrate(&mut conn)?;
         let device = meta::ensure_device_id(&conn)?;
         let hlc = meta::load_hlc(&conn)?;
         Ok(Store { conn, path: path.to_owned(), device, hlc })
+    }
+
+    /// A connection that checkpoints this store's WAL in the background (see `checkpoint`).
+    pub fn checkpointer(&self) -> Result<Checkpointer, StoreError> {
+        Checkpointer::open(&self.path)
     }
 
     pub fn path(&self) -> &Path {

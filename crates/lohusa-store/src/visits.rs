@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, NaiveTime, Utc};
 use lohusa_core::checklist;
 use lohusa_core::ids::{MemberId, MotherId, VisitId};
+use lohusa_core::schedule::VisitNumber;
 use lohusa_core::time::istanbul_today;
 use lohusa_core::visit::{VisitContext, VisitInput, VisitRecord, validate_visit};
 use uuid::Uuid;
@@ -18,11 +19,17 @@ impl Store {
     pub fn record_visit(&mut self, input: &VisitInput, author: MemberId, now: DateTime<Utc>) -> Result<VisitId, StoreError> {
         let birth = self.birth_of(input.mother_id)?;
         let babies = self.babies_of(birth.id)?;
-        let already_recorded = self.visits_of(input.mother_id)?.iter().any(|v| v.number == input.number);
+        let already_recorded = self.has_visit(input.mother_id, input.number)?;
         let context = VisitContext { birth: &birth, babies: &babies, already_recorded, today: istanbul_today(now) };
         let record = validate_visit(input, VisitId(Uuid::now_v7()), &context, checklist::current())?;
         self.write(&[record.write()], author, now)?;
         Ok(record.id)
+    }
+
+    /// Whether a visit with this number is recorded for the mother.
+    pub fn has_visit(&self, mother: MotherId, number: VisitNumber) -> Result<bool, StoreError> {
+        let mut stmt = self.conn.prepare_cached("SELECT EXISTS (SELECT 1 FROM visits WHERE mother_id = ?1 AND number = ?2)")?;
+        Ok(stmt.query_row(rusqlite::params![mother.to_string(), number.get()], |r| r.get(0))?)
     }
 
     /// Every visit recorded for a mother, by number, with answers.

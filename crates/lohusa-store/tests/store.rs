@@ -133,3 +133,17 @@ fn today_list_comes_from_the_store() {
     t.store.record_visit(&visit_one(due, "2026-11-25"), nurse(), now()).unwrap();
     assert!(t.store.today_list(now()).unwrap().due.is_empty());
 }
+
+#[test]
+fn a_background_checkpointer_moves_the_log_into_the_file_while_writes_go_on() {
+    let mut t = TempStore::new();
+    let checkpointer = t.store.checkpointer().unwrap();
+    for i in 0..30 {
+        t.store.register_mother(&registration(&format!("Anne {i}"), "2026-11-20"), nurse(), now()).unwrap();
+    }
+    let result = checkpointer.checkpoint().unwrap();
+    assert!(result.wal_pages > 0 && result.checkpointed_pages == result.wal_pages, "{result:?}");
+    t.store.register_mother(&registration("Anne 30", "2026-11-20"), nurse(), now()).unwrap();
+    let t = t.reopen();
+    assert_eq!(count(&t.store, "mothers"), 31);
+}
