@@ -48,6 +48,9 @@ impl Store {
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "busy_timeout", 5000)?;
         conn.pragma_update(None, "wal_autocheckpoint", checkpoint::BACKSTOP_CHECKPOINT_PAGES)?;
+        // A team's whole store (tens of MB at most) fits in the page cache, so lists over every
+        // mother read memory, not the file, after the first time.
+        conn.pragma_update(None, "cache_size", -65536)?;
         schema::migrate(&mut conn)?;
         let device = meta::ensure_device_id(&conn)?;
         let hlc = meta::load_hlc(&conn)?;

@@ -1,11 +1,17 @@
-//! The Today list query: every mother with her birth date and recorded visits, in one pass,
-//! handed to the core to decide what is late, due or upcoming.
+//! The Today list query: every mother with her birth date and recorded visits, handed to the
+//! core to decide what is late, due or upcoming.
+//!
+//! Three plain scans (visits and births over their covering indexes, then mothers) joined in
+//! memory by id: with thousands of mothers this is several times cheaper than a SQL join, which
+//! pays a B-tree seek on a 36-character key for every mother.
 
-use chrono::{DateTime, Utc};
-use lohusa_core::ids::MotherId;
+use std::collections::HashMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
 use lohusa_core::schedule::{RecordedVisit, VisitNumber};
 use lohusa_core::time::istanbul_today;
 use lohusa_core::today::{ScheduleRow, TodayList, today_list};
+use uuid::Uuid;
 
 use crate::mothers::{date, enum_col, id, opt_date};
 use crate::{Store, StoreError, collect_rows};
@@ -13,51 +19,45 @@ use crate::{Store, StoreError, collect_rows};
 impl Store {
     /// Late, due and this week's upcoming visits as of `now`.
     pub fn today_list(&self, now: DateTime<Utc>) -> Result<TodayList, StoreError> {
-        // One pass over mothers in table order joined with their visits (both joins are covered
-        // by indexes); a mother whose three visits are all closed is dropped before anything
-        // else is built for her.
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT m.rowid, m.id, m.full_name, m.neighbourhood, b.birth_date, v.number, v.outcome, v.visited_on
-             FROM mothers m
-             JOIN births b ON b.mother_id = m.id
-             LEFT JOIN visits v ON v.mother_id = m.id
-             ORDER BY m.rowid",
-        )?;
-        let mut rows: Vec<ScheduleRow> = Vec::new();
-        let mut current: Option<(i64, ScheduleRow)> = None;
-        let flush = |row: ScheduleRow, rows: &mut Vec<ScheduleRow>| {
-            let closed = VisitNumber::ALL.iter().all(|n| row.recorded.iter().any(|(r, _)| r == n));
-            if !closed {
-                rows.push(row);
-            }
-        };
-        collect_rows(&mut stmt, [], |row| {
-            let mother_key: i64 = row.get(0)?;
-            if current.as_ref().is_none_or(|(key, _)| *key != mother_key) {
-                if let Some((_, done)) = current.take() {
-                    flush(done, &mut rows);
-                }
-                let schedule = ScheduleRow {
-                    mother_id: id::<MotherId>(row, 1)?,
-                    full_name: row.get::<_, Option<String>>(2)?.unwrap_or_default(),
-                    neighbourhood: row.get(3)?,
-                    birth_date: date(row, 4)?,
-                    recorded: Vec::with_capacity(3),
-                };
-                current = Some((mother_key, schedule));
-            }
-            if let (Some(number), Some(visited_on)) = (row.get::<_, Option<u8>>(5)?, opt_date(row, 7)?) {
-                let number: VisitNumber = number.try_into().map_err(StoreError::Corrupt)?;
-                let recorded = RecordedVisit { outcome: enum_col(row, 6)?, date: visited_on };
-                if let Some((_, schedule)) = current.as_mut() {
-                    schedule.recorded.push((number, recorded));
-                }
-            }
+        let mut recorded: HashMap<Uuid, Vec<(VisitNumber, RecordedVisit)>> = HashMap::new();
+        let mut visits = self.conn.prepare_cached("SELECT mother_id, number, outcome, visited_on FROM visits INDEXED BY visits_by_mother")?;
+        collect_rows(&mut visits, [], |row| {
+            let (Some(number), Some(visited_on)) = (row.get::<_, Option<u8>>(1)?, opt_date(row, 3)?) else { return Ok(()) };
+            let number: VisitNumber = number.try_into().map_err(StoreError::Corrupt)?;
+            let visit = RecordedVisit { outcome: enum_col(row, 2)?, date: visited_on };
+            recorded.entry(id(row, 0)?).or_default().push((number, visit));
             Ok(())
         })?;
-        if let Some((_, done)) = current.take() {
-            flush(done, &mut rows);
-        }
+
+        // The latest birth of each mother decides her schedule.
+        let mut births: HashMap<Uuid, NaiveDate> = HashMap::new();
+        let mut stmt = self.conn.prepare_cached("SELECT mother_id, birth_date FROM births INDEXED BY births_by_mother")?;
+        collect_rows(&mut stmt, [], |row| {
+            let birth_date = date(row, 1)?;
+            let latest = births.entry(id(row, 0)?).or_insert(birth_date);
+            *latest = (*latest).max(birth_date);
+            Ok(())
+        })?;
+
+        let mut rows: Vec<ScheduleRow> = Vec::new();
+        let mut mothers = self.conn.prepare_cached("SELECT id, full_name, neighbourhood FROM mothers")?;
+        collect_rows(&mut mothers, [], |row| {
+            let mother: Uuid = id(row, 0)?;
+            let Some(&birth_date) = births.get(&mother) else { return Ok(()) };
+            let visits = recorded.remove(&mother).unwrap_or_default();
+            // A mother whose three visits are all closed can never be on the list.
+            if VisitNumber::ALL.iter().all(|n| visits.iter().any(|(r, _)| r == n)) {
+                return Ok(());
+            }
+            rows.push(ScheduleRow {
+                mother_id: lohusa_core::MotherId(mother),
+                full_name: row.get::<_, Option<String>>(1)?.unwrap_or_default(),
+                neighbourhood: row.get(2)?,
+                birth_date,
+                recorded: visits,
+            });
+            Ok(())
+        })?;
         Ok(today_list(&rows, istanbul_today(now)))
     }
 }
