@@ -432,7 +432,8 @@ mod tests {
         check_rejected(|i| i.mother.full_name = "   ".into(), &[("mother.full_name", Rule::Required)]);
         check_rejected(|i| { i.birth.birth_date = "2026-11-26".into(); i.birth.discharge_date.clear(); }, &[("birth.birth_date", Rule::InTheFuture)]);
         check_rejected(|i| i.birth.birth_date = "".into(), &[("birth.birth_date", Rule::Required)]);
-        check_rejected(|i| i.birth.birth_date = "22.11.2026".into(), &[("birth.birth_date", Rule::NotADate)]);
+        check_rejected(|i| i.birth.birth_date = "22 Kasım 2026".into(), &[("birth.birth_date", Rule::NotADate)]);
+        check_rejected(|i| i.birth.birth_date = "11/22/2026".into(), &[("birth.birth_date", Rule::NotADate)]);
         check_rejected(|i| i.birth.discharge_date = "2026-11-21".into(), &[("birth.discharge_date", Rule::BeforeBirth)]);
         check_rejected(|i| i.babies[0].birth_weight_g = "40000".into(), &[("babies.0.birth_weight_g", Rule::OutOfRange)]);
         check_rejected(|i| i.babies[0].birth_weight_g = "3,2 kg".into(), &[("babies.0.birth_weight_g", Rule::NotANumber)]);

@@ -156,15 +156,28 @@ pub(crate) mod parse {
         Some(t.to_owned())
     }
 
+    /// A calendar date as nurses in Turkey write it (22.11.2026, or with slashes or dashes), or
+    /// in ISO form (2026-11-22). Day first, never month first, and always a four-digit year.
     pub fn optional_date(errors: &mut ValidationErrors, field: &str, raw: &str) -> Option<NaiveDate> {
         let t = trimmed(raw)?;
-        match NaiveDate::parse_from_str(t, "%Y-%m-%d") {
-            Ok(d) => Some(d),
-            Err(_) => {
+        match parse_date(t) {
+            Some(d) => Some(d),
+            None => {
                 errors.push(FieldError::new(field, Rule::NotADate).with("value", t));
                 None
             }
         }
+    }
+
+    pub fn parse_date(text: &str) -> Option<NaiveDate> {
+        let parts: Vec<&str> = text.split(['.', '/', '-']).map(str::trim).collect();
+        let [a, b, c] = parts[..] else { return None };
+        let number = |s: &str| -> Option<u32> { (!s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())).then(|| s.parse().ok()).flatten() };
+        let (year, month, day) = if a.len() == 4 { (a, b, c) } else { (c, b, a) };
+        if year.len() != 4 || month.len() > 2 || day.len() > 2 {
+            return None;
+        }
+        NaiveDate::from_ymd_opt(number(year)? as i32, number(month)?, number(day)?)
     }
 
     pub fn required_date(errors: &mut ValidationErrors, field: &str, raw: &str) -> Option<NaiveDate> {
@@ -225,5 +238,34 @@ pub(crate) mod parse {
 
     pub fn format_number(value: f64) -> String {
         if value.fract() == 0.0 { format!("{value:.0}") } else { format!("{value}") }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse::parse_date;
+    use chrono::NaiveDate;
+
+    #[test]
+    fn dates_are_read_day_first_or_in_iso_form_with_a_four_digit_year() {
+        let nov_22 = NaiveDate::from_ymd_opt(2026, 11, 22);
+        let cases: &[(&str, Option<NaiveDate>)] = &[
+            ("22.11.2026", nov_22),
+            ("22/11/2026", nov_22),
+            ("22-11-2026", nov_22),
+            ("2026-11-22", nov_22),
+            ("2.3.2027", NaiveDate::from_ymd_opt(2027, 3, 2)),
+            ("29.02.2028", NaiveDate::from_ymd_opt(2028, 2, 29)),
+            ("29.02.2027", None),
+            ("22.11.26", None),
+            ("11/32/2026", None),
+            ("22.13.2026", None),
+            ("22 Kasım 2026", None),
+            ("2026-11", None),
+            ("+2.11.2026", None),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(parse_date(text), *expected, "{text}");
+        }
     }
 }

@@ -1,8 +1,13 @@
 //! The nurse's core loop in the real app, offline: register a mother with a birth three days
 //! ago, see visit 1 due, record it, see it done, restart the app and find it still done.
 
-use chrono::Days;
+use chrono::{Days, NaiveDate};
 use lohusa_e2e::{App, Launch, istanbul_today};
+
+/// A date as a nurse in Turkey types it: 22.11.2026.
+fn day_first(date: NaiveDate) -> String {
+    date.format("%d.%m.%Y").to_string()
+}
 
 #[tokio::test]
 async fn nurse_registers_a_mother_records_visit_one_and_finds_it_after_a_restart() -> anyhow::Result<()> {
@@ -25,7 +30,7 @@ async fn nurse_registers_a_mother_records_visit_one_and_finds_it_after_a_restart
     app.click_named("nav_register").await?;
 
     // Bad input: no name, a birth tomorrow, a baby of 40 kg. Every error in place, nothing saved.
-    app.fill("birth.birth_date", &(today + Days::new(1)).to_string()).await?;
+    app.fill("birth.birth_date", &day_first(today + Days::new(1))).await?;
     app.fill("birth.mode", "vaginal").await?;
     app.fill("babies.0.sex", "female").await?;
     app.fill("babies.0.birth_weight_g", "40000").await?;
@@ -34,7 +39,7 @@ async fn nurse_registers_a_mother_records_visit_one_and_finds_it_after_a_restart
     let name_error = app.text(".field-invalid [name='mother.full_name'] ~ .field-error").await?;
     assert_eq!(name_error, "Adı soyadı: boş bırakılamaz");
     let birth_error = app.text(".field-invalid [name='birth.birth_date'] ~ .field-error").await?;
-    assert!(birth_error.starts_with("Doğum tarihi (bebeğin):") && birth_error.contains("ileri bir tarih olamaz"), "{birth_error}");
+    assert_eq!(birth_error, format!("Doğum tarihi (bebeğin): {} ileri bir tarih olamaz", day_first(today + Days::new(1))));
     let weight_error = app.text(".field-invalid [name='babies.0.birth_weight_g'] ~ .field-error").await?;
     assert_eq!(weight_error, "Doğum ağırlığı (g): 40000 g kabul edilen aralığın dışında (500–7000 g)");
     app.screenshot("03-register-errors").await?;
@@ -46,8 +51,8 @@ async fn nurse_registers_a_mother_records_visit_one_and_finds_it_after_a_restart
     app.fill("mother.neighbourhood", "Kadifekale").await?;
     app.fill("mother.district", "Konak").await?;
     app.fill("mother.residency_status", "citizen").await?;
-    app.fill("birth.birth_date", &birth.to_string()).await?;
-    app.fill("birth.discharge_date", &(birth + Days::new(1)).to_string()).await?;
+    app.fill("birth.birth_date", &day_first(birth)).await?;
+    app.fill("birth.discharge_date", &day_first(birth + Days::new(1))).await?;
     app.fill("babies.0.name", "Elif").await?;
     app.fill("babies.0.birth_weight_g", "3250").await?;
     app.screenshot("04-register-filled").await?;

@@ -59,10 +59,10 @@ describe("registration form", () => {
     expect(await screen.findByTestId("form-error")).toHaveTextContent("Kaydedilmedi: işaretli 4 alanı düzeltin.");
     expect(within(fieldOf("mother.full_name")).getByRole("alert")).toHaveTextContent("Adı soyadı: boş bırakılamaz");
     expect(within(fieldOf("birth.birth_date")).getByRole("alert")).toHaveTextContent(
-      "Doğum tarihi (bebeğin): 2026-12-01 ileri bir tarih olamaz",
+      "Doğum tarihi (bebeğin): 01.12.2026 ileri bir tarih olamaz",
     );
     expect(within(fieldOf("birth.discharge_date")).getByRole("alert")).toHaveTextContent(
-      "Taburcu tarihi: 2026-11-20, doğum tarihinden (2026-11-22) önce olamaz",
+      "Taburcu tarihi: 20.11.2026, doğum tarihinden (22.11.2026) önce olamaz",
     );
     expect(within(fieldOf("babies.0.birth_weight_g")).getByRole("alert")).toHaveTextContent(
       "Doğum ağırlığı (g): 40000 g kabul edilen aralığın dışında (500–7000 g)",
@@ -89,7 +89,7 @@ describe("registration form", () => {
     const type = (name: string, value: string) =>
       fireEvent.change(document.querySelector(`[name="${name}"]`)!, { target: { value } });
     type("mother.full_name", "IŞIK Fatma");
-    type("birth.birth_date", "2026-11-22");
+    type("birth.birth_date", "22.11.2026");
     type("birth.mode", "caesarean");
     type("babies.0.sex", "female");
     type("babies.0.birth_weight_g", "3,2");
@@ -101,12 +101,22 @@ describe("registration form", () => {
     expect(registerMother).toHaveBeenCalledTimes(1);
     const sent = registerMother.mock.calls[0][0];
     expect(sent.mother.full_name).toBe("IŞIK Fatma");
-    expect(sent.birth).toMatchObject({ birth_date: "2026-11-22", mode: "caesarean" });
+    expect(sent.birth).toMatchObject({ birth_date: "22.11.2026", mode: "caesarean" });
     expect(sent.babies).toEqual([
       { name: "", sex: "female", birth_weight_g: "3,2" },
       { name: "", sex: "male", birth_weight_g: "2480" },
     ]);
     expect(go).toHaveBeenCalledWith({ name: "mother", id: "0190a000-0000-7000-8000-000000000001", notice: "Anne ve bebek kaydedildi." });
+  });
+
+  it("takes a field's message away as soon as that field is changed", async () => {
+    registerMother.mockRejectedValue(refused);
+    renderForm();
+    await userEvent.click(screen.getByRole("button", { name: "Kaydet" }));
+    await within(fieldOf("mother.full_name")).findByRole("alert");
+    fireEvent.change(document.querySelector('[name="mother.full_name"]')!, { target: { value: "Fatma" } });
+    expect(within(fieldOf("mother.full_name")).queryByRole("alert")).toBeNull();
+    expect(within(fieldOf("babies.0.birth_weight_g")).getByRole("alert")).toBeInTheDocument();
   });
 
   it("clears an error once the form is sent again and accepted", async () => {

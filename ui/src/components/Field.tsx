@@ -1,5 +1,6 @@
 // Labelled form controls that show their error in place, under the control.
 import { useId, type ReactNode } from "react";
+import { useTranslation } from "react-i18next";
 
 interface BaseProps {
   label: string;
@@ -34,13 +35,15 @@ export function TextField({
   inputMode,
   autoFocus,
   dir,
+  placeholder,
 }: BaseProps & {
   value: string;
   onChange: (value: string) => void;
-  type?: "text" | "date" | "time" | "tel";
+  type?: "text" | "time" | "tel";
   inputMode?: "text" | "decimal" | "numeric" | "tel";
   autoFocus?: boolean;
   dir?: "auto" | "ltr" | "rtl";
+  placeholder?: string;
 }) {
   const id = useId();
   return (
@@ -53,12 +56,23 @@ export function TextField({
         value={value}
         dir={dir}
         autoFocus={autoFocus}
+        placeholder={placeholder}
         aria-invalid={error ? true : undefined}
         aria-describedby={error ? `${id}-error` : undefined}
         onChange={(e) => onChange(e.target.value)}
       />
     </Wrapper>
   );
+}
+
+/**
+ * A date typed day first (22.11.2026). A text field rather than the browser's date control,
+ * whose order follows the system locale (month first on an English system) and could turn
+ * 11.12 into 12 November unnoticed.
+ */
+export function DateField(props: BaseProps & { value: string; onChange: (value: string) => void }) {
+  const { t } = useTranslation();
+  return <TextField {...props} inputMode="decimal" placeholder={t("common.date_placeholder")} dir="ltr" />;
 }
 
 export function SelectField<T extends string>({

@@ -27,11 +27,18 @@ export function longDate(iso: string, language: string): string {
   }).format(asUtcDate(iso));
 }
 
-/** "25.11.2026" / "25/11/2026". */
-export function numericDate(iso: string, language: string): string {
-  return new Intl.DateTimeFormat(language, { day: "2-digit", month: "2-digit", year: "numeric", timeZone: "UTC" }).format(
-    asUtcDate(iso),
-  );
+/**
+ * "25.11.2026" in every language: day first, as dates are written in Turkey and Syria, so a
+ * date is never read month first. Also the form date fields take.
+ */
+export function numericDate(iso: string): string {
+  const [y, m, d] = parts(iso);
+  return `${String(d).padStart(2, "0")}.${String(m).padStart(2, "0")}.${y}`;
+}
+
+/** A YYYY-MM-DD string, as the Rust side sends dates and error values. */
+export function isIsoDate(text: string): boolean {
+  return /^\d{4}-\d{2}-\d{2}$/.test(text);
 }
 
 /** The current local time as HH:MM, for a visit recorded now. */

@@ -3,6 +3,7 @@
 import type { TFunction } from "i18next";
 
 import type { AppError, FieldError } from "../ipc";
+import { isIsoDate, numericDate } from "./dates";
 
 /** The translation key of a field's label, from its error path. */
 export function fieldLabelKey(field: string): string {
@@ -24,7 +25,10 @@ export function fieldLabel(t: TFunction, field: string): string {
 
 /** The sentence for one field error, starting with the field's name. */
 export function fieldErrorMessage(t: TFunction, error: FieldError): string {
-  const params: Record<string, string> = { ...(error.params as Record<string, string>) };
+  const params: Record<string, string> = {};
+  for (const [name, value] of Object.entries(error.params as Record<string, string>)) {
+    params[name] = isIsoDate(value) ? numericDate(value) : value;
+  }
   if (params.unit !== undefined) params.unit = t(`units.${params.unit}`, { defaultValue: params.unit });
   if (error.rule === "must_be_below" && params.other !== undefined) {
     params.other = fieldLabel(t, params.other.includes(".") ? params.other : `answers.mother.${params.other}`);

@@ -23,5 +23,15 @@ export function useSave<T>(save: () => Promise<T>, onSaved: (result: T) => void)
     }
   }
 
-  return { submit, error, saving };
+  /** Forgets a field's error once the nurse changes that field, so the message never sits
+   * under a value it no longer describes. */
+  function dismiss(field: string) {
+    setError((current) =>
+      current && current.errors.some((e) => e.field === field)
+        ? { ...current, errors: current.errors.filter((e) => e.field !== field) }
+        : current,
+    );
+  }
+
+  return { submit, error, saving, dismiss };
 }

@@ -10,7 +10,7 @@ import { LoadFailed, Loading } from "../components/ScreenState";
 import { useNav } from "../lib/nav";
 
 export function Mother({ id, notice }: { id: MotherId; notice?: string }) {
-  const { t, i18n } = useTranslation();
+  const { t } = useTranslation();
   const [view, setView] = useState<MotherView | null>(null);
   const [error, setError] = useState<AppError | null>(null);
 
@@ -21,7 +21,6 @@ export function Mother({ id, notice }: { id: MotherId; notice?: string }) {
   if (error) return <LoadFailed error={error} />;
   if (!view) return <Loading />;
 
-  const lang = i18n.language;
   const { mother, birth, babies } = view;
   const age = mother.age_years ?? null;
   const detail = (label: string, value: string | null | undefined, name: string) =>
@@ -53,7 +52,7 @@ export function Mother({ id, notice }: { id: MotherId; notice?: string }) {
         <section className="card">
           <h2>{t("mother.details")}</h2>
           <dl className="details">
-            {detail(t("fields.mother.date_of_birth"), mother.date_of_birth ? numericDate(mother.date_of_birth, lang) : null, "date_of_birth")}
+            {detail(t("fields.mother.date_of_birth"), mother.date_of_birth ? numericDate(mother.date_of_birth) : null, "date_of_birth")}
             {detail(t("fields.mother.age_years"), age !== null ? t("mother.age", { age }) : null, "age")}
             {detail(t("fields.mother.phone"), mother.phone, "phone")}
             {detail(t("fields.mother.street"), mother.street, "street")}
@@ -68,9 +67,9 @@ export function Mother({ id, notice }: { id: MotherId; notice?: string }) {
         <section className="card">
           <h2>{t("mother.birth")}</h2>
           <dl className="details">
-            {detail(t("fields.birth.birth_date"), numericDate(birth.birth_date, lang), "birth_date")}
+            {detail(t("fields.birth.birth_date"), numericDate(birth.birth_date), "birth_date")}
             {detail(t("fields.birth.mode"), t(`options.mode.${birth.mode}`), "mode")}
-            {detail(t("fields.birth.discharge_date"), birth.discharge_date ? numericDate(birth.discharge_date, lang) : null, "discharge_date")}
+            {detail(t("fields.birth.discharge_date"), birth.discharge_date ? numericDate(birth.discharge_date) : null, "discharge_date")}
             {detail(t("fields.birth.gestational_weeks"), birth.gestational_weeks ? t("mother.weeks", { weeks: birth.gestational_weeks }) : null, "gestational_weeks")}
           </dl>
           <h3>{t("mother.babies")}</h3>
@@ -113,12 +112,12 @@ function VisitCardView({ card, motherId }: { card: VisitCard; motherId: MotherId
         <p className="recorded">
           {visit.outcome === "visited"
             ? t("mother.visited", {
-                date: numericDate(visit.visited_on, lang),
+                date: numericDate(visit.visited_on),
                 time: visit.visited_at?.slice(0, 5) ?? "",
                 by: visit.visited_by,
                 day: card.day_of_life_at_visit,
               })
-            : t("mother.closed_with", { outcome: t(`options.outcome.${visit.outcome}`), date: numericDate(visit.visited_on, lang) })}
+            : t("mother.closed_with", { outcome: t(`options.outcome.${visit.outcome}`), date: numericDate(visit.visited_on) })}
         </p>
       ) : null}
       {visit ? (

@@ -3,7 +3,7 @@
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 
-import { CheckboxField, SelectField, TextField } from "../components/Field";
+import { CheckboxField, DateField, SelectField, TextField } from "../components/Field";
 import { FormErrorBanner } from "../components/ScreenState";
 import {
   ipc,
@@ -53,18 +53,24 @@ export function Register() {
   const { t } = useTranslation();
   const { go } = useNav();
   const [form, setForm] = useState<RegistrationInput>(emptyRegistration);
-  const { submit, error, saving } = useSave(
+  const { submit, error, saving, dismiss } = useSave(
     () => ipc.registerMother(form),
     (id) => go({ name: "mother", id, notice: t("mother.registered") }),
   );
   const errors = errorsByField(t, error);
 
-  const setMother = <K extends keyof RegistrationInput["mother"]>(key: K, value: RegistrationInput["mother"][K]) =>
+  const setMother = <K extends keyof RegistrationInput["mother"]>(key: K, value: RegistrationInput["mother"][K]) => {
+    dismiss(`mother.${key}`);
     setForm((f) => ({ ...f, mother: { ...f.mother, [key]: value } }));
-  const setBirth = <K extends keyof RegistrationInput["birth"]>(key: K, value: RegistrationInput["birth"][K]) =>
+  };
+  const setBirth = <K extends keyof RegistrationInput["birth"]>(key: K, value: RegistrationInput["birth"][K]) => {
+    dismiss(`birth.${key}`);
     setForm((f) => ({ ...f, birth: { ...f.birth, [key]: value } }));
-  const setBaby = <K extends keyof BabyInput>(index: number, key: K, value: BabyInput[K]) =>
+  };
+  const setBaby = <K extends keyof BabyInput>(index: number, key: K, value: BabyInput[K]) => {
+    dismiss(`babies.${index}.${key}`);
     setForm((f) => ({ ...f, babies: f.babies.map((b, i) => (i === index ? { ...b, [key]: value } : b)) }));
+  };
 
   const choose = t("options.choose");
   const m = form.mother;
@@ -81,7 +87,7 @@ export function Register() {
           <h2>{t("register.mother")}</h2>
           <div className="field-grid">
             <TextField name="mother.full_name" label={t("fields.mother.full_name")} value={m.full_name} onChange={(v) => setMother("full_name", v)} error={errors["mother.full_name"]} dir="auto" />
-            <TextField name="mother.date_of_birth" type="date" label={t("fields.mother.date_of_birth")} value={m.date_of_birth} onChange={(v) => setMother("date_of_birth", v)} error={errors["mother.date_of_birth"]} />
+            <DateField name="mother.date_of_birth" label={t("fields.mother.date_of_birth")} value={m.date_of_birth} onChange={(v) => setMother("date_of_birth", v)} error={errors["mother.date_of_birth"]} />
             <TextField name="mother.age_years" inputMode="numeric" label={t("fields.mother.age_years")} hint={t("register.age_hint")} value={m.age_years} onChange={(v) => setMother("age_years", v)} error={errors["mother.age_years"]} />
             <TextField name="mother.phone" type="tel" inputMode="tel" label={t("fields.mother.phone")} value={m.phone} onChange={(v) => setMother("phone", v)} error={errors["mother.phone"]} dir="ltr" />
             <TextField name="mother.street" label={t("fields.mother.street")} value={m.street} onChange={(v) => setMother("street", v)} error={errors["mother.street"]} dir="auto" />
@@ -98,8 +104,8 @@ export function Register() {
         <section className="card">
           <h2>{t("register.birth")}</h2>
           <div className="field-grid">
-            <TextField name="birth.birth_date" type="date" label={t("fields.birth.birth_date")} value={b.birth_date} onChange={(v) => setBirth("birth_date", v)} error={errors["birth.birth_date"]} />
-            <TextField name="birth.discharge_date" type="date" label={t("fields.birth.discharge_date")} value={b.discharge_date} onChange={(v) => setBirth("discharge_date", v)} error={errors["birth.discharge_date"]} />
+            <DateField name="birth.birth_date" label={t("fields.birth.birth_date")} value={b.birth_date} onChange={(v) => setBirth("birth_date", v)} error={errors["birth.birth_date"]} />
+            <DateField name="birth.discharge_date" label={t("fields.birth.discharge_date")} value={b.discharge_date} onChange={(v) => setBirth("discharge_date", v)} error={errors["birth.discharge_date"]} />
             <SelectField name="birth.mode" label={t("fields.birth.mode")} placeholder={choose} value={b.mode} options={MODES.map((mode) => ({ value: mode, label: t(`options.mode.${mode}`) }))} onChange={(v) => setBirth("mode", v)} error={errors["birth.mode"]} />
             <TextField name="birth.gestational_weeks" inputMode="numeric" label={t("fields.birth.gestational_weeks")} value={b.gestational_weeks} onChange={(v) => setBirth("gestational_weeks", v)} error={errors["birth.gestational_weeks"]} />
           </div>

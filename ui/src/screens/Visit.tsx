@@ -4,7 +4,7 @@ import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 
 import { ChecklistForm } from "../components/ChecklistForm";
-import { ChoiceButtons, TextField } from "../components/Field";
+import { ChoiceButtons, DateField, TextField } from "../components/Field";
 import { FormErrorBanner, LoadFailed, Loading } from "../components/ScreenState";
 import { StatusBadge } from "../components/StatusBadge";
 import {
@@ -43,7 +43,7 @@ export function Visit({ motherId, number, memberName }: { motherId: MotherId; nu
         const card = v.cards.find((c) => c.window.number === number);
         const recorded = card?.visit ?? null;
         setDefinition(await ipc.checklist(recorded ? recorded.checklist_version : null));
-        setVisitedOn(v.today);
+        setVisitedOn(numericDate(v.today));
         if (recorded) {
           setAnswers(Object.fromEntries(Object.entries(recorded.answers).map(([k, value]) => [k, String(value)])));
         }
@@ -53,7 +53,7 @@ export function Visit({ motherId, number, memberName }: { motherId: MotherId; nu
     );
   }, [motherId, number]);
 
-  const { submit, error, saving } = useSave(
+  const { submit, error, saving, dismiss } = useSave(
     () =>
       ipc.recordVisit({
         mother_id: motherId,
@@ -100,7 +100,7 @@ export function Visit({ motherId, number, memberName }: { motherId: MotherId; nu
         <section className="card">
           <dl className="details">
             <div className="detail"><dt>{t("fields.visit.outcome")}</dt><dd>{t(`options.outcome.${recorded.outcome}`)}</dd></div>
-            <div className="detail"><dt>{t("fields.visit.visited_on")}</dt><dd>{numericDate(recorded.visited_on, lang)} {recorded.visited_at?.slice(0, 5) ?? ""}</dd></div>
+            <div className="detail"><dt>{t("fields.visit.visited_on")}</dt><dd>{numericDate(recorded.visited_on)} {recorded.visited_at?.slice(0, 5) ?? ""}</dd></div>
             <div className="detail"><dt>{t("fields.visit.visited_by")}</dt><dd dir="auto">{recorded.visited_by}</dd></div>
             {recorded.note ? <div className="detail"><dt>{t("fields.visit.note")}</dt><dd dir="auto">{recorded.note}</dd></div> : null}
           </dl>
@@ -132,9 +132,9 @@ export function Visit({ motherId, number, memberName }: { motherId: MotherId; nu
             onChange={(v) => setOutcome(v ?? "visited")}
           />
           <div className="field-grid">
-            <TextField name="visited_on" type="date" label={t("fields.visit.visited_on")} value={visitedOn} onChange={setVisitedOn} error={errors["visited_on"]} />
-            <TextField name="visited_at" type="time" label={t("fields.visit.visited_at")} value={visitedAt} onChange={setVisitedAt} error={errors["visited_at"]} />
-            <TextField name="visited_by" label={t("fields.visit.visited_by")} value={visitedBy} onChange={setVisitedBy} error={errors["visited_by"]} dir="auto" />
+            <DateField name="visited_on" label={t("fields.visit.visited_on")} value={visitedOn} onChange={(v) => { dismiss("visited_on"); setVisitedOn(v); }} error={errors["visited_on"]} />
+            <TextField name="visited_at" type="time" label={t("fields.visit.visited_at")} value={visitedAt} onChange={(v) => { dismiss("visited_at"); setVisitedAt(v); }} error={errors["visited_at"]} />
+            <TextField name="visited_by" label={t("fields.visit.visited_by")} value={visitedBy} onChange={(v) => { dismiss("visited_by"); setVisitedBy(v); }} error={errors["visited_by"]} dir="auto" />
           </div>
           {errors["number"] ? <p className="field-error" role="alert">{errors["number"]}</p> : null}
         </section>
@@ -145,7 +145,10 @@ export function Visit({ motherId, number, memberName }: { motherId: MotherId; nu
             babies={view.babies}
             values={answers}
             errors={errors}
-            onChange={(key, value) => setAnswers((a) => ({ ...a, [key]: value }))}
+            onChange={(key, value) => {
+              dismiss(`answers.${key}`);
+              setAnswers((a) => ({ ...a, [key]: value }));
+            }}
           />
         ) : null}
         <section className="card">
