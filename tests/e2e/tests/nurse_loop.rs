@@ -104,15 +104,17 @@ async fn nurse_registers_a_mother_records_visit_one_and_finds_it_after_a_restart
     app.wait_css(".today").await?;
     app.click_named("nav_search").await?;
     app.fill("search", "IŞIK").await?;
+    assert_eq!(app.text(".search .entry-name").await?, "Ayşe Işık");
+    app.screenshot("09-search-isik").await?;
     app.click(".search .entry").await?;
     app.wait_css("[data-visit='1'][data-status='done']").await?;
     assert!(app.text("[data-visit='1'] .recorded").await?.contains("Ebe Derya Koç"));
-    app.screenshot("09-after-restart-visit-one-done").await?;
+    app.screenshot("10-after-restart-visit-one-done").await?;
     app.click_named("view_visit_1").await?;
     assert_eq!(app.text("[data-name='mother.bp_systolic'] output").await?, "118 mmHg");
     assert_eq!(app.text("[data-name='mother.temperature'] output").await?, "36.8 °C");
     assert_eq!(app.text(&format!("[data-name='{baby_key}.latch_total'] output")).await?, "9");
-    app.screenshot("10-visit-one-read-back").await?;
+    app.screenshot("11-visit-one-read-back").await?;
     app.stop().await?;
     Ok(())
 }
