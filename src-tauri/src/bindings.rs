@@ -10,6 +10,7 @@ mod tests {
 
     use lohusa_core::change::{Change, EntityKind};
     use lohusa_core::checklist::{Check, ChecklistDefinition, FieldDef, FieldKind, Formula, Section, Subject};
+    use lohusa_core::flags::{Comparison, Condition, Flag, FlagLevel, FlagReason, FlagRule};
     use lohusa_core::registration::{
         BabyInput, BabyRecord, BabySex, BirthInput, BirthMode, BirthRecord, Language, MotherInput, MotherRecord, RegistrationInput,
         ResidencyStatus,
@@ -42,6 +43,7 @@ mod tests {
             VisitNumber, VisitWindow, VisitStatus, VisitOutcome, VisitInput, VisitRecord, VisitCard,
             TodayEntry, TodayList,
             ChecklistDefinition, Section, Subject, FieldDef, FieldKind, Formula, Check,
+            FlagRule, FlagLevel, Comparison, Condition, Flag, FlagReason,
         ];
         decls.sort();
         let mut out = String::from(

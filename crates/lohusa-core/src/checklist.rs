@@ -25,6 +25,8 @@ const SHIPPED: &[(u32, &str)] = &[(1, include_str!("../checklists/v1.json"))];
 pub struct ChecklistDefinition {
     pub version: u32,
     pub sections: Vec<Section>,
+    /// Red-flag rules over this definition's fields (see `flags`).
+    pub flags: Vec<crate::flags::FlagRule>,
 }
 
 /// Who a section is about: the mother, or each baby in turn (twins get one section each).

@@ -5,6 +5,7 @@
 
 pub mod change;
 pub mod checklist;
+pub mod flags;
 pub mod hlc;
 pub mod ids;
 pub mod identity;

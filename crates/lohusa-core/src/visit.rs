@@ -13,6 +13,7 @@ use ts_rs::TS;
 
 use crate::change::{EntityKind, EntityWrite, FieldValues};
 use crate::checklist::{Answers, BabyRef, ChecklistDefinition};
+use crate::flags::Flag;
 use crate::ids::{MotherId, VisitId};
 use crate::registration::{BabyRecord, BirthRecord};
 use crate::schedule::{RecordedVisit, VisitNumber, VisitStatus, VisitWindow, visit_status};
@@ -176,16 +177,26 @@ pub struct VisitCard {
     /// Day of life on the visit date, when one is recorded.
     pub day_of_life_at_visit: Option<i32>,
     pub visit: Option<VisitRecord>,
+    /// Red flags the recorded answers raise, by the rules of the definition they were filled with.
+    pub flags: Vec<Flag>,
 }
 
 /// The three cards for a birth, from what is recorded.
-pub fn visit_cards(birth_date: NaiveDate, today: NaiveDate, visits: &[VisitRecord]) -> Vec<VisitCard> {
+pub fn visit_cards(birth_date: NaiveDate, today: NaiveDate, visits: &[VisitRecord], babies: &[BabyRecord]) -> Vec<VisitCard> {
+    let babies = baby_refs(babies);
     crate::schedule::visit_windows(birth_date)
         .into_iter()
         .map(|window| {
             let visit = visits.iter().find(|v| v.number == window.number).cloned();
             let (first_day, last_day) = window.number.window_days();
+            let flags = match &visit {
+                Some(v) if v.outcome == VisitOutcome::Visited => crate::checklist::by_version(v.checklist_version)
+                    .map(|definition| definition.flags(v.number, &babies, &v.answers, day_of_life(birth_date, v.visited_on)))
+                    .unwrap_or_default(),
+                _ => vec![],
+            };
             VisitCard {
+                flags,
                 status: visit_status(&window, today, visit.as_ref().map(VisitRecord::recorded)),
                 window,
                 first_day,
@@ -296,10 +307,26 @@ mod tests {
     fn cards_show_each_window_with_its_status() {
         let birth_date: NaiveDate = "2026-11-22".parse().unwrap();
         let visit = check(|_| {}, false).unwrap();
-        let cards = visit_cards(birth_date, "2026-11-25".parse().unwrap(), &[visit]);
+        let cards = visit_cards(birth_date, "2026-11-25".parse().unwrap(), &[visit], &babies());
         let statuses: Vec<VisitStatus> = cards.iter().map(|c| c.status).collect();
         assert_eq!(statuses, [VisitStatus::Done, VisitStatus::Upcoming, VisitStatus::Upcoming]);
         assert_eq!(cards[0].day_of_life_at_visit, Some(3));
         assert_eq!((cards[2].first_day, cards[2].last_day), (30, 42));
+        assert!(cards[0].flags.is_empty());
+    }
+
+    #[test]
+    fn a_recorded_visit_card_carries_its_red_flags() {
+        let record = check(
+            |v| {
+                v.answers.insert("mother.bp_systolic".into(), "164".into());
+                v.answers.insert("mother.bp_diastolic".into(), "102".into());
+            },
+            false,
+        )
+        .unwrap();
+        let cards = visit_cards("2026-11-22".parse().unwrap(), "2026-11-25".parse().unwrap(), &[record], &babies());
+        let flags: Vec<&str> = cards[0].flags.iter().map(|f| f.rule.as_str()).collect();
+        assert_eq!(flags, ["severe_hypertension"]);
     }
 }

@@ -21,3 +21,17 @@ pub enum StoreError {
     #[error("stored data is damaged: {0}")]
     Corrupt(String),
 }
+
+impl StoreError {
+    /// Another connection holds the lock this step needed.
+    pub fn is_busy(&self) -> bool {
+        let busy = |e: &rusqlite::Error| {
+            matches!(e.sqlite_error_code(), Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked))
+        };
+        match self {
+            StoreError::Sqlite(e) => busy(e),
+            StoreError::Migration(rusqlite_migration::Error::RusqliteError { err, .. }) => busy(err),
+            _ => false,
+        }
+    }
+}

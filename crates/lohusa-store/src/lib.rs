@@ -42,17 +42,18 @@ impl Store {
     /// the device has an id.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
         let mut conn = Connection::open(path)?;
+        // First, so that every later step waits for another process instead of failing.
+        conn.pragma_update(None, "busy_timeout", 5000)?;
         // WAL lets the UI read while a write commits; FULL syncs the WAL on every commit, so an
         // acknowledged visit survives power loss, not just an app crash.
-        conn.pragma_update(None, "journal_mode", "WAL")?;
+        retry_while_busy(|| Ok(conn.pragma_update(None, "journal_mode", "WAL")?))?;
         conn.pragma_update(None, "synchronous", "FULL")?;
-        conn.pragma_update(None, "busy_timeout", 5000)?;
         conn.pragma_update(None, "wal_autocheckpoint", checkpoint::BACKSTOP_CHECKPOINT_PAGES)?;
         // A team's whole store (tens of MB at most) fits in the page cache, so lists over every
         // mother read memory, not the file, after the first time.
         conn.pragma_update(None, "cache_size", -65536)?;
         schema::migrate(&mut conn)?;
-        let device = meta::ensure_device_id(&conn)?;
+        let device = retry_while_busy(|| meta::ensure_device_id(&conn))?;
         let hlc = meta::load_hlc(&conn)?;
         Ok(Store { conn, path: path.to_owned(), device, hlc })
     }
@@ -180,6 +181,21 @@ fn append_change(conn: &Connection, change: &Change, origin: &str) -> Result<(),
         origin,
     ])?;
     Ok(())
+}
+
+/// Runs `step` again while another connection holds a lock SQLite will not wait for (switching to
+/// WAL, or two first opens of a new file), for up to about two seconds.
+pub(crate) fn retry_while_busy<T>(mut step: impl FnMut() -> Result<T, StoreError>) -> Result<T, StoreError> {
+    let mut attempt = 0;
+    loop {
+        match step() {
+            Err(error) if error.is_busy() && attempt < 100 => {
+                attempt += 1;
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            other => return other,
+        }
+    }
 }
 
 /// Reads one optional row, turning "no row" into `None`.

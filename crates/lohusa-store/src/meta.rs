@@ -25,13 +25,17 @@ pub fn set(conn: &Connection, key: &str, value: &str) -> Result<(), StoreError> 
     Ok(())
 }
 
+/// The device's id, made on first open. A second process opening the same new file at the same
+/// moment keeps the first one's id rather than replacing it.
 pub fn ensure_device_id(conn: &Connection) -> Result<DeviceId, StoreError> {
-    if let Some(text) = get(conn, "device_id")? {
-        return text.parse().map_err(|_| StoreError::Corrupt("device id".into()));
+    if get(conn, "device_id")?.is_none() {
+        conn.execute(
+            "INSERT INTO meta (key, value) VALUES ('device_id', ?1) ON CONFLICT(key) DO NOTHING",
+            [DeviceId(Uuid::now_v7()).to_string()],
+        )?;
     }
-    let id = DeviceId(Uuid::now_v7());
-    set(conn, "device_id", &id.to_string())?;
-    Ok(id)
+    let text = get(conn, "device_id")?.ok_or_else(|| StoreError::Corrupt("device id".into()))?;
+    text.parse().map_err(|_| StoreError::Corrupt("device id".into()))
 }
 
 pub fn load_hlc(conn: &Connection) -> Result<Hlc, StoreError> {

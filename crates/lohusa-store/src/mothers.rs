@@ -107,7 +107,7 @@ impl Store {
         let babies = self.babies_of(birth.id)?;
         let visits: Vec<VisitRecord> = self.visits_of(id)?;
         Ok(MotherView {
-            cards: visit_cards(birth.birth_date, today, &visits),
+            cards: visit_cards(birth.birth_date, today, &visits, &babies),
             day_of_life: day_of_life(birth.birth_date, today) as i32,
             today,
             mother,
@@ -137,7 +137,8 @@ impl Store {
         let mut out = Vec::new();
         for (mother_id, full_name, neighbourhood, birth_date) in rows {
             let visits = self.visits_of(mother_id)?;
-            let next = visit_cards(birth_date, today, &visits).into_iter().find(|c| c.status.is_open());
+            // Flags are not needed here, so no babies are read for them.
+            let next = visit_cards(birth_date, today, &visits, &[]).into_iter().find(|c| c.status.is_open());
             out.push(MotherSummary {
                 id: mother_id,
                 full_name,

@@ -14,15 +14,53 @@ pub fn migrations() -> Migrations<'static> {
     Migrations::new(MIGRATIONS.iter().map(|sql| M::up(sql)).collect())
 }
 
+/// Brings the schema up to date.
+///
+/// Two processes opening a new file at once (the app and the command line, say) can both read
+/// version 0 and both try the first migration; the loser fails, with nothing written, either on
+/// the lock or on tables the winner just created. Trying again, it finds the schema current.
 pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
-    migrations().to_latest(conn)?;
-    Ok(())
+    let mut attempts = 0;
+    crate::retry_while_busy(|| {
+        attempts += 1;
+        match migrations().to_latest(conn).map_err(StoreError::from) {
+            Ok(()) => Ok(()),
+            // Not a lock: on the first try it may be the race above, which the retry tells.
+            Err(error) if attempts == 1 && !error.is_busy() => {
+                migrations().to_latest(conn)?;
+                Ok(())
+            }
+            Err(error) => Err(error),
+        }
+    })
 }
 
 #[cfg(test)]
 mod tests {
+    use std::sync::{Arc, Barrier};
+
     #[test]
     fn migrations_are_valid() {
         super::migrations().validate().unwrap();
+    }
+
+    #[test]
+    fn two_connections_creating_the_same_new_file_at_once_both_succeed() {
+        for _ in 0..20 {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("race.sqlite3");
+            let barrier = Arc::new(Barrier::new(2));
+            let handles: Vec<_> = (0..2)
+                .map(|_| {
+                    let (path, barrier) = (path.clone(), barrier.clone());
+                    std::thread::spawn(move || {
+                        barrier.wait();
+                        crate::Store::open(&path).map(|store| store.device_id())
+                    })
+                })
+                .collect();
+            let devices: Vec<_> = handles.into_iter().map(|h| h.join().unwrap().unwrap()).collect();
+            assert_eq!(devices[0], devices[1], "both connections must agree on the device id");
+        }
     }
 }

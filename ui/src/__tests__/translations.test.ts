@@ -35,7 +35,7 @@ describe("translations", () => {
     expect(leaves(en).sort()).toEqual(leaves(tr).sort());
   });
 
-  it("cover every checklist section, field and option in every language", () => {
+  it("cover every checklist section, field, option and red flag in every language", () => {
     expect(definitions.length).toBeGreaterThan(0);
     const missing: string[] = [];
     for (const definition of definitions) {
@@ -48,6 +48,12 @@ describe("translations", () => {
           }
           if (field.kind.type === "number") keys.push(`units.${field.kind.unit}`);
         }
+        for (const [language, tree] of Object.entries(languages)) {
+          for (const key of keys) if (!lookup(tree, key)) missing.push(`${language}: ${key}`);
+        }
+      }
+      for (const rule of definition.flags) {
+        const keys = [`flags.rules.${rule.id}.title`, `flags.rules.${rule.id}.action`, `flags.levels.${rule.level}`];
         for (const [language, tree] of Object.entries(languages)) {
           for (const key of keys) if (!lookup(tree, key)) missing.push(`${language}: ${key}`);
         }

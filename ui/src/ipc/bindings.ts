@@ -35,7 +35,15 @@ export type ChangeId = string;
 
 export type Check = { "type": "below", field: string, other: string, };
 
-export type ChecklistDefinition = { version: number, sections: Array<Section>, };
+export type ChecklistDefinition = { version: number, sections: Array<Section>, 
+/**
+ * Red-flag rules over this definition's fields (see `flags`).
+ */
+flags: Array<FlagRule>, };
+
+export type Comparison = "lt" | "le" | "gt" | "ge";
+
+export type Condition = { field: string, op: Comparison, value: number, } | { all: Array<Condition>, } | { any: Array<Condition>, };
 
 export type DeviceId = string;
 
@@ -56,6 +64,26 @@ export type FieldError = { field: string, rule: Rule,
 params: { [key in string]: string }, };
 
 export type FieldKind = { "type": "number", unit: string, min: number, max: number, decimals: number, } | { "type": "choice", options: Array<number>, } | { "type": "computed", unit: string | null, formula: Formula, };
+
+export type Flag = { rule: string, level: FlagLevel, 
+/**
+ * The baby it is about; `None` for the mother.
+ */
+baby: BabyId | null, reasons: Array<FlagReason>, };
+
+export type FlagLevel = "attention" | "urgent";
+
+export type FlagReason = { field: string, value: number, op: Comparison, threshold: number, };
+
+export type FlagRule = { 
+/**
+ * Stable id; also the translation key of the flag's title and of what to do.
+ */
+id: string, level: FlagLevel, subject: Subject, when: Condition, 
+/**
+ * Rules this one makes redundant when both fire (severe hypertension over hypertension).
+ */
+supersedes: Array<string>, };
 
 export type Formula = { "type": "sum", fields: Array<string>, } | { "type": "percent_change_from_birth_weight", field: string, };
 
@@ -139,7 +167,11 @@ first_day: number, last_day: number,
 /**
  * Day of life on the visit date, when one is recorded.
  */
-day_of_life_at_visit: number | null, visit: VisitRecord | null, };
+day_of_life_at_visit: number | null, visit: VisitRecord | null, 
+/**
+ * Red flags the recorded answers raise, by the rules of the definition they were filled with.
+ */
+flags: Array<Flag>, };
 
 export type VisitId = string;
 

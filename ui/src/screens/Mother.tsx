@@ -3,8 +3,9 @@
 import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 
+import { FlagList } from "../components/FlagList";
 import { StatusBadge } from "../components/StatusBadge";
-import { ipc, toAppError, type AppError, type MotherId, type MotherView, type VisitCard } from "../ipc";
+import { ipc, toAppError, type AppError, type BabyRecord, type MotherId, type MotherView, type VisitCard } from "../ipc";
 import { numericDate, shortDate } from "../lib/dates";
 import { LoadFailed, Loading } from "../components/ScreenState";
 import { useNav } from "../lib/nav";
@@ -23,6 +24,8 @@ export function Mother({ id, notice }: { id: MotherId; notice?: string }) {
 
   const { mother, birth, babies } = view;
   const age = mother.age_years ?? null;
+  // Urgent flags of any visit stand above everything, so they are seen before leaving the house.
+  const urgent = view.cards.flatMap((card) => card.flags.filter((f) => f.level === "urgent"));
   const detail = (label: string, value: string | null | undefined, name: string) =>
     value ? (
       <div className="detail" data-name={name}>
@@ -42,9 +45,16 @@ export function Mother({ id, notice }: { id: MotherId; notice?: string }) {
         </p>
       </header>
 
+      {urgent.length > 0 ? (
+        <section className="card urgent-banner" role="alert" data-testid="urgent-flags">
+          <h2>{t("flags.title")}</h2>
+          <FlagList flags={urgent} babies={babies} />
+        </section>
+      ) : null}
+
       <section className="visit-cards" aria-label={t("mother.visits")}>
         {view.cards.map((card) => (
-          <VisitCardView key={card.window.number} card={card} motherId={mother.id} />
+          <VisitCardView key={card.window.number} card={card} motherId={mother.id} babies={babies} />
         ))}
       </section>
 
@@ -88,7 +98,7 @@ export function Mother({ id, notice }: { id: MotherId; notice?: string }) {
   );
 }
 
-function VisitCardView({ card, motherId }: { card: VisitCard; motherId: MotherId }) {
+function VisitCardView({ card, motherId, babies }: { card: VisitCard; motherId: MotherId; babies: BabyRecord[] }) {
   const { t, i18n } = useTranslation();
   const { go } = useNav();
   const lang = i18n.language;
@@ -120,6 +130,7 @@ function VisitCardView({ card, motherId }: { card: VisitCard; motherId: MotherId
             : t("mother.closed_with", { outcome: t(`options.outcome.${visit.outcome}`), date: numericDate(visit.visited_on) })}
         </p>
       ) : null}
+      <FlagList flags={card.flags} babies={babies} />
       {visit ? (
         <button type="button" className="secondary" name={`view_visit_${number}`} onClick={() => go({ name: "visit", motherId, number })}>
           {t("mother.view_visit")}

@@ -6,6 +6,7 @@ import { useTranslation } from "react-i18next";
 import { ChecklistForm } from "../components/ChecklistForm";
 import { ChoiceButtons, DateField, TextField } from "../components/Field";
 import { FormErrorBanner, LoadFailed, Loading } from "../components/ScreenState";
+import { FlagList } from "../components/FlagList";
 import { StatusBadge } from "../components/StatusBadge";
 import {
   ipc,
@@ -97,6 +98,12 @@ export function Visit({ motherId, number, memberName }: { motherId: MotherId; nu
     return (
       <main className="screen visit visit-readonly">
         {header}
+        {card.flags.length > 0 ? (
+          <section className="card">
+            <h2>{t("flags.title")}</h2>
+            <FlagList flags={card.flags} babies={view.babies} />
+          </section>
+        ) : null}
         <section className="card">
           <dl className="details">
             <div className="detail"><dt>{t("fields.visit.outcome")}</dt><dd>{t(`options.outcome.${recorded.outcome}`)}</dd></div>

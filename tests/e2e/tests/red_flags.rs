@@ -1,0 +1,44 @@
+//! A visit whose answers cross a red-flag threshold shows the flag at once, with the value, the
+//! threshold and what to do; an urgent one stands at the top of the mother's screen.
+
+use chrono::Days;
+use lohusa_e2e::{App, Launch, istanbul_today};
+
+#[tokio::test]
+async fn severe_hypertension_is_shown_as_urgent_as_soon_as_the_visit_is_saved() -> anyhow::Result<()> {
+    let data = tempfile::tempdir()?;
+    let birth = istanbul_today() - Days::new(4);
+    let app = App::start(Launch { data_dir: data.path(), demo: false }).await?;
+    app.resize(1280, 800).await?;
+    app.fill("member_name", "Ebe Sevgi Aksoy").await?;
+    app.click_named("start").await?;
+
+    app.click_named("nav_register").await?;
+    app.fill("mother.full_name", "Rasha Al-Halabi").await?;
+    app.fill("mother.residency_status", "temporary_protection").await?;
+    app.fill("mother.preferred_language", "ar").await?;
+    app.fill("birth.birth_date", &birth.format("%d.%m.%Y").to_string()).await?;
+    app.fill("birth.mode", "caesarean").await?;
+    app.fill("babies.0.sex", "male").await?;
+    app.fill("babies.0.birth_weight_g", "3000").await?;
+    app.click_named("save").await?;
+
+    app.click_named("record_visit_1").await?;
+    app.fill("mother.bp_systolic", "164").await?;
+    app.fill("mother.bp_diastolic", "102").await?;
+    let weight = app.attr("input[name$='.weight_g']", "name").await?.expect("baby weight field");
+    app.fill(&weight, "2600").await?;
+    app.click_named("save_visit").await?;
+
+    let urgent = app.text("[data-testid=urgent-flags]").await?;
+    assert!(urgent.contains("ACİL: Ciddi yüksek tansiyon"), "{urgent}");
+    assert!(urgent.contains("Tansiyon, büyük (sistolik) 164 ≥ 160"), "{urgent}");
+    assert!(urgent.contains("Aynı gün sevk edin."), "{urgent}");
+    // Not also "high blood pressure": the severe rule supersedes it.
+    assert_eq!(app.count("[data-visit='1'] [data-flag='hypertension']").await?, 0);
+    let weight_flag = app.text("[data-visit='1'] [data-flag='weight_loss']").await?;
+    assert!(weight_flag.contains("-13.3 < -10"), "{weight_flag}");
+    app.screenshot("12-red-flags-after-visit").await?;
+    app.stop().await?;
+    Ok(())
+}
