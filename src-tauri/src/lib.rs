@@ -16,7 +16,8 @@ use crate::state::AppState;
 
 /// Overrides the data folder (tests and demos point it at a throwaway folder).
 pub const DATA_DIR_ENV: &str = "LOHUSA_DATA_DIR";
-/// Set to 1 (or pass `--demo`) to fill an empty store with demo mothers.
+/// Set to 1 (or pass `--demo`) to fill an empty store with demo mothers; without a data folder
+/// override they live in a `demo` folder of their own.
 pub const DEMO_ENV: &str = "LOHUSA_DEMO";
 
 /// How often the background connection moves the write-ahead log into the database file.
@@ -41,6 +42,8 @@ pub fn run() {
         .setup(move |app| {
             let data_dir = match std::env::var_os(DATA_DIR_ENV) {
                 Some(dir) => PathBuf::from(dir),
+                // Demo mothers never go into the store that holds real ones.
+                None if demo => app.path().app_data_dir()?.join("demo"),
                 None => app.path().app_data_dir()?,
             };
             std::fs::create_dir_all(&data_dir)?;

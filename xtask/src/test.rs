@@ -13,9 +13,11 @@ pub fn test(e2e: bool) -> anyhow::Result<()> {
     util::npm(&["test"])?;
     if let Some(tauri_driver) = tauri_driver {
         let driver = tauri_driver.display().to_string();
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        // A square screen, so the window fits both 1280x800 landscape and 800x1280 portrait.
         util::run(
             "xvfb-run",
-            &["-a", "-s", "-screen 0 1280x800x24", "cargo", "test", "-p", "lohusa-e2e", "--", "--test-threads=1"],
+            &["-a", "-s", "-screen 0 1280x1280x24", &cargo, "test", "-p", "lohusa-e2e", "--", "--test-threads=1"],
             &[("TAURI_DRIVER", driver.as_str())],
         )?;
     }

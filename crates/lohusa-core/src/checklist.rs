@@ -157,8 +157,12 @@ impl ChecklistDefinition {
                     let Some(text) = raw.get(&key).and_then(|t| parse::trimmed(t)) else { continue };
                     match &field.kind {
                         FieldKind::Number { unit, min, max, decimals } => {
-                            let value = parse::optional_number(&mut errors, &path, text)
-                                .and_then(|n| if *decimals == 0 { parse::whole(&mut errors, &path, n).map(|n| n as f64) } else { Some(n) })
+                            let value = if *decimals == 0 {
+                                parse::optional_whole_number(&mut errors, &path, text).map(|n| n as f64)
+                            } else {
+                                parse::optional_number(&mut errors, &path, text)
+                            };
+                            let value = value
                                 .and_then(|n| parse::in_range(&mut errors, &path, n, *min, *max, unit));
                             if let Some(n) = value {
                                 let scale = 10f64.powi(*decimals as i32);
@@ -211,8 +215,10 @@ impl ChecklistDefinition {
                         Formula::Sum { fields } => fields.iter().map(|f| get(f)).sum::<Option<f64>>(),
                         Formula::PercentChangeFromBirthWeight { field } => match (get(field), subject) {
                             (Some(weight), Some(baby)) if baby.birth_weight_g > 0 => {
+                                // Unrounded: a red-flag threshold must see -10.03 %, not -10.0 %;
+                                // only the display rounds.
                                 let birth = f64::from(baby.birth_weight_g);
-                                Some(((weight - birth) / birth * 1000.0).round() / 10.0)
+                                Some((weight - birth) / birth * 100.0)
                             }
                             _ => None,
                         },
@@ -328,7 +334,7 @@ mod tests {
         }
         let answers = definition.validate_answers(v1, &twins, &raw(&input)).unwrap();
         let computed = definition.computed(v1, &twins, &answers);
-        assert_eq!(computed[&answer_key(Some(twins[0].id), "weight_change_pct")], -7.0);
+        assert!((computed[&answer_key(Some(twins[0].id), "weight_change_pct")] + 7.0).abs() < 1e-9);
         assert_eq!(computed[&answer_key(Some(twins[1].id), "weight_change_pct")], 0.0);
         assert_eq!(computed[&answer_key(Some(twins[0].id), "latch_total")], 8.0);
         // The second twin's LATCH is unanswered, so it has no total rather than a wrong zero.

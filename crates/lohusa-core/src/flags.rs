@@ -227,11 +227,13 @@ mod tests {
             (Baby, vec![("baby_temperature", 35.5)], 3, none),
             (Baby, vec![("baby_temperature", 35.4)], 3, &[("baby_temperature", Urgent)]),
             // Birth weight 3000 g: 2700 g is exactly -10 %, 2699 g just past it.
+            (Baby, vec![("weight_g", 2701.0)], 4, none),
             (Baby, vec![("weight_g", 2700.0)], 4, none),
-            (Baby, vec![("weight_g", 2690.0)], 4, &[("weight_loss", Attention)]),
+            (Baby, vec![("weight_g", 2699.0)], 4, &[("weight_loss", Attention)]),
             // Not back to birth weight by day 14.
             (Baby, vec![("weight_g", 2990.0)], 13, none),
             (Baby, vec![("weight_g", 2990.0)], 14, &[("not_back_to_birth_weight", Attention)]),
+            (Baby, vec![("weight_g", 2999.0)], 14, &[("not_back_to_birth_weight", Attention)]),
             (Baby, vec![("weight_g", 3000.0)], 14, none),
             // LATCH below 7 needs lactation support.
             (Baby, vec![("latch_l", 2.0), ("latch_a", 1.0), ("latch_t", 2.0), ("latch_c", 1.0), ("latch_h", 1.0)], 3, none),

@@ -21,6 +21,9 @@ pub const MAX_BABIES: usize = 6;
 pub const BIRTH_WEIGHT_G: (f64, f64) = (500.0, 7000.0);
 pub const GESTATIONAL_WEEKS: (f64, f64) = (22.0, 44.0);
 pub const MOTHER_AGE_YEARS: (f64, f64) = (10.0, 60.0);
+/// The programme follows mothers for 42 days; a late referral may come weeks later, but a birth
+/// half a year ago is a typo (most often the year).
+pub const MAX_DAYS_SINCE_BIRTH: u64 = 180;
 
 /// Legal status in Turkey, which decides the identity number and the services she can reach.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -210,6 +213,10 @@ pub fn validate_registration(
         if date > today {
             e.push(FieldError::new("birth.birth_date", Rule::InTheFuture).with("value", date));
         }
+        // A wrong year (2025 for 2026) would otherwise open a mother with three late visits.
+        if date < today - chrono::Days::new(MAX_DAYS_SINCE_BIRTH) {
+            e.push(FieldError::new("birth.birth_date", Rule::TooLongAgo).with("value", date).with("max_days", MAX_DAYS_SINCE_BIRTH));
+        }
         if let Some(dob) = date_of_birth.filter(|dob| *dob > date) {
             e.push(FieldError::new("mother.date_of_birth", Rule::MustBeBelow).with("value", dob).with("other", "birth.birth_date").with("other_value", date));
         }
@@ -245,8 +252,7 @@ pub fn validate_registration(
             e.push(FieldError::new(field("birth_weight_g"), Rule::Required));
             None
         } else {
-            parse::optional_number(e, &field("birth_weight_g"), &baby.birth_weight_g)
-                .and_then(|n| parse::whole(e, &field("birth_weight_g"), n))
+            parse::optional_whole_number(e, &field("birth_weight_g"), &baby.birth_weight_g)
                 .and_then(|n| parse::in_range(e, &field("birth_weight_g"), n as f64, BIRTH_WEIGHT_G.0, BIRTH_WEIGHT_G.1, "g"))
         };
         if let (Some(sex), Some(weight), Some(id)) = (baby.sex, weight, ids.babies.get(index)) {
@@ -418,6 +424,16 @@ mod tests {
     }
 
     #[test]
+    fn grams_written_with_a_thousands_separator_are_read_as_grams() {
+        for typed in ["3250", "3.250", "3,250", " 3.250 "] {
+            let mut input = valid_input();
+            input.babies[0].birth_weight_g = typed.into();
+            let valid = validate_registration(&input, &ids(), today()).unwrap();
+            assert_eq!(valid.babies[0].birth_weight_g, 3250, "{typed}");
+        }
+    }
+
+    #[test]
     fn twins_are_two_babies_of_one_birth() {
         let mut input = valid_input();
         input.babies.push(BabyInput { name: "Zeynep".into(), sex: Some(BabySex::Female), birth_weight_g: "2480".into() });
@@ -437,6 +453,8 @@ mod tests {
         check_rejected(|i| i.birth.discharge_date = "2026-11-21".into(), &[("birth.discharge_date", Rule::BeforeBirth)]);
         check_rejected(|i| i.babies[0].birth_weight_g = "40000".into(), &[("babies.0.birth_weight_g", Rule::OutOfRange)]);
         check_rejected(|i| i.babies[0].birth_weight_g = "3,2 kg".into(), &[("babies.0.birth_weight_g", Rule::NotANumber)]);
+        check_rejected(|i| i.babies[0].birth_weight_g = "3,2".into(), &[("babies.0.birth_weight_g", Rule::NotAWholeNumber)]);
+        check_rejected(|i| i.birth.birth_date = "2026-05-01".into(), &[("birth.birth_date", Rule::TooLongAgo)]);
         check_rejected(|i| i.babies.clear(), &[("babies", Rule::BabyCount)]);
         check_rejected(|i| i.mother.id_number = "10000000147".into(), &[("mother.id_number", Rule::IdNumberChecksum)]);
         check_rejected(|i| i.mother.phone = "0532 12".into(), &[("mother.phone", Rule::PhoneFormat)]);

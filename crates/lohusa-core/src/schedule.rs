@@ -111,6 +111,13 @@ pub struct RecordedVisit {
     pub date: NaiveDate,
 }
 
+/// Of everything recorded for one visit, the record that decides its status: the visit itself
+/// when it happened, otherwise the latest outcome that closed it. A nurse who found nobody at
+/// home on day 2 and came back on day 4 has done the visit.
+pub fn deciding_record(records: impl IntoIterator<Item = RecordedVisit>) -> Option<RecordedVisit> {
+    records.into_iter().max_by_key(|r| (r.outcome == VisitOutcome::Visited, r.date))
+}
+
 /// Derives a visit's status from its window, today's date and what was recorded.
 pub fn visit_status(window: &VisitWindow, today: NaiveDate, recorded: Option<RecordedVisit>) -> VisitStatus {
     match recorded {
@@ -210,6 +217,20 @@ mod tests {
                 "visit {number} on {today} with {recorded:?}"
             );
         }
+    }
+
+    #[test]
+    fn a_visit_made_after_a_failed_attempt_decides_the_status() {
+        let window = VisitWindow::for_birth(date("2026-11-20"), VisitNumber::new(1).unwrap());
+        let attempt = RecordedVisit { outcome: VisitOutcome::NotAtHome, date: date("2026-11-22") };
+        let visit = RecordedVisit { outcome: VisitOutcome::Visited, date: date("2026-11-24") };
+        let today = date("2026-11-30");
+        assert_eq!(visit_status(&window, today, deciding_record([attempt])), VisitStatus::Missed);
+        assert_eq!(visit_status(&window, today, deciding_record([attempt, visit])), VisitStatus::Done);
+        assert_eq!(visit_status(&window, today, deciding_record([visit, attempt])), VisitStatus::Done);
+        let second_attempt = RecordedVisit { outcome: VisitOutcome::Moved, date: date("2026-11-25") };
+        assert_eq!(deciding_record([attempt, second_attempt]), Some(second_attempt));
+        assert_eq!(deciding_record([]), None);
     }
 
     #[test]

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::ids::MotherId;
-use crate::schedule::{RecordedVisit, VisitNumber, VisitStatus, visit_status, visit_windows};
+use crate::schedule::{RecordedVisit, VisitNumber, VisitStatus, deciding_record, visit_status, visit_windows};
 use crate::time::day_of_life;
 
 /// How far ahead the list looks for windows about to open.
@@ -51,7 +51,7 @@ pub fn today_list(rows: &[ScheduleRow], today: NaiveDate) -> TodayList {
     let mut list = TodayList { today, late: vec![], due: vec![], upcoming: vec![] };
     for row in rows {
         for window in visit_windows(row.birth_date) {
-            let recorded = row.recorded.iter().find(|(n, _)| *n == window.number).map(|(_, r)| *r);
+            let recorded = deciding_record(row.recorded.iter().filter(|(n, _)| *n == window.number).map(|(_, r)| *r));
             let status = visit_status(&window, today, recorded);
             let bucket = match status {
                 VisitStatus::Late => &mut list.late,

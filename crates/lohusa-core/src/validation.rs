@@ -31,6 +31,8 @@ pub enum Rule {
     InTheFuture,
     /// The date is before the birth.
     BeforeBirth,
+    /// The date is more than `max_days` days ago.
+    TooLongAgo,
     /// Must be lower than another field (`other`).
     MustBeBelow,
     /// An identity number is not 11 digits, or starts with 0.
@@ -43,7 +45,7 @@ pub enum Rule {
     NotAChoice,
     /// At least one baby is needed, and at most `max`.
     BabyCount,
-    /// A visit with this number is already recorded for this mother.
+    /// This visit already happened and is recorded for this mother.
     AlreadyRecorded,
 }
 
@@ -82,6 +84,7 @@ impl FieldError {
             Rule::OutOfRange => format!("{} is outside the accepted range {}–{} {}", p("value"), p("min"), p("max"), p("unit")).trim_end().to_owned(),
             Rule::InTheFuture => format!("{} is in the future", p("value")),
             Rule::BeforeBirth => format!("{} is before the birth date {}", p("value"), p("other")),
+            Rule::TooLongAgo => format!("{} is more than {} days ago", p("value"), p("max_days")),
             Rule::MustBeBelow => format!("{} must be lower than {} ({})", p("value"), p("other"), p("other_value")),
             Rule::IdNumberFormat => "must be 11 digits and not start with 0".to_owned(),
             Rule::IdNumberChecksum => "check digits do not match: probably a typo".to_owned(),
@@ -170,7 +173,7 @@ pub(crate) mod parse {
     }
 
     pub fn parse_date(text: &str) -> Option<NaiveDate> {
-        let parts: Vec<&str> = text.split(['.', '/', '-']).map(str::trim).collect();
+        let parts: Vec<&str> = text.split(['.', '/', '-', ',']).map(str::trim).collect();
         let [a, b, c] = parts[..] else { return None };
         let number = |s: &str| -> Option<u32> { (!s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())).then(|| s.parse().ok()).flatten() };
         let (year, month, day) = if a.len() == 4 { (a, b, c) } else { (c, b, a) };
@@ -228,6 +231,22 @@ pub(crate) mod parse {
         Some(value)
     }
 
+    /// A whole number, where "3.250" or "3,250" is three thousand two hundred and fifty, as
+    /// grams are written in Turkey (a dot or comma before exactly three digits groups thousands).
+    pub fn optional_whole_number(errors: &mut ValidationErrors, field: &str, raw: &str) -> Option<i64> {
+        let t = trimmed(raw)?;
+        let grouped = t.split(['.', ',']).collect::<Vec<_>>();
+        let is_grouping = grouped.len() > 1
+            && grouped[1..].iter().all(|g| g.len() == 3)
+            && !grouped[0].is_empty()
+            && grouped.iter().all(|g| g.bytes().all(|b| b.is_ascii_digit()));
+        if is_grouping {
+            return grouped.concat().parse().ok();
+        }
+        let n = optional_number(errors, field, t)?;
+        whole(errors, field, n)
+    }
+
     pub fn whole(errors: &mut ValidationErrors, field: &str, value: f64) -> Option<i64> {
         if value.fract() != 0.0 {
             errors.push(FieldError::new(field, Rule::NotAWholeNumber).with("value", format_number(value)));
@@ -253,6 +272,7 @@ mod tests {
             ("22.11.2026", nov_22),
             ("22/11/2026", nov_22),
             ("22-11-2026", nov_22),
+            ("22,11,2026", nov_22),
             ("2026-11-22", nov_22),
             ("2.3.2027", NaiveDate::from_ymd_opt(2027, 3, 2)),
             ("29.02.2028", NaiveDate::from_ymd_opt(2028, 2, 29)),

@@ -16,7 +16,7 @@ use crate::checklist::{Answers, BabyRef, ChecklistDefinition};
 use crate::flags::Flag;
 use crate::ids::{MotherId, VisitId};
 use crate::registration::{BabyRecord, BirthRecord};
-use crate::schedule::{RecordedVisit, VisitNumber, VisitStatus, VisitWindow, visit_status};
+use crate::schedule::{RecordedVisit, VisitNumber, VisitStatus, VisitWindow, deciding_record, visit_status};
 use crate::time::day_of_life;
 use crate::validation::parse;
 use crate::validation::{FieldError, Rule, ValidationErrors};
@@ -72,8 +72,9 @@ pub struct VisitRecord {
 pub struct VisitContext<'a> {
     pub birth: &'a BirthRecord,
     pub babies: &'a [BabyRecord],
-    /// A visit with this number is already recorded for her.
-    pub already_recorded: bool,
+    /// The visit with this number already happened (outcome `Visited`). Failed attempts do not
+    /// count: the nurse may come back and record the visit.
+    pub already_visited: bool,
     pub today: NaiveDate,
 }
 
@@ -86,7 +87,7 @@ pub fn validate_visit(
 ) -> Result<VisitRecord, ValidationErrors> {
     let mut errors = ValidationErrors::default();
     let e = &mut errors;
-    if context.already_recorded {
+    if context.already_visited {
         e.push(FieldError::new("number", Rule::AlreadyRecorded).with("value", input.number.get()));
     }
     let visited_on = parse::required_date(e, "visited_on", &input.visited_on);
@@ -176,7 +177,10 @@ pub struct VisitCard {
     pub last_day: u32,
     /// Day of life on the visit date, when one is recorded.
     pub day_of_life_at_visit: Option<i32>,
+    /// The record that decides the status: the visit if it happened, else the latest outcome.
     pub visit: Option<VisitRecord>,
+    /// Earlier outcomes that did not decide it (not at home on day 2 before the visit on day 4).
+    pub attempts: Vec<VisitRecord>,
     /// Red flags the recorded answers raise, by the rules of the definition they were filled with.
     pub flags: Vec<Flag>,
 }
@@ -187,7 +191,11 @@ pub fn visit_cards(birth_date: NaiveDate, today: NaiveDate, visits: &[VisitRecor
     crate::schedule::visit_windows(birth_date)
         .into_iter()
         .map(|window| {
-            let visit = visits.iter().find(|v| v.number == window.number).cloned();
+            let mut records: Vec<VisitRecord> = visits.iter().filter(|v| v.number == window.number).cloned().collect();
+            let deciding = deciding_record(records.iter().map(VisitRecord::recorded));
+            let position = records.iter().position(|v| Some(v.recorded()) == deciding);
+            let visit = position.map(|i| records.remove(i));
+            records.sort_by_key(|v| v.visited_on);
             let (first_day, last_day) = window.number.window_days();
             let flags = match &visit {
                 Some(v) if v.outcome == VisitOutcome::Visited => crate::checklist::by_version(v.checklist_version)
@@ -196,6 +204,7 @@ pub fn visit_cards(birth_date: NaiveDate, today: NaiveDate, visits: &[VisitRecor
                 _ => vec![],
             };
             VisitCard {
+                attempts: records,
                 flags,
                 status: visit_status(&window, today, visit.as_ref().map(VisitRecord::recorded)),
                 window,
@@ -254,12 +263,12 @@ mod tests {
         }
     }
 
-    fn check(edit: impl FnOnce(&mut VisitInput), already_recorded: bool) -> Result<VisitRecord, Vec<(String, Rule)>> {
+    fn check(edit: impl FnOnce(&mut VisitInput), already_visited: bool) -> Result<VisitRecord, Vec<(String, Rule)>> {
         let mut visit = input();
         edit(&mut visit);
         let birth = birth();
         let babies = babies();
-        let context = VisitContext { birth: &birth, babies: &babies, already_recorded, today: "2026-11-25".parse().unwrap() };
+        let context = VisitContext { birth: &birth, babies: &babies, already_visited, today: "2026-11-25".parse().unwrap() };
         validate_visit(&visit, VisitId(Uuid::from_u128(99)), &context, current())
             .map_err(|e| e.0.into_iter().map(|e| (e.field, e.rule)).collect())
     }

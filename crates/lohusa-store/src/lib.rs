@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
 use lohusa_core::change::{CHANGE_SCHEMA_VERSION, Change, EntityWrite};
-use lohusa_core::{ChangeId, DeviceId, Hlc, MemberId};
+use lohusa_core::{ChangeId, DeviceId, MemberId};
 use rusqlite::{Connection, OptionalExtension, params};
 use uuid::Uuid;
 
@@ -33,8 +33,6 @@ pub struct Store {
     conn: Connection,
     path: PathBuf,
     device: DeviceId,
-    /// The last stamp handed out; persisted in `meta` with every write.
-    hlc: Hlc,
 }
 
 impl Store {
@@ -54,8 +52,7 @@ impl Store {
         conn.pragma_update(None, "cache_size", -65536)?;
         schema::migrate(&mut conn)?;
         let device = retry_while_busy(|| meta::ensure_device_id(&conn))?;
-        let hlc = meta::load_hlc(&conn)?;
-        Ok(Store { conn, path: path.to_owned(), device, hlc })
+        Ok(Store { conn, path: path.to_owned(), device })
     }
 
     /// A connection that checkpoints this store's WAL in the background (see `checkpoint`).
@@ -75,9 +72,35 @@ impl Store {
     ///
     /// Returns the change records as written.
     pub fn write(&mut self, writes: &[EntityWrite], author: MemberId, now: DateTime<Utc>) -> Result<Vec<Change>, StoreError> {
+        self.in_write_transaction(|store| store.write_within(writes, author, now))
+    }
+
+    /// Runs `work` (reads, checks and `write_within`) in one transaction that holds the write lock
+    /// from its start, so what it read cannot change under it, even from another process.
+    pub(crate) fn in_write_transaction<T>(&mut self, work: impl FnOnce(&mut Store) -> Result<T, StoreError>) -> Result<T, StoreError> {
+        retry_while_busy(|| Ok(self.conn.execute_batch("BEGIN IMMEDIATE")?))?;
+        match work(self) {
+            Ok(value) => match self.conn.execute_batch("COMMIT") {
+                Ok(()) => Ok(value),
+                Err(error) => {
+                    let _ = self.conn.execute_batch("ROLLBACK");
+                    Err(error.into())
+                }
+            },
+            Err(error) => {
+                let _ = self.conn.execute_batch("ROLLBACK");
+                Err(error)
+            }
+        }
+    }
+
+    /// Stamps, logs and applies writes inside a transaction opened by `in_write_transaction`.
+    /// The clock is read from the file each time, so two processes on one store never reuse a
+    /// stamp.
+    pub(crate) fn write_within(&mut self, writes: &[EntityWrite], author: MemberId, now: DateTime<Utc>) -> Result<Vec<Change>, StoreError> {
         let now_ms = u64::try_from(now.timestamp_millis()).unwrap_or(0);
-        let mut hlc = self.hlc;
-        let tx = self.conn.transaction()?;
+        let mut hlc = meta::load_hlc(&self.conn)?;
+        let tx = &self.conn;
         let mut changes = Vec::with_capacity(writes.len());
         for write in writes {
             hlc = hlc.tick(now_ms);
@@ -91,13 +114,11 @@ impl Store {
                 device: self.device,
                 schema_version: CHANGE_SCHEMA_VERSION,
             };
-            append_change(&tx, &change, "local")?;
-            apply::apply(&tx, write)?;
+            append_change(tx, &change, "local")?;
+            apply::apply(tx, write)?;
             changes.push(change);
         }
-        meta::save_hlc(&tx, hlc)?;
-        tx.commit()?;
-        self.hlc = hlc;
+        meta::save_hlc(tx, hlc)?;
         Ok(changes)
     }
 

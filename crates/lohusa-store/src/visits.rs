@@ -17,18 +17,24 @@ use crate::{Store, StoreError, collect_rows};
 impl Store {
     /// Records a visit (or the outcome that closed it) with the current checklist definition.
     pub fn record_visit(&mut self, input: &VisitInput, author: MemberId, now: DateTime<Utc>) -> Result<VisitId, StoreError> {
-        let birth = self.birth_of(input.mother_id)?;
-        let babies = self.babies_of(birth.id)?;
-        let already_recorded = self.has_visit(input.mother_id, input.number)?;
-        let context = VisitContext { birth: &birth, babies: &babies, already_recorded, today: istanbul_today(now) };
-        let record = validate_visit(input, VisitId(Uuid::now_v7()), &context, checklist::current())?;
-        self.write(&[record.write()], author, now)?;
-        Ok(record.id)
+        // Read, check and write under one lock: two devices' processes on one store cannot both
+        // record the same visit.
+        self.in_write_transaction(|store| {
+            let birth = store.birth_of(input.mother_id)?;
+            let babies = store.babies_of(birth.id)?;
+            let already_visited = store.has_visited(input.mother_id, input.number)?;
+            let context = VisitContext { birth: &birth, babies: &babies, already_visited, today: istanbul_today(now) };
+            let record = validate_visit(input, VisitId(Uuid::now_v7()), &context, checklist::current())?;
+            store.write_within(&[record.write()], author, now)?;
+            Ok(record.id)
+        })
     }
 
-    /// Whether a visit with this number is recorded for the mother.
-    pub fn has_visit(&self, mother: MotherId, number: VisitNumber) -> Result<bool, StoreError> {
-        let mut stmt = self.conn.prepare_cached("SELECT EXISTS (SELECT 1 FROM visits WHERE mother_id = ?1 AND number = ?2)")?;
+    /// Whether the visit with this number happened (failed attempts do not count).
+    pub fn has_visited(&self, mother: MotherId, number: VisitNumber) -> Result<bool, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT EXISTS (SELECT 1 FROM visits WHERE mother_id = ?1 AND number = ?2 AND outcome = 'visited')")?;
         Ok(stmt.query_row(rusqlite::params![mother.to_string(), number.get()], |r| r.get(0))?)
     }
 

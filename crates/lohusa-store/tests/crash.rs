@@ -6,6 +6,7 @@
 
 mod common;
 
+use std::io::Write;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
@@ -23,8 +24,15 @@ fn writer_loop() {
     let path = child_path.clone().map(Into::into).unwrap_or_else(|| dir.path().join("writer.sqlite3"));
     let mut store = Store::open(&path).unwrap();
     let n = if child_path.is_some() { usize::MAX } else { 200 };
+    // After each acknowledged save, its number goes to a side file, as a nurse would see "saved".
+    let mut acked = std::fs::OpenOptions::new().create(true).append(true).open(acked_path(&path)).unwrap();
     for i in 0..n {
-        store.register_mother(&registration(&format!("Anne {i}"), "2026-11-20"), nurse(), now()).unwrap();
+        // Unique across the killed children of one test, so a lost save cannot hide behind an
+        // earlier child's mother of the same name.
+        let name = format!("Anne {}-{i}", std::process::id());
+        store.register_mother(&registration(&name, "2026-11-20"), nurse(), now()).unwrap();
+        writeln!(acked, "{name}").unwrap();
+        acked.flush().unwrap();
     }
     assert_consistent(&store);
     assert_eq!(count(&store, "mothers"), 200);
@@ -57,7 +65,19 @@ fn a_process_killed_mid_write_leaves_the_database_consistent() {
         let store = Store::open(&path).unwrap();
         assert_eq!(store.integrity_check().unwrap(), "ok");
         assert_consistent(&store);
+        // The last save the child acknowledged before it died is in the file.
+        let acked = std::fs::read_to_string(acked_path(&path)).unwrap();
+        let last = acked.lines().last().expect("the child acknowledged saves");
+        let found: i64 = store
+            .connection()
+            .query_row("SELECT count(*) FROM mothers WHERE full_name = ?1", [last], |r| r.get(0))
+            .unwrap();
+        assert_eq!(found, 1, "acknowledged save {last} was lost");
     }
+}
+
+fn acked_path(db: &std::path::Path) -> std::path::PathBuf {
+    db.with_extension("acked")
 }
 
 /// Each mother, birth and baby row has exactly its change record, and vice versa.

@@ -147,3 +147,34 @@ fn a_background_checkpointer_moves_the_log_into_the_file_while_writes_go_on() {
     let t = t.reopen();
     assert_eq!(count(&t.store, "mothers"), 31);
 }
+
+#[test]
+fn a_visit_made_after_nobody_was_at_home_closes_the_window_as_done() {
+    let mut t = TempStore::new();
+    let id = t.store.register_mother(&registration("Hala Khalil", "2026-11-21"), nurse(), now()).unwrap();
+    let attempt = VisitInput { outcome: VisitOutcome::NotAtHome, visited_at: String::new(), answers: BTreeMap::new(), ..visit_one(id, "2026-11-23") };
+    t.store.record_visit(&attempt, nurse(), now()).unwrap();
+    assert_eq!(t.store.mother_view(id, now()).unwrap().cards[0].status, VisitStatus::Missed);
+    t.store.record_visit(&visit_one(id, "2026-11-25"), nurse(), now()).unwrap();
+    let card = &t.store.mother_view(id, now()).unwrap().cards[0];
+    assert_eq!(card.status, VisitStatus::Done);
+    assert_eq!(card.visit.as_ref().unwrap().outcome, VisitOutcome::Visited);
+    assert_eq!(card.attempts.iter().map(|a| a.outcome).collect::<Vec<_>>(), [VisitOutcome::NotAtHome]);
+    // Once it happened, neither another visit nor another attempt can be recorded for it.
+    assert!(t.store.record_visit(&attempt, nurse(), now()).is_err());
+}
+
+#[test]
+fn two_stores_on_one_file_never_reuse_a_clock_stamp_or_record_a_visit_twice() {
+    let mut a = TempStore::new();
+    let mut b = lohusa_store::Store::open(a.store.path()).unwrap();
+    let id = a.store.register_mother(&registration("Nour Haddad", "2026-11-22"), nurse(), now()).unwrap();
+    b.register_mother(&registration("Ayşe Kaya", "2026-11-22"), nurse(), now()).unwrap();
+    a.store.record_visit(&visit_one(id, "2026-11-25"), nurse(), now()).unwrap();
+    assert!(b.record_visit(&visit_one(id, "2026-11-25"), nurse(), now()).is_err());
+    let stamps: Vec<_> = a.store.changes_after(0, 100).unwrap().into_iter().map(|(_, c)| c.hlc).collect();
+    let mut sorted = stamps.clone();
+    sorted.sort();
+    sorted.dedup();
+    assert_eq!(sorted, stamps, "stamps must be unique and increase in log order");
+}

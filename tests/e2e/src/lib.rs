@@ -175,12 +175,16 @@ impl App {
 
     pub async fn resize(&self, width: u32, height: u32) -> anyhow::Result<()> {
         self.client.set_window_size(width, height).await?;
-        // Wait until the page sees the new width.
+        // Wait until the page has the new size (less any window border), or fail.
         let deadline = Instant::now() + WAIT;
         loop {
-            let inner = self.js("return window.innerWidth").await?.as_u64().unwrap_or(0);
-            if inner.abs_diff(u64::from(width)) < 40 || Instant::now() > deadline {
+            let size = self.js("return [window.innerWidth, window.innerHeight]").await?;
+            let (w, h) = (size[0].as_u64().unwrap_or(0), size[1].as_u64().unwrap_or(0));
+            if w.abs_diff(u64::from(width)) < 40 && h.abs_diff(u64::from(height)) < 80 {
                 return Ok(());
+            }
+            if Instant::now() > deadline {
+                bail!("the window did not become {width}x{height}: the page is {w}x{h}");
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }

@@ -51,6 +51,7 @@ async fn nurse_registers_a_mother_records_visit_one_and_finds_it_after_a_restart
     app.fill("mother.neighbourhood", "Kadifekale").await?;
     app.fill("mother.district", "Konak").await?;
     app.fill("mother.residency_status", "citizen").await?;
+    app.fill("mother.preferred_language", "tr").await?;
     app.fill("birth.birth_date", &day_first(birth)).await?;
     app.fill("birth.discharge_date", &day_first(birth + Days::new(1))).await?;
     app.fill("babies.0.name", "Elif").await?;
@@ -88,7 +89,7 @@ async fn nurse_registers_a_mother_records_visit_one_and_finds_it_after_a_restart
         app.click(&format!("[data-name='{baby_key}.{item}'] [data-value='{score}']")).await?;
     }
     assert_eq!(app.text(&format!("[data-name='{baby_key}.latch_total'] output")).await?, "9");
-    assert_eq!(app.text(&format!("[data-name='{baby_key}.weight_change_pct'] output")).await?, "-6.2 %");
+    assert_eq!(app.text(&format!("[data-name='{baby_key}.weight_change_pct'] output")).await?, "-6,2 %");
     app.screenshot("07-visit-form").await?;
     app.click_named("save_visit").await?;
 
@@ -112,7 +113,7 @@ async fn nurse_registers_a_mother_records_visit_one_and_finds_it_after_a_restart
     app.screenshot("10-after-restart-visit-one-done").await?;
     app.click_named("view_visit_1").await?;
     assert_eq!(app.text("[data-name='mother.bp_systolic'] output").await?, "118 mmHg");
-    assert_eq!(app.text("[data-name='mother.temperature'] output").await?, "36.8 °C");
+    assert_eq!(app.text("[data-name='mother.temperature'] output").await?, "36,8 °C");
     assert_eq!(app.text(&format!("[data-name='{baby_key}.latch_total'] output")).await?, "9");
     app.screenshot("11-visit-one-read-back").await?;
     app.stop().await?;

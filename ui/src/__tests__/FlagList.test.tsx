@@ -28,7 +28,7 @@ describe("red flags", () => {
     expect(urgent).toHaveTextContent("Tansiyon, büyük (sistolik) 164 ≥ 160");
     expect(urgent).toHaveTextContent("Aynı gün sevk edin.");
     expect(attention).toHaveTextContent("Dikkat: Bebek doğum ağırlığının %10’undan fazlasını kaybetti · Elif");
-    expect(attention).toHaveTextContent("Doğum ağırlığına göre değişim -13.3 < -10");
+    expect(attention).toHaveTextContent("Doğum ağırlığına göre değişim -13,3 < -10");
   });
 
   it("show nothing when there are none", () => {

@@ -126,5 +126,7 @@ describe("registration form", () => {
     expect(await screen.findByTestId("form-error")).toBeInTheDocument();
     await userEvent.click(screen.getByRole("button", { name: "Kaydet" }));
     expect(go).toHaveBeenCalledTimes(1);
+    expect(screen.queryByTestId("form-error")).toBeNull();
+    expect(screen.queryAllByRole("alert")).toEqual([]);
   });
 });

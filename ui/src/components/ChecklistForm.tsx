@@ -3,6 +3,7 @@
 import { useTranslation } from "react-i18next";
 
 import type { BabyRecord, ChecklistDefinition, FieldDef, Section, VisitNumber } from "../ipc";
+import { formatNumber } from "../lib/dates";
 import { evaluate } from "../lib/formula";
 import { ChoiceButtons, TextField } from "./Field";
 
@@ -67,7 +68,8 @@ function SectionBlock({ section, baby, form }: { section: Section; baby: BabyRec
 
 function FieldBlock({ field, baby, form }: { field: FieldDef; baby: BabyRecord | null; form: FormState }) {
   const { values, onChange, errors, readOnly } = form;
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
+  const n = (value: number) => formatNumber(value, i18n.language);
   const key = answerKey(baby, field.key);
   const label = t(`checklist.fields.${field.key}`);
   const error = errors[`answers.${key}`];
@@ -75,14 +77,16 @@ function FieldBlock({ field, baby, form }: { field: FieldDef; baby: BabyRecord |
   switch (kind.type) {
     case "number": {
       const unit = t(`units.${kind.unit}`, { defaultValue: kind.unit });
-      if (readOnly) return <ReadOnlyValue label={label} value={values[key]} unit={unit} name={key} />;
+      const stored = values[key];
+      const shownValue = stored === undefined || stored === "" ? undefined : n(Number(stored));
+      if (readOnly) return <ReadOnlyValue label={label} value={shownValue} unit={unit} name={key} />;
       return (
         <TextField
           name={key}
           label={`${label} (${unit})`}
           value={values[key] ?? ""}
           inputMode={kind.decimals > 0 ? "decimal" : "numeric"}
-          hint={t("checklist.range", { min: kind.min, max: kind.max, unit })}
+          hint={t("checklist.range", { min: n(kind.min), max: n(kind.max), unit })}
           error={error}
           onChange={(v) => onChange?.(key, v)}
         />
@@ -107,7 +111,7 @@ function FieldBlock({ field, baby, form }: { field: FieldDef; baby: BabyRecord |
     case "computed": {
       const value = evaluate(kind.formula, (f) => values[answerKey(baby, f)], baby?.birth_weight_g ?? null);
       const unit = kind.unit ? t(`units.${kind.unit}`, { defaultValue: kind.unit }) : "";
-      const shown = value === null ? null : kind.unit === "%" && value > 0 ? `+${value}` : String(value);
+      const shown = value === null ? null : kind.unit === "%" && value > 0 ? `+${n(value)}` : n(value);
       return <ReadOnlyValue label={label} value={shown ?? undefined} unit={unit} name={key} computed />;
     }
   }

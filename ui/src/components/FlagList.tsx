@@ -2,20 +2,22 @@
 import { useTranslation } from "react-i18next";
 
 import type { BabyRecord, Flag } from "../ipc";
+import { formatNumber } from "../lib/dates";
 import { fieldLabel } from "../lib/errors";
 
 const SYMBOLS = { lt: "<", le: "≤", gt: ">", ge: "≥" } as const;
 
 export function FlagList({ flags, babies }: { flags: Flag[]; babies: BabyRecord[] }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   if (flags.length === 0) return null;
+  const n = (value: number) => formatNumber(value, i18n.language);
   return (
     <ul className="flags">
       {flags.map((flag, i) => {
         const baby = flag.baby ? babies.find((b) => b.id === flag.baby) : undefined;
         const babyName = baby ? baby.name ?? t("mother.unnamed_baby", { n: baby.ordinal }) : null;
         const reasons = flag.reasons
-          .map((r) => `${fieldLabel(t, `answers.mother.${r.field}`)} ${r.value} ${SYMBOLS[r.op]} ${r.threshold}`)
+          .map((r) => `${fieldLabel(t, `answers.mother.${r.field}`)} ${n(r.value)} ${SYMBOLS[r.op]} ${n(r.threshold)}`)
           .join("; ");
         return (
           <li key={`${flag.rule}-${flag.baby ?? "mother"}-${i}`} className={`flag flag-${flag.level}`} data-flag={flag.rule} data-level={flag.level}>

@@ -125,7 +125,7 @@ export type RegistrationInput = { mother: MotherInput, birth: BirthInput, babies
 
 export type ResidencyStatus = "citizen" | "temporary_protection" | "international_protection" | "residence_permit" | "other";
 
-export type Rule = "required" | "too_long" | "not_a_date" | "not_a_time" | "not_a_number" | "not_a_whole_number" | "out_of_range" | "in_the_future" | "before_birth" | "must_be_below" | "id_number_format" | "id_number_checksum" | "phone_format" | "not_a_choice" | "baby_count" | "already_recorded";
+export type Rule = "required" | "too_long" | "not_a_date" | "not_a_time" | "not_a_number" | "not_a_whole_number" | "out_of_range" | "in_the_future" | "before_birth" | "too_long_ago" | "must_be_below" | "id_number_format" | "id_number_checksum" | "phone_format" | "not_a_choice" | "baby_count" | "already_recorded";
 
 export type Section = { 
 /**
@@ -167,7 +167,15 @@ first_day: number, last_day: number,
 /**
  * Day of life on the visit date, when one is recorded.
  */
-day_of_life_at_visit: number | null, visit: VisitRecord | null, 
+day_of_life_at_visit: number | null, 
+/**
+ * The record that decides the status: the visit if it happened, else the latest outcome.
+ */
+visit: VisitRecord | null, 
+/**
+ * Earlier outcomes that did not decide it (not at home on day 2 before the visit on day 4).
+ */
+attempts: Array<VisitRecord>, 
 /**
  * Red flags the recorded answers raise, by the rules of the definition they were filled with.
  */

@@ -46,3 +46,8 @@ export function nowTime(): string {
   const now = new Date();
   return `${String(now.getHours()).padStart(2, "0")}:${String(now.getMinutes()).padStart(2, "0")}`;
 }
+
+/** A measured value in the UI language: 36,8 in Turkish, 36.8 in English; at most one decimal. */
+export function formatNumber(value: number, language: string): string {
+  return new Intl.NumberFormat(language, { maximumFractionDigits: 1, useGrouping: false }).format(value);
+}

@@ -3,10 +3,11 @@
 import type { TFunction } from "i18next";
 
 import type { AppError, FieldError } from "../ipc";
-import { isIsoDate, numericDate } from "./dates";
+import { formatNumber, isIsoDate, numericDate } from "./dates";
 
 /** The translation key of a field's label, from its error path. */
 export function fieldLabelKey(field: string): string {
+  if (field === "babies") return "fields.babies";
   // babies.0.birth_weight_g -> fields.baby.birth_weight_g
   const baby = /^babies\.\d+\.(.+)$/.exec(field);
   if (baby) return `fields.baby.${baby[1]}`;
@@ -27,7 +28,7 @@ export function fieldLabel(t: TFunction, field: string): string {
 export function fieldErrorMessage(t: TFunction, error: FieldError): string {
   const params: Record<string, string> = {};
   for (const [name, value] of Object.entries(error.params as Record<string, string>)) {
-    params[name] = isIsoDate(value) ? numericDate(value) : value;
+    params[name] = isIsoDate(value) ? numericDate(value) : /^-?\d+\.\d+$/.test(value) ? formatNumber(Number(value), t("language_code")) : value;
   }
   if (params.unit !== undefined) params.unit = t(`units.${params.unit}`, { defaultValue: params.unit });
   if (error.rule === "must_be_below" && params.other !== undefined) {

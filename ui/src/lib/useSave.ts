@@ -25,10 +25,11 @@ export function useSave<T>(save: () => Promise<T>, onSaved: (result: T) => void)
 
   /** Forgets a field's error once the nurse changes that field, so the message never sits
    * under a value it no longer describes. */
-  function dismiss(field: string) {
+  function dismiss(field: string, { prefix = false } = {}) {
+    const matches = (name: string) => (prefix ? name.startsWith(field) : name === field);
     setError((current) =>
-      current && current.errors.some((e) => e.field === field)
-        ? { ...current, errors: current.errors.filter((e) => e.field !== field) }
+      current && current.errors.some((e) => matches(e.field))
+        ? { ...current, errors: current.errors.filter((e) => !matches(e.field)) }
         : current,
     );
   }

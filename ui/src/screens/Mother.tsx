@@ -131,7 +131,12 @@ function VisitCardView({ card, motherId, babies }: { card: VisitCard; motherId: 
         </p>
       ) : null}
       <FlagList flags={card.flags} babies={babies} />
-      {visit ? (
+      {card.attempts.map((attempt) => (
+        <p className="recorded attempt" key={attempt.id}>
+          {t("mother.closed_with", { outcome: t(`options.outcome.${attempt.outcome}`), date: numericDate(attempt.visited_on) })}
+        </p>
+      ))}
+      {visit?.outcome === "visited" ? (
         <button type="button" className="secondary" name={`view_visit_${number}`} onClick={() => go({ name: "visit", motherId, number })}>
           {t("mother.view_visit")}
         </button>

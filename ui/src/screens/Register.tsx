@@ -41,7 +41,8 @@ export function emptyRegistration(): RegistrationInput {
       residency_status: null,
       nationality: "",
       id_number: "",
-      preferred_language: "tr",
+      // No default: a Syrian mother saved as Turkish-speaking would get no interpreter.
+      preferred_language: null,
       interpreter_needed: false,
     },
     birth: { birth_date: "", discharge_date: "", mode: null, gestational_weeks: "" },
@@ -123,7 +124,15 @@ export function Register() {
                 <TextField name={`babies.${i}.birth_weight_g`} inputMode="numeric" label={t("fields.baby.birth_weight_g")} value={baby.birth_weight_g} onChange={(v) => setBaby(i, "birth_weight_g", v)} error={errors[`babies.${i}.birth_weight_g`]} />
               </div>
               {form.babies.length > 1 ? (
-                <button type="button" className="secondary" onClick={() => setForm((f) => ({ ...f, babies: f.babies.filter((_, j) => j !== i) }))}>
+                <button
+                  type="button"
+                  className="secondary"
+                  onClick={() => {
+                    // Errors are keyed by position, which removing a baby changes.
+                    dismiss("babies.", { prefix: true });
+                    setForm((f) => ({ ...f, babies: f.babies.filter((_, j) => j !== i) }));
+                  }}
+                >
                   {t("register.remove_baby")}
                 </button>
               ) : null}

@@ -39,19 +39,21 @@ export function Visit({ motherId, number, memberName }: { motherId: MotherId; nu
   const [answers, setAnswers] = useState<Record<string, string>>({});
 
   useEffect(() => {
-    ipc.mother(motherId).then(
-      async (v) => {
+    (async () => {
+      try {
+        const v = await ipc.mother(motherId);
         const card = v.cards.find((c) => c.window.number === number);
-        const recorded = card?.visit ?? null;
+        const recorded = card?.visit?.outcome === "visited" ? card.visit : null;
         setDefinition(await ipc.checklist(recorded ? recorded.checklist_version : null));
         setVisitedOn(numericDate(v.today));
         if (recorded) {
           setAnswers(Object.fromEntries(Object.entries(recorded.answers).map(([k, value]) => [k, String(value)])));
         }
         setView(v);
-      },
-      (e) => setLoadError(toAppError(e)),
-    );
+      } catch (e) {
+        setLoadError(toAppError(e));
+      }
+    })();
   }, [motherId, number]);
 
   const { submit, error, saving, dismiss } = useSave(
@@ -74,7 +76,8 @@ export function Visit({ motherId, number, memberName }: { motherId: MotherId; nu
 
   const lang = i18n.language;
   const card = view.cards.find((c) => c.window.number === number)!;
-  const recorded = card.visit;
+  // Only a visit that happened is shown read-only; after a failed attempt the form opens again.
+  const recorded = card.visit?.outcome === "visited" ? card.visit : null;
   const errors = errorsByField(t, error);
 
   const header = (
