@@ -10,7 +10,7 @@ use serde_json::json;
 use ts_rs::TS;
 
 use crate::change::{EntityKind, EntityWrite, FieldValues};
-use crate::identity::IdNumber;
+use crate::identity::{IdNumber, IdNumberKind};
 use crate::ids::{BabyId, BirthId, MotherId};
 use crate::validation::parse;
 use crate::validation::{FieldError, Rule, ValidationErrors};
@@ -191,13 +191,33 @@ pub fn validate_registration(
         .and_then(|n| parse::whole(e, "mother.age_years", n))
         .and_then(|n| parse::in_range(e, "mother.age_years", n as f64, MOTHER_AGE_YEARS.0, MOTHER_AGE_YEARS.1, "years"))
         .map(|n| n as u32);
+    if let (Some(dob), Some(age)) = (date_of_birth.filter(|d| *d <= today), age_years) {
+        let from_dob = years_between(dob, today);
+        if (i64::from(age) - i64::from(from_dob)).abs() > 1 {
+            e.push(FieldError::new("mother.age_years", Rule::AgeMismatch).with("value", age).with("other_value", from_dob));
+        }
+    }
     let phone = parse_phone(e, "mother.phone", &m.phone);
     let street = parse::optional_text(e, "mother.street", &m.street, MAX_TEXT_LEN);
     let neighbourhood = parse::optional_text(e, "mother.neighbourhood", &m.neighbourhood, MAX_NAME_LEN);
     let district = parse::optional_text(e, "mother.district", &m.district, MAX_NAME_LEN);
     let nationality = parse::optional_text(e, "mother.nationality", &m.nationality, MAX_NAME_LEN);
     let id_number = parse::trimmed(&m.id_number).and_then(|raw| match IdNumber::parse(raw) {
-        Ok(id) => Some(id.digits),
+        Ok(id) => {
+            let fits = match m.residency_status {
+                Some(ResidencyStatus::Citizen) => id.kind == IdNumberKind::Citizen,
+                Some(ResidencyStatus::TemporaryProtection | ResidencyStatus::InternationalProtection | ResidencyStatus::ResidencePermit) => {
+                    id.kind == IdNumberKind::Foreigner
+                }
+                Some(ResidencyStatus::Other) | None => true,
+            };
+            if !fits {
+                let kind = if id.kind == IdNumberKind::Citizen { "citizen" } else { "foreigner" };
+                let status = serde_json::to_value(m.residency_status).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+                e.push(FieldError::new("mother.id_number", Rule::IdNumberKind).with("kind", kind).with("status", status));
+            }
+            Some(id.digits)
+        }
         Err(rule) => {
             e.push(FieldError::new("mother.id_number", rule).with("value", raw));
             None
@@ -458,6 +478,12 @@ mod tests {
         check_rejected(|i| i.babies.clear(), &[("babies", Rule::BabyCount)]);
         check_rejected(|i| i.mother.id_number = "10000000147".into(), &[("mother.id_number", Rule::IdNumberChecksum)]);
         check_rejected(|i| i.mother.phone = "0532 12".into(), &[("mother.phone", Rule::PhoneFormat)]);
+        check_rejected(|i| i.mother.id_number = "99000000042".into(), &[("mother.id_number", Rule::IdNumberKind)]);
+        check_rejected(
+            |i| i.mother.residency_status = Some(ResidencyStatus::TemporaryProtection),
+            &[("mother.id_number", Rule::IdNumberKind)],
+        );
+        check_rejected(|i| i.mother.date_of_birth = "1990-05-01".into(), &[("mother.age_years", Rule::AgeMismatch)]);
         check_rejected(|i| i.mother.age_years = "8".into(), &[("mother.age_years", Rule::OutOfRange)]);
         check_rejected(|i| i.birth.gestational_weeks = "39.5".into(), &[("birth.gestational_weeks", Rule::NotAWholeNumber)]);
         check_rejected(

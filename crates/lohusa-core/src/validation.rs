@@ -39,6 +39,11 @@ pub enum Rule {
     IdNumberFormat,
     /// An identity number's check digits do not match: a typo.
     IdNumberChecksum,
+    /// The identity number's kind does not fit the legal status (a 99… number for a citizen, a
+    /// T.C. number for someone under protection or with a residence permit).
+    IdNumberKind,
+    /// The age and the date of birth disagree by more than a year.
+    AgeMismatch,
     /// A phone number with too few or too many digits, or letters.
     PhoneFormat,
     /// Not one of the allowed choices.
@@ -88,6 +93,8 @@ impl FieldError {
             Rule::MustBeBelow => format!("{} must be lower than {} ({})", p("value"), p("other"), p("other_value")),
             Rule::IdNumberFormat => "must be 11 digits and not start with 0".to_owned(),
             Rule::IdNumberChecksum => "check digits do not match: probably a typo".to_owned(),
+            Rule::IdNumberKind => format!("a {} number does not fit the legal status {}", p("kind"), p("status")),
+            Rule::AgeMismatch => format!("age {} does not match the date of birth (age {})", p("value"), p("other_value")),
             Rule::PhoneFormat => format!("'{}' is not a phone number", p("value")),
             Rule::NotAChoice => format!("'{}' is not one of the choices", p("value")),
             Rule::BabyCount => format!("needs between 1 and {} babies", p("max")),

@@ -180,7 +180,8 @@ fn id_number(rng: &mut fastrand::Rng, foreigner: bool) -> String {
     if rng.u8(0..100) < 30 {
         return String::new();
     }
-    let mut d: Vec<u32> = if foreigner { vec![9, 9] } else { vec![rng.u32(1..=9)] };
+    // Numbers starting with 99 are for foreigners only.
+    let mut d: Vec<u32> = if foreigner { vec![9, 9] } else { vec![rng.u32(1..=8)] };
     while d.len() < 9 {
         d.push(rng.u32(0..=9));
     }
