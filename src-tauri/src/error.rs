@@ -18,6 +18,8 @@ pub enum ErrorKind {
     NoMember,
     /// The local database could not be read or written.
     Storage,
+    /// The request itself was malformed (a bug between the UI and the app, never the user's).
+    Internal,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]

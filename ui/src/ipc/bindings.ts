@@ -49,7 +49,7 @@ export type DeviceId = string;
 
 export type EntityKind = "mother" | "birth" | "baby" | "visit";
 
-export type ErrorKind = "validation" | "not_found" | "no_member" | "storage";
+export type ErrorKind = "validation" | "not_found" | "no_member" | "storage" | "internal";
 
 export type FieldDef = { 
 /**

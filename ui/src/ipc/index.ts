@@ -28,10 +28,14 @@ export function isAppError(value: unknown): value is AppError {
   );
 }
 
-/** Any rejection as an AppError, so screens handle one shape. */
+/**
+ * Any rejection as an AppError, so screens handle one shape. Tauri itself rejects with a plain
+ * string when a command's arguments do not fit: that is a bug, not a database failure.
+ */
 export function toAppError(value: unknown): AppError {
   if (isAppError(value)) return value;
-  return { kind: "storage", message: String(value), errors: [] };
+  console.error("lohusa: command failed", value);
+  return { kind: "internal", message: String(value), errors: [] };
 }
 
 export const ipc = {

@@ -56,6 +56,8 @@ export function generalMessage(t: TFunction, error: AppError): string {
       return t("common.error_not_found");
     case "no_member":
       return t("common.error_no_member");
+    case "internal":
+      return t("common.error_internal");
     default:
       return t("common.error_storage");
   }
