@@ -124,14 +124,20 @@ impl Store {
             return Ok(vec![]);
         }
         let escaped = folded.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+        // Identity numbers are stored without spaces; people read them out in groups. Only digits
+        // search them (an empty pattern matches no stored number).
+        let id_query: String = query.chars().filter(|c| !c.is_whitespace()).collect();
+        let id_pattern =
+            if !id_query.is_empty() && id_query.bytes().all(|b| b.is_ascii_digit()) { format!("{id_query}%") } else { String::new() };
         let today = istanbul_today(now);
         let mut stmt = self.conn.prepare_cached(
-            "SELECT m.id, m.full_name, m.neighbourhood, b.birth_date
+            "SELECT m.id, m.full_name, m.neighbourhood, max(b.birth_date)
              FROM mothers m JOIN births b ON b.mother_id = m.id
              WHERE m.name_folded LIKE ?1 ESCAPE '\\' OR m.id_number LIKE ?2 ESCAPE '\\'
+             GROUP BY m.id
              ORDER BY m.full_name LIMIT ?3",
         )?;
-        let rows = collect_rows(&mut stmt, params![format!("%{escaped}%"), format!("{escaped}%"), limit as i64], |row| {
+        let rows = collect_rows(&mut stmt, params![format!("%{escaped}%"), id_pattern, limit as i64], |row| {
             Ok((id::<MotherId>(row, 0)?, row.get::<_, String>(1)?, row.get::<_, Option<String>>(2)?, date(row, 3)?))
         })?;
         let mut out = Vec::new();

@@ -115,6 +115,7 @@ fn names_round_trip_exactly_and_search_folds_turkish_and_arabic() {
     assert_eq!(found("ipek ağa"), ["İpek Ağaoğlu"]);
     assert_eq!(found("محمد"), ["مُحَمَّد علي"]);
     assert_eq!(found("100%"), Vec::<String>::new());
+    assert_eq!(found("%"), Vec::<String>::new());
     assert_eq!(found("  "), Vec::<String>::new());
 }
 
@@ -177,4 +178,17 @@ fn two_stores_on_one_file_never_reuse_a_clock_stamp_or_record_a_visit_twice() {
     sorted.sort();
     sorted.dedup();
     assert_eq!(sorted, stamps, "stamps must be unique and increase in log order");
+}
+
+#[test]
+fn search_finds_an_identity_number_read_out_in_groups() {
+    let mut t = TempStore::new();
+    let mut input = registration("Zeynep Yıldız", "2026-11-20");
+    input.mother.id_number = "10000000146".into();
+    t.store.register_mother(&input, nurse(), now()).unwrap();
+    for query in ["10000000146", "100 000 001 46", "1000"] {
+        let found = t.store.search_mothers(query, now(), 10).unwrap();
+        assert_eq!(found.len(), 1, "{query}");
+    }
+    assert!(t.store.search_mothers("2000", now(), 10).unwrap().is_empty());
 }

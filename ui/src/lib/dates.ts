@@ -41,10 +41,12 @@ export function isIsoDate(text: string): boolean {
   return /^\d{4}-\d{2}-\d{2}$/.test(text);
 }
 
-/** The current local time as HH:MM, for a visit recorded now. */
-export function nowTime(): string {
-  const now = new Date();
-  return `${String(now.getHours()).padStart(2, "0")}:${String(now.getMinutes()).padStart(2, "0")}`;
+/** The time now in İzmir as HH:MM, for a visit recorded now, whatever zone the device is set to. */
+export function nowTime(now: Date = new Date()): string {
+  const parts = new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: "Europe/Istanbul" })
+    .formatToParts(now);
+  const part = (type: string) => parts.find((p) => p.type === type)?.value ?? "00";
+  return `${part("hour")}:${part("minute")}`;
 }
 
 /** A measured value in the UI language: 36,8 in Turkish, 36.8 in English; at most one decimal. */

@@ -1,0 +1,111 @@
+// The visit form: a visit dated before the birth is refused with the message under the date, and
+// the checklist comes from its definition with live computed fields.
+import { fireEvent, render, screen, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { beforeEach, describe, expect, it, vi } from "vitest";
+
+import definitionJson from "../../../crates/lohusa-core/checklists/v1.json";
+import type { AppError, ChecklistDefinition, MotherView, VisitInput } from "../ipc";
+import { nowTime } from "../lib/dates";
+import { NavContext } from "../lib/nav";
+import { Visit } from "../screens/Visit";
+
+const definition = definitionJson as unknown as ChecklistDefinition;
+const recordVisit = vi.fn<(input: VisitInput) => Promise<string>>();
+
+const view: MotherView = {
+  today: "2026-11-25",
+  day_of_life: 3,
+  mother: {
+    id: "m1",
+    full_name: "Ayşe Işık",
+    date_of_birth: null,
+    age_years: 27,
+    phone: null,
+    street: null,
+    neighbourhood: "Basmane",
+    district: "Konak",
+    residency_status: "citizen",
+    nationality: null,
+    id_number: null,
+    preferred_language: "tr",
+    interpreter_needed: false,
+    registered_on: "2026-11-23",
+  },
+  birth: { id: "b1", mother_id: "m1", birth_date: "2026-11-22", discharge_date: null, mode: "vaginal", gestational_weeks: null },
+  babies: [{ id: "k1", birth_id: "b1", mother_id: "m1", ordinal: 1, name: "Elif", sex: "female", birth_weight_g: 3000 }],
+  cards: [1, 2, 3].map((n) => ({
+    window: { number: n as 1 | 2 | 3, opens_on: "2026-11-24", closes_on: "2026-11-27" },
+    status: "due" as const,
+    first_day: 2,
+    last_day: 5,
+    day_of_life_at_visit: null,
+    visit: null,
+    attempts: [],
+    flags: [],
+  })),
+};
+
+vi.mock("../ipc", async (importOriginal) => {
+  const actual = await importOriginal<typeof import("../ipc")>();
+  return {
+    ...actual,
+    ipc: {
+      ...actual.ipc,
+      mother: async () => view,
+      checklist: async () => definition,
+      recordVisit: (input: VisitInput) => recordVisit(input),
+    },
+  };
+});
+
+function renderVisit() {
+  render(
+    <NavContext.Provider value={{ route: { name: "visit", motherId: "m1", number: 1 }, go: vi.fn() }}>
+      <Visit motherId="m1" number={1} memberName="Ebe Derya" />
+    </NavContext.Provider>,
+  );
+}
+
+describe("visit form", () => {
+  beforeEach(() => {
+    recordVisit.mockReset();
+  });
+
+  it("shows a visit dated before the birth as an error under the date", async () => {
+    const refused: AppError = {
+      kind: "validation",
+      message: "invalid",
+      errors: [{ field: "visited_on", rule: "before_birth", params: { value: "2026-11-20", other: "2026-11-22" } }],
+    };
+    recordVisit.mockImplementation(() => Promise.reject(refused));
+    renderVisit();
+    const date = await screen.findByRole("textbox", { name: "Ziyaret tarihi" });
+    expect(date).toHaveValue("25.11.2026");
+    fireEvent.change(date, { target: { value: "20.11.2026" } });
+    await userEvent.click(screen.getByRole("button", { name: "Ziyareti kaydet" }));
+    const field = date.closest(".field") as HTMLElement;
+    expect(await within(field).findByRole("alert")).toHaveTextContent(
+      "Ziyaret tarihi: 20.11.2026, doğum tarihinden (22.11.2026) önce olamaz",
+    );
+    expect(recordVisit.mock.calls[0][0]).toMatchObject({ visited_on: "20.11.2026", visited_by: "Ebe Derya", number: 1 });
+  });
+
+  it("renders the checklist from its definition with live LATCH total and weight change", async () => {
+    renderVisit();
+    const weight = await screen.findByRole("textbox", { name: "Ağırlık (g)" });
+    fireEvent.change(weight, { target: { value: "2790" } });
+    expect(document.querySelector('[data-name="baby.k1.weight_change_pct"] output')).toHaveTextContent("-7 %");
+    for (const item of ["latch_l", "latch_a", "latch_t", "latch_c", "latch_h"]) {
+      await userEvent.click(document.querySelector(`[data-name="baby.k1.${item}"] [data-value="2"]`)!);
+    }
+    expect(document.querySelector('[data-name="baby.k1.latch_total"] output')).toHaveTextContent("10");
+  });
+});
+
+describe("the time of a visit recorded now", () => {
+  it("is İzmir time whatever the device's zone", () => {
+    expect(nowTime(new Date("2026-11-25T21:30:00Z"))).toBe("00:30");
+    expect(nowTime(new Date("2026-11-25T07:05:00Z"))).toBe("10:05");
+  });
+});
