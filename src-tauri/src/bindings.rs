@@ -12,8 +12,8 @@ mod tests {
     use lohusa_core::checklist::{Check, ChecklistDefinition, FieldDef, FieldKind, Formula, Section, Subject};
     use lohusa_core::flags::{Comparison, Condition, Flag, FlagLevel, FlagReason, FlagRule};
     use lohusa_core::registration::{
-        BabyInput, BabyRecord, BabySex, BirthInput, BirthMode, BirthRecord, Language, MotherInput, MotherRecord, RegistrationInput,
-        ResidencyStatus,
+        BabyInput, BabyRecord, BabySex, BirthInput, BirthMode, BirthRecord, Language, MotherInput, MotherRecord,
+        RegistrationInput, ResidencyStatus,
     };
     use lohusa_core::schedule::{VisitNumber, VisitStatus, VisitWindow};
     use lohusa_core::today::{TodayEntry, TodayList};
@@ -67,6 +67,9 @@ mod tests {
             return;
         }
         let committed = std::fs::read_to_string(&path).unwrap_or_default();
-        assert!(committed == generated, "ui/src/ipc/bindings.ts is stale: run `cargo xtask codegen` and commit the result");
+        assert!(
+            committed == generated,
+            "ui/src/ipc/bindings.ts is stale: run `cargo xtask codegen` and commit the result"
+        );
     }
 }

@@ -31,23 +31,35 @@ pub struct AppError {
 
 impl AppError {
     pub fn no_member() -> AppError {
-        AppError { kind: ErrorKind::NoMember, message: "no member is signed in on this device".into(), errors: vec![] }
+        AppError {
+            kind: ErrorKind::NoMember,
+            message: "no member is signed in on this device".into(),
+            errors: vec![],
+        }
     }
 }
 
 impl From<StoreError> for AppError {
     fn from(error: StoreError) -> AppError {
         match error {
-            StoreError::Validation(errors) => {
-                AppError { kind: ErrorKind::Validation, message: errors.to_string(), errors: errors.0 }
-            }
-            StoreError::NotFound { entity, .. } => {
-                AppError { kind: ErrorKind::NotFound, message: format!("{entity} not found"), errors: vec![] }
-            }
+            StoreError::Validation(errors) => AppError {
+                kind: ErrorKind::Validation,
+                message: errors.to_string(),
+                errors: errors.0,
+            },
+            StoreError::NotFound { entity, .. } => AppError {
+                kind: ErrorKind::NotFound,
+                message: format!("{entity} not found"),
+                errors: vec![],
+            },
             other => {
                 // The detail may name tables or paths: log it, show only that storage failed.
                 eprintln!("lohusa: storage error: {other}");
-                AppError { kind: ErrorKind::Storage, message: "the local database could not be used".into(), errors: vec![] }
+                AppError {
+                    kind: ErrorKind::Storage,
+                    message: "the local database could not be used".into(),
+                    errors: vec![],
+                }
             }
         }
     }

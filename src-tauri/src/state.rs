@@ -12,7 +12,9 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(store: Store) -> AppState {
-        AppState { store: Mutex::new(store) }
+        AppState {
+            store: Mutex::new(store),
+        }
     }
 
     pub fn store(&self) -> Result<MutexGuard<'_, Store>, AppError> {

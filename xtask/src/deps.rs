@@ -41,7 +41,9 @@ pub fn ensure_system_packages() -> anyhow::Result<()> {
     }
     let install = format!("apt-get install -y --no-install-recommends {}", missing.join(" "));
     if !is_root() {
-        bail!("missing system packages; run as root:\n  sudo apt-get update && sudo DEBIAN_FRONTEND=noninteractive {install}");
+        bail!(
+            "missing system packages; run as root:\n  sudo apt-get update && sudo DEBIAN_FRONTEND=noninteractive {install}"
+        );
     }
     util::run("apt-get", &["update", "-q"], &[])?;
     let mut args = vec!["install", "-y", "-q", "--no-install-recommends"];
@@ -62,16 +64,23 @@ pub fn ensure_tauri_driver() -> anyhow::Result<PathBuf> {
     if let Some(path) = util::find_on_path("tauri-driver") {
         return Ok(path);
     }
-    let cargo_home = std::env::var_os("CARGO_HOME").map(PathBuf::from).unwrap_or_else(|| home().join(".cargo"));
+    let cargo_home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| home().join(".cargo"));
     let installed = cargo_home.join("bin/tauri-driver");
     if !installed.is_file() {
-        util::cargo(&["install", &format!("tauri-driver@{TAURI_DRIVER_VERSION}"), "--locked"], &[])?;
+        util::cargo(
+            &["install", &format!("tauri-driver@{TAURI_DRIVER_VERSION}"), "--locked"],
+            &[],
+        )?;
     }
     Ok(installed)
 }
 
 fn home() -> PathBuf {
-    std::env::var_os("HOME").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("/root"))
+    std::env::var_os("HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/root"))
 }
 
 /// `npm ci` when node_modules is missing or older than the lock file.
@@ -81,7 +90,10 @@ pub fn ensure_npm_packages() -> anyhow::Result<()> {
     }
     let stamp = Path::new("ui/node_modules/.package-lock.json");
     let lock = Path::new("ui/package-lock.json");
-    let fresh = match (stamp.metadata().and_then(|m| m.modified()), lock.metadata().and_then(|m| m.modified())) {
+    let fresh = match (
+        stamp.metadata().and_then(|m| m.modified()),
+        lock.metadata().and_then(|m| m.modified()),
+    ) {
         (Ok(installed), Ok(locked)) => installed >= locked,
         _ => false,
     };

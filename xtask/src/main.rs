@@ -52,7 +52,10 @@ fn main() -> anyhow::Result<()> {
         Command::Run { app_args } => run::run(&app_args),
         Command::Test { no_e2e } => test::test(!no_e2e),
         Command::Bench { mothers } => bench::bench(mothers),
-        Command::Codegen => util::cargo(&["test", "-p", "lohusa-app", "--lib", "bindings"], &[("UPDATE_BINDINGS", "1")]),
+        Command::Codegen => util::cargo(
+            &["test", "-p", "lohusa-app", "--lib", "bindings"],
+            &[("UPDATE_BINDINGS", "1")],
+        ),
         Command::Deps => deps::ensure_all(),
     }
 }

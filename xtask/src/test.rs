@@ -3,6 +3,8 @@
 use crate::{deps, run, util};
 
 pub fn test(e2e: bool) -> anyhow::Result<()> {
+    // Formatting first: it fails in a second, before any build.
+    util::cargo(&["fmt", "--all", "--", "--check"], &[])?;
     deps::ensure_system_packages()?;
     let tauri_driver = if e2e { Some(deps::ensure_tauri_driver()?) } else { None };
     deps::ensure_npm_packages()?;
@@ -17,7 +19,17 @@ pub fn test(e2e: bool) -> anyhow::Result<()> {
         // A square screen, so the window fits both 1280x800 landscape and 800x1280 portrait.
         util::run(
             "xvfb-run",
-            &["-a", "-s", "-screen 0 1280x1280x24", &cargo, "test", "-p", "lohusa-e2e", "--", "--test-threads=1"],
+            &[
+                "-a",
+                "-s",
+                "-screen 0 1280x1280x24",
+                &cargo,
+                "test",
+                "-p",
+                "lohusa-e2e",
+                "--",
+                "--test-threads=1",
+            ],
             &[("TAURI_DRIVER", driver.as_str())],
         )?;
     }

@@ -9,7 +9,10 @@ use crate::util::workspace_root;
 /// Every package manifest in the workspace, with its parsed contents.
 fn manifests() -> Vec<(PathBuf, toml::Table)> {
     let root = workspace_root();
-    let mut dirs: Vec<PathBuf> = std::fs::read_dir(root.join("crates")).unwrap().map(|e| e.unwrap().path()).collect();
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(root.join("crates"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     dirs.extend(["src-tauri", "tests/e2e", "xtask"].map(|d| root.join(d)));
     dirs.sort();
     dirs.into_iter()
@@ -35,22 +38,50 @@ fn dependencies(manifest: &toml::Table) -> BTreeSet<String> {
 
 #[test]
 fn the_core_depends_on_nothing_that_does_io() {
-    let allowed = ["chrono", "chrono-tz", "serde", "serde_json", "thiserror", "ts-rs", "uuid"];
+    let allowed = [
+        "chrono",
+        "chrono-tz",
+        "serde",
+        "serde_json",
+        "thiserror",
+        "ts-rs",
+        "uuid",
+    ];
     for (_, manifest) in manifests() {
         if package_name(&manifest) == "lohusa-core" {
-            let extra: Vec<String> = dependencies(&manifest).into_iter().filter(|d| !allowed.contains(&d.as_str())).collect();
-            assert!(extra.is_empty(), "lohusa-core must stay free of IO; it depends on {extra:?}");
+            let extra: Vec<String> = dependencies(&manifest)
+                .into_iter()
+                .filter(|d| !allowed.contains(&d.as_str()))
+                .collect();
+            assert!(
+                extra.is_empty(),
+                "lohusa-core must stay free of IO; it depends on {extra:?}"
+            );
         }
     }
 }
 
 #[test]
 fn the_core_never_reads_the_clock_files_or_network() {
-    let forbidden = ["std::fs", "std::net", "std::process", "Utc::now", "Local::now", "SystemTime", "Instant::now", "now_v7", "std::env"];
+    let forbidden = [
+        "std::fs",
+        "std::net",
+        "std::process",
+        "Utc::now",
+        "Local::now",
+        "SystemTime",
+        "Instant::now",
+        "now_v7",
+        "std::env",
+    ];
     for file in rust_files(&workspace_root().join("crates/lohusa-core/src")) {
         let text = std::fs::read_to_string(&file).unwrap();
         for word in forbidden {
-            assert!(!text.contains(word), "{} uses {word}: the core takes time and ids as arguments", file.display());
+            assert!(
+                !text.contains(word),
+                "{} uses {word}: the core takes time and ids as arguments",
+                file.display()
+            );
         }
     }
 }
@@ -60,21 +91,41 @@ fn only_the_app_shell_depends_on_tauri() {
     for (_, manifest) in manifests() {
         let name = package_name(&manifest);
         if name != "lohusa-app" {
-            let tauri: Vec<String> = dependencies(&manifest).into_iter().filter(|d| d.starts_with("tauri")).collect();
-            assert!(tauri.is_empty(), "{name} depends on {tauri:?}; only src-tauri (lohusa-app) may");
+            let tauri: Vec<String> = dependencies(&manifest)
+                .into_iter()
+                .filter(|d| d.starts_with("tauri"))
+                .collect();
+            assert!(
+                tauri.is_empty(),
+                "{name} depends on {tauri:?}; only src-tauri (lohusa-app) may"
+            );
         }
     }
 }
 
 #[test]
 fn only_the_store_touches_sql() {
-    let sql = ["rusqlite", "rusqlite_migration", "libsqlite3-sys", "sqlx", "tokio-postgres", "postgres", "diesel"];
+    let sql = [
+        "rusqlite",
+        "rusqlite_migration",
+        "libsqlite3-sys",
+        "sqlx",
+        "tokio-postgres",
+        "postgres",
+        "diesel",
+    ];
     let may = ["lohusa-store"];
     for (_, manifest) in manifests() {
         let name = package_name(&manifest);
         if !may.contains(&name.as_str()) {
-            let found: Vec<String> = dependencies(&manifest).into_iter().filter(|d| sql.contains(&d.as_str())).collect();
-            assert!(found.is_empty(), "{name} depends on {found:?}; only the store touches SQL");
+            let found: Vec<String> = dependencies(&manifest)
+                .into_iter()
+                .filter(|d| sql.contains(&d.as_str()))
+                .collect();
+            assert!(
+                found.is_empty(),
+                "{name} depends on {found:?}; only the store touches SQL"
+            );
         }
     }
 }
@@ -100,12 +151,17 @@ fn every_rust_file_opens_with_a_doc_line() {
             }
         }
     }
-    assert!(missing.is_empty(), "these files must open with a `//!` line saying what they are for: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "these files must open with a `//!` line saying what they are for: {missing:?}"
+    );
 }
 
 fn rust_files(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
-    let Ok(entries) = std::fs::read_dir(dir) else { return out };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return out;
+    };
     for entry in entries {
         let path = entry.unwrap().path();
         if path.is_dir() {

@@ -85,7 +85,12 @@ fn main() -> anyhow::Result<()> {
     });
 
     // Writes: record visits on mothers whose visit is still open, versus a bare one-row insert.
-    let open: Vec<_> = store.today_list(Utc::now())?.late.into_iter().chain(store.today_list(Utc::now())?.due).collect();
+    let open: Vec<_> = store
+        .today_list(Utc::now())?
+        .late
+        .into_iter()
+        .chain(store.today_list(Utc::now())?.due)
+        .collect();
     let n_writes = open.len().min(500);
     let mut baseline_write = Vec::new();
     let mut record = Vec::new();
@@ -95,7 +100,10 @@ fn main() -> anyhow::Result<()> {
             mother_id: entry.mother_id,
             number: entry.number,
             outcome: VisitOutcome::Visited,
-            visited_on: entry.opens_on.max(entry.closes_on.min(lohusa_core::time::istanbul_today(Utc::now()))).to_string(),
+            visited_on: entry
+                .opens_on
+                .max(entry.closes_on.min(lohusa_core::time::istanbul_today(Utc::now())))
+                .to_string(),
             visited_at: "11:00".into(),
             visited_by: member.name.clone(),
             note: String::new(),
@@ -128,15 +136,29 @@ fn main() -> anyhow::Result<()> {
         time(&mut baseline_read, || store.baseline_scan())?;
         let list = time(&mut today, || store.today_list(Utc::now()))?;
         n_today = list.late.len() + list.due.len() + list.upcoming.len();
-        n_found = time(&mut search, || store.search_mothers(queries[i % queries.len()], Utc::now(), 50))?.len();
+        n_found = time(&mut search, || {
+            store.search_mothers(queries[i % queries.len()], Utc::now(), 50)
+        })?
+        .len();
     }
 
-    println!("\n{} writes, {} reads of each kind, {} mothers; debug info: {}", n_writes, args.reads, args.mothers, cfg!(debug_assertions));
+    println!(
+        "\n{} writes, {} reads of each kind, {} mothers; debug info: {}",
+        n_writes,
+        args.reads,
+        args.mothers,
+        cfg!(debug_assertions)
+    );
     let (bw, br) = (Timings(baseline_write), Timings(baseline_read));
     report("baseline: one-row insert", &bw, &bw, "-");
     report("record visit + change", &Timings(record), &bw, "p99 < 2 ms");
     report("baseline: scan all names", &br, &br, "-");
     report(&format!("Today list ({n_today} rows)"), &Timings(today), &br, "< 20 ms");
-    report(&format!("search name (last: {n_found})"), &Timings(search), &br, "< 20 ms");
+    report(
+        &format!("search name (last: {n_found})"),
+        &Timings(search),
+        &br,
+        "< 20 ms",
+    );
     Ok(())
 }

@@ -40,9 +40,14 @@ impl EntityKind {
     }
 
     pub fn parse(text: &str) -> Option<EntityKind> {
-        [EntityKind::Mother, EntityKind::Birth, EntityKind::Baby, EntityKind::Visit]
-            .into_iter()
-            .find(|kind| kind.as_str() == text)
+        [
+            EntityKind::Mother,
+            EntityKind::Birth,
+            EntityKind::Baby,
+            EntityKind::Visit,
+        ]
+        .into_iter()
+        .find(|kind| kind.as_str() == text)
     }
 }
 

@@ -61,7 +61,12 @@ pub struct FieldDef {
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum FieldKind {
     /// A measured value; anything outside `min..=max` is refused as a likely typo.
-    Number { unit: String, min: f64, max: f64, decimals: u32 },
+    Number {
+        unit: String,
+        min: f64,
+        max: f64,
+        decimals: u32,
+    },
     /// One of a few scored options (LATCH items are 0, 1, 2).
     Choice { options: Vec<i32> },
     /// Derived from other answers; never typed, never stored.
@@ -154,21 +159,34 @@ impl ChecklistDefinition {
                     let key = answer_key(subject.map(|b| b.id), &field.key);
                     known.insert(key.clone());
                     let path = format!("answers.{key}");
-                    let Some(text) = raw.get(&key).and_then(|t| parse::trimmed(t)) else { continue };
+                    let Some(text) = raw.get(&key).and_then(|t| parse::trimmed(t)) else {
+                        continue;
+                    };
                     match &field.kind {
-                        FieldKind::Number { unit, min, max, decimals } => {
+                        FieldKind::Number {
+                            unit,
+                            min,
+                            max,
+                            decimals,
+                        } => {
                             let value = if *decimals == 0 {
                                 parse::optional_whole_number(&mut errors, &path, text).map(|n| n as f64)
                             } else {
                                 parse::optional_number(&mut errors, &path, text)
                             };
-                            let value = value
-                                .and_then(|n| parse::in_range(&mut errors, &path, n, *min, *max, unit));
+                            let value = value.and_then(|n| parse::in_range(&mut errors, &path, n, *min, *max, unit));
                             if let Some(n) = value {
                                 let scale = 10f64.powi(*decimals as i32);
                                 let rounded = (n * scale).round() / scale;
                                 numbers.insert(field.key.as_str(), rounded);
-                                answers.insert(key, if *decimals == 0 { json!(rounded as i64) } else { json!(rounded) });
+                                answers.insert(
+                                    key,
+                                    if *decimals == 0 {
+                                        json!(rounded as i64)
+                                    } else {
+                                        json!(rounded)
+                                    },
+                                );
                             }
                         }
                         FieldKind::Choice { options } => match text.parse::<i32>() {
@@ -182,7 +200,8 @@ impl ChecklistDefinition {
                 }
                 for check in &section.checks {
                     let Check::Below { field, other } = check;
-                    if let (Some(value), Some(other_value)) = (numbers.get(field.as_str()), numbers.get(other.as_str())) {
+                    if let (Some(value), Some(other_value)) = (numbers.get(field.as_str()), numbers.get(other.as_str()))
+                    {
                         if value >= other_value {
                             let key = answer_key(subject.map(|b| b.id), field);
                             answers.remove(&key);
@@ -208,9 +227,15 @@ impl ChecklistDefinition {
         let mut out = BTreeMap::new();
         for section in self.sections_for(visit) {
             for subject in subjects(section.subject, babies) {
-                let get = |field: &str| answers.get(&answer_key(subject.map(|b| b.id), field)).and_then(|v| v.as_f64());
+                let get = |field: &str| {
+                    answers
+                        .get(&answer_key(subject.map(|b| b.id), field))
+                        .and_then(|v| v.as_f64())
+                };
                 for field in &section.fields {
-                    let FieldKind::Computed { formula, .. } = &field.kind else { continue };
+                    let FieldKind::Computed { formula, .. } = &field.kind else {
+                        continue;
+                    };
                     let value = match formula {
                         Formula::Sum { fields } => fields.iter().map(|f| get(f)).sum::<Option<f64>>(),
                         Formula::PercentChangeFromBirthWeight { field } => match (get(field), subject) {
@@ -247,7 +272,10 @@ mod tests {
     use uuid::Uuid;
 
     fn baby(n: u128, weight: u32) -> BabyRef {
-        BabyRef { id: BabyId(Uuid::from_u128(n)), birth_weight_g: weight }
+        BabyRef {
+            id: BabyId(Uuid::from_u128(n)),
+            birth_weight_g: weight,
+        }
     }
 
     fn raw(pairs: &[(String, &str)]) -> BTreeMap<String, String> {
@@ -259,7 +287,11 @@ mod tests {
         for definition in shipped() {
             let mut keys = std::collections::BTreeSet::new();
             for section in &definition.sections {
-                assert!(!section.visits.is_empty() && section.visits.iter().all(|v| (1..=3).contains(v)), "{}", section.id);
+                assert!(
+                    !section.visits.is_empty() && section.visits.iter().all(|v| (1..=3).contains(v)),
+                    "{}",
+                    section.id
+                );
                 for field in &section.fields {
                     assert!(keys.insert(field.key.clone()), "duplicate field key {}", field.key);
                 }
@@ -268,11 +300,21 @@ mod tests {
                 let local: Vec<&str> = section.fields.iter().map(|f| f.key.as_str()).collect();
                 for field in &section.fields {
                     match &field.kind {
-                        FieldKind::Computed { formula: Formula::Sum { fields }, .. } => {
+                        FieldKind::Computed {
+                            formula: Formula::Sum { fields },
+                            ..
+                        } => {
                             assert!(fields.iter().all(|f| local.contains(&f.as_str())), "{}", field.key)
                         }
-                        FieldKind::Computed { formula: Formula::PercentChangeFromBirthWeight { field: f }, .. } => {
-                            assert!(local.contains(&f.as_str()) && section.subject == Subject::Baby, "{}", field.key)
+                        FieldKind::Computed {
+                            formula: Formula::PercentChangeFromBirthWeight { field: f },
+                            ..
+                        } => {
+                            assert!(
+                                local.contains(&f.as_str()) && section.subject == Subject::Baby,
+                                "{}",
+                                field.key
+                            )
                         }
                         FieldKind::Number { min, max, .. } => assert!(min < max, "{}", field.key),
                         FieldKind::Choice { options } => assert!(!options.is_empty(), "{}", field.key),
@@ -291,19 +333,49 @@ mod tests {
         let first = answer_key(Some(twins[0].id), "weight_g");
         let second = answer_key(Some(twins[1].id), "weight_g");
         let cases: &[(Vec<(String, &str)>, &[(&str, Rule)])] = &[
-            (vec![("mother.bp_systolic".into(), "120"), ("mother.bp_diastolic".into(), "80")], &[]),
-            (vec![("mother.bp_systolic".into(), "261")], &[("answers.mother.bp_systolic", Rule::OutOfRange)]),
+            (
+                vec![
+                    ("mother.bp_systolic".into(), "120"),
+                    ("mother.bp_diastolic".into(), "80"),
+                ],
+                &[],
+            ),
+            (
+                vec![("mother.bp_systolic".into(), "261")],
+                &[("answers.mother.bp_systolic", Rule::OutOfRange)],
+            ),
             (vec![("mother.bp_systolic".into(), "260")], &[]),
             (vec![("mother.bp_systolic".into(), "50")], &[]),
-            (vec![("mother.bp_systolic".into(), "49")], &[("answers.mother.bp_systolic", Rule::OutOfRange)]),
-            (vec![("mother.bp_systolic".into(), "120"), ("mother.bp_diastolic".into(), "120")], &[("answers.mother.bp_diastolic", Rule::MustBeBelow)]),
+            (
+                vec![("mother.bp_systolic".into(), "49")],
+                &[("answers.mother.bp_systolic", Rule::OutOfRange)],
+            ),
+            (
+                vec![
+                    ("mother.bp_systolic".into(), "120"),
+                    ("mother.bp_diastolic".into(), "120"),
+                ],
+                &[("answers.mother.bp_diastolic", Rule::MustBeBelow)],
+            ),
             (vec![("mother.temperature".into(), "36,8")], &[]),
-            (vec![("mother.temperature".into(), "43.1")], &[("answers.mother.temperature", Rule::OutOfRange)]),
-            (vec![("mother.pulse".into(), "80.5")], &[("answers.mother.pulse", Rule::NotAWholeNumber)]),
+            (
+                vec![("mother.temperature".into(), "43.1")],
+                &[("answers.mother.temperature", Rule::OutOfRange)],
+            ),
+            (
+                vec![("mother.pulse".into(), "80.5")],
+                &[("answers.mother.pulse", Rule::NotAWholeNumber)],
+            ),
             (vec![(first.clone(), "2900"), (second.clone(), "2400")], &[]),
             (vec![(second.clone(), "40000")], &[("", Rule::OutOfRange)]),
-            (vec![(answer_key(Some(twins[0].id), "latch_l"), "3")], &[("", Rule::NotAChoice)]),
-            (vec![("mother.unknown".into(), "1")], &[("answers.mother.unknown", Rule::NotAChoice)]),
+            (
+                vec![(answer_key(Some(twins[0].id), "latch_l"), "3")],
+                &[("", Rule::NotAChoice)],
+            ),
+            (
+                vec![("mother.unknown".into(), "1")],
+                &[("answers.mother.unknown", Rule::NotAChoice)],
+            ),
         ];
         for (input, expected) in cases {
             let result = definition.validate_answers(v1, &twins, &raw(input));
@@ -315,7 +387,11 @@ mod tests {
                 .iter()
                 .map(|(field, rule)| {
                     // An empty field name means "the key of the first input", for baby keys.
-                    let field = if field.is_empty() { format!("answers.{}", input[0].0) } else { (*field).to_owned() };
+                    let field = if field.is_empty() {
+                        format!("answers.{}", input[0].0)
+                    } else {
+                        (*field).to_owned()
+                    };
                     (field, *rule)
                 })
                 .collect();
@@ -328,8 +404,17 @@ mod tests {
         let definition = current();
         let v1 = VisitNumber::new(1).unwrap();
         let twins = [baby(1, 3000), baby(2, 2500)];
-        let mut input = vec![(answer_key(Some(twins[0].id), "weight_g"), "2790"), (answer_key(Some(twins[1].id), "weight_g"), "2500")];
-        for (item, score) in [("latch_l", "2"), ("latch_a", "1"), ("latch_t", "2"), ("latch_c", "1"), ("latch_h", "2")] {
+        let mut input = vec![
+            (answer_key(Some(twins[0].id), "weight_g"), "2790"),
+            (answer_key(Some(twins[1].id), "weight_g"), "2500"),
+        ];
+        for (item, score) in [
+            ("latch_l", "2"),
+            ("latch_a", "1"),
+            ("latch_t", "2"),
+            ("latch_c", "1"),
+            ("latch_h", "2"),
+        ] {
             input.push((answer_key(Some(twins[0].id), item), score));
         }
         let answers = definition.validate_answers(v1, &twins, &raw(&input)).unwrap();

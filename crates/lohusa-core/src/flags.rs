@@ -102,7 +102,15 @@ impl Flag {
         let parts: Vec<String> = self
             .reasons
             .iter()
-            .map(|r| format!("{} {} {} {}", r.field, format_number(r.value), r.op.symbol(), format_number(r.threshold)))
+            .map(|r| {
+                format!(
+                    "{} {} {} {}",
+                    r.field,
+                    format_number(r.value),
+                    r.op.symbol(),
+                    format_number(r.threshold)
+                )
+            })
             .collect();
         parts.join("; ")
     }
@@ -113,9 +121,20 @@ impl Condition {
     /// needs is missing (an unmeasured value never raises a flag).
     fn evaluate(&self, value: &dyn Fn(&str) -> Option<f64>) -> Option<Vec<FlagReason>> {
         match self {
-            Condition::Compare { field, op, value: threshold } => {
+            Condition::Compare {
+                field,
+                op,
+                value: threshold,
+            } => {
                 let v = value(field)?;
-                op.holds(v, *threshold).then(|| vec![FlagReason { field: field.clone(), value: v, op: *op, threshold: *threshold }])
+                op.holds(v, *threshold).then(|| {
+                    vec![FlagReason {
+                        field: field.clone(),
+                        value: v,
+                        op: *op,
+                        threshold: *threshold,
+                    }]
+                })
             }
             Condition::All { all } => {
                 let mut reasons = Vec::new();
@@ -135,7 +154,9 @@ impl Condition {
     pub fn fields(&self) -> Vec<&str> {
         match self {
             Condition::Compare { field, .. } => vec![field.as_str()],
-            Condition::All { all: list } | Condition::Any { any: list } => list.iter().flat_map(Condition::fields).collect(),
+            Condition::All { all: list } | Condition::Any { any: list } => {
+                list.iter().flat_map(Condition::fields).collect()
+            }
         }
     }
 }
@@ -156,10 +177,18 @@ impl ChecklistDefinition {
                         return Some(day_of_life as f64);
                     }
                     let key = answer_key(subject.map(|b| b.id), field);
-                    answers.get(&key).and_then(|v| v.as_f64()).or_else(|| computed.get(&key).copied())
+                    answers
+                        .get(&key)
+                        .and_then(|v| v.as_f64())
+                        .or_else(|| computed.get(&key).copied())
                 };
                 if let Some(reasons) = rule.when.evaluate(&lookup) {
-                    flags.push(Flag { rule: rule.id.clone(), level: rule.level, baby: subject.map(|b| b.id), reasons });
+                    flags.push(Flag {
+                        rule: rule.id.clone(),
+                        level: rule.level,
+                        baby: subject.map(|b| b.id),
+                        reasons,
+                    });
                 }
             }
         }
@@ -184,7 +213,10 @@ mod tests {
     use uuid::Uuid;
 
     fn baby() -> BabyRef {
-        BabyRef { id: BabyId(Uuid::from_u128(7)), birth_weight_g: 3000 }
+        BabyRef {
+            id: BabyId(Uuid::from_u128(7)),
+            birth_weight_g: 3000,
+        }
     }
 
     /// Flags (rule id and level) raised by `answers` (field of the subject, value) on `day`.
@@ -198,7 +230,11 @@ mod tests {
             })
             .collect();
         let visit = VisitNumber::new(if day < 10 { 1 } else { 2 }).unwrap();
-        current().flags(visit, &[baby], &answers, day).into_iter().map(|f| (f.rule, f.level)).collect()
+        current()
+            .flags(visit, &[baby], &answers, day)
+            .into_iter()
+            .map(|f| (f.rule, f.level))
+            .collect()
     }
 
     #[test]
@@ -209,13 +245,48 @@ mod tests {
         // (subject, answers, day of life, expected flags)
         let cases: Vec<(Subject, Vec<(&str, f64)>, i64, &[(&str, FlagLevel)])> = vec![
             (Mother, vec![("bp_systolic", 139.0), ("bp_diastolic", 89.0)], 3, none),
-            (Mother, vec![("bp_systolic", 140.0), ("bp_diastolic", 80.0)], 3, &[("hypertension", Attention)]),
-            (Mother, vec![("bp_systolic", 120.0), ("bp_diastolic", 90.0)], 3, &[("hypertension", Attention)]),
-            (Mother, vec![("bp_systolic", 159.0), ("bp_diastolic", 109.0)], 3, &[("hypertension", Attention)]),
-            (Mother, vec![("bp_systolic", 160.0), ("bp_diastolic", 100.0)], 3, &[("severe_hypertension", Urgent)]),
-            (Mother, vec![("bp_systolic", 150.0), ("bp_diastolic", 110.0)], 3, &[("severe_hypertension", Urgent)]),
-            (Mother, vec![("bp_systolic", 90.0), ("pulse", 101.0)], 3, &[("abnormal_pulse", Attention)]),
-            (Mother, vec![("bp_systolic", 89.0), ("pulse", 101.0)], 3, &[("suspected_bleeding", Urgent)]),
+            (
+                Mother,
+                vec![("bp_systolic", 140.0), ("bp_diastolic", 80.0)],
+                3,
+                &[("hypertension", Attention)],
+            ),
+            (
+                Mother,
+                vec![("bp_systolic", 120.0), ("bp_diastolic", 90.0)],
+                3,
+                &[("hypertension", Attention)],
+            ),
+            (
+                Mother,
+                vec![("bp_systolic", 159.0), ("bp_diastolic", 109.0)],
+                3,
+                &[("hypertension", Attention)],
+            ),
+            (
+                Mother,
+                vec![("bp_systolic", 160.0), ("bp_diastolic", 100.0)],
+                3,
+                &[("severe_hypertension", Urgent)],
+            ),
+            (
+                Mother,
+                vec![("bp_systolic", 150.0), ("bp_diastolic", 110.0)],
+                3,
+                &[("severe_hypertension", Urgent)],
+            ),
+            (
+                Mother,
+                vec![("bp_systolic", 90.0), ("pulse", 101.0)],
+                3,
+                &[("abnormal_pulse", Attention)],
+            ),
+            (
+                Mother,
+                vec![("bp_systolic", 89.0), ("pulse", 101.0)],
+                3,
+                &[("suspected_bleeding", Urgent)],
+            ),
             (Mother, vec![("bp_systolic", 89.0), ("pulse", 100.0)], 3, none),
             (Mother, vec![("pulse", 60.0)], 3, none),
             (Mother, vec![("pulse", 59.0)], 3, &[("abnormal_pulse", Attention)]),
@@ -223,31 +294,81 @@ mod tests {
             (Mother, vec![("temperature", 37.9)], 3, none),
             (Mother, vec![("temperature", 38.0)], 3, &[("fever", Attention)]),
             (Baby, vec![("baby_temperature", 37.5)], 3, none),
-            (Baby, vec![("baby_temperature", 37.6)], 3, &[("baby_temperature", Urgent)]),
+            (
+                Baby,
+                vec![("baby_temperature", 37.6)],
+                3,
+                &[("baby_temperature", Urgent)],
+            ),
             (Baby, vec![("baby_temperature", 35.5)], 3, none),
-            (Baby, vec![("baby_temperature", 35.4)], 3, &[("baby_temperature", Urgent)]),
+            (
+                Baby,
+                vec![("baby_temperature", 35.4)],
+                3,
+                &[("baby_temperature", Urgent)],
+            ),
             // Birth weight 3000 g: 2700 g is exactly -10 %, 2699 g just past it.
             (Baby, vec![("weight_g", 2701.0)], 4, none),
             (Baby, vec![("weight_g", 2700.0)], 4, none),
             (Baby, vec![("weight_g", 2699.0)], 4, &[("weight_loss", Attention)]),
             // Not back to birth weight by day 14.
             (Baby, vec![("weight_g", 2990.0)], 13, none),
-            (Baby, vec![("weight_g", 2990.0)], 14, &[("not_back_to_birth_weight", Attention)]),
-            (Baby, vec![("weight_g", 2999.0)], 14, &[("not_back_to_birth_weight", Attention)]),
+            (
+                Baby,
+                vec![("weight_g", 2990.0)],
+                14,
+                &[("not_back_to_birth_weight", Attention)],
+            ),
+            (
+                Baby,
+                vec![("weight_g", 2999.0)],
+                14,
+                &[("not_back_to_birth_weight", Attention)],
+            ),
             (Baby, vec![("weight_g", 3000.0)], 14, none),
             // LATCH below 7 needs lactation support.
-            (Baby, vec![("latch_l", 2.0), ("latch_a", 1.0), ("latch_t", 2.0), ("latch_c", 1.0), ("latch_h", 1.0)], 3, none),
-            (Baby, vec![("latch_l", 2.0), ("latch_a", 1.0), ("latch_t", 1.0), ("latch_c", 1.0), ("latch_h", 1.0)], 3, &[("low_latch", Attention)]),
+            (
+                Baby,
+                vec![
+                    ("latch_l", 2.0),
+                    ("latch_a", 1.0),
+                    ("latch_t", 2.0),
+                    ("latch_c", 1.0),
+                    ("latch_h", 1.0),
+                ],
+                3,
+                none,
+            ),
+            (
+                Baby,
+                vec![
+                    ("latch_l", 2.0),
+                    ("latch_a", 1.0),
+                    ("latch_t", 1.0),
+                    ("latch_c", 1.0),
+                    ("latch_h", 1.0),
+                ],
+                3,
+                &[("low_latch", Attention)],
+            ),
         ];
         for (subject, answers, day, expected) in cases {
             let expected: Vec<(String, FlagLevel)> = expected.iter().map(|(r, l)| ((*r).to_owned(), *l)).collect();
-            assert_eq!(raised(subject, &answers, day), expected, "{subject:?} {answers:?} day {day}");
+            assert_eq!(
+                raised(subject, &answers, day),
+                expected,
+                "{subject:?} {answers:?} day {day}"
+            );
         }
     }
 
     #[test]
     fn a_flag_says_which_value_crossed_which_threshold() {
-        let answers: Answers = [("mother.bp_systolic".to_owned(), json!(164)), ("mother.bp_diastolic".to_owned(), json!(102))].into();
+        let answers: Answers = [
+            ("mother.bp_systolic".to_owned(), json!(164)),
+            ("mother.bp_diastolic".to_owned(), json!(102)),
+        ]
+        .into();
         let flags = current().flags(VisitNumber::new(1).unwrap(), &[], &answers, 3);
         assert_eq!(flags.len(), 1);
         assert_eq!(flags[0].english_reasons(), "bp_systolic 164 ≥ 160");
@@ -255,7 +376,11 @@ mod tests {
 
     #[test]
     fn an_unmeasured_value_never_raises_a_flag() {
-        assert!(current().flags(VisitNumber::new(1).unwrap(), &[baby()], &Answers::new(), 3).is_empty());
+        assert!(
+            current()
+                .flags(VisitNumber::new(1).unwrap(), &[baby()], &Answers::new(), 3)
+                .is_empty()
+        );
     }
 
     #[test]
@@ -265,9 +390,21 @@ mod tests {
             for rule in &definition.flags {
                 for field in rule.when.fields() {
                     let known = field == "day_of_life"
-                        || definition.sections.iter().filter(|s| s.subject == rule.subject).any(|s| {
-                            s.fields.iter().any(|f| f.key == field && matches!(f.kind, FieldKind::Number { .. } | FieldKind::Choice { .. } | FieldKind::Computed { .. }))
-                        });
+                        || definition
+                            .sections
+                            .iter()
+                            .filter(|s| s.subject == rule.subject)
+                            .any(|s| {
+                                s.fields.iter().any(|f| {
+                                    f.key == field
+                                        && matches!(
+                                            f.kind,
+                                            FieldKind::Number { .. }
+                                                | FieldKind::Choice { .. }
+                                                | FieldKind::Computed { .. }
+                                        )
+                                })
+                            });
                     assert!(known, "rule {} reads unknown field {field}", rule.id);
                 }
                 for s in &rule.supersedes {

@@ -32,16 +32,24 @@ impl Hlc {
     /// The stamp for a new local event, given the device clock `now_ms`.
     pub fn tick(self, now_ms: u64) -> Hlc {
         if now_ms > self.wall_ms {
-            Hlc { wall_ms: now_ms, counter: 0 }
+            Hlc {
+                wall_ms: now_ms,
+                counter: 0,
+            }
         } else {
-            Hlc { wall_ms: self.wall_ms, counter: self.counter + 1 }
+            Hlc {
+                wall_ms: self.wall_ms,
+                counter: self.counter + 1,
+            }
         }
     }
 
     /// Merges a stamp received from another device, so later local stamps sort after it.
     pub fn observe(self, remote: Hlc, now_ms: u64) -> Result<Hlc, ClockDriftError> {
         if remote.wall_ms > now_ms.saturating_add(MAX_FORWARD_DRIFT_MS) {
-            return Err(ClockDriftError { ahead_ms: remote.wall_ms - now_ms });
+            return Err(ClockDriftError {
+                ahead_ms: remote.wall_ms - now_ms,
+            });
         }
         let wall_ms = self.wall_ms.max(remote.wall_ms).max(now_ms);
         let counter = match (wall_ms == self.wall_ms, wall_ms == remote.wall_ms) {
@@ -103,14 +111,32 @@ mod tests {
         let b = a.tick(500);
         let c = b.tick(500);
         assert!(a < b && b < c);
-        assert_eq!(c, Hlc { wall_ms: 1_000, counter: 2 });
-        assert_eq!(c.tick(2_000), Hlc { wall_ms: 2_000, counter: 0 });
+        assert_eq!(
+            c,
+            Hlc {
+                wall_ms: 1_000,
+                counter: 2
+            }
+        );
+        assert_eq!(
+            c.tick(2_000),
+            Hlc {
+                wall_ms: 2_000,
+                counter: 0
+            }
+        );
     }
 
     #[test]
     fn observed_stamps_order_later_local_events_after_them() {
-        let local = Hlc { wall_ms: 1_000, counter: 3 };
-        let remote = Hlc { wall_ms: 5_000, counter: 7 };
+        let local = Hlc {
+            wall_ms: 1_000,
+            counter: 3,
+        };
+        let remote = Hlc {
+            wall_ms: 5_000,
+            counter: 7,
+        };
         let merged = local.observe(remote, 2_000).unwrap();
         assert!(merged > remote);
         assert!(merged.tick(2_000) > merged);
@@ -119,13 +145,29 @@ mod tests {
     #[test]
     fn a_stamp_from_a_clock_a_day_ahead_is_refused() {
         let now = 1_700_000_000_000;
-        let remote = Hlc { wall_ms: now + MAX_FORWARD_DRIFT_MS + 1, counter: 0 };
+        let remote = Hlc {
+            wall_ms: now + MAX_FORWARD_DRIFT_MS + 1,
+            counter: 0,
+        };
         assert!(Hlc::default().observe(remote, now).is_err());
     }
 
     #[test]
     fn text_form_round_trips_and_sorts_like_the_stamp() {
-        let stamps = [Hlc { wall_ms: 9, counter: 100 }, Hlc { wall_ms: 10, counter: 0 }, Hlc { wall_ms: 1_764_000_000_000, counter: 1 }];
+        let stamps = [
+            Hlc {
+                wall_ms: 9,
+                counter: 100,
+            },
+            Hlc {
+                wall_ms: 10,
+                counter: 0,
+            },
+            Hlc {
+                wall_ms: 1_764_000_000_000,
+                counter: 1,
+            },
+        ];
         for pair in stamps.windows(2) {
             assert!(pair[0].to_string() < pair[1].to_string());
         }

@@ -39,7 +39,11 @@ impl IdNumber {
         if d[9] != tenth || d[10] != eleventh {
             return Err(Rule::IdNumberChecksum);
         }
-        let kind = if digits.starts_with("99") { IdNumberKind::Foreigner } else { IdNumberKind::Citizen };
+        let kind = if digits.starts_with("99") {
+            IdNumberKind::Foreigner
+        } else {
+            IdNumberKind::Citizen
+        };
         Ok(IdNumber { digits, kind })
     }
 }

@@ -184,17 +184,37 @@ pub fn validate_registration(
             e.push(FieldError::new("mother.date_of_birth", Rule::InTheFuture).with("value", dob));
         } else {
             let age = years_between(dob, today);
-            parse::in_range(e, "mother.date_of_birth", f64::from(age), MOTHER_AGE_YEARS.0, MOTHER_AGE_YEARS.1, "years");
+            parse::in_range(
+                e,
+                "mother.date_of_birth",
+                f64::from(age),
+                MOTHER_AGE_YEARS.0,
+                MOTHER_AGE_YEARS.1,
+                "years",
+            );
         }
     }
     let age_years = parse::optional_number(e, "mother.age_years", &m.age_years)
         .and_then(|n| parse::whole(e, "mother.age_years", n))
-        .and_then(|n| parse::in_range(e, "mother.age_years", n as f64, MOTHER_AGE_YEARS.0, MOTHER_AGE_YEARS.1, "years"))
+        .and_then(|n| {
+            parse::in_range(
+                e,
+                "mother.age_years",
+                n as f64,
+                MOTHER_AGE_YEARS.0,
+                MOTHER_AGE_YEARS.1,
+                "years",
+            )
+        })
         .map(|n| n as u32);
     if let (Some(dob), Some(age)) = (date_of_birth.filter(|d| *d <= today), age_years) {
         let from_dob = years_between(dob, today);
         if (i64::from(age) - i64::from(from_dob)).abs() > 1 {
-            e.push(FieldError::new("mother.age_years", Rule::AgeMismatch).with("value", age).with("other_value", from_dob));
+            e.push(
+                FieldError::new("mother.age_years", Rule::AgeMismatch)
+                    .with("value", age)
+                    .with("other_value", from_dob),
+            );
         }
     }
     let phone = parse_phone(e, "mother.phone", &m.phone);
@@ -206,15 +226,28 @@ pub fn validate_registration(
         Ok(id) => {
             let fits = match m.residency_status {
                 Some(ResidencyStatus::Citizen) => id.kind == IdNumberKind::Citizen,
-                Some(ResidencyStatus::TemporaryProtection | ResidencyStatus::InternationalProtection | ResidencyStatus::ResidencePermit) => {
-                    id.kind == IdNumberKind::Foreigner
-                }
+                Some(
+                    ResidencyStatus::TemporaryProtection
+                    | ResidencyStatus::InternationalProtection
+                    | ResidencyStatus::ResidencePermit,
+                ) => id.kind == IdNumberKind::Foreigner,
                 Some(ResidencyStatus::Other) | None => true,
             };
             if !fits {
-                let kind = if id.kind == IdNumberKind::Citizen { "citizen" } else { "foreigner" };
-                let status = serde_json::to_value(m.residency_status).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
-                e.push(FieldError::new("mother.id_number", Rule::IdNumberKind).with("kind", kind).with("status", status));
+                let kind = if id.kind == IdNumberKind::Citizen {
+                    "citizen"
+                } else {
+                    "foreigner"
+                };
+                let status = serde_json::to_value(m.residency_status)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_owned))
+                    .unwrap_or_default();
+                e.push(
+                    FieldError::new("mother.id_number", Rule::IdNumberKind)
+                        .with("kind", kind)
+                        .with("status", status),
+                );
             }
             Some(id.digits)
         }
@@ -235,10 +268,19 @@ pub fn validate_registration(
         }
         // A wrong year (2025 for 2026) would otherwise open a mother with three late visits.
         if date < today - chrono::Days::new(MAX_DAYS_SINCE_BIRTH) {
-            e.push(FieldError::new("birth.birth_date", Rule::TooLongAgo).with("value", date).with("max_days", MAX_DAYS_SINCE_BIRTH));
+            e.push(
+                FieldError::new("birth.birth_date", Rule::TooLongAgo)
+                    .with("value", date)
+                    .with("max_days", MAX_DAYS_SINCE_BIRTH),
+            );
         }
         if let Some(dob) = date_of_birth.filter(|dob| *dob > date) {
-            e.push(FieldError::new("mother.date_of_birth", Rule::MustBeBelow).with("value", dob).with("other", "birth.birth_date").with("other_value", date));
+            e.push(
+                FieldError::new("mother.date_of_birth", Rule::MustBeBelow)
+                    .with("value", dob)
+                    .with("other", "birth.birth_date")
+                    .with("other_value", date),
+            );
         }
     }
     let discharge_date = parse::optional_date(e, "birth.discharge_date", &b.discharge_date);
@@ -247,7 +289,11 @@ pub fn validate_registration(
             e.push(FieldError::new("birth.discharge_date", Rule::InTheFuture).with("value", date));
         }
         if let Some(birth) = birth_date.filter(|birth| date < *birth) {
-            e.push(FieldError::new("birth.discharge_date", Rule::BeforeBirth).with("value", date).with("other", birth));
+            e.push(
+                FieldError::new("birth.discharge_date", Rule::BeforeBirth)
+                    .with("value", date)
+                    .with("other", birth),
+            );
         }
     }
     if b.mode.is_none() {
@@ -255,7 +301,16 @@ pub fn validate_registration(
     }
     let gestational_weeks = parse::optional_number(e, "birth.gestational_weeks", &b.gestational_weeks)
         .and_then(|n| parse::whole(e, "birth.gestational_weeks", n))
-        .and_then(|n| parse::in_range(e, "birth.gestational_weeks", n as f64, GESTATIONAL_WEEKS.0, GESTATIONAL_WEEKS.1, "weeks"))
+        .and_then(|n| {
+            parse::in_range(
+                e,
+                "birth.gestational_weeks",
+                n as f64,
+                GESTATIONAL_WEEKS.0,
+                GESTATIONAL_WEEKS.1,
+                "weeks",
+            )
+        })
         .map(|n| n as u32);
 
     if input.babies.is_empty() || input.babies.len() > MAX_BABIES {
@@ -272,8 +327,16 @@ pub fn validate_registration(
             e.push(FieldError::new(field("birth_weight_g"), Rule::Required));
             None
         } else {
-            parse::optional_whole_number(e, &field("birth_weight_g"), &baby.birth_weight_g)
-                .and_then(|n| parse::in_range(e, &field("birth_weight_g"), n as f64, BIRTH_WEIGHT_G.0, BIRTH_WEIGHT_G.1, "g"))
+            parse::optional_whole_number(e, &field("birth_weight_g"), &baby.birth_weight_g).and_then(|n| {
+                parse::in_range(
+                    e,
+                    &field("birth_weight_g"),
+                    n as f64,
+                    BIRTH_WEIGHT_G.0,
+                    BIRTH_WEIGHT_G.1,
+                    "g",
+                )
+            })
         };
         if let (Some(sex), Some(weight), Some(id)) = (baby.sex, weight, ids.babies.get(index)) {
             babies.push(BabyRecord {
@@ -347,8 +410,16 @@ impl ValidRegistration {
         birth.insert("gestational_weeks".into(), json!(b.gestational_weeks));
 
         let mut writes = vec![
-            EntityWrite { entity: EntityKind::Mother, entity_id: m.id.0, fields: mother },
-            EntityWrite { entity: EntityKind::Birth, entity_id: b.id.0, fields: birth },
+            EntityWrite {
+                entity: EntityKind::Mother,
+                entity_id: m.id.0,
+                fields: mother,
+            },
+            EntityWrite {
+                entity: EntityKind::Birth,
+                entity_id: b.id.0,
+                fields: birth,
+            },
         ];
         for baby in &self.babies {
             let mut fields = FieldValues::new();
@@ -358,7 +429,11 @@ impl ValidRegistration {
             fields.insert("name".into(), json!(baby.name));
             fields.insert("sex".into(), json!(baby.sex));
             fields.insert("birth_weight_g".into(), json!(baby.birth_weight_g));
-            writes.push(EntityWrite { entity: EntityKind::Baby, entity_id: baby.id.0, fields });
+            writes.push(EntityWrite {
+                entity: EntityKind::Baby,
+                entity_id: baby.id.0,
+                fields,
+            });
         }
         writes
     }
@@ -376,7 +451,10 @@ fn years_between(from: NaiveDate, to: NaiveDate) -> i32 {
 /// Digits with spaces, dashes, brackets and a leading +; 10 to 13 digits.
 fn parse_phone(errors: &mut ValidationErrors, field: &str, raw: &str) -> Option<String> {
     let t = parse::trimmed(raw)?;
-    let allowed = t.chars().enumerate().all(|(i, c)| c.is_ascii_digit() || matches!(c, ' ' | '-' | '(' | ')') || (c == '+' && i == 0));
+    let allowed = t
+        .chars()
+        .enumerate()
+        .all(|(i, c)| c.is_ascii_digit() || matches!(c, ' ' | '-' | '(' | ')') || (c == '+' && i == 0));
     let n_digits = t.chars().filter(char::is_ascii_digit).count();
     if !allowed || !(10..=13).contains(&n_digits) {
         errors.push(FieldError::new(field, Rule::PhoneFormat).with("value", t));
@@ -422,7 +500,11 @@ mod tests {
                 mode: Some(BirthMode::Vaginal),
                 gestational_weeks: "39".into(),
             },
-            babies: vec![BabyInput { name: "Elif".into(), sex: Some(BabySex::Female), birth_weight_g: "3250".into() }],
+            babies: vec![BabyInput {
+                name: "Elif".into(),
+                sex: Some(BabySex::Female),
+                birth_weight_g: "3250".into(),
+            }],
         }
     }
 
@@ -456,7 +538,11 @@ mod tests {
     #[test]
     fn twins_are_two_babies_of_one_birth() {
         let mut input = valid_input();
-        input.babies.push(BabyInput { name: "Zeynep".into(), sex: Some(BabySex::Female), birth_weight_g: "2480".into() });
+        input.babies.push(BabyInput {
+            name: "Zeynep".into(),
+            sex: Some(BabySex::Female),
+            birth_weight_g: "2480".into(),
+        });
         let valid = validate_registration(&input, &ids(), today()).unwrap();
         assert_eq!(valid.babies.len(), 2);
         assert!(valid.babies.iter().all(|b| b.birth_id == valid.birth.id));
@@ -465,34 +551,89 @@ mod tests {
 
     #[test]
     fn bad_registrations_name_every_broken_field() {
-        check_rejected(|i| i.mother.full_name = "   ".into(), &[("mother.full_name", Rule::Required)]);
-        check_rejected(|i| { i.birth.birth_date = "2026-11-26".into(); i.birth.discharge_date.clear(); }, &[("birth.birth_date", Rule::InTheFuture)]);
-        check_rejected(|i| i.birth.birth_date = "".into(), &[("birth.birth_date", Rule::Required)]);
-        check_rejected(|i| i.birth.birth_date = "22 Kasım 2026".into(), &[("birth.birth_date", Rule::NotADate)]);
-        check_rejected(|i| i.birth.birth_date = "11/22/2026".into(), &[("birth.birth_date", Rule::NotADate)]);
-        check_rejected(|i| i.birth.discharge_date = "2026-11-21".into(), &[("birth.discharge_date", Rule::BeforeBirth)]);
-        check_rejected(|i| i.babies[0].birth_weight_g = "40000".into(), &[("babies.0.birth_weight_g", Rule::OutOfRange)]);
-        check_rejected(|i| i.babies[0].birth_weight_g = "3,2 kg".into(), &[("babies.0.birth_weight_g", Rule::NotANumber)]);
-        check_rejected(|i| i.babies[0].birth_weight_g = "3,2".into(), &[("babies.0.birth_weight_g", Rule::NotAWholeNumber)]);
-        check_rejected(|i| i.birth.birth_date = "2026-05-01".into(), &[("birth.birth_date", Rule::TooLongAgo)]);
+        check_rejected(
+            |i| i.mother.full_name = "   ".into(),
+            &[("mother.full_name", Rule::Required)],
+        );
+        check_rejected(
+            |i| {
+                i.birth.birth_date = "2026-11-26".into();
+                i.birth.discharge_date.clear();
+            },
+            &[("birth.birth_date", Rule::InTheFuture)],
+        );
+        check_rejected(
+            |i| i.birth.birth_date = "".into(),
+            &[("birth.birth_date", Rule::Required)],
+        );
+        check_rejected(
+            |i| i.birth.birth_date = "22 Kasım 2026".into(),
+            &[("birth.birth_date", Rule::NotADate)],
+        );
+        check_rejected(
+            |i| i.birth.birth_date = "11/22/2026".into(),
+            &[("birth.birth_date", Rule::NotADate)],
+        );
+        check_rejected(
+            |i| i.birth.discharge_date = "2026-11-21".into(),
+            &[("birth.discharge_date", Rule::BeforeBirth)],
+        );
+        check_rejected(
+            |i| i.babies[0].birth_weight_g = "40000".into(),
+            &[("babies.0.birth_weight_g", Rule::OutOfRange)],
+        );
+        check_rejected(
+            |i| i.babies[0].birth_weight_g = "3,2 kg".into(),
+            &[("babies.0.birth_weight_g", Rule::NotANumber)],
+        );
+        check_rejected(
+            |i| i.babies[0].birth_weight_g = "3,2".into(),
+            &[("babies.0.birth_weight_g", Rule::NotAWholeNumber)],
+        );
+        check_rejected(
+            |i| i.birth.birth_date = "2026-05-01".into(),
+            &[("birth.birth_date", Rule::TooLongAgo)],
+        );
         check_rejected(|i| i.babies.clear(), &[("babies", Rule::BabyCount)]);
-        check_rejected(|i| i.mother.id_number = "10000000147".into(), &[("mother.id_number", Rule::IdNumberChecksum)]);
-        check_rejected(|i| i.mother.phone = "0532 12".into(), &[("mother.phone", Rule::PhoneFormat)]);
-        check_rejected(|i| i.mother.id_number = "99000000042".into(), &[("mother.id_number", Rule::IdNumberKind)]);
+        check_rejected(
+            |i| i.mother.id_number = "10000000147".into(),
+            &[("mother.id_number", Rule::IdNumberChecksum)],
+        );
+        check_rejected(
+            |i| i.mother.phone = "0532 12".into(),
+            &[("mother.phone", Rule::PhoneFormat)],
+        );
+        check_rejected(
+            |i| i.mother.id_number = "99000000042".into(),
+            &[("mother.id_number", Rule::IdNumberKind)],
+        );
         check_rejected(
             |i| i.mother.residency_status = Some(ResidencyStatus::TemporaryProtection),
             &[("mother.id_number", Rule::IdNumberKind)],
         );
-        check_rejected(|i| i.mother.date_of_birth = "1990-05-01".into(), &[("mother.age_years", Rule::AgeMismatch)]);
-        check_rejected(|i| i.mother.age_years = "8".into(), &[("mother.age_years", Rule::OutOfRange)]);
-        check_rejected(|i| i.birth.gestational_weeks = "39.5".into(), &[("birth.gestational_weeks", Rule::NotAWholeNumber)]);
+        check_rejected(
+            |i| i.mother.date_of_birth = "1990-05-01".into(),
+            &[("mother.age_years", Rule::AgeMismatch)],
+        );
+        check_rejected(
+            |i| i.mother.age_years = "8".into(),
+            &[("mother.age_years", Rule::OutOfRange)],
+        );
+        check_rejected(
+            |i| i.birth.gestational_weeks = "39.5".into(),
+            &[("birth.gestational_weeks", Rule::NotAWholeNumber)],
+        );
         check_rejected(
             |i| {
                 i.mother.full_name.clear();
                 i.birth.mode = None;
                 i.babies[0].sex = None;
             },
-            &[("mother.full_name", Rule::Required), ("birth.mode", Rule::Required), ("babies.0.sex", Rule::Required)],
+            &[
+                ("mother.full_name", Rule::Required),
+                ("birth.mode", Rule::Required),
+                ("babies.0.sex", Rule::Required),
+            ],
         );
     }
 
@@ -501,7 +642,10 @@ mod tests {
         let mut input = valid_input();
         input.babies[0].birth_weight_g = "40000".into();
         let errors = validate_registration(&input, &ids(), today()).unwrap_err();
-        assert_eq!(errors.0[0].english_message(), "babies.0.birth_weight_g: 40000 is outside the accepted range 500–7000 g");
+        assert_eq!(
+            errors.0[0].english_message(),
+            "babies.0.birth_weight_g: 40000 is outside the accepted range 500–7000 g"
+        );
     }
 
     #[test]

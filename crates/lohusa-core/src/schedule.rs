@@ -115,13 +115,18 @@ pub struct RecordedVisit {
 /// when it happened, otherwise the latest outcome that closed it. A nurse who found nobody at
 /// home on day 2 and came back on day 4 has done the visit.
 pub fn deciding_record(records: impl IntoIterator<Item = RecordedVisit>) -> Option<RecordedVisit> {
-    records.into_iter().max_by_key(|r| (r.outcome == VisitOutcome::Visited, r.date))
+    records
+        .into_iter()
+        .max_by_key(|r| (r.outcome == VisitOutcome::Visited, r.date))
 }
 
 /// Derives a visit's status from its window, today's date and what was recorded.
 pub fn visit_status(window: &VisitWindow, today: NaiveDate, recorded: Option<RecordedVisit>) -> VisitStatus {
     match recorded {
-        Some(RecordedVisit { outcome: VisitOutcome::Visited, date }) => {
+        Some(RecordedVisit {
+            outcome: VisitOutcome::Visited,
+            date,
+        }) => {
             if window.contains(date) {
                 VisitStatus::Done
             } else {
@@ -159,19 +164,68 @@ mod tests {
     #[test]
     fn windows_cross_month_year_and_leap_day_boundaries() {
         // An ordinary month.
-        check_windows("2026-03-01", [("2026-03-03", "2026-03-06"), ("2026-03-14", "2026-03-18"), ("2026-03-31", "2026-04-12")]);
+        check_windows(
+            "2026-03-01",
+            [
+                ("2026-03-03", "2026-03-06"),
+                ("2026-03-14", "2026-03-18"),
+                ("2026-03-31", "2026-04-12"),
+            ],
+        );
         // Born at the end of a 31-day month.
-        check_windows("2026-01-31", [("2026-02-02", "2026-02-05"), ("2026-02-13", "2026-02-17"), ("2026-03-02", "2026-03-14")]);
+        check_windows(
+            "2026-01-31",
+            [
+                ("2026-02-02", "2026-02-05"),
+                ("2026-02-13", "2026-02-17"),
+                ("2026-03-02", "2026-03-14"),
+            ],
+        );
         // Born at the year's end: every window is in the new year.
-        check_windows("2026-12-31", [("2027-01-02", "2027-01-05"), ("2027-01-13", "2027-01-17"), ("2027-01-30", "2027-02-11")]);
+        check_windows(
+            "2026-12-31",
+            [
+                ("2027-01-02", "2027-01-05"),
+                ("2027-01-13", "2027-01-17"),
+                ("2027-01-30", "2027-02-11"),
+            ],
+        );
         // Born late December: visit 1 spans the new year.
-        check_windows("2026-12-29", [("2026-12-31", "2027-01-03"), ("2027-01-11", "2027-01-15"), ("2027-01-28", "2027-02-09")]);
+        check_windows(
+            "2026-12-29",
+            [
+                ("2026-12-31", "2027-01-03"),
+                ("2027-01-11", "2027-01-15"),
+                ("2027-01-28", "2027-02-09"),
+            ],
+        );
         // A leap year: windows run through 29 February.
-        check_windows("2028-02-27", [("2028-02-29", "2028-03-03"), ("2028-03-11", "2028-03-15"), ("2028-03-28", "2028-04-09")]);
+        check_windows(
+            "2028-02-27",
+            [
+                ("2028-02-29", "2028-03-03"),
+                ("2028-03-11", "2028-03-15"),
+                ("2028-03-28", "2028-04-09"),
+            ],
+        );
         // Born on the leap day itself.
-        check_windows("2028-02-29", [("2028-03-02", "2028-03-05"), ("2028-03-13", "2028-03-17"), ("2028-03-30", "2028-04-11")]);
+        check_windows(
+            "2028-02-29",
+            [
+                ("2028-03-02", "2028-03-05"),
+                ("2028-03-13", "2028-03-17"),
+                ("2028-03-30", "2028-04-11"),
+            ],
+        );
         // The same dates in a common year have no 29 February.
-        check_windows("2027-02-27", [("2027-03-01", "2027-03-04"), ("2027-03-12", "2027-03-16"), ("2027-03-29", "2027-04-10")]);
+        check_windows(
+            "2027-02-27",
+            [
+                ("2027-03-01", "2027-03-04"),
+                ("2027-03-12", "2027-03-16"),
+                ("2027-03-29", "2027-04-10"),
+            ],
+        );
     }
 
     #[test]
@@ -222,13 +276,31 @@ mod tests {
     #[test]
     fn a_visit_made_after_a_failed_attempt_decides_the_status() {
         let window = VisitWindow::for_birth(date("2026-11-20"), VisitNumber::new(1).unwrap());
-        let attempt = RecordedVisit { outcome: VisitOutcome::NotAtHome, date: date("2026-11-22") };
-        let visit = RecordedVisit { outcome: VisitOutcome::Visited, date: date("2026-11-24") };
+        let attempt = RecordedVisit {
+            outcome: VisitOutcome::NotAtHome,
+            date: date("2026-11-22"),
+        };
+        let visit = RecordedVisit {
+            outcome: VisitOutcome::Visited,
+            date: date("2026-11-24"),
+        };
         let today = date("2026-11-30");
-        assert_eq!(visit_status(&window, today, deciding_record([attempt])), VisitStatus::Missed);
-        assert_eq!(visit_status(&window, today, deciding_record([attempt, visit])), VisitStatus::Done);
-        assert_eq!(visit_status(&window, today, deciding_record([visit, attempt])), VisitStatus::Done);
-        let second_attempt = RecordedVisit { outcome: VisitOutcome::Moved, date: date("2026-11-25") };
+        assert_eq!(
+            visit_status(&window, today, deciding_record([attempt])),
+            VisitStatus::Missed
+        );
+        assert_eq!(
+            visit_status(&window, today, deciding_record([attempt, visit])),
+            VisitStatus::Done
+        );
+        assert_eq!(
+            visit_status(&window, today, deciding_record([visit, attempt])),
+            VisitStatus::Done
+        );
+        let second_attempt = RecordedVisit {
+            outcome: VisitOutcome::Moved,
+            date: date("2026-11-25"),
+        };
         assert_eq!(deciding_record([attempt, second_attempt]), Some(second_attempt));
         assert_eq!(deciding_record([]), None);
     }
@@ -237,8 +309,14 @@ mod tests {
     fn a_referral_that_arrives_after_window_one_closed_shows_visit_one_late_not_dropped() {
         let birth = date("2026-11-01");
         let referral_day = date("2026-11-07"); // day 6
-        let statuses: Vec<_> = visit_windows(birth).iter().map(|w| visit_status(w, referral_day, None)).collect();
-        assert_eq!(statuses, [VisitStatus::Late, VisitStatus::Upcoming, VisitStatus::Upcoming]);
+        let statuses: Vec<_> = visit_windows(birth)
+            .iter()
+            .map(|w| visit_status(w, referral_day, None))
+            .collect();
+        assert_eq!(
+            statuses,
+            [VisitStatus::Late, VisitStatus::Upcoming, VisitStatus::Upcoming]
+        );
     }
 
     #[test]

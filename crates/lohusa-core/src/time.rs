@@ -23,8 +23,14 @@ mod tests {
     #[test]
     fn istanbul_date_runs_three_hours_ahead_of_utc() {
         let late_utc_evening = Utc.with_ymd_and_hms(2026, 12, 31, 21, 30, 0).unwrap();
-        assert_eq!(istanbul_today(late_utc_evening), NaiveDate::from_ymd_opt(2027, 1, 1).unwrap());
+        assert_eq!(
+            istanbul_today(late_utc_evening),
+            NaiveDate::from_ymd_opt(2027, 1, 1).unwrap()
+        );
         let utc_afternoon = Utc.with_ymd_and_hms(2026, 12, 31, 20, 59, 0).unwrap();
-        assert_eq!(istanbul_today(utc_afternoon), NaiveDate::from_ymd_opt(2026, 12, 31).unwrap());
+        assert_eq!(
+            istanbul_today(utc_afternoon),
+            NaiveDate::from_ymd_opt(2026, 12, 31).unwrap()
+        );
     }
 }

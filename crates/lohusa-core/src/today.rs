@@ -48,10 +48,20 @@ pub struct TodayList {
 
 pub fn today_list(rows: &[ScheduleRow], today: NaiveDate) -> TodayList {
     let horizon = today + Days::new(UPCOMING_DAYS);
-    let mut list = TodayList { today, late: vec![], due: vec![], upcoming: vec![] };
+    let mut list = TodayList {
+        today,
+        late: vec![],
+        due: vec![],
+        upcoming: vec![],
+    };
     for row in rows {
         for window in visit_windows(row.birth_date) {
-            let recorded = deciding_record(row.recorded.iter().filter(|(n, _)| *n == window.number).map(|(_, r)| *r));
+            let recorded = deciding_record(
+                row.recorded
+                    .iter()
+                    .filter(|(n, _)| *n == window.number)
+                    .map(|(_, r)| *r),
+            );
             let status = visit_status(&window, today, recorded);
             let bucket = match status {
                 VisitStatus::Late => &mut list.late,
@@ -72,9 +82,12 @@ pub fn today_list(rows: &[ScheduleRow], today: NaiveDate) -> TodayList {
         }
     }
     let by = |a: &TodayEntry, b: &TodayEntry| a.full_name.cmp(&b.full_name).then(a.number.cmp(&b.number));
-    list.late.sort_by(|a, b| a.closes_on.cmp(&b.closes_on).then_with(|| by(a, b)));
-    list.due.sort_by(|a, b| a.closes_on.cmp(&b.closes_on).then_with(|| by(a, b)));
-    list.upcoming.sort_by(|a, b| a.opens_on.cmp(&b.opens_on).then_with(|| by(a, b)));
+    list.late
+        .sort_by(|a, b| a.closes_on.cmp(&b.closes_on).then_with(|| by(a, b)));
+    list.due
+        .sort_by(|a, b| a.closes_on.cmp(&b.closes_on).then_with(|| by(a, b)));
+    list.upcoming
+        .sort_by(|a, b| a.opens_on.cmp(&b.opens_on).then_with(|| by(a, b)));
     list
 }
 
@@ -92,26 +105,46 @@ mod tests {
             birth_date: birth.parse().unwrap(),
             recorded: recorded
                 .iter()
-                .map(|(v, outcome, d)| (VisitNumber::new(*v).unwrap(), RecordedVisit { outcome: *outcome, date: d.parse().unwrap() }))
+                .map(|(v, outcome, d)| {
+                    (
+                        VisitNumber::new(*v).unwrap(),
+                        RecordedVisit {
+                            outcome: *outcome,
+                            date: d.parse().unwrap(),
+                        },
+                    )
+                })
                 .collect(),
         }
     }
 
     fn names(entries: &[TodayEntry]) -> Vec<String> {
-        entries.iter().map(|e| format!("{} v{}", e.full_name, e.number.get())).collect()
+        entries
+            .iter()
+            .map(|e| format!("{} v{}", e.full_name, e.number.get()))
+            .collect()
     }
 
     #[test]
     fn today_lists_late_then_due_then_upcoming_this_week() {
         let today: NaiveDate = "2026-11-25".parse().unwrap();
         let rows = [
-            row(1, "Ayşe", "2026-11-22", &[]),                                    // day 3: v1 due
-            row(2, "Fatma", "2026-11-18", &[]),                                   // day 7: v1 late (closed 11-23)
+            row(1, "Ayşe", "2026-11-22", &[]),  // day 3: v1 due
+            row(2, "Fatma", "2026-11-18", &[]), // day 7: v1 late (closed 11-23)
             row(3, "Hatice", "2026-11-10", &[(1, VisitOutcome::Visited, "2026-11-13")]), // day 15: v2 due
-            row(4, "Meryem", "2026-11-24", &[]),                                  // day 1: v1 upcoming tomorrow
+            row(4, "Meryem", "2026-11-24", &[]), // day 1: v1 upcoming tomorrow
             row(5, "Zehra", "2026-11-12", &[(1, VisitOutcome::Moved, "2026-11-14")]), // v1 missed; v2 due (13–17 → 11-25..11-29)
-            row(6, "Leyla", "2026-11-01", &[]),                                   // day 24: v1 and v2 late, v3 upcoming 12-01
-            row(7, "Rana", "2026-10-01", &[(1, VisitOutcome::Visited, "2026-10-04"), (2, VisitOutcome::Visited, "2026-10-15"), (3, VisitOutcome::Visited, "2026-11-05")]),
+            row(6, "Leyla", "2026-11-01", &[]), // day 24: v1 and v2 late, v3 upcoming 12-01
+            row(
+                7,
+                "Rana",
+                "2026-10-01",
+                &[
+                    (1, VisitOutcome::Visited, "2026-10-04"),
+                    (2, VisitOutcome::Visited, "2026-10-15"),
+                    (3, VisitOutcome::Visited, "2026-11-05"),
+                ],
+            ),
         ];
         let list = today_list(&rows, today);
         assert_eq!(names(&list.late), ["Leyla v1", "Leyla v2", "Fatma v1"]);

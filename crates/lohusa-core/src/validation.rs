@@ -68,7 +68,11 @@ pub struct FieldError {
 
 impl FieldError {
     pub fn new(field: impl Into<String>, rule: Rule) -> FieldError {
-        FieldError { field: field.into(), rule, params: BTreeMap::new() }
+        FieldError {
+            field: field.into(),
+            rule,
+            params: BTreeMap::new(),
+        }
     }
 
     pub fn with(mut self, name: &str, value: impl ToString) -> FieldError {
@@ -86,15 +90,32 @@ impl FieldError {
             Rule::NotATime => format!("'{}' is not a time (HH:MM)", p("value")),
             Rule::NotANumber => format!("'{}' is not a number", p("value")),
             Rule::NotAWholeNumber => format!("'{}' is not a whole number", p("value")),
-            Rule::OutOfRange => format!("{} is outside the accepted range {}–{} {}", p("value"), p("min"), p("max"), p("unit")).trim_end().to_owned(),
+            Rule::OutOfRange => format!(
+                "{} is outside the accepted range {}–{} {}",
+                p("value"),
+                p("min"),
+                p("max"),
+                p("unit")
+            )
+            .trim_end()
+            .to_owned(),
             Rule::InTheFuture => format!("{} is in the future", p("value")),
             Rule::BeforeBirth => format!("{} is before the birth date {}", p("value"), p("other")),
             Rule::TooLongAgo => format!("{} is more than {} days ago", p("value"), p("max_days")),
-            Rule::MustBeBelow => format!("{} must be lower than {} ({})", p("value"), p("other"), p("other_value")),
+            Rule::MustBeBelow => format!(
+                "{} must be lower than {} ({})",
+                p("value"),
+                p("other"),
+                p("other_value")
+            ),
             Rule::IdNumberFormat => "must be 11 digits and not start with 0".to_owned(),
             Rule::IdNumberChecksum => "check digits do not match: probably a typo".to_owned(),
             Rule::IdNumberKind => format!("a {} number does not fit the legal status {}", p("kind"), p("status")),
-            Rule::AgeMismatch => format!("age {} does not match the date of birth (age {})", p("value"), p("other_value")),
+            Rule::AgeMismatch => format!(
+                "age {} does not match the date of birth (age {})",
+                p("value"),
+                p("other_value")
+            ),
             Rule::PhoneFormat => format!("'{}' is not a phone number", p("value")),
             Rule::NotAChoice => format!("'{}' is not one of the choices", p("value")),
             Rule::BabyCount => format!("needs between 1 and {} babies", p("max")),
@@ -182,7 +203,11 @@ pub(crate) mod parse {
     pub fn parse_date(text: &str) -> Option<NaiveDate> {
         let parts: Vec<&str> = text.split(['.', '/', '-', ',']).map(str::trim).collect();
         let [a, b, c] = parts[..] else { return None };
-        let number = |s: &str| -> Option<u32> { (!s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())).then(|| s.parse().ok()).flatten() };
+        let number = |s: &str| -> Option<u32> {
+            (!s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()))
+                .then(|| s.parse().ok())
+                .flatten()
+        };
         let (year, month, day) = if a.len() == 4 { (a, b, c) } else { (c, b, a) };
         if year.len() != 4 || month.len() > 2 || day.len() > 2 {
             return None;
@@ -224,7 +249,14 @@ pub(crate) mod parse {
         }
     }
 
-    pub fn in_range(errors: &mut ValidationErrors, field: &str, value: f64, min: f64, max: f64, unit: &str) -> Option<f64> {
+    pub fn in_range(
+        errors: &mut ValidationErrors,
+        field: &str,
+        value: f64,
+        min: f64,
+        max: f64,
+        unit: &str,
+    ) -> Option<f64> {
         if value < min || value > max {
             errors.push(
                 FieldError::new(field, Rule::OutOfRange)
@@ -263,7 +295,11 @@ pub(crate) mod parse {
     }
 
     pub fn format_number(value: f64) -> String {
-        if value.fract() == 0.0 { format!("{value:.0}") } else { format!("{value}") }
+        if value.fract() == 0.0 {
+            format!("{value:.0}")
+        } else {
+            format!("{value}")
+        }
     }
 }
 

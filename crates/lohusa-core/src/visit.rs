@@ -96,7 +96,11 @@ pub fn validate_visit(
             e.push(FieldError::new("visited_on", Rule::InTheFuture).with("value", date));
         }
         if date < context.birth.birth_date {
-            e.push(FieldError::new("visited_on", Rule::BeforeBirth).with("value", date).with("other", context.birth.birth_date));
+            e.push(
+                FieldError::new("visited_on", Rule::BeforeBirth)
+                    .with("value", date)
+                    .with("other", context.birth.birth_date),
+            );
         }
     }
     let visited = input.outcome == VisitOutcome::Visited;
@@ -140,7 +144,13 @@ pub fn validate_visit(
 }
 
 pub fn baby_refs(babies: &[BabyRecord]) -> Vec<BabyRef> {
-    babies.iter().map(|b| BabyRef { id: b.id, birth_weight_g: b.birth_weight_g }).collect()
+    babies
+        .iter()
+        .map(|b| BabyRef {
+            id: b.id,
+            birth_weight_g: b.birth_weight_g,
+        })
+        .collect()
 }
 
 impl VisitRecord {
@@ -152,18 +162,28 @@ impl VisitRecord {
         fields.insert("number".into(), json!(self.number));
         fields.insert("outcome".into(), json!(self.outcome));
         fields.insert("visited_on".into(), json!(self.visited_on));
-        fields.insert("visited_at".into(), json!(self.visited_at.map(|t| t.format("%H:%M").to_string())));
+        fields.insert(
+            "visited_at".into(),
+            json!(self.visited_at.map(|t| t.format("%H:%M").to_string())),
+        );
         fields.insert("visited_by".into(), json!(self.visited_by));
         fields.insert("note".into(), json!(self.note));
         fields.insert("checklist_version".into(), json!(self.checklist_version));
         for (key, value) in &self.answers {
             fields.insert(format!("answers.{key}"), value.clone());
         }
-        EntityWrite { entity: EntityKind::Visit, entity_id: self.id.0, fields }
+        EntityWrite {
+            entity: EntityKind::Visit,
+            entity_id: self.id.0,
+            fields,
+        }
     }
 
     pub fn recorded(&self) -> RecordedVisit {
-        RecordedVisit { outcome: self.outcome, date: self.visited_on }
+        RecordedVisit {
+            outcome: self.outcome,
+            date: self.visited_on,
+        }
     }
 }
 
@@ -186,7 +206,12 @@ pub struct VisitCard {
 }
 
 /// The three cards for a birth, from what is recorded.
-pub fn visit_cards(birth_date: NaiveDate, today: NaiveDate, visits: &[VisitRecord], babies: &[BabyRecord]) -> Vec<VisitCard> {
+pub fn visit_cards(
+    birth_date: NaiveDate,
+    today: NaiveDate,
+    visits: &[VisitRecord],
+    babies: &[BabyRecord],
+) -> Vec<VisitCard> {
     let babies = baby_refs(babies);
     crate::schedule::visit_windows(birth_date)
         .into_iter()
@@ -199,7 +224,9 @@ pub fn visit_cards(birth_date: NaiveDate, today: NaiveDate, visits: &[VisitRecor
             let (first_day, last_day) = window.number.window_days();
             let flags = match &visit {
                 Some(v) if v.outcome == VisitOutcome::Visited => crate::checklist::by_version(v.checklist_version)
-                    .map(|definition| definition.flags(v.number, &babies, &v.answers, day_of_life(birth_date, v.visited_on)))
+                    .map(|definition| {
+                        definition.flags(v.number, &babies, &v.answers, day_of_life(birth_date, v.visited_on))
+                    })
                     .unwrap_or_default(),
                 _ => vec![],
             };
@@ -268,7 +295,12 @@ mod tests {
         edit(&mut visit);
         let birth = birth();
         let babies = babies();
-        let context = VisitContext { birth: &birth, babies: &babies, already_visited, today: "2026-11-25".parse().unwrap() };
+        let context = VisitContext {
+            birth: &birth,
+            babies: &babies,
+            already_visited,
+            today: "2026-11-25".parse().unwrap(),
+        };
         validate_visit(&visit, VisitId(Uuid::from_u128(99)), &context, current())
             .map_err(|e| e.0.into_iter().map(|e| (e.field, e.rule)).collect())
     }
@@ -277,13 +309,46 @@ mod tests {
     fn visit_forms_are_refused_with_the_field_and_rule() {
         let cases: Vec<(&str, Box<dyn FnOnce(&mut VisitInput)>, bool, Vec<(&str, Rule)>)> = vec![
             ("valid", Box::new(|_| {}), false, vec![]),
-            ("before birth", Box::new(|v| v.visited_on = "2026-11-21".into()), false, vec![("visited_on", Rule::BeforeBirth)]),
-            ("future", Box::new(|v| v.visited_on = "2026-11-26".into()), false, vec![("visited_on", Rule::InTheFuture)]),
-            ("no time", Box::new(|v| v.visited_at = "".into()), false, vec![("visited_at", Rule::Required)]),
-            ("bad time", Box::new(|v| v.visited_at = "25:00".into()), false, vec![("visited_at", Rule::NotATime)]),
-            ("no visitor", Box::new(|v| v.visited_by = " ".into()), false, vec![("visited_by", Rule::Required)]),
+            (
+                "before birth",
+                Box::new(|v| v.visited_on = "2026-11-21".into()),
+                false,
+                vec![("visited_on", Rule::BeforeBirth)],
+            ),
+            (
+                "future",
+                Box::new(|v| v.visited_on = "2026-11-26".into()),
+                false,
+                vec![("visited_on", Rule::InTheFuture)],
+            ),
+            (
+                "no time",
+                Box::new(|v| v.visited_at = "".into()),
+                false,
+                vec![("visited_at", Rule::Required)],
+            ),
+            (
+                "bad time",
+                Box::new(|v| v.visited_at = "25:00".into()),
+                false,
+                vec![("visited_at", Rule::NotATime)],
+            ),
+            (
+                "no visitor",
+                Box::new(|v| v.visited_by = " ".into()),
+                false,
+                vec![("visited_by", Rule::Required)],
+            ),
             ("twice", Box::new(|_| {}), true, vec![("number", Rule::AlreadyRecorded)]),
-            ("missed needs no time", Box::new(|v| { v.outcome = VisitOutcome::NotAtHome; v.visited_at.clear(); }), false, vec![]),
+            (
+                "missed needs no time",
+                Box::new(|v| {
+                    v.outcome = VisitOutcome::NotAtHome;
+                    v.visited_at.clear();
+                }),
+                false,
+                vec![],
+            ),
         ];
         for (name, edit, already, expected) in cases {
             let got = match check(edit, already) {
@@ -318,7 +383,10 @@ mod tests {
         let visit = check(|_| {}, false).unwrap();
         let cards = visit_cards(birth_date, "2026-11-25".parse().unwrap(), &[visit], &babies());
         let statuses: Vec<VisitStatus> = cards.iter().map(|c| c.status).collect();
-        assert_eq!(statuses, [VisitStatus::Done, VisitStatus::Upcoming, VisitStatus::Upcoming]);
+        assert_eq!(
+            statuses,
+            [VisitStatus::Done, VisitStatus::Upcoming, VisitStatus::Upcoming]
+        );
         assert_eq!(cards[0].day_of_life_at_visit, Some(3));
         assert_eq!((cards[2].first_day, cards[2].last_day), (30, 42));
         assert!(cards[0].flags.is_empty());
@@ -334,7 +402,12 @@ mod tests {
             false,
         )
         .unwrap();
-        let cards = visit_cards("2026-11-22".parse().unwrap(), "2026-11-25".parse().unwrap(), &[record], &babies());
+        let cards = visit_cards(
+            "2026-11-22".parse().unwrap(),
+            "2026-11-25".parse().unwrap(),
+            &[record],
+            &babies(),
+        );
         let flags: Vec<&str> = cards[0].flags.iter().map(|f| f.rule.as_str()).collect();
         assert_eq!(flags, ["severe_hypertension"]);
     }

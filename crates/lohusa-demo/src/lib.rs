@@ -7,7 +7,9 @@
 
 use chrono::{DateTime, Days, NaiveDate, TimeZone, Utc};
 use lohusa_core::checklist::answer_key;
-use lohusa_core::registration::{BabyInput, BabySex, BirthInput, BirthMode, Language, MotherInput, RegistrationInput, ResidencyStatus};
+use lohusa_core::registration::{
+    BabyInput, BabySex, BirthInput, BirthMode, Language, MotherInput, RegistrationInput, ResidencyStatus,
+};
 use lohusa_core::schedule::{VisitNumber, visit_windows};
 use lohusa_core::time::istanbul_today;
 use lohusa_core::visit::{VisitInput, VisitOutcome};
@@ -33,14 +35,57 @@ pub struct DemoVisit {
 }
 
 const TURKISH_FIRST: &[&str] = &[
-    "Ayşe", "Fatma", "Emine", "Hatice", "Zeynep", "Elif", "Merve", "Büşra", "Esra", "Özlem", "Gülşen", "Şule", "İpek", "Derya", "Çiğdem", "Sıla", "Yağmur", "Ebru",
+    "Ayşe", "Fatma", "Emine", "Hatice", "Zeynep", "Elif", "Merve", "Büşra", "Esra", "Özlem", "Gülşen", "Şule", "İpek",
+    "Derya", "Çiğdem", "Sıla", "Yağmur", "Ebru",
 ];
 const TURKISH_LAST: &[&str] = &[
-    "Yılmaz", "Kaya", "Demir", "Şahin", "Çelik", "Yıldız", "Yıldırım", "Öztürk", "Aydın", "Özdemir", "Arslan", "Doğan", "Kılıç", "Aslan", "Çetin", "Işık", "Koç", "Kurt",
+    "Yılmaz",
+    "Kaya",
+    "Demir",
+    "Şahin",
+    "Çelik",
+    "Yıldız",
+    "Yıldırım",
+    "Öztürk",
+    "Aydın",
+    "Özdemir",
+    "Arslan",
+    "Doğan",
+    "Kılıç",
+    "Aslan",
+    "Çetin",
+    "Işık",
+    "Koç",
+    "Kurt",
 ];
-const SYRIAN_FIRST: &[&str] = &["Fatima", "Amina", "Rasha", "Huda", "Nour", "Rim", "Hala", "Layla", "Zeinab", "Maryam", "Rukaya", "Asmaa", "Ghada", "Wafaa"];
-const SYRIAN_LAST: &[&str] = &["Al-Hassan", "Al-Ahmad", "Hamdan", "Khalil", "Al-Ali", "Haddad", "Mansour", "Al-Khatib", "Darwish", "Al-Halabi", "Othman", "Sabbagh"];
-const ARABIC_SCRIPT: &[&str] = &["فاطمة الحسن", "آمنة الأحمد", "نور خليل", "هدى حمدان", "ريم الحلبي", "مريم درويش", "زينب منصور", "رشا عثمان"];
+const SYRIAN_FIRST: &[&str] = &[
+    "Fatima", "Amina", "Rasha", "Huda", "Nour", "Rim", "Hala", "Layla", "Zeinab", "Maryam", "Rukaya", "Asmaa", "Ghada",
+    "Wafaa",
+];
+const SYRIAN_LAST: &[&str] = &[
+    "Al-Hassan",
+    "Al-Ahmad",
+    "Hamdan",
+    "Khalil",
+    "Al-Ali",
+    "Haddad",
+    "Mansour",
+    "Al-Khatib",
+    "Darwish",
+    "Al-Halabi",
+    "Othman",
+    "Sabbagh",
+];
+const ARABIC_SCRIPT: &[&str] = &[
+    "فاطمة الحسن",
+    "آمنة الأحمد",
+    "نور خليل",
+    "هدى حمدان",
+    "ريم الحلبي",
+    "مريم درويش",
+    "زينب منصور",
+    "رشا عثمان",
+];
 const BABY_NAMES_GIRL: &[&str] = &["Elif", "Zeynep", "Defne", "Asel", "Nour", "Lina", "Maya", "Hiba"];
 const BABY_NAMES_BOY: &[&str] = &["Yusuf", "Ömer", "Mustafa", "Eymen", "Ahmad", "Omar", "Karim", "Ali"];
 /// (district, neighbourhood) in İzmir.
@@ -84,7 +129,11 @@ fn demo_mother(rng: &mut fastrand::Rng, today: NaiveDate, max_days_ago: u64) -> 
             let girl = rng.bool();
             let base = if twins { 2400 } else { 3200 };
             BabyInput {
-                name: if rng.u8(0..100) < 80 { pick(rng, if girl { BABY_NAMES_GIRL } else { BABY_NAMES_BOY }).to_owned() } else { String::new() },
+                name: if rng.u8(0..100) < 80 {
+                    pick(rng, if girl { BABY_NAMES_GIRL } else { BABY_NAMES_BOY }).to_owned()
+                } else {
+                    String::new()
+                },
                 sex: Some(if girl { BabySex::Female } else { BabySex::Male }),
                 birth_weight_g: (base + rng.i32(-500..=600)).to_string(),
             }
@@ -95,12 +144,26 @@ fn demo_mother(rng: &mut fastrand::Rng, today: NaiveDate, max_days_ago: u64) -> 
         mother: MotherInput {
             full_name,
             age_years: rng.u8(18..=41).to_string(),
-            phone: format!("05{:02} {:03} {:02} {:02}", rng.u8(30..=59), rng.u16(100..1000), rng.u8(10..100), rng.u8(10..100)),
+            phone: format!(
+                "05{:02} {:03} {:02} {:02}",
+                rng.u8(30..=59),
+                rng.u16(100..1000),
+                rng.u8(10..100),
+                rng.u8(10..100)
+            ),
             street: format!("{}. Sokak No {}", rng.u16(1..1800), rng.u8(1..80)),
             neighbourhood: neighbourhood.to_owned(),
             district: district.to_owned(),
-            residency_status: Some(if syrian { ResidencyStatus::TemporaryProtection } else { ResidencyStatus::Citizen }),
-            nationality: if syrian { "Suriye".to_owned() } else { "Türkiye".to_owned() },
+            residency_status: Some(if syrian {
+                ResidencyStatus::TemporaryProtection
+            } else {
+                ResidencyStatus::Citizen
+            }),
+            nationality: if syrian {
+                "Suriye".to_owned()
+            } else {
+                "Türkiye".to_owned()
+            },
             id_number: id_number(rng, syrian),
             preferred_language: Some(if syrian { Language::Ar } else { Language::Tr }),
             interpreter_needed: syrian && rng.u8(0..100) < 60,
@@ -109,7 +172,11 @@ fn demo_mother(rng: &mut fastrand::Rng, today: NaiveDate, max_days_ago: u64) -> 
         birth: BirthInput {
             birth_date: birth_date.to_string(),
             discharge_date: (birth_date + Days::new(discharge_days)).min(today).to_string(),
-            mode: Some(if caesarean { BirthMode::Caesarean } else { BirthMode::Vaginal }),
+            mode: Some(if caesarean {
+                BirthMode::Caesarean
+            } else {
+                BirthMode::Vaginal
+            }),
             gestational_weeks: rng.u8(36..=41).to_string(),
         },
         babies,
@@ -137,7 +204,12 @@ fn demo_mother(rng: &mut fastrand::Rng, today: NaiveDate, max_days_ago: u64) -> 
             let late = (window.closes_on + Days::new(rng.u64(1..=4))).min(today);
             (VisitOutcome::Visited, late)
         } else if roll < 92 {
-            let outcomes = [VisitOutcome::NotAtHome, VisitOutcome::Moved, VisitOutcome::Refused, VisitOutcome::Hospitalised];
+            let outcomes = [
+                VisitOutcome::NotAtHome,
+                VisitOutcome::Moved,
+                VisitOutcome::Refused,
+                VisitOutcome::Hospitalised,
+            ];
             (outcomes[rng.usize(0..outcomes.len())], window.opens_on + Days::new(1))
         } else {
             continue; // Left late: nobody went.
@@ -148,12 +220,24 @@ fn demo_mother(rng: &mut fastrand::Rng, today: NaiveDate, max_days_ago: u64) -> 
             answers.push((None, "bp_systolic", systolic.to_string()));
             answers.push((None, "bp_diastolic", (systolic - rng.u16(35..=50)).to_string()));
             answers.push((None, "pulse", rng.u16(64..=104).to_string()));
-            answers.push((None, "temperature", format!("{:.1}", 36.2 + f64::from(rng.u8(0..=14)) / 10.0)));
+            answers.push((
+                None,
+                "temperature",
+                format!("{:.1}", 36.2 + f64::from(rng.u8(0..=14)) / 10.0),
+            ));
             for (position, birth_weight) in birth_weights.iter().enumerate() {
                 let day = (visited_on - birth_date).num_days() as i32;
                 let change_pct = if day < 10 { -rng.i32(2..=9) } else { rng.i32(-2..=12) };
-                answers.push((Some(position), "weight_g", (birth_weight + birth_weight * change_pct / 100).to_string()));
-                answers.push((Some(position), "baby_temperature", format!("{:.1}", 36.5 + f64::from(rng.u8(0..=8)) / 10.0)));
+                answers.push((
+                    Some(position),
+                    "weight_g",
+                    (birth_weight + birth_weight * change_pct / 100).to_string(),
+                ));
+                answers.push((
+                    Some(position),
+                    "baby_temperature",
+                    format!("{:.1}", 36.5 + f64::from(rng.u8(0..=8)) / 10.0),
+                ));
                 for item in ["latch_l", "latch_a", "latch_t", "latch_c", "latch_h"] {
                     answers.push((Some(position), item, rng.u8(1..=2).to_string()));
                 }
@@ -192,11 +276,16 @@ fn id_number(rng: &mut fastrand::Rng, foreigner: bool) -> String {
     d.iter().map(|n| char::from_digit(*n, 10).unwrap()).collect()
 }
 
-
 /// Registers `count` demo mothers born over the last `max_days_ago` days and records their past
 /// visits, each write stamped at the time it would have happened.
 /// Does nothing when the store already holds mothers.
-pub fn seed(store: &mut Store, seed: u64, count: usize, now: DateTime<Utc>, max_days_ago: u64) -> Result<usize, StoreError> {
+pub fn seed(
+    store: &mut Store,
+    seed: u64,
+    count: usize,
+    now: DateTime<Utc>,
+    max_days_ago: u64,
+) -> Result<usize, StoreError> {
     if store.n_mothers()? > 0 {
         return Ok(0);
     }
@@ -207,7 +296,12 @@ pub fn seed(store: &mut Store, seed: u64, count: usize, now: DateTime<Utc>, max_
     let today = istanbul_today(now);
     for demo in demo_mothers(seed, count, today, max_days_ago) {
         // Register on the referral day, the discharge day, as it happened.
-        let discharge: NaiveDate = demo.registration.birth.discharge_date.parse().expect("demo dates are valid");
+        let discharge: NaiveDate = demo
+            .registration
+            .birth
+            .discharge_date
+            .parse()
+            .expect("demo dates are valid");
         let registered = noon(discharge).min(now);
         let mother = store.register_mother(&demo.registration, member.id, registered)?;
         let babies = store.babies_of(store.birth_of(mother)?.id)?;
@@ -256,7 +350,13 @@ mod tests {
             validate_registration(&mother.registration, &ids, today).unwrap();
         }
         assert!(mothers.iter().any(|m| m.registration.babies.len() == 2), "some twins");
-        assert!(mothers.iter().any(|m| m.registration.mother.full_name.chars().any(|c| ('\u{0600}'..='\u{06FF}').contains(&c))));
+        assert!(mothers.iter().any(|m| {
+            m.registration
+                .mother
+                .full_name
+                .chars()
+                .any(|c| ('\u{0600}'..='\u{06FF}').contains(&c))
+        }));
         let again = demo_mothers(7, 300, today, 50);
         assert_eq!(again[123].registration, mothers[123].registration);
     }
@@ -269,7 +369,10 @@ mod tests {
         assert_eq!(seed(&mut store, 3, 120, now, 50).unwrap(), 120);
         assert_eq!(store.n_mothers().unwrap(), 120);
         let list = store.today_list(now).unwrap();
-        assert!(!list.due.is_empty() && !list.late.is_empty() && !list.upcoming.is_empty(), "{list:?}");
+        assert!(
+            !list.due.is_empty() && !list.late.is_empty() && !list.upcoming.is_empty(),
+            "{list:?}"
+        );
         // A second call leaves a store that already has mothers alone.
         assert_eq!(seed(&mut store, 3, 120, now, 50).unwrap(), 0);
     }

@@ -34,11 +34,26 @@ fn table(entity: EntityKind) -> (&'static str, &'static [&'static str]) {
                 "registered_on",
             ],
         ),
-        EntityKind::Birth => ("births", &["mother_id", "birth_date", "discharge_date", "mode", "gestational_weeks"]),
-        EntityKind::Baby => ("babies", &["mother_id", "birth_id", "ordinal", "name", "sex", "birth_weight_g"]),
+        EntityKind::Birth => (
+            "births",
+            &["mother_id", "birth_date", "discharge_date", "mode", "gestational_weeks"],
+        ),
+        EntityKind::Baby => (
+            "babies",
+            &["mother_id", "birth_id", "ordinal", "name", "sex", "birth_weight_g"],
+        ),
         EntityKind::Visit => (
             "visits",
-            &["mother_id", "number", "outcome", "visited_on", "visited_at", "visited_by", "note", "checklist_version"],
+            &[
+                "mother_id",
+                "number",
+                "outcome",
+                "visited_on",
+                "visited_at",
+                "visited_by",
+                "note",
+                "checklist_version",
+            ],
         ),
     }
 }
@@ -54,7 +69,10 @@ pub fn apply(conn: &Connection, write: &EntityWrite) -> Result<(), StoreError> {
             continue;
         }
         let Some(column) = allowed.iter().find(|c| **c == field) else {
-            return Err(StoreError::UnknownField { entity: write.entity.as_str(), field: field.clone() });
+            return Err(StoreError::UnknownField {
+                entity: write.entity.as_str(),
+                field: field.clone(),
+            });
         };
         columns.push(column);
         values.push(to_sql(value));

@@ -10,7 +10,10 @@ impl Store {
     pub fn baseline_insert(&mut self, n: i64) -> Result<(), StoreError> {
         let tx = self.conn.transaction()?;
         tx.execute_batch("CREATE TABLE IF NOT EXISTS bench_baseline (n INTEGER, t TEXT)")?;
-        tx.execute("INSERT INTO bench_baseline (n, t) VALUES (?1, ?2)", params![n, "baseline"])?;
+        tx.execute(
+            "INSERT INTO bench_baseline (n, t) VALUES (?1, ?2)",
+            params![n, "baseline"],
+        )?;
         tx.commit()?;
         Ok(())
     }

@@ -40,7 +40,12 @@ impl Checkpointer {
     /// Copies what it can of the WAL into the database without waiting for readers or writers.
     pub fn checkpoint(&self) -> Result<CheckpointResult, StoreError> {
         let (_busy, wal_pages, checkpointed_pages): (i64, i64, i64) =
-            self.conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
-        Ok(CheckpointResult { wal_pages, checkpointed_pages })
+            self.conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })?;
+        Ok(CheckpointResult {
+            wal_pages,
+            checkpointed_pages,
+        })
     }
 }

@@ -26,7 +26,10 @@ impl StoreError {
     /// Another connection holds the lock this step needed.
     pub fn is_busy(&self) -> bool {
         let busy = |e: &rusqlite::Error| {
-            matches!(e.sqlite_error_code(), Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked))
+            matches!(
+                e.sqlite_error_code(),
+                Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+            )
         };
         match self {
             StoreError::Sqlite(e) => busy(e),

@@ -52,7 +52,11 @@ impl Store {
         conn.pragma_update(None, "cache_size", -65536)?;
         schema::migrate(&mut conn)?;
         let device = retry_while_busy(|| meta::ensure_device_id(&conn))?;
-        Ok(Store { conn, path: path.to_owned(), device })
+        Ok(Store {
+            conn,
+            path: path.to_owned(),
+            device,
+        })
     }
 
     /// A connection that checkpoints this store's WAL in the background (see `checkpoint`).
@@ -71,13 +75,21 @@ impl Store {
     /// Writes entity changes atomically: each is stamped, logged and applied, or none is.
     ///
     /// Returns the change records as written.
-    pub fn write(&mut self, writes: &[EntityWrite], author: MemberId, now: DateTime<Utc>) -> Result<Vec<Change>, StoreError> {
+    pub fn write(
+        &mut self,
+        writes: &[EntityWrite],
+        author: MemberId,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Change>, StoreError> {
         self.in_write_transaction(|store| store.write_within(writes, author, now))
     }
 
     /// Runs `work` (reads, checks and `write_within`) in one transaction that holds the write lock
     /// from its start, so what it read cannot change under it, even from another process.
-    pub(crate) fn in_write_transaction<T>(&mut self, work: impl FnOnce(&mut Store) -> Result<T, StoreError>) -> Result<T, StoreError> {
+    pub(crate) fn in_write_transaction<T>(
+        &mut self,
+        work: impl FnOnce(&mut Store) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
         retry_while_busy(|| Ok(self.conn.execute_batch("BEGIN IMMEDIATE")?))?;
         match work(self) {
             Ok(value) => match self.conn.execute_batch("COMMIT") {
@@ -97,7 +109,12 @@ impl Store {
     /// Stamps, logs and applies writes inside a transaction opened by `in_write_transaction`.
     /// The clock is read from the file each time, so two processes on one store never reuse a
     /// stamp.
-    pub(crate) fn write_within(&mut self, writes: &[EntityWrite], author: MemberId, now: DateTime<Utc>) -> Result<Vec<Change>, StoreError> {
+    pub(crate) fn write_within(
+        &mut self,
+        writes: &[EntityWrite],
+        author: MemberId,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Change>, StoreError> {
         let now_ms = u64::try_from(now.timestamp_millis()).unwrap_or(0);
         let mut hlc = meta::load_hlc(&self.conn)?;
         let tx = &self.conn;
@@ -169,7 +186,9 @@ impl Store {
 
     /// How many changes this device has written (all pending until sync exists).
     pub fn n_local_changes(&self) -> Result<i64, StoreError> {
-        Ok(self.conn.query_row("SELECT count(*) FROM changes WHERE origin = 'local'", [], |r| r.get(0))?)
+        Ok(self
+            .conn
+            .query_row("SELECT count(*) FROM changes WHERE origin = 'local'", [], |r| r.get(0))?)
     }
 
     /// SQLite's own consistency check; "ok" when the file is sound.

@@ -20,8 +20,10 @@ pub fn get(conn: &Connection, key: &str) -> Result<Option<String>, StoreError> {
 }
 
 pub fn set(conn: &Connection, key: &str, value: &str) -> Result<(), StoreError> {
-    conn.prepare_cached("INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value")?
-        .execute(params![key, value])?;
+    conn.prepare_cached(
+        "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+    )?
+    .execute(params![key, value])?;
     Ok(())
 }
 
@@ -75,6 +77,9 @@ impl Store {
         set(&tx, "member_id", &id.to_string())?;
         set(&tx, "member_name", name)?;
         tx.commit()?;
-        Ok(LocalMember { id, name: name.to_owned() })
+        Ok(LocalMember {
+            id,
+            name: name.to_owned(),
+        })
     }
 }

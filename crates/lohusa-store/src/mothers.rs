@@ -2,7 +2,9 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use lohusa_core::ids::{BabyId, BirthId, MemberId, MotherId};
-use lohusa_core::registration::{BabyRecord, BirthRecord, MotherRecord, RegistrationIds, RegistrationInput, validate_registration};
+use lohusa_core::registration::{
+    BabyRecord, BirthRecord, MotherRecord, RegistrationIds, RegistrationInput, validate_registration,
+};
 use lohusa_core::schedule::{VisitNumber, VisitStatus};
 use lohusa_core::search::fold_for_search;
 use lohusa_core::time::{day_of_life, istanbul_today};
@@ -42,7 +44,12 @@ pub struct MotherSummary {
 
 impl Store {
     /// Registers a mother, her birth and babies in one transaction, or refuses the whole form.
-    pub fn register_mother(&mut self, input: &RegistrationInput, author: MemberId, now: DateTime<Utc>) -> Result<MotherId, StoreError> {
+    pub fn register_mother(
+        &mut self,
+        input: &RegistrationInput,
+        author: MemberId,
+        now: DateTime<Utc>,
+    ) -> Result<MotherId, StoreError> {
         let ids = RegistrationIds {
             mother: MotherId(Uuid::now_v7()),
             birth: BirthId(Uuid::now_v7()),
@@ -60,7 +67,10 @@ impl Store {
              FROM mothers WHERE id = ?1",
         )?;
         let rows = collect_rows(&mut stmt, [id.to_string()], read_mother)?;
-        rows.into_iter().next().ok_or_else(|| StoreError::NotFound { entity: "mother", id: id.to_string() })
+        rows.into_iter().next().ok_or_else(|| StoreError::NotFound {
+            entity: "mother",
+            id: id.to_string(),
+        })
     }
 
     /// The mother's most recent birth.
@@ -79,7 +89,10 @@ impl Store {
                 gestational_weeks: row.get(5)?,
             })
         })?;
-        rows.into_iter().next().ok_or_else(|| StoreError::NotFound { entity: "birth", id: mother.to_string() })
+        rows.into_iter().next().ok_or_else(|| StoreError::NotFound {
+            entity: "birth",
+            id: mother.to_string(),
+        })
     }
 
     pub fn babies_of(&self, birth: BirthId) -> Result<Vec<BabyRecord>, StoreError> {
@@ -118,7 +131,12 @@ impl Store {
 
     /// Mothers whose name (folded for Turkish and Arabic spelling) contains the query, or whose
     /// identity number starts with it; at most `limit`, by name.
-    pub fn search_mothers(&self, query: &str, now: DateTime<Utc>, limit: usize) -> Result<Vec<MotherSummary>, StoreError> {
+    pub fn search_mothers(
+        &self,
+        query: &str,
+        now: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Vec<MotherSummary>, StoreError> {
         let folded = fold_for_search(query);
         if folded.is_empty() {
             return Ok(vec![]);
@@ -127,8 +145,11 @@ impl Store {
         // Identity numbers are stored without spaces; people read them out in groups. Only digits
         // search them (an empty pattern matches no stored number).
         let id_query: String = query.chars().filter(|c| !c.is_whitespace()).collect();
-        let id_pattern =
-            if !id_query.is_empty() && id_query.bytes().all(|b| b.is_ascii_digit()) { format!("{id_query}%") } else { String::new() };
+        let id_pattern = if !id_query.is_empty() && id_query.bytes().all(|b| b.is_ascii_digit()) {
+            format!("{id_query}%")
+        } else {
+            String::new()
+        };
         let today = istanbul_today(now);
         let mut stmt = self.conn.prepare_cached(
             "SELECT m.id, m.full_name, m.neighbourhood, max(b.birth_date)
@@ -137,14 +158,25 @@ impl Store {
              GROUP BY m.id
              ORDER BY m.full_name LIMIT ?3",
         )?;
-        let rows = collect_rows(&mut stmt, params![format!("%{escaped}%"), id_pattern, limit as i64], |row| {
-            Ok((id::<MotherId>(row, 0)?, row.get::<_, String>(1)?, row.get::<_, Option<String>>(2)?, date(row, 3)?))
-        })?;
+        let rows = collect_rows(
+            &mut stmt,
+            params![format!("%{escaped}%"), id_pattern, limit as i64],
+            |row| {
+                Ok((
+                    id::<MotherId>(row, 0)?,
+                    row.get::<_, String>(1)?,
+                    row.get::<_, Option<String>>(2)?,
+                    date(row, 3)?,
+                ))
+            },
+        )?;
         let mut out = Vec::new();
         for (mother_id, full_name, neighbourhood, birth_date) in rows {
             let visits = self.visits_of(mother_id)?;
             // Flags are not needed here, so no babies are read for them.
-            let next = visit_cards(birth_date, today, &visits, &[]).into_iter().find(|c| c.status.is_open());
+            let next = visit_cards(birth_date, today, &visits, &[])
+                .into_iter()
+                .find(|c| c.status.is_open());
             out.push(MotherSummary {
                 id: mother_id,
                 full_name,
@@ -180,12 +212,15 @@ fn read_mother(row: &Row<'_>) -> Result<MotherRecord, StoreError> {
 
 /// A text column without copying it; `None` for NULL.
 fn text_ref<'a>(row: &'a Row<'_>, index: usize) -> Result<Option<&'a str>, StoreError> {
-    row.get_ref(index)?.as_str_or_null().map_err(|e| StoreError::Corrupt(format!("column {index}: {e}")))
+    row.get_ref(index)?
+        .as_str_or_null()
+        .map_err(|e| StoreError::Corrupt(format!("column {index}: {e}")))
 }
 
 pub(crate) fn id<T: std::str::FromStr>(row: &Row<'_>, index: usize) -> Result<T, StoreError> {
     let text = text_ref(row, index)?.ok_or_else(|| StoreError::Corrupt(format!("missing id in column {index}")))?;
-    text.parse().map_err(|_| StoreError::Corrupt(format!("bad id {text:?}")))
+    text.parse()
+        .map_err(|_| StoreError::Corrupt(format!("bad id {text:?}")))
 }
 
 pub(crate) fn date(row: &Row<'_>, index: usize) -> Result<NaiveDate, StoreError> {
@@ -193,8 +228,12 @@ pub(crate) fn date(row: &Row<'_>, index: usize) -> Result<NaiveDate, StoreError>
 }
 
 pub(crate) fn opt_date(row: &Row<'_>, index: usize) -> Result<Option<NaiveDate>, StoreError> {
-    let Some(text) = text_ref(row, index)? else { return Ok(None) };
-    parse_iso_date(text).map(Some).ok_or_else(|| StoreError::Corrupt(format!("bad date {text:?}")))
+    let Some(text) = text_ref(row, index)? else {
+        return Ok(None);
+    };
+    parse_iso_date(text)
+        .map(Some)
+        .ok_or_else(|| StoreError::Corrupt(format!("bad date {text:?}")))
 }
 
 /// YYYY-MM-DD, the only form the store writes; several times faster than chrono's general
@@ -205,7 +244,9 @@ fn parse_iso_date(text: &str) -> Option<NaiveDate> {
         return None;
     }
     let digits = |range: std::ops::Range<usize>| -> Option<u32> {
-        b[range].iter().try_fold(0u32, |n, c| c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0')))
+        b[range]
+            .iter()
+            .try_fold(0u32, |n, c| c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0')))
     };
     NaiveDate::from_ymd_opt(digits(0..4)? as i32, digits(5..7)?, digits(8..10)?)
 }
@@ -216,9 +257,13 @@ pub(crate) fn enum_col<T: DeserializeOwned>(row: &Row<'_>, index: usize) -> Resu
 }
 
 pub(crate) fn opt_enum_col<T: DeserializeOwned>(row: &Row<'_>, index: usize) -> Result<Option<T>, StoreError> {
-    let Some(text) = text_ref(row, index)? else { return Ok(None) };
+    let Some(text) = text_ref(row, index)? else {
+        return Ok(None);
+    };
     let deserializer: serde::de::value::StrDeserializer<'_, serde::de::value::Error> = text.into_deserializer();
-    T::deserialize(deserializer).map(Some).map_err(|_| StoreError::Corrupt(format!("bad value {text:?}")))
+    T::deserialize(deserializer)
+        .map(Some)
+        .map_err(|_| StoreError::Corrupt(format!("bad value {text:?}")))
 }
 
 #[cfg(test)]
@@ -227,8 +272,18 @@ mod tests {
 
     #[test]
     fn iso_dates_parse_and_impossible_ones_do_not() {
-        assert_eq!(parse_iso_date("2028-02-29"), chrono::NaiveDate::from_ymd_opt(2028, 2, 29));
-        for bad in ["2027-02-29", "2026-13-01", "2026-1-01", "26-11-2026", "2026/11/25", "2026-11-2x"] {
+        assert_eq!(
+            parse_iso_date("2028-02-29"),
+            chrono::NaiveDate::from_ymd_opt(2028, 2, 29)
+        );
+        for bad in [
+            "2027-02-29",
+            "2026-13-01",
+            "2026-1-01",
+            "26-11-2026",
+            "2026/11/25",
+            "2026-11-2x",
+        ] {
             assert_eq!(parse_iso_date(bad), None, "{bad}");
         }
     }

@@ -20,18 +20,27 @@ impl Store {
     /// Late, due and this week's upcoming visits as of `now`.
     pub fn today_list(&self, now: DateTime<Utc>) -> Result<TodayList, StoreError> {
         let mut recorded: HashMap<Uuid, Vec<(VisitNumber, RecordedVisit)>> = HashMap::new();
-        let mut visits = self.conn.prepare_cached("SELECT mother_id, number, outcome, visited_on FROM visits INDEXED BY visits_by_mother")?;
+        let mut visits = self
+            .conn
+            .prepare_cached("SELECT mother_id, number, outcome, visited_on FROM visits INDEXED BY visits_by_mother")?;
         collect_rows(&mut visits, [], |row| {
-            let (Some(number), Some(visited_on)) = (row.get::<_, Option<u8>>(1)?, opt_date(row, 3)?) else { return Ok(()) };
+            let (Some(number), Some(visited_on)) = (row.get::<_, Option<u8>>(1)?, opt_date(row, 3)?) else {
+                return Ok(());
+            };
             let number: VisitNumber = number.try_into().map_err(StoreError::Corrupt)?;
-            let visit = RecordedVisit { outcome: enum_col(row, 2)?, date: visited_on };
+            let visit = RecordedVisit {
+                outcome: enum_col(row, 2)?,
+                date: visited_on,
+            };
             recorded.entry(id(row, 0)?).or_default().push((number, visit));
             Ok(())
         })?;
 
         // The latest birth of each mother decides her schedule.
         let mut births: HashMap<Uuid, NaiveDate> = HashMap::new();
-        let mut stmt = self.conn.prepare_cached("SELECT mother_id, birth_date FROM births INDEXED BY births_by_mother")?;
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT mother_id, birth_date FROM births INDEXED BY births_by_mother")?;
         collect_rows(&mut stmt, [], |row| {
             let birth_date = date(row, 1)?;
             let latest = births.entry(id(row, 0)?).or_insert(birth_date);
@@ -40,10 +49,14 @@ impl Store {
         })?;
 
         let mut rows: Vec<ScheduleRow> = Vec::new();
-        let mut mothers = self.conn.prepare_cached("SELECT id, full_name, neighbourhood FROM mothers")?;
+        let mut mothers = self
+            .conn
+            .prepare_cached("SELECT id, full_name, neighbourhood FROM mothers")?;
         collect_rows(&mut mothers, [], |row| {
             let mother: Uuid = id(row, 0)?;
-            let Some(&birth_date) = births.get(&mother) else { return Ok(()) };
+            let Some(&birth_date) = births.get(&mother) else {
+                return Ok(());
+            };
             let visits = recorded.remove(&mother).unwrap_or_default();
             // A mother whose three visits are all closed can never be on the list.
             if VisitNumber::ALL.iter().all(|n| visits.iter().any(|(r, _)| r == n)) {

@@ -16,14 +16,24 @@ use crate::{Store, StoreError, collect_rows};
 
 impl Store {
     /// Records a visit (or the outcome that closed it) with the current checklist definition.
-    pub fn record_visit(&mut self, input: &VisitInput, author: MemberId, now: DateTime<Utc>) -> Result<VisitId, StoreError> {
+    pub fn record_visit(
+        &mut self,
+        input: &VisitInput,
+        author: MemberId,
+        now: DateTime<Utc>,
+    ) -> Result<VisitId, StoreError> {
         // Read, check and write under one lock: two devices' processes on one store cannot both
         // record the same visit.
         self.in_write_transaction(|store| {
             let birth = store.birth_of(input.mother_id)?;
             let babies = store.babies_of(birth.id)?;
             let already_visited = store.has_visited(input.mother_id, input.number)?;
-            let context = VisitContext { birth: &birth, babies: &babies, already_visited, today: istanbul_today(now) };
+            let context = VisitContext {
+                birth: &birth,
+                babies: &babies,
+                already_visited,
+                today: istanbul_today(now),
+            };
             let record = validate_visit(input, VisitId(Uuid::now_v7()), &context, checklist::current())?;
             store.write_within(&[record.write()], author, now)?;
             Ok(record.id)
@@ -32,9 +42,9 @@ impl Store {
 
     /// Whether the visit with this number happened (failed attempts do not count).
     pub fn has_visited(&self, mother: MotherId, number: VisitNumber) -> Result<bool, StoreError> {
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT EXISTS (SELECT 1 FROM visits WHERE mother_id = ?1 AND number = ?2 AND outcome = 'visited')")?;
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT EXISTS (SELECT 1 FROM visits WHERE mother_id = ?1 AND number = ?2 AND outcome = 'visited')",
+        )?;
         Ok(stmt.query_row(rusqlite::params![mother.to_string(), number.get()], |r| r.get(0))?)
     }
 
@@ -45,24 +55,29 @@ impl Store {
              FROM visits WHERE mother_id = ?1 ORDER BY number, visited_on",
         )?;
         let mut visits = collect_rows(&mut stmt, [mother.to_string()], |row| {
-                let number: u8 = row.get(2)?;
-                let visited_at: Option<String> = row.get(5)?;
-                Ok(VisitRecord {
-                    id: id(row, 0)?,
-                    mother_id: id(row, 1)?,
-                    number: number.try_into().map_err(StoreError::Corrupt)?,
-                    outcome: enum_col(row, 3)?,
-                    visited_on: date(row, 4)?,
-                    visited_at: visited_at
-                        .map(|t| NaiveTime::parse_from_str(&t, "%H:%M").map_err(|_| StoreError::Corrupt(format!("bad time {t:?}"))))
-                        .transpose()?,
-                    visited_by: row.get::<_, Option<String>>(6)?.unwrap_or_default(),
-                    note: row.get(7)?,
-                    checklist_version: row.get::<_, Option<u32>>(8)?.unwrap_or(1),
-                    answers: BTreeMap::new(),
-                })
+            let number: u8 = row.get(2)?;
+            let visited_at: Option<String> = row.get(5)?;
+            Ok(VisitRecord {
+                id: id(row, 0)?,
+                mother_id: id(row, 1)?,
+                number: number.try_into().map_err(StoreError::Corrupt)?,
+                outcome: enum_col(row, 3)?,
+                visited_on: date(row, 4)?,
+                visited_at: visited_at
+                    .map(|t| {
+                        NaiveTime::parse_from_str(&t, "%H:%M")
+                            .map_err(|_| StoreError::Corrupt(format!("bad time {t:?}")))
+                    })
+                    .transpose()?,
+                visited_by: row.get::<_, Option<String>>(6)?.unwrap_or_default(),
+                note: row.get(7)?,
+                checklist_version: row.get::<_, Option<u32>>(8)?.unwrap_or(1),
+                answers: BTreeMap::new(),
+            })
         })?;
-        let mut answers = self.conn.prepare_cached("SELECT key, value FROM visit_answers WHERE visit_id = ?1")?;
+        let mut answers = self
+            .conn
+            .prepare_cached("SELECT key, value FROM visit_answers WHERE visit_id = ?1")?;
         for visit in &mut visits {
             let rows = collect_rows(&mut answers, [visit.id.to_string()], |row| {
                 Ok((row.get::<_, String>(0)?, row.get::<_, rusqlite::types::Value>(1)?))

@@ -21,16 +21,25 @@ const DB_ENV: &str = "LOHUSA_CRASH_TEST_DB";
 fn writer_loop() {
     let child_path = std::env::var_os(DB_ENV);
     let dir = tempfile::tempdir().unwrap();
-    let path = child_path.clone().map(Into::into).unwrap_or_else(|| dir.path().join("writer.sqlite3"));
+    let path = child_path
+        .clone()
+        .map(Into::into)
+        .unwrap_or_else(|| dir.path().join("writer.sqlite3"));
     let mut store = Store::open(&path).unwrap();
     let n = if child_path.is_some() { usize::MAX } else { 200 };
     // After each acknowledged save, its number goes to a side file, as a nurse would see "saved".
-    let mut acked = std::fs::OpenOptions::new().create(true).append(true).open(acked_path(&path)).unwrap();
+    let mut acked = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(acked_path(&path))
+        .unwrap();
     for i in 0..n {
         // Unique across the killed children of one test, so a lost save cannot hide behind an
         // earlier child's mother of the same name.
         let name = format!("Anne {}-{i}", std::process::id());
-        store.register_mother(&registration(&name, "2026-11-20"), nurse(), now()).unwrap();
+        store
+            .register_mother(&registration(&name, "2026-11-20"), nurse(), now())
+            .unwrap();
         writeln!(acked, "{name}").unwrap();
         acked.flush().unwrap();
     }
@@ -51,7 +60,11 @@ fn a_process_killed_mid_write_leaves_the_database_consistent() {
             .spawn()
             .unwrap();
         // Wait until the child has written something, then kill it without warning.
-        let before = if path.exists() { count(&Store::open(&path).unwrap(), "mothers") } else { 0 };
+        let before = if path.exists() {
+            count(&Store::open(&path).unwrap(), "mothers")
+        } else {
+            0
+        };
         let deadline = std::time::Instant::now() + Duration::from_secs(60);
         loop {
             std::thread::sleep(Duration::from_millis(50 + 37 * round));
@@ -70,7 +83,9 @@ fn a_process_killed_mid_write_leaves_the_database_consistent() {
         let last = acked.lines().last().expect("the child acknowledged saves");
         let found: i64 = store
             .connection()
-            .query_row("SELECT count(*) FROM mothers WHERE full_name = ?1", [last], |r| r.get(0))
+            .query_row("SELECT count(*) FROM mothers WHERE full_name = ?1", [last], |r| {
+                r.get(0)
+            })
             .unwrap();
         assert_eq!(found, 1, "acknowledged save {last} was lost");
     }

@@ -23,15 +23,28 @@ fn visit_one(mother: lohusa_core::MotherId, date: &str) -> VisitInput {
         visited_at: "10:15".into(),
         visited_by: "Ebe Derya".into(),
         note: String::new(),
-        answers: BTreeMap::from([("mother.bp_systolic".into(), "124".into()), ("mother.bp_diastolic".into(), "78".into())]),
+        answers: BTreeMap::from([
+            ("mother.bp_systolic".into(), "124".into()),
+            ("mother.bp_diastolic".into(), "78".into()),
+        ]),
     }
 }
 
 #[test]
 fn registering_writes_each_entity_with_its_change_record() {
     let mut t = TempStore::new();
-    let id = t.store.register_mother(&registration("Ayşe Işık", "2026-11-22"), nurse(), now()).unwrap();
-    assert_eq!((count(&t.store, "mothers"), count(&t.store, "births"), count(&t.store, "babies")), (1, 1, 1));
+    let id = t
+        .store
+        .register_mother(&registration("Ayşe Işık", "2026-11-22"), nurse(), now())
+        .unwrap();
+    assert_eq!(
+        (
+            count(&t.store, "mothers"),
+            count(&t.store, "births"),
+            count(&t.store, "babies")
+        ),
+        (1, 1, 1)
+    );
     let changes = t.store.changes_after(0, 100).unwrap();
     let entities: Vec<EntityKind> = changes.iter().map(|(_, c)| c.entity).collect();
     assert_eq!(entities, [EntityKind::Mother, EntityKind::Birth, EntityKind::Baby]);
@@ -48,8 +61,16 @@ fn registering_writes_each_entity_with_its_change_record() {
 #[test]
 fn a_write_that_fails_halfway_leaves_neither_state_nor_change_records() {
     let mut t = TempStore::new();
-    let good = EntityWrite { entity: EntityKind::Mother, entity_id: Uuid::now_v7(), fields: [("full_name".to_owned(), json!("Fatma"))].into() };
-    let bad = EntityWrite { entity: EntityKind::Birth, entity_id: Uuid::now_v7(), fields: [("no_such_column".to_owned(), json!(1))].into() };
+    let good = EntityWrite {
+        entity: EntityKind::Mother,
+        entity_id: Uuid::now_v7(),
+        fields: [("full_name".to_owned(), json!("Fatma"))].into(),
+    };
+    let bad = EntityWrite {
+        entity: EntityKind::Birth,
+        entity_id: Uuid::now_v7(),
+        fields: [("no_such_column".to_owned(), json!(1))].into(),
+    };
     let err = t.store.write(&[good, bad], nurse(), now()).unwrap_err();
     assert!(matches!(err, StoreError::UnknownField { .. }), "{err}");
     assert_eq!((count(&t.store, "mothers"), count(&t.store, "changes")), (0, 0));
@@ -73,18 +94,28 @@ fn a_refused_registration_saves_nothing() {
 fn data_survives_closing_and_reopening_the_file() {
     let mut t = TempStore::new();
     let device = t.store.device_id();
-    let id = t.store.register_mother(&registration("مريم درويش", "2026-11-22"), nurse(), now()).unwrap();
-    t.store.record_visit(&visit_one(id, "2026-11-25"), nurse(), now()).unwrap();
+    let id = t
+        .store
+        .register_mother(&registration("مريم درويش", "2026-11-22"), nurse(), now())
+        .unwrap();
+    t.store
+        .record_visit(&visit_one(id, "2026-11-25"), nurse(), now())
+        .unwrap();
     let last_hlc = t.store.changes_after(0, 100).unwrap().last().unwrap().1.hlc;
     let mut t = t.reopen();
     assert_eq!(t.store.device_id(), device);
     let view = t.store.mother_view(id, now()).unwrap();
     assert_eq!(view.mother.full_name, "مريم درويش");
     assert_eq!(view.cards[0].status, VisitStatus::Done);
-    assert_eq!(view.cards[0].visit.as_ref().unwrap().answers["mother.bp_systolic"], json!(124));
+    assert_eq!(
+        view.cards[0].visit.as_ref().unwrap().answers["mother.bp_systolic"],
+        json!(124)
+    );
     // The clock continues after the last stamp even if the device clock went back.
     let earlier = now() - chrono::Duration::days(30);
-    t.store.register_mother(&registration("Zehra", "2026-10-20"), nurse(), earlier).unwrap();
+    t.store
+        .register_mother(&registration("Zehra", "2026-10-20"), nurse(), earlier)
+        .unwrap();
     let newest = t.store.changes_after(0, 100).unwrap().last().unwrap().1.hlc;
     assert!(newest > last_hlc);
 }
@@ -92,13 +123,37 @@ fn data_survives_closing_and_reopening_the_file() {
 #[test]
 fn recording_visit_one_turns_it_from_due_to_done_and_twice_is_refused() {
     let mut t = TempStore::new();
-    let id = t.store.register_mother(&registration("Elif", "2026-11-22"), nurse(), now()).unwrap();
-    assert_eq!(t.store.mother_view(id, now()).unwrap().cards[0].status, VisitStatus::Due);
-    t.store.record_visit(&visit_one(id, "2026-11-25"), nurse(), now()).unwrap();
-    assert_eq!(t.store.mother_view(id, now()).unwrap().cards[0].status, VisitStatus::Done);
-    let again = t.store.record_visit(&visit_one(id, "2026-11-25"), nurse(), now()).unwrap_err();
-    assert!(matches!(&again, StoreError::Validation(e) if e.0[0].rule == Rule::AlreadyRecorded), "{again}");
-    let before_birth = t.store.record_visit(&VisitInput { number: VisitNumber::new(2).unwrap(), ..visit_one(id, "2026-11-20") }, nurse(), now());
+    let id = t
+        .store
+        .register_mother(&registration("Elif", "2026-11-22"), nurse(), now())
+        .unwrap();
+    assert_eq!(
+        t.store.mother_view(id, now()).unwrap().cards[0].status,
+        VisitStatus::Due
+    );
+    t.store
+        .record_visit(&visit_one(id, "2026-11-25"), nurse(), now())
+        .unwrap();
+    assert_eq!(
+        t.store.mother_view(id, now()).unwrap().cards[0].status,
+        VisitStatus::Done
+    );
+    let again = t
+        .store
+        .record_visit(&visit_one(id, "2026-11-25"), nurse(), now())
+        .unwrap_err();
+    assert!(
+        matches!(&again, StoreError::Validation(e) if e.0[0].rule == Rule::AlreadyRecorded),
+        "{again}"
+    );
+    let before_birth = t.store.record_visit(
+        &VisitInput {
+            number: VisitNumber::new(2).unwrap(),
+            ..visit_one(id, "2026-11-20")
+        },
+        nurse(),
+        now(),
+    );
     assert!(matches!(&before_birth, Err(StoreError::Validation(e)) if e.0[0].rule == Rule::BeforeBirth));
     assert_eq!(count(&t.store, "visits"), 1);
 }
@@ -107,9 +162,18 @@ fn recording_visit_one_turns_it_from_due_to_done_and_twice_is_refused() {
 fn names_round_trip_exactly_and_search_folds_turkish_and_arabic() {
     let mut t = TempStore::new();
     for name in ["ışık Şahin", "İpek Ağaoğlu", "مُحَمَّد علي", "Ayşe Kaya"] {
-        t.store.register_mother(&registration(name, "2026-11-20"), nurse(), now()).unwrap();
+        t.store
+            .register_mother(&registration(name, "2026-11-20"), nurse(), now())
+            .unwrap();
     }
-    let found = |q: &str| t.store.search_mothers(q, now(), 10).unwrap().into_iter().map(|m| m.full_name).collect::<Vec<_>>();
+    let found = |q: &str| {
+        t.store
+            .search_mothers(q, now(), 10)
+            .unwrap()
+            .into_iter()
+            .map(|m| m.full_name)
+            .collect::<Vec<_>>()
+    };
     assert_eq!(found("IŞIK"), ["ışık Şahin"]);
     assert_eq!(found("isik"), ["ışık Şahin"]);
     assert_eq!(found("ipek ağa"), ["İpek Ağaoğlu"]);
@@ -122,16 +186,28 @@ fn names_round_trip_exactly_and_search_folds_turkish_and_arabic() {
 #[test]
 fn today_list_comes_from_the_store() {
     let mut t = TempStore::new();
-    let due = t.store.register_mother(&registration("Due Mother", "2026-11-22"), nurse(), now()).unwrap();
-    let late = t.store.register_mother(&registration("Late Mother", "2026-11-15"), nurse(), now()).unwrap();
-    let upcoming = t.store.register_mother(&registration("Upcoming Mother", "2026-11-24"), nurse(), now()).unwrap();
+    let due = t
+        .store
+        .register_mother(&registration("Due Mother", "2026-11-22"), nurse(), now())
+        .unwrap();
+    let late = t
+        .store
+        .register_mother(&registration("Late Mother", "2026-11-15"), nurse(), now())
+        .unwrap();
+    let upcoming = t
+        .store
+        .register_mother(&registration("Upcoming Mother", "2026-11-24"), nurse(), now())
+        .unwrap();
     let list = t.store.today_list(now()).unwrap();
-    let entries = |e: &[lohusa_core::today::TodayEntry]| e.iter().map(|e| (e.mother_id, e.number.get())).collect::<Vec<_>>();
+    let entries =
+        |e: &[lohusa_core::today::TodayEntry]| e.iter().map(|e| (e.mother_id, e.number.get())).collect::<Vec<_>>();
     assert_eq!(entries(&list.late), [(late, 1)]);
     assert_eq!(entries(&list.due), [(due, 1)]);
     // Visit 1 of the newest opens tomorrow; visit 2 of the late one opens on 28 November.
     assert_eq!(entries(&list.upcoming), [(upcoming, 1), (late, 2)]);
-    t.store.record_visit(&visit_one(due, "2026-11-25"), nurse(), now()).unwrap();
+    t.store
+        .record_visit(&visit_one(due, "2026-11-25"), nurse(), now())
+        .unwrap();
     assert!(t.store.today_list(now()).unwrap().due.is_empty());
 }
 
@@ -140,11 +216,18 @@ fn a_background_checkpointer_moves_the_log_into_the_file_while_writes_go_on() {
     let mut t = TempStore::new();
     let checkpointer = t.store.checkpointer().unwrap();
     for i in 0..30 {
-        t.store.register_mother(&registration(&format!("Anne {i}"), "2026-11-20"), nurse(), now()).unwrap();
+        t.store
+            .register_mother(&registration(&format!("Anne {i}"), "2026-11-20"), nurse(), now())
+            .unwrap();
     }
     let result = checkpointer.checkpoint().unwrap();
-    assert!(result.wal_pages > 0 && result.checkpointed_pages == result.wal_pages, "{result:?}");
-    t.store.register_mother(&registration("Anne 30", "2026-11-20"), nurse(), now()).unwrap();
+    assert!(
+        result.wal_pages > 0 && result.checkpointed_pages == result.wal_pages,
+        "{result:?}"
+    );
+    t.store
+        .register_mother(&registration("Anne 30", "2026-11-20"), nurse(), now())
+        .unwrap();
     let t = t.reopen();
     assert_eq!(count(&t.store, "mothers"), 31);
 }
@@ -152,15 +235,31 @@ fn a_background_checkpointer_moves_the_log_into_the_file_while_writes_go_on() {
 #[test]
 fn a_visit_made_after_nobody_was_at_home_closes_the_window_as_done() {
     let mut t = TempStore::new();
-    let id = t.store.register_mother(&registration("Hala Khalil", "2026-11-21"), nurse(), now()).unwrap();
-    let attempt = VisitInput { outcome: VisitOutcome::NotAtHome, visited_at: String::new(), answers: BTreeMap::new(), ..visit_one(id, "2026-11-23") };
+    let id = t
+        .store
+        .register_mother(&registration("Hala Khalil", "2026-11-21"), nurse(), now())
+        .unwrap();
+    let attempt = VisitInput {
+        outcome: VisitOutcome::NotAtHome,
+        visited_at: String::new(),
+        answers: BTreeMap::new(),
+        ..visit_one(id, "2026-11-23")
+    };
     t.store.record_visit(&attempt, nurse(), now()).unwrap();
-    assert_eq!(t.store.mother_view(id, now()).unwrap().cards[0].status, VisitStatus::Missed);
-    t.store.record_visit(&visit_one(id, "2026-11-25"), nurse(), now()).unwrap();
+    assert_eq!(
+        t.store.mother_view(id, now()).unwrap().cards[0].status,
+        VisitStatus::Missed
+    );
+    t.store
+        .record_visit(&visit_one(id, "2026-11-25"), nurse(), now())
+        .unwrap();
     let card = &t.store.mother_view(id, now()).unwrap().cards[0];
     assert_eq!(card.status, VisitStatus::Done);
     assert_eq!(card.visit.as_ref().unwrap().outcome, VisitOutcome::Visited);
-    assert_eq!(card.attempts.iter().map(|a| a.outcome).collect::<Vec<_>>(), [VisitOutcome::NotAtHome]);
+    assert_eq!(
+        card.attempts.iter().map(|a| a.outcome).collect::<Vec<_>>(),
+        [VisitOutcome::NotAtHome]
+    );
     // Once it happened, neither another visit nor another attempt can be recorded for it.
     assert!(t.store.record_visit(&attempt, nurse(), now()).is_err());
 }
@@ -169,11 +268,23 @@ fn a_visit_made_after_nobody_was_at_home_closes_the_window_as_done() {
 fn two_stores_on_one_file_never_reuse_a_clock_stamp_or_record_a_visit_twice() {
     let mut a = TempStore::new();
     let mut b = lohusa_store::Store::open(a.store.path()).unwrap();
-    let id = a.store.register_mother(&registration("Nour Haddad", "2026-11-22"), nurse(), now()).unwrap();
-    b.register_mother(&registration("Ayşe Kaya", "2026-11-22"), nurse(), now()).unwrap();
-    a.store.record_visit(&visit_one(id, "2026-11-25"), nurse(), now()).unwrap();
+    let id = a
+        .store
+        .register_mother(&registration("Nour Haddad", "2026-11-22"), nurse(), now())
+        .unwrap();
+    b.register_mother(&registration("Ayşe Kaya", "2026-11-22"), nurse(), now())
+        .unwrap();
+    a.store
+        .record_visit(&visit_one(id, "2026-11-25"), nurse(), now())
+        .unwrap();
     assert!(b.record_visit(&visit_one(id, "2026-11-25"), nurse(), now()).is_err());
-    let stamps: Vec<_> = a.store.changes_after(0, 100).unwrap().into_iter().map(|(_, c)| c.hlc).collect();
+    let stamps: Vec<_> = a
+        .store
+        .changes_after(0, 100)
+        .unwrap()
+        .into_iter()
+        .map(|(_, c)| c.hlc)
+        .collect();
     let mut sorted = stamps.clone();
     sorted.sort();
     sorted.dedup();

@@ -19,7 +19,10 @@ const NATIVE_PORT: u16 = 4445;
 const WAIT: Duration = Duration::from_secs(20);
 
 pub fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().expect("workspace root")
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .expect("workspace root")
 }
 
 /// Where screenshots go, for anyone to look at after a run.
@@ -31,7 +34,9 @@ pub fn screenshot_dir() -> PathBuf {
 
 /// Today's date in İzmir, as the app computes it.
 pub fn istanbul_today() -> NaiveDate {
-    chrono::Utc::now().with_timezone(&chrono_tz::Europe::Istanbul).date_naive()
+    chrono::Utc::now()
+        .with_timezone(&chrono_tz::Europe::Istanbul)
+        .date_naive()
 }
 
 /// A running app under WebDriver.
@@ -53,15 +58,25 @@ impl App {
             .map(PathBuf::from)
             .unwrap_or_else(|| workspace_root().join("target/debug/lohusa"));
         if !binary.is_file() {
-            bail!("{} is missing: build the app first (cargo xtask test does)", binary.display());
+            bail!(
+                "{} is missing: build the app first (cargo xtask test does)",
+                binary.display()
+            );
         }
-        let driver_path = std::env::var_os("TAURI_DRIVER").map(PathBuf::from).unwrap_or_else(|| "tauri-driver".into());
+        let driver_path = std::env::var_os("TAURI_DRIVER")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| "tauri-driver".into());
         wait_port_free(DRIVER_PORT)?;
         wait_port_free(NATIVE_PORT)?;
         let xdg = launch.data_dir.join("xdg");
         let mut command = Command::new(&driver_path);
         command
-            .args(["--port", &DRIVER_PORT.to_string(), "--native-port", &NATIVE_PORT.to_string()])
+            .args([
+                "--port",
+                &DRIVER_PORT.to_string(),
+                "--native-port",
+                &NATIVE_PORT.to_string(),
+            ])
             .env("LOHUSA_DATA_DIR", launch.data_dir)
             .env("XDG_DATA_HOME", xdg.join("data"))
             .env("XDG_CACHE_HOME", xdg.join("cache"))
@@ -69,7 +84,9 @@ impl App {
             .env("LOHUSA_DEMO", if launch.demo { "1" } else { "0" })
             .stdout(Stdio::null())
             .stderr(Stdio::inherit());
-        let driver = command.spawn().with_context(|| format!("could not start {}", driver_path.display()))?;
+        let driver = command
+            .spawn()
+            .with_context(|| format!("could not start {}", driver_path.display()))?;
         let mut app = AppStarting { driver: Some(driver) };
         wait_port_open(DRIVER_PORT)?;
         let mut capabilities = serde_json::Map::new();
@@ -79,7 +96,10 @@ impl App {
             .connect(&format!("http://127.0.0.1:{DRIVER_PORT}"))
             .await
             .context("could not open a WebDriver session on the app")?;
-        let app = App { client, driver: app.driver.take() };
+        let app = App {
+            client,
+            driver: app.driver.take(),
+        };
         app.wait_css("#root > *").await?;
         Ok(app)
     }
@@ -116,7 +136,11 @@ impl App {
     }
 
     pub async fn click(&self, css: &str) -> anyhow::Result<()> {
-        self.wait_css(css).await?.click().await.with_context(|| format!("could not click {css}"))?;
+        self.wait_css(css)
+            .await?
+            .click()
+            .await
+            .with_context(|| format!("could not click {css}"))?;
         Ok(())
     }
 
@@ -147,7 +171,13 @@ impl App {
     /// `dir="auto"` spans, which is where names live, so it is read from the page instead.
     pub async fn text(&self, css: &str) -> anyhow::Result<String> {
         self.wait_css(css).await?;
-        let text = self.client.execute("return document.querySelector(arguments[0]).innerText", vec![json!(css)]).await?;
+        let text = self
+            .client
+            .execute(
+                "return document.querySelector(arguments[0]).innerText",
+                vec![json!(css)],
+            )
+            .await?;
         Ok(text.as_str().unwrap_or_default().trim().to_owned())
     }
 

@@ -19,13 +19,20 @@ async fn small_touch_targets(app: &App) -> anyhow::Result<Vec<String>> {
 #[tokio::test]
 async fn demo_data_fills_the_today_list_in_landscape_and_portrait() -> anyhow::Result<()> {
     let data = tempfile::tempdir()?;
-    let app = App::start(Launch { data_dir: data.path(), demo: true }).await?;
+    let app = App::start(Launch {
+        data_dir: data.path(),
+        demo: true,
+    })
+    .await?;
     app.resize(1280, 800).await?;
     app.wait_css(".today .entry").await?;
     let late = app.count(".today-late .entry").await?;
     let due = app.count(".today-due .entry").await?;
     let upcoming = app.count(".today-upcoming .entry").await?;
-    assert!(late > 0 && due > 0 && upcoming > 0, "late {late}, due {due}, upcoming {upcoming}");
+    assert!(
+        late > 0 && due > 0 && upcoming > 0,
+        "late {late}, due {due}, upcoming {upcoming}"
+    );
     assert_eq!(small_touch_targets(&app).await?, Vec::<String>::new());
     app.screenshot("demo-today-landscape").await?;
 

@@ -15,7 +15,11 @@ async fn nurse_registers_a_mother_records_visit_one_and_finds_it_after_a_restart
     let today = istanbul_today();
     let birth = today - Days::new(3);
 
-    let app = App::start(Launch { data_dir: data.path(), demo: false }).await?;
+    let app = App::start(Launch {
+        data_dir: data.path(),
+        demo: false,
+    })
+    .await?;
     app.resize(1280, 800).await?;
 
     // First start: who uses this tablet.
@@ -36,12 +40,27 @@ async fn nurse_registers_a_mother_records_visit_one_and_finds_it_after_a_restart
     app.fill("babies.0.birth_weight_g", "40000").await?;
     app.click_named("save").await?;
     app.wait_css("[data-testid=form-error]").await?;
-    let name_error = app.text(".field-invalid [name='mother.full_name'] ~ .field-error").await?;
+    let name_error = app
+        .text(".field-invalid [name='mother.full_name'] ~ .field-error")
+        .await?;
     assert_eq!(name_error, "Adı soyadı: boş bırakılamaz");
-    let birth_error = app.text(".field-invalid [name='birth.birth_date'] ~ .field-error").await?;
-    assert_eq!(birth_error, format!("Doğum tarihi (bebeğin): {} ileri bir tarih olamaz", day_first(today + Days::new(1))));
-    let weight_error = app.text(".field-invalid [name='babies.0.birth_weight_g'] ~ .field-error").await?;
-    assert_eq!(weight_error, "Doğum ağırlığı (g): 40000 g kabul edilen aralığın dışında (500–7000 g)");
+    let birth_error = app
+        .text(".field-invalid [name='birth.birth_date'] ~ .field-error")
+        .await?;
+    assert_eq!(
+        birth_error,
+        format!(
+            "Doğum tarihi (bebeğin): {} ileri bir tarih olamaz",
+            day_first(today + Days::new(1))
+        )
+    );
+    let weight_error = app
+        .text(".field-invalid [name='babies.0.birth_weight_g'] ~ .field-error")
+        .await?;
+    assert_eq!(
+        weight_error,
+        "Doğum ağırlığı (g): 40000 g kabul edilen aralığın dışında (500–7000 g)"
+    );
     app.screenshot("03-register-errors").await?;
 
     // Corrected: a mother with a Turkish name, born three days ago.
@@ -53,7 +72,8 @@ async fn nurse_registers_a_mother_records_visit_one_and_finds_it_after_a_restart
     app.fill("mother.residency_status", "citizen").await?;
     app.fill("mother.preferred_language", "tr").await?;
     app.fill("birth.birth_date", &day_first(birth)).await?;
-    app.fill("birth.discharge_date", &day_first(birth + Days::new(1))).await?;
+    app.fill("birth.discharge_date", &day_first(birth + Days::new(1)))
+        .await?;
     app.fill("babies.0.name", "Elif").await?;
     app.fill("babies.0.birth_weight_g", "3250").await?;
     app.screenshot("04-register-filled").await?;
@@ -61,9 +81,18 @@ async fn nurse_registers_a_mother_records_visit_one_and_finds_it_after_a_restart
 
     // Her screen: visit 1 is due (day 3 is inside days 2–5), visits 2 and 3 upcoming.
     assert_eq!(app.text("[data-testid=mother-name]").await?, "Ayşe Işık");
-    assert_eq!(app.attr("[data-visit='1']", "data-status").await?.as_deref(), Some("due"));
-    assert_eq!(app.attr("[data-visit='2']", "data-status").await?.as_deref(), Some("upcoming"));
-    assert_eq!(app.attr("[data-visit='3']", "data-status").await?.as_deref(), Some("upcoming"));
+    assert_eq!(
+        app.attr("[data-visit='1']", "data-status").await?.as_deref(),
+        Some("due")
+    );
+    assert_eq!(
+        app.attr("[data-visit='2']", "data-status").await?.as_deref(),
+        Some("upcoming")
+    );
+    assert_eq!(
+        app.attr("[data-visit='3']", "data-status").await?.as_deref(),
+        Some("upcoming")
+    );
     assert!(app.text(".subtitle").await?.contains("3. gününde"));
     app.screenshot("05-mother-visit-one-due").await?;
 
@@ -81,15 +110,33 @@ async fn nurse_registers_a_mother_records_visit_one_and_finds_it_after_a_restart
     app.fill("mother.bp_diastolic", "76").await?;
     app.fill("mother.pulse", "84").await?;
     app.fill("mother.temperature", "36,8").await?;
-    let baby_weight = app.attr("input[name$='.weight_g']", "name").await?.expect("baby weight field");
+    let baby_weight = app
+        .attr("input[name$='.weight_g']", "name")
+        .await?
+        .expect("baby weight field");
     let baby_key = baby_weight.trim_end_matches(".weight_g").to_owned();
     app.fill(&baby_weight, "3050").await?;
     app.fill(&format!("{baby_key}.baby_temperature"), "36.9").await?;
-    for (item, score) in [("latch_l", 2), ("latch_a", 1), ("latch_t", 2), ("latch_c", 2), ("latch_h", 2)] {
-        app.click(&format!("[data-name='{baby_key}.{item}'] [data-value='{score}']")).await?;
+    for (item, score) in [
+        ("latch_l", 2),
+        ("latch_a", 1),
+        ("latch_t", 2),
+        ("latch_c", 2),
+        ("latch_h", 2),
+    ] {
+        app.click(&format!("[data-name='{baby_key}.{item}'] [data-value='{score}']"))
+            .await?;
     }
-    assert_eq!(app.text(&format!("[data-name='{baby_key}.latch_total'] output")).await?, "9");
-    assert_eq!(app.text(&format!("[data-name='{baby_key}.weight_change_pct'] output")).await?, "-6,2 %");
+    assert_eq!(
+        app.text(&format!("[data-name='{baby_key}.latch_total'] output"))
+            .await?,
+        "9"
+    );
+    assert_eq!(
+        app.text(&format!("[data-name='{baby_key}.weight_change_pct'] output"))
+            .await?,
+        "-6,2 %"
+    );
     app.screenshot("07-visit-form").await?;
     app.click_named("save_visit").await?;
 
@@ -100,7 +147,11 @@ async fn nurse_registers_a_mother_records_visit_one_and_finds_it_after_a_restart
     app.stop().await?;
 
     // Restart the app on the same data: the nurse is remembered and the visit is still done.
-    let app = App::start(Launch { data_dir: data.path(), demo: false }).await?;
+    let app = App::start(Launch {
+        data_dir: data.path(),
+        demo: false,
+    })
+    .await?;
     app.resize(1280, 800).await?;
     app.wait_css(".today").await?;
     app.click_named("nav_search").await?;
@@ -114,7 +165,11 @@ async fn nurse_registers_a_mother_records_visit_one_and_finds_it_after_a_restart
     app.click_named("view_visit_1").await?;
     assert_eq!(app.text("[data-name='mother.bp_systolic'] output").await?, "118 mmHg");
     assert_eq!(app.text("[data-name='mother.temperature'] output").await?, "36,8 °C");
-    assert_eq!(app.text(&format!("[data-name='{baby_key}.latch_total'] output")).await?, "9");
+    assert_eq!(
+        app.text(&format!("[data-name='{baby_key}.latch_total'] output"))
+            .await?,
+        "9"
+    );
     app.screenshot("11-visit-one-read-back").await?;
     app.stop().await?;
     Ok(())

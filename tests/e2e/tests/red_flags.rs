@@ -8,7 +8,11 @@ use lohusa_e2e::{App, Launch, istanbul_today};
 async fn severe_hypertension_is_shown_as_urgent_as_soon_as_the_visit_is_saved() -> anyhow::Result<()> {
     let data = tempfile::tempdir()?;
     let birth = istanbul_today() - Days::new(4);
-    let app = App::start(Launch { data_dir: data.path(), demo: false }).await?;
+    let app = App::start(Launch {
+        data_dir: data.path(),
+        demo: false,
+    })
+    .await?;
     app.resize(1280, 800).await?;
     app.fill("member_name", "Ebe Sevgi Aksoy").await?;
     app.click_named("start").await?;
@@ -17,7 +21,8 @@ async fn severe_hypertension_is_shown_as_urgent_as_soon_as_the_visit_is_saved() 
     app.fill("mother.full_name", "Rasha Al-Halabi").await?;
     app.fill("mother.residency_status", "temporary_protection").await?;
     app.fill("mother.preferred_language", "ar").await?;
-    app.fill("birth.birth_date", &birth.format("%d.%m.%Y").to_string()).await?;
+    app.fill("birth.birth_date", &birth.format("%d.%m.%Y").to_string())
+        .await?;
     app.fill("birth.mode", "caesarean").await?;
     app.fill("babies.0.sex", "male").await?;
     app.fill("babies.0.birth_weight_g", "3000").await?;
@@ -26,7 +31,10 @@ async fn severe_hypertension_is_shown_as_urgent_as_soon_as_the_visit_is_saved() 
     app.click_named("record_visit_1").await?;
     app.fill("mother.bp_systolic", "164").await?;
     app.fill("mother.bp_diastolic", "102").await?;
-    let weight = app.attr("input[name$='.weight_g']", "name").await?.expect("baby weight field");
+    let weight = app
+        .attr("input[name$='.weight_g']", "name")
+        .await?
+        .expect("baby weight field");
     app.fill(&weight, "2600").await?;
     app.click_named("save_visit").await?;
 

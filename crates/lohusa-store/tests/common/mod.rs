@@ -23,7 +23,10 @@ impl TempStore {
         let TempStore { dir, store } = self;
         let path = store.path().to_owned();
         drop(store);
-        TempStore { store: Store::open(&path).unwrap(), dir }
+        TempStore {
+            store: Store::open(&path).unwrap(),
+            dir,
+        }
     }
 }
 
@@ -46,11 +49,22 @@ pub fn registration(name: &str, birth_date: &str) -> RegistrationInput {
             preferred_language: Some(Language::Tr),
             ..Default::default()
         },
-        birth: BirthInput { birth_date: birth_date.into(), mode: Some(BirthMode::Vaginal), ..Default::default() },
-        babies: vec![BabyInput { name: String::new(), sex: Some(BabySex::Male), birth_weight_g: "3100".into() }],
+        birth: BirthInput {
+            birth_date: birth_date.into(),
+            mode: Some(BirthMode::Vaginal),
+            ..Default::default()
+        },
+        babies: vec![BabyInput {
+            name: String::new(),
+            sex: Some(BabySex::Male),
+            birth_weight_g: "3100".into(),
+        }],
     }
 }
 
 pub fn count(store: &Store, table: &str) -> i64 {
-    store.connection().query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0)).unwrap()
+    store
+        .connection()
+        .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
+        .unwrap()
 }
