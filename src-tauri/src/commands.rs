@@ -24,7 +24,6 @@ pub struct AppStatus {
     /// Today's date in İzmir.
     pub today: NaiveDate,
     pub version: String,
-    pub n_mothers: u32,
 }
 
 pub fn app_status(store: &Store) -> Result<AppStatus, AppError> {
@@ -33,7 +32,6 @@ pub fn app_status(store: &Store) -> Result<AppStatus, AppError> {
         device_id: store.device_id().to_string(),
         today: istanbul_today(Utc::now()),
         version: env!("CARGO_PKG_VERSION").to_owned(),
-        n_mothers: store.n_mothers()? as u32,
     })
 }
 
@@ -44,41 +42,41 @@ fn member(store: &Store) -> Result<LocalMember, AppError> {
 // Async so the work runs off the window's thread: a save waits for an fsync.
 #[tauri::command(async)]
 pub fn get_app_status(state: State<'_, AppState>) -> Result<AppStatus, AppError> {
-    app_status(&*state.store()?)
+    app_status(&state.store())
 }
 
 #[tauri::command(async)]
 pub fn set_member_name(state: State<'_, AppState>, name: String) -> Result<LocalMember, AppError> {
-    Ok(state.store()?.set_local_member(&name)?)
+    Ok(state.store().set_local_member(&name)?)
 }
 
 #[tauri::command(async)]
 pub fn get_today_list(state: State<'_, AppState>) -> Result<TodayList, AppError> {
-    Ok(state.store()?.today_list(Utc::now())?)
+    Ok(state.store().today_list(Utc::now())?)
 }
 
 #[tauri::command(async)]
 pub fn register_mother(state: State<'_, AppState>, input: RegistrationInput) -> Result<MotherId, AppError> {
-    let mut store = state.store()?;
+    let mut store = state.store();
     let author = member(&store)?.id;
     Ok(store.register_mother(&input, author, Utc::now())?)
 }
 
 #[tauri::command(async)]
 pub fn get_mother(state: State<'_, AppState>, id: MotherId) -> Result<MotherView, AppError> {
-    Ok(state.store()?.mother_view(id, Utc::now())?)
+    Ok(state.store().mother_view(id, Utc::now())?)
 }
 
 #[tauri::command(async)]
 pub fn record_visit(state: State<'_, AppState>, input: VisitInput) -> Result<VisitId, AppError> {
-    let mut store = state.store()?;
+    let mut store = state.store();
     let author = member(&store)?.id;
     Ok(store.record_visit(&input, author, Utc::now())?)
 }
 
 #[tauri::command(async)]
 pub fn search_mothers(state: State<'_, AppState>, query: String) -> Result<Vec<MotherSummary>, AppError> {
-    Ok(state.store()?.search_mothers(&query, Utc::now(), 50)?)
+    Ok(state.store().search_mothers(&query, Utc::now(), 50)?)
 }
 
 /// The checklist definition of `version`, or the current one.

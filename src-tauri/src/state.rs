@@ -4,8 +4,6 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use lohusa_store::Store;
 
-use crate::error::AppError;
-
 pub struct AppState {
     store: Mutex<Store>,
 }
@@ -17,9 +15,9 @@ impl AppState {
         }
     }
 
-    pub fn store(&self) -> Result<MutexGuard<'_, Store>, AppError> {
+    pub fn store(&self) -> MutexGuard<'_, Store> {
         // A panic while holding the lock cannot leave SQLite half-written (the transaction rolls
         // back), so the store behind a poisoned lock is still sound.
-        Ok(self.store.lock().unwrap_or_else(PoisonError::into_inner))
+        self.store.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }

@@ -120,6 +120,18 @@ pub fn deciding_record(records: impl IntoIterator<Item = RecordedVisit>) -> Opti
         .max_by_key(|r| (r.outcome == VisitOutcome::Visited, r.date))
 }
 
+/// The three windows of a birth with their statuses, from every record of every visit.
+pub fn visit_statuses(
+    birth_date: NaiveDate,
+    today: NaiveDate,
+    recorded: &[(VisitNumber, RecordedVisit)],
+) -> [(VisitWindow, VisitStatus); 3] {
+    visit_windows(birth_date).map(|window| {
+        let records = recorded.iter().filter(|(n, _)| *n == window.number).map(|(_, r)| *r);
+        (window, visit_status(&window, today, deciding_record(records)))
+    })
+}
+
 /// Derives a visit's status from its window, today's date and what was recorded.
 pub fn visit_status(window: &VisitWindow, today: NaiveDate, recorded: Option<RecordedVisit>) -> VisitStatus {
     match recorded {

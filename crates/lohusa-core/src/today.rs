@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::ids::MotherId;
-use crate::schedule::{RecordedVisit, VisitNumber, VisitStatus, deciding_record, visit_status, visit_windows};
+use crate::schedule::{RecordedVisit, VisitNumber, VisitStatus, visit_statuses};
 use crate::time::day_of_life;
 
 /// How far ahead the list looks for windows about to open.
@@ -55,14 +55,7 @@ pub fn today_list(rows: &[ScheduleRow], today: NaiveDate) -> TodayList {
         upcoming: vec![],
     };
     for row in rows {
-        for window in visit_windows(row.birth_date) {
-            let recorded = deciding_record(
-                row.recorded
-                    .iter()
-                    .filter(|(n, _)| *n == window.number)
-                    .map(|(_, r)| *r),
-            );
-            let status = visit_status(&window, today, recorded);
+        for (window, status) in visit_statuses(row.birth_date, today, &row.recorded) {
             let bucket = match status {
                 VisitStatus::Late => &mut list.late,
                 VisitStatus::Due => &mut list.due,

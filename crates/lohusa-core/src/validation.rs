@@ -138,10 +138,6 @@ impl ValidationErrors {
         self.0.is_empty()
     }
 
-    pub fn fields(&self) -> Vec<&str> {
-        self.0.iter().map(|e| e.field.as_str()).collect()
-    }
-
     /// `Ok(value)` when nothing was broken, else every error at once.
     pub fn into_result<T>(self, value: T) -> Result<T, ValidationErrors> {
         if self.0.is_empty() { Ok(value) } else { Err(self) }

@@ -5,7 +5,7 @@ use lohusa_core::ids::{BabyId, BirthId, MemberId, MotherId};
 use lohusa_core::registration::{
     BabyRecord, BirthRecord, MotherRecord, RegistrationIds, RegistrationInput, validate_registration,
 };
-use lohusa_core::schedule::{VisitNumber, VisitStatus};
+use lohusa_core::schedule::{VisitNumber, VisitStatus, visit_statuses};
 use lohusa_core::search::fold_for_search;
 use lohusa_core::time::{day_of_life, istanbul_today};
 use lohusa_core::visit::{VisitCard, VisitRecord, visit_cards};
@@ -172,19 +172,18 @@ impl Store {
         )?;
         let mut out = Vec::new();
         for (mother_id, full_name, neighbourhood, birth_date) in rows {
-            let visits = self.visits_of(mother_id)?;
-            // Flags are not needed here, so no babies are read for them.
-            let next = visit_cards(birth_date, today, &visits, &[])
+            let recorded = self.recorded_visits(mother_id)?;
+            let next = visit_statuses(birth_date, today, &recorded)
                 .into_iter()
-                .find(|c| c.status.is_open());
+                .find(|(_, status)| status.is_open());
             out.push(MotherSummary {
                 id: mother_id,
                 full_name,
                 neighbourhood,
                 birth_date,
                 day_of_life: day_of_life(birth_date, today) as i32,
-                next_visit: next.as_ref().map(|c| c.window.number),
-                next_status: next.map(|c| c.status),
+                next_visit: next.map(|(window, _)| window.number),
+                next_status: next.map(|(_, status)| status),
             });
         }
         Ok(out)

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, NaiveTime, Utc};
 use lohusa_core::checklist;
 use lohusa_core::ids::{MemberId, MotherId, VisitId};
-use lohusa_core::schedule::VisitNumber;
+use lohusa_core::schedule::{RecordedVisit, VisitNumber};
 use lohusa_core::time::istanbul_today;
 use lohusa_core::visit::{VisitContext, VisitInput, VisitRecord, validate_visit};
 use uuid::Uuid;
@@ -46,6 +46,25 @@ impl Store {
             "SELECT EXISTS (SELECT 1 FROM visits WHERE mother_id = ?1 AND number = ?2 AND outcome = 'visited')",
         )?;
         Ok(stmt.query_row(rusqlite::params![mother.to_string(), number.get()], |r| r.get(0))?)
+    }
+
+    /// What was recorded for each of a mother's visits, as far as statuses are concerned; read
+    /// from the covering index, without answers.
+    pub fn recorded_visits(&self, mother: MotherId) -> Result<Vec<(VisitNumber, RecordedVisit)>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT number, outcome, visited_on FROM visits WHERE mother_id = ?1")?;
+        collect_rows(&mut stmt, [mother.to_string()], |row| {
+            let number: u8 = row.get(0)?;
+            let number: VisitNumber = number.try_into().map_err(StoreError::Corrupt)?;
+            Ok((
+                number,
+                RecordedVisit {
+                    outcome: enum_col(row, 1)?,
+                    date: date(row, 2)?,
+                },
+            ))
+        })
     }
 
     /// Every visit recorded for a mother, by number, with answers.

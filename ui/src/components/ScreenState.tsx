@@ -1,4 +1,5 @@
-// The states every screen shares: loading, failed to load, and a form that was not saved.
+// The states every screen shares: loading, failed to load, a form that was not saved, and the
+// buttons that end a form.
 import { useTranslation } from "react-i18next";
 
 import type { AppError } from "../ipc";
@@ -32,5 +33,20 @@ export function FormErrorBanner({ error }: { error: AppError | null }) {
     <p className="banner banner-error" role="alert" data-testid="form-error">
       {generalMessage(t, error)}
     </p>
+  );
+}
+
+/** Cancel and save at the end of a form; the save button shows that saving is under way. */
+export function FormActions({ onCancel, saveName, saveLabel, saving }: { onCancel: () => void; saveName: string; saveLabel: string; saving: boolean }) {
+  const { t } = useTranslation();
+  return (
+    <div className="form-actions">
+      <button type="button" className="secondary" onClick={onCancel}>
+        {t("common.cancel")}
+      </button>
+      <button type="submit" className="primary" name={saveName} disabled={saving}>
+        {saving ? t("common.saving") : saveLabel}
+      </button>
+    </div>
   );
 }

@@ -7,7 +7,7 @@ export type AppStatus = { member: LocalMember | null, device_id: string,
 /**
  * Today's date in İzmir.
  */
-today: string, version: string, n_mothers: number, };
+today: string, version: string, };
 
 export type BabyId = string;
 

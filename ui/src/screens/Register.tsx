@@ -4,7 +4,7 @@ import { useState } from "react";
 import { useTranslation } from "react-i18next";
 
 import { CheckboxField, DateField, SelectField, TextField } from "../components/Field";
-import { FormErrorBanner } from "../components/ScreenState";
+import { FormActions, FormErrorBanner } from "../components/ScreenState";
 import {
   ipc,
   type BabyInput,
@@ -145,14 +145,7 @@ export function Register() {
           ) : null}
         </section>
 
-        <div className="form-actions">
-          <button type="button" className="secondary" onClick={() => go({ name: "today" })}>
-            {t("common.cancel")}
-          </button>
-          <button type="submit" className="primary" name="save" disabled={saving}>
-            {saving ? t("common.saving") : t("register.save")}
-          </button>
-        </div>
+        <FormActions onCancel={() => go({ name: "today" })} saveName="save" saveLabel={t("register.save")} saving={saving} />
       </form>
     </main>
   );

@@ -5,7 +5,7 @@ import { useTranslation } from "react-i18next";
 
 import { ChecklistForm } from "../components/ChecklistForm";
 import { ChoiceButtons, DateField, TextField } from "../components/Field";
-import { FormErrorBanner, LoadFailed, Loading } from "../components/ScreenState";
+import { FormActions, FormErrorBanner, LoadFailed, Loading } from "../components/ScreenState";
 import { FlagList } from "../components/FlagList";
 import { StatusBadge } from "../components/StatusBadge";
 import {
@@ -164,14 +164,12 @@ export function Visit({ motherId, number, memberName }: { motherId: MotherId; nu
         <section className="card">
           <TextField name="note" label={t("fields.visit.note")} value={note} onChange={setNote} error={errors["note"]} dir="auto" />
         </section>
-        <div className="form-actions">
-          <button type="button" className="secondary" onClick={() => go({ name: "mother", id: motherId })}>
-            {t("common.cancel")}
-          </button>
-          <button type="submit" className="primary" name="save_visit" disabled={saving}>
-            {saving ? t("common.saving") : t("visit.save")}
-          </button>
-        </div>
+        <FormActions
+          onCancel={() => go({ name: "mother", id: motherId })}
+          saveName="save_visit"
+          saveLabel={t("visit.save")}
+          saving={saving}
+        />
       </form>
     </main>
   );
