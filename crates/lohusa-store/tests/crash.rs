@@ -26,14 +26,17 @@ fn writer_loop() {
         .map(Into::into)
         .unwrap_or_else(|| dir.path().join("writer.sqlite3"));
     let mut store = Store::open(&path).unwrap();
+    // As a child it writes until killed, but never past a minute: a child whose parent died must
+    // not go on writing in the background.
     let n = if child_path.is_some() { usize::MAX } else { 200 };
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
     // After each acknowledged save, its number goes to a side file, as a nurse would see "saved".
     let mut acked = std::fs::OpenOptions::new()
         .create(true)
         .append(true)
         .open(acked_path(&path))
         .unwrap();
-    for i in 0..n {
+    for i in (0..n).take_while(|_| std::time::Instant::now() < deadline) {
         // Unique across the killed children of one test, so a lost save cannot hide behind an
         // earlier child's mother of the same name.
         let name = format!("Anne {}-{i}", std::process::id());
@@ -52,13 +55,14 @@ fn a_process_killed_mid_write_leaves_the_database_consistent() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("killed.sqlite3");
     for round in 0..3 {
-        let mut child = Command::new(std::env::current_exe().unwrap())
+        let child = Command::new(std::env::current_exe().unwrap())
             .args(["--exact", "writer_loop", "--nocapture", "--test-threads=1"])
             .env(DB_ENV, &path)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
+        let mut child = KillOnDrop(child);
         // Wait until the child has written something, then kill it without warning.
         let before = if path.exists() {
             count(&Store::open(&path).unwrap(), "mothers")
@@ -73,8 +77,8 @@ fn a_process_killed_mid_write_leaves_the_database_consistent() {
             }
             assert!(std::time::Instant::now() < deadline, "the child never wrote");
         }
-        child.kill().unwrap(); // SIGKILL
-        child.wait().unwrap();
+        child.0.kill().unwrap(); // SIGKILL
+        child.0.wait().unwrap();
         let store = Store::open(&path).unwrap();
         assert_eq!(store.integrity_check().unwrap(), "ok");
         assert_consistent(&store);
@@ -88,6 +92,16 @@ fn a_process_killed_mid_write_leaves_the_database_consistent() {
             })
             .unwrap();
         assert_eq!(found, 1, "acknowledged save {last} was lost");
+    }
+}
+
+/// Kills the writer if the test fails before it does.
+struct KillOnDrop(std::process::Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
     }
 }
 
