@@ -12,12 +12,16 @@ use uuid::Uuid;
 
 use crate::hlc::Hlc;
 use crate::ids::{ChangeId, DeviceId, MemberId};
+use crate::merge::Version;
 
 /// The version of the field vocabulary a change was written with.
 pub const CHANGE_SCHEMA_VERSION: u32 = 1;
 
 /// Field name to value, in a stable order.
 pub type FieldValues = BTreeMap<String, serde_json::Value>;
+
+/// Field name to the versions a write replaces (see `merge`).
+pub type FieldBases = BTreeMap<String, Vec<Version>>;
 
 /// What kind of record a change is about.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, TS)]
@@ -28,6 +32,14 @@ pub enum EntityKind {
     Baby,
     Visit,
 }
+
+/// Every entity kind, in a stable order.
+pub const ENTITY_KINDS: [EntityKind; 4] = [
+    EntityKind::Mother,
+    EntityKind::Birth,
+    EntityKind::Baby,
+    EntityKind::Visit,
+];
 
 impl EntityKind {
     pub fn as_str(self) -> &'static str {
@@ -40,14 +52,7 @@ impl EntityKind {
     }
 
     pub fn parse(text: &str) -> Option<EntityKind> {
-        [
-            EntityKind::Mother,
-            EntityKind::Birth,
-            EntityKind::Baby,
-            EntityKind::Visit,
-        ]
-        .into_iter()
-        .find(|kind| kind.as_str() == text)
+        ENTITY_KINDS.into_iter().find(|kind| kind.as_str() == text)
     }
 }
 
@@ -57,6 +62,9 @@ pub struct EntityWrite {
     pub entity: EntityKind,
     pub entity_id: Uuid,
     pub fields: FieldValues,
+    /// Versions this write replaces beyond the current value of each field: only a conflict
+    /// resolution names them (it replaces every concurrent value at once).
+    pub also_replaces: FieldBases,
 }
 
 /// One stamped, attributed change.
@@ -68,8 +76,23 @@ pub struct Change {
     pub entity_id: Uuid,
     #[ts(type = "Record<string, unknown>")]
     pub fields: FieldValues,
+    /// Per field, the versions the writer's replica held when it wrote (what this write
+    /// replaces). Absent for a field that had no value; how concurrent writes are told apart.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[ts(type = "Record<string, string[]>")]
+    pub base: FieldBases,
     pub hlc: Hlc,
     pub author: MemberId,
     pub device: DeviceId,
     pub schema_version: u32,
+}
+
+impl Change {
+    /// The version every field of this change carries.
+    pub fn version(&self) -> Version {
+        Version {
+            hlc: self.hlc,
+            device: self.device,
+        }
+    }
 }

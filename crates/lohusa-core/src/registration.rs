@@ -414,11 +414,13 @@ impl ValidRegistration {
                 entity: EntityKind::Mother,
                 entity_id: m.id.0,
                 fields: mother,
+                also_replaces: Default::default(),
             },
             EntityWrite {
                 entity: EntityKind::Birth,
                 entity_id: b.id.0,
                 fields: birth,
+                also_replaces: Default::default(),
             },
         ];
         for baby in &self.babies {
@@ -433,6 +435,7 @@ impl ValidRegistration {
                 entity: EntityKind::Baby,
                 entity_id: baby.id.0,
                 fields,
+                also_replaces: Default::default(),
             });
         }
         writes

@@ -176,6 +176,7 @@ impl VisitRecord {
             entity: EntityKind::Visit,
             entity_id: self.id.0,
             fields,
+            also_replaces: Default::default(),
         }
     }
 

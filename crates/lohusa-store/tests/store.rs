@@ -65,11 +65,13 @@ fn a_write_that_fails_halfway_leaves_neither_state_nor_change_records() {
         entity: EntityKind::Mother,
         entity_id: Uuid::now_v7(),
         fields: [("full_name".to_owned(), json!("Fatma"))].into(),
+        also_replaces: Default::default(),
     };
     let bad = EntityWrite {
         entity: EntityKind::Birth,
         entity_id: Uuid::now_v7(),
         fields: [("no_such_column".to_owned(), json!(1))].into(),
+        also_replaces: Default::default(),
     };
     let err = t.store.write(&[good, bad], nurse(), now()).unwrap_err();
     assert!(matches!(err, StoreError::UnknownField { .. }), "{err}");

@@ -1,0 +1,383 @@
+//! Merging changes into one entity's state: last writer wins per field, and concurrent writes are
+//! kept as conflicts for review instead of vanishing.
+//!
+//! Every field value has a *version*: the clock stamp and the device of the change that wrote it.
+//! The visible value of a field is the one with the greatest version, so every replica that has
+//! received the same changes shows the same value, whatever order they came in.
+//!
+//! A change also says which versions it replaces (`Change::base`): the value its writer saw. A
+//! write that nobody has replaced yet is a *head*. One head per field is the normal case; two or
+//! more mean people wrote the field without seeing each other's value. The winner is shown, the
+//! other heads are kept with their value, author and change, and a head whose value differs from
+//! the winner's is an open conflict. A resolution is a write that replaces every head at once.
+//!
+//! The heads depend only on the set of changes received (a write is a head unless some received
+//! change names its version as replaced), so they too are the same on every replica.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::Value;
+use ts_rs::TS;
+
+use crate::change::Change;
+use crate::hlc::Hlc;
+use crate::ids::{ChangeId, DeviceId, MemberId};
+
+/// The version of one field value. Orders by clock stamp, then device id: a total order that
+/// every replica computes the same way.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, TS)]
+#[ts(type = "string")]
+pub struct Version {
+    pub hlc: Hlc,
+    pub device: DeviceId,
+}
+
+impl fmt::Display for Version {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}@{}", self.hlc, self.device)
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("not a field version: {0:?}")]
+pub struct ParseVersionError(String);
+
+impl FromStr for Version {
+    type Err = ParseVersionError;
+    fn from_str(s: &str) -> Result<Version, ParseVersionError> {
+        let err = || ParseVersionError(s.to_owned());
+        let (hlc, device) = s.split_once('@').ok_or_else(err)?;
+        Ok(Version {
+            hlc: hlc.parse().map_err(|_| err())?,
+            device: device.parse().map_err(|_| err())?,
+        })
+    }
+}
+
+impl Serialize for Version {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Version {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Version, D::Error> {
+        String::deserialize(deserializer)?
+            .parse()
+            .map_err(serde::de::Error::custom)
+    }
+}
+
+/// A value that lost to the visible one but has not been replaced: a concurrent write.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+pub struct Head {
+    pub version: Version,
+    #[ts(type = "unknown")]
+    pub value: Value,
+    pub author: MemberId,
+    pub change: ChangeId,
+}
+
+/// What a replica knows about the versions of one entity's fields, beside the values themselves.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct EntityMeta {
+    /// The version of each field's visible value, stored grouped by version (a new record's
+    /// fields all share one).
+    #[serde(with = "grouped", default)]
+    pub fields: BTreeMap<String, Version>,
+    /// Per field, the heads other than the visible value.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub heads: BTreeMap<String, Vec<Head>>,
+    /// Per field, versions that a received change replaces but that have not arrived yet.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub pending: BTreeMap<String, Vec<Version>>,
+}
+
+/// What merging one change did.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Merged {
+    /// The fields whose visible value is now this change's, with that value.
+    pub visible: crate::change::FieldValues,
+    /// Whether any field's set of concurrent heads changed.
+    pub heads_changed: bool,
+}
+
+/// The value, author and change of the visible value of `field`, which a merge needs only when a
+/// concurrent write displaces it (so the store reads it from its change log, rarely).
+pub type DisplacedLookup<'a> = dyn FnMut(&str, Version) -> Option<(Value, MemberId, ChangeId)> + 'a;
+
+impl EntityMeta {
+    /// Merges one change. The caller guarantees each change is merged at most once (changes are
+    /// unique by id in every log), which together with this makes merging idempotent.
+    pub fn merge(&mut self, change: &Change, displaced: &mut DisplacedLookup<'_>) -> Merged {
+        let version = change.version();
+        let mut merged = Merged::default();
+        for (field, value) in &change.fields {
+            let replaced = change.base.get(field).map(Vec::as_slice).unwrap_or(&[]);
+            // Replaced heads stop being heads; replaced versions not seen yet are remembered so
+            // they do not become heads when they arrive.
+            for old in replaced {
+                let heads = self.heads.entry(field.clone()).or_default();
+                if let Some(at) = heads.iter().position(|h| h.version == *old) {
+                    heads.remove(at);
+                    merged.heads_changed = true;
+                } else {
+                    insert_sorted(self.pending.entry(field.clone()).or_default(), *old);
+                }
+            }
+            match self.fields.get(field).copied() {
+                None => {
+                    self.fields.insert(field.clone(), version);
+                    merged.visible.insert(field.clone(), value.clone());
+                }
+                Some(current) if version > current => {
+                    self.fields.insert(field.clone(), version);
+                    merged.visible.insert(field.clone(), value.clone());
+                    if !self.take_pending(field, current)
+                        && let Some((value, author, change)) = displaced(field, current)
+                    {
+                        self.add_head(
+                            field,
+                            Head {
+                                version: current,
+                                value,
+                                author,
+                                change,
+                            },
+                        );
+                        merged.heads_changed = true;
+                    }
+                }
+                Some(current) if version < current => {
+                    if !self.take_pending(field, version) {
+                        self.add_head(
+                            field,
+                            Head {
+                                version,
+                                value: value.clone(),
+                                author: change.author,
+                                change: change.id,
+                            },
+                        );
+                        merged.heads_changed = true;
+                    }
+                }
+                Some(_) => {}
+            }
+            self.tidy(field);
+        }
+        merged
+    }
+
+    /// The versions a write to `field` replaces: the visible one and, for a resolution, every
+    /// other head too.
+    pub fn base_for(&self, field: &str, resolving: bool) -> Vec<Version> {
+        let mut base: Vec<Version> = self.fields.get(field).copied().into_iter().collect();
+        if resolving {
+            base.extend(self.heads.get(field).into_iter().flatten().map(|h| h.version));
+        }
+        base
+    }
+
+    /// The open conflicts: heads whose value differs from the visible value of their field.
+    pub fn open_conflicts<'a>(
+        &'a self,
+        mut visible: impl FnMut(&str) -> Value + 'a,
+    ) -> impl Iterator<Item = (&'a str, Version, &'a Head)> + 'a {
+        self.heads.iter().flat_map(move |(field, heads)| {
+            let shown = visible(field);
+            let winner = self.fields[field.as_str()];
+            heads
+                .iter()
+                .filter(move |h| h.value != shown)
+                .map(move |h| (field.as_str(), winner, h))
+        })
+    }
+
+    fn take_pending(&mut self, field: &str, version: Version) -> bool {
+        let Some(pending) = self.pending.get_mut(field) else {
+            return false;
+        };
+        match pending.binary_search(&version) {
+            Ok(at) => {
+                pending.remove(at);
+                true
+            }
+            Err(_) => false,
+        }
+    }
+
+    fn add_head(&mut self, field: &str, head: Head) {
+        let heads = self.heads.entry(field.to_owned()).or_default();
+        if let Err(at) = heads.binary_search_by(|h| h.version.cmp(&head.version)) {
+            heads.insert(at, head);
+        }
+    }
+
+    fn tidy(&mut self, field: &str) {
+        if self.heads.get(field).is_some_and(Vec::is_empty) {
+            self.heads.remove(field);
+        }
+        if self.pending.get(field).is_some_and(Vec::is_empty) {
+            self.pending.remove(field);
+        }
+    }
+}
+
+fn insert_sorted(list: &mut Vec<Version>, version: Version) {
+    if let Err(at) = list.binary_search(&version) {
+        list.insert(at, version);
+    }
+}
+
+/// Serialises field versions as `[[version, [field, …]], …]`: one entry per distinct version.
+mod grouped {
+    use super::*;
+
+    pub fn serialize<S: Serializer>(fields: &BTreeMap<String, Version>, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut groups: BTreeMap<Version, Vec<&str>> = BTreeMap::new();
+        for (field, version) in fields {
+            groups.entry(*version).or_default().push(field);
+        }
+        serializer.collect_seq(groups)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<BTreeMap<String, Version>, D::Error> {
+        let groups: Vec<(Version, Vec<String>)> = Vec::deserialize(deserializer)?;
+        Ok(groups
+            .into_iter()
+            .flat_map(|(version, fields)| fields.into_iter().map(move |f| (f, version)))
+            .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::change::{CHANGE_SCHEMA_VERSION, EntityKind};
+    use serde_json::json;
+    use uuid::Uuid;
+
+    fn device(n: u128) -> DeviceId {
+        DeviceId(Uuid::from_u128(n))
+    }
+
+    fn change(n: u128, dev: u128, wall: u64, field: &str, value: Value, base: Vec<Version>) -> Change {
+        let mut bases = BTreeMap::new();
+        if !base.is_empty() {
+            bases.insert(field.to_owned(), base);
+        }
+        Change {
+            id: ChangeId(Uuid::from_u128(n)),
+            entity: EntityKind::Visit,
+            entity_id: Uuid::from_u128(7),
+            fields: [(field.to_owned(), value)].into(),
+            base: bases,
+            hlc: Hlc {
+                wall_ms: wall,
+                counter: 0,
+            },
+            author: MemberId(Uuid::from_u128(100 + dev)),
+            device: device(dev),
+            schema_version: CHANGE_SCHEMA_VERSION,
+        }
+    }
+
+    /// A replica in memory: metadata, visible values, and the log for displaced lookups.
+    #[derive(Default)]
+    struct Replica {
+        meta: EntityMeta,
+        values: BTreeMap<String, Value>,
+        log: Vec<Change>,
+    }
+
+    impl Replica {
+        fn receive(&mut self, c: &Change) {
+            if self.log.iter().any(|l| l.id == c.id) {
+                return;
+            }
+            let log = &self.log;
+            let mut lookup = |field: &str, v: Version| {
+                log.iter()
+                    .find(|l| l.version() == v)
+                    .map(|l| (l.fields[field].clone(), l.author, l.id))
+            };
+            let merged = self.meta.merge(c, &mut lookup);
+            self.values.extend(merged.visible);
+            self.log.push(c.clone());
+        }
+        fn conflicts(&self) -> Vec<(String, Value)> {
+            let values = &self.values;
+            self.meta
+                .open_conflicts(|f| values[f].clone())
+                .map(|(f, _, h)| (f.to_owned(), h.value.clone()))
+                .collect()
+        }
+    }
+
+    #[test]
+    fn the_later_stamp_wins_and_the_concurrent_value_is_kept_as_a_conflict() {
+        let a = change(1, 1, 1_000, "answers.bp", json!(120), vec![]);
+        let b = change(2, 2, 2_000, "answers.bp", json!(140), vec![]);
+        for order in [[&a, &b], [&b, &a]] {
+            let mut r = Replica::default();
+            order.into_iter().for_each(|c| r.receive(c));
+            assert_eq!(r.values["answers.bp"], json!(140));
+            assert_eq!(r.conflicts(), vec![("answers.bp".to_owned(), json!(120))]);
+        }
+    }
+
+    #[test]
+    fn an_edit_of_the_value_seen_is_not_a_conflict_even_when_it_arrives_first() {
+        let a = change(1, 1, 1_000, "note", json!("old"), vec![]);
+        let b = change(2, 2, 2_000, "note", json!("new"), vec![a.version()]);
+        for order in [[&a, &b], [&b, &a]] {
+            let mut r = Replica::default();
+            order.into_iter().for_each(|c| r.receive(c));
+            assert_eq!(r.values["note"], json!("new"));
+            assert!(r.conflicts().is_empty());
+            assert!(r.meta.heads.is_empty() && r.meta.pending.is_empty(), "{:?}", r.meta);
+        }
+    }
+
+    #[test]
+    fn a_resolution_replaces_every_head_and_closes_the_conflict() {
+        let a = change(1, 1, 1_000, "note", json!("a"), vec![]);
+        let b = change(2, 2, 2_000, "note", json!("b"), vec![]);
+        let mut r = Replica::default();
+        r.receive(&a);
+        r.receive(&b);
+        let base = r.meta.base_for("note", true);
+        assert_eq!(base, vec![b.version(), a.version()]);
+        let fix = change(3, 3, 3_000, "note", json!("a"), base);
+        r.receive(&fix);
+        assert_eq!(r.values["note"], json!("a"));
+        assert!(r.conflicts().is_empty() && r.meta.heads.is_empty());
+    }
+
+    #[test]
+    fn equal_stamps_from_two_devices_are_ordered_by_device() {
+        let a = change(1, 1, 1_000, "note", json!("a"), vec![]);
+        let b = change(2, 2, 1_000, "note", json!("b"), vec![]);
+        let mut r = Replica::default();
+        r.receive(&b);
+        r.receive(&a);
+        assert_eq!(r.values["note"], json!("b"));
+    }
+
+    #[test]
+    fn versions_group_by_change_when_stored() {
+        let c = Change {
+            fields: [("a".to_owned(), json!(1)), ("b".to_owned(), json!(2))].into(),
+            ..change(1, 1, 1_000, "x", json!(0), vec![])
+        };
+        let mut r = Replica::default();
+        r.receive(&c);
+        let text = serde_json::to_string(&r.meta).unwrap();
+        assert_eq!(text.matches('@').count(), 1, "{text}");
+        assert_eq!(serde_json::from_str::<EntityMeta>(&text).unwrap(), r.meta);
+    }
+}

@@ -1,0 +1,426 @@
+//! The sync protocol between a replica and the central server, as messages and a state machine.
+//!
+//! The machine never touches a network or a file: `next` says what to do (send a request, read
+//! pending changes, apply a pulled batch, save a position) and the driver does it and reports
+//! back. The same machine runs in the app, the command line and the simulation tests.
+//!
+//! A sync is: ask the server who it is (its epoch and time), push every change the server has not
+//! confirmed, in batches, then pull everything after the saved cursor, in batches. Positions move
+//! only after the server confirmed (pushes) or in the same transaction as the applied batch
+//! (pulls), so a sync cut at any point resumes without losing or doubling anything.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+use uuid::Uuid;
+
+use crate::change::Change;
+use crate::ids::ChangeId;
+
+/// The request path prefix; bumped when the protocol changes incompatibly.
+pub const API_PREFIX: &str = "/v1";
+/// Changes per push request.
+pub const PUSH_BATCH: usize = 1000;
+/// Changes per pull response.
+pub const PULL_BATCH: usize = 2000;
+/// The most changes a server takes in one push.
+pub const MAX_PUSH_CHANGES: usize = 5000;
+/// A clock difference with the server above which the app warns the user.
+pub const CLOCK_SKEW_WARNING_MS: i64 = 5 * 60 * 1000;
+
+/// The server's identity. The epoch changes when its database is replaced or restored.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+pub struct ServerIdentity {
+    #[ts(type = "string")]
+    pub epoch: Uuid,
+    pub team: String,
+    /// The highest sequence number in the team's log.
+    #[ts(type = "number")]
+    pub head_seq: u64,
+    #[ts(type = "number")]
+    pub server_time_ms: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PushRequest {
+    pub changes: Vec<Change>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PushResponse {
+    /// Changes stored now.
+    pub accepted: usize,
+    /// Changes the server already held (a retried batch).
+    pub duplicates: usize,
+    pub epoch: Uuid,
+    pub server_time_ms: u64,
+}
+
+/// A change the server refused, and why (a stable reason code).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+pub struct Refusal {
+    pub change: ChangeId,
+    pub reason: String,
+}
+
+/// One change as the server's log holds it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Sequenced {
+    pub seq: u64,
+    pub change: Change,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PullResponse {
+    pub changes: Vec<Sequenced>,
+    /// The cursor to save with this batch.
+    pub cursor: u64,
+    pub more: bool,
+    pub epoch: Uuid,
+    pub server_time_ms: u64,
+}
+
+/// What a replica has saved about its sync with the server.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SyncPosition {
+    /// The server epoch the positions below belong to.
+    pub epoch: Option<Uuid>,
+    /// Local log position up to which the server confirmed every change.
+    pub uploaded: i64,
+    /// Server sequence number up to which this replica applied the team's log.
+    pub cursor: u64,
+}
+
+/// A request the driver sends.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Request {
+    Identity,
+    Push(PushRequest),
+    Pull { after: u64, limit: usize },
+}
+
+/// What the server answered (or that it refused part of a push).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Response {
+    Identity(ServerIdentity),
+    Pushed(PushResponse),
+    Refused(Vec<Refusal>),
+    Pulled(PullResponse),
+}
+
+/// What the driver must do next.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Step {
+    Send(Request),
+    /// The server is new or restored: forget the cursor and upload every change held, local or
+    /// not, as it may lack any of them. Then call `position_reset`.
+    ResetForEpoch {
+        epoch: Uuid,
+    },
+    /// Read up to `limit` changes after local position `after` to push, then call `pending`.
+    ReadPending {
+        after: i64,
+        limit: usize,
+    },
+    /// Save that the server confirmed everything up to `uploaded`, then call `saved`.
+    SaveUploaded {
+        uploaded: i64,
+    },
+    /// Move the refused changes out of the upload queue (kept, with the reason), then call `saved`.
+    Quarantine(Vec<Refusal>),
+    /// Apply the batch and save `cursor` in the same transaction, then call `saved`.
+    Apply {
+        changes: Vec<Change>,
+        cursor: u64,
+    },
+    Done(Report),
+}
+
+/// What a finished sync did.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, TS)]
+pub struct Report {
+    pub pushed: usize,
+    pub pulled: usize,
+    pub refused: usize,
+    /// Server clock minus this device's clock, in ms.
+    #[ts(type = "number")]
+    pub clock_skew_ms: i64,
+    pub new_epoch: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum ProtocolError {
+    #[error("the server answered {got} when {expected} was expected")]
+    Unexpected { expected: &'static str, got: &'static str },
+    #[error("the server's epoch changed during the sync")]
+    EpochChanged,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+enum Phase {
+    Identify,
+    WaitIdentity,
+    ReadPending,
+    WaitPending,
+    WaitPush { last: i64, count: usize },
+    WaitSave,
+    Pull,
+    WaitPull,
+    WaitApply { more: bool },
+    Finished,
+}
+
+/// One sync, from the saved position to done.
+pub struct SyncMachine {
+    position: SyncPosition,
+    phase: Phase,
+    now_ms: u64,
+    epoch: Option<Uuid>,
+    report: Report,
+}
+
+impl SyncMachine {
+    /// `now_ms` is this device's clock when the sync starts, to measure skew.
+    pub fn new(position: SyncPosition, now_ms: u64) -> SyncMachine {
+        SyncMachine {
+            position,
+            phase: Phase::Identify,
+            now_ms,
+            epoch: None,
+            report: Report::default(),
+        }
+    }
+
+    pub fn position(&self) -> &SyncPosition {
+        &self.position
+    }
+
+    pub fn report(&self) -> &Report {
+        &self.report
+    }
+
+    /// The next step. Call again after reporting the result of a step that asks for one.
+    pub fn next(&mut self) -> Step {
+        match self.phase {
+            Phase::Identify => {
+                self.phase = Phase::WaitIdentity;
+                Step::Send(Request::Identity)
+            }
+            Phase::ReadPending => {
+                self.phase = Phase::WaitPending;
+                Step::ReadPending {
+                    after: self.position.uploaded,
+                    limit: PUSH_BATCH,
+                }
+            }
+            Phase::Pull => {
+                self.phase = Phase::WaitPull;
+                Step::Send(Request::Pull {
+                    after: self.position.cursor,
+                    limit: PULL_BATCH,
+                })
+            }
+            Phase::Finished => Step::Done(self.report.clone()),
+            ref waiting => panic!("sync step asked for while waiting ({waiting:?})"),
+        }
+    }
+
+    /// Takes the server's answer to the last request. A changed epoch yields a reset step.
+    pub fn receive(&mut self, response: Response) -> Result<Option<Step>, ProtocolError> {
+        match (&self.phase, response) {
+            (Phase::WaitIdentity, Response::Identity(identity)) => {
+                self.report.clock_skew_ms = identity.server_time_ms as i64 - self.now_ms as i64;
+                self.epoch = Some(identity.epoch);
+                // A server whose log is shorter than what we pulled lost data: treat it as new.
+                let went_back = identity.head_seq < self.position.cursor;
+                if self.position.epoch != Some(identity.epoch) || went_back {
+                    self.report.new_epoch = self.position.epoch.is_some();
+                    return Ok(Some(Step::ResetForEpoch { epoch: identity.epoch }));
+                }
+                self.phase = Phase::ReadPending;
+                Ok(None)
+            }
+            (Phase::WaitPush { last, count }, Response::Pushed(pushed)) => {
+                self.check_epoch(pushed.epoch)?;
+                let (last, count) = (*last, *count);
+                self.report.pushed += count;
+                self.position.uploaded = last;
+                self.phase = Phase::WaitSave;
+                Ok(Some(Step::SaveUploaded { uploaded: last }))
+            }
+            (Phase::WaitPush { .. }, Response::Refused(refused)) => {
+                self.report.refused += refused.len();
+                self.phase = Phase::WaitSave;
+                Ok(Some(Step::Quarantine(refused)))
+            }
+            (Phase::WaitPull, Response::Pulled(pulled)) => {
+                self.check_epoch(pulled.epoch)?;
+                self.report.pulled += pulled.changes.len();
+                self.position.cursor = pulled.cursor;
+                self.phase = Phase::WaitApply { more: pulled.more };
+                Ok(Some(Step::Apply {
+                    changes: pulled.changes.into_iter().map(|s| s.change).collect(),
+                    cursor: pulled.cursor,
+                }))
+            }
+            (phase, got) => Err(ProtocolError::Unexpected {
+                expected: match phase {
+                    Phase::WaitIdentity => "the server's identity",
+                    Phase::WaitPush { .. } => "a push answer",
+                    Phase::WaitPull => "a pull answer",
+                    _ => "nothing",
+                },
+                got: match got {
+                    Response::Identity(_) => "its identity",
+                    Response::Pushed(_) => "a push answer",
+                    Response::Refused(_) => "a refusal",
+                    Response::Pulled(_) => "a pull answer",
+                },
+            }),
+        }
+    }
+
+    /// The driver reset its positions for the new epoch.
+    pub fn position_reset(&mut self, epoch: Uuid) {
+        self.position = SyncPosition {
+            epoch: Some(epoch),
+            uploaded: 0,
+            cursor: 0,
+        };
+        self.phase = Phase::ReadPending;
+    }
+
+    /// The pending changes read from the store, with their local positions.
+    pub fn pending(&mut self, batch: Vec<(i64, Change)>) -> Option<Step> {
+        let Some(last) = batch.last().map(|(seq, _)| *seq) else {
+            self.phase = Phase::Pull;
+            return None;
+        };
+        self.phase = Phase::WaitPush {
+            last,
+            count: batch.len(),
+        };
+        Some(Step::Send(Request::Push(PushRequest {
+            changes: batch.into_iter().map(|(_, c)| c).collect(),
+        })))
+    }
+
+    /// The driver saved what the last step asked it to.
+    pub fn saved(&mut self) {
+        self.phase = match self.phase {
+            Phase::WaitSave => Phase::ReadPending,
+            Phase::WaitApply { more: true } => Phase::Pull,
+            Phase::WaitApply { more: false } => Phase::Finished,
+            ref other => panic!("nothing was to be saved ({other:?})"),
+        };
+    }
+
+    fn check_epoch(&self, epoch: Uuid) -> Result<(), ProtocolError> {
+        if self.epoch == Some(epoch) {
+            Ok(())
+        } else {
+            Err(ProtocolError::EpochChanged)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn identity(epoch: Uuid, head_seq: u64) -> Response {
+        Response::Identity(ServerIdentity {
+            epoch,
+            team: "t".into(),
+            head_seq,
+            server_time_ms: 10_000,
+        })
+    }
+
+    #[test]
+    fn an_empty_replica_identifies_resets_pushes_nothing_and_pulls_until_done() {
+        let epoch = Uuid::from_u128(1);
+        let mut m = SyncMachine::new(SyncPosition::default(), 9_000);
+        assert_eq!(m.next(), Step::Send(Request::Identity));
+        assert_eq!(
+            m.receive(identity(epoch, 0)).unwrap(),
+            Some(Step::ResetForEpoch { epoch })
+        );
+        m.position_reset(epoch);
+        assert_eq!(
+            m.next(),
+            Step::ReadPending {
+                after: 0,
+                limit: PUSH_BATCH
+            }
+        );
+        assert_eq!(m.pending(vec![]), None);
+        assert_eq!(
+            m.next(),
+            Step::Send(Request::Pull {
+                after: 0,
+                limit: PULL_BATCH
+            })
+        );
+        let step = m
+            .receive(Response::Pulled(PullResponse {
+                changes: vec![],
+                cursor: 0,
+                more: false,
+                epoch,
+                server_time_ms: 10_000,
+            }))
+            .unwrap();
+        assert_eq!(
+            step,
+            Some(Step::Apply {
+                changes: vec![],
+                cursor: 0
+            })
+        );
+        m.saved();
+        match m.next() {
+            Step::Done(report) => {
+                assert_eq!(report.clock_skew_ms, 1_000);
+                assert!(!report.new_epoch, "a first sync is not a new epoch");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_server_whose_log_went_back_is_treated_as_a_new_epoch() {
+        let epoch = Uuid::from_u128(1);
+        let position = SyncPosition {
+            epoch: Some(epoch),
+            uploaded: 10,
+            cursor: 50,
+        };
+        let mut m = SyncMachine::new(position, 0);
+        m.next();
+        assert_eq!(
+            m.receive(identity(epoch, 20)).unwrap(),
+            Some(Step::ResetForEpoch { epoch })
+        );
+        assert!(m.report().new_epoch);
+    }
+
+    #[test]
+    fn a_push_answer_during_a_pull_is_a_protocol_error() {
+        let epoch = Uuid::from_u128(1);
+        let mut m = SyncMachine::new(
+            SyncPosition {
+                epoch: Some(epoch),
+                uploaded: 0,
+                cursor: 0,
+            },
+            0,
+        );
+        m.next();
+        assert_eq!(m.receive(identity(epoch, 0)).unwrap(), None);
+        m.next();
+        m.pending(vec![]);
+        m.next();
+        let err = m.receive(Response::Refused(vec![])).unwrap_err();
+        assert!(matches!(err, ProtocolError::Unexpected { .. }));
+    }
+}
