@@ -58,6 +58,45 @@ fn table(entity: EntityKind) -> (&'static str, &'static [&'static str]) {
     }
 }
 
+/// Whether this version of the store has a place for `field` of `entity` (a newer app may send
+/// fields this one does not know; they stay in the change log).
+pub fn known(entity: EntityKind, field: &str) -> bool {
+    (entity == EntityKind::Visit && field.starts_with("answers.")) || table(entity).1.contains(&field)
+}
+
+/// The visible value of one field, `Null` when unset.
+pub fn read(conn: &Connection, entity: EntityKind, entity_id: &str, field: &str) -> Result<Value, StoreError> {
+    if let (EntityKind::Visit, Some(key)) = (entity, field.strip_prefix("answers.")) {
+        let value = crate::optional(
+            conn.prepare_cached("SELECT value FROM visit_answers WHERE visit_id = ?1 AND key = ?2")?
+                .query_row(params![entity_id, key], |r| r.get::<_, SqlValue>(0)),
+        )?;
+        return Ok(value.map(from_sql).unwrap_or(Value::Null));
+    }
+    let (table, allowed) = table(entity);
+    let Some(column) = allowed.iter().find(|c| **c == field) else {
+        return Ok(Value::Null);
+    };
+    let value = crate::optional(
+        conn.prepare_cached(&format!("SELECT {column} FROM {table} WHERE id = ?1"))?
+            .query_row([entity_id], |r| r.get::<_, SqlValue>(0)),
+    )?;
+    Ok(value.map(from_sql).unwrap_or(Value::Null))
+}
+
+/// The mother an entity belongs to (a mother belongs to herself).
+pub fn mother_of(conn: &Connection, entity: EntityKind, entity_id: &str) -> Result<Option<String>, StoreError> {
+    if entity == EntityKind::Mother {
+        return Ok(Some(entity_id.to_owned()));
+    }
+    let table = table(entity).0;
+    Ok(crate::optional(
+        conn.prepare_cached(&format!("SELECT mother_id FROM {table} WHERE id = ?1"))?
+            .query_row([entity_id], |r| r.get::<_, Option<String>>(0)),
+    )?
+    .flatten())
+}
+
 pub fn apply(conn: &Connection, write: &EntityWrite) -> Result<(), StoreError> {
     let (table, allowed) = table(write.entity);
     let mut columns: Vec<&'static str> = Vec::new();

@@ -8,17 +8,20 @@
 mod apply;
 mod baseline;
 mod checkpoint;
+mod entity_meta;
 mod error;
+mod export;
 mod meta;
 mod mothers;
 mod schema;
+mod sync;
 mod today;
 mod visits;
 
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
-use lohusa_core::change::{CHANGE_SCHEMA_VERSION, Change, EntityWrite};
+use lohusa_core::change::{CHANGE_SCHEMA_VERSION, Change, EntityWrite, FieldBases};
 use lohusa_core::{ChangeId, DeviceId, MemberId};
 use rusqlite::{Connection, OptionalExtension, params};
 use uuid::Uuid;
@@ -27,6 +30,7 @@ pub use checkpoint::{BACKSTOP_CHECKPOINT_PAGES, CheckpointResult, Checkpointer};
 pub use error::StoreError;
 pub use meta::LocalMember;
 pub use mothers::{MotherSummary, MotherView};
+pub use sync::{Conflict, SyncStatus};
 
 /// An open local store.
 pub struct Store {
@@ -121,18 +125,35 @@ impl Store {
         let mut changes = Vec::with_capacity(writes.len());
         for write in writes {
             hlc = hlc.tick(now_ms);
+            let mut entity = entity_meta::load(tx, write.entity_id)?;
+            // What this write replaces: the value shown here now, and for a resolution every
+            // concurrent value too.
+            let mut base = FieldBases::new();
+            for field in write.fields.keys() {
+                let mut replaced = entity.base_for(field, false);
+                replaced.extend(write.also_replaces.get(field).into_iter().flatten());
+                replaced.sort();
+                replaced.dedup();
+                if !replaced.is_empty() {
+                    base.insert(field.clone(), replaced);
+                }
+            }
             let change = Change {
                 id: ChangeId(Uuid::now_v7()),
                 entity: write.entity,
                 entity_id: write.entity_id,
                 fields: write.fields.clone(),
+                base,
                 hlc,
                 author,
                 device: self.device,
                 schema_version: CHANGE_SCHEMA_VERSION,
             };
             append_change(tx, &change, "local")?;
+            // The local clock is ahead of every stamp this replica has seen, so every field wins.
+            entity_meta::merge(tx, &mut entity, &change)?;
             apply::apply(tx, write)?;
+            entity_meta::save(tx, write.entity, write.entity_id, &entity)?;
             changes.push(change);
         }
         meta::save_hlc(tx, hlc)?;
@@ -142,43 +163,11 @@ impl Store {
     /// Changes in local order after position `after_seq`, at most `limit`.
     pub fn changes_after(&self, after_seq: i64, limit: usize) -> Result<Vec<(i64, Change)>, StoreError> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT seq, id, entity, entity_id, fields, hlc, author, device, schema_version
+            "SELECT seq, id, entity, entity_id, fields, base, hlc, author, device, schema_version
              FROM changes WHERE seq > ?1 ORDER BY seq LIMIT ?2",
         )?;
-        let rows = stmt.query_map(params![after_seq, limit as i64], |row| {
-            Ok((
-                row.get::<_, i64>(0)?,
-                row.get::<_, String>(1)?,
-                row.get::<_, String>(2)?,
-                row.get::<_, String>(3)?,
-                row.get::<_, String>(4)?,
-                row.get::<_, String>(5)?,
-                row.get::<_, String>(6)?,
-                row.get::<_, String>(7)?,
-                row.get::<_, u32>(8)?,
-            ))
-        })?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (seq, id, entity, entity_id, fields, hlc, author, device, schema_version) = row?;
-            let corrupt = |what: &str| StoreError::Corrupt(format!("change {seq}: bad {what}"));
-            out.push((
-                seq,
-                Change {
-                    id: id.parse().map_err(|_| corrupt("id"))?,
-                    entity: lohusa_core::EntityKind::parse(&entity).ok_or_else(|| corrupt("entity"))?,
-                    entity_id: entity_id.parse().map_err(|_| corrupt("entity id"))?,
-                    fields: serde_json::from_str(&fields).map_err(|_| corrupt("fields"))?,
-                    hlc: hlc.parse().map_err(|_| corrupt("clock stamp"))?,
-                    author: author.parse().map_err(|_| corrupt("author"))?,
-                    device: device.parse().map_err(|_| corrupt("device"))?,
-                    schema_version,
-                },
-            ));
-        }
-        Ok(out)
+        read_changes(&mut stmt, params![after_seq, limit as i64])
     }
-
     /// How many mothers this device holds.
     pub fn n_mothers(&self) -> Result<i64, StoreError> {
         Ok(self.conn.query_row("SELECT count(*) FROM mothers", [], |r| r.get(0))?)
@@ -203,24 +192,63 @@ impl Store {
     }
 }
 
-fn append_change(conn: &Connection, change: &Change, origin: &str) -> Result<(), StoreError> {
+/// Reads change rows selected as (seq, id, entity, entity_id, fields, base, hlc, author, device,
+/// schema_version).
+pub(crate) fn read_changes(
+    stmt: &mut rusqlite::CachedStatement<'_>,
+    params: impl rusqlite::Params,
+) -> Result<Vec<(i64, Change)>, StoreError> {
+    collect_rows(stmt, params, |row| {
+        let seq: i64 = row.get(0)?;
+        let corrupt = |what: &str| StoreError::Corrupt(format!("change {seq}: bad {what}"));
+        let text = |i: usize| row.get::<_, String>(i);
+        let base: Option<String> = row.get(5)?;
+        Ok((
+            seq,
+            Change {
+                id: text(1)?.parse().map_err(|_| corrupt("id"))?,
+                entity: lohusa_core::EntityKind::parse(&text(2)?).ok_or_else(|| corrupt("entity"))?,
+                entity_id: text(3)?.parse().map_err(|_| corrupt("entity id"))?,
+                fields: serde_json::from_str(&text(4)?).map_err(|_| corrupt("fields"))?,
+                base: match base {
+                    Some(base) => serde_json::from_str(&base).map_err(|_| corrupt("base"))?,
+                    None => FieldBases::new(),
+                },
+                hlc: text(6)?.parse().map_err(|_| corrupt("clock stamp"))?,
+                author: text(7)?.parse().map_err(|_| corrupt("author"))?,
+                device: text(8)?.parse().map_err(|_| corrupt("device"))?,
+                schema_version: row.get(9)?,
+            },
+        ))
+    })
+}
+
+/// Appends a change to the log; false when the log already holds it (a change received twice).
+pub(crate) fn append_change(conn: &Connection, change: &Change, origin: &str) -> Result<bool, StoreError> {
     let fields = serde_json::to_string(&change.fields).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    conn.prepare_cached(
-        "INSERT INTO changes (id, entity, entity_id, fields, hlc, author, device, schema_version, origin)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-    )?
-    .execute(params![
-        change.id.to_string(),
-        change.entity.as_str(),
-        change.entity_id.to_string(),
-        fields,
-        change.hlc.to_string(),
-        change.author.to_string(),
-        change.device.to_string(),
-        change.schema_version,
-        origin,
-    ])?;
-    Ok(())
+    let base = if change.base.is_empty() {
+        None
+    } else {
+        Some(serde_json::to_string(&change.base).map_err(|e| StoreError::Corrupt(e.to_string()))?)
+    };
+    let inserted = conn
+        .prepare_cached(
+            "INSERT INTO changes (id, entity, entity_id, fields, base, hlc, author, device, schema_version, origin)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) ON CONFLICT(id) DO NOTHING",
+        )?
+        .execute(params![
+            change.id.to_string(),
+            change.entity.as_str(),
+            change.entity_id.to_string(),
+            fields,
+            base,
+            change.hlc.to_string(),
+            change.author.to_string(),
+            change.device.to_string(),
+            change.schema_version,
+            origin,
+        ])?;
+    Ok(inserted == 1)
 }
 
 /// Runs `step` again while another connection holds a lock SQLite will not wait for (switching to

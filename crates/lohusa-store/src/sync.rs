@@ -1,0 +1,346 @@
+//! The store's side of sync: the saved positions, the upload queue, applying pulled batches,
+//! the quarantine of refused changes, and the conflicts kept for review.
+//!
+//! A pulled batch is applied and its cursor saved in one transaction, so a replica that dies
+//! between the two is impossible: it either has the batch and the cursor past it, or neither.
+
+use chrono::{DateTime, Utc};
+use lohusa_core::change::{Change, EntityWrite};
+use lohusa_core::merge::{Head, Version};
+use lohusa_core::sync::{Refusal, SyncPosition};
+use lohusa_core::{EntityKind, Hlc, MemberId};
+use rusqlite::params;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use ts_rs::TS;
+use uuid::Uuid;
+
+use crate::{Store, StoreError, apply, entity_meta, meta};
+
+/// Everything the app and the command line show about sync.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, TS)]
+pub struct SyncStatus {
+    /// The server this replica syncs with, once enrolled.
+    pub server: Option<String>,
+    pub team: Option<String>,
+    /// Local changes the server has not confirmed yet.
+    #[ts(type = "number")]
+    pub pending: i64,
+    /// Local changes the server refused; kept here with the reason.
+    #[ts(type = "number")]
+    pub quarantined: i64,
+    #[ts(type = "number")]
+    pub cursor: u64,
+    #[ts(type = "number")]
+    pub open_conflicts: i64,
+    pub last_success: Option<DateTime<Utc>>,
+    /// The last failure, in words, when it came after the last success.
+    pub last_error: Option<String>,
+    /// Server clock minus this device's clock at the last sync, in ms.
+    #[ts(type = "number | null")]
+    pub clock_skew_ms: Option<i64>,
+}
+
+/// A field written concurrently: the value shown and another kept for review.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+pub struct Conflict {
+    pub entity: EntityKind,
+    #[ts(type = "string")]
+    pub entity_id: Uuid,
+    /// The mother the record belongs to, and her name, when known here.
+    #[ts(type = "string | null")]
+    pub mother_id: Option<Uuid>,
+    pub mother_name: Option<String>,
+    pub field: String,
+    #[ts(type = "unknown")]
+    pub shown_value: Value,
+    pub shown_version: Version,
+    pub shown_author: Option<MemberId>,
+    pub other: Head,
+}
+
+const KEY_SERVER: &str = "sync_server";
+const KEY_TEAM: &str = "sync_team";
+const KEY_TOKEN: &str = "sync_token";
+const KEY_EPOCH: &str = "sync_epoch";
+const KEY_UPLOADED: &str = "sync_uploaded";
+const KEY_CURSOR: &str = "sync_cursor";
+const KEY_PUSH_ALL_UNTIL: &str = "sync_push_all_until";
+const KEY_LAST_SUCCESS: &str = "sync_last_success";
+const KEY_LAST_ERROR: &str = "sync_last_error";
+const KEY_SKEW: &str = "sync_clock_skew_ms";
+
+impl Store {
+    /// Saves the server, team and device token this replica was enrolled with.
+    pub fn set_enrollment(&mut self, server: &str, team: &str, token: &str) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        meta::set(&tx, KEY_SERVER, server)?;
+        meta::set(&tx, KEY_TEAM, team)?;
+        meta::set(&tx, KEY_TOKEN, token)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The server address and device token, once enrolled.
+    pub fn enrollment(&self) -> Result<Option<(String, String)>, StoreError> {
+        Ok(
+            match (meta::get(&self.conn, KEY_SERVER)?, meta::get(&self.conn, KEY_TOKEN)?) {
+                (Some(server), Some(token)) => Some((server, token)),
+                _ => None,
+            },
+        )
+    }
+
+    pub fn sync_position(&self) -> Result<SyncPosition, StoreError> {
+        let number = |key| -> Result<Option<i64>, StoreError> {
+            meta::get(&self.conn, key)?
+                .map(|t| t.parse().map_err(|_| StoreError::Corrupt(key.to_owned())))
+                .transpose()
+        };
+        Ok(SyncPosition {
+            epoch: meta::get(&self.conn, KEY_EPOCH)?
+                .map(|t| t.parse().map_err(|_| StoreError::Corrupt(KEY_EPOCH.into())))
+                .transpose()?,
+            uploaded: number(KEY_UPLOADED)?.unwrap_or(0),
+            cursor: number(KEY_CURSOR)?.unwrap_or(0) as u64,
+        })
+    }
+
+    /// A new (or restored) server: start over with it, uploading every change held here, since
+    /// the server may lack any of them.
+    pub fn reset_for_epoch(&mut self, epoch: Uuid) -> Result<(), StoreError> {
+        self.in_write_transaction(|store| {
+            let max_seq: i64 = store
+                .conn
+                .query_row("SELECT coalesce(max(seq), 0) FROM changes", [], |r| r.get(0))?;
+            meta::set(&store.conn, KEY_EPOCH, &epoch.to_string())?;
+            meta::set(&store.conn, KEY_UPLOADED, "0")?;
+            meta::set(&store.conn, KEY_CURSOR, "0")?;
+            meta::set(&store.conn, KEY_PUSH_ALL_UNTIL, &max_seq.to_string())?;
+            Ok(())
+        })
+    }
+
+    /// Changes to upload after local position `after`: this device's own, and after a new epoch
+    /// everything it held then; never quarantined ones.
+    pub fn pending_changes(&self, after: i64, limit: usize) -> Result<Vec<(i64, Change)>, StoreError> {
+        let push_all_until = self.push_all_until()?;
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT seq, id, entity, entity_id, fields, base, hlc, author, device, schema_version
+             FROM changes
+             WHERE seq > ?1 AND (origin = 'local' OR seq <= ?2)
+               AND NOT EXISTS (SELECT 1 FROM quarantine q WHERE q.change_id = changes.id)
+             ORDER BY seq LIMIT ?3",
+        )?;
+        crate::read_changes(&mut stmt, params![after, push_all_until, limit as i64])
+    }
+
+    /// Saves that the server confirmed every change up to local position `uploaded`.
+    pub fn save_uploaded(&mut self, uploaded: i64) -> Result<(), StoreError> {
+        meta::set(&self.conn, KEY_UPLOADED, &uploaded.to_string())
+    }
+
+    /// Moves refused changes out of the upload queue; they stay in the log, with the reason.
+    pub fn quarantine(&mut self, refused: &[Refusal], now: DateTime<Utc>) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        {
+            let mut insert = tx.prepare_cached(
+                "INSERT INTO quarantine (change_id, reason, at) VALUES (?1, ?2, ?3)
+                 ON CONFLICT(change_id) DO UPDATE SET reason = excluded.reason",
+            )?;
+            for r in refused {
+                insert.execute(params![r.change.to_string(), r.reason, now.to_rfc3339()])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Applies a pulled batch and saves `cursor` in the same transaction. Changes already held
+    /// are skipped; every other one is logged, merged per field and shown where it wins.
+    ///
+    /// `server_time_ms` stands in for this device's clock when the device's is behind, so a
+    /// tablet with a wrong date still orders its next writes after what it received.
+    pub fn apply_pulled(
+        &mut self,
+        changes: &[Change],
+        cursor: u64,
+        now: DateTime<Utc>,
+        server_time_ms: u64,
+    ) -> Result<usize, StoreError> {
+        let now_ms = u64::try_from(now.timestamp_millis()).unwrap_or(0).max(server_time_ms);
+        self.in_write_transaction(|store| {
+            let tx = &store.conn;
+            let mut hlc = meta::load_hlc(tx)?;
+            let mut applied = 0;
+            for change in changes {
+                if !crate::append_change(tx, change, "remote")? {
+                    continue;
+                }
+                applied += 1;
+                hlc = observe(hlc, change.hlc, now_ms);
+                let mut entity = entity_meta::load(tx, change.entity_id)?;
+                let merged = entity_meta::merge(tx, &mut entity, change)?;
+                let fields: lohusa_core::FieldValues = merged
+                    .visible
+                    .into_iter()
+                    .filter(|(field, _)| apply::known(change.entity, field))
+                    .collect();
+                if !fields.is_empty() {
+                    apply::apply(
+                        tx,
+                        &EntityWrite {
+                            entity: change.entity,
+                            entity_id: change.entity_id,
+                            fields,
+                            also_replaces: Default::default(),
+                        },
+                    )?;
+                }
+                entity_meta::save(tx, change.entity, change.entity_id, &entity)?;
+            }
+            meta::save_hlc(tx, hlc)?;
+            meta::set(tx, KEY_CURSOR, &cursor.to_string())?;
+            Ok(applied)
+        })
+    }
+
+    /// Records the end of a sync attempt: success (with the clock skew seen) or the error.
+    pub fn record_sync_result(&mut self, result: Result<i64, &str>, now: DateTime<Utc>) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        match result {
+            Ok(skew) => {
+                meta::set(&tx, KEY_LAST_SUCCESS, &now.to_rfc3339())?;
+                meta::set(&tx, KEY_SKEW, &skew.to_string())?;
+                tx.execute("DELETE FROM meta WHERE key = ?1", [KEY_LAST_ERROR])?;
+            }
+            Err(message) => meta::set(&tx, KEY_LAST_ERROR, message)?,
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    pub fn sync_status(&self) -> Result<SyncStatus, StoreError> {
+        let position = self.sync_position()?;
+        let pending: i64 = self.conn.query_row(
+            "SELECT count(*) FROM changes
+             WHERE seq > ?1 AND (origin = 'local' OR seq <= ?2)
+               AND NOT EXISTS (SELECT 1 FROM quarantine q WHERE q.change_id = changes.id)",
+            params![position.uploaded, self.push_all_until()?],
+            |r| r.get(0),
+        )?;
+        let quarantined: i64 = self
+            .conn
+            .query_row("SELECT count(*) FROM quarantine", [], |r| r.get(0))?;
+        Ok(SyncStatus {
+            server: meta::get(&self.conn, KEY_SERVER)?,
+            team: meta::get(&self.conn, KEY_TEAM)?,
+            pending,
+            quarantined,
+            cursor: position.cursor,
+            open_conflicts: self.conflicts()?.len() as i64,
+            last_success: meta::get(&self.conn, KEY_LAST_SUCCESS)?
+                .and_then(|t| DateTime::parse_from_rfc3339(&t).ok())
+                .map(|t| t.with_timezone(&Utc)),
+            last_error: meta::get(&self.conn, KEY_LAST_ERROR)?,
+            clock_skew_ms: meta::get(&self.conn, KEY_SKEW)?.and_then(|t| t.parse().ok()),
+        })
+    }
+
+    /// The open conflicts: fields whose concurrent value differs from the one shown.
+    pub fn conflicts(&self) -> Result<Vec<Conflict>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT entity, entity_id, meta FROM entity_meta WHERE has_heads = 1")?;
+        let rows = crate::collect_rows(&mut stmt, [], |row| {
+            let entity: String = row.get(0)?;
+            let id: String = row.get(1)?;
+            let meta: String = row.get(2)?;
+            let corrupt = || StoreError::Corrupt(format!("metadata of {id}"));
+            Ok((
+                EntityKind::parse(&entity).ok_or_else(corrupt)?,
+                id.clone(),
+                serde_json::from_str::<lohusa_core::EntityMeta>(&meta).map_err(|_| corrupt())?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for (entity, id, meta) in rows {
+            let mut shown = std::collections::BTreeMap::new();
+            for field in meta.heads.keys() {
+                shown.insert(field.clone(), apply::read(&self.conn, entity, &id, field)?);
+            }
+            let open: Vec<_> = meta
+                .open_conflicts(|f| shown.get(f).cloned().unwrap_or(Value::Null))
+                .map(|(f, v, h)| (f.to_owned(), v, h.clone()))
+                .collect();
+            if open.is_empty() {
+                continue;
+            }
+            let entity_id: Uuid = id.parse().map_err(|_| StoreError::Corrupt(id.clone()))?;
+            let mother_id = apply::mother_of(&self.conn, entity, &id)?;
+            let mother_name = match &mother_id {
+                Some(m) => apply::read(&self.conn, EntityKind::Mother, m, "full_name")?
+                    .as_str()
+                    .map(str::to_owned),
+                None => None,
+            };
+            for (field, version, other) in open {
+                let shown_author = entity_meta::written(&self.conn, entity, entity_id, &field, version)?.map(|w| w.1);
+                out.push(Conflict {
+                    entity,
+                    entity_id,
+                    mother_id: mother_id.as_ref().and_then(|m| m.parse().ok()),
+                    mother_name: mother_name.clone(),
+                    shown_value: shown[&field].clone(),
+                    field,
+                    shown_version: version,
+                    shown_author,
+                    other,
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    /// Resolves a conflict by writing `value` (usually one of the two) over every concurrent
+    /// value of the field. The resolution is a change like any other and syncs.
+    pub fn resolve_conflict(
+        &mut self,
+        entity: EntityKind,
+        entity_id: Uuid,
+        field: &str,
+        value: Value,
+        author: MemberId,
+        now: DateTime<Utc>,
+    ) -> Result<Change, StoreError> {
+        self.in_write_transaction(|store| {
+            let meta = entity_meta::load(&store.conn, entity_id)?;
+            let replaces = meta.base_for(field, true);
+            if replaces.len() < 2 {
+                return Err(StoreError::NotFound {
+                    entity: "conflict",
+                    id: format!("{entity_id}/{field}"),
+                });
+            }
+            let write = EntityWrite {
+                entity,
+                entity_id,
+                fields: [(field.to_owned(), value)].into(),
+                also_replaces: [(field.to_owned(), replaces)].into(),
+            };
+            Ok(store.write_within(&[write], author, now)?.remove(0))
+        })
+    }
+
+    fn push_all_until(&self) -> Result<i64, StoreError> {
+        Ok(meta::get(&self.conn, KEY_PUSH_ALL_UNTIL)?
+            .and_then(|t| t.parse().ok())
+            .unwrap_or(0))
+    }
+}
+
+/// Moves the clock past a received stamp. A stamp too far ahead (refused by the server, so only
+/// from a damaged log) is not adopted.
+fn observe(hlc: Hlc, remote: Hlc, now_ms: u64) -> Hlc {
+    hlc.observe(remote, now_ms).unwrap_or(hlc)
+}

@@ -1,0 +1,128 @@
+//! Two real store files exchanging their logs directly: per-field merge, conflicts kept for
+//! review, a resolution that syncs, and pulls applied exactly once.
+
+mod common;
+
+use chrono::Duration;
+use common::{TempStore, now, nurse, registration};
+use lohusa_core::EntityKind;
+use lohusa_core::change::EntityWrite;
+use lohusa_core::{Change, MemberId};
+use serde_json::json;
+use uuid::Uuid;
+
+fn other_nurse() -> MemberId {
+    MemberId(Uuid::from_u128(43))
+}
+
+/// Everything `from` holds that `to` lacks, applied as a pull would.
+fn exchange(from: &TempStore, to: &mut TempStore, cursor: u64) {
+    let changes: Vec<Change> = from.store.export_changes().unwrap();
+    to.store.apply_pulled(&changes, cursor, now(), 0).unwrap();
+}
+
+fn edit(t: &mut TempStore, mother: Uuid, field: &str, value: serde_json::Value, author: MemberId, minutes: i64) {
+    t.store
+        .write(
+            &[EntityWrite {
+                entity: EntityKind::Mother,
+                entity_id: mother,
+                fields: [(field.to_owned(), value)].into(),
+                also_replaces: Default::default(),
+            }],
+            author,
+            now() + Duration::minutes(minutes),
+        )
+        .unwrap();
+}
+
+#[test]
+fn edits_of_different_fields_both_survive_and_the_same_field_becomes_a_conflict() {
+    let mut a = TempStore::new();
+    let mut b = TempStore::new();
+    let mother = a
+        .store
+        .register_mother(&registration("Ayşe Işık", "2026-11-22"), nurse(), now())
+        .unwrap()
+        .0;
+    exchange(&a, &mut b, 1);
+    // Offline: A changes the phone and the street, B the phone and the district.
+    edit(&mut a, mother, "phone", json!("05321112233"), nurse(), 1);
+    edit(&mut a, mother, "street", json!("1203 Sokak"), nurse(), 1);
+    edit(&mut b, mother, "phone", json!("05559998877"), other_nurse(), 2);
+    edit(&mut b, mother, "district", json!("Bayraklı"), other_nurse(), 2);
+    exchange(&a, &mut b, 2);
+    exchange(&b, &mut a, 2);
+    assert_eq!(a.store.export_state().unwrap(), b.store.export_state().unwrap());
+    let m = a.store.mother(lohusa_core::MotherId(mother)).unwrap();
+    assert_eq!(m.street.as_deref(), Some("1203 Sokak"));
+    assert_eq!(m.district.as_deref(), Some("Bayraklı"));
+    assert_eq!(m.phone.as_deref(), Some("05559998877"), "the later write is shown");
+
+    for t in [&a, &b] {
+        let conflicts = t.store.conflicts().unwrap();
+        assert_eq!(conflicts.len(), 1, "{conflicts:?}");
+        let c = &conflicts[0];
+        assert_eq!((c.field.as_str(), &c.shown_value), ("phone", &json!("05559998877")));
+        assert_eq!((&c.other.value, c.other.author), (&json!("05321112233"), nurse()));
+        assert_eq!(c.shown_author, Some(other_nurse()));
+        assert_eq!(c.mother_name.as_deref(), Some("Ayşe Işık"));
+    }
+
+    // The team lead on A keeps A's number; the resolution syncs and closes the conflict on B.
+    a.store
+        .resolve_conflict(
+            EntityKind::Mother,
+            mother,
+            "phone",
+            json!("05321112233"),
+            nurse(),
+            now() + Duration::minutes(5),
+        )
+        .unwrap();
+    exchange(&a, &mut b, 3);
+    for t in [&a, &b] {
+        assert!(t.store.conflicts().unwrap().is_empty());
+        let m = t.store.mother(lohusa_core::MotherId(mother)).unwrap();
+        assert_eq!(m.phone.as_deref(), Some("05321112233"));
+    }
+    assert_eq!(a.store.export_state().unwrap(), b.store.export_state().unwrap());
+}
+
+#[test]
+fn a_batch_applied_twice_counts_once_and_saves_its_cursor() {
+    let mut a = TempStore::new();
+    let mut b = TempStore::new();
+    a.store
+        .register_mother(&registration("Zeynep Kaya", "2026-11-20"), nurse(), now())
+        .unwrap();
+    let changes = a.store.export_changes().unwrap();
+    assert_eq!(b.store.apply_pulled(&changes, 7, now(), 0).unwrap(), changes.len());
+    assert_eq!(b.store.apply_pulled(&changes, 7, now(), 0).unwrap(), 0);
+    assert_eq!(b.store.sync_position().unwrap().cursor, 7);
+    assert_eq!(a.store.export_state().unwrap(), b.store.export_state().unwrap());
+    // What B received is not B's to upload.
+    assert!(b.store.pending_changes(0, 100).unwrap().is_empty());
+    assert_eq!(a.store.pending_changes(0, 100).unwrap().len(), changes.len());
+}
+
+#[test]
+fn a_local_write_after_a_pull_from_a_clock_far_ahead_still_wins() {
+    let mut a = TempStore::new();
+    let mut b = TempStore::new();
+    let mother = a
+        .store
+        .register_mother(&registration("Hatice Demir", "2026-11-20"), nurse(), now())
+        .unwrap()
+        .0;
+    // A's clock runs three hours fast.
+    edit(&mut a, mother, "phone", json!("1"), nurse(), 180);
+    exchange(&a, &mut b, 2);
+    edit(&mut b, mother, "phone", json!("2"), other_nurse(), 1);
+    exchange(&b, &mut a, 3);
+    for t in [&a, &b] {
+        let m = t.store.mother(lohusa_core::MotherId(mother)).unwrap();
+        assert_eq!(m.phone.as_deref(), Some("2"), "B saw A's value and changed it");
+        assert!(t.store.conflicts().unwrap().is_empty());
+    }
+}
