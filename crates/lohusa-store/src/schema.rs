@@ -9,8 +9,8 @@ use rusqlite_migration::{M, Migrations};
 use crate::StoreError;
 
 const MIGRATIONS: &[&str] = &[
-    include_str!("../../../migrations/0001_init.sql"),
-    include_str!("../../../migrations/0002_sync.sql"),
+    include_str!("../../../migrations/store/0001_init.sql"),
+    include_str!("../../../migrations/store/0002_sync.sql"),
 ];
 
 pub fn migrations() -> Migrations<'static> {

@@ -1,0 +1,316 @@
+//! `lohusa-cli`: a local replica without a window. Create one, enroll it with a server, register
+//! mothers, record visits, sync, look at its status and conflicts, and export it as JSON. It runs
+//! the same store and sync code as the app; output is JSON, for people and for scripts.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use anyhow::{Context, bail};
+use chrono::Utc;
+use clap::{Parser, Subcommand};
+use lohusa_core::registration::{BabyInput, BirthInput, MotherInput, RegistrationInput};
+use lohusa_core::visit::VisitInput;
+use lohusa_core::{EntityKind, MotherId, VisitNumber};
+use lohusa_store::{Store, StoreError};
+use serde_json::{Value, json};
+
+#[derive(Parser)]
+#[command(name = "lohusa-cli", version, about = "A Lohusa replica on the command line")]
+struct Cli {
+    /// The replica's database file.
+    #[arg(long, global = true, default_value = "lohusa.sqlite3")]
+    db: PathBuf,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Create the replica (if needed) and name the member using it.
+    Init {
+        #[arg(long)]
+        member: String,
+    },
+    /// Enroll with a server using a one-time code from the team lead.
+    Enroll {
+        #[arg(long)]
+        server: String,
+        #[arg(long)]
+        code: String,
+        #[arg(long, default_value = "lohusa-cli")]
+        name: String,
+    },
+    /// Register a mother with her birth and babies; prints her id.
+    Register {
+        #[arg(long)]
+        name: String,
+        /// Day of birth, DD.MM.YYYY.
+        #[arg(long)]
+        birth_date: String,
+        #[arg(long, default_value = "")]
+        age: String,
+        #[arg(long, default_value = "")]
+        phone: String,
+        #[arg(long, default_value = "")]
+        neighbourhood: String,
+        #[arg(long, default_value = "")]
+        district: String,
+        /// vaginal or caesarean.
+        #[arg(long, default_value = "vaginal")]
+        mode: String,
+        /// The mother's preferred language: tr, ar, en, ku, fa or other.
+        #[arg(long, default_value = "tr")]
+        language: String,
+        /// female, male or undetermined, for every baby.
+        #[arg(long, default_value = "undetermined")]
+        baby_sex: String,
+        /// Birth weight of each baby in grams (repeat for twins).
+        #[arg(long = "baby-weight", default_value = "3200")]
+        baby_weights: Vec<String>,
+    },
+    /// Record a visit (or the outcome that closed it); prints its id.
+    Visit {
+        #[arg(long)]
+        mother: String,
+        #[arg(long)]
+        number: u8,
+        /// DD.MM.YYYY.
+        #[arg(long)]
+        date: String,
+        #[arg(long, default_value = "10:00")]
+        time: String,
+        /// visited, not_at_home, moved, refused or hospitalised.
+        #[arg(long, default_value = "visited")]
+        outcome: String,
+        #[arg(long, default_value = "")]
+        note: String,
+        /// A checklist answer, key=value (repeat).
+        #[arg(long = "answer")]
+        answers: Vec<String>,
+    },
+    /// Set one field of a record, e.g. --entity mother --field phone --value '"05321112233"'.
+    Set {
+        #[arg(long)]
+        entity: String,
+        #[arg(long)]
+        id: uuid::Uuid,
+        #[arg(long)]
+        field: String,
+        /// The value as JSON.
+        #[arg(long)]
+        value: String,
+    },
+    /// The mothers on this replica.
+    List,
+    /// Push what is pending, then pull what is new.
+    Sync,
+    /// Sync state: server, pending changes, cursor, conflicts, last success and error.
+    Status,
+    /// Open conflicts: fields written on two devices without either seeing the other.
+    Conflicts,
+    /// Resolve a conflict by choosing the value (as JSON); the choice syncs like any change.
+    Resolve {
+        #[arg(long)]
+        entity: String,
+        #[arg(long)]
+        id: uuid::Uuid,
+        #[arg(long)]
+        field: String,
+        #[arg(long)]
+        value: String,
+    },
+    /// Everything on this replica as JSON (records; with --changes, the change log).
+    Export {
+        #[arg(long)]
+        changes: bool,
+    },
+}
+
+fn print(value: &impl serde::Serialize) -> anyhow::Result<()> {
+    println!("{}", serde_json::to_string_pretty(value)?);
+    Ok(())
+}
+
+fn entity(text: &str) -> anyhow::Result<EntityKind> {
+    EntityKind::parse(text).with_context(|| format!("--entity must be mother, birth, baby or visit, not {text:?}"))
+}
+
+fn member(store: &Store) -> anyhow::Result<lohusa_core::MemberId> {
+    Ok(store
+        .local_member()?
+        .context("no member on this replica yet; run `lohusa-cli init --member NAME` first")?
+        .id)
+}
+
+/// Field errors as "field: rule" lines, the way a script or a person can read them.
+fn explain(error: StoreError) -> anyhow::Error {
+    match error {
+        StoreError::Validation(errors) => {
+            let lines: Vec<String> = errors
+                .0
+                .iter()
+                .map(|e| {
+                    format!(
+                        "{}: {:?} {}",
+                        e.field,
+                        e.rule,
+                        serde_json::to_string(&e.params).unwrap_or_default()
+                    )
+                })
+                .collect();
+            anyhow::anyhow!("the input was refused, nothing was saved:\n{}", lines.join("\n"))
+        }
+        other => other.into(),
+    }
+}
+
+fn enum_value<T: serde::de::DeserializeOwned>(flag: &str, text: &str) -> anyhow::Result<T> {
+    serde_json::from_value(json!(text)).with_context(|| format!("--{flag} {text:?} is not one of the accepted values"))
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let mut store = Store::open(&cli.db).with_context(|| format!("opening {}", cli.db.display()))?;
+    match cli.command {
+        Command::Init { member } => {
+            let m = store.set_local_member(&member).map_err(explain)?;
+            print(&json!({ "device": store.device_id(), "member": m }))?;
+        }
+        Command::Enroll { server, code, name } => {
+            let enrolled = lohusa_sync::http::enroll(&server, &code, store.device_id(), &name).await?;
+            store.set_enrollment(&server, &enrolled.team, &enrolled.token)?;
+            print(&json!({ "team": enrolled.team, "server": server }))?;
+        }
+        Command::Register {
+            name,
+            birth_date,
+            age,
+            phone,
+            neighbourhood,
+            district,
+            mode,
+            language,
+            baby_sex,
+            baby_weights,
+        } => {
+            let author = member(&store)?;
+            let input = RegistrationInput {
+                mother: MotherInput {
+                    full_name: name,
+                    age_years: age,
+                    phone,
+                    neighbourhood,
+                    district,
+                    preferred_language: Some(enum_value("language", &language)?),
+                    ..Default::default()
+                },
+                birth: BirthInput {
+                    birth_date,
+                    mode: Some(enum_value("mode", &mode)?),
+                    ..Default::default()
+                },
+                babies: baby_weights
+                    .into_iter()
+                    .map(|w| {
+                        Ok(BabyInput {
+                            birth_weight_g: w,
+                            sex: Some(enum_value("baby-sex", &baby_sex)?),
+                            ..Default::default()
+                        })
+                    })
+                    .collect::<anyhow::Result<_>>()?,
+            };
+            let id = store.register_mother(&input, author, Utc::now()).map_err(explain)?;
+            print(&json!({ "mother": id }))?;
+        }
+        Command::Visit {
+            mother,
+            number,
+            date,
+            time,
+            outcome,
+            note,
+            answers,
+        } => {
+            let author = store
+                .local_member()?
+                .context("run `lohusa-cli init --member NAME` first")?;
+            let mut parsed = BTreeMap::new();
+            for answer in answers {
+                let Some((key, value)) = answer.split_once('=') else {
+                    bail!("--answer must be key=value, not {answer:?}");
+                };
+                parsed.insert(key.to_owned(), value.to_owned());
+            }
+            let input = VisitInput {
+                mother_id: MotherId(mother.parse().context("--mother must be a mother's id")?),
+                number: VisitNumber::new(number).context("--number must be 1, 2 or 3")?,
+                outcome: enum_value("outcome", &outcome)?,
+                visited_on: date,
+                visited_at: time,
+                visited_by: author.name.clone(),
+                note,
+                answers: parsed,
+            };
+            let id = store.record_visit(&input, author.id, Utc::now()).map_err(explain)?;
+            print(&json!({ "visit": id }))?;
+        }
+        Command::Set {
+            entity: kind,
+            id,
+            field,
+            value,
+        } => {
+            let author = member(&store)?;
+            let value: Value = serde_json::from_str(&value).context("--value must be JSON, e.g. '\"text\"' or 42")?;
+            let write = lohusa_core::change::EntityWrite {
+                entity: entity(&kind)?,
+                entity_id: id,
+                fields: [(field, value)].into(),
+                also_replaces: Default::default(),
+            };
+            let change = store.write(&[write], author, Utc::now()).map_err(explain)?;
+            print(&json!({ "change": change[0].id }))?;
+        }
+        Command::List => {
+            let state = store.export_state()?;
+            let mothers: Vec<Value> = state["mothers"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|m| json!({ "id": m["id"], "full_name": m["full_name"], "phone": m["phone"] }))
+                .collect();
+            print(&mothers)?;
+        }
+        Command::Sync => {
+            let transport = lohusa_sync::http::HttpTransport::for_store(&store)?;
+            let replica = std::sync::Mutex::new(store);
+            let report = lohusa_sync::sync_and_record(&replica, &transport, Utc::now, |_| {}).await?;
+            print(&report)?;
+        }
+        Command::Status => print(&store.sync_status()?)?,
+        Command::Conflicts => print(&store.conflicts()?)?,
+        Command::Resolve {
+            entity: kind,
+            id,
+            field,
+            value,
+        } => {
+            let author = member(&store)?;
+            let value: Value = serde_json::from_str(&value).context("--value must be JSON")?;
+            let change = store
+                .resolve_conflict(entity(&kind)?, id, &field, value, author, Utc::now())
+                .map_err(explain)?;
+            print(&json!({ "change": change.id }))?;
+        }
+        Command::Export { changes } => {
+            if changes {
+                print(&store.export_changes()?)?;
+            } else {
+                print(&store.export_state()?)?;
+            }
+        }
+    }
+    Ok(())
+}

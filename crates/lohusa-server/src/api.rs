@@ -1,0 +1,294 @@
+//! The HTTP API: routes, authentication by device token, and errors as JSON with a stable kind.
+//!
+//! Every route except health and enrollment (which takes a one-time code instead) needs
+//! `Authorization: Bearer <device token>`. Bodies may be compressed (zstd or gzip) both ways.
+//! An error never shows internals: the database's own message goes to the log, not the client.
+
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::{DefaultBodyLimit, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use lohusa_core::sync::{API_PREFIX, MAX_PUSH_CHANGES, PULL_BATCH, PushRequest, PushResponse, Refusal};
+use serde::{Deserialize, Serialize};
+use tower_http::compression::CompressionLayer;
+use tower_http::decompression::RequestDecompressionLayer;
+
+use crate::backend::{Backend, BackendError, DeviceAuth, EnrollOutcome, PushOutcome};
+use crate::logic;
+
+/// The largest request body accepted, after decompression.
+pub const MAX_BODY_BYTES: usize = 32 * 1024 * 1024;
+/// The most changes one pull returns.
+pub const MAX_PULL_LIMIT: usize = 5000;
+
+pub type Shared = Arc<Backend>;
+
+pub fn router(backend: Shared) -> Router {
+    Router::new()
+        .route(&format!("{API_PREFIX}/health"), get(health))
+        .route(&format!("{API_PREFIX}/enroll"), post(enroll))
+        .route(&format!("{API_PREFIX}/identity"), get(identity))
+        .route(&format!("{API_PREFIX}/push"), post(push))
+        .route(&format!("{API_PREFIX}/pull"), get(pull))
+        .fallback(|| async {
+            ApiError::new(
+                StatusCode::NOT_FOUND,
+                "not_found",
+                "There is no such address on this server.",
+            )
+        })
+        .method_not_allowed_fallback(|| async {
+            ApiError::new(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method_not_allowed",
+                "This address does not take that method.",
+            )
+        })
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(RequestDecompressionLayer::new())
+        .layer(CompressionLayer::new())
+        .with_state(backend)
+}
+
+/// An error as the client sees it.
+#[derive(Debug, Serialize)]
+pub struct ApiError {
+    #[serde(skip)]
+    status: StatusCode,
+    pub kind: &'static str,
+    pub message: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub refused: Vec<Refusal>,
+}
+
+impl ApiError {
+    fn new(status: StatusCode, kind: &'static str, message: impl Into<String>) -> ApiError {
+        ApiError {
+            status,
+            kind,
+            message: message.into(),
+            refused: Vec::new(),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        (self.status, Json(&self)).into_response()
+    }
+}
+
+impl From<BackendError> for ApiError {
+    fn from(error: BackendError) -> ApiError {
+        eprintln!("lohusa-server: {error}");
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "The server could not complete the request; nothing was half-saved. Try again later.",
+        )
+    }
+}
+
+impl From<JsonRejection> for ApiError {
+    fn from(rejection: JsonRejection) -> ApiError {
+        match rejection {
+            JsonRejection::JsonSyntaxError(_) => ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "malformed_json",
+                "The request body is not valid JSON.",
+            ),
+            JsonRejection::JsonDataError(e) => ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_body",
+                format!("The request body does not have the expected shape: {}", e.body_text()),
+            ),
+            JsonRejection::MissingJsonContentType(_) => ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                "The request body must be JSON (Content-Type: application/json).",
+            ),
+            other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "too_large",
+                format!("The request body is larger than {MAX_BODY_BYTES} bytes."),
+            ),
+            _ => ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "unreadable_body",
+                "The request body could not be read.",
+            ),
+        }
+    }
+}
+
+pub fn now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0)
+}
+
+async fn authenticate(backend: &Backend, headers: &HeaderMap) -> Result<DeviceAuth, ApiError> {
+    let Some(value) = headers.get(header::AUTHORIZATION) else {
+        return Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthenticated",
+            "This request needs a device token; enroll the device first.",
+        ));
+    };
+    let token = value
+        .to_str()
+        .ok()
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .unwrap_or("");
+    match backend.authenticate(&logic::hash_secret(token), now_ms()).await? {
+        Some(auth) => Ok(auth),
+        None => Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "invalid_token",
+            "The device token is not valid (unknown or revoked); enroll the device again.",
+        )),
+    }
+}
+
+async fn health() -> Json<serde_json::Value> {
+    Json(serde_json::json!({ "status": "ok" }))
+}
+
+#[derive(Deserialize)]
+struct EnrollRequest {
+    code: String,
+    device_id: uuid::Uuid,
+    #[serde(default)]
+    device_name: String,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct EnrollResponse {
+    pub token: String,
+    pub team: String,
+    pub epoch: uuid::Uuid,
+}
+
+async fn enroll(
+    State(backend): State<Shared>,
+    body: Result<Json<EnrollRequest>, JsonRejection>,
+) -> Result<Json<EnrollResponse>, ApiError> {
+    let Json(request) = body?;
+    let token = logic::new_token();
+    let name = request.device_name.chars().take(80).collect::<String>();
+    let outcome = backend
+        .enroll(
+            &logic::hash_secret(&logic::normalize_code(&request.code)),
+            &request.device_id.to_string(),
+            &name,
+            &logic::hash_secret(&token),
+            now_ms(),
+        )
+        .await?;
+    let refuse = |kind, message: &str| Err(ApiError::new(StatusCode::FORBIDDEN, kind, message));
+    match outcome {
+        EnrollOutcome::Enrolled { team } => Ok(Json(EnrollResponse {
+            token,
+            team,
+            epoch: backend.epoch().await?,
+        })),
+        EnrollOutcome::Unknown => refuse(
+            "enrollment_code_unknown",
+            "This enrollment code is not known; check it or ask for a new one.",
+        ),
+        EnrollOutcome::Used => refuse(
+            "enrollment_code_used",
+            "This enrollment code was already used; ask for a new one.",
+        ),
+        EnrollOutcome::Expired => refuse(
+            "enrollment_code_expired",
+            "This enrollment code has expired; ask for a new one.",
+        ),
+    }
+}
+
+async fn identity(
+    State(backend): State<Shared>,
+    headers: HeaderMap,
+) -> Result<Json<lohusa_core::sync::ServerIdentity>, ApiError> {
+    let auth = authenticate(&backend, &headers).await?;
+    Ok(Json(backend.identity(&auth, now_ms()).await?))
+}
+
+async fn push(
+    State(backend): State<Shared>,
+    headers: HeaderMap,
+    body: Result<Json<PushRequest>, JsonRejection>,
+) -> Result<Json<PushResponse>, ApiError> {
+    let auth = authenticate(&backend, &headers).await?;
+    let Json(request) = body?;
+    if request.changes.len() > MAX_PUSH_CHANGES {
+        return Err(ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "batch_too_large",
+            format!(
+                "A push may carry at most {MAX_PUSH_CHANGES} changes; this one has {}.",
+                request.changes.len()
+            ),
+        ));
+    }
+    let now = now_ms();
+    let refused = logic::check_batch(&request.changes, now);
+    let outcome = if refused.is_empty() {
+        backend.push(&auth, request.changes, now).await?
+    } else {
+        PushOutcome::Refused(refused)
+    };
+    match outcome {
+        PushOutcome::Stored { accepted, duplicates } => Ok(Json(PushResponse {
+            accepted,
+            duplicates,
+            epoch: backend.epoch().await?,
+            server_time_ms: now,
+        })),
+        PushOutcome::Refused(refused) => Err(ApiError {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            kind: "refused",
+            message: format!(
+                "{} change(s) broke a rule (listed with reasons); nothing of this batch was stored.",
+                refused.len()
+            ),
+            refused,
+        }),
+    }
+}
+
+#[derive(Deserialize)]
+struct PullQuery {
+    #[serde(default)]
+    after: u64,
+    limit: Option<usize>,
+}
+
+async fn pull(
+    State(backend): State<Shared>,
+    headers: HeaderMap,
+    query: Result<Query<PullQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let auth = authenticate(&backend, &headers).await?;
+    let Query(query) = query.map_err(|_| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_query",
+            "`after` and `limit` must be whole numbers.",
+        )
+    })?;
+    let limit = query.limit.unwrap_or(PULL_BATCH).clamp(1, MAX_PULL_LIMIT);
+    let now = now_ms();
+    let epoch = backend.epoch().await?;
+    let batch = backend.pull(auth.team_id, query.after, limit).await?;
+    let body = logic::pull_body(&batch.rows, batch.cursor, batch.more, epoch, now);
+    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
+}

@@ -1,0 +1,231 @@
+//! The two databases behind the server, with one behaviour: the embedded SQLite (default) and
+//! PostgreSQL (selected by a database URL). Each does its IO; what a push decides is here, once.
+
+use std::collections::{HashMap, HashSet};
+
+use lohusa_core::EntityKind;
+use lohusa_core::change::Change;
+use lohusa_core::sync::{Refusal, ServerIdentity};
+use uuid::Uuid;
+
+use crate::logic::{EntityDoc, reason};
+use crate::{postgres::PgBackend, sqlite::SqliteBackend};
+
+/// An authenticated device.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DeviceAuth {
+    pub device: String,
+    pub team_id: i64,
+    pub team: String,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum PushOutcome {
+    Stored {
+        accepted: usize,
+        duplicates: usize,
+    },
+    /// Nothing was stored: these changes broke a rule.
+    Refused(Vec<Refusal>),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct PullBatch {
+    pub rows: Vec<(u64, String)>,
+    pub cursor: u64,
+    pub more: bool,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum EnrollOutcome {
+    Enrolled { team: String },
+    Unknown,
+    Expired,
+    Used,
+}
+
+/// A device as the team lead sees it.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct DeviceInfo {
+    pub id: String,
+    pub team: String,
+    pub name: String,
+    pub enrolled_ms: i64,
+    pub last_seen_ms: Option<i64>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum BackendError {
+    #[error("SQLite: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("schema migration: {0}")]
+    Migration(#[from] rusqlite_migration::Error),
+    #[error("PostgreSQL: {0}")]
+    Postgres(#[from] tokio_postgres::Error),
+    #[error("PostgreSQL pool: {0}")]
+    Pool(#[from] deadpool_postgres::PoolError),
+    #[error("no team named {0:?}")]
+    NoSuchTeam(String),
+    #[error("stored data is damaged: {0}")]
+    Corrupt(String),
+    #[error("a database task stopped: {0}")]
+    Task(String),
+}
+
+/// One of the two databases.
+pub enum Backend {
+    Sqlite(SqliteBackend),
+    Postgres(PgBackend),
+}
+
+macro_rules! dispatch {
+    ($self:ident . $method:ident ( $($arg:expr),* )) => {
+        match $self {
+            Backend::Sqlite(b) => b.$method($($arg),*).await,
+            Backend::Postgres(b) => b.$method($($arg),*).await,
+        }
+    };
+}
+
+impl Backend {
+    pub async fn epoch(&self) -> Result<Uuid, BackendError> {
+        dispatch!(self.epoch())
+    }
+
+    pub async fn identity(&self, auth: &DeviceAuth, now_ms: u64) -> Result<ServerIdentity, BackendError> {
+        let epoch = self.epoch().await?;
+        let head_seq = dispatch!(self.head_seq(auth.team_id))?;
+        Ok(ServerIdentity {
+            epoch,
+            team: auth.team.clone(),
+            head_seq,
+            server_time_ms: now_ms,
+        })
+    }
+
+    pub async fn authenticate(&self, token_hash: &str, now_ms: u64) -> Result<Option<DeviceAuth>, BackendError> {
+        dispatch!(self.authenticate(token_hash, now_ms))
+    }
+
+    /// Stores the changes the server does not hold yet, all or none.
+    pub async fn push(
+        &self,
+        auth: &DeviceAuth,
+        changes: Vec<Change>,
+        now_ms: u64,
+    ) -> Result<PushOutcome, BackendError> {
+        dispatch!(self.push(auth.team_id, changes, now_ms))
+    }
+
+    pub async fn pull(&self, team_id: i64, after: u64, limit: usize) -> Result<PullBatch, BackendError> {
+        dispatch!(self.pull(team_id, after, limit))
+    }
+
+    pub async fn enroll(
+        &self,
+        code_hash: &str,
+        device: &str,
+        name: &str,
+        token_hash: &str,
+        now_ms: u64,
+    ) -> Result<EnrollOutcome, BackendError> {
+        dispatch!(self.enroll(code_hash, device, name, token_hash, now_ms))
+    }
+
+    pub async fn create_team(&self, name: &str) -> Result<(), BackendError> {
+        dispatch!(self.create_team(name))
+    }
+
+    pub async fn add_enrollment_code(&self, team: &str, code_hash: &str, expires_ms: u64) -> Result<(), BackendError> {
+        dispatch!(self.add_enrollment_code(team, code_hash, expires_ms))
+    }
+
+    /// Gives the database a new epoch: run after restoring a backup, so every device uploads
+    /// again whatever the restored database lacks.
+    pub async fn new_epoch(&self) -> Result<Uuid, BackendError> {
+        dispatch!(self.new_epoch())
+    }
+
+    pub async fn devices(&self) -> Result<Vec<DeviceInfo>, BackendError> {
+        dispatch!(self.devices())
+    }
+}
+
+/// A push, decided: what to store and in which order, or why nothing may be.
+pub struct Decided {
+    pub duplicates: usize,
+    /// New changes in batch order, with their JSON body.
+    pub new: Vec<(Change, String)>,
+    /// The merged state of every record the new changes touch, and whether it existed.
+    pub docs: HashMap<Uuid, (EntityKind, EntityDoc, bool)>,
+}
+
+/// What the database holds about a record a push touches.
+pub struct Owner {
+    pub team_id: i64,
+    pub entity: EntityKind,
+    pub state: String,
+}
+
+/// Decides a push given what the database holds: the ids already stored and the owners and
+/// states of the records touched. Refuses the whole batch if any new change breaks a rule.
+pub fn decide(
+    team_id: i64,
+    changes: Vec<Change>,
+    stored_ids: &HashSet<String>,
+    owners: HashMap<Uuid, Owner>,
+) -> Result<Result<Decided, Vec<Refusal>>, BackendError> {
+    let mut seen = HashSet::new();
+    let mut duplicates = 0;
+    let mut new = Vec::new();
+    for change in changes {
+        if stored_ids.contains(&change.id.to_string()) || !seen.insert(change.id) {
+            duplicates += 1;
+        } else {
+            new.push(change);
+        }
+    }
+    let mut refusals = Vec::new();
+    let mut docs: HashMap<Uuid, (EntityKind, EntityDoc, bool)> = HashMap::new();
+    for (id, owner) in owners {
+        let doc: EntityDoc =
+            serde_json::from_str(&owner.state).map_err(|_| BackendError::Corrupt(format!("state of {id}")))?;
+        if owner.team_id != team_id {
+            for c in new.iter().filter(|c| c.entity_id == id) {
+                refusals.push(Refusal {
+                    change: c.id,
+                    reason: reason::OTHER_TEAM.into(),
+                });
+            }
+            continue;
+        }
+        docs.insert(id, (owner.entity, doc, true));
+    }
+    let mut out = Vec::with_capacity(new.len());
+    for change in new {
+        let (kind, doc, _) = docs
+            .entry(change.entity_id)
+            .or_insert_with(|| (change.entity, EntityDoc::default(), false));
+        if refusals.iter().any(|r| r.change == change.id) {
+            continue;
+        }
+        if *kind != change.entity {
+            refusals.push(Refusal {
+                change: change.id,
+                reason: reason::KIND_CHANGED.into(),
+            });
+            continue;
+        }
+        doc.merge(&change);
+        let body = serde_json::to_string(&change).map_err(|e| BackendError::Corrupt(e.to_string()))?;
+        out.push((change, body));
+    }
+    if !refusals.is_empty() {
+        return Ok(Err(refusals));
+    }
+    Ok(Ok(Decided {
+        duplicates,
+        new: out,
+        docs,
+    }))
+}

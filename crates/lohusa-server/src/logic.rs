@@ -1,0 +1,167 @@
+//! What the server decides without touching a database: which changes it refuses and why, how
+//! a change merges into the current state of its record, and the secrets it hands out.
+
+use std::collections::BTreeMap;
+
+use lohusa_core::change::{CHANGE_SCHEMA_VERSION, Change};
+use lohusa_core::hlc::MAX_FORWARD_DRIFT_MS;
+use lohusa_core::merge::{EntityMeta, Version};
+use lohusa_core::sync::Refusal;
+use lohusa_core::{ChangeId, MemberId};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+/// Reason codes a change is refused with; stable, the client shows them translated.
+pub mod reason {
+    pub const SCHEMA_VERSION: &str = "unknown_schema_version";
+    pub const CLOCK_AHEAD: &str = "clock_ahead";
+    pub const EMPTY: &str = "no_fields";
+    pub const FIELD_NAME: &str = "invalid_field_name";
+    pub const OTHER_TEAM: &str = "other_team";
+    pub const KIND_CHANGED: &str = "entity_kind_mismatch";
+}
+
+/// The checks a change passes on its own, before the database is asked anything.
+pub fn check_change(change: &Change, now_ms: u64) -> Result<(), &'static str> {
+    if change.schema_version != CHANGE_SCHEMA_VERSION {
+        return Err(reason::SCHEMA_VERSION);
+    }
+    if change.fields.is_empty() {
+        return Err(reason::EMPTY);
+    }
+    let name_ok = |f: &str| {
+        !f.is_empty()
+            && f.len() <= 120
+            && f.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'.')
+    };
+    if !change.fields.keys().chain(change.base.keys()).all(|f| name_ok(f)) {
+        return Err(reason::FIELD_NAME);
+    }
+    if change.hlc.wall_ms > now_ms.saturating_add(MAX_FORWARD_DRIFT_MS) {
+        return Err(reason::CLOCK_AHEAD);
+    }
+    Ok(())
+}
+
+/// Checks every change of a batch on its own; the refusals, in batch order.
+pub fn check_batch(changes: &[Change], now_ms: u64) -> Vec<Refusal> {
+    changes
+        .iter()
+        .filter_map(|c| {
+            check_change(c, now_ms).err().map(|reason| Refusal {
+                change: c.id,
+                reason: reason.to_owned(),
+            })
+        })
+        .collect()
+}
+
+/// The server's current state of one record: merge metadata, visible values and who wrote them.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct EntityDoc {
+    pub meta: EntityMeta,
+    pub values: BTreeMap<String, Value>,
+    /// Author and change of each version that is visible somewhere in the record.
+    pub writers: BTreeMap<Version, (MemberId, ChangeId)>,
+}
+
+impl EntityDoc {
+    pub fn merge(&mut self, change: &Change) {
+        let (values, writers) = (&self.values, &self.writers);
+        let mut lookup = |field: &str, version: Version| {
+            let (author, id) = writers.get(&version)?;
+            Some((values.get(field).cloned().unwrap_or(Value::Null), *author, *id))
+        };
+        let merged = self.meta.merge(change, &mut lookup);
+        if !merged.visible.is_empty() {
+            self.writers.insert(change.version(), (change.author, change.id));
+        }
+        self.values.extend(merged.visible);
+        let visible: std::collections::BTreeSet<&Version> = self.meta.fields.values().collect();
+        self.writers.retain(|v, _| visible.contains(v));
+    }
+}
+
+/// SHA-256 of a secret, hex: what the database keeps of tokens and enrollment codes. The
+/// secrets are long random strings, so a fast hash is enough to make the stored form useless.
+pub fn hash_secret(secret: &str) -> String {
+    hex::encode(Sha256::digest(secret.as_bytes()))
+}
+
+/// A device token: 32 random bytes, hex.
+pub fn new_token() -> String {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).expect("the operating system's random source failed");
+    hex::encode(bytes)
+}
+
+/// Letters and digits that cannot be mistaken for each other when read aloud or typed.
+const CODE_ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTVWXYZ23456789";
+
+/// An enrollment code, like `K7QX-M2HD-9TRW` (about 59 bits).
+pub fn new_enrollment_code() -> String {
+    let mut bytes = [0u8; 12];
+    getrandom::fill(&mut bytes).expect("the operating system's random source failed");
+    let chars: Vec<char> = bytes
+        .iter()
+        .map(|b| CODE_ALPHABET[*b as usize % CODE_ALPHABET.len()] as char)
+        .collect();
+    chars
+        .chunks(4)
+        .map(|c| c.iter().collect::<String>())
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
+/// The code as typed, made comparable: upper case, without spaces or dashes.
+pub fn normalize_code(code: &str) -> String {
+    code.chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .map(|c| c.to_ascii_uppercase())
+        .collect()
+}
+
+/// The pull response, assembled from the stored change bodies without parsing them again.
+pub fn pull_body(rows: &[(u64, String)], cursor: u64, more: bool, epoch: uuid::Uuid, now_ms: u64) -> String {
+    let mut out = String::with_capacity(rows.iter().map(|(_, b)| b.len() + 32).sum::<usize>() + 128);
+    out.push_str("{\"changes\":[");
+    for (i, (seq, body)) in rows.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str("{\"seq\":");
+        out.push_str(&seq.to_string());
+        out.push_str(",\"change\":");
+        out.push_str(body);
+        out.push('}');
+    }
+    out.push_str(&format!(
+        "],\"cursor\":{cursor},\"more\":{more},\"epoch\":\"{epoch}\",\"server_time_ms\":{now_ms}}}"
+    ));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lohusa_core::sync::PullResponse;
+
+    #[test]
+    fn codes_are_readable_and_normalise_as_typed() {
+        let code = new_enrollment_code();
+        assert_eq!(code.len(), 14, "{code}");
+        assert_eq!(
+            normalize_code(&code.to_lowercase().replace('-', " ")),
+            code.replace('-', "")
+        );
+    }
+
+    #[test]
+    fn the_assembled_pull_body_parses_as_a_pull_response() {
+        let body = pull_body(&[], 5, false, uuid::Uuid::nil(), 9);
+        let parsed: PullResponse = serde_json::from_str(&body).unwrap();
+        assert_eq!((parsed.cursor, parsed.more, parsed.server_time_ms), (5, false, 9));
+    }
+}

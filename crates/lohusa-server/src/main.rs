@@ -1,0 +1,93 @@
+//! The `lohusa-server` command: serve the sync API, and the admin commands (teams, enrollment
+//! codes, devices, a new epoch after a restore).
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use lohusa_server::{Database, api, logic};
+
+#[derive(Parser)]
+#[command(name = "lohusa-server", version, about = "Lohusa's central sync server")]
+struct Cli {
+    /// Folder for the embedded SQLite database (used unless a database URL is given).
+    #[arg(long, global = true, default_value = "lohusa-server-data")]
+    data: PathBuf,
+    /// PostgreSQL URL, e.g. postgres://lohusa@localhost/lohusa; replaces the SQLite folder.
+    #[arg(long, global = true, env = "LOHUSA_DATABASE_URL")]
+    database_url: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the sync API.
+    Serve {
+        /// Address to listen on; port 0 picks a free one (printed).
+        #[arg(long, default_value = "127.0.0.1:8787")]
+        listen: String,
+    },
+    /// Create a team (nothing happens if it exists).
+    CreateTeam { name: String },
+    /// Make a one-time enrollment code for a team; printed once, stored only as a hash.
+    EnrollmentCode {
+        #[arg(long)]
+        team: String,
+        /// How long the code stays valid.
+        #[arg(long, default_value_t = 24)]
+        valid_hours: u64,
+    },
+    /// List enrolled devices.
+    Devices,
+    /// Give the database a new epoch. Run after restoring a backup: every device then uploads
+    /// again what the restored database lacks.
+    NewEpoch,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let database = match cli.database_url {
+        Some(url) => Database::Postgres(url),
+        None => Database::Folder(cli.data),
+    };
+    let backend = database.open().await.context("opening the database")?;
+    match cli.command {
+        Command::Serve { listen } => {
+            let listener = tokio::net::TcpListener::bind(&listen)
+                .await
+                .with_context(|| format!("listening on {listen}"))?;
+            let address = listener.local_addr()?;
+            if !address.ip().is_loopback() {
+                eprintln!(
+                    "lohusa-server: warning: plain HTTP on {address}; use this only behind a TLS proxy until TLS is built in"
+                );
+            }
+            println!("lohusa-server listening on http://{address}");
+            lohusa_server::serve(backend, listener).await?;
+        }
+        Command::CreateTeam { name } => {
+            backend.create_team(&name).await?;
+            println!("team {name:?} ready");
+        }
+        Command::EnrollmentCode { team, valid_hours } => {
+            let code = logic::new_enrollment_code();
+            let expires = api::now_ms() + valid_hours * 3_600_000;
+            backend
+                .add_enrollment_code(&team, &logic::hash_secret(&logic::normalize_code(&code)), expires)
+                .await?;
+            println!("{code}");
+        }
+        Command::Devices => {
+            for d in backend.devices().await? {
+                println!("{}\t{}\t{}\tlast seen {:?}", d.team, d.id, d.name, d.last_seen_ms);
+            }
+        }
+        Command::NewEpoch => {
+            let epoch = backend.new_epoch().await?;
+            println!("new epoch {epoch}");
+        }
+    }
+    Ok(())
+}

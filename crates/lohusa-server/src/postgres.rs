@@ -1,0 +1,328 @@
+//! The PostgreSQL backend, for many teams and many tablets.
+//!
+//! A push locks its team's row (`SELECT … FOR UPDATE`), numbers its changes from the team's
+//! `head_seq` and commits: pushes of one team are serialised, so their changes commit in number
+//! order and a concurrent pull can never see number N+1 before N. A PostgreSQL SEQUENCE would
+//! hand out numbers at insert time, and a transaction holding a lower number could commit after
+//! a pull already moved past it.
+
+use std::collections::{HashMap, HashSet};
+
+use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
+use lohusa_core::EntityKind;
+use lohusa_core::change::Change;
+use tokio_postgres::NoTls;
+use uuid::Uuid;
+
+use crate::backend::{BackendError, DeviceAuth, DeviceInfo, EnrollOutcome, Owner, PullBatch, PushOutcome, decide};
+
+const MIGRATIONS: &[&str] = &[include_str!("../../../migrations/server-postgres/0001_init.sql")];
+
+pub struct PgBackend {
+    pool: Pool,
+}
+
+impl PgBackend {
+    /// Connects to `url` (postgres://…) and brings the schema up to date.
+    pub async fn connect(url: &str, max_connections: usize) -> Result<PgBackend, BackendError> {
+        let config: tokio_postgres::Config = url.parse()?;
+        let manager = Manager::from_config(
+            config,
+            NoTls,
+            ManagerConfig {
+                recycling_method: RecyclingMethod::Fast,
+            },
+        );
+        let pool = Pool::builder(manager)
+            .max_size(max_connections)
+            .build()
+            .map_err(|e| BackendError::Task(e.to_string()))?;
+        let backend = PgBackend { pool };
+        backend.migrate().await?;
+        Ok(backend)
+    }
+
+    /// Applies the schema files not applied yet, under a lock so two servers starting at once
+    /// do not both try.
+    async fn migrate(&self) -> Result<(), BackendError> {
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        tx.batch_execute(
+            "SELECT pg_advisory_xact_lock(7150001);
+             CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)",
+        )
+        .await?;
+        let version: i32 = tx
+            .query_opt("SELECT max(version) FROM schema_version", &[])
+            .await?
+            .and_then(|r| r.get::<_, Option<i32>>(0))
+            .unwrap_or(0);
+        for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+            tx.batch_execute(sql).await?;
+            tx.execute("INSERT INTO schema_version (version) VALUES ($1)", &[&(i as i32 + 1)])
+                .await?;
+        }
+        tx.execute(
+            "INSERT INTO server_meta (key, value) VALUES ('epoch', $1) ON CONFLICT (key) DO NOTHING",
+            &[&Uuid::new_v4().to_string()],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn epoch(&self) -> Result<Uuid, BackendError> {
+        let client = self.pool.get().await?;
+        let text: String = client
+            .query_one("SELECT value FROM server_meta WHERE key = 'epoch'", &[])
+            .await?
+            .get(0);
+        text.parse().map_err(|_| BackendError::Corrupt("epoch".into()))
+    }
+
+    pub async fn new_epoch(&self) -> Result<Uuid, BackendError> {
+        let epoch = Uuid::new_v4();
+        let client = self.pool.get().await?;
+        client
+            .execute(
+                "UPDATE server_meta SET value = $1 WHERE key = 'epoch'",
+                &[&epoch.to_string()],
+            )
+            .await?;
+        Ok(epoch)
+    }
+
+    pub async fn head_seq(&self, team_id: i64) -> Result<u64, BackendError> {
+        let client = self.pool.get().await?;
+        let head: i64 = client
+            .query_one("SELECT head_seq FROM teams WHERE id = $1", &[&team_id])
+            .await?
+            .get(0);
+        Ok(head as u64)
+    }
+
+    pub async fn authenticate(&self, token_hash: &str, now_ms: u64) -> Result<Option<DeviceAuth>, BackendError> {
+        let client = self.pool.get().await?;
+        let row = client
+            .query_opt(
+                "SELECT d.id, t.id, t.name FROM devices d JOIN teams t ON t.id = d.team_id
+                 WHERE d.token_hash = $1 AND d.revoked_ms IS NULL",
+                &[&token_hash],
+            )
+            .await?;
+        let Some(row) = row else { return Ok(None) };
+        let auth = DeviceAuth {
+            device: row.get(0),
+            team_id: row.get(1),
+            team: row.get(2),
+        };
+        client
+            .execute(
+                "UPDATE devices SET last_seen_ms = $1 WHERE id = $2 AND coalesce(last_seen_ms, 0) < $1 - 60000",
+                &[&(now_ms as i64), &auth.device],
+            )
+            .await?;
+        Ok(Some(auth))
+    }
+
+    pub async fn push(&self, team_id: i64, changes: Vec<Change>, now_ms: u64) -> Result<PushOutcome, BackendError> {
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        let head: i64 = tx
+            .query_one("SELECT head_seq FROM teams WHERE id = $1 FOR UPDATE", &[&team_id])
+            .await?
+            .get(0);
+        let ids: Vec<String> = changes.iter().map(|c| c.id.to_string()).collect();
+        let stored: HashSet<String> = tx
+            .query("SELECT id FROM changes WHERE id = ANY($1)", &[&ids])
+            .await?
+            .into_iter()
+            .map(|r| r.get(0))
+            .collect();
+        let entity_ids: Vec<String> = changes
+            .iter()
+            .map(|c| c.entity_id.to_string())
+            .collect::<HashSet<_>>()
+            .into_iter()
+            .collect();
+        let mut owners: HashMap<Uuid, Owner> = HashMap::new();
+        for row in tx
+            .query(
+                "SELECT entity_id, team_id, entity, state FROM entities WHERE entity_id = ANY($1)",
+                &[&entity_ids],
+            )
+            .await?
+        {
+            let id: String = row.get(0);
+            let entity: String = row.get(2);
+            let corrupt = || BackendError::Corrupt(format!("entity {id}"));
+            owners.insert(
+                id.parse().map_err(|_| corrupt())?,
+                Owner {
+                    team_id: row.get(1),
+                    entity: EntityKind::parse(&entity).ok_or_else(corrupt)?,
+                    state: row.get(3),
+                },
+            );
+        }
+        let decided = match decide(team_id, changes, &stored, owners)? {
+            Ok(decided) => decided,
+            Err(refusals) => return Ok(PushOutcome::Refused(refusals)),
+        };
+        let n = decided.new.len();
+        let seqs: Vec<i64> = (0..n as i64).map(|i| head + 1 + i).collect();
+        let (mut ids, mut entity_ids, mut bodies) =
+            (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
+        for (change, body) in decided.new {
+            ids.push(change.id.to_string());
+            entity_ids.push(change.entity_id.to_string());
+            bodies.push(body);
+        }
+        tx.execute(
+            "INSERT INTO changes (team_id, seq, id, entity_id, received_ms, body)
+             SELECT $1, s, i, e, $2, b FROM UNNEST($3::bigint[], $4::text[], $5::text[], $6::text[]) AS u(s, i, e, b)",
+            &[&team_id, &(now_ms as i64), &seqs, &ids, &entity_ids, &bodies],
+        )
+        .await?;
+        let (mut doc_ids, mut kinds, mut states) = (Vec::new(), Vec::new(), Vec::new());
+        for (id, (kind, doc, _)) in &decided.docs {
+            doc_ids.push(id.to_string());
+            kinds.push(kind.as_str().to_owned());
+            states.push(serde_json::to_string(doc).map_err(|e| BackendError::Corrupt(e.to_string()))?);
+        }
+        // Another team cannot have claimed one of these records meanwhile: if it did, the row
+        // count is short and nothing is committed.
+        let written = tx
+            .execute(
+                "INSERT INTO entities (entity_id, team_id, entity, state)
+                 SELECT e, $1, k, s FROM UNNEST($2::text[], $3::text[], $4::text[]) AS u(e, k, s)
+                 ON CONFLICT (entity_id) DO UPDATE SET state = excluded.state
+                 WHERE entities.team_id = excluded.team_id",
+                &[&team_id, &doc_ids, &kinds, &states],
+            )
+            .await?;
+        if written as usize != doc_ids.len() {
+            return Err(BackendError::Task(
+                "a record was claimed by another team during the push".into(),
+            ));
+        }
+        tx.execute(
+            "UPDATE teams SET head_seq = $1 WHERE id = $2",
+            &[&(head + n as i64), &team_id],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(PushOutcome::Stored {
+            accepted: n,
+            duplicates: decided.duplicates,
+        })
+    }
+
+    pub async fn pull(&self, team_id: i64, after: u64, limit: usize) -> Result<PullBatch, BackendError> {
+        let client = self.pool.get().await?;
+        let mut rows: Vec<(u64, String)> = client
+            .query(
+                "SELECT seq, body FROM changes WHERE team_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
+                &[&team_id, &(after as i64), &(limit as i64 + 1)],
+            )
+            .await?
+            .into_iter()
+            .map(|r| (r.get::<_, i64>(0) as u64, r.get(1)))
+            .collect();
+        let more = rows.len() > limit;
+        rows.truncate(limit);
+        let cursor = rows.last().map_or(after, |(seq, _)| *seq);
+        Ok(PullBatch { rows, cursor, more })
+    }
+
+    pub async fn enroll(
+        &self,
+        code_hash: &str,
+        device: &str,
+        name: &str,
+        token_hash: &str,
+        now_ms: u64,
+    ) -> Result<EnrollOutcome, BackendError> {
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        let row = tx
+            .query_opt(
+                "SELECT c.team_id, c.expires_ms, c.used_ms, t.name FROM enrollment_codes c
+                 JOIN teams t ON t.id = c.team_id WHERE c.code_hash = $1 FOR UPDATE OF c",
+                &[&code_hash],
+            )
+            .await?;
+        let Some(row) = row else {
+            return Ok(EnrollOutcome::Unknown);
+        };
+        let (team_id, expires_ms, used_ms, team): (i64, i64, Option<i64>, String) =
+            (row.get(0), row.get(1), row.get(2), row.get(3));
+        if used_ms.is_some() {
+            return Ok(EnrollOutcome::Used);
+        }
+        if expires_ms < now_ms as i64 {
+            return Ok(EnrollOutcome::Expired);
+        }
+        let now = now_ms as i64;
+        tx.execute(
+            "UPDATE enrollment_codes SET used_ms = $1, used_by = $2 WHERE code_hash = $3",
+            &[&now, &device, &code_hash],
+        )
+        .await?;
+        tx.execute(
+            "INSERT INTO devices (id, team_id, token_hash, name, enrolled_ms) VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (id) DO UPDATE SET team_id = excluded.team_id, token_hash = excluded.token_hash,
+                 name = excluded.name, enrolled_ms = excluded.enrolled_ms, revoked_ms = NULL",
+            &[&device, &team_id, &token_hash, &name, &now],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(EnrollOutcome::Enrolled { team })
+    }
+
+    pub async fn create_team(&self, name: &str) -> Result<(), BackendError> {
+        let client = self.pool.get().await?;
+        client
+            .execute(
+                "INSERT INTO teams (name) VALUES ($1) ON CONFLICT (name) DO NOTHING",
+                &[&name],
+            )
+            .await?;
+        Ok(())
+    }
+
+    pub async fn add_enrollment_code(&self, team: &str, code_hash: &str, expires_ms: u64) -> Result<(), BackendError> {
+        let client = self.pool.get().await?;
+        let row = client
+            .query_opt("SELECT id FROM teams WHERE name = $1", &[&team])
+            .await?;
+        let team_id: i64 = row.ok_or_else(|| BackendError::NoSuchTeam(team.to_owned()))?.get(0);
+        client
+            .execute(
+                "INSERT INTO enrollment_codes (code_hash, team_id, expires_ms) VALUES ($1, $2, $3)",
+                &[&code_hash, &team_id, &(expires_ms as i64)],
+            )
+            .await?;
+        Ok(())
+    }
+
+    pub async fn devices(&self) -> Result<Vec<DeviceInfo>, BackendError> {
+        let client = self.pool.get().await?;
+        Ok(client
+            .query(
+                "SELECT d.id, t.name, d.name, d.enrolled_ms, d.last_seen_ms FROM devices d
+                 JOIN teams t ON t.id = d.team_id WHERE d.revoked_ms IS NULL ORDER BY t.name, d.name",
+                &[],
+            )
+            .await?
+            .into_iter()
+            .map(|r| DeviceInfo {
+                id: r.get(0),
+                team: r.get(1),
+                name: r.get(2),
+                enrolled_ms: r.get(3),
+                last_seen_ms: r.get(4),
+            })
+            .collect())
+    }
+}

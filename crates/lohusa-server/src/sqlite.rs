@@ -1,0 +1,340 @@
+//! The embedded backend: one SQLite file in the data folder. One connection writes (SQLite
+//! allows one writer at a time, which also numbers each team's changes in commit order); reads
+//! use a small set of connections of their own, in WAL mode, so pulls never wait for pushes.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError};
+
+use lohusa_core::EntityKind;
+use lohusa_core::change::Change;
+use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite_migration::{M, Migrations};
+use uuid::Uuid;
+
+use crate::backend::{BackendError, DeviceAuth, DeviceInfo, EnrollOutcome, Owner, PullBatch, PushOutcome, decide};
+
+const MIGRATIONS: &[&str] = &[include_str!("../../../migrations/server-sqlite/0001_init.sql")];
+
+pub struct SqliteBackend {
+    path: PathBuf,
+    writer: Arc<Mutex<Connection>>,
+    readers: Arc<Mutex<Vec<Connection>>>,
+}
+
+fn open(path: &Path) -> Result<Connection, BackendError> {
+    let conn = Connection::open(path)?;
+    conn.pragma_update(None, "busy_timeout", 10_000)?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    // Every acknowledged push survives a power cut.
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.pragma_update(None, "cache_size", -65536)?;
+    Ok(conn)
+}
+
+impl SqliteBackend {
+    /// Opens (creating if needed) `lohusa-server.sqlite3` in `dir`.
+    pub fn open(dir: &Path) -> Result<SqliteBackend, BackendError> {
+        std::fs::create_dir_all(dir).map_err(|e| BackendError::Corrupt(format!("data folder: {e}")))?;
+        let path = dir.join("lohusa-server.sqlite3");
+        let mut conn = open(&path)?;
+        Migrations::new(MIGRATIONS.iter().map(|sql| M::up(sql)).collect()).to_latest(&mut conn)?;
+        conn.execute(
+            "INSERT INTO server_meta (key, value) VALUES ('epoch', ?1) ON CONFLICT(key) DO NOTHING",
+            [Uuid::new_v4().to_string()],
+        )?;
+        Ok(SqliteBackend {
+            path,
+            writer: Arc::new(Mutex::new(conn)),
+            readers: Arc::new(Mutex::new(Vec::new())),
+        })
+    }
+
+    /// Runs `work` on the writing connection, off the async threads.
+    async fn write<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&mut Connection) -> Result<T, BackendError> + Send + 'static,
+    ) -> Result<T, BackendError> {
+        let writer = self.writer.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut conn = writer.lock().unwrap_or_else(PoisonError::into_inner);
+            work(&mut conn)
+        })
+        .await
+        .map_err(|e| BackendError::Task(e.to_string()))?
+    }
+
+    /// Runs `work` on a reading connection.
+    async fn read<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&Connection) -> Result<T, BackendError> + Send + 'static,
+    ) -> Result<T, BackendError> {
+        let (readers, path) = (self.readers.clone(), self.path.clone());
+        tokio::task::spawn_blocking(move || {
+            let taken = readers.lock().unwrap_or_else(PoisonError::into_inner).pop();
+            let conn = match taken {
+                Some(conn) => conn,
+                None => open(&path)?,
+            };
+            let result = work(&conn);
+            readers.lock().unwrap_or_else(PoisonError::into_inner).push(conn);
+            result
+        })
+        .await
+        .map_err(|e| BackendError::Task(e.to_string()))?
+    }
+
+    pub async fn epoch(&self) -> Result<Uuid, BackendError> {
+        self.read(|conn| {
+            let text: String = conn.query_row("SELECT value FROM server_meta WHERE key = 'epoch'", [], |r| r.get(0))?;
+            text.parse().map_err(|_| BackendError::Corrupt("epoch".into()))
+        })
+        .await
+    }
+
+    pub async fn new_epoch(&self) -> Result<Uuid, BackendError> {
+        let epoch = Uuid::new_v4();
+        self.write(move |conn| {
+            conn.execute(
+                "UPDATE server_meta SET value = ?1 WHERE key = 'epoch'",
+                [epoch.to_string()],
+            )?;
+            Ok(epoch)
+        })
+        .await
+    }
+
+    pub async fn head_seq(&self, team_id: i64) -> Result<u64, BackendError> {
+        self.read(move |conn| {
+            let head: i64 = conn.query_row("SELECT head_seq FROM teams WHERE id = ?1", [team_id], |r| r.get(0))?;
+            Ok(head as u64)
+        })
+        .await
+    }
+
+    pub async fn authenticate(&self, token_hash: &str, now_ms: u64) -> Result<Option<DeviceAuth>, BackendError> {
+        let token_hash = token_hash.to_owned();
+        let auth = self
+            .read(move |conn| {
+                Ok(conn
+                    .query_row(
+                        "SELECT d.id, t.id, t.name FROM devices d JOIN teams t ON t.id = d.team_id
+                         WHERE d.token_hash = ?1 AND d.revoked_ms IS NULL",
+                        [token_hash],
+                        |r| {
+                            Ok(DeviceAuth {
+                                device: r.get(0)?,
+                                team_id: r.get(1)?,
+                                team: r.get(2)?,
+                            })
+                        },
+                    )
+                    .optional()?)
+            })
+            .await?;
+        if let Some(auth) = &auth {
+            let device = auth.device.clone();
+            // Recorded at most once a minute, so reads do not turn into writes.
+            self.write(move |conn| {
+                conn.execute(
+                    "UPDATE devices SET last_seen_ms = ?1 WHERE id = ?2 AND coalesce(last_seen_ms, 0) < ?1 - 60000",
+                    params![now_ms as i64, device],
+                )?;
+                Ok(())
+            })
+            .await?;
+        }
+        Ok(auth)
+    }
+
+    pub async fn push(&self, team_id: i64, changes: Vec<Change>, now_ms: u64) -> Result<PushOutcome, BackendError> {
+        self.write(move |conn| {
+            let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            let ids = serde_json::to_string(&changes.iter().map(|c| c.id.to_string()).collect::<Vec<_>>())
+                .map_err(|e| BackendError::Corrupt(e.to_string()))?;
+            let stored: HashSet<String> = {
+                let mut stmt = tx.prepare_cached("SELECT id FROM changes WHERE id IN (SELECT value FROM json_each(?1))")?;
+                stmt.query_map([&ids], |r| r.get(0))?.collect::<Result<_, _>>()?
+            };
+            let entity_ids: HashSet<String> = changes.iter().map(|c| c.entity_id.to_string()).collect();
+            let entity_ids = serde_json::to_string(&entity_ids).map_err(|e| BackendError::Corrupt(e.to_string()))?;
+            let owners: HashMap<Uuid, Owner> = {
+                let mut stmt = tx.prepare_cached(
+                    "SELECT entity_id, team_id, entity, state FROM entities
+                     WHERE entity_id IN (SELECT value FROM json_each(?1))",
+                )?;
+                let rows = stmt.query_map([&entity_ids], |r| {
+                    Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?))
+                })?;
+                let mut owners = HashMap::new();
+                for row in rows {
+                    let (id, team_id, entity, state) = row?;
+                    let corrupt = || BackendError::Corrupt(format!("entity {id}"));
+                    owners.insert(
+                        id.parse().map_err(|_| corrupt())?,
+                        Owner {
+                            team_id,
+                            entity: EntityKind::parse(&entity).ok_or_else(corrupt)?,
+                            state,
+                        },
+                    );
+                }
+                owners
+            };
+            let decided = match decide(team_id, changes, &stored, owners)? {
+                Ok(decided) => decided,
+                Err(refusals) => return Ok(PushOutcome::Refused(refusals)),
+            };
+            let head: i64 = tx.query_row("SELECT head_seq FROM teams WHERE id = ?1", [team_id], |r| r.get(0))?;
+            {
+                let mut insert = tx.prepare_cached(
+                    "INSERT INTO changes (team_id, seq, id, entity_id, received_ms, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                )?;
+                for (i, (change, body)) in decided.new.iter().enumerate() {
+                    insert.execute(params![
+                        team_id,
+                        head + 1 + i as i64,
+                        change.id.to_string(),
+                        change.entity_id.to_string(),
+                        now_ms as i64,
+                        body
+                    ])?;
+                }
+                let mut upsert = tx.prepare_cached(
+                    "INSERT INTO entities (entity_id, team_id, entity, state) VALUES (?1, ?2, ?3, ?4)
+                     ON CONFLICT(entity_id) DO UPDATE SET state = excluded.state",
+                )?;
+                for (id, (kind, doc, _)) in &decided.docs {
+                    let state = serde_json::to_string(doc).map_err(|e| BackendError::Corrupt(e.to_string()))?;
+                    upsert.execute(params![id.to_string(), team_id, kind.as_str(), state])?;
+                }
+            }
+            tx.execute(
+                "UPDATE teams SET head_seq = ?1 WHERE id = ?2",
+                params![head + decided.new.len() as i64, team_id],
+            )?;
+            tx.commit()?;
+            Ok(PushOutcome::Stored {
+                accepted: decided.new.len(),
+                duplicates: decided.duplicates,
+            })
+        })
+        .await
+    }
+
+    pub async fn pull(&self, team_id: i64, after: u64, limit: usize) -> Result<PullBatch, BackendError> {
+        self.read(move |conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT seq, body FROM changes WHERE team_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3",
+            )?;
+            let mut rows: Vec<(u64, String)> = stmt
+                .query_map(params![team_id, after as i64, limit as i64 + 1], |r| {
+                    Ok((r.get::<_, i64>(0)? as u64, r.get(1)?))
+                })?
+                .collect::<Result<_, _>>()?;
+            let more = rows.len() > limit;
+            rows.truncate(limit);
+            let cursor = rows.last().map_or(after, |(seq, _)| *seq);
+            Ok(PullBatch { rows, cursor, more })
+        })
+        .await
+    }
+
+    pub async fn enroll(
+        &self,
+        code_hash: &str,
+        device: &str,
+        name: &str,
+        token_hash: &str,
+        now_ms: u64,
+    ) -> Result<EnrollOutcome, BackendError> {
+        let (code_hash, device, name, token_hash) = (
+            code_hash.to_owned(),
+            device.to_owned(),
+            name.to_owned(),
+            token_hash.to_owned(),
+        );
+        self.write(move |conn| {
+            let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            let code: Option<(i64, i64, Option<i64>, String)> = tx
+                .query_row(
+                    "SELECT c.team_id, c.expires_ms, c.used_ms, t.name FROM enrollment_codes c
+                     JOIN teams t ON t.id = c.team_id WHERE c.code_hash = ?1",
+                    [&code_hash],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+                )
+                .optional()?;
+            let Some((team_id, expires_ms, used_ms, team)) = code else {
+                return Ok(EnrollOutcome::Unknown);
+            };
+            if used_ms.is_some() {
+                return Ok(EnrollOutcome::Used);
+            }
+            if expires_ms < now_ms as i64 {
+                return Ok(EnrollOutcome::Expired);
+            }
+            tx.execute(
+                "UPDATE enrollment_codes SET used_ms = ?1, used_by = ?2 WHERE code_hash = ?3",
+                params![now_ms as i64, device, code_hash],
+            )?;
+            // Enrolling the same device again (a reinstall) replaces its token.
+            tx.execute(
+                "INSERT INTO devices (id, team_id, token_hash, name, enrolled_ms) VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT(id) DO UPDATE SET team_id = excluded.team_id, token_hash = excluded.token_hash,
+                     name = excluded.name, enrolled_ms = excluded.enrolled_ms, revoked_ms = NULL",
+                params![device, team_id, token_hash, name, now_ms as i64],
+            )?;
+            tx.commit()?;
+            Ok(EnrollOutcome::Enrolled { team })
+        })
+        .await
+    }
+
+    pub async fn create_team(&self, name: &str) -> Result<(), BackendError> {
+        let name = name.to_owned();
+        self.write(move |conn| {
+            conn.execute(
+                "INSERT INTO teams (name) VALUES (?1) ON CONFLICT(name) DO NOTHING",
+                [name],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
+    pub async fn add_enrollment_code(&self, team: &str, code_hash: &str, expires_ms: u64) -> Result<(), BackendError> {
+        let (team, code_hash) = (team.to_owned(), code_hash.to_owned());
+        self.write(move |conn| {
+            let team_id: Option<i64> = conn
+                .query_row("SELECT id FROM teams WHERE name = ?1", [&team], |r| r.get(0))
+                .optional()?;
+            let team_id = team_id.ok_or(BackendError::NoSuchTeam(team))?;
+            conn.execute(
+                "INSERT INTO enrollment_codes (code_hash, team_id, expires_ms) VALUES (?1, ?2, ?3)",
+                params![code_hash, team_id, expires_ms as i64],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
+    pub async fn devices(&self) -> Result<Vec<DeviceInfo>, BackendError> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare(
+                "SELECT d.id, t.name, d.name, d.enrolled_ms, d.last_seen_ms FROM devices d
+                 JOIN teams t ON t.id = d.team_id WHERE d.revoked_ms IS NULL ORDER BY t.name, d.name",
+            )?;
+            let rows = stmt.query_map([], |r| {
+                Ok(DeviceInfo {
+                    id: r.get(0)?,
+                    team: r.get(1)?,
+                    name: r.get(2)?,
+                    enrolled_ms: r.get(3)?,
+                    last_seen_ms: r.get(4)?,
+                })
+            })?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })
+        .await
+    }
+}

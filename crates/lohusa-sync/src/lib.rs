@@ -1,0 +1,189 @@
+//! Lohusa's sync client: runs the core's sync state machine between a local store and a
+//! transport (HTTP to the central server in the app and the command line; an in-process one in
+//! the simulation tests).
+//!
+//! Positions are saved by the store (the cursor in the same transaction as the batch it ends),
+//! so a sync cut at any point, by a lost connection or a killed process, resumes where it
+//! stopped the next time.
+
+pub mod http;
+
+use std::future::Future;
+use std::sync::{Mutex, PoisonError};
+
+use chrono::{DateTime, Utc};
+use lohusa_core::sync::{ProtocolError, Report, Request, Response, Step, SyncMachine};
+use lohusa_store::{Store, StoreError};
+use serde::Serialize;
+use ts_rs::TS;
+
+/// Something that carries one request to the server and brings back its answer.
+pub trait Transport {
+    fn send(&self, request: Request) -> impl Future<Output = Result<Response, SyncError>> + Send;
+}
+
+/// Access to the local store, however the caller holds it.
+pub trait Replica {
+    fn with_store<T>(&self, work: impl FnOnce(&mut Store) -> T) -> T;
+}
+
+impl Replica for Mutex<Store> {
+    fn with_store<T>(&self, work: impl FnOnce(&mut Store) -> T) -> T {
+        work(&mut self.lock().unwrap_or_else(PoisonError::into_inner))
+    }
+}
+
+/// Why a sync stopped. Each says in plain words what happened and what to do.
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    #[error(
+        "The server could not be reached ({0}). The data stays on this device; sync runs again when the connection returns."
+    )]
+    Offline(String),
+    #[error("This device is not enrolled with a server yet.")]
+    NotEnrolled,
+    #[error(
+        "The server no longer accepts this device (its token is unknown or revoked). Ask the team lead to enroll it again."
+    )]
+    Unauthorized,
+    #[error("The server refused the request: {message}")]
+    Server { status: u16, kind: String, message: String },
+    #[error("The server's answer did not follow the protocol: {0}")]
+    Protocol(String),
+    #[error("The local database failed: {0}")]
+    Store(#[from] StoreError),
+}
+
+impl SyncError {
+    /// A stable code for the UI.
+    pub fn kind(&self) -> &str {
+        match self {
+            SyncError::Offline(_) => "offline",
+            SyncError::NotEnrolled => "not_enrolled",
+            SyncError::Unauthorized => "unauthorized",
+            SyncError::Server { kind, .. } => kind,
+            SyncError::Protocol(_) => "protocol",
+            SyncError::Store(_) => "storage",
+        }
+    }
+
+    /// Worth trying again later without anyone doing anything.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            SyncError::Offline(_) => true,
+            SyncError::Server { status, .. } => *status >= 500 || *status == 429,
+            SyncError::Protocol(_) => true,
+            _ => false,
+        }
+    }
+}
+
+impl From<ProtocolError> for SyncError {
+    fn from(error: ProtocolError) -> SyncError {
+        SyncError::Protocol(error.to_string())
+    }
+}
+
+/// Where a running sync is, for a progress bar.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, TS)]
+pub struct Progress {
+    pub phase: Phase,
+    pub pushed: usize,
+    pub pulled: usize,
+    /// Local changes still to push when the sync started.
+    #[ts(type = "number")]
+    pub to_push: i64,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Phase {
+    #[default]
+    Connecting,
+    Pushing,
+    Pulling,
+    Done,
+}
+
+fn millis(t: DateTime<Utc>) -> u64 {
+    u64::try_from(t.timestamp_millis()).unwrap_or(0)
+}
+
+/// Runs one sync to the end: push everything pending, then pull everything new.
+pub async fn sync<R: Replica, T: Transport>(
+    replica: &R,
+    transport: &T,
+    now: impl Fn() -> DateTime<Utc>,
+    mut progress: impl FnMut(&Progress),
+) -> Result<Report, SyncError> {
+    let position = replica.with_store(|s| s.sync_position())?;
+    let to_push = replica.with_store(|s| s.sync_status().map(|st| st.pending))?;
+    let mut machine = SyncMachine::new(position, millis(now()));
+    let mut shown = Progress {
+        to_push,
+        ..Progress::default()
+    };
+    progress(&shown);
+    loop {
+        let mut step = Some(machine.next());
+        while let Some(current) = step.take() {
+            match current {
+                Step::Send(request) => {
+                    let response = transport.send(request).await?;
+                    step = machine.receive(response)?;
+                }
+                Step::ResetForEpoch { epoch } => {
+                    replica.with_store(|s| s.reset_for_epoch(epoch))?;
+                    machine.position_reset(epoch);
+                }
+                Step::ReadPending { after, limit } => {
+                    let batch = replica.with_store(|s| s.pending_changes(after, limit))?;
+                    shown.phase = if batch.is_empty() {
+                        Phase::Pulling
+                    } else {
+                        Phase::Pushing
+                    };
+                    step = machine.pending(batch);
+                }
+                Step::SaveUploaded { uploaded } => {
+                    replica.with_store(|s| s.save_uploaded(uploaded))?;
+                    machine.saved();
+                }
+                Step::Quarantine(refused) => {
+                    replica.with_store(|s| s.quarantine(&refused, now()))?;
+                    machine.saved();
+                }
+                Step::Apply { changes, cursor } => {
+                    let t = now();
+                    let server_ms = (millis(t) as i64 + machine.report().clock_skew_ms).max(0) as u64;
+                    replica.with_store(|s| s.apply_pulled(&changes, cursor, t, server_ms))?;
+                    machine.saved();
+                }
+                Step::Done(report) => {
+                    shown.phase = Phase::Done;
+                    progress(&shown);
+                    return Ok(report);
+                }
+            }
+            shown.pushed = machine.report().pushed;
+            shown.pulled = machine.report().pulled;
+            progress(&shown);
+        }
+    }
+}
+
+/// Runs one sync and records its outcome in the store (last success and skew, or the error).
+pub async fn sync_and_record<R: Replica, T: Transport>(
+    replica: &R,
+    transport: &T,
+    now: impl Fn() -> DateTime<Utc>,
+    progress: impl FnMut(&Progress),
+) -> Result<Report, SyncError> {
+    let result = sync(replica, transport, &now, progress).await;
+    let recorded = match &result {
+        Ok(report) => replica.with_store(|s| s.record_sync_result(Ok(report.clock_skew_ms), now())),
+        Err(error) => replica.with_store(|s| s.record_sync_result(Err(&error.to_string()), now())),
+    };
+    recorded?;
+    result
+}
