@@ -149,6 +149,42 @@ impl Backend {
     pub async fn devices(&self) -> Result<Vec<DeviceInfo>, BackendError> {
         dispatch!(self.devices())
     }
+
+    /// The current state of one record: its kind and merged document.
+    pub async fn state_of(&self, entity_id: Uuid) -> Result<Option<(EntityKind, EntityDoc)>, BackendError> {
+        let found: Option<(String, String)> = dispatch!(self.state_row(entity_id.to_string()))?;
+        let Some((kind, state)) = found else { return Ok(None) };
+        let corrupt = || BackendError::Corrupt(format!("state of {entity_id}"));
+        Ok(Some((
+            EntityKind::parse(&kind).ok_or_else(corrupt)?,
+            serde_json::from_str(&state).map_err(|_| corrupt())?,
+        )))
+    }
+
+    /// Every change id in a team's log, in sequence order.
+    pub async fn change_ids(&self, team_id: i64) -> Result<Vec<String>, BackendError> {
+        dispatch!(self.change_ids(team_id))
+    }
+
+    /// The team's id, by name.
+    pub async fn team_id(&self, name: &str) -> Result<i64, BackendError> {
+        dispatch!(self.team_id(name))
+    }
+
+    /// Enrolls a device directly (admin and tests); returns its token.
+    pub async fn enroll_device(&self, team: &str, device: &str, now_ms: u64) -> Result<String, BackendError> {
+        let code = crate::logic::new_enrollment_code();
+        let code_hash = crate::logic::hash_secret(&crate::logic::normalize_code(&code));
+        self.add_enrollment_code(team, &code_hash, now_ms + 60_000).await?;
+        let token = crate::logic::new_token();
+        match self
+            .enroll(&code_hash, device, device, &crate::logic::hash_secret(&token), now_ms)
+            .await?
+        {
+            EnrollOutcome::Enrolled { .. } => Ok(token),
+            other => Err(BackendError::Task(format!("enrollment failed: {other:?}"))),
+        }
+    }
 }
 
 /// A push, decided: what to store and in which order, or why nothing may be.

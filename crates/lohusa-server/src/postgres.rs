@@ -325,4 +325,55 @@ impl PgBackend {
             })
             .collect())
     }
+
+    pub async fn state_row(&self, entity_id: String) -> Result<Option<(String, String)>, BackendError> {
+        let client = self.pool.get().await?;
+        Ok(client
+            .query_opt("SELECT entity, state FROM entities WHERE entity_id = $1", &[&entity_id])
+            .await?
+            .map(|r| (r.get(0), r.get(1))))
+    }
+
+    pub async fn change_ids(&self, team_id: i64) -> Result<Vec<String>, BackendError> {
+        let client = self.pool.get().await?;
+        Ok(client
+            .query("SELECT id FROM changes WHERE team_id = $1 ORDER BY seq", &[&team_id])
+            .await?
+            .into_iter()
+            .map(|r| r.get(0))
+            .collect())
+    }
+
+    pub async fn team_id(&self, name: &str) -> Result<i64, BackendError> {
+        let client = self.pool.get().await?;
+        let row = client
+            .query_opt("SELECT id FROM teams WHERE name = $1", &[&name])
+            .await?;
+        Ok(row.ok_or_else(|| BackendError::NoSuchTeam(name.to_owned()))?.get(0))
+    }
+}
+
+/// Creates an empty database `name` on the server at `admin_url` (for tests and first setup);
+/// returns the URL of the new database.
+pub async fn create_database(admin_url: &str, name: &str) -> Result<String, BackendError> {
+    if !name
+        .bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+    {
+        return Err(BackendError::Task(format!("not a plain database name: {name:?}")));
+    }
+    let (client, connection) = tokio_postgres::connect(admin_url, NoTls).await?;
+    let task = tokio::spawn(connection);
+    client.batch_execute(&format!("CREATE DATABASE {name}")).await?;
+    drop(client);
+    let _ = task.await;
+    // Rebuild the URL from the admin one with the new database name.
+    let url = match admin_url.rsplit_once('/') {
+        Some((head, tail)) => {
+            let query = tail.split_once('?').map(|(_, q)| format!("?{q}")).unwrap_or_default();
+            format!("{head}/{name}{query}")
+        }
+        None => return Err(BackendError::Task("a database URL must end in /database".into())),
+    };
+    Ok(url)
 }

@@ -337,4 +337,36 @@ impl SqliteBackend {
         })
         .await
     }
+
+    pub async fn state_row(&self, entity_id: String) -> Result<Option<(String, String)>, BackendError> {
+        self.read(move |conn| {
+            Ok(conn
+                .query_row(
+                    "SELECT entity, state FROM entities WHERE entity_id = ?1",
+                    [entity_id],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()?)
+        })
+        .await
+    }
+
+    pub async fn change_ids(&self, team_id: i64) -> Result<Vec<String>, BackendError> {
+        self.read(move |conn| {
+            let mut stmt = conn.prepare("SELECT id FROM changes WHERE team_id = ?1 ORDER BY seq")?;
+            let ids = stmt.query_map([team_id], |r| r.get(0))?.collect::<Result<_, _>>()?;
+            Ok(ids)
+        })
+        .await
+    }
+
+    pub async fn team_id(&self, name: &str) -> Result<i64, BackendError> {
+        let name = name.to_owned();
+        self.read(move |conn| {
+            conn.query_row("SELECT id FROM teams WHERE name = ?1", [&name], |r| r.get(0))
+                .optional()?
+                .ok_or(BackendError::NoSuchTeam(name))
+        })
+        .await
+    }
 }

@@ -1,0 +1,118 @@
+//! The harness of the sync tests: a real server (in this process or as its own binary) on
+//! SQLite or PostgreSQL, fresh PostgreSQL databases, and helpers for processes.
+//!
+//! PostgreSQL comes from `LOHUSA_TEST_POSTGRES_URL` (an admin URL such as
+//! `postgres://postgres@127.0.0.1:5433/postgres`); `cargo xtask test` starts a throwaway cluster
+//! and sets it. Each test gets a database of its own.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use lohusa_server::{Backend, Database};
+
+/// The environment variable naming the PostgreSQL server for tests.
+pub const POSTGRES_ENV: &str = "LOHUSA_TEST_POSTGRES_URL";
+
+/// Which database a test server runs on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Db {
+    Sqlite,
+    Postgres,
+}
+
+/// A new, empty PostgreSQL database; its URL.
+pub async fn fresh_postgres() -> String {
+    let admin = std::env::var(POSTGRES_ENV).unwrap_or_else(|_| {
+        panic!(
+            "the PostgreSQL tests need a server: set {POSTGRES_ENV} to an admin URL \
+             (cargo xtask test starts one and sets it)"
+        )
+    });
+    let name = format!("lohusa_test_{}", uuid::Uuid::new_v4().simple());
+    lohusa_server::postgres::create_database(&admin, &name)
+        .await
+        .expect("creating a test database")
+}
+
+/// A database for a test server: a temporary folder, or a fresh PostgreSQL database.
+pub async fn database(db: Db) -> (Database, Option<tempfile::TempDir>) {
+    match db {
+        Db::Sqlite => {
+            let dir = tempfile::tempdir().unwrap();
+            (Database::Folder(dir.path().to_owned()), Some(dir))
+        }
+        Db::Postgres => (Database::Postgres(fresh_postgres().await), None),
+    }
+}
+
+/// The server's API on loopback, in this process, with the teams "izmir" and "ankara".
+pub struct TestServer {
+    pub base: String,
+    pub database: Database,
+    pub backend: Arc<Backend>,
+    task: tokio::task::JoinHandle<()>,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl TestServer {
+    pub async fn start(db: Db) -> TestServer {
+        let (database, dir) = database(db).await;
+        let backend = database.open().await.unwrap();
+        backend.create_team("izmir").await.unwrap();
+        backend.create_team("ankara").await.unwrap();
+        let served = database.open().await.unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let task = tokio::spawn(async move {
+            let _ = lohusa_server::serve(served, listener).await;
+        });
+        TestServer {
+            base,
+            database,
+            backend: Arc::new(backend),
+            task,
+            _dir: dir,
+        }
+    }
+
+    /// Enrolls a device into `team`; its token.
+    pub async fn token(&self, team: &str, device: uuid::Uuid) -> String {
+        self.backend
+            .enroll_device(team, &device.to_string(), now_ms())
+            .await
+            .unwrap()
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+pub fn now_ms() -> u64 {
+    lohusa_server::api::now_ms()
+}
+
+/// A binary of this workspace, built next to the test (`cargo xtask test` builds them first).
+pub fn binary(name: &str) -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    // target/<profile>/deps/<test> → target/<profile>/<name>
+    let path = exe.parent().unwrap().parent().unwrap().join(name);
+    assert!(
+        path.exists(),
+        "{} is missing: build it first with `cargo build -p {name}` (cargo xtask test does)",
+        path.display()
+    );
+    path
+}
+
+/// A child process killed (SIGKILL) and reaped when the test lets go of it, even on failure.
+pub struct KillOnDrop(pub std::process::Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
