@@ -85,7 +85,7 @@ impl IntoResponse for ApiError {
 
 impl From<BackendError> for ApiError {
     fn from(error: BackendError) -> ApiError {
-        eprintln!("lohusa-server: {error}");
+        eprintln!("lohusa-server: {error} ({error:?})");
         ApiError::new(
             StatusCode::INTERNAL_SERVER_ERROR,
             "internal",

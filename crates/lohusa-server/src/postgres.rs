@@ -118,7 +118,7 @@ impl PgBackend {
         };
         client
             .execute(
-                "UPDATE devices SET last_seen_ms = $1 WHERE id = $2 AND coalesce(last_seen_ms, 0) < $1 - 60000",
+                "UPDATE devices SET last_seen_ms = $1::bigint WHERE id = $2 AND coalesce(last_seen_ms, 0) < $1::bigint - 60000",
                 &[&(now_ms as i64), &auth.device],
             )
             .await?;

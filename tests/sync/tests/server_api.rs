@@ -1,0 +1,402 @@
+//! The server's API over loopback, the same tests on the embedded SQLite and on PostgreSQL: bad
+//! input, authentication, idempotent pushes, enrollment codes, concurrent pushers and pullers,
+//! and a replaced database noticed by its epoch.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use lohusa_core::change::{CHANGE_SCHEMA_VERSION, Change};
+use lohusa_core::{ChangeId, DeviceId, EntityKind, Hlc, MemberId};
+use lohusa_sync_tests::{Db, TestServer, now_ms};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+fn change(entity_id: Uuid, device: Uuid, name: &str) -> Change {
+    Change {
+        id: ChangeId(Uuid::now_v7()),
+        entity: EntityKind::Mother,
+        entity_id,
+        fields: [("full_name".to_owned(), json!(name))].into(),
+        base: Default::default(),
+        hlc: Hlc {
+            wall_ms: now_ms(),
+            counter: 0,
+        },
+        author: MemberId(Uuid::from_u128(9)),
+        device: DeviceId(device),
+        schema_version: CHANGE_SCHEMA_VERSION,
+    }
+}
+
+struct Client {
+    http: reqwest::Client,
+    base: String,
+    token: String,
+}
+
+impl Client {
+    async fn new(server: &TestServer, team: &str) -> Client {
+        let device = Uuid::now_v7();
+        Client {
+            http: reqwest::Client::new(),
+            base: server.base.clone(),
+            token: server.token(team, device).await,
+        }
+    }
+
+    async fn send(&self, request: reqwest::RequestBuilder) -> (StatusCode, Value) {
+        let response = request.send().await.unwrap();
+        let status = response.status();
+        let text = response.text().await.unwrap();
+        let body = serde_json::from_str(&text).unwrap_or_else(|_| panic!("not JSON ({status}): {text}"));
+        (status, body)
+    }
+
+    async fn push_raw(&self, body: impl Into<reqwest::Body>) -> (StatusCode, Value) {
+        self.send(
+            self.http
+                .post(format!("{}/v1/push", self.base))
+                .bearer_auth(&self.token)
+                .header("content-type", "application/json")
+                .body(body),
+        )
+        .await
+    }
+
+    async fn push(&self, changes: &[Change]) -> (StatusCode, Value) {
+        self.push_raw(serde_json::to_vec(&json!({ "changes": changes })).unwrap())
+            .await
+    }
+
+    async fn pull(&self, after: u64, limit: usize) -> (StatusCode, Value) {
+        self.send(
+            self.http
+                .get(format!("{}/v1/pull?after={after}&limit={limit}", self.base))
+                .bearer_auth(&self.token),
+        )
+        .await
+    }
+}
+
+async fn stored(server: &TestServer, team: &str) -> usize {
+    let team = server.backend.team_id(team).await.unwrap();
+    server.backend.change_ids(team).await.unwrap().len()
+}
+
+async fn bad_input_gets_a_clear_error_and_changes_nothing(db: Db) {
+    let server = TestServer::start(db).await;
+    let izmir = Client::new(&server, "izmir").await;
+    let ankara = Client::new(&server, "ankara").await;
+    let device = Uuid::now_v7();
+    // Ankara owns a record; İzmir may not write it.
+    let ankaras = Uuid::now_v7();
+    assert_eq!(ankara.push(&[change(ankaras, device, "A")]).await.0, StatusCode::OK);
+    let before = (stored(&server, "izmir").await, stored(&server, "ankara").await);
+
+    let good = change(Uuid::now_v7(), device, "Fatma");
+    let mut old_schema = change(Uuid::now_v7(), device, "B");
+    old_schema.schema_version = 99;
+    let mut future = change(Uuid::now_v7(), device, "C");
+    future.hlc.wall_ms = now_ms() + 3 * 24 * 3_600_000;
+    let too_many: Vec<Change> = (0..5001).map(|_| change(Uuid::now_v7(), device, "x")).collect();
+    let huge = format!("{{\"changes\": [], \"padding\": \"{}\"}}", "x".repeat(33 * 1024 * 1024));
+    let http = reqwest::Client::new();
+    let base = &server.base;
+
+    let cases: Vec<(&str, (StatusCode, Value), StatusCode, &str)> = vec![
+        (
+            "no token",
+            izmir.send(http.get(format!("{base}/v1/pull"))).await,
+            StatusCode::UNAUTHORIZED,
+            "unauthenticated",
+        ),
+        (
+            "forged token",
+            izmir
+                .send(http.get(format!("{base}/v1/pull")).bearer_auth("0".repeat(64)))
+                .await,
+            StatusCode::UNAUTHORIZED,
+            "invalid_token",
+        ),
+        (
+            "malformed JSON",
+            izmir.push_raw("{\"changes\": [").await,
+            StatusCode::BAD_REQUEST,
+            "malformed_json",
+        ),
+        (
+            "wrong types",
+            izmir.push_raw("{\"changes\": 5}").await,
+            StatusCode::BAD_REQUEST,
+            "invalid_body",
+        ),
+        (
+            "unknown schema version",
+            izmir.push(&[good.clone(), old_schema.clone()]).await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "refused",
+        ),
+        (
+            "another team's record",
+            izmir.push(&[good.clone(), change(ankaras, device, "taken")]).await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "refused",
+        ),
+        (
+            "a clock three days ahead",
+            izmir.push(&[good.clone(), future.clone()]).await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "refused",
+        ),
+        (
+            "too many changes",
+            izmir.push(&too_many).await,
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "batch_too_large",
+        ),
+        (
+            "oversized body",
+            izmir.push_raw(huge).await,
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too_large",
+        ),
+        (
+            "a cursor that is not a number",
+            izmir
+                .send(http.get(format!("{base}/v1/pull?after=abc")).bearer_auth(&izmir.token))
+                .await,
+            StatusCode::BAD_REQUEST,
+            "invalid_query",
+        ),
+        (
+            "an unknown address",
+            izmir.send(http.get(format!("{base}/v1/nothing"))).await,
+            StatusCode::NOT_FOUND,
+            "not_found",
+        ),
+    ];
+    for (what, (status, body), want_status, want_kind) in cases {
+        assert_eq!(
+            (status, body["kind"].as_str().unwrap_or("")),
+            (want_status, want_kind),
+            "{what} ({db:?}): {body}"
+        );
+        let message = body["message"].as_str().unwrap_or("");
+        assert!(message.len() > 10, "{what}: the message must say what is wrong: {body}");
+        for internal in ["SQLite", "PostgreSQL", "panicked", "sqlx", "rusqlite"] {
+            assert!(!message.contains(internal), "{what}: internals leak: {message}");
+        }
+    }
+    assert_eq!(
+        (stored(&server, "izmir").await, stored(&server, "ankara").await),
+        before,
+        "a refused batch stored nothing, not even its good change ({db:?})"
+    );
+
+    // Refusals name the change and the rule.
+    let (_, body) = izmir.push(&[good.clone(), old_schema.clone(), future.clone()]).await;
+    let refused: BTreeSet<(String, String)> = body["refused"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["change"].as_str().unwrap().to_owned(),
+                r["reason"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        refused,
+        BTreeSet::from([
+            (old_schema.id.to_string(), "unknown_schema_version".to_owned()),
+            (future.id.to_string(), "clock_ahead".to_owned()),
+        ])
+    );
+    // The same good change alone is accepted.
+    assert_eq!(izmir.push(&[good]).await.1["accepted"], 1);
+}
+
+async fn a_repeated_push_stores_nothing_twice(db: Db) {
+    let server = TestServer::start(db).await;
+    let client = Client::new(&server, "izmir").await;
+    let device = Uuid::now_v7();
+    let batch: Vec<Change> = (0..50)
+        .map(|i| change(Uuid::now_v7(), device, &format!("M{i}")))
+        .collect();
+    let (status, first) = client.push(&batch).await;
+    assert_eq!(
+        (status, first["accepted"].as_u64(), first["duplicates"].as_u64()),
+        (StatusCode::OK, Some(50), Some(0))
+    );
+    let (_, again) = client.push(&batch).await;
+    assert_eq!(
+        (again["accepted"].as_u64(), again["duplicates"].as_u64()),
+        (Some(0), Some(50))
+    );
+    // A batch that repeats a change within itself and mixes old and new stores each new one once.
+    let mut mixed = batch[..10].to_vec();
+    let extra = change(Uuid::now_v7(), device, "new");
+    mixed.push(extra.clone());
+    mixed.push(extra);
+    let (_, mixed) = client.push(&mixed).await;
+    assert_eq!(
+        (mixed["accepted"].as_u64(), mixed["duplicates"].as_u64()),
+        (Some(1), Some(11))
+    );
+    assert_eq!(stored(&server, "izmir").await, 51);
+    let (_, pulled) = client.pull(0, 5000).await;
+    let seqs: Vec<u64> = pulled["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["seq"].as_u64().unwrap())
+        .collect();
+    assert_eq!(seqs, (1..=51).collect::<Vec<_>>());
+    assert_eq!(
+        (pulled["cursor"].as_u64(), pulled["more"].as_bool()),
+        (Some(51), Some(false))
+    );
+    let (_, page) = client.pull(10, 20).await;
+    assert_eq!(
+        (page["cursor"].as_u64(), page["more"].as_bool()),
+        (Some(30), Some(true))
+    );
+}
+
+async fn enrollment_codes_work_once(db: Db) {
+    let server = TestServer::start(db).await;
+    let code = lohusa_server::logic::new_enrollment_code();
+    let hash = lohusa_server::logic::hash_secret(&lohusa_server::logic::normalize_code(&code));
+    server
+        .backend
+        .add_enrollment_code("izmir", &hash, now_ms() + 60_000)
+        .await
+        .unwrap();
+    let expired = lohusa_server::logic::new_enrollment_code();
+    let expired_hash = lohusa_server::logic::hash_secret(&lohusa_server::logic::normalize_code(&expired));
+    server
+        .backend
+        .add_enrollment_code("izmir", &expired_hash, now_ms() - 1)
+        .await
+        .unwrap();
+    let enroll = |code: String| {
+        let base = server.base.clone();
+        async move {
+            let response = reqwest::Client::new()
+                .post(format!("{base}/v1/enroll"))
+                .json(&json!({ "code": code, "device_id": Uuid::now_v7(), "device_name": "tablet" }))
+                .send()
+                .await
+                .unwrap();
+            (response.status(), response.json::<Value>().await.unwrap())
+        }
+    };
+    // Typed in lower case with spaces, as people do.
+    let (status, body) = enroll(code.to_lowercase().replace('-', " ")).await;
+    assert_eq!(
+        (status, body["team"].as_str()),
+        (StatusCode::OK, Some("izmir")),
+        "{body}"
+    );
+    let token = body["token"].as_str().unwrap().to_owned();
+    let identity = reqwest::Client::new()
+        .get(format!("{}/v1/identity", server.base))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(identity.status(), StatusCode::OK);
+    for (code, kind) in [
+        (code, "enrollment_code_used"),
+        (expired, "enrollment_code_expired"),
+        ("AAAA-BBBB-CCCC".to_owned(), "enrollment_code_unknown"),
+    ] {
+        let (status, body) = enroll(code).await;
+        assert_eq!(
+            (status, body["kind"].as_str()),
+            (StatusCode::FORBIDDEN, Some(kind)),
+            "{body}"
+        );
+    }
+}
+
+/// Pushers and pullers at once: every pull must continue exactly after the cursor, so the
+/// numbers a puller sees are 1, 2, 3… without a gap, and in the end it has every change.
+async fn concurrent_pushers_and_pullers_never_skip_a_change(db: Db) {
+    const PUSHERS: usize = 6;
+    const BATCHES: usize = 25;
+    const PER_BATCH: usize = 20;
+    let server = Arc::new(TestServer::start(db).await);
+    let done = Arc::new(AtomicBool::new(false));
+    let mut pullers = Vec::new();
+    for _ in 0..3 {
+        let client = Client::new(&server, "izmir").await;
+        let done = done.clone();
+        pullers.push(tokio::spawn(async move {
+            let mut cursor = 0u64;
+            let mut ids = BTreeSet::new();
+            loop {
+                let finished = done.load(Ordering::SeqCst);
+                let (status, body) = client.pull(cursor, 37).await;
+                assert_eq!(status, StatusCode::OK, "{body}");
+                for c in body["changes"].as_array().unwrap() {
+                    let seq = c["seq"].as_u64().unwrap();
+                    assert_eq!(seq, cursor + 1, "a pull skipped from {cursor} to {seq}");
+                    cursor = seq;
+                    assert!(ids.insert(c["change"]["id"].as_str().unwrap().to_owned()));
+                }
+                if finished && !body["more"].as_bool().unwrap() {
+                    return ids;
+                }
+            }
+        }));
+    }
+    let mut pushers = Vec::new();
+    let mut all = BTreeSet::new();
+    for _ in 0..PUSHERS {
+        let client = Client::new(&server, "izmir").await;
+        let device = Uuid::now_v7();
+        let batches: Vec<Vec<Change>> = (0..BATCHES)
+            .map(|_| (0..PER_BATCH).map(|_| change(Uuid::now_v7(), device, "x")).collect())
+            .collect();
+        all.extend(batches.iter().flatten().map(|c| c.id.to_string()));
+        pushers.push(tokio::spawn(async move {
+            for batch in batches {
+                let (status, body) = client.push(&batch).await;
+                assert_eq!(status, StatusCode::OK, "{body}");
+            }
+        }));
+    }
+    for p in pushers {
+        p.await.unwrap();
+    }
+    done.store(true, Ordering::SeqCst);
+    for p in pullers {
+        assert_eq!(p.await.unwrap(), all, "a puller missed changes ({db:?})");
+    }
+    assert_eq!(all.len(), PUSHERS * BATCHES * PER_BATCH);
+}
+
+macro_rules! on_both {
+    ($name:ident) => {
+        mod $name {
+            use super::*;
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn sqlite() {
+                super::$name(Db::Sqlite).await;
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn postgres() {
+                super::$name(Db::Postgres).await;
+            }
+        }
+    };
+}
+
+on_both!(bad_input_gets_a_clear_error_and_changes_nothing);
+on_both!(a_repeated_push_stores_nothing_twice);
+on_both!(enrollment_codes_work_once);
+on_both!(concurrent_pushers_and_pullers_never_skip_a_change);
