@@ -9,7 +9,7 @@ use anyhow::bail;
 use crate::util::{self, is_root, on_path};
 
 /// Debian packages: WebKitGTK and friends to build the app, Xvfb and WebKitWebDriver for the
-/// end-to-end tests, ImageMagick for whole-screen shots.
+/// end-to-end tests, ImageMagick for whole-screen shots, PostgreSQL for the server's tests.
 pub const SYSTEM_PACKAGES: &[&str] = &[
     "libwebkit2gtk-4.1-dev",
     "build-essential",
@@ -24,6 +24,7 @@ pub const SYSTEM_PACKAGES: &[&str] = &[
     "xauth",
     "webkit2gtk-driver",
     "imagemagick",
+    "postgresql",
 ];
 
 pub const TAURI_DRIVER_VERSION: &str = "2.1.0";

@@ -3,6 +3,7 @@
 
 mod bench;
 mod deps;
+mod postgres;
 mod run;
 mod test;
 mod util;

@@ -10,7 +10,15 @@ pub fn test(e2e: bool) -> anyhow::Result<()> {
     deps::ensure_npm_packages()?;
     // The app embeds ui/dist, so the UI is built before anything that compiles the app.
     run::build_app()?;
-    util::cargo(&["test", "--workspace", "--exclude", "lohusa-e2e"], &[])?;
+    // The process tests run these binaries.
+    util::cargo(&["build", "-p", "lohusa-server", "-p", "lohusa-cli"], &[])?;
+    {
+        let postgres = crate::postgres::TestCluster::start()?;
+        util::cargo(
+            &["test", "--workspace", "--exclude", "lohusa-e2e"],
+            &[("LOHUSA_TEST_POSTGRES_URL", postgres.url.as_str())],
+        )?;
+    }
     util::npm(&["run", "check"])?;
     util::npm(&["test"])?;
     if let Some(tauri_driver) = tauri_driver {

@@ -34,7 +34,7 @@ pub fn check_change(change: &Change, now_ms: u64) -> Result<(), &'static str> {
         !f.is_empty()
             && f.len() <= 120
             && f.bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'.')
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'_' | b'.' | b'-'))
     };
     if !change.fields.keys().chain(change.base.keys()).all(|f| name_ok(f)) {
         return Err(reason::FIELD_NAME);

@@ -40,9 +40,20 @@ enum Command {
     },
     /// List enrolled devices.
     Devices,
-    /// Give the database a new epoch. Run after restoring a backup: every device then uploads
-    /// again what the restored database lacks.
+    /// Give the database a new epoch. Run after restoring a PostgreSQL backup: every device
+    /// then uploads again what the restored database lacks.
     NewEpoch,
+    /// Copy the embedded database to a file, consistently, while the server runs.
+    Backup {
+        #[arg(long)]
+        to: PathBuf,
+    },
+    /// Replace the embedded database with a backup (stop the server first) and give it a new
+    /// epoch, so every device uploads again what the backup lacks.
+    Restore {
+        #[arg(long)]
+        from: PathBuf,
+    },
 }
 
 #[tokio::main]
@@ -52,6 +63,9 @@ async fn main() -> anyhow::Result<()> {
         Some(url) => Database::Postgres(url),
         None => Database::Folder(cli.data),
     };
+    if let (Command::Restore { from }, Database::Folder(dir)) = (&cli.command, &database) {
+        lohusa_server::sqlite::SqliteBackend::restore(dir, from)?;
+    }
     let backend = database.open().await.context("opening the database")?;
     match cli.command {
         Command::Serve { listen } => {
@@ -88,6 +102,24 @@ async fn main() -> anyhow::Result<()> {
             let epoch = backend.new_epoch().await?;
             println!("new epoch {epoch}");
         }
+        Command::Backup { to } => match &backend {
+            lohusa_server::Backend::Sqlite(sqlite) => {
+                sqlite.backup(&to).await?;
+                println!("backed up to {}", to.display());
+            }
+            lohusa_server::Backend::Postgres(_) => {
+                anyhow::bail!("back up PostgreSQL with pg_dump; after restoring, run `lohusa-server new-epoch`")
+            }
+        },
+        Command::Restore { from } => match &backend {
+            lohusa_server::Backend::Sqlite(_) => {
+                let epoch = backend.new_epoch().await?;
+                println!("restored from {}; new epoch {epoch}", from.display());
+            }
+            lohusa_server::Backend::Postgres(_) => {
+                anyhow::bail!("restore PostgreSQL with pg_restore, then run `lohusa-server new-epoch`")
+            }
+        },
     }
     Ok(())
 }

@@ -50,6 +50,36 @@ impl SqliteBackend {
         })
     }
 
+    /// A consistent copy of the database in one file, taken while the server runs.
+    pub async fn backup(&self, to: &Path) -> Result<(), BackendError> {
+        let to = to.to_string_lossy().into_owned();
+        self.read(move |conn| {
+            conn.execute("VACUUM INTO ?1", [to])?;
+            Ok(())
+        })
+        .await
+    }
+
+    /// Puts a backup in place of the database in `dir` (the server must be stopped).
+    pub fn restore(dir: &Path, from: &Path) -> Result<(), BackendError> {
+        let path = dir.join("lohusa-server.sqlite3");
+        let io = |e: std::io::Error| BackendError::Corrupt(format!("restoring: {e}"));
+        // Check it is a server database before anything is replaced.
+        let check = Connection::open(from)?;
+        check.query_row("SELECT value FROM server_meta WHERE key = 'epoch'", [], |r| {
+            r.get::<_, String>(0)
+        })?;
+        drop(check);
+        for suffix in ["-wal", "-shm"] {
+            let side = dir.join(format!("lohusa-server.sqlite3{suffix}"));
+            if side.exists() {
+                std::fs::remove_file(side).map_err(io)?;
+            }
+        }
+        std::fs::copy(from, &path).map_err(io)?;
+        Ok(())
+    }
+
     /// Runs `work` on the writing connection, off the async threads.
     async fn write<T: Send + 'static>(
         &self,

@@ -29,7 +29,12 @@ export type BirthMode = "vaginal" | "caesarean";
 
 export type BirthRecord = { id: BirthId, mother_id: MotherId, birth_date: string, discharge_date: string | null, mode: BirthMode, gestational_weeks: number | null, };
 
-export type Change = { id: ChangeId, entity: EntityKind, entity_id: string, fields: Record<string, unknown>, hlc: Hlc, author: MemberId, device: DeviceId, schema_version: number, };
+export type Change = { id: ChangeId, entity: EntityKind, entity_id: string, fields: Record<string, unknown>, 
+/**
+ * Per field, the versions the writer's replica held when it wrote (what this write
+ * replaces). Absent for a field that had no value; how concurrent writes are told apart.
+ */
+base?: Record<string, string[]>, hlc: Hlc, author: MemberId, device: DeviceId, schema_version: number, };
 
 export type ChangeId = string;
 

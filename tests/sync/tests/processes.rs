@@ -1,0 +1,346 @@
+//! Real processes over loopback: the `lohusa-server` binary and `lohusa-cli` replicas.
+//!
+//! The server is killed with SIGKILL in the middle of pushes, many times, and restarted; then a
+//! client is killed in the middle of its pushes and pulls; then the server is restored from an
+//! older backup. Each time every replica must end with the same data and the server must hold
+//! every change any replica ever wrote.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use chrono::Utc;
+use lohusa_server::Database;
+use lohusa_sync_tests::{Db, KillOnDrop, binary, database};
+use serde_json::Value;
+
+struct Server {
+    database: Database,
+    port: u16,
+    process: Option<KillOnDrop>,
+}
+
+impl Server {
+    fn args(&self) -> Vec<String> {
+        match &self.database {
+            Database::Folder(dir) => vec!["--data".into(), dir.display().to_string()],
+            Database::Postgres(url) => vec!["--database-url".into(), url.clone()],
+        }
+    }
+
+    fn admin(&self, args: &[&str]) -> String {
+        let out = Command::new(binary("lohusa-server"))
+            .args(self.args())
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "lohusa-server {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap().trim().to_owned()
+    }
+
+    fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    fn start(&mut self) {
+        let child = Command::new(binary("lohusa-server"))
+            .args(self.args())
+            .args(["serve", "--listen", &format!("127.0.0.1:{}", self.port)])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        self.process = Some(KillOnDrop(child));
+        for _ in 0..200 {
+            if std::net::TcpStream::connect(("127.0.0.1", self.port)).is_ok() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(25));
+        }
+        panic!("the server did not start listening");
+    }
+
+    /// SIGKILL: no shutdown, no flush beyond what was committed.
+    fn kill(&mut self) {
+        self.process = None;
+    }
+
+    async fn change_ids(&self) -> BTreeSet<String> {
+        let backend = self.database.open().await.unwrap();
+        let team = backend.team_id("izmir").await.unwrap();
+        backend.change_ids(team).await.unwrap().into_iter().collect()
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+async fn server(db: Db) -> (Server, Option<tempfile::TempDir>) {
+    let (database, dir) = database(db).await;
+    let mut server = Server {
+        database,
+        port: free_port(),
+        process: None,
+    };
+    server.admin(&["create-team", "izmir"]);
+    server.start();
+    (server, dir)
+}
+
+struct Replica {
+    db: PathBuf,
+}
+
+impl Replica {
+    fn new(dir: &Path, name: &str, server: &Server) -> Replica {
+        let r = Replica {
+            db: dir.join(format!("{name}.sqlite3")),
+        };
+        r.ok(&["init", "--member", name]);
+        let code = server.admin(&["enrollment-code", "--team", "izmir"]);
+        r.ok(&["enroll", "--server", &server.url(), "--code", &code]);
+        r
+    }
+
+    fn command(&self, args: &[&str]) -> Command {
+        let mut c = Command::new(binary("lohusa-cli"));
+        c.arg("--db").arg(&self.db).args(args);
+        c
+    }
+
+    fn run(&self, args: &[&str]) -> std::process::Output {
+        self.command(args).output().unwrap()
+    }
+
+    fn ok(&self, args: &[&str]) -> Value {
+        let out = self.run(args);
+        assert!(
+            out.status.success(),
+            "lohusa-cli {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    }
+
+    fn sync_until_done(&self) {
+        for _ in 0..20 {
+            if self.run(&["sync"]).status.success() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        panic!("sync kept failing with the server up");
+    }
+
+    fn change_ids(&self) -> BTreeSet<String> {
+        self.ok(&["export", "--changes"])
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["id"].as_str().unwrap().to_owned())
+            .collect()
+    }
+}
+
+/// Everyone syncs twice with the server up; then all agree with each other and the server.
+async fn assert_converged(server: &Server, replicas: &[&Replica]) {
+    for _ in 0..2 {
+        for r in replicas {
+            r.sync_until_done();
+        }
+    }
+    let on_server = server.change_ids().await;
+    let first = replicas[0].ok(&["export"]);
+    for (i, r) in replicas.iter().enumerate() {
+        let log = r.change_ids();
+        let missing: Vec<_> = log.difference(&on_server).collect();
+        assert!(
+            missing.is_empty(),
+            "replica {i}: {} changes never reached the server; status {}",
+            missing.len(),
+            r.ok(&["status"])
+        );
+        assert_eq!(log, on_server, "replica {i} lacks changes the server has");
+        assert_eq!(r.ok(&["export"]), first, "replica {i} differs from replica 0");
+        assert_eq!(r.ok(&["status"])["pending"], 0);
+    }
+}
+
+async fn server_killed_mid_push_loses_nothing(db: Db) {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut server, _data) = server(db).await;
+    let replicas: Vec<Replica> = (0..3)
+        .map(|i| Replica::new(dir.path(), &format!("ebe{i}"), &server))
+        .collect();
+    let mut rng = fastrand::Rng::with_seed(7);
+    let mut kills = 0;
+    for round in 0..8 {
+        for (i, r) in replicas.iter().enumerate() {
+            let mother = r.ok(&[
+                "register",
+                "--name",
+                &format!("Anne {round}-{i}"),
+                "--birth-date",
+                &Utc::now().date_naive().format("%d.%m.%Y").to_string(),
+                "--age",
+                "25",
+            ]);
+            let id = mother["mother"].as_str().unwrap();
+            // Often the same field on several replicas, to make real conflicts.
+            r.ok(&[
+                "set",
+                "--entity",
+                "mother",
+                "--id",
+                id,
+                "--field",
+                "phone",
+                "--value",
+                &format!("\"05{round}{i}\""),
+            ]);
+        }
+        // All three push at once; the server dies somewhere in the middle.
+        let syncs: Vec<KillOnDrop> = replicas
+            .iter()
+            .map(|r| {
+                KillOnDrop(
+                    r.command(&["sync"])
+                        .stdout(Stdio::null())
+                        .stderr(Stdio::null())
+                        .spawn()
+                        .unwrap(),
+                )
+            })
+            .collect();
+        std::thread::sleep(Duration::from_millis(rng.u64(0..60)));
+        server.kill();
+        kills += 1;
+        for mut s in syncs {
+            let _ = s.0.wait();
+        }
+        server.start();
+    }
+    assert_eq!(kills, 8);
+    assert_converged(&server, &replicas.iter().collect::<Vec<_>>()).await;
+}
+
+async fn client_killed_mid_sync_resumes(db: Db) {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, _data) = server(db).await;
+    let a = Replica::new(dir.path(), "a", &server);
+    let b = Replica::new(dir.path(), "b", &server);
+    // A holds a few thousand changes to push.
+    {
+        let mut store = lohusa_store::Store::open(&a.db).unwrap();
+        let n = lohusa_demo::seed(&mut store, 11, 1500, Utc::now(), 40).unwrap();
+        assert_eq!(n, 1500);
+    }
+    let mut rng = fastrand::Rng::with_seed(3);
+    for (who, replica) in [("pusher", &a), ("puller", &b)] {
+        let mut killed = 0;
+        for _ in 0..6 {
+            let child = replica
+                .command(&["sync"])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .unwrap();
+            std::thread::sleep(Duration::from_millis(rng.u64(30..400)));
+            let mut child = KillOnDrop(child);
+            if child.0.try_wait().unwrap().is_none() {
+                killed += 1;
+            }
+        }
+        assert!(
+            killed > 0,
+            "the {who} was never killed mid-sync; the workload is too small"
+        );
+        eprintln!("{who}: killed mid-sync {killed} times");
+    }
+    assert_converged(&server, &[&a, &b]).await;
+}
+
+async fn restored_server_gets_everything_back(dir: &Path) {
+    let data = dir.join("server");
+    let mut server = Server {
+        database: Database::Folder(data.clone()),
+        port: free_port(),
+        process: None,
+    };
+    server.admin(&["create-team", "izmir"]);
+    server.start();
+    let a = Replica::new(dir, "a", &server);
+    let b = Replica::new(dir, "b", &server);
+    let day = Utc::now().date_naive().format("%d.%m.%Y").to_string();
+    a.ok(&["register", "--name", "Leyla", "--birth-date", &day, "--age", "22"]);
+    a.sync_until_done();
+    let backup = dir.join("backup.sqlite3");
+    server.admin(&["backup", "--to", backup.to_str().unwrap()]);
+    // After the backup: more from A, and B pulls everything.
+    a.ok(&["register", "--name", "Meryem", "--birth-date", &day, "--age", "31"]);
+    a.sync_until_done();
+    b.ok(&["register", "--name", "Ruqayya", "--birth-date", &day, "--age", "19"]);
+    b.sync_until_done();
+    a.sync_until_done();
+    let before = server.change_ids().await;
+    // The disk dies; the team lead restores last night's backup.
+    server.kill();
+    let out = server.admin(&["restore", "--from", backup.to_str().unwrap()]);
+    assert!(out.contains("new epoch"), "{out}");
+    assert!(server.change_ids().await.len() < before.len());
+    server.start();
+    let c = Replica::new(dir, "c", &server);
+    assert_converged(&server, &[&a, &b, &c]).await;
+    assert_eq!(
+        server.change_ids().await,
+        before,
+        "the replicas uploaded again all the backup lacked"
+    );
+    let names: BTreeSet<String> = c
+        .ok(&["list"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["full_name"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        names,
+        BTreeSet::from(["Leyla".into(), "Meryem".into(), "Ruqayya".into()])
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn server_killed_mid_push_loses_nothing_sqlite() {
+    server_killed_mid_push_loses_nothing(Db::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn server_killed_mid_push_loses_nothing_postgres() {
+    server_killed_mid_push_loses_nothing(Db::Postgres).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn client_killed_mid_sync_resumes_sqlite() {
+    client_killed_mid_sync_resumes(Db::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn client_killed_mid_sync_resumes_postgres() {
+    client_killed_mid_sync_resumes(Db::Postgres).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_restored_from_an_older_backup_gets_everything_back() {
+    let dir = tempfile::tempdir().unwrap();
+    restored_server_gets_everything_back(dir.path()).await;
+}
