@@ -11,6 +11,7 @@ mod tests {
     use lohusa_core::change::{Change, EntityKind};
     use lohusa_core::checklist::{Check, ChecklistDefinition, FieldDef, FieldKind, Formula, Section, Subject};
     use lohusa_core::flags::{Comparison, Condition, Flag, FlagLevel, FlagReason, FlagRule};
+    use lohusa_core::merge::{Head, Version};
     use lohusa_core::registration::{
         BabyInput, BabyRecord, BabySex, BirthInput, BirthMode, BirthRecord, Language, MotherInput, MotherRecord,
         RegistrationInput, ResidencyStatus,
@@ -20,10 +21,11 @@ mod tests {
     use lohusa_core::validation::{FieldError, Rule};
     use lohusa_core::visit::{VisitCard, VisitInput, VisitOutcome, VisitRecord};
     use lohusa_core::{BabyId, BirthId, ChangeId, DeviceId, Hlc, MemberId, MotherId, VisitId};
-    use lohusa_store::{LocalMember, MotherSummary, MotherView};
+    use lohusa_store::{Conflict, LocalMember, MotherSummary, MotherView, SyncStatus};
+    use lohusa_sync::{Phase, Progress};
     use ts_rs::{Config, TS};
 
-    use crate::commands::AppStatus;
+    use crate::commands::{AppStatus, SyncView};
     use crate::error::{AppError, ErrorKind};
 
     macro_rules! declarations {
@@ -44,6 +46,7 @@ mod tests {
             TodayEntry, TodayList,
             ChecklistDefinition, Section, Subject, FieldDef, FieldKind, Formula, Check,
             FlagRule, FlagLevel, Comparison, Condition, Flag, FlagReason,
+            SyncView, SyncStatus, Progress, Phase, Conflict, Head, Version,
         ];
         decls.sort();
         let mut out = String::from(

@@ -5,15 +5,18 @@ use chrono::{NaiveDate, Utc};
 use lohusa_core::checklist::{self, ChecklistDefinition};
 use lohusa_core::ids::{MotherId, VisitId};
 use lohusa_core::registration::RegistrationInput;
+use lohusa_core::sync::CLOCK_SKEW_WARNING_MS;
 use lohusa_core::time::istanbul_today;
 use lohusa_core::today::TodayList;
 use lohusa_core::visit::VisitInput;
-use lohusa_store::{LocalMember, MotherSummary, MotherView, Store};
+use lohusa_core::{EntityKind, FieldError, MemberId, Rule, ValidationErrors};
+use lohusa_store::{Conflict, LocalMember, MotherSummary, MotherView, Store, StoreError, SyncStatus};
+use lohusa_sync::Progress;
 use serde::{Deserialize, Serialize};
 use tauri::State;
 use ts_rs::TS;
 
-use crate::error::{AppError, ErrorKind};
+use crate::error::AppError;
 use crate::state::AppState;
 
 /// What the app shell needs at start.
@@ -59,7 +62,9 @@ pub fn get_today_list(state: State<'_, AppState>) -> Result<TodayList, AppError>
 pub fn register_mother(state: State<'_, AppState>, input: RegistrationInput) -> Result<MotherId, AppError> {
     let mut store = state.store();
     let author = member(&store)?.id;
-    Ok(store.register_mother(&input, author, Utc::now())?)
+    let id = store.register_mother(&input, author, Utc::now())?;
+    state.sync.soon();
+    Ok(id)
 }
 
 #[tauri::command(async)]
@@ -71,7 +76,9 @@ pub fn get_mother(state: State<'_, AppState>, id: MotherId) -> Result<MotherView
 pub fn record_visit(state: State<'_, AppState>, input: VisitInput) -> Result<VisitId, AppError> {
     let mut store = state.store();
     let author = member(&store)?.id;
-    Ok(store.record_visit(&input, author, Utc::now())?)
+    let id = store.record_visit(&input, author, Utc::now())?;
+    state.sync.soon();
+    Ok(id)
 }
 
 #[tauri::command(async)]
@@ -86,9 +93,104 @@ pub fn get_checklist(version: Option<u32>) -> Result<ChecklistDefinition, AppErr
         None => Some(checklist::current()),
         Some(v) => checklist::by_version(v),
     };
-    definition.cloned().ok_or_else(|| AppError {
-        kind: ErrorKind::NotFound,
-        message: format!("checklist version {version:?} is not shipped"),
-        errors: vec![],
+    definition
+        .cloned()
+        .ok_or_else(|| AppError::not_found(&format!("checklist version {version:?}")))
+}
+
+/// What the sync screen and the top bar show.
+#[derive(Clone, Debug, PartialEq, Serialize, TS)]
+pub struct SyncView {
+    pub status: SyncStatus,
+    pub running: bool,
+    pub progress: Option<Progress>,
+    /// The tablet's clock is off from the server's by more than a few minutes.
+    pub clock_skew_warning: bool,
+    /// The server address is plain HTTP to another machine: readable on the network.
+    pub unencrypted: bool,
+    /// Who is using this device, to tell "you" from others in conflicts.
+    pub member: Option<MemberId>,
+}
+
+#[tauri::command(async)]
+pub fn get_sync_state(state: State<'_, AppState>) -> Result<SyncView, AppError> {
+    let store = state.store();
+    let status = store.sync_status()?;
+    let unencrypted = status.server.as_deref().is_some_and(|s| {
+        s.starts_with("http://")
+            && !["http://127.0.0.1", "http://localhost", "http://[::1]"]
+                .iter()
+                .any(|l| s.starts_with(l))
+    });
+    Ok(SyncView {
+        clock_skew_warning: status.clock_skew_ms.is_some_and(|ms| ms.abs() > CLOCK_SKEW_WARNING_MS),
+        unencrypted,
+        running: state.sync.is_running(),
+        progress: state.sync.progress(),
+        member: store.local_member()?.map(|m| m.id),
+        status,
     })
+}
+
+#[tauri::command(async)]
+pub fn sync_now(state: State<'_, AppState>) {
+    state.sync.now();
+}
+
+/// Enrolls this device with the team's server using the team lead's one-time code.
+#[tauri::command]
+pub async fn enroll_device(state: State<'_, AppState>, server: String, code: String) -> Result<SyncStatus, AppError> {
+    let (server, code) = (server.trim().trim_end_matches('/').to_owned(), code.trim().to_owned());
+    let mut errors = ValidationErrors::default();
+    if server.is_empty() {
+        errors.push(FieldError::new("server", Rule::Required));
+    }
+    if code.is_empty() {
+        errors.push(FieldError::new("code", Rule::Required));
+    }
+    if !errors.0.is_empty() {
+        return Err(StoreError::from(errors).into());
+    }
+    // An address typed without a scheme is the office server on the local network.
+    let server = if server.contains("://") {
+        server
+    } else {
+        format!("http://{server}")
+    };
+    let (device, name) = {
+        let store = state.store();
+        let name = store.local_member()?.map(|m| m.name).unwrap_or_else(|| "Lohusa".into());
+        (store.device_id(), name)
+    };
+    let enrolled = lohusa_sync::http::enroll(&server, &code, device, &name).await?;
+    let status = {
+        let mut store = state.store();
+        store.set_enrollment(&server, &enrolled.team, &enrolled.token)?;
+        store.sync_status()?
+    };
+    state.sync.now();
+    Ok(status)
+}
+
+#[tauri::command(async)]
+pub fn get_conflicts(state: State<'_, AppState>) -> Result<Vec<Conflict>, AppError> {
+    Ok(state.store().conflicts()?)
+}
+
+/// Keeps `value` for a field written on two devices; the choice syncs like any change.
+#[tauri::command(async)]
+pub fn resolve_conflict(
+    state: State<'_, AppState>,
+    entity: EntityKind,
+    entity_id: String,
+    field: String,
+    value: serde_json::Value,
+) -> Result<(), AppError> {
+    let entity_id: uuid::Uuid = entity_id.parse().map_err(|_| AppError::not_found("record"))?;
+    let mut store = state.store();
+    let author = member(&store)?.id;
+    store.resolve_conflict(entity, entity_id, &field, value, author, Utc::now())?;
+    drop(store);
+    state.sync.soon();
+    Ok(())
 }

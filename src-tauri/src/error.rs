@@ -20,6 +20,8 @@ pub enum ErrorKind {
     Storage,
     /// The request itself was malformed (a bug between the UI and the app, never the user's).
     Internal,
+    /// Talking to the sync server failed; `code` says how (`offline`, `enrollment_code_used`, …).
+    Sync,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
@@ -27,6 +29,9 @@ pub struct AppError {
     pub kind: ErrorKind,
     pub message: String,
     pub errors: Vec<FieldError>,
+    /// A finer, stable reason for some kinds (the sync server's error kind).
+    #[serde(default)]
+    pub code: Option<String>,
 }
 
 impl AppError {
@@ -35,6 +40,30 @@ impl AppError {
             kind: ErrorKind::NoMember,
             message: "no member is signed in on this device".into(),
             errors: vec![],
+            code: None,
+        }
+    }
+
+    pub fn not_found(what: &str) -> AppError {
+        AppError {
+            kind: ErrorKind::NotFound,
+            message: format!("{what} not found"),
+            errors: vec![],
+            code: None,
+        }
+    }
+}
+
+impl From<lohusa_sync::SyncError> for AppError {
+    fn from(error: lohusa_sync::SyncError) -> AppError {
+        match error {
+            lohusa_sync::SyncError::Store(store) => store.into(),
+            other => AppError {
+                kind: ErrorKind::Sync,
+                code: Some(other.kind().to_owned()),
+                message: other.to_string(),
+                errors: vec![],
+            },
         }
     }
 }
@@ -46,11 +75,13 @@ impl From<StoreError> for AppError {
                 kind: ErrorKind::Validation,
                 message: errors.to_string(),
                 errors: errors.0,
+                code: None,
             },
             StoreError::NotFound { entity, .. } => AppError {
                 kind: ErrorKind::NotFound,
                 message: format!("{entity} not found"),
                 errors: vec![],
+                code: None,
             },
             other => {
                 // The detail may name tables or paths: log it, show only that storage failed.
@@ -59,6 +90,7 @@ impl From<StoreError> for AppError {
                     kind: ErrorKind::Storage,
                     message: "the local database could not be used".into(),
                     errors: vec![],
+                    code: None,
                 }
             }
         }

@@ -5,6 +5,7 @@ mod bindings;
 pub mod commands;
 pub mod error;
 pub mod state;
+pub mod sync;
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -36,6 +37,30 @@ fn start_checkpointer(checkpointer: lohusa_store::Checkpointer) {
     });
 }
 
+/// A server and one-time code to enroll with at start (`cargo xtask run` sets them to its local
+/// server), when the device is not enrolled yet.
+pub const SERVER_ENV: &str = "LOHUSA_SERVER_URL";
+pub const ENROLLMENT_CODE_ENV: &str = "LOHUSA_ENROLLMENT_CODE";
+
+fn enroll_from_environment(app: tauri::AppHandle) {
+    let (Ok(server), Ok(code)) = (std::env::var(SERVER_ENV), std::env::var(ENROLLMENT_CODE_ENV)) else {
+        return;
+    };
+    tauri::async_runtime::spawn(async move {
+        let state = app.state::<AppState>();
+        let device = state.store().device_id();
+        match lohusa_sync::http::enroll(&server, &code, device, "Lohusa").await {
+            Ok(enrolled) => {
+                if let Err(error) = state.store().set_enrollment(&server, &enrolled.team, &enrolled.token) {
+                    eprintln!("lohusa: saving the enrollment failed: {error}");
+                }
+                state.sync.now();
+            }
+            Err(error) => eprintln!("lohusa: enrollment with {server} failed: {}", error.kind()),
+        }
+    });
+}
+
 pub fn run() {
     let demo = std::env::args().any(|a| a == "--demo") || std::env::var(DEMO_ENV).is_ok_and(|v| v == "1");
     tauri::Builder::default()
@@ -53,7 +78,12 @@ pub fn run() {
                 eprintln!("lohusa: demo data: {n} mothers added");
             }
             start_checkpointer(store.checkpointer()?);
+            let enrolled = store.enrollment()?.is_some();
             app.manage(AppState::new(store));
+            if !enrolled {
+                enroll_from_environment(app.handle().clone());
+            }
+            sync::start(app.handle().clone());
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -65,6 +95,11 @@ pub fn run() {
             commands::record_visit,
             commands::search_mothers,
             commands::get_checklist,
+            commands::get_sync_state,
+            commands::sync_now,
+            commands::enroll_device,
+            commands::get_conflicts,
+            commands::resolve_conflict,
         ])
         .run(tauri::generate_context!())
         .expect("the Lohusa window could not start");

@@ -1,18 +1,29 @@
-//! The app's shared state: the open store behind a mutex (SQLite wants one writer at a time).
+//! The app's shared state: the open store behind a mutex (SQLite wants one writer at a time) and
+//! the background sync.
 
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use lohusa_store::Store;
 
+use crate::sync::SyncService;
+
 pub struct AppState {
     store: Mutex<Store>,
+    pub sync: SyncService,
 }
 
 impl AppState {
     pub fn new(store: Store) -> AppState {
         AppState {
             store: Mutex::new(store),
+            sync: SyncService::default(),
         }
+    }
+
+    /// The lock itself, for the sync driver, which takes it for each step and never across a
+    /// network wait.
+    pub fn store_lock(&self) -> &Mutex<Store> {
+        &self.store
     }
 
     pub fn store(&self) -> MutexGuard<'_, Store> {

@@ -6,9 +6,12 @@ import { LANGUAGES, setLanguage, type UiLanguage } from "./i18n";
 import { ipc, toAppError, type AppError, type AppStatus } from "./ipc";
 import { LoadFailed, Loading } from "./components/ScreenState";
 import { NavContext, type Route } from "./lib/nav";
+import { SyncBadge } from "./components/SyncBadge";
+import { Conflicts } from "./screens/Conflicts";
 import { Mother } from "./screens/Mother";
 import { Register } from "./screens/Register";
 import { Search } from "./screens/Search";
+import { Sync } from "./screens/Sync";
 import { Today } from "./screens/Today";
 import { Visit } from "./screens/Visit";
 import { Welcome } from "./screens/Welcome";
@@ -54,6 +57,7 @@ export function App() {
             {tab("register")}
             {tab("search")}
           </div>
+          <SyncBadge />
           <span className="member" dir="auto">{status.member.name}</span>
           <div className="language" role="group" aria-label={t("top.language")}>
             {LANGUAGES.map((language: UiLanguage) => (
@@ -72,6 +76,8 @@ export function App() {
         {route.name === "today" && <Today />}
         {route.name === "register" && <Register />}
         {route.name === "search" && <Search />}
+        {route.name === "sync" && <Sync />}
+        {route.name === "conflicts" && <Conflicts />}
         {route.name === "mother" && <Mother key={`${route.id}-${route.notice ?? ""}`} id={route.id} notice={route.notice} />}
         {route.name === "visit" && <Visit key={`${route.motherId}-${route.number}`} motherId={route.motherId} number={route.number} memberName={status.member.name} />}
       </div>

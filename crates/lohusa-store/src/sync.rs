@@ -34,7 +34,8 @@ pub struct SyncStatus {
     #[ts(type = "number")]
     pub open_conflicts: i64,
     pub last_success: Option<DateTime<Utc>>,
-    /// The last failure, in words, when it came after the last success.
+    /// The kind of the last failure (`offline`, `unauthorized`, …) when it came after the last
+    /// success.
     pub last_error: Option<String>,
     /// Server clock minus this device's clock at the last sync, in ms.
     #[ts(type = "number | null")]

@@ -182,7 +182,8 @@ pub async fn sync_and_record<R: Replica, T: Transport>(
     let result = sync(replica, transport, &now, progress).await;
     let recorded = match &result {
         Ok(report) => replica.with_store(|s| s.record_sync_result(Ok(report.clock_skew_ms), now())),
-        Err(error) => replica.with_store(|s| s.record_sync_result(Err(&error.to_string()), now())),
+        // The stable kind, so each screen can say it in its own language.
+        Err(error) => replica.with_store(|s| s.record_sync_result(Err(error.kind()), now())),
     };
     recorded?;
     result

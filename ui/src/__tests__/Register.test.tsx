@@ -19,6 +19,7 @@ vi.mock("../ipc", async (importOriginal) => {
 const refused: AppError = {
   kind: "validation",
   message: "invalid input",
+  code: null,
   errors: [
     { field: "mother.full_name", rule: "required", params: {} },
     { field: "birth.birth_date", rule: "in_the_future", params: { value: "2026-12-01" } },

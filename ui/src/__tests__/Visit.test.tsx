@@ -76,6 +76,7 @@ describe("visit form", () => {
     const refused: AppError = {
       kind: "validation",
       message: "invalid",
+      code: null,
       errors: [{ field: "visited_on", rule: "before_birth", params: { value: "2026-11-20", other: "2026-11-22" } }],
     };
     recordVisit.mockImplementation(() => Promise.reject(refused));

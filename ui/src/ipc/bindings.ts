@@ -1,7 +1,11 @@
 // Generated from the Rust types by src-tauri/src/bindings.rs. Do not edit:
 // run `cargo xtask codegen` instead.
 
-export type AppError = { kind: ErrorKind, message: string, errors: Array<FieldError>, };
+export type AppError = { kind: ErrorKind, message: string, errors: Array<FieldError>, 
+/**
+ * A finer, stable reason for some kinds (the sync server's error kind).
+ */
+code: string | null, };
 
 export type AppStatus = { member: LocalMember | null, device_id: string, 
 /**
@@ -50,11 +54,17 @@ export type Comparison = "lt" | "le" | "gt" | "ge";
 
 export type Condition = { field: string, op: Comparison, value: number, } | { all: Array<Condition>, } | { any: Array<Condition>, };
 
+export type Conflict = { entity: EntityKind, entity_id: string, 
+/**
+ * The mother the record belongs to, and her name, when known here.
+ */
+mother_id: string | null, mother_name: string | null, field: string, shown_value: unknown, shown_version: Version, shown_author: MemberId | null, other: Head, };
+
 export type DeviceId = string;
 
 export type EntityKind = "mother" | "birth" | "baby" | "visit";
 
-export type ErrorKind = "validation" | "not_found" | "no_member" | "storage" | "internal";
+export type ErrorKind = "validation" | "not_found" | "no_member" | "storage" | "internal" | "sync";
 
 export type FieldDef = { 
 /**
@@ -92,6 +102,8 @@ supersedes: Array<string>, };
 
 export type Formula = { "type": "sum", fields: Array<string>, } | { "type": "percent_change_from_birth_weight", field: string, };
 
+export type Head = { version: Version, value: unknown, author: MemberId, change: ChangeId, };
+
 export type Hlc = string;
 
 export type Language = "tr" | "ar" | "en" | "ku" | "fa" | "other";
@@ -126,6 +138,14 @@ export type MotherView = { mother: MotherRecord, birth: BirthRecord, babies: Arr
  */
 day_of_life: number, today: string, };
 
+export type Phase = "connecting" | "pushing" | "pulling" | "done";
+
+export type Progress = { phase: Phase, pushed: number, pulled: number, 
+/**
+ * Local changes still to push when the sync started.
+ */
+to_push: number, };
+
 export type RegistrationInput = { mother: MotherInput, birth: BirthInput, babies: Array<BabyInput>, };
 
 export type ResidencyStatus = "citizen" | "temporary_protection" | "international_protection" | "residence_permit" | "other";
@@ -143,6 +163,43 @@ id: string, subject: Subject,
 visits: Array<number>, fields: Array<FieldDef>, checks: Array<Check>, };
 
 export type Subject = "mother" | "baby";
+
+export type SyncStatus = { 
+/**
+ * The server this replica syncs with, once enrolled.
+ */
+server: string | null, team: string | null, 
+/**
+ * Local changes the server has not confirmed yet.
+ */
+pending: number, 
+/**
+ * Local changes the server refused; kept here with the reason.
+ */
+quarantined: number, cursor: number, open_conflicts: number, last_success: string | null, 
+/**
+ * The kind of the last failure (`offline`, `unauthorized`, …) when it came after the last
+ * success.
+ */
+last_error: string | null, 
+/**
+ * Server clock minus this device's clock at the last sync, in ms.
+ */
+clock_skew_ms: number | null, };
+
+export type SyncView = { status: SyncStatus, running: boolean, progress: Progress | null, 
+/**
+ * The tablet's clock is off from the server's by more than a few minutes.
+ */
+clock_skew_warning: boolean, 
+/**
+ * The server address is plain HTTP to another machine: readable on the network.
+ */
+unencrypted: boolean, 
+/**
+ * Who is using this device, to tell "you" from others in conflicts.
+ */
+member: MemberId | null, };
 
 export type TodayEntry = { mother_id: MotherId, full_name: string, neighbourhood: string | null, number: VisitNumber, opens_on: string, closes_on: string, status: VisitStatus, 
 /**
@@ -163,6 +220,8 @@ due: Array<TodayEntry>,
  * Window opens within `UPCOMING_DAYS`; soonest first.
  */
 upcoming: Array<TodayEntry>, };
+
+export type Version = string;
 
 export type VisitCard = { window: VisitWindow, status: VisitStatus, 
 /**

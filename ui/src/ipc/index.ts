@@ -5,11 +5,15 @@ import type {
   AppError,
   AppStatus,
   ChecklistDefinition,
+  Conflict,
+  EntityKind,
   LocalMember,
   MotherId,
   MotherSummary,
   MotherView,
   RegistrationInput,
+  SyncStatus,
+  SyncView,
   TodayList,
   VisitId,
   VisitInput,
@@ -35,7 +39,7 @@ export function isAppError(value: unknown): value is AppError {
 export function toAppError(value: unknown): AppError {
   if (isAppError(value)) return value;
   console.error("lohusa: command failed", value);
-  return { kind: "internal", message: String(value), errors: [] };
+  return { kind: "internal", message: String(value), errors: [], code: null };
 }
 
 export const ipc = {
@@ -47,4 +51,10 @@ export const ipc = {
   recordVisit: (input: VisitInput): Promise<VisitId> => invoke("record_visit", { input }),
   searchMothers: (query: string): Promise<MotherSummary[]> => invoke("search_mothers", { query }),
   checklist: (version: number | null): Promise<ChecklistDefinition> => invoke("get_checklist", { version }),
+  syncState: (): Promise<SyncView> => invoke("get_sync_state"),
+  syncNow: (): Promise<void> => invoke("sync_now"),
+  enrollDevice: (server: string, code: string): Promise<SyncStatus> => invoke("enroll_device", { server, code }),
+  conflicts: (): Promise<Conflict[]> => invoke("get_conflicts"),
+  resolveConflict: (entity: EntityKind, entityId: string, field: string, value: unknown): Promise<void> =>
+    invoke("resolve_conflict", { entity, entityId, field, value }),
 };

@@ -58,6 +58,8 @@ export function generalMessage(t: TFunction, error: AppError): string {
       return t("common.error_no_member");
     case "internal":
       return t("common.error_internal");
+    case "sync":
+      return t(`sync.errors.${error.code ?? "other"}`, { defaultValue: t("sync.errors.other") });
     default:
       return t("common.error_storage");
   }

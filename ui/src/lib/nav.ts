@@ -7,6 +7,8 @@ export type Route =
   | { name: "today" }
   | { name: "register" }
   | { name: "search" }
+  | { name: "sync" }
+  | { name: "conflicts" }
   | { name: "mother"; id: MotherId; notice?: string }
   | { name: "visit"; motherId: MotherId; number: VisitNumber };
 

@@ -1,0 +1,140 @@
+// The sync screen: enroll this tablet with the team's server, then see what is safe on it, what
+// is waiting, what went wrong in plain words, and sync now with progress.
+import { useState, type FormEvent } from "react";
+import { useTranslation } from "react-i18next";
+
+import { TextField } from "../components/Field";
+import { Loading } from "../components/ScreenState";
+import { ipc, toAppError, type AppError, type SyncView } from "../ipc";
+import { errorsByField, generalMessage } from "../lib/errors";
+import { useNav } from "../lib/nav";
+import { syncErrorMessage, timeAgo, useSyncState } from "../lib/sync";
+
+function Enroll({ onDone }: { onDone: () => void }) {
+  const { t } = useTranslation();
+  const [server, setServer] = useState("");
+  const [code, setCode] = useState("");
+  const [error, setError] = useState<AppError | null>(null);
+  const [busy, setBusy] = useState(false);
+  const errors = errorsByField(t, error);
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    setBusy(true);
+    try {
+      await ipc.enrollDevice(server, code);
+      onDone();
+    } catch (err) {
+      setError(toAppError(err));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <form className="card narrow" onSubmit={submit}>
+      <h2>{t("sync.enroll.title")}</h2>
+      <p>{t("sync.enroll.body")}</p>
+      <TextField name="server" label={t("sync.enroll.server")} hint={t("sync.enroll.server_hint")} value={server} onChange={(v) => { setServer(v); setError(null); }} error={errors.server} />
+      <TextField name="code" label={t("sync.enroll.code")} hint={t("sync.enroll.code_hint")} value={code} onChange={(v) => { setCode(v); setError(null); }} error={errors.code} />
+      {error && error.kind !== "validation" ? (
+        <p className="banner banner-error" role="alert">
+          {generalMessage(t, error)}
+        </p>
+      ) : null}
+      <button type="submit" className="primary" name="enroll" disabled={busy}>
+        {busy ? t("sync.enroll.busy") : t("sync.enroll.submit")}
+      </button>
+    </form>
+  );
+}
+
+function Progress({ view }: { view: SyncView }) {
+  const { t } = useTranslation();
+  const p = view.progress;
+  if (!view.running || !p) return null;
+  const pushing = p.phase === "pushing" || (p.phase === "connecting" && p.to_push > 0);
+  const fraction = pushing && p.to_push > 0 ? Math.min(1, p.pushed / p.to_push) : undefined;
+  return (
+    <div className="sync-progress" role="status">
+      <p>
+        {p.phase === "connecting"
+          ? t("sync.progress.connecting")
+          : pushing
+            ? t("sync.progress.pushing", { done: p.pushed, total: p.to_push })
+            : t("sync.progress.pulling", { done: p.pulled })}
+      </p>
+      <progress max={1} value={fraction} aria-label={t("sync.progress.label")} />
+    </div>
+  );
+}
+
+export function Sync() {
+  const { t, i18n } = useTranslation();
+  const { go } = useNav();
+  const { view, refresh } = useSyncState();
+  if (!view) return <Loading />;
+  const { status } = view;
+  if (!status.server) {
+    return (
+      <main className="screen">
+        <Enroll onDone={refresh} />
+      </main>
+    );
+  }
+  const rows: [string, string, string?][] = [
+    ["server", status.server],
+    ["team", status.team ?? ""],
+    ["last_success", status.last_success ? timeAgo(status.last_success, i18n.language) : t("sync.status.never")],
+    ["pending", status.pending === 0 ? t("sync.status.nothing_pending") : t("sync.status.pending_count", { count: status.pending })],
+  ];
+  return (
+    <main className="screen sync-screen">
+      <section className="card">
+        <h1>{t("sync.title")}</h1>
+        <dl className="facts">
+          {rows.map(([key, value]) => (
+            <div key={key} className="fact">
+              <dt>{t(`sync.status.${key}`)}</dt>
+              <dd dir="auto" data-fact={key}>{value}</dd>
+            </div>
+          ))}
+        </dl>
+        {status.last_error ? (
+          <p className="banner banner-error" role="alert" data-sync-error={status.last_error}>
+            {syncErrorMessage(t, status.last_error)}
+          </p>
+        ) : null}
+        {view.clock_skew_warning && status.clock_skew_ms !== null ? (
+          <p className="banner banner-warning" role="alert">
+            {t("sync.clock_skew", { minutes: Math.round(Math.abs(status.clock_skew_ms) / 60000) })}
+          </p>
+        ) : null}
+        {view.unencrypted ? <p className="banner banner-warning">{t("sync.unencrypted")}</p> : null}
+        {status.quarantined > 0 ? (
+          <p className="banner banner-warning">{t("sync.quarantined", { count: status.quarantined })}</p>
+        ) : null}
+        <Progress view={view} />
+        <div className="actions">
+          <button
+            type="button"
+            className="primary"
+            name="sync_now"
+            disabled={view.running}
+            onClick={() => {
+              ipc.syncNow().then(refresh, refresh);
+              window.setTimeout(refresh, 300);
+            }}
+          >
+            {view.running ? t("sync.running") : t("sync.now")}
+          </button>
+          {status.open_conflicts > 0 ? (
+            <button type="button" name="open_conflicts" onClick={() => go({ name: "conflicts" })}>
+              {t("sync.review_conflicts", { count: status.open_conflicts })}
+            </button>
+          ) : null}
+        </div>
+      </section>
+    </main>
+  );
+}
