@@ -1,4 +1,5 @@
-//! `cargo xtask run`: install what is missing, build the UI and the app, open it.
+//! `cargo xtask run`: install what is missing, build the UI, the app and the sync server, start
+//! the server on its embedded SQLite (in `target/run-server`) and open the app enrolled with it.
 
 use std::path::Path;
 
@@ -8,7 +9,50 @@ use crate::{deps, util};
 
 pub fn build_app() -> anyhow::Result<()> {
     util::npm(&["run", "build"])?;
-    util::cargo(&["build", "-p", "lohusa-app"], &[])
+    util::cargo(&["build", "-p", "lohusa-app", "-p", "lohusa-server", "-p", "lohusa-cli"], &[])
+}
+
+/// The local sync server, stopped when dropped.
+struct LocalServer(std::process::Child);
+
+impl Drop for LocalServer {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+const SERVER: &str = "target/debug/lohusa-server";
+const SERVER_DATA: &str = "target/run-server";
+
+fn server_admin(args: &[&str]) -> anyhow::Result<String> {
+    let out = std::process::Command::new(SERVER).args(["--data", SERVER_DATA]).args(args).output()?;
+    if !out.status.success() {
+        bail!("lohusa-server {}: {}", args.join(" "), String::from_utf8_lossy(&out.stderr));
+    }
+    Ok(String::from_utf8(out.stdout)?.trim().to_owned())
+}
+
+/// Starts the sync server on 127.0.0.1:8787 (or a free port) with a team "izmir"; returns it,
+/// its address and a fresh enrollment code for the app.
+fn start_server() -> anyhow::Result<(LocalServer, String, String)> {
+    server_admin(&["create-team", "izmir"])?;
+    let port = match std::net::TcpListener::bind("127.0.0.1:8787") {
+        Ok(_) => 8787,
+        Err(_) => std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port(),
+    };
+    let child = std::process::Command::new(SERVER)
+        .args(["--data", SERVER_DATA, "serve", "--listen", &format!("127.0.0.1:{port}")])
+        .spawn()?;
+    let server = LocalServer(child);
+    for _ in 0..100 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let code = server_admin(&["enrollment-code", "--team", "izmir"])?;
+    Ok((server, format!("http://127.0.0.1:{port}"), code))
 }
 
 pub fn run(app_args: &[String]) -> anyhow::Result<()> {
@@ -26,7 +70,12 @@ pub fn run(app_args: &[String]) -> anyhow::Result<()> {
         env.push(("LOHUSA_DATA_DIR".into(), dir.display().to_string()));
         eprintln!("xtask: demo data lives in {}", dir.display());
     }
-    eprintln!("xtask: the sync server is not part of this build yet; the app works fully offline.");
+    let (_server, url, code) = start_server()?;
+    eprintln!("xtask: sync server at {url} (data in {SERVER_DATA}); the app enrolls with it at start");
+    let second_code = server_admin(&["enrollment-code", "--team", "izmir"])?;
+    eprintln!("xtask: a command-line replica can join with: target/debug/lohusa-cli --db /tmp/b.sqlite3 enroll --server {url} --code {second_code}");
+    env.push(("LOHUSA_SERVER_URL".into(), url));
+    env.push(("LOHUSA_ENROLLMENT_CODE".into(), code));
     let binary = "target/debug/lohusa";
     let args: Vec<&str> = app_args.iter().map(String::as_str).collect();
     let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
