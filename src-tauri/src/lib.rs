@@ -43,7 +43,8 @@ pub const SERVER_ENV: &str = "LOHUSA_SERVER_URL";
 pub const ENROLLMENT_CODE_ENV: &str = "LOHUSA_ENROLLMENT_CODE";
 
 fn enroll_from_environment(app: tauri::AppHandle) {
-    let (Ok(server), Ok(code)) = (std::env::var(SERVER_ENV), std::env::var(ENROLLMENT_CODE_ENV)) else {
+    let set = |name| std::env::var(name).ok().filter(|v: &String| !v.is_empty());
+    let (Some(server), Some(code)) = (set(SERVER_ENV), set(ENROLLMENT_CODE_ENV)) else {
         return;
     };
     tauri::async_runtime::spawn(async move {

@@ -9,7 +9,10 @@ use crate::{deps, util};
 
 pub fn build_app() -> anyhow::Result<()> {
     util::npm(&["run", "build"])?;
-    util::cargo(&["build", "-p", "lohusa-app", "-p", "lohusa-server", "-p", "lohusa-cli"], &[])
+    util::cargo(
+        &["build", "-p", "lohusa-app", "-p", "lohusa-server", "-p", "lohusa-cli"],
+        &[],
+    )
 }
 
 /// The local sync server, stopped when dropped.
@@ -26,9 +29,16 @@ const SERVER: &str = "target/debug/lohusa-server";
 const SERVER_DATA: &str = "target/run-server";
 
 fn server_admin(args: &[&str]) -> anyhow::Result<String> {
-    let out = std::process::Command::new(SERVER).args(["--data", SERVER_DATA]).args(args).output()?;
+    let out = std::process::Command::new(SERVER)
+        .args(["--data", SERVER_DATA])
+        .args(args)
+        .output()?;
     if !out.status.success() {
-        bail!("lohusa-server {}: {}", args.join(" "), String::from_utf8_lossy(&out.stderr));
+        bail!(
+            "lohusa-server {}: {}",
+            args.join(" "),
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
     Ok(String::from_utf8(out.stdout)?.trim().to_owned())
 }
@@ -73,7 +83,9 @@ pub fn run(app_args: &[String]) -> anyhow::Result<()> {
     let (_server, url, code) = start_server()?;
     eprintln!("xtask: sync server at {url} (data in {SERVER_DATA}); the app enrolls with it at start");
     let second_code = server_admin(&["enrollment-code", "--team", "izmir"])?;
-    eprintln!("xtask: a command-line replica can join with: target/debug/lohusa-cli --db /tmp/b.sqlite3 enroll --server {url} --code {second_code}");
+    eprintln!(
+        "xtask: a command-line replica can join with: target/debug/lohusa-cli --db /tmp/b.sqlite3 enroll --server {url} --code {second_code}"
+    );
     env.push(("LOHUSA_SERVER_URL".into(), url));
     env.push(("LOHUSA_ENROLLMENT_CODE".into(), code));
     let binary = "target/debug/lohusa";

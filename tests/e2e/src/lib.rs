@@ -50,6 +50,8 @@ pub struct App {
 pub struct Launch<'a> {
     pub data_dir: &'a Path,
     pub demo: bool,
+    /// A sync server address and enrollment code the app enrolls with at start.
+    pub server: Option<(&'a str, &'a str)>,
 }
 
 impl App {
@@ -82,6 +84,8 @@ impl App {
             .env("XDG_CACHE_HOME", xdg.join("cache"))
             .env("XDG_CONFIG_HOME", xdg.join("config"))
             .env("LOHUSA_DEMO", if launch.demo { "1" } else { "0" })
+            .env("LOHUSA_SERVER_URL", launch.server.map_or("", |s| s.0))
+            .env("LOHUSA_ENROLLMENT_CODE", launch.server.map_or("", |s| s.1))
             .stdout(Stdio::null())
             .stderr(Stdio::inherit());
         let driver = command

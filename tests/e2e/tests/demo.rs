@@ -22,6 +22,7 @@ async fn demo_data_fills_the_today_list_in_landscape_and_portrait() -> anyhow::R
     let app = App::start(Launch {
         data_dir: data.path(),
         demo: true,
+        server: None,
     })
     .await?;
     app.resize(1280, 800).await?;

@@ -18,6 +18,7 @@ async fn nurse_registers_a_mother_records_visit_one_and_finds_it_after_a_restart
     let app = App::start(Launch {
         data_dir: data.path(),
         demo: false,
+        server: None,
     })
     .await?;
     app.resize(1280, 800).await?;
@@ -150,6 +151,7 @@ async fn nurse_registers_a_mother_records_visit_one_and_finds_it_after_a_restart
     let app = App::start(Launch {
         data_dir: data.path(),
         demo: false,
+        server: None,
     })
     .await?;
     app.resize(1280, 800).await?;

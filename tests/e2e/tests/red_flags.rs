@@ -11,6 +11,7 @@ async fn severe_hypertension_is_shown_as_urgent_as_soon_as_the_visit_is_saved() 
     let app = App::start(Launch {
         data_dir: data.path(),
         demo: false,
+        server: None,
     })
     .await?;
     app.resize(1280, 800).await?;

@@ -1,0 +1,229 @@
+//! Two tablets (command-line replicas) change the same mother's phone while apart; the team
+//! lead's desktop app syncs, shows the conflict with both values, and keeps one. After syncing,
+//! all three hold the same data and the conflict is closed everywhere.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use lohusa_e2e::{App, Launch, istanbul_today, workspace_root};
+use serde_json::Value;
+
+fn binary(name: &str) -> PathBuf {
+    let path = workspace_root().join("target/debug").join(name);
+    assert!(
+        path.exists(),
+        "{} is missing: cargo xtask test builds it",
+        path.display()
+    );
+    path
+}
+
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn admin(data: &Path, args: &[&str]) -> String {
+    let out = Command::new(binary("lohusa-server"))
+        .arg("--data")
+        .arg(data)
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap().trim().to_owned()
+}
+
+fn cli(db: &Path, args: &[&str]) -> Value {
+    let out = Command::new(binary("lohusa-cli"))
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "lohusa-cli {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[tokio::test]
+async fn the_team_lead_sees_and_resolves_a_conflict_from_two_tablets() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let data = dir.path().join("server");
+    admin(&data, &["create-team", "izmir"]);
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+    let url = format!("http://127.0.0.1:{port}");
+    let _server = Server(
+        Command::new(binary("lohusa-server"))
+            .arg("--data")
+            .arg(&data)
+            .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+            .stdout(Stdio::null())
+            .spawn()?,
+    );
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let (a, b) = (dir.path().join("a.sqlite3"), dir.path().join("b.sqlite3"));
+    for (db, name) in [(&a, "Ebe Derya"), (&b, "Ebe Ayşe")] {
+        cli(db, &["init", "--member", name]);
+        let code = admin(&data, &["enrollment-code", "--team", "izmir"]);
+        cli(db, &["enroll", "--server", &url, "--code", &code]);
+    }
+    let day = istanbul_today().format("%d.%m.%Y").to_string();
+    let mother = cli(
+        &a,
+        &[
+            "register",
+            "--name",
+            "Fatma Yılmaz",
+            "--birth-date",
+            &day,
+            "--age",
+            "30",
+        ],
+    )["mother"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    cli(&a, &["sync"]);
+    cli(&b, &["sync"]);
+    // Apart, both nurses correct the phone number.
+    cli(
+        &a,
+        &[
+            "set",
+            "--entity",
+            "mother",
+            "--id",
+            &mother,
+            "--field",
+            "phone",
+            "--value",
+            "\"05321112233\"",
+        ],
+    );
+    cli(
+        &b,
+        &[
+            "set",
+            "--entity",
+            "mother",
+            "--id",
+            &mother,
+            "--field",
+            "phone",
+            "--value",
+            "\"05559998877\"",
+        ],
+    );
+    // And each changes a different field, which merges without a conflict.
+    cli(
+        &a,
+        &[
+            "set",
+            "--entity",
+            "mother",
+            "--id",
+            &mother,
+            "--field",
+            "street",
+            "--value",
+            "\"1203 Sokak No 4\"",
+        ],
+    );
+    cli(
+        &b,
+        &[
+            "set",
+            "--entity",
+            "mother",
+            "--id",
+            &mother,
+            "--field",
+            "district",
+            "--value",
+            "\"Bayraklı\"",
+        ],
+    );
+    cli(&a, &["sync"]);
+    cli(&b, &["sync"]);
+
+    // The team lead's desktop enrolls at start and pulls everything.
+    let code = admin(&data, &["enrollment-code", "--team", "izmir"]);
+    let app_data = dir.path().join("app");
+    std::fs::create_dir_all(&app_data)?;
+    let app = App::start(Launch {
+        data_dir: &app_data,
+        demo: false,
+        server: Some((&url, &code)),
+    })
+    .await?;
+    app.resize(1280, 800).await?;
+    app.fill("member_name", "Sorumlu Hemşire Elif").await?;
+    app.click_named("start").await?;
+    app.wait_css(".sync-badge.sync-ok").await?;
+    app.click_named("nav_sync").await?;
+    app.wait_css("[name=open_conflicts]").await?;
+    assert_eq!(
+        app.text("[data-fact=pending]").await?,
+        "Yok: bu tabletteki her kayıt sunucuda"
+    );
+    app.screenshot("sync-status").await?;
+    app.click_named("open_conflicts").await?;
+    app.wait_css(".conflict").await?;
+    assert_eq!(app.count(".conflict").await?, 1, "only the phone was written on both");
+    let heading = app.text(".conflict h2").await?;
+    assert!(
+        heading.contains("Fatma Yılmaz") && heading.contains("Telefon"),
+        "{heading}"
+    );
+    let shown = app.text("[data-value=shown]").await?;
+    let other = app.text("[data-value=other]").await?;
+    let mut values = [shown.clone(), other.clone()];
+    values.sort();
+    assert_eq!(values, ["05321112233".to_owned(), "05559998877".to_owned()]);
+    app.screenshot("sync-conflict").await?;
+    // She keeps the value that is not shown now.
+    app.click_named("keep_other").await?;
+    app.wait_css(".conflicts-screen .empty").await?;
+    app.click_named("nav_sync").await?;
+    app.click_named("sync_now").await?;
+    app.wait_css(".sync-badge.sync-ok").await?;
+    let mut pending = app.text("[data-fact=pending]").await?;
+    for _ in 0..50 {
+        if pending.starts_with("Yok") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        pending = app.text("[data-fact=pending]").await?;
+    }
+    assert!(
+        pending.starts_with("Yok"),
+        "the resolution reached the server: {pending}"
+    );
+    app.screenshot("sync-resolved").await?;
+    app.stop().await?;
+
+    cli(&a, &["sync"]);
+    cli(&b, &["sync"]);
+    cli(&a, &["sync"]);
+    let (export_a, export_b) = (cli(&a, &["export"]), cli(&b, &["export"]));
+    assert_eq!(export_a, export_b);
+    let m = &export_a["mothers"][0];
+    assert_eq!(
+        (m["phone"].as_str(), m["street"].as_str(), m["district"].as_str()),
+        (Some(other.as_str()), Some("1203 Sokak No 4"), Some("Bayraklı"))
+    );
+    assert_eq!(cli(&a, &["conflicts"]), Value::Array(vec![]));
+    assert_eq!(cli(&b, &["conflicts"]), Value::Array(vec![]));
+    Ok(())
+}
