@@ -1,8 +1,55 @@
-//! `cargo xtask bench`: the store benchmarks in a release build.
+//! `cargo xtask bench`: the store benchmarks in a release build; `cargo xtask bench sync`: the
+//! sync benchmark, with a throwaway PostgreSQL cluster and the PouchDB baseline installed from npm
+//! into `target/bench-pouchdb`.
 
 use crate::util;
 
 pub fn bench(mothers: usize) -> anyhow::Result<()> {
     let n = mothers.to_string();
     util::cargo(&["run", "--release", "-p", "lohusa-bench", "--", "--mothers", &n], &[])
+}
+
+pub fn sync(records: usize, devices: usize, seconds: u64) -> anyhow::Result<()> {
+    let root = util::workspace_root();
+    let pouch = root.join("target/bench-pouchdb");
+    std::fs::create_dir_all(&pouch)?;
+    for file in ["package.json", "replicate.js"] {
+        std::fs::copy(root.join("crates/lohusa-bench/pouchdb").join(file), pouch.join(file))?;
+    }
+    if !pouch.join("node_modules/pouchdb-node").exists() {
+        util::run(
+            "npm",
+            &[
+                "install",
+                "--prefix",
+                &pouch.display().to_string(),
+                "--no-audit",
+                "--no-fund",
+            ],
+            &[],
+        )?;
+    }
+    let postgres = crate::postgres::TestCluster::start()?;
+    util::cargo(
+        &[
+            "run",
+            "--release",
+            "-p",
+            "lohusa-bench",
+            "--bin",
+            "sync",
+            "--",
+            "--records",
+            &records.to_string(),
+            "--devices",
+            &devices.to_string(),
+            "--seconds",
+            &seconds.to_string(),
+            "--pouchdb",
+            &pouch.display().to_string(),
+            "--postgres",
+            &postgres.url,
+        ],
+        &[],
+    )
 }

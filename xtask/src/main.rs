@@ -34,11 +34,22 @@ enum Command {
         #[arg(long)]
         no_e2e: bool,
     },
-    /// Benchmarks of the local store (release build), reported against a baseline.
+    /// Benchmarks (release build), reported against baselines: `bench` for the local store,
+    /// `bench sync` for sync against both server databases, PouchDB and a raw SQLite insert.
     Bench {
+        /// `sync` for the sync benchmark; nothing for the store benchmark.
+        which: Option<String>,
         /// How many mothers to load into the store.
         #[arg(long, default_value_t = 5000)]
         mothers: usize,
+        /// Sync: visit checklists to push and pull.
+        #[arg(long, default_value_t = 10_000)]
+        records: usize,
+        /// Sync: devices syncing at once, and for how many seconds per database.
+        #[arg(long, default_value_t = 200)]
+        devices: usize,
+        #[arg(long, default_value_t = 60)]
+        seconds: u64,
     },
     /// Regenerate the TypeScript bindings from the Rust types.
     Codegen,
@@ -52,7 +63,19 @@ fn main() -> anyhow::Result<()> {
     match cli.command {
         Command::Run { app_args } => run::run(&app_args),
         Command::Test { no_e2e } => test::test(!no_e2e),
-        Command::Bench { mothers } => bench::bench(mothers),
+        Command::Bench {
+            which,
+            mothers,
+            records,
+            devices,
+            seconds,
+        } => match which.as_deref() {
+            None => bench::bench(mothers),
+            Some("sync") => bench::sync(records, devices, seconds),
+            Some(other) => {
+                anyhow::bail!("unknown benchmark {other:?}; try `cargo xtask bench` or `cargo xtask bench sync`")
+            }
+        },
         Command::Codegen => util::cargo(
             &["test", "-p", "lohusa-app", "--lib", "bindings"],
             &[("UPDATE_BINDINGS", "1")],

@@ -30,3 +30,16 @@ impl Store {
         Ok(n)
     }
 }
+
+impl Store {
+    /// Writes the state rows of `writes` (visits and their answers) in one transaction, with no
+    /// change log, clock or merge metadata: the physical limit for holding the same records.
+    pub fn baseline_insert_rows(&mut self, writes: &[lohusa_core::change::EntityWrite]) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        for write in writes {
+            crate::apply::apply(&tx, write)?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+}

@@ -1,6 +1,9 @@
-//! The HTTP transport: the server's JSON API over reqwest (rustls), request bodies compressed
-//! with zstd, responses decompressed by reqwest.
+//! The HTTP transport: the server's JSON API over reqwest (rustls), bodies compressed with zstd
+//! both ways. The transport decompresses answers itself, so it can count the bytes that really
+//! crossed the wire.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use lohusa_core::DeviceId;
@@ -32,6 +35,8 @@ pub struct HttpTransport {
     client: reqwest::Client,
     base: String,
     token: String,
+    /// Body bytes sent and received, compressed, since this transport was made.
+    bytes: Arc<(AtomicU64, AtomicU64)>,
 }
 
 fn client() -> Result<reqwest::Client, SyncError> {
@@ -48,7 +53,16 @@ impl HttpTransport {
             client: client()?,
             base: base.trim_end_matches('/').to_owned(),
             token: token.to_owned(),
+            bytes: Arc::default(),
         })
+    }
+
+    /// (sent, received) body bytes on the wire so far.
+    pub fn bytes(&self) -> (u64, u64) {
+        (
+            self.bytes.0.load(Ordering::Relaxed),
+            self.bytes.1.load(Ordering::Relaxed),
+        )
     }
 
     /// The transport for the server a store is enrolled with.
@@ -66,10 +80,11 @@ impl HttpTransport {
             .client
             .get(self.url(path))
             .bearer_auth(&self.token)
+            .header(reqwest::header::ACCEPT_ENCODING, "zstd")
             .send()
             .await
             .map_err(offline)?;
-        read(response).await
+        self.read(response).await
     }
 
     async fn post<B: Serialize, T: DeserializeOwned>(
@@ -79,17 +94,36 @@ impl HttpTransport {
     ) -> Result<Result<T, ErrorBody>, SyncError> {
         let json = serde_json::to_vec(body).map_err(|e| SyncError::Protocol(e.to_string()))?;
         let compressed = zstd::encode_all(json.as_slice(), 3).map_err(|e| SyncError::Protocol(e.to_string()))?;
+        self.bytes.0.fetch_add(compressed.len() as u64, Ordering::Relaxed);
         let response = self
             .client
             .post(self.url(path))
             .bearer_auth(&self.token)
             .header(reqwest::header::CONTENT_TYPE, "application/json")
             .header(reqwest::header::CONTENT_ENCODING, "zstd")
+            .header(reqwest::header::ACCEPT_ENCODING, "zstd")
             .body(compressed)
             .send()
             .await
             .map_err(offline)?;
-        read(response).await
+        self.read(response).await
+    }
+
+    /// The body, counted and decompressed, then read as a success or the server's JSON error.
+    async fn read<T: DeserializeOwned>(&self, response: reqwest::Response) -> Result<Result<T, ErrorBody>, SyncError> {
+        let zstd_body = response
+            .headers()
+            .get(reqwest::header::CONTENT_ENCODING)
+            .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"zstd"));
+        let status = response.status();
+        let bytes = response.bytes().await.map_err(offline)?;
+        self.bytes.1.fetch_add(bytes.len() as u64, Ordering::Relaxed);
+        let body = if zstd_body {
+            zstd::decode_all(&bytes[..]).map_err(|e| SyncError::Protocol(format!("undecodable answer: {e}")))?
+        } else {
+            bytes.to_vec()
+        };
+        read(status, &body)
     }
 }
 
@@ -116,18 +150,16 @@ fn offline(error: reqwest::Error) -> SyncError {
 }
 
 /// A success body, or the server's JSON error; a 401 becomes `Unauthorized`.
-async fn read<T: DeserializeOwned>(response: reqwest::Response) -> Result<Result<T, ErrorBody>, SyncError> {
-    let status = response.status();
-    let bytes = response.bytes().await.map_err(offline)?;
+fn read<T: DeserializeOwned>(status: reqwest::StatusCode, bytes: &[u8]) -> Result<Result<T, ErrorBody>, SyncError> {
     if status.is_success() {
-        return serde_json::from_slice(&bytes)
+        return serde_json::from_slice(bytes)
             .map(Ok)
             .map_err(|e| SyncError::Protocol(format!("unreadable answer: {e}")));
     }
     if status.as_u16() == 401 {
         return Err(SyncError::Unauthorized);
     }
-    match serde_json::from_slice::<ErrorBody>(&bytes) {
+    match serde_json::from_slice::<ErrorBody>(bytes) {
         // Some changes broke a rule: the sync quarantines them and goes on.
         Ok(body) if body.kind == "refused" => Ok(Err(body)),
         Ok(body) => Err(SyncError::Server {

@@ -1,0 +1,340 @@
+//! `cargo xtask bench sync`: sync throughput and latency against both server databases, beside
+//! two baselines measured in the same run on the same records: the raw SQLite insert of the same
+//! rows (the physical limit) and PouchDB replication through express-pouchdb (what peers use).
+//!
+//! Workload: N visit checklists of 20 fields recorded on replica A, pushed to the server over
+//! loopback HTTP, pulled into a fresh replica B; then 50 edited fields synced incrementally; then
+//! many devices syncing at once for a while.
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use clap::Parser;
+use lohusa_core::EntityKind;
+use lohusa_core::change::EntityWrite;
+use lohusa_server::Database;
+use lohusa_store::Store;
+use lohusa_sync::http::HttpTransport;
+use lohusa_sync::{Phase, Replica};
+use serde_json::json;
+use uuid::Uuid;
+
+#[derive(Parser)]
+struct Args {
+    /// Visit checklists recorded on replica A.
+    #[arg(long, default_value_t = 10_000)]
+    records: usize,
+    /// Devices syncing at once in the load test.
+    #[arg(long, default_value_t = 200)]
+    devices: usize,
+    /// How long the load test runs per database, in seconds.
+    #[arg(long, default_value_t = 60)]
+    seconds: u64,
+    /// Folder with the PouchDB baseline installed (package.json and replicate.js).
+    #[arg(long)]
+    pouchdb: Option<PathBuf>,
+    /// PostgreSQL admin URL; without it the PostgreSQL rows are skipped, and say so.
+    #[arg(long, env = "LOHUSA_BENCH_POSTGRES_URL")]
+    postgres: Option<String>,
+}
+
+/// N visits of 20 fields each: 8 visit fields and 12 checklist answers.
+fn visits(n: usize) -> Vec<EntityWrite> {
+    (0..n)
+        .map(|i| {
+            let mut fields = lohusa_core::FieldValues::new();
+            fields.insert("mother_id".into(), json!(Uuid::now_v7()));
+            fields.insert("number".into(), json!(1 + i % 3));
+            fields.insert("outcome".into(), json!("visited"));
+            fields.insert("visited_on".into(), json!("2026-11-20"));
+            fields.insert("visited_at".into(), json!("10:30"));
+            fields.insert("visited_by".into(), json!("Ebe Derya"));
+            fields.insert("note".into(), json!(""));
+            fields.insert("checklist_version".into(), json!(1));
+            for k in 0..12 {
+                fields.insert(format!("answers.mother.q{k}"), json!(100 + (i + k) % 50));
+            }
+            EntityWrite {
+                entity: EntityKind::Visit,
+                entity_id: Uuid::now_v7(),
+                fields,
+                also_replaces: Default::default(),
+            }
+        })
+        .collect()
+}
+
+struct Server {
+    base: String,
+    admin: lohusa_server::Backend,
+    task: tokio::task::JoinHandle<()>,
+}
+
+async fn start(database: &Database) -> anyhow::Result<Server> {
+    let admin = database.open().await?;
+    let served = database.open().await?;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let base = format!("http://{}", listener.local_addr()?);
+    let task = tokio::spawn(async move {
+        let _ = lohusa_server::serve(served, listener).await;
+    });
+    Ok(Server { base, admin, task })
+}
+
+async fn replica(dir: &Path, name: &str, team: &str, server: &Server) -> anyhow::Result<(Mutex<Store>, HttpTransport)> {
+    let mut store = Store::open(&dir.join(format!("{name}.sqlite3")))?;
+    store.set_local_member(name)?;
+    let token = server
+        .admin
+        .enroll_device(team, &store.device_id().to_string(), lohusa_server::api::now_ms())
+        .await?;
+    store.set_enrollment(&server.base, team, &token)?;
+    let transport = HttpTransport::new(&server.base, &token)?;
+    Ok((Mutex::new(store), transport))
+}
+
+/// Runs one sync; returns the whole time and the time until pushing ended.
+async fn timed_sync(store: &Mutex<Store>, transport: &HttpTransport) -> anyhow::Result<(Duration, Duration)> {
+    let start = Instant::now();
+    let mut pushed_at = None;
+    lohusa_sync::sync(store, transport, Utc::now, |p| {
+        if pushed_at.is_none() && matches!(p.phase, Phase::Pulling | Phase::Done) {
+            pushed_at = Some(start.elapsed());
+        }
+    })
+    .await?;
+    let total = start.elapsed();
+    Ok((total, pushed_at.unwrap_or(total)))
+}
+
+fn rate(n: usize, d: Duration) -> f64 {
+    n as f64 / d.as_secs_f64()
+}
+
+struct Throughput {
+    push: f64,
+    pull: f64,
+    push_bytes: f64,
+    pull_bytes: f64,
+    incremental_a: Duration,
+    incremental_b: Duration,
+}
+
+async fn throughput(database: &Database, writes: &[EntityWrite], dir: &Path) -> anyhow::Result<Throughput> {
+    let server = start(database).await?;
+    server.admin.create_team("bench").await?;
+    let (a, ta) = replica(dir, "a", "bench", &server).await?;
+    let (b, tb) = replica(dir, "b", "bench", &server).await?;
+    let author = a.with_store(|s| s.local_member())?.expect("member").id;
+    for chunk in writes.chunks(500) {
+        a.with_store(|s| s.write(chunk, author, Utc::now()))?;
+    }
+    let n = writes.len();
+    let (_, push) = timed_sync(&a, &ta).await?;
+    let (pull, _) = timed_sync(&b, &tb).await?;
+    let (push_sent, _) = ta.bytes();
+    let (_, pull_received) = tb.bytes();
+    let same = a.with_store(|s| s.export_state())? == b.with_store(|s| s.export_state())?;
+    anyhow::ensure!(same, "replica B differs from A after the pull");
+    // 50 edited fields on A, synced to the server and on to B.
+    for (i, w) in writes.iter().step_by(n / 50).take(50).enumerate() {
+        let edit = EntityWrite {
+            entity: EntityKind::Visit,
+            entity_id: w.entity_id,
+            fields: [("answers.mother.q0".to_owned(), json!(200 + i))].into(),
+            also_replaces: Default::default(),
+        };
+        a.with_store(|s| s.write(&[edit], author, Utc::now()))?;
+    }
+    let (incremental_a, _) = timed_sync(&a, &ta).await?;
+    let (incremental_b, _) = timed_sync(&b, &tb).await?;
+    anyhow::ensure!(
+        a.with_store(|s| s.export_state())? == b.with_store(|s| s.export_state())?,
+        "replica B differs from A after the incremental sync"
+    );
+    server.task.abort();
+    Ok(Throughput {
+        push: rate(n, push),
+        pull: rate(n, pull),
+        push_bytes: push_sent as f64 / n as f64,
+        pull_bytes: pull_received as f64 / n as f64,
+        incremental_a,
+        incremental_b,
+    })
+}
+
+struct Load {
+    syncs: usize,
+    errors: usize,
+    p50: Duration,
+    p99: Duration,
+}
+
+/// `devices` replicas, each writing an edit and syncing in a loop for `seconds`.
+async fn load(database: &Database, devices: usize, seconds: u64, dir: &Path) -> anyhow::Result<Load> {
+    let server = start(database).await?;
+    server.admin.create_team("load").await?;
+    let errors = std::sync::Arc::new(AtomicUsize::new(0));
+    let mut tasks = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    for d in 0..devices {
+        let (store, transport) = replica(dir, &format!("load-{d}"), "load", &server).await?;
+        let errors = errors.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut latencies = Vec::new();
+            let author = store.with_store(|s| s.local_member()).unwrap().unwrap().id;
+            let mother = Uuid::now_v7();
+            let mut i = 0;
+            while Instant::now() < deadline {
+                let write = EntityWrite {
+                    entity: EntityKind::Mother,
+                    entity_id: mother,
+                    fields: [("phone".to_owned(), json!(format!("0532{d:04}{i:03}")))].into(),
+                    also_replaces: Default::default(),
+                };
+                if store.with_store(|s| s.write(&[write], author, Utc::now())).is_err() {
+                    errors.fetch_add(1, Ordering::Relaxed);
+                }
+                let start = Instant::now();
+                match lohusa_sync::sync(&store, &transport, Utc::now, |_| {}).await {
+                    Ok(_) => latencies.push(start.elapsed()),
+                    Err(e) => {
+                        eprintln!("device {d}: {e}");
+                        errors.fetch_add(1, Ordering::Relaxed);
+                    }
+                }
+                i += 1;
+                // A tablet syncs now and then, not in a tight loop.
+                tokio::time::sleep(Duration::from_millis(200 + fastrand::u64(..800))).await;
+            }
+            latencies
+        }));
+    }
+    let mut all = Vec::new();
+    for t in tasks {
+        all.extend(t.await?);
+    }
+    server.task.abort();
+    all.sort();
+    let pick = |p: f64| {
+        all.get(((all.len().max(1) - 1) as f64 * p) as usize)
+            .copied()
+            .unwrap_or_default()
+    };
+    Ok(Load {
+        syncs: all.len(),
+        errors: errors.load(Ordering::Relaxed),
+        p50: pick(0.5),
+        p99: pick(0.99),
+    })
+}
+
+/// PouchDB replication of the same number of documents: (push docs/s, pull docs/s).
+fn pouchdb(dir: &Path, n: usize) -> anyhow::Result<(f64, f64)> {
+    let out = std::process::Command::new("node")
+        .arg("replicate.js")
+        .arg(n.to_string())
+        .current_dir(dir)
+        .output()?;
+    anyhow::ensure!(
+        out.status.success(),
+        "PouchDB baseline failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let result: serde_json::Value = serde_json::from_slice(&out.stdout)?;
+    let secs = |k: &str| result[k].as_f64().unwrap_or(f64::NAN);
+    Ok((n as f64 / secs("push_s"), n as f64 / secs("pull_s")))
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.1} ms", d.as_secs_f64() * 1000.0)
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    let dir = tempfile::tempdir()?;
+    let n = args.records;
+    let writes = visits(n);
+    println!("workload: {n} visit checklists of 20 fields, over loopback HTTP, zstd both ways");
+
+    // The physical limit: the same rows straight into SQLite, one transaction.
+    let mut raw = Store::open(&dir.path().join("raw.sqlite3"))?;
+    let started = Instant::now();
+    raw.baseline_insert_rows(&writes)?;
+    let raw_rate = rate(n, started.elapsed());
+    println!("baseline  raw SQLite insert of the same rows: {raw_rate:>9.0} records/s");
+
+    let pouch = match &args.pouchdb {
+        Some(p) => {
+            let (push, pull) = pouchdb(p, n)?;
+            println!("baseline  PouchDB replication, push:        {push:>9.0} docs/s");
+            println!("baseline  PouchDB replication, pull:        {pull:>9.0} docs/s");
+            Some((push, pull))
+        }
+        None => {
+            println!("baseline  PouchDB: skipped (no --pouchdb folder)");
+            None
+        }
+    };
+
+    let mut backends = vec![("sqlite", Some(Database::Folder(dir.path().join("server-sqlite"))))];
+    backends.push((
+        "postgres",
+        match &args.postgres {
+            Some(admin) => Some(Database::Postgres(
+                lohusa_server::postgres::create_database(admin, &format!("lohusa_bench_{}", Uuid::new_v4().simple()))
+                    .await?,
+            )),
+            None => None,
+        },
+    ));
+    for (name, database) in &backends {
+        let Some(database) = database else {
+            println!("{name:<9} skipped: no PostgreSQL URL (--postgres or LOHUSA_BENCH_POSTGRES_URL)");
+            continue;
+        };
+        let run_dir = dir.path().join(name);
+        std::fs::create_dir_all(&run_dir)?;
+        let t = throughput(database, &writes, &run_dir).await?;
+        let vs = |ours: f64, pouch: Option<f64>| match pouch {
+            Some(p) => format!("{:>5.1}x PouchDB", ours / p),
+            None => "  PouchDB n/a".into(),
+        };
+        println!(
+            "{name:<9} push {:>9.0} records/s  {}  {:>4.2}x slower than raw insert (target: ≥10x PouchDB, ≤3x raw)",
+            t.push,
+            vs(t.push, pouch.map(|p| p.0)),
+            raw_rate / t.push
+        );
+        println!(
+            "{name:<9} pull {:>9.0} records/s  {}  {:>4.2}x slower than raw insert",
+            t.pull,
+            vs(t.pull, pouch.map(|p| p.1)),
+            raw_rate / t.pull
+        );
+        println!(
+            "{name:<9} bytes on the wire per record: push {:.0}, pull {:.0} (compressed)",
+            t.push_bytes, t.pull_bytes
+        );
+        println!(
+            "{name:<9} incremental sync of 50 edited fields on replicas holding {n} records: A round trip {}, B pull {} (target < 50 ms)",
+            ms(t.incremental_a),
+            ms(t.incremental_b)
+        );
+        let l = load(database, args.devices, args.seconds, &run_dir).await?;
+        println!(
+            "{name:<9} {} devices syncing for {} s: {} syncs, {} errors, p50 {}, p99 {}",
+            args.devices,
+            args.seconds,
+            l.syncs,
+            l.errors,
+            ms(l.p50),
+            ms(l.p99)
+        );
+    }
+    Ok(())
+}
