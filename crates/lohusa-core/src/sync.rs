@@ -19,7 +19,7 @@ use crate::ids::ChangeId;
 /// The request path prefix; bumped when the protocol changes incompatibly.
 pub const API_PREFIX: &str = "/v1";
 /// Changes per push request.
-pub const PUSH_BATCH: usize = 1000;
+pub const PUSH_BATCH: usize = 2500;
 /// Changes per pull response.
 pub const PULL_BATCH: usize = 2000;
 /// The most changes a server takes in one push.

@@ -93,7 +93,7 @@ impl HttpTransport {
         body: &B,
     ) -> Result<Result<T, ErrorBody>, SyncError> {
         let json = serde_json::to_vec(body).map_err(|e| SyncError::Protocol(e.to_string()))?;
-        let compressed = zstd::encode_all(json.as_slice(), 3).map_err(|e| SyncError::Protocol(e.to_string()))?;
+        let compressed = zstd::encode_all(json.as_slice(), 1).map_err(|e| SyncError::Protocol(e.to_string()))?;
         self.bytes.0.fetch_add(compressed.len() as u64, Ordering::Relaxed);
         let response = self
             .client
