@@ -127,10 +127,12 @@ pub enum Step {
     },
     /// Move the refused changes out of the upload queue (kept, with the reason), then call `saved`.
     Quarantine(Vec<Refusal>),
-    /// Apply the batch and save `cursor` in the same transaction, then call `saved`.
+    /// Apply the batch and save `cursor` in the same transaction, then call `saved`. When `more`,
+    /// the next request will be a pull after `cursor` (a driver may start it early).
     Apply {
         changes: Vec<Change>,
         cursor: u64,
+        more: bool,
     },
     Done(Report),
 }
@@ -198,6 +200,15 @@ impl SyncMachine {
         &self.report
     }
 
+    /// While a push is in flight, the local position it ends at: the next pending batch starts
+    /// after it (a driver may read it early).
+    pub fn pushing_upto(&self) -> Option<i64> {
+        match self.phase {
+            Phase::WaitPush { last, .. } => Some(last),
+            _ => None,
+        }
+    }
+
     /// The next step. Call again after reporting the result of a step that asks for one.
     pub fn next(&mut self) -> Step {
         match self.phase {
@@ -260,6 +271,7 @@ impl SyncMachine {
                 Ok(Some(Step::Apply {
                     changes: pulled.changes.into_iter().map(|s| s.change).collect(),
                     cursor: pulled.cursor,
+                    more: pulled.more,
                 }))
             }
             (phase, got) => Err(ProtocolError::Unexpected {

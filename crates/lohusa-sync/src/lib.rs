@@ -124,12 +124,34 @@ pub async fn sync<R: Replica, T: Transport>(
         ..Progress::default()
     };
     progress(&shown);
+    // On a multi-threaded runtime, the next request goes out while this device works on the
+    // last answer (reading the next batch to push, applying a pulled batch), so the server, the
+    // network and the local database work at the same time.
+    let pipelined = tokio::runtime::Handle::try_current()
+        .is_ok_and(|h| h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread);
+    let mut next_pull: Option<(Request, Result<Response, SyncError>)> = None;
+    let mut next_pending: Option<(i64, Vec<(i64, lohusa_core::Change)>)> = None;
     loop {
         let mut step = Some(machine.next());
         while let Some(current) = step.take() {
             match current {
                 Step::Send(request) => {
-                    let response = transport.send(request).await?;
+                    let response = match next_pull.take() {
+                        Some((early, response)) if early == request => response?,
+                        _ => match (pipelined, machine.pushing_upto()) {
+                            (true, Some(upto)) => {
+                                let (response, batch) = overlap(transport.send(request), || {
+                                    replica.with_store(|s| s.pending_changes(upto, lohusa_core::sync::PUSH_BATCH))
+                                })
+                                .await;
+                                if let Ok(batch) = batch {
+                                    next_pending = Some((upto, batch));
+                                }
+                                response?
+                            }
+                            _ => transport.send(request).await?,
+                        },
+                    };
                     step = machine.receive(response)?;
                 }
                 Step::ResetForEpoch { epoch } => {
@@ -137,7 +159,10 @@ pub async fn sync<R: Replica, T: Transport>(
                     machine.position_reset(epoch);
                 }
                 Step::ReadPending { after, limit } => {
-                    let batch = replica.with_store(|s| s.pending_changes(after, limit))?;
+                    let batch = match next_pending.take() {
+                        Some((early, batch)) if early == after && limit == lohusa_core::sync::PUSH_BATCH => batch,
+                        _ => replica.with_store(|s| s.pending_changes(after, limit))?,
+                    };
                     shown.phase = if batch.is_empty() {
                         Phase::Pulling
                     } else {
@@ -151,12 +176,24 @@ pub async fn sync<R: Replica, T: Transport>(
                 }
                 Step::Quarantine(refused) => {
                     replica.with_store(|s| s.quarantine(&refused, now()))?;
+                    next_pending = None;
                     machine.saved();
                 }
-                Step::Apply { changes, cursor } => {
+                Step::Apply { changes, cursor, more } => {
                     let t = now();
                     let server_ms = (millis(t) as i64 + machine.report().clock_skew_ms).max(0) as u64;
-                    replica.with_store(|s| s.apply_pulled(&changes, cursor, t, server_ms))?;
+                    let apply = || replica.with_store(|s| s.apply_pulled(&changes, cursor, t, server_ms));
+                    if pipelined && more {
+                        let request = Request::Pull {
+                            after: cursor,
+                            limit: lohusa_core::sync::PULL_BATCH,
+                        };
+                        let (response, applied) = overlap(transport.send(request.clone()), apply).await;
+                        applied?;
+                        next_pull = Some((request, response));
+                    } else {
+                        apply()?;
+                    }
                     machine.saved();
                 }
                 Step::Done(report) => {
@@ -170,6 +207,25 @@ pub async fn sync<R: Replica, T: Transport>(
             progress(&shown);
         }
     }
+}
+
+/// Starts `request` (its first poll hands it to the connection, which runs on its own task),
+/// does the blocking `work` meanwhile, then waits for the answer.
+async fn overlap<R, T>(request: impl Future<Output = R>, work: impl FnOnce() -> T) -> (R, T) {
+    let mut request = std::pin::pin!(request);
+    let early = std::future::poll_fn(|cx| {
+        std::task::Poll::Ready(match request.as_mut().poll(cx) {
+            std::task::Poll::Ready(r) => Some(r),
+            std::task::Poll::Pending => None,
+        })
+    })
+    .await;
+    let done = tokio::task::block_in_place(work);
+    let response = match early {
+        Some(r) => r,
+        None => request.await,
+    };
+    (response, done)
 }
 
 /// Runs one sync and records its outcome in the store (last success and skew, or the error).
