@@ -386,7 +386,8 @@ mod tests {
             step,
             Some(Step::Apply {
                 changes: vec![],
-                cursor: 0
+                cursor: 0,
+                more: false
             })
         );
         m.saved();
