@@ -100,6 +100,12 @@ enum Command {
         #[arg(long)]
         value: String,
     },
+    /// Delete a mother's record: hidden everywhere after sync, kept in the log. Deletion is a
+    /// field like any other, so a concurrent edit and a deletion merge by the same rule.
+    Delete {
+        #[arg(long)]
+        mother: uuid::Uuid,
+    },
     /// The mothers on this replica.
     List,
     /// Push what is pending, then pull what is new.
@@ -273,12 +279,24 @@ async fn main() -> anyhow::Result<()> {
             let change = store.write(&[write], author, Utc::now()).map_err(explain)?;
             print(&json!({ "change": change[0].id }))?;
         }
+        Command::Delete { mother } => {
+            let author = member(&store)?;
+            let write = lohusa_core::change::EntityWrite {
+                entity: EntityKind::Mother,
+                entity_id: mother,
+                fields: [("deleted".to_owned(), json!(true))].into(),
+                also_replaces: Default::default(),
+            };
+            let change = store.write(&[write], author, Utc::now()).map_err(explain)?;
+            print(&json!({ "change": change[0].id }))?;
+        }
         Command::List => {
             let state = store.export_state()?;
             let mothers: Vec<Value> = state["mothers"]
                 .as_array()
                 .into_iter()
                 .flatten()
+                .filter(|m| m["deleted"] != json!(1))
                 .map(|m| json!({ "id": m["id"], "full_name": m["full_name"], "phone": m["phone"] }))
                 .collect();
             print(&mothers)?;

@@ -31,14 +31,17 @@ pub enum EntityKind {
     Birth,
     Baby,
     Visit,
+    /// A member of the team: her name, so records can say who wrote them.
+    Member,
 }
 
 /// Every entity kind, in a stable order.
-pub const ENTITY_KINDS: [EntityKind; 4] = [
+pub const ENTITY_KINDS: [EntityKind; 5] = [
     EntityKind::Mother,
     EntityKind::Birth,
     EntityKind::Baby,
     EntityKind::Visit,
+    EntityKind::Member,
 ];
 
 impl EntityKind {
@@ -48,6 +51,7 @@ impl EntityKind {
             EntityKind::Birth => "birth",
             EntityKind::Baby => "baby",
             EntityKind::Visit => "visit",
+            EntityKind::Member => "member",
         }
     }
 

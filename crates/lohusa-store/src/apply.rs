@@ -32,6 +32,7 @@ fn table(entity: EntityKind) -> (&'static str, &'static [&'static str]) {
                 "preferred_language",
                 "interpreter_needed",
                 "registered_on",
+                "deleted",
             ],
         ),
         EntityKind::Birth => (
@@ -55,6 +56,7 @@ fn table(entity: EntityKind) -> (&'static str, &'static [&'static str]) {
                 "checklist_version",
             ],
         ),
+        EntityKind::Member => ("members", &["name"]),
     }
 }
 
@@ -86,8 +88,10 @@ pub fn read(conn: &Connection, entity: EntityKind, entity_id: &str, field: &str)
 
 /// The mother an entity belongs to (a mother belongs to herself).
 pub fn mother_of(conn: &Connection, entity: EntityKind, entity_id: &str) -> Result<Option<String>, StoreError> {
-    if entity == EntityKind::Mother {
-        return Ok(Some(entity_id.to_owned()));
+    match entity {
+        EntityKind::Mother => return Ok(Some(entity_id.to_owned())),
+        EntityKind::Member => return Ok(None),
+        _ => {}
     }
     let table = table(entity).0;
     Ok(crate::optional(

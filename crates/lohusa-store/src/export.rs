@@ -7,7 +7,8 @@ use crate::apply::from_sql;
 use crate::{Store, StoreError};
 
 /// The state tables, in a stable order; merge metadata and the log are not part of the state.
-const TABLES: [(&str, &str); 5] = [
+const TABLES: [(&str, &str); 6] = [
+    ("members", "id"),
     ("mothers", "id"),
     ("births", "id"),
     ("babies", "id"),

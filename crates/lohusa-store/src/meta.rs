@@ -52,6 +52,15 @@ pub fn save_hlc(conn: &Connection, hlc: Hlc) -> Result<(), StoreError> {
 }
 
 impl Store {
+    /// A member's name as this device knows it (her own device sends it with sync).
+    pub fn member_name(&self, id: MemberId) -> Result<Option<String>, StoreError> {
+        Ok(optional(
+            self.conn
+                .query_row("SELECT name FROM members WHERE id = ?1", [id.to_string()], |r| r.get(0)),
+        )?
+        .flatten())
+    }
+
     /// The member using this device, once a name has been given.
     pub fn local_member(&self) -> Result<Option<LocalMember>, StoreError> {
         let (Some(id), Some(name)) = (get(&self.conn, "member_id")?, get(&self.conn, "member_name")?) else {
@@ -73,10 +82,19 @@ impl Store {
             Some(member) => member.id,
             None => MemberId(Uuid::now_v7()),
         };
-        let tx = self.conn.transaction()?;
-        set(&tx, "member_id", &id.to_string())?;
-        set(&tx, "member_name", name)?;
-        tx.commit()?;
+        // The name is also a change, so other devices can say who wrote what.
+        let write = lohusa_core::change::EntityWrite {
+            entity: lohusa_core::EntityKind::Member,
+            entity_id: id.0,
+            fields: [("name".to_owned(), serde_json::json!(name))].into(),
+            also_replaces: Default::default(),
+        };
+        self.in_write_transaction(|store| {
+            set(&store.conn, "member_id", &id.to_string())?;
+            set(&store.conn, "member_name", name)?;
+            store.write_within(&[write], id, chrono::Utc::now())?;
+            Ok(())
+        })?;
         Ok(LocalMember {
             id,
             name: name.to_owned(),

@@ -64,7 +64,7 @@ impl Store {
         let mut stmt = self.conn.prepare_cached(
             "SELECT id, full_name, date_of_birth, age_years, phone, street, neighbourhood, district, residency_status,
                     nationality, id_number, preferred_language, interpreter_needed, registered_on
-             FROM mothers WHERE id = ?1",
+             FROM mothers WHERE id = ?1 AND deleted IS NOT 1",
         )?;
         let rows = collect_rows(&mut stmt, [id.to_string()], read_mother)?;
         rows.into_iter().next().ok_or_else(|| StoreError::NotFound {
@@ -154,7 +154,7 @@ impl Store {
         let mut stmt = self.conn.prepare_cached(
             "SELECT m.id, m.full_name, m.neighbourhood, max(b.birth_date)
              FROM mothers m JOIN births b ON b.mother_id = m.id
-             WHERE m.name_folded LIKE ?1 ESCAPE '\\' OR m.id_number LIKE ?2 ESCAPE '\\'
+             WHERE (m.name_folded LIKE ?1 ESCAPE '\\' OR m.id_number LIKE ?2 ESCAPE '\\') AND m.deleted IS NOT 1
              GROUP BY m.id
              ORDER BY m.full_name LIMIT ?3",
         )?;

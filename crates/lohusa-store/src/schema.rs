@@ -11,6 +11,7 @@ use crate::StoreError;
 const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/store/0001_init.sql"),
     include_str!("../../../migrations/store/0002_sync.sql"),
+    include_str!("../../../migrations/store/0003_members_and_deletion.sql"),
 ];
 
 pub fn migrations() -> Migrations<'static> {

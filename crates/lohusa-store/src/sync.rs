@@ -57,6 +57,9 @@ pub struct Conflict {
     pub shown_value: Value,
     pub shown_version: Version,
     pub shown_author: Option<MemberId>,
+    /// The authors' names, when their devices have synced them.
+    pub shown_author_name: Option<String>,
+    pub other_author_name: Option<String>,
     pub other: Head,
 }
 
@@ -287,7 +290,14 @@ impl Store {
             };
             for (field, version, other) in open {
                 let shown_author = entity_meta::written(&self.conn, entity, entity_id, &field, version)?.map(|w| w.1);
+                let shown_author_name = match shown_author {
+                    Some(a) => self.member_name(a)?,
+                    None => None,
+                };
+                let other_author_name = self.member_name(other.author)?;
                 out.push(Conflict {
+                    shown_author_name,
+                    other_author_name,
                     entity,
                     entity_id,
                     mother_id: mother_id.as_ref().and_then(|m| m.parse().ok()),

@@ -51,7 +51,7 @@ impl Store {
         let mut rows: Vec<ScheduleRow> = Vec::new();
         let mut mothers = self
             .conn
-            .prepare_cached("SELECT id, full_name, neighbourhood FROM mothers")?;
+            .prepare_cached("SELECT id, full_name, neighbourhood FROM mothers WHERE deleted IS NOT 1")?;
         collect_rows(&mut mothers, [], |row| {
             let mother: Uuid = id(row, 0)?;
             let Some(&birth_date) = births.get(&mother) else {

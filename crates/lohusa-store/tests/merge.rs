@@ -126,3 +126,67 @@ fn a_local_write_after_a_pull_from_a_clock_far_ahead_still_wins() {
         assert!(t.store.conflicts().unwrap().is_empty());
     }
 }
+
+#[test]
+fn a_deletion_is_a_field_that_merges_with_a_concurrent_edit() {
+    let mut a = TempStore::new();
+    let mut b = TempStore::new();
+    let mother = a
+        .store
+        .register_mother(&registration("Nour Haddad", "2026-11-22"), nurse(), now())
+        .unwrap()
+        .0;
+    exchange(&a, &mut b, 1);
+    edit(&mut a, mother, "deleted", json!(true), nurse(), 1);
+    edit(&mut b, mother, "phone", json!("05001112233"), other_nurse(), 2);
+    exchange(&a, &mut b, 2);
+    exchange(&b, &mut a, 2);
+    assert_eq!(a.store.export_state().unwrap(), b.store.export_state().unwrap());
+    for t in [&a, &b] {
+        assert!(
+            t.store.search_mothers("nour", now(), 10).unwrap().is_empty(),
+            "deleted is hidden from search"
+        );
+        let today = t.store.today_list(now()).unwrap();
+        assert!(
+            today
+                .late
+                .iter()
+                .chain(&today.due)
+                .chain(&today.upcoming)
+                .all(|e| e.mother_id.0 != mother),
+            "and from the Today list"
+        );
+        assert!(t.store.conflicts().unwrap().is_empty(), "different fields, no conflict");
+    }
+    // The edit is not lost: it is in the record, which a later undelete would show again.
+    let row: Option<String> = a
+        .store
+        .connection()
+        .query_row("SELECT phone FROM mothers WHERE id = ?1", [mother.to_string()], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(row.as_deref(), Some("05001112233"));
+}
+
+#[test]
+fn conflicts_name_the_members_who_wrote_each_value() {
+    let mut a = TempStore::new();
+    let mut b = TempStore::new();
+    let derya = a.store.set_local_member("Ebe Derya").unwrap().id;
+    let ayse = b.store.set_local_member("Ebe Ayşe").unwrap().id;
+    let mother = a
+        .store
+        .register_mother(&registration("Fatma Yılmaz", "2026-11-22"), derya, now())
+        .unwrap()
+        .0;
+    exchange(&a, &mut b, 1);
+    edit(&mut a, mother, "phone", json!("1"), derya, 1);
+    edit(&mut b, mother, "phone", json!("2"), ayse, 2);
+    exchange(&a, &mut b, 2);
+    exchange(&b, &mut a, 2);
+    let c = &a.store.conflicts().unwrap()[0];
+    assert_eq!(c.shown_author_name.as_deref(), Some("Ebe Ayşe"));
+    assert_eq!(c.other_author_name.as_deref(), Some("Ebe Derya"));
+}

@@ -94,6 +94,8 @@ describe("sync screens", () => {
       shown_value: "0555",
       shown_version: "01a213803053-00000000@01a21380-107d-7457-b17d-1b6bf23fa765",
       shown_author: "01a21380-107d-7457-b17d-1b6c436bb2fa",
+      shown_author_name: "Ebe Ayşe",
+      other_author_name: "Sorumlu Elif",
       other: {
         version: "01a21380304c-00000000@01a21380-1072-7632-9b3f-5f3c79c67184",
         value: "0532",
@@ -108,8 +110,8 @@ describe("sync screens", () => {
     expect(screen.getByText(/Telefon/)).toBeInTheDocument();
     expect(screen.getByText("0555")).toBeInTheDocument();
     expect(screen.getByText("0532")).toBeInTheDocument();
-    expect(screen.getByText(/Diğer değer · siz ·/)).toBeInTheDocument();
-    expect(screen.getByText(/Şu an görünen · başka bir ekip üyesi ·/)).toBeInTheDocument();
+    expect(document.querySelector(".conflict-other .meta")?.textContent).toMatch(/^Diğer değer · siz · /);
+    expect(document.querySelector(".conflict-shown .meta")?.textContent).toMatch(/^Şu an görünen · Ebe Ayşe · /);
     await userEvent.click(screen.getAllByRole("button", { name: "Bunu tut" })[1]);
     expect(resolveConflict).toHaveBeenCalledWith("mother", conflict.entity_id, "phone", "0532");
   });

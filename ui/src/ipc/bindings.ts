@@ -58,11 +58,15 @@ export type Conflict = { entity: EntityKind, entity_id: string,
 /**
  * The mother the record belongs to, and her name, when known here.
  */
-mother_id: string | null, mother_name: string | null, field: string, shown_value: unknown, shown_version: Version, shown_author: MemberId | null, other: Head, };
+mother_id: string | null, mother_name: string | null, field: string, shown_value: unknown, shown_version: Version, shown_author: MemberId | null, 
+/**
+ * The authors' names, when their devices have synced them.
+ */
+shown_author_name: string | null, other_author_name: string | null, other: Head, };
 
 export type DeviceId = string;
 
-export type EntityKind = "mother" | "birth" | "baby" | "visit";
+export type EntityKind = "mother" | "birth" | "baby" | "visit" | "member";
 
 export type ErrorKind = "validation" | "not_found" | "no_member" | "storage" | "internal" | "sync";
 

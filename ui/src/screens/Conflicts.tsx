@@ -28,7 +28,8 @@ export function Conflicts() {
   if (error && !conflicts) return <LoadFailed error={error} />;
   if (!conflicts) return <Loading />;
   const me = view?.member ?? null;
-  const who = (author: string | null) => (author && author === me ? t("conflicts.you") : t("conflicts.someone_else"));
+  const who = (author: string | null, name: string | null) =>
+    author && author === me ? t("conflicts.you") : (name ?? t("conflicts.someone_else"));
 
   async function keep(c: Conflict, value: unknown) {
     try {
@@ -67,13 +68,13 @@ export function Conflicts() {
             </h2>
             <div className="conflict-values">
               {[
-                { key: "shown", value: c.shown_value, author: c.shown_author, version: c.shown_version },
-                { key: "other", value: c.other.value, author: c.other.author, version: c.other.version },
+                { key: "shown", value: c.shown_value, author: c.shown_author, name: c.shown_author_name, version: c.shown_version },
+                { key: "other", value: c.other.value, author: c.other.author, name: c.other_author_name, version: c.other.version },
               ].map((side) => (
                 <div key={side.key} className={`conflict-value conflict-${side.key}`}>
                   <p className="value" dir="auto" data-value={side.key}>{displayValue(t, side.value)}</p>
                   <p className="meta">
-                    {t(`conflicts.${side.key}`)} · {who(side.author)} · {when(side.version, i18n.language)}
+                    {t(`conflicts.${side.key}`)} · <bdi>{who(side.author, side.name)}</bdi> · {when(side.version, i18n.language)}
                   </p>
                   <button type="button" name={`keep_${side.key}`} onClick={() => keep(c, side.value)}>
                     {t("conflicts.keep")}
