@@ -191,6 +191,16 @@ async fn the_team_lead_sees_and_resolves_a_conflict_from_two_tablets() -> anyhow
     let mut values = [shown.clone(), other.clone()];
     values.sort();
     assert_eq!(values, ["05321112233".to_owned(), "05559998877".to_owned()]);
+    // Member names travel with sync, so the review says who wrote each value.
+    let authors = format!(
+        "{} {}",
+        app.text(".conflict-shown .meta").await?,
+        app.text(".conflict-other .meta").await?
+    );
+    assert!(
+        authors.contains("Ebe Derya") && authors.contains("Ebe Ayşe"),
+        "{authors}"
+    );
     app.screenshot("sync-conflict").await?;
     // She keeps the value that is not shown now.
     app.click_named("keep_other").await?;
