@@ -50,7 +50,10 @@ pub fn get_app_status(state: State<'_, AppState>) -> Result<AppStatus, AppError>
 
 #[tauri::command(async)]
 pub fn set_member_name(state: State<'_, AppState>, name: String) -> Result<LocalMember, AppError> {
-    Ok(state.store().set_local_member(&name)?)
+    let member = state.store().set_local_member(&name)?;
+    // Her name goes to the other devices, so their records can say who wrote what.
+    state.sync.soon();
+    Ok(member)
 }
 
 #[tauri::command(async)]

@@ -118,13 +118,20 @@ impl App {
         Ok(())
     }
 
+    /// Waits until `css` matches an element. An element replaced while it is being found (React
+    /// re-rendering) is looked for again rather than failing the test.
     pub async fn wait_css(&self, css: &str) -> anyhow::Result<fantoccini::elements::Element> {
-        self.client
-            .wait()
-            .at_most(WAIT)
-            .for_element(Locator::Css(css))
-            .await
-            .with_context(|| format!("no element matches {css}"))
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let found = self.client.wait().at_most(WAIT).for_element(Locator::Css(css)).await;
+            match found {
+                Ok(element) => return Ok(element),
+                Err(error) if Instant::now() < deadline && error.to_string().contains("Stale element") => {
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                Err(error) => return Err(error).with_context(|| format!("no element matches {css}")),
+            }
+        }
     }
 
     /// Waits until `css` matches nothing.

@@ -1,6 +1,7 @@
-//! Two tablets (command-line replicas) change the same mother's phone while apart; the team
-//! lead's desktop app syncs, shows the conflict with both values, and keeps one. After syncing,
-//! all three hold the same data and the conflict is closed everywhere.
+//! Two tablets (command-line replicas) change the same mother's phone and the same answer of the
+//! same visit while apart; the team lead's desktop app syncs, shows each conflict with both
+//! values and who wrote them, and keeps one. After syncing, all three hold the same data, the
+//! edits of different fields all survive, and the conflicts are closed everywhere.
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -79,6 +80,7 @@ async fn the_team_lead_sees_and_resolves_a_conflict_from_two_tablets() -> anyhow
         cli(db, &["enroll", "--server", &url, "--code", &code]);
     }
     let day = istanbul_today().format("%d.%m.%Y").to_string();
+    let born = (istanbul_today() - chrono::Days::new(3)).format("%d.%m.%Y").to_string();
     let mother = cli(
         &a,
         &[
@@ -86,7 +88,7 @@ async fn the_team_lead_sees_and_resolves_a_conflict_from_two_tablets() -> anyhow
             "--name",
             "Fatma Yılmaz",
             "--birth-date",
-            &day,
+            &born,
             "--age",
             "30",
         ],
@@ -94,8 +96,39 @@ async fn the_team_lead_sees_and_resolves_a_conflict_from_two_tablets() -> anyhow
         .as_str()
         .unwrap()
         .to_owned();
+    let visit = cli(
+        &a,
+        &[
+            "visit",
+            "--mother",
+            &mother,
+            "--number",
+            "1",
+            "--date",
+            &day,
+            "--answer",
+            "mother.bp_systolic=120",
+            "--answer",
+            "mother.bp_diastolic=80",
+        ],
+    )["visit"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     cli(&a, &["sync"]);
     cli(&b, &["sync"]);
+    // The same visit: both correct the systolic pressure, and B adds the pulse.
+    let answer = |db: &Path, field: &str, value: &str| {
+        cli(
+            db,
+            &[
+                "set", "--entity", "visit", "--id", &visit, "--field", field, "--value", value,
+            ],
+        );
+    };
+    answer(&a, "answers.mother.bp_systolic", "130");
+    answer(&b, "answers.mother.bp_systolic", "142");
+    answer(&b, "answers.mother.pulse", "88");
     // Apart, both nurses correct the phone number.
     cli(
         &a,
@@ -180,30 +213,53 @@ async fn the_team_lead_sees_and_resolves_a_conflict_from_two_tablets() -> anyhow
     app.screenshot("sync-status").await?;
     app.click_named("open_conflicts").await?;
     app.wait_css(".conflict").await?;
-    assert_eq!(app.count(".conflict").await?, 1, "only the phone was written on both");
-    let heading = app.text(".conflict h2").await?;
-    assert!(
-        heading.contains("Fatma Yılmaz") && heading.contains("Telefon"),
-        "{heading}"
+    let shown_now = app
+        .js("return [...document.querySelectorAll('.conflict h2')].map((h) => h.innerText)")
+        .await?;
+    assert_eq!(
+        app.count(".conflict").await?,
+        2,
+        "{shown_now}; on A: {}; on B: {}",
+        cli(&a, &["conflicts"]),
+        cli(&b, &["conflicts"])
     );
-    let shown = app.text("[data-value=shown]").await?;
-    let other = app.text("[data-value=other]").await?;
+    assert_eq!(2, 2, "the phone and the systolic pressure were written on both");
+    let headings = app
+        .js("return [...document.querySelectorAll('.conflict h2')].map((h) => h.innerText)")
+        .await?;
+    let headings: Vec<String> = serde_json::from_value(headings)?;
+    assert!(headings.iter().all(|h| h.contains("Fatma Yılmaz")), "{headings:?}");
+    assert!(headings.iter().any(|h| h.contains("Telefon")), "{headings:?}");
+    assert!(
+        headings.iter().any(|h| h.contains("Tansiyon, büyük (sistolik)")),
+        "{headings:?}"
+    );
+    // The phone's card is the one whose heading names it.
+    let phone_at = app
+        .js("return [...document.querySelectorAll('.conflict h2')].findIndex((h) => h.innerText.includes('Telefon'))")
+        .await?;
+    let phone = format!(".conflict:nth-child({})", phone_at.as_u64().unwrap_or(0) + 1);
+    let shown = app.text(&format!("{phone} [data-value=shown]")).await?;
+    let other = app.text(&format!("{phone} [data-value=other]")).await?;
     let mut values = [shown.clone(), other.clone()];
     values.sort();
     assert_eq!(values, ["05321112233".to_owned(), "05559998877".to_owned()]);
     // Member names travel with sync, so the review says who wrote each value.
     let authors = format!(
         "{} {}",
-        app.text(".conflict-shown .meta").await?,
-        app.text(".conflict-other .meta").await?
+        app.text(&format!("{phone} .conflict-shown .meta")).await?,
+        app.text(&format!("{phone} .conflict-other .meta")).await?
     );
     assert!(
         authors.contains("Ebe Derya") && authors.contains("Ebe Ayşe"),
         "{authors}"
     );
     app.screenshot("sync-conflict").await?;
-    // She keeps the value that is not shown now.
-    app.click_named("keep_other").await?;
+    // She keeps the phone number that is not shown now, and the pressure that is.
+    app.click(&format!("{phone} [name=keep_other]")).await?;
+    app.wait_gone(&format!(".conflict:nth-child(2)")).await?;
+    assert!(app.text(".conflict h2").await?.contains("sistolik"));
+    app.click(".conflict [name=keep_shown]").await?;
     app.wait_css(".conflicts-screen .empty").await?;
     app.click_named("nav_sync").await?;
     app.click_named("sync_now").await?;
@@ -233,6 +289,19 @@ async fn the_team_lead_sees_and_resolves_a_conflict_from_two_tablets() -> anyhow
         (m["phone"].as_str(), m["street"].as_str(), m["district"].as_str()),
         (Some(other.as_str()), Some("1203 Sokak No 4"), Some("Bayraklı"))
     );
+    let answers: Vec<&Value> = export_a["visit_answers"].as_array().unwrap().iter().collect();
+    let answer_of = |key: &str| answers.iter().find(|r| r["key"] == key).map(|r| r["value"].clone());
+    assert_eq!(
+        answer_of("mother.bp_systolic"),
+        Some(serde_json::json!(142)),
+        "the later write, kept"
+    );
+    assert_eq!(
+        answer_of("mother.pulse"),
+        Some(serde_json::json!(88)),
+        "B's other answer merged in"
+    );
+    assert_eq!(answer_of("mother.bp_diastolic"), Some(serde_json::json!(80)));
     assert_eq!(cli(&a, &["conflicts"]), Value::Array(vec![]));
     assert_eq!(cli(&b, &["conflicts"]), Value::Array(vec![]));
     Ok(())
