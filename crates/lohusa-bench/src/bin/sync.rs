@@ -137,6 +137,8 @@ async fn throughput(database: &Database, writes: &[EntityWrite], dir: &Path) -> 
     let (pull, _) = timed_sync(&b, &tb).await?;
     let (push_sent, _) = ta.bytes();
     let (_, pull_received) = tb.bytes();
+    // A takes B's member record (untimed), then both must hold the same records.
+    timed_sync(&a, &ta).await?;
     let same = a.with_store(|s| s.export_state())? == b.with_store(|s| s.export_state())?;
     anyhow::ensure!(same, "replica B differs from A after the pull");
     // 50 edited fields on A, synced to the server and on to B.
