@@ -52,6 +52,8 @@ pub struct Conflict {
     #[ts(type = "string | null")]
     pub mother_id: Option<Uuid>,
     pub mother_name: Option<String>,
+    /// For a visit's field: which of the three visits.
+    pub visit_number: Option<u8>,
     pub field: String,
     #[ts(type = "unknown")]
     pub shown_value: Value,
@@ -295,7 +297,14 @@ impl Store {
                     None => None,
                 };
                 let other_author_name = self.member_name(other.author)?;
+                let visit_number = match entity {
+                    EntityKind::Visit => apply::read(&self.conn, entity, &id, "number")?
+                        .as_u64()
+                        .map(|n| n as u8),
+                    _ => None,
+                };
                 out.push(Conflict {
+                    visit_number,
                     shown_author_name,
                     other_author_name,
                     entity,

@@ -231,7 +231,9 @@ async fn the_team_lead_sees_and_resolves_a_conflict_from_two_tablets() -> anyhow
     assert!(headings.iter().all(|h| h.contains("Fatma Yılmaz")), "{headings:?}");
     assert!(headings.iter().any(|h| h.contains("Telefon")), "{headings:?}");
     assert!(
-        headings.iter().any(|h| h.contains("Tansiyon, büyük (sistolik)")),
+        headings
+            .iter()
+            .any(|h| h.contains("1. ziyaret · Tansiyon, büyük (sistolik)")),
         "{headings:?}"
     );
     // The phone's card is the one whose heading names it.

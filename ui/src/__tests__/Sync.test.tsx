@@ -90,6 +90,7 @@ describe("sync screens", () => {
       entity_id: "01a21380-2fe2-722b-8dcc-0ebccfded9d6",
       mother_id: "01a21380-2fe2-722b-8dcc-0ebccfded9d6",
       mother_name: "Fatma Yılmaz",
+      visit_number: null,
       field: "phone",
       shown_value: "0555",
       shown_version: "01a213803053-00000000@01a21380-107d-7457-b17d-1b6bf23fa765",

@@ -58,7 +58,11 @@ export type Conflict = { entity: EntityKind, entity_id: string,
 /**
  * The mother the record belongs to, and her name, when known here.
  */
-mother_id: string | null, mother_name: string | null, field: string, shown_value: unknown, shown_version: Version, shown_author: MemberId | null, 
+mother_id: string | null, mother_name: string | null, 
+/**
+ * For a visit's field: which of the three visits.
+ */
+visit_number: number | null, field: string, shown_value: unknown, shown_version: Version, shown_author: MemberId | null, 
 /**
  * The authors' names, when their devices have synced them.
  */

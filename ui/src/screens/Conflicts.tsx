@@ -63,6 +63,7 @@ export function Conflicts() {
               ) : (
                 t("conflicts.unknown_mother")
               )}
+              {c.visit_number ? ` · ${t("mother.visit_title", { number: c.visit_number })}` : null}
               {" · "}
               {conflictFieldLabel(t, c)}
             </h2>
