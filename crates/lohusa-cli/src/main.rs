@@ -89,17 +89,7 @@ enum Command {
         answers: Vec<String>,
     },
     /// Set one field of a record, e.g. --entity mother --field phone --value '"05321112233"'.
-    Set {
-        #[arg(long)]
-        entity: String,
-        #[arg(long)]
-        id: uuid::Uuid,
-        #[arg(long)]
-        field: String,
-        /// The value as JSON.
-        #[arg(long)]
-        value: String,
-    },
+    Set(FieldValue),
     /// Delete a mother's record: hidden everywhere after sync, kept in the log. Deletion is a
     /// field like any other, so a concurrent edit and a deletion merge by the same rule.
     Delete {
@@ -115,21 +105,35 @@ enum Command {
     /// Open conflicts: fields written on two devices without either seeing the other.
     Conflicts,
     /// Resolve a conflict by choosing the value (as JSON); the choice syncs like any change.
-    Resolve {
-        #[arg(long)]
-        entity: String,
-        #[arg(long)]
-        id: uuid::Uuid,
-        #[arg(long)]
-        field: String,
-        #[arg(long)]
-        value: String,
-    },
+    Resolve(FieldValue),
     /// Everything on this replica as JSON (records; with --changes, the change log).
     Export {
         #[arg(long)]
         changes: bool,
     },
+}
+
+/// One field of one record and a value for it.
+#[derive(clap::Args)]
+struct FieldValue {
+    /// mother, birth, baby, visit or member.
+    #[arg(long)]
+    entity: String,
+    #[arg(long)]
+    id: uuid::Uuid,
+    /// The field, e.g. phone or answers.mother.bp_systolic.
+    #[arg(long)]
+    field: String,
+    /// The value as JSON, e.g. '"text"' or 42.
+    #[arg(long)]
+    value: String,
+}
+
+impl FieldValue {
+    fn parse(self) -> anyhow::Result<(EntityKind, uuid::Uuid, String, Value)> {
+        let value = serde_json::from_str(&self.value).context("--value must be JSON, e.g. '\"text\"' or 42")?;
+        Ok((entity(&self.entity)?, self.id, self.field, value))
+    }
 }
 
 fn print(value: &impl serde::Serialize) -> anyhow::Result<()> {
@@ -138,7 +142,8 @@ fn print(value: &impl serde::Serialize) -> anyhow::Result<()> {
 }
 
 fn entity(text: &str) -> anyhow::Result<EntityKind> {
-    EntityKind::parse(text).with_context(|| format!("--entity must be mother, birth, baby or visit, not {text:?}"))
+    EntityKind::parse(text)
+        .with_context(|| format!("--entity must be mother, birth, baby, visit or member, not {text:?}"))
 }
 
 fn member(store: &Store) -> anyhow::Result<lohusa_core::MemberId> {
@@ -262,17 +267,12 @@ async fn main() -> anyhow::Result<()> {
             let id = store.record_visit(&input, author.id, Utc::now()).map_err(explain)?;
             print(&json!({ "visit": id }))?;
         }
-        Command::Set {
-            entity: kind,
-            id,
-            field,
-            value,
-        } => {
+        Command::Set(target) => {
             let author = member(&store)?;
-            let value: Value = serde_json::from_str(&value).context("--value must be JSON, e.g. '\"text\"' or 42")?;
+            let (entity, entity_id, field, value) = target.parse()?;
             let write = lohusa_core::change::EntityWrite {
-                entity: entity(&kind)?,
-                entity_id: id,
+                entity,
+                entity_id,
                 fields: [(field, value)].into(),
                 also_replaces: Default::default(),
             };
@@ -309,16 +309,11 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Status => print(&store.sync_status()?)?,
         Command::Conflicts => print(&store.conflicts()?)?,
-        Command::Resolve {
-            entity: kind,
-            id,
-            field,
-            value,
-        } => {
+        Command::Resolve(target) => {
             let author = member(&store)?;
-            let value: Value = serde_json::from_str(&value).context("--value must be JSON")?;
+            let (entity, entity_id, field, value) = target.parse()?;
             let change = store
-                .resolve_conflict(entity(&kind)?, id, &field, value, author, Utc::now())
+                .resolve_conflict(entity, entity_id, &field, value, author, Utc::now())
                 .map_err(explain)?;
             print(&json!({ "change": change.id }))?;
         }

@@ -40,6 +40,16 @@ fn admin(data: &Path, args: &[&str]) -> String {
     String::from_utf8(out.stdout).unwrap().trim().to_owned()
 }
 
+/// Sets one field of a record on a command-line replica; `value` is JSON.
+fn set(db: &Path, entity: &str, id: &str, field: &str, value: &str) {
+    cli(
+        db,
+        &[
+            "set", "--entity", entity, "--id", id, "--field", field, "--value", value,
+        ],
+    );
+}
+
 fn cli(db: &Path, args: &[&str]) -> Value {
     let out = Command::new(binary("lohusa-cli"))
         .arg("--db")
@@ -118,75 +128,15 @@ async fn the_team_lead_sees_and_resolves_a_conflict_from_two_tablets() -> anyhow
     cli(&a, &["sync"]);
     cli(&b, &["sync"]);
     // The same visit: both correct the systolic pressure, and B adds the pulse.
-    let answer = |db: &Path, field: &str, value: &str| {
-        cli(
-            db,
-            &[
-                "set", "--entity", "visit", "--id", &visit, "--field", field, "--value", value,
-            ],
-        );
-    };
-    answer(&a, "answers.mother.bp_systolic", "130");
-    answer(&b, "answers.mother.bp_systolic", "142");
-    answer(&b, "answers.mother.pulse", "88");
+    set(&a, "visit", &visit, "answers.mother.bp_systolic", "130");
+    set(&b, "visit", &visit, "answers.mother.bp_systolic", "142");
+    set(&b, "visit", &visit, "answers.mother.pulse", "88");
     // Apart, both nurses correct the phone number.
-    cli(
-        &a,
-        &[
-            "set",
-            "--entity",
-            "mother",
-            "--id",
-            &mother,
-            "--field",
-            "phone",
-            "--value",
-            "\"05321112233\"",
-        ],
-    );
-    cli(
-        &b,
-        &[
-            "set",
-            "--entity",
-            "mother",
-            "--id",
-            &mother,
-            "--field",
-            "phone",
-            "--value",
-            "\"05559998877\"",
-        ],
-    );
+    set(&a, "mother", &mother, "phone", "\"05321112233\"");
+    set(&b, "mother", &mother, "phone", "\"05559998877\"");
     // And each changes a different field, which merges without a conflict.
-    cli(
-        &a,
-        &[
-            "set",
-            "--entity",
-            "mother",
-            "--id",
-            &mother,
-            "--field",
-            "street",
-            "--value",
-            "\"1203 Sokak No 4\"",
-        ],
-    );
-    cli(
-        &b,
-        &[
-            "set",
-            "--entity",
-            "mother",
-            "--id",
-            &mother,
-            "--field",
-            "district",
-            "--value",
-            "\"Bayraklı\"",
-        ],
-    );
+    set(&a, "mother", &mother, "street", "\"1203 Sokak No 4\"");
+    set(&b, "mother", &mother, "district", "\"Bayraklı\"");
     cli(&a, &["sync"]);
     cli(&b, &["sync"]);
 

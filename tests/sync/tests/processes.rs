@@ -270,22 +270,55 @@ async fn client_killed_mid_sync_resumes(db: Db) {
     assert_converged(&server, &[&a, &b]).await;
 }
 
-async fn restored_server_gets_everything_back(dir: &Path) {
-    let data = dir.join("server");
-    let mut server = Server {
-        database: Database::Folder(data.clone()),
-        port: free_port(),
-        process: None,
+/// Takes a backup of the server's database (SQLite `backup`, PostgreSQL `pg_dump`).
+fn back_up(server: &Server, dir: &Path) -> PathBuf {
+    match &server.database {
+        Database::Folder(_) => {
+            let file = dir.join("backup.sqlite3");
+            server.admin(&["backup", "--to", file.to_str().unwrap()]);
+            file
+        }
+        Database::Postgres(url) => {
+            let file = dir.join("backup.dump");
+            let status = Command::new("pg_dump")
+                .args(["-Fc", "-d", url, "-f", file.to_str().unwrap()])
+                .status()
+                .unwrap();
+            assert!(status.success(), "pg_dump failed");
+            file
+        }
+    }
+}
+
+/// Restores `backup` as the README says: SQLite `restore`; for PostgreSQL `pg_restore` into a
+/// new database, then `new-epoch`.
+async fn restore(server: &mut Server, backup: &Path) {
+    let out = match &server.database {
+        Database::Folder(_) => server.admin(&["restore", "--from", backup.to_str().unwrap()]),
+        Database::Postgres(_) => {
+            let restored = lohusa_sync_tests::fresh_postgres().await;
+            let status = Command::new("pg_restore")
+                .args(["--no-owner", "-d", &restored, backup.to_str().unwrap()])
+                .status()
+                .unwrap();
+            assert!(status.success(), "pg_restore failed");
+            server.database = Database::Postgres(restored);
+            server.admin(&["new-epoch"])
+        }
     };
-    server.admin(&["create-team", "izmir"]);
-    server.start();
+    assert!(out.contains("new epoch"), "{out}");
+}
+
+async fn restored_server_gets_everything_back(db: Db) {
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    let (mut server, _data) = server(db).await;
     let a = Replica::new(dir, "a", &server);
     let b = Replica::new(dir, "b", &server);
     let day = Utc::now().date_naive().format("%d.%m.%Y").to_string();
     a.ok(&["register", "--name", "Leyla", "--birth-date", &day, "--age", "22"]);
     a.sync_until_done();
-    let backup = dir.join("backup.sqlite3");
-    server.admin(&["backup", "--to", backup.to_str().unwrap()]);
+    let backup = back_up(&server, dir);
     // After the backup: more from A, and B pulls everything.
     a.ok(&["register", "--name", "Meryem", "--birth-date", &day, "--age", "31"]);
     a.sync_until_done();
@@ -295,8 +328,7 @@ async fn restored_server_gets_everything_back(dir: &Path) {
     let before = server.change_ids().await;
     // The disk dies; the team lead restores last night's backup.
     server.kill();
-    let out = server.admin(&["restore", "--from", backup.to_str().unwrap()]);
-    assert!(out.contains("new epoch"), "{out}");
+    restore(&mut server, &backup).await;
     assert!(server.change_ids().await.len() < before.len());
     server.start();
     let c = Replica::new(dir, "c", &server);
@@ -339,62 +371,12 @@ async fn client_killed_mid_sync_resumes_postgres() {
     client_killed_mid_sync_resumes(Db::Postgres).await;
 }
 
-/// PostgreSQL: last night's `pg_dump` restored into a new database with `pg_restore`, then
-/// `new-epoch`, as the README says.
-async fn restored_postgres_gets_everything_back(dir: &Path) {
-    let url = lohusa_sync_tests::fresh_postgres().await;
-    let mut server = Server {
-        database: Database::Postgres(url.clone()),
-        port: free_port(),
-        process: None,
-    };
-    server.admin(&["create-team", "izmir"]);
-    server.start();
-    let a = Replica::new(dir, "a", &server);
-    let b = Replica::new(dir, "b", &server);
-    let day = Utc::now().date_naive().format("%d.%m.%Y").to_string();
-    a.ok(&["register", "--name", "Leyla", "--birth-date", &day, "--age", "22"]);
-    a.sync_until_done();
-    let dump = dir.join("backup.dump");
-    let status = Command::new("pg_dump")
-        .args(["-Fc", "-d", &url, "-f", dump.to_str().unwrap()])
-        .status()
-        .unwrap();
-    assert!(status.success(), "pg_dump failed");
-    a.ok(&["register", "--name", "Meryem", "--birth-date", &day, "--age", "31"]);
-    a.sync_until_done();
-    b.ok(&["register", "--name", "Ruqayya", "--birth-date", &day, "--age", "19"]);
-    b.sync_until_done();
-    a.sync_until_done();
-    let before = server.change_ids().await;
-    server.kill();
-    // The database server is lost; the backup goes into a new database.
-    let restored = lohusa_sync_tests::fresh_postgres().await;
-    let status = Command::new("pg_restore")
-        .args(["--no-owner", "-d", &restored, dump.to_str().unwrap()])
-        .status()
-        .unwrap();
-    assert!(status.success(), "pg_restore failed");
-    server.database = Database::Postgres(restored);
-    assert!(server.change_ids().await.len() < before.len());
-    assert!(server.admin(&["new-epoch"]).contains("new epoch"));
-    server.start();
-    let c = Replica::new(dir, "c", &server);
-    assert_converged(&server, &[&a, &b, &c]).await;
-    assert!(
-        server.change_ids().await.is_superset(&before),
-        "the replicas uploaded again all the dump lacked"
-    );
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_restored_from_an_older_backup_gets_everything_back_sqlite() {
+    restored_server_gets_everything_back(Db::Sqlite).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_postgres_server_restored_from_an_older_dump_gets_everything_back() {
-    let dir = tempfile::tempdir().unwrap();
-    restored_postgres_gets_everything_back(dir.path()).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_server_restored_from_an_older_backup_gets_everything_back() {
-    let dir = tempfile::tempdir().unwrap();
-    restored_server_gets_everything_back(dir.path()).await;
+async fn a_server_restored_from_an_older_backup_gets_everything_back_postgres() {
+    restored_server_gets_everything_back(Db::Postgres).await;
 }
