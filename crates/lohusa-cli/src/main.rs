@@ -104,6 +104,12 @@ enum Command {
     Status,
     /// Open conflicts: fields written on two devices without either seeing the other.
     Conflicts,
+    /// Changes the server refused, with its reason; kept here, never lost. With --retry, put
+    /// them back in the upload queue (after the server was fixed).
+    Quarantine {
+        #[arg(long)]
+        retry: bool,
+    },
     /// Resolve a conflict by choosing the value (as JSON); the choice syncs like any change.
     Resolve(FieldValue),
     /// Everything on this replica as JSON (records; with --changes, the change log).
@@ -309,6 +315,18 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Status => print(&store.sync_status()?)?,
         Command::Conflicts => print(&store.conflicts()?)?,
+        Command::Quarantine { retry } => {
+            if retry {
+                print(&json!({ "requeued": store.retry_quarantined()? }))?;
+            } else {
+                let list: Vec<Value> = store
+                    .quarantined()?
+                    .into_iter()
+                    .map(|(change, reason, at)| json!({ "reason": reason, "at": at, "change": change }))
+                    .collect();
+                print(&list)?;
+            }
+        }
         Command::Resolve(target) => {
             let author = member(&store)?;
             let (entity, entity_id, field, value) = target.parse()?;

@@ -162,6 +162,46 @@ impl Store {
         Ok(())
     }
 
+    /// The changes the server refused, with its reason and when; oldest first.
+    pub fn quarantined(&self) -> Result<Vec<(Change, String, String)>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT c.seq, c.id, c.entity, c.entity_id, c.fields, c.base, c.hlc, c.author, c.device, c.schema_version
+             FROM changes c JOIN quarantine q ON q.change_id = c.id ORDER BY c.seq",
+        )?;
+        let changes = crate::read_changes(&mut stmt, [])?;
+        let mut reasons = self
+            .conn
+            .prepare_cached("SELECT reason, at FROM quarantine WHERE change_id = ?1")?;
+        changes
+            .into_iter()
+            .map(|(_, change)| {
+                let (reason, at) = reasons.query_row([change.id.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))?;
+                Ok((change, reason, at))
+            })
+            .collect()
+    }
+
+    /// Puts every quarantined change back in the upload queue (after the server was fixed or
+    /// upgraded); the next sync sends them again.
+    pub fn retry_quarantined(&mut self) -> Result<usize, StoreError> {
+        self.in_write_transaction(|store| {
+            let first: Option<i64> = store.conn.query_row(
+                "SELECT min(c.seq) FROM changes c JOIN quarantine q ON q.change_id = c.id",
+                [],
+                |r| r.get(0),
+            )?;
+            let n = store.conn.execute("DELETE FROM quarantine", [])?;
+            // The upload position may have passed them; step back to just before the first.
+            if let Some(first) = first {
+                let uploaded = store.sync_position()?.uploaded;
+                if first <= uploaded {
+                    meta::set(&store.conn, KEY_UPLOADED, &(first - 1).to_string())?;
+                }
+            }
+            Ok(n)
+        })
+    }
+
     /// Applies a pulled batch and saves `cursor` in the same transaction. Changes already held
     /// are skipped; every other one is logged, merged per field and shown where it wins.
     ///

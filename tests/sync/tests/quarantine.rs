@@ -1,0 +1,86 @@
+//! A change the server refuses is not lost: the device keeps it in its quarantine with the
+//! reason, the rest of its changes still sync, and it can be queued again later.
+
+use std::sync::Mutex;
+
+use chrono::Utc;
+use lohusa_core::EntityKind;
+use lohusa_core::change::EntityWrite;
+use lohusa_store::Store;
+use lohusa_sync::http::HttpTransport;
+use lohusa_sync_tests::{Db, TestServer};
+use serde_json::json;
+
+async fn replica(server: &TestServer, dir: &std::path::Path, name: &str, team: &str) -> (Mutex<Store>, HttpTransport) {
+    let mut store = Store::open(&dir.join(format!("{name}.sqlite3"))).unwrap();
+    store.set_local_member(name).unwrap();
+    let token = server.token(team, store.device_id().0).await;
+    store.set_enrollment(&server.base, team, &token).unwrap();
+    let transport = HttpTransport::new(&server.base, &token).unwrap();
+    (Mutex::new(store), transport)
+}
+
+async fn refused_changes_are_kept_and_can_be_retried(db: Db) {
+    let server = TestServer::start(db).await;
+    let dir = tempfile::tempdir().unwrap();
+    let (izmir, izmir_http) = replica(&server, dir.path(), "izmir", "izmir").await;
+    let (ankara, ankara_http) = replica(&server, dir.path(), "ankara", "ankara").await;
+    let write = |store: &Mutex<Store>, id: uuid::Uuid, value: &str| {
+        let mut s = store.lock().unwrap();
+        let author = s.local_member().unwrap().unwrap().id;
+        let w = EntityWrite {
+            entity: EntityKind::Mother,
+            entity_id: id,
+            fields: [("phone".to_owned(), json!(value))].into(),
+            also_replaces: Default::default(),
+        };
+        s.write(&[w], author, Utc::now()).unwrap();
+    };
+    let theirs = uuid::Uuid::now_v7();
+    write(&izmir, theirs, "0532");
+    lohusa_sync::sync(&izmir, &izmir_http, Utc::now, |_| {}).await.unwrap();
+    // Ankara writes to İzmir's record, and to one of its own.
+    write(&ankara, theirs, "0555");
+    write(&ankara, uuid::Uuid::now_v7(), "0312");
+    let report = lohusa_sync::sync(&ankara, &ankara_http, Utc::now, |_| {})
+        .await
+        .unwrap();
+    assert_eq!(report.refused, 1);
+    let store = ankara.lock().unwrap();
+    let status = store.sync_status().unwrap();
+    assert_eq!((status.pending, status.quarantined), (0, 1), "the rest went through");
+    let kept = store.quarantined().unwrap();
+    assert_eq!((kept[0].0.entity_id, kept[0].1.as_str()), (theirs, "other_team"));
+    drop(store);
+    // Queued again, it is refused again and kept again: never dropped.
+    assert_eq!(ankara.lock().unwrap().retry_quarantined().unwrap(), 1);
+    // (Changes after it are queued again too; the server takes them as duplicates.)
+    assert!(ankara.lock().unwrap().sync_status().unwrap().pending >= 1);
+    let report = lohusa_sync::sync(&ankara, &ankara_http, Utc::now, |_| {})
+        .await
+        .unwrap();
+    assert_eq!(report.refused, 1);
+    assert_eq!(ankara.lock().unwrap().quarantined().unwrap().len(), 1);
+    assert_eq!(ankara.lock().unwrap().sync_status().unwrap().pending, 0);
+    // İzmir's record is untouched.
+    lohusa_sync::sync(&izmir, &izmir_http, Utc::now, |_| {}).await.unwrap();
+    let phone: String = izmir
+        .lock()
+        .unwrap()
+        .connection()
+        .query_row("SELECT phone FROM mothers WHERE id = ?1", [theirs.to_string()], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(phone, "0532");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refused_changes_are_kept_and_can_be_retried_sqlite() {
+    refused_changes_are_kept_and_can_be_retried(Db::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refused_changes_are_kept_and_can_be_retried_postgres() {
+    refused_changes_are_kept_and_can_be_retried(Db::Postgres).await;
+}
