@@ -39,8 +39,24 @@ impl Hlc {
         } else {
             Hlc {
                 wall_ms: self.wall_ms,
-                counter: self.counter + 1,
+                counter: self.counter,
             }
+            .next()
+        }
+    }
+
+    /// The stamp right after this one: the counter plus one, or the next millisecond when the
+    /// counter is exhausted (a stamp from a broken or hostile device must not overflow it).
+    fn next(self) -> Hlc {
+        match self.counter.checked_add(1) {
+            Some(counter) => Hlc {
+                wall_ms: self.wall_ms,
+                counter,
+            },
+            None => Hlc {
+                wall_ms: self.wall_ms + 1,
+                counter: 0,
+            },
         }
     }
 
@@ -53,12 +69,12 @@ impl Hlc {
         }
         let wall_ms = self.wall_ms.max(remote.wall_ms).max(now_ms);
         let counter = match (wall_ms == self.wall_ms, wall_ms == remote.wall_ms) {
-            (true, true) => self.counter.max(remote.counter) + 1,
-            (true, false) => self.counter + 1,
-            (false, true) => remote.counter + 1,
-            (false, false) => 0,
+            (true, true) => self.counter.max(remote.counter),
+            (true, false) => self.counter,
+            (false, true) => remote.counter,
+            (false, false) => return Ok(Hlc { wall_ms, counter: 0 }),
         };
-        Ok(Hlc { wall_ms, counter })
+        Ok(Hlc { wall_ms, counter }.next())
     }
 }
 
@@ -140,6 +156,23 @@ mod tests {
         let merged = local.observe(remote, 2_000).unwrap();
         assert!(merged > remote);
         assert!(merged.tick(2_000) > merged);
+    }
+
+    #[test]
+    fn an_exhausted_counter_moves_to_the_next_millisecond() {
+        let full = Hlc {
+            wall_ms: 1_000,
+            counter: u32::MAX,
+        };
+        let next = Hlc::default().observe(full, 500).unwrap();
+        assert!(next > full);
+        assert_eq!(
+            full.tick(500),
+            Hlc {
+                wall_ms: 1_001,
+                counter: 0
+            }
+        );
     }
 
     #[test]

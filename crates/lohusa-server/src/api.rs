@@ -199,6 +199,10 @@ async fn enroll(
             team,
             epoch: backend.epoch().await?,
         })),
+        EnrollOutcome::DeviceTaken => refuse(
+            "device_already_enrolled",
+            "This device is already enrolled; the team lead must revoke it before it can enroll again.",
+        ),
         EnrollOutcome::Unknown => refuse(
             "enrollment_code_unknown",
             "This enrollment code is not known; check it or ask for a new one.",

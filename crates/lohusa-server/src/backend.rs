@@ -38,10 +38,14 @@ pub struct PullBatch {
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum EnrollOutcome {
-    Enrolled { team: String },
+    Enrolled {
+        team: String,
+    },
     Unknown,
     Expired,
     Used,
+    /// The device id belongs to an enrolled device that was not revoked.
+    DeviceTaken,
 }
 
 /// A device as the team lead sees it.
@@ -148,6 +152,11 @@ impl Backend {
 
     pub async fn devices(&self) -> Result<Vec<DeviceInfo>, BackendError> {
         dispatch!(self.devices())
+    }
+
+    /// Revokes a device: its token stops working at once. True when it was active.
+    pub async fn revoke_device(&self, device: &str, now_ms: u64) -> Result<bool, BackendError> {
+        dispatch!(self.revoke_device(device, now_ms))
     }
 
     /// The current state of one record: its kind and merged document.

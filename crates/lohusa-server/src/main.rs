@@ -40,6 +40,8 @@ enum Command {
     },
     /// List enrolled devices.
     Devices,
+    /// Revoke a device: its token stops working at once (it can then enroll again).
+    RevokeDevice { id: String },
     /// Give the database a new epoch. Run after restoring a PostgreSQL backup: every device
     /// then uploads again what the restored database lacks.
     NewEpoch,
@@ -96,6 +98,13 @@ async fn main() -> anyhow::Result<()> {
         Command::Devices => {
             for d in backend.devices().await? {
                 println!("{}\t{}\t{}\tlast seen {:?}", d.team, d.id, d.name, d.last_seen_ms);
+            }
+        }
+        Command::RevokeDevice { id } => {
+            if backend.revoke_device(&id, api::now_ms()).await? {
+                println!("device {id} revoked");
+            } else {
+                anyhow::bail!("no active device {id}");
             }
         }
         Command::NewEpoch => {

@@ -263,6 +263,18 @@ impl PgBackend {
         if expires_ms < now_ms as i64 {
             return Ok(EnrollOutcome::Expired);
         }
+        // A device id already enrolled and not revoked is someone's tablet: enrolling over it
+        // would lock that tablet out.
+        let active: bool = tx
+            .query_one(
+                "SELECT EXISTS (SELECT 1 FROM devices WHERE id = $1 AND revoked_ms IS NULL)",
+                &[&device],
+            )
+            .await?
+            .get(0);
+        if active {
+            return Ok(EnrollOutcome::DeviceTaken);
+        }
         let now = now_ms as i64;
         tx.execute(
             "UPDATE enrollment_codes SET used_ms = $1, used_by = $2 WHERE code_hash = $3",
@@ -304,6 +316,17 @@ impl PgBackend {
             )
             .await?;
         Ok(())
+    }
+
+    pub async fn revoke_device(&self, device: &str, now_ms: u64) -> Result<bool, BackendError> {
+        let client = self.pool.get().await?;
+        Ok(client
+            .execute(
+                "UPDATE devices SET revoked_ms = $1 WHERE id = $2 AND revoked_ms IS NULL",
+                &[&(now_ms as i64), &device],
+            )
+            .await?
+            == 1)
     }
 
     pub async fn devices(&self) -> Result<Vec<DeviceInfo>, BackendError> {

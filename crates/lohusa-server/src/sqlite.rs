@@ -303,6 +303,16 @@ impl SqliteBackend {
             if expires_ms < now_ms as i64 {
                 return Ok(EnrollOutcome::Expired);
             }
+            // A device id already enrolled and not revoked is someone's tablet: enrolling over it
+            // would lock that tablet out.
+            let active: bool = tx.query_row(
+                "SELECT EXISTS (SELECT 1 FROM devices WHERE id = ?1 AND revoked_ms IS NULL)",
+                [&device],
+                |r| r.get(0),
+            )?;
+            if active {
+                return Ok(EnrollOutcome::DeviceTaken);
+            }
             tx.execute(
                 "UPDATE enrollment_codes SET used_ms = ?1, used_by = ?2 WHERE code_hash = ?3",
                 params![now_ms as i64, device, code_hash],
@@ -344,6 +354,17 @@ impl SqliteBackend {
                 params![code_hash, team_id, expires_ms as i64],
             )?;
             Ok(())
+        })
+        .await
+    }
+
+    pub async fn revoke_device(&self, device: &str, now_ms: u64) -> Result<bool, BackendError> {
+        let device = device.to_owned();
+        self.write(move |conn| {
+            Ok(conn.execute(
+                "UPDATE devices SET revoked_ms = ?1 WHERE id = ?2 AND revoked_ms IS NULL",
+                params![now_ms as i64, device],
+            )? == 1)
         })
         .await
     }

@@ -131,6 +131,13 @@ impl Store {
             let mut base = FieldBases::new();
             for field in write.fields.keys() {
                 let mut replaced = entity.base_for(field, false);
+                // Concurrent values equal to the one shown were seen too: replacing the shown
+                // value replaces them, so an edit after agreeing writes is not a conflict.
+                if entity.heads.get(field).is_some_and(|h| !h.is_empty()) {
+                    let shown = apply::read(tx, write.entity, &write.entity_id.to_string(), field)?;
+                    let heads = &entity.heads[field];
+                    replaced.extend(heads.iter().filter(|h| h.value == shown).map(|h| h.version));
+                }
                 replaced.extend(write.also_replaces.get(field).into_iter().flatten());
                 replaced.sort();
                 replaced.dedup();
@@ -150,9 +157,28 @@ impl Store {
                 schema_version: CHANGE_SCHEMA_VERSION,
             };
             append_change(tx, &change, "local")?;
-            // The local clock is ahead of every stamp this replica has seen, so every field wins.
-            entity_meta::merge(tx, &mut entity, &change)?;
-            apply::apply(tx, write)?;
+            // The local clock is ahead of every stamp this replica has seen, so every field
+            // normally wins; only what the merge shows is applied, whatever the clocks did.
+            let merged = entity_meta::merge(tx, &mut entity, &change)?;
+            for field in write.fields.keys() {
+                if !apply::known(write.entity, field) {
+                    return Err(StoreError::UnknownField {
+                        entity: write.entity.as_str(),
+                        field: field.clone(),
+                    });
+                }
+            }
+            if !merged.visible.is_empty() {
+                apply::apply(
+                    tx,
+                    &EntityWrite {
+                        entity: write.entity,
+                        entity_id: write.entity_id,
+                        fields: merged.visible,
+                        also_replaces: Default::default(),
+                    },
+                )?;
+            }
             entity_meta::save(tx, write.entity, write.entity_id, &entity)?;
             changes.push(change);
         }

@@ -79,7 +79,16 @@ const KEY_SKEW: &str = "sync_clock_skew_ms";
 impl Store {
     /// Saves the server, team and device token this replica was enrolled with.
     pub fn set_enrollment(&mut self, server: &str, team: &str, token: &str) -> Result<(), StoreError> {
+        let same = meta::get(&self.conn, KEY_SERVER)?.as_deref() == Some(server)
+            && meta::get(&self.conn, KEY_TEAM)?.as_deref() == Some(team);
         let tx = self.conn.transaction()?;
+        if !same {
+            // Another server or team: its log numbers mean nothing here. Start over with it.
+            tx.execute(
+                "DELETE FROM meta WHERE key IN (?1, ?2, ?3, ?4)",
+                params![KEY_EPOCH, KEY_UPLOADED, KEY_CURSOR, KEY_PUSH_ALL_UNTIL],
+            )?;
+        }
         meta::set(&tx, KEY_SERVER, server)?;
         meta::set(&tx, KEY_TEAM, team)?;
         meta::set(&tx, KEY_TOKEN, token)?;
@@ -181,6 +190,42 @@ impl Store {
             .collect()
     }
 
+    /// Puts changes refused for a clock ahead of the server's back in the upload queue once the
+    /// server's time (`server_ms`) has passed their stamp: they were refused for their time, not
+    /// their content.
+    pub fn requeue_clock_ahead(&mut self, server_ms: u64) -> Result<usize, StoreError> {
+        let due: Vec<(String, i64)> = {
+            let mut stmt = self.conn.prepare_cached(
+                "SELECT c.id, c.seq, c.hlc FROM changes c JOIN quarantine q ON q.change_id = c.id
+                 WHERE q.reason = 'clock_ahead'",
+            )?;
+            crate::collect_rows(&mut stmt, [], |row| {
+                let hlc: String = row.get(2)?;
+                let hlc: Hlc = hlc.parse().map_err(|_| StoreError::Corrupt("clock stamp".into()))?;
+                Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)?, hlc))
+            })?
+            .into_iter()
+            .filter(|(_, _, hlc)| hlc.wall_ms <= server_ms.saturating_add(lohusa_core::hlc::MAX_FORWARD_DRIFT_MS))
+            .map(|(id, seq, _)| (id, seq))
+            .collect()
+        };
+        if due.is_empty() {
+            return Ok(0);
+        }
+        self.in_write_transaction(|store| {
+            for (id, _) in &due {
+                store
+                    .conn
+                    .execute("DELETE FROM quarantine WHERE change_id = ?1", [id])?;
+            }
+            let first = due.iter().map(|(_, seq)| *seq).min().unwrap_or(0);
+            if first <= store.sync_position()?.uploaded {
+                meta::set(&store.conn, KEY_UPLOADED, &(first - 1).to_string())?;
+            }
+            Ok(due.len())
+        })
+    }
+
     /// Puts every quarantined change back in the upload queue (after the server was fixed or
     /// upgraded); the next sync sends them again.
     pub fn retry_quarantined(&mut self) -> Result<usize, StoreError> {
@@ -233,15 +278,7 @@ impl Store {
                     .filter(|(field, _)| apply::known(change.entity, field))
                     .collect();
                 if !fields.is_empty() {
-                    apply::apply(
-                        tx,
-                        &EntityWrite {
-                            entity: change.entity,
-                            entity_id: change.entity_id,
-                            fields,
-                            also_replaces: Default::default(),
-                        },
-                    )?;
+                    apply_received(tx, change.entity, change.entity_id, fields)?;
                 }
                 entity_meta::save(tx, change.entity, change.entity_id, &entity)?;
             }
@@ -396,6 +433,51 @@ impl Store {
         Ok(meta::get(&self.conn, KEY_PUSH_ALL_UNTIL)?
             .and_then(|t| t.parse().ok())
             .unwrap_or(0))
+    }
+}
+
+/// Applies received field values to the state tables. A value that does not fit its column here
+/// (sent by a newer app or a faulty client) must not stop every later batch: the fields are
+/// then applied one by one and a value that does not fit stays in the change log only.
+fn apply_received(
+    conn: &rusqlite::Connection,
+    entity: EntityKind,
+    entity_id: Uuid,
+    fields: lohusa_core::FieldValues,
+) -> Result<(), StoreError> {
+    let does_not_fit = |error: &StoreError| {
+        matches!(error, StoreError::Sqlite(e)
+            if e.sqlite_error_code() == Some(rusqlite::ErrorCode::ConstraintViolation))
+    };
+    let write = EntityWrite {
+        entity,
+        entity_id,
+        fields,
+        also_replaces: Default::default(),
+    };
+    match apply::apply(conn, &write) {
+        Err(error) if does_not_fit(&error) => {
+            for (field, value) in write.fields {
+                let single = EntityWrite {
+                    entity,
+                    entity_id,
+                    fields: [(field.clone(), value)].into(),
+                    also_replaces: Default::default(),
+                };
+                match apply::apply(conn, &single) {
+                    // Only the field's name is logged, never its value.
+                    Err(error) if does_not_fit(&error) => {
+                        eprintln!(
+                            "lohusa: a received {} {field} value does not fit; kept in the log only",
+                            entity.as_str()
+                        )
+                    }
+                    other => other?,
+                }
+            }
+            Ok(())
+        }
+        other => other,
     }
 }
 

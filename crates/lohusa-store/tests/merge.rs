@@ -190,3 +190,84 @@ fn conflicts_name_the_members_who_wrote_each_value() {
     assert_eq!(c.shown_author_name.as_deref(), Some("Ebe Ayşe"));
     assert_eq!(c.other_author_name.as_deref(), Some("Ebe Derya"));
 }
+
+#[test]
+fn a_received_value_that_does_not_fit_does_not_stop_the_batch() {
+    let mut a = TempStore::new();
+    let mut b = TempStore::new();
+    let mother = a
+        .store
+        .register_mother(&registration("Amina Saleh", "2026-11-22"), nurse(), now())
+        .unwrap()
+        .0;
+    // A faulty or newer client sends text where this version stores a whole number.
+    let mut changes = a.store.export_changes().unwrap();
+    let mut bad = changes.iter().find(|c| c.entity == EntityKind::Mother).unwrap().clone();
+    bad.id = lohusa_core::ChangeId(Uuid::now_v7());
+    bad.hlc.wall_ms += 60_000;
+    bad.fields = [
+        ("age_years".to_owned(), json!("unknown")),
+        ("phone".to_owned(), json!("0500")),
+    ]
+    .into();
+    changes.push(bad);
+    assert_eq!(b.store.apply_pulled(&changes, 9, now(), 0).unwrap(), changes.len());
+    assert_eq!(
+        b.store.sync_position().unwrap().cursor,
+        9,
+        "the batch and its cursor committed"
+    );
+    let m = b.store.mother(lohusa_core::MotherId(mother)).unwrap();
+    assert_eq!(m.phone.as_deref(), Some("0500"), "the fields that fit are applied");
+    assert_eq!(
+        m.age_years,
+        Some(29),
+        "the value that does not fit stays in the log only"
+    );
+}
+
+#[test]
+fn an_edit_after_two_agreeing_concurrent_writes_is_not_a_conflict() {
+    let mut a = TempStore::new();
+    let mut b = TempStore::new();
+    let mut c = TempStore::new();
+    let mother = a
+        .store
+        .register_mother(&registration("Hiba Omar", "2026-11-22"), nurse(), now())
+        .unwrap()
+        .0;
+    exchange(&a, &mut b, 1);
+    exchange(&a, &mut c, 1);
+    // Two nurses write the same district apart: no conflict, two heads with one value.
+    edit(&mut a, mother, "district", json!("Konak"), nurse(), 1);
+    edit(&mut b, mother, "district", json!("Konak"), other_nurse(), 2);
+    exchange(&a, &mut c, 2);
+    exchange(&b, &mut c, 3);
+    assert!(c.store.conflicts().unwrap().is_empty());
+    // A third, who saw "Konak", changes it: that replaces both agreeing writes.
+    edit(&mut c, mother, "district", json!("Bornova"), nurse(), 3);
+    exchange(&c, &mut a, 4);
+    exchange(&b, &mut a, 5);
+    assert!(
+        a.store.conflicts().unwrap().is_empty(),
+        "{:?}",
+        a.store.conflicts().unwrap()
+    );
+}
+
+#[test]
+fn enrolling_with_another_team_starts_the_sync_over() {
+    let mut t = TempStore::new();
+    t.store.set_enrollment("http://office:8787", "izmir", "t1").unwrap();
+    t.store.reset_for_epoch(Uuid::from_u128(1)).unwrap();
+    t.store.apply_pulled(&[], 500, now(), 0).unwrap();
+    t.store.set_enrollment("http://office:8787", "izmir", "t2").unwrap();
+    assert_eq!(
+        t.store.sync_position().unwrap().cursor,
+        500,
+        "a new token for the same team keeps the cursor"
+    );
+    t.store.set_enrollment("http://office:8787", "ankara", "t3").unwrap();
+    let position = t.store.sync_position().unwrap();
+    assert_eq!((position.epoch, position.cursor, position.uploaded), (None, 0, 0));
+}

@@ -116,6 +116,12 @@ pub async fn sync<R: Replica, T: Transport>(
     now: impl Fn() -> DateTime<Utc>,
     mut progress: impl FnMut(&Progress),
 ) -> Result<Report, SyncError> {
+    // Changes refused only because their stamp was ahead of the server's clock go back in the
+    // queue once the server's time (as of the last sync) has caught up with them.
+    replica.with_store(|s| {
+        let skew = s.sync_status()?.clock_skew_ms.unwrap_or(0);
+        s.requeue_clock_ahead((millis(now()) as i64 + skew).max(0) as u64)
+    })?;
     let position = replica.with_store(|s| s.sync_position())?;
     let to_push = replica.with_store(|s| s.sync_status().map(|st| st.pending))?;
     let mut machine = SyncMachine::new(position, millis(now()));

@@ -84,3 +84,36 @@ async fn refused_changes_are_kept_and_can_be_retried_sqlite() {
 async fn refused_changes_are_kept_and_can_be_retried_postgres() {
     refused_changes_are_kept_and_can_be_retried(Db::Postgres).await;
 }
+
+/// A change stamped by a clock days ahead is refused for its time, not its content: it waits in
+/// the quarantine and goes back in the queue once the server's time has caught up.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_change_from_a_clock_ahead_waits_and_is_requeued_when_time_catches_up() {
+    let server = TestServer::start(Db::Sqlite).await;
+    let dir = tempfile::tempdir().unwrap();
+    let (tablet, http) = replica(&server, dir.path(), "tablet", "izmir").await;
+    let ahead = Utc::now() + chrono::Duration::days(3);
+    {
+        let mut s = tablet.lock().unwrap();
+        let author = s.local_member().unwrap().unwrap().id;
+        let w = EntityWrite {
+            entity: EntityKind::Mother,
+            entity_id: uuid::Uuid::now_v7(),
+            fields: [("phone".to_owned(), json!("0532"))].into(),
+            also_replaces: Default::default(),
+        };
+        s.write(&[w], author, ahead).unwrap();
+    }
+    let report = lohusa_sync::sync(&tablet, &http, Utc::now, |_| {}).await.unwrap();
+    assert_eq!(report.refused, 1);
+    let kept = tablet.lock().unwrap().quarantined().unwrap();
+    assert_eq!(kept[0].1, "clock_ahead");
+    // The next sync does not send it again while it is still ahead.
+    let report = lohusa_sync::sync(&tablet, &http, Utc::now, |_| {}).await.unwrap();
+    assert_eq!((report.refused, report.pushed), (0, 0));
+    // Three days later (as the server sees it), it is queued again.
+    let later = (ahead.timestamp_millis()) as u64;
+    assert_eq!(tablet.lock().unwrap().requeue_clock_ahead(later).unwrap(), 1);
+    assert_eq!(tablet.lock().unwrap().sync_status().unwrap().quarantined, 0);
+    assert!(tablet.lock().unwrap().sync_status().unwrap().pending >= 1);
+}

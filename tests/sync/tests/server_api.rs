@@ -309,6 +309,46 @@ async fn enrollment_codes_work_once(db: Db) {
         .await
         .unwrap();
     assert_eq!(identity.status(), StatusCode::OK);
+    // The same device id cannot enroll over an active device, until the lead revokes it.
+    let device = Uuid::now_v7();
+    let fresh = |server: &TestServer| {
+        let code = lohusa_server::logic::new_enrollment_code();
+        let hash = lohusa_server::logic::hash_secret(&lohusa_server::logic::normalize_code(&code));
+        let backend = server.backend.clone();
+        async move {
+            backend
+                .add_enrollment_code("izmir", &hash, now_ms() + 60_000)
+                .await
+                .unwrap();
+            code
+        }
+    };
+    let enroll_as = |code: String| {
+        let base = server.base.clone();
+        async move {
+            let response = reqwest::Client::new()
+                .post(format!("{base}/v1/enroll"))
+                .json(&json!({ "code": code, "device_id": device, "device_name": "tablet" }))
+                .send()
+                .await
+                .unwrap();
+            (response.status(), response.json::<Value>().await.unwrap())
+        }
+    };
+    assert_eq!(enroll_as(fresh(&server).await).await.0, StatusCode::OK);
+    let (status, body) = enroll_as(fresh(&server).await).await;
+    assert_eq!(
+        (status, body["kind"].as_str()),
+        (StatusCode::FORBIDDEN, Some("device_already_enrolled"))
+    );
+    assert!(
+        server
+            .backend
+            .revoke_device(&device.to_string(), now_ms())
+            .await
+            .unwrap()
+    );
+    assert_eq!(enroll_as(fresh(&server).await).await.0, StatusCode::OK);
     for (code, kind) in [
         (code, "enrollment_code_used"),
         (expired, "enrollment_code_expired"),
