@@ -20,6 +20,7 @@ pub mod reason {
     pub const FIELD_NAME: &str = "invalid_field_name";
     pub const OTHER_TEAM: &str = "other_team";
     pub const KIND_CHANGED: &str = "entity_kind_mismatch";
+    pub const BASE_NOT_EARLIER: &str = "replaces_a_later_version";
 }
 
 /// The checks a change passes on its own, before the database is asked anything.
@@ -41,6 +42,11 @@ pub fn check_change(change: &Change, now_ms: u64) -> Result<(), &'static str> {
     }
     if change.hlc.wall_ms > now_ms.saturating_add(MAX_FORWARD_DRIFT_MS) {
         return Err(reason::CLOCK_AHEAD);
+    }
+    // A write comes after what it replaces (its device observed those stamps before writing);
+    // the merge converges because of it, so a change that says otherwise is refused.
+    if change.base.values().flatten().any(|v| v.hlc >= change.hlc) {
+        return Err(reason::BASE_NOT_EARLIER);
     }
     Ok(())
 }

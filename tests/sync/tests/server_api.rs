@@ -98,6 +98,17 @@ async fn bad_input_gets_a_clear_error_and_changes_nothing(db: Db) {
     let good = change(Uuid::now_v7(), device, "Fatma");
     let mut old_schema = change(Uuid::now_v7(), device, "B");
     old_schema.schema_version = 99;
+    let mut backwards = change(Uuid::now_v7(), device, "D");
+    backwards.base.insert(
+        "full_name".into(),
+        vec![lohusa_core::Version {
+            hlc: Hlc {
+                wall_ms: backwards.hlc.wall_ms + 1,
+                counter: 0,
+            },
+            device: DeviceId(Uuid::now_v7()),
+        }],
+    );
     let mut future = change(Uuid::now_v7(), device, "C");
     future.hlc.wall_ms = now_ms() + 3 * 24 * 3_600_000;
     let too_many: Vec<Change> = (0..5001).map(|_| change(Uuid::now_v7(), device, "x")).collect();
@@ -196,7 +207,9 @@ async fn bad_input_gets_a_clear_error_and_changes_nothing(db: Db) {
     );
 
     // Refusals name the change and the rule.
-    let (_, body) = izmir.push(&[good.clone(), old_schema.clone(), future.clone()]).await;
+    let (_, body) = izmir
+        .push(&[good.clone(), old_schema.clone(), future.clone(), backwards.clone()])
+        .await;
     let refused: BTreeSet<(String, String)> = body["refused"]
         .as_array()
         .unwrap()
@@ -213,6 +226,7 @@ async fn bad_input_gets_a_clear_error_and_changes_nothing(db: Db) {
         BTreeSet::from([
             (old_schema.id.to_string(), "unknown_schema_version".to_owned()),
             (future.id.to_string(), "clock_ahead".to_owned()),
+            (backwards.id.to_string(), "replaces_a_later_version".to_owned()),
         ])
     );
     // The same good change alone is accepted.
