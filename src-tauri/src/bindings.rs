@@ -21,7 +21,7 @@ mod tests {
     use lohusa_core::validation::{FieldError, Rule};
     use lohusa_core::visit::{VisitCard, VisitInput, VisitOutcome, VisitRecord};
     use lohusa_core::{BabyId, BirthId, ChangeId, DeviceId, Hlc, MemberId, MotherId, VisitId};
-    use lohusa_store::{Conflict, LocalMember, MotherSummary, MotherView, SyncStatus};
+    use lohusa_store::{Conflict, LocalMember, MotherSummary, MotherView, Refused, SyncStatus};
     use lohusa_sync::{Phase, Progress};
     use ts_rs::{Config, TS};
 
@@ -46,7 +46,7 @@ mod tests {
             TodayEntry, TodayList,
             ChecklistDefinition, Section, Subject, FieldDef, FieldKind, Formula, Check,
             FlagRule, FlagLevel, Comparison, Condition, Flag, FlagReason,
-            SyncView, SyncStatus, Progress, Phase, Conflict, Head, Version,
+            SyncView, SyncStatus, Progress, Phase, Conflict, Head, Version, Refused,
         ];
         decls.sort();
         let mut out = String::from(

@@ -10,7 +10,7 @@ use lohusa_core::time::istanbul_today;
 use lohusa_core::today::TodayList;
 use lohusa_core::visit::VisitInput;
 use lohusa_core::{EntityKind, FieldError, MemberId, Rule, ValidationErrors};
-use lohusa_store::{Conflict, LocalMember, MotherSummary, MotherView, Store, StoreError, SyncStatus};
+use lohusa_store::{Conflict, LocalMember, MotherSummary, MotherView, Refused, Store, StoreError, SyncStatus};
 use lohusa_sync::Progress;
 use serde::{Deserialize, Serialize};
 use tauri::State;
@@ -196,4 +196,10 @@ pub fn resolve_conflict(
     drop(store);
     state.sync.soon();
     Ok(())
+}
+
+/// Changes the server refused: kept on this device, listed with the reason.
+#[tauri::command(async)]
+pub fn get_refused_changes(state: State<'_, AppState>) -> Result<Vec<Refused>, AppError> {
+    Ok(state.store().refused_changes()?)
 }

@@ -101,6 +101,7 @@ pub fn run() {
             commands::enroll_device,
             commands::get_conflicts,
             commands::resolve_conflict,
+            commands::get_refused_changes,
         ])
         .run(tauri::generate_context!())
         .expect("the Lohusa window could not start");

@@ -30,7 +30,7 @@ pub use checkpoint::{BACKSTOP_CHECKPOINT_PAGES, CheckpointResult, Checkpointer};
 pub use error::StoreError;
 pub use meta::LocalMember;
 pub use mothers::{MotherSummary, MotherView};
-pub use sync::{Conflict, SyncStatus};
+pub use sync::{Conflict, Refused, SyncStatus};
 
 /// An open local store.
 pub struct Store {

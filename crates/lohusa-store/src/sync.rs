@@ -42,6 +42,20 @@ pub struct SyncStatus {
     pub clock_skew_ms: Option<i64>,
 }
 
+/// A local change the server refused, as the sync screen lists it (never its values).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+pub struct Refused {
+    pub entity: EntityKind,
+    /// The mother the record belongs to, when known here.
+    pub mother_name: Option<String>,
+    /// The fields the change wrote.
+    pub fields: Vec<String>,
+    /// The server's reason code (`other_team`, `clock_ahead`, …).
+    pub reason: String,
+    /// When it was refused (RFC 3339).
+    pub at: String,
+}
+
 /// A field written concurrently: the value shown and another kept for review.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
 pub struct Conflict {
@@ -188,6 +202,28 @@ impl Store {
                 Ok((change, reason, at))
             })
             .collect()
+    }
+
+    /// The refused changes for the sync screen: what they were about and why.
+    pub fn refused_changes(&self) -> Result<Vec<Refused>, StoreError> {
+        let mut out = Vec::new();
+        for (change, reason, at) in self.quarantined()? {
+            let id = change.entity_id.to_string();
+            let mother_name = match apply::mother_of(&self.conn, change.entity, &id) {
+                Ok(Some(m)) => apply::read(&self.conn, EntityKind::Mother, &m, "full_name")?
+                    .as_str()
+                    .map(str::to_owned),
+                _ => None,
+            };
+            out.push(Refused {
+                entity: change.entity,
+                mother_name,
+                fields: change.fields.keys().cloned().collect(),
+                reason,
+                at,
+            });
+        }
+        Ok(out)
     }
 
     /// Puts changes refused for a clock ahead of the server's back in the upload queue once the

@@ -5,7 +5,7 @@ import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 
 import { setLanguage } from "../i18n";
-import type { AppError, Conflict, SyncView } from "../ipc";
+import type { AppError, Conflict, Refused, SyncView } from "../ipc";
 import { NavContext } from "../lib/nav";
 import { Conflicts } from "../screens/Conflicts";
 import { Sync } from "../screens/Sync";
@@ -14,6 +14,7 @@ const enrollDevice = vi.fn<(server: string, code: string) => Promise<unknown>>()
 const resolveConflict = vi.fn<(entity: string, id: string, field: string, value: unknown) => Promise<void>>();
 const conflicts = vi.fn<() => Promise<Conflict[]>>();
 const syncState = vi.fn<() => Promise<SyncView>>();
+const refusedChanges = vi.fn<() => Promise<Refused[]>>();
 
 vi.mock("../ipc", async (importOriginal) => {
   const actual = await importOriginal<typeof import("../ipc")>();
@@ -26,6 +27,7 @@ vi.mock("../ipc", async (importOriginal) => {
       conflicts: () => conflicts(),
       resolveConflict: (entity: string, id: string, field: string, value: unknown) => resolveConflict(entity, id, field, value),
       syncNow: () => Promise.resolve(),
+      refusedChanges: () => refusedChanges(),
     },
   };
 });
@@ -81,6 +83,19 @@ describe("sync screens", () => {
     renderIn(<Sync />);
     expect(await screen.findByRole("alert")).toHaveTextContent("Sunucuya ulaşılamadı. Kayıtlar bu tablette güvende");
     expect(screen.getByText("2 değişiklik")).toBeInTheDocument();
+  });
+
+  it("lists a change the server refused, what it was about and why", async () => {
+    syncState.mockImplementation(() =>
+      Promise.resolve({ ...view("http://192.168.1.20:8787"), status: { ...view("x").status, server: "x", quarantined: 1 } }),
+    );
+    refusedChanges.mockImplementation(() =>
+      Promise.resolve([{ entity: "mother", mother_name: "Fatma Yılmaz", fields: ["phone"], reason: "other_team", at: "2026-11-25T10:00:00Z" }]),
+    );
+    renderIn(<Sync />);
+    const item = await screen.findByText(/Fatma Yılmaz/);
+    expect(item.closest("li")).toHaveTextContent("Fatma Yılmaz · Telefon: bu kayıt başka bir ekibin; bu ekip değiştiremez.");
+    expect(screen.getByText(/1 değişikliği sunucu kabul etmedi/)).toBeInTheDocument();
   });
 
   it("shows both values of a conflict and keeps the chosen one", async () => {

@@ -154,6 +154,24 @@ export type Progress = { phase: Phase, pushed: number, pulled: number,
  */
 to_push: number, };
 
+export type Refused = { entity: EntityKind, 
+/**
+ * The mother the record belongs to, when known here.
+ */
+mother_name: string | null, 
+/**
+ * The fields the change wrote.
+ */
+fields: Array<string>, 
+/**
+ * The server's reason code (`other_team`, `clock_ahead`, …).
+ */
+reason: string, 
+/**
+ * When it was refused (RFC 3339).
+ */
+at: string, };
+
 export type RegistrationInput = { mother: MotherInput, birth: BirthInput, babies: Array<BabyInput>, };
 
 export type ResidencyStatus = "citizen" | "temporary_protection" | "international_protection" | "residence_permit" | "other";

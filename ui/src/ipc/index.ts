@@ -12,6 +12,7 @@ import type {
   MotherSummary,
   MotherView,
   RegistrationInput,
+  Refused,
   SyncStatus,
   SyncView,
   TodayList,
@@ -55,6 +56,7 @@ export const ipc = {
   syncNow: (): Promise<void> => invoke("sync_now"),
   enrollDevice: (server: string, code: string): Promise<SyncStatus> => invoke("enroll_device", { server, code }),
   conflicts: (): Promise<Conflict[]> => invoke("get_conflicts"),
+  refusedChanges: (): Promise<Refused[]> => invoke("get_refused_changes"),
   resolveConflict: (entity: EntityKind, entityId: string, field: string, value: unknown): Promise<void> =>
     invoke("resolve_conflict", { entity, entityId, field, value }),
 };

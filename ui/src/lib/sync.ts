@@ -43,7 +43,11 @@ export function versionTime(version: string): Date {
 
 /** The label of a conflicting field. */
 export function conflictFieldLabel(t: TFunction, conflict: Conflict): string {
-  const { entity, field } = conflict;
+  return recordFieldLabel(t, conflict.entity, conflict.field);
+}
+
+/** The label of a field of a record of kind `entity`, as a change names it. */
+export function recordFieldLabel(t: TFunction, entity: string, field: string): string {
   if (field.startsWith("answers.")) {
     const last = field.split(".").pop() ?? field;
     return t(`checklist.fields.${last}`, { defaultValue: field });

@@ -1,14 +1,14 @@
 // The sync screen: enroll this tablet with the team's server, then see what is safe on it, what
 // is waiting, what went wrong in plain words, and sync now with progress.
-import { useState, type FormEvent } from "react";
+import { useEffect, useState, type FormEvent } from "react";
 import { useTranslation } from "react-i18next";
 
 import { TextField } from "../components/Field";
 import { Loading } from "../components/ScreenState";
-import { ipc, toAppError, type AppError, type SyncView } from "../ipc";
+import { ipc, toAppError, type AppError, type Refused, type SyncView } from "../ipc";
 import { errorsByField, generalMessage } from "../lib/errors";
 import { useNav } from "../lib/nav";
-import { syncErrorMessage, timeAgo, useSyncState } from "../lib/sync";
+import { recordFieldLabel, syncErrorMessage, timeAgo, useSyncState } from "../lib/sync";
 
 function Enroll({ onDone }: { onDone: () => void }) {
   const { t } = useTranslation();
@@ -46,6 +46,31 @@ function Enroll({ onDone }: { onDone: () => void }) {
         {busy ? t("sync.enroll.busy") : t("sync.enroll.submit")}
       </button>
     </form>
+  );
+}
+
+/** The changes the server refused, each with what it was about and why; none is lost. */
+function RefusedList({ count }: { count: number }) {
+  const { t } = useTranslation();
+  const [refused, setRefused] = useState<Refused[]>([]);
+  useEffect(() => {
+    ipc.refusedChanges().then(setRefused, () => setRefused([]));
+  }, [count]);
+  return (
+    <div className="banner banner-warning">
+      <p>{t("sync.quarantined", { count })}</p>
+      <ul className="refused-list">
+        {refused.map((r, i) => (
+          <li key={i} data-reason={r.reason}>
+            <bdi>{r.mother_name ?? t("conflicts.unknown_mother")}</bdi>
+            {" · "}
+            {r.fields.map((f) => recordFieldLabel(t, r.entity, f)).join(", ")}
+            {": "}
+            {t(`sync.refused.${r.reason}`, { defaultValue: t("sync.refused.other") })}
+          </li>
+        ))}
+      </ul>
+    </div>
   );
 }
 
@@ -111,9 +136,7 @@ export function Sync() {
           </p>
         ) : null}
         {view.unencrypted ? <p className="banner banner-warning">{t("sync.unencrypted")}</p> : null}
-        {status.quarantined > 0 ? (
-          <p className="banner banner-warning">{t("sync.quarantined", { count: status.quarantined })}</p>
-        ) : null}
+        {status.quarantined > 0 ? <RefusedList count={status.quarantined} /> : null}
         <Progress view={view} />
         <div className="actions">
           <button
