@@ -51,6 +51,13 @@ async fn refused_changes_are_kept_and_can_be_retried(db: Db) {
     assert_eq!((status.pending, status.quarantined), (0, 1), "the rest went through");
     let kept = store.quarantined().unwrap();
     assert_eq!((kept[0].0.entity_id, kept[0].1.as_str()), (theirs, "other_team"));
+    // What the sync screen lists: the record, the fields written, the reason; no values.
+    let listed = store.refused_changes().unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(
+        (listed[0].entity, listed[0].fields.clone(), listed[0].reason.as_str()),
+        (EntityKind::Mother, vec!["phone".to_owned()], "other_team")
+    );
     drop(store);
     // Queued again, it is refused again and kept again: never dropped.
     assert_eq!(ankara.lock().unwrap().retry_quarantined().unwrap(), 1);
