@@ -192,10 +192,6 @@ impl SyncMachine {
         }
     }
 
-    pub fn position(&self) -> &SyncPosition {
-        &self.position
-    }
-
     pub fn report(&self) -> &Report {
         &self.report
     }

@@ -201,8 +201,8 @@ pub struct Decided {
     pub duplicates: usize,
     /// New changes in batch order, with their JSON body.
     pub new: Vec<(Change, String)>,
-    /// The merged state of every record the new changes touch, and whether it existed.
-    pub docs: HashMap<Uuid, (EntityKind, EntityDoc, bool)>,
+    /// The merged state of every record the new changes touch.
+    pub docs: HashMap<Uuid, (EntityKind, EntityDoc)>,
 }
 
 /// What the database holds about a record a push touches.
@@ -231,7 +231,7 @@ pub fn decide(
         }
     }
     let mut refusals = Vec::new();
-    let mut docs: HashMap<Uuid, (EntityKind, EntityDoc, bool)> = HashMap::new();
+    let mut docs: HashMap<Uuid, (EntityKind, EntityDoc)> = HashMap::new();
     for (id, owner) in owners {
         let doc: EntityDoc =
             serde_json::from_str(&owner.state).map_err(|_| BackendError::Corrupt(format!("state of {id}")))?;
@@ -244,13 +244,13 @@ pub fn decide(
             }
             continue;
         }
-        docs.insert(id, (owner.entity, doc, true));
+        docs.insert(id, (owner.entity, doc));
     }
     let mut out = Vec::with_capacity(new.len());
     for change in new {
-        let (kind, doc, _) = docs
+        let (kind, doc) = docs
             .entry(change.entity_id)
-            .or_insert_with(|| (change.entity, EntityDoc::default(), false));
+            .or_insert_with(|| (change.entity, EntityDoc::default()));
         if refusals.iter().any(|r| r.change == change.id) {
             continue;
         }

@@ -90,6 +90,12 @@ impl EntityDoc {
     }
 }
 
+/// Whether a device's "last seen" time is old enough to write again. Kept to once a minute, so
+/// authenticating a request (a read) does not become a write that waits behind pushes.
+pub fn last_seen_is_stale(last_seen_ms: Option<i64>, now_ms: u64) -> bool {
+    last_seen_ms.is_none_or(|seen| seen < now_ms as i64 - 60_000)
+}
+
 /// SHA-256 of a secret, hex: what the database keeps of tokens and enrollment codes. The
 /// secrets are long random strings, so a fast hash is enough to make the stored form useless.
 pub fn hash_secret(secret: &str) -> String {

@@ -105,7 +105,7 @@ impl PgBackend {
         let client = self.pool.get().await?;
         let row = client
             .query_opt(
-                "SELECT d.id, t.id, t.name FROM devices d JOIN teams t ON t.id = d.team_id
+                "SELECT d.id, t.id, t.name, d.last_seen_ms FROM devices d JOIN teams t ON t.id = d.team_id
                  WHERE d.token_hash = $1 AND d.revoked_ms IS NULL",
                 &[&token_hash],
             )
@@ -116,12 +116,14 @@ impl PgBackend {
             team_id: row.get(1),
             team: row.get(2),
         };
-        client
-            .execute(
-                "UPDATE devices SET last_seen_ms = $1::bigint WHERE id = $2 AND coalesce(last_seen_ms, 0) < $1::bigint - 60000",
-                &[&(now_ms as i64), &auth.device],
-            )
-            .await?;
+        if crate::logic::last_seen_is_stale(row.get(3), now_ms) {
+            client
+                .execute(
+                    "UPDATE devices SET last_seen_ms = $1 WHERE id = $2",
+                    &[&(now_ms as i64), &auth.device],
+                )
+                .await?;
+        }
         Ok(Some(auth))
     }
 
@@ -185,7 +187,7 @@ impl PgBackend {
         )
         .await?;
         let (mut doc_ids, mut kinds, mut states) = (Vec::new(), Vec::new(), Vec::new());
-        for (id, (kind, doc, _)) in &decided.docs {
+        for (id, (kind, doc)) in &decided.docs {
             doc_ids.push(id.to_string());
             kinds.push(kind.as_str().to_owned());
             states.push(serde_json::to_string(doc).map_err(|e| BackendError::Corrupt(e.to_string()))?);

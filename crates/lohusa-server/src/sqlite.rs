@@ -144,37 +144,40 @@ impl SqliteBackend {
 
     pub async fn authenticate(&self, token_hash: &str, now_ms: u64) -> Result<Option<DeviceAuth>, BackendError> {
         let token_hash = token_hash.to_owned();
-        let auth = self
+        let found = self
             .read(move |conn| {
                 Ok(conn
                     .query_row(
-                        "SELECT d.id, t.id, t.name FROM devices d JOIN teams t ON t.id = d.team_id
+                        "SELECT d.id, t.id, t.name, d.last_seen_ms FROM devices d JOIN teams t ON t.id = d.team_id
                          WHERE d.token_hash = ?1 AND d.revoked_ms IS NULL",
                         [token_hash],
                         |r| {
-                            Ok(DeviceAuth {
+                            let auth = DeviceAuth {
                                 device: r.get(0)?,
                                 team_id: r.get(1)?,
                                 team: r.get(2)?,
-                            })
+                            };
+                            Ok((auth, r.get::<_, Option<i64>>(3)?))
                         },
                     )
                     .optional()?)
             })
             .await?;
-        if let Some(auth) = &auth {
+        let Some((auth, last_seen)) = found else {
+            return Ok(None);
+        };
+        if crate::logic::last_seen_is_stale(last_seen, now_ms) {
             let device = auth.device.clone();
-            // Recorded at most once a minute, so reads do not turn into writes.
             self.write(move |conn| {
                 conn.execute(
-                    "UPDATE devices SET last_seen_ms = ?1 WHERE id = ?2 AND coalesce(last_seen_ms, 0) < ?1 - 60000",
+                    "UPDATE devices SET last_seen_ms = ?1 WHERE id = ?2",
                     params![now_ms as i64, device],
                 )?;
                 Ok(())
             })
             .await?;
         }
-        Ok(auth)
+        Ok(Some(auth))
     }
 
     pub async fn push(&self, team_id: i64, changes: Vec<Change>, now_ms: u64) -> Result<PushOutcome, BackendError> {
@@ -234,7 +237,7 @@ impl SqliteBackend {
                     "INSERT INTO entities (entity_id, team_id, entity, state) VALUES (?1, ?2, ?3, ?4)
                      ON CONFLICT(entity_id) DO UPDATE SET state = excluded.state",
                 )?;
-                for (id, (kind, doc, _)) in &decided.docs {
+                for (id, (kind, doc)) in &decided.docs {
                     let state = serde_json::to_string(doc).map_err(|e| BackendError::Corrupt(e.to_string()))?;
                     upsert.execute(params![id.to_string(), team_id, kind.as_str(), state])?;
                 }

@@ -199,7 +199,7 @@ impl Store {
         Ok(self.conn.query_row("SELECT count(*) FROM mothers", [], |r| r.get(0))?)
     }
 
-    /// How many changes this device has written (all pending until sync exists).
+    /// How many changes this device has written.
     pub fn n_local_changes(&self) -> Result<i64, StoreError> {
         Ok(self
             .conn
