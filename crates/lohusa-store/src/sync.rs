@@ -79,6 +79,11 @@ pub struct Conflict {
     pub other: Head,
 }
 
+/// Which changes wait to be uploaded (`?1` the upload position, `?2` the position up to which
+/// everything held is uploaded again after a new epoch).
+const PENDING: &str = "seq > ?1 AND (origin = 'local' OR seq <= ?2)
+    AND NOT EXISTS (SELECT 1 FROM quarantine q WHERE q.change_id = changes.id)";
+
 const KEY_SERVER: &str = "sync_server";
 const KEY_TEAM: &str = "sync_team";
 const KEY_TOKEN: &str = "sync_token";
@@ -153,15 +158,26 @@ impl Store {
     /// Changes to upload after local position `after`: this device's own, and after a new epoch
     /// everything it held then; never quarantined ones.
     pub fn pending_changes(&self, after: i64, limit: usize) -> Result<Vec<(i64, Change)>, StoreError> {
-        let push_all_until = self.push_all_until()?;
-        let mut stmt = self.conn.prepare_cached(
+        let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT seq, id, entity, entity_id, fields, base, hlc, author, device, schema_version
-             FROM changes
-             WHERE seq > ?1 AND (origin = 'local' OR seq <= ?2)
-               AND NOT EXISTS (SELECT 1 FROM quarantine q WHERE q.change_id = changes.id)
-             ORDER BY seq LIMIT ?3",
-        )?;
-        crate::read_changes(&mut stmt, params![after, push_all_until, limit as i64])
+             FROM changes WHERE {PENDING} ORDER BY seq LIMIT ?3"
+        ))?;
+        crate::read_changes(&mut stmt, params![after, self.push_all_until()?, limit as i64])
+    }
+
+    /// How many changes wait to be uploaded.
+    pub fn pending_count(&self) -> Result<i64, StoreError> {
+        let uploaded = self.sync_position()?.uploaded;
+        Ok(self.conn.query_row(
+            &format!("SELECT count(*) FROM changes WHERE {PENDING}"),
+            params![uploaded, self.push_all_until()?],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// The clock difference with the server seen at the last successful sync, in ms.
+    pub fn last_clock_skew_ms(&self) -> Result<Option<i64>, StoreError> {
+        Ok(meta::get(&self.conn, KEY_SKEW)?.and_then(|t| t.parse().ok()))
     }
 
     /// Saves that the server confirmed every change up to local position `uploaded`.
@@ -245,41 +261,37 @@ impl Store {
             .map(|(id, seq, _)| (id, seq))
             .collect()
         };
-        if due.is_empty() {
-            return Ok(0);
-        }
-        self.in_write_transaction(|store| {
-            for (id, _) in &due {
-                store
-                    .conn
-                    .execute("DELETE FROM quarantine WHERE change_id = ?1", [id])?;
-            }
-            let first = due.iter().map(|(_, seq)| *seq).min().unwrap_or(0);
-            if first <= store.sync_position()?.uploaded {
-                meta::set(&store.conn, KEY_UPLOADED, &(first - 1).to_string())?;
-            }
-            Ok(due.len())
-        })
+        self.requeue(&due)
     }
 
     /// Puts every quarantined change back in the upload queue (after the server was fixed or
     /// upgraded); the next sync sends them again.
     pub fn retry_quarantined(&mut self) -> Result<usize, StoreError> {
+        let all: Vec<(String, i64)> = {
+            let mut stmt = self
+                .conn
+                .prepare_cached("SELECT c.id, c.seq FROM changes c JOIN quarantine q ON q.change_id = c.id")?;
+            crate::collect_rows(&mut stmt, [], |row| Ok((row.get(0)?, row.get(1)?)))?
+        };
+        self.requeue(&all)
+    }
+
+    /// Takes changes (id, local position) out of the quarantine and, if the upload position has
+    /// passed them, steps it back to just before the first.
+    fn requeue(&mut self, changes: &[(String, i64)]) -> Result<usize, StoreError> {
+        let Some(first) = changes.iter().map(|(_, seq)| *seq).min() else {
+            return Ok(0);
+        };
         self.in_write_transaction(|store| {
-            let first: Option<i64> = store.conn.query_row(
-                "SELECT min(c.seq) FROM changes c JOIN quarantine q ON q.change_id = c.id",
-                [],
-                |r| r.get(0),
-            )?;
-            let n = store.conn.execute("DELETE FROM quarantine", [])?;
-            // The upload position may have passed them; step back to just before the first.
-            if let Some(first) = first {
-                let uploaded = store.sync_position()?.uploaded;
-                if first <= uploaded {
-                    meta::set(&store.conn, KEY_UPLOADED, &(first - 1).to_string())?;
-                }
+            for (id, _) in changes {
+                store
+                    .conn
+                    .execute("DELETE FROM quarantine WHERE change_id = ?1", [id])?;
             }
-            Ok(n)
+            if first <= store.sync_position()?.uploaded {
+                meta::set(&store.conn, KEY_UPLOADED, &(first - 1).to_string())?;
+            }
+            Ok(changes.len())
         })
     }
 
@@ -341,13 +353,7 @@ impl Store {
 
     pub fn sync_status(&self) -> Result<SyncStatus, StoreError> {
         let position = self.sync_position()?;
-        let pending: i64 = self.conn.query_row(
-            "SELECT count(*) FROM changes
-             WHERE seq > ?1 AND (origin = 'local' OR seq <= ?2)
-               AND NOT EXISTS (SELECT 1 FROM quarantine q WHERE q.change_id = changes.id)",
-            params![position.uploaded, self.push_all_until()?],
-            |r| r.get(0),
-        )?;
+        let pending = self.pending_count()?;
         let quarantined: i64 = self
             .conn
             .query_row("SELECT count(*) FROM quarantine", [], |r| r.get(0))?;
@@ -362,7 +368,7 @@ impl Store {
                 .and_then(|t| DateTime::parse_from_rfc3339(&t).ok())
                 .map(|t| t.with_timezone(&Utc)),
             last_error: meta::get(&self.conn, KEY_LAST_ERROR)?,
-            clock_skew_ms: meta::get(&self.conn, KEY_SKEW)?.and_then(|t| t.parse().ok()),
+            clock_skew_ms: self.last_clock_skew_ms()?,
         })
     }
 

@@ -118,12 +118,11 @@ pub async fn sync<R: Replica, T: Transport>(
 ) -> Result<Report, SyncError> {
     // Changes refused only because their stamp was ahead of the server's clock go back in the
     // queue once the server's time (as of the last sync) has caught up with them.
-    replica.with_store(|s| {
-        let skew = s.sync_status()?.clock_skew_ms.unwrap_or(0);
-        s.requeue_clock_ahead((millis(now()) as i64 + skew).max(0) as u64)
+    let (position, to_push) = replica.with_store(|s| {
+        let skew = s.last_clock_skew_ms()?.unwrap_or(0);
+        s.requeue_clock_ahead((millis(now()) as i64 + skew).max(0) as u64)?;
+        Ok::<_, StoreError>((s.sync_position()?, s.pending_count()?))
     })?;
-    let position = replica.with_store(|s| s.sync_position())?;
-    let to_push = replica.with_store(|s| s.sync_status().map(|st| st.pending))?;
     let mut machine = SyncMachine::new(position, millis(now()));
     let mut shown = Progress {
         to_push,
