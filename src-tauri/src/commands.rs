@@ -143,36 +143,24 @@ pub fn sync_now(state: State<'_, AppState>) {
 /// Enrolls this device with the team's server using the team lead's one-time code.
 #[tauri::command]
 pub async fn enroll_device(state: State<'_, AppState>, server: String, code: String) -> Result<SyncStatus, AppError> {
-    let (server, code) = (server.trim().trim_end_matches('/').to_owned(), code.trim().to_owned());
     let mut errors = ValidationErrors::default();
-    if server.is_empty() {
+    if server.trim().is_empty() {
         errors.push(FieldError::new("server", Rule::Required));
     }
-    if code.is_empty() {
+    if code.trim().is_empty() {
         errors.push(FieldError::new("code", Rule::Required));
     }
     if !errors.0.is_empty() {
         return Err(StoreError::from(errors).into());
     }
-    // An address typed without a scheme is the office server on the local network.
-    let server = if server.contains("://") {
-        server
-    } else {
-        format!("http://{server}")
-    };
-    let (device, name) = {
-        let store = state.store();
-        let name = store.local_member()?.map(|m| m.name).unwrap_or_else(|| "Lohusa".into());
-        (store.device_id(), name)
-    };
-    let enrolled = lohusa_sync::http::enroll(&server, &code, device, &name).await?;
-    let status = {
-        let mut store = state.store();
-        store.set_enrollment(&server, &enrolled.team, &enrolled.token)?;
-        store.sync_status()?
-    };
+    let name = state
+        .store()
+        .local_member()?
+        .map(|m| m.name)
+        .unwrap_or_else(|| "Lohusa".into());
+    lohusa_sync::enroll(state.store_lock(), &server, &code, &name).await?;
     state.sync.now();
-    Ok(status)
+    Ok(state.store().sync_status()?)
 }
 
 #[tauri::command(async)]

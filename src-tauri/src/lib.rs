@@ -49,14 +49,8 @@ fn enroll_from_environment(app: tauri::AppHandle) {
     };
     tauri::async_runtime::spawn(async move {
         let state = app.state::<AppState>();
-        let device = state.store().device_id();
-        match lohusa_sync::http::enroll(&server, &code, device, "Lohusa").await {
-            Ok(enrolled) => {
-                if let Err(error) = state.store().set_enrollment(&server, &enrolled.team, &enrolled.token) {
-                    eprintln!("lohusa: saving the enrollment failed: {error}");
-                }
-                state.sync.now();
-            }
+        match lohusa_sync::enroll(state.store_lock(), &server, &code, "Lohusa").await {
+            Ok(_) => state.sync.now(),
             Err(error) => eprintln!("lohusa: enrollment with {server} failed: {}", error.kind()),
         }
     });

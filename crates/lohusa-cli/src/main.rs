@@ -195,9 +195,8 @@ async fn main() -> anyhow::Result<()> {
             print(&json!({ "device": store.device_id(), "member": m }))?;
         }
         Command::Enroll { server, code, name } => {
-            let enrolled = lohusa_sync::http::enroll(&server, &code, store.device_id(), &name).await?;
-            store.set_enrollment(&server, &enrolled.team, &enrolled.token)?;
-            print(&json!({ "team": enrolled.team, "server": server }))?;
+            let (server, team) = lohusa_sync::enroll(&std::sync::Mutex::new(store), &server, &code, &name).await?;
+            print(&json!({ "team": team, "server": server }))?;
         }
         Command::Register {
             name,

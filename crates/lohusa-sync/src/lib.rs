@@ -233,6 +233,28 @@ async fn overlap<R, T>(request: impl Future<Output = R>, work: impl FnOnce() -> 
     (response, done)
 }
 
+/// Enrolls the replica with the server at `server` using a one-time code from the team lead,
+/// and saves the server, team and token. An address typed without a scheme (`192.168.1.20:8787`)
+/// is the office server on the local network, over plain HTTP. Returns the saved address and
+/// the team.
+pub async fn enroll<R: Replica>(
+    replica: &R,
+    server: &str,
+    code: &str,
+    device_name: &str,
+) -> Result<(String, String), SyncError> {
+    let server = server.trim().trim_end_matches('/');
+    let server = if server.contains("://") {
+        server.to_owned()
+    } else {
+        format!("http://{server}")
+    };
+    let device = replica.with_store(|s| s.device_id());
+    let enrolled = http::enroll(&server, code.trim(), device, device_name).await?;
+    replica.with_store(|s| s.set_enrollment(&server, &enrolled.team, &enrolled.token))?;
+    Ok((server, enrolled.team))
+}
+
 /// Runs one sync and records its outcome in the store (last success and skew, or the error).
 pub async fn sync_and_record<R: Replica, T: Transport>(
     replica: &R,
