@@ -1,5 +1,6 @@
-//! Properties of the per-field merge: whatever the order, grouping or repetition in which a
-//! replica receives the same changes, it ends with the same values and the same conflicts.
+//! The per-field merge: examples of each rule, and its properties (whatever the order, grouping
+//! or repetition in which a replica receives the same changes, it ends with the same values and
+//! the same conflicts).
 
 use std::collections::BTreeMap;
 
@@ -34,6 +35,15 @@ impl Replica {
         let merged = self.meta.merge(c, &mut lookup);
         self.values.extend(merged.visible);
         self.log.push(c.clone());
+    }
+
+    /// The open conflicts: field and the concurrent value kept.
+    fn conflicts(&self) -> Vec<(String, Value)> {
+        let values = &self.values;
+        self.meta
+            .open_conflicts(|f| values[f].clone())
+            .map(|(f, _, h)| (f.to_owned(), h.value.clone()))
+            .collect()
     }
 
     /// What must agree between replicas: visible values, their versions and the concurrent
@@ -163,4 +173,94 @@ fn the_visible_value_is_the_latest_write_of_each_field() {
     let r = replay(changes.iter().rev());
     assert_eq!(r.values["note"], json!(3));
     assert_eq!(r.values["answers.bp"], json!(3));
+}
+
+// Examples of each rule.
+
+fn device(n: u128) -> DeviceId {
+    DeviceId(Uuid::from_u128(n))
+}
+
+fn change(n: u128, dev: u128, wall: u64, field: &str, value: Value, base: Vec<Version>) -> Change {
+    let mut bases = BTreeMap::new();
+    if !base.is_empty() {
+        bases.insert(field.to_owned(), base);
+    }
+    Change {
+        id: ChangeId(Uuid::from_u128(n)),
+        entity: EntityKind::Visit,
+        entity_id: Uuid::from_u128(7),
+        fields: [(field.to_owned(), value)].into(),
+        base: bases,
+        hlc: Hlc {
+            wall_ms: wall,
+            counter: 0,
+        },
+        author: MemberId(Uuid::from_u128(100 + dev)),
+        device: device(dev),
+        schema_version: CHANGE_SCHEMA_VERSION,
+    }
+}
+
+#[test]
+fn the_later_stamp_wins_and_the_concurrent_value_is_kept_as_a_conflict() {
+    let a = change(1, 1, 1_000, "answers.bp", json!(120), vec![]);
+    let b = change(2, 2, 2_000, "answers.bp", json!(140), vec![]);
+    for order in [[&a, &b], [&b, &a]] {
+        let mut r = Replica::default();
+        order.into_iter().for_each(|c| r.receive(c));
+        assert_eq!(r.values["answers.bp"], json!(140));
+        assert_eq!(r.conflicts(), vec![("answers.bp".to_owned(), json!(120))]);
+    }
+}
+
+#[test]
+fn an_edit_of_the_value_seen_is_not_a_conflict_even_when_it_arrives_first() {
+    let a = change(1, 1, 1_000, "note", json!("old"), vec![]);
+    let b = change(2, 2, 2_000, "note", json!("new"), vec![a.version()]);
+    for order in [[&a, &b], [&b, &a]] {
+        let mut r = Replica::default();
+        order.into_iter().for_each(|c| r.receive(c));
+        assert_eq!(r.values["note"], json!("new"));
+        assert!(r.conflicts().is_empty());
+        assert!(r.meta.heads.is_empty() && r.meta.pending.is_empty(), "{:?}", r.meta);
+    }
+}
+
+#[test]
+fn a_resolution_replaces_every_head_and_closes_the_conflict() {
+    let a = change(1, 1, 1_000, "note", json!("a"), vec![]);
+    let b = change(2, 2, 2_000, "note", json!("b"), vec![]);
+    let mut r = Replica::default();
+    r.receive(&a);
+    r.receive(&b);
+    let base = r.meta.base_for("note", true);
+    assert_eq!(base, vec![b.version(), a.version()]);
+    let fix = change(3, 3, 3_000, "note", json!("a"), base);
+    r.receive(&fix);
+    assert_eq!(r.values["note"], json!("a"));
+    assert!(r.conflicts().is_empty() && r.meta.heads.is_empty());
+}
+
+#[test]
+fn equal_stamps_from_two_devices_are_ordered_by_device() {
+    let a = change(1, 1, 1_000, "note", json!("a"), vec![]);
+    let b = change(2, 2, 1_000, "note", json!("b"), vec![]);
+    let mut r = Replica::default();
+    r.receive(&b);
+    r.receive(&a);
+    assert_eq!(r.values["note"], json!("b"));
+}
+
+#[test]
+fn versions_group_by_change_when_stored() {
+    let c = Change {
+        fields: [("a".to_owned(), json!(1)), ("b".to_owned(), json!(2))].into(),
+        ..change(1, 1, 1_000, "x", json!(0), vec![])
+    };
+    let mut r = Replica::default();
+    r.receive(&c);
+    let text = serde_json::to_string(&r.meta).unwrap();
+    assert_eq!(text.matches('@').count(), 1, "{text}");
+    assert_eq!(serde_json::from_str::<EntityMeta>(&text).unwrap(), r.meta);
 }
