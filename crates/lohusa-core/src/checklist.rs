@@ -1,24 +1,37 @@
-//! Visit checklists as versioned data: sections, fields, ranges, cross-field checks and computed
-//! fields, read from JSON files shipped inside the binary.
+//! Visit checklists as versioned data: sections, fields, conditions, ranges, cross-field checks,
+//! computed fields, screening instruments and red-flag rules, read from JSON files shipped inside
+//! the binary.
 //!
 //! The visit form is rendered from these definitions, and answers are validated against them, so a
-//! new section is a change to a JSON file, not a new screen. Every visit keeps the version it was
-//! filled with; old versions stay shipped so old visits still display.
+//! new question is a change to a JSON file, not a new screen. Every visit keeps the version it was
+//! filled with; old versions stay shipped so old visits still display and flag by their own rules.
+//!
+//! Answers are typed JSON values: numbers, option codes (`"foul"`), lists of codes for multiple
+//! choice, booleans for yes/no, `YYYY-MM-DD` dates, `HH:MM` times and short texts. A screening item
+//! is the position of the chosen option (see `instrument`).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::OnceLock;
 
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
-use serde_json::json;
+use serde_json::{Value, json};
 use ts_rs::TS;
 
+use crate::condition::{Condition, Facts};
 use crate::ids::BabyId;
+use crate::instrument::Instrument;
+use crate::registration::BirthMode;
 use crate::schedule::VisitNumber;
+use crate::time::day_of_life;
 use crate::validation::parse;
 use crate::validation::{FieldError, Rule, ValidationErrors};
 
 /// Every shipped definition, oldest first. Never edit a shipped file: add a new version.
-const SHIPPED: &[(u32, &str)] = &[(1, include_str!("../checklists/v1.json"))];
+const SHIPPED: &[(u32, &str)] = &[
+    (1, include_str!("../checklists/v1.json")),
+    (2, include_str!("../checklists/v2.json")),
+];
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
 #[serde(deny_unknown_fields)]
@@ -27,6 +40,9 @@ pub struct ChecklistDefinition {
     pub sections: Vec<Section>,
     /// Red-flag rules over this definition's fields (see `flags`).
     pub flags: Vec<crate::flags::FlagRule>,
+    /// How the screening instruments its items belong to are scored.
+    #[serde(default)]
+    pub instruments: Vec<Instrument>,
 }
 
 /// Who a section is about: the mother, or each baby in turn (twins get one section each).
@@ -45,6 +61,12 @@ pub struct Section {
     pub subject: Subject,
     /// The visits (1, 2, 3) that include this section.
     pub visits: Vec<u8>,
+    /// Its answers may be added after the visit was recorded (a lab result that arrives later).
+    #[serde(default)]
+    pub later: bool,
+    /// The section is asked only when this holds (the caesarean wound after a caesarean).
+    #[serde(default)]
+    pub show_if: Option<Condition>,
     pub fields: Vec<FieldDef>,
     pub checks: Vec<Check>,
 }
@@ -55,6 +77,9 @@ pub struct FieldDef {
     /// Unique across the definition; also the translation key of the field's label.
     pub key: String,
     pub kind: FieldKind,
+    /// The field is asked only when this holds (urinalysis details once a urinalysis was done).
+    #[serde(default)]
+    pub show_if: Option<Condition>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
@@ -68,9 +93,39 @@ pub enum FieldKind {
         decimals: u32,
     },
     /// One of a few scored options (LATCH items are 0, 1, 2).
-    Choice { options: Vec<i32> },
+    Choice {
+        options: Vec<i32>,
+    },
+    /// One option code.
+    Single {
+        options: Vec<String>,
+    },
+    /// Any number of option codes.
+    Multiple {
+        options: Vec<String>,
+    },
+    YesNo,
+    /// A whole number on a scale (pain 0–10).
+    Scale {
+        min: i32,
+        max: i32,
+    },
+    /// A date, not in the future and not before the birth.
+    Date,
+    Time,
+    Text {
+        max_len: usize,
+    },
+    /// One item of a screening instrument: the position of the chosen option.
+    Item {
+        instrument: String,
+        item: u32,
+    },
     /// Derived from other answers; never typed, never stored.
-    Computed { unit: Option<String>, formula: Formula },
+    Computed {
+        unit: Option<String>,
+        formula: Formula,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
@@ -80,6 +135,14 @@ pub enum Formula {
     Sum { fields: Vec<String> },
     /// (field − birth weight) / birth weight × 100, for a baby.
     PercentChangeFromBirthWeight { field: String },
+    /// Days from the birth to the visit; the birth day is day 0.
+    DayOfLife,
+    /// The field's value, capped at `max` (wet nappies expected: the day of life, at most 6).
+    AtMost { field: String, max: f64 },
+    /// The instrument's total score, once every item is answered.
+    InstrumentTotal { instrument: String },
+    /// The score of one item (the EPDS self-harm item), reversed where the item is.
+    ItemScore { instrument: String, item: u32 },
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
@@ -87,6 +150,8 @@ pub enum Formula {
 pub enum Check {
     /// `field` must be lower than `other` when both are answered (diastolic below systolic).
     Below { field: String, other: String },
+    /// The date `field` must not be before the date `other` (a result before its sample).
+    NotBefore { field: String, other: String },
 }
 
 /// What the checklist needs to know about a baby.
@@ -96,8 +161,47 @@ pub struct BabyRef {
     pub birth_weight_g: u32,
 }
 
+/// The shape of one answer, for the UI's types: a number, a yes/no, an option code (or a date,
+/// time or text) or a list of option codes. Answers themselves are kept as JSON values.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+#[serde(untagged)]
+pub enum AnswerValue {
+    Number(f64),
+    YesNo(bool),
+    Text(String),
+    Codes(Vec<String>),
+}
+
 /// Typed answers keyed by `answer_key`.
-pub type Answers = BTreeMap<String, serde_json::Value>;
+pub type Answers = BTreeMap<String, Value>;
+
+/// The visit a form is filled for: which one, for whom, and when.
+#[derive(Clone, Debug)]
+pub struct FormContext<'a> {
+    pub visit: VisitNumber,
+    pub babies: &'a [BabyRef],
+    pub birth_date: NaiveDate,
+    pub birth_mode: BirthMode,
+    pub visit_date: NaiveDate,
+    /// Dates after this are refused.
+    pub today: NaiveDate,
+}
+
+impl FormContext<'_> {
+    pub fn day_of_life(&self) -> i64 {
+        day_of_life(self.birth_date, self.visit_date)
+    }
+
+    /// The facts a condition may read besides answers (`condition::VISIT_FACTS`).
+    fn fact(&self, field: &str) -> Option<Value> {
+        match field {
+            "day_of_life" => Some(json!(self.day_of_life())),
+            "birth_mode" => Some(json!(self.birth_mode)),
+            "visit_number" => Some(json!(self.visit.get())),
+            _ => None,
+        }
+    }
+}
 
 /// The current definition, used for new visits.
 pub fn current() -> &'static ChecklistDefinition {
@@ -134,132 +238,361 @@ pub fn answer_key(baby: Option<BabyId>, field: &str) -> String {
     }
 }
 
+/// The field name inside an answer key.
+pub fn field_of(key: &str) -> &str {
+    key.rsplit('.').next().unwrap_or(key)
+}
+
+/// What conditions and formulas of one subject read: its answers, computed fields and the facts
+/// of the visit, plus the previous visit's answers for `risen_by`.
+pub(crate) struct SubjectFacts<'a> {
+    pub form: &'a FormContext<'a>,
+    pub baby: Option<BabyRef>,
+    pub answers: &'a Answers,
+    pub computed: &'a BTreeMap<String, f64>,
+    pub previous: Option<&'a Answers>,
+}
+
+impl Facts for SubjectFacts<'_> {
+    fn value(&self, field: &str) -> Option<Value> {
+        let key = answer_key(self.baby.map(|b| b.id), field);
+        self.answers
+            .get(&key)
+            .filter(|v| !v.is_null())
+            .cloned()
+            .or_else(|| self.computed.get(&key).map(|n| json!(n)))
+            .or_else(|| self.form.fact(field))
+    }
+
+    fn previous(&self, field: &str) -> Option<f64> {
+        self.previous?
+            .get(&answer_key(self.baby.map(|b| b.id), field))
+            .and_then(Value::as_f64)
+    }
+}
+
 impl ChecklistDefinition {
     pub fn sections_for(&self, visit: VisitNumber) -> impl Iterator<Item = &Section> {
         self.sections.iter().filter(move |s| s.visits.contains(&visit.get()))
     }
 
-    /// Parses and checks raw answers (what was typed) for one visit.
+    pub fn instrument(&self, id: &str) -> Option<&Instrument> {
+        self.instruments.iter().find(|i| i.id == id)
+    }
+
+    pub fn field(&self, key: &str) -> Option<&FieldDef> {
+        self.sections.iter().flat_map(|s| &s.fields).find(|f| f.key == key)
+    }
+
+    /// Parses and checks raw answers (what was typed) for a new visit.
     ///
-    /// Empty answers are skipped: a nurse may not measure everything. Keys that no section of this
-    /// visit asks for are refused, so nothing arrives that the form did not show.
+    /// Empty answers are skipped: a nurse may not measure everything. Answers to questions the
+    /// form does not ask under the other answers (wound details after a vaginal birth) are
+    /// dropped. Keys that no section of this visit has are refused, so nothing arrives that the
+    /// form could not show.
     pub fn validate_answers(
         &self,
-        visit: VisitNumber,
-        babies: &[BabyRef],
+        form: &FormContext<'_>,
         raw: &BTreeMap<String, String>,
     ) -> Result<Answers, ValidationErrors> {
-        let mut errors = ValidationErrors::default();
+        self.validate_in(form, raw, &Answers::new(), false)
+    }
+
+    /// Parses and checks answers added to a recorded visit: only sections marked `later` (lab
+    /// results) may be filled in, and checks and conditions see the answers already recorded.
+    /// Returns only the answers to write.
+    pub fn validate_later(
+        &self,
+        form: &FormContext<'_>,
+        recorded: &Answers,
+        raw: &BTreeMap<String, String>,
+    ) -> Result<Answers, ValidationErrors> {
+        self.validate_in(form, raw, recorded, true)
+    }
+
+    fn validate_in(
+        &self,
+        form: &FormContext<'_>,
+        raw: &BTreeMap<String, String>,
+        recorded: &Answers,
+        only_later: bool,
+    ) -> Result<Answers, ValidationErrors> {
+        let sections: Vec<&Section> = self
+            .sections_for(form.visit)
+            .filter(|s| !only_later || s.later)
+            .collect();
         let mut answers = Answers::new();
-        let mut known = std::collections::BTreeSet::new();
-        for section in self.sections_for(visit) {
-            for subject in subjects(section.subject, babies) {
-                let mut numbers = BTreeMap::new();
+        let mut errors: Vec<(String, FieldError)> = Vec::new();
+        let mut known = BTreeSet::new();
+        for section in &sections {
+            for subject in subjects(section.subject, form.babies) {
                 for field in &section.fields {
                     let key = answer_key(subject.map(|b| b.id), &field.key);
                     known.insert(key.clone());
-                    let path = format!("answers.{key}");
                     let Some(text) = raw.get(&key).and_then(|t| parse::trimmed(t)) else {
                         continue;
                     };
-                    match &field.kind {
-                        FieldKind::Number {
-                            unit,
-                            min,
-                            max,
-                            decimals,
-                        } => {
-                            let value = if *decimals == 0 {
-                                parse::optional_whole_number(&mut errors, &path, text).map(|n| n as f64)
-                            } else {
-                                parse::optional_number(&mut errors, &path, text)
-                            };
-                            let value = value.and_then(|n| parse::in_range(&mut errors, &path, n, *min, *max, unit));
-                            if let Some(n) = value {
-                                let scale = 10f64.powi(*decimals as i32);
-                                let rounded = (n * scale).round() / scale;
-                                numbers.insert(field.key.as_str(), rounded);
-                                answers.insert(
-                                    key,
-                                    if *decimals == 0 {
-                                        json!(rounded as i64)
-                                    } else {
-                                        json!(rounded)
-                                    },
-                                );
-                            }
-                        }
-                        FieldKind::Choice { options } => match text.parse::<i32>() {
-                            Ok(choice) if options.contains(&choice) => {
-                                answers.insert(key, json!(choice));
-                            }
-                            _ => errors.push(FieldError::new(path, Rule::NotAChoice).with("value", text)),
-                        },
-                        FieldKind::Computed { .. } => {}
+                    let mut e = ValidationErrors::default();
+                    if let Some(value) = self.parse_answer(&mut e, &format!("answers.{key}"), &field.kind, text, form) {
+                        answers.insert(key.clone(), value);
                     }
+                    errors.extend(e.0.into_iter().map(|error| (key.clone(), error)));
                 }
+            }
+        }
+        // What the form shows depends on the answers (recorded ones and the new ones together).
+        let mut all = recorded.clone();
+        all.extend(answers.iter().map(|(k, v)| (k.clone(), v.clone())));
+        let hidden = self.hidden_keys(form, &all, &sections);
+        answers.retain(|k, _| !hidden.contains(k));
+        errors.retain(|(k, _)| !hidden.contains(k));
+        all.retain(|k, _| !hidden.contains(k));
+        for section in &sections {
+            for subject in subjects(section.subject, form.babies) {
                 for check in &section.checks {
-                    let Check::Below { field, other } = check;
-                    if let (Some(value), Some(other_value)) = (numbers.get(field.as_str()), numbers.get(other.as_str()))
-                    {
-                        if value >= other_value {
-                            let key = answer_key(subject.map(|b| b.id), field);
-                            answers.remove(&key);
-                            errors.push(
+                    let (Check::Below { field, other } | Check::NotBefore { field, other }) = check;
+                    let key = answer_key(subject.map(|b| b.id), field);
+                    let other_key = answer_key(subject.map(|b| b.id), other);
+                    if !answers.contains_key(&key) && !answers.contains_key(&other_key) {
+                        continue;
+                    }
+                    let (Some(value), Some(other_value)) = (all.get(&key), all.get(&other_key)) else {
+                        continue;
+                    };
+                    let error = match check {
+                        Check::Below { .. } => match (value.as_f64(), other_value.as_f64()) {
+                            (Some(v), Some(o)) if v >= o => Some(
                                 FieldError::new(format!("answers.{key}"), Rule::MustBeBelow)
-                                    .with("value", parse::format_number(*value))
+                                    .with("value", parse::format_number(v))
                                     .with("other", other)
-                                    .with("other_value", parse::format_number(*other_value)),
-                            );
-                        }
+                                    .with("other_value", parse::format_number(o)),
+                            ),
+                            _ => None,
+                        },
+                        Check::NotBefore { .. } => match (value.as_str(), other_value.as_str()) {
+                            // ISO dates order as text.
+                            (Some(v), Some(o)) if v < o => Some(
+                                FieldError::new(format!("answers.{key}"), Rule::BeforeOther)
+                                    .with("value", v)
+                                    .with("other", other)
+                                    .with("other_value", o),
+                            ),
+                            _ => None,
+                        },
+                    };
+                    if let Some(error) = error {
+                        answers.remove(&key);
+                        errors.push((key, error));
                     }
                 }
             }
         }
+        let mut out = ValidationErrors(errors.into_iter().map(|(_, e)| e).collect());
         for key in raw.keys().filter(|k| !known.contains(*k)) {
-            errors.push(FieldError::new(format!("answers.{key}"), Rule::NotAChoice).with("value", key));
+            out.push(FieldError::new(format!("answers.{key}"), Rule::NotAsked).with("value", key));
         }
-        errors.into_result(answers)
+        out.into_result(answers)
+    }
+
+    /// One typed answer from what was typed, or the error.
+    fn parse_answer(
+        &self,
+        e: &mut ValidationErrors,
+        path: &str,
+        kind: &FieldKind,
+        text: &str,
+        form: &FormContext<'_>,
+    ) -> Option<Value> {
+        let not_a_choice = |e: &mut ValidationErrors| {
+            e.push(FieldError::new(path, Rule::NotAChoice).with("value", text));
+            None
+        };
+        match kind {
+            FieldKind::Number {
+                unit,
+                min,
+                max,
+                decimals,
+            } => {
+                let value = if *decimals == 0 {
+                    parse::optional_whole_number(e, path, text).map(|n| n as f64)
+                } else {
+                    parse::optional_number(e, path, text)
+                }?;
+                let n = parse::in_range(e, path, value, *min, *max, unit)?;
+                let scale = 10f64.powi(*decimals as i32);
+                let rounded = (n * scale).round() / scale;
+                Some(if *decimals == 0 {
+                    json!(rounded as i64)
+                } else {
+                    json!(rounded)
+                })
+            }
+            FieldKind::Choice { options } => match text.parse::<i32>() {
+                Ok(choice) if options.contains(&choice) => Some(json!(choice)),
+                _ => not_a_choice(e),
+            },
+            FieldKind::Single { options } => match options.iter().find(|o| *o == text) {
+                Some(o) => Some(json!(o)),
+                None => not_a_choice(e),
+            },
+            FieldKind::Multiple { options } => {
+                let chosen: BTreeSet<&str> = text.split(',').map(str::trim).filter(|s| !s.is_empty()).collect();
+                if chosen.iter().any(|c| !options.iter().any(|o| o == c)) {
+                    return not_a_choice(e);
+                }
+                // In the definition's order, so equal choices store equal values.
+                let ordered: Vec<&String> = options.iter().filter(|o| chosen.contains(o.as_str())).collect();
+                (!ordered.is_empty()).then(|| json!(ordered))
+            }
+            FieldKind::YesNo => match text {
+                "yes" => Some(json!(true)),
+                "no" => Some(json!(false)),
+                _ => not_a_choice(e),
+            },
+            FieldKind::Scale { min, max } => {
+                let n = parse::optional_number(e, path, text)?;
+                let n = parse::whole(e, path, n)?;
+                parse::in_range(e, path, n as f64, f64::from(*min), f64::from(*max), "").map(|n| json!(n as i64))
+            }
+            FieldKind::Date => {
+                let date = parse::optional_date(e, path, text)?;
+                if date > form.today {
+                    e.push(FieldError::new(path, Rule::InTheFuture).with("value", date));
+                    return None;
+                }
+                if date < form.birth_date {
+                    e.push(
+                        FieldError::new(path, Rule::BeforeBirth)
+                            .with("value", date)
+                            .with("other", form.birth_date),
+                    );
+                    return None;
+                }
+                Some(json!(date.format("%Y-%m-%d").to_string()))
+            }
+            FieldKind::Time => {
+                let time = parse::required_time(e, path, text)?;
+                Some(json!(time.format("%H:%M").to_string()))
+            }
+            FieldKind::Text { max_len } => parse::optional_text(e, path, text, *max_len).map(|t| json!(t)),
+            FieldKind::Item { instrument, .. } => {
+                let options = self.instrument(instrument).map_or(0, |i| i.options);
+                match text.parse::<u32>() {
+                    Ok(position) if position < options => Some(json!(position)),
+                    _ => not_a_choice(e),
+                }
+            }
+            FieldKind::Computed { .. } => None,
+        }
+    }
+
+    /// The answer keys of `sections` the form does not ask under `answers`.
+    fn hidden_keys(&self, form: &FormContext<'_>, answers: &Answers, sections: &[&Section]) -> BTreeSet<String> {
+        let mut hidden = BTreeSet::new();
+        for section in sections {
+            for subject in subjects(section.subject, form.babies) {
+                let computed = self.computed_for(form, subject, &section.fields, answers);
+                let facts = SubjectFacts {
+                    form,
+                    baby: subject,
+                    answers,
+                    computed: &computed,
+                    previous: None,
+                };
+                let section_shown = section.show_if.as_ref().is_none_or(|c| c.holds(&facts));
+                for field in &section.fields {
+                    let shown = section_shown && field.show_if.as_ref().is_none_or(|c| c.holds(&facts));
+                    if !shown {
+                        hidden.insert(answer_key(subject.map(|b| b.id), &field.key));
+                    }
+                }
+            }
+        }
+        hidden
     }
 
     /// The computed fields of one visit's answers, keyed like answers.
-    pub fn computed(&self, visit: VisitNumber, babies: &[BabyRef], answers: &Answers) -> BTreeMap<String, f64> {
+    pub fn computed(&self, form: &FormContext<'_>, answers: &Answers) -> BTreeMap<String, f64> {
         let mut out = BTreeMap::new();
-        for section in self.sections_for(visit) {
-            for subject in subjects(section.subject, babies) {
-                let get = |field: &str| {
-                    answers
-                        .get(&answer_key(subject.map(|b| b.id), field))
-                        .and_then(|v| v.as_f64())
-                };
-                for field in &section.fields {
-                    let FieldKind::Computed { formula, .. } = &field.kind else {
-                        continue;
-                    };
-                    let value = match formula {
-                        Formula::Sum { fields } => fields.iter().map(|f| get(f)).sum::<Option<f64>>(),
-                        Formula::PercentChangeFromBirthWeight { field } => match (get(field), subject) {
-                            (Some(weight), Some(baby)) if baby.birth_weight_g > 0 => {
-                                // Unrounded: a red-flag threshold must see -10.03 %, not -10.0 %;
-                                // only the display rounds.
-                                let birth = f64::from(baby.birth_weight_g);
-                                Some((weight - birth) / birth * 100.0)
-                            }
-                            _ => None,
-                        },
-                    };
-                    if let Some(value) = value {
-                        out.insert(answer_key(subject.map(|b| b.id), &field.key), value);
-                    }
-                }
+        for section in self.sections_for(form.visit) {
+            for subject in subjects(section.subject, form.babies) {
+                out.extend(self.computed_for(form, subject, &section.fields, answers));
             }
         }
         out
     }
+
+    fn computed_for(
+        &self,
+        form: &FormContext<'_>,
+        subject: Option<BabyRef>,
+        fields: &[FieldDef],
+        answers: &Answers,
+    ) -> BTreeMap<String, f64> {
+        let mut out = BTreeMap::new();
+        let get = |field: &str| -> Option<f64> {
+            answers
+                .get(&answer_key(subject.map(|b| b.id), field))
+                .and_then(Value::as_f64)
+                .or_else(|| form.fact(field).and_then(|v| v.as_f64()))
+        };
+        for field in fields {
+            let FieldKind::Computed { formula, .. } = &field.kind else {
+                continue;
+            };
+            let value = match formula {
+                Formula::Sum { fields } => fields.iter().map(|f| get(f)).sum::<Option<f64>>(),
+                Formula::PercentChangeFromBirthWeight { field } => match (get(field), subject) {
+                    (Some(weight), Some(baby)) if baby.birth_weight_g > 0 => {
+                        // Unrounded: a red-flag threshold must see -10.03 %, not -10.0 %; only the
+                        // display rounds.
+                        let birth = f64::from(baby.birth_weight_g);
+                        Some((weight - birth) / birth * 100.0)
+                    }
+                    _ => None,
+                },
+                Formula::DayOfLife => Some(form.day_of_life() as f64),
+                Formula::AtMost { field, max } => get(field).map(|v| v.min(*max)),
+                Formula::InstrumentTotal { instrument } => self.instrument(instrument).and_then(|i| {
+                    i.total(&|item| get(&i.item_field(item)).map(|p| p as u32))
+                        .map(f64::from)
+                }),
+                Formula::ItemScore { instrument, item } => self.instrument(instrument).and_then(|i| {
+                    get(&i.item_field(*item))
+                        .and_then(|p| i.score(*item, p as u32))
+                        .map(f64::from)
+                }),
+            };
+            if let Some(value) = value {
+                out.insert(answer_key(subject.map(|b| b.id), &field.key), value);
+            }
+        }
+        out
+    }
+
+    /// Turns answers read back from storage into their typed form: storage keeps a yes/no as
+    /// 0 or 1 and a multiple choice as JSON text.
+    pub fn restore(&self, answers: &mut Answers) {
+        for (key, value) in answers.iter_mut() {
+            let Some(field) = self.field(field_of(key)) else {
+                continue;
+            };
+            match (&field.kind, &*value) {
+                (FieldKind::YesNo, Value::Number(n)) => *value = json!(n.as_i64() == Some(1)),
+                (FieldKind::Multiple { .. }, Value::String(s)) => {
+                    if let Ok(list @ Value::Array(_)) = serde_json::from_str::<Value>(s) {
+                        *value = list;
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
 }
 
 /// The subjects a section is filled for: the mother once, or every baby.
-fn subjects(subject: Subject, babies: &[BabyRef]) -> Vec<Option<BabyRef>> {
+pub(crate) fn subjects(subject: Subject, babies: &[BabyRef]) -> Vec<Option<BabyRef>> {
     match subject {
         Subject::Mother => vec![None],
         Subject::Baby => babies.iter().copied().map(Some).collect(),
@@ -267,162 +600,4 @@ fn subjects(subject: Subject, babies: &[BabyRef]) -> Vec<Option<BabyRef>> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use uuid::Uuid;
-
-    fn baby(n: u128, weight: u32) -> BabyRef {
-        BabyRef {
-            id: BabyId(Uuid::from_u128(n)),
-            birth_weight_g: weight,
-        }
-    }
-
-    fn raw(pairs: &[(String, &str)]) -> BTreeMap<String, String> {
-        pairs.iter().map(|(k, v)| (k.clone(), (*v).to_owned())).collect()
-    }
-
-    #[test]
-    fn shipped_definitions_parse_with_unique_keys_and_resolvable_formulas() {
-        for definition in shipped() {
-            let mut keys = std::collections::BTreeSet::new();
-            for section in &definition.sections {
-                assert!(
-                    !section.visits.is_empty() && section.visits.iter().all(|v| (1..=3).contains(v)),
-                    "{}",
-                    section.id
-                );
-                for field in &section.fields {
-                    assert!(keys.insert(field.key.clone()), "duplicate field key {}", field.key);
-                }
-            }
-            for section in &definition.sections {
-                let local: Vec<&str> = section.fields.iter().map(|f| f.key.as_str()).collect();
-                for field in &section.fields {
-                    match &field.kind {
-                        FieldKind::Computed {
-                            formula: Formula::Sum { fields },
-                            ..
-                        } => {
-                            assert!(fields.iter().all(|f| local.contains(&f.as_str())), "{}", field.key)
-                        }
-                        FieldKind::Computed {
-                            formula: Formula::PercentChangeFromBirthWeight { field: f },
-                            ..
-                        } => {
-                            assert!(
-                                local.contains(&f.as_str()) && section.subject == Subject::Baby,
-                                "{}",
-                                field.key
-                            )
-                        }
-                        FieldKind::Number { min, max, .. } => assert!(min < max, "{}", field.key),
-                        FieldKind::Choice { options } => assert!(!options.is_empty(), "{}", field.key),
-                    }
-                }
-            }
-        }
-        assert_eq!(by_version(current().version), Some(current()));
-    }
-
-    #[test]
-    fn answers_are_checked_against_ranges_and_cross_checks() {
-        let definition = current();
-        let v1 = VisitNumber::new(1).unwrap();
-        let twins = [baby(1, 3000), baby(2, 2500)];
-        let first = answer_key(Some(twins[0].id), "weight_g");
-        let second = answer_key(Some(twins[1].id), "weight_g");
-        let cases: &[(Vec<(String, &str)>, &[(&str, Rule)])] = &[
-            (
-                vec![
-                    ("mother.bp_systolic".into(), "120"),
-                    ("mother.bp_diastolic".into(), "80"),
-                ],
-                &[],
-            ),
-            (
-                vec![("mother.bp_systolic".into(), "261")],
-                &[("answers.mother.bp_systolic", Rule::OutOfRange)],
-            ),
-            (vec![("mother.bp_systolic".into(), "260")], &[]),
-            (vec![("mother.bp_systolic".into(), "50")], &[]),
-            (
-                vec![("mother.bp_systolic".into(), "49")],
-                &[("answers.mother.bp_systolic", Rule::OutOfRange)],
-            ),
-            (
-                vec![
-                    ("mother.bp_systolic".into(), "120"),
-                    ("mother.bp_diastolic".into(), "120"),
-                ],
-                &[("answers.mother.bp_diastolic", Rule::MustBeBelow)],
-            ),
-            (vec![("mother.temperature".into(), "36,8")], &[]),
-            (
-                vec![("mother.temperature".into(), "43.1")],
-                &[("answers.mother.temperature", Rule::OutOfRange)],
-            ),
-            (
-                vec![("mother.pulse".into(), "80.5")],
-                &[("answers.mother.pulse", Rule::NotAWholeNumber)],
-            ),
-            (vec![(first.clone(), "2900"), (second.clone(), "2400")], &[]),
-            (vec![(second.clone(), "40000")], &[("", Rule::OutOfRange)]),
-            (
-                vec![(answer_key(Some(twins[0].id), "latch_l"), "3")],
-                &[("", Rule::NotAChoice)],
-            ),
-            (
-                vec![("mother.unknown".into(), "1")],
-                &[("answers.mother.unknown", Rule::NotAChoice)],
-            ),
-        ];
-        for (input, expected) in cases {
-            let result = definition.validate_answers(v1, &twins, &raw(input));
-            let got: Vec<(String, Rule)> = match &result {
-                Ok(_) => vec![],
-                Err(errors) => errors.0.iter().map(|e| (e.field.clone(), e.rule)).collect(),
-            };
-            let expected: Vec<(String, Rule)> = expected
-                .iter()
-                .map(|(field, rule)| {
-                    // An empty field name means "the key of the first input", for baby keys.
-                    let field = if field.is_empty() {
-                        format!("answers.{}", input[0].0)
-                    } else {
-                        (*field).to_owned()
-                    };
-                    (field, *rule)
-                })
-                .collect();
-            assert_eq!(got, expected, "{input:?}");
-        }
-    }
-
-    #[test]
-    fn latch_total_and_weight_change_are_computed_per_baby() {
-        let definition = current();
-        let v1 = VisitNumber::new(1).unwrap();
-        let twins = [baby(1, 3000), baby(2, 2500)];
-        let mut input = vec![
-            (answer_key(Some(twins[0].id), "weight_g"), "2790"),
-            (answer_key(Some(twins[1].id), "weight_g"), "2500"),
-        ];
-        for (item, score) in [
-            ("latch_l", "2"),
-            ("latch_a", "1"),
-            ("latch_t", "2"),
-            ("latch_c", "1"),
-            ("latch_h", "2"),
-        ] {
-            input.push((answer_key(Some(twins[0].id), item), score));
-        }
-        let answers = definition.validate_answers(v1, &twins, &raw(&input)).unwrap();
-        let computed = definition.computed(v1, &twins, &answers);
-        assert!((computed[&answer_key(Some(twins[0].id), "weight_change_pct")] + 7.0).abs() < 1e-9);
-        assert_eq!(computed[&answer_key(Some(twins[1].id), "weight_change_pct")], 0.0);
-        assert_eq!(computed[&answer_key(Some(twins[0].id), "latch_total")], 8.0);
-        // The second twin's LATCH is unanswered, so it has no total rather than a wrong zero.
-        assert!(!computed.contains_key(&answer_key(Some(twins[1].id), "latch_total")));
-    }
-}
+mod tests;

@@ -5,10 +5,12 @@
 
 pub mod change;
 pub mod checklist;
+pub mod condition;
 pub mod flags;
 pub mod hlc;
 pub mod identity;
 pub mod ids;
+pub mod instrument;
 pub mod merge;
 pub mod registration;
 pub mod schedule;

@@ -35,6 +35,11 @@ pub enum Rule {
     TooLongAgo,
     /// Must be lower than another field (`other`).
     MustBeBelow,
+    /// A date before another date it cannot precede (`other`, `other_value`): a lab result
+    /// before its sample.
+    BeforeOther,
+    /// The form does not ask this question for this visit.
+    NotAsked,
     /// An identity number is not 11 digits, or starts with 0.
     IdNumberFormat,
     /// An identity number's check digits do not match: a typo.
@@ -108,6 +113,8 @@ impl FieldError {
                 p("other"),
                 p("other_value")
             ),
+            Rule::BeforeOther => format!("{} is before {} ({})", p("value"), p("other"), p("other_value")),
+            Rule::NotAsked => format!("'{}' is not asked at this visit", p("value")),
             Rule::IdNumberFormat => "must be 11 digits and not start with 0".to_owned(),
             Rule::IdNumberChecksum => "check digits do not match: probably a typo".to_owned(),
             Rule::IdNumberKind => format!("a {} number does not fit the legal status {}", p("kind"), p("status")),

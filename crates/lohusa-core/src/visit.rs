@@ -12,7 +12,7 @@ use serde_json::json;
 use ts_rs::TS;
 
 use crate::change::{EntityKind, EntityWrite, FieldValues};
-use crate::checklist::{Answers, BabyRef, ChecklistDefinition};
+use crate::checklist::{Answers, BabyRef, ChecklistDefinition, FormContext};
 use crate::flags::Flag;
 use crate::ids::{MotherId, VisitId};
 use crate::registration::{BabyRecord, BirthRecord};
@@ -64,7 +64,7 @@ pub struct VisitRecord {
     pub note: Option<String>,
     /// The checklist definition version the answers were filled with.
     pub checklist_version: u32,
-    #[ts(type = "Record<string, number>")]
+    #[ts(type = "Record<string, AnswerValue>")]
     pub answers: Answers,
 }
 
@@ -115,7 +115,17 @@ pub fn validate_visit(
     let note = parse::optional_text(e, "note", &input.note, MAX_NOTE_LEN);
     let answers = if visited {
         let babies = baby_refs(context.babies);
-        match definition.validate_answers(input.number, &babies, &input.answers) {
+        let form = FormContext {
+            visit: input.number,
+            babies: &babies,
+            birth_date: context.birth.birth_date,
+            birth_mode: context.birth.mode,
+            // With no valid date yet, conditions and ranges read today's; the date's own error
+            // is reported anyway.
+            visit_date: visited_on.unwrap_or(context.today),
+            today: context.today,
+        };
+        match definition.validate_answers(&form, &input.answers) {
             Ok(answers) => answers,
             Err(answer_errors) => {
                 e.0.extend(answer_errors.0);
@@ -140,6 +150,55 @@ pub fn validate_visit(
         note,
         checklist_version: definition.version,
         answers,
+    })
+}
+
+/// Answers added to a recorded visit: lab results that arrive after it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+pub struct LaterResultsInput {
+    pub visit_id: VisitId,
+    /// Raw answers keyed by `checklist::answer_key`, only of sections marked `later`.
+    pub answers: BTreeMap<String, String>,
+}
+
+/// Checks answers added to `visit` by the definition it was filled with; returns the write
+/// that adds them. Only a visit that happened takes results.
+pub fn validate_later_results(
+    visit: &VisitRecord,
+    birth: &BirthRecord,
+    babies: &[BabyRecord],
+    today: NaiveDate,
+    raw: &BTreeMap<String, String>,
+) -> Result<EntityWrite, ValidationErrors> {
+    let Some(definition) = crate::checklist::by_version(visit.checklist_version) else {
+        return Err(ValidationErrors(vec![
+            FieldError::new("checklist_version", Rule::NotAChoice).with("value", visit.checklist_version),
+        ]));
+    };
+    if visit.outcome != VisitOutcome::Visited {
+        return Err(ValidationErrors(vec![
+            FieldError::new("outcome", Rule::NotAsked).with("value", "later_results"),
+        ]));
+    }
+    let refs = baby_refs(babies);
+    let form = FormContext {
+        visit: visit.number,
+        babies: &refs,
+        birth_date: birth.birth_date,
+        birth_mode: birth.mode,
+        visit_date: visit.visited_on,
+        today,
+    };
+    let answers = definition.validate_later(&form, &visit.answers, raw)?;
+    let mut fields = FieldValues::new();
+    for (key, value) in answers {
+        fields.insert(format!("answers.{key}"), value);
+    }
+    Ok(EntityWrite {
+        entity: EntityKind::Visit,
+        entity_id: visit.id.0,
+        fields,
+        also_replaces: Default::default(),
     })
 }
 
@@ -208,11 +267,12 @@ pub struct VisitCard {
 
 /// The three cards for a birth, from what is recorded.
 pub fn visit_cards(
-    birth_date: NaiveDate,
+    birth: &BirthRecord,
     today: NaiveDate,
     visits: &[VisitRecord],
     babies: &[BabyRecord],
 ) -> Vec<VisitCard> {
+    let birth_date = birth.birth_date;
     let babies = baby_refs(babies);
     crate::schedule::visit_windows(birth_date)
         .into_iter()
@@ -224,11 +284,7 @@ pub fn visit_cards(
             records.sort_by_key(|v| v.visited_on);
             let (first_day, last_day) = window.number.window_days();
             let flags = match &visit {
-                Some(v) if v.outcome == VisitOutcome::Visited => crate::checklist::by_version(v.checklist_version)
-                    .map(|definition| {
-                        definition.flags(v.number, &babies, &v.answers, day_of_life(birth_date, v.visited_on))
-                    })
-                    .unwrap_or_default(),
+                Some(v) if v.outcome == VisitOutcome::Visited => visit_flags(v, birth, today, &babies, visits),
                 _ => vec![],
             };
             VisitCard {
@@ -243,6 +299,33 @@ pub fn visit_cards(
             }
         })
         .collect()
+}
+
+/// The flags a visit raises, by the rules of the definition it was filled with; rises are
+/// measured against the same mother's latest earlier visit that happened.
+pub fn visit_flags(
+    visit: &VisitRecord,
+    birth: &BirthRecord,
+    today: NaiveDate,
+    babies: &[BabyRef],
+    all_visits: &[VisitRecord],
+) -> Vec<Flag> {
+    let Some(definition) = crate::checklist::by_version(visit.checklist_version) else {
+        return vec![];
+    };
+    let previous = all_visits
+        .iter()
+        .filter(|v| v.outcome == VisitOutcome::Visited && v.number < visit.number)
+        .max_by_key(|v| (v.number, v.visited_on));
+    let form = FormContext {
+        visit: visit.number,
+        babies,
+        birth_date: birth.birth_date,
+        birth_mode: birth.mode,
+        visit_date: visit.visited_on,
+        today,
+    };
+    definition.flags(&form, &visit.answers, previous.map(|p| &p.answers))
 }
 
 #[cfg(test)]
@@ -380,9 +463,8 @@ mod tests {
 
     #[test]
     fn cards_show_each_window_with_its_status() {
-        let birth_date: NaiveDate = "2026-11-22".parse().unwrap();
         let visit = check(|_| {}, false).unwrap();
-        let cards = visit_cards(birth_date, "2026-11-25".parse().unwrap(), &[visit], &babies());
+        let cards = visit_cards(&birth(), "2026-11-25".parse().unwrap(), &[visit], &babies());
         let statuses: Vec<VisitStatus> = cards.iter().map(|c| c.status).collect();
         assert_eq!(
             statuses,
@@ -403,12 +485,7 @@ mod tests {
             false,
         )
         .unwrap();
-        let cards = visit_cards(
-            "2026-11-22".parse().unwrap(),
-            "2026-11-25".parse().unwrap(),
-            &[record],
-            &babies(),
-        );
+        let cards = visit_cards(&birth(), "2026-11-25".parse().unwrap(), &[record], &babies());
         let flags: Vec<&str> = cards[0].flags.iter().map(|f| f.rule.as_str()).collect();
         assert_eq!(flags, ["severe_hypertension"]);
     }
