@@ -9,8 +9,12 @@ mod tests {
     use std::path::Path;
 
     use lohusa_core::change::{Change, EntityKind};
-    use lohusa_core::checklist::{Check, ChecklistDefinition, FieldDef, FieldKind, Formula, Section, Subject};
-    use lohusa_core::flags::{Comparison, Condition, Flag, FlagLevel, FlagReason, FlagRule};
+    use lohusa_core::checklist::{
+        AnswerValue, Check, ChecklistDefinition, FieldDef, FieldKind, Formula, Section, Subject,
+    };
+    use lohusa_core::condition::{Comparison, Condition, Reason};
+    use lohusa_core::flags::{Flag, FlagLevel, FlagRule};
+    use lohusa_core::instrument::{Instrument, InstrumentText, ItemText, TextSource};
     use lohusa_core::merge::{Head, Version};
     use lohusa_core::registration::{
         BabyInput, BabyRecord, BabySex, BirthInput, BirthMode, BirthRecord, Language, MotherInput, MotherRecord,
@@ -19,13 +23,13 @@ mod tests {
     use lohusa_core::schedule::{VisitNumber, VisitStatus, VisitWindow};
     use lohusa_core::today::{TodayEntry, TodayList};
     use lohusa_core::validation::{FieldError, Rule};
-    use lohusa_core::visit::{VisitCard, VisitInput, VisitOutcome, VisitRecord};
+    use lohusa_core::visit::{LaterResultsInput, VisitCard, VisitInput, VisitOutcome, VisitRecord};
     use lohusa_core::{BabyId, BirthId, ChangeId, DeviceId, Hlc, MemberId, MotherId, VisitId};
     use lohusa_store::{Conflict, LocalMember, MotherSummary, MotherView, Refused, SyncStatus};
     use lohusa_sync::{Phase, Progress};
     use ts_rs::{Config, TS};
 
-    use crate::commands::{AppStatus, SyncView};
+    use crate::commands::{AppStatus, SavedVisit, SyncView};
     use crate::error::{AppError, ErrorKind};
 
     macro_rules! declarations {
@@ -42,10 +46,11 @@ mod tests {
             RegistrationInput, MotherInput, BirthInput, BabyInput,
             ResidencyStatus, Language, BirthMode, BabySex,
             MotherRecord, BirthRecord, BabyRecord, MotherView, MotherSummary,
-            VisitNumber, VisitWindow, VisitStatus, VisitOutcome, VisitInput, VisitRecord, VisitCard,
+            VisitNumber, VisitWindow, VisitStatus, VisitOutcome, VisitInput, VisitRecord, VisitCard, LaterResultsInput,
+            AnswerValue, Instrument, TextSource, InstrumentText, ItemText, SavedVisit,
             TodayEntry, TodayList,
             ChecklistDefinition, Section, Subject, FieldDef, FieldKind, Formula, Check,
-            FlagRule, FlagLevel, Comparison, Condition, Flag, FlagReason,
+            FlagRule, FlagLevel, Comparison, Condition, Flag, Reason,
             SyncView, SyncStatus, Progress, Phase, Conflict, Head, Version, Refused,
         ];
         decls.sort();

@@ -3,12 +3,14 @@
 
 use chrono::{NaiveDate, Utc};
 use lohusa_core::checklist::{self, ChecklistDefinition};
+use lohusa_core::flags::Flag;
 use lohusa_core::ids::{MotherId, VisitId};
-use lohusa_core::registration::RegistrationInput;
+use lohusa_core::instrument::InstrumentText;
+use lohusa_core::registration::{Language, RegistrationInput};
 use lohusa_core::sync::CLOCK_SKEW_WARNING_MS;
 use lohusa_core::time::istanbul_today;
 use lohusa_core::today::TodayList;
-use lohusa_core::visit::VisitInput;
+use lohusa_core::visit::{LaterResultsInput, VisitInput};
 use lohusa_core::{EntityKind, FieldError, MemberId, Rule, ValidationErrors};
 use lohusa_store::{Conflict, LocalMember, MotherSummary, MotherView, Refused, Store, StoreError, SyncStatus};
 use lohusa_sync::Progress;
@@ -75,13 +77,63 @@ pub fn get_mother(state: State<'_, AppState>, id: MotherId) -> Result<MotherView
     Ok(state.store().mother_view(id, Utc::now())?)
 }
 
+/// A saved visit and the red flags it raises, so an urgent one is shown before the nurse leaves.
+#[derive(Clone, Debug, PartialEq, Serialize, TS)]
+pub struct SavedVisit {
+    pub id: VisitId,
+    pub flags: Vec<Flag>,
+}
+
+/// The flags the visit `id` raises now, from the mother's merged record.
+fn flags_of(store: &Store, mother: MotherId, id: VisitId) -> Result<Vec<Flag>, AppError> {
+    let view = store.mother_view(mother, Utc::now())?;
+    Ok(view
+        .cards
+        .into_iter()
+        .find(|c| c.visit.as_ref().is_some_and(|v| v.id == id))
+        .map(|c| c.flags)
+        .unwrap_or_default())
+}
+
 #[tauri::command(async)]
-pub fn record_visit(state: State<'_, AppState>, input: VisitInput) -> Result<VisitId, AppError> {
+pub fn record_visit(state: State<'_, AppState>, input: VisitInput) -> Result<SavedVisit, AppError> {
     let mut store = state.store();
     let author = member(&store)?.id;
     let id = store.record_visit(&input, author, Utc::now())?;
     state.sync.soon();
-    Ok(id)
+    let flags = flags_of(&store, input.mother_id, id)?;
+    Ok(SavedVisit { id, flags })
+}
+
+/// Adds lab results to a recorded visit; returns the visit's flags with them.
+#[tauri::command(async)]
+pub fn record_later_results(state: State<'_, AppState>, input: LaterResultsInput) -> Result<SavedVisit, AppError> {
+    let mut store = state.store();
+    let author = member(&store)?.id;
+    store.record_later_results(&input, author, Utc::now())?;
+    state.sync.soon();
+    let mother = store.visit(input.visit_id)?.mother_id;
+    let flags = flags_of(&store, mother, input.visit_id)?;
+    Ok(SavedVisit {
+        id: input.visit_id,
+        flags,
+    })
+}
+
+/// The texts of a screening instrument in a language, when there are any on this device.
+#[tauri::command(async)]
+pub fn get_screening_text(
+    state: State<'_, AppState>,
+    instrument: String,
+    language: Language,
+) -> Result<Option<InstrumentText>, AppError> {
+    Ok(state.store().screening_text(&instrument, language)?)
+}
+
+/// Loads a screening text file (the content of a JSON file the organisation supplies).
+#[tauri::command(async)]
+pub fn install_screening_text(state: State<'_, AppState>, content: String) -> Result<InstrumentText, AppError> {
+    Ok(state.store().install_screening_text(&content, Utc::now())?)
 }
 
 #[tauri::command(async)]

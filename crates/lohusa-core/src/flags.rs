@@ -94,7 +94,7 @@ impl ChecklistDefinition {
             })
             .collect();
         flags.retain(|f| !superseded.contains(&(f.rule.as_str(), f.baby)));
-        flags.sort_by(|a, b| b.level.cmp(&a.level));
+        flags.sort_by_key(|f| std::cmp::Reverse(f.level));
         flags
     }
 }

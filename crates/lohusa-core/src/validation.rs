@@ -40,6 +40,9 @@ pub enum Rule {
     BeforeOther,
     /// The form does not ask this question for this visit.
     NotAsked,
+    /// A screening text file that does not fit its instrument (`reason`: `format`,
+    /// `unknown_instrument`, `item_count`, `option_count`, `empty_text`; `detail` in English).
+    NotAScreeningText,
     /// An identity number is not 11 digits, or starts with 0.
     IdNumberFormat,
     /// An identity number's check digits do not match: a typo.
@@ -114,6 +117,7 @@ impl FieldError {
                 p("other_value")
             ),
             Rule::BeforeOther => format!("{} is before {} ({})", p("value"), p("other"), p("other_value")),
+            Rule::NotAScreeningText => format!("not a usable screening text: {}", p("detail")),
             Rule::NotAsked => format!("'{}' is not asked at this visit", p("value")),
             Rule::IdNumberFormat => "must be 11 digits and not start with 0".to_owned(),
             Rule::IdNumberChecksum => "check digits do not match: probably a typo".to_owned(),

@@ -120,7 +120,7 @@ impl Store {
         let babies = self.babies_of(birth.id)?;
         let visits: Vec<VisitRecord> = self.visits_of(id)?;
         Ok(MotherView {
-            cards: visit_cards(birth.birth_date, today, &visits, &babies),
+            cards: visit_cards(&birth, today, &visits, &babies),
             day_of_life: day_of_life(birth.birth_date, today) as i32,
             today,
             mother,

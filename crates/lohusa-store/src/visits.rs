@@ -5,9 +5,15 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, NaiveTime, Utc};
 use lohusa_core::checklist;
 use lohusa_core::ids::{MemberId, MotherId, VisitId};
+use lohusa_core::instrument::{InstrumentText, shipped_text};
+use lohusa_core::registration::Language;
 use lohusa_core::schedule::{RecordedVisit, VisitNumber};
 use lohusa_core::time::istanbul_today;
-use lohusa_core::visit::{VisitContext, VisitInput, VisitRecord, validate_visit};
+use lohusa_core::visit::{
+    LaterResultsInput, VisitContext, VisitInput, VisitRecord, validate_later_results, validate_visit,
+};
+use lohusa_core::{FieldError, Rule, ValidationErrors};
+use rusqlite::OptionalExtension;
 use uuid::Uuid;
 
 use crate::apply::from_sql;
@@ -104,7 +110,94 @@ impl Store {
             for (key, value) in rows {
                 visit.answers.insert(key, from_sql(value));
             }
+            if let Some(definition) = checklist::by_version(visit.checklist_version) {
+                definition.restore(&mut visit.answers);
+            }
         }
         Ok(visits)
     }
+
+    /// One visit by id, with answers.
+    pub fn visit(&self, id: VisitId) -> Result<VisitRecord, StoreError> {
+        let mother: Option<String> = self
+            .conn
+            .prepare_cached("SELECT mother_id FROM visits WHERE id = ?1")?
+            .query_row([id.to_string()], |r| r.get(0))
+            .optional()?;
+        let not_found = || StoreError::NotFound {
+            entity: "visit",
+            id: id.to_string(),
+        };
+        let mother: MotherId = mother.ok_or_else(not_found)?.parse().map_err(|_| not_found())?;
+        self.visits_of(mother)?
+            .into_iter()
+            .find(|v| v.id == id)
+            .ok_or_else(not_found)
+    }
+
+    /// Adds answers to a recorded visit: lab results that arrived after it. Only the sections
+    /// of its checklist that take later answers accept them; the fields merge like any others.
+    pub fn record_later_results(
+        &mut self,
+        input: &LaterResultsInput,
+        author: MemberId,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.in_write_transaction(|store| {
+            let visit = store.visit(input.visit_id)?;
+            let birth = store.birth_of(visit.mother_id)?;
+            let babies = store.babies_of(birth.id)?;
+            let write = validate_later_results(&visit, &birth, &babies, istanbul_today(now), &input.answers)?;
+            if !write.fields.is_empty() {
+                store.write_within(&[write], author, now)?;
+            }
+            Ok(())
+        })
+    }
+
+    /// Loads a screening text file (the licensed EPDS in a language), replacing an earlier one.
+    pub fn install_screening_text(&mut self, content: &str, now: DateTime<Utc>) -> Result<InstrumentText, StoreError> {
+        let text = InstrumentText::parse(content, &checklist::current().instruments).map_err(|e| {
+            ValidationErrors(vec![
+                FieldError::new("screening_text", Rule::NotAScreeningText)
+                    .with("reason", e.kind())
+                    .with("detail", e.to_string()),
+            ])
+        })?;
+        self.conn.execute(
+            "INSERT INTO screening_texts (instrument, language, content, installed_at) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (instrument, language) DO UPDATE SET content = excluded.content, installed_at = excluded.installed_at",
+            rusqlite::params![
+                text.instrument,
+                language_code(text.language),
+                content,
+                now.to_rfc3339()
+            ],
+        )?;
+        Ok(text)
+    }
+
+    /// The text of an instrument in a language: loaded on this device, else shipped, else none
+    /// (the form then shows numbered items).
+    pub fn screening_text(&self, instrument: &str, language: Language) -> Result<Option<InstrumentText>, StoreError> {
+        let stored: Option<String> = self
+            .conn
+            .prepare_cached("SELECT content FROM screening_texts WHERE instrument = ?1 AND language = ?2")?
+            .query_row(rusqlite::params![instrument, language_code(language)], |r| r.get(0))
+            .optional()?;
+        match stored {
+            Some(content) => InstrumentText::parse(&content, &checklist::current().instruments)
+                .map(Some)
+                .map_err(|e| StoreError::Corrupt(format!("screening text: {e}"))),
+            None => Ok(shipped_text(instrument, language)),
+        }
+    }
+}
+
+/// A language as stored: its serde name (`tr`, `ar`).
+fn language_code(language: Language) -> String {
+    serde_json::to_value(language)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
 }

@@ -1,6 +1,8 @@
 // Generated from the Rust types by src-tauri/src/bindings.rs. Do not edit:
 // run `cargo xtask codegen` instead.
 
+export type AnswerValue = number | boolean | string | Array<string>;
+
 export type AppError = { kind: ErrorKind, message: string, errors: Array<FieldError>, 
 /**
  * A finer, stable reason for some kinds (the sync server's error kind).
@@ -42,17 +44,21 @@ base?: Record<string, string[]>, hlc: Hlc, author: MemberId, device: DeviceId, s
 
 export type ChangeId = string;
 
-export type Check = { "type": "below", field: string, other: string, };
+export type Check = { "type": "below", field: string, other: string, } | { "type": "not_before", field: string, other: string, };
 
 export type ChecklistDefinition = { version: number, sections: Array<Section>, 
 /**
  * Red-flag rules over this definition's fields (see `flags`).
  */
-flags: Array<FlagRule>, };
+flags: Array<FlagRule>, 
+/**
+ * How the screening instruments its items belong to are scored.
+ */
+instruments: Array<Instrument>, };
 
 export type Comparison = "lt" | "le" | "gt" | "ge";
 
-export type Condition = { field: string, op: Comparison, value: number, } | { all: Array<Condition>, } | { any: Array<Condition>, };
+export type Condition = { field: string, op: Comparison, value: number, } | { field: string, op: Comparison, other: string, } | { field: string, is: Array<string>, } | { field: string, risen_by: number, } | { all: Array<Condition>, } | { any: Array<Condition>, };
 
 export type Conflict = { entity: EntityKind, entity_id: string, 
 /**
@@ -78,7 +84,11 @@ export type FieldDef = {
 /**
  * Unique across the definition; also the translation key of the field's label.
  */
-key: string, kind: FieldKind, };
+key: string, kind: FieldKind, 
+/**
+ * The field is asked only when this holds (urinalysis details once a urinalysis was done).
+ */
+show_if: Condition | null, };
 
 export type FieldError = { field: string, rule: Rule, 
 /**
@@ -86,17 +96,15 @@ export type FieldError = { field: string, rule: Rule,
  */
 params: { [key in string]: string }, };
 
-export type FieldKind = { "type": "number", unit: string, min: number, max: number, decimals: number, } | { "type": "choice", options: Array<number>, } | { "type": "computed", unit: string | null, formula: Formula, };
+export type FieldKind = { "type": "number", unit: string, min: number, max: number, decimals: number, } | { "type": "choice", options: Array<number>, } | { "type": "single", options: Array<string>, } | { "type": "multiple", options: Array<string>, } | { "type": "yes_no" } | { "type": "scale", min: number, max: number, } | { "type": "date" } | { "type": "time" } | { "type": "text", max_len: number, } | { "type": "item", instrument: string, item: number, } | { "type": "computed", unit: string | null, formula: Formula, };
 
 export type Flag = { rule: string, level: FlagLevel, 
 /**
  * The baby it is about; `None` for the mother.
  */
-baby: BabyId | null, reasons: Array<FlagReason>, };
+baby: BabyId | null, reasons: Array<Reason>, };
 
-export type FlagLevel = "attention" | "urgent";
-
-export type FlagReason = { field: string, value: number, op: Comparison, threshold: number, };
+export type FlagLevel = "note" | "attention" | "urgent";
 
 export type FlagRule = { 
 /**
@@ -108,13 +116,49 @@ id: string, level: FlagLevel, subject: Subject, when: Condition,
  */
 supersedes: Array<string>, };
 
-export type Formula = { "type": "sum", fields: Array<string>, } | { "type": "percent_change_from_birth_weight", field: string, };
+export type Formula = { "type": "sum", fields: Array<string>, } | { "type": "percent_change_from_birth_weight", field: string, } | { "type": "day_of_life" } | { "type": "at_most", field: string, max: number, } | { "type": "instrument_total", instrument: string, } | { "type": "item_score", instrument: string, item: number, };
 
 export type Head = { version: Version, value: unknown, author: MemberId, change: ChangeId, };
 
 export type Hlc = string;
 
+export type Instrument = { 
+/**
+ * `epds`, `phq9`; also the translation key of its name.
+ */
+id: string, items: number, 
+/**
+ * Options per item.
+ */
+options: number, 
+/**
+ * Items (numbered from 1) whose first printed option scores highest.
+ */
+reversed: Array<number>, 
+/**
+ * The item that asks about self-harm; any score above zero is urgent.
+ */
+self_harm_item: number, 
+/**
+ * Whether its texts ship with the app (`shipped`) or must be loaded (`licensed`).
+ */
+texts: TextSource, };
+
+export type InstrumentText = { instrument: string, language: Language, title: string, instructions: string, items: Array<ItemText>, 
+/**
+ * Where the text comes from and under which licence, shown under the form.
+ */
+source: string, };
+
+export type ItemText = { text: string, options: Array<string>, };
+
 export type Language = "tr" | "ar" | "en" | "ku" | "fa" | "other";
+
+export type LaterResultsInput = { visit_id: VisitId, 
+/**
+ * Raw answers keyed by `checklist::answer_key`, only of sections marked `later`.
+ */
+answers: { [key in string]: string }, };
 
 export type LocalMember = { id: MemberId, name: string, };
 
@@ -154,6 +198,12 @@ export type Progress = { phase: Phase, pushed: number, pulled: number,
  */
 to_push: number, };
 
+export type Reason = { "type": "compare", field: string, value: number, op: Comparison, threshold: number, } | { "type": "compare_fields", field: string, value: number, op: Comparison, other: string, other_value: number, } | { "type": "is", field: string, 
+/**
+ * The option (or "yes"/"no") that matched.
+ */
+answer: string, } | { "type": "risen", field: string, value: number, previous: number, risen_by: number, };
+
 export type Refused = { entity: EntityKind, 
 /**
  * The mother the record belongs to, when known here.
@@ -176,7 +226,9 @@ export type RegistrationInput = { mother: MotherInput, birth: BirthInput, babies
 
 export type ResidencyStatus = "citizen" | "temporary_protection" | "international_protection" | "residence_permit" | "other";
 
-export type Rule = "required" | "too_long" | "not_a_date" | "not_a_time" | "not_a_number" | "not_a_whole_number" | "out_of_range" | "in_the_future" | "before_birth" | "too_long_ago" | "must_be_below" | "id_number_format" | "id_number_checksum" | "id_number_kind" | "age_mismatch" | "phone_format" | "not_a_choice" | "baby_count" | "already_recorded";
+export type Rule = "required" | "too_long" | "not_a_date" | "not_a_time" | "not_a_number" | "not_a_whole_number" | "out_of_range" | "in_the_future" | "before_birth" | "too_long_ago" | "must_be_below" | "before_other" | "not_asked" | "not_a_screening_text" | "id_number_format" | "id_number_checksum" | "id_number_kind" | "age_mismatch" | "phone_format" | "not_a_choice" | "baby_count" | "already_recorded";
+
+export type SavedVisit = { id: VisitId, flags: Array<Flag>, };
 
 export type Section = { 
 /**
@@ -186,7 +238,15 @@ id: string, subject: Subject,
 /**
  * The visits (1, 2, 3) that include this section.
  */
-visits: Array<number>, fields: Array<FieldDef>, checks: Array<Check>, };
+visits: Array<number>, 
+/**
+ * Its answers may be added after the visit was recorded (a lab result that arrives later).
+ */
+later: boolean, 
+/**
+ * The section is asked only when this holds (the caesarean wound after a caesarean).
+ */
+show_if: Condition | null, fields: Array<FieldDef>, checks: Array<Check>, };
 
 export type Subject = "mother" | "baby";
 
@@ -226,6 +286,8 @@ unencrypted: boolean,
  * Who is using this device, to tell "you" from others in conflicts.
  */
 member: MemberId | null, };
+
+export type TextSource = "shipped" | "licensed";
 
 export type TodayEntry = { mother_id: MotherId, full_name: string, neighbourhood: string | null, number: VisitNumber, opens_on: string, closes_on: string, status: VisitStatus, 
 /**
@@ -295,7 +357,7 @@ export type VisitRecord = { id: VisitId, mother_id: MotherId, number: VisitNumbe
 /**
  * The checklist definition version the answers were filled with.
  */
-checklist_version: number, answers: Record<string, number>, };
+checklist_version: number, answers: Record<string, AnswerValue>, };
 
 export type VisitStatus = "upcoming" | "due" | "late" | "done" | "done_late" | "missed";
 
