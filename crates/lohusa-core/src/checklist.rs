@@ -372,7 +372,7 @@ impl ChecklistDefinition {
                         Check::NotBefore { .. } => match (value.as_str(), other_value.as_str()) {
                             // ISO dates order as text.
                             (Some(v), Some(o)) if v < o => Some(
-                                FieldError::new(format!("answers.{key}"), Rule::BeforeOther)
+                                FieldError::new(format!("answers.{key}"), Rule::DateOrder)
                                     .with("value", v)
                                     .with("other", other)
                                     .with("other_value", o),

@@ -37,7 +37,7 @@ pub enum Rule {
     MustBeBelow,
     /// A date before another date it cannot precede (`other`, `other_value`): a lab result
     /// before its sample.
-    BeforeOther,
+    DateOrder,
     /// The form does not ask this question for this visit.
     NotAsked,
     /// A screening text file that does not fit its instrument (`reason`: `format`,
@@ -116,7 +116,7 @@ impl FieldError {
                 p("other"),
                 p("other_value")
             ),
-            Rule::BeforeOther => format!("{} is before {} ({})", p("value"), p("other"), p("other_value")),
+            Rule::DateOrder => format!("{} is before {} ({})", p("value"), p("other"), p("other_value")),
             Rule::NotAScreeningText => format!("not a usable screening text: {}", p("detail")),
             Rule::NotAsked => format!("'{}' is not asked at this visit", p("value")),
             Rule::IdNumberFormat => "must be 11 digits and not start with 0".to_owned(),

@@ -107,7 +107,7 @@ fn a_visit_keeps_typed_answers_and_a_later_result_raises_its_flag() {
     assert_eq!(
         rules,
         [
-            ("answers.mother.ua_result_date", Rule::BeforeOther),
+            ("answers.mother.ua_result_date", Rule::DateOrder),
             ("answers.mother.bp_systolic", Rule::NotAsked),
         ]
     );

@@ -4,14 +4,15 @@ import { fireEvent, render, screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 
-import definitionJson from "../../../crates/lohusa-core/checklists/v1.json";
-import type { AppError, ChecklistDefinition, MotherView, VisitInput } from "../ipc";
+import definitionJson from "../../../crates/lohusa-core/checklists/v2.json";
+import type { AppError, ChecklistDefinition, InstrumentText, MotherView, SavedVisit, VisitInput } from "../ipc";
 import { nowTime } from "../lib/dates";
 import { NavContext } from "../lib/nav";
 import { Visit } from "../screens/Visit";
 
 const definition = definitionJson as unknown as ChecklistDefinition;
-const recordVisit = vi.fn<(input: VisitInput) => Promise<string>>();
+const recordVisit = vi.fn<(input: VisitInput) => Promise<SavedVisit>>();
+const go = vi.fn();
 
 const view: MotherView = {
   today: "2026-11-25",
@@ -55,14 +56,15 @@ vi.mock("../ipc", async (importOriginal) => {
       mother: async () => view,
       checklist: async () => definition,
       recordVisit: (input: VisitInput) => recordVisit(input),
+      screeningText: async (): Promise<InstrumentText | null> => null,
     },
   };
 });
 
-function renderVisit() {
+function renderVisit(number: 1 | 2 | 3 = 1) {
   render(
-    <NavContext.Provider value={{ route: { name: "visit", motherId: "m1", number: 1 }, go: vi.fn() }}>
-      <Visit motherId="m1" number={1} memberName="Ebe Derya" />
+    <NavContext.Provider value={{ route: { name: "visit", motherId: "m1", number }, go }}>
+      <Visit motherId="m1" number={number} memberName="Ebe Derya" />
     </NavContext.Provider>,
   );
 }
@@ -70,6 +72,7 @@ function renderVisit() {
 describe("visit form", () => {
   beforeEach(() => {
     recordVisit.mockReset();
+    go.mockReset();
   });
 
   it("shows a visit dated before the birth as an error under the date", async () => {
@@ -101,6 +104,62 @@ describe("visit form", () => {
       await userEvent.click(document.querySelector(`[data-name="baby.k1.${item}"] [data-value="2"]`)!);
     }
     expect(document.querySelector('[data-name="baby.k1.latch_total"] output')).toHaveTextContent("10");
+  });
+
+  it("asks follow-up questions only when they apply", async () => {
+    renderVisit();
+    await screen.findByRole("textbox", { name: "Ağırlık (g)" });
+    // A vaginal birth: the perineum section, not the caesarean wound.
+    expect(document.querySelector('[data-section="perineum"]')).not.toBeNull();
+    expect(document.querySelector('[data-section="caesarean_wound"]')).toBeNull();
+    expect(screen.queryByRole("textbox", { name: "Örnek tarihi" })).toBeNull();
+    const done = document.querySelector('[data-name="mother.ua_done"] [data-value="yes"]')!;
+    await userEvent.click(done);
+    expect(screen.getByRole("textbox", { name: "Örnek tarihi" })).toBeInTheDocument();
+    // Any number of breast findings, sent as a list of codes.
+    await userEvent.click(document.querySelector('[data-name="mother.breasts"] [data-value="engorged"]')!);
+    await userEvent.click(document.querySelector('[data-name="mother.breasts"] [data-value="cracked_nipple"]')!);
+    recordVisit.mockResolvedValue({ id: "v1", flags: [] });
+    await userEvent.click(screen.getByRole("button", { name: "Ziyareti kaydet" }));
+    expect(recordVisit.mock.calls[0][0].answers).toMatchObject({ "mother.ua_done": "yes", "mother.breasts": "engorged,cracked_nipple" });
+    expect(go).toHaveBeenCalledWith(expect.objectContaining({ name: "mother", id: "m1" }));
+  });
+
+  it("shows an urgent flag the moment the visit is saved, until the nurse acknowledges it", async () => {
+    renderVisit(2);
+    const hb = await screen.findByRole("textbox", { name: "Ağırlık (g)" });
+    expect(hb).toBeInTheDocument();
+    recordVisit.mockResolvedValue({
+      id: "v2",
+      flags: [{ rule: "severe_anaemia", level: "urgent", baby: null, reasons: [{ type: "compare", field: "hemoglobin", value: 7.5, op: "lt", threshold: 8 }] }],
+    });
+    await userEvent.click(screen.getByRole("button", { name: "Ziyareti kaydet" }));
+    const dialog = await screen.findByRole("alertdialog");
+    expect(dialog).toHaveTextContent("ACİL: bugün sevk edin");
+    expect(dialog).toHaveTextContent("Hemoglobin 7,5 g/dL: 8 altında");
+    expect(go).not.toHaveBeenCalled();
+    await userEvent.click(within(dialog).getByRole("button", { name: "Okudum, anladım" }));
+    expect(go).toHaveBeenCalledWith(expect.objectContaining({ name: "mother", id: "m1" }));
+  });
+
+  it("lets the mother answer the screening herself, then fills in the form", async () => {
+    renderVisit(3);
+    await screen.findByRole("textbox", { name: "Ağırlık (g)" });
+    await userEvent.click(document.querySelector('[data-name="mother.screening_instrument"] [data-value="epds"]')!);
+    await userEvent.click(screen.getByRole("button", { name: "Tablette kendisi yanıtlasın" }));
+    const overlay = screen.getByRole("dialog");
+    // Her record is not in view behind it: the overlay covers the screen and names no one.
+    expect(overlay).not.toHaveTextContent("Ayşe");
+    await userEvent.click(overlay.querySelector('button[name="screening_language_ar"]')!);
+    await userEvent.click(overlay.querySelector('button[name="screening_start"]')!);
+    expect(overlay).toHaveAttribute("dir", "rtl");
+    for (let item = 1; item <= 10; item++) {
+      await userEvent.click(overlay.querySelector('[data-position="0"]')!);
+    }
+    await userEvent.click(overlay.querySelector('button[name="screening_finish"]')!);
+    await userEvent.click(overlay.querySelector('button[name="screening_return"]')!);
+    expect(screen.queryByRole("dialog")).toBeNull();
+    expect(document.querySelector('[data-name="mother.epds_total"] output')).toHaveTextContent("21");
   });
 });
 

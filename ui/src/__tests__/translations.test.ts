@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 
 import type { ChecklistDefinition } from "../ipc";
+import ar from "../i18n/ar.json";
 import en from "../i18n/en.json";
 import tr from "../i18n/tr.json";
 
@@ -23,7 +24,9 @@ function lookup(tree: Tree, key: string): string | undefined {
   return typeof node === "string" ? node : undefined;
 }
 
-const languages: Record<string, Tree> = { tr, en };
+const languages: Record<string, Tree> = { tr, en, ar };
+// Arabic has more plural forms than English; i18next picks them by count.
+const ARABIC_PLURALS = /_(zero|two|few|many)$/;
 // Vitest runs in ui/; the definitions live in the core crate.
 const checklistDir = join(process.cwd(), "../crates/lohusa-core/checklists");
 const definitions: ChecklistDefinition[] = readdirSync(checklistDir)
@@ -33,6 +36,15 @@ const definitions: ChecklistDefinition[] = readdirSync(checklistDir)
 describe("translations", () => {
   it("have the same keys in every language", () => {
     expect(leaves(en).sort()).toEqual(leaves(tr).sort());
+    expect(leaves(ar).filter((k) => !ARABIC_PLURALS.test(k)).sort()).toEqual(leaves(en).sort());
+  });
+
+  it("give Arabic every plural form it needs", () => {
+    const plurals = leaves(en).filter((k) => k.endsWith("_other")).map((k) => k.slice(0, -"_other".length));
+    const missing = plurals.flatMap((base) =>
+      ["zero", "one", "two", "few", "many", "other"].map((form) => `${base}_${form}`).filter((k) => !lookup(ar, k)),
+    );
+    expect(missing).toEqual([]);
   });
 
   it("cover every checklist section, field, option and red flag in every language", () => {
@@ -43,10 +55,12 @@ describe("translations", () => {
         const keys = [`checklist.sections.${section.id}`];
         for (const field of section.fields) {
           keys.push(`checklist.fields.${field.key}`);
-          if (field.kind.type === "choice") {
-            for (const option of field.kind.options) keys.push(`checklist.options.${field.key}.${option}`);
+          const kind = field.kind;
+          if (kind.type === "choice" || kind.type === "single" || kind.type === "multiple") {
+            for (const option of kind.options) keys.push(`checklist.options.${field.key}.${option}`);
           }
-          if (field.kind.type === "number") keys.push(`units.${field.kind.unit}`);
+          if (kind.type === "number" && kind.unit) keys.push(`units.${kind.unit}`);
+          if (kind.type === "computed" && kind.unit) keys.push(`units.${kind.unit}`);
         }
         for (const [language, tree] of Object.entries(languages)) {
           for (const key of keys) if (!lookup(tree, key)) missing.push(`${language}: ${key}`);

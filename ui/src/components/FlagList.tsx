@@ -1,24 +1,67 @@
-// Red flags with their level, what crossed which threshold, and what to do, urgent first.
+// Red flags with their level, the sentence that says which value crossed which threshold, and
+// what to do, urgent first.
+import type { TFunction } from "i18next";
 import { useTranslation } from "react-i18next";
 
-import type { BabyRecord, Flag } from "../ipc";
+import type { BabyRecord, ChecklistDefinition, Flag, Reason } from "../ipc";
 import { formatNumber } from "../lib/dates";
-import { fieldLabel } from "../lib/errors";
 
-const SYMBOLS = { lt: "<", le: "≤", gt: ">", ge: "≥" } as const;
+/** The unit a number field is measured in, from the definition, translated. */
+function unitOf(t: TFunction, definition: ChecklistDefinition | undefined, field: string): string {
+  for (const section of definition?.sections ?? []) {
+    for (const f of section.fields) {
+      if (f.key !== field) continue;
+      const unit = f.kind.type === "number" ? f.kind.unit : f.kind.type === "computed" ? f.kind.unit : null;
+      return unit ? ` ${t(`units.${unit}`, { defaultValue: unit })}` : "";
+    }
+  }
+  return "";
+}
 
-export function FlagList({ flags, babies }: { flags: Flag[]; babies: BabyRecord[] }) {
+/** "Blood pressure, systolic 164 mmHg: at or above 160", in the UI language. */
+export function reasonSentence(t: TFunction, language: string, reason: Reason, definition?: ChecklistDefinition): string {
+  const n = (value: number) => formatNumber(value, language);
+  const label = (field: string) => t(`checklist.fields.${field}`, { defaultValue: field });
+  const unit = unitOf(t, definition, reason.field);
+  switch (reason.type) {
+    case "compare":
+      return t("flags.reason.compare", {
+        field: label(reason.field),
+        value: `${n(reason.value)}${unit}`,
+        op: t(`flags.ops.${reason.op}`, { threshold: n(reason.threshold) }),
+      });
+    case "compare_fields":
+      return t("flags.reason.compare_fields", {
+        field: label(reason.field),
+        value: `${n(reason.value)}${unit}`,
+        op: t(`flags.ops.${reason.op}`, { threshold: `${label(reason.other)} (${n(reason.other_value)})` }),
+      });
+    case "is": {
+      const answer =
+        reason.answer === "yes" || reason.answer === "no"
+          ? t(`checklist.${reason.answer}`)
+          : t(`checklist.options.${reason.field}.${reason.answer}`, { defaultValue: reason.answer });
+      return t("flags.reason.is", { field: label(reason.field), answer });
+    }
+    case "risen":
+      return t("flags.reason.risen", {
+        field: label(reason.field),
+        value: n(reason.value),
+        previous: n(reason.previous),
+        diff: n(reason.value - reason.previous),
+      });
+  }
+}
+
+export function FlagList({ flags, babies, definition }: { flags: Flag[]; babies: BabyRecord[]; definition?: ChecklistDefinition }) {
   const { t, i18n } = useTranslation();
   if (flags.length === 0) return null;
-  const n = (value: number) => formatNumber(value, i18n.language);
   return (
     <ul className="flags">
       {flags.map((flag, i) => {
         const baby = flag.baby ? babies.find((b) => b.id === flag.baby) : undefined;
         const babyName = baby ? baby.name ?? t("mother.unnamed_baby", { n: baby.ordinal }) : null;
-        const reasons = flag.reasons
-          .map((r) => `${fieldLabel(t, `answers.mother.${r.field}`)} ${n(r.value)} ${SYMBOLS[r.op]} ${n(r.threshold)}`)
-          .join("; ");
+        const reasons = flag.reasons.map((r) => reasonSentence(t, i18n.language, r, definition)).join("; ");
         return (
           <li key={`${flag.rule}-${flag.baby ?? "mother"}-${i}`} className={`flag flag-${flag.level}`} data-flag={flag.rule} data-level={flag.level}>
             <strong className="flag-title">

@@ -7,6 +7,9 @@ import type {
   ChecklistDefinition,
   Conflict,
   EntityKind,
+  InstrumentText,
+  Language,
+  LaterResultsInput,
   LocalMember,
   MotherId,
   MotherSummary,
@@ -16,7 +19,7 @@ import type {
   SyncStatus,
   SyncView,
   TodayList,
-  VisitId,
+  SavedVisit,
   VisitInput,
 } from "./bindings";
 
@@ -49,7 +52,11 @@ export const ipc = {
   todayList: (): Promise<TodayList> => invoke("get_today_list"),
   registerMother: (input: RegistrationInput): Promise<MotherId> => invoke("register_mother", { input }),
   mother: (id: MotherId): Promise<MotherView> => invoke("get_mother", { id }),
-  recordVisit: (input: VisitInput): Promise<VisitId> => invoke("record_visit", { input }),
+  recordVisit: (input: VisitInput): Promise<SavedVisit> => invoke("record_visit", { input }),
+  recordLaterResults: (input: LaterResultsInput): Promise<SavedVisit> => invoke("record_later_results", { input }),
+  screeningText: (instrument: string, language: Language): Promise<InstrumentText | null> =>
+    invoke("get_screening_text", { instrument, language }),
+  installScreeningText: (content: string): Promise<InstrumentText> => invoke("install_screening_text", { content }),
   searchMothers: (query: string): Promise<MotherSummary[]> => invoke("search_mothers", { query }),
   checklist: (version: number | null): Promise<ChecklistDefinition> => invoke("get_checklist", { version }),
   syncState: (): Promise<SyncView> => invoke("get_sync_state"),

@@ -31,7 +31,7 @@ export function fieldErrorMessage(t: TFunction, error: FieldError): string {
     params[name] = isIsoDate(value) ? numericDate(value) : /^-?\d+\.\d+$/.test(value) ? formatNumber(Number(value), t("language_code")) : value;
   }
   if (params.unit !== undefined) params.unit = t(`units.${params.unit}`, { defaultValue: params.unit });
-  if (error.rule === "must_be_below" && params.other !== undefined) {
+  if ((error.rule === "must_be_below" || error.rule === "date_order") && params.other !== undefined) {
     params.other = fieldLabel(t, params.other.includes(".") ? params.other : `answers.mother.${params.other}`);
   }
   const rule = t(`rules.${error.rule}`, params);

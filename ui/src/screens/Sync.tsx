@@ -4,6 +4,7 @@ import { useEffect, useState, type FormEvent } from "react";
 import { useTranslation } from "react-i18next";
 
 import { TextField } from "../components/Field";
+import { ScreeningTexts } from "../components/ScreeningTexts";
 import { Loading } from "../components/ScreenState";
 import { ipc, toAppError, type AppError, type Refused, type SyncView } from "../ipc";
 import { errorsByField, generalMessage } from "../lib/errors";
@@ -104,6 +105,7 @@ export function Sync() {
     return (
       <main className="screen">
         <Enroll onDone={refresh} />
+        <ScreeningTexts />
       </main>
     );
   }
@@ -158,6 +160,7 @@ export function Sync() {
           ) : null}
         </div>
       </section>
+      <ScreeningTexts />
     </main>
   );
 }

@@ -1,22 +1,29 @@
 // Recording a home visit: outcome, date, time, who visited, and the checklist rendered from its
-// definition. A visit already recorded opens read-only, with the definition it was filled with.
-import { useEffect, useState } from "react";
+// definition. A visit already recorded opens read-only, with the definition it was filled with,
+// and takes lab results that arrive later. Red flags raised by a save are shown at once, urgent
+// ones in a box the nurse must acknowledge before she leaves the house.
+import { useCallback, useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 
-import { ChecklistForm } from "../components/ChecklistForm";
+import { answerText, ChecklistForm } from "../components/ChecklistForm";
 import { ChoiceButtons, DateField, TextField } from "../components/Field";
-import { FormActions, FormErrorBanner, LoadFailed, Loading } from "../components/ScreenState";
 import { FlagList } from "../components/FlagList";
+import { FormActions, FormErrorBanner, LoadFailed, Loading } from "../components/ScreenState";
+import { SelfScreening } from "../components/SelfScreening";
 import { StatusBadge } from "../components/StatusBadge";
+import { LANGUAGES, type UiLanguage } from "../i18n";
 import {
   ipc,
   toAppError,
   type AppError,
   type ChecklistDefinition,
+  type Flag,
+  type InstrumentText,
   type MotherId,
   type MotherView,
   type VisitNumber,
   type VisitOutcome,
+  type VisitRecord,
 } from "../ipc";
 import { nowTime, numericDate, shortDate } from "../lib/dates";
 import { errorsByField } from "../lib/errors";
@@ -25,11 +32,22 @@ import { useSave } from "../lib/useSave";
 
 const OUTCOMES: VisitOutcome[] = ["visited", "not_at_home", "moved", "refused", "hospitalised"];
 
+/** Answers as the form holds them (text per key), from a recorded visit. */
+function formValues(visit: VisitRecord | null): Record<string, string> {
+  if (!visit) return {};
+  return Object.fromEntries(Object.entries(visit.answers).map(([k, v]) => [k, answerText(v)]));
+}
+
+function nonEmpty(values: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(values).filter(([, v]) => v.trim() !== ""));
+}
+
 export function Visit({ motherId, number, memberName }: { motherId: MotherId; number: VisitNumber; memberName: string }) {
   const { t, i18n } = useTranslation();
   const { go } = useNav();
   const [view, setView] = useState<MotherView | null>(null);
   const [definition, setDefinition] = useState<ChecklistDefinition | null>(null);
+  const [texts, setTexts] = useState<Record<string, InstrumentText | null>>({});
   const [loadError, setLoadError] = useState<AppError | null>(null);
   const [outcome, setOutcome] = useState<VisitOutcome>("visited");
   const [visitedOn, setVisitedOn] = useState("");
@@ -37,26 +55,49 @@ export function Visit({ motherId, number, memberName }: { motherId: MotherId; nu
   const [visitedBy, setVisitedBy] = useState(memberName);
   const [note, setNote] = useState("");
   const [answers, setAnswers] = useState<Record<string, string>>({});
+  const [addingResults, setAddingResults] = useState(false);
+  const [selfScreening, setSelfScreening] = useState<string | null>(null);
+  /** Flags of the save just made, shown until the nurse acknowledges them. */
+  const [raised, setRaised] = useState<{ flags: Flag[]; after: () => void } | null>(null);
 
-  useEffect(() => {
-    (async () => {
-      try {
-        const v = await ipc.mother(motherId);
-        const card = v.cards.find((c) => c.window.number === number);
-        const recorded = card?.visit?.outcome === "visited" ? card.visit : null;
-        setDefinition(await ipc.checklist(recorded ? recorded.checklist_version : null));
-        setVisitedOn(numericDate(v.today));
-        if (recorded) {
-          setAnswers(Object.fromEntries(Object.entries(recorded.answers).map(([k, value]) => [k, String(value)])));
-        }
-        setView(v);
-      } catch (e) {
-        setLoadError(toAppError(e));
-      }
-    })();
+  const load = useCallback(async () => {
+    try {
+      const v = await ipc.mother(motherId);
+      const card = v.cards.find((c) => c.window.number === number);
+      const recorded = card?.visit?.outcome === "visited" ? card.visit : null;
+      const d = await ipc.checklist(recorded ? recorded.checklist_version : null);
+      setDefinition(d);
+      setVisitedOn(numericDate(v.today));
+      setAnswers(formValues(recorded));
+      setView(v);
+    } catch (e) {
+      setLoadError(toAppError(e));
+    }
   }, [motherId, number]);
 
-  const { submit, error, saving, dismiss } = useSave(
+  useEffect(() => {
+    void load();
+  }, [load]);
+
+  // Item texts in the staff's language, where this tablet has them.
+  useEffect(() => {
+    if (!definition) return;
+    let live = true;
+    void Promise.all(
+      definition.instruments.map(async (i) => [i.id, await ipc.screeningText(i.id, i18n.language as UiLanguage).catch(() => null)] as const),
+    ).then((pairs) => live && setTexts(Object.fromEntries(pairs)));
+    return () => {
+      live = false;
+    };
+  }, [definition, i18n.language]);
+
+  const card = view?.cards.find((c) => c.window.number === number);
+  // Only a visit that happened is shown read-only; after a failed attempt the form opens again.
+  const recorded = card?.visit?.outcome === "visited" ? card.visit : null;
+
+  const showFlags = (flags: Flag[], after: () => void) => (flags.length > 0 ? setRaised({ flags, after }) : after());
+
+  const visitSave = useSave(
     () =>
       ipc.recordVisit({
         mother_id: motherId,
@@ -66,20 +107,29 @@ export function Visit({ motherId, number, memberName }: { motherId: MotherId; nu
         visited_at: visitedAt,
         visited_by: visitedBy,
         note,
-        answers: outcome === "visited" ? Object.fromEntries(Object.entries(answers).filter(([, v]) => v.trim() !== "")) : {},
+        answers: outcome === "visited" ? nonEmpty(answers) : {},
       }),
-    () => go({ name: "mother", id: motherId, notice: t("visit.saved", { number }) }),
+    (saved) => showFlags(saved.flags, () => go({ name: "mother", id: motherId, notice: t("visit.saved", { number }) })),
+  );
+
+  const resultsSave = useSave(
+    () => {
+      const before = formValues(recorded);
+      const changed = Object.fromEntries(Object.entries(answers).filter(([k, v]) => v.trim() !== "" && v !== (before[k] ?? "")));
+      return ipc.recordLaterResults({ visit_id: recorded!.id, answers: changed });
+    },
+    (saved) => {
+      setAddingResults(false);
+      void load();
+      const urgent = saved.flags.filter((f) => f.level === "urgent");
+      showFlags(urgent, () => {});
+    },
   );
 
   if (loadError) return <LoadFailed error={loadError} />;
-  if (!view || !definition) return <Loading />;
+  if (!view || !definition || !card) return <Loading />;
 
   const lang = i18n.language;
-  const card = view.cards.find((c) => c.window.number === number)!;
-  // Only a visit that happened is shown read-only; after a failed attempt the form opens again.
-  const recorded = card.visit?.outcome === "visited" ? card.visit : null;
-  const errors = errorsByField(t, error);
-
   const header = (
     <header className="screen-header">
       <h1>
@@ -97,36 +147,125 @@ export function Visit({ motherId, number, memberName }: { motherId: MotherId; nu
     </header>
   );
 
+  const flagsDialog = raised ? (
+    <div className="modal-backdrop">
+      <section
+        className={raised.flags.some((f) => f.level === "urgent") ? "modal urgent-dialog" : "modal"}
+        role="alertdialog"
+        aria-modal="true"
+        aria-labelledby="raised-title"
+        data-testid="raised-flags"
+      >
+        <h2 id="raised-title">
+          {raised.flags.some((f) => f.level === "urgent") ? t("flags.urgent_title") : t("flags.title")}
+        </h2>
+        <p>
+          {raised.flags.some((f) => f.level === "urgent") ? t("flags.urgent_intro", { number }) : t("flags.saved_intro", { number })}
+        </p>
+        <FlagList flags={raised.flags} babies={view.babies} definition={definition} />
+        <div className="form-actions">
+          <button
+            type="button"
+            className="primary"
+            name="acknowledge_flags"
+            autoFocus
+            onClick={() => {
+              const after = raised.after;
+              setRaised(null);
+              after();
+            }}
+          >
+            {t("flags.acknowledge")}
+          </button>
+        </div>
+      </section>
+    </div>
+  ) : null;
+
   if (recorded) {
+    const hasLater = definition.sections.some((s) => s.later && s.visits.includes(number));
+    const errors = errorsByField(t, resultsSave.error);
     return (
       <main className="screen visit visit-readonly">
         {header}
         {card.flags.length > 0 ? (
           <section className="card">
             <h2>{t("flags.title")}</h2>
-            <FlagList flags={card.flags} babies={view.babies} />
+            <FlagList flags={card.flags} babies={view.babies} definition={definition} />
           </section>
         ) : null}
-        <section className="card">
-          <dl className="details">
-            <div className="detail"><dt>{t("fields.visit.outcome")}</dt><dd>{t(`options.outcome.${recorded.outcome}`)}</dd></div>
-            <div className="detail"><dt>{t("fields.visit.visited_on")}</dt><dd>{numericDate(recorded.visited_on)} {recorded.visited_at?.slice(0, 5) ?? ""}</dd></div>
-            <div className="detail"><dt>{t("fields.visit.visited_by")}</dt><dd dir="auto">{recorded.visited_by}</dd></div>
-            {recorded.note ? <div className="detail"><dt>{t("fields.visit.note")}</dt><dd dir="auto">{recorded.note}</dd></div> : null}
-          </dl>
-        </section>
-        {recorded.outcome === "visited" ? (
-          <ChecklistForm definition={definition} visit={number} babies={view.babies} values={answers} readOnly />
-        ) : null}
-        <p className="footnote">{t("visit.checklist_version", { version: recorded.checklist_version })}</p>
-        <div className="form-actions">
-          <button type="button" className="secondary" onClick={() => go({ name: "mother", id: motherId })}>
-            {t("common.back")}
-          </button>
-        </div>
+        {addingResults ? (
+          <form onSubmit={resultsSave.submit} noValidate>
+            <h2>{t("visit.results_title", { number })}</h2>
+            <p className="subtitle">{t("visit.results_help")}</p>
+            <FormErrorBanner error={resultsSave.error} />
+            <ChecklistForm
+              definition={definition}
+              visit={number}
+              birth={view.birth}
+              babies={view.babies}
+              visitDate={recorded.visited_on}
+              values={answers}
+              errors={errors}
+              onlyLater
+              onChange={(key, value) => {
+                resultsSave.dismiss(`answers.${key}`);
+                setAnswers((a) => ({ ...a, [key]: value }));
+              }}
+            />
+            <FormActions
+              onCancel={() => {
+                setAddingResults(false);
+                setAnswers(formValues(recorded));
+              }}
+              saveName="save_results"
+              saveLabel={t("visit.results_save")}
+              saving={resultsSave.saving}
+            />
+          </form>
+        ) : (
+          <>
+            <section className="card">
+              <dl className="details">
+                <div className="detail"><dt>{t("fields.visit.outcome")}</dt><dd>{t(`options.outcome.${recorded.outcome}`)}</dd></div>
+                <div className="detail"><dt>{t("fields.visit.visited_on")}</dt><dd>{numericDate(recorded.visited_on)} {recorded.visited_at?.slice(0, 5) ?? ""}</dd></div>
+                <div className="detail"><dt>{t("fields.visit.visited_by")}</dt><dd dir="auto">{recorded.visited_by}</dd></div>
+                {recorded.note ? <div className="detail"><dt>{t("fields.visit.note")}</dt><dd dir="auto">{recorded.note}</dd></div> : null}
+              </dl>
+            </section>
+            <ChecklistForm
+              definition={definition}
+              visit={number}
+              birth={view.birth}
+              babies={view.babies}
+              visitDate={recorded.visited_on}
+              values={answers}
+              screeningTexts={texts}
+              readOnly
+            />
+            <p className="footnote">{t("visit.checklist_version", { version: recorded.checklist_version })}</p>
+            <div className="form-actions">
+              <button type="button" className="secondary" onClick={() => go({ name: "mother", id: motherId })}>
+                {t("common.back")}
+              </button>
+              {hasLater ? (
+                <button type="button" className="primary" name="add_results" onClick={() => setAddingResults(true)}>
+                  {t("visit.add_results")}
+                </button>
+              ) : null}
+            </div>
+          </>
+        )}
+        {flagsDialog}
       </main>
     );
   }
+
+  const { submit, error, saving, dismiss } = visitSave;
+  const errors = errorsByField(t, error);
+  const instrument = selfScreening ? definition.instruments.find((i) => i.id === selfScreening) : undefined;
+  const preferred = view.mother.preferred_language;
+  const motherLanguage: UiLanguage = (LANGUAGES as readonly string[]).includes(preferred) ? (preferred as UiLanguage) : (lang as UiLanguage);
 
   return (
     <main className="screen visit">
@@ -152,9 +291,13 @@ export function Visit({ motherId, number, memberName }: { motherId: MotherId; nu
           <ChecklistForm
             definition={definition}
             visit={number}
+            birth={view.birth}
             babies={view.babies}
+            visitDate={visitedOn}
             values={answers}
             errors={errors}
+            screeningTexts={texts}
+            onSelfScreening={setSelfScreening}
             onChange={(key, value) => {
               dismiss(`answers.${key}`);
               setAnswers((a) => ({ ...a, [key]: value }));
@@ -164,13 +307,29 @@ export function Visit({ motherId, number, memberName }: { motherId: MotherId; nu
         <section className="card">
           <TextField name="note" label={t("fields.visit.note")} value={note} onChange={setNote} error={errors["note"]} dir="auto" />
         </section>
-        <FormActions
-          onCancel={() => go({ name: "mother", id: motherId })}
-          saveName="save_visit"
-          saveLabel={t("visit.save")}
-          saving={saving}
-        />
+        <FormActions onCancel={() => go({ name: "mother", id: motherId })} saveName="save_visit" saveLabel={t("visit.save")} saving={saving} />
       </form>
+      {instrument ? (
+        <SelfScreening
+          instrument={instrument}
+          language={motherLanguage}
+          initial={Object.fromEntries(
+            Array.from({ length: instrument.items }, (_, i) => [i + 1, answers[`mother.${instrument.id}_${i + 1}`]])
+              .filter(([, v]) => v !== undefined && v !== "")
+              .map(([item, v]) => [item, Number(v)]),
+          )}
+          onCancel={() => setSelfScreening(null)}
+          onDone={(positions) => {
+            setAnswers((a) => {
+              const next = { ...a };
+              for (const [item, position] of Object.entries(positions)) next[`mother.${instrument.id}_${item}`] = String(position);
+              return next;
+            });
+            setSelfScreening(null);
+          }}
+        />
+      ) : null}
+      {flagsDialog}
     </main>
   );
 }

@@ -369,7 +369,7 @@ fn answers_are_checked_against_ranges_choices_dates_and_cross_checks() {
                 (m("hb_sample_date"), "16.11.2026"),
                 (m("hb_result_date"), "15.11.2026"),
             ],
-            vec![(format!("answers.{}", m("hb_result_date")), Rule::BeforeOther)],
+            vec![(format!("answers.{}", m("hb_result_date")), Rule::DateOrder)],
         ),
         (
             2,
@@ -515,7 +515,7 @@ fn lab_results_can_be_added_to_a_recorded_visit_and_nothing_else() {
     assert_eq!(
         errors_of(&refused),
         [
-            (format!("answers.{}", m("ua_result_date")), Rule::BeforeOther),
+            (format!("answers.{}", m("ua_result_date")), Rule::DateOrder),
             (format!("answers.{}", m("bp_systolic")), Rule::NotAsked),
         ]
     );
