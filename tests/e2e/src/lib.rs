@@ -146,9 +146,17 @@ impl App {
         Ok(())
     }
 
+    /// Clicks the element after scrolling it to the middle of the window, where the sticky top
+    /// bar cannot cover it.
     pub async fn click(&self, css: &str) -> anyhow::Result<()> {
-        self.wait_css(css)
-            .await?
+        let element = self.wait_css(css).await?;
+        self.client
+            .execute(
+                "arguments[0].scrollIntoView({block: 'center'}); return true",
+                vec![serde_json::to_value(&element)?],
+            )
+            .await?;
+        element
             .click()
             .await
             .with_context(|| format!("could not click {css}"))?;
@@ -190,6 +198,23 @@ impl App {
             )
             .await?;
         Ok(text.as_str().unwrap_or_default().trim().to_owned())
+    }
+
+    /// Taps an option of a checklist question: `[data-name=KEY] [data-value=VALUE]`.
+    pub async fn choose(&self, key: &str, value: &str) -> anyhow::Result<()> {
+        self.click(&format!("[data-name='{key}'] [data-value='{value}']")).await
+    }
+
+    /// Scrolls the element to the top of the window (for a screenshot of it).
+    pub async fn scroll_to(&self, css: &str) -> anyhow::Result<()> {
+        self.wait_css(css).await?;
+        self.client
+            .execute(
+                "document.querySelector(arguments[0]).scrollIntoView({block: 'start'}); return true",
+                vec![json!(css)],
+            )
+            .await?;
+        Ok(())
     }
 
     pub async fn attr(&self, css: &str, attribute: &str) -> anyhow::Result<Option<String>> {

@@ -4,7 +4,7 @@
 import { useTranslation } from "react-i18next";
 
 import type { BabyRecord, BirthRecord, ChecklistDefinition, FieldDef, InstrumentText, Section, VisitNumber } from "../ipc";
-import { formatNumber, isIsoDate, numericDate } from "../lib/dates";
+import { formatNumber, isIsoDate, isolate, numericDate } from "../lib/dates";
 import { evaluate, holds, type Facts } from "../lib/formula";
 import { ChoiceButtons, DateField, TextField } from "./Field";
 
@@ -142,15 +142,16 @@ function FieldBlock({ field, baby, form, facts: f }: { field: FieldDef; baby: Ba
   const kind = field.kind;
   switch (kind.type) {
     case "number": {
-      const unit = kind.unit ? t(`units.${kind.unit}`, { defaultValue: kind.unit }) : "";
-      if (readOnly) return <ReadOnlyValue label={label} value={raw === "" ? undefined : n(Number(raw))} unit={unit} name={key} />;
+      const unit = kind.unit ? isolate(t(`units.${kind.unit}`, { defaultValue: kind.unit }), i18n.language) : "";
+      const exact = (value: number) => formatNumber(value, i18n.language, kind.decimals);
+      if (readOnly) return <ReadOnlyValue label={label} value={raw === "" ? undefined : exact(Number(raw))} unit={unit} name={key} />;
       return (
         <TextField
           name={key}
           label={unit ? `${label} (${unit})` : label}
           value={raw}
           inputMode={kind.decimals > 0 ? "decimal" : "numeric"}
-          hint={t("checklist.range", { min: n(kind.min), max: n(kind.max), unit })}
+          hint={t("checklist.range", { min: exact(kind.min), max: exact(kind.max), unit }).trim()}
           error={error}
           onChange={set}
         />
@@ -263,7 +264,7 @@ function FieldBlock({ field, baby, form, facts: f }: { field: FieldDef; baby: Ba
     }
     case "computed": {
       const value = evaluate(kind.formula, f);
-      const unit = kind.unit ? t(`units.${kind.unit}`, { defaultValue: kind.unit }) : "";
+      const unit = kind.unit ? isolate(t(`units.${kind.unit}`, { defaultValue: kind.unit }), i18n.language) : "";
       const shown = value === null ? null : kind.unit === "%" && value > 0 ? `+${n(value)}` : n(value);
       return <ReadOnlyValue label={label} value={shown ?? undefined} unit={unit} name={key} computed />;
     }

@@ -1,18 +1,19 @@
 // Red flags with their level, the sentence that says which value crossed which threshold, and
 // what to do, urgent first.
 import type { TFunction } from "i18next";
+import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 
-import type { BabyRecord, ChecklistDefinition, Flag, Reason } from "../ipc";
-import { formatNumber } from "../lib/dates";
+import { ipc, type BabyRecord, type ChecklistDefinition, type Flag, type Reason } from "../ipc";
+import { formatNumber, isolate } from "../lib/dates";
 
 /** The unit a number field is measured in, from the definition, translated. */
-function unitOf(t: TFunction, definition: ChecklistDefinition | undefined, field: string): string {
+function unitOf(t: TFunction, language: string, definition: ChecklistDefinition | undefined, field: string): string {
   for (const section of definition?.sections ?? []) {
     for (const f of section.fields) {
       if (f.key !== field) continue;
       const unit = f.kind.type === "number" ? f.kind.unit : f.kind.type === "computed" ? f.kind.unit : null;
-      return unit ? ` ${t(`units.${unit}`, { defaultValue: unit })}` : "";
+      return unit ? ` ${isolate(t(`units.${unit}`, { defaultValue: unit }), language)}` : "";
     }
   }
   return "";
@@ -22,7 +23,7 @@ function unitOf(t: TFunction, definition: ChecklistDefinition | undefined, field
 export function reasonSentence(t: TFunction, language: string, reason: Reason, definition?: ChecklistDefinition): string {
   const n = (value: number) => formatNumber(value, language);
   const label = (field: string) => t(`checklist.fields.${field}`, { defaultValue: field });
-  const unit = unitOf(t, definition, reason.field);
+  const unit = unitOf(t, language, definition, reason.field);
   switch (reason.type) {
     case "compare":
       return t("flags.reason.compare", {
@@ -53,8 +54,26 @@ export function reasonSentence(t: TFunction, language: string, reason: Reason, d
   }
 }
 
-export function FlagList({ flags, babies, definition }: { flags: Flag[]; babies: BabyRecord[]; definition?: ChecklistDefinition }) {
+/** The current definition, fetched once, for the units of flags shown without their own. */
+let current: Promise<ChecklistDefinition> | null = null;
+
+function useUnits(given: ChecklistDefinition | undefined, needed: boolean): ChecklistDefinition | undefined {
+  const [loaded, setLoaded] = useState<ChecklistDefinition | undefined>(undefined);
+  useEffect(() => {
+    if (given || !needed) return;
+    let live = true;
+    current ??= ipc.checklist(null);
+    current.then((d) => live && setLoaded(d)).catch(() => (current = null));
+    return () => {
+      live = false;
+    };
+  }, [given, needed]);
+  return given ?? loaded;
+}
+
+export function FlagList({ flags, babies, definition: given }: { flags: Flag[]; babies: BabyRecord[]; definition?: ChecklistDefinition }) {
   const { t, i18n } = useTranslation();
+  const definition = useUnits(given, flags.length > 0);
   if (flags.length === 0) return null;
   return (
     <ul className="flags">

@@ -5,7 +5,7 @@ import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 
 import { ipc, type Instrument, type InstrumentText } from "../ipc";
-import { LANGUAGES, type UiLanguage } from "../i18n";
+import { direction, LANGUAGES, type UiLanguage } from "../i18n";
 import { OPTION_LETTERS } from "./ChecklistForm";
 
 type Stage = "handover" | "questions" | "thanks";
@@ -28,7 +28,7 @@ export function SelfScreening({ instrument, language: preferred, initial, onDone
   const [positions, setPositions] = useState<Record<number, number>>(initial);
   const [text, setText] = useState<InstrumentText | null | undefined>(undefined);
   const t = i18n.getFixedT(language);
-  const dir = language === "ar" ? "rtl" : "ltr";
+  const dir = direction(language);
 
   useEffect(() => {
     let live = true;
@@ -49,7 +49,7 @@ export function SelfScreening({ instrument, language: preferred, initial, onDone
     <div className="self-screening-overlay" role="dialog" aria-modal="true" aria-label={text?.title ?? instrument.id.toUpperCase()} lang={language} dir={dir}>
       {stage === "handover" ? (
         <div className="self-screening-card">
-          <p className="self-screening-staff" lang={i18n.language} dir={i18n.language === "ar" ? "rtl" : "ltr"}>
+          <p className="self-screening-staff" lang={i18n.language} dir={direction(i18n.language)}>
             {staffT("screening.handover")}
           </p>
           <div className="choice-options" role="radiogroup" aria-label={staffT("fields.mother.preferred_language")}>
@@ -71,7 +71,7 @@ export function SelfScreening({ instrument, language: preferred, initial, onDone
             <button type="button" className="secondary" onClick={onCancel}>
               {staffT("common.cancel")}
             </button>
-            <button type="button" name="screening_start" onClick={() => setStage("questions")}>
+            <button type="button" className="primary" name="screening_start" onClick={() => setStage("questions")}>
               {t("screening.start")}
             </button>
           </div>
@@ -110,11 +110,11 @@ export function SelfScreening({ instrument, language: preferred, initial, onDone
               {t("screening.previous")}
             </button>
             {item < instrument.items ? (
-              <button type="button" name="screening_next" disabled={positions[item] === undefined} onClick={() => setItem(item + 1)}>
+              <button type="button" className="primary" name="screening_next" disabled={positions[item] === undefined} onClick={() => setItem(item + 1)}>
                 {t("screening.next")}
               </button>
             ) : (
-              <button type="button" name="screening_finish" disabled={answered < instrument.items} onClick={() => setStage("thanks")}>
+              <button type="button" className="primary" name="screening_finish" disabled={answered < instrument.items} onClick={() => setStage("thanks")}>
                 {t("screening.finish")}
               </button>
             )}
@@ -127,7 +127,7 @@ export function SelfScreening({ instrument, language: preferred, initial, onDone
         <div className="self-screening-card">
           <p className="self-screening-thanks">{t("screening.thanks")}</p>
           <div className="form-actions">
-            <button type="button" name="screening_return" onClick={() => onDone(positions)} lang={i18n.language}>
+            <button type="button" className="primary" name="screening_return" onClick={() => onDone(positions)} lang={i18n.language}>
               {staffT("screening.return")}
             </button>
           </div>

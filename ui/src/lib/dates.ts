@@ -49,7 +49,17 @@ export function nowTime(now: Date = new Date()): string {
   return `${part("hour")}:${part("minute")}`;
 }
 
-/** A measured value in the UI language: 36,8 in Turkish, 36.8 in English; at most one decimal. */
-export function formatNumber(value: number, language: string): string {
-  return new Intl.NumberFormat(language, { maximumFractionDigits: 1, useGrouping: false }).format(value);
+/**
+ * A measured value in the UI language: 36,8 in Turkish, 36.8 in English; at most `decimals`
+ * decimals. Arabic keeps the digits typed on the tablet's keyboard (0–9), so a value reads the
+ * same in a field and beside it.
+ */
+export function formatNumber(value: number, language: string, decimals = 1): string {
+  const locale = language.startsWith("ar") ? `${language}-u-nu-latn` : language;
+  return new Intl.NumberFormat(locale, { maximumFractionDigits: decimals, useGrouping: false }).format(value);
+}
+
+/** A unit kept left to right inside right-to-left text ("/min" must not become "min/"). */
+export function isolate(text: string, language: string): string {
+  return text === "" || !language.startsWith("ar") ? text : `\u2066${text}\u2069`;
 }

@@ -121,8 +121,10 @@ export function Visit({ motherId, number, memberName }: { motherId: MotherId; nu
     (saved) => {
       setAddingResults(false);
       void load();
-      const urgent = saved.flags.filter((f) => f.level === "urgent");
-      showFlags(urgent, () => {});
+      // Only what the results raised anew; the flags already shown stay on the page.
+      const before = card?.flags ?? [];
+      const raisedNow = saved.flags.filter((f) => f.level === "urgent" && !before.some((b) => b.rule === f.rule && b.baby === f.baby));
+      showFlags(raisedNow, () => {});
     },
   );
 
