@@ -4,6 +4,7 @@ import { fireEvent, render, screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 
+import v1Json from "../../../crates/lohusa-core/checklists/v1.json";
 import definitionJson from "../../../crates/lohusa-core/checklists/v2.json";
 import type { AppError, ChecklistDefinition, InstrumentText, MotherView, SavedVisit, VisitInput } from "../ipc";
 import { nowTime } from "../lib/dates";
@@ -11,6 +12,8 @@ import { NavContext } from "../lib/nav";
 import { Visit } from "../screens/Visit";
 
 const definition = definitionJson as unknown as ChecklistDefinition;
+// As the app sends it: the Rust side fills in what version 1 leaves out.
+const v1 = { instruments: [], ...v1Json } as unknown as ChecklistDefinition;
 const recordVisit = vi.fn<(input: VisitInput) => Promise<SavedVisit>>();
 const go = vi.fn();
 
@@ -54,7 +57,7 @@ vi.mock("../ipc", async (importOriginal) => {
     ipc: {
       ...actual.ipc,
       mother: async () => view,
-      checklist: async () => definition,
+      checklist: async (version: number | null) => (version === 1 ? v1 : definition),
       recordVisit: (input: VisitInput) => recordVisit(input),
       screeningText: async (): Promise<InstrumentText | null> => null,
     },
@@ -160,6 +163,40 @@ describe("visit form", () => {
     await userEvent.click(overlay.querySelector('button[name="screening_return"]')!);
     expect(screen.queryByRole("dialog")).toBeNull();
     expect(document.querySelector('[data-name="mother.epds_total"] output')).toHaveTextContent("21");
+  });
+});
+
+describe("a visit recorded with an older checklist", () => {
+  it("shows its answers by the definition it was filled with", async () => {
+    const old = structuredClone(view);
+    old.cards[0] = {
+      ...old.cards[0],
+      status: "done",
+      visit: {
+        id: "v0",
+        mother_id: "m1",
+        number: 1,
+        outcome: "visited",
+        visited_on: "2026-11-24",
+        visited_at: "10:30",
+        visited_by: "Ebe Derya",
+        note: null,
+        checklist_version: 1,
+        answers: { "mother.bp_systolic": 122, "baby.k1.latch_l": 2 },
+      },
+    };
+    const original = view.cards[0];
+    view.cards[0] = old.cards[0];
+    try {
+      renderVisit();
+      expect(await screen.findByText("Kontrol listesi sürüm 1 ile doldurulmuştur.")).toBeInTheDocument();
+      expect(document.querySelector('[data-name="mother.bp_systolic"] output')).toHaveTextContent("122 mmHg");
+      // Version 1 had no lochia questions: none are shown.
+      expect(document.querySelector('[data-section="lochia"]')).toBeNull();
+      expect(screen.queryByRole("button", { name: "Tahlil sonucu ekle" })).toBeNull();
+    } finally {
+      view.cards[0] = original;
+    }
   });
 });
 
