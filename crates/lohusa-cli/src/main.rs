@@ -9,8 +9,8 @@ use anyhow::{Context, bail};
 use chrono::Utc;
 use clap::{Parser, Subcommand};
 use lohusa_core::registration::{BabyInput, BirthInput, MotherInput, RegistrationInput};
-use lohusa_core::visit::VisitInput;
-use lohusa_core::{EntityKind, MotherId, VisitNumber};
+use lohusa_core::visit::{LaterResultsInput, VisitInput};
+use lohusa_core::{EntityKind, MotherId, VisitId, VisitNumber};
 use lohusa_store::{Store, StoreError};
 use serde_json::{Value, json};
 
@@ -88,6 +88,16 @@ enum Command {
         #[arg(long = "answer")]
         answers: Vec<String>,
     },
+    /// Add lab results that arrived after a visit, e.g. --answer mother.ua_nitrite=positive.
+    Results {
+        #[arg(long)]
+        visit: uuid::Uuid,
+        /// A lab answer, key=value (repeat).
+        #[arg(long = "answer")]
+        answers: Vec<String>,
+    },
+    /// Load a screening questionnaire's text (the licensed EPDS) from a JSON content file.
+    ScreeningText { file: std::path::PathBuf },
     /// Set one field of a record, e.g. --entity mother --field phone --value '"05321112233"'.
     Set(FieldValue),
     /// Delete a mother's record: hidden everywhere after sync, kept in the log. Deletion is a
@@ -163,18 +173,7 @@ fn member(store: &Store) -> anyhow::Result<lohusa_core::MemberId> {
 fn explain(error: StoreError) -> anyhow::Error {
     match error {
         StoreError::Validation(errors) => {
-            let lines: Vec<String> = errors
-                .0
-                .iter()
-                .map(|e| {
-                    format!(
-                        "{}: {:?} {}",
-                        e.field,
-                        e.rule,
-                        serde_json::to_string(&e.params).unwrap_or_default()
-                    )
-                })
-                .collect();
+            let lines: Vec<String> = errors.0.iter().map(|e| e.english_message()).collect();
             anyhow::anyhow!("the input was refused, nothing was saved:\n{}", lines.join("\n"))
         }
         other => other.into(),
@@ -252,13 +251,7 @@ async fn main() -> anyhow::Result<()> {
             let author = store
                 .local_member()?
                 .context("run `lohusa-cli init --member NAME` first")?;
-            let mut parsed = BTreeMap::new();
-            for answer in answers {
-                let Some((key, value)) = answer.split_once('=') else {
-                    bail!("--answer must be key=value, not {answer:?}");
-                };
-                parsed.insert(key.to_owned(), value.to_owned());
-            }
+            let parsed = parse_answers(answers)?;
             let input = VisitInput {
                 mother_id: MotherId(mother.parse().context("--mother must be a mother's id")?),
                 number: VisitNumber::new(number).context("--number must be 1, 2 or 3")?,
@@ -270,7 +263,26 @@ async fn main() -> anyhow::Result<()> {
                 answers: parsed,
             };
             let id = store.record_visit(&input, author.id, Utc::now()).map_err(explain)?;
-            print(&json!({ "visit": id }))?;
+            print(&json!({ "visit": id, "flags": flags_of(&store, input.mother_id, id)? }))?;
+        }
+        Command::Results { visit, answers } => {
+            let author = store
+                .local_member()?
+                .context("run `lohusa-cli init --member NAME` first")?;
+            let input = LaterResultsInput {
+                visit_id: VisitId(visit),
+                answers: parse_answers(answers)?,
+            };
+            store
+                .record_later_results(&input, author.id, Utc::now())
+                .map_err(explain)?;
+            let mother = store.visit(input.visit_id)?.mother_id;
+            print(&json!({ "visit": visit, "flags": flags_of(&store, mother, input.visit_id)? }))?;
+        }
+        Command::ScreeningText { file } => {
+            let content = std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let text = store.install_screening_text(&content, Utc::now()).map_err(explain)?;
+            print(&json!({ "instrument": text.instrument, "language": text.language, "title": text.title }))?;
         }
         Command::Set(target) => {
             let author = member(&store)?;
@@ -343,4 +355,28 @@ async fn main() -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// `key=value` answers as the forms send them.
+fn parse_answers(answers: Vec<String>) -> anyhow::Result<BTreeMap<String, String>> {
+    let mut parsed = BTreeMap::new();
+    for answer in answers {
+        let Some((key, value)) = answer.split_once('=') else {
+            bail!("--answer must be key=value, not {answer:?}");
+        };
+        parsed.insert(key.to_owned(), value.to_owned());
+    }
+    Ok(parsed)
+}
+
+/// The red flags a visit raises now, each as rule, level, subject and reasons in English.
+fn flags_of(store: &Store, mother: MotherId, visit: VisitId) -> anyhow::Result<Vec<Value>> {
+    let view = store.mother_view(mother, Utc::now())?;
+    Ok(view
+        .cards
+        .into_iter()
+        .filter(|c| c.visit.as_ref().is_some_and(|v| v.id == visit))
+        .flat_map(|c| c.flags)
+        .map(|f| json!({ "rule": f.rule, "level": f.level, "baby": f.baby, "why": f.english_reasons() }))
+        .collect())
 }
