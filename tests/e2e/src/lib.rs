@@ -110,6 +110,21 @@ impl App {
 
     /// Ends the session and stops tauri-driver with SIGTERM (SIGKILL would leave WebKitWebDriver
     /// holding its port).
+    /// A new app on `data_dir` with no server, at tablet landscape size, where `member` has said
+    /// who is using it.
+    pub async fn signed_in(data_dir: &Path, member: &str) -> anyhow::Result<App> {
+        let app = App::start(Launch {
+            data_dir,
+            demo: false,
+            server: None,
+        })
+        .await?;
+        app.resize(1280, 800).await?;
+        app.fill("member_name", member).await?;
+        app.click_named("start").await?;
+        Ok(app)
+    }
+
     pub async fn stop(mut self) -> anyhow::Result<()> {
         let _ = self.client.clone().close().await;
         if let Some(mut driver) = self.driver.take() {

@@ -4,7 +4,7 @@
 //! At visit 3 the mother answers the PHQ-9 herself, in Arabic, on a screen that hides her record.
 
 use chrono::Days;
-use lohusa_e2e::{App, Launch, istanbul_today};
+use lohusa_e2e::{App, istanbul_today};
 
 /// Registers a mother whose baby was born `days` ago, and opens her screen.
 async fn register(app: &App, name: &str, language: &str, days: u64) -> anyhow::Result<()> {
@@ -46,15 +46,7 @@ async fn photograph_sections(app: &App, language: &str) -> anyhow::Result<usize>
 #[tokio::test]
 async fn a_full_visit_two_flags_severe_anaemia_and_a_later_urinalysis_flags_on_the_same_visit() -> anyhow::Result<()> {
     let data = tempfile::tempdir()?;
-    let app = App::start(Launch {
-        data_dir: data.path(),
-        demo: false,
-        server: None,
-    })
-    .await?;
-    app.resize(1280, 800).await?;
-    app.fill("member_name", "Ebe Derya Koç").await?;
-    app.click_named("start").await?;
+    let app = App::signed_in(data.path(), "Ebe Derya Koç").await?;
     // Born 15 days ago: the visit was yesterday, on day 14, inside the 13–17 window.
     register(&app, "Hiba Al-Khatib", "ar", 15).await?;
     let yesterday = (istanbul_today() - Days::new(1)).format("%d.%m.%Y").to_string();
@@ -270,15 +262,7 @@ async fn a_full_visit_two_flags_severe_anaemia_and_a_later_urinalysis_flags_on_t
 #[tokio::test]
 async fn at_visit_three_the_mother_answers_the_phq9_herself_in_arabic() -> anyhow::Result<()> {
     let data = tempfile::tempdir()?;
-    let app = App::start(Launch {
-        data_dir: data.path(),
-        demo: false,
-        server: None,
-    })
-    .await?;
-    app.resize(1280, 800).await?;
-    app.fill("member_name", "Ebe Derya Koç").await?;
-    app.click_named("start").await?;
+    let app = App::signed_in(data.path(), "Ebe Derya Koç").await?;
     register(&app, "Amal Darwish", "ar", 35).await?;
     app.click_named("record_visit_3").await?;
     app.wait_css("[name=save_visit]").await?;

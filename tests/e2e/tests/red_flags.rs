@@ -3,21 +3,13 @@
 //! top of the mother's screen.
 
 use chrono::Days;
-use lohusa_e2e::{App, Launch, istanbul_today};
+use lohusa_e2e::{App, istanbul_today};
 
 #[tokio::test]
 async fn severe_hypertension_is_shown_as_urgent_as_soon_as_the_visit_is_saved() -> anyhow::Result<()> {
     let data = tempfile::tempdir()?;
     let birth = istanbul_today() - Days::new(4);
-    let app = App::start(Launch {
-        data_dir: data.path(),
-        demo: false,
-        server: None,
-    })
-    .await?;
-    app.resize(1280, 800).await?;
-    app.fill("member_name", "Ebe Sevgi Aksoy").await?;
-    app.click_named("start").await?;
+    let app = App::signed_in(data.path(), "Ebe Sevgi Aksoy").await?;
 
     app.click_named("nav_register").await?;
     app.fill("mother.full_name", "Rasha Al-Halabi").await?;

@@ -6,7 +6,7 @@ import { useTranslation } from "react-i18next";
 import type { BabyRecord, BirthRecord, ChecklistDefinition, FieldDef, InstrumentText, Section, VisitNumber } from "../ipc";
 import { formatNumber, isIsoDate, isolate, numericDate } from "../lib/dates";
 import { evaluate, holds, type Facts } from "../lib/formula";
-import { ChoiceButtons, DateField, TextField } from "./Field";
+import { ChoiceButtons, DateField, MultipleChoice, TextField } from "./Field";
 
 export function answerKey(baby: BabyRecord | null, field: string): string {
   return baby === null ? `mother.${field}` : `baby.${baby.id}.${field}`;
@@ -269,55 +269,6 @@ function FieldBlock({ field, baby, form, facts: f }: { field: FieldDef; baby: Ba
       return <ReadOnlyValue label={label} value={shown ?? undefined} unit={unit} name={key} computed />;
     }
   }
-}
-
-/** Toggle buttons for choosing any number of options. */
-function MultipleChoice({
-  name,
-  label,
-  hint,
-  chosen,
-  options,
-  onChange,
-  error,
-}: {
-  name: string;
-  label: string;
-  hint: string;
-  chosen: string[];
-  options: { value: string; label: string }[];
-  onChange: (chosen: string[]) => void;
-  error?: string;
-}) {
-  return (
-    <fieldset className={error ? "field field-invalid choice" : "field choice"} data-name={name}>
-      <legend>{label}</legend>
-      <div className="choice-options" role="group" aria-label={label}>
-        {options.map((o) => {
-          const on = chosen.includes(o.value);
-          return (
-            <button
-              type="button"
-              key={o.value}
-              aria-pressed={on}
-              data-value={o.value}
-              className={on ? "choice-option selected" : "choice-option"}
-              onClick={() => onChange(on ? chosen.filter((c) => c !== o.value) : [...chosen, o.value])}
-            >
-              <span className="choice-label">{o.label}</span>
-            </button>
-          );
-        })}
-      </div>
-      {error ? (
-        <p className="field-error" role="alert">
-          {error}
-        </p>
-      ) : (
-        <p className="field-hint">{hint}</p>
-      )}
-    </fieldset>
-  );
 }
 
 function ReadOnlyValue({ label, value, unit, name, computed }: { label: string; value?: string; unit: string; name: string; computed?: boolean }) {

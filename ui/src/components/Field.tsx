@@ -9,17 +9,24 @@ interface BaseProps {
   name: string;
 }
 
+/** Under a control: its error when there is one, else its hint. */
+function FieldMessage({ id, error, hint }: { id?: string; error?: string; hint?: string }) {
+  if (error) {
+    return (
+      <p className="field-error" id={id ? `${id}-error` : undefined} role="alert">
+        {error}
+      </p>
+    );
+  }
+  return hint ? <p className="field-hint">{hint}</p> : null;
+}
+
 function Wrapper({ id, label, error, hint, children }: { id: string; label: string; error?: string; hint?: string; children: ReactNode }) {
   return (
     <div className={error ? "field field-invalid" : "field"}>
       <label htmlFor={id}>{label}</label>
       {children}
-      {hint && !error ? <p className="field-hint">{hint}</p> : null}
-      {error ? (
-        <p className="field-error" id={`${id}-error`} role="alert">
-          {error}
-        </p>
-      ) : null}
+      <FieldMessage id={id} error={error} hint={hint} />
     </div>
   );
 }
@@ -161,11 +168,50 @@ export function ChoiceButtons<T extends string | number>({
           </button>
         ))}
       </div>
-      {error ? (
-        <p className="field-error" role="alert">
-          {error}
-        </p>
-      ) : null}
+      <FieldMessage error={error} />
+    </fieldset>
+  );
+}
+
+/** Toggle buttons for choosing any number of options. */
+export function MultipleChoice({
+  name,
+  label,
+  hint,
+  chosen,
+  options,
+  onChange,
+  error,
+}: {
+  name: string;
+  label: string;
+  hint: string;
+  chosen: string[];
+  options: { value: string; label: string }[];
+  onChange: (chosen: string[]) => void;
+  error?: string;
+}) {
+  return (
+    <fieldset className={error ? "field field-invalid choice" : "field choice"} data-name={name}>
+      <legend>{label}</legend>
+      <div className="choice-options" role="group" aria-label={label}>
+        {options.map((o) => {
+          const on = chosen.includes(o.value);
+          return (
+            <button
+              type="button"
+              key={o.value}
+              aria-pressed={on}
+              data-value={o.value}
+              className={on ? "choice-option selected" : "choice-option"}
+              onClick={() => onChange(on ? chosen.filter((c) => c !== o.value) : [...chosen, o.value])}
+            >
+              <span className="choice-label">{o.label}</span>
+            </button>
+          );
+        })}
+      </div>
+      <FieldMessage error={error} hint={hint} />
     </fieldset>
   );
 }

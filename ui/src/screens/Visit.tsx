@@ -187,6 +187,7 @@ export function Visit({ motherId, number, memberName }: { motherId: MotherId; nu
   if (recorded) {
     const hasLater = definition.sections.some((s) => s.later && s.visits.includes(number));
     const errors = errorsByField(t, resultsSave.error);
+    const form = { definition, visit: number, birth: view.birth, babies: view.babies, visitDate: recorded.visited_on, values: answers };
     return (
       <main className="screen visit visit-readonly">
         {header}
@@ -202,12 +203,7 @@ export function Visit({ motherId, number, memberName }: { motherId: MotherId; nu
             <p className="subtitle">{t("visit.results_help")}</p>
             <FormErrorBanner error={resultsSave.error} />
             <ChecklistForm
-              definition={definition}
-              visit={number}
-              birth={view.birth}
-              babies={view.babies}
-              visitDate={recorded.visited_on}
-              values={answers}
+              {...form}
               errors={errors}
               onlyLater
               onChange={(key, value) => {
@@ -235,16 +231,7 @@ export function Visit({ motherId, number, memberName }: { motherId: MotherId; nu
                 {recorded.note ? <div className="detail"><dt>{t("fields.visit.note")}</dt><dd dir="auto">{recorded.note}</dd></div> : null}
               </dl>
             </section>
-            <ChecklistForm
-              definition={definition}
-              visit={number}
-              birth={view.birth}
-              babies={view.babies}
-              visitDate={recorded.visited_on}
-              values={answers}
-              screeningTexts={texts}
-              readOnly
-            />
+            <ChecklistForm {...form} screeningTexts={texts} readOnly />
             <p className="footnote">{t("visit.checklist_version", { version: recorded.checklist_version })}</p>
             <div className="form-actions">
               <button type="button" className="secondary" onClick={() => go({ name: "mother", id: motherId })}>
