@@ -250,7 +250,8 @@ pub(crate) struct SubjectFacts<'a> {
     pub baby: Option<BabyRef>,
     pub answers: &'a Answers,
     pub computed: &'a BTreeMap<String, f64>,
-    pub previous: Option<&'a Answers>,
+    /// The same mother's earlier visits, latest first.
+    pub previous: &'a [&'a Answers],
 }
 
 impl Facts for SubjectFacts<'_> {
@@ -265,9 +266,10 @@ impl Facts for SubjectFacts<'_> {
     }
 
     fn previous(&self, field: &str) -> Option<f64> {
-        self.previous?
-            .get(&answer_key(self.baby.map(|b| b.id), field))
-            .and_then(Value::as_f64)
+        let key = answer_key(self.baby.map(|b| b.id), field);
+        self.previous
+            .iter()
+            .find_map(|answers| answers.get(&key).and_then(Value::as_f64))
     }
 }
 
@@ -347,6 +349,16 @@ impl ChecklistDefinition {
         answers.retain(|k, _| !hidden.contains(k));
         errors.retain(|(k, _)| !hidden.contains(k));
         all.retain(|k, _| !hidden.contains(k));
+        // A recorded result whose question is no longer asked (the test was "not done" after
+        // all) is cleared, not left behind to raise a flag nobody can see.
+        if only_later {
+            for key in recorded
+                .keys()
+                .filter(|k| hidden.contains(*k) && !recorded[*k].is_null())
+            {
+                answers.insert(key.clone(), Value::Null);
+            }
+        }
         for section in &sections {
             for subject in subjects(section.subject, form.babies) {
                 for check in &section.checks {
@@ -487,6 +499,17 @@ impl ChecklistDefinition {
         }
     }
 
+    /// The answers the form shows for this visit: those of questions it asks, given the others.
+    pub fn visible_answers(&self, form: &FormContext<'_>, answers: &Answers) -> Answers {
+        let sections: Vec<&Section> = self.sections_for(form.visit).collect();
+        let hidden = self.hidden_keys(form, answers, &sections);
+        answers
+            .iter()
+            .filter(|(k, v)| !hidden.contains(*k) && !v.is_null())
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
+    }
+
     /// The answer keys of `sections` the form does not ask under `answers`.
     fn hidden_keys(&self, form: &FormContext<'_>, answers: &Answers, sections: &[&Section]) -> BTreeSet<String> {
         let mut hidden = BTreeSet::new();
@@ -498,7 +521,7 @@ impl ChecklistDefinition {
                     baby: subject,
                     answers,
                     computed: &computed,
-                    previous: None,
+                    previous: &[],
                 };
                 let section_shown = section.show_if.as_ref().is_none_or(|c| c.holds(&facts));
                 for field in &section.fields {

@@ -156,7 +156,7 @@ impl Reason {
 pub trait Facts {
     /// The recorded or computed value of a field of this subject, or a visit fact.
     fn value(&self, field: &str) -> Option<Value>;
-    /// The number recorded for the field at the previous visit.
+    /// The number recorded for the field at the latest earlier visit that recorded it.
     fn previous(&self, field: &str) -> Option<f64>;
 }
 

@@ -62,9 +62,11 @@ impl Flag {
 }
 
 impl ChecklistDefinition {
-    /// The flags a visit's answers raise, urgent first, with superseded ones removed.
-    /// `previous` is the same mother's last earlier visit, for rules about a rise since then.
-    pub fn flags(&self, form: &FormContext<'_>, answers: &Answers, previous: Option<&Answers>) -> Vec<Flag> {
+    /// The flags a visit's answers raise, urgent first, with superseded ones removed. Only
+    /// answers the form shows count. `previous` are the same mother's earlier visits, latest
+    /// first, for rules about a rise since the last one that recorded the value.
+    pub fn flags(&self, form: &FormContext<'_>, answers: &Answers, previous: &[&Answers]) -> Vec<Flag> {
+        let answers = &self.visible_answers(form, answers);
         let computed = self.computed(form, answers);
         let mut flags = Vec::new();
         for rule in &self.flags {

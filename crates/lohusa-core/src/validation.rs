@@ -175,6 +175,24 @@ pub(crate) mod parse {
         (!t.is_empty()).then_some(t)
     }
 
+    /// Arabic-Indic and Persian digits (٣٦٫٨, ۳۶) as the ASCII digits they are, with the Arabic
+    /// decimal separator as a comma: an Arabic keyboard types them.
+    pub fn western_digits(text: &str) -> std::borrow::Cow<'_, str> {
+        if text.is_ascii() {
+            return std::borrow::Cow::Borrowed(text);
+        }
+        text.chars()
+            .map(|c| match c {
+                '\u{0660}'..='\u{0669}' => char::from(b'0' + (c as u32 - 0x0660) as u8),
+                '\u{06F0}'..='\u{06F9}' => char::from(b'0' + (c as u32 - 0x06F0) as u8),
+                '\u{066B}' => ',',
+                '\u{066C}' => '.',
+                other => other,
+            })
+            .collect::<String>()
+            .into()
+    }
+
     pub fn required_text(errors: &mut ValidationErrors, field: &str, raw: &str, max_len: usize) -> Option<String> {
         match trimmed(raw) {
             None => {
@@ -208,6 +226,7 @@ pub(crate) mod parse {
     }
 
     pub fn parse_date(text: &str) -> Option<NaiveDate> {
+        let text = western_digits(text);
         let parts: Vec<&str> = text.split(['.', '/', '-', ',']).map(str::trim).collect();
         let [a, b, c] = parts[..] else { return None };
         let number = |s: &str| -> Option<u32> {
@@ -235,7 +254,7 @@ pub(crate) mod parse {
             errors.push(FieldError::new(field, Rule::Required));
             return None;
         };
-        match NaiveTime::parse_from_str(t, "%H:%M") {
+        match NaiveTime::parse_from_str(&western_digits(t), "%H:%M") {
             Ok(time) => Some(time),
             Err(_) => {
                 errors.push(FieldError::new(field, Rule::NotATime).with("value", t));
@@ -247,7 +266,7 @@ pub(crate) mod parse {
     /// A decimal number; accepts a comma as the decimal separator, as Turkish keyboards type it.
     pub fn optional_number(errors: &mut ValidationErrors, field: &str, raw: &str) -> Option<f64> {
         let t = trimmed(raw)?;
-        match t.replace(',', ".").parse::<f64>() {
+        match western_digits(t).replace(',', ".").parse::<f64>() {
             Ok(n) if n.is_finite() => Some(n),
             _ => {
                 errors.push(FieldError::new(field, Rule::NotANumber).with("value", t));
@@ -280,7 +299,8 @@ pub(crate) mod parse {
     /// A whole number, where "3.250" or "3,250" is three thousand two hundred and fifty, as
     /// grams are written in Turkey (a dot or comma before exactly three digits groups thousands).
     pub fn optional_whole_number(errors: &mut ValidationErrors, field: &str, raw: &str) -> Option<i64> {
-        let t = trimmed(raw)?;
+        let digits = western_digits(raw);
+        let t = trimmed(&digits)?;
         let grouped = t.split(['.', ',']).collect::<Vec<_>>();
         let is_grouping = grouped.len() > 1
             && grouped[1..].iter().all(|g| g.len() == 3)
@@ -333,9 +353,23 @@ mod tests {
             ("22 Kasım 2026", None),
             ("2026-11", None),
             ("+2.11.2026", None),
+            ("٢٢.١١.٢٠٢٦", nov_22),
+            ("۲۲/۱۱/۲۰۲۶", nov_22),
         ];
         for (text, expected) in cases {
             assert_eq!(parse_date(text), *expected, "{text}");
         }
+    }
+
+    #[test]
+    fn numbers_typed_in_arabic_digits_are_read() {
+        use super::ValidationErrors;
+        use super::parse::{optional_number, optional_whole_number, western_digits};
+        let mut errors = ValidationErrors::default();
+        assert_eq!(optional_number(&mut errors, "t", "٣٦٫٨"), Some(36.8));
+        assert_eq!(optional_whole_number(&mut errors, "w", "٣٢٥٠"), Some(3250));
+        assert_eq!(optional_whole_number(&mut errors, "w", "۳٬۲۵۰"), Some(3250));
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(western_digits("abc"), "abc");
     }
 }

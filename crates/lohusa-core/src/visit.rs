@@ -302,7 +302,7 @@ pub fn visit_cards(
 }
 
 /// The flags a visit raises, by the rules of the definition it was filled with; rises are
-/// measured against the same mother's latest earlier visit that happened.
+/// measured against the same mother's latest earlier visit that recorded the value.
 pub fn visit_flags(
     visit: &VisitRecord,
     birth: &BirthRecord,
@@ -313,10 +313,12 @@ pub fn visit_flags(
     let Some(definition) = crate::checklist::by_version(visit.checklist_version) else {
         return vec![];
     };
-    let previous = all_visits
+    let mut earlier: Vec<&VisitRecord> = all_visits
         .iter()
         .filter(|v| v.outcome == VisitOutcome::Visited && v.number < visit.number)
-        .max_by_key(|v| (v.number, v.visited_on));
+        .collect();
+    earlier.sort_by_key(|v| std::cmp::Reverse((v.number, v.visited_on)));
+    let previous: Vec<&Answers> = earlier.iter().map(|v| &v.answers).collect();
     let form = FormContext {
         visit: visit.number,
         babies,
@@ -325,7 +327,7 @@ pub fn visit_flags(
         visit_date: visit.visited_on,
         today,
     };
-    definition.flags(&form, &visit.answers, previous.map(|p| &p.answers))
+    definition.flags(&form, &visit.answers, &previous)
 }
 
 #[cfg(test)]

@@ -150,6 +150,19 @@ fn a_visit_keeps_typed_answers_and_a_later_result_raises_its_flag() {
     assert_eq!(flags(&other, mother, 1).len(), 1);
     other.store.apply_pulled(&all[before..], 2, tomorrow, 0).unwrap();
     assert_eq!(flags(&other, mother, 1), flags(&t, mother, 1));
+
+    // The hemoglobin turns out not to have been taken after all: the result is cleared with
+    // it, and its flag goes.
+    t.store
+        .record_later_results(&later(&[("mother.hb_done", "no")]), nurse(), tomorrow)
+        .unwrap();
+    let visit = t.store.visit(id).unwrap();
+    assert_eq!(visit.answers.get("mother.hemoglobin"), None);
+    assert_eq!(visit.answers["mother.hb_done"], json!(false));
+    assert_eq!(
+        flags(&t, mother, 1),
+        [("urinary_problem".to_owned(), "ua_nitrite = positive".to_owned())]
+    );
 }
 
 #[test]

@@ -275,12 +275,21 @@ async fn at_visit_three_the_mother_answers_the_phq9_herself_in_arabic() -> anyho
     app.click_named("screening_start").await?;
     let first = app.text("[role=dialog] legend").await?;
     assert_eq!(first, "قلة الاهتمام أو المتعة في القيام بالأشياء");
+    // Whatever is under her finger belongs to the questionnaire: the top bar, her name and the
+    // form are covered.
+    let covered = app
+        .js("return [[640, 30], [100, 400], [1200, 700]].every(([x, y]) => document.elementFromPoint(x, y).closest('[role=dialog]') !== null)")
+        .await?;
+    assert_eq!(covered, serde_json::json!(true));
     let overlay = app.text("[role=dialog]").await?;
     assert!(!overlay.contains("Amal"), "{overlay}");
     app.screenshot("checklist-screening-arabic-question").await?;
     // Eight answers of "several days", and item 9 (thoughts of self-harm) "several days" too.
-    for _ in 0..9 {
+    for item in 1..=9 {
         app.click("[role=dialog] [data-position='1']").await?;
+        if item < 9 {
+            app.click_named("screening_next").await?;
+        }
     }
     app.click_named("screening_finish").await?;
     app.screenshot("checklist-screening-thanks").await?;

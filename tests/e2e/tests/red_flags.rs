@@ -43,7 +43,7 @@ async fn severe_hypertension_is_shown_as_urgent_as_soon_as_the_visit_is_saved() 
         "{dialog}"
     );
     assert!(dialog.contains("Aynı gün sevk edin."), "{dialog}");
-    assert!(dialog.contains("-13,3 %: -10 altında"), "{dialog}");
+    assert!(dialog.contains("-13,33 %: -10 altında"), "{dialog}");
     app.screenshot("12-red-flags-on-save").await?;
     app.click_named("acknowledge_flags").await?;
 
@@ -52,7 +52,7 @@ async fn severe_hypertension_is_shown_as_urgent_as_soon_as_the_visit_is_saved() 
     // Not also "high blood pressure": the severe rule supersedes it.
     assert_eq!(app.count("[data-visit='1'] [data-flag='hypertension']").await?, 0);
     let weight_flag = app.text("[data-visit='1'] [data-flag='weight_loss']").await?;
-    assert!(weight_flag.contains("-13,3 %: -10 altında"), "{weight_flag}");
+    assert!(weight_flag.contains("-13,33 %: -10 altında"), "{weight_flag}");
     app.screenshot("13-red-flags-after-visit").await?;
     app.stop().await?;
     Ok(())

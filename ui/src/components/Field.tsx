@@ -129,7 +129,10 @@ export function CheckboxField({ label, name, checked, onChange }: { label: strin
   );
 }
 
-/** A row of large buttons for choosing one option, for touch. */
+/**
+ * A row of large buttons for choosing one option, for touch. Tapping the chosen option again
+ * keeps it: a double tap must not clear an answer (and with it the questions it opened).
+ */
 export function ChoiceButtons<T extends string | number>({
   label,
   name,
@@ -161,7 +164,7 @@ export function ChoiceButtons<T extends string | number>({
             data-value={String(o.value)}
             disabled={readOnly}
             className={value === o.value ? "choice-option selected" : "choice-option"}
-            onClick={() => onChange(value === o.value ? null : o.value)}
+            onClick={() => onChange(o.value)}
           >
             <span className="choice-label">{o.label}</span>
             {o.detail ? <span className="choice-detail">{o.detail}</span> : null}

@@ -21,7 +21,8 @@ function unitOf(t: TFunction, language: string, definition: ChecklistDefinition 
 
 /** "Blood pressure, systolic 164 mmHg: at or above 160", in the UI language. */
 export function reasonSentence(t: TFunction, language: string, reason: Reason, definition?: ChecklistDefinition): string {
-  const n = (value: number) => formatNumber(value, language);
+  // Two decimals, so a value just past a threshold never reads as equal to it (-10,03 % < -10).
+  const n = (value: number) => formatNumber(value, language, 2);
   const label = (field: string) => t(`checklist.fields.${field}`, { defaultValue: field });
   const unit = unitOf(t, language, definition, reason.field);
   switch (reason.type) {

@@ -1,7 +1,7 @@
 // The screen a mother fills in herself: a screening questionnaire in her language, one question
 // at a time, with large answers and nothing of her record (or anyone else's) in view. The nurse
 // picks the language and hands over the tablet; the answers go back into the visit form.
-import { useEffect, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 
 import { ipc, type Instrument, type InstrumentText } from "../ipc";
@@ -14,18 +14,17 @@ interface Props {
   instrument: Instrument;
   /** Her preferred language, when it is one the app speaks. */
   language: UiLanguage;
-  /** Positions already chosen, by item (1-based). */
-  initial: Record<number, number>;
   onDone: (positions: Record<number, number>) => void;
   onCancel: () => void;
 }
 
-export function SelfScreening({ instrument, language: preferred, initial, onDone, onCancel }: Props) {
+export function SelfScreening({ instrument, language: preferred, onDone, onCancel }: Props) {
   const { t: staffT, i18n } = useTranslation();
   const [language, setLanguage] = useState<UiLanguage>(preferred);
   const [stage, setStage] = useState<Stage>("handover");
   const [item, setItem] = useState(1);
-  const [positions, setPositions] = useState<Record<number, number>>(initial);
+  // She starts from blank answers, whatever the nurse may have entered: nothing is suggested.
+  const [positions, setPositions] = useState<Record<number, number>>({});
   const [text, setText] = useState<InstrumentText | null | undefined>(undefined);
   const t = i18n.getFixedT(language);
   const dir = direction(language);
@@ -94,10 +93,7 @@ export function SelfScreening({ instrument, language: preferred, initial, onDone
                   aria-checked={positions[item] === p}
                   data-position={p}
                   className={positions[item] === p ? "self-screening-option selected" : "self-screening-option"}
-                  onClick={() => {
-                    setPositions((all) => ({ ...all, [item]: p }));
-                    if (item < instrument.items) setItem(item + 1);
-                  }}
+                  onClick={() => setPositions((all) => ({ ...all, [item]: p }))}
                 >
                   <span className="option-letter">{OPTION_LETTERS[p]}</span>
                   {itemText ? <span>{itemText.options[p]}</span> : null}
@@ -133,11 +129,36 @@ export function SelfScreening({ instrument, language: preferred, initial, onDone
           </div>
         </div>
       ) : null}
-      {stage === "questions" ? (
-        <button type="button" className="link self-screening-stop" onClick={onCancel} lang={i18n.language}>
-          {staffT("screening.cancel")}
-        </button>
-      ) : null}
+      {stage === "questions" ? <HoldToStop label={staffT("screening.cancel")} onStop={onCancel} lang={i18n.language} /> : null}
     </div>
+  );
+}
+
+/**
+ * The nurse's way out: held for a second and a half, so a tap by the mother does not take her
+ * back into the app (and to her record) half-way through.
+ */
+function HoldToStop({ label, onStop, lang }: { label: string; onStop: () => void; lang: string }) {
+  const timer = useRef<number | null>(null);
+  const release = () => {
+    if (timer.current !== null) window.clearTimeout(timer.current);
+    timer.current = null;
+  };
+  return (
+    <button
+      type="button"
+      name="screening_stop"
+      className="link self-screening-stop"
+      lang={lang}
+      onPointerDown={() => {
+        release();
+        timer.current = window.setTimeout(onStop, 1500);
+      }}
+      onPointerUp={release}
+      onPointerLeave={release}
+      onContextMenu={(e) => e.preventDefault()}
+    >
+      {label}
+    </button>
   );
 }

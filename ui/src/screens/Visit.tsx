@@ -302,11 +302,6 @@ export function Visit({ motherId, number, memberName }: { motherId: MotherId; nu
         <SelfScreening
           instrument={instrument}
           language={motherLanguage}
-          initial={Object.fromEntries(
-            Array.from({ length: instrument.items }, (_, i) => [i + 1, answers[`mother.${instrument.id}_${i + 1}`]])
-              .filter(([, v]) => v !== undefined && v !== "")
-              .map(([item, v]) => [item, Number(v)]),
-          )}
           onCancel={() => setSelfScreening(null)}
           onDone={(positions) => {
             setAnswers((a) => {

@@ -88,12 +88,25 @@ fn shipped_definitions_are_consistent() {
         };
         for section in &definition.sections {
             let local: Vec<&str> = section.fields.iter().map(|f| f.key.as_str()).collect();
+            // The form evaluates `show_if` over typed answers and visit facts only, not computed
+            // fields (the UI has no computed values of other sections at hand).
+            let not_computed = |c: &Condition, owner: &str| {
+                for field in c.fields() {
+                    let computed = matches!(subject_of.get(field), Some((_, FieldKind::Computed { .. })));
+                    assert!(
+                        !computed || VISIT_FACTS.contains(&field),
+                        "v{v}: {owner} shows on computed {field}"
+                    );
+                }
+            };
             if let Some(c) = &section.show_if {
                 check_condition(c, section.subject, &section.id);
+                not_computed(c, &section.id);
             }
             for field in &section.fields {
                 if let Some(c) = &field.show_if {
                     check_condition(c, section.subject, &field.key);
+                    not_computed(c, &field.key);
                 }
                 match &field.kind {
                     FieldKind::Computed { formula, .. } => match formula {
@@ -594,7 +607,7 @@ fn an_old_definition_still_validates_and_flags_by_its_own_rules() {
     let answers = v1
         .validate_answers(&f, &raw(&[(m("bp_systolic"), "164"), (m("bp_diastolic"), "102")]))
         .unwrap();
-    let flags = v1.flags(&f, &answers, None);
+    let flags = v1.flags(&f, &answers, &[]);
     assert_eq!(flags.len(), 1);
     assert_eq!(flags[0].rule, "severe_hypertension");
     // A v2 question is unknown to v1.

@@ -30,23 +30,50 @@ fn answers_of(subject: Subject, values: &Value) -> Answers {
         .collect()
 }
 
+/// The answers that open the questions `values` answer, as the form requires: a test done, the
+/// screening chosen, the wound asked about after a caesarean.
+fn with_gates(values: &Value) -> (Value, BirthMode) {
+    let mut all = values.as_object().cloned().unwrap_or_default();
+    let keys: Vec<String> = all.keys().cloned().collect();
+    let has = |prefix: &str| keys.iter().any(|k| k.starts_with(prefix));
+    if has("hemoglobin") {
+        all.insert("hb_done".into(), json!(true));
+    }
+    if has("ua_") {
+        all.insert("ua_done".into(), json!(true));
+    }
+    for instrument in ["epds", "phq9"] {
+        if has(&format!("{instrument}_")) {
+            all.insert("screening_instrument".into(), json!(instrument));
+        }
+    }
+    let mode = if has("wound") {
+        BirthMode::Caesarean
+    } else {
+        BirthMode::Vaginal
+    };
+    (Value::Object(all), mode)
+}
+
 /// (rule, level, reasons) of every flag `values` raise on day `day` after birth, at visit 3 so
 /// that every computed field exists. `previous` are the same subject's earlier answers.
 fn raised(subject: Subject, values: &Value, day: i64, previous: Option<&Value>) -> Vec<(String, FlagLevel, String)> {
     let babies = [baby()];
     let birth_date: NaiveDate = "2026-11-01".parse().unwrap();
     let visit_date = birth_date + chrono::Duration::days(day);
+    let (values, birth_mode) = with_gates(values);
     let form = FormContext {
         visit: VisitNumber::new(3).unwrap(),
         babies: &babies,
         birth_date,
-        birth_mode: BirthMode::Vaginal,
+        birth_mode,
         visit_date,
         today: visit_date,
     };
-    let previous = previous.map(|p| answers_of(subject, p));
+    let previous: Vec<Answers> = previous.iter().map(|p| answers_of(subject, p)).collect();
+    let previous: Vec<&Answers> = previous.iter().collect();
     current()
-        .flags(&form, &answers_of(subject, values), previous.as_ref())
+        .flags(&form, &answers_of(subject, &values), &previous)
         .into_iter()
         .map(|f| (f.rule.clone(), f.level, f.english_reasons()))
         .collect()
@@ -245,7 +272,7 @@ fn mother_temperature_breathing_and_bleeding() {
         (
             "38 + abdominal pain",
             M,
-            json!({"temperature": 38.2, "pain_site": ["back", "abdomen"]}),
+            json!({"temperature": 38.2, "pain_score": 5, "pain_site": ["back", "abdomen"]}),
             3,
             vec![(
                 "fever_with_infection_signs",
@@ -762,7 +789,7 @@ fn urgent_flags_come_first_and_each_twin_has_its_own() {
         (answer_key(None, "pulse"), json!(110)),
     ]
     .into();
-    let flags = current().flags(&form, &answers, None);
+    let flags = current().flags(&form, &answers, &[]);
     let flags: Vec<(&str, Option<BabyId>)> = flags.iter().map(|f| (f.rule.as_str(), f.baby)).collect();
     assert_eq!(
         flags,
@@ -772,4 +799,52 @@ fn urgent_flags_come_first_and_each_twin_has_its_own() {
             ("cord_infection", Some(twins[0].id)),
         ]
     );
+}
+
+#[test]
+fn an_answer_the_form_does_not_show_raises_nothing() {
+    let babies: [BabyRef; 0] = [];
+    let birth_date: NaiveDate = "2026-11-01".parse().unwrap();
+    let form = FormContext {
+        visit: VisitNumber::new(2).unwrap(),
+        babies: &babies,
+        birth_date,
+        birth_mode: BirthMode::Vaginal,
+        visit_date: birth_date + chrono::Duration::days(15),
+        today: birth_date + chrono::Duration::days(15),
+    };
+    // A result left from before the test was marked "not done".
+    let answers: Answers = [
+        (answer_key(None, "hb_done"), json!(false)),
+        (answer_key(None, "hemoglobin"), json!(7.5)),
+    ]
+    .into();
+    assert!(current().flags(&form, &answers, &[]).is_empty());
+    let done: Answers = [
+        (answer_key(None, "hb_done"), json!(true)),
+        (answer_key(None, "hemoglobin"), json!(7.5)),
+    ]
+    .into();
+    assert_eq!(current().flags(&form, &done, &[])[0].rule, "severe_anaemia");
+}
+
+#[test]
+fn a_rise_is_measured_from_the_last_visit_that_recorded_the_value() {
+    use Subject::Mother as M;
+    let babies = [baby()];
+    let birth_date: NaiveDate = "2026-11-01".parse().unwrap();
+    let form = FormContext {
+        visit: VisitNumber::new(3).unwrap(),
+        babies: &babies,
+        birth_date,
+        birth_mode: BirthMode::Vaginal,
+        visit_date: birth_date + chrono::Duration::days(35),
+        today: birth_date + chrono::Duration::days(35),
+    };
+    let visit_two = answers_of(M, &json!({"bp_systolic": 120}));
+    let visit_one = answers_of(M, &json!({"pain_score": 2}));
+    let now = answers_of(M, &json!({"pain_score": 5}));
+    let flags = current().flags(&form, &now, &[&visit_two, &visit_one]);
+    assert_eq!(flags.len(), 1);
+    assert_eq!(flags[0].english_reasons(), "pain_score 2 → 5 (+3 ≥ 2)");
 }
