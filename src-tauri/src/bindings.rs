@@ -25,7 +25,7 @@ mod tests {
     use lohusa_core::validation::{FieldError, Rule};
     use lohusa_core::visit::{LaterResultsInput, VisitCard, VisitInput, VisitOutcome, VisitRecord};
     use lohusa_core::{BabyId, BirthId, ChangeId, DeviceId, Hlc, MemberId, MotherId, VisitId};
-    use lohusa_store::{Conflict, LocalMember, MotherSummary, MotherView, Refused, SyncStatus};
+    use lohusa_store::{Conflict, LocalMember, MotherSummary, MotherView, Refused, SyncStatus, VisitDraft};
     use lohusa_sync::{Phase, Progress};
     use ts_rs::{Config, TS};
 
@@ -47,7 +47,7 @@ mod tests {
             ResidencyStatus, Language, BirthMode, BabySex,
             MotherRecord, BirthRecord, BabyRecord, MotherView, MotherSummary,
             VisitNumber, VisitWindow, VisitStatus, VisitOutcome, VisitInput, VisitRecord, VisitCard, LaterResultsInput,
-            AnswerValue, Instrument, TextSource, InstrumentText, ItemText, SavedVisit,
+            AnswerValue, Instrument, TextSource, InstrumentText, ItemText, SavedVisit, VisitDraft,
             TodayEntry, TodayList,
             ChecklistDefinition, Section, Subject, FieldDef, FieldKind, Formula, Check,
             FlagRule, FlagLevel, Comparison, Condition, Flag, Reason,

@@ -7,12 +7,15 @@ use lohusa_core::flags::Flag;
 use lohusa_core::ids::{MotherId, VisitId};
 use lohusa_core::instrument::InstrumentText;
 use lohusa_core::registration::{Language, RegistrationInput};
+use lohusa_core::schedule::VisitNumber;
 use lohusa_core::sync::CLOCK_SKEW_WARNING_MS;
 use lohusa_core::time::istanbul_today;
 use lohusa_core::today::TodayList;
 use lohusa_core::visit::{LaterResultsInput, VisitInput};
 use lohusa_core::{EntityKind, FieldError, MemberId, Rule, ValidationErrors};
-use lohusa_store::{Conflict, LocalMember, MotherSummary, MotherView, Refused, Store, StoreError, SyncStatus};
+use lohusa_store::{
+    Conflict, LocalMember, MotherSummary, MotherView, Refused, Store, StoreError, SyncStatus, VisitDraft,
+};
 use lohusa_sync::Progress;
 use serde::{Deserialize, Serialize};
 use tauri::State;
@@ -103,6 +106,26 @@ pub fn record_visit(state: State<'_, AppState>, input: VisitInput) -> Result<Sav
     state.sync.soon();
     let flags = flags_of(&store, input.mother_id, id)?;
     Ok(SavedVisit { id, flags })
+}
+
+/// Keeps the visit form as typed (called as the nurse types, and when the app is hidden).
+#[tauri::command(async)]
+pub fn save_visit_draft(state: State<'_, AppState>, input: VisitInput) -> Result<(), AppError> {
+    Ok(state.store().save_visit_draft(&input, Utc::now())?)
+}
+
+#[tauri::command(async)]
+pub fn get_visit_draft(
+    state: State<'_, AppState>,
+    mother: MotherId,
+    number: VisitNumber,
+) -> Result<Option<VisitDraft>, AppError> {
+    Ok(state.store().visit_draft(mother, number)?)
+}
+
+#[tauri::command(async)]
+pub fn discard_visit_draft(state: State<'_, AppState>, mother: MotherId, number: VisitNumber) -> Result<(), AppError> {
+    Ok(state.store().discard_visit_draft(mother, number)?)
 }
 
 /// Adds lab results to a recorded visit; returns the visit's flags with them.

@@ -56,6 +56,7 @@ fn enroll_from_environment(app: tauri::AppHandle) {
     });
 }
 
+#[cfg_attr(mobile, tauri::mobile_entry_point)]
 pub fn run() {
     let demo = std::env::args().any(|a| a == "--demo") || std::env::var(DEMO_ENV).is_ok_and(|v| v == "1");
     tauri::Builder::default()
@@ -89,6 +90,9 @@ pub fn run() {
             commands::get_mother,
             commands::record_visit,
             commands::record_later_results,
+            commands::save_visit_draft,
+            commands::get_visit_draft,
+            commands::discard_visit_draft,
             commands::get_screening_text,
             commands::install_screening_text,
             commands::search_mothers,

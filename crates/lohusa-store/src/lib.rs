@@ -31,6 +31,7 @@ pub use error::StoreError;
 pub use meta::LocalMember;
 pub use mothers::{MotherSummary, MotherView};
 pub use sync::{Conflict, Refused, SyncStatus};
+pub use visits::VisitDraft;
 
 /// An open local store.
 pub struct Store {

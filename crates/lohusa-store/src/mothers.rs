@@ -27,6 +27,8 @@ pub struct MotherView {
     /// The baby's day of life today.
     pub day_of_life: i32,
     pub today: NaiveDate,
+    /// Visits with an unfinished form on this device.
+    pub drafts: Vec<lohusa_core::schedule::VisitNumber>,
 }
 
 /// One search result.
@@ -121,6 +123,7 @@ impl Store {
         let visits: Vec<VisitRecord> = self.visits_of(id)?;
         Ok(MotherView {
             cards: visit_cards(&birth, today, &visits, &babies),
+            drafts: self.drafts_of(id)?,
             day_of_life: day_of_life(birth.birth_date, today) as i32,
             today,
             mother,

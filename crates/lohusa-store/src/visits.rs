@@ -42,6 +42,7 @@ impl Store {
             };
             let record = validate_visit(input, VisitId(Uuid::now_v7()), &context, checklist::current())?;
             store.write_within(&[record.write()], author, now)?;
+            store.discard_visit_draft(input.mother_id, input.number)?;
             Ok(record.id)
         })
     }
@@ -200,4 +201,68 @@ fn language_code(language: Language) -> String {
         .ok()
         .and_then(|v| v.as_str().map(str::to_owned))
         .unwrap_or_default()
+}
+
+/// A visit form kept while it is being filled in.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
+pub struct VisitDraft {
+    pub input: VisitInput,
+    pub saved_at: DateTime<Utc>,
+}
+
+impl Store {
+    /// Keeps the visit form as typed, replacing the mother's earlier draft of the same visit.
+    /// Nothing is checked: a draft may be half-filled and wrong.
+    pub fn save_visit_draft(&mut self, input: &VisitInput, now: DateTime<Utc>) -> Result<(), StoreError> {
+        let content = serde_json::to_string(input).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        self.conn.execute(
+            "INSERT INTO visit_drafts (mother_id, number, content, saved_at) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (mother_id, number) DO UPDATE SET content = excluded.content, saved_at = excluded.saved_at",
+            rusqlite::params![
+                input.mother_id.to_string(),
+                input.number.get(),
+                content,
+                now.to_rfc3339()
+            ],
+        )?;
+        Ok(())
+    }
+
+    pub fn visit_draft(&self, mother: MotherId, number: VisitNumber) -> Result<Option<VisitDraft>, StoreError> {
+        let row: Option<(String, String)> = self
+            .conn
+            .prepare_cached("SELECT content, saved_at FROM visit_drafts WHERE mother_id = ?1 AND number = ?2")?
+            .query_row(rusqlite::params![mother.to_string(), number.get()], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .optional()?;
+        row.map(|(content, saved_at)| {
+            Ok(VisitDraft {
+                input: serde_json::from_str(&content).map_err(|e| StoreError::Corrupt(format!("visit draft: {e}")))?,
+                saved_at: DateTime::parse_from_rfc3339(&saved_at)
+                    .map_err(|e| StoreError::Corrupt(format!("visit draft time: {e}")))?
+                    .with_timezone(&Utc),
+            })
+        })
+        .transpose()
+    }
+
+    pub fn discard_visit_draft(&mut self, mother: MotherId, number: VisitNumber) -> Result<(), StoreError> {
+        self.conn.execute(
+            "DELETE FROM visit_drafts WHERE mother_id = ?1 AND number = ?2",
+            rusqlite::params![mother.to_string(), number.get()],
+        )?;
+        Ok(())
+    }
+
+    /// The visits of a mother with a draft on this device.
+    pub fn drafts_of(&self, mother: MotherId) -> Result<Vec<VisitNumber>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT number FROM visit_drafts WHERE mother_id = ?1 ORDER BY number")?;
+        collect_rows(&mut stmt, [mother.to_string()], |row| {
+            let number: u8 = row.get(0)?;
+            number.try_into().map_err(StoreError::Corrupt)
+        })
+    }
 }

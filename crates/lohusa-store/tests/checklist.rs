@@ -207,3 +207,38 @@ fn screening_texts_load_with_checks_and_fall_back_to_the_shipped_ones() {
     assert_eq!(text.items[9].text, "Soru 10");
     assert_eq!(t.store.screening_text("epds", Language::Tr).unwrap(), None);
 }
+
+#[test]
+fn a_visit_draft_survives_a_restart_and_goes_when_the_visit_is_saved() {
+    let mut t = TempStore::new();
+    let mother = t
+        .store
+        .register_mother(&registration("Ayşe Işık", "2026-11-10"), nurse(), now())
+        .unwrap();
+    let registered = t.store.export_changes().unwrap().len();
+    // Half-filled and partly wrong: a draft is not checked.
+    let draft = visit_two(
+        mother,
+        &[("mother.bp_systolic", "1180"), ("mother.lochia_smell", "foul")],
+    );
+    t.store.save_visit_draft(&draft, now()).unwrap();
+    let mut t = t.reopen();
+    let kept = t.store.visit_draft(mother, draft.number).unwrap().unwrap();
+    assert_eq!(kept.input, draft);
+    assert_eq!(kept.saved_at, now());
+    assert_eq!(t.store.mother_view(mother, now()).unwrap().drafts, [draft.number]);
+    assert_eq!(
+        t.store.export_changes().unwrap().len(),
+        registered,
+        "a draft is not a change"
+    );
+
+    // Saving the visit (once corrected) removes its draft.
+    let fixed = visit_two(
+        mother,
+        &[("mother.bp_systolic", "118"), ("mother.lochia_smell", "foul")],
+    );
+    t.store.record_visit(&fixed, nurse(), now()).unwrap();
+    assert_eq!(t.store.visit_draft(mother, draft.number).unwrap(), None);
+    assert!(t.store.mother_view(mother, now()).unwrap().drafts.is_empty());
+}

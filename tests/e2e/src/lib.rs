@@ -27,7 +27,7 @@ pub fn workspace_root() -> PathBuf {
 
 /// Where screenshots go, for anyone to look at after a run.
 pub fn screenshot_dir() -> PathBuf {
-    let dir = workspace_root().join("target/e2e-screenshots");
+    let dir = workspace_root().join("target/screenshots");
     std::fs::create_dir_all(&dir).expect("target is writable");
     dir
 }
@@ -244,7 +244,7 @@ impl App {
         Ok(self.client.execute(script, vec![]).await?)
     }
 
-    /// Saves a screenshot of the window under target/e2e-screenshots/NAME.png, after letting the
+    /// Saves a screenshot of the window under target/screenshots/NAME.png, after letting the
     /// last DOM change reach the screen.
     pub async fn screenshot(&self, name: &str) -> anyhow::Result<PathBuf> {
         tokio::time::sleep(Duration::from_millis(400)).await;
@@ -252,6 +252,56 @@ impl App {
         let path = screenshot_dir().join(format!("{name}.png"));
         std::fs::write(&path, png)?;
         Ok(path)
+    }
+
+    /// Controls smaller than 48 px in either direction, as "tag name: text" lines.
+    pub async fn small_touch_targets(&self) -> anyhow::Result<Vec<String>> {
+        let found = self
+            .js(
+                r#"return [...document.querySelectorAll("button, select, input:not([type=checkbox]):not([type=file]), a")]
+                    .filter((el) => el.offsetParent !== null)
+                    .filter((el) => { const r = el.getBoundingClientRect(); return r.height < 48 || r.width < 48; })
+                    .map((el) => `${el.tagName}: ${(el.textContent || el.getAttribute("name") || "").trim().slice(0, 40)}`)"#,
+            )
+            .await?;
+        Ok(serde_json::from_value(found)?)
+    }
+
+    /// Whether the page is wider than the window (a layout that does not fit the tablet).
+    pub async fn overflows_sideways(&self) -> anyhow::Result<bool> {
+        let wide = self
+            .js("return document.documentElement.scrollWidth > window.innerWidth + 1")
+            .await?;
+        Ok(wide == json!(true))
+    }
+
+    /// The serious and critical accessibility violations axe-core finds on the page (WCAG 2.1
+    /// A and AA rules), as "rule: element, element" lines. axe-core comes from the UI's
+    /// development packages and is injected into the real app's page.
+    pub async fn accessibility_violations(&self) -> anyhow::Result<Vec<String>> {
+        let axe = workspace_root().join("ui/node_modules/axe-core/axe.min.js");
+        let source = std::fs::read_to_string(&axe)
+            .with_context(|| format!("{} is missing: run npm ci in ui/", axe.display()))?;
+        let loaded = self.client.execute("return typeof window.axe", vec![]).await?;
+        if loaded != json!("object") {
+            self.client
+                .execute(&format!("{source}\n;window.axe = axe; return true"), vec![])
+                .await?;
+        }
+        let found = self
+            .client
+            .execute_async(
+                r#"const done = arguments[arguments.length - 1];
+                window.axe
+                    .run(document, { resultTypes: ["violations"], runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] } })
+                    .then((r) => done(r.violations
+                        .filter((v) => v.impact === "serious" || v.impact === "critical")
+                        .map((v) => `${v.id}: ${v.nodes.slice(0, 4).map((n) => n.target.join(" ")).join(", ")}`)))
+                    .catch((e) => done([`axe failed: ${e}`]));"#,
+                vec![],
+            )
+            .await?;
+        Ok(serde_json::from_value(found)?)
     }
 
     pub async fn resize(&self, width: u32, height: u32) -> anyhow::Result<()> {

@@ -1,12 +1,12 @@
 // The visit form: a visit dated before the birth is refused with the message under the date, and
 // the checklist comes from its definition with live computed fields.
-import { fireEvent, render, screen, within } from "@testing-library/react";
+import { cleanup, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 
 import v1Json from "../../../crates/lohusa-core/checklists/v1.json";
 import definitionJson from "../../../crates/lohusa-core/checklists/v2.json";
-import type { AppError, ChecklistDefinition, InstrumentText, MotherView, SavedVisit, VisitInput } from "../ipc";
+import type { AppError, ChecklistDefinition, InstrumentText, MotherView, SavedVisit, VisitDraft, VisitInput } from "../ipc";
 import { nowTime } from "../lib/dates";
 import { NavContext } from "../lib/nav";
 import { Visit } from "../screens/Visit";
@@ -16,10 +16,14 @@ const definition = definitionJson as unknown as ChecklistDefinition;
 const v1 = { instruments: [], ...v1Json } as unknown as ChecklistDefinition;
 const recordVisit = vi.fn<(input: VisitInput) => Promise<SavedVisit>>();
 const go = vi.fn();
+/** The draft the app holds for the visit, and every form it was asked to keep. */
+let draft: VisitDraft | null = null;
+const kept: VisitInput[] = [];
 
 const view: MotherView = {
   today: "2026-11-25",
   day_of_life: 3,
+  drafts: [],
   mother: {
     id: "m1",
     full_name: "Ayşe Işık",
@@ -60,6 +64,13 @@ vi.mock("../ipc", async (importOriginal) => {
       checklist: async (version: number | null) => (version === 1 ? v1 : definition),
       recordVisit: (input: VisitInput) => recordVisit(input),
       screeningText: async (): Promise<InstrumentText | null> => null,
+      visitDraft: async () => draft,
+      saveVisitDraft: async (input: VisitInput) => {
+        kept.push(input);
+      },
+      discardVisitDraft: async () => {
+        draft = null;
+      },
     },
   };
 });
@@ -76,6 +87,8 @@ describe("visit form", () => {
   beforeEach(() => {
     recordVisit.mockReset();
     go.mockReset();
+    draft = null;
+    kept.length = 0;
   });
 
   it("shows a visit dated before the birth as an error under the date", async () => {
@@ -166,6 +179,29 @@ describe("visit form", () => {
     await userEvent.click(overlay.querySelector('button[name="screening_return"]')!);
     expect(screen.queryByRole("dialog")).toBeNull();
     expect(document.querySelector('[data-name="mother.epds_total"] output')).toHaveTextContent("21");
+  });
+});
+
+describe("a visit being filled in", () => {
+  beforeEach(() => {
+    draft = null;
+    kept.length = 0;
+  });
+
+  it("is kept as a draft as the nurse types, and restored when she comes back", async () => {
+    renderVisit();
+    const systolic = await screen.findByRole("textbox", { name: "Tansiyon, büyük (sistolik) (mmHg)" });
+    fireEvent.change(systolic, { target: { value: "124" } });
+    await waitFor(() => expect(kept.at(-1)?.answers).toMatchObject({ "mother.bp_systolic": "124" }), { timeout: 3000 });
+    cleanup();
+
+    draft = { input: kept.at(-1)!, saved_at: "2026-11-25T07:05:00Z" };
+    renderVisit();
+    expect(await screen.findByTestId("draft-restored")).toHaveTextContent("10:05");
+    expect(screen.getByRole("textbox", { name: "Tansiyon, büyük (sistolik) (mmHg)" })).toHaveValue("124");
+    await userEvent.click(screen.getByRole("button", { name: "Sil ve baştan başla" }));
+    expect(draft).toBeNull();
+    expect(screen.getByRole("textbox", { name: "Tansiyon, büyük (sistolik) (mmHg)" })).toHaveValue("");
   });
 });
 

@@ -1,5 +1,5 @@
 // Labelled form controls that show their error in place, under the control.
-import { useId, type ReactNode } from "react";
+import { useId, type KeyboardEvent, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 
 interface BaseProps {
@@ -7,6 +7,28 @@ interface BaseProps {
   error?: string;
   hint?: string;
   name: string;
+}
+
+/**
+ * The keyboard's Enter (the "next" key on a tablet) moves to the next field instead of sending
+ * the form half-filled; the form is saved only with its save button.
+ */
+export function nextOnEnter(e: KeyboardEvent<HTMLInputElement>) {
+  if (e.key !== "Enter" || e.nativeEvent.isComposing) return;
+  const form = e.currentTarget.form;
+  const fields = [...(form ?? document).querySelectorAll<HTMLElement>("input:not([type=hidden]):not([type=file]), select, textarea")].filter(
+    (el) => el.offsetParent !== null && !el.hasAttribute("disabled"),
+  );
+  // A form of one field (the name on the welcome screen) is sent by Enter, as anywhere else.
+  if (fields.length <= 1) return;
+  e.preventDefault();
+  const next = fields[fields.indexOf(e.currentTarget) + 1];
+  if (next) {
+    next.focus();
+    next.scrollIntoView({ block: "center" });
+  } else {
+    e.currentTarget.blur();
+  }
 }
 
 /** Under a control: its error when there is one, else its hint. */
@@ -66,6 +88,8 @@ export function TextField({
         placeholder={placeholder}
         aria-invalid={error ? true : undefined}
         aria-describedby={error ? `${id}-error` : undefined}
+        enterKeyHint="next"
+        onKeyDown={nextOnEnter}
         onChange={(e) => onChange(e.target.value)}
       />
     </Wrapper>

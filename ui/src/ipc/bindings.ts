@@ -188,7 +188,11 @@ export type MotherView = { mother: MotherRecord, birth: BirthRecord, babies: Arr
 /**
  * The baby's day of life today.
  */
-day_of_life: number, today: string, };
+day_of_life: number, today: string, 
+/**
+ * Visits with an unfinished form on this device.
+ */
+drafts: Array<VisitNumber>, };
 
 export type Phase = "connecting" | "pushing" | "pulling" | "done";
 
@@ -332,6 +336,8 @@ attempts: Array<VisitRecord>,
  * Red flags the recorded answers raise, by the rules of the definition they were filled with.
  */
 flags: Array<Flag>, };
+
+export type VisitDraft = { input: VisitInput, saved_at: string, };
 
 export type VisitId = string;
 

@@ -20,7 +20,9 @@ import type {
   SyncView,
   TodayList,
   SavedVisit,
+  VisitDraft,
   VisitInput,
+  VisitNumber,
 } from "./bindings";
 
 export * from "./bindings";
@@ -53,6 +55,9 @@ export const ipc = {
   registerMother: (input: RegistrationInput): Promise<MotherId> => invoke("register_mother", { input }),
   mother: (id: MotherId): Promise<MotherView> => invoke("get_mother", { id }),
   recordVisit: (input: VisitInput): Promise<SavedVisit> => invoke("record_visit", { input }),
+  saveVisitDraft: (input: VisitInput): Promise<void> => invoke("save_visit_draft", { input }),
+  visitDraft: (mother: MotherId, number: VisitNumber): Promise<VisitDraft | null> => invoke("get_visit_draft", { mother, number }),
+  discardVisitDraft: (mother: MotherId, number: VisitNumber): Promise<void> => invoke("discard_visit_draft", { mother, number }),
   recordLaterResults: (input: LaterResultsInput): Promise<SavedVisit> => invoke("record_later_results", { input }),
   screeningText: (instrument: string, language: Language): Promise<InstrumentText | null> =>
     invoke("get_screening_text", { instrument, language }),

@@ -1,6 +1,14 @@
 // Dates as the nurse reads them, in the UI language. Dates from Rust are local calendar dates
 // (YYYY-MM-DD) and are formatted without any time zone shift.
 
+/**
+ * The Intl locale for a UI language. Arabic keeps the digits the tablet's keyboard types (0–9),
+ * so dates, counts and typed values read alike.
+ */
+export function intlLocale(language: string): string {
+  return language.startsWith("ar") ? `${language}-u-nu-latn` : language;
+}
+
 function parts(iso: string): [number, number, number] {
   const [y, m, d] = iso.split("-").map(Number);
   return [y, m, d];
@@ -13,12 +21,12 @@ function asUtcDate(iso: string): Date {
 
 /** "25 Kasım" / "25 November". */
 export function shortDate(iso: string, language: string): string {
-  return new Intl.DateTimeFormat(language, { day: "numeric", month: "short", timeZone: "UTC" }).format(asUtcDate(iso));
+  return new Intl.DateTimeFormat(intlLocale(language), { day: "numeric", month: "short", timeZone: "UTC" }).format(asUtcDate(iso));
 }
 
 /** "25 Kasım 2026 Çarşamba". */
 export function longDate(iso: string, language: string): string {
-  return new Intl.DateTimeFormat(language, {
+  return new Intl.DateTimeFormat(intlLocale(language), {
     day: "numeric",
     month: "long",
     year: "numeric",
@@ -51,15 +59,18 @@ export function nowTime(now: Date = new Date()): string {
 
 /**
  * A measured value in the UI language: 36,8 in Turkish, 36.8 in English; at most `decimals`
- * decimals. Arabic keeps the digits typed on the tablet's keyboard (0–9), so a value reads the
- * same in a field and beside it.
+ * decimals.
  */
 export function formatNumber(value: number, language: string, decimals = 1): string {
-  const locale = language.startsWith("ar") ? `${language}-u-nu-latn` : language;
-  return new Intl.NumberFormat(locale, { maximumFractionDigits: decimals, useGrouping: false }).format(value);
+  return new Intl.NumberFormat(intlLocale(language), { maximumFractionDigits: decimals, useGrouping: false }).format(value);
 }
 
 /** A unit kept left to right inside right-to-left text ("/min" must not become "min/"). */
 export function isolate(text: string, language: string): string {
   return text === "" || !language.startsWith("ar") ? text : `\u2066${text}\u2069`;
+}
+
+/** "14:05" in İzmir, for an instant sent by the Rust side (RFC 3339). */
+export function timeOfDay(instant: string): string {
+  return nowTime(new Date(instant));
 }

@@ -4,7 +4,7 @@ import type { TFunction } from "i18next";
 import { useCallback, useEffect, useState } from "react";
 
 import { ipc, type Conflict, type SyncView } from "../ipc";
-import { formatNumber } from "./dates";
+import { formatNumber, intlLocale } from "./dates";
 
 export function useSyncState(): { view: SyncView | null; refresh: () => void } {
   const [view, setView] = useState<SyncView | null>(null);
@@ -28,7 +28,7 @@ export function syncErrorMessage(t: TFunction, code: string | null | undefined):
 /** "3 dakika önce", "2 hours ago": how long ago `iso` was. */
 export function timeAgo(iso: string, language: string, now: Date = new Date()): string {
   const seconds = Math.round((new Date(iso).getTime() - now.getTime()) / 1000);
-  const format = new Intl.RelativeTimeFormat(language, { numeric: "auto" });
+  const format = new Intl.RelativeTimeFormat(intlLocale(language), { numeric: "auto" });
   const abs = Math.abs(seconds);
   if (abs < 60) return format.format(seconds, "second");
   if (abs < 3600) return format.format(Math.round(seconds / 60), "minute");

@@ -5,12 +5,13 @@ import { useTranslation } from "react-i18next";
 
 import { LoadFailed, Loading } from "../components/ScreenState";
 import { ipc, toAppError, type AppError, type Conflict } from "../ipc";
+import { intlLocale } from "../lib/dates";
 import { generalMessage } from "../lib/errors";
 import { useNav } from "../lib/nav";
 import { conflictFieldLabel, displayValue, useSyncState, versionTime } from "../lib/sync";
 
 function when(version: string, language: string): string {
-  return new Intl.DateTimeFormat(language, { dateStyle: "short", timeStyle: "short", timeZone: "Europe/Istanbul" }).format(versionTime(version));
+  return new Intl.DateTimeFormat(intlLocale(language), { dateStyle: "short", timeStyle: "short", timeZone: "Europe/Istanbul" }).format(versionTime(version));
 }
 
 export function Conflicts() {

@@ -54,7 +54,7 @@ export function Mother({ id, notice }: { id: MotherId; notice?: string }) {
 
       <section className="visit-cards" aria-label={t("mother.visits")}>
         {view.cards.map((card) => (
-          <VisitCardView key={card.window.number} card={card} motherId={mother.id} babies={babies} />
+          <VisitCardView key={card.window.number} card={card} motherId={mother.id} babies={babies} draft={view.drafts.includes(card.window.number)} />
         ))}
       </section>
 
@@ -98,7 +98,7 @@ export function Mother({ id, notice }: { id: MotherId; notice?: string }) {
   );
 }
 
-function VisitCardView({ card, motherId, babies }: { card: VisitCard; motherId: MotherId; babies: BabyRecord[] }) {
+function VisitCardView({ card, motherId, babies, draft }: { card: VisitCard; motherId: MotherId; babies: BabyRecord[]; draft: boolean }) {
   const { t, i18n } = useTranslation();
   const { go } = useNav();
   const lang = i18n.language;
@@ -108,6 +108,7 @@ function VisitCardView({ card, motherId, babies }: { card: VisitCard; motherId: 
     <article className={`card visit-card visit-${card.status}`} data-visit={number} data-status={card.status}>
       <header>
         <h2>{t("mother.visit_title", { number })}</h2>
+        {draft && visit?.outcome !== "visited" ? <span className="tag tag-draft" data-draft={number}>{t("mother.draft")}</span> : null}
         <StatusBadge status={card.status} />
       </header>
       <p className="window">
@@ -147,7 +148,7 @@ function VisitCardView({ card, motherId, babies }: { card: VisitCard; motherId: 
           name={`record_visit_${number}`}
           onClick={() => go({ name: "visit", motherId, number })}
         >
-          {t("mother.record", { number })}
+          {draft ? t("mother.continue_draft", { number }) : t("mother.record", { number })}
         </button>
       )}
     </article>

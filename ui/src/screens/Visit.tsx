@@ -1,8 +1,9 @@
 // Recording a home visit: outcome, date, time, who visited, and the checklist rendered from its
 // definition. A visit already recorded opens read-only, with the definition it was filled with,
 // and takes lab results that arrive later. Red flags raised by a save are shown at once, urgent
-// ones in a box the nurse must acknowledge before she leaves the house.
-import { useCallback, useEffect, useState } from "react";
+// ones in a box the nurse must acknowledge before she leaves the house. A form being filled is
+// kept as a draft on the device as she types, so nothing is lost if the app is interrupted.
+import { useCallback, useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 
 import { answerText, ChecklistForm } from "../components/ChecklistForm";
@@ -22,10 +23,11 @@ import {
   type MotherId,
   type MotherView,
   type VisitNumber,
+  type VisitInput,
   type VisitOutcome,
   type VisitRecord,
 } from "../ipc";
-import { nowTime, numericDate, shortDate } from "../lib/dates";
+import { nowTime, numericDate, shortDate, timeOfDay } from "../lib/dates";
 import { errorsByField } from "../lib/errors";
 import { useNav } from "../lib/nav";
 import { useSave } from "../lib/useSave";
@@ -59,6 +61,16 @@ export function Visit({ motherId, number, memberName }: { motherId: MotherId; nu
   const [selfScreening, setSelfScreening] = useState<string | null>(null);
   /** Flags of the save just made, shown until the nurse acknowledges them. */
   const [raised, setRaised] = useState<{ flags: Flag[]; after: () => void } | null>(null);
+  /** When the draft this form was restored from was kept. */
+  const [restoredAt, setRestoredAt] = useState<string | null>(null);
+  /** The nurse changed something since the form opened or was last kept. */
+  const dirty = useRef(false);
+  const edit =
+    <T,>(set: (value: T) => void) =>
+    (value: T) => {
+      dirty.current = true;
+      set(value);
+    };
 
   const load = useCallback(async () => {
     try {
@@ -69,6 +81,16 @@ export function Visit({ motherId, number, memberName }: { motherId: MotherId; nu
       setDefinition(d);
       setVisitedOn(numericDate(v.today));
       setAnswers(formValues(recorded));
+      const draft = recorded ? null : await ipc.visitDraft(motherId, number);
+      if (draft) {
+        setOutcome(draft.input.outcome);
+        setVisitedOn(draft.input.visited_on);
+        setVisitedAt(draft.input.visited_at);
+        setVisitedBy(draft.input.visited_by);
+        setNote(draft.input.note);
+        setAnswers(draft.input.answers);
+        setRestoredAt(draft.saved_at);
+      }
       setView(v);
     } catch (e) {
       setLoadError(toAppError(e));
@@ -97,18 +119,47 @@ export function Visit({ motherId, number, memberName }: { motherId: MotherId; nu
 
   const showFlags = (flags: Flag[], after: () => void) => (flags.length > 0 ? setRaised({ flags, after }) : after());
 
+  const input: VisitInput = {
+    mother_id: motherId,
+    number,
+    outcome,
+    visited_on: visitedOn,
+    visited_at: visitedAt,
+    visited_by: visitedBy,
+    note,
+    answers: outcome === "visited" ? nonEmpty(answers) : {},
+  };
+  const latest = useRef(input);
+  latest.current = input;
+
+  // Keep the form as a draft a moment after each change, and at once when the app is hidden.
+  const keepDraft = useCallback(() => {
+    if (!dirty.current) return;
+    dirty.current = false;
+    ipc.saveVisitDraft(latest.current).catch(() => (dirty.current = true));
+  }, []);
+  useEffect(() => {
+    if (!dirty.current) return;
+    const timer = window.setTimeout(keepDraft, 800);
+    return () => window.clearTimeout(timer);
+  }, [outcome, visitedOn, visitedAt, visitedBy, note, answers, keepDraft]);
+  useEffect(() => {
+    const hidden = () => document.visibilityState === "hidden" && keepDraft();
+    document.addEventListener("visibilitychange", hidden);
+    window.addEventListener("pagehide", keepDraft);
+    return () => {
+      document.removeEventListener("visibilitychange", hidden);
+      window.removeEventListener("pagehide", keepDraft);
+      // Leaving the screen by the top bar keeps what was typed, too.
+      keepDraft();
+    };
+  }, [keepDraft]);
+
   const visitSave = useSave(
-    () =>
-      ipc.recordVisit({
-        mother_id: motherId,
-        number,
-        outcome,
-        visited_on: visitedOn,
-        visited_at: visitedAt,
-        visited_by: visitedBy,
-        note,
-        answers: outcome === "visited" ? nonEmpty(answers) : {},
-      }),
+    () => {
+      dirty.current = false;
+      return ipc.recordVisit(latest.current);
+    },
     (saved) => showFlags(saved.flags, () => go({ name: "mother", id: motherId, notice: t("visit.saved", { number }) })),
   );
 
@@ -261,18 +312,41 @@ export function Visit({ motherId, number, memberName }: { motherId: MotherId; nu
       {header}
       <form onSubmit={submit} noValidate>
         <FormErrorBanner error={error} />
+        {restoredAt ? (
+          <p className="banner banner-info" role="status" data-testid="draft-restored">
+            {t("visit.draft_restored", { time: timeOfDay(restoredAt) })}{" "}
+            <button
+              type="button"
+              className="secondary"
+              name="discard_draft"
+              onClick={() => {
+                void ipc.discardVisitDraft(motherId, number);
+                dirty.current = false;
+                setRestoredAt(null);
+                setOutcome("visited");
+                setVisitedOn(numericDate(view.today));
+                setVisitedAt(nowTime());
+                setVisitedBy(memberName);
+                setNote("");
+                setAnswers({});
+              }}
+            >
+              {t("visit.discard_draft")}
+            </button>
+          </p>
+        ) : null}
         <section className="card">
           <ChoiceButtons
             name="outcome"
             label={t("fields.visit.outcome")}
             value={outcome}
             options={OUTCOMES.map((o) => ({ value: o, label: t(`options.outcome.${o}`) }))}
-            onChange={(v) => setOutcome(v ?? "visited")}
+            onChange={(v) => edit(setOutcome)(v ?? "visited")}
           />
           <div className="field-grid">
-            <DateField name="visited_on" label={t("fields.visit.visited_on")} value={visitedOn} onChange={(v) => { dismiss("visited_on"); setVisitedOn(v); }} error={errors["visited_on"]} />
-            <TextField name="visited_at" type="time" label={t("fields.visit.visited_at")} value={visitedAt} onChange={(v) => { dismiss("visited_at"); setVisitedAt(v); }} error={errors["visited_at"]} />
-            <TextField name="visited_by" label={t("fields.visit.visited_by")} value={visitedBy} onChange={(v) => { dismiss("visited_by"); setVisitedBy(v); }} error={errors["visited_by"]} dir="auto" />
+            <DateField name="visited_on" label={t("fields.visit.visited_on")} value={visitedOn} onChange={(v) => { dismiss("visited_on"); edit(setVisitedOn)(v); }} error={errors["visited_on"]} />
+            <TextField name="visited_at" type="time" label={t("fields.visit.visited_at")} value={visitedAt} onChange={(v) => { dismiss("visited_at"); edit(setVisitedAt)(v); }} error={errors["visited_at"]} />
+            <TextField name="visited_by" label={t("fields.visit.visited_by")} value={visitedBy} onChange={(v) => { dismiss("visited_by"); edit(setVisitedBy)(v); }} error={errors["visited_by"]} dir="auto" />
           </div>
           {errors["number"] ? <p className="field-error" role="alert">{errors["number"]}</p> : null}
         </section>
@@ -289,13 +363,28 @@ export function Visit({ motherId, number, memberName }: { motherId: MotherId; nu
             onSelfScreening={setSelfScreening}
             onChange={(key, value) => {
               dismiss(`answers.${key}`);
+              dirty.current = true;
               setAnswers((a) => ({ ...a, [key]: value }));
             }}
           />
         ) : null}
         <section className="card">
-          <TextField name="note" label={t("fields.visit.note")} value={note} onChange={setNote} error={errors["note"]} dir="auto" />
+          <TextField name="note" label={t("fields.visit.note")} value={note} onChange={edit(setNote)} error={errors["note"]} dir="auto" />
         </section>
+        <div className="form-actions">
+          <button
+            type="button"
+            className="secondary"
+            name="save_draft"
+            onClick={async () => {
+              dirty.current = false;
+              await ipc.saveVisitDraft(latest.current);
+              go({ name: "mother", id: motherId, notice: t("visit.draft_saved", { number }) });
+            }}
+          >
+            {t("visit.save_draft")}
+          </button>
+        </div>
         <FormActions onCancel={() => go({ name: "mother", id: motherId })} saveName="save_visit" saveLabel={t("visit.save")} saving={saving} />
       </form>
       {instrument ? (
@@ -304,6 +393,7 @@ export function Visit({ motherId, number, memberName }: { motherId: MotherId; nu
           language={motherLanguage}
           onCancel={() => setSelfScreening(null)}
           onDone={(positions) => {
+            dirty.current = true;
             setAnswers((a) => {
               const next = { ...a };
               for (const [item, position] of Object.entries(positions)) next[`mother.${instrument.id}_${item}`] = String(position);
