@@ -207,6 +207,11 @@ async fn a_full_visit_two_flags_severe_anaemia_and_a_later_urinalysis_flags_on_t
     assert!(dialog.contains("Hemoglobin 7,5 g/dL: 8 altında"), "{dialog}");
     assert!(dialog.contains("Aynı gün sevk edin."), "{dialog}");
     app.screenshot("checklist-visit2-urgent-on-save").await?;
+    assert_eq!(
+        app.accessibility_violations().await?,
+        Vec::<String>::new(),
+        "checklist-visit2-urgent-on-save"
+    );
     app.click_named("acknowledge_flags").await?;
     let urgent = app.text("[data-testid=urgent-flags]").await?;
     assert!(urgent.contains("Ağır anemi"), "{urgent}");
@@ -230,6 +235,11 @@ async fn a_full_visit_two_flags_severe_anaemia_and_a_later_urinalysis_flags_on_t
     assert!(error.contains("Sonuç tarihi:"), "{error}");
     assert!(error.contains("Örnek tarihi"), "{error}");
     app.screenshot("checklist-visit2-result-before-sample").await?;
+    assert_eq!(
+        app.accessibility_violations().await?,
+        Vec::<String>::new(),
+        "checklist-visit2-result-before-sample"
+    );
     app.fill("mother.ua_sample_date", &yesterday).await?;
     app.fill("mother.ua_result_date", &today).await?;
     app.fill("mother.ua_ph", "6").await?;
@@ -255,6 +265,11 @@ async fn a_full_visit_two_flags_severe_anaemia_and_a_later_urinalysis_flags_on_t
     assert_eq!(app.count("[data-flag='severe_anaemia']").await?, 1);
     assert_eq!(app.text("[data-name='mother.ua_nitrite'] output").await?, "Pozitif");
     app.screenshot("checklist-visit2-after-urinalysis").await?;
+    assert_eq!(
+        app.accessibility_violations().await?,
+        Vec::<String>::new(),
+        "checklist-visit2-after-urinalysis"
+    );
     app.stop().await?;
     Ok(())
 }
@@ -272,6 +287,11 @@ async fn at_visit_three_the_mother_answers_the_phq9_herself_in_arabic() -> anyho
     // Her language is chosen for her; the screen shows nothing of her record.
     app.wait_css("[role=dialog][lang='ar'][dir='rtl']").await?;
     app.screenshot("checklist-screening-handover").await?;
+    assert_eq!(
+        app.accessibility_violations().await?,
+        Vec::<String>::new(),
+        "checklist-screening-handover"
+    );
     app.click_named("screening_start").await?;
     let first = app.text("[role=dialog] legend").await?;
     assert_eq!(first, "قلة الاهتمام أو المتعة في القيام بالأشياء");
@@ -284,6 +304,11 @@ async fn at_visit_three_the_mother_answers_the_phq9_herself_in_arabic() -> anyho
     let overlay = app.text("[role=dialog]").await?;
     assert!(!overlay.contains("Amal"), "{overlay}");
     app.screenshot("checklist-screening-arabic-question").await?;
+    assert_eq!(
+        app.accessibility_violations().await?,
+        Vec::<String>::new(),
+        "checklist-screening-arabic-question"
+    );
     // Eight answers of "several days", and item 9 (thoughts of self-harm) "several days" too.
     for item in 1..=9 {
         app.click("[role=dialog] [data-position='1']").await?;
@@ -293,6 +318,11 @@ async fn at_visit_three_the_mother_answers_the_phq9_herself_in_arabic() -> anyho
     }
     app.click_named("screening_finish").await?;
     app.screenshot("checklist-screening-thanks").await?;
+    assert_eq!(
+        app.accessibility_violations().await?,
+        Vec::<String>::new(),
+        "checklist-screening-thanks"
+    );
     app.click_named("screening_return").await?;
     app.wait_gone("[role=dialog]").await?;
     assert_eq!(app.text("[data-name='mother.phq9_total'] output").await?, "9");

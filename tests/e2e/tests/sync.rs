@@ -161,6 +161,11 @@ async fn the_team_lead_sees_and_resolves_a_conflict_from_two_tablets() -> anyhow
         "Yok: bu tabletteki her kayıt sunucuda"
     );
     app.screenshot("sync-status").await?;
+    assert_eq!(
+        app.accessibility_violations().await?,
+        Vec::<String>::new(),
+        "sync-status"
+    );
     app.click_named("open_conflicts").await?;
     app.wait_css(".conflict").await?;
     let shown_now = app
@@ -207,6 +212,11 @@ async fn the_team_lead_sees_and_resolves_a_conflict_from_two_tablets() -> anyhow
         "{authors}"
     );
     app.screenshot("sync-conflict").await?;
+    assert_eq!(
+        app.accessibility_violations().await?,
+        Vec::<String>::new(),
+        "sync-conflict"
+    );
     // She keeps the phone number that is not shown now, and the pressure that is.
     app.click(&format!("{phone} [name=keep_other]")).await?;
     app.wait_gone(&format!(".conflict:nth-child(2)")).await?;
