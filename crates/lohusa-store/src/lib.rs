@@ -11,6 +11,7 @@ mod checkpoint;
 mod entity_meta;
 mod error;
 mod export;
+mod flag_cache;
 mod meta;
 mod mothers;
 mod schema;
@@ -28,6 +29,7 @@ use uuid::Uuid;
 
 pub use checkpoint::{BACKSTOP_CHECKPOINT_PAGES, CheckpointResult, Checkpointer};
 pub use error::StoreError;
+pub use flag_cache::FollowUpList;
 pub use meta::LocalMember;
 pub use mothers::{MotherSummary, MotherView};
 pub use sync::{Conflict, Refused, SyncStatus};
@@ -57,6 +59,7 @@ impl Store {
         conn.pragma_update(None, "cache_size", -65536)?;
         schema::migrate(&mut conn)?;
         let device = retry_while_busy(|| meta::ensure_device_id(&conn))?;
+        retry_while_busy(|| flag_cache::check_rules(&conn))?;
         Ok(Store {
             conn,
             path: path.to_owned(),
@@ -181,6 +184,7 @@ impl Store {
                 )?;
             }
             entity_meta::save(tx, write.entity, write.entity_id, &entity)?;
+            flag_cache::touch(tx, write.entity, write.entity_id)?;
             changes.push(change);
         }
         meta::save_hlc(tx, hlc)?;

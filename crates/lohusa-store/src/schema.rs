@@ -14,6 +14,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/store/0003_members_and_deletion.sql"),
     include_str!("../../../migrations/store/0004_screening_texts.sql"),
     include_str!("../../../migrations/store/0005_visit_drafts.sql"),
+    include_str!("../../../migrations/store/0006_flag_cache.sql"),
 ];
 
 pub fn migrations() -> Migrations<'static> {

@@ -329,6 +329,7 @@ impl Store {
                     apply_received(tx, change.entity, change.entity_id, fields)?;
                 }
                 entity_meta::save(tx, change.entity, change.entity_id, &entity)?;
+                crate::flag_cache::touch(tx, change.entity, change.entity_id)?;
             }
             meta::save_hlc(tx, hlc)?;
             meta::set(tx, KEY_CURSOR, &cursor.to_string())?;

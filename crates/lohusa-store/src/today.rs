@@ -19,6 +19,20 @@ use crate::{Store, StoreError, collect_rows};
 impl Store {
     /// Late, due and this week's upcoming visits as of `now`.
     pub fn today_list(&self, now: DateTime<Utc>) -> Result<TodayList, StoreError> {
+        // A mother whose three visits all have a record can never be on the list.
+        let rows = self.schedule_rows(|visits| !VisitNumber::ALL.iter().all(|n| visits.iter().any(|(r, _)| r == n)))?;
+        Ok(today_list(
+            &rows.into_iter().map(|(row, _)| row).collect::<Vec<_>>(),
+            istanbul_today(now),
+        ))
+    }
+
+    /// Every mother (not deleted) with a birth, her birth date and recorded visits, and her
+    /// nationality; only those whose recorded visits `keep` accepts.
+    pub(crate) fn schedule_rows(
+        &self,
+        keep: impl Fn(&[(VisitNumber, RecordedVisit)]) -> bool,
+    ) -> Result<Vec<(ScheduleRow, Option<String>)>, StoreError> {
         let mut recorded: HashMap<Uuid, Vec<(VisitNumber, RecordedVisit)>> = HashMap::new();
         let mut visits = self
             .conn
@@ -48,29 +62,31 @@ impl Store {
             Ok(())
         })?;
 
-        let mut rows: Vec<ScheduleRow> = Vec::new();
+        let mut rows = Vec::new();
         let mut mothers = self
             .conn
-            .prepare_cached("SELECT id, full_name, neighbourhood FROM mothers WHERE deleted IS NOT 1")?;
+            .prepare_cached("SELECT id, full_name, neighbourhood, nationality FROM mothers WHERE deleted IS NOT 1")?;
         collect_rows(&mut mothers, [], |row| {
             let mother: Uuid = id(row, 0)?;
             let Some(&birth_date) = births.get(&mother) else {
                 return Ok(());
             };
             let visits = recorded.remove(&mother).unwrap_or_default();
-            // A mother whose three visits are all closed can never be on the list.
-            if VisitNumber::ALL.iter().all(|n| visits.iter().any(|(r, _)| r == n)) {
+            if !keep(&visits) {
                 return Ok(());
             }
-            rows.push(ScheduleRow {
-                mother_id: lohusa_core::MotherId(mother),
-                full_name: row.get::<_, Option<String>>(1)?.unwrap_or_default(),
-                neighbourhood: row.get(2)?,
-                birth_date,
-                recorded: visits,
-            });
+            rows.push((
+                ScheduleRow {
+                    mother_id: lohusa_core::MotherId(mother),
+                    full_name: row.get::<_, Option<String>>(1)?.unwrap_or_default(),
+                    neighbourhood: row.get(2)?,
+                    birth_date,
+                    recorded: visits,
+                },
+                row.get(3)?,
+            ));
             Ok(())
         })?;
-        Ok(today_list(&rows, istanbul_today(now)))
+        Ok(rows)
     }
 }

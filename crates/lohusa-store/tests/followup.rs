@@ -1,0 +1,233 @@
+//! The doctor's follow-up list from a real store file: which mothers are on it, in which order,
+//! why, and what the filters keep.
+
+mod common;
+
+use chrono::{Days, NaiveDate};
+use common::{TempStore, now, nurse, registration};
+use lohusa_core::MotherId;
+use lohusa_core::followup::{FollowUpFilter, FollowUpKind};
+use lohusa_core::schedule::VisitNumber;
+use lohusa_core::visit::{VisitInput, VisitOutcome};
+
+const TODAY: &str = "2026-11-25";
+
+fn days_ago(days: u64) -> String {
+    let today: NaiveDate = TODAY.parse().unwrap();
+    (today - Days::new(days)).format("%d.%m.%Y").to_string()
+}
+
+fn mother(t: &mut TempStore, name: &str, born_days_ago: u64, neighbourhood: &str) -> MotherId {
+    let mut input = registration(name, &days_ago(born_days_ago));
+    input.mother.neighbourhood = neighbourhood.into();
+    t.store.register_mother(&input, nurse(), now()).unwrap()
+}
+
+fn visit(
+    t: &mut TempStore,
+    m: MotherId,
+    number: u8,
+    days_ago_: u64,
+    by: &str,
+    outcome: VisitOutcome,
+    answers: &[(&str, &str)],
+) {
+    let input = VisitInput {
+        mother_id: m,
+        number: VisitNumber::new(number).unwrap(),
+        outcome,
+        visited_on: days_ago(days_ago_),
+        visited_at: "10:00".into(),
+        visited_by: by.into(),
+        note: String::new(),
+        answers: answers
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect(),
+    };
+    t.store.record_visit(&input, nurse(), now()).unwrap();
+}
+
+#[test]
+fn the_list_puts_urgent_flags_first_and_says_why_each_mother_is_on_it() {
+    use FollowUpKind::*;
+    use VisitOutcome::*;
+    let mut t = TempStore::new();
+    let urgent = mother(&mut t, "Urgent Hb", 15, "Basmane");
+    visit(
+        &mut t,
+        urgent,
+        2,
+        1,
+        "Ebe Derya",
+        Visited,
+        &[("mother.hb_done", "yes"), ("mother.hemoglobin", "7,5")],
+    );
+    let attention = mother(&mut t, "Attention BP", 4, "Kadifekale");
+    visit(
+        &mut t,
+        attention,
+        1,
+        1,
+        "Ebe Sevgi",
+        Visited,
+        &[("mother.bp_systolic", "145"), ("mother.bp_diastolic", "85")],
+    );
+    let late = mother(&mut t, "Late One", 7, "Basmane");
+    let missed = mother(&mut t, "Missed One", 7, "Basmane");
+    visit(&mut t, missed, 1, 4, "Ebe Derya", NotAtHome, &[]);
+    let lab = mother(&mut t, "Lab Note", 15, "Tepecik");
+    visit(
+        &mut t,
+        lab,
+        2,
+        0,
+        "Ebe Sevgi",
+        Visited,
+        &[("mother.hb_done", "yes"), ("mother.hemoglobin", "11,5")],
+    );
+    let due = mother(&mut t, "Due Now", 3, "Tepecik");
+    let soon = mother(&mut t, "Soon Two", 11, "Tepecik");
+    visit(
+        &mut t,
+        soon,
+        1,
+        8,
+        "Ebe Derya",
+        Visited,
+        &[("mother.bp_systolic", "118")],
+    );
+    let far = mother(&mut t, "Far Three", 20, "Tepecik");
+    visit(&mut t, far, 1, 17, "Ebe Derya", Visited, &[]);
+    visit(&mut t, far, 2, 6, "Ebe Derya", Visited, &[]);
+
+    let list = t.store.follow_up_list(now(), &FollowUpFilter::default()).unwrap();
+    let got: Vec<(FollowUpKind, MotherId, u8, Option<String>)> = list
+        .rows
+        .iter()
+        .map(|r| {
+            (
+                r.kind,
+                r.mother_id,
+                r.number.get(),
+                r.flag.as_ref().map(|f| f.english_reasons()),
+            )
+        })
+        .collect();
+    // Within a group the longest waiting first, then by name: visit 1 of the Hb mothers (born
+    // 15 days ago, never visited in days 2–5) closed before the late mother's.
+    // Far windows are not listed: the attention mother's visit 2 opens in 9 days.
+    assert_eq!(
+        got,
+        [
+            (UrgentFlag, urgent, 2, Some("hemoglobin 7.5 < 8".to_owned())),
+            (AttentionFlag, attention, 1, Some("bp_systolic 145 ≥ 140".to_owned())),
+            (LateVisit, lab, 1, None),
+            (LateVisit, urgent, 1, None),
+            (LateVisit, late, 1, None),
+            (MissedVisit, missed, 1, None),
+            (AbnormalLab, lab, 2, Some("hemoglobin 11.5 < 12".to_owned())),
+            (DueSoon, due, 1, None),
+            (DueSoon, soon, 2, None),
+        ],
+        "{:#?}",
+        list.rows
+    );
+    assert_eq!(list.today, TODAY.parse::<NaiveDate>().unwrap());
+    assert_eq!(list.last_sync, None, "never synced: the list says so");
+    let _ = far;
+
+    // Filters: the nurse who recorded the visit, the neighbourhood, the visit number, dates.
+    let mut kinds = |filter: FollowUpFilter| -> Vec<MotherId> {
+        t.store
+            .follow_up_list(now(), &filter)
+            .unwrap()
+            .rows
+            .iter()
+            .map(|r| r.mother_id)
+            .collect()
+    };
+    let by_sevgi = FollowUpFilter {
+        nurse: Some("ebe sevgi".into()),
+        ..Default::default()
+    };
+    // Late and due rows carry the nurse who last visited the mother.
+    assert_eq!(kinds(by_sevgi), [attention, lab, lab]);
+    let basmane = FollowUpFilter {
+        neighbourhood: Some("BASMANE".into()),
+        ..Default::default()
+    };
+    assert_eq!(kinds(basmane), [urgent, urgent, late, missed]);
+    let visit_two = FollowUpFilter {
+        number: VisitNumber::new(2),
+        ..Default::default()
+    };
+    assert_eq!(kinds(visit_two), [urgent, lab, soon]);
+    let today_only = FollowUpFilter {
+        from: TODAY.parse().ok(),
+        to: TODAY.parse().ok(),
+        ..Default::default()
+    };
+    assert_eq!(kinds(today_only), [lab]);
+
+    // The flag goes when the result is corrected; only her late visit 1 keeps her on the list.
+    let visit_id = t.store.visits_of(urgent).unwrap()[0].id;
+    t.store
+        .record_later_results(
+            &lohusa_core::visit::LaterResultsInput {
+                visit_id,
+                answers: [("mother.hemoglobin".to_owned(), "12,4".to_owned())].into(),
+            },
+            nurse(),
+            now(),
+        )
+        .unwrap();
+    let list = t.store.follow_up_list(now(), &FollowUpFilter::default()).unwrap();
+    let hers: Vec<FollowUpKind> = list
+        .rows
+        .iter()
+        .filter(|r| r.mother_id == urgent)
+        .map(|r| r.kind)
+        .collect();
+    assert_eq!(hers, [FollowUpKind::LateVisit]);
+}
+
+#[test]
+fn flags_arriving_by_sync_reach_the_list_and_new_rules_recompute_it() {
+    let mut a = TempStore::new();
+    let m = mother(&mut a, "Synced Flag", 15, "Basmane");
+    visit(
+        &mut a,
+        m,
+        2,
+        1,
+        "Ebe Derya",
+        VisitOutcome::Visited,
+        &[("mother.hb_done", "yes"), ("mother.hemoglobin", "7,2")],
+    );
+    let mut b = TempStore::new();
+    assert!(
+        b.store
+            .follow_up_list(now(), &FollowUpFilter::default())
+            .unwrap()
+            .rows
+            .is_empty()
+    );
+    b.store
+        .apply_pulled(&a.store.export_changes().unwrap(), 1, now(), 0)
+        .unwrap();
+    let list = b.store.follow_up_list(now(), &FollowUpFilter::default()).unwrap();
+    assert_eq!(list.rows[0].kind, FollowUpKind::UrgentFlag);
+    assert_eq!(list.rows[0].mother_id, m);
+
+    // Reopening with the same rules recomputes nothing; the cache is simply read.
+    let mut b = b.reopen();
+    assert_eq!(b.store.refresh_flags(now()).unwrap(), 0);
+    // A store whose rules fingerprint differs (as after an update) recomputes every mother.
+    b.store
+        .connection()
+        .execute("UPDATE meta SET value = 'old' WHERE key = 'flag_rules'", [])
+        .unwrap();
+    let mut b = b.reopen();
+    assert_eq!(b.store.refresh_flags(now()).unwrap(), 1);
+}
