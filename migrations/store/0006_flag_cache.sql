@@ -4,11 +4,15 @@
 -- (`flags_stale`); the lists recompute stale mothers before they read.
 
 CREATE TABLE visit_flags (
-    visit_id  TEXT    NOT NULL,
-    position  INTEGER NOT NULL,   -- the flag's place in the visit's list (urgent first)
-    mother_id TEXT    NOT NULL,
-    level     TEXT    NOT NULL,   -- flags::FlagLevel
-    flag      TEXT    NOT NULL,   -- flags::Flag as JSON
+    visit_id   TEXT    NOT NULL,
+    position   INTEGER NOT NULL,   -- the flag's place in the visit's list (urgent first)
+    mother_id  TEXT    NOT NULL,
+    number     INTEGER NOT NULL,   -- the visit's, copied so the list needs no join
+    visited_on TEXT    NOT NULL,
+    visited_by TEXT,
+    level      TEXT    NOT NULL,   -- flags::FlagLevel
+    lab        INTEGER NOT NULL,   -- 1 when it cites a lab result (followup::is_lab)
+    flag       TEXT    NOT NULL,   -- flags::Flag as JSON, read only for the rows shown
     PRIMARY KEY (visit_id, position)
 ) STRICT, WITHOUT ROWID;
 CREATE INDEX visit_flags_by_mother ON visit_flags (mother_id);

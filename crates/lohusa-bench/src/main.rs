@@ -1,5 +1,5 @@
-//! Store benchmarks with thousands of mothers: recording a visit, loading the Today list and
-//! searching a name, each reported in absolute time and as a ratio to a plain-SQLite baseline
+//! Store benchmarks with thousands of mothers: recording a visit, loading the Today list, the
+//! doctor's follow-up list and searching a name, each reported in absolute time and as a ratio to a plain-SQLite baseline
 //! measured in the same run on the same file.
 
 use std::collections::BTreeMap;
@@ -125,8 +125,17 @@ fn main() -> anyhow::Result<()> {
         println!("slowest writes (index, time): {:?}", &slowest[..8]);
     }
 
-    // Reads: the Today list and a name search, versus a plain scan of every mother's name.
+    // The flag cache filled from nothing (every mother stale, as after a first sync or new rules).
+    let started = Instant::now();
+    let recomputed = store.refresh_flags(Utc::now())?;
+    let cold_refresh = started.elapsed();
+
+    // Reads: the Today list, the follow-up list and a name search, versus a plain scan of every
+    // mother's name.
     let mut baseline_read = Vec::new();
+    let mut follow_up = Vec::new();
+    let mut n_follow_up = 0;
+    let filter = lohusa_core::followup::FollowUpFilter::default();
     let mut today = Vec::new();
     let mut search = Vec::new();
     let queries = ["ayşe", "FATMA", "yıldız", "nour", "مريم", "al-h", "kaya", "zeynep"];
@@ -136,6 +145,7 @@ fn main() -> anyhow::Result<()> {
         time(&mut baseline_read, || store.baseline_scan())?;
         let list = time(&mut today, || store.today_list(Utc::now()))?;
         n_today = list.late.len() + list.due.len() + list.upcoming.len();
+        n_follow_up = time(&mut follow_up, || store.follow_up_list(Utc::now(), &filter, 200))?.total;
         n_found = time(&mut search, || {
             store.search_mothers(queries[i % queries.len()], Utc::now(), 50)
         })?
@@ -154,6 +164,16 @@ fn main() -> anyhow::Result<()> {
     report("record visit + change", &Timings(record), &bw, "p99 < 2 ms");
     report("baseline: scan all names", &br, &br, "-");
     report(&format!("Today list ({n_today} rows)"), &Timings(today), &br, "< 20 ms");
+    report(
+        &format!("follow-up list ({n_follow_up} rows)"),
+        &Timings(follow_up),
+        &br,
+        "< 100 ms",
+    );
+    println!(
+        "flag cache filled for {recomputed} mothers in {} (once, after a first sync or new rules)",
+        ms(cold_refresh)
+    );
     report(
         &format!("search name (last: {n_found})"),
         &Timings(search),

@@ -35,15 +35,20 @@ pub enum FollowUpKind {
     DueSoon,
 }
 
-/// A flag raised by a recorded visit, with what the list shows and filters by.
+/// A flag raised by a recorded visit, with what the list sorts and filters by. The flag itself
+/// may come without its reasons (a store reads those only for the rows it shows).
 #[derive(Clone, Debug, PartialEq)]
 pub struct VisitFlag {
     pub mother_id: MotherId,
     pub visit_id: VisitId,
+    /// Its place among the visit's flags.
+    pub position: u32,
     pub number: VisitNumber,
     pub visited_on: NaiveDate,
     pub visited_by: String,
-    pub flag: Flag,
+    pub level: FlagLevel,
+    /// It cites a lab result (see `is_lab`).
+    pub lab: bool,
 }
 
 /// One mother as the list sees her: her schedule, who last visited her, her nationality.
@@ -67,9 +72,11 @@ pub struct FollowUpRow {
     /// day for one coming due.
     pub date: NaiveDate,
     pub nurse: Option<String>,
-    /// The flag, for flag and lab rows.
+    /// The flag, for flag and lab rows (filled in by the caller for the rows it shows).
     pub flag: Option<Flag>,
+    /// The visit and the flag's place among its flags, for flag and lab rows.
     pub visit_id: Option<VisitId>,
+    pub position: Option<u32>,
 }
 
 /// What the doctor narrows the list to; an empty filter keeps everything.
@@ -83,63 +90,70 @@ pub struct FollowUpFilter {
     pub to: Option<NaiveDate>,
 }
 
-impl FollowUpFilter {
-    fn keeps(&self, row: &FollowUpRow) -> bool {
-        let same = |wanted: &Option<String>, have: &Option<String>| {
-            wanted.as_ref().is_none_or(|w| {
-                have.as_ref()
-                    .is_some_and(|h| crate::search::fold_for_search(h) == crate::search::fold_for_search(w))
-            })
-        };
-        same(&self.nurse, &row.nurse)
-            && same(&self.neighbourhood, &row.neighbourhood)
-            && same(&self.nationality, &row.nationality)
-            && self.number.is_none_or(|n| n == row.number)
-            && self.from.is_none_or(|d| row.date >= d)
-            && self.to.is_none_or(|d| row.date <= d)
-    }
-}
-
-fn is_lab(flag: &Flag) -> bool {
+/// Whether a flag cites a lab result (hemoglobin, urinalysis).
+pub fn is_lab(flag: &Flag) -> bool {
     flag.reasons
         .iter()
         .any(|r| LAB_FIELDS.iter().any(|f| r.field().starts_with(f)))
 }
 
+/// One row of the list before it is written out: what it is and where its facts are.
+#[derive(Clone, Copy, Debug)]
+struct Entry {
+    kind: FollowUpKind,
+    date: NaiveDate,
+    number: VisitNumber,
+    mother: usize,
+    /// The flag's index in `flags`, for flag and lab rows.
+    flag: Option<usize>,
+}
+
+/// The list, every row in order.
 pub fn follow_up_list(
     mothers: &[FollowUpMother],
     flags: &[VisitFlag],
     today: NaiveDate,
     filter: &FollowUpFilter,
 ) -> Vec<FollowUpRow> {
-    let by_id: std::collections::HashMap<MotherId, &FollowUpMother> =
-        mothers.iter().map(|m| (m.schedule.mother_id, m)).collect();
-    let mut rows = Vec::new();
-    for f in flags {
-        let Some(mother) = by_id.get(&f.mother_id) else {
+    let (rows, _) = follow_up_page(mothers, flags, today, filter, usize::MAX);
+    rows
+}
+
+/// The first `limit` rows of the list in order, and how many rows of each kind the whole list
+/// has. Rows are written out only for the page: the list of a large team has tens of thousands.
+pub fn follow_up_page(
+    mothers: &[FollowUpMother],
+    flags: &[VisitFlag],
+    today: NaiveDate,
+    filter: &FollowUpFilter,
+    limit: usize,
+) -> (Vec<FollowUpRow>, Vec<(FollowUpKind, u32)>) {
+    let by_id: std::collections::HashMap<MotherId, usize> = mothers
+        .iter()
+        .enumerate()
+        .map(|(i, m)| (m.schedule.mother_id, i))
+        .collect();
+    let mut entries = Vec::new();
+    for (i, f) in flags.iter().enumerate() {
+        let Some(&mother) = by_id.get(&f.mother_id) else {
             continue;
         };
-        let kind = match f.flag.level {
+        let kind = match f.level {
             FlagLevel::Urgent => FollowUpKind::UrgentFlag,
             FlagLevel::Attention => FollowUpKind::AttentionFlag,
-            FlagLevel::Note if is_lab(&f.flag) => FollowUpKind::AbnormalLab,
+            FlagLevel::Note if f.lab => FollowUpKind::AbnormalLab,
             FlagLevel::Note => continue,
         };
-        rows.push(FollowUpRow {
+        entries.push(Entry {
             kind,
-            mother_id: f.mother_id,
-            full_name: mother.schedule.full_name.clone(),
-            neighbourhood: mother.schedule.neighbourhood.clone(),
-            nationality: mother.nationality.clone(),
-            number: f.number,
             date: f.visited_on,
-            nurse: Some(f.visited_by.clone()),
-            flag: Some(f.flag.clone()),
-            visit_id: Some(f.visit_id),
+            number: f.number,
+            mother,
+            flag: Some(i),
         });
     }
     let horizon = today + Days::new(DUE_SOON_DAYS);
-    for mother in mothers {
+    for (i, mother) in mothers.iter().enumerate() {
         let s = &mother.schedule;
         for (window, status) in visit_statuses(s.birth_date, today, &s.recorded) {
             let (kind, date) = match status {
@@ -149,27 +163,81 @@ pub fn follow_up_list(
                 VisitStatus::Upcoming if window.opens_on <= horizon => (FollowUpKind::DueSoon, window.opens_on),
                 _ => continue,
             };
-            rows.push(FollowUpRow {
+            entries.push(Entry {
                 kind,
-                mother_id: s.mother_id,
-                full_name: s.full_name.clone(),
-                neighbourhood: s.neighbourhood.clone(),
-                nationality: mother.nationality.clone(),
-                number: window.number,
                 date,
-                nurse: mother.nurse.clone(),
+                number: window.number,
+                mother: i,
                 flag: None,
-                visit_id: None,
             });
         }
     }
-    rows.retain(|r| filter.keeps(r));
-    rows.sort_by(|a, b| {
+    let nurse = |e: &Entry| -> Option<&String> {
+        match e.flag {
+            Some(f) => Some(&flags[f].visited_by),
+            None => mothers[e.mother].nurse.as_ref(),
+        }
+    };
+    if *filter != FollowUpFilter::default() {
+        let folded = |text: &Option<String>| text.as_deref().map(crate::search::fold_for_search);
+        let (want_nurse, want_place, want_nation) = (
+            folded(&filter.nurse),
+            folded(&filter.neighbourhood),
+            folded(&filter.nationality),
+        );
+        let same = |want: &Option<String>, have: Option<&String>| {
+            want.as_ref()
+                .is_none_or(|w| have.is_some_and(|h| crate::search::fold_for_search(h) == *w))
+        };
+        entries.retain(|e| {
+            let m = &mothers[e.mother];
+            same(&want_nurse, nurse(e))
+                && same(&want_place, m.schedule.neighbourhood.as_ref())
+                && same(&want_nation, m.nationality.as_ref())
+                && filter.number.is_none_or(|n| n == e.number)
+                && filter.from.is_none_or(|d| e.date >= d)
+                && filter.to.is_none_or(|d| e.date <= d)
+        });
+    }
+    entries.sort_unstable_by(|a, b| {
         a.kind
             .cmp(&b.kind)
             .then(a.date.cmp(&b.date))
-            .then_with(|| a.full_name.cmp(&b.full_name))
+            .then_with(|| {
+                mothers[a.mother]
+                    .schedule
+                    .full_name
+                    .cmp(&mothers[b.mother].schedule.full_name)
+            })
             .then(a.number.cmp(&b.number))
+            .then(a.flag.cmp(&b.flag))
     });
-    rows
+    let mut counts: Vec<(FollowUpKind, u32)> = Vec::new();
+    for e in &entries {
+        match counts.last_mut() {
+            Some((kind, n)) if *kind == e.kind => *n += 1,
+            _ => counts.push((e.kind, 1)),
+        }
+    }
+    let rows = entries
+        .iter()
+        .take(limit)
+        .map(|e| {
+            let m = &mothers[e.mother];
+            FollowUpRow {
+                kind: e.kind,
+                mother_id: m.schedule.mother_id,
+                full_name: m.schedule.full_name.clone(),
+                neighbourhood: m.schedule.neighbourhood.clone(),
+                nationality: m.nationality.clone(),
+                number: e.number,
+                date: e.date,
+                nurse: nurse(e).cloned(),
+                flag: None,
+                visit_id: e.flag.map(|f| flags[f].visit_id),
+                position: e.flag.map(|f| flags[f].position),
+            }
+        })
+        .collect();
+    (rows, counts)
 }

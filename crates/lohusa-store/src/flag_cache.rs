@@ -8,7 +8,9 @@
 use chrono::{DateTime, Utc};
 use lohusa_core::EntityKind;
 use lohusa_core::flags::Flag;
-use lohusa_core::followup::{FollowUpFilter, FollowUpMother, FollowUpRow, VisitFlag, follow_up_list};
+use lohusa_core::followup::{
+    FollowUpFilter, FollowUpKind, FollowUpMother, FollowUpRow, VisitFlag, follow_up_page, is_lab,
+};
 use lohusa_core::time::istanbul_today;
 use lohusa_core::visit::{VisitOutcome, baby_refs, visit_flags};
 use rusqlite::{Connection, OptionalExtension, params};
@@ -16,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 use uuid::Uuid;
 
-use crate::mothers::{date, id};
+use crate::mothers::{date, enum_col, id};
 use crate::{Store, StoreError, collect_rows, meta};
 
 const KEY_RULES: &str = "flag_rules";
@@ -24,7 +26,11 @@ const KEY_RULES: &str = "flag_rules";
 /// The doctor's list and how fresh the data behind it is.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
 pub struct FollowUpList {
+    /// The first rows, in order.
     pub rows: Vec<FollowUpRow>,
+    /// How many rows the whole list has, and of each kind (in the list's order).
+    pub total: usize,
+    pub counts: Vec<(FollowUpKind, u32)>,
     pub today: chrono::NaiveDate,
     /// The last successful sync: the list knows nothing recorded elsewhere since.
     pub last_sync: Option<DateTime<Utc>>,
@@ -105,7 +111,8 @@ impl Store {
         let babies = baby_refs(&self.babies_of(birth.id)?);
         let visits = self.visits_of(mother)?;
         let mut insert = self.conn.prepare_cached(
-            "INSERT INTO visit_flags (visit_id, position, mother_id, level, flag) VALUES (?1, ?2, ?3, ?4, ?5)",
+            "INSERT INTO visit_flags (visit_id, position, mother_id, number, visited_on, visited_by, level, lab, flag)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
         )?;
         for visit in visits.iter().filter(|v| v.outcome == VisitOutcome::Visited) {
             for (position, flag) in visit_flags(visit, &birth, today, &babies, &visits).iter().enumerate() {
@@ -114,7 +121,11 @@ impl Store {
                     visit.id.to_string(),
                     position as i64,
                     mother.to_string(),
+                    visit.number.get(),
+                    visit.visited_on.to_string(),
+                    visit.visited_by,
                     level.as_str().unwrap_or_default(),
+                    is_lab(flag),
                     serde_json::to_string(flag).map_err(|e| StoreError::Corrupt(e.to_string()))?,
                 ])?;
             }
@@ -122,14 +133,9 @@ impl Store {
         Ok(())
     }
 
-    /// The doctor's follow-up list as of `now`, from what this device holds.
-    pub fn follow_up_list(&mut self, now: DateTime<Utc>, filter: &FollowUpFilter) -> Result<FollowUpList, StoreError> {
-        self.refresh_flags(now)?;
-        let today = istanbul_today(now);
-        // Late, missed and due visits come from the schedule of every mother with a window
-        // still to decide; flags from the cache.
-        let schedule = self.schedule_rows(|_| true)?;
-        let mut nurses: std::collections::HashMap<Uuid, String> = std::collections::HashMap::new();
+    /// The member who recorded each mother's latest visit.
+    fn last_nurses(&self) -> Result<std::collections::HashMap<Uuid, String>, StoreError> {
+        let mut nurses = std::collections::HashMap::new();
         let mut stmt = self.conn.prepare_cached(
             "SELECT mother_id, visited_by FROM visits WHERE outcome = 'visited' AND visited_by IS NOT NULL
              ORDER BY visited_on",
@@ -138,6 +144,29 @@ impl Store {
             nurses.insert(id(row, 0)?, row.get(1)?);
             Ok(())
         })?;
+        Ok(nurses)
+    }
+
+    /// The doctor's follow-up list as of `now`, from what this device holds: the first `limit`
+    /// rows with their flags, and how many there are of each kind.
+    pub fn follow_up_list(
+        &mut self,
+        now: DateTime<Utc>,
+        filter: &FollowUpFilter,
+        limit: usize,
+    ) -> Result<FollowUpList, StoreError> {
+        self.refresh_flags(now)?;
+        let today = istanbul_today(now);
+        // Late, missed and due visits come from the schedule of every mother with a window
+        // still to decide; flags from the cache.
+        let schedule = self.schedule_rows(|_| true)?;
+        // Who last visited each mother: for every mother only when the list is filtered by
+        // nurse, else just for the rows shown (below).
+        let nurses = if filter.nurse.is_some() {
+            self.last_nurses()?
+        } else {
+            Default::default()
+        };
         let mothers: Vec<FollowUpMother> = schedule
             .into_iter()
             .map(|(row, nationality)| FollowUpMother {
@@ -147,24 +176,48 @@ impl Store {
             })
             .collect();
         let mut stmt = self.conn.prepare_cached(
-            "SELECT f.mother_id, f.visit_id, v.number, v.visited_on, v.visited_by, f.flag
-             FROM visit_flags f JOIN visits v ON v.id = f.visit_id
-             WHERE f.level IN ('urgent', 'attention', 'note')",
+            "SELECT mother_id, visit_id, position, number, visited_on, visited_by, level, lab
+             FROM visit_flags WHERE level != 'note' OR lab = 1",
         )?;
         let flags = collect_rows(&mut stmt, [], |row| {
-            let number: u8 = row.get(2)?;
-            let flag: String = row.get(5)?;
+            let number: u8 = row.get(3)?;
             Ok(VisitFlag {
                 mother_id: lohusa_core::MotherId(id(row, 0)?),
                 visit_id: lohusa_core::VisitId(id(row, 1)?),
+                position: row.get(2)?,
                 number: number.try_into().map_err(StoreError::Corrupt)?,
-                visited_on: date(row, 3)?,
-                visited_by: row.get::<_, Option<String>>(4)?.unwrap_or_default(),
-                flag: serde_json::from_str::<Flag>(&flag).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                visited_on: date(row, 4)?,
+                visited_by: row.get::<_, Option<String>>(5)?.unwrap_or_default(),
+                level: enum_col(row, 6)?,
+                lab: row.get(7)?,
             })
         })?;
+        let (mut rows, counts) = follow_up_page(&mothers, &flags, today, filter, limit);
+        let total = counts.iter().map(|(_, n)| *n as usize).sum();
+        // The reasons, and the nurse of schedule rows, only for the rows shown.
+        let mut read = self
+            .conn
+            .prepare_cached("SELECT flag FROM visit_flags WHERE visit_id = ?1 AND position = ?2")?;
+        let mut nurse = self.conn.prepare_cached(
+            "SELECT visited_by FROM visits WHERE mother_id = ?1 AND outcome = 'visited'
+             ORDER BY visited_on DESC LIMIT 1",
+        )?;
+        for row in &mut rows {
+            if row.nurse.is_none() {
+                row.nurse = nurse
+                    .query_row([row.mother_id.to_string()], |r| r.get::<_, Option<String>>(0))
+                    .optional()?
+                    .flatten();
+            }
+            if let (Some(visit), Some(position)) = (row.visit_id, row.position) {
+                let text: String = read.query_row(params![visit.to_string(), position], |r| r.get(0))?;
+                row.flag = Some(serde_json::from_str::<Flag>(&text).map_err(|e| StoreError::Corrupt(e.to_string()))?);
+            }
+        }
         Ok(FollowUpList {
-            rows: follow_up_list(&mothers, &flags, today, filter),
+            rows,
+            total,
+            counts,
             today,
             last_sync: self.sync_status()?.last_success,
         })

@@ -101,7 +101,7 @@ fn the_list_puts_urgent_flags_first_and_says_why_each_mother_is_on_it() {
     visit(&mut t, far, 1, 17, "Ebe Derya", Visited, &[]);
     visit(&mut t, far, 2, 6, "Ebe Derya", Visited, &[]);
 
-    let list = t.store.follow_up_list(now(), &FollowUpFilter::default()).unwrap();
+    let list = t.store.follow_up_list(now(), &FollowUpFilter::default(), 500).unwrap();
     let got: Vec<(FollowUpKind, MotherId, u8, Option<String>)> = list
         .rows
         .iter()
@@ -134,13 +134,29 @@ fn the_list_puts_urgent_flags_first_and_says_why_each_mother_is_on_it() {
         list.rows
     );
     assert_eq!(list.today, TODAY.parse::<NaiveDate>().unwrap());
+    assert_eq!(list.total, 9);
+    assert_eq!(
+        list.counts,
+        [
+            (UrgentFlag, 1),
+            (AttentionFlag, 1),
+            (LateVisit, 3),
+            (MissedVisit, 1),
+            (AbnormalLab, 1),
+            (DueSoon, 2)
+        ]
+    );
+    // A page shorter than the list keeps the order and still counts everything.
+    let first = t.store.follow_up_list(now(), &FollowUpFilter::default(), 2).unwrap();
+    assert_eq!(first.rows, list.rows[..2]);
+    assert_eq!(first.total, 9);
     assert_eq!(list.last_sync, None, "never synced: the list says so");
     let _ = far;
 
     // Filters: the nurse who recorded the visit, the neighbourhood, the visit number, dates.
     let mut kinds = |filter: FollowUpFilter| -> Vec<MotherId> {
         t.store
-            .follow_up_list(now(), &filter)
+            .follow_up_list(now(), &filter, 500)
             .unwrap()
             .rows
             .iter()
@@ -182,7 +198,7 @@ fn the_list_puts_urgent_flags_first_and_says_why_each_mother_is_on_it() {
             now(),
         )
         .unwrap();
-    let list = t.store.follow_up_list(now(), &FollowUpFilter::default()).unwrap();
+    let list = t.store.follow_up_list(now(), &FollowUpFilter::default(), 500).unwrap();
     let hers: Vec<FollowUpKind> = list
         .rows
         .iter()
@@ -208,7 +224,7 @@ fn flags_arriving_by_sync_reach_the_list_and_new_rules_recompute_it() {
     let mut b = TempStore::new();
     assert!(
         b.store
-            .follow_up_list(now(), &FollowUpFilter::default())
+            .follow_up_list(now(), &FollowUpFilter::default(), 500)
             .unwrap()
             .rows
             .is_empty()
@@ -216,7 +232,7 @@ fn flags_arriving_by_sync_reach_the_list_and_new_rules_recompute_it() {
     b.store
         .apply_pulled(&a.store.export_changes().unwrap(), 1, now(), 0)
         .unwrap();
-    let list = b.store.follow_up_list(now(), &FollowUpFilter::default()).unwrap();
+    let list = b.store.follow_up_list(now(), &FollowUpFilter::default(), 500).unwrap();
     assert_eq!(list.rows[0].kind, FollowUpKind::UrgentFlag);
     assert_eq!(list.rows[0].mother_id, m);
 
