@@ -219,7 +219,7 @@ impl Store {
             total,
             counts,
             today,
-            last_sync: self.sync_status()?.last_success,
+            last_sync: self.last_sync_success()?,
         })
     }
 }

@@ -352,6 +352,13 @@ impl Store {
         Ok(())
     }
 
+    /// When this device last finished a sync.
+    pub fn last_sync_success(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
+        Ok(meta::get(&self.conn, KEY_LAST_SUCCESS)?
+            .and_then(|t| DateTime::parse_from_rfc3339(&t).ok())
+            .map(|t| t.with_timezone(&Utc)))
+    }
+
     pub fn sync_status(&self) -> Result<SyncStatus, StoreError> {
         let position = self.sync_position()?;
         let pending = self.pending_count()?;
@@ -365,9 +372,7 @@ impl Store {
             quarantined,
             cursor: position.cursor,
             open_conflicts: self.conflicts()?.len() as i64,
-            last_success: meta::get(&self.conn, KEY_LAST_SUCCESS)?
-                .and_then(|t| DateTime::parse_from_rfc3339(&t).ok())
-                .map(|t| t.with_timezone(&Utc)),
+            last_success: self.last_sync_success()?,
             last_error: meta::get(&self.conn, KEY_LAST_ERROR)?,
             clock_skew_ms: self.last_clock_skew_ms()?,
         })
