@@ -14,6 +14,7 @@ mod tests {
     };
     use lohusa_core::condition::{Comparison, Condition, Reason};
     use lohusa_core::flags::{Flag, FlagLevel, FlagRule};
+    use lohusa_core::followup::{FollowUpFilter, FollowUpKind, FollowUpRow};
     use lohusa_core::instrument::{Instrument, InstrumentText, ItemText, TextSource};
     use lohusa_core::merge::{Head, Version};
     use lohusa_core::registration::{
@@ -25,7 +26,9 @@ mod tests {
     use lohusa_core::validation::{FieldError, Rule};
     use lohusa_core::visit::{LaterResultsInput, VisitCard, VisitInput, VisitOutcome, VisitRecord};
     use lohusa_core::{BabyId, BirthId, ChangeId, DeviceId, Hlc, MemberId, MotherId, VisitId};
-    use lohusa_store::{Conflict, LocalMember, MotherSummary, MotherView, Refused, SyncStatus, VisitDraft};
+    use lohusa_store::{
+        Conflict, FollowUpList, LocalMember, MotherSummary, MotherView, Refused, SyncStatus, VisitDraft,
+    };
     use lohusa_sync::{Phase, Progress};
     use ts_rs::{Config, TS};
 
@@ -48,6 +51,7 @@ mod tests {
             MotherRecord, BirthRecord, BabyRecord, MotherView, MotherSummary,
             VisitNumber, VisitWindow, VisitStatus, VisitOutcome, VisitInput, VisitRecord, VisitCard, LaterResultsInput,
             AnswerValue, Instrument, TextSource, InstrumentText, ItemText, SavedVisit, VisitDraft,
+            FollowUpFilter, FollowUpKind, FollowUpRow, FollowUpList,
             TodayEntry, TodayList,
             ChecklistDefinition, Section, Subject, FieldDef, FieldKind, Formula, Check,
             FlagRule, FlagLevel, Comparison, Condition, Flag, Reason,

@@ -4,6 +4,7 @@
 use chrono::{NaiveDate, Utc};
 use lohusa_core::checklist::{self, ChecklistDefinition};
 use lohusa_core::flags::Flag;
+use lohusa_core::followup::FollowUpFilter;
 use lohusa_core::ids::{MotherId, VisitId};
 use lohusa_core::instrument::InstrumentText;
 use lohusa_core::registration::{Language, RegistrationInput};
@@ -14,7 +15,7 @@ use lohusa_core::today::TodayList;
 use lohusa_core::visit::{LaterResultsInput, VisitInput};
 use lohusa_core::{EntityKind, FieldError, MemberId, Rule, ValidationErrors};
 use lohusa_store::{
-    Conflict, LocalMember, MotherSummary, MotherView, Refused, Store, StoreError, SyncStatus, VisitDraft,
+    Conflict, FollowUpList, LocalMember, MotherSummary, MotherView, Refused, Store, StoreError, SyncStatus, VisitDraft,
 };
 use lohusa_sync::Progress;
 use serde::{Deserialize, Serialize};
@@ -107,6 +108,15 @@ pub fn record_visit(state: State<'_, AppState>, input: VisitInput) -> Result<Sav
     let flags = flags_of(&store, input.mother_id, id)?;
     Ok(SavedVisit { id, flags })
 }
+
+/// The doctor's follow-up list: the first rows in order, counts per kind, and the last sync.
+#[tauri::command(async)]
+pub fn get_follow_up_list(state: State<'_, AppState>, filter: FollowUpFilter) -> Result<FollowUpList, AppError> {
+    Ok(state.store().follow_up_list(Utc::now(), &filter, FOLLOW_UP_PAGE)?)
+}
+
+/// How many rows of the follow-up list the screen shows (the counts cover all of them).
+const FOLLOW_UP_PAGE: usize = 300;
 
 /// Keeps the visit form as typed (called as the nurse types, and when the app is hidden).
 #[tauri::command(async)]

@@ -10,6 +10,7 @@ import { SyncBadge } from "./components/SyncBadge";
 import { Conflicts } from "./screens/Conflicts";
 import { Mother } from "./screens/Mother";
 import { Register } from "./screens/Register";
+import { FollowUp } from "./screens/FollowUp";
 import { Search } from "./screens/Search";
 import { Sync } from "./screens/Sync";
 import { Today } from "./screens/Today";
@@ -35,7 +36,7 @@ export function App() {
   if (!status) return <Loading />;
   if (!status.member) return <Welcome onDone={(member) => setStatus({ ...status, member })} />;
 
-  const tab = (name: "today" | "register" | "search") => (
+  const tab = (name: "today" | "register" | "search" | "followup") => (
     <button
       type="button"
       name={`nav_${name}`}
@@ -56,6 +57,7 @@ export function App() {
             {tab("today")}
             {tab("register")}
             {tab("search")}
+            {tab("followup")}
           </div>
           <SyncBadge />
           <span className="member" dir="auto">{status.member.name}</span>
@@ -76,6 +78,7 @@ export function App() {
         {route.name === "today" && <Today />}
         {route.name === "register" && <Register />}
         {route.name === "search" && <Search />}
+        {route.name === "followup" && <FollowUp />}
         {route.name === "sync" && <Sync />}
         {route.name === "conflicts" && <Conflicts />}
         {route.name === "mother" && <Mother key={`${route.id}-${route.notice ?? ""}`} id={route.id} notice={route.notice} />}

@@ -1,4 +1,5 @@
-//! Every main screen, with demo data, at both tablet sizes (1280×800 landscape, 800×1280
+//! Every main screen (Today, search, registration, a mother, a visit, sync, the follow-up
+//! list), with demo data, at both tablet sizes (1280×800 landscape, 800×1280
 //! portrait) in all three languages: a screenshot of each, no serious accessibility violation
 //! (axe-core), touch targets of at least 48 px, and nothing wider than the window.
 
@@ -89,6 +90,10 @@ async fn every_main_screen_in_three_languages_at_both_tablet_sizes() -> anyhow::
             app.click_named("nav_sync").await?;
             app.wait_css(".screen").await?;
             check(&app, &shot(7, "sync")).await?;
+
+            app.click_named("nav_followup").await?;
+            app.wait_css(".followup-row").await?;
+            check(&app, &shot(8, "follow-up")).await?;
         }
     }
     app.resize(1280, 800).await?;

@@ -4,7 +4,7 @@
 import { useTranslation } from "react-i18next";
 
 import type { BabyRecord, BirthRecord, ChecklistDefinition, FieldDef, InstrumentText, Section, VisitNumber } from "../ipc";
-import { formatNumber, isIsoDate, isolate, numericDate } from "../lib/dates";
+import { formatNumber, isIsoDate, isoFromTyped, isolate, numericDate } from "../lib/dates";
 import { evaluate, holds, type Facts } from "../lib/formula";
 import { ChoiceButtons, DateField, MultipleChoice, TextField } from "./Field";
 
@@ -23,9 +23,8 @@ export function answerText(value: unknown): string {
 
 /** Days from the birth to `date` (DD.MM.YYYY or YYYY-MM-DD), or null while it is not a date. */
 export function dayOfLife(birthDate: string, date: string): number | null {
-  const m = /^(\d{1,2})[./-](\d{1,2})[./-](\d{4})$/.exec(date.trim());
-  const iso = m ? `${m[3]}-${m[2].padStart(2, "0")}-${m[1].padStart(2, "0")}` : date.trim();
-  if (!isIsoDate(iso)) return null;
+  const iso = isoFromTyped(date);
+  if (iso === null) return null;
   const days = (Date.parse(`${iso}T00:00:00Z`) - Date.parse(`${birthDate}T00:00:00Z`)) / 86_400_000;
   return Number.isFinite(days) ? Math.round(days) : null;
 }

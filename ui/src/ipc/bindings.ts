@@ -116,6 +116,39 @@ id: string, level: FlagLevel, subject: Subject, when: Condition,
  */
 supersedes: Array<string>, };
 
+export type FollowUpFilter = { nurse: string | null, neighbourhood: string | null, number: VisitNumber | null, nationality: string | null, from: string | null, to: string | null, };
+
+export type FollowUpKind = "urgent_flag" | "attention_flag" | "late_visit" | "missed_visit" | "abnormal_lab" | "due_soon";
+
+export type FollowUpList = { 
+/**
+ * The first rows, in order.
+ */
+rows: Array<FollowUpRow>, 
+/**
+ * How many rows the whole list has, and of each kind (in the list's order).
+ */
+total: number, counts: Array<[FollowUpKind, number]>, today: string, 
+/**
+ * The last successful sync: the list knows nothing recorded elsewhere since.
+ */
+last_sync: string | null, };
+
+export type FollowUpRow = { kind: FollowUpKind, mother_id: MotherId, full_name: string, neighbourhood: string | null, nationality: string | null, number: VisitNumber, 
+/**
+ * The visit date for a flag; the window's last day for a late or missed visit; its first
+ * day for one coming due.
+ */
+date: string, nurse: string | null, 
+/**
+ * The flag, for flag and lab rows (filled in by the caller for the rows it shows).
+ */
+flag: Flag | null, 
+/**
+ * The visit and the flag's place among its flags, for flag and lab rows.
+ */
+visit_id: VisitId | null, position: number | null, };
+
 export type Formula = { "type": "sum", fields: Array<string>, } | { "type": "percent_change_from_birth_weight", field: string, } | { "type": "day_of_life" } | { "type": "at_most", field: string, max: number, } | { "type": "instrument_total", instrument: string, } | { "type": "item_score", instrument: string, item: number, };
 
 export type Head = { version: Version, value: unknown, author: MemberId, change: ChangeId, };

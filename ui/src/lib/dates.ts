@@ -74,3 +74,10 @@ export function isolate(text: string, language: string): string {
 export function timeOfDay(instant: string): string {
   return nowTime(new Date(instant));
 }
+
+/** A date as typed (22.11.2026, or ISO) in ISO form, or null while it is not a whole date. */
+export function isoFromTyped(text: string): string | null {
+  const m = /^(\d{1,2})[./-](\d{1,2})[./-](\d{4})$/.exec(text.trim());
+  const iso = m ? `${m[3]}-${m[2].padStart(2, "0")}-${m[1].padStart(2, "0")}` : text.trim();
+  return isIsoDate(iso) && !Number.isNaN(Date.parse(`${iso}T00:00:00Z`)) ? iso : null;
+}

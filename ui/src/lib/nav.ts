@@ -7,6 +7,7 @@ export type Route =
   | { name: "today" }
   | { name: "register" }
   | { name: "search" }
+  | { name: "followup" }
   | { name: "sync" }
   | { name: "conflicts" }
   | { name: "mother"; id: MotherId; notice?: string }
