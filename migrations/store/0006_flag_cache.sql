@@ -10,6 +10,7 @@ CREATE TABLE visit_flags (
     number     INTEGER NOT NULL,   -- the visit's, copied so the list needs no join
     visited_on TEXT    NOT NULL,
     visited_by TEXT,
+    flag_key   TEXT    NOT NULL,   -- review::flag_key: the rule, and the baby it is about
     level      TEXT    NOT NULL,   -- flags::FlagLevel
     lab        INTEGER NOT NULL,   -- 1 when it cites a lab result (followup::is_lab)
     flag       TEXT    NOT NULL,   -- flags::Flag as JSON, read only for the rows shown

@@ -33,15 +33,18 @@ pub enum EntityKind {
     Visit,
     /// A member of the team: her name, so records can say who wrote them.
     Member,
+    /// A doctor's sign-off of a visit's red flags, with a note or an order.
+    Review,
 }
 
 /// Every entity kind, in a stable order.
-pub const ENTITY_KINDS: [EntityKind; 5] = [
+pub const ENTITY_KINDS: [EntityKind; 6] = [
     EntityKind::Mother,
     EntityKind::Birth,
     EntityKind::Baby,
     EntityKind::Visit,
     EntityKind::Member,
+    EntityKind::Review,
 ];
 
 impl EntityKind {
@@ -52,6 +55,7 @@ impl EntityKind {
             EntityKind::Baby => "baby",
             EntityKind::Visit => "visit",
             EntityKind::Member => "member",
+            EntityKind::Review => "review",
         }
     }
 

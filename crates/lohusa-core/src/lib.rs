@@ -14,6 +14,7 @@ pub mod ids;
 pub mod instrument;
 pub mod merge;
 pub mod registration;
+pub mod review;
 pub mod schedule;
 pub mod search;
 pub mod sync;

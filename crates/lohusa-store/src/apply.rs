@@ -57,6 +57,18 @@ fn table(entity: EntityKind) -> (&'static str, &'static [&'static str]) {
             ],
         ),
         EntityKind::Member => ("members", &["name"]),
+        EntityKind::Review => (
+            "reviews",
+            &[
+                "mother_id",
+                "visit_id",
+                "flags",
+                "orders",
+                "note",
+                "reviewed_by",
+                "reviewed_at",
+            ],
+        ),
     }
 }
 

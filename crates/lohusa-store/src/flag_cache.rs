@@ -11,6 +11,7 @@ use lohusa_core::flags::Flag;
 use lohusa_core::followup::{
     FollowUpFilter, FollowUpKind, FollowUpMother, FollowUpRow, VisitFlag, follow_up_page, is_lab,
 };
+use lohusa_core::review::flag_key;
 use lohusa_core::time::istanbul_today;
 use lohusa_core::visit::{VisitOutcome, baby_refs, visit_flags};
 use rusqlite::{Connection, OptionalExtension, params};
@@ -39,19 +40,9 @@ pub struct FollowUpList {
 /// Marks the mother a written entity belongs to as stale. A visit or baby whose mother is not
 /// known yet (its fields arrive in another change) is marked when that change arrives.
 pub(crate) fn touch(conn: &Connection, entity: EntityKind, entity_id: Uuid) -> Result<(), StoreError> {
-    let owner = |sql: &str| -> Result<Option<String>, StoreError> {
-        Ok(conn
-            .prepare_cached(sql)?
-            .query_row([entity_id.to_string()], |r| r.get::<_, Option<String>>(0))
-            .optional()?
-            .flatten())
-    };
     let mother = match entity {
-        EntityKind::Mother => Some(entity_id.to_string()),
-        EntityKind::Visit => owner("SELECT mother_id FROM visits WHERE id = ?1")?,
-        EntityKind::Birth => owner("SELECT mother_id FROM births WHERE id = ?1")?,
-        EntityKind::Baby => owner("SELECT mother_id FROM babies WHERE id = ?1")?,
-        EntityKind::Member => None,
+        EntityKind::Member | EntityKind::Review => None,
+        _ => crate::apply::mother_of(conn, entity, &entity_id.to_string())?,
     };
     if let Some(mother) = mother {
         conn.prepare_cached("INSERT OR IGNORE INTO flags_stale (mother_id) VALUES (?1)")?
@@ -111,8 +102,8 @@ impl Store {
         let babies = baby_refs(&self.babies_of(birth.id)?);
         let visits = self.visits_of(mother)?;
         let mut insert = self.conn.prepare_cached(
-            "INSERT INTO visit_flags (visit_id, position, mother_id, number, visited_on, visited_by, level, lab, flag)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            "INSERT INTO visit_flags (visit_id, position, mother_id, number, visited_on, visited_by, flag_key, level, lab, flag)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
         )?;
         for visit in visits.iter().filter(|v| v.outcome == VisitOutcome::Visited) {
             for (position, flag) in visit_flags(visit, &birth, today, &babies, &visits).iter().enumerate() {
@@ -124,6 +115,7 @@ impl Store {
                     visit.number.get(),
                     visit.visited_on.to_string(),
                     visit.visited_by,
+                    flag_key(flag),
                     level.as_str().unwrap_or_default(),
                     is_lab(flag),
                     serde_json::to_string(flag).map_err(|e| StoreError::Corrupt(e.to_string()))?,
@@ -131,6 +123,23 @@ impl Store {
             }
         }
         Ok(())
+    }
+
+    /// Every (visit, flag key) a doctor signed off.
+    fn reviewed_flags(&self) -> Result<std::collections::HashSet<(String, String)>, StoreError> {
+        let mut reviewed = std::collections::HashSet::new();
+        let mut stmt = self.conn.prepare_cached("SELECT visit_id, flags FROM reviews")?;
+        collect_rows(&mut stmt, [], |row| {
+            let (Some(visit), Some(flags)) = (row.get::<_, Option<String>>(0)?, row.get::<_, Option<String>>(1)?)
+            else {
+                return Ok(());
+            };
+            for key in serde_json::from_str::<Vec<String>>(&flags).unwrap_or_default() {
+                reviewed.insert((visit.clone(), key));
+            }
+            Ok(())
+        })?;
+        Ok(reviewed)
     }
 
     /// The member who recorded each mother's latest visit.
@@ -175,13 +184,21 @@ impl Store {
                 nationality,
             })
             .collect();
+        // Flags a doctor signed off leave the list.
+        let reviewed = self.reviewed_flags()?;
         let mut stmt = self.conn.prepare_cached(
-            "SELECT mother_id, visit_id, position, number, visited_on, visited_by, level, lab
+            "SELECT mother_id, visit_id, position, number, visited_on, visited_by, level, lab, flag_key
              FROM visit_flags WHERE level != 'note' OR lab = 1",
         )?;
         let flags = collect_rows(&mut stmt, [], |row| {
+            if !reviewed.is_empty() {
+                let key: (String, String) = (row.get(1)?, row.get(8)?);
+                if reviewed.contains(&key) {
+                    return Ok(None);
+                }
+            }
             let number: u8 = row.get(3)?;
-            Ok(VisitFlag {
+            Ok(Some(VisitFlag {
                 mother_id: lohusa_core::MotherId(id(row, 0)?),
                 visit_id: lohusa_core::VisitId(id(row, 1)?),
                 position: row.get(2)?,
@@ -190,8 +207,9 @@ impl Store {
                 visited_by: row.get::<_, Option<String>>(5)?.unwrap_or_default(),
                 level: enum_col(row, 6)?,
                 lab: row.get(7)?,
-            })
+            }))
         })?;
+        let flags: Vec<VisitFlag> = flags.into_iter().flatten().collect();
         let (mut rows, counts) = follow_up_page(&mothers, &flags, today, filter, limit);
         let total = counts.iter().map(|(_, n)| *n as usize).sum();
         // The reasons, and the nurse of schedule rows, only for the rows shown.

@@ -14,6 +14,7 @@ mod export;
 mod flag_cache;
 mod meta;
 mod mothers;
+mod reviews;
 mod schema;
 mod sync;
 mod today;

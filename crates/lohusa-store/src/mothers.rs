@@ -29,6 +29,8 @@ pub struct MotherView {
     pub today: NaiveDate,
     /// Visits with an unfinished form on this device.
     pub drafts: Vec<lohusa_core::schedule::VisitNumber>,
+    /// Doctors' sign-offs of her flags, oldest first.
+    pub reviews: Vec<lohusa_core::review::ReviewRecord>,
 }
 
 /// One search result.
@@ -124,6 +126,7 @@ impl Store {
         Ok(MotherView {
             cards: visit_cards(&birth, today, &visits, &babies),
             drafts: self.drafts_of(id)?,
+            reviews: self.reviews_of(id)?,
             day_of_life: day_of_life(birth.birth_date, today) as i32,
             today,
             mother,

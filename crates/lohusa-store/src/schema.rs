@@ -15,6 +15,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/store/0004_screening_texts.sql"),
     include_str!("../../../migrations/store/0005_visit_drafts.sql"),
     include_str!("../../../migrations/store/0006_flag_cache.sql"),
+    include_str!("../../../migrations/store/0007_reviews.sql"),
 ];
 
 pub fn migrations() -> Migrations<'static> {

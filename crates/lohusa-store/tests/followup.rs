@@ -247,3 +247,79 @@ fn flags_arriving_by_sync_reach_the_list_and_new_rules_recompute_it() {
     let mut b = b.reopen();
     assert_eq!(b.store.refresh_flags(now()).unwrap(), 1);
 }
+
+#[test]
+fn a_signed_off_flag_leaves_the_list_on_every_tablet_and_a_new_flag_brings_the_mother_back() {
+    use lohusa_core::review::{ReviewInput, ReviewOrder};
+    let mut nurse_tablet = TempStore::new();
+    let m = mother(&mut nurse_tablet, "Signed Off", 15, "Basmane");
+    visit(
+        &mut nurse_tablet,
+        m,
+        2,
+        1,
+        "Ebe Derya",
+        VisitOutcome::Visited,
+        &[
+            ("mother.hb_done", "yes"),
+            ("mother.hemoglobin", "7,4"),
+            ("mother.ua_done", "yes"),
+        ],
+    );
+    let mut doctor_tablet = TempStore::new();
+    doctor_tablet
+        .store
+        .apply_pulled(&nurse_tablet.store.export_changes().unwrap(), 1, now(), 0)
+        .unwrap();
+    let flagged = |t: &mut TempStore| -> Vec<String> {
+        let list = t.store.follow_up_list(now(), &FollowUpFilter::default(), 100).unwrap();
+        list.rows
+            .iter()
+            .filter_map(|r| r.flag.as_ref().map(|f| f.rule.clone()))
+            .collect()
+    };
+    assert_eq!(flagged(&mut doctor_tablet), ["severe_anaemia"]);
+
+    let visit_id = doctor_tablet.store.visits_of(m).unwrap()[0].id;
+    let sign_off = |flags: &[&str]| ReviewInput {
+        mother_id: m,
+        visit_id,
+        flags: flags.iter().map(|s| (*s).to_owned()).collect(),
+        order: ReviewOrder::Referral,
+        note: "Hastaneye sevk edildi".into(),
+    };
+    // Only flags the visit raises can be signed off.
+    assert!(
+        doctor_tablet
+            .store
+            .record_review(&sign_off(&["fever"]), nurse(), "Dr. Ece", now())
+            .is_err()
+    );
+    let review = doctor_tablet
+        .store
+        .record_review(&sign_off(&["severe_anaemia"]), nurse(), "Dr. Ece", now())
+        .unwrap();
+    assert!(flagged(&mut doctor_tablet).is_empty());
+    let kept = doctor_tablet.store.mother_view(m, now()).unwrap().reviews;
+    assert_eq!(kept, [review.clone()]);
+
+    // The sign-off syncs: the nurse's tablet drops the row too.
+    let all = doctor_tablet.store.export_changes().unwrap();
+    nurse_tablet.store.apply_pulled(&all, 2, now(), 0).unwrap();
+    assert!(flagged(&mut nurse_tablet).is_empty());
+    assert_eq!(nurse_tablet.store.reviews_of(m).unwrap()[0].reviewed_by, "Dr. Ece");
+
+    // A new flag on the same visit (a urinalysis result) is not signed off: she is back.
+    nurse_tablet
+        .store
+        .record_later_results(
+            &lohusa_core::visit::LaterResultsInput {
+                visit_id,
+                answers: [("mother.ua_nitrite".to_owned(), "positive".to_owned())].into(),
+            },
+            nurse(),
+            now(),
+        )
+        .unwrap();
+    assert_eq!(flagged(&mut nurse_tablet), ["urinary_problem"]);
+}
