@@ -21,6 +21,7 @@ mod tests {
         BabyInput, BabyRecord, BabySex, BirthInput, BirthMode, BirthRecord, Language, MotherInput, MotherRecord,
         RegistrationInput, ResidencyStatus,
     };
+    use lohusa_core::review::{ReviewInput, ReviewOrder, ReviewRecord};
     use lohusa_core::schedule::{VisitNumber, VisitStatus, VisitWindow};
     use lohusa_core::today::{TodayEntry, TodayList};
     use lohusa_core::validation::{FieldError, Rule};
@@ -51,7 +52,7 @@ mod tests {
             MotherRecord, BirthRecord, BabyRecord, MotherView, MotherSummary,
             VisitNumber, VisitWindow, VisitStatus, VisitOutcome, VisitInput, VisitRecord, VisitCard, LaterResultsInput,
             AnswerValue, Instrument, TextSource, InstrumentText, ItemText, SavedVisit, VisitDraft,
-            FollowUpFilter, FollowUpKind, FollowUpRow, FollowUpList,
+            FollowUpFilter, FollowUpKind, FollowUpRow, FollowUpList, ReviewInput, ReviewOrder, ReviewRecord,
             TodayEntry, TodayList,
             ChecklistDefinition, Section, Subject, FieldDef, FieldKind, Formula, Check,
             FlagRule, FlagLevel, Comparison, Condition, Flag, Reason,

@@ -8,6 +8,7 @@ use lohusa_core::followup::FollowUpFilter;
 use lohusa_core::ids::{MotherId, VisitId};
 use lohusa_core::instrument::InstrumentText;
 use lohusa_core::registration::{Language, RegistrationInput};
+use lohusa_core::review::{ReviewInput, ReviewRecord};
 use lohusa_core::schedule::VisitNumber;
 use lohusa_core::sync::CLOCK_SKEW_WARNING_MS;
 use lohusa_core::time::istanbul_today;
@@ -107,6 +108,16 @@ pub fn record_visit(state: State<'_, AppState>, input: VisitInput) -> Result<Sav
     state.sync.soon();
     let flags = flags_of(&store, input.mother_id, id)?;
     Ok(SavedVisit { id, flags })
+}
+
+/// Signs off red flags of a visit, as the member using this device.
+#[tauri::command(async)]
+pub fn record_review(state: State<'_, AppState>, input: ReviewInput) -> Result<ReviewRecord, AppError> {
+    let mut store = state.store();
+    let author = member(&store)?;
+    let record = store.record_review(&input, author.id, &author.name, Utc::now())?;
+    state.sync.soon();
+    Ok(record)
 }
 
 /// The doctor's follow-up list: the first rows in order, counts per kind, and the last sync.

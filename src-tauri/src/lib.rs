@@ -91,6 +91,7 @@ pub fn run() {
             commands::record_visit,
             commands::record_later_results,
             commands::get_follow_up_list,
+            commands::record_review,
             commands::save_visit_draft,
             commands::get_visit_draft,
             commands::discard_visit_draft,

@@ -265,6 +265,39 @@ async fn a_full_visit_two_flags_severe_anaemia_and_a_later_urinalysis_flags_on_t
     assert_eq!(app.count("[data-flag='severe_anaemia']").await?, 1);
     assert_eq!(app.text("[data-name='mother.ua_nitrite'] output").await?, "Pozitif");
     app.screenshot("checklist-visit2-after-urinalysis").await?;
+
+    // The doctor's follow-up list has her first, urgent, with the reason.
+    app.click_named("nav_followup").await?;
+    let first = app.text(".followup-row").await?;
+    assert!(
+        first.contains("Hiba Al-Khatib") && first.contains("Hemoglobin 7,5 g/dL: 8 altında"),
+        "{first}"
+    );
+    assert_eq!(
+        app.attr(".followup-row", "data-kind").await?.as_deref(),
+        Some("urgent_flag")
+    );
+    app.screenshot("followup-before-sign-off").await?;
+    // The doctor opens the visit and signs off the anaemia with an order; the urinary flag stays.
+    app.click(".followup-row").await?;
+    app.wait_css("[data-testid=sign-off]").await?;
+    app.click("[data-name=review_flags] [data-value=urinary_problem]")
+        .await?;
+    app.choose("review_order", "iron_supplement").await?;
+    app.fill("review_note", "Demir başlandı, 2 hafta sonra Hb.").await?;
+    app.click_named("sign_off").await?;
+    let done = app.text(".review-done").await?;
+    assert!(
+        done.contains("Ebe Derya Koç") && done.contains("Ağır anemi") && done.contains("Demir takviyesi"),
+        "{done}"
+    );
+    assert_eq!(app.accessibility_violations().await?, Vec::<String>::new(), "sign-off");
+    app.screenshot("followup-signed-off").await?;
+    app.click_named("nav_followup").await?;
+    app.wait_css(".followup-row").await?;
+    assert_eq!(app.count(".followup-row[data-kind=urgent_flag]").await?, 0);
+    assert!(app.text(".followup-row").await?.contains("İdrar yolu sorunu"));
+    app.screenshot("followup-after-sign-off").await?;
     assert_eq!(
         app.accessibility_violations().await?,
         Vec::<String>::new(),

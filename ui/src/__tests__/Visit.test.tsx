@@ -24,6 +24,7 @@ const view: MotherView = {
   today: "2026-11-25",
   day_of_life: 3,
   drafts: [],
+  reviews: [],
   mother: {
     id: "m1",
     full_name: "Ayşe Işık",

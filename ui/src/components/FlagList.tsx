@@ -58,7 +58,7 @@ export function reasonSentence(t: TFunction, language: string, reason: Reason, d
 /** The current definition, fetched once, for the units of flags shown without their own. */
 let current: Promise<ChecklistDefinition> | null = null;
 
-function useUnits(given: ChecklistDefinition | undefined, needed: boolean): ChecklistDefinition | undefined {
+export function useUnits(given: ChecklistDefinition | undefined, needed: boolean): ChecklistDefinition | undefined {
   const [loaded, setLoaded] = useState<ChecklistDefinition | undefined>(undefined);
   useEffect(() => {
     if (given || !needed) return;

@@ -76,7 +76,7 @@ shown_author_name: string | null, other_author_name: string | null, other: Head,
 
 export type DeviceId = string;
 
-export type EntityKind = "mother" | "birth" | "baby" | "visit" | "member";
+export type EntityKind = "mother" | "birth" | "baby" | "visit" | "member" | "review";
 
 export type ErrorKind = "validation" | "not_found" | "no_member" | "storage" | "internal" | "sync";
 
@@ -225,7 +225,11 @@ day_of_life: number, today: string,
 /**
  * Visits with an unfinished form on this device.
  */
-drafts: Array<VisitNumber>, };
+drafts: Array<VisitNumber>, 
+/**
+ * Doctors' sign-offs of her flags, oldest first.
+ */
+reviews: Array<ReviewRecord>, };
 
 export type Phase = "connecting" | "pushing" | "pulling" | "done";
 
@@ -262,6 +266,16 @@ at: string, };
 export type RegistrationInput = { mother: MotherInput, birth: BirthInput, babies: Array<BabyInput>, };
 
 export type ResidencyStatus = "citizen" | "temporary_protection" | "international_protection" | "residence_permit" | "other";
+
+export type ReviewInput = { mother_id: MotherId, visit_id: VisitId, 
+/**
+ * The flags signed off, by `flag_key`.
+ */
+flags: Array<string>, order: ReviewOrder, note: string, };
+
+export type ReviewOrder = "none" | "iron_supplement" | "referral" | "extra_visit" | "other";
+
+export type ReviewRecord = { id: string, mother_id: MotherId, visit_id: VisitId, flags: Array<string>, order: ReviewOrder, note: string | null, reviewed_by: string, reviewed_at: string, };
 
 export type Rule = "required" | "too_long" | "not_a_date" | "not_a_time" | "not_a_number" | "not_a_whole_number" | "out_of_range" | "in_the_future" | "before_birth" | "too_long_ago" | "must_be_below" | "date_order" | "not_asked" | "not_a_screening_text" | "id_number_format" | "id_number_checksum" | "id_number_kind" | "age_mismatch" | "phone_format" | "not_a_choice" | "baby_count" | "already_recorded";
 

@@ -5,7 +5,7 @@ import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 
 import { DateField, SelectField, TextField } from "../components/Field";
-import { reasonSentence } from "../components/FlagList";
+import { reasonSentence, useUnits } from "../components/FlagList";
 import { LoadFailed, Loading } from "../components/ScreenState";
 import { ipc, toAppError, type AppError, type FollowUpFilter, type FollowUpList, type FollowUpRow, type VisitNumber } from "../ipc";
 import { isoFromTyped, numericDate } from "../lib/dates";
@@ -113,11 +113,12 @@ export function FollowUp() {
 function Row({ row }: { row: FollowUpRow }) {
   const { t, i18n } = useTranslation();
   const { go } = useNav();
+  const definition = useUnits(undefined, row.flag !== null);
   const why = row.flag
-    ? `${t(`flags.rules.${row.flag.rule}.title`)}: ${row.flag.reasons.map((r) => reasonSentence(t, i18n.language, r)).join("; ")}`
+    ? `${t(`flags.rules.${row.flag.rule}.title`)}: ${row.flag.reasons.map((r) => reasonSentence(t, i18n.language, r, definition)).join("; ")}`
     : t(`followup.why.${row.kind}`, { date: numericDate(row.date) });
   return (
-    <button type="button" className={`entry followup-row kind-${row.kind}`} data-kind={row.kind} data-mother={row.mother_id} onClick={() => go({ name: "mother", id: row.mother_id })}>
+    <button type="button" className={`entry followup-row kind-${row.kind}`} data-kind={row.kind} data-mother={row.mother_id} onClick={() => go(row.flag ? { name: "visit", motherId: row.mother_id, number: row.number } : { name: "mother", id: row.mother_id })}>
       <span className="entry-main">
         <span className="entry-name" dir="auto">{row.full_name}</span>
         <span className="entry-place" dir="auto">{[row.neighbourhood, row.nurse].filter(Boolean).join(" · ")}</span>

@@ -11,6 +11,7 @@ import { ChoiceButtons, DateField, TextField } from "../components/Field";
 import { FlagList } from "../components/FlagList";
 import { FormActions, FormErrorBanner, LoadFailed, Loading } from "../components/ScreenState";
 import { SelfScreening } from "../components/SelfScreening";
+import { SignOff } from "../components/SignOff";
 import { StatusBadge } from "../components/StatusBadge";
 import { LANGUAGES, type UiLanguage } from "../i18n";
 import {
@@ -247,6 +248,17 @@ export function Visit({ motherId, number, memberName }: { motherId: MotherId; nu
             <h2>{t("flags.title")}</h2>
             <FlagList flags={card.flags} babies={view.babies} definition={definition} />
           </section>
+        ) : null}
+        {card.flags.some((f) => f.level !== "note") && !addingResults ? (
+          <SignOff
+            key={view.reviews.length}
+            visit={recorded}
+            flags={card.flags}
+            reviews={view.reviews}
+            babies={view.babies}
+            definition={definition}
+            onSigned={() => void load()}
+          />
         ) : null}
         {addingResults ? (
           <form onSubmit={resultsSave.submit} noValidate>

@@ -1,0 +1,89 @@
+// A doctor's sign-off of a visit's red flags: which flags, an order (iron, a referral, an extra
+// visit) and a note. Signed-off flags leave the follow-up list; earlier sign-offs are listed with
+// who and when.
+import { useState } from "react";
+import { useTranslation } from "react-i18next";
+
+import { ipc, type BabyRecord, type ChecklistDefinition, type Flag, type ReviewOrder, type ReviewRecord, type VisitRecord } from "../ipc";
+import { numericDate, timeOfDay } from "../lib/dates";
+import { errorsByField } from "../lib/errors";
+import { useSave } from "../lib/useSave";
+import { ChoiceButtons, MultipleChoice, TextField } from "./Field";
+import { FormErrorBanner } from "./ScreenState";
+
+const ORDERS: ReviewOrder[] = ["none", "iron_supplement", "referral", "extra_visit", "other"];
+
+/** The key a sign-off names a flag by (as `review::flag_key` in Rust). */
+export function flagKey(flag: Flag): string {
+  return flag.baby ? `${flag.rule}:${flag.baby}` : flag.rule;
+}
+
+interface Props {
+  visit: VisitRecord;
+  flags: Flag[];
+  reviews: ReviewRecord[];
+  babies: BabyRecord[];
+  definition: ChecklistDefinition;
+  onSigned: () => void;
+}
+
+export function SignOff({ visit, flags, reviews, babies, onSigned }: Props) {
+  const { t } = useTranslation();
+  const mine = reviews.filter((r) => r.visit_id === visit.id);
+  const signed = new Set(mine.flatMap((r) => r.flags));
+  const open = flags.filter((f) => f.level !== "note" && !signed.has(flagKey(f)));
+  const [chosen, setChosen] = useState<string[]>(open.map(flagKey));
+  const [order, setOrder] = useState<ReviewOrder>("none");
+  const [note, setNote] = useState("");
+  const { submit, error, saving } = useSave(
+    () => ipc.recordReview({ mother_id: visit.mother_id, visit_id: visit.id, flags: chosen, order, note }),
+    onSigned,
+  );
+  const errors = errorsByField(t, error);
+  const babyName = (id: string | null) => {
+    const baby = id ? babies.find((b) => b.id === id) : undefined;
+    return baby ? ` · ${baby.name ?? t("mother.unnamed_baby", { n: baby.ordinal })}` : "";
+  };
+  return (
+    <section className="card sign-off" data-testid="sign-off">
+      <h2>{t("review.title")}</h2>
+      {mine.map((r) => (
+        <p key={r.id} className="review-done" data-review={r.id}>
+          <strong>{t("review.done", { by: r.reviewed_by, date: numericDate(r.reviewed_at.slice(0, 10)), time: timeOfDay(r.reviewed_at) })}</strong>{" "}
+          {r.flags.map((k) => t(`flags.rules.${k.split(":")[0]}.title`)).join(", ")}
+          {r.order !== "none" ? ` · ${t(`review.orders.${r.order}`)}` : ""}
+          {r.note ? <span dir="auto"> · {r.note}</span> : null}
+        </p>
+      ))}
+      {open.length === 0 ? (
+        <p className="subtitle">{t("review.nothing_open")}</p>
+      ) : (
+        <form onSubmit={submit} noValidate>
+          <FormErrorBanner error={error} />
+          <MultipleChoice
+            name="review_flags"
+            label={t("review.flags")}
+            hint={t("review.flags_hint")}
+            chosen={chosen}
+            error={errors["flags"]}
+            options={open.map((f) => ({ value: flagKey(f), label: `${t(`flags.rules.${f.rule}.title`)}${babyName(f.baby)}` }))}
+            onChange={setChosen}
+          />
+          <ChoiceButtons
+            name="review_order"
+            label={t("review.order")}
+            value={order}
+            options={ORDERS.map((o) => ({ value: o, label: t(`review.orders.${o}`) }))}
+            onChange={(v) => setOrder(v ?? "none")}
+          />
+          <TextField name="review_note" label={t("review.note")} value={note} onChange={setNote} error={errors["note"]} dir="auto" />
+          <div className="form-actions">
+            <button type="submit" className="primary" name="sign_off" disabled={saving || chosen.length === 0}>
+              {t("review.sign")}
+            </button>
+          </div>
+        </form>
+      )}
+    </section>
+  );
+}
