@@ -63,6 +63,7 @@ pub fn flag_key(flag: &Flag) -> String {
 /// Checks a sign-off against the flags the visit raises now; all errors at once.
 pub fn validate_review(
     input: &ReviewInput,
+    id: Uuid,
     raised: &[Flag],
     reviewed_by: &str,
     now: DateTime<Utc>,
@@ -77,7 +78,7 @@ pub fn validate_review(
     }
     let note = parse::optional_text(&mut errors, "note", &input.note, MAX_REVIEW_NOTE_LEN);
     errors.into_result(ReviewRecord {
-        id: Uuid::now_v7(),
+        id,
         mother_id: input.mother_id,
         visit_id: input.visit_id,
         flags: input.flags.clone(),
@@ -112,6 +113,15 @@ mod tests {
     use super::*;
     use crate::condition::{Comparison, Reason};
     use crate::flags::FlagLevel;
+    use chrono::TimeZone;
+
+    fn at() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 25, 9, 0, 0).unwrap()
+    }
+
+    fn check(input: &ReviewInput, raised: &[Flag]) -> Result<ReviewRecord, ValidationErrors> {
+        validate_review(input, Uuid::from_u128(9), raised, "Dr. Ece", at())
+    }
 
     fn flag(rule: &str) -> Flag {
         Flag {
@@ -137,29 +147,19 @@ mod tests {
             note: note.into(),
         };
         let raised = [flag("severe_anaemia")];
-        let ok = validate_review(
-            &input(&["severe_anaemia"], " Demir başlandı "),
-            &raised,
-            "Dr. Ece",
-            Utc::now(),
-        )
-        .unwrap();
+        let ok = check(&input(&["severe_anaemia"], " Demir başlandı "), &raised).unwrap();
         assert_eq!(ok.note.as_deref(), Some("Demir başlandı"));
         assert_eq!(ok.write().fields["orders"], json!("iron_supplement"));
+        assert_eq!(ok.reviewed_at, at());
         let rules = |r: Result<ReviewRecord, ValidationErrors>| -> Vec<(String, Rule)> {
             r.unwrap_err().0.into_iter().map(|e| (e.field, e.rule)).collect()
         };
         assert_eq!(
-            rules(validate_review(&input(&[], ""), &raised, "Dr", Utc::now())),
+            rules(check(&input(&[], ""), &raised)),
             [("flags".into(), Rule::Required)]
         );
         assert_eq!(
-            rules(validate_review(
-                &input(&["fever"], &"x".repeat(2001)),
-                &raised,
-                "Dr",
-                Utc::now()
-            )),
+            rules(check(&input(&["fever"], &"x".repeat(2001)), &raised)),
             [("flags".into(), Rule::NotAChoice), ("note".into(), Rule::TooLong)]
         );
     }
