@@ -33,7 +33,10 @@ mod tests {
     use lohusa_sync::{Phase, Progress};
     use ts_rs::{Config, TS};
 
-    use crate::commands::{AppStatus, SavedVisit, SyncView};
+    use lohusa_core::coverage::{CoverageCounts, CoverageRow, CoverageTable};
+    use lohusa_core::sync::{DeviceReport, TeamDevice};
+
+    use crate::commands::{AppStatus, SavedVisit, SyncView, TeamDevices};
     use crate::error::{AppError, ErrorKind};
 
     macro_rules! declarations {
@@ -57,6 +60,7 @@ mod tests {
             ChecklistDefinition, Section, Subject, FieldDef, FieldKind, Formula, Check,
             FlagRule, FlagLevel, Comparison, Condition, Flag, Reason,
             SyncView, SyncStatus, Progress, Phase, Conflict, Head, Version, Refused,
+            CoverageTable, CoverageRow, CoverageCounts, TeamDevices, TeamDevice, DeviceReport,
         ];
         decls.sort();
         let mut out = String::from(

@@ -10,7 +10,8 @@ use lohusa_core::instrument::InstrumentText;
 use lohusa_core::registration::{Language, RegistrationInput};
 use lohusa_core::review::{ReviewInput, ReviewRecord};
 use lohusa_core::schedule::VisitNumber;
-use lohusa_core::sync::CLOCK_SKEW_WARNING_MS;
+use lohusa_core::coverage::CoverageTable;
+use lohusa_core::sync::{CLOCK_SKEW_WARNING_MS, SILENT_AFTER_DAYS, TeamDevice};
 use lohusa_core::time::istanbul_today;
 use lohusa_core::today::TodayList;
 use lohusa_core::visit::{LaterResultsInput, VisitInput};
@@ -257,6 +258,34 @@ pub async fn enroll_device(state: State<'_, AppState>, server: String, code: Str
     lohusa_sync::enroll(state.store_lock(), &server, &code, &name).await?;
     state.sync.now();
     Ok(state.store().sync_status()?)
+}
+
+/// The team lead's coverage table for the month containing `month`, from what this device holds.
+#[tauri::command(async)]
+pub fn get_coverage(state: State<'_, AppState>, month: NaiveDate) -> Result<CoverageTable, AppError> {
+    Ok(state.store().coverage(month, Utc::now())?)
+}
+
+/// The team's devices as the server knows them (needs the server).
+#[tauri::command]
+pub async fn get_team_devices(state: State<'_, AppState>) -> Result<TeamDevices, AppError> {
+    let transport = lohusa_sync::http::HttpTransport::for_store(&state.store())?;
+    let devices = transport.team_devices().await?;
+    Ok(TeamDevices {
+        this_device: state.store().device_id().to_string(),
+        devices,
+        silent_after_days: SILENT_AFTER_DAYS,
+    })
+}
+
+/// The tablets view: every active device of the team, and which one is this.
+#[derive(Clone, Debug, PartialEq, Serialize, TS)]
+pub struct TeamDevices {
+    pub this_device: String,
+    pub devices: Vec<TeamDevice>,
+    /// A device whose last sync is older than this many days stands out.
+    #[ts(type = "number")]
+    pub silent_after_days: i64,
 }
 
 #[tauri::command(async)]

@@ -102,6 +102,8 @@ pub fn run() {
             commands::get_sync_state,
             commands::sync_now,
             commands::enroll_device,
+            commands::get_coverage,
+            commands::get_team_devices,
             commands::get_conflicts,
             commands::resolve_conflict,
             commands::get_refused_changes,

@@ -84,8 +84,14 @@ pub async fn run_once(app: &AppHandle) -> Result<(), SyncError> {
                 *progress = Some(p.clone());
             }
         })
-        .await
-        .map(|_| ())
+        .await?;
+        // The team lead's tablets view shows what each device last said about itself. A server
+        // that cannot take the report does not make the sync fail.
+        let report = lohusa_sync::device_report(state.store_lock(), env!("CARGO_PKG_VERSION"))?;
+        if let Err(error) = transport.report(&report).await {
+            eprintln!("lohusa: the sync went through, the device report did not: {}", error.kind());
+        }
+        Ok(())
     }
     .await;
     if let Ok(mut progress) = service.progress.lock() {

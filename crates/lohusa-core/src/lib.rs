@@ -6,6 +6,7 @@
 pub mod change;
 pub mod checklist;
 pub mod condition;
+pub mod coverage;
 pub mod flags;
 pub mod followup;
 pub mod hlc;

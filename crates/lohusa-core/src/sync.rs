@@ -90,6 +90,44 @@ pub struct SyncPosition {
     pub cursor: u64,
 }
 
+/// What a device tells the server about itself after each successful sync, for the team lead's
+/// tablets view.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+pub struct DeviceReport {
+    pub app_version: String,
+    /// The member signed in on it.
+    pub member: Option<String>,
+    /// Changes written on it and not confirmed by the server yet.
+    pub pending: u32,
+    /// Fields with two values waiting for someone to choose.
+    pub conflicts: u32,
+    /// Changes the server refused, kept on the device with the reason.
+    pub quarantined: u32,
+}
+
+/// The longest a report's texts may be.
+pub const MAX_REPORT_TEXT: usize = 100;
+
+/// A device silent for longer than this stands out in the tablets view.
+pub const SILENT_AFTER_DAYS: i64 = 3;
+
+/// An enrolled device as the team lead sees it: its last contact and last report.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+pub struct TeamDevice {
+    pub id: String,
+    pub name: String,
+    #[ts(type = "number")]
+    pub enrolled_ms: i64,
+    /// Its last request of any kind.
+    #[ts(type = "number | null")]
+    pub last_seen_ms: Option<i64>,
+    /// Its last successful sync (when it last reported).
+    #[ts(type = "number | null")]
+    pub last_sync_ms: Option<i64>,
+    /// From its last report; `None` before the first.
+    pub report: Option<DeviceReport>,
+}
+
 /// A request the driver sends.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Request {

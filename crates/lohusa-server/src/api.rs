@@ -13,7 +13,10 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use lohusa_core::sync::{API_PREFIX, MAX_PUSH_CHANGES, PULL_BATCH, PushRequest, PushResponse, Refusal};
+use lohusa_core::sync::{
+    API_PREFIX, DeviceReport, MAX_PUSH_CHANGES, MAX_REPORT_TEXT, PULL_BATCH, PushRequest, PushResponse, Refusal,
+    TeamDevice,
+};
 use serde::{Deserialize, Serialize};
 use tower_http::compression::CompressionLayer;
 use tower_http::decompression::RequestDecompressionLayer;
@@ -35,6 +38,8 @@ pub fn router(backend: Shared) -> Router {
         .route(&format!("{API_PREFIX}/identity"), get(identity))
         .route(&format!("{API_PREFIX}/push"), post(push))
         .route(&format!("{API_PREFIX}/pull"), get(pull))
+        .route(&format!("{API_PREFIX}/report"), post(report))
+        .route(&format!("{API_PREFIX}/devices"), get(devices))
         .fallback(|| async {
             ApiError::new(
                 StatusCode::NOT_FOUND,
@@ -295,4 +300,30 @@ async fn pull(
     let batch = backend.pull(auth.team_id, query.after, limit).await?;
     let body = logic::pull_body(&batch.rows, batch.cursor, batch.more, epoch, now);
     Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
+}
+
+/// A device reports its version, member and what waits on it, after a successful sync.
+async fn report(
+    State(backend): State<Shared>,
+    headers: HeaderMap,
+    body: Result<Json<DeviceReport>, JsonRejection>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let auth = authenticate(&backend, &headers).await?;
+    let Json(report) = body?;
+    let long = |text: &str| text.chars().count() > MAX_REPORT_TEXT;
+    if long(&report.app_version) || report.member.as_deref().is_some_and(long) {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_body",
+            format!("app_version and member may be at most {MAX_REPORT_TEXT} characters."),
+        ));
+    }
+    backend.save_report(&auth, &report, now_ms()).await?;
+    Ok(Json(serde_json::json!({ "saved": true })))
+}
+
+/// The devices of the asking device's team (never another team's), with their last reports.
+async fn devices(State(backend): State<Shared>, headers: HeaderMap) -> Result<Json<Vec<TeamDevice>>, ApiError> {
+    let auth = authenticate(&backend, &headers).await?;
+    Ok(Json(backend.team_devices(auth.team_id).await?))
 }

@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 
 use lohusa_core::EntityKind;
 use lohusa_core::change::Change;
-use lohusa_core::sync::{Refusal, ServerIdentity};
+use lohusa_core::sync::{DeviceReport, Refusal, ServerIdentity, TeamDevice};
 use uuid::Uuid;
 
 use crate::logic::{EntityDoc, reason};
@@ -48,7 +48,17 @@ pub enum EnrollOutcome {
     DeviceTaken,
 }
 
-/// A device as the team lead sees it.
+/// A device's row with its report as stored (JSON).
+pub struct TeamDeviceRow {
+    pub id: String,
+    pub name: String,
+    pub enrolled_ms: i64,
+    pub last_seen_ms: Option<i64>,
+    pub reported_ms: Option<i64>,
+    pub report: Option<String>,
+}
+
+/// A device as the server's administrator sees it.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct DeviceInfo {
     pub id: String,
@@ -152,6 +162,35 @@ impl Backend {
 
     pub async fn devices(&self) -> Result<Vec<DeviceInfo>, BackendError> {
         dispatch!(self.devices())
+    }
+
+    /// Keeps a device's report of itself, stamped with the server's time.
+    pub async fn save_report(&self, auth: &DeviceAuth, report: &DeviceReport, now_ms: u64) -> Result<(), BackendError> {
+        let json = serde_json::to_string(report).map_err(|e| BackendError::Corrupt(e.to_string()))?;
+        dispatch!(self.save_report(auth.device.clone(), json, now_ms))
+    }
+
+    /// The active devices of a team with their last reports, by name.
+    pub async fn team_devices(&self, team_id: i64) -> Result<Vec<TeamDevice>, BackendError> {
+        let rows: Vec<TeamDeviceRow> = dispatch!(self.team_devices(team_id))?;
+        rows.into_iter()
+            .map(|row| {
+                Ok(TeamDevice {
+                    report: match row.report {
+                        Some(text) => Some(
+                            serde_json::from_str(&text)
+                                .map_err(|_| BackendError::Corrupt(format!("report of {}", row.id)))?,
+                        ),
+                        None => None,
+                    },
+                    id: row.id,
+                    name: row.name,
+                    enrolled_ms: row.enrolled_ms,
+                    last_seen_ms: row.last_seen_ms,
+                    last_sync_ms: row.reported_ms,
+                })
+            })
+            .collect()
     }
 
     /// Revokes a device: its token stops working at once. True when it was active.

@@ -14,9 +14,14 @@ use lohusa_core::change::Change;
 use tokio_postgres::NoTls;
 use uuid::Uuid;
 
-use crate::backend::{BackendError, DeviceAuth, DeviceInfo, EnrollOutcome, Owner, PullBatch, PushOutcome, decide};
+use crate::backend::{
+    BackendError, DeviceAuth, DeviceInfo, EnrollOutcome, Owner, PullBatch, PushOutcome, TeamDeviceRow, decide,
+};
 
-const MIGRATIONS: &[&str] = &[include_str!("../../../migrations/server-postgres/0001_init.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../../../migrations/server-postgres/0001_init.sql"),
+    include_str!("../../../migrations/server-postgres/0002_device_reports.sql"),
+];
 
 pub struct PgBackend {
     pool: Pool,
@@ -329,6 +334,38 @@ impl PgBackend {
             )
             .await?
             == 1)
+    }
+
+    pub async fn save_report(&self, device: String, report: String, now_ms: u64) -> Result<(), BackendError> {
+        let client = self.pool.get().await?;
+        client
+            .execute(
+                "UPDATE devices SET reported_ms = $1, report = $2, last_seen_ms = $1 WHERE id = $3",
+                &[&(now_ms as i64), &report, &device],
+            )
+            .await?;
+        Ok(())
+    }
+
+    pub async fn team_devices(&self, team_id: i64) -> Result<Vec<TeamDeviceRow>, BackendError> {
+        let client = self.pool.get().await?;
+        Ok(client
+            .query(
+                "SELECT id, name, enrolled_ms, last_seen_ms, reported_ms, report FROM devices
+                 WHERE team_id = $1 AND revoked_ms IS NULL ORDER BY name, id",
+                &[&team_id],
+            )
+            .await?
+            .into_iter()
+            .map(|r| TeamDeviceRow {
+                id: r.get(0),
+                name: r.get(1),
+                enrolled_ms: r.get(2),
+                last_seen_ms: r.get(3),
+                reported_ms: r.get(4),
+                report: r.get(5),
+            })
+            .collect())
     }
 
     pub async fn devices(&self) -> Result<Vec<DeviceInfo>, BackendError> {

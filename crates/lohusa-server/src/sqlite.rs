@@ -12,9 +12,14 @@ use rusqlite::{Connection, OptionalExtension, params};
 use rusqlite_migration::{M, Migrations};
 use uuid::Uuid;
 
-use crate::backend::{BackendError, DeviceAuth, DeviceInfo, EnrollOutcome, Owner, PullBatch, PushOutcome, decide};
+use crate::backend::{
+    BackendError, DeviceAuth, DeviceInfo, EnrollOutcome, Owner, PullBatch, PushOutcome, TeamDeviceRow, decide,
+};
 
-const MIGRATIONS: &[&str] = &[include_str!("../../../migrations/server-sqlite/0001_init.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../../../migrations/server-sqlite/0001_init.sql"),
+    include_str!("../../../migrations/server-sqlite/0002_device_reports.sql"),
+];
 
 pub struct SqliteBackend {
     path: PathBuf,
@@ -368,6 +373,38 @@ impl SqliteBackend {
                 "UPDATE devices SET revoked_ms = ?1 WHERE id = ?2 AND revoked_ms IS NULL",
                 params![now_ms as i64, device],
             )? == 1)
+        })
+        .await
+    }
+
+    pub async fn save_report(&self, device: String, report: String, now_ms: u64) -> Result<(), BackendError> {
+        self.write(move |conn| {
+            conn.execute(
+                "UPDATE devices SET reported_ms = ?1, report = ?2, last_seen_ms = ?1 WHERE id = ?3",
+                params![now_ms as i64, report, device],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
+    pub async fn team_devices(&self, team_id: i64) -> Result<Vec<TeamDeviceRow>, BackendError> {
+        self.read(move |conn| {
+            let mut stmt = conn.prepare(
+                "SELECT id, name, enrolled_ms, last_seen_ms, reported_ms, report FROM devices
+                 WHERE team_id = ?1 AND revoked_ms IS NULL ORDER BY name, id",
+            )?;
+            let rows = stmt.query_map([team_id], |r| {
+                Ok(TeamDeviceRow {
+                    id: r.get(0)?,
+                    name: r.get(1)?,
+                    enrolled_ms: r.get(2)?,
+                    last_seen_ms: r.get(3)?,
+                    reported_ms: r.get(4)?,
+                    report: r.get(5)?,
+                })
+            })?;
+            Ok(rows.collect::<Result<_, _>>()?)
         })
         .await
     }

@@ -142,12 +142,12 @@ impl Store {
         Ok(reviewed)
     }
 
-    /// The member who recorded each mother's latest visit.
+    /// The member who recorded each mother's latest visit, else her latest attempt.
     fn last_nurses(&self) -> Result<std::collections::HashMap<Uuid, String>, StoreError> {
         let mut nurses = std::collections::HashMap::new();
         let mut stmt = self.conn.prepare_cached(
-            "SELECT mother_id, visited_by FROM visits WHERE outcome = 'visited' AND visited_by IS NOT NULL
-             ORDER BY visited_on",
+            "SELECT mother_id, visited_by FROM visits WHERE visited_by IS NOT NULL
+             ORDER BY outcome = 'visited', visited_on",
         )?;
         collect_rows(&mut stmt, [], |row| {
             nurses.insert(id(row, 0)?, row.get(1)?);
@@ -217,8 +217,8 @@ impl Store {
             .conn
             .prepare_cached("SELECT flag FROM visit_flags WHERE visit_id = ?1 AND position = ?2")?;
         let mut nurse = self.conn.prepare_cached(
-            "SELECT visited_by FROM visits WHERE mother_id = ?1 AND outcome = 'visited'
-             ORDER BY visited_on DESC LIMIT 1",
+            "SELECT visited_by FROM visits WHERE mother_id = ?1 AND visited_by IS NOT NULL
+             ORDER BY outcome = 'visited' DESC, visited_on DESC LIMIT 1",
         )?;
         for row in &mut rows {
             if row.nurse.is_none() {

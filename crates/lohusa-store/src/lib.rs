@@ -8,6 +8,7 @@
 mod apply;
 mod baseline;
 mod checkpoint;
+mod coverage;
 mod entity_meta;
 mod error;
 mod export;

@@ -7,7 +7,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use lohusa_core::DeviceId;
-use lohusa_core::sync::{API_PREFIX, PullResponse, PushResponse, Refusal, Request, Response, ServerIdentity};
+use lohusa_core::sync::{
+    API_PREFIX, DeviceReport, PullResponse, PushResponse, Refusal, Request, Response, ServerIdentity, TeamDevice,
+};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
@@ -27,6 +29,16 @@ struct ErrorBody {
     message: String,
     #[serde(default)]
     refused: Vec<Refusal>,
+}
+
+impl ErrorBody {
+    fn into_error(self) -> SyncError {
+        SyncError::Server {
+            status: 422,
+            kind: self.kind,
+            message: self.message,
+        }
+    }
 }
 
 /// The central server at `base` (like `http://127.0.0.1:8787`), as this device sees it.
@@ -69,6 +81,19 @@ impl HttpTransport {
     pub fn for_store(store: &lohusa_store::Store) -> Result<HttpTransport, SyncError> {
         let (server, token) = store.enrollment()?.ok_or(SyncError::NotEnrolled)?;
         HttpTransport::new(&server, &token)
+    }
+
+    /// Tells the server this device's version, member and what waits on it.
+    pub async fn report(&self, report: &DeviceReport) -> Result<(), SyncError> {
+        self.post::<_, serde_json::Value>("report", report)
+            .await?
+            .map(|_| ())
+            .map_err(ErrorBody::into_error)
+    }
+
+    /// The devices of this device's team with their last reports (the team lead's tablets view).
+    pub async fn team_devices(&self) -> Result<Vec<TeamDevice>, SyncError> {
+        self.get::<Vec<TeamDevice>>("devices").await?.map_err(ErrorBody::into_error)
     }
 
     fn url(&self, path: &str) -> String {

@@ -255,6 +255,21 @@ pub async fn enroll<R: Replica>(
     Ok((server, enrolled.team))
 }
 
+/// What this replica tells the server about itself after a sync.
+pub fn device_report<R: Replica>(replica: &R, app_version: &str) -> Result<lohusa_core::sync::DeviceReport, SyncError> {
+    let count = |n: i64| u32::try_from(n).unwrap_or(u32::MAX);
+    Ok(replica.with_store(|s| {
+        let status = s.sync_status()?;
+        Ok::<_, StoreError>(lohusa_core::sync::DeviceReport {
+            app_version: app_version.to_owned(),
+            member: s.local_member()?.map(|m| m.name),
+            pending: count(status.pending),
+            conflicts: count(status.open_conflicts),
+            quarantined: count(status.quarantined),
+        })
+    })?)
+}
+
 /// Runs one sync and records its outcome in the store (last success and skew, or the error).
 pub async fn sync_and_record<R: Replica, T: Transport>(
     replica: &R,

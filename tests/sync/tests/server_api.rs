@@ -434,6 +434,69 @@ async fn concurrent_pushers_and_pullers_never_skip_a_change(db: Db) {
     assert_eq!(all.len(), PUSHERS * BATCHES * PER_BATCH);
 }
 
+/// Devices report their state after a sync; a device sees only its own team's devices, with
+/// their reports, never another team's.
+async fn devices_report_and_see_only_their_team(db: Db) {
+    let server = TestServer::start(db).await;
+    let (a1, a2, b1) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
+    let token_a1 = server.token("izmir", a1).await;
+    let token_a2 = server.token("izmir", a2).await;
+    let token_b1 = server.token("ankara", b1).await;
+    let http = reqwest::Client::new();
+    let report = json!({ "app_version": "0.1.0", "member": "Ebe Derya", "pending": 3, "conflicts": 1, "quarantined": 0 });
+    let response = http
+        .post(format!("{}/v1/report", server.base))
+        .bearer_auth(&token_a1)
+        .json(&report)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    // Without a token, and with a text too long: refused with a kind.
+    let response = http.post(format!("{}/v1/report", server.base)).json(&report).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    let mut long = report.clone();
+    long["member"] = json!("x".repeat(500));
+    let response = http
+        .post(format!("{}/v1/report", server.base))
+        .bearer_auth(&token_a1)
+        .json(&long)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(response.json::<Value>().await.unwrap()["kind"], "invalid_body");
+
+    let list = |token: String| {
+        let (http, base) = (http.clone(), server.base.clone());
+        async move {
+            let response = http.get(format!("{base}/v1/devices")).bearer_auth(token).send().await.unwrap();
+            assert_eq!(response.status(), StatusCode::OK);
+            response.json::<Vec<lohusa_core::sync::TeamDevice>>().await.unwrap()
+        }
+    };
+    let seen_by_a2 = list(token_a2).await;
+    let ids: Vec<&str> = seen_by_a2.iter().map(|d| d.id.as_str()).collect();
+    assert_eq!(ids.len(), 2);
+    assert!(ids.contains(&a1.to_string().as_str()) && ids.contains(&a2.to_string().as_str()));
+    let first = seen_by_a2.iter().find(|d| d.id == a1.to_string()).unwrap();
+    let got = first.report.as_ref().expect("a1 reported");
+    assert_eq!((got.pending, got.conflicts, got.member.as_deref()), (3, 1, Some("Ebe Derya")));
+    assert!(first.last_sync_ms.is_some());
+    let second = seen_by_a2.iter().find(|d| d.id == a2.to_string()).unwrap();
+    assert_eq!((second.report.clone(), second.last_sync_ms), (None, None));
+    let seen_by_b1 = list(token_b1).await;
+    assert_eq!(
+        seen_by_b1.iter().map(|d| d.id.clone()).collect::<Vec<_>>(),
+        [b1.to_string()],
+        "another team's devices never show"
+    );
+    // A revoked device leaves the list.
+    server.backend.revoke_device(&a1.to_string(), now_ms()).await.unwrap();
+    let after = server.token("izmir", Uuid::now_v7()).await;
+    assert_eq!(list(after).await.len(), 2);
+}
+
 macro_rules! on_both {
     ($name:ident) => {
         mod $name {
@@ -454,3 +517,4 @@ on_both!(bad_input_gets_a_clear_error_and_changes_nothing);
 on_both!(a_repeated_push_stores_nothing_twice);
 on_both!(enrollment_codes_work_once);
 on_both!(concurrent_pushers_and_pullers_never_skip_a_change);
+on_both!(devices_report_and_see_only_their_team);
