@@ -36,7 +36,11 @@ mod tests {
     use lohusa_core::coverage::{CoverageCounts, CoverageRow, CoverageTable};
     use lohusa_core::sync::{DeviceReport, TeamDevice};
 
-    use crate::commands::{AppStatus, SavedVisit, SyncView, TeamDevices};
+    use lohusa_exchange::matching::{MatchReason, Suspect};
+    use lohusa_exchange::referral::{FileError, ReferralRow, RowError};
+    use lohusa_store::{CreatedRow, ImportReport, SuspectRecord, SuspectedDuplicate};
+
+    use crate::commands::{AppStatus, ExportFormat, SavedFile, SavedVisit, SyncView, TeamDevices};
     use crate::error::{AppError, ErrorKind};
 
     macro_rules! declarations {
@@ -61,6 +65,8 @@ mod tests {
             FlagRule, FlagLevel, Comparison, Condition, Flag, Reason,
             SyncView, SyncStatus, Progress, Phase, Conflict, Head, Version, Refused,
             CoverageTable, CoverageRow, CoverageCounts, TeamDevices, TeamDevice, DeviceReport,
+            ImportReport, CreatedRow, SuspectRecord, SuspectedDuplicate, ReferralRow, RowError, FileError,
+            Suspect, MatchReason, SavedFile, ExportFormat,
         ];
         decls.sort();
         let mut out = String::from(

@@ -16,7 +16,9 @@ use lohusa_core::time::istanbul_today;
 use lohusa_core::today::TodayList;
 use lohusa_core::visit::{LaterResultsInput, VisitInput};
 use lohusa_core::{EntityKind, FieldError, MemberId, Rule, ValidationErrors};
+use lohusa_exchange::referral::ReferralRow;
 use lohusa_store::{
+    ImportReport,
     Conflict, FollowUpList, LocalMember, MotherSummary, MotherView, Refused, Store, StoreError, SyncStatus, VisitDraft,
 };
 use lohusa_sync::Progress;
@@ -264,6 +266,106 @@ pub async fn enroll_device(state: State<'_, AppState>, server: String, code: Str
 #[tauri::command(async)]
 pub fn get_coverage(state: State<'_, AppState>, month: NaiveDate) -> Result<CoverageTable, AppError> {
     Ok(state.store().coverage(month, Utc::now())?)
+}
+
+/// Imports a hospital referral file the team lead picked (`file_name` is kept as the source).
+#[tauri::command(async)]
+pub fn import_referrals(state: State<'_, AppState>, text: String, file_name: String) -> Result<ImportReport, AppError> {
+    let mut store = state.store();
+    let author = member(&store)?.id;
+    let report = store.import_referrals(&text, &file_name, author, Utc::now())?;
+    if !report.created.is_empty() {
+        state.sync.soon();
+    }
+    Ok(report)
+}
+
+/// Merges a held referral row into the mother it duplicates, taking the fields named.
+#[tauri::command(async)]
+pub fn merge_referral(
+    state: State<'_, AppState>,
+    into: MotherId,
+    row: ReferralRow,
+    take: Vec<String>,
+    file_name: String,
+) -> Result<(), AppError> {
+    let mut store = state.store();
+    let author = member(&store)?.id;
+    store.merge_referral(into, &row, &take, &file_name, author, Utc::now())?;
+    state.sync.soon();
+    Ok(())
+}
+
+/// Registers a held referral row as a mother of her own: not the suspected duplicate.
+#[tauri::command(async)]
+pub fn keep_referral_apart(state: State<'_, AppState>, row: ReferralRow, file_name: String) -> Result<MotherId, AppError> {
+    let mut store = state.store();
+    let author = member(&store)?.id;
+    let id = store.create_referral(&row, &file_name, author, Utc::now())?;
+    state.sync.soon();
+    Ok(id)
+}
+
+/// A file written to the exports folder.
+#[derive(Clone, Debug, PartialEq, Serialize, TS)]
+pub struct SavedFile {
+    pub path: String,
+    #[ts(type = "number")]
+    pub bytes: u64,
+    /// Records in it (mothers, rows or resources, by format).
+    pub records: u32,
+}
+
+fn save_file(state: &AppState, name: &str, content: &str, records: usize) -> Result<SavedFile, AppError> {
+    let io = |e: std::io::Error| AppError::io(&state.exports, &e);
+    std::fs::create_dir_all(&state.exports).map_err(io)?;
+    let path = state.exports.join(name);
+    std::fs::write(&path, content).map_err(io)?;
+    Ok(SavedFile {
+        path: path.display().to_string(),
+        bytes: content.len() as u64,
+        records: u32::try_from(records).unwrap_or(u32::MAX),
+    })
+}
+
+/// Writes the referral template (header and one example row) to the exports folder.
+#[tauri::command(async)]
+pub fn save_referral_template(state: State<'_, AppState>) -> Result<SavedFile, AppError> {
+    save_file(&state, "lohusa-referral-template.csv", &lohusa_exchange::referral::template(), 1)
+}
+
+/// The exports the programme's reports take.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ExportFormat {
+    VisitsCsv,
+    FlagsCsv,
+    FhirBundle,
+}
+
+/// Writes every record this device holds in `format` to the exports folder.
+#[tauri::command(async)]
+pub fn export_records(state: State<'_, AppState>, format: ExportFormat) -> Result<SavedFile, AppError> {
+    let now = Utc::now();
+    let records = state.store().records_for_export(now)?;
+    let day = istanbul_today(now).format("%Y-%m-%d");
+    let (name, content, count) = match format {
+        ExportFormat::VisitsCsv => {
+            let visits = records.iter().map(|m| m.visits.len()).sum();
+            (format!("lohusa-visits-{day}.csv"), lohusa_exchange::csv_export::visits_csv(&records), visits)
+        }
+        ExportFormat::FlagsCsv => {
+            let flags = records.iter().flat_map(|m| &m.visits).map(|v| v.flags.len()).sum();
+            (format!("lohusa-flags-{day}.csv"), lohusa_exchange::csv_export::flags_csv(&records), flags)
+        }
+        ExportFormat::FhirBundle => {
+            let bundle = lohusa_exchange::fhir::bundle(&records, now);
+            let entries = bundle["entry"].as_array().map_or(0, Vec::len);
+            let text = serde_json::to_string_pretty(&bundle).map_err(|e| AppError::internal(&e))?;
+            (format!("lohusa-fhir-{day}.json"), text, entries)
+        }
+    };
+    save_file(&state, &name, &content, count)
 }
 
 /// The team's devices as the server knows them (needs the server).

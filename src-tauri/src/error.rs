@@ -44,6 +44,27 @@ impl AppError {
         }
     }
 
+    /// A file could not be written; the path goes to the log, the kind to the screen.
+    pub fn io(folder: &std::path::Path, error: &std::io::Error) -> AppError {
+        eprintln!("lohusa: writing into {}: {error}", folder.display());
+        AppError {
+            kind: ErrorKind::Storage,
+            message: "the file could not be written".into(),
+            errors: vec![],
+            code: Some("file".into()),
+        }
+    }
+
+    pub fn internal(error: &dyn std::fmt::Display) -> AppError {
+        eprintln!("lohusa: {error}");
+        AppError {
+            kind: ErrorKind::Internal,
+            message: "internal error".into(),
+            errors: vec![],
+            code: None,
+        }
+    }
+
     pub fn not_found(what: &str) -> AppError {
         AppError {
             kind: ErrorKind::NotFound,

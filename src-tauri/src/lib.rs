@@ -75,7 +75,7 @@ pub fn run() {
             }
             start_checkpointer(store.checkpointer()?);
             let enrolled = store.enrollment()?.is_some();
-            app.manage(AppState::new(store));
+            app.manage(AppState::new(store, data_dir.join("exports")));
             if !enrolled {
                 enroll_from_environment(app.handle().clone());
             }
@@ -103,6 +103,11 @@ pub fn run() {
             commands::sync_now,
             commands::enroll_device,
             commands::get_coverage,
+            commands::import_referrals,
+            commands::merge_referral,
+            commands::keep_referral_apart,
+            commands::save_referral_template,
+            commands::export_records,
             commands::get_team_devices,
             commands::get_conflicts,
             commands::resolve_conflict,

@@ -10,13 +10,16 @@ use crate::sync::SyncService;
 pub struct AppState {
     store: Mutex<Store>,
     pub sync: SyncService,
+    /// Where exports and the referral template are written (inside the app's data folder).
+    pub exports: std::path::PathBuf,
 }
 
 impl AppState {
-    pub fn new(store: Store) -> AppState {
+    pub fn new(store: Store, exports: std::path::PathBuf) -> AppState {
         AppState {
             store: Mutex::new(store),
             sync: SyncService::default(),
+            exports,
         }
     }
 

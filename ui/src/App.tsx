@@ -9,6 +9,7 @@ import { NavContext, type Route } from "./lib/nav";
 import { SyncBadge } from "./components/SyncBadge";
 import { Conflicts } from "./screens/Conflicts";
 import { Mother } from "./screens/Mother";
+import { Office } from "./screens/Office";
 import { Register } from "./screens/Register";
 import { FollowUp } from "./screens/FollowUp";
 import { Search } from "./screens/Search";
@@ -36,7 +37,7 @@ export function App() {
   if (!status) return <Loading />;
   if (!status.member) return <Welcome onDone={(member) => setStatus({ ...status, member })} />;
 
-  const tab = (name: "today" | "register" | "search" | "followup") => (
+  const tab = (name: "today" | "register" | "search" | "followup" | "office") => (
     <button
       type="button"
       name={`nav_${name}`}
@@ -58,6 +59,7 @@ export function App() {
             {tab("register")}
             {tab("search")}
             {tab("followup")}
+            {tab("office")}
           </div>
           <SyncBadge />
           <span className="member" dir="auto">{status.member.name}</span>
@@ -79,6 +81,7 @@ export function App() {
         {route.name === "register" && <Register />}
         {route.name === "search" && <Search />}
         {route.name === "followup" && <FollowUp />}
+        {route.name === "office" && <Office />}
         {route.name === "sync" && <Sync />}
         {route.name === "conflicts" && <Conflicts />}
         {route.name === "mother" && <Mother key={`${route.id}-${route.notice ?? ""}`} id={route.id} notice={route.notice} />}

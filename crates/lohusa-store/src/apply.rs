@@ -33,6 +33,7 @@ fn table(entity: EntityKind) -> (&'static str, &'static [&'static str]) {
                 "interpreter_needed",
                 "registered_on",
                 "deleted",
+                "sources",
             ],
         ),
         EntityKind::Birth => (

@@ -47,3 +47,49 @@ impl Store {
             .collect())
     }
 }
+
+impl Store {
+    /// Every mother (not deleted) with her birth, babies and visits, each visit with the flags
+    /// it raises as of `now`: what the programme's CSV and FHIR exports are written from.
+    pub fn records_for_export(
+        &mut self,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Vec<lohusa_exchange::MotherExport>, StoreError> {
+        self.refresh_flags(now)?;
+        let mut flags: std::collections::HashMap<String, Vec<lohusa_core::flags::Flag>> = Default::default();
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT visit_id, flag FROM visit_flags ORDER BY visit_id, position")?;
+        crate::collect_rows(&mut stmt, [], |row| {
+            let flag = serde_json::from_str(&row.get::<_, String>(1)?).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            flags.entry(row.get(0)?).or_default().push(flag);
+            Ok(())
+        })?;
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT id FROM mothers WHERE deleted IS NOT 1 ORDER BY name_folded, id")?;
+        let ids = crate::collect_rows(&mut stmt, [], |row| crate::mothers::id(row, 0))?;
+        let mut out = Vec::with_capacity(ids.len());
+        for mother_id in ids {
+            let mother_id = lohusa_core::MotherId(mother_id);
+            let Ok(birth) = self.birth_of(mother_id) else {
+                continue;
+            };
+            let visits = self
+                .visits_of(mother_id)?
+                .into_iter()
+                .map(|visit| lohusa_exchange::VisitExport {
+                    flags: flags.remove(&visit.id.to_string()).unwrap_or_default(),
+                    visit,
+                })
+                .collect();
+            out.push(lohusa_exchange::MotherExport {
+                mother: self.mother(mother_id)?,
+                babies: self.babies_of(birth.id)?,
+                birth,
+                visits,
+            });
+        }
+        Ok(out)
+    }
+}

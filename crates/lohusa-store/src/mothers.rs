@@ -31,6 +31,8 @@ pub struct MotherView {
     pub drafts: Vec<lohusa_core::schedule::VisitNumber>,
     /// Doctors' sign-offs of her flags, oldest first.
     pub reviews: Vec<lohusa_core::review::ReviewRecord>,
+    /// Where fields of her record came from (a referral file and line), by field.
+    pub sources: std::collections::BTreeMap<String, String>,
 }
 
 /// One search result.
@@ -127,6 +129,7 @@ impl Store {
             cards: visit_cards(&birth, today, &visits, &babies),
             drafts: self.drafts_of(id)?,
             reviews: self.reviews_of(id)?,
+            sources: self.sources_of(id)?,
             day_of_life: day_of_life(birth.birth_date, today) as i32,
             today,
             mother,

@@ -16,6 +16,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/store/0005_visit_drafts.sql"),
     include_str!("../../../migrations/store/0006_flag_cache.sql"),
     include_str!("../../../migrations/store/0007_reviews.sql"),
+    include_str!("../../../migrations/store/0008_sources.sql"),
 ];
 
 pub fn migrations() -> Migrations<'static> {

@@ -25,6 +25,7 @@ const view: MotherView = {
   day_of_life: 3,
   drafts: [],
   reviews: [],
+  sources: {},
   mother: {
     id: "m1",
     full_name: "Ayşe Işık",

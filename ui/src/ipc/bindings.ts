@@ -74,11 +74,71 @@ visit_number: number | null, field: string, shown_value: unknown, shown_version:
  */
 shown_author_name: string | null, other_author_name: string | null, other: Head, };
 
+export type CoverageCounts = { done: number, done_late: number, missed: number, 
+/**
+ * Window closed, nothing recorded.
+ */
+late: number, 
+/**
+ * Window not closed yet, nothing recorded (due now or opening later in the month).
+ */
+open: number, };
+
+export type CoverageRow = { nurse: string | null, 
+/**
+ * Visits 1, 2 and 3, in that order.
+ */
+visits: Array<CoverageCounts>, total: CoverageCounts, 
+/**
+ * Mothers with a window this month and no visit made at all yet.
+ */
+mothers_without_visit: number, };
+
+export type CoverageTable = { 
+/**
+ * The month's first and last day.
+ */
+from: string, to: string, 
+/**
+ * As of this day.
+ */
+today: string, 
+/**
+ * Per nurse, by name; the row without a nurse last.
+ */
+rows: Array<CoverageRow>, 
+/**
+ * The whole team.
+ */
+team: CoverageRow, };
+
+export type CreatedRow = { line: number, mother_id: MotherId, full_name: string, };
+
 export type DeviceId = string;
+
+export type DeviceReport = { app_version: string, 
+/**
+ * The member signed in on it.
+ */
+member: string | null, 
+/**
+ * Changes written on it and not confirmed by the server yet.
+ */
+pending: number, 
+/**
+ * Fields with two values waiting for someone to choose.
+ */
+conflicts: number, 
+/**
+ * Changes the server refused, kept on the device with the reason.
+ */
+quarantined: number, };
 
 export type EntityKind = "mother" | "birth" | "baby" | "visit" | "member" | "review";
 
 export type ErrorKind = "validation" | "not_found" | "no_member" | "storage" | "internal" | "sync";
+
+export type ExportFormat = "visits_csv" | "flags_csv" | "fhir_bundle";
 
 export type FieldDef = { 
 /**
@@ -97,6 +157,8 @@ export type FieldError = { field: string, rule: Rule,
 params: { [key in string]: string }, };
 
 export type FieldKind = { "type": "number", unit: string, min: number, max: number, decimals: number, } | { "type": "choice", options: Array<number>, } | { "type": "single", options: Array<string>, } | { "type": "multiple", options: Array<string>, } | { "type": "yes_no" } | { "type": "scale", min: number, max: number, } | { "type": "date" } | { "type": "time" } | { "type": "text", max_len: number, } | { "type": "item", instrument: string, item: number, } | { "type": "computed", unit: string | null, formula: Formula, };
+
+export type FileError = { "kind": "empty" } | { "kind": "missing_columns", columns: Array<string>, } | { "kind": "unknown_columns", columns: Array<string>, } | { "kind": "too_many_rows", max: number, } | { "kind": "unreadable", detail: string, };
 
 export type Flag = { rule: string, level: FlagLevel, 
 /**
@@ -155,6 +217,12 @@ export type Head = { version: Version, value: unknown, author: MemberId, change:
 
 export type Hlc = string;
 
+export type ImportReport = { 
+/**
+ * Set when the file could not be read at all; then nothing else is.
+ */
+file_error: FileError | null, created: Array<CreatedRow>, suspected: Array<SuspectedDuplicate>, errors: Array<RowError>, };
+
 export type Instrument = { 
 /**
  * `epds`, `phq9`; also the translation key of its name.
@@ -195,6 +263,8 @@ answers: { [key in string]: string }, };
 
 export type LocalMember = { id: MemberId, name: string, };
 
+export type MatchReason = "same_id_number" | "similar_id_number" | "name_spelling" | "name_similar" | "same_phone" | "same_date_of_birth" | "same_baby_birth_date" | "similar_age" | "different_id_number" | "different_date_of_birth" | "different_age";
+
 export type MemberId = string;
 
 export type MotherId = string;
@@ -229,7 +299,11 @@ drafts: Array<VisitNumber>,
 /**
  * Doctors' sign-offs of her flags, oldest first.
  */
-reviews: Array<ReviewRecord>, };
+reviews: Array<ReviewRecord>, 
+/**
+ * Where fields of her record came from (a referral file and line), by field.
+ */
+sources: { [key in string]: string }, };
 
 export type Phase = "connecting" | "pushing" | "pulling" | "done";
 
@@ -244,6 +318,12 @@ export type Reason = { "type": "compare", field: string, value: number, op: Comp
  * The option (or "yes"/"no") that matched.
  */
 answer: string, } | { "type": "risen", field: string, value: number, previous: number, risen_by: number, };
+
+export type ReferralRow = { 
+/**
+ * The line in the file (the header is line 1).
+ */
+line: number, input: RegistrationInput, hospital: string | null, };
 
 export type Refused = { entity: EntityKind, 
 /**
@@ -277,7 +357,15 @@ export type ReviewOrder = "none" | "iron_supplement" | "referral" | "extra_visit
 
 export type ReviewRecord = { id: string, mother_id: MotherId, visit_id: VisitId, flags: Array<string>, order: ReviewOrder, note: string | null, reviewed_by: string, reviewed_at: string, };
 
+export type RowError = { line: number, column: string, error: FieldError, };
+
 export type Rule = "required" | "too_long" | "not_a_date" | "not_a_time" | "not_a_number" | "not_a_whole_number" | "out_of_range" | "in_the_future" | "before_birth" | "too_long_ago" | "must_be_below" | "date_order" | "not_asked" | "not_a_screening_text" | "id_number_format" | "id_number_checksum" | "id_number_kind" | "age_mismatch" | "phone_format" | "not_a_choice" | "baby_count" | "already_recorded";
+
+export type SavedFile = { path: string, bytes: number, 
+/**
+ * Records in it (mothers, rows or resources, by format).
+ */
+records: number, };
 
 export type SavedVisit = { id: VisitId, flags: Array<Flag>, };
 
@@ -300,6 +388,16 @@ later: boolean,
 show_if: Condition | null, fields: Array<FieldDef>, checks: Array<Check>, };
 
 export type Subject = "mother" | "baby";
+
+export type Suspect = { id: string, 
+/**
+ * 0–100; [`SUSPECT_THRESHOLD`] or more for a reported suspect.
+ */
+score: number, reasons: Array<MatchReason>, };
+
+export type SuspectRecord = { suspect: Suspect, mother: MotherRecord, birth: BirthRecord | null, };
+
+export type SuspectedDuplicate = { row: ReferralRow, suspects: Array<SuspectRecord>, };
 
 export type SyncStatus = { 
 /**
@@ -337,6 +435,26 @@ unencrypted: boolean,
  * Who is using this device, to tell "you" from others in conflicts.
  */
 member: MemberId | null, };
+
+export type TeamDevice = { id: string, name: string, enrolled_ms: number, 
+/**
+ * Its last request of any kind.
+ */
+last_seen_ms: number | null, 
+/**
+ * Its last successful sync (when it last reported).
+ */
+last_sync_ms: number | null, 
+/**
+ * From its last report; `None` before the first.
+ */
+report: DeviceReport | null, };
+
+export type TeamDevices = { this_device: string, devices: Array<TeamDevice>, 
+/**
+ * A device whose last sync is older than this many days stands out.
+ */
+silent_after_days: number, };
 
 export type TextSource = "shipped" | "licensed";
 

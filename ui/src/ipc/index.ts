@@ -6,6 +6,12 @@ import type {
   AppStatus,
   ChecklistDefinition,
   Conflict,
+  CoverageTable,
+  ExportFormat,
+  ImportReport,
+  ReferralRow,
+  SavedFile,
+  TeamDevices,
   EntityKind,
   FollowUpFilter,
   FollowUpList,
@@ -77,4 +83,12 @@ export const ipc = {
   refusedChanges: (): Promise<Refused[]> => invoke("get_refused_changes"),
   resolveConflict: (entity: EntityKind, entityId: string, field: string, value: unknown): Promise<void> =>
     invoke("resolve_conflict", { entity, entityId, field, value }),
+  coverage: (month: string): Promise<CoverageTable> => invoke("get_coverage", { month }),
+  teamDevices: (): Promise<TeamDevices> => invoke("get_team_devices"),
+  importReferrals: (text: string, fileName: string): Promise<ImportReport> => invoke("import_referrals", { text, fileName }),
+  mergeReferral: (into: MotherId, row: ReferralRow, take: string[], fileName: string): Promise<void> =>
+    invoke("merge_referral", { into, row, take, fileName }),
+  keepReferralApart: (row: ReferralRow, fileName: string): Promise<MotherId> => invoke("keep_referral_apart", { row, fileName }),
+  saveReferralTemplate: (): Promise<SavedFile> => invoke("save_referral_template"),
+  exportRecords: (format: ExportFormat): Promise<SavedFile> => invoke("export_records", { format }),
 };

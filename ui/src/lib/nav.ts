@@ -8,6 +8,7 @@ export type Route =
   | { name: "register" }
   | { name: "search" }
   | { name: "followup" }
+  | { name: "office" }
   | { name: "sync" }
   | { name: "conflicts" }
   | { name: "mother"; id: MotherId; notice?: string }

@@ -12,6 +12,7 @@ import { FlagList } from "../components/FlagList";
 import { FormActions, FormErrorBanner, LoadFailed, Loading } from "../components/ScreenState";
 import { SelfScreening } from "../components/SelfScreening";
 import { SignOff } from "../components/SignOff";
+import { Trend } from "../components/Trend";
 import { StatusBadge } from "../components/StatusBadge";
 import { LANGUAGES, type UiLanguage } from "../i18n";
 import {
@@ -249,6 +250,7 @@ export function Visit({ motherId, number, memberName }: { motherId: MotherId; nu
             <FlagList flags={card.flags} babies={view.babies} definition={definition} />
           </section>
         ) : null}
+        {!addingResults ? <Trend view={view} current={recorded.id} /> : null}
         {card.flags.some((f) => f.level !== "note") && !addingResults ? (
           <SignOff
             key={view.reviews.length}

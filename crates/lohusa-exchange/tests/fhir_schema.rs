@@ -1,0 +1,683 @@
+//! The FHIR export of a realistic caseload, validated against the official FHIR R4 JSON schema
+//! vendored beside this file (see README.md here), plus what a schema cannot check: LOINC codes,
+//! values, and that every reference resolves inside the Bundle.
+//!
+//! The caseload goes through the core's own validation (registration and visit forms, as a nurse
+//! would type them) and its flag rules, so the answer keys are the real ones.
+
+use std::collections::BTreeSet;
+use std::sync::OnceLock;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use lohusa_core::VisitNumber;
+use lohusa_core::checklist::{answer_key, current};
+use lohusa_core::ids::{BabyId, BirthId, MotherId, VisitId};
+use lohusa_core::registration::{
+    BabyInput, BabySex, BirthInput, BirthMode, Language, MotherInput, RegistrationIds, RegistrationInput,
+    ResidencyStatus, validate_registration,
+};
+use lohusa_core::visit::{VisitContext, VisitInput, VisitOutcome, baby_refs, validate_visit, visit_flags};
+use lohusa_exchange::fhir::{self, TC_KIMLIK_SYSTEM, YABANCI_KIMLIK_SYSTEM};
+use lohusa_exchange::{MotherExport, VisitExport};
+
+fn validator() -> &'static jsonschema::Validator {
+    static VALIDATOR: OnceLock<jsonschema::Validator> = OnceLock::new();
+    VALIDATOR.get_or_init(|| {
+        let text = include_str!("fhir.schema.json");
+        let mut schema: Value = serde_json::from_str(text).expect("the vendored schema is JSON");
+        assert_eq!(schema["$schema"], "http://json-schema.org/draft-06/schema#");
+        // The root accepts any of the 146 resource types; the export is a Bundle, so validation
+        // starts at its definition. Every resource inside is still matched against all 146
+        // through `ResourceList`. (From the root, jsonschema compiles each definition lazily
+        // once per place it is used and needs gigabytes.)
+        assert_eq!(schema["oneOf"].as_array().map(Vec::len), Some(146));
+        schema["oneOf"] = json!([{ "$ref": "#/definitions/Bundle" }]);
+        jsonschema::draft6::new(&schema).expect("the FHIR schema compiles")
+    })
+}
+
+fn schema_errors(instance: &Value) -> Vec<String> {
+    validator()
+        .iter_errors(instance)
+        .map(|e| format!("{} at {}", e, e.instance_path))
+        .collect()
+}
+
+fn today() -> NaiveDate {
+    date("2027-01-12")
+}
+
+fn date(s: &str) -> NaiveDate {
+    s.parse().unwrap()
+}
+
+fn generated_at() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("2027-01-12T06:30:00Z")
+        .unwrap()
+        .with_timezone(&Utc)
+}
+
+/// A registration through the real form validation.
+fn register(n: u128, registered_on: &str, input: RegistrationInput) -> MotherExport {
+    let ids = RegistrationIds {
+        mother: MotherId(Uuid::from_u128(n)),
+        birth: BirthId(Uuid::from_u128(n + 1)),
+        babies: (0..input.babies.len() as u128)
+            .map(|i| BabyId(Uuid::from_u128(n + 10 + i)))
+            .collect(),
+    };
+    let valid = validate_registration(&input, &ids, date(registered_on)).expect("a valid registration");
+    MotherExport {
+        mother: valid.mother,
+        birth: valid.birth,
+        babies: valid.babies,
+        visits: vec![],
+    }
+}
+
+/// A visit typed on the form, validated and recorded, then every visit's flags recomputed as the
+/// store does.
+fn record(
+    export: &mut MotherExport,
+    n: u128,
+    number: u8,
+    outcome: VisitOutcome,
+    on: &str,
+    at: &str,
+    answers: &[(String, &str)],
+) {
+    let input = VisitInput {
+        mother_id: export.mother.id,
+        number: VisitNumber::new(number).unwrap(),
+        outcome,
+        visited_on: on.into(),
+        visited_at: at.into(),
+        visited_by: "Hemşire Derya Kaya".into(),
+        note: String::new(),
+        answers: answers.iter().map(|(k, v)| (k.clone(), (*v).to_owned())).collect(),
+    };
+    let context = VisitContext {
+        birth: &export.birth,
+        babies: &export.babies,
+        already_visited: false,
+        today: today(),
+    };
+    let visit = validate_visit(&input, VisitId(Uuid::from_u128(n)), &context, current()).expect("a valid visit");
+    export.visits.push(VisitExport { visit, flags: vec![] });
+    let records: Vec<_> = export.visits.iter().map(|v| v.visit.clone()).collect();
+    let refs = baby_refs(&export.babies);
+    for v in &mut export.visits {
+        v.flags = if v.visit.outcome == VisitOutcome::Visited {
+            visit_flags(&v.visit, &export.birth, today(), &refs, &records)
+        } else {
+            vec![]
+        };
+    }
+}
+
+fn mother(key: &str) -> String {
+    answer_key(None, key)
+}
+
+fn baby(export: &MotherExport, ordinal: usize, key: &str) -> String {
+    answer_key(Some(export.babies[ordinal - 1].id), key)
+}
+
+/// Ayşe: citizen, twins by caesarean, three visits (hypertension and a twin losing weight, then
+/// anaemia, then an EPDS). Fatima: Syrian under temporary protection, Arabic-speaking, age only,
+/// not at home at the first attempt, then seen twice (PHQ-9 at the third visit).
+fn caseload() -> Vec<MotherExport> {
+    let mut ayse = register(
+        0x100,
+        "2026-11-24",
+        RegistrationInput {
+            mother: MotherInput {
+                full_name: "Ayşe Yılmaz".into(),
+                date_of_birth: "1994-03-12".into(),
+                phone: "0532 123 45 67".into(),
+                street: "1203/5 Sokak No: 7 D: 3".into(),
+                neighbourhood: "Kazımdirik Mahallesi".into(),
+                district: "Bornova".into(),
+                residency_status: Some(ResidencyStatus::Citizen),
+                nationality: "T.C.".into(),
+                id_number: "10000000146".into(),
+                preferred_language: Some(Language::Tr),
+                ..MotherInput::default()
+            },
+            birth: BirthInput {
+                birth_date: "2026-11-22".into(),
+                discharge_date: "2026-11-24".into(),
+                mode: Some(BirthMode::Caesarean),
+                gestational_weeks: "37".into(),
+            },
+            babies: vec![
+                BabyInput {
+                    name: "Elif".into(),
+                    sex: Some(BabySex::Female),
+                    birth_weight_g: "2450".into(),
+                },
+                BabyInput {
+                    name: String::new(),
+                    sex: Some(BabySex::Male),
+                    birth_weight_g: "2600".into(),
+                },
+            ],
+        },
+    );
+    let visit1 = [
+        (mother("bp_systolic"), "164"),
+        (mother("bp_diastolic"), "102"),
+        (mother("pulse"), "84"),
+        (baby(&ayse, 1, "weight_g"), "2300"),
+        (baby(&ayse, 2, "weight_g"), "2330"),
+    ];
+    record(
+        &mut ayse,
+        0x111,
+        1,
+        VisitOutcome::Visited,
+        "2026-11-25",
+        "10:30",
+        &visit1,
+    );
+    let visit2 = [
+        (mother("bp_systolic"), "128"),
+        (mother("bp_diastolic"), "82"),
+        (mother("hb_done"), "yes"),
+        (mother("hb_sample_date"), "2026-12-06"),
+        (mother("hemoglobin"), "10.4"),
+        (baby(&ayse, 1, "weight_g"), "2620"),
+        (baby(&ayse, 2, "weight_g"), "2750"),
+    ];
+    record(
+        &mut ayse,
+        0x112,
+        2,
+        VisitOutcome::Visited,
+        "2026-12-06",
+        "14:15",
+        &visit2,
+    );
+    // Positions of the chosen options; items 3 and 5–10 are reverse scored: total 8.
+    let epds = [1, 1, 2, 1, 2, 2, 2, 2, 3, 3];
+    let mut visit3: Vec<(String, &str)> = vec![(mother("screening_instrument"), "epds")];
+    let positions = ["0", "1", "2", "3"];
+    visit3.extend(
+        epds.iter()
+            .enumerate()
+            .map(|(i, p)| (mother(&format!("epds_{}", i + 1)), positions[*p])),
+    );
+    record(
+        &mut ayse,
+        0x113,
+        3,
+        VisitOutcome::Visited,
+        "2026-12-26",
+        "09:45",
+        &visit3,
+    );
+
+    let mut fatima = register(
+        0x200,
+        "2026-11-21",
+        RegistrationInput {
+            mother: MotherInput {
+                full_name: "فاطمة الأحمد".into(),
+                age_years: "27".into(),
+                phone: "+90 555 123 45 67".into(),
+                neighbourhood: "Mevlana Mahallesi".into(),
+                district: "Karabağlar".into(),
+                residency_status: Some(ResidencyStatus::TemporaryProtection),
+                nationality: "Suriye".into(),
+                id_number: "99000000042".into(),
+                preferred_language: Some(Language::Ar),
+                interpreter_needed: true,
+                ..MotherInput::default()
+            },
+            birth: BirthInput {
+                birth_date: "2026-11-20".into(),
+                mode: Some(BirthMode::Vaginal),
+                ..BirthInput::default()
+            },
+            babies: vec![BabyInput {
+                name: "ليلى".into(),
+                sex: Some(BabySex::Female),
+                birth_weight_g: "3100".into(),
+            }],
+        },
+    );
+    record(&mut fatima, 0x211, 1, VisitOutcome::NotAtHome, "2026-11-22", "", &[]);
+    let visit1 = [
+        (mother("bp_systolic"), "118"),
+        (mother("bp_diastolic"), "76"),
+        (baby(&fatima, 1, "weight_g"), "3000"),
+    ];
+    record(
+        &mut fatima,
+        0x212,
+        1,
+        VisitOutcome::Visited,
+        "2026-11-23",
+        "11:00",
+        &visit1,
+    );
+    // PHQ-9 items score as chosen: total 11.
+    let phq9 = ["2", "2", "1", "1", "1", "1", "1", "2", "0"];
+    let mut visit3: Vec<(String, &str)> = vec![(mother("screening_instrument"), "phq9")];
+    visit3.extend(
+        phq9.iter()
+            .enumerate()
+            .map(|(i, p)| (mother(&format!("phq9_{}", i + 1)), *p)),
+    );
+    record(
+        &mut fatima,
+        0x213,
+        3,
+        VisitOutcome::Visited,
+        "2026-12-22",
+        "16:05",
+        &visit3,
+    );
+
+    vec![ayse, fatima]
+}
+
+fn exported() -> Value {
+    fhir::bundle(&caseload(), generated_at())
+}
+
+fn resources(bundle: &Value) -> Vec<&Value> {
+    bundle["entry"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| &e["resource"])
+        .collect()
+}
+
+fn of_type<'a>(bundle: &'a Value, kind: &str) -> Vec<&'a Value> {
+    resources(bundle)
+        .into_iter()
+        .filter(|r| r["resourceType"] == kind)
+        .collect()
+}
+
+fn by_id(bundle: &Value, id: u128) -> &Value {
+    let id = Uuid::from_u128(id).to_string();
+    resources(bundle)
+        .into_iter()
+        .find(|r| r["id"] == id)
+        .expect("a resource with that id")
+}
+
+fn observations_coded<'a>(bundle: &'a Value, code: &str) -> Vec<&'a Value> {
+    of_type(bundle, "Observation")
+        .into_iter()
+        .filter(|o| o["code"]["coding"][0]["code"] == code)
+        .collect()
+}
+
+fn subject_of(resource: &Value) -> String {
+    resource["subject"]["reference"].as_str().unwrap().to_owned()
+}
+
+fn urn(id: u128) -> String {
+    format!("urn:uuid:{}", Uuid::from_u128(id))
+}
+
+#[test]
+fn the_export_is_valid_against_the_fhir_r4_schema() {
+    let bundle = exported();
+    let errors = schema_errors(&bundle);
+    assert!(errors.is_empty(), "schema errors:\n{}", errors.join("\n"));
+    assert_eq!(bundle["resourceType"], "Bundle");
+    assert_eq!(bundle["type"], "collection");
+    assert_eq!(bundle["timestamp"], "2027-01-12T06:30:00Z");
+}
+
+/// What a broken copy is called, and how to break it.
+type Breakage = (&'static str, Box<dyn Fn(&mut Value)>);
+
+#[test]
+fn the_validator_really_checks_resources_inside_the_bundle() {
+    let bundle = exported();
+    let observation = resources(&bundle)
+        .iter()
+        .position(|r| r["resourceType"] == "Observation")
+        .unwrap();
+    let encounter = resources(&bundle)
+        .iter()
+        .position(|r| r["resourceType"] == "Encounter")
+        .unwrap();
+    let patient = 0;
+    let breakages: Vec<Breakage> = vec![
+        (
+            "an observation status outside its value set",
+            Box::new(move |b| b["entry"][observation]["resource"]["status"] = json!("done")),
+        ),
+        (
+            "an observation without its required code",
+            Box::new(move |b| {
+                b["entry"][observation]["resource"]
+                    .as_object_mut()
+                    .unwrap()
+                    .remove("code");
+            }),
+        ),
+        (
+            "a quantity whose value is text",
+            Box::new(move |b| {
+                let resource = &mut b["entry"][observation]["resource"];
+                resource["valueQuantity"] = json!({ "value": "2450", "unit": "g" });
+            }),
+        ),
+        (
+            "an element FHIR does not define",
+            Box::new(move |b| b["entry"][encounter]["resource"]["visitNumber"] = json!(1)),
+        ),
+        (
+            "a gender outside its value set",
+            Box::new(move |b| b["entry"][patient]["resource"]["gender"] = json!("woman")),
+        ),
+        (
+            "a resource type that does not exist",
+            Box::new(move |b| b["entry"][observation]["resource"]["resourceType"] = json!("Obsrvation")),
+        ),
+        (
+            "a bundle type that does not exist",
+            Box::new(|b| b["type"] = json!("bag")),
+        ),
+        (
+            "a date that is not a date",
+            Box::new(move |b| b["entry"][patient]["resource"]["birthDate"] = json!("12.03.1994")),
+        ),
+    ];
+    for (name, break_it) in breakages {
+        let mut broken = bundle.clone();
+        break_it(&mut broken);
+        assert!(!validator().is_valid(&broken), "{name}: accepted by the schema");
+    }
+    // The schema never lists primitive elements as required (`_status` may carry one instead),
+    // so a missing `status` passes it; the export's own test below checks every status.
+    let mut without_status = bundle.clone();
+    without_status["entry"][observation]["resource"]
+        .as_object_mut()
+        .unwrap()
+        .remove("status");
+    assert!(validator().is_valid(&without_status));
+}
+
+#[test]
+fn every_reference_resolves_to_an_entry_of_the_bundle() {
+    let bundle = exported();
+    let entries = bundle["entry"].as_array().unwrap();
+    let mut full_urls = BTreeSet::new();
+    for entry in entries {
+        let full_url = entry["fullUrl"].as_str().unwrap();
+        let id = entry["resource"]["id"].as_str().unwrap();
+        assert_eq!(full_url, format!("urn:uuid:{id}"));
+        Uuid::parse_str(id).expect("ids are UUIDs");
+        assert!(full_urls.insert(full_url.to_owned()), "duplicate {full_url}");
+    }
+    let mut references = Vec::new();
+    collect_references(&bundle, &mut references);
+    assert!(references.len() > 30, "{} references", references.len());
+    for (reference, kind) in references {
+        assert!(full_urls.contains(&reference), "unresolved {reference}");
+        let target = entries.iter().find(|e| e["fullUrl"] == reference.as_str()).unwrap();
+        assert_eq!(target["resource"]["resourceType"].as_str(), kind.as_deref());
+    }
+}
+
+fn collect_references(value: &Value, out: &mut Vec<(String, Option<String>)>) {
+    match value {
+        Value::Object(map) => {
+            if let Some(Value::String(reference)) = map.get("reference") {
+                let kind = map.get("type").and_then(Value::as_str).map(str::to_owned);
+                out.push((reference.clone(), kind));
+            }
+            map.values().for_each(|v| collect_references(v, out));
+        }
+        Value::Array(items) => items.iter().for_each(|v| collect_references(v, out)),
+        _ => {}
+    }
+}
+
+#[test]
+fn fhir_json_has_no_empty_values() {
+    fn check(value: &Value, path: &str) {
+        match value {
+            Value::Object(map) => {
+                assert!(!map.is_empty(), "empty object at {path}");
+                map.iter().for_each(|(k, v)| check(v, &format!("{path}.{k}")));
+            }
+            Value::Array(items) => {
+                assert!(!items.is_empty(), "empty array at {path}");
+                items
+                    .iter()
+                    .enumerate()
+                    .for_each(|(i, v)| check(v, &format!("{path}[{i}]")));
+            }
+            Value::String(s) => assert!(!s.trim().is_empty(), "empty string at {path}"),
+            Value::Null => panic!("null at {path}"),
+            _ => {}
+        }
+    }
+    check(&exported(), "Bundle");
+}
+
+#[test]
+fn mothers_and_babies_are_patients_with_only_what_was_recorded() {
+    let bundle = exported();
+    assert_eq!(of_type(&bundle, "Patient").len(), 5);
+
+    let ayse = by_id(&bundle, 0x100);
+    assert_eq!(ayse["name"][0]["text"], "Ayşe Yılmaz");
+    assert_eq!(ayse["gender"], "female");
+    assert_eq!(ayse["birthDate"], "1994-03-12");
+    assert_eq!(ayse["identifier"][0]["system"], TC_KIMLIK_SYSTEM);
+    assert_eq!(ayse["identifier"][0]["value"], "10000000146");
+    assert_eq!(
+        ayse["telecom"][0],
+        json!({ "system": "phone", "value": "0532 123 45 67" })
+    );
+    assert_eq!(
+        ayse["address"][0],
+        json!({
+            "use": "home",
+            "line": ["Kazımdirik Mahallesi", "1203/5 Sokak No: 7 D: 3"],
+            "district": "Bornova",
+        })
+    );
+    assert_eq!(ayse["communication"][0]["language"]["coding"][0]["code"], "tr");
+
+    let fatima = by_id(&bundle, 0x200);
+    assert_eq!(fatima["name"][0]["text"], "فاطمة الأحمد");
+    assert_eq!(fatima["identifier"][0]["system"], YABANCI_KIMLIK_SYSTEM);
+    assert_eq!(fatima["communication"][0]["language"]["coding"][0]["code"], "ar");
+    // Only her age is known: no birth date is made up.
+    assert!(fatima.get("birthDate").is_none());
+    let interpreter = fatima["extension"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["url"] == "http://hl7.org/fhir/StructureDefinition/patient-interpreterRequired")
+        .unwrap();
+    assert_eq!(interpreter["valueBoolean"], true);
+
+    let elif = by_id(&bundle, 0x100 + 10);
+    assert_eq!(elif["name"][0]["text"], "Elif");
+    assert_eq!(elif["gender"], "female");
+    assert_eq!(elif["birthDate"], "2026-11-22");
+    assert_eq!(elif["multipleBirthInteger"], 1);
+    assert_eq!(elif["contact"][0]["relationship"][0]["coding"][0]["code"], "MTH");
+    assert_eq!(elif["contact"][0]["name"]["text"], "Ayşe Yılmaz");
+    let twin = by_id(&bundle, 0x100 + 11);
+    assert!(twin.get("name").is_none(), "the second twin has no name yet");
+    assert_eq!(twin["gender"], "male");
+    assert_eq!(twin["multipleBirthInteger"], 2);
+    let leyla = by_id(&bundle, 0x200 + 10);
+    assert_eq!(leyla["multipleBirthBoolean"], false);
+}
+
+#[test]
+fn visits_are_home_health_encounters_and_a_failed_attempt_is_cancelled() {
+    let bundle = exported();
+    let encounters = of_type(&bundle, "Encounter");
+    assert_eq!(encounters.len(), 6);
+    for encounter in &encounters {
+        assert_eq!(
+            encounter["class"]["system"],
+            "http://terminology.hl7.org/CodeSystem/v3-ActCode"
+        );
+        assert_eq!(encounter["class"]["code"], "HH");
+    }
+    let first = by_id(&bundle, 0x111);
+    assert_eq!(first["status"], "finished");
+    assert_eq!(first["subject"]["reference"], urn(0x100));
+    assert_eq!(first["period"]["start"], "2026-11-25T10:30:00+03:00");
+    assert_eq!(first["type"][0]["text"], "Postpartum home visit 1");
+    assert_eq!(first["participant"][0]["individual"]["display"], "Hemşire Derya Kaya");
+
+    let attempt = by_id(&bundle, 0x211);
+    assert_eq!(attempt["status"], "cancelled");
+    assert_eq!(attempt["period"]["start"], "2026-11-22");
+    assert_eq!(attempt["extension"][0]["valueCode"], "not_at_home");
+    // Nothing was measured on a visit that did not happen.
+    let attempt_url = urn(0x211);
+    assert!(
+        resources(&bundle)
+            .iter()
+            .all(|r| r["encounter"]["reference"] != attempt_url.as_str())
+    );
+}
+
+#[test]
+fn measurements_are_loinc_coded_observations_with_ucum_units() {
+    let bundle = exported();
+    let observations = of_type(&bundle, "Observation");
+    for o in &observations {
+        assert_eq!(o["status"], "final");
+        assert_eq!(o["code"]["coding"][0]["system"], "http://loinc.org");
+        for q in [&o["valueQuantity"], &o["component"][0]["valueQuantity"]] {
+            if !q.is_null() {
+                assert_eq!(q["system"], "http://unitsofmeasure.org");
+            }
+        }
+    }
+    let codes: BTreeSet<&str> = observations
+        .iter()
+        .map(|o| o["code"]["coding"][0]["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        codes,
+        BTreeSet::from(["85354-9", "718-7", "29463-7", "8339-4", "99046-5", "44261-6"])
+    );
+
+    let bp = observations_coded(&bundle, "85354-9");
+    assert_eq!(bp.len(), 3, "Ayşe twice, Fatima once");
+    let first = bp
+        .iter()
+        .find(|o| o["encounter"]["reference"] == urn(0x111).as_str())
+        .unwrap();
+    assert_eq!(first["category"][0]["coding"][0]["code"], "vital-signs");
+    assert_eq!(first["effectiveDateTime"], "2026-11-25T10:30:00+03:00");
+    assert_eq!(
+        first["component"],
+        json!([
+            {
+                "code": { "coding": [{ "system": "http://loinc.org", "code": "8480-6", "display": "Systolic blood pressure" }], "text": "Systolic blood pressure" },
+                "valueQuantity": { "value": 164, "unit": "mm[Hg]", "system": "http://unitsofmeasure.org", "code": "mm[Hg]" },
+            },
+            {
+                "code": { "coding": [{ "system": "http://loinc.org", "code": "8462-4", "display": "Diastolic blood pressure" }], "text": "Diastolic blood pressure" },
+                "valueQuantity": { "value": 102, "unit": "mm[Hg]", "system": "http://unitsofmeasure.org", "code": "mm[Hg]" },
+            },
+        ])
+    );
+
+    let hb = observations_coded(&bundle, "718-7");
+    assert_eq!(hb.len(), 1);
+    assert_eq!(hb[0]["valueQuantity"]["value"], 10.4);
+    assert_eq!(hb[0]["valueQuantity"]["code"], "g/dL");
+    assert_eq!(hb[0]["category"][0]["coding"][0]["code"], "laboratory");
+    assert_eq!(hb[0]["effectiveDateTime"], "2026-12-06");
+
+    let epds = observations_coded(&bundle, "99046-5");
+    assert_eq!(epds.len(), 1);
+    assert_eq!(epds[0]["valueInteger"], 8);
+    assert_eq!(subject_of(epds[0]), urn(0x100));
+    let phq9 = observations_coded(&bundle, "44261-6");
+    assert_eq!(phq9.len(), 1);
+    assert_eq!(phq9[0]["valueInteger"], 11);
+    assert_eq!(phq9[0]["category"][0]["coding"][0]["code"], "survey");
+    assert_eq!(subject_of(phq9[0]), urn(0x200));
+
+    // Body weight per baby per visit, on the baby.
+    let weights = observations_coded(&bundle, "29463-7");
+    assert_eq!(weights.len(), 5);
+    let twin_first_visit = weights
+        .iter()
+        .find(|o| subject_of(o) == urn(0x100 + 11) && o["encounter"]["reference"] == urn(0x111).as_str())
+        .unwrap();
+    assert_eq!(twin_first_visit["valueQuantity"]["value"], 2330);
+    assert_eq!(twin_first_visit["valueQuantity"]["code"], "g");
+    let birth_weights = observations_coded(&bundle, "8339-4");
+    assert_eq!(birth_weights.len(), 3);
+    assert!(birth_weights.iter().all(|o| o.get("encounter").is_none()));
+}
+
+#[test]
+fn red_flags_are_flags_on_the_mother_or_the_baby() {
+    let caseload = caseload();
+    let bundle = fhir::bundle(&caseload, generated_at());
+    let raised: usize = caseload.iter().flat_map(|m| &m.visits).map(|v| v.flags.len()).sum();
+    let flags = of_type(&bundle, "Flag");
+    assert_eq!(flags.len(), raised);
+
+    let rules: BTreeSet<&str> = flags
+        .iter()
+        .map(|f| f["code"]["coding"][0]["code"].as_str().unwrap())
+        .collect();
+    for rule in [
+        "severe_hypertension",
+        "weight_loss",
+        "moderate_anaemia",
+        "depression_screen",
+    ] {
+        assert!(rules.contains(rule), "{rule} in {rules:?}");
+    }
+    let flag = |rule: &str| *flags.iter().find(|f| f["code"]["coding"][0]["code"] == rule).unwrap();
+
+    let severe = flag("severe_hypertension");
+    assert_eq!(severe["status"], "active");
+    assert_eq!(severe["category"][0]["coding"][0]["code"], "clinical");
+    assert_eq!(
+        severe["code"]["text"],
+        "severe_hypertension (urgent): bp_systolic 164 ≥ 160"
+    );
+    assert_eq!(
+        severe["extension"][0]["valueCodeableConcept"]["coding"][0]["code"],
+        "PH"
+    );
+    assert_eq!(subject_of(severe), urn(0x100));
+    assert_eq!(severe["encounter"]["reference"], urn(0x111));
+    assert_eq!(severe["period"]["start"], "2026-11-25T10:30:00+03:00");
+
+    let weight_loss = flag("weight_loss");
+    assert_eq!(subject_of(weight_loss), urn(0x100 + 11), "about the second twin");
+    assert_eq!(
+        weight_loss["extension"][0]["valueCodeableConcept"]["coding"][0]["code"],
+        "PM"
+    );
+
+    assert_eq!(subject_of(flag("depression_screen")), urn(0x200));
+}
+
+#[test]
+fn the_same_records_export_to_the_same_bundle() {
+    assert_eq!(exported(), exported());
+}

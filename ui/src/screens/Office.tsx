@@ -1,0 +1,35 @@
+// The team lead's office: the team's coverage this month, every tablet's sync state, the
+// conflicts waiting, the hospital referral import and the programme's exports.
+import { useTranslation } from "react-i18next";
+
+import { Coverage } from "../components/Coverage";
+import { Exports } from "../components/Exports";
+import { ReferralImport } from "../components/ReferralImport";
+import { Tablets } from "../components/Tablets";
+import { useNav } from "../lib/nav";
+import { useSyncState } from "../lib/sync";
+
+export function Office() {
+  const { t } = useTranslation();
+  const { go } = useNav();
+  const { view } = useSyncState();
+  const conflicts = view?.status.open_conflicts ?? 0;
+  return (
+    <main className="screen office">
+      <header className="screen-header">
+        <h1>{t("office.title")}</h1>
+      </header>
+      <Coverage />
+      <Tablets />
+      <section className="card office-conflicts" aria-labelledby="office-conflicts-title">
+        <h2 id="office-conflicts-title">{t("office.conflicts.title")}</h2>
+        <p data-testid="office-conflicts">{t("office.conflicts.count", { n: conflicts })}</p>
+        <button type="button" name="open_conflicts" className="secondary" onClick={() => go({ name: "conflicts" })}>
+          {t("office.conflicts.open")}
+        </button>
+      </section>
+      <ReferralImport />
+      <Exports />
+    </main>
+  );
+}
