@@ -4,9 +4,14 @@
 
 use crate::util;
 
-pub fn bench(mothers: usize) -> anyhow::Result<()> {
-    let n = mothers.to_string();
-    util::cargo(&["run", "--release", "-p", "lohusa-bench", "--", "--mothers", &n], &[])
+pub fn bench(mothers: usize, days: u64, visits: usize) -> anyhow::Result<()> {
+    let (n, d, v) = (mothers.to_string(), days.to_string(), visits.to_string());
+    util::cargo(
+        &[
+            "run", "--release", "-p", "lohusa-bench", "--", "--mothers", &n, "--days", &d, "--visits", &v,
+        ],
+        &[],
+    )
 }
 
 pub fn sync(records: usize, devices: usize, seconds: u64) -> anyhow::Result<()> {

@@ -42,6 +42,12 @@ enum Command {
         /// How many mothers to load into the store.
         #[arg(long, default_value_t = 5000)]
         mothers: usize,
+        /// Births spread over this many days before today (more days, more visits made).
+        #[arg(long, default_value_t = 60)]
+        days: u64,
+        /// Top the store up to this many visit records (attempts before visits made).
+        #[arg(long, default_value_t = 0)]
+        visits: usize,
         /// Sync: visit checklists to push and pull.
         #[arg(long, default_value_t = 10_000)]
         records: usize,
@@ -66,11 +72,13 @@ fn main() -> anyhow::Result<()> {
         Command::Bench {
             which,
             mothers,
+            days,
+            visits,
             records,
             devices,
             seconds,
         } => match which.as_deref() {
-            None => bench::bench(mothers),
+            None => bench::bench(mothers, days, visits),
             Some("sync") => bench::sync(records, devices, seconds),
             Some(other) => {
                 anyhow::bail!("unknown benchmark {other:?}; try `cargo xtask bench` or `cargo xtask bench sync`")

@@ -1,5 +1,6 @@
 //! Store benchmarks with thousands of mothers: recording a visit, loading the Today list, the
-//! doctor's follow-up list and searching a name, each reported in absolute time and as a ratio to a plain-SQLite baseline
+//! doctor's follow-up list, the team lead's coverage table, checking a referral for duplicates
+//! and searching a name, each reported in absolute time and as a ratio to a plain-SQLite baseline
 //! measured in the same run on the same file.
 
 use std::collections::BTreeMap;
@@ -18,6 +19,13 @@ struct Args {
     /// Timed repetitions of each read.
     #[arg(long, default_value_t = 200)]
     reads: usize,
+    /// Seeded births spread over this many days before today (more days, more visits made).
+    #[arg(long, default_value_t = 60)]
+    days: u64,
+    /// Top the store up to this many visit records with attempts that found nobody at home
+    /// (recorded the day before a visit made), as teams record them.
+    #[arg(long, default_value_t = 0)]
+    visits: usize,
     /// Keep the store in this file (seeded only when new) instead of a temporary one.
     #[arg(long)]
     db: Option<std::path::PathBuf>,
@@ -64,14 +72,50 @@ fn main() -> anyhow::Result<()> {
     let member = store.set_local_member("Bench Nurse")?;
     let started = Instant::now();
     // Seeding does nothing when the store already holds mothers (a kept --db file).
-    lohusa_demo::seed(&mut store, 5000, args.mothers, Utc::now(), 60)?;
+    lohusa_demo::seed(&mut store, 5000, args.mothers, Utc::now(), args.days)?;
     println!(
-        "seeded {} mothers, {} changes in {:.1} s ({})",
+        "seeded {} mothers, {} visits, {} changes in {:.1} s ({})",
         store.n_mothers()?,
+        store.n_visits()?,
         store.n_local_changes()?,
         started.elapsed().as_secs_f64(),
         path.display()
     );
+
+    let mut missing = args.visits.saturating_sub(store.n_visits()? as usize);
+    if missing > 0 {
+        let started = Instant::now();
+        let added = missing;
+        'mothers: for m in store.mother_ids()? {
+            let born = store.birth_of(m)?.birth_date;
+            for visit in store.visits_of(m)? {
+                if missing == 0 {
+                    break 'mothers;
+                }
+                if visit.outcome != VisitOutcome::Visited || visit.visited_on <= born {
+                    continue;
+                }
+                let attempt = VisitInput {
+                    mother_id: m,
+                    number: visit.number,
+                    outcome: VisitOutcome::NotAtHome,
+                    visited_on: (visit.visited_on - chrono::Days::new(1)).to_string(),
+                    visited_at: String::new(),
+                    visited_by: visit.visited_by.clone(),
+                    note: String::new(),
+                    answers: BTreeMap::new(),
+                };
+                store.record_visit(&attempt, member.id, Utc::now())?;
+                missing -= 1;
+            }
+        }
+        println!(
+            "added {} attempts: {} visits in {:.1} s",
+            added - missing,
+            store.n_visits()?,
+            started.elapsed().as_secs_f64()
+        );
+    }
 
     // As in the app, a background connection checkpoints the WAL so saves do not pay for it.
     let checkpointer = store.checkpointer()?;
@@ -141,15 +185,48 @@ fn main() -> anyhow::Result<()> {
     let queries = ["ayşe", "FATMA", "yıldız", "nour", "مريم", "al-h", "kaya", "zeynep"];
     let mut n_today = 0;
     let mut n_found = 0;
+    let mut coverage = Vec::new();
+    let mut n_windows = 0;
+    let month = lohusa_core::time::istanbul_today(Utc::now());
     for i in 0..args.reads {
         time(&mut baseline_read, || store.baseline_scan())?;
         let list = time(&mut today, || store.today_list(Utc::now()))?;
         n_today = list.late.len() + list.due.len() + list.upcoming.len();
         n_follow_up = time(&mut follow_up, || store.follow_up_list(Utc::now(), &filter, 200))?.total;
+        n_windows = time(&mut coverage, || store.coverage(month, Utc::now()))?
+            .team
+            .total
+            .total();
         n_found = time(&mut search, || {
             store.search_mothers(queries[i % queries.len()], Utc::now(), 50)
         })?
         .len();
+    }
+
+    // Duplicate check of a referral: the index of every mother is built once per file, then each
+    // row is checked against it. Probes are existing mothers' names respelt (upper case, Turkish
+    // letters folded), with a new phone, so each finds its original by name and birth date.
+    let started = Instant::now();
+    let index = store.match_index()?;
+    let index_built = started.elapsed();
+    let people: Vec<(String, Option<chrono::NaiveDate>)> = store
+        .search_mothers("a", Utc::now(), args.reads)?
+        .into_iter()
+        .map(|m| (m.full_name, Some(m.birth_date)))
+        .collect();
+    let mut duplicates = Vec::new();
+    let mut n_suspects = 0;
+    for (i, (name, born)) in people.iter().cycle().take(args.reads).enumerate() {
+        let probe = lohusa_exchange::matching::Person {
+            id: uuid::Uuid::from_u128(i as u128),
+            full_name: name.to_uppercase().replace(['ş', 'Ş'], "S").replace(['ı', 'İ'], "I"),
+            id_number: None,
+            phone: Some(format!("0539 {:03} {:04}", i % 1000, i)),
+            date_of_birth: None,
+            age_years: None,
+            baby_birth_date: *born,
+        };
+        n_suspects += time(&mut duplicates, || index.candidates(&probe)).len();
     }
 
     println!(
@@ -169,6 +246,23 @@ fn main() -> anyhow::Result<()> {
         &Timings(follow_up),
         &br,
         "< 100 ms",
+    );
+    report(
+        &format!("coverage table ({n_windows} windows this month)"),
+        &Timings(coverage),
+        &br,
+        "< 100 ms",
+    );
+    report(
+        &format!("duplicate check of one referral ({n_suspects} suspects in {} checks)", args.reads),
+        &Timings(duplicates),
+        &br,
+        "< 100 ms",
+    );
+    println!(
+        "duplicate index of {} mothers built in {} (once per imported file)",
+        index.len(),
+        ms(index_built)
     );
     println!(
         "flag cache filled for {recomputed} mothers in {} (once, after a first sync or new rules)",

@@ -35,16 +35,19 @@ pub enum EntityKind {
     Member,
     /// A doctor's sign-off of a visit's red flags, with a note or an order.
     Review,
+    /// A home visit scheduled outside the three windows.
+    ExtraVisit,
 }
 
 /// Every entity kind, in a stable order.
-pub const ENTITY_KINDS: [EntityKind; 6] = [
+pub const ENTITY_KINDS: [EntityKind; 7] = [
     EntityKind::Mother,
     EntityKind::Birth,
     EntityKind::Baby,
     EntityKind::Visit,
     EntityKind::Member,
     EntityKind::Review,
+    EntityKind::ExtraVisit,
 ];
 
 impl EntityKind {
@@ -56,6 +59,7 @@ impl EntityKind {
             EntityKind::Visit => "visit",
             EntityKind::Member => "member",
             EntityKind::Review => "review",
+            EntityKind::ExtraVisit => "extra_visit",
         }
     }
 

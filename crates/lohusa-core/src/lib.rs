@@ -7,6 +7,7 @@ pub mod change;
 pub mod checklist;
 pub mod condition;
 pub mod coverage;
+pub mod extra;
 pub mod flags;
 pub mod followup;
 pub mod hlc;

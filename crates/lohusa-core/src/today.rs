@@ -33,6 +33,22 @@ pub struct TodayEntry {
     pub status: VisitStatus,
     /// The baby's day of life today (birth day = 0).
     pub day_of_life: i32,
+    /// Set for an extra visit (outside the windows): which one, and why it was planned.
+    /// `number` is then the checklist it uses, `opens_on` its date.
+    pub extra_visit: Option<uuid::Uuid>,
+    pub reason: Option<String>,
+}
+
+/// An extra visit not made yet, as the list needs it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ExtraRow {
+    pub id: uuid::Uuid,
+    pub mother_id: MotherId,
+    pub full_name: String,
+    pub neighbourhood: Option<String>,
+    pub birth_date: NaiveDate,
+    pub due_on: NaiveDate,
+    pub reason: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
@@ -71,9 +87,46 @@ pub fn today_list(rows: &[ScheduleRow], today: NaiveDate) -> TodayList {
                 closes_on: window.closes_on,
                 status,
                 day_of_life: day_of_life(row.birth_date, today) as i32,
+                extra_visit: None,
+                reason: None,
             });
         }
     }
+    sort(&mut list);
+    list
+}
+
+/// Adds the extra visits not made yet: late ones with the late visits, those of the next days
+/// with the upcoming ones.
+pub fn with_extra_visits(mut list: TodayList, extras: &[ExtraRow]) -> TodayList {
+    use crate::extra::{ExtraVisitStatus, LATE_AFTER_DAYS, content_number, extra_visit_status};
+    let today = list.today;
+    let horizon = today + Days::new(UPCOMING_DAYS);
+    for extra in extras {
+        let (bucket, status) = match extra_visit_status(extra.due_on, today, false) {
+            ExtraVisitStatus::Late => (&mut list.late, VisitStatus::Late),
+            ExtraVisitStatus::Due => (&mut list.due, VisitStatus::Due),
+            ExtraVisitStatus::Upcoming if extra.due_on <= horizon => (&mut list.upcoming, VisitStatus::Upcoming),
+            _ => continue,
+        };
+        bucket.push(TodayEntry {
+            mother_id: extra.mother_id,
+            full_name: extra.full_name.clone(),
+            neighbourhood: extra.neighbourhood.clone(),
+            number: content_number(extra.birth_date, extra.due_on.max(today)),
+            opens_on: extra.due_on,
+            closes_on: extra.due_on + Days::new(LATE_AFTER_DAYS),
+            status,
+            day_of_life: day_of_life(extra.birth_date, today) as i32,
+            extra_visit: Some(extra.id),
+            reason: Some(extra.reason.clone()),
+        });
+    }
+    sort(&mut list);
+    list
+}
+
+fn sort(list: &mut TodayList) {
     let by = |a: &TodayEntry, b: &TodayEntry| a.full_name.cmp(&b.full_name).then(a.number.cmp(&b.number));
     list.late
         .sort_by(|a, b| a.closes_on.cmp(&b.closes_on).then_with(|| by(a, b)));
@@ -81,7 +134,6 @@ pub fn today_list(rows: &[ScheduleRow], today: NaiveDate) -> TodayList {
         .sort_by(|a, b| a.closes_on.cmp(&b.closes_on).then_with(|| by(a, b)));
     list.upcoming
         .sort_by(|a, b| a.opens_on.cmp(&b.opens_on).then_with(|| by(a, b)));
-    list
 }
 
 #[cfg(test)]
@@ -144,5 +196,21 @@ mod tests {
         assert_eq!(names(&list.due), ["Ayşe v1", "Hatice v2", "Zehra v2"]);
         assert_eq!(names(&list.upcoming), ["Meryem v1", "Fatma v2", "Leyla v3"]);
         assert_eq!(list.due[0].day_of_life, 3);
+
+        // An extra visit planned for tomorrow joins the upcoming ones; one three days overdue
+        // the late ones; both with visit 2's checklist (days 18 and 19).
+        let extra = |n: u128, name: &str, due: &str| ExtraRow {
+            id: Uuid::from_u128(n),
+            mother_id: MotherId(Uuid::from_u128(n)),
+            full_name: name.into(),
+            neighbourhood: None,
+            birth_date: "2026-11-07".parse().unwrap(),
+            due_on: due.parse().unwrap(),
+            reason: "wound".into(),
+        };
+        let list = with_extra_visits(list, &[extra(10, "Nour", "2026-11-26"), extra(11, "Sara", "2026-11-22")]);
+        assert_eq!(names(&list.upcoming), ["Meryem v1", "Nour v2", "Fatma v2", "Leyla v3"]);
+        assert_eq!(names(&list.late), ["Leyla v1", "Leyla v2", "Fatma v1", "Sara v2"]);
+        assert_eq!(list.late[3].extra_visit, Some(Uuid::from_u128(11)));
     }
 }

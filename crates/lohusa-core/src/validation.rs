@@ -29,6 +29,8 @@ pub enum Rule {
     OutOfRange,
     /// The date is after today.
     InTheFuture,
+    /// A date to plan for lies in the past.
+    InThePast,
     /// The date is before the birth.
     BeforeBirth,
     /// The date is more than `max_days` days ago.
@@ -108,6 +110,7 @@ impl FieldError {
             .trim_end()
             .to_owned(),
             Rule::InTheFuture => format!("{} is in the future", p("value")),
+            Rule::InThePast => format!("{} is in the past", p("value")),
             Rule::BeforeBirth => format!("{} is before the birth date {}", p("value"), p("other")),
             Rule::TooLongAgo => format!("{} is more than {} days ago", p("value"), p("max_days")),
             Rule::MustBeBelow => format!(

@@ -66,6 +66,10 @@ pub struct VisitRecord {
     pub checklist_version: u32,
     #[ts(type = "Record<string, AnswerValue>")]
     pub answers: Answers,
+    /// Set when this is an extra visit (`extra::ExtraVisitRecord`) rather than one of the three
+    /// windows'; `number` then says whose checklist it used.
+    #[serde(default)]
+    pub extra_visit_id: Option<uuid::Uuid>,
 }
 
 /// What the visit form needs to know about the mother's record.
@@ -150,6 +154,7 @@ pub fn validate_visit(
         note,
         checklist_version: definition.version,
         answers,
+        extra_visit_id: None,
     })
 }
 
@@ -228,6 +233,9 @@ impl VisitRecord {
         fields.insert("visited_by".into(), json!(self.visited_by));
         fields.insert("note".into(), json!(self.note));
         fields.insert("checklist_version".into(), json!(self.checklist_version));
+        if let Some(extra) = self.extra_visit_id {
+            fields.insert("extra_visit_id".into(), json!(extra));
+        }
         for (key, value) in &self.answers {
             fields.insert(format!("answers.{key}"), value.clone());
         }
@@ -277,7 +285,11 @@ pub fn visit_cards(
     crate::schedule::visit_windows(birth_date)
         .into_iter()
         .map(|window| {
-            let mut records: Vec<VisitRecord> = visits.iter().filter(|v| v.number == window.number).cloned().collect();
+            let mut records: Vec<VisitRecord> = visits
+                .iter()
+                .filter(|v| v.number == window.number && v.extra_visit_id.is_none())
+                .cloned()
+                .collect();
             let deciding = deciding_record(records.iter().map(VisitRecord::recorded));
             let position = records.iter().position(|v| Some(v.recorded()) == deciding);
             let visit = position.map(|i| records.remove(i));
@@ -315,7 +327,10 @@ pub fn visit_flags(
     };
     let mut earlier: Vec<&VisitRecord> = all_visits
         .iter()
-        .filter(|v| v.outcome == VisitOutcome::Visited && v.number < visit.number)
+        // An extra visit shares its number with a window's visit: the date tells which came first.
+        .filter(|v| {
+            v.outcome == VisitOutcome::Visited && v.id != visit.id && (v.number, v.visited_on) < (visit.number, visit.visited_on)
+        })
         .collect();
     earlier.sort_by_key(|v| std::cmp::Reverse((v.number, v.visited_on)));
     let previous: Vec<&Answers> = earlier.iter().map(|v| &v.answers).collect();

@@ -55,6 +55,7 @@ fn table(entity: EntityKind) -> (&'static str, &'static [&'static str]) {
                 "visited_by",
                 "note",
                 "checklist_version",
+                "extra_visit_id",
             ],
         ),
         EntityKind::Member => ("members", &["name"]),
@@ -69,6 +70,10 @@ fn table(entity: EntityKind) -> (&'static str, &'static [&'static str]) {
                 "reviewed_by",
                 "reviewed_at",
             ],
+        ),
+        EntityKind::ExtraVisit => (
+            "extra_visits",
+            &["mother_id", "due_on", "reason", "ordered_by", "ordered_at", "review_id"],
         ),
     }
 }

@@ -4,8 +4,9 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, NaiveDate, Utc};
-use lohusa_core::coverage::{CoverageMother, CoverageTable, coverage};
+use chrono::{DateTime, Days, NaiveDate, Utc};
+use rusqlite::OptionalExtension;
+use lohusa_core::coverage::{CoverageMother, CoverageTable, coverage, month_of};
 use lohusa_core::schedule::{RecordedVisit, VisitNumber};
 use lohusa_core::time::istanbul_today;
 use lohusa_core::visit::VisitOutcome;
@@ -17,19 +18,43 @@ use crate::{Store, StoreError, collect_rows};
 impl Store {
     /// The coverage of the month containing `month`, as of `now`.
     pub fn coverage(&self, month: NaiveDate, now: DateTime<Utc>) -> Result<CoverageTable, StoreError> {
+        // Only mothers with a window opening this month count: born between 30 days before
+        // the month (visit 3 opens on day 30) and 2 days before its end (visit 1 on day 2).
+        let (from, to) = month_of(month);
+        let (born_from, born_to) = (from - Days::new(30), to - Days::new(2));
+        let mut births: HashMap<Uuid, NaiveDate> = HashMap::new();
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT mother_id, birth_date FROM births INDEXED BY births_by_mother")?;
+        collect_rows(&mut stmt, [], |row| {
+            let birth_date = date(row, 1)?;
+            let entry = births.entry(id(row, 0)?).or_insert(birth_date);
+            *entry = (*entry).max(birth_date);
+            Ok(())
+        })?;
+        births.retain(|_, born| *born >= born_from && *born <= born_to);
+        let mut deleted = self.conn.prepare_cached("SELECT id FROM mothers WHERE deleted = 1")?;
+        for gone in collect_rows(&mut deleted, [], |row| id::<Uuid>(row, 0))? {
+            births.remove(&gone);
+        }
+
         let mut recorded: HashMap<Uuid, Vec<(VisitNumber, RecordedVisit, String)>> = HashMap::new();
         let mut latest: HashMap<Uuid, (NaiveDate, String)> = HashMap::new();
         let mut visits = self.conn.prepare_cached(
-            "SELECT mother_id, number, outcome, visited_on, visited_by FROM visits WHERE number IS NOT NULL",
+            "SELECT mother_id, number, outcome, visited_on, visited_by FROM visits
+             WHERE number IS NOT NULL AND extra_visit_id IS NULL",
         )?;
         collect_rows(&mut visits, [], |row| {
+            let mother = id(row, 0)?;
+            if !births.contains_key(&mother) {
+                return Ok(());
+            }
             let Some(visited_on) = opt_date(row, 3)? else {
                 return Ok(());
             };
             let number: VisitNumber = row.get::<_, u8>(1)?.try_into().map_err(StoreError::Corrupt)?;
             let outcome: VisitOutcome = enum_col(row, 2)?;
             let by: String = row.get::<_, Option<String>>(4)?.unwrap_or_default();
-            let mother = id(row, 0)?;
             if outcome == VisitOutcome::Visited && !by.is_empty() {
                 let last = latest.entry(mother).or_insert((visited_on, by.clone()));
                 if visited_on >= last.0 {
@@ -47,47 +72,26 @@ impl Store {
             Ok(())
         })?;
 
-        // Who registered each mother: the author of her first change.
-        let mut registered_by: HashMap<Uuid, String> = HashMap::new();
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT c.entity_id, m.name, MIN(c.seq) FROM changes c JOIN members m ON m.id = c.author
-             WHERE c.entity = 'mother' GROUP BY c.entity_id",
+        // Who registered a mother nobody has visited: the author of her first change.
+        let mut registrant = self.conn.prepare_cached(
+            "SELECT m.name FROM changes c JOIN members m ON m.id = c.author
+             WHERE c.entity = 'mother' AND c.entity_id = ?1 ORDER BY c.seq LIMIT 1",
         )?;
-        collect_rows(&mut stmt, [], |row| {
-            if let Some(name) = row.get::<_, Option<String>>(1)? {
-                registered_by.insert(id(row, 0)?, name);
-            }
-            Ok(())
-        })?;
-
-        let mut births: HashMap<Uuid, NaiveDate> = HashMap::new();
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT mother_id, birth_date FROM births INDEXED BY births_by_mother")?;
-        collect_rows(&mut stmt, [], |row| {
-            let birth_date = date(row, 1)?;
-            let entry = births.entry(id(row, 0)?).or_insert(birth_date);
-            *entry = (*entry).max(birth_date);
-            Ok(())
-        })?;
-
         let mut mothers = Vec::with_capacity(births.len());
-        let mut stmt = self.conn.prepare_cached("SELECT id FROM mothers WHERE deleted IS NOT 1")?;
-        collect_rows(&mut stmt, [], |row| {
-            let mother = id(row, 0)?;
-            let Some(&birth_date) = births.get(&mother) else {
-                return Ok(());
+        for (mother, birth_date) in births {
+            let nurse = match latest.remove(&mother) {
+                Some((_, by)) => Some(by),
+                None => registrant
+                    .query_row([mother.to_string()], |r| r.get::<_, Option<String>>(0))
+                    .optional()?
+                    .flatten(),
             };
             mothers.push(CoverageMother {
                 birth_date,
                 recorded: recorded.remove(&mother).unwrap_or_default(),
-                nurse: latest
-                    .remove(&mother)
-                    .map(|(_, by)| by)
-                    .or_else(|| registered_by.remove(&mother)),
+                nurse,
             });
-            Ok(())
-        })?;
+        }
         Ok(coverage(&mothers, month, istanbul_today(now)))
     }
 }

@@ -12,6 +12,7 @@ mod coverage;
 mod entity_meta;
 mod error;
 mod export;
+mod extras;
 mod flag_cache;
 mod meta;
 mod mothers;
@@ -33,6 +34,7 @@ use uuid::Uuid;
 pub use checkpoint::{BACKSTOP_CHECKPOINT_PAGES, CheckpointResult, Checkpointer};
 pub use error::StoreError;
 pub use flag_cache::FollowUpList;
+pub use extras::ExtraVisitView;
 pub use meta::LocalMember;
 pub use referrals::{CreatedRow, ImportReport, MERGEABLE_FIELDS, SuspectRecord, SuspectedDuplicate};
 pub use mothers::{MotherSummary, MotherView};
@@ -206,6 +208,17 @@ impl Store {
     /// How many mothers this device holds.
     pub fn n_mothers(&self) -> Result<i64, StoreError> {
         Ok(self.conn.query_row("SELECT count(*) FROM mothers", [], |r| r.get(0))?)
+    }
+
+    /// Every mother's id (deleted ones too), in storage order.
+    pub fn mother_ids(&self) -> Result<Vec<lohusa_core::MotherId>, StoreError> {
+        let mut stmt = self.conn.prepare_cached("SELECT id FROM mothers")?;
+        collect_rows(&mut stmt, [], |row| Ok(lohusa_core::MotherId(mothers::id(row, 0)?)))
+    }
+
+    /// How many visits and attempts this device holds.
+    pub fn n_visits(&self) -> Result<i64, StoreError> {
+        Ok(self.conn.query_row("SELECT count(*) FROM visits", [], |r| r.get(0))?)
     }
 
     /// How many changes this device has written.

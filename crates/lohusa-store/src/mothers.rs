@@ -31,6 +31,8 @@ pub struct MotherView {
     pub drafts: Vec<lohusa_core::schedule::VisitNumber>,
     /// Doctors' sign-offs of her flags, oldest first.
     pub reviews: Vec<lohusa_core::review::ReviewRecord>,
+    /// Visits planned outside the windows, by date.
+    pub extra_visits: Vec<crate::ExtraVisitView>,
     /// Where fields of her record came from (a referral file and line), by field.
     pub sources: std::collections::BTreeMap<String, String>,
 }
@@ -126,6 +128,7 @@ impl Store {
         let babies = self.babies_of(birth.id)?;
         let visits: Vec<VisitRecord> = self.visits_of(id)?;
         Ok(MotherView {
+            extra_visits: self.extra_visits_of(id, &visits, now)?,
             cards: visit_cards(&birth, today, &visits, &babies),
             drafts: self.drafts_of(id)?,
             reviews: self.reviews_of(id)?,

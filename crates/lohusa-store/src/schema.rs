@@ -17,6 +17,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/store/0006_flag_cache.sql"),
     include_str!("../../../migrations/store/0007_reviews.sql"),
     include_str!("../../../migrations/store/0008_sources.sql"),
+    include_str!("../../../migrations/store/0009_extra_visits.sql"),
 ];
 
 pub fn migrations() -> Migrations<'static> {

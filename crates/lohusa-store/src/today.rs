@@ -10,21 +10,22 @@ use std::collections::HashMap;
 use chrono::{DateTime, NaiveDate, Utc};
 use lohusa_core::schedule::{RecordedVisit, VisitNumber};
 use lohusa_core::time::istanbul_today;
-use lohusa_core::today::{ScheduleRow, TodayList, today_list};
+use lohusa_core::today::{ScheduleRow, TodayList, today_list, with_extra_visits};
 use uuid::Uuid;
 
 use crate::mothers::{date, enum_col, id, opt_date};
 use crate::{Store, StoreError, collect_rows};
 
 impl Store {
-    /// Late, due and this week's upcoming visits as of `now`.
+    /// Late, due and this week's upcoming visits as of `now`, extra visits included.
     pub fn today_list(&self, now: DateTime<Utc>) -> Result<TodayList, StoreError> {
         // A mother whose three visits all have a record can never be on the list.
         let rows = self.schedule_rows(|visits| !VisitNumber::ALL.iter().all(|n| visits.iter().any(|(r, _)| r == n)))?;
-        Ok(today_list(
+        let list = today_list(
             &rows.into_iter().map(|(row, _)| row).collect::<Vec<_>>(),
             istanbul_today(now),
-        ))
+        );
+        Ok(with_extra_visits(list, &self.open_extra_visits()?))
     }
 
     /// Every mother (not deleted) with a birth, her birth date and recorded visits, and her
@@ -36,7 +37,10 @@ impl Store {
         let mut recorded: HashMap<Uuid, Vec<(VisitNumber, RecordedVisit)>> = HashMap::new();
         let mut visits = self
             .conn
-            .prepare_cached("SELECT mother_id, number, outcome, visited_on FROM visits INDEXED BY visits_by_mother")?;
+            .prepare_cached(
+                "SELECT mother_id, number, outcome, visited_on FROM visits INDEXED BY visits_by_mother
+                 WHERE extra_visit_id IS NULL",
+            )?;
         collect_rows(&mut visits, [], |row| {
             let (Some(number), Some(visited_on)) = (row.get::<_, Option<u8>>(1)?, opt_date(row, 3)?) else {
                 return Ok(());

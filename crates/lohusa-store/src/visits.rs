@@ -50,7 +50,8 @@ impl Store {
     /// Whether the visit with this number happened (failed attempts do not count).
     pub fn has_visited(&self, mother: MotherId, number: VisitNumber) -> Result<bool, StoreError> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT EXISTS (SELECT 1 FROM visits WHERE mother_id = ?1 AND number = ?2 AND outcome = 'visited')",
+            "SELECT EXISTS (SELECT 1 FROM visits WHERE mother_id = ?1 AND number = ?2 AND outcome = 'visited'
+             AND extra_visit_id IS NULL)",
         )?;
         Ok(stmt.query_row(rusqlite::params![mother.to_string(), number.get()], |r| r.get(0))?)
     }
@@ -60,7 +61,7 @@ impl Store {
     pub fn recorded_visits(&self, mother: MotherId) -> Result<Vec<(VisitNumber, RecordedVisit)>, StoreError> {
         let mut stmt = self
             .conn
-            .prepare_cached("SELECT number, outcome, visited_on FROM visits WHERE mother_id = ?1")?;
+            .prepare_cached("SELECT number, outcome, visited_on FROM visits WHERE mother_id = ?1 AND extra_visit_id IS NULL")?;
         collect_rows(&mut stmt, [mother.to_string()], |row| {
             let number: u8 = row.get(0)?;
             let number: VisitNumber = number.try_into().map_err(StoreError::Corrupt)?;
@@ -77,7 +78,8 @@ impl Store {
     /// Every visit recorded for a mother, by number, with answers.
     pub fn visits_of(&self, mother: MotherId) -> Result<Vec<VisitRecord>, StoreError> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT id, mother_id, number, outcome, visited_on, visited_at, visited_by, note, checklist_version
+            "SELECT id, mother_id, number, outcome, visited_on, visited_at, visited_by, note, checklist_version,
+                    extra_visit_id
              FROM visits WHERE mother_id = ?1 ORDER BY number, visited_on",
         )?;
         let mut visits = collect_rows(&mut stmt, [mother.to_string()], |row| {
@@ -99,6 +101,10 @@ impl Store {
                 note: row.get(7)?,
                 checklist_version: row.get::<_, Option<u32>>(8)?.unwrap_or(1),
                 answers: BTreeMap::new(),
+                extra_visit_id: row
+                    .get::<_, Option<String>>(9)?
+                    .map(|t| t.parse().map_err(|_| StoreError::Corrupt(format!("bad id {t:?}"))))
+                    .transpose()?,
             })
         })?;
         let mut answers = self

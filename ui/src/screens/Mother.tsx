@@ -72,6 +72,7 @@ export function Mother({ id, notice }: { id: MotherId; notice?: string }) {
             {detail(t("fields.mother.id_number"), mother.id_number, "id_number")}
             {detail(t("fields.mother.preferred_language"), t(`options.language.${mother.preferred_language}`), "preferred_language")}
           </dl>
+          {Object.keys(view.sources).length > 0 ? <Sources sources={view.sources} /> : null}
         </section>
 
         <section className="card">
@@ -95,6 +96,28 @@ export function Mother({ id, notice }: { id: MotherId; notice?: string }) {
         </section>
       </div>
     </main>
+  );
+}
+
+/** Where fields of her record came from: a referral file and line, by field. */
+function Sources({ sources }: { sources: Record<string, string> }) {
+  const { t } = useTranslation();
+  // Fields from the same source are listed together.
+  const bySource = new Map<string, string[]>();
+  for (const [field, source] of Object.entries(sources)) {
+    bySource.set(source, [...(bySource.get(source) ?? []), t(`fields.mother.${field}`)]);
+  }
+  return (
+    <div className="sources" data-testid="sources">
+      <h3>{t("mother.sources")}</h3>
+      <ul>
+        {[...bySource].map(([source, fields]) => (
+          <li key={source}>
+            <span dir="auto">{source}</span>: {fields.join(", ")}
+          </li>
+        ))}
+      </ul>
+    </div>
   );
 }
 
