@@ -38,7 +38,8 @@ mod tests {
 
     use lohusa_exchange::matching::{MatchReason, Suspect};
     use lohusa_exchange::referral::{FileError, ReferralRow, RowError};
-    use lohusa_store::{CreatedRow, ImportReport, SuspectRecord, SuspectedDuplicate};
+    use lohusa_core::extra::{ExtraVisitInput, ExtraVisitRecord, ExtraVisitStatus};
+    use lohusa_store::{CreatedRow, ExtraVisitView, ImportReport, SuspectRecord, SuspectedDuplicate};
 
     use crate::commands::{AppStatus, ExportFormat, SavedFile, SavedVisit, SyncView, TeamDevices};
     use crate::error::{AppError, ErrorKind};
@@ -67,6 +68,7 @@ mod tests {
             CoverageTable, CoverageRow, CoverageCounts, TeamDevices, TeamDevice, DeviceReport,
             ImportReport, CreatedRow, SuspectRecord, SuspectedDuplicate, ReferralRow, RowError, FileError,
             Suspect, MatchReason, SavedFile, ExportFormat,
+            ExtraVisitInput, ExtraVisitRecord, ExtraVisitStatus, ExtraVisitView,
         ];
         decls.sort();
         let mut out = String::from(

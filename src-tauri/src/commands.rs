@@ -3,12 +3,13 @@
 
 use chrono::{NaiveDate, Utc};
 use lohusa_core::checklist::{self, ChecklistDefinition};
+use lohusa_core::extra::{ExtraVisitInput, ExtraVisitRecord};
 use lohusa_core::flags::Flag;
 use lohusa_core::followup::FollowUpFilter;
 use lohusa_core::ids::{MotherId, VisitId};
 use lohusa_core::instrument::InstrumentText;
 use lohusa_core::registration::{Language, RegistrationInput};
-use lohusa_core::review::{ReviewInput, ReviewRecord};
+use lohusa_core::review::{ReviewInput, ReviewOrder, ReviewRecord};
 use lohusa_core::schedule::VisitNumber;
 use lohusa_core::coverage::CoverageTable;
 use lohusa_core::sync::{CLOCK_SKEW_WARNING_MS, SILENT_AFTER_DAYS, TeamDevice};
@@ -115,12 +116,51 @@ pub fn record_visit(state: State<'_, AppState>, input: VisitInput) -> Result<Sav
 
 /// Signs off red flags of a visit, as the member using this device.
 #[tauri::command(async)]
-pub fn record_review(state: State<'_, AppState>, input: ReviewInput) -> Result<ReviewRecord, AppError> {
+pub fn record_review(
+    state: State<'_, AppState>,
+    input: ReviewInput,
+    extra_visit_on: Option<String>,
+) -> Result<ReviewRecord, AppError> {
     let mut store = state.store();
     let author = member(&store)?;
-    let record = store.record_review(&input, author.id, &author.name, Utc::now())?;
+    // An extra visit ordered with the sign-off is planned with it (the note says why).
+    let record = if input.order == ReviewOrder::ExtraVisit {
+        let due_on = extra_visit_on.unwrap_or_default();
+        store
+            .record_review_with_extra_visit(&input, &due_on, author.id, &author.name, Utc::now())?
+            .0
+    } else {
+        store.record_review(&input, author.id, &author.name, Utc::now())?
+    };
     state.sync.soon();
     Ok(record)
+}
+
+/// Plans an extra visit outside the windows, as the member using this device.
+#[tauri::command(async)]
+pub fn schedule_extra_visit(state: State<'_, AppState>, input: ExtraVisitInput) -> Result<ExtraVisitRecord, AppError> {
+    let mut store = state.store();
+    let author = member(&store)?;
+    let record = store.schedule_extra_visit(&input, author.id, &author.name, Utc::now())?;
+    state.sync.soon();
+    Ok(record)
+}
+
+/// Records the visit made for a planned extra visit; its flags, as for any visit.
+#[tauri::command(async)]
+pub fn record_extra_visit(state: State<'_, AppState>, extra: uuid::Uuid, input: VisitInput) -> Result<SavedVisit, AppError> {
+    let mut store = state.store();
+    let author = member(&store)?.id;
+    let id = store.record_extra_visit(extra, &input, author, Utc::now())?;
+    state.sync.soon();
+    let flags = store
+        .mother_view(input.mother_id, Utc::now())?
+        .extra_visits
+        .into_iter()
+        .find(|e| e.record.id == extra)
+        .map(|e| e.flags)
+        .unwrap_or_default();
+    Ok(SavedVisit { id, flags })
 }
 
 /// The doctor's follow-up list: the first rows in order, counts per kind, and the last sync.

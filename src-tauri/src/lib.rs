@@ -92,6 +92,8 @@ pub fn run() {
             commands::record_later_results,
             commands::get_follow_up_list,
             commands::record_review,
+            commands::schedule_extra_visit,
+            commands::record_extra_visit,
             commands::save_visit_draft,
             commands::get_visit_draft,
             commands::discard_visit_draft,

@@ -85,7 +85,7 @@ export function App() {
         {route.name === "sync" && <Sync />}
         {route.name === "conflicts" && <Conflicts />}
         {route.name === "mother" && <Mother key={`${route.id}-${route.notice ?? ""}`} id={route.id} notice={route.notice} />}
-        {route.name === "visit" && <Visit key={`${route.motherId}-${route.number}`} motherId={route.motherId} number={route.number} memberName={status.member.name} />}
+        {route.name === "visit" && <Visit key={`${route.motherId}-${route.number}-${route.extra ?? ""}`} motherId={route.motherId} number={route.number} extra={route.extra} memberName={status.member.name} />}
       </div>
     </NavContext.Provider>
   );

@@ -56,6 +56,29 @@ impl Store {
         })
     }
 
+    /// A doctor's sign-off that orders an extra visit on `due_on` (typed): the sign-off and the
+    /// plan (with the sign-off's note as its reason) are saved together or not at all.
+    pub fn record_review_with_extra_visit(
+        &mut self,
+        input: &lohusa_core::review::ReviewInput,
+        due_on: &str,
+        author: MemberId,
+        author_name: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(lohusa_core::review::ReviewRecord, ExtraVisitRecord), StoreError> {
+        self.in_write_transaction(|store| {
+            let review = store.record_review(input, author, author_name, now)?;
+            let plan = ExtraVisitInput {
+                mother_id: review.mother_id,
+                due_on: due_on.to_owned(),
+                reason: input.note.clone(),
+                review_id: Some(review.id),
+            };
+            let planned = store.schedule_extra_visit(&plan, author, author_name, now)?;
+            Ok((review, planned))
+        })
+    }
+
     fn extra_visit_record(&self, id: Uuid) -> Result<ExtraVisitRecord, StoreError> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT id, mother_id, due_on, reason, ordered_by, ordered_at, review_id FROM extra_visits WHERE id = ?1",

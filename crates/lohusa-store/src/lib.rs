@@ -104,6 +104,10 @@ impl Store {
         &mut self,
         work: impl FnOnce(&mut Store) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
+        // Inside another write transaction, the work joins it: both commit or neither does.
+        if !self.conn.is_autocommit() {
+            return work(self);
+        }
         retry_while_busy(|| Ok(self.conn.execute_batch("BEGIN IMMEDIATE")?))?;
         match work(self) {
             Ok(value) => match self.conn.execute_batch("COMMIT") {

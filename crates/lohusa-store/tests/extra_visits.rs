@@ -121,3 +121,48 @@ fn an_extra_visit_is_planned_listed_recorded_and_never_counts_for_a_window() {
     assert_eq!(there.extra_visits[0].status, ExtraVisitStatus::Done);
     assert_eq!(there.extra_visits[0].flags.len(), 1);
 }
+
+#[test]
+fn a_sign_off_ordering_an_extra_visit_saves_both_or_neither() {
+    use lohusa_core::review::{ReviewInput, ReviewOrder};
+    let mut t = TempStore::new();
+    let m = t.store.register_mother(&registration("Sara Demir", &day(-3)), nurse(), now()).unwrap();
+    let input = VisitInput {
+        mother_id: m,
+        number: VisitNumber::new(1).unwrap(),
+        outcome: VisitOutcome::Visited,
+        visited_on: day(0),
+        visited_at: "10:00".into(),
+        visited_by: "Ebe Derya".into(),
+        note: String::new(),
+        answers: [("mother.bp_systolic".to_owned(), "165".to_owned())].into(),
+    };
+    let visit = t.store.record_visit(&input, nurse(), now()).unwrap();
+    let mut review = ReviewInput {
+        mother_id: m,
+        visit_id: visit,
+        flags: vec!["severe_hypertension".into()],
+        order: ReviewOrder::ExtraVisit,
+        note: String::new(),
+    };
+    let changes = common::count(&t.store, "changes");
+    // No reason (the note) and a date in the past: neither the sign-off nor the plan is kept.
+    let Err(StoreError::Validation(errors)) =
+        t.store.record_review_with_extra_visit(&review, &day(-2), nurse(), "Dr. Ece", now())
+    else {
+        panic!("refused");
+    };
+    assert_eq!(errors.0.len(), 2, "{errors:?}");
+    assert_eq!(common::count(&t.store, "changes"), changes);
+    assert!(t.store.reviews_of(m).unwrap().is_empty());
+
+    review.note = "Tansiyonu yarın yeniden ölçün".into();
+    let (signed, planned) = t
+        .store
+        .record_review_with_extra_visit(&review, &day(1), nurse(), "Dr. Ece", now())
+        .unwrap();
+    assert_eq!(planned.review_id, Some(signed.id));
+    let view = t.store.mother_view(m, now()).unwrap();
+    assert_eq!(view.extra_visits[0].record.reason, "Tansiyonu yarın yeniden ölçün");
+    assert_eq!(view.extra_visits[0].status, ExtraVisitStatus::Upcoming);
+}

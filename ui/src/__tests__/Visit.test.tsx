@@ -26,6 +26,7 @@ const view: MotherView = {
   drafts: [],
   reviews: [],
   sources: {},
+  extra_visits: [],
   mother: {
     id: "m1",
     full_name: "Ayşe Işık",
@@ -215,6 +216,7 @@ describe("a visit recorded with an older checklist", () => {
       status: "done",
       visit: {
         id: "v0",
+        extra_visit_id: null,
         mother_id: "m1",
         number: 1,
         outcome: "visited",

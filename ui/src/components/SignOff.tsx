@@ -8,7 +8,7 @@ import { ipc, type BabyRecord, type ChecklistDefinition, type Flag, type ReviewO
 import { numericDate, timeOfDay } from "../lib/dates";
 import { errorsByField } from "../lib/errors";
 import { useSave } from "../lib/useSave";
-import { ChoiceButtons, MultipleChoice, TextField } from "./Field";
+import { ChoiceButtons, DateField, MultipleChoice, TextField } from "./Field";
 import { FormErrorBanner } from "./ScreenState";
 
 const ORDERS: ReviewOrder[] = ["none", "iron_supplement", "referral", "extra_visit", "other"];
@@ -35,11 +35,18 @@ export function SignOff({ visit, flags, reviews, babies, onSigned }: Props) {
   const [chosen, setChosen] = useState<string[]>(open.map(flagKey));
   const [order, setOrder] = useState<ReviewOrder>("none");
   const [note, setNote] = useState("");
+  const [extraOn, setExtraOn] = useState("");
   const { submit, error, saving } = useSave(
-    () => ipc.recordReview({ mother_id: visit.mother_id, visit_id: visit.id, flags: chosen, order, note }),
+    () =>
+      ipc.recordReview(
+        { mother_id: visit.mother_id, visit_id: visit.id, flags: chosen, order, note },
+        order === "extra_visit" ? extraOn : null,
+      ),
     onSigned,
   );
   const errors = errorsByField(t, error);
+  // The extra visit's reason is the note.
+  const noteError = errors["note"] ?? (errors["reason"] ? t("review.note_needed") : undefined);
   const babyName = (id: string | null) => {
     const baby = id ? babies.find((b) => b.id === id) : undefined;
     return baby ? ` · ${baby.name ?? t("mother.unnamed_baby", { n: baby.ordinal })}` : "";
@@ -76,7 +83,10 @@ export function SignOff({ visit, flags, reviews, babies, onSigned }: Props) {
             options={ORDERS.map((o) => ({ value: o, label: t(`review.orders.${o}`) }))}
             onChange={(v) => setOrder(v ?? "none")}
           />
-          <TextField name="review_note" label={t("review.note")} value={note} onChange={setNote} error={errors["note"]} dir="auto" />
+          {order === "extra_visit" ? (
+            <DateField name="extra_visit_on" label={t("review.extra_on")} value={extraOn} onChange={setExtraOn} error={errors["due_on"]} />
+          ) : null}
+          <TextField name="review_note" label={t("review.note")} value={note} onChange={setNote} error={noteError} dir="auto" />
           <div className="form-actions">
             <button type="submit" className="primary" name="sign_off" disabled={saving || chosen.length === 0}>
               {t("review.sign")}

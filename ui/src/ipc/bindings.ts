@@ -134,11 +134,27 @@ conflicts: number,
  */
 quarantined: number, };
 
-export type EntityKind = "mother" | "birth" | "baby" | "visit" | "member" | "review";
+export type EntityKind = "mother" | "birth" | "baby" | "visit" | "member" | "review" | "extra_visit";
 
 export type ErrorKind = "validation" | "not_found" | "no_member" | "storage" | "internal" | "sync";
 
 export type ExportFormat = "visits_csv" | "flags_csv" | "fhir_bundle";
+
+export type ExtraVisitInput = { mother_id: MotherId, due_on: string, reason: string, 
+/**
+ * The sign-off that ordered it, if one did.
+ */
+review_id: string | null, };
+
+export type ExtraVisitRecord = { id: string, mother_id: MotherId, due_on: string, reason: string, ordered_by: string, ordered_at: string, review_id: string | null, };
+
+export type ExtraVisitStatus = "upcoming" | "due" | "late" | "done";
+
+export type ExtraVisitView = { record: ExtraVisitRecord, status: ExtraVisitStatus, 
+/**
+ * The checklist it uses (that of the window the mother is in on its date, or today).
+ */
+number: VisitNumber, visit: VisitRecord | null, flags: Array<Flag>, };
 
 export type FieldDef = { 
 /**
@@ -301,6 +317,10 @@ drafts: Array<VisitNumber>,
  */
 reviews: Array<ReviewRecord>, 
 /**
+ * Visits planned outside the windows, by date.
+ */
+extra_visits: Array<ExtraVisitView>, 
+/**
  * Where fields of her record came from (a referral file and line), by field.
  */
 sources: { [key in string]: string }, };
@@ -359,7 +379,7 @@ export type ReviewRecord = { id: string, mother_id: MotherId, visit_id: VisitId,
 
 export type RowError = { line: number, column: string, error: FieldError, };
 
-export type Rule = "required" | "too_long" | "not_a_date" | "not_a_time" | "not_a_number" | "not_a_whole_number" | "out_of_range" | "in_the_future" | "before_birth" | "too_long_ago" | "must_be_below" | "date_order" | "not_asked" | "not_a_screening_text" | "id_number_format" | "id_number_checksum" | "id_number_kind" | "age_mismatch" | "phone_format" | "not_a_choice" | "baby_count" | "already_recorded";
+export type Rule = "required" | "too_long" | "not_a_date" | "not_a_time" | "not_a_number" | "not_a_whole_number" | "out_of_range" | "in_the_future" | "in_the_past" | "before_birth" | "too_long_ago" | "must_be_below" | "date_order" | "not_asked" | "not_a_screening_text" | "id_number_format" | "id_number_checksum" | "id_number_kind" | "age_mismatch" | "phone_format" | "not_a_choice" | "baby_count" | "already_recorded";
 
 export type SavedFile = { path: string, bytes: number, 
 /**
@@ -462,7 +482,12 @@ export type TodayEntry = { mother_id: MotherId, full_name: string, neighbourhood
 /**
  * The baby's day of life today (birth day = 0).
  */
-day_of_life: number, };
+day_of_life: number, 
+/**
+ * Set for an extra visit (outside the windows): which one, and why it was planned.
+ * `number` is then the checklist it uses, `opens_on` its date.
+ */
+extra_visit: string | null, reason: string | null, };
 
 export type TodayList = { today: string, 
 /**
@@ -528,7 +553,12 @@ export type VisitRecord = { id: VisitId, mother_id: MotherId, number: VisitNumbe
 /**
  * The checklist definition version the answers were filled with.
  */
-checklist_version: number, answers: Record<string, AnswerValue>, };
+checklist_version: number, answers: Record<string, AnswerValue>, 
+/**
+ * Set when this is an extra visit (`extra::ExtraVisitRecord`) rather than one of the three
+ * windows'; `number` then says whose checklist it used.
+ */
+extra_visit_id: string | null, };
 
 export type VisitStatus = "upcoming" | "due" | "late" | "done" | "done_late" | "missed";
 

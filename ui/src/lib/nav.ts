@@ -12,7 +12,7 @@ export type Route =
   | { name: "sync" }
   | { name: "conflicts" }
   | { name: "mother"; id: MotherId; notice?: string }
-  | { name: "visit"; motherId: MotherId; number: VisitNumber };
+  | { name: "visit"; motherId: MotherId; number: VisitNumber; extra?: string };
 
 export interface Nav {
   route: Route;

@@ -3,12 +3,15 @@
 import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 
+import { DateField, TextField } from "../components/Field";
 import { FlagList } from "../components/FlagList";
 import { StatusBadge } from "../components/StatusBadge";
 import { ipc, toAppError, type AppError, type BabyRecord, type MotherId, type MotherView, type VisitCard } from "../ipc";
 import { numericDate, shortDate } from "../lib/dates";
-import { LoadFailed, Loading } from "../components/ScreenState";
+import { FormErrorBanner, LoadFailed, Loading } from "../components/ScreenState";
+import { errorsByField } from "../lib/errors";
 import { useNav } from "../lib/nav";
+import { useSave } from "../lib/useSave";
 
 export function Mother({ id, notice }: { id: MotherId; notice?: string }) {
   const { t } = useTranslation();
@@ -58,6 +61,8 @@ export function Mother({ id, notice }: { id: MotherId; notice?: string }) {
         ))}
       </section>
 
+      <ExtraVisits view={view} onPlanned={() => ipc.mother(id).then(setView, (e) => setError(toAppError(e)))} />
+
       <div className="two-columns">
         <section className="card">
           <h2>{t("mother.details")}</h2>
@@ -96,6 +101,68 @@ export function Mother({ id, notice }: { id: MotherId; notice?: string }) {
         </section>
       </div>
     </main>
+  );
+}
+
+/** Extra visits planned outside the windows, and the form to plan one. */
+function ExtraVisits({ view, onPlanned }: { view: MotherView; onPlanned: () => void }) {
+  const { t } = useTranslation();
+  const { go } = useNav();
+  const [planning, setPlanning] = useState(false);
+  const [dueOn, setDueOn] = useState("");
+  const [reason, setReason] = useState("");
+  const { submit, error, saving } = useSave(
+    () => ipc.scheduleExtraVisit({ mother_id: view.mother.id, due_on: dueOn, reason, review_id: null }),
+    () => {
+      setPlanning(false);
+      setDueOn("");
+      setReason("");
+      onPlanned();
+    },
+  );
+  const errors = errorsByField(t, error);
+  return (
+    <section className="card extra-visits" aria-labelledby="extra-title" data-testid="extra-visits">
+      <h2 id="extra-title">{t("extra.list_title")}</h2>
+      {view.extra_visits.length === 0 ? <p className="subtitle">{t("extra.none")}</p> : null}
+      <ul className="extra-list">
+        {view.extra_visits.map((e) => (
+          <li key={e.record.id} data-extra={e.record.id} data-status={e.status}>
+            <span className={`badge badge-${e.status}`}>{t(`extra.status.${e.status}`)}</span>{" "}
+            <strong>{numericDate(e.record.due_on)}</strong> · <span dir="auto">{e.record.reason}</span>{" "}
+            <span className="footnote">{t("extra.by", { by: e.record.ordered_by })}</span>
+            <FlagList flags={e.flags} babies={view.babies} />
+            <button
+              type="button"
+              className={e.status === "done" ? "secondary" : "primary"}
+              name={`extra_visit_${e.record.id}`}
+              onClick={() => go({ name: "visit", motherId: view.mother.id, number: e.number, extra: e.record.id })}
+            >
+              {e.status === "done" ? t("extra.view") : t("extra.record")}
+            </button>
+          </li>
+        ))}
+      </ul>
+      {planning ? (
+        <form onSubmit={submit} noValidate className="extra-form">
+          <FormErrorBanner error={error} />
+          <DateField name="extra_due_on" label={t("fields.visit.due_on")} value={dueOn} onChange={setDueOn} error={errors["due_on"]} />
+          <TextField name="extra_reason" label={t("fields.visit.reason")} value={reason} onChange={setReason} error={errors["reason"]} dir="auto" />
+          <div className="form-actions">
+            <button type="button" className="secondary" onClick={() => setPlanning(false)}>
+              {t("common.cancel")}
+            </button>
+            <button type="submit" className="primary" name="plan_extra_visit" disabled={saving}>
+              {saving ? t("common.saving") : t("extra.plan_save")}
+            </button>
+          </div>
+        </form>
+      ) : (
+        <button type="button" className="secondary" name="plan_extra" onClick={() => setPlanning(true)}>
+          {t("extra.plan")}
+        </button>
+      )}
+    </section>
   );
 }
 

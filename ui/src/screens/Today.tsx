@@ -31,23 +31,33 @@ export function Today() {
         </h2>
         <ul className="entry-list">
           {entries.map((entry) => (
-            <li key={`${entry.mother_id}-${entry.number}`}>
+            <li key={`${entry.mother_id}-${entry.number}-${entry.extra_visit ?? ""}`}>
               <button
                 type="button"
-                className="entry"
+                className={entry.extra_visit ? "entry entry-extra" : "entry"}
                 data-mother={entry.mother_id}
                 data-visit={entry.number}
-                onClick={() => go({ name: "mother", id: entry.mother_id })}
+                data-extra={entry.extra_visit ?? undefined}
+                onClick={() =>
+                  go(
+                    entry.extra_visit
+                      ? { name: "visit", motherId: entry.mother_id, number: entry.number, extra: entry.extra_visit }
+                      : { name: "mother", id: entry.mother_id },
+                  )
+                }
               >
                 <span className="entry-main">
                   <span className="entry-name" dir="auto">{entry.full_name}</span>
                   <span className="entry-place">{entry.neighbourhood ?? ""}</span>
                 </span>
                 <span className="entry-visit">
-                  {t("today.visit", { number: entry.number })} · {t("today.day_of_life", { day: entry.day_of_life })}
+                  {entry.extra_visit ? t("extra.title") : t("today.visit", { number: entry.number })} · {t("today.day_of_life", { day: entry.day_of_life })}
+                  {entry.reason ? <span className="entry-reason" dir="auto">{entry.reason}</span> : null}
                 </span>
                 <span className="entry-window">
-                  {name === "late"
+                  {entry.extra_visit
+                    ? t("extra.on", { date: shortDate(entry.opens_on, lang) })
+                    : name === "late"
                     ? t("today.closed_on", { date: shortDate(entry.closes_on, lang) })
                     : name === "upcoming"
                       ? t("today.opens_on", { date: shortDate(entry.opens_on, lang) })

@@ -46,7 +46,8 @@ function nonEmpty(values: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(values).filter(([, v]) => v.trim() !== ""));
 }
 
-export function Visit({ motherId, number, memberName }: { motherId: MotherId; number: VisitNumber; memberName: string }) {
+/** The visit screen: a window's visit (`number`), or the extra visit `extra` (with its checklist `number`). */
+export function Visit({ motherId, number, memberName, extra }: { motherId: MotherId; number: VisitNumber; memberName: string; extra?: string }) {
   const { t, i18n } = useTranslation();
   const { go } = useNav();
   const [view, setView] = useState<MotherView | null>(null);
@@ -77,13 +78,14 @@ export function Visit({ motherId, number, memberName }: { motherId: MotherId; nu
   const load = useCallback(async () => {
     try {
       const v = await ipc.mother(motherId);
-      const card = v.cards.find((c) => c.window.number === number);
-      const recorded = card?.visit?.outcome === "visited" ? card.visit : null;
+      const made = extra ? v.extra_visits.find((e) => e.record.id === extra)?.visit : v.cards.find((c) => c.window.number === number)?.visit;
+      const recorded = made?.outcome === "visited" ? made : null;
       const d = await ipc.checklist(recorded ? recorded.checklist_version : null);
       setDefinition(d);
       setVisitedOn(numericDate(v.today));
       setAnswers(formValues(recorded));
-      const draft = recorded ? null : await ipc.visitDraft(motherId, number);
+      // Drafts are kept for a window's visit; an extra visit's form is short-lived.
+      const draft = recorded || extra ? null : await ipc.visitDraft(motherId, number);
       if (draft) {
         setOutcome(draft.input.outcome);
         setVisitedOn(draft.input.visited_on);
@@ -97,7 +99,7 @@ export function Visit({ motherId, number, memberName }: { motherId: MotherId; nu
     } catch (e) {
       setLoadError(toAppError(e));
     }
-  }, [motherId, number]);
+  }, [motherId, number, extra]);
 
   useEffect(() => {
     void load();
@@ -116,8 +118,11 @@ export function Visit({ motherId, number, memberName }: { motherId: MotherId; nu
   }, [definition, i18n.language]);
 
   const card = view?.cards.find((c) => c.window.number === number);
+  const planned = extra ? view?.extra_visits.find((e) => e.record.id === extra) : undefined;
+  const made = extra ? planned?.visit : card?.visit;
   // Only a visit that happened is shown read-only; after a failed attempt the form opens again.
-  const recorded = card?.visit?.outcome === "visited" ? card.visit : null;
+  const recorded = made?.outcome === "visited" ? made : null;
+  const shownFlags = (extra ? planned?.flags : card?.flags) ?? [];
 
   const showFlags = (flags: Flag[], after: () => void) => (flags.length > 0 ? setRaised({ flags, after }) : after());
 
@@ -136,10 +141,10 @@ export function Visit({ motherId, number, memberName }: { motherId: MotherId; nu
 
   // Keep the form as a draft a moment after each change, and at once when the app is hidden.
   const keepDraft = useCallback(() => {
-    if (!dirty.current) return;
+    if (!dirty.current || extra) return;
     dirty.current = false;
     ipc.saveVisitDraft(latest.current).catch(() => (dirty.current = true));
-  }, []);
+  }, [extra]);
   useEffect(() => {
     if (!dirty.current) return;
     const timer = window.setTimeout(keepDraft, 800);
@@ -160,9 +165,12 @@ export function Visit({ motherId, number, memberName }: { motherId: MotherId; nu
   const visitSave = useSave(
     () => {
       dirty.current = false;
-      return ipc.recordVisit(latest.current);
+      return extra ? ipc.recordExtraVisit(extra, latest.current) : ipc.recordVisit(latest.current);
     },
-    (saved) => showFlags(saved.flags, () => go({ name: "mother", id: motherId, notice: t("visit.saved", { number }) })),
+    (saved) =>
+      showFlags(saved.flags, () =>
+        go({ name: "mother", id: motherId, notice: extra ? t("extra.saved") : t("visit.saved", { number }) }),
+      ),
   );
 
   const resultsSave = useSave(
@@ -175,17 +183,29 @@ export function Visit({ motherId, number, memberName }: { motherId: MotherId; nu
       setAddingResults(false);
       void load();
       // Only what the results raised anew; the flags already shown stay on the page.
-      const before = card?.flags ?? [];
+      const before = shownFlags;
       const raisedNow = saved.flags.filter((f) => f.level === "urgent" && !before.some((b) => b.rule === f.rule && b.baby === f.baby));
       showFlags(raisedNow, () => {});
     },
   );
 
   if (loadError) return <LoadFailed error={loadError} />;
-  if (!view || !definition || !card) return <Loading />;
+  if (!view || !definition || !card || (extra && !planned)) return <Loading />;
 
   const lang = i18n.language;
-  const header = (
+  const header = planned ? (
+    <header className="screen-header">
+      <h1>
+        {t("extra.title")} · <span dir="auto">{view.mother.full_name}</span>
+      </h1>
+      <p className="subtitle">
+        {t("extra.planned", { date: numericDate(planned.record.due_on), by: planned.record.ordered_by })}{" "}
+        <span className={`badge badge-${planned.status}`}>{t(`extra.status.${planned.status}`)}</span>
+      </p>
+      <p className="extra-reason" dir="auto">{planned.record.reason}</p>
+      <p className="footnote">{t("extra.checklist", { number })}</p>
+    </header>
+  ) : (
     <header className="screen-header">
       <h1>
         {t("visit.title", { number })} · <span dir="auto">{view.mother.full_name}</span>
@@ -244,18 +264,18 @@ export function Visit({ motherId, number, memberName }: { motherId: MotherId; nu
     return (
       <main className="screen visit visit-readonly">
         {header}
-        {card.flags.length > 0 ? (
+        {shownFlags.length > 0 ? (
           <section className="card">
             <h2>{t("flags.title")}</h2>
-            <FlagList flags={card.flags} babies={view.babies} definition={definition} />
+            <FlagList flags={shownFlags} babies={view.babies} definition={definition} />
           </section>
         ) : null}
         {!addingResults ? <Trend view={view} current={recorded.id} /> : null}
-        {card.flags.some((f) => f.level !== "note") && !addingResults ? (
+        {shownFlags.some((f) => f.level !== "note") && !addingResults ? (
           <SignOff
             key={view.reviews.length}
             visit={recorded}
-            flags={card.flags}
+            flags={shownFlags}
             reviews={view.reviews}
             babies={view.babies}
             definition={definition}
