@@ -108,6 +108,20 @@ enum Command {
     },
     /// The mothers on this replica.
     List,
+    /// The nurse's Today list: late, due and this week's visits, extra visits included.
+    Today,
+    /// The doctor's follow-up list (flags not signed off, late, missed, abnormal labs, due soon).
+    FollowUp,
+    /// Import a hospital referral CSV: good rows are registered, suspected duplicates and bad
+    /// rows are listed (decide on duplicates in the app's office screen).
+    Import { file: std::path::PathBuf },
+    /// Write a report file: visits-csv, flags-csv or fhir (an R4 Bundle).
+    Report {
+        #[arg(long)]
+        format: String,
+        #[arg(long)]
+        out: std::path::PathBuf,
+    },
     /// Push what is pending, then pull what is new.
     Sync,
     /// Sync state: server, pending changes, cursor, conflicts, last success and error.
@@ -306,6 +320,29 @@ async fn main() -> anyhow::Result<()> {
             };
             let change = store.write(&[write], author, Utc::now()).map_err(explain)?;
             print(&json!({ "change": change[0].id }))?;
+        }
+        Command::Today => print(&store.today_list(Utc::now())?)?,
+        Command::FollowUp => print(&store.follow_up_list(Utc::now(), &Default::default(), 10_000)?)?,
+        Command::Import { file } => {
+            let text = std::fs::read_to_string(&file)?;
+            let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let author = member(&store)?;
+            let report = store.import_referrals(&text, &name, author, Utc::now()).map_err(explain)?;
+            for error in &report.errors {
+                eprintln!("line {}, column {}: {}", error.line, error.column, error.error.english_message());
+            }
+            print(&report)?;
+        }
+        Command::Report { format, out } => {
+            let records = store.records_for_export(Utc::now())?;
+            let text = match format.as_str() {
+                "visits-csv" => lohusa_exchange::csv_export::visits_csv(&records),
+                "flags-csv" => lohusa_exchange::csv_export::flags_csv(&records),
+                "fhir" => serde_json::to_string_pretty(&lohusa_exchange::fhir::bundle(&records, Utc::now()))?,
+                other => anyhow::bail!("unknown report format {other:?}: visits-csv, flags-csv or fhir"),
+            };
+            std::fs::write(&out, &text)?;
+            print(&json!({ "file": out, "bytes": text.len(), "mothers": records.len() }))?;
         }
         Command::List => {
             let state = store.export_state()?;

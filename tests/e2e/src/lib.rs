@@ -14,6 +14,94 @@ use chrono::NaiveDate;
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{Value, json};
 
+/// A binary the test command built (the server, the command-line replica).
+pub fn binary(name: &str) -> PathBuf {
+    let path = workspace_root().join("target/debug").join(name);
+    assert!(
+        path.exists(),
+        "{} is missing: cargo xtask test builds it",
+        path.display()
+    );
+    path
+}
+
+/// A sync server process, stopped when dropped.
+pub struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Runs a server admin command on the data folder; its output.
+pub fn admin(data: &Path, args: &[&str]) -> String {
+    let out = Command::new(binary("lohusa-server"))
+        .arg("--data")
+        .arg(data)
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap().trim().to_owned()
+}
+
+/// Sets one field of a record on a command-line replica; `value` is JSON.
+pub fn set(db: &Path, entity: &str, id: &str, field: &str, value: &str) {
+    cli(
+        db,
+        &[
+            "set", "--entity", entity, "--id", id, "--field", field, "--value", value,
+        ],
+    );
+}
+
+/// Runs `lohusa-cli` on a replica file; its JSON output.
+pub fn cli(db: &Path, args: &[&str]) -> Value {
+    let out = Command::new(binary("lohusa-cli"))
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "lohusa-cli {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// Starts a sync server on SQLite in `dir/server` with team `izmir`, on a free loopback port:
+/// the process, its data folder and its address.
+pub fn start_server(dir: &Path) -> anyhow::Result<(Server, PathBuf, String)> {
+    let data = dir.join("server");
+    admin(&data, &["create-team", "izmir"]);
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+    let url = format!("http://127.0.0.1:{port}");
+    let server = Server(
+        Command::new(binary("lohusa-server"))
+            .arg("--data")
+            .arg(&data)
+            .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+            .stdout(Stdio::null())
+            .spawn()?,
+    );
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Ok((server, data, url))
+}
+
+/// A command-line replica (a nurse's tablet without a window) signed in as `member` and
+/// enrolled with the server.
+pub fn cli_replica(db: &Path, member: &str, data: &Path, url: &str) {
+    cli(db, &["init", "--member", member]);
+    let code = admin(data, &["enrollment-code", "--team", "izmir"]);
+    cli(db, &["enroll", "--server", url, "--code", &code]);
+}
+
 const DRIVER_PORT: u16 = 4444;
 const NATIVE_PORT: u16 = 4445;
 const WAIT: Duration = Duration::from_secs(20);

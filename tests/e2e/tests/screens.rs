@@ -1,5 +1,5 @@
 //! Every main screen (Today, search, registration, a mother, a visit, sync, the follow-up
-//! list), with demo data, at both tablet sizes (1280×800 landscape, 800×1280
+//! list, the office), with demo data, at both tablet sizes (1280×800 landscape, 800×1280
 //! portrait) in all three languages: a screenshot of each, no serious accessibility violation
 //! (axe-core), touch targets of at least 48 px, and nothing wider than the window.
 
@@ -94,6 +94,13 @@ async fn every_main_screen_in_three_languages_at_both_tablet_sizes() -> anyhow::
             app.click_named("nav_followup").await?;
             app.wait_css(".followup-row").await?;
             check(&app, &shot(8, "follow-up")).await?;
+
+            // The office of a device not enrolled: coverage from what it holds; the tablets
+            // view says it needs the server.
+            app.click_named("nav_office").await?;
+            app.wait_css("[data-testid=coverage-table]").await?;
+            app.wait_css("[data-testid=tablets-error]").await?;
+            check(&app, &shot(9, "office")).await?;
         }
     }
     app.resize(1280, 800).await?;

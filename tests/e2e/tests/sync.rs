@@ -3,86 +3,15 @@
 //! values and who wrote them, and keeps one. After syncing, all three hold the same data, the
 //! edits of different fields all survive, and the conflicts are closed everywhere.
 
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use lohusa_e2e::{App, Launch, istanbul_today, workspace_root};
+use lohusa_e2e::{App, Launch, admin, cli, istanbul_today, set, start_server};
 use serde_json::Value;
-
-fn binary(name: &str) -> PathBuf {
-    let path = workspace_root().join("target/debug").join(name);
-    assert!(
-        path.exists(),
-        "{} is missing: cargo xtask test builds it",
-        path.display()
-    );
-    path
-}
-
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn admin(data: &Path, args: &[&str]) -> String {
-    let out = Command::new(binary("lohusa-server"))
-        .arg("--data")
-        .arg(data)
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout).unwrap().trim().to_owned()
-}
-
-/// Sets one field of a record on a command-line replica; `value` is JSON.
-fn set(db: &Path, entity: &str, id: &str, field: &str, value: &str) {
-    cli(
-        db,
-        &[
-            "set", "--entity", entity, "--id", id, "--field", field, "--value", value,
-        ],
-    );
-}
-
-fn cli(db: &Path, args: &[&str]) -> Value {
-    let out = Command::new(binary("lohusa-cli"))
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "lohusa-cli {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
-}
 
 #[tokio::test]
 async fn the_team_lead_sees_and_resolves_a_conflict_from_two_tablets() -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
-    let data = dir.path().join("server");
-    admin(&data, &["create-team", "izmir"]);
-    let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
-    let url = format!("http://127.0.0.1:{port}");
-    let _server = Server(
-        Command::new(binary("lohusa-server"))
-            .arg("--data")
-            .arg(&data)
-            .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
-            .stdout(Stdio::null())
-            .spawn()?,
-    );
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    let (_server, data, url) = start_server(dir.path())?;
     let (a, b) = (dir.path().join("a.sqlite3"), dir.path().join("b.sqlite3"));
     for (db, name) in [(&a, "Ebe Derya"), (&b, "Ebe Ayşe")] {
         cli(db, &["init", "--member", name]);

@@ -57,7 +57,9 @@ export function Coverage() {
     return (
       <td key={part} data-part={part}>
         <span className="coverage-total">{row.total[part]}</span>
-        <span className="coverage-split" title={t("office.coverage.per_visit")}>{perVisit}</span>
+        <span className="coverage-split" title={t("office.coverage.per_visit")} dir="ltr">
+          {perVisit}
+        </span>
       </td>
     );
   };

@@ -2,7 +2,7 @@
 // was registered, which rows were refused (line, column, reason) and which look like mothers
 // already on this tablet. Those are shown side by side: take fields from the referral into her
 // record (each taken field remembers the file and line it came from), or register her apart.
-import { useState, type ChangeEvent } from "react";
+import { useRef, useState, type ChangeEvent } from "react";
 import { useTranslation } from "react-i18next";
 import type { TFunction } from "i18next";
 
@@ -172,6 +172,7 @@ export function ReferralImport() {
   const [error, setError] = useState<AppError | null>(null);
   const [busy, setBusy] = useState(false);
   const [decided, setDecided] = useState<Record<number, Decision>>({});
+  const input = useRef<HTMLInputElement>(null);
 
   async function pick(e: ChangeEvent<HTMLInputElement>) {
     const file = e.target.files?.[0];
@@ -206,10 +207,10 @@ export function ReferralImport() {
       <h2 id="import-title">{t("office.import.title")}</h2>
       <p>{t("office.import.body")}</p>
       <div className="button-row">
-        <label className="primary file-button">
+        <button type="button" name="pick_referral_file" className="primary" disabled={busy} onClick={() => input.current?.click()}>
           {busy ? t("office.import.reading") : t("office.import.pick")}
-          <input type="file" name="referral_file" accept=".csv,text/csv" onChange={pick} disabled={busy} />
-        </label>
+        </button>
+        <input ref={input} type="file" name="referral_file" accept=".csv,text/csv" onChange={pick} hidden aria-label={t("office.import.pick")} />
         <button type="button" name="save_template" className="secondary" onClick={saveTemplate}>
           {t("office.import.template")}
         </button>
