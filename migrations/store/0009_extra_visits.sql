@@ -17,3 +17,5 @@ ALTER TABLE visits ADD COLUMN extra_visit_id TEXT;
 DROP INDEX visits_by_mother;
 CREATE INDEX visits_by_mother ON visits (mother_id, number, outcome, visited_on) WHERE extra_visit_id IS NULL;
 CREATE INDEX visits_by_extra ON visits (extra_visit_id) WHERE extra_visit_id IS NOT NULL;
+-- A mother's visits of every kind (her screen, her flags, who visited her last).
+CREATE INDEX visits_of_mother ON visits (mother_id, number, visited_on);

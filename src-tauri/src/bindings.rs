@@ -36,9 +36,9 @@ mod tests {
     use lohusa_core::coverage::{CoverageCounts, CoverageRow, CoverageTable};
     use lohusa_core::sync::{DeviceReport, TeamDevice};
 
+    use lohusa_core::extra::{ExtraVisitInput, ExtraVisitRecord, ExtraVisitStatus};
     use lohusa_exchange::matching::{MatchReason, Suspect};
     use lohusa_exchange::referral::{FileError, ReferralRow, RowError};
-    use lohusa_core::extra::{ExtraVisitInput, ExtraVisitRecord, ExtraVisitStatus};
     use lohusa_store::{CreatedRow, ExtraVisitView, ImportReport, SuspectRecord, SuspectedDuplicate};
 
     use crate::commands::{AppStatus, ExportFormat, SavedFile, SavedVisit, SyncView, TeamDevices};

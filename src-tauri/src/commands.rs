@@ -3,6 +3,7 @@
 
 use chrono::{NaiveDate, Utc};
 use lohusa_core::checklist::{self, ChecklistDefinition};
+use lohusa_core::coverage::CoverageTable;
 use lohusa_core::extra::{ExtraVisitInput, ExtraVisitRecord};
 use lohusa_core::flags::Flag;
 use lohusa_core::followup::FollowUpFilter;
@@ -11,7 +12,6 @@ use lohusa_core::instrument::InstrumentText;
 use lohusa_core::registration::{Language, RegistrationInput};
 use lohusa_core::review::{ReviewInput, ReviewOrder, ReviewRecord};
 use lohusa_core::schedule::VisitNumber;
-use lohusa_core::coverage::CoverageTable;
 use lohusa_core::sync::{CLOCK_SKEW_WARNING_MS, SILENT_AFTER_DAYS, TeamDevice};
 use lohusa_core::time::istanbul_today;
 use lohusa_core::today::TodayList;
@@ -19,8 +19,8 @@ use lohusa_core::visit::{LaterResultsInput, VisitInput};
 use lohusa_core::{EntityKind, FieldError, MemberId, Rule, ValidationErrors};
 use lohusa_exchange::referral::ReferralRow;
 use lohusa_store::{
-    ImportReport,
-    Conflict, FollowUpList, LocalMember, MotherSummary, MotherView, Refused, Store, StoreError, SyncStatus, VisitDraft,
+    Conflict, FollowUpList, ImportReport, LocalMember, MotherSummary, MotherView, Refused, Store, StoreError,
+    SyncStatus, VisitDraft,
 };
 use lohusa_sync::Progress;
 use serde::{Deserialize, Serialize};
@@ -148,7 +148,11 @@ pub fn schedule_extra_visit(state: State<'_, AppState>, input: ExtraVisitInput) 
 
 /// Records the visit made for a planned extra visit; its flags, as for any visit.
 #[tauri::command(async)]
-pub fn record_extra_visit(state: State<'_, AppState>, extra: uuid::Uuid, input: VisitInput) -> Result<SavedVisit, AppError> {
+pub fn record_extra_visit(
+    state: State<'_, AppState>,
+    extra: uuid::Uuid,
+    input: VisitInput,
+) -> Result<SavedVisit, AppError> {
     let mut store = state.store();
     let author = member(&store)?.id;
     let id = store.record_extra_visit(extra, &input, author, Utc::now())?;
@@ -338,7 +342,11 @@ pub fn merge_referral(
 
 /// Registers a held referral row as a mother of her own: not the suspected duplicate.
 #[tauri::command(async)]
-pub fn keep_referral_apart(state: State<'_, AppState>, row: ReferralRow, file_name: String) -> Result<MotherId, AppError> {
+pub fn keep_referral_apart(
+    state: State<'_, AppState>,
+    row: ReferralRow,
+    file_name: String,
+) -> Result<MotherId, AppError> {
     let mut store = state.store();
     let author = member(&store)?.id;
     let id = store.create_referral(&row, &file_name, author, Utc::now())?;
@@ -371,7 +379,12 @@ fn save_file(state: &AppState, name: &str, content: &str, records: usize) -> Res
 /// Writes the referral template (header and one example row) to the exports folder.
 #[tauri::command(async)]
 pub fn save_referral_template(state: State<'_, AppState>) -> Result<SavedFile, AppError> {
-    save_file(&state, "lohusa-referral-template.csv", &lohusa_exchange::referral::template(), 1)
+    save_file(
+        &state,
+        "lohusa-referral-template.csv",
+        &lohusa_exchange::referral::template(),
+        1,
+    )
 }
 
 /// The exports the programme's reports take.
@@ -392,11 +405,19 @@ pub fn export_records(state: State<'_, AppState>, format: ExportFormat) -> Resul
     let (name, content, count) = match format {
         ExportFormat::VisitsCsv => {
             let visits = records.iter().map(|m| m.visits.len()).sum();
-            (format!("lohusa-visits-{day}.csv"), lohusa_exchange::csv_export::visits_csv(&records), visits)
+            (
+                format!("lohusa-visits-{day}.csv"),
+                lohusa_exchange::csv_export::visits_csv(&records),
+                visits,
+            )
         }
         ExportFormat::FlagsCsv => {
             let flags = records.iter().flat_map(|m| &m.visits).map(|v| v.flags.len()).sum();
-            (format!("lohusa-flags-{day}.csv"), lohusa_exchange::csv_export::flags_csv(&records), flags)
+            (
+                format!("lohusa-flags-{day}.csv"),
+                lohusa_exchange::csv_export::flags_csv(&records),
+                flags,
+            )
         }
         ExportFormat::FhirBundle => {
             let bundle = lohusa_exchange::fhir::bundle(&records, now);

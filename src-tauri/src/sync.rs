@@ -89,7 +89,10 @@ pub async fn run_once(app: &AppHandle) -> Result<(), SyncError> {
         // that cannot take the report does not make the sync fail.
         let report = lohusa_sync::device_report(state.store_lock(), env!("CARGO_PKG_VERSION"))?;
         if let Err(error) = transport.report(&report).await {
-            eprintln!("lohusa: the sync went through, the device report did not: {}", error.kind());
+            eprintln!(
+                "lohusa: the sync went through, the device report did not: {}",
+                error.kind()
+            );
         }
         Ok(())
     }

@@ -8,7 +8,17 @@ pub fn bench(mothers: usize, days: u64, visits: usize) -> anyhow::Result<()> {
     let (n, d, v) = (mothers.to_string(), days.to_string(), visits.to_string());
     util::cargo(
         &[
-            "run", "--release", "-p", "lohusa-bench", "--", "--mothers", &n, "--days", &d, "--visits", &v,
+            "run",
+            "--release",
+            "-p",
+            "lohusa-bench",
+            "--",
+            "--mothers",
+            &n,
+            "--days",
+            &d,
+            "--visits",
+            &v,
         ],
         &[],
     )

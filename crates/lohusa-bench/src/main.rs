@@ -37,6 +37,9 @@ impl Timings {
     fn percentile(&self, p: f64) -> Duration {
         let mut sorted = self.0.clone();
         sorted.sort();
+        if sorted.is_empty() {
+            return Duration::ZERO;
+        }
         sorted[((sorted.len() - 1) as f64 * p).round() as usize]
     }
 }
@@ -84,24 +87,42 @@ fn main() -> anyhow::Result<()> {
 
     let mut missing = args.visits.saturating_sub(store.n_visits()? as usize);
     if missing > 0 {
+        // Attempts that found nobody at home, on the days of closed windows never visited, one
+        // more day each round (windows open now stay open, for the writes measured below).
         let started = Instant::now();
         let added = missing;
-        'mothers: for m in store.mother_ids()? {
+        let today = lohusa_core::time::istanbul_today(Utc::now());
+        let mut open = Vec::new();
+        for m in store.mother_ids()? {
             let born = store.birth_of(m)?.birth_date;
-            for visit in store.visits_of(m)? {
-                if missing == 0 {
-                    break 'mothers;
+            let visited: Vec<_> = store
+                .visits_of(m)?
+                .into_iter()
+                .filter(|v| v.outcome == VisitOutcome::Visited)
+                .map(|v| v.number)
+                .collect();
+            for window in lohusa_core::schedule::visit_windows(born) {
+                if !visited.contains(&window.number) && window.closes_on < today {
+                    open.push((m, window));
                 }
-                if visit.outcome != VisitOutcome::Visited || visit.visited_on <= born {
+            }
+        }
+        'rounds: for round in 0..13u64 {
+            for (m, window) in &open {
+                if missing == 0 {
+                    break 'rounds;
+                }
+                let day = window.opens_on + chrono::Days::new(round);
+                if day > today || day > window.closes_on {
                     continue;
                 }
                 let attempt = VisitInput {
-                    mother_id: m,
-                    number: visit.number,
+                    mother_id: *m,
+                    number: window.number,
                     outcome: VisitOutcome::NotAtHome,
-                    visited_on: (visit.visited_on - chrono::Days::new(1)).to_string(),
+                    visited_on: day.to_string(),
                     visited_at: String::new(),
-                    visited_by: visit.visited_by.clone(),
+                    visited_by: member.name.clone(),
                     note: String::new(),
                     answers: BTreeMap::new(),
                 };
@@ -110,7 +131,7 @@ fn main() -> anyhow::Result<()> {
             }
         }
         println!(
-            "added {} attempts: {} visits in {:.1} s",
+            "added {} attempts: {} visit records in {:.1} s",
             added - missing,
             store.n_visits()?,
             started.elapsed().as_secs_f64()
@@ -254,7 +275,10 @@ fn main() -> anyhow::Result<()> {
         "< 100 ms",
     );
     report(
-        &format!("duplicate check of one referral ({n_suspects} suspects in {} checks)", args.reads),
+        &format!(
+            "duplicate check of one referral ({n_suspects} suspects in {} checks)",
+            args.reads
+        ),
         &Timings(duplicates),
         &br,
         "< 100 ms",

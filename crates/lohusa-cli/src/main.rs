@@ -325,11 +325,21 @@ async fn main() -> anyhow::Result<()> {
         Command::FollowUp => print(&store.follow_up_list(Utc::now(), &Default::default(), 10_000)?)?,
         Command::Import { file } => {
             let text = std::fs::read_to_string(&file)?;
-            let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let name = file
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
             let author = member(&store)?;
-            let report = store.import_referrals(&text, &name, author, Utc::now()).map_err(explain)?;
+            let report = store
+                .import_referrals(&text, &name, author, Utc::now())
+                .map_err(explain)?;
             for error in &report.errors {
-                eprintln!("line {}, column {}: {}", error.line, error.column, error.error.english_message());
+                eprintln!(
+                    "line {}, column {}: {}",
+                    error.line,
+                    error.column,
+                    error.error.english_message()
+                );
             }
             print(&report)?;
         }

@@ -120,7 +120,8 @@ impl Reason {
 
     /// "bp_systolic 164 ≥ 160", for logs and tests; the UI writes the sentence in its language.
     pub fn english(&self) -> String {
-        use crate::validation::parse::format_number as n;
+        // Computed values (a weight change of -10.3846…%) read at two decimals, as on screen.
+        let n = |value: f64| crate::validation::parse::format_number((value * 100.0).round() / 100.0);
         match self {
             Reason::Compare {
                 field,

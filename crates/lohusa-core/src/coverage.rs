@@ -130,7 +130,10 @@ pub fn coverage(mothers: &[CoverageMother], month: NaiveDate, today: NaiveDate) 
             row.visits[usize::from(window.number.get() - 1)].add(status);
             row.total.add(status);
         }
-        let visited = mother.recorded.iter().any(|(_, r, _)| r.outcome == VisitOutcome::Visited);
+        let visited = mother
+            .recorded
+            .iter()
+            .any(|(_, r, _)| r.outcome == VisitOutcome::Visited);
         if in_month && !visited {
             let by = mother.nurse.clone();
             rows.entry(by.clone())
@@ -148,7 +151,12 @@ pub fn coverage(mothers: &[CoverageMother], month: NaiveDate, today: NaiveDate) 
     }
     // `None` sorts first in the map; the table shows it last.
     let mut rows: Vec<CoverageRow> = rows.into_values().collect();
-    rows.sort_by_key(|r| (r.nurse.is_none(), r.nurse.as_deref().map(crate::search::fold_for_search)));
+    rows.sort_by_key(|r| {
+        (
+            r.nurse.is_none(),
+            r.nurse.as_deref().map(crate::search::fold_for_search),
+        )
+    });
     CoverageTable {
         from,
         to,
@@ -241,18 +249,48 @@ mod tests {
                 ..Default::default()
             }
         );
-        assert_eq!(ayse.visits[1], CoverageCounts { late: 1, ..Default::default() });
+        assert_eq!(
+            ayse.visits[1],
+            CoverageCounts {
+                late: 1,
+                ..Default::default()
+            }
+        );
         // She refused: an attempt is not a visit.
         assert_eq!(ayse.mothers_without_visit, 1);
         let elif = &table.rows[1];
-        assert_eq!(elif.visits[1], CoverageCounts { done_late: 1, ..Default::default() });
-        assert_eq!(elif.visits[2], CoverageCounts { open: 1, ..Default::default() });
+        assert_eq!(
+            elif.visits[1],
+            CoverageCounts {
+                done_late: 1,
+                ..Default::default()
+            }
+        );
+        assert_eq!(
+            elif.visits[2],
+            CoverageCounts {
+                open: 1,
+                ..Default::default()
+            }
+        );
         assert_eq!(elif.total.total(), 2);
         let zehra = &table.rows[2];
-        assert_eq!(zehra.visits[0], CoverageCounts { late: 1, ..Default::default() });
+        assert_eq!(
+            zehra.visits[0],
+            CoverageCounts {
+                late: 1,
+                ..Default::default()
+            }
+        );
         assert_eq!(zehra.mothers_without_visit, 1);
         let nobody = &table.rows[3];
-        assert_eq!(nobody.visits[0], CoverageCounts { open: 1, ..Default::default() });
+        assert_eq!(
+            nobody.visits[0],
+            CoverageCounts {
+                open: 1,
+                ..Default::default()
+            }
+        );
         assert_eq!(nobody.mothers_without_visit, 1);
         assert_eq!(
             table.team.total,
@@ -278,7 +316,9 @@ mod tests {
         assert_eq!(before.team.visits[0].late, 1);
         assert_eq!(before.team.visits[1].late, 1);
         let mut made_up = mothers.clone();
-        made_up[0].recorded.push(visit(1, VisitOutcome::Visited, "2026-10-21", "Ayşe"));
+        made_up[0]
+            .recorded
+            .push(visit(1, VisitOutcome::Visited, "2026-10-21", "Ayşe"));
         let after = coverage(&made_up, date("2026-10-01"), date("2026-10-21"));
         assert_eq!(after.team.visits[0].done_late, 1);
         assert_eq!(after.team.mothers_without_visit, 0);

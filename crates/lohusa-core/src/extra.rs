@@ -68,10 +68,9 @@ pub fn extra_visit_status(due_on: NaiveDate, today: NaiveDate, visited: bool) ->
 pub fn content_number(birth_date: NaiveDate, date: NaiveDate) -> VisitNumber {
     visit_windows(birth_date)
         .into_iter()
-        .filter(|w| w.opens_on <= date)
-        .map(|w| w.number)
-        .last()
-        .unwrap_or(VisitNumber::ALL[0])
+        .rev()
+        .find(|w| w.opens_on <= date)
+        .map_or(VisitNumber::ALL[0], |w| w.number)
 }
 
 /// Checks the planning form; all errors at once. The date may not be in the past or before the
@@ -91,7 +90,11 @@ pub fn validate_extra_visit(
         if date < today {
             e.push(FieldError::new("due_on", Rule::InThePast).with("value", date));
         } else if date < birth_date {
-            e.push(FieldError::new("due_on", Rule::BeforeBirth).with("value", date).with("other", birth_date));
+            e.push(
+                FieldError::new("due_on", Rule::BeforeBirth)
+                    .with("value", date)
+                    .with("other", birth_date),
+            );
         }
     }
     let reason = parse::required_text(e, "reason", &input.reason, MAX_REASON_LEN);
@@ -136,11 +139,26 @@ mod tests {
     #[test]
     fn status_by_date() {
         let due = date("2026-11-25");
-        assert_eq!(extra_visit_status(due, date("2026-11-24"), false), ExtraVisitStatus::Upcoming);
-        assert_eq!(extra_visit_status(due, date("2026-11-25"), false), ExtraVisitStatus::Due);
-        assert_eq!(extra_visit_status(due, date("2026-11-27"), false), ExtraVisitStatus::Due);
-        assert_eq!(extra_visit_status(due, date("2026-11-28"), false), ExtraVisitStatus::Late);
-        assert_eq!(extra_visit_status(due, date("2026-11-28"), true), ExtraVisitStatus::Done);
+        assert_eq!(
+            extra_visit_status(due, date("2026-11-24"), false),
+            ExtraVisitStatus::Upcoming
+        );
+        assert_eq!(
+            extra_visit_status(due, date("2026-11-25"), false),
+            ExtraVisitStatus::Due
+        );
+        assert_eq!(
+            extra_visit_status(due, date("2026-11-27"), false),
+            ExtraVisitStatus::Due
+        );
+        assert_eq!(
+            extra_visit_status(due, date("2026-11-28"), false),
+            ExtraVisitStatus::Late
+        );
+        assert_eq!(
+            extra_visit_status(due, date("2026-11-28"), true),
+            ExtraVisitStatus::Done
+        );
     }
 
     #[test]
@@ -162,8 +180,8 @@ mod tests {
             reason: " ".into(),
             review_id: None,
         };
-        let errors = validate_extra_visit(&input, Uuid::from_u128(2), date("2026-11-10"), "Dr. Ece", now, today)
-            .unwrap_err();
+        let errors =
+            validate_extra_visit(&input, Uuid::from_u128(2), date("2026-11-10"), "Dr. Ece", now, today).unwrap_err();
         let rules: Vec<(&str, Rule)> = errors.0.iter().map(|e| (e.field.as_str(), e.rule)).collect();
         assert_eq!(rules, [("due_on", Rule::InThePast), ("reason", Rule::Required)]);
         let ok = ExtraVisitInput {

@@ -208,7 +208,10 @@ mod tests {
             due_on: due.parse().unwrap(),
             reason: "wound".into(),
         };
-        let list = with_extra_visits(list, &[extra(10, "Nour", "2026-11-26"), extra(11, "Sara", "2026-11-22")]);
+        let list = with_extra_visits(
+            list,
+            &[extra(10, "Nour", "2026-11-26"), extra(11, "Sara", "2026-11-22")],
+        );
         assert_eq!(names(&list.upcoming), ["Meryem v1", "Nour v2", "Fatma v2", "Leyla v3"]);
         assert_eq!(names(&list.late), ["Leyla v1", "Leyla v2", "Fatma v1", "Sara v2"]);
         assert_eq!(list.late[3].extra_visit, Some(Uuid::from_u128(11)));

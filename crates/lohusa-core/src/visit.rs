@@ -108,9 +108,8 @@ pub fn validate_visit(
         }
     }
     let visited = input.outcome == VisitOutcome::Visited;
-    let visited_at = if visited {
-        parse::required_time(e, "visited_at", &input.visited_at)
-    } else if parse::trimmed(&input.visited_at).is_some() {
+    // A visit needs its time; an attempt may have one.
+    let visited_at = if visited || parse::trimmed(&input.visited_at).is_some() {
         parse::required_time(e, "visited_at", &input.visited_at)
     } else {
         None
@@ -329,7 +328,9 @@ pub fn visit_flags(
         .iter()
         // An extra visit shares its number with a window's visit: the date tells which came first.
         .filter(|v| {
-            v.outcome == VisitOutcome::Visited && v.id != visit.id && (v.number, v.visited_on) < (visit.number, visit.visited_on)
+            v.outcome == VisitOutcome::Visited
+                && v.id != visit.id
+                && (v.number, v.visited_on) < (visit.number, visit.visited_on)
         })
         .collect();
     earlier.sort_by_key(|v| std::cmp::Reverse((v.number, v.visited_on)));

@@ -272,6 +272,7 @@ mod tests {
             note: None,
             checklist_version: checklist::current().version,
             answers: Default::default(),
+            extra_visit_id: None,
         }
     }
 

@@ -62,7 +62,13 @@ pub const COLUMNS: &[&str] = &[
 ];
 
 /// Columns the header must have.
-pub const REQUIRED_COLUMNS: &[&str] = &["full_name", "birth_date", "birth_mode", "baby_sex", "baby_birth_weight_g"];
+pub const REQUIRED_COLUMNS: &[&str] = &[
+    "full_name",
+    "birth_date",
+    "birth_mode",
+    "baby_sex",
+    "baby_birth_weight_g",
+];
 
 /// The most rows one file may have.
 pub const MAX_ROWS: usize = 5000;
@@ -127,11 +133,19 @@ pub struct RowError {
 pub enum FileError {
     Empty,
     /// Required columns missing from the header.
-    MissingColumns { columns: Vec<String> },
+    MissingColumns {
+        columns: Vec<String>,
+    },
     /// Columns the file has that are not ours (probably misspelt).
-    UnknownColumns { columns: Vec<String> },
-    TooManyRows { max: u32 },
-    Unreadable { detail: String },
+    UnknownColumns {
+        columns: Vec<String>,
+    },
+    TooManyRows {
+        max: u32,
+    },
+    Unreadable {
+        detail: String,
+    },
 }
 
 /// The rows of a file: the readable ones, and the errors of the others. A row with an unknown
@@ -150,20 +164,31 @@ pub fn column_of(field: &str) -> String {
         return rest.to_owned();
     }
     if let Some(rest) = field.strip_prefix("birth.") {
-        return if rest == "mode" { "birth_mode".into() } else { rest.to_owned() };
+        return if rest == "mode" {
+            "birth_mode".into()
+        } else {
+            rest.to_owned()
+        };
     }
     if let Some(rest) = field.strip_prefix("babies.") {
         let mut parts = rest.splitn(2, '.');
         let index: usize = parts.next().and_then(|n| n.parse().ok()).unwrap_or(0);
         let name = parts.next().unwrap_or("");
-        let prefix = if index == 0 { "baby".to_owned() } else { format!("baby{}", index + 1) };
+        let prefix = if index == 0 {
+            "baby".to_owned()
+        } else {
+            format!("baby{}", index + 1)
+        };
         return format!("{prefix}_{name}");
     }
     field.to_owned()
 }
 
 fn header_key(text: &str) -> String {
-    text.trim().trim_start_matches('\u{feff}').to_lowercase().replace([' ', '-'], "_")
+    text.trim()
+        .trim_start_matches('\u{feff}')
+        .to_lowercase()
+        .replace([' ', '-'], "_")
 }
 
 /// Reads the file.
@@ -248,9 +273,15 @@ pub fn parse_referrals(text: &str) -> Result<ParsedReferrals, FileError> {
                 });
             }
         };
-        choice("residency_status", "mother.residency_status", &|v| residency(v).map(|_| ()));
-        choice("preferred_language", "mother.preferred_language", &|v| language(v).map(|_| ()));
-        choice("interpreter_needed", "mother.interpreter_needed", &|v| yes_no(v).map(|_| ()));
+        choice("residency_status", "mother.residency_status", &|v| {
+            residency(v).map(|_| ())
+        });
+        choice("preferred_language", "mother.preferred_language", &|v| {
+            language(v).map(|_| ())
+        });
+        choice("interpreter_needed", "mother.interpreter_needed", &|v| {
+            yes_no(v).map(|_| ())
+        });
         choice("birth_mode", "birth.mode", &|v| birth_mode(v).map(|_| ()));
         choice("baby_sex", "babies.0.sex", &|v| sex(v).map(|_| ()));
         choice("baby2_sex", "babies.1.sex", &|v| sex(v).map(|_| ()));
@@ -394,7 +425,11 @@ mod tests {
                     Zehra Ak,21.11.2026,vaginal,male,3300\n";
         let parsed = parse_referrals(text).unwrap();
         assert_eq!(
-            parsed.errors.iter().map(|e| (e.line, e.column.as_str())).collect::<Vec<_>>(),
+            parsed
+                .errors
+                .iter()
+                .map(|e| (e.line, e.column.as_str()))
+                .collect::<Vec<_>>(),
             [(2, "birth_mode"), (4, "baby_sex")]
         );
         assert_eq!(parsed.errors[0].error.rule, Rule::NotAChoice);

@@ -5,14 +5,14 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Days, NaiveDate, Utc};
-use rusqlite::OptionalExtension;
 use lohusa_core::coverage::{CoverageMother, CoverageTable, coverage, month_of};
 use lohusa_core::schedule::{RecordedVisit, VisitNumber};
 use lohusa_core::time::istanbul_today;
 use lohusa_core::visit::VisitOutcome;
+use rusqlite::OptionalExtension;
 use uuid::Uuid;
 
-use crate::mothers::{date, enum_col, id, opt_date};
+use crate::mothers::{enum_col, id, opt_date};
 use crate::{Store, StoreError, collect_rows};
 
 impl Store {
@@ -22,16 +22,7 @@ impl Store {
         // the month (visit 3 opens on day 30) and 2 days before its end (visit 1 on day 2).
         let (from, to) = month_of(month);
         let (born_from, born_to) = (from - Days::new(30), to - Days::new(2));
-        let mut births: HashMap<Uuid, NaiveDate> = HashMap::new();
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT mother_id, birth_date FROM births INDEXED BY births_by_mother")?;
-        collect_rows(&mut stmt, [], |row| {
-            let birth_date = date(row, 1)?;
-            let entry = births.entry(id(row, 0)?).or_insert(birth_date);
-            *entry = (*entry).max(birth_date);
-            Ok(())
-        })?;
+        let mut births = self.latest_births()?;
         births.retain(|_, born| *born >= born_from && *born <= born_to);
         let mut deleted = self.conn.prepare_cached("SELECT id FROM mothers WHERE deleted = 1")?;
         for gone in collect_rows(&mut deleted, [], |row| id::<Uuid>(row, 0))? {

@@ -61,7 +61,8 @@ impl Store {
             .conn
             .prepare_cached("SELECT visit_id, flag FROM visit_flags ORDER BY visit_id, position")?;
         crate::collect_rows(&mut stmt, [], |row| {
-            let flag = serde_json::from_str(&row.get::<_, String>(1)?).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            let flag =
+                serde_json::from_str(&row.get::<_, String>(1)?).map_err(|e| StoreError::Corrupt(e.to_string()))?;
             flags.entry(row.get(0)?).or_default().push(flag);
             Ok(())
         })?;

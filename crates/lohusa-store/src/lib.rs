@@ -33,11 +33,11 @@ use uuid::Uuid;
 
 pub use checkpoint::{BACKSTOP_CHECKPOINT_PAGES, CheckpointResult, Checkpointer};
 pub use error::StoreError;
-pub use flag_cache::FollowUpList;
 pub use extras::ExtraVisitView;
+pub use flag_cache::FollowUpList;
 pub use meta::LocalMember;
-pub use referrals::{CreatedRow, ImportReport, MERGEABLE_FIELDS, SuspectRecord, SuspectedDuplicate};
 pub use mothers::{MotherSummary, MotherView};
+pub use referrals::{CreatedRow, ImportReport, MERGEABLE_FIELDS, SuspectRecord, SuspectedDuplicate};
 pub use sync::{Conflict, Refused, SyncStatus};
 pub use visits::VisitDraft;
 

@@ -58,12 +58,7 @@ impl Store {
         author: MemberId,
         now: DateTime<Utc>,
     ) -> Result<MotherId, StoreError> {
-        let ids = RegistrationIds {
-            mother: MotherId(Uuid::now_v7()),
-            birth: BirthId(Uuid::now_v7()),
-            babies: input.babies.iter().map(|_| BabyId(Uuid::now_v7())).collect(),
-        };
-        let valid = validate_registration(input, &ids, istanbul_today(now))?;
+        let valid = validate_registration(input, &new_ids(input), istanbul_today(now))?;
         self.write(&valid.writes(), author, now)?;
         Ok(valid.mother.id)
     }
@@ -226,6 +221,15 @@ fn text_ref<'a>(row: &'a Row<'_>, index: usize) -> Result<Option<&'a str>, Store
     row.get_ref(index)?
         .as_str_or_null()
         .map_err(|e| StoreError::Corrupt(format!("column {index}: {e}")))
+}
+
+/// Fresh ids for the records a registration creates.
+pub(crate) fn new_ids(input: &RegistrationInput) -> RegistrationIds {
+    RegistrationIds {
+        mother: MotherId(Uuid::now_v7()),
+        birth: BirthId(Uuid::now_v7()),
+        babies: input.babies.iter().map(|_| BabyId(Uuid::now_v7())).collect(),
+    }
 }
 
 pub(crate) fn id<T: std::str::FromStr>(row: &Row<'_>, index: usize) -> Result<T, StoreError> {

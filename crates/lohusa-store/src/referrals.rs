@@ -6,12 +6,12 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
+use lohusa_core::MemberId;
 use lohusa_core::change::{EntityKind, EntityWrite, FieldValues};
-use lohusa_core::ids::{BabyId, BirthId, MotherId};
+use lohusa_core::ids::MotherId;
 use lohusa_core::registration::{BirthRecord, MotherRecord, RegistrationIds, validate_registration};
 use lohusa_core::time::istanbul_today;
 use lohusa_core::validation::{FieldError, Rule, ValidationErrors};
-use lohusa_core::MemberId;
 use lohusa_exchange::matching::{MatchIndex, Person, Suspect};
 use lohusa_exchange::referral::{FileError, ReferralRow, RowError, column_of, parse_referrals};
 use serde::{Deserialize, Serialize};
@@ -19,7 +19,7 @@ use serde_json::json;
 use ts_rs::TS;
 use uuid::Uuid;
 
-use crate::mothers::{date, id, opt_date};
+use crate::mothers::{id, new_ids, opt_date};
 use crate::{Store, StoreError, collect_rows};
 
 /// A row created as a new mother.
@@ -93,16 +93,7 @@ fn person(mother: &MotherRecord, baby_birth_date: Option<NaiveDate>) -> Person {
 impl Store {
     /// Every mother on the device as the duplicate check sees her.
     pub fn match_index(&self) -> Result<MatchIndex, StoreError> {
-        let mut births: std::collections::HashMap<Uuid, NaiveDate> = Default::default();
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT mother_id, birth_date FROM births INDEXED BY births_by_mother")?;
-        collect_rows(&mut stmt, [], |row| {
-            let birth = date(row, 1)?;
-            let entry = births.entry(id(row, 0)?).or_insert(birth);
-            *entry = (*entry).max(birth);
-            Ok(())
-        })?;
+        let births = self.latest_births()?;
         let mut stmt = self.conn.prepare_cached(
             "SELECT id, full_name, id_number, phone, date_of_birth, age_years FROM mothers WHERE deleted IS NOT 1",
         )?;
@@ -146,12 +137,7 @@ impl Store {
         let today = istanbul_today(now);
         let mut index = self.match_index()?;
         for row in parsed.rows {
-            let ids = RegistrationIds {
-                mother: MotherId(Uuid::now_v7()),
-                birth: BirthId(Uuid::now_v7()),
-                babies: row.input.babies.iter().map(|_| BabyId(Uuid::now_v7())).collect(),
-            };
-            let valid = match validate_registration(&row.input, &ids, today) {
+            let valid = match validate_registration(&row.input, &new_ids(&row.input), today) {
                 Ok(valid) => valid,
                 Err(errors) => {
                     report.errors.extend(errors.0.into_iter().map(|error| RowError {
@@ -178,10 +164,7 @@ impl Store {
                 continue;
             }
             let created = self.create_referral(&row, file, author, now)?;
-            index.add(Person {
-                id: created.0,
-                ..probe
-            });
+            index.add(Person { id: created.0, ..probe });
             report.created.push(CreatedRow {
                 line: row.line,
                 mother_id: created,
@@ -201,19 +184,15 @@ impl Store {
         author: MemberId,
         now: DateTime<Utc>,
     ) -> Result<MotherId, StoreError> {
-        let ids = RegistrationIds {
-            mother: MotherId(Uuid::now_v7()),
-            birth: BirthId(Uuid::now_v7()),
-            babies: row.input.babies.iter().map(|_| BabyId(Uuid::now_v7())).collect(),
-        };
-        let valid = validate_registration(&row.input, &ids, istanbul_today(now))?;
+        let valid = validate_registration(&row.input, &new_ids(&row.input), istanbul_today(now))?;
         let mut writes = valid.writes();
         let source = source_of(row, file);
         let sources: BTreeMap<&str, &str> = MERGEABLE_FIELDS.iter().map(|f| (*f, source.as_str())).collect();
         if let Some(mother) = writes.iter_mut().find(|w| w.entity == EntityKind::Mother) {
-            mother
-                .fields
-                .insert("sources".into(), json!(serde_json::to_string(&sources).expect("a map of text")));
+            mother.fields.insert(
+                "sources".into(),
+                json!(serde_json::to_string(&sources).expect("a map of text")),
+            );
         }
         self.write(&writes, author, now)?;
         Ok(valid.mother.id)
@@ -240,8 +219,7 @@ impl Store {
         }
         let ids = RegistrationIds {
             mother: into,
-            birth: BirthId(Uuid::now_v7()),
-            babies: row.input.babies.iter().map(|_| BabyId(Uuid::now_v7())).collect(),
+            ..new_ids(&row.input)
         };
         let valid = validate_registration(&row.input, &ids, istanbul_today(now))?;
         self.mother(into)?;
@@ -259,7 +237,10 @@ impl Store {
                 sources.insert(field.clone(), source.clone());
             }
         }
-        fields.insert("sources".into(), json!(serde_json::to_string(&sources).expect("a map of text")));
+        fields.insert(
+            "sources".into(),
+            json!(serde_json::to_string(&sources).expect("a map of text")),
+        );
         let write = EntityWrite {
             entity: EntityKind::Mother,
             entity_id: into.0,

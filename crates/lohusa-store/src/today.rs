@@ -28,6 +28,22 @@ impl Store {
         Ok(with_extra_visits(list, &self.open_extra_visits()?))
     }
 
+    /// Each mother's latest birth date (the one that decides her schedule), from the covering
+    /// index alone.
+    pub(crate) fn latest_births(&self) -> Result<HashMap<Uuid, NaiveDate>, StoreError> {
+        let mut births: HashMap<Uuid, NaiveDate> = HashMap::new();
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT mother_id, birth_date FROM births INDEXED BY births_by_mother")?;
+        collect_rows(&mut stmt, [], |row| {
+            let birth_date = date(row, 1)?;
+            let latest = births.entry(id(row, 0)?).or_insert(birth_date);
+            *latest = (*latest).max(birth_date);
+            Ok(())
+        })?;
+        Ok(births)
+    }
+
     /// Every mother (not deleted) with a birth, her birth date and recorded visits, and her
     /// nationality; only those whose recorded visits `keep` accepts.
     pub(crate) fn schedule_rows(
@@ -35,12 +51,10 @@ impl Store {
         keep: impl Fn(&[(VisitNumber, RecordedVisit)]) -> bool,
     ) -> Result<Vec<(ScheduleRow, Option<String>)>, StoreError> {
         let mut recorded: HashMap<Uuid, Vec<(VisitNumber, RecordedVisit)>> = HashMap::new();
-        let mut visits = self
-            .conn
-            .prepare_cached(
-                "SELECT mother_id, number, outcome, visited_on FROM visits INDEXED BY visits_by_mother
+        let mut visits = self.conn.prepare_cached(
+            "SELECT mother_id, number, outcome, visited_on FROM visits INDEXED BY visits_by_mother
                  WHERE extra_visit_id IS NULL",
-            )?;
+        )?;
         collect_rows(&mut visits, [], |row| {
             let (Some(number), Some(visited_on)) = (row.get::<_, Option<u8>>(1)?, opt_date(row, 3)?) else {
                 return Ok(());
@@ -54,17 +68,7 @@ impl Store {
             Ok(())
         })?;
 
-        // The latest birth of each mother decides her schedule.
-        let mut births: HashMap<Uuid, NaiveDate> = HashMap::new();
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT mother_id, birth_date FROM births INDEXED BY births_by_mother")?;
-        collect_rows(&mut stmt, [], |row| {
-            let birth_date = date(row, 1)?;
-            let latest = births.entry(id(row, 0)?).or_insert(birth_date);
-            *latest = (*latest).max(birth_date);
-            Ok(())
-        })?;
+        let births = self.latest_births()?;
 
         let mut rows = Vec::new();
         let mut mothers = self

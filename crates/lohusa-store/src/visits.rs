@@ -59,9 +59,9 @@ impl Store {
     /// What was recorded for each of a mother's visits, as far as statuses are concerned; read
     /// from the covering index, without answers.
     pub fn recorded_visits(&self, mother: MotherId) -> Result<Vec<(VisitNumber, RecordedVisit)>, StoreError> {
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT number, outcome, visited_on FROM visits WHERE mother_id = ?1 AND extra_visit_id IS NULL")?;
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT number, outcome, visited_on FROM visits WHERE mother_id = ?1 AND extra_visit_id IS NULL",
+        )?;
         collect_rows(&mut stmt, [mother.to_string()], |row| {
             let number: u8 = row.get(0)?;
             let number: VisitNumber = number.try_into().map_err(StoreError::Corrupt)?;

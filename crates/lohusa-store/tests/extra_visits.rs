@@ -26,7 +26,10 @@ fn day(offset: i64) -> String {
 fn an_extra_visit_is_planned_listed_recorded_and_never_counts_for_a_window() {
     let mut t = TempStore::new();
     // Born 14 days ago: visit 2 (days 13–17) is due now.
-    let m = t.store.register_mother(&registration("Nour Al Hassan", &day(-14)), nurse(), now()).unwrap();
+    let m = t
+        .store
+        .register_mother(&registration("Nour Al Hassan", &day(-14)), nurse(), now())
+        .unwrap();
 
     // A date in the past and no reason: refused, nothing written.
     let bad = ExtraVisitInput {
@@ -58,10 +61,20 @@ fn an_extra_visit_is_planned_listed_recorded_and_never_counts_for_a_window() {
         )
         .unwrap();
     let today = t.store.today_list(now()).unwrap();
-    let extra = today.due.iter().find(|e| e.extra_visit.is_some()).expect("the extra visit is due today");
+    let extra = today
+        .due
+        .iter()
+        .find(|e| e.extra_visit.is_some())
+        .expect("the extra visit is due today");
     assert_eq!((extra.extra_visit, extra.number.get()), (Some(planned.id), 2));
-    assert_eq!(extra.reason.as_deref(), Some("Tansiyon iki gün sonra yeniden ölçülecek"));
-    assert!(today.due.iter().any(|e| e.extra_visit.is_none() && e.number.get() == 2), "visit 2 is due too");
+    assert_eq!(
+        extra.reason.as_deref(),
+        Some("Tansiyon iki gün sonra yeniden ölçülecek")
+    );
+    assert!(
+        today.due.iter().any(|e| e.extra_visit.is_none() && e.number.get() == 2),
+        "visit 2 is due too"
+    );
 
     let view = t.store.mother_view(m, now()).unwrap();
     assert_eq!(view.extra_visits.len(), 1);
@@ -91,7 +104,10 @@ fn an_extra_visit_is_planned_listed_recorded_and_never_counts_for_a_window() {
     let made = &view.extra_visits[0];
     assert_eq!(made.status, ExtraVisitStatus::Done);
     assert_eq!(made.visit.as_ref().map(|v| v.id), Some(visit));
-    assert_eq!(made.flags.iter().map(|f| f.rule.as_str()).collect::<Vec<_>>(), ["hypertension"]);
+    assert_eq!(
+        made.flags.iter().map(|f| f.rule.as_str()).collect::<Vec<_>>(),
+        ["hypertension"]
+    );
     // Visit 2 itself is still due: the extra visit does not decide its window.
     let card = view.cards.iter().find(|c| c.window.number.get() == 2).unwrap();
     assert_eq!((card.status, card.visit.is_none()), (VisitStatus::Due, true));
@@ -126,7 +142,10 @@ fn an_extra_visit_is_planned_listed_recorded_and_never_counts_for_a_window() {
 fn a_sign_off_ordering_an_extra_visit_saves_both_or_neither() {
     use lohusa_core::review::{ReviewInput, ReviewOrder};
     let mut t = TempStore::new();
-    let m = t.store.register_mother(&registration("Sara Demir", &day(-3)), nurse(), now()).unwrap();
+    let m = t
+        .store
+        .register_mother(&registration("Sara Demir", &day(-3)), nurse(), now())
+        .unwrap();
     let input = VisitInput {
         mother_id: m,
         number: VisitNumber::new(1).unwrap(),
@@ -148,7 +167,8 @@ fn a_sign_off_ordering_an_extra_visit_saves_both_or_neither() {
     let changes = common::count(&t.store, "changes");
     // No reason (the note) and a date in the past: neither the sign-off nor the plan is kept.
     let Err(StoreError::Validation(errors)) =
-        t.store.record_review_with_extra_visit(&review, &day(-2), nurse(), "Dr. Ece", now())
+        t.store
+            .record_review_with_extra_visit(&review, &day(-2), nurse(), "Dr. Ece", now())
     else {
         panic!("refused");
     };

@@ -102,7 +102,11 @@ fn seed() -> Seeded {
             let name = format!("Anne {s}-{days:02}");
             let id = t
                 .store
-                .register_mother(&registration(&name, &birth.format("%d.%m.%Y").to_string()), registrar, now())
+                .register_mother(
+                    &registration(&name, &birth.format("%d.%m.%Y").to_string()),
+                    registrar,
+                    now(),
+                )
                 .unwrap();
             mothers.insert(id, (situation, days, name));
             if situation == NothingRecorded {
@@ -125,7 +129,10 @@ fn seed() -> Seeded {
                 visited_at: "10:00".into(),
                 visited_by: by.into(),
                 note: String::new(),
-                answers: answers.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect(),
+                answers: answers
+                    .iter()
+                    .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                    .collect(),
             };
             let visit = t.store.record_visit(&input, nurse(), now()).unwrap();
             if situation == SevereHypertensionSignedOff {
@@ -157,7 +164,11 @@ fn every_mother_is_on_the_follow_up_list_exactly_as_her_windows_say_in_order() {
     // The list's order: urgent, attention, late, missed, lab, due; within a kind the longest
     // waiting (earliest date) first, then by name.
     want.sort();
-    let list = seeded.t.store.follow_up_list(now(), &FollowUpFilter::default(), 10_000).unwrap();
+    let list = seeded
+        .t
+        .store
+        .follow_up_list(now(), &FollowUpFilter::default(), 10_000)
+        .unwrap();
     let got: Vec<(FollowUpKind, NaiveDate, String, u8)> = list
         .rows
         .iter()
@@ -176,7 +187,8 @@ fn every_mother_is_on_the_follow_up_list_exactly_as_her_windows_say_in_order() {
     assert!(want.contains(&(LateVisit, today() - Days::new(1), "Anne 0-06".into(), 1)));
     assert!(want.contains(&(UrgentFlag, today() - Days::new(59), "Anne 2-62".into(), 1)));
     assert!(
-        !got.iter().any(|(kind, _, name, _)| *kind == UrgentFlag && name.starts_with("Anne 3-")),
+        !got.iter()
+            .any(|(kind, _, name, _)| *kind == UrgentFlag && name.starts_with("Anne 3-")),
         "a signed-off flag leaves the list"
     );
     // Every urgent row says why.
@@ -192,7 +204,11 @@ fn every_mother_is_on_the_follow_up_list_exactly_as_her_windows_say_in_order() {
         ..Default::default()
     };
     let by_zehra = seeded.t.store.follow_up_list(now(), &zehra, 10_000).unwrap();
-    let refused: Vec<_> = want.iter().filter(|(_, _, name, _)| name.starts_with("Anne 4-")).cloned().collect();
+    let refused: Vec<_> = want
+        .iter()
+        .filter(|(_, _, name, _)| name.starts_with("Anne 4-"))
+        .cloned()
+        .collect();
     let got: Vec<_> = by_zehra
         .rows
         .iter()

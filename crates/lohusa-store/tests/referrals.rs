@@ -66,12 +66,7 @@ fn a_mixed_file_creates_the_good_rows_reports_the_bad_and_holds_the_duplicates()
     let zeynep = report.created[0].mother_id;
     assert_eq!(held, [(3, fatma), (4, khadija), (7, ayse), (9, zeynep)]);
     let reasons = |line: u32| -> Vec<MatchReason> {
-        report
-            .suspected
-            .iter()
-            .find(|s| s.row.line == line)
-            .unwrap()
-            .suspects[0]
+        report.suspected.iter().find(|s| s.row.line == line).unwrap().suspects[0]
             .suspect
             .reasons
             .clone()

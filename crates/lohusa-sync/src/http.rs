@@ -93,7 +93,9 @@ impl HttpTransport {
 
     /// The devices of this device's team with their last reports (the team lead's tablets view).
     pub async fn team_devices(&self) -> Result<Vec<TeamDevice>, SyncError> {
-        self.get::<Vec<TeamDevice>>("devices").await?.map_err(ErrorBody::into_error)
+        self.get::<Vec<TeamDevice>>("devices")
+            .await?
+            .map_err(ErrorBody::into_error)
     }
 
     fn url(&self, path: &str) -> String {

@@ -213,6 +213,24 @@ impl App {
         Ok(app)
     }
 
+    /// A new app on `data_dir` that enrolls with the sync server `url` at start (the server's
+    /// admin command makes the code), signed in as `member`, synced once, at landscape size.
+    pub async fn enrolled(data_dir: &Path, server_data: &Path, url: &str, member: &str) -> anyhow::Result<App> {
+        let code = admin(server_data, &["enrollment-code", "--team", "izmir"]);
+        std::fs::create_dir_all(data_dir)?;
+        let app = App::start(Launch {
+            data_dir,
+            demo: false,
+            server: Some((url, &code)),
+        })
+        .await?;
+        app.resize(1280, 800).await?;
+        app.fill("member_name", member).await?;
+        app.click_named("start").await?;
+        app.wait_css(".sync-badge.sync-ok").await?;
+        Ok(app)
+    }
+
     pub async fn stop(mut self) -> anyhow::Result<()> {
         let _ = self.client.clone().close().await;
         if let Some(mut driver) = self.driver.take() {

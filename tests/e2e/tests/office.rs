@@ -7,7 +7,7 @@
 
 use std::time::Duration;
 
-use lohusa_e2e::{App, Launch, admin, cli, cli_replica, istanbul_today, start_server};
+use lohusa_e2e::{App, cli, cli_replica, istanbul_today, start_server};
 use serde_json::Value;
 
 fn rows_of(list: &Value, kind: &str) -> Vec<String> {
@@ -33,14 +33,30 @@ async fn a_sign_off_on_the_desktop_leaves_the_tablets_follow_up_list_after_sync(
     };
     let fatma = cli(
         &tablet,
-        &["register", "--name", "Fatma Yılmaz", "--birth-date", &day(-3), "--age", "30"],
+        &[
+            "register",
+            "--name",
+            "Fatma Yılmaz",
+            "--birth-date",
+            &day(-3),
+            "--age",
+            "30",
+        ],
     )["mother"]
         .as_str()
         .unwrap()
         .to_owned();
     cli(
         &tablet,
-        &["register", "--name", "Ayşe Kaya", "--birth-date", &day(-8), "--age", "27"],
+        &[
+            "register",
+            "--name",
+            "Ayşe Kaya",
+            "--birth-date",
+            &day(-8),
+            "--age",
+            "27",
+        ],
     );
     // An earlier pressure on the same visit day is not possible; the trend shows this one.
     cli(
@@ -64,19 +80,7 @@ async fn a_sign_off_on_the_desktop_leaves_the_tablets_follow_up_list_after_sync(
     assert_eq!(rows_of(&before, "urgent_flag"), ["Fatma Yılmaz"], "{before}");
 
     // The doctor's desktop enrolls at start and pulls the tablet's records.
-    let code = admin(&data, &["enrollment-code", "--team", "izmir"]);
-    let app_data = dir.path().join("desktop");
-    std::fs::create_dir_all(&app_data)?;
-    let app = App::start(Launch {
-        data_dir: &app_data,
-        demo: false,
-        server: Some((&url, &code)),
-    })
-    .await?;
-    app.resize(1280, 800).await?;
-    app.fill("member_name", "Dr. Ece Tan").await?;
-    app.click_named("start").await?;
-    app.wait_css(".sync-badge.sync-ok").await?;
+    let app = App::enrolled(&dir.path().join("desktop"), &data, &url, "Dr. Ece Tan").await?;
     app.click_named("nav_followup").await?;
     app.wait_css(".followup-row[data-kind=urgent_flag]").await?;
     let row = app.text(".followup-row[data-kind=urgent_flag]").await?;
@@ -87,7 +91,10 @@ async fn a_sign_off_on_the_desktop_leaves_the_tablets_follow_up_list_after_sync(
     app.click(".followup-row[data-kind=urgent_flag]").await?;
     app.wait_css("[data-testid=trend-bp]").await?;
     app.wait_css("[data-testid=sign-off]").await?;
-    let trend = app.attr("[data-testid=trend-bp] svg", "aria-label").await?.unwrap_or_default();
+    let trend = app
+        .attr("[data-testid=trend-bp] svg", "aria-label")
+        .await?
+        .unwrap_or_default();
     assert!(trend.contains("165"), "{trend}");
     app.choose("review_order", "extra_visit").await?;
     app.fill("review_note", "Tansiyonu yarın yeniden ölçün").await?;
@@ -144,7 +151,10 @@ async fn a_sign_off_on_the_desktop_leaves_the_tablets_follow_up_list_after_sync(
     let devices = app.count("[data-testid=tablets-table] tbody tr").await?;
     assert_eq!(devices, 2);
     let tablets = app.text("[data-testid=tablets-table]").await?;
-    assert!(tablets.contains("Ebe Derya") && tablets.contains("Dr. Ece Tan"), "{tablets}");
+    assert!(
+        tablets.contains("Ebe Derya") && tablets.contains("Dr. Ece Tan"),
+        "{tablets}"
+    );
     app.screenshot("office-03-coverage-and-tablets").await?;
     assert_eq!(app.accessibility_violations().await?, Vec::<String>::new(), "office");
     app.scroll_to(".exports").await?;

@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use lohusa_e2e::{App, Launch, admin, cli, istanbul_today, set, start_server};
+use lohusa_e2e::{App, cli, cli_replica, istanbul_today, set, start_server};
 use serde_json::Value;
 
 #[tokio::test]
@@ -14,9 +14,7 @@ async fn the_team_lead_sees_and_resolves_a_conflict_from_two_tablets() -> anyhow
     let (_server, data, url) = start_server(dir.path())?;
     let (a, b) = (dir.path().join("a.sqlite3"), dir.path().join("b.sqlite3"));
     for (db, name) in [(&a, "Ebe Derya"), (&b, "Ebe Ayşe")] {
-        cli(db, &["init", "--member", name]);
-        let code = admin(&data, &["enrollment-code", "--team", "izmir"]);
-        cli(db, &["enroll", "--server", &url, "--code", &code]);
+        cli_replica(db, name, &data, &url);
     }
     let day = istanbul_today().format("%d.%m.%Y").to_string();
     let born = (istanbul_today() - chrono::Days::new(3)).format("%d.%m.%Y").to_string();
@@ -70,19 +68,7 @@ async fn the_team_lead_sees_and_resolves_a_conflict_from_two_tablets() -> anyhow
     cli(&b, &["sync"]);
 
     // The team lead's desktop enrolls at start and pulls everything.
-    let code = admin(&data, &["enrollment-code", "--team", "izmir"]);
-    let app_data = dir.path().join("app");
-    std::fs::create_dir_all(&app_data)?;
-    let app = App::start(Launch {
-        data_dir: &app_data,
-        demo: false,
-        server: Some((&url, &code)),
-    })
-    .await?;
-    app.resize(1280, 800).await?;
-    app.fill("member_name", "Sorumlu Hemşire Elif").await?;
-    app.click_named("start").await?;
-    app.wait_css(".sync-badge.sync-ok").await?;
+    let app = App::enrolled(&dir.path().join("app"), &data, &url, "Sorumlu Hemşire Elif").await?;
     app.click_named("nav_sync").await?;
     app.wait_css("[name=open_conflicts]").await?;
     assert_eq!(

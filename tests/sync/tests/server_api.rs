@@ -443,7 +443,8 @@ async fn devices_report_and_see_only_their_team(db: Db) {
     let token_a2 = server.token("izmir", a2).await;
     let token_b1 = server.token("ankara", b1).await;
     let http = reqwest::Client::new();
-    let report = json!({ "app_version": "0.1.0", "member": "Ebe Derya", "pending": 3, "conflicts": 1, "quarantined": 0 });
+    let report =
+        json!({ "app_version": "0.1.0", "member": "Ebe Derya", "pending": 3, "conflicts": 1, "quarantined": 0 });
     let response = http
         .post(format!("{}/v1/report", server.base))
         .bearer_auth(&token_a1)
@@ -453,7 +454,12 @@ async fn devices_report_and_see_only_their_team(db: Db) {
         .unwrap();
     assert_eq!(response.status(), StatusCode::OK);
     // Without a token, and with a text too long: refused with a kind.
-    let response = http.post(format!("{}/v1/report", server.base)).json(&report).send().await.unwrap();
+    let response = http
+        .post(format!("{}/v1/report", server.base))
+        .json(&report)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
     let mut long = report.clone();
     long["member"] = json!("x".repeat(500));
@@ -470,7 +476,12 @@ async fn devices_report_and_see_only_their_team(db: Db) {
     let list = |token: String| {
         let (http, base) = (http.clone(), server.base.clone());
         async move {
-            let response = http.get(format!("{base}/v1/devices")).bearer_auth(token).send().await.unwrap();
+            let response = http
+                .get(format!("{base}/v1/devices"))
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap();
             assert_eq!(response.status(), StatusCode::OK);
             response.json::<Vec<lohusa_core::sync::TeamDevice>>().await.unwrap()
         }
@@ -481,7 +492,10 @@ async fn devices_report_and_see_only_their_team(db: Db) {
     assert!(ids.contains(&a1.to_string().as_str()) && ids.contains(&a2.to_string().as_str()));
     let first = seen_by_a2.iter().find(|d| d.id == a1.to_string()).unwrap();
     let got = first.report.as_ref().expect("a1 reported");
-    assert_eq!((got.pending, got.conflicts, got.member.as_deref()), (3, 1, Some("Ebe Derya")));
+    assert_eq!(
+        (got.pending, got.conflicts, got.member.as_deref()),
+        (3, 1, Some("Ebe Derya"))
+    );
     assert!(first.last_sync_ms.is_some());
     let second = seen_by_a2.iter().find(|d| d.id == a2.to_string()).unwrap();
     assert_eq!((second.report.clone(), second.last_sync_ms), (None, None));

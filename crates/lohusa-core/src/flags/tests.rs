@@ -679,7 +679,7 @@ fn baby_thresholds() {
             B,
             json!({"weight_g": 2699}),
             4,
-            vec![("weight_loss", Attention, "weight_change_pct -10.033333333333333 < -10")],
+            vec![("weight_loss", Attention, "weight_change_pct -10.03 < -10")],
         ),
         ("2990 g day 13", B, json!({"weight_g": 2990}), 13, vec![]),
         (
@@ -690,7 +690,7 @@ fn baby_thresholds() {
             vec![(
                 "not_back_to_birth_weight",
                 Attention,
-                "day_of_life 14 ≥ 14; weight_change_pct -0.03333333333333333 < 0",
+                "day_of_life 14 ≥ 14; weight_change_pct -0.03 < 0",
             )],
         ),
         ("3000 g day 14", B, json!({"weight_g": 3000}), 14, vec![]),
