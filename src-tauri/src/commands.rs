@@ -252,7 +252,8 @@ pub struct SyncView {
     pub progress: Option<Progress>,
     /// The tablet's clock is off from the server's by more than a few minutes.
     pub clock_skew_warning: bool,
-    /// The server address is plain HTTP to another machine: readable on the network.
+    /// The server address is plain HTTP to this computer (development only; plain HTTP to another
+    /// computer is refused).
     pub unencrypted: bool,
     /// Who is using this device, to tell "you" from others in conflicts.
     pub member: Option<MemberId>,
@@ -262,12 +263,8 @@ pub struct SyncView {
 pub fn get_sync_state(state: State<'_, AppState>) -> Result<SyncView, AppError> {
     let store = state.store();
     let status = store.sync_status()?;
-    let unencrypted = status.server.as_deref().is_some_and(|s| {
-        s.starts_with("http://")
-            && !["http://127.0.0.1", "http://localhost", "http://[::1]"]
-                .iter()
-                .any(|l| s.starts_with(l))
-    });
+    // Plain HTTP is only ever allowed to this computer, for development; say so.
+    let unencrypted = status.server.as_deref().is_some_and(lohusa_sync::http::is_local_http);
     Ok(SyncView {
         clock_skew_warning: status.clock_skew_ms.is_some_and(|ms| ms.abs() > CLOCK_SKEW_WARNING_MS),
         unencrypted,

@@ -41,6 +41,8 @@ fn start_checkpointer(checkpointer: lohusa_store::Checkpointer) {
 /// server), when the device is not enrolled yet.
 pub const SERVER_ENV: &str = "LOHUSA_SERVER_URL";
 pub const ENROLLMENT_CODE_ENV: &str = "LOHUSA_ENROLLMENT_CODE";
+/// A PEM file with the team's own certificate authority, trusted alone for the server.
+const SERVER_CA_ENV: &str = "LOHUSA_SERVER_CA";
 
 fn enroll_from_environment(app: tauri::AppHandle) {
     let set = |name| std::env::var(name).ok().filter(|v: &String| !v.is_empty());
@@ -49,7 +51,15 @@ fn enroll_from_environment(app: tauri::AppHandle) {
     };
     tauri::async_runtime::spawn(async move {
         let state = app.state::<AppState>();
-        match lohusa_sync::enroll(state.store_lock(), &server, &code, "Lohusa").await {
+        let ca = set(SERVER_CA_ENV).map(std::fs::read_to_string).transpose();
+        let ca = match ca {
+            Ok(ca) => ca,
+            Err(error) => {
+                eprintln!("lohusa: the team's certificate file could not be read: {error}");
+                return;
+            }
+        };
+        match lohusa_sync::enroll_with_ca(state.store_lock(), &server, &code, "Lohusa", ca.as_deref()).await {
             Ok(_) => state.sync.now(),
             Err(error) => eprintln!("lohusa: enrollment with {server} failed: {}", error.kind()),
         }

@@ -39,6 +39,10 @@ enum Command {
         code: String,
         #[arg(long, default_value = "lohusa-cli")]
         name: String,
+        /// The team's certificate authority (PEM) the server's certificate must chain to, for an
+        /// office server with its own certificate.
+        #[arg(long)]
+        ca: Option<std::path::PathBuf>,
     },
     /// Register a mother with her birth and babies; prints her id.
     Register {
@@ -207,8 +211,10 @@ async fn main() -> anyhow::Result<()> {
             let m = store.set_local_member(&member).map_err(explain)?;
             print(&json!({ "device": store.device_id(), "member": m }))?;
         }
-        Command::Enroll { server, code, name } => {
-            let (server, team) = lohusa_sync::enroll(&std::sync::Mutex::new(store), &server, &code, &name).await?;
+        Command::Enroll { server, code, name, ca } => {
+            let ca = ca.map(std::fs::read_to_string).transpose()?;
+            let replica = std::sync::Mutex::new(store);
+            let (server, team) = lohusa_sync::enroll_with_ca(&replica, &server, &code, &name, ca.as_deref()).await?;
             print(&json!({ "team": team, "server": server }))?;
         }
         Command::Register {

@@ -37,3 +37,24 @@ impl Database {
 pub async fn serve(backend: Backend, listener: tokio::net::TcpListener) -> std::io::Result<()> {
     axum::serve(listener, api::router(Arc::new(backend))).await
 }
+
+/// Serves the API over HTTPS (rustls) on `listener` with the certificate chain and private key
+/// in these PEM files, until the process ends.
+pub async fn serve_tls(
+    backend: Backend,
+    listener: std::net::TcpListener,
+    cert: &std::path::Path,
+    key: &std::path::Path,
+) -> std::io::Result<()> {
+    let config = axum_server::tls_rustls::RustlsConfig::from_pem_file(cert, key).await?;
+    listener.set_nonblocking(true)?;
+    axum_server::from_tcp_rustls(listener, config)
+        .serve(api::router(Arc::new(backend)).into_make_service())
+        .await
+}
+
+/// Plain HTTP is for development on this computer only: health data must not cross a network
+/// unencrypted.
+pub fn plain_http_allowed(address: std::net::SocketAddr) -> bool {
+    address.ip().is_loopback()
+}

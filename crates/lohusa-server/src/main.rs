@@ -22,11 +22,18 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Serve the sync API.
+    /// Serve the sync API: over HTTPS with --tls-cert and --tls-key, or plain HTTP on a
+    /// loopback address for development.
     Serve {
         /// Address to listen on; port 0 picks a free one (printed).
         #[arg(long, default_value = "127.0.0.1:8787")]
         listen: String,
+        /// The server's certificate chain (PEM).
+        #[arg(long, requires = "tls_key")]
+        tls_cert: Option<PathBuf>,
+        /// The certificate's private key (PEM).
+        #[arg(long, requires = "tls_cert")]
+        tls_key: Option<PathBuf>,
     },
     /// Create a team (nothing happens if it exists).
     CreateTeam { name: String },
@@ -70,18 +77,32 @@ async fn main() -> anyhow::Result<()> {
     }
     let backend = database.open().await.context("opening the database")?;
     match cli.command {
-        Command::Serve { listen } => {
-            let listener = tokio::net::TcpListener::bind(&listen)
-                .await
-                .with_context(|| format!("listening on {listen}"))?;
+        Command::Serve {
+            listen,
+            tls_cert,
+            tls_key,
+        } => {
+            let listener = std::net::TcpListener::bind(&listen).with_context(|| format!("listening on {listen}"))?;
             let address = listener.local_addr()?;
-            if !address.ip().is_loopback() {
-                eprintln!(
-                    "lohusa-server: warning: plain HTTP on {address}; use this only behind a TLS proxy until TLS is built in"
-                );
+            match (tls_cert, tls_key) {
+                (Some(cert), Some(key)) => {
+                    println!("lohusa-server listening on https://{address}");
+                    lohusa_server::serve_tls(backend, listener, &cert, &key)
+                        .await
+                        .with_context(|| format!("serving HTTPS with {} and {}", cert.display(), key.display()))?;
+                }
+                _ => {
+                    if !lohusa_server::plain_http_allowed(address) {
+                        anyhow::bail!(
+                            "plain HTTP is allowed only on a loopback address (for development); \
+                             to serve {address}, give --tls-cert and --tls-key"
+                        );
+                    }
+                    println!("lohusa-server listening on http://{address} (development: plain HTTP on this computer only)");
+                    listener.set_nonblocking(true)?;
+                    lohusa_server::serve(backend, tokio::net::TcpListener::from_std(listener)?).await?;
+                }
             }
-            println!("lohusa-server listening on http://{address}");
-            lohusa_server::serve(backend, listener).await?;
         }
         Command::CreateTeam { name } => {
             backend.create_team(&name).await?;

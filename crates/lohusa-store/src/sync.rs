@@ -94,6 +94,7 @@ const KEY_PUSH_ALL_UNTIL: &str = "sync_push_all_until";
 const KEY_LAST_SUCCESS: &str = "sync_last_success";
 const KEY_LAST_ERROR: &str = "sync_last_error";
 const KEY_SKEW: &str = "sync_clock_skew_ms";
+const KEY_SERVER_CA: &str = "sync_server_ca";
 
 impl Store {
     /// Saves the server, team and device token this replica was enrolled with.
@@ -113,6 +114,23 @@ impl Store {
         meta::set(&tx, KEY_TOKEN, token)?;
         tx.commit()?;
         Ok(())
+    }
+
+    /// Keeps the team's own certificate authority (PEM) the server's certificate must chain to,
+    /// or forgets it (the system's trusted authorities then decide).
+    pub fn set_server_ca(&mut self, pem: Option<&str>) -> Result<(), StoreError> {
+        match pem {
+            Some(pem) => meta::set(&self.conn, KEY_SERVER_CA, pem),
+            None => {
+                self.conn.execute("DELETE FROM meta WHERE key = ?1", [KEY_SERVER_CA])?;
+                Ok(())
+            }
+        }
+    }
+
+    /// The team's certificate authority, when one was given at enrollment.
+    pub fn server_ca(&self) -> Result<Option<String>, StoreError> {
+        meta::get(&self.conn, KEY_SERVER_CA)
     }
 
     /// The server address and device token, once enrolled.

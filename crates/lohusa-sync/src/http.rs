@@ -51,18 +51,54 @@ pub struct HttpTransport {
     bytes: Arc<(AtomicU64, AtomicU64)>,
 }
 
-fn client() -> Result<reqwest::Client, SyncError> {
-    reqwest::Client::builder()
+/// Whether `base` is plain HTTP to this computer (development), which is the only plain HTTP
+/// allowed.
+pub fn is_local_http(base: &str) -> bool {
+    let Some(rest) = base.strip_prefix("http://") else {
+        return false;
+    };
+    let host = rest.split('/').next().unwrap_or("");
+    let host = match host.rsplit_once(':') {
+        Some((h, port)) if port.bytes().all(|b| b.is_ascii_digit()) => h,
+        _ => host,
+    };
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host == "localhost" || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+/// Refuses a server address that would send health data unencrypted over a network.
+pub fn check_address(base: &str) -> Result<(), SyncError> {
+    if base.starts_with("https://") || is_local_http(base) {
+        Ok(())
+    } else {
+        Err(SyncError::InsecureServer(base.to_owned()))
+    }
+}
+
+/// The HTTP client: rustls checking the server's certificate against the system's trusted
+/// authorities, or only against the team's own authority when one was given at enrollment.
+fn client(ca_pem: Option<&str>) -> Result<reqwest::Client, SyncError> {
+    let mut builder = reqwest::Client::builder()
         .connect_timeout(Duration::from_secs(10))
-        .timeout(Duration::from_secs(120))
-        .build()
-        .map_err(|e| SyncError::Offline(e.to_string()))
+        .timeout(Duration::from_secs(120));
+    if let Some(pem) = ca_pem {
+        let certs = reqwest::Certificate::from_pem_bundle(pem.as_bytes())
+            .map_err(|e| SyncError::UntrustedCertificate(format!("the team's certificate file is unreadable: {e}")))?;
+        builder = builder.tls_certs_only(certs);
+    }
+    builder.build().map_err(|e| SyncError::Offline(e.to_string()))
 }
 
 impl HttpTransport {
     pub fn new(base: &str, token: &str) -> Result<HttpTransport, SyncError> {
+        HttpTransport::with_ca(base, token, None)
+    }
+
+    /// A transport that trusts only `ca_pem` (PEM certificates) for the server's certificate.
+    pub fn with_ca(base: &str, token: &str, ca_pem: Option<&str>) -> Result<HttpTransport, SyncError> {
+        check_address(base)?;
         Ok(HttpTransport {
-            client: client()?,
+            client: client(ca_pem)?,
             base: base.trim_end_matches('/').to_owned(),
             token: token.to_owned(),
             bytes: Arc::default(),
@@ -80,7 +116,7 @@ impl HttpTransport {
     /// The transport for the server a store is enrolled with.
     pub fn for_store(store: &lohusa_store::Store) -> Result<HttpTransport, SyncError> {
         let (server, token) = store.enrollment()?.ok_or(SyncError::NotEnrolled)?;
-        HttpTransport::new(&server, &token)
+        HttpTransport::with_ca(&server, &token, store.server_ca()?.as_deref())
     }
 
     /// Tells the server this device's version, member and what waits on it.
@@ -155,8 +191,14 @@ impl HttpTransport {
 }
 
 /// Enrolls this device with a one-time code from the team lead.
-pub async fn enroll(base: &str, code: &str, device: DeviceId, device_name: &str) -> Result<Enrolled, SyncError> {
-    let transport = HttpTransport::new(base, "")?;
+pub async fn enroll(
+    base: &str,
+    code: &str,
+    device: DeviceId,
+    device_name: &str,
+    ca_pem: Option<&str>,
+) -> Result<Enrolled, SyncError> {
+    let transport = HttpTransport::with_ca(base, "", ca_pem)?;
     let body = serde_json::json!({ "code": code, "device_id": device, "device_name": device_name });
     transport.post("enroll", &body).await?.map_err(|e| SyncError::Server {
         status: 403,
@@ -166,6 +208,15 @@ pub async fn enroll(base: &str, code: &str, device: DeviceId, device_name: &str)
 }
 
 fn offline(error: reqwest::Error) -> SyncError {
+    // A certificate the client does not trust is not a connection that comes and goes.
+    let mut source: Option<&dyn std::error::Error> = Some(&error);
+    while let Some(e) = source {
+        let text = e.to_string();
+        if text.contains("certificate") || text.contains("UnknownIssuer") {
+            return SyncError::UntrustedCertificate(text);
+        }
+        source = e.source();
+    }
     let what = if error.is_timeout() {
         "no answer in time".to_owned()
     } else if error.is_connect() {

@@ -43,6 +43,12 @@ pub enum SyncError {
     #[error("This device is not enrolled with a server yet.")]
     NotEnrolled,
     #[error(
+        "The server address {0} is plain HTTP to another computer; health data may only travel encrypted (https://)."
+    )]
+    InsecureServer(String),
+    #[error("The server's certificate is not trusted ({0}); check the address, or the team's certificate file.")]
+    UntrustedCertificate(String),
+    #[error(
         "The server no longer accepts this device (its token is unknown or revoked). Ask the team lead to enroll it again."
     )]
     Unauthorized,
@@ -60,6 +66,8 @@ impl SyncError {
         match self {
             SyncError::Offline(_) => "offline",
             SyncError::NotEnrolled => "not_enrolled",
+            SyncError::InsecureServer(_) => "insecure_server",
+            SyncError::UntrustedCertificate(_) => "untrusted_certificate",
             SyncError::Unauthorized => "unauthorized",
             SyncError::Server { kind, .. } => kind,
             SyncError::Protocol(_) => "protocol",
@@ -235,23 +243,38 @@ async fn overlap<R, T>(request: impl Future<Output = R>, work: impl FnOnce() -> 
 
 /// Enrolls the replica with the server at `server` using a one-time code from the team lead,
 /// and saves the server, team and token. An address typed without a scheme (`192.168.1.20:8787`)
-/// is the office server on the local network, over plain HTTP. Returns the saved address and
-/// the team.
+/// is the office server over HTTPS; plain HTTP is refused except to this computer
+/// (development). Returns the saved address and the team.
 pub async fn enroll<R: Replica>(
     replica: &R,
     server: &str,
     code: &str,
     device_name: &str,
 ) -> Result<(String, String), SyncError> {
+    enroll_with_ca(replica, server, code, device_name, None).await
+}
+
+/// As `enroll`, trusting only the team's own certificate authority (PEM) for the server from
+/// now on, when one is given (an office server with its own certificate).
+pub async fn enroll_with_ca<R: Replica>(
+    replica: &R,
+    server: &str,
+    code: &str,
+    device_name: &str,
+    ca_pem: Option<&str>,
+) -> Result<(String, String), SyncError> {
     let server = server.trim().trim_end_matches('/');
     let server = if server.contains("://") {
         server.to_owned()
     } else {
-        format!("http://{server}")
+        format!("https://{server}")
     };
     let device = replica.with_store(|s| s.device_id());
-    let enrolled = http::enroll(&server, code.trim(), device, device_name).await?;
-    replica.with_store(|s| s.set_enrollment(&server, &enrolled.team, &enrolled.token))?;
+    let enrolled = http::enroll(&server, code.trim(), device, device_name, ca_pem).await?;
+    replica.with_store(|s| {
+        s.set_enrollment(&server, &enrolled.team, &enrolled.token)?;
+        s.set_server_ca(ca_pem)
+    })?;
     Ok((server, enrolled.team))
 }
 
