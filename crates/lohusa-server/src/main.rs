@@ -98,7 +98,9 @@ async fn main() -> anyhow::Result<()> {
                              to serve {address}, give --tls-cert and --tls-key"
                         );
                     }
-                    println!("lohusa-server listening on http://{address} (development: plain HTTP on this computer only)");
+                    println!(
+                        "lohusa-server listening on http://{address} (development: plain HTTP on this computer only)"
+                    );
                     listener.set_nonblocking(true)?;
                     lohusa_server::serve(backend, tokio::net::TcpListener::from_std(listener)?).await?;
                 }

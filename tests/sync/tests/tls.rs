@@ -39,7 +39,10 @@ async fn the_server_speaks_https_and_the_client_trusts_only_the_teams_authority(
     let dir = tempfile::tempdir().unwrap();
     let (ca, cert, key) = authority_and_server("Lohusa İzmir team CA");
     let (other_ca, _, _) = authority_and_server("Someone else");
-    let (cert_file, key_file) = (write(dir.path(), "server.pem", &cert), write(dir.path(), "server.key", &key));
+    let (cert_file, key_file) = (
+        write(dir.path(), "server.pem", &cert),
+        write(dir.path(), "server.key", &key),
+    );
 
     // The database of a test server, served again over HTTPS.
     let plain = TestServer::start(Db::Sqlite).await;
@@ -82,11 +85,21 @@ async fn the_server_speaks_https_and_the_client_trusts_only_the_teams_authority(
 
 #[test]
 fn plain_http_is_refused_except_to_this_computer() {
-    for local in ["http://127.0.0.1:8787", "http://localhost:8787/", "http://[::1]:8787", "http://127.0.0.2"] {
+    for local in [
+        "http://127.0.0.1:8787",
+        "http://localhost:8787/",
+        "http://[::1]:8787",
+        "http://127.0.0.2",
+    ] {
         assert!(is_local_http(local), "{local}");
         assert!(check_address(local).is_ok(), "{local}");
     }
-    for remote in ["http://192.168.1.20:8787", "http://lohusa.example.org", "http://10.0.0.1", "ftp://x"] {
+    for remote in [
+        "http://192.168.1.20:8787",
+        "http://lohusa.example.org",
+        "http://10.0.0.1",
+        "ftp://x",
+    ] {
         let refused = HttpTransport::new(remote, "token").err().expect("refused");
         assert_eq!(refused.kind(), "insecure_server", "{remote}");
     }
@@ -117,9 +130,16 @@ async fn the_binaries_serve_and_sync_over_https() {
     assert!(String::from_utf8_lossy(&refused.stderr).contains("--tls-cert"));
 
     let (ca, cert, key) = authority_and_server("Lohusa İzmir team CA");
-    let (cert_file, key_file) = (write(dir.path(), "server.pem", &cert), write(dir.path(), "server.key", &key));
+    let (cert_file, key_file) = (
+        write(dir.path(), "server.pem", &cert),
+        write(dir.path(), "server.key", &key),
+    );
     let ca_file = write(dir.path(), "team-ca.pem", &ca);
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let mut serving = std::process::Command::new(binary("lohusa-server"))
         .arg("--data")
         .arg(&data)
@@ -154,14 +174,30 @@ async fn the_binaries_serve_and_sync_over_https() {
         "--ca",
         ca_file.to_str().unwrap(),
     ]);
-    assert!(enrolled.status.success(), "{}", String::from_utf8_lossy(&enrolled.stderr));
+    assert!(
+        enrolled.status.success(),
+        "{}",
+        String::from_utf8_lossy(&enrolled.stderr)
+    );
     let saved: serde_json::Value = serde_json::from_slice(&enrolled.stdout).unwrap();
-    assert_eq!(saved["server"], format!("https://localhost:{port}"), "an address without a scheme is HTTPS");
+    assert_eq!(
+        saved["server"],
+        format!("https://localhost:{port}"),
+        "an address without a scheme is HTTPS"
+    );
     let birth = chrono::Utc::now().date_naive() - chrono::Days::new(3);
     assert!(
-        cli(&["register", "--name", "Fatma Yılmaz", "--birth-date", &birth.format("%d.%m.%Y").to_string(), "--age", "30"])
-            .status
-            .success()
+        cli(&[
+            "register",
+            "--name",
+            "Fatma Yılmaz",
+            "--birth-date",
+            &birth.format("%d.%m.%Y").to_string(),
+            "--age",
+            "30"
+        ])
+        .status
+        .success()
     );
     let synced = cli(&["sync"]);
     assert!(synced.status.success(), "{}", String::from_utf8_lossy(&synced.stderr));
