@@ -448,7 +448,8 @@ export type SyncView = { status: SyncStatus, running: boolean, progress: Progres
  */
 clock_skew_warning: boolean, 
 /**
- * The server address is plain HTTP to another machine: readable on the network.
+ * The server address is plain HTTP to this computer (development only; plain HTTP to another
+ * computer is refused).
  */
 unencrypted: boolean, 
 /**
