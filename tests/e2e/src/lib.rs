@@ -321,6 +321,20 @@ impl App {
         Ok(text.as_str().unwrap_or_default().trim().to_owned())
     }
 
+    /// The text of the first element matching `css` once it contains `needle` (parts of a screen
+    /// that load after it, such as the units of a flag's reasons); the last text seen if it
+    /// never does.
+    pub async fn text_with(&self, css: &str, needle: &str) -> anyhow::Result<String> {
+        let started = Instant::now();
+        loop {
+            let text = self.text(css).await?;
+            if text.contains(needle) || started.elapsed() > WAIT {
+                return Ok(text);
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
     /// Taps an option of a checklist question: `[data-name=KEY] [data-value=VALUE]`.
     pub async fn choose(&self, key: &str, value: &str) -> anyhow::Result<()> {
         self.click(&format!("[data-name='{key}'] [data-value='{value}']")).await

@@ -268,7 +268,7 @@ async fn a_full_visit_two_flags_severe_anaemia_and_a_later_urinalysis_flags_on_t
 
     // The doctor's follow-up list has her first, urgent, with the reason.
     app.click_named("nav_followup").await?;
-    let first = app.text(".followup-row").await?;
+    let first = app.text_with(".followup-row", "g/dL").await?;
     assert!(
         first.contains("Hiba Al-Khatib") && first.contains("Hemoglobin 7,5 g/dL: 8 altında"),
         "{first}"

@@ -83,7 +83,7 @@ async fn a_sign_off_on_the_desktop_leaves_the_tablets_follow_up_list_after_sync(
     let app = App::enrolled(&dir.path().join("desktop"), &data, &url, "Dr. Ece Tan").await?;
     app.click_named("nav_followup").await?;
     app.wait_css(".followup-row[data-kind=urgent_flag]").await?;
-    let row = app.text(".followup-row[data-kind=urgent_flag]").await?;
+    let row = app.text_with(".followup-row[data-kind=urgent_flag]", "mmHg").await?;
     assert!(row.contains("Fatma Yılmaz") && row.contains("165 mmHg"), "{row}");
     app.screenshot("office-01-followup").await?;
 

@@ -51,7 +51,7 @@ async fn severe_hypertension_is_shown_as_urgent_as_soon_as_the_visit_is_saved() 
     assert!(urgent.contains("ACİL: Ağır yüksek tansiyon"), "{urgent}");
     // Not also "high blood pressure": the severe rule supersedes it.
     assert_eq!(app.count("[data-visit='1'] [data-flag='hypertension']").await?, 0);
-    let weight_flag = app.text("[data-visit='1'] [data-flag='weight_loss']").await?;
+    let weight_flag = app.text_with("[data-visit='1'] [data-flag='weight_loss']", "%").await?;
     assert!(weight_flag.contains("-13,33 %: -10 altında"), "{weight_flag}");
     app.screenshot("13-red-flags-after-visit").await?;
     app.stop().await?;
