@@ -40,6 +40,12 @@ pub struct SyncStatus {
     /// Server clock minus this device's clock at the last sync, in ms.
     #[ts(type = "number | null")]
     pub clock_skew_ms: Option<i64>,
+    /// Visit forms kept as drafts: on this device only, never synced until saved.
+    #[ts(type = "number")]
+    pub drafts: i64,
+    /// Safe to hand the device over (or wipe it): enrolled, and every change made here is
+    /// confirmed by the server, none refused, no draft left.
+    pub safe_to_hand_over: bool,
 }
 
 /// A local change the server refused, as the sync screen lists it (never its values).
@@ -383,8 +389,14 @@ impl Store {
         let quarantined: i64 = self
             .conn
             .query_row("SELECT count(*) FROM quarantine", [], |r| r.get(0))?;
+        let drafts: i64 = self
+            .conn
+            .query_row("SELECT count(*) FROM visit_drafts", [], |r| r.get(0))?;
+        let server = meta::get(&self.conn, KEY_SERVER)?;
         Ok(SyncStatus {
-            server: meta::get(&self.conn, KEY_SERVER)?,
+            safe_to_hand_over: server.is_some() && pending == 0 && quarantined == 0 && drafts == 0,
+            drafts,
+            server,
             team: meta::get(&self.conn, KEY_TEAM)?,
             pending,
             quarantined,

@@ -232,6 +232,9 @@ fn a_visit_draft_survives_a_restart_and_goes_when_the_visit_is_saved() {
         registered,
         "a draft is not a change"
     );
+    // A draft lives on this device only: handing the device over would lose it.
+    let status = t.store.sync_status().unwrap();
+    assert_eq!((status.drafts, status.safe_to_hand_over), (1, false));
 
     // Saving the visit (once corrected) removes its draft.
     let fixed = visit_two(

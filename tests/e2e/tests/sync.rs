@@ -153,6 +153,21 @@ async fn the_team_lead_sees_and_resolves_a_conflict_from_two_tablets() -> anyhow
         pending.starts_with("Yok"),
         "the resolution reached the server: {pending}"
     );
+    // Everything this desktop wrote is on the server: safe to hand over, and it says so.
+    let mut safe = app.attr("[data-testid=hand-over]", "data-safe").await?;
+    for _ in 0..50 {
+        if safe.as_deref() == Some("true") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        safe = app.attr("[data-testid=hand-over]", "data-safe").await?;
+    }
+    assert_eq!(safe.as_deref(), Some("true"));
+    assert!(
+        app.text("[data-testid=hand-over]")
+            .await?
+            .starts_with("Teslim edilebilir")
+    );
     app.screenshot("sync-resolved").await?;
     app.stop().await?;
 

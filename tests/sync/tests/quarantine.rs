@@ -49,6 +49,7 @@ async fn refused_changes_are_kept_and_can_be_retried(db: Db) {
     let store = ankara.lock().unwrap();
     let status = store.sync_status().unwrap();
     assert_eq!((status.pending, status.quarantined), (0, 1), "the rest went through");
+    assert!(!status.safe_to_hand_over, "a refused change is not on the server");
     let kept = store.quarantined().unwrap();
     assert_eq!((kept[0].0.entity_id, kept[0].1.as_str()), (theirs, "other_team"));
     // What the sync screen lists: the record, the fields written, the reason; no values.
@@ -71,6 +72,10 @@ async fn refused_changes_are_kept_and_can_be_retried(db: Db) {
     assert_eq!(ankara.lock().unwrap().sync_status().unwrap().pending, 0);
     // İzmir's record is untouched.
     lohusa_sync::sync(&izmir, &izmir_http, Utc::now, |_| {}).await.unwrap();
+    assert!(
+        izmir.lock().unwrap().sync_status().unwrap().safe_to_hand_over,
+        "everything written on İzmir's tablet is on the server"
+    );
     let phone: String = izmir
         .lock()
         .unwrap()

@@ -46,6 +46,8 @@ function view(server: string | null, lastError: string | null = null): SyncView 
       last_success: null,
       last_error: lastError,
       clock_skew_ms: null,
+      drafts: 0,
+      safe_to_hand_over: false,
     },
     running: false,
     progress: null,
@@ -83,6 +85,28 @@ describe("sync screens", () => {
     renderIn(<Sync />);
     expect(await screen.findByRole("alert")).toHaveTextContent("Sunucuya ulaşılamadı. Kayıtlar bu tablette güvende");
     expect(screen.getByText("2 değişiklik")).toBeInTheDocument();
+  });
+
+  it("says whether the tablet is safe to hand over, and what keeps it from being so", async () => {
+    const base = view("https://lohusa.example.org");
+    syncState.mockImplementation(() => Promise.resolve({ ...base, status: { ...base.status, pending: 2, drafts: 1 } }));
+    renderIn(<Sync />);
+    const notYet = await screen.findByTestId("hand-over");
+    expect(notYet).toHaveAttribute("data-safe", "false");
+    expect(notYet).toHaveTextContent("Henüz teslim edilemez");
+    expect(notYet).toHaveTextContent("Henüz gönderilmemiş değişiklik: 2. Eşitleyin.");
+    expect(notYet).toHaveTextContent("Taslak olarak saklanan ziyaret formu: 1, yalnızca bu tablette.");
+  });
+
+  it("says a tablet with everything on the server may be handed over", async () => {
+    const base = view("https://lohusa.example.org");
+    syncState.mockImplementation(() =>
+      Promise.resolve({ ...base, status: { ...base.status, pending: 0, drafts: 0, safe_to_hand_over: true } }),
+    );
+    renderIn(<Sync />);
+    const safe = await screen.findByTestId("hand-over");
+    expect(safe).toHaveAttribute("data-safe", "true");
+    expect(safe).toHaveTextContent("Teslim edilebilir: bu tablette kaydedilen her şey sunucuda onaylı.");
   });
 
   it("lists a change the server refused, what it was about and why", async () => {

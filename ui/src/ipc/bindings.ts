@@ -440,7 +440,16 @@ last_error: string | null,
 /**
  * Server clock minus this device's clock at the last sync, in ms.
  */
-clock_skew_ms: number | null, };
+clock_skew_ms: number | null, 
+/**
+ * Visit forms kept as drafts: on this device only, never synced until saved.
+ */
+drafts: number, 
+/**
+ * Safe to hand the device over (or wipe it): enrolled, and every change made here is
+ * confirmed by the server, none refused, no draft left.
+ */
+safe_to_hand_over: boolean, };
 
 export type SyncView = { status: SyncStatus, running: boolean, progress: Progress | null, 
 /**

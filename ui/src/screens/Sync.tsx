@@ -6,10 +6,32 @@ import { useTranslation } from "react-i18next";
 import { TextField } from "../components/Field";
 import { ScreeningTexts } from "../components/ScreeningTexts";
 import { Loading } from "../components/ScreenState";
-import { ipc, toAppError, type AppError, type Refused, type SyncView } from "../ipc";
+import { ipc, toAppError, type AppError, type Refused, type SyncStatus, type SyncView } from "../ipc";
 import { errorsByField, generalMessage } from "../lib/errors";
 import { useNav } from "../lib/nav";
 import { recordFieldLabel, syncErrorMessage, timeAgo, useSyncState } from "../lib/sync";
+
+/** Whether the tablet may be handed over (or wiped): everything made here is on the server. */
+function HandOver({ status }: { status: SyncStatus }) {
+  const { t } = useTranslation();
+  const missing = [
+    status.pending > 0 ? t("sync.hand_over.pending", { n: status.pending }) : null,
+    status.quarantined > 0 ? t("sync.hand_over.refused", { n: status.quarantined }) : null,
+    status.drafts > 0 ? t("sync.hand_over.drafts", { n: status.drafts }) : null,
+  ].filter((m): m is string => m !== null);
+  return (
+    <div className={status.safe_to_hand_over ? "banner banner-ok hand-over" : "banner banner-warning hand-over"} data-testid="hand-over" data-safe={status.safe_to_hand_over}>
+      <strong>{status.safe_to_hand_over ? t("sync.hand_over.safe") : t("sync.hand_over.not_safe")}</strong>
+      {missing.length > 0 ? (
+        <ul>
+          {missing.map((m) => (
+            <li key={m}>{m}</li>
+          ))}
+        </ul>
+      ) : null}
+    </div>
+  );
+}
 
 function Enroll({ onDone }: { onDone: () => void }) {
   const { t } = useTranslation();
@@ -139,6 +161,7 @@ export function Sync() {
         ) : null}
         {view.unencrypted ? <p className="banner banner-warning">{t("sync.unencrypted")}</p> : null}
         {status.quarantined > 0 ? <RefusedList count={status.quarantined} /> : null}
+        <HandOver status={status} />
         <Progress view={view} />
         <div className="actions">
           <button
