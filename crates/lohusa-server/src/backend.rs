@@ -253,11 +253,15 @@ pub struct Owner {
 
 /// Decides a push given what the database holds: the ids already stored and the owners and
 /// states of the records touched. Refuses the whole batch if any new change breaks a rule.
+///
+/// A change must name a device enrolled in the pushing device's team (revoked ones included: a
+/// device re-uploads what it holds after a restore, its colleagues' changes among them).
 pub fn decide(
     team_id: i64,
     changes: Vec<Change>,
     stored_ids: &HashSet<String>,
     owners: HashMap<Uuid, Owner>,
+    team_devices: &HashSet<String>,
 ) -> Result<Result<Decided, Vec<Refusal>>, BackendError> {
     let mut seen = HashSet::new();
     let mut duplicates = 0;
@@ -269,13 +273,21 @@ pub fn decide(
             new.push(change);
         }
     }
-    let mut refusals = Vec::new();
+    let mut refusals: Vec<Refusal> = new
+        .iter()
+        .filter(|c| !team_devices.contains(&c.device.to_string()))
+        .map(|c| Refusal {
+            change: c.id,
+            reason: reason::FOREIGN_DEVICE.into(),
+        })
+        .collect();
     let mut docs: HashMap<Uuid, (EntityKind, EntityDoc)> = HashMap::new();
     for (id, owner) in owners {
         let doc: EntityDoc =
             serde_json::from_str(&owner.state).map_err(|_| BackendError::Corrupt(format!("state of {id}")))?;
         if owner.team_id != team_id {
-            for c in new.iter().filter(|c| c.entity_id == id) {
+            let refused: HashSet<_> = refusals.iter().map(|r| r.change).collect();
+            for c in new.iter().filter(|c| c.entity_id == id && !refused.contains(&c.id)) {
                 refusals.push(Refusal {
                     change: c.id,
                     reason: reason::OTHER_TEAM.into(),

@@ -19,6 +19,8 @@ pub mod reason {
     pub const EMPTY: &str = "no_fields";
     pub const FIELD_NAME: &str = "invalid_field_name";
     pub const OTHER_TEAM: &str = "other_team";
+    /// The change names a device that was never enrolled in this team.
+    pub const FOREIGN_DEVICE: &str = "device_not_in_team";
     pub const KIND_CHANGED: &str = "entity_kind_mismatch";
     pub const BASE_NOT_EARLIER: &str = "replaces_a_later_version";
 }

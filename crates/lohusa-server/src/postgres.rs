@@ -172,7 +172,13 @@ impl PgBackend {
                 },
             );
         }
-        let decided = match decide(team_id, changes, &stored, owners)? {
+        let team_devices: HashSet<String> = tx
+            .query("SELECT id FROM devices WHERE team_id = $1", &[&team_id])
+            .await?
+            .into_iter()
+            .map(|r| r.get(0))
+            .collect();
+        let decided = match decide(team_id, changes, &stored, owners, &team_devices)? {
             Ok(decided) => decided,
             Err(refusals) => return Ok(PushOutcome::Refused(refusals)),
         };

@@ -219,7 +219,11 @@ impl SqliteBackend {
                 }
                 owners
             };
-            let decided = match decide(team_id, changes, &stored, owners)? {
+            let team_devices: HashSet<String> = {
+                let mut stmt = tx.prepare_cached("SELECT id FROM devices WHERE team_id = ?1")?;
+                stmt.query_map([team_id], |r| r.get(0))?.collect::<Result<_, _>>()?
+            };
+            let decided = match decide(team_id, changes, &stored, owners, &team_devices)? {
                 Ok(decided) => decided,
                 Err(refusals) => return Ok(PushOutcome::Refused(refusals)),
             };

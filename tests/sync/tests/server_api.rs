@@ -34,6 +34,8 @@ struct Client {
     http: reqwest::Client,
     base: String,
     token: String,
+    /// The enrolled device it is; its changes name it.
+    device: Uuid,
 }
 
 impl Client {
@@ -43,6 +45,7 @@ impl Client {
             http: reqwest::Client::new(),
             base: server.base.clone(),
             token: server.token(team, device).await,
+            device,
         }
     }
 
@@ -89,10 +92,13 @@ async fn bad_input_gets_a_clear_error_and_changes_nothing(db: Db) {
     let server = TestServer::start(db).await;
     let izmir = Client::new(&server, "izmir").await;
     let ankara = Client::new(&server, "ankara").await;
-    let device = Uuid::now_v7();
+    let device = izmir.device;
     // Ankara owns a record; İzmir may not write it.
     let ankaras = Uuid::now_v7();
-    assert_eq!(ankara.push(&[change(ankaras, device, "A")]).await.0, StatusCode::OK);
+    assert_eq!(
+        ankara.push(&[change(ankaras, ankara.device, "A")]).await.0,
+        StatusCode::OK
+    );
     let before = (stored(&server, "izmir").await, stored(&server, "ankara").await);
 
     let good = change(Uuid::now_v7(), device, "Fatma");
@@ -236,7 +242,7 @@ async fn bad_input_gets_a_clear_error_and_changes_nothing(db: Db) {
 async fn a_repeated_push_stores_nothing_twice(db: Db) {
     let server = TestServer::start(db).await;
     let client = Client::new(&server, "izmir").await;
-    let device = Uuid::now_v7();
+    let device = client.device;
     let batch: Vec<Change> = (0..50)
         .map(|i| change(Uuid::now_v7(), device, &format!("M{i}")))
         .collect();
@@ -412,7 +418,7 @@ async fn concurrent_pushers_and_pullers_never_skip_a_change(db: Db) {
     let mut all = BTreeSet::new();
     for _ in 0..PUSHERS {
         let client = Client::new(&server, "izmir").await;
-        let device = Uuid::now_v7();
+        let device = client.device;
         let batches: Vec<Vec<Change>> = (0..BATCHES)
             .map(|_| (0..PER_BATCH).map(|_| change(Uuid::now_v7(), device, "x")).collect())
             .collect();
