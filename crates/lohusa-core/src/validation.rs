@@ -167,6 +167,8 @@ impl fmt::Display for ValidationErrors {
 
 impl std::error::Error for ValidationErrors {}
 
+pub use parse::western_digits;
+
 /// Small parsers shared by every form: each returns the typed value or records the error.
 pub(crate) mod parse {
     use chrono::{NaiveDate, NaiveTime};

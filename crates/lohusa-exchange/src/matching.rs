@@ -769,19 +769,11 @@ pub fn phonetic_key(name: &str) -> String {
 // ---------------------------------------------------------------------------------------------
 // Identity numbers, phones, dates.
 
-fn digit_value(c: char) -> Option<u8> {
-    match c {
-        '0'..='9' => Some(c as u8 - b'0'),
-        '\u{0660}'..='\u{0669}' => Some((c as u32 - 0x0660) as u8),
-        '\u{06F0}'..='\u{06F9}' => Some((c as u32 - 0x06F0) as u8),
-        _ => None,
-    }
-}
-
+/// The digits of a number as typed, ASCII or Arabic-Indic, without spaces, signs or separators.
 fn digits(raw: &str) -> String {
-    raw.chars()
-        .filter_map(digit_value)
-        .map(|d| char::from(b'0' + d))
+    lohusa_core::validation::western_digits(raw)
+        .chars()
+        .filter(char::is_ascii_digit)
         .collect()
 }
 
