@@ -79,22 +79,19 @@ pub async fn run_once(app: &AppHandle) -> Result<(), SyncError> {
             }
             lohusa_sync::http::HttpTransport::for_store(&store)?
         };
-        lohusa_sync::sync_and_record(state.store_lock(), &transport, Utc::now, |p| {
-            if let Ok(mut progress) = service.progress.lock() {
-                *progress = Some(p.clone());
-            }
-        })
-        .await?;
-        // The team lead's tablets view shows what each device last said about itself. A server
-        // that cannot take the report does not make the sync fail.
-        let report = lohusa_sync::device_report(state.store_lock(), env!("CARGO_PKG_VERSION"))?;
-        if let Err(error) = transport.report(&report).await {
-            eprintln!(
-                "lohusa: the sync went through, the device report did not: {}",
-                error.kind()
-            );
-        }
-        Ok(())
+        lohusa_sync::sync_and_record(
+            state.store_lock(),
+            &transport,
+            env!("CARGO_PKG_VERSION"),
+            Utc::now,
+            |p| {
+                if let Ok(mut progress) = service.progress.lock() {
+                    *progress = Some(p.clone());
+                }
+            },
+        )
+        .await
+        .map(|_| ())
     }
     .await;
     if let Ok(mut progress) = service.progress.lock() {

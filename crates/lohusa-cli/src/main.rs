@@ -374,11 +374,8 @@ async fn main() -> anyhow::Result<()> {
         Command::Sync => {
             let transport = lohusa_sync::http::HttpTransport::for_store(&store)?;
             let replica = std::sync::Mutex::new(store);
-            let report = lohusa_sync::sync_and_record(&replica, &transport, Utc::now, |_| {}).await?;
-            let state = lohusa_sync::device_report(&replica, concat!("cli ", env!("CARGO_PKG_VERSION")))?;
-            if let Err(error) = transport.report(&state).await {
-                eprintln!("lohusa-cli: synced; the device report was not taken: {}", error.kind());
-            }
+            let version = concat!("cli ", env!("CARGO_PKG_VERSION"));
+            let report = lohusa_sync::sync_and_record(&replica, &transport, version, Utc::now, |_| {}).await?;
             print(&report)?;
         }
         Command::Status => print(&store.sync_status()?)?,

@@ -119,14 +119,6 @@ impl HttpTransport {
         HttpTransport::with_ca(&server, &token, store.server_ca()?.as_deref())
     }
 
-    /// Tells the server this device's version, member and what waits on it.
-    pub async fn report(&self, report: &DeviceReport) -> Result<(), SyncError> {
-        self.post::<_, serde_json::Value>("report", report)
-            .await?
-            .map(|_| ())
-            .map_err(ErrorBody::into_error)
-    }
-
     /// The devices of this device's team with their last reports (the team lead's tablets view).
     pub async fn team_devices(&self) -> Result<Vec<TeamDevice>, SyncError> {
         self.get::<Vec<TeamDevice>>("devices")
@@ -254,6 +246,13 @@ fn read<T: DeserializeOwned>(status: reqwest::StatusCode, bytes: &[u8]) -> Resul
 }
 
 impl Transport for HttpTransport {
+    async fn report(&self, report: &DeviceReport) -> Result<(), SyncError> {
+        self.post::<_, serde_json::Value>("report", report)
+            .await?
+            .map(|_| ())
+            .map_err(ErrorBody::into_error)
+    }
+
     async fn send(&self, request: Request) -> Result<Response, SyncError> {
         let refused = |e: ErrorBody| Response::Refused(e.refused);
         Ok(match request {

@@ -20,6 +20,12 @@ use ts_rs::TS;
 /// Something that carries one request to the server and brings back its answer.
 pub trait Transport {
     fn send(&self, request: Request) -> impl Future<Output = Result<Response, SyncError>> + Send;
+
+    /// Tells the server this device's state after a successful sync (the team lead's tablets
+    /// view). A transport without such a server takes no report.
+    fn report(&self, _report: &lohusa_core::sync::DeviceReport) -> impl Future<Output = Result<(), SyncError>> + Send {
+        async { Ok(()) }
+    }
 }
 
 /// Access to the local store, however the caller holds it.
@@ -294,9 +300,12 @@ pub fn device_report<R: Replica>(replica: &R, app_version: &str) -> Result<lohus
 }
 
 /// Runs one sync and records its outcome in the store (last success and skew, or the error).
+/// After a success it reports the device's state (`app_version`, member, what waits on it); a
+/// server that cannot take the report does not make the sync fail.
 pub async fn sync_and_record<R: Replica, T: Transport>(
     replica: &R,
     transport: &T,
+    app_version: &str,
     now: impl Fn() -> DateTime<Utc>,
     progress: impl FnMut(&Progress),
 ) -> Result<Report, SyncError> {
@@ -307,5 +316,11 @@ pub async fn sync_and_record<R: Replica, T: Transport>(
         Err(error) => replica.with_store(|s| s.record_sync_result(Err(error.kind()), now())),
     };
     recorded?;
+    if result.is_ok() {
+        let state = device_report(replica, app_version)?;
+        if let Err(error) = transport.report(&state).await {
+            eprintln!("lohusa: synced; the device report was not taken: {}", error.kind());
+        }
+    }
     result
 }
