@@ -5,7 +5,7 @@
 //! A window belongs to the month it opens in. Its status is its status today, so a past month's
 //! numbers settle as late visits are made up. A window is counted for the nurse who recorded the
 //! deciding visit or attempt; one with nothing recorded, for the nurse who last visited the
-//! mother, else the member who registered her.
+//! mother (else who last tried), else the member who registered her.
 
 use chrono::{Datelike, Months, NaiveDate};
 use serde::{Deserialize, Serialize};
@@ -21,7 +21,7 @@ pub struct CoverageMother {
     /// Every record of every visit, with who recorded it.
     pub recorded: Vec<(VisitNumber, RecordedVisit, String)>,
     /// Who answers for her windows with nothing recorded: the nurse of her latest visit, else
-    /// the member who registered her.
+    /// of her latest attempt, else the member who registered her.
     pub nurse: Option<String>,
 }
 

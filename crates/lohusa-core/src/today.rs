@@ -62,7 +62,9 @@ pub struct TodayList {
     pub upcoming: Vec<TodayEntry>,
 }
 
-pub fn today_list(rows: &[ScheduleRow], today: NaiveDate) -> TodayList {
+/// The list from every mother's schedule and the extra visits not made yet: late ones with the
+/// late visits, due ones with those due, the next days' with the upcoming ones.
+pub fn today_list(rows: &[ScheduleRow], extras: &[ExtraRow], today: NaiveDate) -> TodayList {
     let horizon = today + Days::new(UPCOMING_DAYS);
     let mut list = TodayList {
         today,
@@ -92,16 +94,7 @@ pub fn today_list(rows: &[ScheduleRow], today: NaiveDate) -> TodayList {
             });
         }
     }
-    sort(&mut list);
-    list
-}
-
-/// Adds the extra visits not made yet: late ones with the late visits, those of the next days
-/// with the upcoming ones.
-pub fn with_extra_visits(mut list: TodayList, extras: &[ExtraRow]) -> TodayList {
     use crate::extra::{ExtraVisitStatus, LATE_AFTER_DAYS, content_number, extra_visit_status};
-    let today = list.today;
-    let horizon = today + Days::new(UPCOMING_DAYS);
     for extra in extras {
         let (bucket, status) = match extra_visit_status(extra.due_on, today, false) {
             ExtraVisitStatus::Late => (&mut list.late, VisitStatus::Late),
@@ -122,11 +115,6 @@ pub fn with_extra_visits(mut list: TodayList, extras: &[ExtraRow]) -> TodayList 
             reason: Some(extra.reason.clone()),
         });
     }
-    sort(&mut list);
-    list
-}
-
-fn sort(list: &mut TodayList) {
     let by = |a: &TodayEntry, b: &TodayEntry| a.full_name.cmp(&b.full_name).then(a.number.cmp(&b.number));
     list.late
         .sort_by(|a, b| a.closes_on.cmp(&b.closes_on).then_with(|| by(a, b)));
@@ -134,6 +122,7 @@ fn sort(list: &mut TodayList) {
         .sort_by(|a, b| a.closes_on.cmp(&b.closes_on).then_with(|| by(a, b)));
     list.upcoming
         .sort_by(|a, b| a.opens_on.cmp(&b.opens_on).then_with(|| by(a, b)));
+    list
 }
 
 #[cfg(test)]
@@ -191,7 +180,7 @@ mod tests {
                 ],
             ),
         ];
-        let list = today_list(&rows, today);
+        let list = today_list(&rows, &[], today);
         assert_eq!(names(&list.late), ["Leyla v1", "Leyla v2", "Fatma v1"]);
         assert_eq!(names(&list.due), ["Ayşe v1", "Hatice v2", "Zehra v2"]);
         assert_eq!(names(&list.upcoming), ["Meryem v1", "Fatma v2", "Leyla v3"]);
@@ -208,9 +197,10 @@ mod tests {
             due_on: due.parse().unwrap(),
             reason: "wound".into(),
         };
-        let list = with_extra_visits(
-            list,
+        let list = today_list(
+            &rows,
             &[extra(10, "Nour", "2026-11-26"), extra(11, "Sara", "2026-11-22")],
+            today,
         );
         assert_eq!(names(&list.upcoming), ["Meryem v1", "Nour v2", "Fatma v2", "Leyla v3"]);
         assert_eq!(names(&list.late), ["Leyla v1", "Leyla v2", "Fatma v1", "Sara v2"]);

@@ -1,5 +1,6 @@
 //! The coverage query: every mother with her birth date, every record of her visits with who
-//! made it, and who answers for her (her latest visitor, else the member who registered her),
+//! made it, and who answers for her (who last visited her, else who last tried, else the member
+//! who registered her; the follow-up list's nurse is the same but for the last),
 //! handed to the core to count per nurse.
 
 use std::collections::HashMap;
@@ -30,7 +31,8 @@ impl Store {
         }
 
         let mut recorded: HashMap<Uuid, Vec<(VisitNumber, RecordedVisit, String)>> = HashMap::new();
-        let mut latest: HashMap<Uuid, (NaiveDate, String)> = HashMap::new();
+        // Who last went to each mother: a visit made outranks any attempt, then the latest.
+        let mut latest: HashMap<Uuid, ((bool, NaiveDate), String)> = HashMap::new();
         let mut visits = self.conn.prepare_cached(
             "SELECT mother_id, number, outcome, visited_on, visited_by FROM visits
              WHERE number IS NOT NULL AND extra_visit_id IS NULL",
@@ -46,10 +48,11 @@ impl Store {
             let number: VisitNumber = row.get::<_, u8>(1)?.try_into().map_err(StoreError::Corrupt)?;
             let outcome: VisitOutcome = enum_col(row, 2)?;
             let by: String = row.get::<_, Option<String>>(4)?.unwrap_or_default();
-            if outcome == VisitOutcome::Visited && !by.is_empty() {
-                let last = latest.entry(mother).or_insert((visited_on, by.clone()));
-                if visited_on >= last.0 {
-                    *last = (visited_on, by.clone());
+            if !by.is_empty() {
+                let rank = (outcome == VisitOutcome::Visited, visited_on);
+                let last = latest.entry(mother).or_insert((rank, by.clone()));
+                if rank >= last.0 {
+                    *last = (rank, by.clone());
                 }
             }
             recorded.entry(mother).or_default().push((

@@ -8,6 +8,7 @@ use lohusa_core::extra::{
 };
 use lohusa_core::flags::Flag;
 use lohusa_core::ids::{MotherId, VisitId};
+use lohusa_core::registration::{BabyRecord, BirthRecord};
 use lohusa_core::schedule::VisitNumber;
 use lohusa_core::time::istanbul_today;
 use lohusa_core::today::ExtraRow;
@@ -134,10 +135,13 @@ impl Store {
         })
     }
 
-    /// A mother's extra visits by date, from her visits (all of them, as `visits_of` reads them).
+    /// A mother's extra visits by date, from her birth, babies and visits (all of them, as
+    /// `visits_of` reads them).
     pub fn extra_visits_of(
         &self,
         mother: MotherId,
+        birth: &BirthRecord,
+        babies: &[BabyRecord],
         visits: &[VisitRecord],
         now: DateTime<Utc>,
     ) -> Result<Vec<ExtraVisitView>, StoreError> {
@@ -150,8 +154,7 @@ impl Store {
             return Ok(vec![]);
         }
         let today = istanbul_today(now);
-        let birth = self.birth_of(mother)?;
-        let babies = baby_refs(&self.babies_of(birth.id)?);
+        let babies = baby_refs(babies);
         let mut out = Vec::new();
         for record in planned {
             let made: Vec<&VisitRecord> = visits.iter().filter(|v| v.extra_visit_id == Some(record.id)).collect();
@@ -162,7 +165,7 @@ impl Store {
                 .map(|v| (*v).clone());
             let visited = visit.as_ref().is_some_and(|v| v.outcome == VisitOutcome::Visited);
             let flags = match &visit {
-                Some(v) if visited => visit_flags(v, &birth, today, &babies, visits),
+                Some(v) if visited => visit_flags(v, birth, today, &babies, visits),
                 _ => vec![],
             };
             out.push(ExtraVisitView {

@@ -123,7 +123,7 @@ impl Store {
         let babies = self.babies_of(birth.id)?;
         let visits: Vec<VisitRecord> = self.visits_of(id)?;
         Ok(MotherView {
-            extra_visits: self.extra_visits_of(id, &visits, now)?,
+            extra_visits: self.extra_visits_of(id, &birth, &babies, &visits, now)?,
             cards: visit_cards(&birth, today, &visits, &babies),
             drafts: self.drafts_of(id)?,
             reviews: self.reviews_of(id)?,

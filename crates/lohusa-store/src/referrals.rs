@@ -9,7 +9,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use lohusa_core::MemberId;
 use lohusa_core::change::{EntityKind, EntityWrite, FieldValues};
 use lohusa_core::ids::MotherId;
-use lohusa_core::registration::{BirthRecord, MotherRecord, RegistrationIds, validate_registration};
+use lohusa_core::registration::{BirthRecord, MotherRecord, RegistrationIds, ValidRegistration, validate_registration};
 use lohusa_core::time::istanbul_today;
 use lohusa_core::validation::{FieldError, Rule, ValidationErrors};
 use lohusa_exchange::matching::{MatchIndex, Person, Suspect};
@@ -163,7 +163,7 @@ impl Store {
                 report.suspected.push(SuspectedDuplicate { row, suspects: records });
                 continue;
             }
-            let created = self.create_referral(&row, file, author, now)?;
+            let created = self.write_referral(&valid, &row, file, author, now)?;
             index.add(Person { id: created.0, ..probe });
             report.created.push(CreatedRow {
                 line: row.line,
@@ -185,6 +185,18 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<MotherId, StoreError> {
         let valid = validate_registration(&row.input, &new_ids(&row.input), istanbul_today(now))?;
+        self.write_referral(&valid, row, file, author, now)
+    }
+
+    /// Writes a checked referral row, every mother field noting the file and line as its source.
+    fn write_referral(
+        &mut self,
+        valid: &ValidRegistration,
+        row: &ReferralRow,
+        file: &str,
+        author: MemberId,
+        now: DateTime<Utc>,
+    ) -> Result<MotherId, StoreError> {
         let mut writes = valid.writes();
         let source = source_of(row, file);
         let sources: BTreeMap<&str, &str> = MERGEABLE_FIELDS.iter().map(|f| (*f, source.as_str())).collect();

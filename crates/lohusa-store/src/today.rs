@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, NaiveDate, Utc};
 use lohusa_core::schedule::{RecordedVisit, VisitNumber};
 use lohusa_core::time::istanbul_today;
-use lohusa_core::today::{ScheduleRow, TodayList, today_list, with_extra_visits};
+use lohusa_core::today::{ScheduleRow, TodayList, today_list};
 use uuid::Uuid;
 
 use crate::mothers::{date, enum_col, id, opt_date};
@@ -21,11 +21,11 @@ impl Store {
     pub fn today_list(&self, now: DateTime<Utc>) -> Result<TodayList, StoreError> {
         // A mother whose three visits all have a record can never be on the list.
         let rows = self.schedule_rows(|visits| !VisitNumber::ALL.iter().all(|n| visits.iter().any(|(r, _)| r == n)))?;
-        let list = today_list(
+        Ok(today_list(
             &rows.into_iter().map(|(row, _)| row).collect::<Vec<_>>(),
+            &self.open_extra_visits()?,
             istanbul_today(now),
-        );
-        Ok(with_extra_visits(list, &self.open_extra_visits()?))
+        ))
     }
 
     /// Each mother's latest birth date (the one that decides her schedule), from the covering
