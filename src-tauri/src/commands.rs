@@ -303,10 +303,14 @@ pub async fn enroll_device(state: State<'_, AppState>, server: String, code: Str
     Ok(state.store().sync_status()?)
 }
 
-/// The team lead's coverage table for the month containing `month`, from what this device holds.
+/// The team lead's coverage table for the month containing `month` (this month in İzmir when
+/// none is given), from what this device holds.
 #[tauri::command(async)]
-pub fn get_coverage(state: State<'_, AppState>, month: NaiveDate) -> Result<CoverageTable, AppError> {
-    Ok(state.store().coverage(month, Utc::now())?)
+pub fn get_coverage(state: State<'_, AppState>, month: Option<NaiveDate>) -> Result<CoverageTable, AppError> {
+    let now = Utc::now();
+    Ok(state
+        .store()
+        .coverage(month.unwrap_or_else(|| istanbul_today(now)), now)?)
 }
 
 /// Imports a hospital referral file the team lead picked (`file_name` is kept as the source).

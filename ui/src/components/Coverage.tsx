@@ -32,8 +32,7 @@ export function Coverage() {
 
   useEffect(() => {
     let live = true;
-    const asked = month ?? new Date().toISOString().slice(0, 8) + "01";
-    ipc.coverage(asked).then(
+    ipc.coverage(month).then(
       (found) => {
         if (!live) return;
         setTable(found);

@@ -88,7 +88,8 @@ export const ipc = {
   refusedChanges: (): Promise<Refused[]> => invoke("get_refused_changes"),
   resolveConflict: (entity: EntityKind, entityId: string, field: string, value: unknown): Promise<void> =>
     invoke("resolve_conflict", { entity, entityId, field, value }),
-  coverage: (month: string): Promise<CoverageTable> => invoke("get_coverage", { month }),
+  /** This month's coverage (in İzmir) when `month` is null. */
+  coverage: (month: string | null): Promise<CoverageTable> => invoke("get_coverage", { month }),
   teamDevices: (): Promise<TeamDevices> => invoke("get_team_devices"),
   importReferrals: (text: string, fileName: string): Promise<ImportReport> => invoke("import_referrals", { text, fileName }),
   mergeReferral: (into: MotherId, row: ReferralRow, take: string[], fileName: string): Promise<void> =>
