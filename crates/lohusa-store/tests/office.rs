@@ -216,7 +216,6 @@ fn every_mother_is_on_the_follow_up_list_exactly_as_her_windows_say_in_order() {
         .collect();
     assert_eq!(got, refused);
     assert_eq!(got.iter().filter(|r| r.0 == MissedVisit).count(), 60);
-    let _ = &mut seeded;
 }
 
 #[test]

@@ -5,8 +5,6 @@
 //! The team lead's office on the same app shows the month's coverage, both devices with their
 //! reports, and writes a FHIR export that is a Bundle.
 
-use std::time::Duration;
-
 use lohusa_e2e::{App, cli, cli_replica, istanbul_today, start_server};
 use serde_json::Value;
 
@@ -117,14 +115,7 @@ async fn a_sign_off_on_the_desktop_leaves_the_tablets_follow_up_list_after_sync(
     // The sign-off reaches the server.
     app.click_named("nav_sync").await?;
     app.click_named("sync_now").await?;
-    let mut pending = app.text("[data-fact=pending]").await?;
-    for _ in 0..100 {
-        if pending.starts_with("Yok") {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-        pending = app.text("[data-fact=pending]").await?;
-    }
+    let pending = app.text_with("[data-fact=pending]", "Yok").await?;
     assert!(pending.starts_with("Yok"), "{pending}");
 
     // On the nurse's tablet, after its sync: off the follow-up list, extra visit planned.

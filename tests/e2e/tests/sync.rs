@@ -3,8 +3,6 @@
 //! values and who wrote them, and keeps one. After syncing, all three hold the same data, the
 //! edits of different fields all survive, and the conflicts are closed everywhere.
 
-use std::time::Duration;
-
 use lohusa_e2e::{App, cli, cli_replica, istanbul_today, set, start_server};
 use serde_json::Value;
 
@@ -141,27 +139,14 @@ async fn the_team_lead_sees_and_resolves_a_conflict_from_two_tablets() -> anyhow
     app.click_named("nav_sync").await?;
     app.click_named("sync_now").await?;
     app.wait_css(".sync-badge.sync-ok").await?;
-    let mut pending = app.text("[data-fact=pending]").await?;
-    for _ in 0..50 {
-        if pending.starts_with("Yok") {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-        pending = app.text("[data-fact=pending]").await?;
-    }
+    let pending = app.text_with("[data-fact=pending]", "Yok").await?;
     assert!(
         pending.starts_with("Yok"),
         "the resolution reached the server: {pending}"
     );
     // Everything this desktop wrote is on the server: safe to hand over, and it says so.
-    let mut safe = app.attr("[data-testid=hand-over]", "data-safe").await?;
-    for _ in 0..50 {
-        if safe.as_deref() == Some("true") {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-        safe = app.attr("[data-testid=hand-over]", "data-safe").await?;
-    }
+    app.wait_css("[data-testid=hand-over][data-safe=true]").await?;
+    let safe = app.attr("[data-testid=hand-over]", "data-safe").await?;
     assert_eq!(safe.as_deref(), Some("true"));
     assert!(
         app.text("[data-testid=hand-over]")

@@ -116,3 +116,42 @@ impl Drop for KillOnDrop {
         let _ = self.0.wait();
     }
 }
+
+/// Runs the async test function `$name(db: Db)` twice, as `$name::sqlite` and
+/// `$name::postgres`, each on a multi-threaded runtime.
+#[macro_export]
+macro_rules! on_both {
+    ($name:ident) => {
+        mod $name {
+            use super::*;
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn sqlite() {
+                super::$name($crate::Db::Sqlite).await;
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn postgres() {
+                super::$name($crate::Db::Postgres).await;
+            }
+        }
+    };
+}
+
+/// A change naming a mother (`full_name`), written now on `device` by a fixed member: what the
+/// API tests push.
+pub fn mother_change(entity_id: uuid::Uuid, device: uuid::Uuid, name: &str) -> lohusa_core::Change {
+    use lohusa_core::{ChangeId, DeviceId, EntityKind, Hlc, MemberId};
+    lohusa_core::Change {
+        id: ChangeId(uuid::Uuid::now_v7()),
+        entity: EntityKind::Mother,
+        entity_id,
+        fields: [("full_name".to_owned(), serde_json::json!(name))].into(),
+        base: Default::default(),
+        hlc: Hlc {
+            wall_ms: now_ms(),
+            counter: 0,
+        },
+        author: MemberId(uuid::Uuid::from_u128(9)),
+        device: DeviceId(device),
+        schema_version: lohusa_core::change::CHANGE_SCHEMA_VERSION,
+    }
+}

@@ -3,29 +3,10 @@
 //! the server must give. Rows of the security model not built yet (roles, PINs, encryption at
 //! rest) are listed in SECURITY.md, not here.
 
-use lohusa_core::change::{CHANGE_SCHEMA_VERSION, Change};
-use lohusa_core::{ChangeId, DeviceId, EntityKind, Hlc, MemberId};
-use lohusa_sync_tests::{Db, TestServer, now_ms};
+use lohusa_sync_tests::{Db, TestServer, mother_change, now_ms, on_both};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use uuid::Uuid;
-
-fn mother(entity_id: Uuid, device: Uuid, name: &str) -> Change {
-    Change {
-        id: ChangeId(Uuid::now_v7()),
-        entity: EntityKind::Mother,
-        entity_id,
-        fields: [("full_name".to_owned(), json!(name))].into(),
-        base: Default::default(),
-        hlc: Hlc {
-            wall_ms: now_ms(),
-            counter: 0,
-        },
-        author: MemberId(Uuid::from_u128(9)),
-        device: DeviceId(device),
-        schema_version: CHANGE_SCHEMA_VERSION,
-    }
-}
 
 /// An answer: its status and body.
 async fn answer(request: reqwest::RequestBuilder) -> (StatusCode, Value) {
@@ -55,7 +36,7 @@ async fn attacks_are_refused(db: Db) {
     let (status, _) = answer(
         http.post(url("push"))
             .bearer_auth(&izmir)
-            .json(&json!({ "changes": [mother(secret, izmir_device, "Fatma Yılmaz")] })),
+            .json(&json!({ "changes": [mother_change(secret, izmir_device, "Fatma Yılmaz")] })),
     )
     .await;
     assert_eq!(status, StatusCode::OK);
@@ -99,7 +80,7 @@ async fn attacks_are_refused(db: Db) {
             "a revoked device pushing",
             http.post(url("push"))
                 .bearer_auth(&revoked)
-                .json(&json!({ "changes": [mother(Uuid::now_v7(), revoked_device, "X")] })),
+                .json(&json!({ "changes": [mother_change(Uuid::now_v7(), revoked_device, "X")] })),
             StatusCode::UNAUTHORIZED,
             "invalid_token",
         ),
@@ -129,7 +110,7 @@ async fn attacks_are_refused(db: Db) {
             "a device of team A writing team B's record",
             http.post(url("push"))
                 .bearer_auth(&ankara)
-                .json(&json!({ "changes": [mother(secret, ankara_device, "Changed")] })),
+                .json(&json!({ "changes": [mother_change(secret, ankara_device, "Changed")] })),
             StatusCode::UNPROCESSABLE_ENTITY,
             "refused",
         ),
@@ -137,7 +118,7 @@ async fn attacks_are_refused(db: Db) {
             "a change claiming a device of another team",
             http.post(url("push"))
                 .bearer_auth(&ankara)
-                .json(&json!({ "changes": [mother(Uuid::now_v7(), izmir_device, "Forged")] })),
+                .json(&json!({ "changes": [mother_change(Uuid::now_v7(), izmir_device, "Forged")] })),
             StatusCode::UNPROCESSABLE_ENTITY,
             "refused",
         ),
@@ -145,7 +126,7 @@ async fn attacks_are_refused(db: Db) {
             "a change claiming a device never enrolled",
             http.post(url("push"))
                 .bearer_auth(&ankara)
-                .json(&json!({ "changes": [mother(Uuid::now_v7(), Uuid::now_v7(), "Forged")] })),
+                .json(&json!({ "changes": [mother_change(Uuid::now_v7(), Uuid::now_v7(), "Forged")] })),
             StatusCode::UNPROCESSABLE_ENTITY,
             "refused",
         ),
@@ -175,22 +156,6 @@ async fn attacks_are_refused(db: Db) {
         own.to_string().contains(&secret.to_string()),
         "the owner still reads it"
     );
-}
-
-macro_rules! on_both {
-    ($name:ident) => {
-        mod $name {
-            use super::*;
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() {
-                super::$name(Db::Sqlite).await;
-            }
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() {
-                super::$name(Db::Postgres).await;
-            }
-        }
-    };
 }
 
 on_both!(attacks_are_refused);

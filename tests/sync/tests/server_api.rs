@@ -6,29 +6,12 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use lohusa_core::change::{CHANGE_SCHEMA_VERSION, Change};
-use lohusa_core::{ChangeId, DeviceId, EntityKind, Hlc, MemberId};
-use lohusa_sync_tests::{Db, TestServer, now_ms};
+use lohusa_core::change::Change;
+use lohusa_core::{DeviceId, Hlc};
+use lohusa_sync_tests::{Db, TestServer, mother_change, now_ms, on_both};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use uuid::Uuid;
-
-fn change(entity_id: Uuid, device: Uuid, name: &str) -> Change {
-    Change {
-        id: ChangeId(Uuid::now_v7()),
-        entity: EntityKind::Mother,
-        entity_id,
-        fields: [("full_name".to_owned(), json!(name))].into(),
-        base: Default::default(),
-        hlc: Hlc {
-            wall_ms: now_ms(),
-            counter: 0,
-        },
-        author: MemberId(Uuid::from_u128(9)),
-        device: DeviceId(device),
-        schema_version: CHANGE_SCHEMA_VERSION,
-    }
-}
 
 struct Client {
     http: reqwest::Client,
@@ -96,15 +79,15 @@ async fn bad_input_gets_a_clear_error_and_changes_nothing(db: Db) {
     // Ankara owns a record; İzmir may not write it.
     let ankaras = Uuid::now_v7();
     assert_eq!(
-        ankara.push(&[change(ankaras, ankara.device, "A")]).await.0,
+        ankara.push(&[mother_change(ankaras, ankara.device, "A")]).await.0,
         StatusCode::OK
     );
     let before = (stored(&server, "izmir").await, stored(&server, "ankara").await);
 
-    let good = change(Uuid::now_v7(), device, "Fatma");
-    let mut old_schema = change(Uuid::now_v7(), device, "B");
+    let good = mother_change(Uuid::now_v7(), device, "Fatma");
+    let mut old_schema = mother_change(Uuid::now_v7(), device, "B");
     old_schema.schema_version = 99;
-    let mut backwards = change(Uuid::now_v7(), device, "D");
+    let mut backwards = mother_change(Uuid::now_v7(), device, "D");
     backwards.base.insert(
         "full_name".into(),
         vec![lohusa_core::Version {
@@ -115,9 +98,9 @@ async fn bad_input_gets_a_clear_error_and_changes_nothing(db: Db) {
             device: DeviceId(Uuid::now_v7()),
         }],
     );
-    let mut future = change(Uuid::now_v7(), device, "C");
+    let mut future = mother_change(Uuid::now_v7(), device, "C");
     future.hlc.wall_ms = now_ms() + 3 * 24 * 3_600_000;
-    let too_many: Vec<Change> = (0..5001).map(|_| change(Uuid::now_v7(), device, "x")).collect();
+    let too_many: Vec<Change> = (0..5001).map(|_| mother_change(Uuid::now_v7(), device, "x")).collect();
     let huge = format!("{{\"changes\": [], \"padding\": \"{}\"}}", "x".repeat(33 * 1024 * 1024));
     let http = reqwest::Client::new();
     let base = &server.base;
@@ -157,7 +140,9 @@ async fn bad_input_gets_a_clear_error_and_changes_nothing(db: Db) {
         ),
         (
             "another team's record",
-            izmir.push(&[good.clone(), change(ankaras, device, "taken")]).await,
+            izmir
+                .push(&[good.clone(), mother_change(ankaras, device, "taken")])
+                .await,
             StatusCode::UNPROCESSABLE_ENTITY,
             "refused",
         ),
@@ -244,7 +229,7 @@ async fn a_repeated_push_stores_nothing_twice(db: Db) {
     let client = Client::new(&server, "izmir").await;
     let device = client.device;
     let batch: Vec<Change> = (0..50)
-        .map(|i| change(Uuid::now_v7(), device, &format!("M{i}")))
+        .map(|i| mother_change(Uuid::now_v7(), device, &format!("M{i}")))
         .collect();
     let (status, first) = client.push(&batch).await;
     assert_eq!(
@@ -258,7 +243,7 @@ async fn a_repeated_push_stores_nothing_twice(db: Db) {
     );
     // A batch that repeats a change within itself and mixes old and new stores each new one once.
     let mut mixed = batch[..10].to_vec();
-    let extra = change(Uuid::now_v7(), device, "new");
+    let extra = mother_change(Uuid::now_v7(), device, "new");
     mixed.push(extra.clone());
     mixed.push(extra);
     let (_, mixed) = client.push(&mixed).await;
@@ -420,7 +405,11 @@ async fn concurrent_pushers_and_pullers_never_skip_a_change(db: Db) {
         let client = Client::new(&server, "izmir").await;
         let device = client.device;
         let batches: Vec<Vec<Change>> = (0..BATCHES)
-            .map(|_| (0..PER_BATCH).map(|_| change(Uuid::now_v7(), device, "x")).collect())
+            .map(|_| {
+                (0..PER_BATCH)
+                    .map(|_| mother_change(Uuid::now_v7(), device, "x"))
+                    .collect()
+            })
             .collect();
         all.extend(batches.iter().flatten().map(|c| c.id.to_string()));
         pushers.push(tokio::spawn(async move {
@@ -515,22 +504,6 @@ async fn devices_report_and_see_only_their_team(db: Db) {
     server.backend.revoke_device(&a1.to_string(), now_ms()).await.unwrap();
     let after = server.token("izmir", Uuid::now_v7()).await;
     assert_eq!(list(after).await.len(), 2);
-}
-
-macro_rules! on_both {
-    ($name:ident) => {
-        mod $name {
-            use super::*;
-            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-            async fn sqlite() {
-                super::$name(Db::Sqlite).await;
-            }
-            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-            async fn postgres() {
-                super::$name(Db::Postgres).await;
-            }
-        }
-    };
 }
 
 on_both!(bad_input_gets_a_clear_error_and_changes_nothing);
