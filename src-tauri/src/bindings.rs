@@ -26,7 +26,7 @@ mod tests {
     use lohusa_core::today::{TodayEntry, TodayList};
     use lohusa_core::validation::{FieldError, Rule};
     use lohusa_core::visit::{LaterResultsInput, VisitCard, VisitInput, VisitOutcome, VisitRecord};
-    use lohusa_core::{BabyId, BirthId, ChangeId, DeviceId, Hlc, MemberId, MotherId, VisitId};
+    use lohusa_core::{BabyId, BirthId, ChangeId, DeviceId, Hlc, MemberId, MotherId, Role, VisitId};
     use lohusa_store::{
         Conflict, FollowUpList, LocalMember, MotherSummary, MotherView, Refused, SyncStatus, VisitDraft,
     };
@@ -53,7 +53,7 @@ mod tests {
     fn generate() -> String {
         let cfg = Config::new();
         let mut decls: Vec<String> = declarations![&cfg;
-            AppError, ErrorKind, FieldError, Rule, AppStatus, LocalMember,
+            AppError, ErrorKind, FieldError, Rule, AppStatus, LocalMember, Role,
             MotherId, VisitId, BabyId, BirthId, ChangeId, DeviceId, MemberId, Hlc, EntityKind, Change,
             RegistrationInput, MotherInput, BirthInput, BabyInput,
             ResidencyStatus, Language, BirthMode, BabySex,

@@ -34,6 +34,8 @@ use crate::state::AppState;
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
 pub struct AppStatus {
     pub member: Option<LocalMember>,
+    /// Whether this device is enrolled with a server (a member then signs in with her code).
+    pub enrolled: bool,
     pub device_id: String,
     /// Today's date in İzmir.
     pub today: NaiveDate,
@@ -43,6 +45,7 @@ pub struct AppStatus {
 pub fn app_status(store: &Store) -> Result<AppStatus, AppError> {
     Ok(AppStatus {
         member: store.local_member()?,
+        enrolled: store.enrollment()?.is_some(),
         device_id: store.device_id().to_string(),
         today: istanbul_today(Utc::now()),
         version: env!("CARGO_PKG_VERSION").to_owned(),
@@ -280,15 +283,24 @@ pub fn sync_now(state: State<'_, AppState>) {
     state.sync.now();
 }
 
-/// Enrolls this device with the team's server using the team lead's one-time code.
+/// Enrolls this device with the team's server using the team lead's one-time code, and signs
+/// in the member whose one-time member code is given with it.
 #[tauri::command]
-pub async fn enroll_device(state: State<'_, AppState>, server: String, code: String) -> Result<SyncStatus, AppError> {
+pub async fn enroll_device(
+    state: State<'_, AppState>,
+    server: String,
+    code: String,
+    member_code: String,
+) -> Result<SyncStatus, AppError> {
     let mut errors = ValidationErrors::default();
     if server.trim().is_empty() {
         errors.push(FieldError::new("server", Rule::Required));
     }
     if code.trim().is_empty() {
         errors.push(FieldError::new("code", Rule::Required));
+    }
+    if member_code.trim().is_empty() {
+        errors.push(FieldError::new("member_code", Rule::Required));
     }
     if !errors.0.is_empty() {
         return Err(StoreError::from(errors).into());
@@ -299,8 +311,23 @@ pub async fn enroll_device(state: State<'_, AppState>, server: String, code: Str
         .map(|m| m.name)
         .unwrap_or_else(|| "Lohusa".into());
     lohusa_sync::enroll(state.store_lock(), &server, &code, &name).await?;
+    lohusa_sync::claim_member(state.store_lock(), &member_code).await?;
     state.sync.now();
     Ok(state.store().sync_status()?)
+}
+
+/// Signs a member in on this enrolled device with her one-time member code: the server binds
+/// her to it and says her name and role.
+#[tauri::command]
+pub async fn claim_member(state: State<'_, AppState>, code: String) -> Result<LocalMember, AppError> {
+    if code.trim().is_empty() {
+        let mut errors = ValidationErrors::default();
+        errors.push(FieldError::new("member_code", Rule::Required));
+        return Err(StoreError::from(errors).into());
+    }
+    let member = lohusa_sync::claim_member(state.store_lock(), &code).await?;
+    state.sync.now();
+    Ok(member)
 }
 
 /// The team lead's coverage table for the month containing `month` (this month in İzmir when

@@ -43,6 +43,8 @@ pub const SERVER_ENV: &str = "LOHUSA_SERVER_URL";
 pub const ENROLLMENT_CODE_ENV: &str = "LOHUSA_ENROLLMENT_CODE";
 /// A PEM file with the team's own certificate authority, trusted alone for the server.
 const SERVER_CA_ENV: &str = "LOHUSA_SERVER_CA";
+/// A member's one-time code to sign in with right after enrolling (`cargo xtask run`).
+pub const MEMBER_CODE_ENV: &str = "LOHUSA_MEMBER_CODE";
 
 fn enroll_from_environment(app: tauri::AppHandle) {
     let set = |name| std::env::var(name).ok().filter(|v: &String| !v.is_empty());
@@ -59,10 +61,18 @@ fn enroll_from_environment(app: tauri::AppHandle) {
                 return;
             }
         };
-        match lohusa_sync::enroll_with_ca(state.store_lock(), &server, &code, "Lohusa", ca.as_deref()).await {
-            Ok(_) => state.sync.now(),
-            Err(error) => eprintln!("lohusa: enrollment with {server} failed: {}", error.kind()),
+        if let Err(error) =
+            lohusa_sync::enroll_with_ca(state.store_lock(), &server, &code, "Lohusa", ca.as_deref()).await
+        {
+            eprintln!("lohusa: enrollment with {server} failed: {}", error.kind());
+            return;
         }
+        if let Some(member_code) = set(MEMBER_CODE_ENV) {
+            if let Err(error) = lohusa_sync::claim_member(state.store_lock(), &member_code).await {
+                eprintln!("lohusa: signing in with the member code failed: {}", error.kind());
+            }
+        }
+        state.sync.now();
     });
 }
 
@@ -114,6 +124,7 @@ pub fn run() {
             commands::get_sync_state,
             commands::sync_now,
             commands::enroll_device,
+            commands::claim_member,
             commands::get_coverage,
             commands::import_referrals,
             commands::merge_referral,

@@ -5,6 +5,7 @@ import { useTranslation } from "react-i18next";
 import { LANGUAGES, setLanguage, type UiLanguage } from "./i18n";
 import { ipc, toAppError, type AppError, type AppStatus } from "./ipc";
 import { LoadFailed, Loading } from "./components/ScreenState";
+import { MemberContext } from "./lib/member";
 import { NavContext, type Route } from "./lib/nav";
 import { SyncBadge } from "./components/SyncBadge";
 import { Conflicts } from "./screens/Conflicts";
@@ -35,7 +36,7 @@ export function App() {
 
   if (error) return <LoadFailed error={error} />;
   if (!status) return <Loading />;
-  if (!status.member) return <Welcome onDone={(member) => setStatus({ ...status, member })} />;
+  if (!status.member) return <Welcome enrolled={status.enrolled} onDone={(member) => setStatus({ ...status, member })} />;
 
   const tab = (name: "today" | "register" | "search" | "followup" | "office") => (
     <button
@@ -50,6 +51,7 @@ export function App() {
   );
 
   return (
+    <MemberContext.Provider value={status.member}>
     <NavContext.Provider value={{ route, go }}>
       <div className="app">
         <nav className="topbar">
@@ -62,7 +64,10 @@ export function App() {
             {tab("office")}
           </div>
           <SyncBadge />
-          <span className="member" dir="auto">{status.member.name}</span>
+          <span className="member" dir="auto">
+            {status.member.name}
+            <span className="role"> · {t(status.member.role ? `roles.${status.member.role}` : "roles.unconfirmed")}</span>
+          </span>
           <div className="language" role="group" aria-label={t("top.language")}>
             {LANGUAGES.map((language: UiLanguage) => (
               <button
@@ -88,5 +93,6 @@ export function App() {
         {route.name === "visit" && <Visit key={`${route.motherId}-${route.number}-${route.extra ?? ""}`} motherId={route.motherId} number={route.number} extra={route.extra} memberName={status.member.name} />}
       </div>
     </NavContext.Provider>
+    </MemberContext.Provider>
   );
 }

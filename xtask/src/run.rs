@@ -65,6 +65,13 @@ fn start_server() -> anyhow::Result<(LocalServer, String, String)> {
     Ok((server, format!("http://127.0.0.1:{port}"), code))
 }
 
+/// A one-time member code for `name` of the local server's team, adding her with `role` the
+/// first time (the server's data folder outlives each run).
+fn member_code(name: &str, role: &str) -> anyhow::Result<String> {
+    server_admin(&["member-code", "--team", "izmir", "--member", name])
+        .or_else(|_| server_admin(&["add-member", "--team", "izmir", "--name", name, "--role", role]))
+}
+
 pub fn run(app_args: &[String]) -> anyhow::Result<()> {
     deps::ensure_system_packages()?;
     deps::ensure_npm_packages()?;
@@ -83,11 +90,15 @@ pub fn run(app_args: &[String]) -> anyhow::Result<()> {
     let (_server, url, code) = start_server()?;
     eprintln!("xtask: sync server at {url} (data in {SERVER_DATA}); the app enrolls with it at start");
     let second_code = server_admin(&["enrollment-code", "--team", "izmir"])?;
+    let lead_code = member_code("Sorumlu Hemşire Elif", "team_lead")?;
+    let nurse_code = member_code("Ebe Derya", "nurse")?;
     eprintln!(
-        "xtask: a command-line replica can join with: target/debug/lohusa-cli --db /tmp/b.sqlite3 enroll --server {url} --code {second_code}"
+        "xtask: a command-line replica (the nurse Ebe Derya's tablet) can join with: target/debug/lohusa-cli --db /tmp/b.sqlite3 init --member 'Ebe Derya' && target/debug/lohusa-cli --db /tmp/b.sqlite3 enroll --server {url} --code {second_code} --member-code {nurse_code}"
     );
+    // The app signs in as the team lead, who may use every screen but a doctor's sign-off.
     env.push(("LOHUSA_SERVER_URL".into(), url));
     env.push(("LOHUSA_ENROLLMENT_CODE".into(), code));
+    env.push(("LOHUSA_MEMBER_CODE".into(), lead_code));
     let binary = "target/debug/lohusa";
     let args: Vec<&str> = app_args.iter().map(String::as_str).collect();
     let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();

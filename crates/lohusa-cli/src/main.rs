@@ -43,7 +43,13 @@ enum Command {
         /// office server with its own certificate.
         #[arg(long)]
         ca: Option<std::path::PathBuf>,
+        /// The member's one-time code from the team lead: binds her to this device.
+        #[arg(long)]
+        member_code: Option<String>,
     },
+    /// Bind a member to this enrolled device with her one-time member code, and make her the
+    /// one using it.
+    Claim { code: String },
     /// Register a mother with her birth and babies; prints her id.
     Register {
         #[arg(long)]
@@ -211,11 +217,26 @@ async fn main() -> anyhow::Result<()> {
             let m = store.set_local_member(&member).map_err(explain)?;
             print(&json!({ "device": store.device_id(), "member": m }))?;
         }
-        Command::Enroll { server, code, name, ca } => {
+        Command::Enroll {
+            server,
+            code,
+            name,
+            ca,
+            member_code,
+        } => {
             let ca = ca.map(std::fs::read_to_string).transpose()?;
             let replica = std::sync::Mutex::new(store);
             let (server, team) = lohusa_sync::enroll_with_ca(&replica, &server, &code, &name, ca.as_deref()).await?;
-            print(&json!({ "team": team, "server": server }))?;
+            let member = match member_code {
+                Some(code) => Some(lohusa_sync::claim_member(&replica, &code).await?),
+                None => None,
+            };
+            print(&json!({ "team": team, "server": server, "member": member }))?;
+        }
+        Command::Claim { code } => {
+            let replica = std::sync::Mutex::new(store);
+            let member = lohusa_sync::claim_member(&replica, &code).await?;
+            print(&json!({ "member": member }))?;
         }
         Command::Register {
             name,

@@ -37,10 +37,14 @@ pub enum EntityKind {
     Review,
     /// A home visit scheduled outside the three windows.
     ExtraVisit,
+    /// A psychologist's note about a mother: read only by psychologists and doctors.
+    PsychologyNote,
+    /// A social care specialist's note about a mother.
+    SocialNote,
 }
 
 /// Every entity kind, in a stable order.
-pub const ENTITY_KINDS: [EntityKind; 7] = [
+pub const ENTITY_KINDS: [EntityKind; 9] = [
     EntityKind::Mother,
     EntityKind::Birth,
     EntityKind::Baby,
@@ -48,6 +52,8 @@ pub const ENTITY_KINDS: [EntityKind; 7] = [
     EntityKind::Member,
     EntityKind::Review,
     EntityKind::ExtraVisit,
+    EntityKind::PsychologyNote,
+    EntityKind::SocialNote,
 ];
 
 impl EntityKind {
@@ -60,6 +66,8 @@ impl EntityKind {
             EntityKind::Member => "member",
             EntityKind::Review => "review",
             EntityKind::ExtraVisit => "extra_visit",
+            EntityKind::PsychologyNote => "psychology_note",
+            EntityKind::SocialNote => "social_note",
         }
     }
 

@@ -3,6 +3,7 @@
 //! Everything here takes "now" and "today" as arguments, so the same rules run identically on
 //! every tablet, on the server and inside tests.
 
+pub mod access;
 pub mod change;
 pub mod checklist;
 pub mod condition;
@@ -25,6 +26,7 @@ pub mod today;
 pub mod validation;
 pub mod visit;
 
+pub use access::Role;
 pub use change::{Change, EntityKind, FieldValues};
 pub use hlc::Hlc;
 pub use ids::{BabyId, BirthId, ChangeId, DeviceId, MemberId, MotherId, VisitId};

@@ -27,6 +27,23 @@ pub const MAX_PUSH_CHANGES: usize = 5000;
 /// A clock difference with the server above which the app warns the user.
 pub const CLOCK_SKEW_WARNING_MS: i64 = 5 * 60 * 1000;
 
+/// A member code typed on a device, with the id the device already writes her changes under
+/// (kept by the server on her first claim).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ClaimRequest {
+    pub code: String,
+    #[serde(default)]
+    pub member_id: Option<crate::ids::MemberId>,
+}
+
+/// The member a code bound to the device: her changes are accepted from it from now on.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+pub struct ClaimedMember {
+    pub id: crate::ids::MemberId,
+    pub name: String,
+    pub role: crate::access::Role,
+}
+
 /// The server's identity. The epoch changes when its database is replaced or restored.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
 pub struct ServerIdentity {

@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 use tower_http::compression::CompressionLayer;
 use tower_http::decompression::RequestDecompressionLayer;
 
-use crate::backend::{Backend, BackendError, DeviceAuth, EnrollOutcome, PushOutcome};
+use crate::backend::{Backend, BackendError, ClaimOutcome, DeviceAuth, EnrollOutcome, PushOutcome};
 use crate::logic;
 
 /// The largest request body accepted, after decompression.
@@ -40,6 +40,7 @@ pub fn router(backend: Shared) -> Router {
         .route(&format!("{API_PREFIX}/pull"), get(pull))
         .route(&format!("{API_PREFIX}/report"), post(report))
         .route(&format!("{API_PREFIX}/devices"), get(devices))
+        .route(&format!("{API_PREFIX}/members/claim"), post(claim_member))
         .fallback(|| async {
             ApiError::new(
                 StatusCode::NOT_FOUND,
@@ -279,6 +280,8 @@ struct PullQuery {
     #[serde(default)]
     after: u64,
     limit: Option<usize>,
+    /// The member signed in on the device, for the audit of reads.
+    member: Option<lohusa_core::MemberId>,
 }
 
 async fn pull(
@@ -291,13 +294,29 @@ async fn pull(
         ApiError::new(
             StatusCode::BAD_REQUEST,
             "invalid_query",
-            "`after` and `limit` must be whole numbers.",
+            "`after` and `limit` must be whole numbers and `member` a member id.",
         )
     })?;
     let limit = query.limit.unwrap_or(PULL_BATCH).clamp(1, MAX_PULL_LIMIT);
     let now = now_ms();
     let epoch = backend.epoch().await?;
-    let batch = backend.pull(auth.team_id, query.after, limit).await?;
+    let mut batch = backend.pull(auth.team_id, query.after, limit).await?;
+    // Fields the device's members may not read never leave the server; the cursor still moves
+    // past the changes left out, so they are not asked for again.
+    if !lohusa_core::access::reads_everything(&auth.roles) {
+        let mut kept = Vec::with_capacity(batch.rows.len());
+        for (seq, body) in batch.rows {
+            let readable = logic::readable_body(&body, &auth.roles)
+                .map_err(|_| BackendError::Corrupt(format!("change {seq} of team {}", auth.team_id)))?;
+            kept.extend(readable.map(|body| (seq, body)));
+        }
+        batch.rows = kept;
+    }
+    if batch.cursor > query.after {
+        backend
+            .record_read(&auth, query.member, query.after, batch.cursor, now)
+            .await?;
+    }
     let body = logic::pull_body(&batch.rows, batch.cursor, batch.more, epoch, now);
     Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
 }
@@ -326,4 +345,39 @@ async fn report(
 async fn devices(State(backend): State<Shared>, headers: HeaderMap) -> Result<Json<Vec<TeamDevice>>, ApiError> {
     let auth = authenticate(&backend, &headers).await?;
     Ok(Json(backend.team_devices(auth.team_id).await?))
+}
+
+/// Binds a member to the asking device with her one-time member code.
+async fn claim_member(
+    State(backend): State<Shared>,
+    headers: HeaderMap,
+    body: Result<Json<lohusa_core::sync::ClaimRequest>, JsonRejection>,
+) -> Result<Json<lohusa_core::sync::ClaimedMember>, ApiError> {
+    let auth = authenticate(&backend, &headers).await?;
+    let Json(request) = body?;
+    let code_hash = logic::hash_secret(&logic::normalize_code(&request.code));
+    let refuse = |kind, message: &str| Err(ApiError::new(StatusCode::FORBIDDEN, kind, message));
+    match backend
+        .claim_member(&auth, &code_hash, request.member_id, now_ms())
+        .await?
+    {
+        ClaimOutcome::Claimed { id, name, role } => Ok(Json(lohusa_core::sync::ClaimedMember { id, name, role })),
+        ClaimOutcome::Unknown => refuse(
+            "member_code_unknown",
+            "This member code is not known; check it or ask the team lead for a new one.",
+        ),
+        ClaimOutcome::Used => refuse(
+            "member_code_used",
+            "This member code was already used; ask the team lead for a new one.",
+        ),
+        ClaimOutcome::Expired => refuse(
+            "member_code_expired",
+            "This member code has expired; ask the team lead for a new one.",
+        ),
+        ClaimOutcome::Revoked => refuse("member_revoked", "This member no longer has access."),
+        ClaimOutcome::OtherTeam => refuse(
+            "member_of_other_team",
+            "This member code belongs to another team than this device's.",
+        ),
+    }
 }

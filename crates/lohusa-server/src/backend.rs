@@ -3,20 +3,100 @@
 
 use std::collections::{HashMap, HashSet};
 
-use lohusa_core::EntityKind;
+use lohusa_core::access::{Role, any_may_read};
 use lohusa_core::change::Change;
 use lohusa_core::sync::{DeviceReport, Refusal, ServerIdentity, TeamDevice};
+use lohusa_core::{EntityKind, MemberId};
 use uuid::Uuid;
 
 use crate::logic::{EntityDoc, reason};
 use crate::{postgres::PgBackend, sqlite::SqliteBackend};
 
-/// An authenticated device.
+/// An authenticated device, with the roles of the active members who signed in on it: what it
+/// may receive.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DeviceAuth {
     pub device: String,
     pub team_id: i64,
     pub team: String,
+    pub roles: Vec<Role>,
+}
+
+/// Who may author changes in a team: each member's role and the devices she signed in on.
+pub type Authors = HashMap<String, (Role, HashSet<String>)>;
+
+/// A member as the server keeps her. `id` is empty until her first claim on a device.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct MemberRow {
+    pub num: i64,
+    pub id: Option<String>,
+    pub team: String,
+    pub name: String,
+    pub role: String,
+    pub revoked_ms: Option<i64>,
+    pub devices: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum ClaimOutcome {
+    Claimed {
+        id: MemberId,
+        name: String,
+        role: Role,
+    },
+    Unknown,
+    Expired,
+    Used,
+    /// The member was revoked after the code was made.
+    Revoked,
+    /// The code is for a member of another team than the device's.
+    OtherTeam,
+}
+
+/// One pull as the audit keeps it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ReadRow {
+    pub device_id: String,
+    pub device_name: Option<String>,
+    pub member_id: Option<String>,
+    pub roles: String,
+    pub after_seq: i64,
+    pub up_to_seq: i64,
+    pub at_ms: i64,
+}
+
+/// Everything the server did with one mother's record: the changes that wrote it and the pulls
+/// that handed it out.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct Audit {
+    pub mother: String,
+    pub team: String,
+    pub changes: Vec<AuditChange>,
+    pub reads: Vec<AuditRead>,
+}
+
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct AuditChange {
+    pub seq: i64,
+    pub received_ms: i64,
+    pub entity: String,
+    pub entity_id: String,
+    pub author: String,
+    pub author_name: Option<String>,
+    pub device: String,
+    pub fields: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct AuditRead {
+    pub at_ms: i64,
+    pub device: String,
+    pub device_name: Option<String>,
+    pub member: Option<String>,
+    pub member_name: Option<String>,
+    pub roles: Vec<String>,
+    /// How many of her changes this pull handed out (the fields its roles may read).
+    pub changes: usize,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -193,6 +273,142 @@ impl Backend {
             .collect()
     }
 
+    /// Adds a member to a team with a role; her number, for `add_member_code`.
+    pub async fn add_member(&self, team: &str, name: &str, role: Role, now_ms: u64) -> Result<i64, BackendError> {
+        dispatch!(self.add_member(team, name, role.as_str(), now_ms))
+    }
+
+    /// Keeps the hash of a one-time code that binds a member to the device it is typed on.
+    pub async fn add_member_code(&self, member_num: i64, code_hash: &str, expires_ms: u64) -> Result<(), BackendError> {
+        dispatch!(self.add_member_code(member_num, code_hash, expires_ms))
+    }
+
+    /// Binds the member of a code to the asking device. On her first claim she keeps the id the
+    /// device proposes (the one it already writes under), when no one else has it.
+    pub async fn claim_member(
+        &self,
+        auth: &DeviceAuth,
+        code_hash: &str,
+        proposed: Option<MemberId>,
+        now_ms: u64,
+    ) -> Result<ClaimOutcome, BackendError> {
+        let fresh = proposed.unwrap_or_else(|| MemberId(Uuid::now_v7())).to_string();
+        let outcome: Result<(String, String, String), ClaimOutcome> =
+            dispatch!(self.claim_member(auth.team_id, auth.device.clone(), code_hash.to_owned(), fresh, now_ms))?;
+        let (id, name, role) = match outcome {
+            Ok(found) => found,
+            Err(refused) => return Ok(refused),
+        };
+        let corrupt = || BackendError::Corrupt(format!("member {id}"));
+        Ok(ClaimOutcome::Claimed {
+            id: id.parse().map_err(|_| corrupt())?,
+            role: Role::parse(&role).ok_or_else(corrupt)?,
+            name,
+        })
+    }
+
+    /// A team's members (admin and the team lead), by name.
+    pub async fn members(&self, team: &str) -> Result<Vec<MemberRow>, BackendError> {
+        let team_id = self.team_id(team).await?;
+        dispatch!(self.members(team_id))
+    }
+
+    /// Revokes a member: she no longer counts for what her devices receive, and her devices
+    /// drop her at their next sync. What she wrote before stays accepted. True when she was
+    /// active.
+    pub async fn revoke_member(&self, id: &str, now_ms: u64) -> Result<bool, BackendError> {
+        dispatch!(self.revoke_member(id, now_ms))
+    }
+
+    /// Keeps one pull in the audit: which device (and member, if she is signed in on it) received
+    /// which part of the team's log, filtered for which roles.
+    pub async fn record_read(
+        &self,
+        auth: &DeviceAuth,
+        member: Option<MemberId>,
+        after_seq: u64,
+        up_to_seq: u64,
+        now_ms: u64,
+    ) -> Result<(), BackendError> {
+        let roles = auth.roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(",");
+        dispatch!(self.record_read(
+            auth.team_id,
+            auth.device.clone(),
+            member.map(|m| m.to_string()),
+            roles,
+            after_seq as i64,
+            up_to_seq as i64,
+            now_ms as i64
+        ))
+    }
+
+    /// Who wrote and who received a mother's record, from the log and the audit of pulls.
+    pub async fn audit(&self, mother: Uuid) -> Result<Option<Audit>, BackendError> {
+        let mother = mother.to_string();
+        let entities: Vec<(String, i64)> = dispatch!(self.mother_entities(mother.clone()))?;
+        let Some(team_id) = entities.first().map(|(_, team)| *team) else {
+            return Ok(None);
+        };
+        let ids: Vec<String> = entities.into_iter().map(|(id, _)| id).collect();
+        let rows: Vec<(i64, i64, String)> = dispatch!(self.changes_of(team_id, ids))?;
+        let team: String = dispatch!(self.team_name(team_id))?;
+        let names: HashMap<String, String> = dispatch!(self.members(team_id))?
+            .into_iter()
+            .filter_map(|m| Some((m.id?, m.name)))
+            .collect();
+        let mut changes = Vec::with_capacity(rows.len());
+        let mut parsed = Vec::with_capacity(rows.len());
+        for (seq, received_ms, body) in rows {
+            let change: Change =
+                serde_json::from_str(&body).map_err(|_| BackendError::Corrupt(format!("change {seq}")))?;
+            changes.push(AuditChange {
+                seq,
+                received_ms,
+                entity: change.entity.as_str().to_owned(),
+                entity_id: change.entity_id.to_string(),
+                author: change.author.to_string(),
+                author_name: names.get(&change.author.to_string()).cloned(),
+                device: change.device.to_string(),
+                fields: change.fields.keys().cloned().collect(),
+            });
+            parsed.push((seq, change));
+        }
+        let (first, last) = match (parsed.first(), parsed.last()) {
+            (Some((first, _)), Some((last, _))) => (*first, *last),
+            _ => (0, 0),
+        };
+        let reads: Vec<ReadRow> = dispatch!(self.reads_covering(team_id, first, last))?;
+        let reads = reads
+            .into_iter()
+            .filter_map(|read| {
+                let roles: Vec<Role> = read.roles.split(',').filter_map(Role::parse).collect();
+                let handed = parsed
+                    .iter()
+                    .filter(|(seq, change)| {
+                        *seq > read.after_seq
+                            && *seq <= read.up_to_seq
+                            && change.fields.keys().any(|f| any_may_read(&roles, change.entity, f))
+                    })
+                    .count();
+                (handed > 0).then(|| AuditRead {
+                    at_ms: read.at_ms,
+                    member_name: read.member_id.as_ref().and_then(|m| names.get(m).cloned()),
+                    device: read.device_id,
+                    device_name: read.device_name,
+                    member: read.member_id,
+                    roles: roles.iter().map(|r| r.as_str().to_owned()).collect(),
+                    changes: handed,
+                })
+            })
+            .collect();
+        Ok(Some(Audit {
+            mother,
+            team,
+            changes,
+            reads,
+        }))
+    }
+
     /// Revokes a device: its token stops working at once. True when it was active.
     pub async fn revoke_device(&self, device: &str, now_ms: u64) -> Result<bool, BackendError> {
         dispatch!(self.revoke_device(device, now_ms))
@@ -219,6 +435,31 @@ impl Backend {
         dispatch!(self.team_id(name))
     }
 
+    /// Adds a member and binds her to an enrolled device directly, keeping `id` (admin and tests).
+    pub async fn add_member_on_device(
+        &self,
+        team: &str,
+        device: &str,
+        id: MemberId,
+        name: &str,
+        role: Role,
+        now_ms: u64,
+    ) -> Result<MemberId, BackendError> {
+        let num = self.add_member(team, name, role, now_ms).await?;
+        let (_, hash) = new_member_code();
+        self.add_member_code(num, &hash, now_ms + 60_000).await?;
+        let auth = DeviceAuth {
+            device: device.to_owned(),
+            team_id: self.team_id(team).await?,
+            team: team.to_owned(),
+            roles: Vec::new(),
+        };
+        match self.claim_member(&auth, &hash, Some(id), now_ms).await? {
+            ClaimOutcome::Claimed { id, .. } => Ok(id),
+            other => Err(BackendError::Task(format!("binding the member failed: {other:?}"))),
+        }
+    }
+
     /// Enrolls a device directly (admin and tests); returns its token.
     pub async fn enroll_device(&self, team: &str, device: &str, now_ms: u64) -> Result<String, BackendError> {
         let code = crate::logic::new_enrollment_code();
@@ -233,6 +474,32 @@ impl Backend {
             other => Err(BackendError::Task(format!("enrollment failed: {other:?}"))),
         }
     }
+}
+
+/// Why a change's author may not have written it, if she may not.
+fn author_refusal(change: &Change, authors: &Authors) -> Option<&'static str> {
+    let Some((role, devices)) = authors.get(&change.author.to_string()) else {
+        return Some(reason::AUTHOR_NOT_ON_DEVICE);
+    };
+    if !devices.contains(&change.device.to_string()) {
+        return Some(reason::AUTHOR_NOT_ON_DEVICE);
+    }
+    let allowed = if change.entity == EntityKind::Member {
+        change.entity_id == change.author.0
+    } else {
+        change
+            .fields
+            .keys()
+            .all(|field| lohusa_core::access::may_write(*role, change.entity, field))
+    };
+    (!allowed).then_some(reason::ROLE_MAY_NOT_WRITE)
+}
+
+/// A new one-time member code: the code to hand over, and its hash to keep.
+pub fn new_member_code() -> (String, String) {
+    let code = crate::logic::new_enrollment_code();
+    let hash = crate::logic::hash_secret(&crate::logic::normalize_code(&code));
+    (code, hash)
 }
 
 /// A push, decided: what to store and in which order, or why nothing may be.
@@ -255,13 +522,16 @@ pub struct Owner {
 /// states of the records touched. Refuses the whole batch if any new change breaks a rule.
 ///
 /// A change must name a device enrolled in the pushing device's team (revoked ones included: a
-/// device re-uploads what it holds after a restore, its colleagues' changes among them).
+/// device re-uploads what it holds after a restore, its colleagues' changes among them), and an
+/// author who signed in on that device and whose role may write every field it sets (a member
+/// record only by the member herself).
 pub fn decide(
     team_id: i64,
     changes: Vec<Change>,
     stored_ids: &HashSet<String>,
     owners: HashMap<Uuid, Owner>,
     team_devices: &HashSet<String>,
+    authors: &Authors,
 ) -> Result<Result<Decided, Vec<Refusal>>, BackendError> {
     let mut seen = HashSet::new();
     let mut duplicates = 0;
@@ -281,6 +551,17 @@ pub fn decide(
             reason: reason::FOREIGN_DEVICE.into(),
         })
         .collect();
+    for change in &new {
+        if refusals.iter().any(|r| r.change == change.id) {
+            continue;
+        }
+        if let Some(why) = author_refusal(change, authors) {
+            refusals.push(Refusal {
+                change: change.id,
+                reason: why.into(),
+            });
+        }
+    }
     let mut docs: HashMap<Uuid, (EntityKind, EntityDoc)> = HashMap::new();
     for (id, owner) in owners {
         let doc: EntityDoc =

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use lohusa_core::access::{Role, any_may_read};
 use lohusa_core::change::{CHANGE_SCHEMA_VERSION, Change};
 use lohusa_core::hlc::MAX_FORWARD_DRIFT_MS;
 use lohusa_core::merge::{EntityMeta, Version};
@@ -22,6 +23,10 @@ pub mod reason {
     /// The change names a device that was never enrolled in this team.
     pub const FOREIGN_DEVICE: &str = "device_not_in_team";
     pub const KIND_CHANGED: &str = "entity_kind_mismatch";
+    /// The author never signed in on the device that wrote the change (or is no member).
+    pub const AUTHOR_NOT_ON_DEVICE: &str = "author_not_on_device";
+    /// The author's role may not write a field the change sets.
+    pub const ROLE_MAY_NOT_WRITE: &str = "role_may_not_write";
     pub const BASE_NOT_EARLIER: &str = "replaces_a_later_version";
 }
 
@@ -135,6 +140,22 @@ pub fn normalize_code(code: &str) -> String {
         .filter(|c| c.is_ascii_alphanumeric())
         .map(|c| c.to_ascii_uppercase())
         .collect()
+}
+
+/// A change's body as a device with `roles` may receive it: unchanged when they read all of it,
+/// without the fields they may not read, or nothing when no field is left.
+pub fn readable_body(body: &str, roles: &[Role]) -> Result<Option<String>, serde_json::Error> {
+    let mut change: Change = serde_json::from_str(body)?;
+    let entity = change.entity;
+    if change.fields.keys().all(|f| any_may_read(roles, entity, f)) {
+        return Ok(Some(body.to_owned()));
+    }
+    change.fields.retain(|f, _| any_may_read(roles, entity, f));
+    change.base.retain(|f, _| any_may_read(roles, entity, f));
+    if change.fields.is_empty() {
+        return Ok(None);
+    }
+    serde_json::to_string(&change).map(Some)
 }
 
 /// The pull response, assembled from the stored change bodies without parsing them again.

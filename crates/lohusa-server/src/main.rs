@@ -45,6 +45,43 @@ enum Command {
         #[arg(long, default_value_t = 24)]
         valid_hours: u64,
     },
+    /// Add a member to a team with a role and print her one-time member code, which binds her
+    /// to the device she types it on (she then sets her PIN there).
+    AddMember {
+        #[arg(long)]
+        team: String,
+        #[arg(long)]
+        name: String,
+        /// nurse, doctor, psychologist, social_worker, team_lead or admin.
+        #[arg(long, value_parser = parse_role)]
+        role: lohusa_core::Role,
+        /// How long the code stays valid.
+        #[arg(long, default_value_t = 72)]
+        valid_hours: u64,
+    },
+    /// Print a new one-time code for an existing member: for another device, or after she
+    /// forgot her PIN.
+    MemberCode {
+        #[arg(long)]
+        team: String,
+        /// Her id or her name.
+        #[arg(long)]
+        member: String,
+        #[arg(long, default_value_t = 72)]
+        valid_hours: u64,
+    },
+    /// List a team's members with their roles and devices.
+    Members {
+        #[arg(long)]
+        team: String,
+    },
+    /// Revoke a member: her devices drop her at their next sync; what she wrote stays.
+    RevokeMember { id: String },
+    /// Who wrote and who received one mother's record (JSON).
+    Audit {
+        #[arg(long)]
+        mother: uuid::Uuid,
+    },
     /// List enrolled devices.
     Devices,
     /// Revoke a device: its token stops working at once (it can then enroll again).
@@ -63,6 +100,13 @@ enum Command {
         #[arg(long)]
         from: PathBuf,
     },
+}
+
+fn parse_role(text: &str) -> Result<lohusa_core::Role, String> {
+    lohusa_core::Role::parse(text).ok_or_else(|| {
+        let names: Vec<&str> = lohusa_core::access::ROLES.iter().map(|r| r.as_str()).collect();
+        format!("the role must be one of {}", names.join(", "))
+    })
 }
 
 #[tokio::main]
@@ -118,6 +162,57 @@ async fn main() -> anyhow::Result<()> {
                 .await?;
             println!("{code}");
         }
+        Command::AddMember {
+            team,
+            name,
+            role,
+            valid_hours,
+        } => {
+            let num = backend.add_member(&team, name.trim(), role, api::now_ms()).await?;
+            let (code, hash) = lohusa_server::backend::new_member_code();
+            backend
+                .add_member_code(num, &hash, api::now_ms() + valid_hours * 3_600_000)
+                .await?;
+            println!("{code}");
+        }
+        Command::MemberCode {
+            team,
+            member,
+            valid_hours,
+        } => {
+            let members = backend.members(&team).await?;
+            let found: Vec<_> = members
+                .iter()
+                .filter(|m| m.id.as_deref() == Some(member.as_str()) || m.name == member)
+                .collect();
+            let found = match found.as_slice() {
+                [one] => *one,
+                [] => anyhow::bail!("team {team:?} has no member {member:?}"),
+                _ => anyhow::bail!("team {team:?} has several members named {member:?}; give her id"),
+            };
+            if found.revoked_ms.is_some() {
+                anyhow::bail!("{member:?} was revoked");
+            }
+            let (code, hash) = lohusa_server::backend::new_member_code();
+            backend
+                .add_member_code(found.num, &hash, api::now_ms() + valid_hours * 3_600_000)
+                .await?;
+            println!("{code}");
+        }
+        Command::Members { team } => {
+            println!("{}", serde_json::to_string_pretty(&backend.members(&team).await?)?);
+        }
+        Command::RevokeMember { id } => {
+            if backend.revoke_member(&id, api::now_ms()).await? {
+                println!("member {id} revoked");
+            } else {
+                anyhow::bail!("no active member {id}");
+            }
+        }
+        Command::Audit { mother } => match backend.audit(mother).await? {
+            Some(audit) => println!("{}", serde_json::to_string_pretty(&audit)?),
+            None => anyhow::bail!("the server holds no record of mother {mother}"),
+        },
         Command::Devices => {
             for d in backend.devices().await? {
                 println!("{}\t{}\t{}\tlast seen {:?}", d.team, d.id, d.name, d.last_seen_ms);

@@ -15,12 +15,14 @@ use tokio_postgres::NoTls;
 use uuid::Uuid;
 
 use crate::backend::{
-    BackendError, DeviceAuth, DeviceInfo, EnrollOutcome, Owner, PullBatch, PushOutcome, TeamDeviceRow, decide,
+    Authors, BackendError, ClaimOutcome, DeviceAuth, DeviceInfo, EnrollOutcome, MemberRow, Owner, PullBatch,
+    PushOutcome, ReadRow, TeamDeviceRow, decide,
 };
 
 const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/server-postgres/0001_init.sql"),
     include_str!("../../../migrations/server-postgres/0002_device_reports.sql"),
+    include_str!("../../../migrations/server-postgres/0003_members.sql"),
 ];
 
 pub struct PgBackend {
@@ -116,10 +118,25 @@ impl PgBackend {
             )
             .await?;
         let Some(row) = row else { return Ok(None) };
+        let device: String = row.get(0);
+        let roles = client
+            .query(
+                "SELECT DISTINCT m.role FROM device_members dm JOIN members m ON m.id = dm.member_id
+                 WHERE dm.device_id = $1 AND m.revoked_ms IS NULL ORDER BY m.role",
+                &[&device],
+            )
+            .await?
+            .into_iter()
+            .map(|r| {
+                let role: String = r.get(0);
+                lohusa_core::Role::parse(&role).ok_or_else(|| BackendError::Corrupt(format!("role {role:?}")))
+            })
+            .collect::<Result<_, _>>()?;
         let auth = DeviceAuth {
-            device: row.get(0),
+            device,
             team_id: row.get(1),
             team: row.get(2),
+            roles,
         };
         if crate::logic::last_seen_is_stale(row.get(3), now_ms) {
             client
@@ -178,7 +195,22 @@ impl PgBackend {
             .into_iter()
             .map(|r| r.get(0))
             .collect();
-        let decided = match decide(team_id, changes, &stored, owners, &team_devices)? {
+        let mut authors = Authors::new();
+        for row in tx
+            .query(
+                "SELECT m.id, m.role, dm.device_id FROM members m LEFT JOIN device_members dm ON dm.member_id = m.id
+                 WHERE m.team_id = $1 AND m.id IS NOT NULL",
+                &[&team_id],
+            )
+            .await?
+        {
+            let role: String = row.get(1);
+            let role =
+                lohusa_core::Role::parse(&role).ok_or_else(|| BackendError::Corrupt(format!("role {role:?}")))?;
+            let entry = authors.entry(row.get(0)).or_insert_with(|| (role, HashSet::new()));
+            entry.1.extend(row.get::<_, Option<String>>(2));
+        }
+        let decided = match decide(team_id, changes, &stored, owners, &team_devices, &authors)? {
             Ok(decided) => decided,
             Err(refusals) => return Ok(PushOutcome::Refused(refusals)),
         };
@@ -418,6 +450,225 @@ impl PgBackend {
             .query_opt("SELECT id FROM teams WHERE name = $1", &[&name])
             .await?;
         Ok(row.ok_or_else(|| BackendError::NoSuchTeam(name.to_owned()))?.get(0))
+    }
+
+    pub async fn add_member(&self, team: &str, name: &str, role: &str, now_ms: u64) -> Result<i64, BackendError> {
+        let client = self.pool.get().await?;
+        let team_id = client
+            .query_opt("SELECT id FROM teams WHERE name = $1", &[&team])
+            .await?
+            .map(|r| r.get::<_, i64>(0))
+            .ok_or_else(|| BackendError::NoSuchTeam(team.to_owned()))?;
+        Ok(client
+            .query_one(
+                "INSERT INTO members (team_id, name, role, created_ms) VALUES ($1, $2, $3, $4) RETURNING num",
+                &[&team_id, &name, &role, &(now_ms as i64)],
+            )
+            .await?
+            .get(0))
+    }
+
+    pub async fn add_member_code(&self, member_num: i64, code_hash: &str, expires_ms: u64) -> Result<(), BackendError> {
+        let client = self.pool.get().await?;
+        client
+            .execute(
+                "INSERT INTO member_codes (code_hash, member_num, expires_ms) VALUES ($1, $2, $3)",
+                &[&code_hash, &member_num, &(expires_ms as i64)],
+            )
+            .await?;
+        Ok(())
+    }
+
+    pub async fn claim_member(
+        &self,
+        team_id: i64,
+        device: String,
+        code_hash: String,
+        fresh_id: String,
+        now_ms: u64,
+    ) -> Result<Result<(String, String, String), ClaimOutcome>, BackendError> {
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        let row = tx
+            .query_opt(
+                "SELECT m.num, c.expires_ms, c.used_ms, m.team_id, m.id, m.name, m.role, m.revoked_ms
+                 FROM member_codes c JOIN members m ON m.num = c.member_num WHERE c.code_hash = $1
+                 FOR UPDATE OF c, m",
+                &[&code_hash],
+            )
+            .await?;
+        let Some(row) = row else {
+            return Ok(Err(ClaimOutcome::Unknown));
+        };
+        let (num, expires_ms, used_ms, member_team): (i64, i64, Option<i64>, i64) =
+            (row.get(0), row.get(1), row.get(2), row.get(3));
+        let (id, name, role, revoked_ms): (Option<String>, String, String, Option<i64>) =
+            (row.get(4), row.get(5), row.get(6), row.get(7));
+        let refused = if used_ms.is_some() {
+            Some(ClaimOutcome::Used)
+        } else if expires_ms < now_ms as i64 {
+            Some(ClaimOutcome::Expired)
+        } else if revoked_ms.is_some() {
+            Some(ClaimOutcome::Revoked)
+        } else if member_team != team_id {
+            Some(ClaimOutcome::OtherTeam)
+        } else {
+            None
+        };
+        if let Some(refused) = refused {
+            return Ok(Err(refused));
+        }
+        let now = now_ms as i64;
+        let id = match id {
+            Some(id) => id,
+            None => {
+                // The proposed id is kept unless another member already has it.
+                let taken: bool = tx
+                    .query_one("SELECT EXISTS (SELECT 1 FROM members WHERE id = $1)", &[&fresh_id])
+                    .await?
+                    .get(0);
+                let id = if taken { Uuid::now_v7().to_string() } else { fresh_id };
+                tx.execute("UPDATE members SET id = $1 WHERE num = $2", &[&id, &num])
+                    .await?;
+                id
+            }
+        };
+        tx.execute(
+            "UPDATE member_codes SET used_ms = $1, used_by = $2 WHERE code_hash = $3",
+            &[&now, &device, &code_hash],
+        )
+        .await?;
+        tx.execute(
+            "INSERT INTO device_members (device_id, member_id, claimed_ms) VALUES ($1, $2, $3)
+             ON CONFLICT DO NOTHING",
+            &[&device, &id, &now],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Ok((id, name, role)))
+    }
+
+    pub async fn members(&self, team_id: i64) -> Result<Vec<MemberRow>, BackendError> {
+        let client = self.pool.get().await?;
+        Ok(client
+            .query(
+                "SELECT m.num, m.id, t.name, m.name, m.role, m.revoked_ms,
+                        (SELECT string_agg(device_id, ',') FROM device_members dm WHERE dm.member_id = m.id)
+                 FROM members m JOIN teams t ON t.id = m.team_id WHERE m.team_id = $1 ORDER BY m.name, m.num",
+                &[&team_id],
+            )
+            .await?
+            .into_iter()
+            .map(|r| MemberRow {
+                num: r.get(0),
+                id: r.get(1),
+                team: r.get(2),
+                name: r.get(3),
+                role: r.get(4),
+                revoked_ms: r.get(5),
+                devices: r
+                    .get::<_, Option<String>>(6)
+                    .map(|d| d.split(',').map(str::to_owned).collect())
+                    .unwrap_or_default(),
+            })
+            .collect())
+    }
+
+    pub async fn revoke_member(&self, id: &str, now_ms: u64) -> Result<bool, BackendError> {
+        let client = self.pool.get().await?;
+        Ok(client
+            .execute(
+                "UPDATE members SET revoked_ms = $1 WHERE id = $2 AND revoked_ms IS NULL",
+                &[&(now_ms as i64), &id],
+            )
+            .await?
+            == 1)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub async fn record_read(
+        &self,
+        team_id: i64,
+        device: String,
+        member: Option<String>,
+        roles: String,
+        after_seq: i64,
+        up_to_seq: i64,
+        at_ms: i64,
+    ) -> Result<(), BackendError> {
+        let client = self.pool.get().await?;
+        // The member is kept only if she really signed in on this device.
+        client
+            .execute(
+                "INSERT INTO reads (team_id, device_id, member_id, roles, after_seq, up_to_seq, at_ms)
+                 VALUES ($1, $2, (SELECT member_id FROM device_members WHERE device_id = $2 AND member_id = $3),
+                         $4, $5, $6, $7)",
+                &[&team_id, &device, &member, &roles, &after_seq, &up_to_seq, &at_ms],
+            )
+            .await?;
+        Ok(())
+    }
+
+    pub async fn mother_entities(&self, mother: String) -> Result<Vec<(String, i64)>, BackendError> {
+        let client = self.pool.get().await?;
+        Ok(client
+            .query(
+                "SELECT entity_id, team_id FROM entities
+                 WHERE entity_id = $1 OR (state::jsonb -> 'values' ->> 'mother_id') = $1",
+                &[&mother],
+            )
+            .await?
+            .into_iter()
+            .map(|r| (r.get(0), r.get(1)))
+            .collect())
+    }
+
+    pub async fn changes_of(
+        &self,
+        team_id: i64,
+        entity_ids: Vec<String>,
+    ) -> Result<Vec<(i64, i64, String)>, BackendError> {
+        let client = self.pool.get().await?;
+        Ok(client
+            .query(
+                "SELECT seq, received_ms, body FROM changes WHERE team_id = $1 AND entity_id = ANY($2) ORDER BY seq",
+                &[&team_id, &entity_ids],
+            )
+            .await?
+            .into_iter()
+            .map(|r| (r.get(0), r.get(1), r.get(2)))
+            .collect())
+    }
+
+    pub async fn team_name(&self, team_id: i64) -> Result<String, BackendError> {
+        let client = self.pool.get().await?;
+        Ok(client
+            .query_one("SELECT name FROM teams WHERE id = $1", &[&team_id])
+            .await?
+            .get(0))
+    }
+
+    pub async fn reads_covering(&self, team_id: i64, first: i64, last: i64) -> Result<Vec<ReadRow>, BackendError> {
+        let client = self.pool.get().await?;
+        Ok(client
+            .query(
+                "SELECT r.device_id, d.name, r.member_id, r.roles, r.after_seq, r.up_to_seq, r.at_ms
+                 FROM reads r LEFT JOIN devices d ON d.id = r.device_id
+                 WHERE r.team_id = $1 AND r.up_to_seq >= $2 AND r.after_seq < $3 ORDER BY r.at_ms",
+                &[&team_id, &first, &last],
+            )
+            .await?
+            .into_iter()
+            .map(|r| ReadRow {
+                device_id: r.get(0),
+                device_name: r.get(1),
+                member_id: r.get(2),
+                roles: r.get(3),
+                after_seq: r.get(4),
+                up_to_seq: r.get(5),
+                at_ms: r.get(6),
+            })
+            .collect())
     }
 }
 

@@ -13,12 +13,14 @@ use rusqlite_migration::{M, Migrations};
 use uuid::Uuid;
 
 use crate::backend::{
-    BackendError, DeviceAuth, DeviceInfo, EnrollOutcome, Owner, PullBatch, PushOutcome, TeamDeviceRow, decide,
+    Authors, BackendError, ClaimOutcome, DeviceAuth, DeviceInfo, EnrollOutcome, MemberRow, Owner, PullBatch,
+    PushOutcome, ReadRow, TeamDeviceRow, decide,
 };
 
 const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/server-sqlite/0001_init.sql"),
     include_str!("../../../migrations/server-sqlite/0002_device_reports.sql"),
+    include_str!("../../../migrations/server-sqlite/0003_members.sql"),
 ];
 
 pub struct SqliteBackend {
@@ -35,6 +37,42 @@ fn open(path: &Path) -> Result<Connection, BackendError> {
     conn.pragma_update(None, "synchronous", "FULL")?;
     conn.pragma_update(None, "cache_size", -65536)?;
     Ok(conn)
+}
+
+/// The roles of the active members who signed in on a device.
+fn device_roles(conn: &Connection, device: &str) -> Result<Vec<lohusa_core::Role>, BackendError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT DISTINCT m.role FROM device_members dm JOIN members m ON m.id = dm.member_id
+         WHERE dm.device_id = ?1 AND m.revoked_ms IS NULL ORDER BY m.role",
+    )?;
+    let roles: Vec<String> = stmt.query_map([device], |r| r.get(0))?.collect::<Result<_, _>>()?;
+    roles
+        .iter()
+        .map(|r| lohusa_core::Role::parse(r).ok_or_else(|| BackendError::Corrupt(format!("role {r:?}"))))
+        .collect()
+}
+
+/// Every member of a team who has an id, with her role and the devices she signed in on.
+fn authors(conn: &Connection, team_id: i64) -> Result<Authors, BackendError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT m.id, m.role, dm.device_id FROM members m LEFT JOIN device_members dm ON dm.member_id = m.id
+         WHERE m.team_id = ?1 AND m.id IS NOT NULL",
+    )?;
+    let rows = stmt.query_map([team_id], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, Option<String>>(2)?,
+        ))
+    })?;
+    let mut authors = Authors::new();
+    for row in rows {
+        let (id, role, device) = row?;
+        let role = lohusa_core::Role::parse(&role).ok_or_else(|| BackendError::Corrupt(format!("role {role:?}")))?;
+        let entry = authors.entry(id).or_insert_with(|| (role, HashSet::new()));
+        entry.1.extend(device);
+    }
+    Ok(authors)
 }
 
 impl SqliteBackend {
@@ -161,11 +199,17 @@ impl SqliteBackend {
                                 device: r.get(0)?,
                                 team_id: r.get(1)?,
                                 team: r.get(2)?,
+                                roles: Vec::new(),
                             };
                             Ok((auth, r.get::<_, Option<i64>>(3)?))
                         },
                     )
-                    .optional()?)
+                    .optional()?
+                    .map(|(mut auth, seen)| {
+                        auth.roles = device_roles(conn, &auth.device)?;
+                        Ok::<_, BackendError>((auth, seen))
+                    })
+                    .transpose()?)
             })
             .await?;
         let Some((auth, last_seen)) = found else {
@@ -223,7 +267,8 @@ impl SqliteBackend {
                 let mut stmt = tx.prepare_cached("SELECT id FROM devices WHERE team_id = ?1")?;
                 stmt.query_map([team_id], |r| r.get(0))?.collect::<Result<_, _>>()?
             };
-            let decided = match decide(team_id, changes, &stored, owners, &team_devices)? {
+            let authors = authors(&tx, team_id)?;
+            let decided = match decide(team_id, changes, &stored, owners, &team_devices, &authors)? {
                 Ok(decided) => decided,
                 Err(refusals) => return Ok(PushOutcome::Refused(refusals)),
             };
@@ -461,6 +506,231 @@ impl SqliteBackend {
             conn.query_row("SELECT id FROM teams WHERE name = ?1", [&name], |r| r.get(0))
                 .optional()?
                 .ok_or(BackendError::NoSuchTeam(name))
+        })
+        .await
+    }
+
+    pub async fn add_member(&self, team: &str, name: &str, role: &str, now_ms: u64) -> Result<i64, BackendError> {
+        let (team, name, role) = (team.to_owned(), name.to_owned(), role.to_owned());
+        self.write(move |conn| {
+            let team_id: Option<i64> = conn
+                .query_row("SELECT id FROM teams WHERE name = ?1", [&team], |r| r.get(0))
+                .optional()?;
+            let team_id = team_id.ok_or(BackendError::NoSuchTeam(team))?;
+            conn.execute(
+                "INSERT INTO members (team_id, name, role, created_ms) VALUES (?1, ?2, ?3, ?4)",
+                params![team_id, name, role, now_ms as i64],
+            )?;
+            Ok(conn.last_insert_rowid())
+        })
+        .await
+    }
+
+    pub async fn add_member_code(&self, member_num: i64, code_hash: &str, expires_ms: u64) -> Result<(), BackendError> {
+        let code_hash = code_hash.to_owned();
+        self.write(move |conn| {
+            conn.execute(
+                "INSERT INTO member_codes (code_hash, member_num, expires_ms) VALUES (?1, ?2, ?3)",
+                params![code_hash, member_num, expires_ms as i64],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
+    pub async fn claim_member(
+        &self,
+        team_id: i64,
+        device: String,
+        code_hash: String,
+        fresh_id: String,
+        now_ms: u64,
+    ) -> Result<Result<(String, String, String), ClaimOutcome>, BackendError> {
+        self.write(move |conn| {
+            let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            let found: Option<(i64, i64, Option<i64>, i64, Option<String>, String, String, Option<i64>)> = tx
+                .query_row(
+                    "SELECT m.num, c.expires_ms, c.used_ms, m.team_id, m.id, m.name, m.role, m.revoked_ms
+                     FROM member_codes c JOIN members m ON m.num = c.member_num WHERE c.code_hash = ?1",
+                    [&code_hash],
+                    |r| {
+                        Ok((
+                            r.get(0)?,
+                            r.get(1)?,
+                            r.get(2)?,
+                            r.get(3)?,
+                            r.get(4)?,
+                            r.get(5)?,
+                            r.get(6)?,
+                            r.get(7)?,
+                        ))
+                    },
+                )
+                .optional()?;
+            let Some((num, expires_ms, used_ms, member_team, id, name, role, revoked_ms)) = found else {
+                return Ok(Err(ClaimOutcome::Unknown));
+            };
+            let refused = if used_ms.is_some() {
+                Some(ClaimOutcome::Used)
+            } else if expires_ms < now_ms as i64 {
+                Some(ClaimOutcome::Expired)
+            } else if revoked_ms.is_some() {
+                Some(ClaimOutcome::Revoked)
+            } else if member_team != team_id {
+                Some(ClaimOutcome::OtherTeam)
+            } else {
+                None
+            };
+            if let Some(refused) = refused {
+                return Ok(Err(refused));
+            }
+            let id = match id {
+                Some(id) => id,
+                None => {
+                    // The proposed id is kept unless another member already has it.
+                    let taken: bool = tx.query_row(
+                        "SELECT EXISTS (SELECT 1 FROM members WHERE id = ?1)",
+                        [&fresh_id],
+                        |r| r.get(0),
+                    )?;
+                    let id = if taken {
+                        uuid::Uuid::now_v7().to_string()
+                    } else {
+                        fresh_id
+                    };
+                    tx.execute("UPDATE members SET id = ?1 WHERE num = ?2", params![id, num])?;
+                    id
+                }
+            };
+            tx.execute(
+                "UPDATE member_codes SET used_ms = ?1, used_by = ?2 WHERE code_hash = ?3",
+                params![now_ms as i64, device, code_hash],
+            )?;
+            tx.execute(
+                "INSERT INTO device_members (device_id, member_id, claimed_ms) VALUES (?1, ?2, ?3)
+                 ON CONFLICT DO NOTHING",
+                params![device, id, now_ms as i64],
+            )?;
+            tx.commit()?;
+            Ok(Ok((id, name, role)))
+        })
+        .await
+    }
+
+    pub async fn members(&self, team_id: i64) -> Result<Vec<MemberRow>, BackendError> {
+        self.read(move |conn| {
+            let mut stmt = conn.prepare(
+                "SELECT m.num, m.id, t.name, m.name, m.role, m.revoked_ms,
+                        (SELECT group_concat(device_id) FROM device_members dm WHERE dm.member_id = m.id)
+                 FROM members m JOIN teams t ON t.id = m.team_id WHERE m.team_id = ?1 ORDER BY m.name, m.num",
+            )?;
+            let rows = stmt.query_map([team_id], |r| {
+                Ok(MemberRow {
+                    num: r.get(0)?,
+                    id: r.get(1)?,
+                    team: r.get(2)?,
+                    name: r.get(3)?,
+                    role: r.get(4)?,
+                    revoked_ms: r.get(5)?,
+                    devices: r
+                        .get::<_, Option<String>>(6)?
+                        .map(|d| d.split(',').map(str::to_owned).collect())
+                        .unwrap_or_default(),
+                })
+            })?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })
+        .await
+    }
+
+    pub async fn revoke_member(&self, id: &str, now_ms: u64) -> Result<bool, BackendError> {
+        let id = id.to_owned();
+        self.write(move |conn| {
+            Ok(conn.execute(
+                "UPDATE members SET revoked_ms = ?1 WHERE id = ?2 AND revoked_ms IS NULL",
+                params![now_ms as i64, id],
+            )? == 1)
+        })
+        .await
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub async fn record_read(
+        &self,
+        team_id: i64,
+        device: String,
+        member: Option<String>,
+        roles: String,
+        after_seq: i64,
+        up_to_seq: i64,
+        at_ms: i64,
+    ) -> Result<(), BackendError> {
+        self.write(move |conn| {
+            // The member is kept only if she really signed in on this device.
+            conn.prepare_cached(
+                "INSERT INTO reads (team_id, device_id, member_id, roles, after_seq, up_to_seq, at_ms)
+                 VALUES (?1, ?2, (SELECT member_id FROM device_members WHERE device_id = ?2 AND member_id = ?3),
+                         ?4, ?5, ?6, ?7)",
+            )?
+            .execute(params![team_id, device, member, roles, after_seq, up_to_seq, at_ms])?;
+            Ok(())
+        })
+        .await
+    }
+
+    pub async fn mother_entities(&self, mother: String) -> Result<Vec<(String, i64)>, BackendError> {
+        self.read(move |conn| {
+            let mut stmt = conn.prepare(
+                "SELECT entity_id, team_id FROM entities
+                 WHERE entity_id = ?1 OR json_extract(state, '$.values.mother_id') = ?1",
+            )?;
+            let rows = stmt.query_map([mother], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })
+        .await
+    }
+
+    pub async fn changes_of(
+        &self,
+        team_id: i64,
+        entity_ids: Vec<String>,
+    ) -> Result<Vec<(i64, i64, String)>, BackendError> {
+        self.read(move |conn| {
+            let ids = serde_json::to_string(&entity_ids).map_err(|e| BackendError::Corrupt(e.to_string()))?;
+            let mut stmt = conn.prepare(
+                "SELECT seq, received_ms, body FROM changes
+                 WHERE team_id = ?1 AND entity_id IN (SELECT value FROM json_each(?2)) ORDER BY seq",
+            )?;
+            let rows = stmt.query_map(params![team_id, ids], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })
+        .await
+    }
+
+    pub async fn team_name(&self, team_id: i64) -> Result<String, BackendError> {
+        self.read(move |conn| Ok(conn.query_row("SELECT name FROM teams WHERE id = ?1", [team_id], |r| r.get(0))?))
+            .await
+    }
+
+    pub async fn reads_covering(&self, team_id: i64, first: i64, last: i64) -> Result<Vec<ReadRow>, BackendError> {
+        self.read(move |conn| {
+            let mut stmt = conn.prepare(
+                "SELECT r.device_id, d.name, r.member_id, r.roles, r.after_seq, r.up_to_seq, r.at_ms
+                 FROM reads r LEFT JOIN devices d ON d.id = r.device_id
+                 WHERE r.team_id = ?1 AND r.up_to_seq >= ?2 AND r.after_seq < ?3 ORDER BY r.at_ms",
+            )?;
+            let rows = stmt.query_map(params![team_id, first, last], |r| {
+                Ok(ReadRow {
+                    device_id: r.get(0)?,
+                    device_name: r.get(1)?,
+                    member_id: r.get(2)?,
+                    roles: r.get(3)?,
+                    after_seq: r.get(4)?,
+                    up_to_seq: r.get(5)?,
+                    at_ms: r.get(6)?,
+                })
+            })?;
+            Ok(rows.collect::<Result<_, _>>()?)
         })
         .await
     }

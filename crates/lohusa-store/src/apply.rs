@@ -13,6 +13,8 @@ use serde_json::Value;
 
 use crate::StoreError;
 
+const NOTE_FIELDS: &[&str] = &["mother_id", "written_on", "text", "written_by"];
+
 /// The table and the columns a write may set, per entity.
 fn table(entity: EntityKind) -> (&'static str, &'static [&'static str]) {
     match entity {
@@ -75,6 +77,8 @@ fn table(entity: EntityKind) -> (&'static str, &'static [&'static str]) {
             "extra_visits",
             &["mother_id", "due_on", "reason", "ordered_by", "ordered_at", "review_id"],
         ),
+        EntityKind::PsychologyNote => ("psychology_notes", NOTE_FIELDS),
+        EntityKind::SocialNote => ("social_notes", NOTE_FIELDS),
     }
 }
 

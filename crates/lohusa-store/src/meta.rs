@@ -8,11 +8,13 @@ use uuid::Uuid;
 
 use crate::{Store, StoreError, optional};
 
-/// The person using this device. Sign-in with a PIN replaces this with a member record.
+/// The person using this device. Her role is known once the server confirmed her with a
+/// member code (until then the server refuses her changes).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
 pub struct LocalMember {
     pub id: MemberId,
     pub name: String,
+    pub role: Option<lohusa_core::Role>,
 }
 
 pub fn get(conn: &Connection, key: &str) -> Result<Option<String>, StoreError> {
@@ -67,7 +69,37 @@ impl Store {
             return Ok(None);
         };
         let id = id.parse().map_err(|_| StoreError::Corrupt("member id".into()))?;
-        Ok(Some(LocalMember { id, name }))
+        let role = get(&self.conn, "member_role")?
+            .as_deref()
+            .and_then(lohusa_core::Role::parse);
+        Ok(Some(LocalMember { id, name, role }))
+    }
+
+    /// Makes the member the server confirmed (with her member code) the one using this device:
+    /// her id, her name as the team knows it, and her role. Her name is also written as a
+    /// change, so other devices can say who wrote what.
+    pub fn adopt_member(&mut self, claimed: &lohusa_core::sync::ClaimedMember) -> Result<LocalMember, StoreError> {
+        let write = lohusa_core::change::EntityWrite {
+            entity: lohusa_core::EntityKind::Member,
+            entity_id: claimed.id.0,
+            fields: [("name".to_owned(), serde_json::json!(claimed.name))].into(),
+            also_replaces: Default::default(),
+        };
+        let known = self.member_name(claimed.id)?;
+        self.in_write_transaction(|store| {
+            set(&store.conn, "member_id", &claimed.id.to_string())?;
+            set(&store.conn, "member_name", &claimed.name)?;
+            set(&store.conn, "member_role", claimed.role.as_str())?;
+            if known.as_deref() != Some(claimed.name.as_str()) {
+                store.write_within(&[write], claimed.id, chrono::Utc::now())?;
+            }
+            Ok(())
+        })?;
+        Ok(LocalMember {
+            id: claimed.id,
+            name: claimed.name.clone(),
+            role: Some(claimed.role),
+        })
     }
 
     /// Sets the name of the member using this device, keeping her id if she has one.
@@ -98,6 +130,9 @@ impl Store {
         Ok(LocalMember {
             id,
             name: name.to_owned(),
+            role: get(&self.conn, "member_role")?
+                .as_deref()
+                .and_then(lohusa_core::Role::parse),
         })
     }
 }

@@ -49,6 +49,8 @@ pub struct HttpTransport {
     token: String,
     /// Body bytes sent and received, compressed, since this transport was made.
     bytes: Arc<(AtomicU64, AtomicU64)>,
+    /// The member signed in on this device, named in pulls for the server's audit.
+    member: Option<lohusa_core::MemberId>,
 }
 
 /// Whether `base` is plain HTTP to this computer (development), which is the only plain HTTP
@@ -102,6 +104,7 @@ impl HttpTransport {
             base: base.trim_end_matches('/').to_owned(),
             token: token.to_owned(),
             bytes: Arc::default(),
+            member: None,
         })
     }
 
@@ -116,7 +119,30 @@ impl HttpTransport {
     /// The transport for the server a store is enrolled with.
     pub fn for_store(store: &lohusa_store::Store) -> Result<HttpTransport, SyncError> {
         let (server, token) = store.enrollment()?.ok_or(SyncError::NotEnrolled)?;
-        HttpTransport::with_ca(&server, &token, store.server_ca()?.as_deref())
+        let member = store.local_member()?.map(|m| m.id);
+        Ok(HttpTransport::with_ca(&server, &token, store.server_ca()?.as_deref())?.signed_in(member))
+    }
+
+    /// Binds the member of a one-time member code to this device; `member` is the id the device
+    /// already writes under (kept on her first claim).
+    pub async fn claim_member(
+        &self,
+        code: &str,
+        member: Option<lohusa_core::MemberId>,
+    ) -> Result<lohusa_core::sync::ClaimedMember, SyncError> {
+        let request = lohusa_core::sync::ClaimRequest {
+            code: code.trim().to_owned(),
+            member_id: member,
+        };
+        self.post::<_, lohusa_core::sync::ClaimedMember>("members/claim", &request)
+            .await?
+            .map_err(ErrorBody::into_error)
+    }
+
+    /// Names the member signed in on this device in every pull (the server's audit of reads).
+    pub fn signed_in(mut self, member: Option<lohusa_core::MemberId>) -> HttpTransport {
+        self.member = member;
+        self
     }
 
     /// The devices of this device's team with their last reports (the team lead's tablets view).
@@ -266,7 +292,10 @@ impl Transport for HttpTransport {
             },
             Request::Pull { after, limit } => {
                 match self
-                    .get::<PullResponse>(&format!("pull?after={after}&limit={limit}"))
+                    .get::<PullResponse>(&match self.member {
+                        Some(member) => format!("pull?after={after}&limit={limit}&member={member}"),
+                        None => format!("pull?after={after}&limit={limit}"),
+                    })
                     .await?
                 {
                     Ok(pulled) => Response::Pulled(pulled),

@@ -284,6 +284,16 @@ pub async fn enroll_with_ca<R: Replica>(
     Ok((server, enrolled.team))
 }
 
+/// Binds the member of a one-time member code (from the team lead) to this enrolled device and
+/// makes her the one using it, with the name and role the server holds. The id the device
+/// already writes under is proposed, so on her first device nothing she wrote is orphaned.
+pub async fn claim_member<R: Replica>(replica: &R, code: &str) -> Result<lohusa_store::LocalMember, SyncError> {
+    let (transport, local) = replica
+        .with_store(|s| Ok::<_, SyncError>((http::HttpTransport::for_store(s)?, s.local_member()?.map(|m| m.id))))?;
+    let claimed = transport.claim_member(code, local).await?;
+    Ok(replica.with_store(|s| s.adopt_member(&claimed))?)
+}
+
 /// What this replica tells the server about itself after a sync.
 pub fn device_report<R: Replica>(replica: &R, app_version: &str) -> Result<lohusa_core::sync::DeviceReport, SyncError> {
     let count = |n: i64| u32::try_from(n).unwrap_or(u32::MAX);

@@ -94,12 +94,27 @@ pub fn start_server(dir: &Path) -> anyhow::Result<(Server, PathBuf, String)> {
     Ok((server, data, url))
 }
 
-/// A command-line replica (a nurse's tablet without a window) signed in as `member` and
-/// enrolled with the server.
+/// A command-line replica (a nurse's tablet without a window) enrolled with the server, with
+/// `member` added to the team as a nurse and signed in on it.
 pub fn cli_replica(db: &Path, member: &str, data: &Path, url: &str) {
     cli(db, &["init", "--member", member]);
     let code = admin(data, &["enrollment-code", "--team", "izmir"]);
-    cli(db, &["enroll", "--server", url, "--code", &code]);
+    let member_code = admin(
+        data,
+        &["add-member", "--team", "izmir", "--name", member, "--role", "nurse"],
+    );
+    cli(
+        db,
+        &[
+            "enroll",
+            "--server",
+            url,
+            "--code",
+            &code,
+            "--member-code",
+            &member_code,
+        ],
+    );
 }
 
 const DRIVER_PORT: u16 = 4444;
@@ -214,9 +229,20 @@ impl App {
     }
 
     /// A new app on `data_dir` that enrolls with the sync server `url` at start (the server's
-    /// admin command makes the code), signed in as `member`, synced once, at landscape size.
-    pub async fn enrolled(data_dir: &Path, server_data: &Path, url: &str, member: &str) -> anyhow::Result<App> {
+    /// admin commands make the codes), where `member` is added to the team with `role` and signs
+    /// in with her member code on the welcome screen; synced once, at landscape size.
+    pub async fn enrolled(
+        data_dir: &Path,
+        server_data: &Path,
+        url: &str,
+        member: &str,
+        role: &str,
+    ) -> anyhow::Result<App> {
         let code = admin(server_data, &["enrollment-code", "--team", "izmir"]);
+        let member_code = admin(
+            server_data,
+            &["add-member", "--team", "izmir", "--name", member, "--role", role],
+        );
         std::fs::create_dir_all(data_dir)?;
         let app = App::start(Launch {
             data_dir,
@@ -225,8 +251,8 @@ impl App {
         })
         .await?;
         app.resize(1280, 800).await?;
-        app.fill("member_name", member).await?;
-        app.click_named("start").await?;
+        app.fill("member_code", &member_code).await?;
+        app.click_named("claim").await?;
         app.wait_css(".sync-badge.sync-ok").await?;
         Ok(app)
     }

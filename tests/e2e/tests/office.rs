@@ -78,7 +78,7 @@ async fn a_sign_off_on_the_desktop_leaves_the_tablets_follow_up_list_after_sync(
     assert_eq!(rows_of(&before, "urgent_flag"), ["Fatma Yılmaz"], "{before}");
 
     // The doctor's desktop enrolls at start and pulls the tablet's records.
-    let app = App::enrolled(&dir.path().join("desktop"), &data, &url, "Dr. Ece Tan").await?;
+    let app = App::enrolled(&dir.path().join("desktop"), &data, &url, "Dr. Ece Tan", "doctor").await?;
     app.click_named("nav_followup").await?;
     app.wait_css(".followup-row[data-kind=urgent_flag]").await?;
     let row = app.text_with(".followup-row[data-kind=urgent_flag]", "mmHg").await?;

@@ -66,7 +66,14 @@ async fn the_team_lead_sees_and_resolves_a_conflict_from_two_tablets() -> anyhow
     cli(&b, &["sync"]);
 
     // The team lead's desktop enrolls at start and pulls everything.
-    let app = App::enrolled(&dir.path().join("app"), &data, &url, "Sorumlu Hemşire Elif").await?;
+    let app = App::enrolled(
+        &dir.path().join("app"),
+        &data,
+        &url,
+        "Sorumlu Hemşire Elif",
+        "team_lead",
+    )
+    .await?;
     app.click_named("nav_sync").await?;
     app.wait_css("[name=open_conflicts]").await?;
     assert_eq!(

@@ -75,12 +75,26 @@ impl TestServer {
         }
     }
 
-    /// Enrolls a device into `team`; its token.
+    /// Enrolls a device into `team` with a nurse signed in on it whose member id is the
+    /// device's own (`mother_change` writes as her); its token.
     pub async fn token(&self, team: &str, device: uuid::Uuid) -> String {
-        self.backend
+        self.token_as(team, device, lohusa_core::Role::Nurse).await
+    }
+
+    /// As `token`, with a member of another role.
+    pub async fn token_as(&self, team: &str, device: uuid::Uuid, role: lohusa_core::Role) -> String {
+        let token = self
+            .backend
             .enroll_device(team, &device.to_string(), now_ms())
             .await
-            .unwrap()
+            .unwrap();
+        let member = lohusa_core::MemberId(device);
+        let name = format!("{} {}", role.as_str(), &device.simple().to_string()[..6]);
+        self.backend
+            .add_member_on_device(team, &device.to_string(), member, &name, role, now_ms())
+            .await
+            .unwrap();
+        token
     }
 }
 
@@ -136,21 +150,41 @@ macro_rules! on_both {
     };
 }
 
-/// A change naming a mother (`full_name`), written now on `device` by a fixed member: what the
-/// API tests push.
+/// A change naming a mother (`full_name`), written now on `device` by the member whose id is the
+/// device's (see `TestServer::token`): what the API tests push.
 pub fn mother_change(entity_id: uuid::Uuid, device: uuid::Uuid, name: &str) -> lohusa_core::Change {
-    use lohusa_core::{ChangeId, DeviceId, EntityKind, Hlc, MemberId};
+    change(
+        lohusa_core::EntityKind::Mother,
+        entity_id,
+        device,
+        device,
+        serde_json::json!({ "full_name": name }),
+    )
+}
+
+/// A change of any record, written now on `device` by `author`, setting `fields` (an object).
+pub fn change(
+    entity: lohusa_core::EntityKind,
+    entity_id: uuid::Uuid,
+    device: uuid::Uuid,
+    author: uuid::Uuid,
+    fields: serde_json::Value,
+) -> lohusa_core::Change {
+    use lohusa_core::{ChangeId, DeviceId, Hlc, MemberId};
+    let serde_json::Value::Object(fields) = fields else {
+        panic!("the fields of a change are an object")
+    };
     lohusa_core::Change {
         id: ChangeId(uuid::Uuid::now_v7()),
-        entity: EntityKind::Mother,
+        entity,
         entity_id,
-        fields: [("full_name".to_owned(), serde_json::json!(name))].into(),
+        fields: fields.into_iter().collect(),
         base: Default::default(),
         hlc: Hlc {
             wall_ms: now_ms(),
             counter: 0,
         },
-        author: MemberId(uuid::Uuid::from_u128(9)),
+        author: MemberId(author),
         device: DeviceId(device),
         schema_version: lohusa_core::change::CHANGE_SCHEMA_VERSION,
     }

@@ -1,9 +1,12 @@
 //! The attack table, each row a request against the real server over loopback, on the embedded
-//! SQLite and on PostgreSQL: what an attacker tries, and the answer (status and stable `kind`)
-//! the server must give. Rows of the security model not built yet (roles, PINs, encryption at
-//! rest) are listed in SECURITY.md, not here.
+//! SQLite and on PostgreSQL: what an attacker tries, and the answer (status, stable `kind` and,
+//! for a refused change, its reason) the server must give. Then what a device receives: never
+//! another team's record, never a field its members' roles may not read; and the audit of who
+//! received a mother's record. Rows of the security model not built yet (PINs, encryption at rest)
+//! are listed in SECURITY.md, not here.
 
-use lohusa_sync_tests::{Db, TestServer, mother_change, now_ms, on_both};
+use lohusa_core::{EntityKind, Role};
+use lohusa_sync_tests::{Db, TestServer, change, mother_change, now_ms, on_both};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -20,9 +23,12 @@ async fn attacks_are_refused(db: Db) {
     let http = reqwest::Client::new();
     let url = |path: &str| format!("{}/v1/{path}", server.base);
     let (izmir_device, ankara_device, revoked_device) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
+    // Each device has one member signed in, whose id is the device's (`TestServer::token_as`).
     let izmir = server.token("izmir", izmir_device).await;
     let ankara = server.token("ankara", ankara_device).await;
     let revoked = server.token("izmir", revoked_device).await;
+    let doctor_device = Uuid::now_v7();
+    let doctor = server.token_as("izmir", doctor_device, Role::Doctor).await;
     assert!(
         server
             .backend
@@ -54,6 +60,39 @@ async fn attacks_are_refused(db: Db) {
             .json(&json!({ "code": code, "device_id": device, "device_name": "x" }))
     };
     assert_eq!(answer(enroll(Uuid::now_v7())).await.0, StatusCode::OK);
+
+    // Member codes: one used, one of the other team, one of a member revoked since.
+    let new_code = |num: i64| {
+        let backend = server.backend.clone();
+        async move {
+            let (code, hash) = lohusa_server::backend::new_member_code();
+            backend.add_member_code(num, &hash, now_ms() + 60_000).await.unwrap();
+            code
+        }
+    };
+    let add = |team: &'static str, name: &'static str| {
+        let backend = server.backend.clone();
+        async move { backend.add_member(team, name, Role::Nurse, now_ms()).await.unwrap() }
+    };
+    let claim = |token: &str, code: &str| {
+        http.post(url("members/claim"))
+            .bearer_auth(token)
+            .json(&json!({ "code": code }))
+    };
+    let used_code = new_code(add("izmir", "Ebe Sevgi").await).await;
+    assert_eq!(answer(claim(&izmir, &used_code)).await.0, StatusCode::OK);
+    let ankara_code = new_code(add("ankara", "Ebe Hatice").await).await;
+    let leaver = add("izmir", "Ebe Ayten").await;
+    let (status, claimed) = answer(claim(&izmir, &new_code(leaver).await)).await;
+    assert_eq!(status, StatusCode::OK);
+    let leaver_code = new_code(leaver).await;
+    assert!(
+        server
+            .backend
+            .revoke_member(claimed["id"].as_str().unwrap(), now_ms())
+            .await
+            .unwrap()
+    );
 
     let forged = "f".repeat(64);
     type Row = (&'static str, reqwest::RequestBuilder, StatusCode, &'static str);
@@ -112,7 +151,7 @@ async fn attacks_are_refused(db: Db) {
                 .bearer_auth(&ankara)
                 .json(&json!({ "changes": [mother_change(secret, ankara_device, "Changed")] })),
             StatusCode::UNPROCESSABLE_ENTITY,
-            "refused",
+            "refused: other_team",
         ),
         (
             "a change claiming a device of another team",
@@ -120,7 +159,7 @@ async fn attacks_are_refused(db: Db) {
                 .bearer_auth(&ankara)
                 .json(&json!({ "changes": [mother_change(Uuid::now_v7(), izmir_device, "Forged")] })),
             StatusCode::UNPROCESSABLE_ENTITY,
-            "refused",
+            "refused: device_not_in_team",
         ),
         (
             "a change claiming a device never enrolled",
@@ -128,16 +167,116 @@ async fn attacks_are_refused(db: Db) {
                 .bearer_auth(&ankara)
                 .json(&json!({ "changes": [mother_change(Uuid::now_v7(), Uuid::now_v7(), "Forged")] })),
             StatusCode::UNPROCESSABLE_ENTITY,
-            "refused",
+            "refused: device_not_in_team",
+        ),
+        (
+            "a nurse writing a doctor's sign-off",
+            http.post(url("push"))
+                .bearer_auth(&izmir)
+                .json(&json!({ "changes": [change(
+                EntityKind::Review,
+                Uuid::now_v7(),
+                izmir_device,
+                izmir_device,
+                json!({ "mother_id": secret, "flags": ["bp_severe"], "orders": "none" }),
+            )] })),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "refused: role_may_not_write",
+        ),
+        (
+            "a nurse writing a psychologist's note",
+            http.post(url("push"))
+                .bearer_auth(&izmir)
+                .json(&json!({ "changes": [change(
+                EntityKind::PsychologyNote,
+                Uuid::now_v7(),
+                izmir_device,
+                izmir_device,
+                json!({ "mother_id": secret, "text": "x" }),
+            )] })),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "refused: role_may_not_write",
+        ),
+        (
+            "a change with a forged author (the doctor, signed in on another tablet)",
+            http.post(url("push"))
+                .bearer_auth(&izmir)
+                .json(&json!({ "changes": [change(
+                EntityKind::Review,
+                Uuid::now_v7(),
+                izmir_device,
+                doctor_device,
+                json!({ "mother_id": secret, "flags": ["bp_severe"], "orders": "none" }),
+            )] })),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "refused: author_not_on_device",
+        ),
+        (
+            "a change by someone who is no member",
+            http.post(url("push"))
+                .bearer_auth(&izmir)
+                .json(&json!({ "changes": [change(
+                EntityKind::Mother,
+                secret,
+                izmir_device,
+                Uuid::now_v7(),
+                json!({ "phone": "0555 000 00 00" }),
+            )] })),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "refused: author_not_on_device",
+        ),
+        (
+            "writing another member's name",
+            http.post(url("push"))
+                .bearer_auth(&izmir)
+                .json(&json!({ "changes": [change(
+                EntityKind::Member,
+                doctor_device,
+                izmir_device,
+                izmir_device,
+                json!({ "name": "Dr. Nobody" }),
+            )] })),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "refused: role_may_not_write",
+        ),
+        (
+            "a replayed member code",
+            claim(&doctor, &used_code),
+            StatusCode::FORBIDDEN,
+            "member_code_used",
+        ),
+        (
+            "a member code of another team",
+            claim(&izmir, &ankara_code),
+            StatusCode::FORBIDDEN,
+            "member_of_other_team",
+        ),
+        (
+            "the member code of a member revoked since",
+            claim(&doctor, &leaver_code),
+            StatusCode::FORBIDDEN,
+            "member_revoked",
+        ),
+        (
+            "a made-up member code",
+            claim(&izmir, "AAAA-BBBB-CCCC"),
+            StatusCode::FORBIDDEN,
+            "member_code_unknown",
+        ),
+        (
+            "a member code without a device token",
+            http.post(url("members/claim")).json(&json!({ "code": ankara_code })),
+            StatusCode::UNAUTHORIZED,
+            "unauthenticated",
         ),
     ];
     for (attack, request, status, kind) in rows {
         let (got, body) = answer(request).await;
-        assert_eq!(
-            (got, body["kind"].as_str()),
-            (status, Some(kind)),
-            "{attack} ({db:?}): {body}"
-        );
+        let got_kind = match body["kind"].as_str() {
+            Some("refused") => format!("refused: {}", body["refused"][0]["reason"].as_str().unwrap_or("?")),
+            other => other.unwrap_or("?").to_owned(),
+        };
+        assert_eq!((got, got_kind.as_str()), (status, kind), "{attack} ({db:?}): {body}");
         assert!(
             !body.to_string().contains("Fatma"),
             "{attack}: an error never carries record data ({body})"
@@ -155,6 +294,127 @@ async fn attacks_are_refused(db: Db) {
     assert!(
         own.to_string().contains(&secret.to_string()),
         "the owner still reads it"
+    );
+
+    // What each role's device receives. A psychologist writes a note about İzmir's mother; the
+    // nurse records a visit with a screening score.
+    let (psych_device, social_device) = (Uuid::now_v7(), Uuid::now_v7());
+    let psych = server.token_as("izmir", psych_device, Role::Psychologist).await;
+    let social = server.token_as("izmir", social_device, Role::SocialWorker).await;
+    let (note, visit) = (Uuid::now_v7(), Uuid::now_v7());
+    let push = |token: &str, change: lohusa_core::Change| {
+        http.post(url("push"))
+            .bearer_auth(token)
+            .json(&json!({ "changes": [change] }))
+    };
+    let note_text = "Uykusuzluk ve ağlama nöbetleri; haftaya görüşme";
+    let fields = json!({ "mother_id": secret, "written_on": "2026-11-20", "text": note_text });
+    let (status, body) = answer(push(
+        &psych,
+        change(EntityKind::PsychologyNote, note, psych_device, psych_device, fields),
+    ))
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let fields = json!({
+        "mother_id": secret, "number": 1, "outcome": "visited", "visited_on": "2026-11-20",
+        "answers.mother.epds_total": 14,
+    });
+    let (status, body) = answer(push(
+        &izmir,
+        change(EntityKind::Visit, visit, izmir_device, izmir_device, fields),
+    ))
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let pull_as = |token: &str, member: Uuid| {
+        let request = http
+            .get(url(&format!("pull?after=0&member={member}")))
+            .bearer_auth(token);
+        async move {
+            let (status, body) = answer(request).await;
+            assert_eq!(status, StatusCode::OK, "{body}");
+            body.to_string()
+        }
+    };
+    let nurse_sees = pull_as(&izmir, izmir_device).await;
+    assert!(
+        !nurse_sees.contains(note_text) && !nurse_sees.contains(&note.to_string()),
+        "a psychologist's note leaked to a nurse's device ({db:?})"
+    );
+    assert!(
+        nurse_sees.contains("epds_total"),
+        "the nurse reads her visit's screening"
+    );
+    let social_sees = pull_as(&social, social_device).await;
+    assert!(
+        !social_sees.contains(note_text),
+        "a psychologist's note leaked to a social care specialist"
+    );
+    assert!(
+        social_sees.contains(&visit.to_string())
+            && social_sees.contains("visited_on")
+            && !social_sees.contains("epds_total"),
+        "a social care specialist sees that a visit happened, not its answers ({db:?}): {social_sees}"
+    );
+    for (token, device) in [(&doctor, doctor_device), (&psych, psych_device)] {
+        let sees = pull_as(token, device).await;
+        assert!(
+            sees.contains(note_text) && sees.contains("epds_total"),
+            "doctors and psychologists read both"
+        );
+    }
+
+    // The audit says who received her record: each device, the member signed in on it, and how
+    // many of her changes it was handed; the other team's device is not there.
+    let audit = server
+        .backend
+        .audit(secret)
+        .await
+        .unwrap()
+        .expect("her record is on the server");
+    assert_eq!(audit.team, "izmir");
+    assert!(
+        audit.changes.iter().any(|c| c.entity == "psychology_note"
+            && c.author == psych_device.to_string()
+            && c.fields.contains(&"text".to_owned())),
+        "the note's writer is in the audit: {:?}",
+        audit.changes
+    );
+    let received = |device: Uuid| {
+        audit
+            .reads
+            .iter()
+            .filter(|r| r.device == device.to_string())
+            .map(|r| (r.member.clone(), r.changes))
+            .collect::<Vec<_>>()
+    };
+    let me = |device: Uuid| Some(device.to_string());
+    assert_eq!(
+        received(doctor_device),
+        [(me(doctor_device), 3)],
+        "mother, visit and note"
+    );
+    assert_eq!(
+        received(social_device),
+        [(me(social_device), 2)],
+        "mother and the visit's date"
+    );
+    assert_eq!(
+        received(izmir_device),
+        [(None, 1), (me(izmir_device), 2)],
+        "before and after the visit"
+    );
+    assert!(received(ankara_device).is_empty(), "team B never received her record");
+    let doctor_read = audit
+        .reads
+        .iter()
+        .find(|r| r.device == doctor_device.to_string())
+        .unwrap();
+    assert_eq!(doctor_read.roles, ["doctor"]);
+    assert!(
+        doctor_read
+            .member_name
+            .as_deref()
+            .is_some_and(|n| n.starts_with("doctor"))
     );
 }
 

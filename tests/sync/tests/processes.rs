@@ -108,7 +108,16 @@ impl Replica {
         };
         r.ok(&["init", "--member", name]);
         let code = server.admin(&["enrollment-code", "--team", "izmir"]);
-        r.ok(&["enroll", "--server", &server.url(), "--code", &code]);
+        let member_code = server.admin(&["add-member", "--team", "izmir", "--name", name, "--role", "nurse"]);
+        r.ok(&[
+            "enroll",
+            "--server",
+            &server.url(),
+            "--code",
+            &code,
+            "--member-code",
+            &member_code,
+        ]);
         r
     }
 

@@ -13,8 +13,20 @@ use serde_json::json;
 
 async fn replica(server: &TestServer, dir: &std::path::Path, name: &str, team: &str) -> (Mutex<Store>, HttpTransport) {
     let mut store = Store::open(&dir.join(format!("{name}.sqlite3"))).unwrap();
-    store.set_local_member(name).unwrap();
+    let member = store.set_local_member(name).unwrap().id;
     let token = server.token(team, store.device_id().0).await;
+    server
+        .backend
+        .add_member_on_device(
+            team,
+            &store.device_id().to_string(),
+            member,
+            name,
+            lohusa_core::Role::Nurse,
+            lohusa_sync_tests::now_ms(),
+        )
+        .await
+        .unwrap();
     store.set_enrollment(&server.base, team, &token).unwrap();
     let transport = HttpTransport::new(&server.base, &token).unwrap();
     (Mutex::new(store), transport)

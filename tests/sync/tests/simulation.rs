@@ -190,6 +190,17 @@ async fn run(seed: u64) {
         let member = store.set_local_member(&format!("Ebe {i}")).unwrap().id;
         let device = store.device_id().to_string();
         backend.enroll_device("izmir", &device, 0).await.unwrap();
+        backend
+            .add_member_on_device(
+                "izmir",
+                &device,
+                member,
+                &format!("Ebe {i}"),
+                lohusa_core::Role::Nurse,
+                0,
+            )
+            .await
+            .unwrap();
         devices.push(Device {
             path,
             store: Mutex::new(store),
@@ -198,6 +209,7 @@ async fn run(seed: u64) {
                 device,
                 team_id,
                 team: "izmir".into(),
+                roles: vec![lohusa_core::Role::Nurse],
             },
             // Tablet clocks disagree by up to ten minutes either way.
             skew_ms: rng.i64(-600_000..600_000),

@@ -155,6 +155,16 @@ async fn the_binaries_serve_and_sync_over_https() {
     }
     let code_out = server(&["enrollment-code", "--team", "izmir"]);
     let code = String::from_utf8(code_out.stdout).unwrap().trim().to_owned();
+    let member_out = server(&[
+        "add-member",
+        "--team",
+        "izmir",
+        "--name",
+        "Ebe Derya",
+        "--role",
+        "nurse",
+    ]);
+    let member_code = String::from_utf8(member_out.stdout).unwrap().trim().to_owned();
     let db = dir.path().join("tablet.sqlite3");
     let cli = |args: &[&str]| {
         std::process::Command::new(binary("lohusa-cli"))
@@ -173,6 +183,8 @@ async fn the_binaries_serve_and_sync_over_https() {
         &code,
         "--ca",
         ca_file.to_str().unwrap(),
+        "--member-code",
+        &member_code,
     ]);
     assert!(
         enrolled.status.success(),

@@ -6,11 +6,12 @@ import { beforeEach, describe, expect, it, vi } from "vitest";
 
 import { setLanguage } from "../i18n";
 import type { AppError, Conflict, Refused, SyncView } from "../ipc";
+import { MemberContext } from "../lib/member";
 import { NavContext } from "../lib/nav";
 import { Conflicts } from "../screens/Conflicts";
 import { Sync } from "../screens/Sync";
 
-const enrollDevice = vi.fn<(server: string, code: string) => Promise<unknown>>();
+const enrollDevice = vi.fn<(server: string, code: string, memberCode: string) => Promise<unknown>>();
 const resolveConflict = vi.fn<(entity: string, id: string, field: string, value: unknown) => Promise<void>>();
 const conflicts = vi.fn<() => Promise<Conflict[]>>();
 const syncState = vi.fn<() => Promise<SyncView>>();
@@ -23,7 +24,7 @@ vi.mock("../ipc", async (importOriginal) => {
     ipc: {
       ...actual.ipc,
       syncState: () => syncState(),
-      enrollDevice: (server: string, code: string) => enrollDevice(server, code),
+      enrollDevice: (server: string, code: string, memberCode: string) => enrollDevice(server, code, memberCode),
       conflicts: () => conflicts(),
       resolveConflict: (entity: string, id: string, field: string, value: unknown) => resolveConflict(entity, id, field, value),
       syncNow: () => Promise.resolve(),
@@ -57,6 +58,26 @@ function view(server: string | null, lastError: string | null = null): SyncView 
   };
 }
 
+const conflict: Conflict = {
+  entity: "mother",
+  entity_id: "01a21380-2fe2-722b-8dcc-0ebccfded9d6",
+  mother_id: "01a21380-2fe2-722b-8dcc-0ebccfded9d6",
+  mother_name: "Fatma Yılmaz",
+  visit_number: null,
+  field: "phone",
+  shown_value: "0555",
+  shown_version: "01a213803053-00000000@01a21380-107d-7457-b17d-1b6bf23fa765",
+  shown_author: "01a21380-107d-7457-b17d-1b6c436bb2fa",
+  shown_author_name: "Ebe Ayşe",
+  other_author_name: "Sorumlu Elif",
+  other: {
+    version: "01a21380304c-00000000@01a21380-1072-7632-9b3f-5f3c79c67184",
+    value: "0532",
+    author: me,
+    change: "01a21380-304c-776c-9ac4-320dbcf26260",
+  },
+};
+
 function renderIn(node: React.ReactNode) {
   render(<NavContext.Provider value={{ route: { name: "sync" }, go: vi.fn() }}>{node}</NavContext.Provider>);
 }
@@ -75,8 +96,9 @@ describe("sync screens", () => {
     renderIn(<Sync />);
     await userEvent.type(await screen.findByLabelText("Sunucu adresi"), "192.168.1.20:8787");
     await userEvent.type(screen.getByLabelText("Kayıt kodu"), "k7qx-m2hd-9trw");
+    await userEvent.type(screen.getByLabelText("Üye kodunuz"), "m4tr-8kqz-w2pd");
     await userEvent.click(screen.getByRole("button", { name: "Bağla" }));
-    expect(enrollDevice).toHaveBeenCalledWith("192.168.1.20:8787", "k7qx-m2hd-9trw");
+    expect(enrollDevice).toHaveBeenCalledWith("192.168.1.20:8787", "k7qx-m2hd-9trw", "m4tr-8kqz-w2pd");
     expect(await screen.findByRole("alert")).toHaveTextContent("Bu kayıt kodu daha önce kullanılmış.");
   });
 
@@ -124,25 +146,6 @@ describe("sync screens", () => {
 
   it("shows both values of a conflict and keeps the chosen one", async () => {
     syncState.mockImplementation(() => Promise.resolve(view("http://127.0.0.1:8787")));
-    const conflict: Conflict = {
-      entity: "mother",
-      entity_id: "01a21380-2fe2-722b-8dcc-0ebccfded9d6",
-      mother_id: "01a21380-2fe2-722b-8dcc-0ebccfded9d6",
-      mother_name: "Fatma Yılmaz",
-      visit_number: null,
-      field: "phone",
-      shown_value: "0555",
-      shown_version: "01a213803053-00000000@01a21380-107d-7457-b17d-1b6bf23fa765",
-      shown_author: "01a21380-107d-7457-b17d-1b6c436bb2fa",
-      shown_author_name: "Ebe Ayşe",
-      other_author_name: "Sorumlu Elif",
-      other: {
-        version: "01a21380304c-00000000@01a21380-1072-7632-9b3f-5f3c79c67184",
-        value: "0532",
-        author: me,
-        change: "01a21380-304c-776c-9ac4-320dbcf26260",
-      },
-    };
     conflicts.mockImplementation(() => Promise.resolve([conflict]));
     resolveConflict.mockImplementation(() => Promise.resolve());
     renderIn(<Conflicts />);
@@ -154,5 +157,20 @@ describe("sync screens", () => {
     expect(document.querySelector(".conflict-shown .meta")?.textContent).toMatch(/^Şu an görünen · Ebe Ayşe · /);
     await userEvent.click(screen.getAllByRole("button", { name: "Bunu tut" })[1]);
     expect(resolveConflict).toHaveBeenCalledWith("mother", conflict.entity_id, "phone", "0532");
+  });
+
+  it("lets only the team lead choose between conflicting values", async () => {
+    syncState.mockImplementation(() => Promise.resolve(view("http://127.0.0.1:8787")));
+    conflicts.mockImplementation(() => Promise.resolve([conflict]));
+    render(
+      <MemberContext.Provider value={{ id: me, name: "Ebe Ayşe", role: "nurse" }}>
+        <NavContext.Provider value={{ route: { name: "conflicts" }, go: vi.fn() }}>
+          <Conflicts />
+        </NavContext.Provider>
+      </MemberContext.Provider>,
+    );
+    expect(await screen.findByText("0555")).toBeInTheDocument();
+    expect(screen.getByTestId("lead-only")).toHaveTextContent("yalnızca sorumlu hemşire seçim yapar");
+    expect(screen.queryByRole("button", { name: "Bunu tut" })).toBeNull();
   });
 });

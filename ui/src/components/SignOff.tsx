@@ -7,6 +7,7 @@ import { useTranslation } from "react-i18next";
 import { ipc, type BabyRecord, type ChecklistDefinition, type Flag, type ReviewOrder, type ReviewRecord, type VisitRecord } from "../ipc";
 import { numericDate, timeOfDay } from "../lib/dates";
 import { errorsByField } from "../lib/errors";
+import { useMayAct } from "../lib/member";
 import { useSave } from "../lib/useSave";
 import { ChoiceButtons, DateField, MultipleChoice, TextField } from "./Field";
 import { FormErrorBanner } from "./ScreenState";
@@ -29,6 +30,7 @@ interface Props {
 
 export function SignOff({ visit, flags, reviews, babies, onSigned }: Props) {
   const { t } = useTranslation();
+  const mayReview = useMayAct("doctor");
   const mine = reviews.filter((r) => r.visit_id === visit.id);
   const signed = new Set(mine.flatMap((r) => r.flags));
   const open = flags.filter((f) => f.level !== "note" && !signed.has(flagKey(f)));
@@ -64,6 +66,8 @@ export function SignOff({ visit, flags, reviews, babies, onSigned }: Props) {
       ))}
       {open.length === 0 ? (
         <p className="subtitle">{t("review.nothing_open")}</p>
+      ) : !mayReview ? (
+        <p className="subtitle" data-testid="doctor-only">{t("review.doctor_only")}</p>
       ) : (
         <form onSubmit={submit} noValidate>
           <FormErrorBanner error={error} />

@@ -9,7 +9,11 @@ export type AppError = { kind: ErrorKind, message: string, errors: Array<FieldEr
  */
 code: string | null, };
 
-export type AppStatus = { member: LocalMember | null, device_id: string, 
+export type AppStatus = { member: LocalMember | null, 
+/**
+ * Whether this device is enrolled with a server (a member then signs in with her code).
+ */
+enrolled: boolean, device_id: string, 
 /**
  * Today's date in İzmir.
  */
@@ -134,7 +138,7 @@ conflicts: number,
  */
 quarantined: number, };
 
-export type EntityKind = "mother" | "birth" | "baby" | "visit" | "member" | "review" | "extra_visit";
+export type EntityKind = "mother" | "birth" | "baby" | "visit" | "member" | "review" | "extra_visit" | "psychology_note" | "social_note";
 
 export type ErrorKind = "validation" | "not_found" | "no_member" | "storage" | "internal" | "sync";
 
@@ -277,7 +281,7 @@ export type LaterResultsInput = { visit_id: VisitId,
  */
 answers: { [key in string]: string }, };
 
-export type LocalMember = { id: MemberId, name: string, };
+export type LocalMember = { id: MemberId, name: string, role: Role | null, };
 
 export type MatchReason = "same_id_number" | "similar_id_number" | "name_spelling" | "name_similar" | "same_phone" | "same_date_of_birth" | "same_baby_birth_date" | "similar_age" | "different_id_number" | "different_date_of_birth" | "different_age";
 
@@ -376,6 +380,8 @@ flags: Array<string>, order: ReviewOrder, note: string, };
 export type ReviewOrder = "none" | "iron_supplement" | "referral" | "extra_visit" | "other";
 
 export type ReviewRecord = { id: string, mother_id: MotherId, visit_id: VisitId, flags: Array<string>, order: ReviewOrder, note: string | null, reviewed_by: string, reviewed_at: string, };
+
+export type Role = "nurse" | "doctor" | "psychologist" | "social_worker" | "team_lead" | "admin";
 
 export type RowError = { line: number, column: string, error: FieldError, };
 

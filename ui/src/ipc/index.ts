@@ -83,7 +83,9 @@ export const ipc = {
   checklist: (version: number | null): Promise<ChecklistDefinition> => invoke("get_checklist", { version }),
   syncState: (): Promise<SyncView> => invoke("get_sync_state"),
   syncNow: (): Promise<void> => invoke("sync_now"),
-  enrollDevice: (server: string, code: string): Promise<SyncStatus> => invoke("enroll_device", { server, code }),
+  enrollDevice: (server: string, code: string, memberCode: string): Promise<SyncStatus> =>
+    invoke("enroll_device", { server, code, memberCode }),
+  claimMember: (code: string): Promise<LocalMember> => invoke("claim_member", { code }),
   conflicts: (): Promise<Conflict[]> => invoke("get_conflicts"),
   refusedChanges: (): Promise<Refused[]> => invoke("get_refused_changes"),
   resolveConflict: (entity: EntityKind, entityId: string, field: string, value: unknown): Promise<void> =>

@@ -9,6 +9,7 @@ import { intlLocale } from "../lib/dates";
 import { generalMessage } from "../lib/errors";
 import { useNav } from "../lib/nav";
 import { conflictFieldLabel, displayValue, useSyncState, versionTime } from "../lib/sync";
+import { useMayAct } from "../lib/member";
 
 function when(version: string, language: string): string {
   return new Intl.DateTimeFormat(intlLocale(language), { dateStyle: "short", timeStyle: "short", timeZone: "Europe/Istanbul" }).format(versionTime(version));
@@ -18,6 +19,7 @@ export function Conflicts() {
   const { t, i18n } = useTranslation();
   const { go } = useNav();
   const { view, refresh } = useSyncState();
+  const mayResolve = useMayAct("team_lead");
   const [conflicts, setConflicts] = useState<Conflict[] | null>(null);
   const [error, setError] = useState<AppError | null>(null);
 
@@ -53,6 +55,9 @@ export function Conflicts() {
         </p>
       ) : null}
       {conflicts.length === 0 ? <p className="empty">{t("conflicts.none")}</p> : null}
+      {conflicts.length > 0 && !mayResolve ? (
+        <p className="banner" data-testid="lead-only">{t("conflicts.lead_only")}</p>
+      ) : null}
       <ul className="conflict-list">
         {conflicts.map((c) => (
           <li key={`${c.entity_id}-${c.field}-${c.other.version}`} className="card conflict">
@@ -78,9 +83,11 @@ export function Conflicts() {
                   <p className="meta">
                     {t(`conflicts.${side.key}`)} · <bdi>{who(side.author, side.name)}</bdi> · {when(side.version, i18n.language)}
                   </p>
-                  <button type="button" name={`keep_${side.key}`} onClick={() => keep(c, side.value)}>
-                    {t("conflicts.keep")}
-                  </button>
+                  {mayResolve ? (
+                    <button type="button" name={`keep_${side.key}`} onClick={() => keep(c, side.value)}>
+                      {t("conflicts.keep")}
+                    </button>
+                  ) : null}
                 </div>
               ))}
             </div>

@@ -37,6 +37,7 @@ function Enroll({ onDone }: { onDone: () => void }) {
   const { t } = useTranslation();
   const [server, setServer] = useState("");
   const [code, setCode] = useState("");
+  const [memberCode, setMemberCode] = useState("");
   const [error, setError] = useState<AppError | null>(null);
   const [busy, setBusy] = useState(false);
   const errors = errorsByField(t, error);
@@ -45,7 +46,7 @@ function Enroll({ onDone }: { onDone: () => void }) {
     e.preventDefault();
     setBusy(true);
     try {
-      await ipc.enrollDevice(server, code);
+      await ipc.enrollDevice(server, code, memberCode);
       onDone();
     } catch (err) {
       setError(toAppError(err));
@@ -60,6 +61,7 @@ function Enroll({ onDone }: { onDone: () => void }) {
       <p>{t("sync.enroll.body")}</p>
       <TextField name="server" label={t("sync.enroll.server")} hint={t("sync.enroll.server_hint")} value={server} onChange={(v) => { setServer(v); setError(null); }} error={errors.server} />
       <TextField name="code" label={t("sync.enroll.code")} hint={t("sync.enroll.code_hint")} value={code} onChange={(v) => { setCode(v); setError(null); }} error={errors.code} />
+      <TextField name="member_code" label={t("sync.enroll.member_code")} hint={t("sync.enroll.member_code_hint")} value={memberCode} onChange={(v) => { setMemberCode(v); setError(null); }} error={errors.member_code} />
       {error && error.kind !== "validation" ? (
         <p className="banner banner-error" role="alert">
           {generalMessage(t, error)}

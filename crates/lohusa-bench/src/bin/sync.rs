@@ -86,10 +86,13 @@ async fn start(database: &Database) -> anyhow::Result<Server> {
 
 async fn replica(dir: &Path, name: &str, team: &str, server: &Server) -> anyhow::Result<(Mutex<Store>, HttpTransport)> {
     let mut store = Store::open(&dir.join(format!("{name}.sqlite3")))?;
-    store.set_local_member(name)?;
-    let token = server
+    let member = store.set_local_member(name)?.id;
+    let device = store.device_id().to_string();
+    let now = lohusa_server::api::now_ms();
+    let token = server.admin.enroll_device(team, &device, now).await?;
+    server
         .admin
-        .enroll_device(team, &store.device_id().to_string(), lohusa_server::api::now_ms())
+        .add_member_on_device(team, &device, member, name, lohusa_core::Role::Nurse, now)
         .await?;
     store.set_enrollment(&server.base, team, &token)?;
     let transport = HttpTransport::new(&server.base, &token)?;
