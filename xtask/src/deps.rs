@@ -9,7 +9,8 @@ use anyhow::bail;
 use crate::util::{self, is_root, on_path};
 
 /// Debian packages: WebKitGTK and friends to build the app, Xvfb and WebKitWebDriver for the
-/// end-to-end tests, ImageMagick for whole-screen shots, PostgreSQL for the server's tests.
+/// end-to-end tests, ImageMagick for whole-screen shots, PostgreSQL for the server's tests, the
+/// sqlite3 command line to show an encrypted store is unreadable without its key.
 pub const SYSTEM_PACKAGES: &[&str] = &[
     "libwebkit2gtk-4.1-dev",
     "build-essential",
@@ -25,6 +26,7 @@ pub const SYSTEM_PACKAGES: &[&str] = &[
     "webkit2gtk-driver",
     "imagemagick",
     "postgresql",
+    "sqlite3",
 ];
 
 pub const TAURI_DRIVER_VERSION: &str = "2.1.0";

@@ -62,6 +62,14 @@ pub enum Rule {
     BabyCount,
     /// This visit already happened and is recorded for this mother.
     AlreadyRecorded,
+    /// A PIN is `min`..=`max` digits and nothing else.
+    PinFormat,
+    /// A PIN anyone would guess first: one digit repeated, or a straight run (123456, 987654).
+    PinTooSimple,
+    /// The PIN typed again is not the same.
+    PinMismatch,
+    /// The PIN does not open this device for this member (`failures` wrong in a row so far).
+    WrongPin,
 }
 
 /// One broken rule on one field.
@@ -123,6 +131,10 @@ impl FieldError {
             Rule::NotAScreeningText => format!("not a usable screening text: {}", p("detail")),
             Rule::NotAsked => format!("'{}' is not asked at this visit", p("value")),
             Rule::IdNumberFormat => "must be 11 digits and not start with 0".to_owned(),
+            Rule::PinFormat => format!("must be {} to {} digits", p("min"), p("max")),
+            Rule::PinTooSimple => "is too easy to guess (one digit repeated, or a straight run)".to_owned(),
+            Rule::PinMismatch => "is not the same PIN".to_owned(),
+            Rule::WrongPin => format!("is not this member's PIN ({} wrong in a row)", p("failures")),
             Rule::IdNumberChecksum => "check digits do not match: probably a typo".to_owned(),
             Rule::IdNumberKind => format!("a {} number does not fit the legal status {}", p("kind"), p("status")),
             Rule::AgeMismatch => format!(

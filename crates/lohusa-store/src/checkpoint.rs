@@ -30,8 +30,11 @@ pub struct CheckpointResult {
 }
 
 impl Checkpointer {
-    pub fn open(path: &Path) -> Result<Checkpointer, StoreError> {
+    pub fn open(path: &Path, key: Option<crate::keyring::DbKey>) -> Result<Checkpointer, StoreError> {
         let conn = Connection::open(path)?;
+        if let Some(key) = key {
+            crate::unlock_connection(&conn, &key)?;
+        }
         conn.pragma_update(None, "busy_timeout", 5000)?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         Ok(Checkpointer { conn })

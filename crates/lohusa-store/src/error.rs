@@ -17,6 +17,9 @@ pub enum StoreError {
     Sqlite(#[from] rusqlite::Error),
     #[error("database schema migration failed: {0}")]
     Migration(#[from] rusqlite_migration::Error),
+    /// The key does not open this database (or it is not encrypted).
+    #[error("the key does not open this database")]
+    WrongKey,
     /// Stored data that cannot be read back; a bug or a damaged file.
     #[error("stored data is damaged: {0}")]
     Corrupt(String),

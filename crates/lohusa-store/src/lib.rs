@@ -14,6 +14,7 @@ mod error;
 mod export;
 mod extras;
 mod flag_cache;
+pub mod keyring;
 mod meta;
 mod mothers;
 mod referrals;
@@ -46,13 +47,37 @@ pub struct Store {
     conn: Connection,
     path: PathBuf,
     device: DeviceId,
+    /// The key of an encrypted store, for the checkpointing connection.
+    key: Option<keyring::DbKey>,
+}
+
+/// Applies an encrypted store's key to a new connection and proves it right: a wrong key (or a
+/// plain file opened with one) fails here, not at the first query.
+fn unlock_connection(conn: &Connection, key: &keyring::DbKey) -> Result<(), StoreError> {
+    conn.execute_batch(&key.pragma())?;
+    conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0))
+        .map_err(|_| StoreError::WrongKey)?;
+    Ok(())
 }
 
 impl Store {
     /// Opens (creating if needed) the store at `path`, brings its schema up to date and makes sure
     /// the device has an id.
     pub fn open(path: &Path) -> Result<Store, StoreError> {
+        Store::open_with(path, None)
+    }
+
+    /// Opens (creating if needed) the store at `path` encrypted with `key` (SQLCipher): every page
+    /// of the file and its write-ahead log is unreadable without it.
+    pub fn open_encrypted(path: &Path, key: keyring::DbKey) -> Result<Store, StoreError> {
+        Store::open_with(path, Some(key))
+    }
+
+    fn open_with(path: &Path, key: Option<keyring::DbKey>) -> Result<Store, StoreError> {
         let mut conn = Connection::open(path)?;
+        if let Some(key) = &key {
+            unlock_connection(&conn, key)?;
+        }
         // First, so that every later step waits for another process instead of failing.
         conn.pragma_update(None, "busy_timeout", 5000)?;
         // WAL lets the UI read while a write commits; FULL syncs the WAL on every commit, so an
@@ -70,12 +95,13 @@ impl Store {
             conn,
             path: path.to_owned(),
             device,
+            key,
         })
     }
 
     /// A connection that checkpoints this store's WAL in the background (see `checkpoint`).
     pub fn checkpointer(&self) -> Result<Checkpointer, StoreError> {
-        Checkpointer::open(&self.path)
+        Checkpointer::open(&self.path, self.key.as_ref().map(keyring::DbKey::duplicate))
     }
 
     pub fn path(&self) -> &Path {
