@@ -22,6 +22,9 @@ pub enum ErrorKind {
     Internal,
     /// Talking to the sync server failed; `code` says how (`offline`, `enrollment_code_used`, …).
     Sync,
+    /// The app is locked; `code` says why: `signed_out` (sign in with a PIN), `lease_expired`
+    /// (only sync until the server is reached), `member_erased` (too many wrong PINs), `revoked`.
+    Locked,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
@@ -41,6 +44,15 @@ impl AppError {
             message: "no member is signed in on this device".into(),
             errors: vec![],
             code: None,
+        }
+    }
+
+    pub fn locked(code: &str) -> AppError {
+        AppError {
+            kind: ErrorKind::Locked,
+            message: format!("the app is locked ({code})"),
+            errors: vec![],
+            code: Some(code.to_owned()),
         }
     }
 

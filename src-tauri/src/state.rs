@@ -1,37 +1,152 @@
-//! The app's shared state: the open store behind a mutex (SQLite wants one writer at a time) and
-//! the background sync.
+//! The app's shared state: the store behind a mutex (SQLite wants one writer at a time), open
+//! only while a member is signed in, and the background sync.
+//!
+//! Locking (the *Lock* button, or inactivity) closes the store: its key leaves memory with it.
+//! A sync never runs across a lock: the lock waits for a running one to end, and a sync that
+//! starts while the lock is being taken gives way.
 
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant};
 
-use lohusa_store::Store;
+use lohusa_store::{Checkpointer, Store};
 
+use crate::error::AppError;
 use crate::sync::SyncService;
 
+/// Inactivity after which the app locks itself.
+pub const LOCK_AFTER: Duration = Duration::from_secs(5 * 60);
+
 pub struct AppState {
-    store: Mutex<Store>,
+    store: Mutex<Option<Store>>,
+    checkpointer: Arc<Mutex<Option<Checkpointer>>>,
     pub sync: SyncService,
+    /// The database file; its keyring sits beside it.
+    pub db_path: PathBuf,
     /// Where exports and the referral template are written (inside the app's data folder).
-    pub exports: std::path::PathBuf,
+    pub exports: PathBuf,
+    /// Demo data goes into a new store at its first opening.
+    pub demo: bool,
+    locking: AtomicBool,
+    last_activity: Mutex<Instant>,
+    /// Whether the device has been out of touch with the server longer than its lease: only
+    /// sync is allowed until it reaches the server.
+    lease_expired: AtomicBool,
+}
+
+/// The open store, borrowed for one command.
+pub struct StoreGuard<'a>(MutexGuard<'a, Option<Store>>);
+
+impl std::ops::Deref for StoreGuard<'_> {
+    type Target = Store;
+    fn deref(&self) -> &Store {
+        self.0.as_ref().expect("checked open when the guard was made")
+    }
+}
+
+impl std::ops::DerefMut for StoreGuard<'_> {
+    fn deref_mut(&mut self) -> &mut Store {
+        self.0.as_mut().expect("checked open when the guard was made")
+    }
 }
 
 impl AppState {
-    pub fn new(store: Store, exports: std::path::PathBuf) -> AppState {
+    pub fn new(db_path: PathBuf, exports: PathBuf, demo: bool) -> AppState {
         AppState {
-            store: Mutex::new(store),
+            store: Mutex::new(None),
+            checkpointer: Arc::default(),
             sync: SyncService::default(),
+            db_path,
             exports,
+            demo,
+            locking: AtomicBool::new(false),
+            last_activity: Mutex::new(Instant::now()),
+            lease_expired: AtomicBool::new(false),
         }
     }
 
     /// The lock itself, for the sync driver, which takes it for each step and never across a
     /// network wait.
-    pub fn store_lock(&self) -> &Mutex<Store> {
+    pub fn store_lock(&self) -> &Mutex<Option<Store>> {
         &self.store
     }
 
-    pub fn store(&self) -> MutexGuard<'_, Store> {
+    fn guard(&self) -> MutexGuard<'_, Option<Store>> {
         // A panic while holding the lock cannot leave SQLite half-written (the transaction rolls
         // back), so the store behind a poisoned lock is still sound.
         self.store.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The open store for a command a member does: refused while locked or past the lease.
+    pub fn store(&self) -> Result<StoreGuard<'_>, AppError> {
+        if self.lease_expired.load(Ordering::SeqCst) {
+            return Err(AppError::locked("lease_expired"));
+        }
+        self.store_for_sync()
+    }
+
+    /// The open store for sync and its screen, which stay usable past the lease.
+    pub fn store_for_sync(&self) -> Result<StoreGuard<'_>, AppError> {
+        let guard = self.guard();
+        if guard.is_none() || self.locking.load(Ordering::SeqCst) {
+            return Err(AppError::locked("signed_out"));
+        }
+        self.touch();
+        Ok(StoreGuard(guard))
+    }
+
+    pub fn is_open(&self) -> bool {
+        self.guard().is_some()
+    }
+
+    /// Marks activity (any command), which postpones the automatic lock.
+    pub fn touch(&self) {
+        *self.last_activity.lock().unwrap_or_else(PoisonError::into_inner) = Instant::now();
+    }
+
+    pub fn idle_for(&self) -> Duration {
+        self.last_activity
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .elapsed()
+    }
+
+    pub fn set_lease_expired(&self, expired: bool) {
+        self.lease_expired.store(expired, Ordering::SeqCst);
+    }
+
+    pub fn lease_expired(&self) -> bool {
+        self.lease_expired.load(Ordering::SeqCst)
+    }
+
+    /// Puts an unlocked store in place and starts checkpointing it.
+    pub fn open(&self, store: Store) -> Result<(), AppError> {
+        let checkpointer = store.checkpointer()?;
+        *self.checkpointer.lock().unwrap_or_else(PoisonError::into_inner) = Some(checkpointer);
+        *self.guard() = Some(store);
+        self.locking.store(false, Ordering::SeqCst);
+        self.touch();
+        Ok(())
+    }
+
+    /// Whether a lock is being taken: a sync that sees it gives way.
+    pub fn is_locking(&self) -> bool {
+        self.locking.load(Ordering::SeqCst)
+    }
+
+    /// Closes the store (and its key): waits for a running sync to end first.
+    pub async fn lock(&self) {
+        self.locking.store(true, Ordering::SeqCst);
+        while self.sync.is_running() {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        *self.checkpointer.lock().unwrap_or_else(PoisonError::into_inner) = None;
+        *self.guard() = None;
+    }
+
+    /// The checkpointer of the open store, for the background thread.
+    pub fn checkpointer(&self) -> Arc<Mutex<Option<Checkpointer>>> {
+        self.checkpointer.clone()
     }
 }

@@ -55,6 +55,9 @@ pub struct ServerIdentity {
     pub head_seq: u64,
     #[ts(type = "number")]
     pub server_time_ms: u64,
+    /// Members who signed in on this device and were revoked since: the device forgets them.
+    #[serde(default)]
+    pub revoked_members: Vec<crate::ids::MemberId>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -202,6 +205,8 @@ pub struct Report {
     #[ts(type = "number")]
     pub clock_skew_ms: i64,
     pub new_epoch: bool,
+    /// Members of this device the server says were revoked.
+    pub revoked_members: Vec<crate::ids::MemberId>,
 }
 
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
@@ -291,6 +296,7 @@ impl SyncMachine {
         match (&self.phase, response) {
             (Phase::WaitIdentity, Response::Identity(identity)) => {
                 self.report.clock_skew_ms = identity.server_time_ms as i64 - self.now_ms as i64;
+                self.report.revoked_members = identity.revoked_members.clone();
                 self.epoch = Some(identity.epoch);
                 // A server whose log is shorter than what we pulled lost data: treat it as new.
                 let went_back = identity.head_seq < self.position.cursor;
@@ -396,6 +402,7 @@ mod tests {
             team: "t".into(),
             head_seq,
             server_time_ms: 10_000,
+            revoked_members: Vec::new(),
         })
     }
 

@@ -1,7 +1,8 @@
 //! The HTTP API: routes, authentication by device token, and errors as JSON with a stable kind.
 //!
 //! Every route except health and enrollment (which takes a one-time code instead) needs
-//! `Authorization: Bearer <device token>`. Bodies may be compressed (zstd or gzip) both ways.
+//! `Authorization: Bearer <device token>`. A revoked device's token still opens identity and
+//! push (its last upload before it wipes itself) and nothing else (`device_revoked`). Bodies may be compressed (zstd or gzip) both ways.
 //! An error never shows internals: the database's own message goes to the log, not the client.
 
 use std::sync::Arc;
@@ -139,7 +140,22 @@ pub fn now_ms() -> u64 {
         .unwrap_or(0)
 }
 
+/// The asking device, refused once it is revoked.
 async fn authenticate(backend: &Backend, headers: &HeaderMap) -> Result<DeviceAuth, ApiError> {
+    let auth = authenticate_even_revoked(backend, headers).await?;
+    if auth.revoked {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "device_revoked",
+            "The team lead revoked this device. It may upload what it recorded, then it removes its data.",
+        ));
+    }
+    Ok(auth)
+}
+
+/// The asking device, revoked or not: a revoked device still uploads what it recorded (its
+/// identity and pushes), checked like any other.
+async fn authenticate_even_revoked(backend: &Backend, headers: &HeaderMap) -> Result<DeviceAuth, ApiError> {
     let Some(value) = headers.get(header::AUTHORIZATION) else {
         return Err(ApiError::new(
             StatusCode::UNAUTHORIZED,
@@ -228,7 +244,7 @@ async fn identity(
     State(backend): State<Shared>,
     headers: HeaderMap,
 ) -> Result<Json<lohusa_core::sync::ServerIdentity>, ApiError> {
-    let auth = authenticate(&backend, &headers).await?;
+    let auth = authenticate_even_revoked(&backend, &headers).await?;
     Ok(Json(backend.identity(&auth, now_ms()).await?))
 }
 
@@ -237,7 +253,7 @@ async fn push(
     headers: HeaderMap,
     body: Result<Json<PushRequest>, JsonRejection>,
 ) -> Result<Json<PushResponse>, ApiError> {
-    let auth = authenticate(&backend, &headers).await?;
+    let auth = authenticate_even_revoked(&backend, &headers).await?;
     let Json(request) = body?;
     if request.changes.len() > MAX_PUSH_CHANGES {
         return Err(ApiError::new(

@@ -20,6 +20,9 @@ pub struct DeviceAuth {
     pub team_id: i64,
     pub team: String,
     pub roles: Vec<Role>,
+    /// Revoked by the team lead: it may still upload what it recorded (its last sync before it
+    /// wipes itself), and nothing else.
+    pub revoked: bool,
 }
 
 /// Who may author changes in a team: each member's role and the devices she signed in on.
@@ -189,11 +192,16 @@ impl Backend {
     pub async fn identity(&self, auth: &DeviceAuth, now_ms: u64) -> Result<ServerIdentity, BackendError> {
         let epoch = self.epoch().await?;
         let head_seq = dispatch!(self.head_seq(auth.team_id))?;
+        let revoked: Vec<String> = dispatch!(self.revoked_members(auth.device.clone()))?;
         Ok(ServerIdentity {
             epoch,
             team: auth.team.clone(),
             head_seq,
             server_time_ms: now_ms,
+            revoked_members: revoked
+                .iter()
+                .map(|id| id.parse().map_err(|_| BackendError::Corrupt(format!("member {id}"))))
+                .collect::<Result<_, _>>()?,
         })
     }
 
@@ -453,6 +461,7 @@ impl Backend {
             team_id: self.team_id(team).await?,
             team: team.to_owned(),
             roles: Vec::new(),
+            revoked: false,
         };
         match self.claim_member(&auth, &hash, Some(id), now_ms).await? {
             ClaimOutcome::Claimed { id, .. } => Ok(id),

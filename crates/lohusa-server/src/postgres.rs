@@ -112,8 +112,8 @@ impl PgBackend {
         let client = self.pool.get().await?;
         let row = client
             .query_opt(
-                "SELECT d.id, t.id, t.name, d.last_seen_ms FROM devices d JOIN teams t ON t.id = d.team_id
-                 WHERE d.token_hash = $1 AND d.revoked_ms IS NULL",
+                "SELECT d.id, t.id, t.name, d.last_seen_ms, d.revoked_ms IS NOT NULL FROM devices d
+                         JOIN teams t ON t.id = d.team_id WHERE d.token_hash = $1",
                 &[&token_hash],
             )
             .await?;
@@ -137,6 +137,7 @@ impl PgBackend {
             team_id: row.get(1),
             team: row.get(2),
             roles,
+            revoked: row.get(4),
         };
         if crate::logic::last_seen_is_stale(row.get(3), now_ms) {
             client
@@ -637,6 +638,20 @@ impl PgBackend {
             .await?
             .into_iter()
             .map(|r| (r.get(0), r.get(1), r.get(2)))
+            .collect())
+    }
+
+    pub async fn revoked_members(&self, device: String) -> Result<Vec<String>, BackendError> {
+        let client = self.pool.get().await?;
+        Ok(client
+            .query(
+                "SELECT m.id FROM device_members dm JOIN members m ON m.id = dm.member_id
+                 WHERE dm.device_id = $1 AND m.revoked_ms IS NOT NULL ORDER BY m.id",
+                &[&device],
+            )
+            .await?
+            .into_iter()
+            .map(|r| r.get(0))
             .collect())
     }
 

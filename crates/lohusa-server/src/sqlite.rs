@@ -191,8 +191,8 @@ impl SqliteBackend {
             .read(move |conn| {
                 Ok(conn
                     .query_row(
-                        "SELECT d.id, t.id, t.name, d.last_seen_ms FROM devices d JOIN teams t ON t.id = d.team_id
-                         WHERE d.token_hash = ?1 AND d.revoked_ms IS NULL",
+                        "SELECT d.id, t.id, t.name, d.last_seen_ms, d.revoked_ms IS NOT NULL FROM devices d
+                         JOIN teams t ON t.id = d.team_id WHERE d.token_hash = ?1",
                         [token_hash],
                         |r| {
                             let auth = DeviceAuth {
@@ -200,6 +200,7 @@ impl SqliteBackend {
                                 team_id: r.get(1)?,
                                 team: r.get(2)?,
                                 roles: Vec::new(),
+                                revoked: r.get(4)?,
                             };
                             Ok((auth, r.get::<_, Option<i64>>(3)?))
                         },
@@ -703,6 +704,17 @@ impl SqliteBackend {
             )?;
             let rows = stmt.query_map(params![team_id, ids], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
             Ok(rows.collect::<Result<_, _>>()?)
+        })
+        .await
+    }
+
+    pub async fn revoked_members(&self, device: String) -> Result<Vec<String>, BackendError> {
+        self.read(move |conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT m.id FROM device_members dm JOIN members m ON m.id = dm.member_id
+                 WHERE dm.device_id = ?1 AND m.revoked_ms IS NOT NULL ORDER BY m.id",
+            )?;
+            Ok(stmt.query_map([device], |r| r.get(0))?.collect::<Result<_, _>>()?)
         })
         .await
     }

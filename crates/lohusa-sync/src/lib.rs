@@ -39,6 +39,16 @@ impl Replica for Mutex<Store> {
     }
 }
 
+/// The app's store, open only while a member is signed in. The app never syncs across a lock
+/// (locking waits for a running sync, and a sync does not start while it is being taken), so a
+/// closed store here is a bug.
+impl Replica for Mutex<Option<Store>> {
+    fn with_store<T>(&self, work: impl FnOnce(&mut Store) -> T) -> T {
+        let mut guard = self.lock().unwrap_or_else(PoisonError::into_inner);
+        work(guard.as_mut().expect("the store was closed during a sync"))
+    }
+}
+
 /// Why a sync stopped. Each says in plain words what happened and what to do.
 #[derive(Debug, thiserror::Error)]
 pub enum SyncError {
@@ -79,6 +89,11 @@ impl SyncError {
             SyncError::Protocol(_) => "protocol",
             SyncError::Store(_) => "storage",
         }
+    }
+
+    /// The server said the team lead revoked this device (after it uploaded what it could).
+    pub fn is_revoked(&self) -> bool {
+        matches!(self, SyncError::Server { kind, .. } if kind == "device_revoked")
     }
 
     /// Worth trying again later without anyone doing anything.
@@ -292,6 +307,13 @@ pub async fn claim_member<R: Replica>(replica: &R, code: &str) -> Result<lohusa_
         .with_store(|s| Ok::<_, SyncError>((http::HttpTransport::for_store(s)?, s.local_member()?.map(|m| m.id))))?;
     let claimed = transport.claim_member(code, local).await?;
     Ok(replica.with_store(|s| s.adopt_member(&claimed))?)
+}
+
+/// Whether a revoked device may erase its data: everything recorded on it is on the server
+/// (nothing waits to be sent, nothing was refused and kept aside).
+pub fn revoked_device_may_wipe(store: &Store) -> Result<bool, StoreError> {
+    let status = store.sync_status()?;
+    Ok(status.pending == 0 && status.quarantined == 0)
 }
 
 /// What this replica tells the server about itself after a sync.

@@ -5,7 +5,12 @@
 //! received a mother's record. Rows of the security model not built yet (PINs, encryption at rest)
 //! are listed in SECURITY.md, not here.
 
+use std::sync::Mutex;
+
+use chrono::Utc;
 use lohusa_core::{EntityKind, Role};
+use lohusa_store::Store;
+use lohusa_sync::http::HttpTransport;
 use lohusa_sync_tests::{Db, TestServer, change, mother_change, now_ms, on_both};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -110,18 +115,22 @@ async fn attacks_are_refused(db: Db) {
             "invalid_token",
         ),
         (
-            "a revoked device",
+            "a revoked device pulling",
             http.get(url("pull")).bearer_auth(&revoked),
-            StatusCode::UNAUTHORIZED,
-            "invalid_token",
+            StatusCode::FORBIDDEN,
+            "device_revoked",
         ),
         (
-            "a revoked device pushing",
-            http.post(url("push"))
-                .bearer_auth(&revoked)
-                .json(&json!({ "changes": [mother_change(Uuid::now_v7(), revoked_device, "X")] })),
-            StatusCode::UNAUTHORIZED,
-            "invalid_token",
+            "a revoked device listing the team's devices",
+            http.get(url("devices")).bearer_auth(&revoked),
+            StatusCode::FORBIDDEN,
+            "device_revoked",
+        ),
+        (
+            "a revoked device signing a member in",
+            claim(&revoked, &ankara_code),
+            StatusCode::FORBIDDEN,
+            "device_revoked",
         ),
         (
             "a replayed enrollment code",
@@ -419,3 +428,89 @@ async fn attacks_are_refused(db: Db) {
 }
 
 on_both!(attacks_are_refused);
+
+/// A revoked tablet that still held unsynced visits: its last sync uploads them, the server
+/// then refuses it anything more, and only then may it erase its data; nothing is lost.
+async fn a_revoked_device_loses_none_of_its_unsynced_records(db: Db) {
+    let server = TestServer::start(db).await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("tablet.sqlite3");
+    let mut store = Store::open(&path).unwrap();
+    let derya = store.set_local_member("Ebe Derya").unwrap().id;
+    let device = store.device_id().0;
+    let token = server.token("izmir", device).await;
+    server
+        .backend
+        .add_member_on_device("izmir", &device.to_string(), derya, "Ebe Derya", Role::Nurse, now_ms())
+        .await
+        .unwrap();
+    store.set_enrollment(&server.base, "izmir", &token).unwrap();
+    let transport = HttpTransport::new(&server.base, &token).unwrap();
+    let replica = Mutex::new(store);
+    lohusa_sync::sync_and_record(&replica, &transport, "test", Utc::now, |_| {})
+        .await
+        .unwrap();
+
+    // Offline for a day: three mothers registered, none synced. Meanwhile the lead revokes it.
+    for name in ["Fatma Yılmaz", "Khadija Al-Hassan", "Ayşe Demir"] {
+        use lohusa_core::registration::*;
+        let input = RegistrationInput {
+            mother: MotherInput {
+                full_name: name.into(),
+                age_years: "27".into(),
+                preferred_language: Some(Language::Tr),
+                ..Default::default()
+            },
+            birth: BirthInput {
+                birth_date: "2026-11-20".into(),
+                mode: Some(BirthMode::Vaginal),
+                ..Default::default()
+            },
+            babies: vec![BabyInput {
+                name: String::new(),
+                sex: Some(BabySex::Female),
+                birth_weight_g: "3200".into(),
+            }],
+        };
+        replica
+            .lock()
+            .unwrap()
+            .register_mother(&input, derya, Utc::now())
+            .unwrap();
+    }
+    assert!(
+        server
+            .backend
+            .revoke_device(&device.to_string(), now_ms())
+            .await
+            .unwrap()
+    );
+    let local: std::collections::HashSet<String> = replica
+        .lock()
+        .unwrap()
+        .changes_after(0, 10_000)
+        .unwrap()
+        .into_iter()
+        .map(|(_, c)| c.id.to_string())
+        .collect();
+
+    let error = lohusa_sync::sync_and_record(&replica, &transport, "test", Utc::now, |_| {})
+        .await
+        .unwrap_err();
+    assert!(error.is_revoked(), "{error:?}");
+    let team = server.backend.team_id("izmir").await.unwrap();
+    let on_server: std::collections::HashSet<String> =
+        server.backend.change_ids(team).await.unwrap().into_iter().collect();
+    let missing: Vec<_> = local.difference(&on_server).collect();
+    assert!(
+        missing.is_empty(),
+        "{} records of the revoked tablet never reached the server",
+        missing.len()
+    );
+    assert!(lohusa_sync::revoked_device_may_wipe(&replica.lock().unwrap()).unwrap());
+    drop(replica);
+    lohusa_store::keyring::wipe(&path).unwrap();
+    assert!(!path.exists());
+}
+
+on_both!(a_revoked_device_loses_none_of_its_unsynced_records);
