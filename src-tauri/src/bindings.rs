@@ -41,8 +41,10 @@ mod tests {
     use lohusa_exchange::referral::{FileError, ReferralRow, RowError};
     use lohusa_store::{CreatedRow, ExtraVisitView, ImportReport, SuspectRecord, SuspectedDuplicate};
 
-    use crate::commands::{AppStatus, ExportFormat, SavedFile, SavedVisit, SyncView, TeamDevices};
+    use crate::commands::{ExportFormat, SavedFile, SavedVisit, SyncView, TeamDevices};
     use crate::error::{AppError, ErrorKind};
+    use crate::session::{AppPhase, AppStatus, Notice, SetupDefaults, SyncOnly};
+    use lohusa_store::keyring::DeviceMember;
 
     macro_rules! declarations {
         ($cfg:expr; $($ty:ty),* $(,)?) => {
@@ -54,6 +56,7 @@ mod tests {
         let cfg = Config::new();
         let mut decls: Vec<String> = declarations![&cfg;
             AppError, ErrorKind, FieldError, Rule, AppStatus, LocalMember, Role,
+            AppPhase, Notice, SetupDefaults, SyncOnly, DeviceMember,
             MotherId, VisitId, BabyId, BirthId, ChangeId, DeviceId, MemberId, Hlc, EntityKind, Change,
             RegistrationInput, MotherInput, BirthInput, BabyInput,
             ResidencyStatus, Language, BirthMode, BabySex,

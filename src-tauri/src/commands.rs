@@ -16,11 +16,11 @@ use lohusa_core::sync::{CLOCK_SKEW_WARNING_MS, SILENT_AFTER_DAYS, TeamDevice};
 use lohusa_core::time::istanbul_today;
 use lohusa_core::today::TodayList;
 use lohusa_core::visit::{LaterResultsInput, VisitInput};
-use lohusa_core::{EntityKind, FieldError, MemberId, Rule, ValidationErrors};
+use lohusa_core::{EntityKind, MemberId};
 use lohusa_exchange::referral::ReferralRow;
 use lohusa_store::{
-    Conflict, FollowUpList, ImportReport, LocalMember, MotherSummary, MotherView, Refused, Store, StoreError,
-    SyncStatus, VisitDraft,
+    Conflict, FollowUpList, ImportReport, LocalMember, MotherSummary, MotherView, Refused, Store, SyncStatus,
+    VisitDraft,
 };
 use lohusa_sync::Progress;
 use serde::{Deserialize, Serialize};
@@ -30,54 +30,19 @@ use ts_rs::TS;
 use crate::error::AppError;
 use crate::state::AppState;
 
-/// What the app shell needs at start.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
-pub struct AppStatus {
-    pub member: Option<LocalMember>,
-    /// Whether this device is enrolled with a server (a member then signs in with her code).
-    pub enrolled: bool,
-    pub device_id: String,
-    /// Today's date in İzmir.
-    pub today: NaiveDate,
-    pub version: String,
-}
-
-pub fn app_status(store: &Store) -> Result<AppStatus, AppError> {
-    Ok(AppStatus {
-        member: store.local_member()?,
-        enrolled: store.enrollment()?.is_some(),
-        device_id: store.device_id().to_string(),
-        today: istanbul_today(Utc::now()),
-        version: env!("CARGO_PKG_VERSION").to_owned(),
-    })
-}
-
 fn member(store: &Store) -> Result<LocalMember, AppError> {
     store.local_member()?.ok_or_else(AppError::no_member)
 }
 
 // Async so the work runs off the window's thread: a save waits for an fsync.
 #[tauri::command(async)]
-pub fn get_app_status(state: State<'_, AppState>) -> Result<AppStatus, AppError> {
-    app_status(&state.store())
-}
-
-#[tauri::command(async)]
-pub fn set_member_name(state: State<'_, AppState>, name: String) -> Result<LocalMember, AppError> {
-    let member = state.store().set_local_member(&name)?;
-    // Her name goes to the other devices, so their records can say who wrote what.
-    state.sync.soon();
-    Ok(member)
-}
-
-#[tauri::command(async)]
 pub fn get_today_list(state: State<'_, AppState>) -> Result<TodayList, AppError> {
-    Ok(state.store().today_list(Utc::now())?)
+    Ok(state.store()?.today_list(Utc::now())?)
 }
 
 #[tauri::command(async)]
 pub fn register_mother(state: State<'_, AppState>, input: RegistrationInput) -> Result<MotherId, AppError> {
-    let mut store = state.store();
+    let mut store = state.store()?;
     let author = member(&store)?.id;
     let id = store.register_mother(&input, author, Utc::now())?;
     state.sync.soon();
@@ -86,7 +51,7 @@ pub fn register_mother(state: State<'_, AppState>, input: RegistrationInput) -> 
 
 #[tauri::command(async)]
 pub fn get_mother(state: State<'_, AppState>, id: MotherId) -> Result<MotherView, AppError> {
-    Ok(state.store().mother_view(id, Utc::now())?)
+    Ok(state.store()?.mother_view(id, Utc::now())?)
 }
 
 /// A saved visit and the red flags it raises, so an urgent one is shown before the nurse leaves.
@@ -109,7 +74,7 @@ fn flags_of(store: &Store, mother: MotherId, id: VisitId) -> Result<Vec<Flag>, A
 
 #[tauri::command(async)]
 pub fn record_visit(state: State<'_, AppState>, input: VisitInput) -> Result<SavedVisit, AppError> {
-    let mut store = state.store();
+    let mut store = state.store()?;
     let author = member(&store)?.id;
     let id = store.record_visit(&input, author, Utc::now())?;
     state.sync.soon();
@@ -124,7 +89,7 @@ pub fn record_review(
     input: ReviewInput,
     extra_visit_on: Option<String>,
 ) -> Result<ReviewRecord, AppError> {
-    let mut store = state.store();
+    let mut store = state.store()?;
     let author = member(&store)?;
     // An extra visit ordered with the sign-off is planned with it (the note says why).
     let record = if input.order == ReviewOrder::ExtraVisit {
@@ -142,7 +107,7 @@ pub fn record_review(
 /// Plans an extra visit outside the windows, as the member using this device.
 #[tauri::command(async)]
 pub fn schedule_extra_visit(state: State<'_, AppState>, input: ExtraVisitInput) -> Result<ExtraVisitRecord, AppError> {
-    let mut store = state.store();
+    let mut store = state.store()?;
     let author = member(&store)?;
     let record = store.schedule_extra_visit(&input, author.id, &author.name, Utc::now())?;
     state.sync.soon();
@@ -156,7 +121,7 @@ pub fn record_extra_visit(
     extra: uuid::Uuid,
     input: VisitInput,
 ) -> Result<SavedVisit, AppError> {
-    let mut store = state.store();
+    let mut store = state.store()?;
     let author = member(&store)?.id;
     let id = store.record_extra_visit(extra, &input, author, Utc::now())?;
     state.sync.soon();
@@ -173,7 +138,7 @@ pub fn record_extra_visit(
 /// The doctor's follow-up list: the first rows in order, counts per kind, and the last sync.
 #[tauri::command(async)]
 pub fn get_follow_up_list(state: State<'_, AppState>, filter: FollowUpFilter) -> Result<FollowUpList, AppError> {
-    Ok(state.store().follow_up_list(Utc::now(), &filter, FOLLOW_UP_PAGE)?)
+    Ok(state.store()?.follow_up_list(Utc::now(), &filter, FOLLOW_UP_PAGE)?)
 }
 
 /// How many rows of the follow-up list the screen shows (the counts cover all of them).
@@ -182,7 +147,7 @@ const FOLLOW_UP_PAGE: usize = 300;
 /// Keeps the visit form as typed (called as the nurse types, and when the app is hidden).
 #[tauri::command(async)]
 pub fn save_visit_draft(state: State<'_, AppState>, input: VisitInput) -> Result<(), AppError> {
-    Ok(state.store().save_visit_draft(&input, Utc::now())?)
+    Ok(state.store()?.save_visit_draft(&input, Utc::now())?)
 }
 
 #[tauri::command(async)]
@@ -191,18 +156,18 @@ pub fn get_visit_draft(
     mother: MotherId,
     number: VisitNumber,
 ) -> Result<Option<VisitDraft>, AppError> {
-    Ok(state.store().visit_draft(mother, number)?)
+    Ok(state.store()?.visit_draft(mother, number)?)
 }
 
 #[tauri::command(async)]
 pub fn discard_visit_draft(state: State<'_, AppState>, mother: MotherId, number: VisitNumber) -> Result<(), AppError> {
-    Ok(state.store().discard_visit_draft(mother, number)?)
+    Ok(state.store()?.discard_visit_draft(mother, number)?)
 }
 
 /// Adds lab results to a recorded visit; returns the visit's flags with them.
 #[tauri::command(async)]
 pub fn record_later_results(state: State<'_, AppState>, input: LaterResultsInput) -> Result<SavedVisit, AppError> {
-    let mut store = state.store();
+    let mut store = state.store()?;
     let author = member(&store)?.id;
     store.record_later_results(&input, author, Utc::now())?;
     state.sync.soon();
@@ -221,18 +186,18 @@ pub fn get_screening_text(
     instrument: String,
     language: Language,
 ) -> Result<Option<InstrumentText>, AppError> {
-    Ok(state.store().screening_text(&instrument, language)?)
+    Ok(state.store()?.screening_text(&instrument, language)?)
 }
 
 /// Loads a screening text file (the content of a JSON file the organisation supplies).
 #[tauri::command(async)]
 pub fn install_screening_text(state: State<'_, AppState>, content: String) -> Result<InstrumentText, AppError> {
-    Ok(state.store().install_screening_text(&content, Utc::now())?)
+    Ok(state.store()?.install_screening_text(&content, Utc::now())?)
 }
 
 #[tauri::command(async)]
 pub fn search_mothers(state: State<'_, AppState>, query: String) -> Result<Vec<MotherSummary>, AppError> {
-    Ok(state.store().search_mothers(&query, Utc::now(), 50)?)
+    Ok(state.store()?.search_mothers(&query, Utc::now(), 50)?)
 }
 
 /// The checklist definition of `version`, or the current one.
@@ -264,7 +229,8 @@ pub struct SyncView {
 
 #[tauri::command(async)]
 pub fn get_sync_state(state: State<'_, AppState>) -> Result<SyncView, AppError> {
-    let store = state.store();
+    // The sync screen stays open past the lease and after a revocation.
+    let store = state.store_for_sync()?;
     let status = store.sync_status()?;
     // Plain HTTP is only ever allowed to this computer, for development; say so.
     let unencrypted = status.server.as_deref().is_some_and(lohusa_sync::http::is_local_http);
@@ -283,67 +249,20 @@ pub fn sync_now(state: State<'_, AppState>) {
     state.sync.now();
 }
 
-/// Enrolls this device with the team's server using the team lead's one-time code, and signs
-/// in the member whose one-time member code is given with it.
-#[tauri::command]
-pub async fn enroll_device(
-    state: State<'_, AppState>,
-    server: String,
-    code: String,
-    member_code: String,
-) -> Result<SyncStatus, AppError> {
-    let mut errors = ValidationErrors::default();
-    if server.trim().is_empty() {
-        errors.push(FieldError::new("server", Rule::Required));
-    }
-    if code.trim().is_empty() {
-        errors.push(FieldError::new("code", Rule::Required));
-    }
-    if member_code.trim().is_empty() {
-        errors.push(FieldError::new("member_code", Rule::Required));
-    }
-    if !errors.0.is_empty() {
-        return Err(StoreError::from(errors).into());
-    }
-    let name = state
-        .store()
-        .local_member()?
-        .map(|m| m.name)
-        .unwrap_or_else(|| "Lohusa".into());
-    lohusa_sync::enroll(state.store_lock(), &server, &code, &name).await?;
-    lohusa_sync::claim_member(state.store_lock(), &member_code).await?;
-    state.sync.now();
-    Ok(state.store().sync_status()?)
-}
-
-/// Signs a member in on this enrolled device with her one-time member code: the server binds
-/// her to it and says her name and role.
-#[tauri::command]
-pub async fn claim_member(state: State<'_, AppState>, code: String) -> Result<LocalMember, AppError> {
-    if code.trim().is_empty() {
-        let mut errors = ValidationErrors::default();
-        errors.push(FieldError::new("member_code", Rule::Required));
-        return Err(StoreError::from(errors).into());
-    }
-    let member = lohusa_sync::claim_member(state.store_lock(), &code).await?;
-    state.sync.now();
-    Ok(member)
-}
-
 /// The team lead's coverage table for the month containing `month` (this month in İzmir when
 /// none is given), from what this device holds.
 #[tauri::command(async)]
 pub fn get_coverage(state: State<'_, AppState>, month: Option<NaiveDate>) -> Result<CoverageTable, AppError> {
     let now = Utc::now();
     Ok(state
-        .store()
+        .store()?
         .coverage(month.unwrap_or_else(|| istanbul_today(now)), now)?)
 }
 
 /// Imports a hospital referral file the team lead picked (`file_name` is kept as the source).
 #[tauri::command(async)]
 pub fn import_referrals(state: State<'_, AppState>, text: String, file_name: String) -> Result<ImportReport, AppError> {
-    let mut store = state.store();
+    let mut store = state.store()?;
     let author = member(&store)?.id;
     let report = store.import_referrals(&text, &file_name, author, Utc::now())?;
     if !report.created.is_empty() {
@@ -361,7 +280,7 @@ pub fn merge_referral(
     take: Vec<String>,
     file_name: String,
 ) -> Result<(), AppError> {
-    let mut store = state.store();
+    let mut store = state.store()?;
     let author = member(&store)?.id;
     store.merge_referral(into, &row, &take, &file_name, author, Utc::now())?;
     state.sync.soon();
@@ -375,7 +294,7 @@ pub fn keep_referral_apart(
     row: ReferralRow,
     file_name: String,
 ) -> Result<MotherId, AppError> {
-    let mut store = state.store();
+    let mut store = state.store()?;
     let author = member(&store)?.id;
     let id = store.create_referral(&row, &file_name, author, Utc::now())?;
     state.sync.soon();
@@ -428,7 +347,7 @@ pub enum ExportFormat {
 #[tauri::command(async)]
 pub fn export_records(state: State<'_, AppState>, format: ExportFormat) -> Result<SavedFile, AppError> {
     let now = Utc::now();
-    let records = state.store().records_for_export(now)?;
+    let records = state.store()?.records_for_export(now)?;
     let day = istanbul_today(now).format("%Y-%m-%d");
     let (name, content, count) = match format {
         ExportFormat::VisitsCsv => {
@@ -460,10 +379,10 @@ pub fn export_records(state: State<'_, AppState>, format: ExportFormat) -> Resul
 /// The team's devices as the server knows them (needs the server).
 #[tauri::command]
 pub async fn get_team_devices(state: State<'_, AppState>) -> Result<TeamDevices, AppError> {
-    let transport = lohusa_sync::http::HttpTransport::for_store(&state.store())?;
+    let transport = lohusa_sync::http::HttpTransport::for_store(&*state.store()?)?;
     let devices = transport.team_devices().await?;
     Ok(TeamDevices {
-        this_device: state.store().device_id().to_string(),
+        this_device: state.store()?.device_id().to_string(),
         devices,
         silent_after_days: SILENT_AFTER_DAYS,
     })
@@ -481,7 +400,7 @@ pub struct TeamDevices {
 
 #[tauri::command(async)]
 pub fn get_conflicts(state: State<'_, AppState>) -> Result<Vec<Conflict>, AppError> {
-    Ok(state.store().conflicts()?)
+    Ok(state.store()?.conflicts()?)
 }
 
 /// Keeps `value` for a field written on two devices; the choice syncs like any change.
@@ -494,7 +413,7 @@ pub fn resolve_conflict(
     value: serde_json::Value,
 ) -> Result<(), AppError> {
     let entity_id: uuid::Uuid = entity_id.parse().map_err(|_| AppError::not_found("record"))?;
-    let mut store = state.store();
+    let mut store = state.store()?;
     let author = member(&store)?.id;
     store.resolve_conflict(entity, entity_id, &field, value, author, Utc::now())?;
     drop(store);
@@ -505,5 +424,5 @@ pub fn resolve_conflict(
 /// Changes the server refused: kept on this device, listed with the reason.
 #[tauri::command(async)]
 pub fn get_refused_changes(state: State<'_, AppState>) -> Result<Vec<Refused>, AppError> {
-    Ok(state.store().refused_changes()?)
+    Ok(state.store_for_sync()?.refused_changes()?)
 }

@@ -1,16 +1,16 @@
-//! The Lohusa app: opens the store in the app's data folder, optionally seeds demo data, and
-//! registers the commands. Wiring only.
+//! The Lohusa app: points the state at the store in the app's data folder (opened by a member's
+//! PIN, see `session`), starts the background work, and registers the commands. Wiring only.
 
 mod bindings;
 pub mod commands;
 pub mod error;
+pub mod session;
 pub mod state;
 pub mod sync;
 
 use std::path::PathBuf;
 use std::time::Duration;
 
-use chrono::Utc;
 use tauri::Manager;
 
 use crate::state::AppState;
@@ -24,55 +24,19 @@ pub const DEMO_ENV: &str = "LOHUSA_DEMO";
 /// How often the background connection moves the write-ahead log into the database file.
 const CHECKPOINT_EVERY: Duration = Duration::from_secs(5);
 
-/// Checkpoints the store's WAL on its own thread and connection, so a nurse's save never pays
-/// for it (see `lohusa_store::Checkpointer`).
-fn start_checkpointer(checkpointer: lohusa_store::Checkpointer) {
+/// Checkpoints the open store's WAL on its own thread and connection, so a nurse's save never
+/// pays for it (see `lohusa_store::Checkpointer`); nothing while the app is locked.
+fn start_checkpointer(checkpointer: std::sync::Arc<std::sync::Mutex<Option<lohusa_store::Checkpointer>>>) {
     std::thread::spawn(move || {
         loop {
             std::thread::sleep(CHECKPOINT_EVERY);
-            if let Err(error) = checkpointer.checkpoint() {
+            let guard = checkpointer.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            if let Some(checkpointer) = guard.as_ref()
+                && let Err(error) = checkpointer.checkpoint()
+            {
                 eprintln!("lohusa: background checkpoint failed: {error}");
             }
         }
-    });
-}
-
-/// A server and one-time code to enroll with at start (`cargo xtask run` sets them to its local
-/// server), when the device is not enrolled yet.
-pub const SERVER_ENV: &str = "LOHUSA_SERVER_URL";
-pub const ENROLLMENT_CODE_ENV: &str = "LOHUSA_ENROLLMENT_CODE";
-/// A PEM file with the team's own certificate authority, trusted alone for the server.
-const SERVER_CA_ENV: &str = "LOHUSA_SERVER_CA";
-/// A member's one-time code to sign in with right after enrolling (`cargo xtask run`).
-pub const MEMBER_CODE_ENV: &str = "LOHUSA_MEMBER_CODE";
-
-fn enroll_from_environment(app: tauri::AppHandle) {
-    let set = |name| std::env::var(name).ok().filter(|v: &String| !v.is_empty());
-    let (Some(server), Some(code)) = (set(SERVER_ENV), set(ENROLLMENT_CODE_ENV)) else {
-        return;
-    };
-    tauri::async_runtime::spawn(async move {
-        let state = app.state::<AppState>();
-        let ca = set(SERVER_CA_ENV).map(std::fs::read_to_string).transpose();
-        let ca = match ca {
-            Ok(ca) => ca,
-            Err(error) => {
-                eprintln!("lohusa: the team's certificate file could not be read: {error}");
-                return;
-            }
-        };
-        if let Err(error) =
-            lohusa_sync::enroll_with_ca(state.store_lock(), &server, &code, "Lohusa", ca.as_deref()).await
-        {
-            eprintln!("lohusa: enrollment with {server} failed: {}", error.kind());
-            return;
-        }
-        if let Some(member_code) = set(MEMBER_CODE_ENV) {
-            if let Err(error) = lohusa_sync::claim_member(state.store_lock(), &member_code).await {
-                eprintln!("lohusa: signing in with the member code failed: {}", error.kind());
-            }
-        }
-        state.sync.now();
     });
 }
 
@@ -88,23 +52,24 @@ pub fn run() {
                 None => app.path().app_data_dir()?,
             };
             std::fs::create_dir_all(&data_dir)?;
-            let mut store = lohusa_store::Store::open(&data_dir.join("lohusa.sqlite3"))?;
-            if demo {
-                let n = lohusa_demo::seed(&mut store, 2026, 30, Utc::now(), 50)?;
-                eprintln!("lohusa: demo data: {n} mothers added");
-            }
-            start_checkpointer(store.checkpointer()?);
-            let enrolled = store.enrollment()?.is_some();
-            app.manage(AppState::new(store, data_dir.join("exports")));
-            if !enrolled {
-                enroll_from_environment(app.handle().clone());
-            }
+            // The store is encrypted: it opens when a member signs in with her PIN.
+            let state = AppState::new(data_dir.join("lohusa.sqlite3"), data_dir.join("exports"), demo);
+            start_checkpointer(state.checkpointer());
+            app.manage(state);
             sync::start(app.handle().clone());
+            session::start_idle_lock(app.handle().clone());
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
-            commands::get_app_status,
-            commands::set_member_name,
+            session::get_app_status,
+            session::set_up_device,
+            session::set_up_offline,
+            session::sign_in,
+            session::lock_app,
+            session::still_here,
+            session::erase_device,
+            session::add_member_to_device,
+            session::enroll_device,
             commands::get_today_list,
             commands::register_mother,
             commands::get_mother,
@@ -123,8 +88,6 @@ pub fn run() {
             commands::get_checklist,
             commands::get_sync_state,
             commands::sync_now,
-            commands::enroll_device,
-            commands::claim_member,
             commands::get_coverage,
             commands::import_referrals,
             commands::merge_referral,

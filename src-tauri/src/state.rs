@@ -7,6 +7,8 @@
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
+
+use crate::session::SyncOnly;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -30,9 +32,9 @@ pub struct AppState {
     pub demo: bool,
     locking: AtomicBool,
     last_activity: Mutex<Instant>,
-    /// Whether the device has been out of touch with the server longer than its lease: only
-    /// sync is allowed until it reaches the server.
-    lease_expired: AtomicBool,
+    /// Set when only sync may be used: out of touch with the server longer than the lease, or
+    /// revoked while holding records the server does not have.
+    sync_only: Mutex<Option<SyncOnly>>,
 }
 
 /// The open store, borrowed for one command.
@@ -62,7 +64,7 @@ impl AppState {
             demo,
             locking: AtomicBool::new(false),
             last_activity: Mutex::new(Instant::now()),
-            lease_expired: AtomicBool::new(false),
+            sync_only: Mutex::new(None),
         }
     }
 
@@ -80,10 +82,17 @@ impl AppState {
 
     /// The open store for a command a member does: refused while locked or past the lease.
     pub fn store(&self) -> Result<StoreGuard<'_>, AppError> {
-        if self.lease_expired.load(Ordering::SeqCst) {
-            return Err(AppError::locked("lease_expired"));
+        match self.sync_only() {
+            Some(SyncOnly::Lease) => Err(AppError::locked("lease_expired")),
+            Some(SyncOnly::Revoked) => Err(AppError::locked("revoked")),
+            None => self.store_for_sync(),
         }
-        self.store_for_sync()
+    }
+
+    /// The open store, if any, without counting as activity (status polls, the sync's end).
+    pub fn peek(&self) -> Option<StoreGuard<'_>> {
+        let guard = self.guard();
+        guard.is_some().then(|| StoreGuard(guard))
     }
 
     /// The open store for sync and its screen, which stay usable past the lease.
@@ -112,12 +121,12 @@ impl AppState {
             .elapsed()
     }
 
-    pub fn set_lease_expired(&self, expired: bool) {
-        self.lease_expired.store(expired, Ordering::SeqCst);
+    pub fn set_sync_only(&self, why: Option<SyncOnly>) {
+        *self.sync_only.lock().unwrap_or_else(PoisonError::into_inner) = why;
     }
 
-    pub fn lease_expired(&self) -> bool {
-        self.lease_expired.load(Ordering::SeqCst)
+    pub fn sync_only(&self) -> Option<SyncOnly> {
+        *self.sync_only.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Puts an unlocked store in place and starts checkpointing it.
@@ -143,6 +152,7 @@ impl AppState {
         }
         *self.checkpointer.lock().unwrap_or_else(PoisonError::into_inner) = None;
         *self.guard() = None;
+        self.set_sync_only(None);
     }
 
     /// The checkpointer of the open store, for the background thread.

@@ -8,6 +8,7 @@ use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::time::Duration;
 
 use chrono::Utc;
+use lohusa_core::sync::Report;
 use lohusa_sync::{Progress, SyncError};
 use tauri::{AppHandle, Manager};
 use tokio::sync::Notify;
@@ -64,18 +65,25 @@ pub fn retry_delay(failures: u32, offline: bool) -> Duration {
     base.mul_f64(0.5 + fastrand::f64())
 }
 
-/// Runs one sync if the device is enrolled and none is running.
-pub async fn run_once(app: &AppHandle) -> Result<(), SyncError> {
+/// Runs one sync if the store is open, the device enrolled and no sync is running; the report
+/// when one ran.
+pub async fn run_once(app: &AppHandle) -> Result<Option<Report>, SyncError> {
     let state = app.state::<AppState>();
     let service = &state.sync;
     if service.running.swap(true, Ordering::SeqCst) {
-        return Ok(());
+        return Ok(None);
     }
     let result = async {
+        // A lock being taken wins: the store closes only once no sync runs (see `AppState`).
+        if state.is_locking() {
+            return Ok(None);
+        }
         let transport = {
-            let store = state.store();
+            let Some(store) = state.peek() else {
+                return Ok(None);
+            };
             if store.enrollment()?.is_none() {
-                return Ok(());
+                return Ok(None);
             }
             lohusa_sync::http::HttpTransport::for_store(&store)?
         };
@@ -91,7 +99,7 @@ pub async fn run_once(app: &AppHandle) -> Result<(), SyncError> {
             },
         )
         .await
-        .map(|_| ())
+        .map(Some)
     }
     .await;
     if let Ok(mut progress) = service.progress.lock() {
@@ -116,8 +124,10 @@ pub fn start(app: AppHandle) {
                 }
             }
             service.now.store(false, Ordering::SeqCst);
-            delay = match run_once(&app).await {
-                Ok(()) => {
+            let result = run_once(&app).await;
+            crate::session::after_sync(&app, &result).await;
+            delay = match result {
+                Ok(_) => {
                     service.failures.store(0, Ordering::SeqCst);
                     PERIOD
                 }

@@ -131,6 +131,16 @@ pub const MAX_REPORT_TEXT: usize = 100;
 /// A device silent for longer than this stands out in the tablets view.
 pub const SILENT_AFTER_DAYS: i64 = 3;
 
+/// An enrolled device out of touch with the server for longer than this locks every screen but
+/// sync until it reaches the server again (a lost tablet stops showing records on its own).
+pub const LEASE_DAYS: i64 = 14;
+
+/// Whether an enrolled device whose last successful sync was `last_success` is past its lease.
+/// A device that never synced yet is not: it syncs the moment it is set up.
+pub fn lease_expired(last_success: Option<chrono::DateTime<chrono::Utc>>, now: chrono::DateTime<chrono::Utc>) -> bool {
+    last_success.is_some_and(|at| now - at > chrono::Duration::days(LEASE_DAYS))
+}
+
 /// An enrolled device as the team lead sees it: its last contact and last report.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
 pub struct TeamDevice {

@@ -68,8 +68,11 @@ pub enum Rule {
     PinTooSimple,
     /// The PIN typed again is not the same.
     PinMismatch,
-    /// The PIN does not open this device for this member (`failures` wrong in a row so far).
+    /// The PIN does not open this device for this member (`failures` wrong in a row so far;
+    /// `seconds` when she must now wait).
     WrongPin,
+    /// Wrong PINs locked her out for `seconds` more.
+    PinLocked,
 }
 
 /// One broken rule on one field.
@@ -135,6 +138,7 @@ impl FieldError {
             Rule::PinTooSimple => "is too easy to guess (one digit repeated, or a straight run)".to_owned(),
             Rule::PinMismatch => "is not the same PIN".to_owned(),
             Rule::WrongPin => format!("is not this member's PIN ({} wrong in a row)", p("failures")),
+            Rule::PinLocked => format!("is locked after wrong PINs for {} more seconds", p("seconds")),
             Rule::IdNumberChecksum => "check digits do not match: probably a typo".to_owned(),
             Rule::IdNumberKind => format!("a {} number does not fit the legal status {}", p("kind"), p("status")),
             Rule::AgeMismatch => format!(

@@ -104,6 +104,11 @@ impl Store {
         Checkpointer::open(&self.path, self.key.as_ref().map(keyring::DbKey::duplicate))
     }
 
+    /// A copy of an encrypted store's key, to seal it for another member.
+    pub fn key_copy(&self) -> Option<keyring::DbKey> {
+        self.key.as_ref().map(keyring::DbKey::duplicate)
+    }
+
     pub fn path(&self) -> &Path {
         &self.path
     }

@@ -75,6 +75,22 @@ impl Store {
         Ok(Some(LocalMember { id, name, role }))
     }
 
+    /// Makes a member whose PIN opened this device the one using it (no change is written: her
+    /// name is already known here).
+    pub fn sign_in_as(&mut self, id: MemberId, name: &str, role: Option<lohusa_core::Role>) -> Result<(), StoreError> {
+        self.in_write_transaction(|store| {
+            set(&store.conn, "member_id", &id.to_string())?;
+            set(&store.conn, "member_name", name)?;
+            match role {
+                Some(role) => set(&store.conn, "member_role", role.as_str())?,
+                None => {
+                    store.conn.execute("DELETE FROM meta WHERE key = 'member_role'", [])?;
+                }
+            }
+            Ok(())
+        })
+    }
+
     /// Makes the member the server confirmed (with her member code) the one using this device:
     /// her id, her name as the team knows it, and her role. Her name is also written as a
     /// change, so other devices can say who wrote what.

@@ -117,6 +117,9 @@ pub fn cli_replica(db: &Path, member: &str, data: &Path, url: &str) {
     );
 }
 
+/// The PIN the tests' members choose.
+pub const PIN: &str = "482915";
+
 const DRIVER_PORT: u16 = 4444;
 const NATIVE_PORT: u16 = 4445;
 const WAIT: Duration = Duration::from_secs(20);
@@ -211,10 +214,8 @@ impl App {
         Ok(app)
     }
 
-    /// Ends the session and stops tauri-driver with SIGTERM (SIGKILL would leave WebKitWebDriver
-    /// holding its port).
-    /// A new app on `data_dir` with no server, at tablet landscape size, where `member` has said
-    /// who is using it.
+    /// A new app on `data_dir` with no server, at tablet landscape size, set up without a server
+    /// by `member` with the PIN `PIN`.
     pub async fn signed_in(data_dir: &Path, member: &str) -> anyhow::Result<App> {
         let app = App::start(Launch {
             data_dir,
@@ -223,14 +224,33 @@ impl App {
         })
         .await?;
         app.resize(1280, 800).await?;
-        app.fill("member_name", member).await?;
-        app.click_named("start").await?;
+        app.set_up_offline(member).await?;
         Ok(app)
     }
 
-    /// A new app on `data_dir` that enrolls with the sync server `url` at start (the server's
-    /// admin commands make the codes), where `member` is added to the team with `role` and signs
-    /// in with her member code on the welcome screen; synced once, at landscape size.
+    /// On the setup screen: sets the device up without a server for `member`, with `PIN`.
+    pub async fn set_up_offline(&self, member: &str) -> anyhow::Result<()> {
+        self.click_named("without_server").await?;
+        self.fill("member_name", member).await?;
+        self.fill("pin", PIN).await?;
+        self.fill("pin_again", PIN).await?;
+        self.click_named("set_up").await?;
+        self.wait_css("[name=nav_today]").await?;
+        Ok(())
+    }
+
+    /// On the sign-in screen of a device with one member: opens it with `PIN`.
+    pub async fn sign_in_again(&self) -> anyhow::Result<()> {
+        self.fill("pin", PIN).await?;
+        self.click_named("sign_in").await?;
+        self.wait_css("[name=nav_today]").await?;
+        Ok(())
+    }
+
+    /// A new app on `data_dir` set up with the sync server `url` (the server's admin commands
+    /// make the codes; the app is given the address and enrollment code at start, as
+    /// `cargo xtask run` does), where `member` is added to the team with `role` and types her
+    /// member code and a new PIN; synced once, at landscape size.
     pub async fn enrolled(
         data_dir: &Path,
         server_data: &Path,
@@ -252,11 +272,15 @@ impl App {
         .await?;
         app.resize(1280, 800).await?;
         app.fill("member_code", &member_code).await?;
-        app.click_named("claim").await?;
+        app.fill("pin", PIN).await?;
+        app.fill("pin_again", PIN).await?;
+        app.click_named("set_up").await?;
         app.wait_css(".sync-badge.sync-ok").await?;
         Ok(app)
     }
 
+    /// Ends the session and stops tauri-driver with SIGTERM (SIGKILL would leave WebKitWebDriver
+    /// holding its port).
     pub async fn stop(mut self) -> anyhow::Result<()> {
         let _ = self.client.clone().close().await;
         if let Some(mut driver) = self.driver.take() {

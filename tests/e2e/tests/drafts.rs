@@ -45,7 +45,7 @@ async fn an_unfinished_visit_survives_leaving_the_screen_and_a_restart() -> anyh
     app.screenshot("draft-on-mother-screen").await?;
     app.stop().await?;
 
-    // The app stopped; on the next start the form is as she left it.
+    // The app stopped; on the next start (and her PIN) the form is as she left it.
     let app = App::start(Launch {
         data_dir: data.path(),
         demo: false,
@@ -53,6 +53,7 @@ async fn an_unfinished_visit_survives_leaving_the_screen_and_a_restart() -> anyh
     })
     .await?;
     app.resize(1280, 800).await?;
+    app.sign_in_again().await?;
     app.click_named("nav_search").await?;
     app.fill("search", "Layla").await?;
     app.click(".search .entry").await?;

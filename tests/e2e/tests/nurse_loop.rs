@@ -23,11 +23,12 @@ async fn nurse_registers_a_mother_records_visit_one_and_finds_it_after_a_restart
     .await?;
     app.resize(1280, 800).await?;
 
-    // First start: who uses this tablet.
+    // First start: set up without a server, with her name and a PIN.
+    app.wait_css("[name=set_up]").await?;
+    app.click_named("without_server").await?;
     app.wait_css("[name=member_name]").await?;
-    app.screenshot("01-welcome").await?;
-    app.fill("member_name", "Ebe Derya Koç").await?;
-    app.click_named("start").await?;
+    app.screenshot("01-setup").await?;
+    app.set_up_offline("Ebe Derya Koç").await?;
 
     // An empty Today list offers registration.
     app.wait_css(".today .empty").await?;
@@ -147,7 +148,8 @@ async fn nurse_registers_a_mother_records_visit_one_and_finds_it_after_a_restart
     app.screenshot("08-mother-visit-one-done").await?;
     app.stop().await?;
 
-    // Restart the app on the same data: the nurse is remembered and the visit is still done.
+    // Restart the app on the same data: it opens locked; her PIN opens it, and the visit is
+    // still done.
     let app = App::start(Launch {
         data_dir: data.path(),
         demo: false,
@@ -155,6 +157,8 @@ async fn nurse_registers_a_mother_records_visit_one_and_finds_it_after_a_restart
     })
     .await?;
     app.resize(1280, 800).await?;
+    app.wait_css("[name=pin]").await?;
+    app.sign_in_again().await?;
     app.wait_css(".today").await?;
     app.click_named("nav_search").await?;
     app.fill("search", "IŞIK").await?;

@@ -29,6 +29,8 @@ async fn every_main_screen_in_three_languages_at_both_tablet_sizes() -> anyhow::
     })
     .await?;
     app.resize(1280, 800).await?;
+    // The demo's records go into the store set up now.
+    app.set_up_offline("Ebe Derya Koç").await?;
     app.wait_css(".today .entry").await?;
     let late = app.count(".today-late .entry").await?;
     let due = app.count(".today-due .entry").await?;
@@ -101,6 +103,12 @@ async fn every_main_screen_in_three_languages_at_both_tablet_sizes() -> anyhow::
             app.wait_css("[data-testid=coverage-table]").await?;
             app.wait_css("[data-testid=tablets-error]").await?;
             check(&app, &shot(9, "office")).await?;
+
+            // Locked: the sign-in screen, then her PIN opens the app again.
+            app.click_named("lock").await?;
+            app.wait_css("[name=pin]").await?;
+            check(&app, &shot(10, "sign-in")).await?;
+            app.sign_in_again().await?;
         }
     }
     app.resize(1280, 800).await?;

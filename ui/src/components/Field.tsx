@@ -68,7 +68,7 @@ export function TextField({
 }: BaseProps & {
   value: string;
   onChange: (value: string) => void;
-  type?: "text" | "time" | "tel";
+  type?: "text" | "time" | "tel" | "password";
   inputMode?: "text" | "decimal" | "numeric" | "tel";
   autoFocus?: boolean;
   dir?: "auto" | "ltr" | "rtl";
@@ -86,6 +86,7 @@ export function TextField({
         dir={dir}
         autoFocus={autoFocus}
         placeholder={placeholder}
+        autoComplete={type === "password" ? "off" : undefined}
         aria-invalid={error ? true : undefined}
         aria-describedby={error ? `${id}-error` : undefined}
         enterKeyHint="next"

@@ -9,11 +9,25 @@ export type AppError = { kind: ErrorKind, message: string, errors: Array<FieldEr
  */
 code: string | null, };
 
-export type AppStatus = { member: LocalMember | null, 
+export type AppPhase = "setup" | "locked" | "open";
+
+export type AppStatus = { phase: AppPhase, 
 /**
- * Whether this device is enrolled with a server (a member then signs in with her code).
+ * Who can sign in here (the sign-in screen).
  */
-enrolled: boolean, device_id: string, 
+members: Array<DeviceMember>, 
+/**
+ * Who is signed in.
+ */
+member: LocalMember | null, 
+/**
+ * Whether this device is enrolled with a server (known while open).
+ */
+enrolled: boolean, sync_only: SyncOnly | null, notice: Notice | null, setup_defaults: SetupDefaults | null, 
+/**
+ * Minutes without use after which the app locks itself.
+ */
+lock_after_minutes: number, 
 /**
  * Today's date in İzmir.
  */
@@ -120,6 +134,12 @@ export type CreatedRow = { line: number, mother_id: MotherId, full_name: string,
 
 export type DeviceId = string;
 
+export type DeviceMember = { id: MemberId, name: string, role: Role | null, 
+/**
+ * Until when wrong PINs keep her from trying again (Unix ms).
+ */
+locked_until_ms: number | null, };
+
 export type DeviceReport = { app_version: string, 
 /**
  * The member signed in on it.
@@ -140,7 +160,7 @@ quarantined: number, };
 
 export type EntityKind = "mother" | "birth" | "baby" | "visit" | "member" | "review" | "extra_visit" | "psychology_note" | "social_note";
 
-export type ErrorKind = "validation" | "not_found" | "no_member" | "storage" | "internal" | "sync";
+export type ErrorKind = "validation" | "not_found" | "no_member" | "storage" | "internal" | "sync" | "locked";
 
 export type ExportFormat = "visits_csv" | "flags_csv" | "fhir_bundle";
 
@@ -329,6 +349,8 @@ extra_visits: Array<ExtraVisitView>,
  */
 sources: { [key in string]: string }, };
 
+export type Notice = "idle" | "revoked_erased" | "member_revoked" | "member_erased";
+
 export type Phase = "connecting" | "pushing" | "pulling" | "done";
 
 export type Progress = { phase: Phase, pushed: number, pulled: number, 
@@ -385,7 +407,7 @@ export type Role = "nurse" | "doctor" | "psychologist" | "social_worker" | "team
 
 export type RowError = { line: number, column: string, error: FieldError, };
 
-export type Rule = "required" | "too_long" | "not_a_date" | "not_a_time" | "not_a_number" | "not_a_whole_number" | "out_of_range" | "in_the_future" | "in_the_past" | "before_birth" | "too_long_ago" | "must_be_below" | "date_order" | "not_asked" | "not_a_screening_text" | "id_number_format" | "id_number_checksum" | "id_number_kind" | "age_mismatch" | "phone_format" | "not_a_choice" | "baby_count" | "already_recorded";
+export type Rule = "required" | "too_long" | "not_a_date" | "not_a_time" | "not_a_number" | "not_a_whole_number" | "out_of_range" | "in_the_future" | "in_the_past" | "before_birth" | "too_long_ago" | "must_be_below" | "date_order" | "not_asked" | "not_a_screening_text" | "id_number_format" | "id_number_checksum" | "id_number_kind" | "age_mismatch" | "phone_format" | "not_a_choice" | "baby_count" | "already_recorded" | "pin_format" | "pin_too_simple" | "pin_mismatch" | "wrong_pin" | "pin_locked";
 
 export type SavedFile = { path: string, bytes: number, 
 /**
@@ -413,6 +435,8 @@ later: boolean,
  */
 show_if: Condition | null, fields: Array<FieldDef>, checks: Array<Check>, };
 
+export type SetupDefaults = { server: string, code: string, member_code: string, };
+
 export type Subject = "mother" | "baby";
 
 export type Suspect = { id: string, 
@@ -424,6 +448,8 @@ score: number, reasons: Array<MatchReason>, };
 export type SuspectRecord = { suspect: Suspect, mother: MotherRecord, birth: BirthRecord | null, };
 
 export type SuspectedDuplicate = { row: ReferralRow, suspects: Array<SuspectRecord>, };
+
+export type SyncOnly = "lease" | "revoked";
 
 export type SyncStatus = { 
 /**

@@ -20,7 +20,7 @@ import type {
   InstrumentText,
   Language,
   LaterResultsInput,
-  LocalMember,
+  MemberId,
   MotherId,
   MotherSummary,
   MotherView,
@@ -62,7 +62,16 @@ export function toAppError(value: unknown): AppError {
 
 export const ipc = {
   appStatus: (): Promise<AppStatus> => invoke("get_app_status"),
-  setMemberName: (name: string): Promise<LocalMember> => invoke("set_member_name", { name }),
+  setUpDevice: (server: string, code: string, memberCode: string, pin: string, pinAgain: string): Promise<AppStatus> =>
+    invoke("set_up_device", { server, code, memberCode, pin, pinAgain }),
+  setUpOffline: (name: string, pin: string, pinAgain: string): Promise<AppStatus> =>
+    invoke("set_up_offline", { name, pin, pinAgain }),
+  signIn: (member: MemberId, pin: string): Promise<AppStatus> => invoke("sign_in", { member, pin }),
+  lockApp: (): Promise<AppStatus> => invoke("lock_app"),
+  stillHere: (): Promise<void> => invoke("still_here"),
+  eraseDevice: (): Promise<AppStatus> => invoke("erase_device"),
+  addMemberToDevice: (memberCode: string, pin: string, pinAgain: string): Promise<AppStatus> =>
+    invoke("add_member_to_device", { memberCode, pin, pinAgain }),
   todayList: (): Promise<TodayList> => invoke("get_today_list"),
   registerMother: (input: RegistrationInput): Promise<MotherId> => invoke("register_mother", { input }),
   mother: (id: MotherId): Promise<MotherView> => invoke("get_mother", { id }),
@@ -85,7 +94,6 @@ export const ipc = {
   syncNow: (): Promise<void> => invoke("sync_now"),
   enrollDevice: (server: string, code: string, memberCode: string): Promise<SyncStatus> =>
     invoke("enroll_device", { server, code, memberCode }),
-  claimMember: (code: string): Promise<LocalMember> => invoke("claim_member", { code }),
   conflicts: (): Promise<Conflict[]> => invoke("get_conflicts"),
   refusedChanges: (): Promise<Refused[]> => invoke("get_refused_changes"),
   resolveConflict: (entity: EntityKind, entityId: string, field: string, value: unknown): Promise<void> =>

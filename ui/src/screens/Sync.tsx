@@ -9,6 +9,8 @@ import { Loading } from "../components/ScreenState";
 import { ipc, toAppError, type AppError, type Refused, type SyncStatus, type SyncView } from "../ipc";
 import { errorsByField, generalMessage } from "../lib/errors";
 import { useNav } from "../lib/nav";
+import { useSession } from "../lib/session";
+import { PinFields } from "../components/PinFields";
 import { recordFieldLabel, syncErrorMessage, timeAgo, useSyncState } from "../lib/sync";
 
 /** Whether the tablet may be handed over (or wiped): everything made here is on the server. */
@@ -71,6 +73,77 @@ function Enroll({ onDone }: { onDone: () => void }) {
         {busy ? t("sync.enroll.busy") : t("sync.enroll.submit")}
       </button>
     </form>
+  );
+}
+
+/** Who can sign in on this tablet, and adding one more with her member code and a PIN. */
+function TabletMembers() {
+  const { t } = useTranslation();
+  const session = useSession();
+  const [open, setOpen] = useState(false);
+  const [code, setCode] = useState("");
+  const [pin, setPin] = useState("");
+  const [again, setAgain] = useState("");
+  const [error, setError] = useState<AppError | null>(null);
+  const [busy, setBusy] = useState(false);
+  if (!session) return null;
+  const errors = errorsByField(t, error);
+  const edit = (set: (v: string) => void) => (v: string) => {
+    set(v);
+    setError(null);
+  };
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    setBusy(true);
+    try {
+      session!.update(await ipc.addMemberToDevice(code, pin, again));
+      setOpen(false);
+      setCode("");
+      setPin("");
+      setAgain("");
+    } catch (err) {
+      setError(toAppError(err));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <section className="card" data-testid="tablet-members">
+      <h2>{t("tablet_members.title")}</h2>
+      <ul className="plain">
+        {session.status.members.map((m) => (
+          <li key={m.id}>
+            <bdi>{m.name}</bdi> · {t(m.role ? `roles.${m.role}` : "roles.unconfirmed")}
+          </li>
+        ))}
+      </ul>
+      {open ? (
+        <form onSubmit={submit} noValidate>
+          <p>{t("tablet_members.add_body")}</p>
+          <TextField name="new_member_code" label={t("sync.enroll.member_code")} hint={t("sync.enroll.member_code_hint")} value={code} onChange={edit(setCode)} error={errors.member_code} />
+          <PinFields pin={pin} again={again} onPin={edit(setPin)} onAgain={edit(setAgain)} errors={errors} />
+          {error && error.kind !== "validation" ? (
+            <p className="banner banner-error" role="alert">
+              {generalMessage(t, error)}
+            </p>
+          ) : null}
+          <div className="actions">
+            <button type="submit" className="primary" name="add_member" disabled={busy}>
+              {busy ? t("sync.enroll.busy") : t("tablet_members.add")}
+            </button>
+            <button type="button" onClick={() => setOpen(false)}>
+              {t("common.cancel")}
+            </button>
+          </div>
+        </form>
+      ) : (
+        <button type="button" name="open_add_member" onClick={() => setOpen(true)}>
+          {t("tablet_members.add")}
+        </button>
+      )}
+    </section>
   );
 }
 
@@ -185,6 +258,7 @@ export function Sync() {
           ) : null}
         </div>
       </section>
+      <TabletMembers />
       <ScreeningTexts />
     </main>
   );

@@ -1,0 +1,477 @@
+//! Who is using the app, and whether the store is open: setting a device up, signing in with a
+//! PIN, locking, adding a member, and what a revocation does. The store is encrypted; its key is
+//! in the keyring, sealed once per member with her PIN (`lohusa_store::keyring`).
+
+use std::path::{Path, PathBuf};
+
+use chrono::{NaiveDate, Utc};
+use lohusa_core::pin::{check_new_pin, typed_pin};
+use lohusa_core::sync::{Report, lease_expired};
+use lohusa_core::time::istanbul_today;
+use lohusa_core::{FieldError, MemberId, Rule, ValidationErrors};
+use lohusa_store::keyring::{self, DbKey, DeviceMember, Keyring, UnlockError, keyring_path};
+use lohusa_store::{LocalMember, Store, StoreError, SyncStatus};
+use serde::{Deserialize, Serialize};
+use tauri::{AppHandle, Manager, State};
+use ts_rs::TS;
+
+use crate::error::AppError;
+use crate::state::{AppState, LOCK_AFTER};
+
+/// The server address, enrollment code and member code given at start (`cargo xtask run`):
+/// the setup screen fills them in.
+pub const SERVER_ENV: &str = "LOHUSA_SERVER_URL";
+pub const ENROLLMENT_CODE_ENV: &str = "LOHUSA_ENROLLMENT_CODE";
+pub const MEMBER_CODE_ENV: &str = "LOHUSA_MEMBER_CODE";
+/// A PEM file with the team's own certificate authority, trusted alone for the server.
+pub const SERVER_CA_ENV: &str = "LOHUSA_SERVER_CA";
+
+/// Where the app is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum AppPhase {
+    /// Nothing on this device yet: set it up (with the team's server, or without for now).
+    Setup,
+    /// Set up and locked: a member signs in with her PIN.
+    Locked,
+    Open,
+}
+
+/// Why only the sync screen is open.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum SyncOnly {
+    /// Out of touch with the server for longer than the lease.
+    Lease,
+    /// The team lead revoked this device, and it still holds records the server does not.
+    Revoked,
+}
+
+/// Something the app says once, on the next screen (kept in a small file without patient data).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Notice {
+    /// Locked after `LOCK_AFTER` without use.
+    Idle,
+    /// Revoked: everything was on the server, and the data was erased from this device.
+    RevokedErased,
+    /// The signed-in member was revoked by the team lead and removed from this device.
+    MemberRevoked,
+    /// Too many wrong PINs removed a member from this device.
+    MemberErased,
+}
+
+/// Values given at start for the setup screen (development and tests).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, TS)]
+pub struct SetupDefaults {
+    pub server: String,
+    pub code: String,
+    pub member_code: String,
+}
+
+/// What the app shell needs to know to show the right screen.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+pub struct AppStatus {
+    pub phase: AppPhase,
+    /// Who can sign in here (the sign-in screen).
+    pub members: Vec<DeviceMember>,
+    /// Who is signed in.
+    pub member: Option<LocalMember>,
+    /// Whether this device is enrolled with a server (known while open).
+    pub enrolled: bool,
+    pub sync_only: Option<SyncOnly>,
+    pub notice: Option<Notice>,
+    pub setup_defaults: Option<SetupDefaults>,
+    /// Minutes without use after which the app locks itself.
+    pub lock_after_minutes: u32,
+    /// Today's date in İzmir.
+    pub today: NaiveDate,
+    pub version: String,
+}
+
+fn notice_path(state: &AppState) -> PathBuf {
+    state.db_path.with_file_name("notice.json")
+}
+
+fn set_notice(state: &AppState, notice: Option<Notice>) {
+    let path = notice_path(state);
+    let result = match notice {
+        Some(notice) => std::fs::write(&path, serde_json::to_string(&notice).unwrap_or_default()),
+        None => match std::fs::remove_file(&path) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            other => other,
+        },
+    };
+    if let Err(error) = result {
+        eprintln!("lohusa: the notice file could not be written: {error}");
+    }
+}
+
+fn notice(state: &AppState) -> Option<Notice> {
+    let text = std::fs::read_to_string(notice_path(state)).ok()?;
+    serde_json::from_str(&text).ok()
+}
+
+fn load_keyring(state: &AppState) -> Result<Option<Keyring>, AppError> {
+    Ok(Keyring::load(&keyring_path(&state.db_path))?)
+}
+
+fn env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.is_empty())
+}
+
+pub fn status(state: &AppState) -> Result<AppStatus, AppError> {
+    let keyring = load_keyring(state)?;
+    let (member, enrolled) = match state.peek() {
+        Some(store) => (store.local_member()?, store.enrollment()?.is_some()),
+        None => (None, false),
+    };
+    let phase = match (&keyring, member.is_some()) {
+        (None, _) => AppPhase::Setup,
+        (Some(_), false) => AppPhase::Locked,
+        (Some(_), true) => AppPhase::Open,
+    };
+    Ok(AppStatus {
+        phase,
+        members: keyring.map(|k| k.members()).unwrap_or_default(),
+        member,
+        enrolled,
+        sync_only: state.sync_only(),
+        notice: notice(state),
+        setup_defaults: env(SERVER_ENV).map(|server| SetupDefaults {
+            server,
+            code: env(ENROLLMENT_CODE_ENV).unwrap_or_default(),
+            member_code: env(MEMBER_CODE_ENV).unwrap_or_default(),
+        }),
+        lock_after_minutes: (LOCK_AFTER.as_secs() / 60) as u32,
+        today: istanbul_today(Utc::now()),
+        version: env!("CARGO_PKG_VERSION").to_owned(),
+    })
+}
+
+fn validation(errors: ValidationErrors) -> AppError {
+    StoreError::from(errors).into()
+}
+
+fn required(fields: &[(&str, &str)]) -> Result<(), AppError> {
+    let mut errors = ValidationErrors::default();
+    for (field, value) in fields {
+        if value.trim().is_empty() {
+            errors.push(FieldError::new(*field, Rule::Required));
+        }
+    }
+    if errors.0.is_empty() {
+        Ok(())
+    } else {
+        Err(validation(errors))
+    }
+}
+
+/// The checks of a new PIN and the other fields, all at once.
+fn check_form(fields: &[(&str, &str)], pin: &str, pin_again: &str) -> Result<String, AppError> {
+    let mut errors = match required(fields) {
+        Err(AppError { errors, .. }) => ValidationErrors(errors),
+        Ok(()) => ValidationErrors::default(),
+    };
+    let pin = match check_new_pin(pin, pin_again) {
+        Ok(pin) => Some(pin),
+        Err(pin_errors) => {
+            errors.0.extend(pin_errors.0);
+            None
+        }
+    };
+    match pin {
+        Some(pin) if errors.0.is_empty() => Ok(pin),
+        _ => Err(validation(errors)),
+    }
+}
+
+/// Opens a new encrypted store (demo data in it if the app was started for a demo).
+fn new_store(state: &AppState, key: &DbKey) -> Result<Store, AppError> {
+    if let Some(dir) = state.db_path.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| AppError::io(dir, &e))?;
+    }
+    let mut store = Store::open_encrypted(&state.db_path, key.duplicate())?;
+    if state.demo {
+        let n = lohusa_demo::seed(&mut store, 2026, 30, Utc::now(), 50)?;
+        eprintln!("lohusa: demo data: {n} mothers added");
+    }
+    Ok(store)
+}
+
+/// Sets this device up with the team's server: enrolls it, signs the member in with her member
+/// code, and seals the new store's key with her PIN. Nothing is kept if a step fails.
+#[tauri::command]
+pub async fn set_up_device(
+    state: State<'_, AppState>,
+    server: String,
+    code: String,
+    member_code: String,
+    pin: String,
+    pin_again: String,
+) -> Result<AppStatus, AppError> {
+    if load_keyring(&state)?.is_some() {
+        return Err(AppError::internal(&"this device is already set up"));
+    }
+    let pin = check_form(
+        &[("server", &server), ("code", &code), ("member_code", &member_code)],
+        &pin,
+        &pin_again,
+    )?;
+    let key = DbKey::random();
+    let replica = std::sync::Mutex::new(new_store(&state, &key)?);
+    let result = async {
+        let ca = env(SERVER_CA_ENV)
+            .map(std::fs::read_to_string)
+            .transpose()
+            .map_err(|e| AppError::io(Path::new("LOHUSA_SERVER_CA"), &e))?;
+        lohusa_sync::enroll_with_ca(&replica, &server, &code, "Lohusa", ca.as_deref()).await?;
+        Ok::<_, AppError>(lohusa_sync::claim_member(&replica, &member_code).await?)
+    }
+    .await;
+    let member = match result {
+        Ok(member) => member,
+        Err(error) => {
+            drop(replica);
+            keyring::wipe(&state.db_path)?;
+            return Err(error);
+        }
+    };
+    Keyring::create_for(
+        &keyring_path(&state.db_path),
+        &key,
+        member.id,
+        &member.name,
+        member.role,
+        &pin,
+    )?;
+    open(
+        &state,
+        replica.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner),
+    )
+}
+
+/// Sets this device up before it can reach the team's server: the member gives her name and a
+/// PIN. She signs in with her member code once the device is connected (the sync screen).
+#[tauri::command]
+pub async fn set_up_offline(
+    state: State<'_, AppState>,
+    name: String,
+    pin: String,
+    pin_again: String,
+) -> Result<AppStatus, AppError> {
+    if load_keyring(&state)?.is_some() {
+        return Err(AppError::internal(&"this device is already set up"));
+    }
+    let pin = check_form(&[("name", &name)], &pin, &pin_again)?;
+    let key = DbKey::random();
+    let mut store = new_store(&state, &key)?;
+    let member = store.set_local_member(&name)?;
+    Keyring::create_for(&keyring_path(&state.db_path), &key, member.id, &member.name, None, &pin)?;
+    open(&state, store)
+}
+
+/// Puts an unlocked store in place for the member it is signed in as, and checks the lease.
+fn open(state: &AppState, store: Store) -> Result<AppStatus, AppError> {
+    let sync = store.sync_status()?;
+    let expired = sync.server.is_some() && lease_expired(sync.last_success, Utc::now());
+    state.open(store)?;
+    if expired {
+        state.set_sync_only(Some(SyncOnly::Lease));
+    }
+    set_notice(state, None);
+    state.sync.now();
+    status(state)
+}
+
+/// Signs a member in with her PIN: the store opens with the key her PIN unseals.
+#[tauri::command]
+pub async fn sign_in(state: State<'_, AppState>, member: MemberId, pin: String) -> Result<AppStatus, AppError> {
+    required(&[("pin", &pin)])?;
+    let mut keyring = load_keyring(&state)?.ok_or_else(|| AppError::locked("signed_out"))?;
+    let now_ms = Utc::now().timestamp_millis();
+    // Argon2id takes a moment and 64 MiB: off the async threads.
+    let pin = typed_pin(&pin);
+    let (unlocked, keyring) =
+        tauri::async_runtime::spawn_blocking(move || (keyring.unlock(member, &pin, now_ms), keyring))
+            .await
+            .map_err(|e| AppError::internal(&e))?;
+    let key = match unlocked {
+        Ok(key) => key,
+        Err(UnlockError::WrongPin {
+            failures,
+            locked_until_ms,
+        }) => {
+            let mut error = FieldError::new("pin", Rule::WrongPin).with("failures", failures);
+            if let Some(until) = locked_until_ms {
+                error = error.with("seconds", (until - now_ms + 999) / 1000);
+            }
+            let mut errors = ValidationErrors::default();
+            errors.push(error);
+            return Err(validation(errors));
+        }
+        Err(UnlockError::Locked { until_ms }) => {
+            let mut errors = ValidationErrors::default();
+            errors.push(FieldError::new("pin", Rule::PinLocked).with("seconds", (until_ms - now_ms + 999) / 1000));
+            return Err(validation(errors));
+        }
+        Err(UnlockError::Erased) => {
+            set_notice(&state, Some(Notice::MemberErased));
+            return Err(AppError::locked("member_erased"));
+        }
+        Err(UnlockError::NoSuchMember) => return Err(AppError::not_found("member")),
+        Err(UnlockError::Store(error)) => return Err(error.into()),
+    };
+    let chosen = keyring
+        .members()
+        .into_iter()
+        .find(|m| m.id == member)
+        .ok_or_else(|| AppError::not_found("member"))?;
+    let mut store = Store::open_encrypted(&state.db_path, key)?;
+    store.sign_in_as(chosen.id, &chosen.name, chosen.role)?;
+    open(&state, store)
+}
+
+/// Locks the app now (the *Lock* button).
+#[tauri::command]
+pub async fn lock_app(state: State<'_, AppState>) -> Result<AppStatus, AppError> {
+    state.lock().await;
+    status(&state)
+}
+
+/// The member is using the app (typing, tapping) even without saving: postpones the lock.
+#[tauri::command(async)]
+pub fn still_here(state: State<'_, AppState>) {
+    if state.is_open() {
+        state.touch();
+    }
+}
+
+#[tauri::command(async)]
+pub fn get_app_status(state: State<'_, AppState>) -> Result<AppStatus, AppError> {
+    status(&state)
+}
+
+/// Erases this device's data and keys, for a device no one can sign in to any more (forgotten
+/// PINs). What was synced comes back after setting it up again.
+#[tauri::command]
+pub async fn erase_device(state: State<'_, AppState>) -> Result<AppStatus, AppError> {
+    state.lock().await;
+    keyring::wipe(&state.db_path)?;
+    set_notice(&state, None);
+    status(&state)
+}
+
+/// Adds a member to this tablet (signed in as someone already): her member code binds her on
+/// the server, her PIN seals the store's key for her, and she is the one signed in now.
+#[tauri::command]
+pub async fn add_member_to_device(
+    state: State<'_, AppState>,
+    member_code: String,
+    pin: String,
+    pin_again: String,
+) -> Result<AppStatus, AppError> {
+    let pin = check_form(&[("member_code", &member_code)], &pin, &pin_again)?;
+    let key = state
+        .store_for_sync()?
+        .key_copy()
+        .ok_or_else(|| AppError::locked("signed_out"))?;
+    let member = lohusa_sync::claim_member(state.store_lock(), &member_code).await?;
+    let mut keyring = load_keyring(&state)?.ok_or_else(|| AppError::locked("signed_out"))?;
+    keyring.add_member(&key, member.id, &member.name, member.role, &pin)?;
+    state.sync.now();
+    status(&state)
+}
+
+/// Enrolls a device set up without a server, and signs its member in with her member code (her
+/// id on the server may differ: the keyring follows).
+#[tauri::command]
+pub async fn enroll_device(
+    state: State<'_, AppState>,
+    server: String,
+    code: String,
+    member_code: String,
+) -> Result<SyncStatus, AppError> {
+    required(&[("server", &server), ("code", &code), ("member_code", &member_code)])?;
+    let before = state.store_for_sync()?.local_member()?;
+    let name = before.as_ref().map_or_else(|| "Lohusa".to_owned(), |m| m.name.clone());
+    lohusa_sync::enroll(state.store_lock(), &server, &code, &name).await?;
+    let member = lohusa_sync::claim_member(state.store_lock(), &member_code).await?;
+    if let (Some(before), Some(mut keyring)) = (before, load_keyring(&state)?) {
+        keyring.rename(before.id, member.id, &member.name, member.role)?;
+    }
+    state.sync.now();
+    Ok(state.store_for_sync()?.sync_status()?)
+}
+
+/// What a finished sync means for the session: the lease renewed, revoked members forgotten
+/// (locking if she is the one signed in), and a revoked device erased once the server has
+/// everything it recorded.
+pub async fn after_sync(app: &AppHandle, result: &Result<Option<Report>, lohusa_sync::SyncError>) {
+    let state = app.state::<AppState>();
+    match result {
+        Ok(Some(report)) => {
+            if state.sync_only() == Some(SyncOnly::Lease) {
+                state.set_sync_only(None);
+            }
+            if report.revoked_members.is_empty() {
+                return;
+            }
+            let signed_in = state.peek().and_then(|s| s.local_member().ok().flatten()).map(|m| m.id);
+            if let Ok(Some(mut keyring)) = load_keyring(&state) {
+                for member in &report.revoked_members {
+                    if let Err(error) = keyring.remove_member(*member) {
+                        eprintln!("lohusa: a revoked member could not be removed from the keyring: {error}");
+                    }
+                }
+            }
+            if signed_in.is_some_and(|m| report.revoked_members.contains(&m)) {
+                state.lock().await;
+                set_notice(&state, Some(Notice::MemberRevoked));
+                if load_keyring(&state)
+                    .ok()
+                    .flatten()
+                    .is_some_and(|k| k.members().is_empty())
+                {
+                    // No one left who can open it: nothing else can ever read it.
+                    if let Err(error) = keyring::wipe(&state.db_path) {
+                        eprintln!("lohusa: erasing the device failed: {error}");
+                    }
+                }
+            }
+        }
+        Err(error) if error.is_revoked() => {
+            let may_wipe = state
+                .peek()
+                .map(|store| lohusa_sync::revoked_device_may_wipe(&store))
+                .transpose();
+            match may_wipe {
+                Ok(Some(true)) => {
+                    state.lock().await;
+                    match keyring::wipe(&state.db_path) {
+                        Ok(()) => set_notice(&state, Some(Notice::RevokedErased)),
+                        Err(error) => eprintln!("lohusa: erasing the revoked device failed: {error}"),
+                    }
+                    state.set_sync_only(None);
+                }
+                Ok(_) => state.set_sync_only(Some(SyncOnly::Revoked)),
+                Err(error) => eprintln!("lohusa: after revocation: {error}"),
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Locks the app after `LOCK_AFTER` without use; checked every few seconds.
+pub fn start_idle_lock(app: AppHandle) {
+    tauri::async_runtime::spawn(async move {
+        loop {
+            tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+            let state = app.state::<AppState>();
+            if state.is_open() && state.idle_for() > LOCK_AFTER {
+                state.lock().await;
+                set_notice(&state, Some(Notice::Idle));
+            }
+        }
+    });
+}

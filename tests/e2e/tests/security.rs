@@ -1,0 +1,111 @@
+//! The tablet's security as its users see it, against a real server: a nurse sets her tablet up
+//! with the team's codes and a PIN (the store on disk is unreadable), locks it, mistypes her
+//! PIN and is told what follows, opens it, adds a colleague with her own code and PIN, checks
+//! that the tablet is safe to hand over, and then the team lead revokes it: at its next sync it
+//! uploads what it holds and erases itself, and says why.
+
+use chrono::Days;
+use lohusa_e2e::{App, admin, istanbul_today, start_server};
+
+#[tokio::test]
+async fn a_tablet_locks_opens_with_a_pin_and_erases_itself_once_revoked() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let (_server, data, url) = start_server(dir.path())?;
+    let tablet = dir.path().join("tablet");
+    let app = App::enrolled(&tablet, &data, &url, "Ebe Derya", "nurse").await?;
+    assert!(app.text(".topbar .member").await?.contains("hemşire / ebe"));
+
+    // What the disk holds is encrypted: no SQLite header, no name.
+    app.click_named("nav_register").await?;
+    let birth = (istanbul_today() - Days::new(3)).format("%d.%m.%Y").to_string();
+    app.fill("mother.full_name", "Rukiye Şahin").await?;
+    app.fill("mother.age_years", "24").await?;
+    app.fill("mother.residency_status", "citizen").await?;
+    app.fill("mother.preferred_language", "tr").await?;
+    app.fill("birth.birth_date", &birth).await?;
+    app.fill("birth.mode", "vaginal").await?;
+    app.fill("babies.0.sex", "female").await?;
+    app.fill("babies.0.birth_weight_g", "3100").await?;
+    app.click_named("save").await?;
+    app.wait_css("[data-testid=mother-name]").await?;
+    let db = std::fs::read(tablet.join("lohusa.sqlite3"))?;
+    assert_ne!(&db[..16], b"SQLite format 3\0");
+    let wal = std::fs::read(tablet.join("lohusa.sqlite3-wal")).unwrap_or_default();
+    for bytes in [&db, &wal] {
+        assert!(
+            !bytes.windows(6).any(|w| w == "Rukiye".as_bytes()),
+            "a name on the disk in clear"
+        );
+    }
+
+    // Locked, with her name to choose (alone, she is chosen already).
+    app.click_named("lock").await?;
+    app.wait_css("[name=pin]").await?;
+    assert!(app.text(".member-choice").await?.contains("Ebe Derya"));
+    app.screenshot("security-01-locked").await?;
+    for wrong in ["111112", "222223", "333334"] {
+        app.fill("pin", wrong).await?;
+        app.click_named("sign_in").await?;
+        app.wait_css(".field-error").await?;
+    }
+    let said = app.text(".field-error").await?;
+    assert!(
+        said.contains("üst üste 3 yanlış") && said.contains("7 yanlış PIN daha"),
+        "{said}"
+    );
+    app.screenshot("security-02-wrong-pins").await?;
+    app.sign_in_again().await?;
+
+    // A colleague joins the tablet with her own member code and PIN; both can sign in.
+    let code = admin(
+        &data,
+        &["add-member", "--team", "izmir", "--name", "Ebe Ayşe", "--role", "nurse"],
+    );
+    app.click_named("nav_sync").await?;
+    app.click_named("open_add_member").await?;
+    app.fill("new_member_code", &code).await?;
+    app.fill("pin", "730264").await?;
+    app.fill("pin_again", "730264").await?;
+    app.click_named("add_member").await?;
+    app.wait_css("[name=open_add_member]").await?;
+    let members = app.text("[data-testid=tablet-members]").await?;
+    assert!(
+        members.contains("Ebe Derya") && members.contains("Ebe Ayşe"),
+        "{members}"
+    );
+    assert!(app.text(".topbar .member").await?.contains("Ebe Ayşe"));
+    app.click_named("lock").await?;
+    app.wait_css(".member-choice").await?;
+    assert_eq!(app.count(".member-button").await?, 2);
+    app.screenshot("security-03-two-members").await?;
+    app.click(".member-button:first-child").await?;
+    app.sign_in_again().await?;
+
+    // Everything recorded here is on the server: safe to hand over.
+    app.click_named("nav_sync").await?;
+    app.click_named("sync_now").await?;
+    app.wait_css("[data-testid=hand-over][data-safe=true]").await?;
+    app.screenshot("security-04-safe-to-hand-over").await?;
+
+    // The team lead revokes the tablet. Its next sync uploads, then it erases itself.
+    let devices = admin(&data, &["devices"]);
+    let device = devices
+        .lines()
+        .find(|l| l.contains("Lohusa"))
+        .and_then(|l| l.split('\t').nth(1))
+        .expect("the tablet is listed")
+        .to_owned();
+    admin(&data, &["revoke-device", &device]);
+    app.click_named("sync_now").await?;
+    app.wait_css("[data-testid=notice]").await?;
+    let notice = app.text("[data-testid=notice]").await?;
+    assert!(
+        notice.contains("erişimini kaldırdı") && notice.contains("sunucuya ulaşmıştı"),
+        "{notice}"
+    );
+    app.screenshot("security-05-revoked-and-erased").await?;
+    assert!(!tablet.join("lohusa.sqlite3").exists(), "the store is erased");
+    assert!(!tablet.join("keyring.json").exists(), "the keys are erased");
+    app.stop().await?;
+    Ok(())
+}
