@@ -139,9 +139,9 @@ export function App() {
             </div>
           )}
           <SyncBadge />
-          <span className="member" dir="auto">
-            {member.name}
-            <span className="role"> · {t(member.role ? `roles.${member.role}` : "roles.unconfirmed")}</span>
+          <span className="member">
+            <bdi>{member.name}</bdi>
+            {member.role ? <span className="role">{t(`roles.${member.role}`)}</span> : null}
           </span>
           <button type="button" name="lock" className="lock" onClick={() => ipc.lockApp().then(update, (e) => setError(toAppError(e)))}>
             {t("sign_in.lock")}

@@ -156,7 +156,7 @@ enum Command {
 /// One field of one record and a value for it.
 #[derive(clap::Args)]
 struct FieldValue {
-    /// mother, birth, baby, visit or member.
+    /// mother, birth, baby, visit, member, review, extra_visit, psychology_note or social_note.
     #[arg(long)]
     entity: String,
     #[arg(long)]
@@ -182,8 +182,10 @@ fn print(value: &impl serde::Serialize) -> anyhow::Result<()> {
 }
 
 fn entity(text: &str) -> anyhow::Result<EntityKind> {
-    EntityKind::parse(text)
-        .with_context(|| format!("--entity must be mother, birth, baby, visit or member, not {text:?}"))
+    EntityKind::parse(text).with_context(|| {
+        let kinds: Vec<&str> = lohusa_core::change::ENTITY_KINDS.iter().map(|k| k.as_str()).collect();
+        format!("--entity must be one of {}, not {text:?}", kinds.join(", "))
+    })
 }
 
 fn member(store: &Store) -> anyhow::Result<lohusa_core::MemberId> {
