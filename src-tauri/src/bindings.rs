@@ -44,6 +44,7 @@ mod tests {
     use crate::commands::{ExportFormat, SavedFile, SavedVisit, SyncView, TeamDevices};
     use crate::error::{AppError, ErrorKind};
     use crate::session::{AppPhase, AppStatus, Notice, SetupDefaults, SyncOnly};
+    use lohusa_core::notes::{NoteInput, NoteRecord, NoteTopic};
     use lohusa_store::keyring::DeviceMember;
 
     macro_rules! declarations {
@@ -56,7 +57,7 @@ mod tests {
         let cfg = Config::new();
         let mut decls: Vec<String> = declarations![&cfg;
             AppError, ErrorKind, FieldError, Rule, AppStatus, LocalMember, Role,
-            AppPhase, Notice, SetupDefaults, SyncOnly, DeviceMember,
+            AppPhase, Notice, SetupDefaults, SyncOnly, DeviceMember, NoteTopic, NoteInput, NoteRecord,
             MotherId, VisitId, BabyId, BirthId, ChangeId, DeviceId, MemberId, Hlc, EntityKind, Change,
             RegistrationInput, MotherInput, BirthInput, BabyInput,
             ResidencyStatus, Language, BirthMode, BabySex,

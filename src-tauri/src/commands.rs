@@ -104,6 +104,17 @@ pub fn record_review(
     Ok(record)
 }
 
+/// Writes a note about a mother by the signed-in psychologist or social care specialist.
+#[tauri::command(async)]
+pub fn add_note(
+    state: State<'_, AppState>,
+    input: lohusa_core::notes::NoteInput,
+) -> Result<lohusa_core::notes::NoteRecord, AppError> {
+    let record = state.store()?.add_note(&input, Utc::now())?;
+    state.sync.soon();
+    Ok(record)
+}
+
 /// Plans an extra visit outside the windows, as the member using this device.
 #[tauri::command(async)]
 pub fn schedule_extra_visit(state: State<'_, AppState>, input: ExtraVisitInput) -> Result<ExtraVisitRecord, AppError> {

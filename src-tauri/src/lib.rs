@@ -78,6 +78,7 @@ pub fn run() {
             commands::get_follow_up_list,
             commands::record_review,
             commands::schedule_extra_visit,
+            commands::add_note,
             commands::record_extra_visit,
             commands::save_visit_draft,
             commands::get_visit_draft,

@@ -16,6 +16,7 @@ pub mod identity;
 pub mod ids;
 pub mod instrument;
 pub mod merge;
+pub mod notes;
 pub mod pin;
 pub mod registration;
 pub mod review;

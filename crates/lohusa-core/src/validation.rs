@@ -73,6 +73,8 @@ pub enum Rule {
     WrongPin,
     /// Wrong PINs locked her out for `seconds` more.
     PinLocked,
+    /// The member's role may not write this record.
+    NotYourRole,
 }
 
 /// One broken rule on one field.
@@ -139,6 +141,7 @@ impl FieldError {
             Rule::PinMismatch => "is not the same PIN".to_owned(),
             Rule::WrongPin => format!("is not this member's PIN ({} wrong in a row)", p("failures")),
             Rule::PinLocked => format!("is locked after wrong PINs for {} more seconds", p("seconds")),
+            Rule::NotYourRole => "may not be written by this member's role".to_owned(),
             Rule::IdNumberChecksum => "check digits do not match: probably a typo".to_owned(),
             Rule::IdNumberKind => format!("a {} number does not fit the legal status {}", p("kind"), p("status")),
             Rule::AgeMismatch => format!(

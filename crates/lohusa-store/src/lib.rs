@@ -17,6 +17,7 @@ mod flag_cache;
 pub mod keyring;
 mod meta;
 mod mothers;
+mod notes;
 mod referrals;
 mod reviews;
 mod schema;

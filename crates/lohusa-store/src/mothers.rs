@@ -35,6 +35,11 @@ pub struct MotherView {
     pub extra_visits: Vec<crate::ExtraVisitView>,
     /// Where fields of her record came from (a referral file and line), by field.
     pub sources: std::collections::BTreeMap<String, String>,
+    /// Notes of the psychologist and the social care specialist that the signed-in member's
+    /// role may read, newest first.
+    pub notes: Vec<lohusa_core::notes::NoteRecord>,
+    /// The kind of note the signed-in member writes, if any.
+    pub note_topic: Option<lohusa_core::notes::NoteTopic>,
 }
 
 /// One search result.
@@ -128,6 +133,11 @@ impl Store {
             drafts: self.drafts_of(id)?,
             reviews: self.reviews_of(id)?,
             sources: self.sources_of(id)?,
+            notes: self.notes_of(id)?,
+            note_topic: self
+                .local_member()?
+                .and_then(|m| m.role)
+                .and_then(lohusa_core::notes::NoteTopic::written_by),
             day_of_life: day_of_life(birth.birth_date, today) as i32,
             today,
             mother,

@@ -345,7 +345,9 @@ impl App {
         let script = r#"
             const [name, value] = arguments;
             const el = document.querySelector(`[name="${name}"]`);
-            const proto = el instanceof HTMLSelectElement ? HTMLSelectElement.prototype : HTMLInputElement.prototype;
+            const proto = el instanceof HTMLSelectElement ? HTMLSelectElement.prototype
+                : el instanceof HTMLTextAreaElement ? HTMLTextAreaElement.prototype
+                : HTMLInputElement.prototype;
             Object.getOwnPropertyDescriptor(proto, "value").set.call(el, value);
             el.dispatchEvent(new Event(el instanceof HTMLSelectElement ? "change" : "input", { bubbles: true }));
             return el.value;

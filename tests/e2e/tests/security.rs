@@ -1,8 +1,9 @@
 //! The tablet's security as its users see it, against a real server: a nurse sets her tablet up
 //! with the team's codes and a PIN (the store on disk is unreadable), locks it, mistypes her
-//! PIN and is told what follows, opens it, adds a colleague with her own code and PIN, checks
-//! that the tablet is safe to hand over, and then the team lead revokes it: at its next sync it
-//! uploads what it holds and erases itself, and says why.
+//! PIN and is told what follows, opens it, adds a psychologist colleague with her own code and
+//! PIN (her note is hidden from the nurse on the same tablet), checks that the tablet is safe to
+//! hand over, and then the team lead revokes it: at its next sync it uploads what it holds and
+//! erases itself, and says why.
 
 use chrono::Days;
 use lohusa_e2e::{App, admin, istanbul_today, start_server};
@@ -56,10 +57,18 @@ async fn a_tablet_locks_opens_with_a_pin_and_erases_itself_once_revoked() -> any
     app.screenshot("security-02-wrong-pins").await?;
     app.sign_in_again().await?;
 
-    // A colleague joins the tablet with her own member code and PIN; both can sign in.
+    // A psychologist joins the tablet with her own member code and PIN; both can sign in.
     let code = admin(
         &data,
-        &["add-member", "--team", "izmir", "--name", "Ebe Ayşe", "--role", "nurse"],
+        &[
+            "add-member",
+            "--team",
+            "izmir",
+            "--name",
+            "Psk. Selin Ak",
+            "--role",
+            "psychologist",
+        ],
     );
     app.click_named("nav_sync").await?;
     app.click_named("open_add_member").await?;
@@ -70,22 +79,41 @@ async fn a_tablet_locks_opens_with_a_pin_and_erases_itself_once_revoked() -> any
     app.wait_css("[name=open_add_member]").await?;
     let members = app.text("[data-testid=tablet-members]").await?;
     assert!(
-        members.contains("Ebe Derya") && members.contains("Ebe Ayşe"),
+        members.contains("Ebe Derya") && members.contains("Psk. Selin Ak"),
         "{members}"
     );
-    assert!(app.text(".topbar .member").await?.contains("Ebe Ayşe"));
+    assert!(app.text(".topbar .member").await?.contains("psikolog"));
+
+    // She writes a psychology note on the mother's screen.
+    app.click_named("nav_search").await?;
+    app.fill("search", "Rukiye").await?;
+    app.click(".search .entry").await?;
+    app.click_named("add_note").await?;
+    app.fill("note_text", "Uykusuzluk ve ağlama nöbetleri; haftaya görüşme")
+        .await?;
+    app.click_named("save_note").await?;
+    app.text_with("[data-testid=notes]", "haftaya görüşme").await?;
+    app.scroll_to("[data-testid=notes]").await?;
+    app.screenshot("security-03-psychology-note").await?;
+
     app.click_named("lock").await?;
     app.wait_css(".member-choice").await?;
     assert_eq!(app.count(".member-button").await?, 2);
-    app.screenshot("security-03-two-members").await?;
+    app.screenshot("security-04-two-members").await?;
     app.click(".member-button:first-child").await?;
     app.sign_in_again().await?;
+    // The nurse, on the same tablet, does not see the psychologist's note.
+    app.click_named("nav_search").await?;
+    app.fill("search", "Rukiye").await?;
+    app.click(".search .entry").await?;
+    app.wait_css("[data-testid=extra-visits]").await?;
+    assert_eq!(app.count("[data-testid=notes]").await?, 0);
 
     // Everything recorded here is on the server: safe to hand over.
     app.click_named("nav_sync").await?;
     app.click_named("sync_now").await?;
     app.wait_css("[data-testid=hand-over][data-safe=true]").await?;
-    app.screenshot("security-04-safe-to-hand-over").await?;
+    app.screenshot("security-05-safe-to-hand-over").await?;
 
     // The team lead revokes the tablet. Its next sync uploads, then it erases itself.
     let devices = admin(&data, &["devices"]);
@@ -103,7 +131,7 @@ async fn a_tablet_locks_opens_with_a_pin_and_erases_itself_once_revoked() -> any
         notice.contains("erişimini kaldırdı") && notice.contains("sunucuya ulaşmıştı"),
         "{notice}"
     );
-    app.screenshot("security-05-revoked-and-erased").await?;
+    app.screenshot("security-06-revoked-and-erased").await?;
     assert!(!tablet.join("lohusa.sqlite3").exists(), "the store is erased");
     assert!(!tablet.join("keyring.json").exists(), "the keys are erased");
     app.stop().await?;

@@ -27,6 +27,8 @@ const view: MotherView = {
   reviews: [],
   sources: {},
   extra_visits: [],
+  notes: [],
+  note_topic: null,
   mother: {
     id: "m1",
     full_name: "Ayşe Işık",

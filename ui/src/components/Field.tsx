@@ -97,6 +97,25 @@ export function TextField({
   );
 }
 
+/** A longer text (a note): Enter starts a new line. */
+export function TextArea({ label, error, hint, name, value, onChange }: BaseProps & { value: string; onChange: (value: string) => void }) {
+  const id = useId();
+  return (
+    <Wrapper id={id} label={label} error={error} hint={hint}>
+      <textarea
+        id={id}
+        name={name}
+        value={value}
+        rows={4}
+        dir="auto"
+        aria-invalid={error ? true : undefined}
+        aria-describedby={error ? `${id}-error` : undefined}
+        onChange={(e) => onChange(e.target.value)}
+      />
+    </Wrapper>
+  );
+}
+
 /**
  * A date typed day first (22.11.2026). A text field rather than the browser's date control,
  * whose order follows the system locale (month first on an English system) and could turn

@@ -347,7 +347,22 @@ extra_visits: Array<ExtraVisitView>,
 /**
  * Where fields of her record came from (a referral file and line), by field.
  */
-sources: { [key in string]: string }, };
+sources: { [key in string]: string }, 
+/**
+ * Notes of the psychologist and the social care specialist that the signed-in member's
+ * role may read, newest first.
+ */
+notes: Array<NoteRecord>, 
+/**
+ * The kind of note the signed-in member writes, if any.
+ */
+note_topic: NoteTopic | null, };
+
+export type NoteInput = { mother_id: MotherId | null, text: string, };
+
+export type NoteRecord = { id: string, topic: NoteTopic, mother_id: MotherId, written_on: string, text: string, written_by: string, };
+
+export type NoteTopic = "psychology" | "social";
 
 export type Notice = "idle" | "revoked_erased" | "member_revoked" | "member_erased";
 
@@ -407,7 +422,7 @@ export type Role = "nurse" | "doctor" | "psychologist" | "social_worker" | "team
 
 export type RowError = { line: number, column: string, error: FieldError, };
 
-export type Rule = "required" | "too_long" | "not_a_date" | "not_a_time" | "not_a_number" | "not_a_whole_number" | "out_of_range" | "in_the_future" | "in_the_past" | "before_birth" | "too_long_ago" | "must_be_below" | "date_order" | "not_asked" | "not_a_screening_text" | "id_number_format" | "id_number_checksum" | "id_number_kind" | "age_mismatch" | "phone_format" | "not_a_choice" | "baby_count" | "already_recorded" | "pin_format" | "pin_too_simple" | "pin_mismatch" | "wrong_pin" | "pin_locked";
+export type Rule = "required" | "too_long" | "not_a_date" | "not_a_time" | "not_a_number" | "not_a_whole_number" | "out_of_range" | "in_the_future" | "in_the_past" | "before_birth" | "too_long_ago" | "must_be_below" | "date_order" | "not_asked" | "not_a_screening_text" | "id_number_format" | "id_number_checksum" | "id_number_kind" | "age_mismatch" | "phone_format" | "not_a_choice" | "baby_count" | "already_recorded" | "pin_format" | "pin_too_simple" | "pin_mismatch" | "wrong_pin" | "pin_locked" | "not_your_role";
 
 export type SavedFile = { path: string, bytes: number, 
 /**

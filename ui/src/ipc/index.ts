@@ -21,6 +21,8 @@ import type {
   Language,
   LaterResultsInput,
   MemberId,
+  NoteInput,
+  NoteRecord,
   MotherId,
   MotherSummary,
   MotherView,
@@ -68,6 +70,7 @@ export const ipc = {
     invoke("set_up_offline", { name, pin, pinAgain }),
   signIn: (member: MemberId, pin: string): Promise<AppStatus> => invoke("sign_in", { member, pin }),
   lockApp: (): Promise<AppStatus> => invoke("lock_app"),
+  addNote: (input: NoteInput): Promise<NoteRecord> => invoke("add_note", { input }),
   stillHere: (): Promise<void> => invoke("still_here"),
   eraseDevice: (): Promise<AppStatus> => invoke("erase_device"),
   addMemberToDevice: (memberCode: string, pin: string, pinAgain: string): Promise<AppStatus> =>

@@ -3,7 +3,7 @@
 import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 
-import { DateField, TextField } from "../components/Field";
+import { DateField, TextArea, TextField } from "../components/Field";
 import { FlagList } from "../components/FlagList";
 import { StatusBadge } from "../components/StatusBadge";
 import { ipc, toAppError, type AppError, type BabyRecord, type MotherId, type MotherView, type VisitCard } from "../ipc";
@@ -62,6 +62,7 @@ export function Mother({ id, notice }: { id: MotherId; notice?: string }) {
       </section>
 
       <ExtraVisits view={view} onPlanned={() => ipc.mother(id).then(setView, (e) => setError(toAppError(e)))} />
+      <Notes view={view} onAdded={() => ipc.mother(id).then(setView, (e) => setError(toAppError(e)))} />
 
       <div className="two-columns">
         <section className="card">
@@ -162,6 +163,62 @@ function ExtraVisits({ view, onPlanned }: { view: MotherView; onPlanned: () => v
           {t("extra.plan")}
         </button>
       )}
+    </section>
+  );
+}
+
+/**
+ * The psychologist's and the social care specialist's notes, for the roles that may read them
+ * (the card is absent for the others), and the form for the role that writes them.
+ */
+export function Notes({ view, onAdded }: { view: MotherView; onAdded: () => void }) {
+  const { t } = useTranslation();
+  const [writing, setWriting] = useState(false);
+  const [text, setText] = useState("");
+  const { submit, error, saving } = useSave(
+    () => ipc.addNote({ mother_id: view.mother.id, text }),
+    () => {
+      setWriting(false);
+      setText("");
+      onAdded();
+    },
+  );
+  if (view.notes.length === 0 && !view.note_topic) return null;
+  const errors = errorsByField(t, error);
+  return (
+    <section className="card notes" aria-labelledby="notes-title" data-testid="notes">
+      <h2 id="notes-title">{t("notes.title")}</h2>
+      <p className="subtitle">{t("notes.who_reads")}</p>
+      {view.notes.length === 0 ? <p className="subtitle">{t("notes.none")}</p> : null}
+      <ul className="notes-list">
+        {view.notes.map((n) => (
+          <li key={n.id} data-topic={n.topic}>
+            <span className="badge">{t(`notes.topic.${n.topic}`)}</span>{" "}
+            <strong>{numericDate(n.written_on)}</strong> · <bdi>{n.written_by}</bdi>
+            <p dir="auto">{n.text}</p>
+          </li>
+        ))}
+      </ul>
+      {view.note_topic ? (
+        writing ? (
+          <form onSubmit={submit} noValidate>
+            <FormErrorBanner error={error} />
+            <TextArea name="note_text" label={t(`notes.write.${view.note_topic}`)} value={text} onChange={setText} error={errors["text"]} />
+            <div className="form-actions">
+              <button type="button" className="secondary" onClick={() => setWriting(false)}>
+                {t("common.cancel")}
+              </button>
+              <button type="submit" className="primary" name="save_note" disabled={saving}>
+                {saving ? t("common.saving") : t("notes.save")}
+              </button>
+            </div>
+          </form>
+        ) : (
+          <button type="button" className="secondary" name="add_note" onClick={() => setWriting(true)}>
+            {t("notes.add")}
+          </button>
+        )
+      ) : null}
     </section>
   );
 }

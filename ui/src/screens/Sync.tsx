@@ -139,7 +139,7 @@ function TabletMembers() {
           </div>
         </form>
       ) : (
-        <button type="button" name="open_add_member" onClick={() => setOpen(true)}>
+        <button type="button" className="secondary" name="open_add_member" onClick={() => setOpen(true)}>
           {t("tablet_members.add")}
         </button>
       )}
