@@ -298,5 +298,102 @@ fn main() -> anyhow::Result<()> {
         &br,
         "< 20 ms",
     );
+    encryption(&store, &args, dir.path())?;
+    Ok(())
+}
+
+/// A registration form as a nurse fills it in.
+fn registration(name: &str, birth_date: &str) -> lohusa_core::registration::RegistrationInput {
+    use lohusa_core::registration::*;
+    RegistrationInput {
+        mother: MotherInput {
+            full_name: name.into(),
+            age_years: "28".into(),
+            neighbourhood: "Basmane".into(),
+            preferred_language: Some(Language::Tr),
+            ..Default::default()
+        },
+        birth: BirthInput {
+            birth_date: birth_date.into(),
+            mode: Some(BirthMode::Vaginal),
+            ..Default::default()
+        },
+        babies: vec![BabyInput {
+            name: String::new(),
+            sex: Some(BabySex::Female),
+            birth_weight_g: "3200".into(),
+        }],
+    }
+}
+
+/// The cost of encryption at rest: the same data, plain and encrypted (a copy made with
+/// SQLCipher's export), read and written alternately in this run; each encrypted figure is given
+/// as a ratio to its plain twin.
+fn encryption(plain: &Store, args: &Args, dir: &std::path::Path) -> anyhow::Result<()> {
+    let path = dir.join("bench-encrypted.sqlite3");
+    let key = lohusa_store::keyring::DbKey::random();
+    plain.copy_encrypted(&path, &key)?;
+    let mut encrypted = Store::open_encrypted(&path, key)?;
+    let mut plain = Store::open(plain.path())?;
+    let member = plain.local_member()?.expect("the bench member");
+    encrypted.sign_in_as(member.id, &member.name, None)?;
+    let filter = lohusa_core::followup::FollowUpFilter::default();
+    let today = lohusa_core::time::istanbul_today(Utc::now());
+    type Pair = (Vec<Duration>, Vec<Duration>);
+    fn side(pair: &mut Pair, encrypted: bool) -> &mut Vec<Duration> {
+        if encrypted { &mut pair.1 } else { &mut pair.0 }
+    }
+    let (mut scan, mut list, mut follow, mut search, mut register): (Pair, Pair, Pair, Pair, Pair) = Default::default();
+    let born = (today - chrono::Days::new(3)).to_string();
+    for i in 0..args.reads {
+        for (store, enc) in [(&mut plain, false), (&mut encrypted, true)] {
+            time(side(&mut scan, enc), || store.baseline_scan())?;
+            time(side(&mut list, enc), || store.today_list(Utc::now()))?;
+            time(side(&mut follow, enc), || {
+                store.follow_up_list(Utc::now(), &filter, 200)
+            })?;
+            time(side(&mut search, enc), || store.search_mothers("ayşe", Utc::now(), 50))?;
+            let input = registration(&format!("Bench Anne {i}"), &born);
+            time(side(&mut register, enc), || {
+                store.register_mother(&input, member.id, Utc::now())
+            })?;
+        }
+    }
+    // Signing in: the PIN through Argon2id, the key unsealed (what a nurse waits for).
+    let ring_path = dir.join("keyring.json");
+    let who = lohusa_core::MemberId(uuid::Uuid::now_v7());
+    let (mut ring, _) = lohusa_store::keyring::Keyring::create(&ring_path, who, "Bench", None, "482915")?;
+    let mut unlock = Vec::new();
+    for _ in 0..10 {
+        time(&mut unlock, || ring.unlock(who, "482915", 0))?;
+    }
+    println!(
+        "\nsigning in with a PIN (Argon2id, 64 MiB, 3 passes): p50 {} over {} tries",
+        ms(Timings(unlock.clone()).percentile(0.5)),
+        unlock.len()
+    );
+    println!(
+        "encryption at rest (SQLCipher), the same {} mothers plain and encrypted, alternately:",
+        args.mothers
+    );
+    for (name, pair) in [
+        ("baseline: scan all names", &scan),
+        ("Today list", &list),
+        ("follow-up list", &follow),
+        ("search name", &search),
+        ("register a mother", &register),
+    ] {
+        let (p, e) = (Timings(pair.0.clone()), Timings(pair.1.clone()));
+        let ratio = |a: Duration, b: Duration| a.as_secs_f64() / b.as_secs_f64().max(1e-9);
+        println!(
+            "{name:<28} plain p50 {:>10} p99 {:>10}  encrypted p50 {:>10} p99 {:>10}  ({:>5.2}x / {:>5.2}x plain)",
+            ms(p.percentile(0.5)),
+            ms(p.percentile(0.99)),
+            ms(e.percentile(0.5)),
+            ms(e.percentile(0.99)),
+            ratio(e.percentile(0.5), p.percentile(0.5)),
+            ratio(e.percentile(0.99), p.percentile(0.99)),
+        );
+    }
     Ok(())
 }

@@ -52,6 +52,11 @@ impl DbKey {
         Zeroizing::new(format!("PRAGMA key = \"x'{}'\";", hex::encode(self.0.as_ref())))
     }
 
+    /// The key as an SQL literal, for `ATTACH ... KEY`.
+    pub(crate) fn literal(&self) -> Zeroizing<String> {
+        Zeroizing::new(format!("\"x'{}'\"", hex::encode(self.0.as_ref())))
+    }
+
     /// A copy (the checkpointing connection, and the keyring sealing it for a new member).
     pub fn duplicate(&self) -> DbKey {
         DbKey(Zeroizing::new(*self.0))

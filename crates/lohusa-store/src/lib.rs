@@ -105,6 +105,27 @@ impl Store {
         Checkpointer::open(&self.path, self.key.as_ref().map(keyring::DbKey::duplicate))
     }
 
+    /// Writes an encrypted copy of this store to `to` (SQLCipher's `sqlcipher_export`): the
+    /// benchmark compares the same data plain and encrypted.
+    pub fn copy_encrypted(&self, to: &Path, key: &keyring::DbKey) -> Result<(), StoreError> {
+        let to = to.to_string_lossy().replace('\'', "''");
+        self.conn.execute_batch(&format!(
+            "ATTACH DATABASE '{to}' AS encrypted KEY {};",
+            key.literal().as_str()
+        ))?;
+        let exported = self
+            .conn
+            .query_row("SELECT sqlcipher_export('encrypted')", [], |_| Ok(()))
+            .and_then(|()| {
+                // The export copies tables, not the schema version the migrations read.
+                let version: i64 = self.conn.query_row("PRAGMA main.user_version", [], |r| r.get(0))?;
+                self.conn
+                    .execute_batch(&format!("PRAGMA encrypted.user_version = {version};"))
+            });
+        self.conn.execute_batch("DETACH DATABASE encrypted;")?;
+        Ok(exported?)
+    }
+
     /// A copy of an encrypted store's key, to seal it for another member.
     pub fn key_copy(&self) -> Option<keyring::DbKey> {
         self.key.as_ref().map(keyring::DbKey::duplicate)

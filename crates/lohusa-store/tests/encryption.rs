@@ -161,3 +161,19 @@ fn guessing_a_pin_locks_then_erases_the_member_and_the_others_keep_their_access(
         .collect();
     assert!(left.is_empty(), "{left:?}");
 }
+
+#[test]
+fn a_plain_store_copies_into_an_encrypted_one_with_everything() {
+    let mut t = common::TempStore::new();
+    t.store
+        .register_mother(&registration("Fatma Yılmaz", "2026-11-20"), nurse(), now())
+        .unwrap();
+    let to = t.dir.path().join("copy.sqlite3");
+    let key = keyring::DbKey::random();
+    t.store.copy_encrypted(&to, &key).unwrap();
+    assert_ne!(&bytes_of(&to)[..16], b"SQLite format 3\0");
+    let copy = Store::open_encrypted(&to, key).unwrap();
+    for table in ["mothers", "births", "babies", "changes"] {
+        assert_eq!(count(&copy, table), count(&t.store, table), "{table}");
+    }
+}
