@@ -34,7 +34,7 @@ mod tests {
     use ts_rs::{Config, TS};
 
     use lohusa_core::coverage::{CoverageCounts, CoverageRow, CoverageTable};
-    use lohusa_core::sync::{DeviceReport, TeamDevice};
+    use lohusa_core::sync::{DeviceReport, IssuedCode, NewMember, TeamDevice, TeamMember};
 
     use lohusa_core::extra::{ExtraVisitInput, ExtraVisitRecord, ExtraVisitStatus};
     use lohusa_exchange::matching::{MatchReason, Suspect};
@@ -58,6 +58,7 @@ mod tests {
         let mut decls: Vec<String> = declarations![&cfg;
             AppError, ErrorKind, FieldError, Rule, AppStatus, LocalMember, Role,
             AppPhase, Notice, SetupDefaults, SyncOnly, DeviceMember, NoteTopic, NoteInput, NoteRecord,
+            TeamMember, NewMember, IssuedCode,
             MotherId, VisitId, BabyId, BirthId, ChangeId, DeviceId, MemberId, Hlc, EntityKind, Change,
             RegistrationInput, MotherInput, BirthInput, BabyInput,
             ResidencyStatus, Language, BirthMode, BabySex,

@@ -12,7 +12,7 @@ use lohusa_core::instrument::InstrumentText;
 use lohusa_core::registration::{Language, RegistrationInput};
 use lohusa_core::review::{ReviewInput, ReviewOrder, ReviewRecord};
 use lohusa_core::schedule::VisitNumber;
-use lohusa_core::sync::{CLOCK_SKEW_WARNING_MS, SILENT_AFTER_DAYS, TeamDevice};
+use lohusa_core::sync::{CLOCK_SKEW_WARNING_MS, IssuedCode, NewMember, SILENT_AFTER_DAYS, TeamDevice, TeamMember};
 use lohusa_core::time::istanbul_today;
 use lohusa_core::today::TodayList;
 use lohusa_core::visit::{LaterResultsInput, VisitInput};
@@ -390,13 +390,65 @@ pub fn export_records(state: State<'_, AppState>, format: ExportFormat) -> Resul
 /// The team's devices as the server knows them (needs the server).
 #[tauri::command]
 pub async fn get_team_devices(state: State<'_, AppState>) -> Result<TeamDevices, AppError> {
-    let transport = lohusa_sync::http::HttpTransport::for_store(&*state.store()?)?;
+    let transport = transport(&state)?;
     let devices = transport.team_devices().await?;
     Ok(TeamDevices {
         this_device: state.store()?.device_id().to_string(),
         devices,
         silent_after_days: SILENT_AFTER_DAYS,
     })
+}
+
+/// The transport to this device's server, naming the member signed in.
+fn transport(state: &AppState) -> Result<lohusa_sync::http::HttpTransport, AppError> {
+    Ok(lohusa_sync::http::HttpTransport::for_store(&*state.store()?)?)
+}
+
+/// The team's members with their roles and devices (the team lead; needs the server).
+#[tauri::command]
+pub async fn get_team_members(state: State<'_, AppState>) -> Result<Vec<TeamMember>, AppError> {
+    let transport = transport(&state)?;
+    Ok(transport.team_members().await?)
+}
+
+/// Adds a member to the team; her one-time member code, shown once.
+#[tauri::command]
+pub async fn add_team_member(state: State<'_, AppState>, new: NewMember) -> Result<IssuedCode, AppError> {
+    if new.name.trim().is_empty() {
+        let mut errors = lohusa_core::ValidationErrors::default();
+        errors.push(lohusa_core::FieldError::new("name", lohusa_core::Rule::Required));
+        return Err(lohusa_store::StoreError::from(errors).into());
+    }
+    let transport = transport(&state)?;
+    Ok(transport.add_team_member(&new).await?)
+}
+
+/// A new one-time code for a member: another device, or a forgotten PIN.
+#[tauri::command]
+pub async fn new_member_code(state: State<'_, AppState>, num: i64) -> Result<IssuedCode, AppError> {
+    let transport = transport(&state)?;
+    Ok(transport.new_member_code(num).await?)
+}
+
+#[tauri::command]
+pub async fn revoke_team_member(state: State<'_, AppState>, num: i64) -> Result<(), AppError> {
+    let transport = transport(&state)?;
+    Ok(transport.revoke_team_member(num).await?)
+}
+
+/// A one-time code for enrolling a new device of the team.
+#[tauri::command]
+pub async fn new_enrollment_code(state: State<'_, AppState>) -> Result<IssuedCode, AppError> {
+    let transport = transport(&state)?;
+    Ok(transport.new_enrollment_code().await?)
+}
+
+/// Revokes another device of the team: it uploads what it holds at its next sync, then erases
+/// itself.
+#[tauri::command]
+pub async fn revoke_team_device(state: State<'_, AppState>, id: String) -> Result<(), AppError> {
+    let transport = transport(&state)?;
+    Ok(transport.revoke_team_device(&id).await?)
 }
 
 /// The tablets view: every active device of the team, and which one is this.

@@ -44,6 +44,39 @@ pub struct ClaimedMember {
     pub role: crate::access::Role,
 }
 
+/// A member of the team as the team lead manages her (`num` is the server's handle, set before
+/// she ever signs in; `id` once she has).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+pub struct TeamMember {
+    #[ts(type = "number")]
+    pub num: i64,
+    pub id: Option<crate::ids::MemberId>,
+    pub name: String,
+    pub role: crate::access::Role,
+    pub active: bool,
+    /// The devices she signed in on.
+    pub devices: Vec<String>,
+}
+
+/// A member the team lead adds.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+pub struct NewMember {
+    pub name: String,
+    pub role: crate::access::Role,
+}
+
+/// A one-time code the server made (shown once; it keeps only a hash).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+pub struct IssuedCode {
+    pub code: String,
+    #[ts(type = "number")]
+    pub expires_ms: u64,
+}
+
+/// How long a member code and a device's enrollment code stay valid.
+pub const MEMBER_CODE_HOURS: u64 = 72;
+pub const ENROLLMENT_CODE_HOURS: u64 = 24;
+
 /// The server's identity. The epoch changes when its database is replaced or restored.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
 pub struct ServerIdentity {

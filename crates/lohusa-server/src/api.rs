@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use axum::extract::rejection::{JsonRejection, QueryRejection};
-use axum::extract::{DefaultBodyLimit, Query, State};
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -42,6 +42,26 @@ pub fn router(backend: Shared) -> Router {
         .route(&format!("{API_PREFIX}/report"), post(report))
         .route(&format!("{API_PREFIX}/devices"), get(devices))
         .route(&format!("{API_PREFIX}/members/claim"), post(claim_member))
+        .route(
+            &format!("{API_PREFIX}/team/members"),
+            get(team_members).post(add_team_member),
+        )
+        .route(
+            &format!("{API_PREFIX}/team/members/{{num}}/code"),
+            post(new_member_code),
+        )
+        .route(
+            &format!("{API_PREFIX}/team/members/{{num}}/revoke"),
+            post(revoke_team_member),
+        )
+        .route(
+            &format!("{API_PREFIX}/team/enrollment-codes"),
+            post(new_enrollment_code),
+        )
+        .route(
+            &format!("{API_PREFIX}/team/devices/{{id}}/revoke"),
+            post(revoke_team_device),
+        )
         .fallback(|| async {
             ApiError::new(
                 StatusCode::NOT_FOUND,
@@ -396,4 +416,151 @@ async fn claim_member(
             "This member code belongs to another team than this device's.",
         ),
     }
+}
+
+/// The header naming the member signed in on the device (checked against the members who
+/// signed in there).
+pub const MEMBER_HEADER: &str = "x-lohusa-member";
+
+/// The asking device, when the member it names signed in on it and leads the team (or runs the
+/// server): only she manages members, codes and devices.
+async fn team_lead(backend: &Backend, headers: &HeaderMap) -> Result<DeviceAuth, ApiError> {
+    let auth = authenticate(backend, headers).await?;
+    let member = headers
+        .get(MEMBER_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<lohusa_core::MemberId>().ok());
+    let role = match member {
+        Some(member) => backend.member_role_on_device(&auth.device, member).await?,
+        None => None,
+    };
+    if !matches!(role, Some(lohusa_core::Role::TeamLead | lohusa_core::Role::Admin)) {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "not_team_lead",
+            "Only the team lead, signed in on this device, manages members, codes and devices.",
+        ));
+    }
+    Ok(auth)
+}
+
+fn not_in_team() -> ApiError {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "not_in_team",
+        "This team has no such member or device.",
+    )
+}
+
+fn team_member_of(row: crate::backend::MemberRow) -> Result<lohusa_core::sync::TeamMember, BackendError> {
+    let corrupt = || BackendError::Corrupt(format!("member {}", row.num));
+    Ok(lohusa_core::sync::TeamMember {
+        num: row.num,
+        id: row.id.as_deref().map(str::parse).transpose().map_err(|_| corrupt())?,
+        role: lohusa_core::Role::parse(&row.role).ok_or_else(corrupt)?,
+        active: row.revoked_ms.is_none(),
+        name: row.name,
+        devices: row.devices,
+    })
+}
+
+async fn team_members(
+    State(backend): State<Shared>,
+    headers: HeaderMap,
+) -> Result<Json<Vec<lohusa_core::sync::TeamMember>>, ApiError> {
+    let auth = team_lead(&backend, &headers).await?;
+    let rows = backend.team_members(auth.team_id).await?;
+    Ok(Json(rows.into_iter().map(team_member_of).collect::<Result<_, _>>()?))
+}
+
+async fn issue_member_code(backend: &Backend, num: i64) -> Result<lohusa_core::sync::IssuedCode, ApiError> {
+    let (code, hash) = crate::backend::new_member_code();
+    let expires_ms = now_ms() + lohusa_core::sync::MEMBER_CODE_HOURS * 3_600_000;
+    backend.add_member_code(num, &hash, expires_ms).await?;
+    Ok(lohusa_core::sync::IssuedCode { code, expires_ms })
+}
+
+async fn add_team_member(
+    State(backend): State<Shared>,
+    headers: HeaderMap,
+    body: Result<Json<lohusa_core::sync::NewMember>, JsonRejection>,
+) -> Result<Json<lohusa_core::sync::IssuedCode>, ApiError> {
+    let auth = team_lead(&backend, &headers).await?;
+    let Json(new) = body?;
+    let name = new.name.trim();
+    if name.is_empty() || name.chars().count() > MAX_REPORT_TEXT {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_body",
+            format!("name must be 1 to {MAX_REPORT_TEXT} characters."),
+        ));
+    }
+    let num = backend.add_member(&auth.team, name, new.role, now_ms()).await?;
+    Ok(Json(issue_member_code(&backend, num).await?))
+}
+
+async fn new_member_code(
+    State(backend): State<Shared>,
+    headers: HeaderMap,
+    Path(num): Path<i64>,
+) -> Result<Json<lohusa_core::sync::IssuedCode>, ApiError> {
+    let auth = team_lead(&backend, &headers).await?;
+    match backend.team_member(auth.team_id, num).await? {
+        Some(member) if member.revoked_ms.is_none() => Ok(Json(issue_member_code(&backend, num).await?)),
+        Some(_) => Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "member_revoked",
+            "This member no longer has access.",
+        )),
+        None => Err(not_in_team()),
+    }
+}
+
+async fn revoke_team_member(
+    State(backend): State<Shared>,
+    headers: HeaderMap,
+    Path(num): Path<i64>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let auth = team_lead(&backend, &headers).await?;
+    if backend.team_member(auth.team_id, num).await?.is_none() {
+        return Err(not_in_team());
+    }
+    let revoked = backend.revoke_member_of_team(auth.team_id, num, now_ms()).await?;
+    Ok(Json(serde_json::json!({ "revoked": revoked })))
+}
+
+async fn new_enrollment_code(
+    State(backend): State<Shared>,
+    headers: HeaderMap,
+) -> Result<Json<lohusa_core::sync::IssuedCode>, ApiError> {
+    let auth = team_lead(&backend, &headers).await?;
+    let code = logic::new_enrollment_code();
+    let expires_ms = now_ms() + lohusa_core::sync::ENROLLMENT_CODE_HOURS * 3_600_000;
+    backend
+        .add_enrollment_code(
+            &auth.team,
+            &logic::hash_secret(&logic::normalize_code(&code)),
+            expires_ms,
+        )
+        .await?;
+    Ok(Json(lohusa_core::sync::IssuedCode { code, expires_ms }))
+}
+
+async fn revoke_team_device(
+    State(backend): State<Shared>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let auth = team_lead(&backend, &headers).await?;
+    if id == auth.device {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "own_device",
+            "A device cannot revoke itself; revoke it from another one.",
+        ));
+    }
+    if !backend.revoke_device_of_team(auth.team_id, &id, now_ms()).await? {
+        return Err(not_in_team());
+    }
+    Ok(Json(serde_json::json!({ "revoked": true })))
 }

@@ -321,6 +321,37 @@ impl Backend {
         dispatch!(self.members(team_id))
     }
 
+    /// The role of `member` if she signed in on `device` and is active.
+    pub async fn member_role_on_device(&self, device: &str, member: MemberId) -> Result<Option<Role>, BackendError> {
+        let role: Option<String> = dispatch!(self.member_role_on_device(device.to_owned(), member.to_string()))?;
+        Ok(role.as_deref().and_then(Role::parse))
+    }
+
+    /// A team's member by her number, if she is one of this team's.
+    pub async fn team_member(&self, team_id: i64, num: i64) -> Result<Option<MemberRow>, BackendError> {
+        let members: Vec<MemberRow> = dispatch!(self.members(team_id))?;
+        Ok(members.into_iter().find(|m| m.num == num))
+    }
+
+    /// Revokes a member of this team by her number (one who never signed in has no id yet).
+    pub async fn revoke_member_of_team(&self, team_id: i64, num: i64, now_ms: u64) -> Result<bool, BackendError> {
+        dispatch!(self.revoke_member_num(team_id, num, now_ms))
+    }
+
+    /// Revokes a device of this team (never another team's). True when it was active.
+    pub async fn revoke_device_of_team(&self, team_id: i64, device: &str, now_ms: u64) -> Result<bool, BackendError> {
+        let rows: Vec<TeamDeviceRow> = dispatch!(self.team_devices(team_id))?;
+        if !rows.iter().any(|r| r.id == device) {
+            return Ok(false);
+        }
+        self.revoke_device(device, now_ms).await
+    }
+
+    /// A team's members as its team lead sees them.
+    pub async fn team_members(&self, team_id: i64) -> Result<Vec<MemberRow>, BackendError> {
+        dispatch!(self.members(team_id))
+    }
+
     /// Revokes a member: she no longer counts for what her devices receive, and her devices
     /// drop her at their next sync. What she wrote before stays accepted. True when she was
     /// active.

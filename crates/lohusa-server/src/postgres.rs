@@ -641,6 +641,29 @@ impl PgBackend {
             .collect())
     }
 
+    pub async fn member_role_on_device(&self, device: String, member: String) -> Result<Option<String>, BackendError> {
+        let client = self.pool.get().await?;
+        Ok(client
+            .query_opt(
+                "SELECT m.role FROM device_members dm JOIN members m ON m.id = dm.member_id
+                 WHERE dm.device_id = $1 AND dm.member_id = $2 AND m.revoked_ms IS NULL",
+                &[&device, &member],
+            )
+            .await?
+            .map(|r| r.get(0)))
+    }
+
+    pub async fn revoke_member_num(&self, team_id: i64, num: i64, now_ms: u64) -> Result<bool, BackendError> {
+        let client = self.pool.get().await?;
+        Ok(client
+            .execute(
+                "UPDATE members SET revoked_ms = $1 WHERE num = $2 AND team_id = $3 AND revoked_ms IS NULL",
+                &[&(now_ms as i64), &num, &team_id],
+            )
+            .await?
+            == 1)
+    }
+
     pub async fn revoked_members(&self, device: String) -> Result<Vec<String>, BackendError> {
         let client = self.pool.get().await?;
         Ok(client

@@ -708,6 +708,30 @@ impl SqliteBackend {
         .await
     }
 
+    pub async fn member_role_on_device(&self, device: String, member: String) -> Result<Option<String>, BackendError> {
+        self.read(move |conn| {
+            Ok(conn
+                .query_row(
+                    "SELECT m.role FROM device_members dm JOIN members m ON m.id = dm.member_id
+                     WHERE dm.device_id = ?1 AND dm.member_id = ?2 AND m.revoked_ms IS NULL",
+                    [device, member],
+                    |r| r.get(0),
+                )
+                .optional()?)
+        })
+        .await
+    }
+
+    pub async fn revoke_member_num(&self, team_id: i64, num: i64, now_ms: u64) -> Result<bool, BackendError> {
+        self.write(move |conn| {
+            Ok(conn.execute(
+                "UPDATE members SET revoked_ms = ?1 WHERE num = ?2 AND team_id = ?3 AND revoked_ms IS NULL",
+                params![now_ms as i64, num, team_id],
+            )? == 1)
+        })
+        .await
+    }
+
     pub async fn revoked_members(&self, device: String) -> Result<Vec<String>, BackendError> {
         self.read(move |conn| {
             let mut stmt = conn.prepare_cached(

@@ -8,7 +8,8 @@ use std::time::Duration;
 
 use lohusa_core::DeviceId;
 use lohusa_core::sync::{
-    API_PREFIX, DeviceReport, PullResponse, PushResponse, Refusal, Request, Response, ServerIdentity, TeamDevice,
+    API_PREFIX, DeviceReport, IssuedCode, NewMember, PullResponse, PushResponse, Refusal, Request, Response,
+    ServerIdentity, TeamDevice, TeamMember,
 };
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -40,6 +41,9 @@ impl ErrorBody {
         }
     }
 }
+
+/// The header naming the member signed in on this device.
+pub const MEMBER_HEADER: &str = "x-lohusa-member";
 
 /// The central server at `base` (like `http://127.0.0.1:8787`), as this device sees it.
 #[derive(Clone)]
@@ -152,15 +156,64 @@ impl HttpTransport {
             .map_err(ErrorBody::into_error)
     }
 
+    /// The device token, and the member signed in (the team lead's routes check her role).
+    fn signed(&self, request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        let request = request.bearer_auth(&self.token);
+        match self.member {
+            Some(member) => request.header(MEMBER_HEADER, member.to_string()),
+            None => request,
+        }
+    }
+
+    /// The team's members (the team lead only).
+    pub async fn team_members(&self) -> Result<Vec<TeamMember>, SyncError> {
+        self.get::<Vec<TeamMember>>("team/members")
+            .await?
+            .map_err(ErrorBody::into_error)
+    }
+
+    /// Adds a member to the team; her one-time member code (the team lead only).
+    pub async fn add_team_member(&self, new: &NewMember) -> Result<IssuedCode, SyncError> {
+        self.post::<_, IssuedCode>("team/members", new)
+            .await?
+            .map_err(ErrorBody::into_error)
+    }
+
+    /// A new one-time code for a member (another device, a forgotten PIN).
+    pub async fn new_member_code(&self, num: i64) -> Result<IssuedCode, SyncError> {
+        self.post::<_, IssuedCode>(&format!("team/members/{num}/code"), &serde_json::json!({}))
+            .await?
+            .map_err(ErrorBody::into_error)
+    }
+
+    pub async fn revoke_team_member(&self, num: i64) -> Result<(), SyncError> {
+        self.post::<_, serde_json::Value>(&format!("team/members/{num}/revoke"), &serde_json::json!({}))
+            .await?
+            .map(|_| ())
+            .map_err(ErrorBody::into_error)
+    }
+
+    /// A one-time code for a new device of the team.
+    pub async fn new_enrollment_code(&self) -> Result<IssuedCode, SyncError> {
+        self.post::<_, IssuedCode>("team/enrollment-codes", &serde_json::json!({}))
+            .await?
+            .map_err(ErrorBody::into_error)
+    }
+
+    pub async fn revoke_team_device(&self, id: &str) -> Result<(), SyncError> {
+        self.post::<_, serde_json::Value>(&format!("team/devices/{id}/revoke"), &serde_json::json!({}))
+            .await?
+            .map(|_| ())
+            .map_err(ErrorBody::into_error)
+    }
+
     fn url(&self, path: &str) -> String {
         format!("{}{API_PREFIX}/{path}", self.base)
     }
 
     async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<Result<T, ErrorBody>, SyncError> {
         let response = self
-            .client
-            .get(self.url(path))
-            .bearer_auth(&self.token)
+            .signed(self.client.get(self.url(path)))
             .header(reqwest::header::ACCEPT_ENCODING, "zstd")
             .send()
             .await
@@ -177,9 +230,7 @@ impl HttpTransport {
         let compressed = zstd::encode_all(json.as_slice(), 1).map_err(|e| SyncError::Protocol(e.to_string()))?;
         self.bytes.0.fetch_add(compressed.len() as u64, Ordering::Relaxed);
         let response = self
-            .client
-            .post(self.url(path))
-            .bearer_auth(&self.token)
+            .signed(self.client.post(self.url(path)))
             .header(reqwest::header::CONTENT_TYPE, "application/json")
             .header(reqwest::header::CONTENT_ENCODING, "zstd")
             .header(reqwest::header::ACCEPT_ENCODING, "zstd")

@@ -514,3 +514,138 @@ async fn a_revoked_device_loses_none_of_its_unsynced_records(db: Db) {
 }
 
 on_both!(a_revoked_device_loses_none_of_its_unsynced_records);
+
+/// Members, codes and devices are managed by the team lead signed in on her device, and only
+/// within her team: a nurse, a forged member header or another team's device get nowhere.
+async fn only_the_team_lead_manages_her_team(db: Db) {
+    let server = TestServer::start(db).await;
+    let http = reqwest::Client::new();
+    let url = |path: &str| format!("{}/v1/{path}", server.base);
+    let (lead_device, nurse_device, ankara_device) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
+    let lead = server.token_as("izmir", lead_device, Role::TeamLead).await;
+    let nurse = server.token("izmir", nurse_device).await;
+    let ankara = server.token_as("ankara", ankara_device, Role::TeamLead).await;
+    let as_member = |request: reqwest::RequestBuilder, token: &str, member: Uuid| {
+        request.bearer_auth(token).header("x-lohusa-member", member.to_string())
+    };
+
+    // Refused: a nurse; no member named; the lead named from the nurse's tablet (she never
+    // signed in there).
+    for (who, request) in [
+        (
+            "a nurse",
+            as_member(http.get(url("team/members")), &nurse, nurse_device),
+        ),
+        ("no member named", http.get(url("team/members")).bearer_auth(&lead)),
+        (
+            "the lead named from a nurse's tablet",
+            as_member(http.get(url("team/members")), &nurse, lead_device),
+        ),
+        (
+            "a nurse making an enrollment code",
+            as_member(http.post(url("team/enrollment-codes")), &nurse, nurse_device).json(&json!({})),
+        ),
+    ] {
+        let (status, body) = answer(request).await;
+        assert_eq!(
+            (status, body["kind"].as_str()),
+            (StatusCode::FORBIDDEN, Some("not_team_lead")),
+            "{who}"
+        );
+    }
+
+    // The lead adds a member; her code signs her in on the nurse's tablet.
+    let (status, issued) = answer(
+        as_member(http.post(url("team/members")), &lead, lead_device)
+            .json(&json!({ "name": "Ebe Sevgi", "role": "nurse" })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{issued}");
+    let (status, claimed) = answer(
+        http.post(url("members/claim"))
+            .bearer_auth(&nurse)
+            .json(&json!({ "code": issued["code"] })),
+    )
+    .await;
+    assert_eq!((status, claimed["name"].as_str()), (StatusCode::OK, Some("Ebe Sevgi")));
+    let (_, members) = answer(as_member(http.get(url("team/members")), &lead, lead_device)).await;
+    let sevgi = members
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["name"] == "Ebe Sevgi")
+        .unwrap()
+        .clone();
+    assert_eq!(sevgi["devices"], json!([nurse_device.to_string()]));
+    assert!(
+        !members.to_string().contains(&ankara_device.to_string()),
+        "another team's members are not listed"
+    );
+
+    // An enrollment code from the lead enrolls a new tablet.
+    let (_, code) =
+        answer(as_member(http.post(url("team/enrollment-codes")), &lead, lead_device).json(&json!({}))).await;
+    let (status, _) = answer(
+        http.post(url("enroll"))
+            .json(&json!({ "code": code["code"], "device_id": Uuid::now_v7(), "device_name": "yeni" })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+
+    // Revoking: never another team's device, never her own; the nurse's tablet, yes.
+    let revoke = |id: Uuid, token: &str, member: Uuid| {
+        as_member(http.post(url(&format!("team/devices/{id}/revoke"))), token, member).json(&json!({}))
+    };
+    assert_eq!(
+        answer(revoke(ankara_device, &lead, lead_device)).await.1["kind"],
+        "not_in_team"
+    );
+    assert_eq!(
+        answer(revoke(lead_device, &lead, lead_device)).await.1["kind"],
+        "own_device"
+    );
+    assert_eq!(
+        answer(revoke(nurse_device, &ankara, ankara_device)).await.1["kind"],
+        "not_in_team"
+    );
+    assert_eq!(answer(revoke(nurse_device, &lead, lead_device)).await.0, StatusCode::OK);
+    let (status, body) = answer(http.get(url("pull")).bearer_auth(&nurse)).await;
+    assert_eq!(
+        (status, body["kind"].as_str()),
+        (StatusCode::FORBIDDEN, Some("device_revoked"))
+    );
+
+    // And a member: listed as inactive, her new codes refused.
+    let num = sevgi["num"].as_i64().unwrap();
+    let revoked = as_member(
+        http.post(url(&format!("team/members/{num}/revoke"))),
+        &lead,
+        lead_device,
+    )
+    .json(&json!({}));
+    assert_eq!(answer(revoked).await.0, StatusCode::OK);
+    let (_, members) = answer(as_member(http.get(url("team/members")), &lead, lead_device)).await;
+    assert!(
+        members
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["name"] == "Ebe Sevgi" && m["active"] == false)
+    );
+    let again = as_member(http.post(url(&format!("team/members/{num}/code"))), &lead, lead_device).json(&json!({}));
+    assert_eq!(answer(again).await.1["kind"], "member_revoked");
+    let (_, ankara_members) = answer(as_member(http.get(url("team/members")), &ankara, ankara_device)).await;
+    assert!(
+        !ankara_members.to_string().contains("Ebe Sevgi"),
+        "team B does not see team A's members"
+    );
+    let foreign = as_member(
+        http.post(url(&format!("team/members/{num}/revoke"))),
+        &ankara,
+        ankara_device,
+    )
+    .json(&json!({}));
+    assert_eq!(answer(foreign).await.1["kind"], "not_in_team");
+}
+
+on_both!(only_the_team_lead_manages_her_team);

@@ -291,6 +291,8 @@ export type InstrumentText = { instrument: string, language: Language, title: st
  */
 source: string, };
 
+export type IssuedCode = { code: string, expires_ms: number, };
+
 export type ItemText = { text: string, options: Array<string>, };
 
 export type Language = "tr" | "ar" | "en" | "ku" | "fa" | "other";
@@ -357,6 +359,8 @@ notes: Array<NoteRecord>,
  * The kind of note the signed-in member writes, if any.
  */
 note_topic: NoteTopic | null, };
+
+export type NewMember = { name: string, role: Role, };
 
 export type NoteInput = { mother_id: MotherId | null, text: string, };
 
@@ -532,6 +536,12 @@ export type TeamDevices = { this_device: string, devices: Array<TeamDevice>,
  * A device whose last sync is older than this many days stands out.
  */
 silent_after_days: number, };
+
+export type TeamMember = { num: number, id: MemberId | null, name: string, role: Role, active: boolean, 
+/**
+ * The devices she signed in on.
+ */
+devices: Array<string>, };
 
 export type TextSource = "shipped" | "licensed";
 
