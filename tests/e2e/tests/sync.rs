@@ -161,6 +161,53 @@ async fn the_team_lead_sees_and_resolves_a_conflict_from_two_tablets() -> anyhow
             .starts_with("Teslim edilebilir")
     );
     app.screenshot("sync-resolved").await?;
+
+    // In the office, she adds a nurse and makes a code for her tablet; a new tablet joins with
+    // the two codes she was given in person, and syncs.
+    app.click_named("nav_office").await?;
+    app.wait_css("[data-testid=team-table]").await?;
+    app.fill("new_member_name", "Ebe Sevgi").await?;
+    app.fill("new_member_role", "nurse").await?;
+    app.click_named("add_team_member").await?;
+    let member_code = app
+        .attr("[data-testid=issued-code] [data-code]", "data-code")
+        .await?
+        .expect("the member code is shown");
+    app.text_with("[data-testid=team-table]", "Ebe Sevgi").await?;
+    app.scroll_to("[data-testid=team]").await?;
+    app.screenshot("office-team-member-code").await?;
+    assert_eq!(
+        app.accessibility_violations().await?,
+        Vec::<String>::new(),
+        "office-team"
+    );
+    app.click_named("new_enrollment_code").await?;
+    app.text_with("[data-testid=issued-code]", "yeni tablet").await?;
+    let enrollment_code = app
+        .attr("[data-testid=issued-code] [data-code]", "data-code")
+        .await?
+        .expect("the enrollment code is shown");
+    let c = dir.path().join("c.sqlite3");
+    cli(&c, &["init", "--member", "Ebe Sevgi"]);
+    let joined = cli(
+        &c,
+        &[
+            "enroll",
+            "--server",
+            &url,
+            "--code",
+            &enrollment_code,
+            "--member-code",
+            &member_code,
+        ],
+    );
+    assert_eq!(joined["member"]["role"], "nurse");
+    cli(&c, &["sync"]);
+    assert_eq!(
+        cli(&c, &["list"]).as_array().map(Vec::len),
+        Some(1),
+        "she received the team's mother"
+    );
     app.stop().await?;
 
     cli(&a, &["sync"]);

@@ -6,6 +6,7 @@ import { useTranslation } from "react-i18next";
 
 import { ipc, toAppError, type AppError, type TeamDevice, type TeamDevices } from "../ipc";
 import { generalMessage } from "../lib/errors";
+import { useTeamLead } from "../lib/member";
 import { syncErrorMessage, timeAgo } from "../lib/sync";
 
 const DAY_MS = 86_400_000;
@@ -19,6 +20,8 @@ export function Tablets() {
   const [devices, setDevices] = useState<TeamDevices | null>(null);
   const [error, setError] = useState<AppError | null>(null);
   const [busy, setBusy] = useState(false);
+  const lead = useTeamLead();
+  const [confirm, setConfirm] = useState<string | null>(null);
 
   const load = useCallback(() => {
     setBusy(true);
@@ -63,6 +66,7 @@ export function Tablets() {
                 <th scope="col">{t("office.tablets.conflicts")}</th>
                 <th scope="col">{t("office.tablets.refused")}</th>
                 <th scope="col">{t("office.tablets.version")}</th>
+                {lead ? <th scope="col">{t("team.actions")}</th> : null}
               </tr>
             </thead>
             <tbody>
@@ -84,6 +88,22 @@ export function Tablets() {
                     <td className={report && report.conflicts > 0 ? "attention" : undefined}>{report?.conflicts ?? "—"}</td>
                     <td className={report && report.quarantined > 0 ? "attention" : undefined}>{report?.quarantined ?? "—"}</td>
                     <td>{report?.app_version ?? "—"}</td>
+                    {lead ? (
+                      <td>
+                        <div className="row-actions">
+                        {device.id === devices.this_device ? null : confirm === device.id ? (
+                          <button type="button" className="danger" name={`revoke_device_confirm_${device.id}`}
+                            onClick={() => ipc.revokeTeamDevice(device.id).then(() => { setConfirm(null); load(); }, (e) => setError(toAppError(e)))}>
+                            {t("office.tablets.revoke_confirm")}
+                          </button>
+                        ) : (
+                          <button type="button" className="secondary" name={`revoke_device_${device.id}`} onClick={() => setConfirm(device.id)}>
+                            {t("team.revoke")}
+                          </button>
+                        )}
+                        </div>
+                      </td>
+                    ) : null}
                   </tr>
                 );
               })}

@@ -15,3 +15,9 @@ export function useMayAct(...roles: Role[]): boolean {
   const member = useContext(MemberContext);
   return !member?.role || roles.includes(member.role);
 }
+
+/** Whether the member using the app leads the team (or runs the server): the team tools. */
+export function useTeamLead(): boolean {
+  const member = useContext(MemberContext);
+  return member?.role === "team_lead" || member?.role === "admin";
+}

@@ -1,11 +1,14 @@
-// The team lead's office: the team's coverage this month, every tablet's sync state, the
-// conflicts waiting, the hospital referral import and the programme's exports.
+// The team lead's office: the team's coverage this month, every tablet's sync state, her team's
+// members and codes (the team lead only), the conflicts waiting, the hospital referral import and
+// the programme's exports.
 import { useTranslation } from "react-i18next";
 
 import { Coverage } from "../components/Coverage";
 import { Exports } from "../components/Exports";
 import { ReferralImport } from "../components/ReferralImport";
 import { Tablets } from "../components/Tablets";
+import { Team } from "../components/Team";
+import { useTeamLead } from "../lib/member";
 import { useNav } from "../lib/nav";
 import { useSyncState } from "../lib/sync";
 
@@ -14,6 +17,7 @@ export function Office() {
   const { go } = useNav();
   const { view } = useSyncState();
   const conflicts = view?.status.open_conflicts ?? 0;
+  const lead = useTeamLead();
   return (
     <main className="screen office">
       <header className="screen-header">
@@ -21,6 +25,7 @@ export function Office() {
       </header>
       <Coverage />
       <Tablets />
+      {lead ? <Team /> : null}
       <section className="card office-conflicts" aria-labelledby="office-conflicts-title">
         <h2 id="office-conflicts-title">{t("office.conflicts.title")}</h2>
         <p data-testid="office-conflicts">{t("office.conflicts.count", { n: conflicts })}</p>
