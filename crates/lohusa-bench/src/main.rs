@@ -302,30 +302,6 @@ fn main() -> anyhow::Result<()> {
     Ok(())
 }
 
-/// A registration form as a nurse fills it in.
-fn registration(name: &str, birth_date: &str) -> lohusa_core::registration::RegistrationInput {
-    use lohusa_core::registration::*;
-    RegistrationInput {
-        mother: MotherInput {
-            full_name: name.into(),
-            age_years: "28".into(),
-            neighbourhood: "Basmane".into(),
-            preferred_language: Some(Language::Tr),
-            ..Default::default()
-        },
-        birth: BirthInput {
-            birth_date: birth_date.into(),
-            mode: Some(BirthMode::Vaginal),
-            ..Default::default()
-        },
-        babies: vec![BabyInput {
-            name: String::new(),
-            sex: Some(BabySex::Female),
-            birth_weight_g: "3200".into(),
-        }],
-    }
-}
-
 /// The cost of encryption at rest: the same data, plain and encrypted (a copy made with
 /// SQLCipher's export), read and written alternately in this run; each encrypted figure is given
 /// as a ratio to its plain twin.
@@ -353,7 +329,7 @@ fn encryption(plain: &Store, args: &Args, dir: &std::path::Path) -> anyhow::Resu
                 store.follow_up_list(Utc::now(), &filter, 200)
             })?;
             time(side(&mut search, enc), || store.search_mothers("ayşe", Utc::now(), 50))?;
-            let input = registration(&format!("Bench Anne {i}"), &born);
+            let input = lohusa_demo::registration(&format!("Bench Anne {i}"), &born);
             time(side(&mut register, enc), || {
                 store.register_mother(&input, member.id, Utc::now())
             })?;

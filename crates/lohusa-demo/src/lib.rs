@@ -104,6 +104,32 @@ const PLACES: &[(&str, &str)] = &[
 const NURSES: &[&str] = &["Ebe Derya Koç", "Hemşire Gülay Tan", "Ebe Sevgi Aksoy"];
 
 /// `count` mothers whose births fall over the last `max_days_ago` days before `today`.
+/// A registration as a nurse fills it in: a mother of 28 in Basmane who speaks Turkish, a
+/// vaginal birth on `birth_date` (YYYY-MM-DD), one girl of 3,200 g. For tests and benchmarks
+/// that need one more mother.
+pub fn registration(name: &str, birth_date: &str) -> lohusa_core::registration::RegistrationInput {
+    use lohusa_core::registration::*;
+    RegistrationInput {
+        mother: MotherInput {
+            full_name: name.into(),
+            age_years: "28".into(),
+            neighbourhood: "Basmane".into(),
+            preferred_language: Some(Language::Tr),
+            ..Default::default()
+        },
+        birth: BirthInput {
+            birth_date: birth_date.into(),
+            mode: Some(BirthMode::Vaginal),
+            ..Default::default()
+        },
+        babies: vec![BabyInput {
+            name: String::new(),
+            sex: Some(BabySex::Female),
+            birth_weight_g: "3200".into(),
+        }],
+    }
+}
+
 pub fn demo_mothers(seed: u64, count: usize, today: NaiveDate, max_days_ago: u64) -> Vec<DemoMother> {
     let mut rng = fastrand::Rng::with_seed(seed);
     (0..count).map(|_| demo_mother(&mut rng, today, max_days_ago)).collect()

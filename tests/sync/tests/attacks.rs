@@ -27,6 +27,11 @@ async fn attacks_are_refused(db: Db) {
     let server = TestServer::start(db).await;
     let http = reqwest::Client::new();
     let url = |path: &str| format!("{}/v1/{path}", server.base);
+    let push = |token: &str, change: lohusa_core::Change| {
+        http.post(url("push"))
+            .bearer_auth(token)
+            .json(&json!({ "changes": [change] }))
+    };
     let (izmir_device, ankara_device, revoked_device) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
     // Each device has one member signed in, whose id is the device's (`TestServer::token_as`).
     let izmir = server.token("izmir", izmir_device).await;
@@ -44,12 +49,7 @@ async fn attacks_are_refused(db: Db) {
 
     // İzmir's record, which the other team must never read or change.
     let secret = Uuid::now_v7();
-    let (status, _) = answer(
-        http.post(url("push"))
-            .bearer_auth(&izmir)
-            .json(&json!({ "changes": [mother_change(secret, izmir_device, "Fatma Yılmaz")] })),
-    )
-    .await;
+    let (status, _) = answer(push(&izmir, mother_change(secret, izmir_device, "Fatma Yılmaz"))).await;
     assert_eq!(status, StatusCode::OK);
 
     // A used enrollment code.
@@ -156,95 +156,94 @@ async fn attacks_are_refused(db: Db) {
         ),
         (
             "a device of team A writing team B's record",
-            http.post(url("push"))
-                .bearer_auth(&ankara)
-                .json(&json!({ "changes": [mother_change(secret, ankara_device, "Changed")] })),
+            push(&ankara, mother_change(secret, ankara_device, "Changed")),
             StatusCode::UNPROCESSABLE_ENTITY,
             "refused: other_team",
         ),
         (
             "a change claiming a device of another team",
-            http.post(url("push"))
-                .bearer_auth(&ankara)
-                .json(&json!({ "changes": [mother_change(Uuid::now_v7(), izmir_device, "Forged")] })),
+            push(&ankara, mother_change(Uuid::now_v7(), izmir_device, "Forged")),
             StatusCode::UNPROCESSABLE_ENTITY,
             "refused: device_not_in_team",
         ),
         (
             "a change claiming a device never enrolled",
-            http.post(url("push"))
-                .bearer_auth(&ankara)
-                .json(&json!({ "changes": [mother_change(Uuid::now_v7(), Uuid::now_v7(), "Forged")] })),
+            push(&ankara, mother_change(Uuid::now_v7(), Uuid::now_v7(), "Forged")),
             StatusCode::UNPROCESSABLE_ENTITY,
             "refused: device_not_in_team",
         ),
         (
             "a nurse writing a doctor's sign-off",
-            http.post(url("push"))
-                .bearer_auth(&izmir)
-                .json(&json!({ "changes": [change(
-                EntityKind::Review,
-                Uuid::now_v7(),
-                izmir_device,
-                izmir_device,
-                json!({ "mother_id": secret, "flags": ["bp_severe"], "orders": "none" }),
-            )] })),
+            push(
+                &izmir,
+                change(
+                    EntityKind::Review,
+                    Uuid::now_v7(),
+                    izmir_device,
+                    izmir_device,
+                    json!({ "mother_id": secret, "flags": ["bp_severe"], "orders": "none" }),
+                ),
+            ),
             StatusCode::UNPROCESSABLE_ENTITY,
             "refused: role_may_not_write",
         ),
         (
             "a nurse writing a psychologist's note",
-            http.post(url("push"))
-                .bearer_auth(&izmir)
-                .json(&json!({ "changes": [change(
-                EntityKind::PsychologyNote,
-                Uuid::now_v7(),
-                izmir_device,
-                izmir_device,
-                json!({ "mother_id": secret, "text": "x" }),
-            )] })),
+            push(
+                &izmir,
+                change(
+                    EntityKind::PsychologyNote,
+                    Uuid::now_v7(),
+                    izmir_device,
+                    izmir_device,
+                    json!({ "mother_id": secret, "text": "x" }),
+                ),
+            ),
             StatusCode::UNPROCESSABLE_ENTITY,
             "refused: role_may_not_write",
         ),
         (
             "a change with a forged author (the doctor, signed in on another tablet)",
-            http.post(url("push"))
-                .bearer_auth(&izmir)
-                .json(&json!({ "changes": [change(
-                EntityKind::Review,
-                Uuid::now_v7(),
-                izmir_device,
-                doctor_device,
-                json!({ "mother_id": secret, "flags": ["bp_severe"], "orders": "none" }),
-            )] })),
+            push(
+                &izmir,
+                change(
+                    EntityKind::Review,
+                    Uuid::now_v7(),
+                    izmir_device,
+                    doctor_device,
+                    json!({ "mother_id": secret, "flags": ["bp_severe"], "orders": "none" }),
+                ),
+            ),
             StatusCode::UNPROCESSABLE_ENTITY,
             "refused: author_not_on_device",
         ),
         (
             "a change by someone who is no member",
-            http.post(url("push"))
-                .bearer_auth(&izmir)
-                .json(&json!({ "changes": [change(
-                EntityKind::Mother,
-                secret,
-                izmir_device,
-                Uuid::now_v7(),
-                json!({ "phone": "0555 000 00 00" }),
-            )] })),
+            push(
+                &izmir,
+                change(
+                    EntityKind::Mother,
+                    secret,
+                    izmir_device,
+                    Uuid::now_v7(),
+                    json!({ "phone": "0555 000 00 00" }),
+                ),
+            ),
             StatusCode::UNPROCESSABLE_ENTITY,
             "refused: author_not_on_device",
         ),
         (
             "writing another member's name",
-            http.post(url("push"))
-                .bearer_auth(&izmir)
-                .json(&json!({ "changes": [change(
-                EntityKind::Member,
-                doctor_device,
-                izmir_device,
-                izmir_device,
-                json!({ "name": "Dr. Nobody" }),
-            )] })),
+            push(
+                &izmir,
+                change(
+                    EntityKind::Member,
+                    doctor_device,
+                    izmir_device,
+                    izmir_device,
+                    json!({ "name": "Dr. Nobody" }),
+                ),
+            ),
             StatusCode::UNPROCESSABLE_ENTITY,
             "refused: role_may_not_write",
         ),
@@ -311,11 +310,6 @@ async fn attacks_are_refused(db: Db) {
     let psych = server.token_as("izmir", psych_device, Role::Psychologist).await;
     let social = server.token_as("izmir", social_device, Role::SocialWorker).await;
     let (note, visit) = (Uuid::now_v7(), Uuid::now_v7());
-    let push = |token: &str, change: lohusa_core::Change| {
-        http.post(url("push"))
-            .bearer_auth(token)
-            .json(&json!({ "changes": [change] }))
-    };
     let note_text = "Uykusuzluk ve ağlama nöbetleri; haftaya görüşme";
     let fields = json!({ "mother_id": secret, "written_on": "2026-11-20", "text": note_text });
     let (status, body) = answer(push(
@@ -453,25 +447,7 @@ async fn a_revoked_device_loses_none_of_its_unsynced_records(db: Db) {
 
     // Offline for a day: three mothers registered, none synced. Meanwhile the lead revokes it.
     for name in ["Fatma Yılmaz", "Khadija Al-Hassan", "Ayşe Demir"] {
-        use lohusa_core::registration::*;
-        let input = RegistrationInput {
-            mother: MotherInput {
-                full_name: name.into(),
-                age_years: "27".into(),
-                preferred_language: Some(Language::Tr),
-                ..Default::default()
-            },
-            birth: BirthInput {
-                birth_date: "2026-11-20".into(),
-                mode: Some(BirthMode::Vaginal),
-                ..Default::default()
-            },
-            babies: vec![BabyInput {
-                name: String::new(),
-                sex: Some(BabySex::Female),
-                birth_weight_g: "3200".into(),
-            }],
-        };
+        let input = lohusa_demo::registration(name, "2026-11-20");
         replica
             .lock()
             .unwrap()

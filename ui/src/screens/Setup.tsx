@@ -1,13 +1,14 @@
 // First start on a device: set it up with the team's server (enrollment code, the member's own
 // code, a PIN she chooses), or without a server for now (her name and a PIN). The PIN seals the
 // key of the tablet's encrypted records.
-import { useState, type FormEvent } from "react";
+import { useState } from "react";
 import { useTranslation } from "react-i18next";
 
 import { TextField } from "../components/Field";
 import { PinFields } from "../components/PinFields";
-import { ipc, toAppError, type AppError, type AppStatus } from "../ipc";
+import { ipc, type AppStatus } from "../ipc";
 import { errorsByField, generalMessage } from "../lib/errors";
+import { useSave } from "../lib/useSave";
 
 export function Setup({ status, onDone }: { status: AppStatus; onDone: (status: AppStatus) => void }) {
   const { t } = useTranslation();
@@ -20,25 +21,15 @@ export function Setup({ status, onDone }: { status: AppStatus; onDone: (status: 
   const [name, setName] = useState("");
   const [pin, setPin] = useState("");
   const [again, setAgain] = useState("");
-  const [error, setError] = useState<AppError | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { submit, error, saving: busy, dismiss } = useSave(
+    () => (withServer ? ipc.setUpDevice(server, code, memberCode, pin, again) : ipc.setUpOffline(name, pin, again)),
+    onDone,
+  );
   const errors = errorsByField(t, error);
-  const edit = (set: (v: string) => void) => (v: string) => {
+  const edit = (set: (v: string) => void, field: string) => (v: string) => {
     set(v);
-    setError(null);
+    dismiss(field);
   };
-
-  async function submit(e: FormEvent) {
-    e.preventDefault();
-    setBusy(true);
-    try {
-      onDone(withServer ? await ipc.setUpDevice(server, code, memberCode, pin, again) : await ipc.setUpOffline(name, pin, again));
-    } catch (err) {
-      setError(toAppError(err));
-    } finally {
-      setBusy(false);
-    }
-  }
 
   return (
     <main className="screen welcome">
@@ -58,14 +49,14 @@ export function Setup({ status, onDone }: { status: AppStatus; onDone: (status: 
         </div>
         {withServer ? (
           <>
-            <TextField name="server" label={t("sync.enroll.server")} hint={t("sync.enroll.server_hint")} value={server} onChange={edit(setServer)} error={errors.server} />
-            <TextField name="code" label={t("sync.enroll.code")} hint={t("sync.enroll.code_hint")} value={code} onChange={edit(setCode)} error={errors.code} />
-            <TextField name="member_code" label={t("sync.enroll.member_code")} hint={t("sync.enroll.member_code_hint")} value={memberCode} onChange={edit(setMemberCode)} error={errors.member_code} />
+            <TextField name="server" label={t("sync.enroll.server")} hint={t("sync.enroll.server_hint")} value={server} onChange={edit(setServer, "server")} error={errors.server} />
+            <TextField name="code" label={t("sync.enroll.code")} hint={t("sync.enroll.code_hint")} value={code} onChange={edit(setCode, "code")} error={errors.code} />
+            <TextField name="member_code" label={t("sync.enroll.member_code")} hint={t("sync.enroll.member_code_hint")} value={memberCode} onChange={edit(setMemberCode, "member_code")} error={errors.member_code} />
           </>
         ) : (
-          <TextField name="member_name" label={t("welcome.name")} value={name} onChange={edit(setName)} error={errors.name} dir="auto" />
+          <TextField name="member_name" label={t("welcome.name")} value={name} onChange={edit(setName, "name")} error={errors.name} dir="auto" />
         )}
-        <PinFields pin={pin} again={again} onPin={edit(setPin)} onAgain={edit(setAgain)} errors={errors} />
+        <PinFields pin={pin} again={again} onPin={edit(setPin, "pin")} onAgain={edit(setAgain, "pin_again")} errors={errors} />
         <p className="hint">{t("setup.pin_explained")}</p>
         {error && error.kind !== "validation" ? (
           <p className="banner banner-error" role="alert">
