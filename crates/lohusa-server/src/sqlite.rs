@@ -39,6 +39,9 @@ fn open(path: &Path) -> Result<Connection, BackendError> {
     Ok(conn)
 }
 
+/// A member code with its member: number, expiry, use, team, id, name, role, revocation.
+type ClaimRow = (i64, i64, Option<i64>, i64, Option<String>, String, String, Option<i64>);
+
 /// The roles of the active members who signed in on a device.
 fn device_roles(conn: &Connection, device: &str) -> Result<Vec<lohusa_core::Role>, BackendError> {
     let mut stmt = conn.prepare_cached(
@@ -189,28 +192,27 @@ impl SqliteBackend {
         let token_hash = token_hash.to_owned();
         let found = self
             .read(move |conn| {
-                Ok(conn
-                    .query_row(
-                        "SELECT d.id, t.id, t.name, d.last_seen_ms, d.revoked_ms IS NOT NULL FROM devices d
+                conn.query_row(
+                    "SELECT d.id, t.id, t.name, d.last_seen_ms, d.revoked_ms IS NOT NULL FROM devices d
                          JOIN teams t ON t.id = d.team_id WHERE d.token_hash = ?1",
-                        [token_hash],
-                        |r| {
-                            let auth = DeviceAuth {
-                                device: r.get(0)?,
-                                team_id: r.get(1)?,
-                                team: r.get(2)?,
-                                roles: Vec::new(),
-                                revoked: r.get(4)?,
-                            };
-                            Ok((auth, r.get::<_, Option<i64>>(3)?))
-                        },
-                    )
-                    .optional()?
-                    .map(|(mut auth, seen)| {
-                        auth.roles = device_roles(conn, &auth.device)?;
-                        Ok::<_, BackendError>((auth, seen))
-                    })
-                    .transpose()?)
+                    [token_hash],
+                    |r| {
+                        let auth = DeviceAuth {
+                            device: r.get(0)?,
+                            team_id: r.get(1)?,
+                            team: r.get(2)?,
+                            roles: Vec::new(),
+                            revoked: r.get(4)?,
+                        };
+                        Ok((auth, r.get::<_, Option<i64>>(3)?))
+                    },
+                )
+                .optional()?
+                .map(|(mut auth, seen)| {
+                    auth.roles = device_roles(conn, &auth.device)?;
+                    Ok::<_, BackendError>((auth, seen))
+                })
+                .transpose()
             })
             .await?;
         let Some((auth, last_seen)) = found else {
@@ -549,7 +551,7 @@ impl SqliteBackend {
     ) -> Result<Result<(String, String, String), ClaimOutcome>, BackendError> {
         self.write(move |conn| {
             let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-            let found: Option<(i64, i64, Option<i64>, i64, Option<String>, String, String, Option<i64>)> = tx
+            let found: Option<ClaimRow> = tx
                 .query_row(
                     "SELECT m.num, c.expires_ms, c.used_ms, m.team_id, m.id, m.name, m.role, m.revoked_ms
                      FROM member_codes c JOIN members m ON m.num = c.member_num WHERE c.code_hash = ?1",

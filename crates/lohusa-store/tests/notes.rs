@@ -53,15 +53,11 @@ fn each_role_reads_only_the_notes_it_may() {
             .collect()
     };
     let mut by_role = Vec::new();
-    for i in 0..people.len() {
+    for (i, (role, _)) in people.iter().enumerate() {
         sign_in(&mut t, i);
         let mut topics = seen(&t);
         topics.sort_by_key(|t| *t as u8);
-        by_role.push((
-            people[i].0,
-            topics,
-            t.store.mother_view(mother, now()).unwrap().note_topic,
-        ));
+        by_role.push((*role, topics, t.store.mother_view(mother, now()).unwrap().note_topic));
     }
     use NoteTopic::*;
     assert_eq!(

@@ -139,7 +139,7 @@ async fn the_team_lead_sees_and_resolves_a_conflict_from_two_tablets() -> anyhow
     );
     // She keeps the phone number that is not shown now, and the pressure that is.
     app.click(&format!("{phone} [name=keep_other]")).await?;
-    app.wait_gone(&format!(".conflict:nth-child(2)")).await?;
+    app.wait_gone(".conflict:nth-child(2)").await?;
     assert!(app.text(".conflict h2").await?.contains("sistolik"));
     app.click(".conflict [name=keep_shown]").await?;
     app.wait_css(".conflicts-screen .empty").await?;
