@@ -82,6 +82,8 @@ pub struct AppStatus {
     pub sync_only: Option<SyncOnly>,
     pub notice: Option<Notice>,
     pub setup_defaults: Option<SetupDefaults>,
+    /// Set up half-way: enrolled with the server, waiting for an accepted member code.
+    pub enrolled_waiting_member: bool,
     /// Minutes without use after which the app locks itself.
     pub lock_after_minutes: u32,
     /// Today's date in İzmir.
@@ -143,6 +145,7 @@ pub fn status(state: &AppState) -> Result<AppStatus, AppError> {
             code: env(ENROLLMENT_CODE_ENV).unwrap_or_default(),
             member_code: env(MEMBER_CODE_ENV).unwrap_or_default(),
         }),
+        enrolled_waiting_member: state.has_pending_setup(),
         lock_after_minutes: (LOCK_AFTER.as_secs() / 60) as u32,
         today: istanbul_today(Utc::now()),
         version: env!("CARGO_PKG_VERSION").to_owned(),
@@ -213,28 +216,60 @@ pub async fn set_up_device(
     if load_keyring(&state)?.is_some() {
         return Err(AppError::internal(&"this device is already set up"));
     }
-    let pin = check_form(
-        &[("server", &server), ("code", &code), ("member_code", &member_code)],
-        &pin,
-        &pin_again,
-    )?;
-    let key = DbKey::random();
-    let replica = std::sync::Mutex::new(new_store(&state, &key)?);
-    let result = async {
+    let pending = state.take_pending_setup();
+    // Enrolled already (its member code was refused before): only the member code is retried.
+    let fields: &[(&str, &str)] = if pending.is_some() {
+        &[("member_code", &member_code)]
+    } else {
+        &[("server", &server), ("code", &code), ("member_code", &member_code)]
+    };
+    let pin = match check_form(fields, &pin, &pin_again) {
+        Ok(pin) => pin,
+        Err(error) => {
+            state.set_pending_setup(pending);
+            return Err(error);
+        }
+    };
+    let (store, key) = match pending {
+        Some(pending) => pending,
+        None => {
+            // Without a keyring, what a data folder holds cannot be read: start afresh.
+            keyring::wipe(&state.db_path)?;
+            let key = DbKey::random();
+            (new_store(&state, &key)?, key)
+        }
+    };
+    let replica = std::sync::Mutex::new(store);
+    if replica
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .enrollment()?
+        .is_none()
+    {
         let ca = env(SERVER_CA_ENV)
             .map(std::fs::read_to_string)
             .transpose()
-            .map_err(|e| AppError::io(Path::new("LOHUSA_SERVER_CA"), &e))?;
-        lohusa_sync::enroll_with_ca(&replica, &server, &code, "Lohusa", ca.as_deref()).await?;
-        Ok::<_, AppError>(lohusa_sync::claim_member(&replica, &member_code).await?)
-    }
-    .await;
-    let member = match result {
-        Ok(member) => member,
-        Err(error) => {
+            .map_err(|e| AppError::io(Path::new("LOHUSA_SERVER_CA"), &e));
+        let enrolled = match ca {
+            Ok(ca) => lohusa_sync::enroll_with_ca(&replica, &server, &code, "Lohusa", ca.as_deref())
+                .await
+                .map_err(AppError::from),
+            Err(error) => Err(error),
+        };
+        if let Err(error) = enrolled {
             drop(replica);
             keyring::wipe(&state.db_path)?;
             return Err(error);
+        }
+    }
+    let member = match lohusa_sync::claim_member(&replica, &member_code).await {
+        Ok(member) => member,
+        Err(error) => {
+            state.set_pending_setup(Some((
+                replica.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner),
+                key,
+            )));
+            return Err(error.into());
         }
     };
     Keyring::create_for(
@@ -264,6 +299,10 @@ pub async fn set_up_offline(
         return Err(AppError::internal(&"this device is already set up"));
     }
     let pin = check_form(&[("name", &name)], &pin, &pin_again)?;
+    // A half-done setup with the server, or a data folder without a keyring, cannot be read: start
+    // afresh.
+    drop(state.take_pending_setup());
+    keyring::wipe(&state.db_path)?;
     let key = DbKey::random();
     let mut store = new_store(&state, &key)?;
     let member = store.set_local_member(&name)?;
@@ -357,6 +396,7 @@ pub fn get_app_status(state: State<'_, AppState>) -> Result<AppStatus, AppError>
 #[tauri::command]
 pub async fn erase_device(state: State<'_, AppState>) -> Result<AppStatus, AppError> {
     state.lock().await;
+    drop(state.take_pending_setup());
     keyring::wipe(&state.db_path)?;
     set_notice(&state, None);
     status(&state)

@@ -35,6 +35,9 @@ pub struct AppState {
     /// Set when only sync may be used: out of touch with the server longer than the lease, or
     /// revoked while holding records the server does not have.
     sync_only: Mutex<Option<SyncOnly>>,
+    /// A device enrolled during setup whose member code was refused (a typo): kept, with its
+    /// key, so the setup screen retries only the member code (the enrollment code is spent).
+    pending_setup: Mutex<Option<(Store, lohusa_store::keyring::DbKey)>>,
 }
 
 /// The open store, borrowed for one command.
@@ -65,6 +68,7 @@ impl AppState {
             locking: AtomicBool::new(false),
             last_activity: Mutex::new(Instant::now()),
             sync_only: Mutex::new(None),
+            pending_setup: Mutex::new(None),
         }
     }
 
@@ -153,6 +157,22 @@ impl AppState {
         *self.checkpointer.lock().unwrap_or_else(PoisonError::into_inner) = None;
         *self.guard() = None;
         self.set_sync_only(None);
+    }
+
+    /// Keeps a device enrolled during setup until its member code is accepted.
+    pub fn set_pending_setup(&self, pending: Option<(Store, lohusa_store::keyring::DbKey)>) {
+        *self.pending_setup.lock().unwrap_or_else(PoisonError::into_inner) = pending;
+    }
+
+    pub fn has_pending_setup(&self) -> bool {
+        self.pending_setup
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .is_some()
+    }
+
+    pub fn take_pending_setup(&self) -> Option<(Store, lohusa_store::keyring::DbKey)> {
+        self.pending_setup.lock().unwrap_or_else(PoisonError::into_inner).take()
     }
 
     /// The checkpointer of the open store, for the background thread.

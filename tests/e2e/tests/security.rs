@@ -6,14 +6,54 @@
 //! erases itself, and says why.
 
 use chrono::Days;
-use lohusa_e2e::{App, admin, istanbul_today, start_server};
+use lohusa_e2e::{App, Launch, PIN, admin, istanbul_today, start_server};
 
 #[tokio::test]
 async fn a_tablet_locks_opens_with_a_pin_and_erases_itself_once_revoked() -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
     let (_server, data, url) = start_server(dir.path())?;
     let tablet = dir.path().join("tablet");
-    let app = App::enrolled(&tablet, &data, &url, "Ebe Derya", "nurse").await?;
+    std::fs::create_dir_all(&tablet)?;
+
+    // She sets the tablet up with the codes the team lead gave her, mistyping her member code
+    // first: the tablet is enrolled, and only the member code is asked again.
+    let code = admin(&data, &["enrollment-code", "--team", "izmir"]);
+    let member_code = admin(
+        &data,
+        &[
+            "add-member",
+            "--team",
+            "izmir",
+            "--name",
+            "Ebe Derya",
+            "--role",
+            "nurse",
+        ],
+    );
+    let app = App::start(Launch {
+        data_dir: &tablet,
+        demo: false,
+        server: Some((&url, &code)),
+    })
+    .await?;
+    app.resize(1280, 800).await?;
+    app.fill("member_code", "AAAA-BBBB-CCCC").await?;
+    app.fill("pin", PIN).await?;
+    app.fill("pin_again", PIN).await?;
+    app.click_named("set_up").await?;
+    app.wait_css("[data-testid=enrolled-waiting]").await?;
+    assert!(app.text("[role=alert]").await?.contains("üye kodu tanınmıyor"));
+    assert_eq!(
+        app.count("[name=code]").await?,
+        0,
+        "the spent enrollment code is not asked again"
+    );
+    app.screenshot("security-00-member-code-refused").await?;
+    app.fill("member_code", &member_code).await?;
+    app.fill("pin", PIN).await?;
+    app.fill("pin_again", PIN).await?;
+    app.click_named("set_up").await?;
+    app.wait_css(".sync-badge.sync-ok").await?;
     assert!(app.text(".topbar .member").await?.contains("hemşire / ebe"));
 
     // What the disk holds is encrypted: no SQLite header, no name.

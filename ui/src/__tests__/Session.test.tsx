@@ -12,6 +12,7 @@ import { SignIn } from "../screens/SignIn";
 const setUpDevice = vi.fn<(server: string, code: string, memberCode: string, pin: string, again: string) => Promise<AppStatus>>();
 const signIn = vi.fn<(member: MemberId, pin: string) => Promise<AppStatus>>();
 const eraseDevice = vi.fn<() => Promise<AppStatus>>();
+const appStatus = vi.fn<() => Promise<AppStatus>>();
 
 vi.mock("../ipc", async (importOriginal) => {
   const actual = await importOriginal<typeof import("../ipc")>();
@@ -22,7 +23,7 @@ vi.mock("../ipc", async (importOriginal) => {
       setUpDevice: (server: string, code: string, memberCode: string, pin: string, again: string) => setUpDevice(server, code, memberCode, pin, again),
       signIn: (member: MemberId, pin: string) => signIn(member, pin),
       eraseDevice: () => eraseDevice(),
-      appStatus: () => new Promise(() => undefined),
+      appStatus: () => appStatus(),
     },
   };
 });
@@ -39,6 +40,7 @@ function status(phase: AppStatus["phase"], members: DeviceMember[] = [], notice:
     sync_only: null,
     notice,
     setup_defaults: phase === "setup" ? { server: "http://127.0.0.1:8787", code: "K7QX-M2HD-9TRW", member_code: "" } : null,
+    enrolled_waiting_member: false,
     lock_after_minutes: 5,
     today: "2026-11-26",
     version: "0.1.0",
@@ -53,6 +55,8 @@ describe("setup and sign-in", () => {
     setUpDevice.mockReset();
     signIn.mockReset();
     eraseDevice.mockReset();
+    appStatus.mockReset();
+    appStatus.mockImplementation(() => new Promise(() => undefined));
     act(() => setLanguage("tr"));
   });
 
@@ -76,6 +80,21 @@ describe("setup and sign-in", () => {
     await userEvent.click(screen.getByRole("button", { name: "Kur" }));
     expect(setUpDevice).toHaveBeenLastCalledWith("http://127.0.0.1:8787", "K7QX-M2HD-9TRW", "m4tr-8kqz-w2pd", "482915", "482915");
     expect(done).toHaveBeenCalledWith(open);
+  });
+
+  it("asks only the member code again once the tablet is enrolled and the code was refused", async () => {
+    const unknown: AppError = { kind: "sync", code: "member_code_unknown", message: "unknown", errors: [] };
+    setUpDevice.mockImplementationOnce(() => Promise.reject(unknown));
+    appStatus.mockImplementation(() => Promise.resolve({ ...status("setup"), enrolled_waiting_member: true }));
+    render(<Setup status={status("setup")} onDone={vi.fn()} />);
+    await userEvent.type(screen.getByLabelText("Üye kodunuz"), "AAAA-BBBB-CCCC");
+    await userEvent.type(screen.getByLabelText("Bir PIN seçin"), "482915");
+    await userEvent.type(screen.getByLabelText("Aynı PIN'i tekrar yazın"), "482915");
+    await userEvent.click(screen.getByRole("button", { name: "Kur" }));
+    expect(await screen.findByTestId("enrolled-waiting")).toHaveTextContent("yalnızca üye kodunuz kabul edilmedi");
+    expect(screen.getByRole("alert")).toHaveTextContent("Bu üye kodu tanınmıyor.");
+    expect(screen.queryByLabelText("Sunucu adresi")).toBeNull();
+    expect(screen.queryByLabelText("Kayıt kodu")).toBeNull();
   });
 
   it("says how many wrong PINs are left, then counts down a lock", async () => {

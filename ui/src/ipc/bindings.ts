@@ -25,6 +25,10 @@ member: LocalMember | null,
  */
 enrolled: boolean, sync_only: SyncOnly | null, notice: Notice | null, setup_defaults: SetupDefaults | null, 
 /**
+ * Set up half-way: enrolled with the server, waiting for an accepted member code.
+ */
+enrolled_waiting_member: boolean, 
+/**
  * Minutes without use after which the app locks itself.
  */
 lock_after_minutes: number, 

@@ -21,10 +21,16 @@ export function Setup({ status, onDone }: { status: AppStatus; onDone: (status: 
   const [name, setName] = useState("");
   const [pin, setPin] = useState("");
   const [again, setAgain] = useState("");
-  const { submit, error, saving: busy, dismiss } = useSave(
-    () => (withServer ? ipc.setUpDevice(server, code, memberCode, pin, again) : ipc.setUpOffline(name, pin, again)),
-    onDone,
-  );
+  // Enrolled already, but the member code was refused: only the member code is asked again.
+  const [enrolled, setEnrolled] = useState(status.enrolled_waiting_member);
+  const { submit, error, saving: busy, dismiss } = useSave(async () => {
+    try {
+      return withServer ? await ipc.setUpDevice(server, code, memberCode, pin, again) : await ipc.setUpOffline(name, pin, again);
+    } catch (err) {
+      ipc.appStatus().then((next) => setEnrolled(next.enrolled_waiting_member), () => undefined);
+      throw err;
+    }
+  }, onDone);
   const errors = errorsByField(t, error);
   const edit = (set: (v: string) => void, field: string) => (v: string) => {
     set(v);
@@ -38,7 +44,7 @@ export function Setup({ status, onDone }: { status: AppStatus; onDone: (status: 
         {status.notice === "revoked_erased" ? (
           <p className="banner banner-warning" role="status" data-testid="notice">{t("setup.revoked_erased")}</p>
         ) : null}
-        <p>{withServer ? t("setup.body_server") : t("setup.body_offline")}</p>
+        {withServer && enrolled ? null : <p>{withServer ? t("setup.body_server") : t("setup.body_offline")}</p>}
         <div className="segmented" role="group" aria-label={t("setup.how")}>
           <button type="button" name="with_server" aria-pressed={withServer} className={withServer ? "active" : ""} onClick={() => setWithServer(true)}>
             {t("setup.with_server")}
@@ -47,7 +53,12 @@ export function Setup({ status, onDone }: { status: AppStatus; onDone: (status: 
             {t("setup.without_server")}
           </button>
         </div>
-        {withServer ? (
+        {withServer && enrolled ? (
+          <>
+            <p className="banner banner-info" role="status" data-testid="enrolled-waiting">{t("setup.enrolled_waiting")}</p>
+            <TextField name="member_code" label={t("sync.enroll.member_code")} hint={t("sync.enroll.member_code_hint")} value={memberCode} onChange={edit(setMemberCode, "member_code")} error={errors.member_code} />
+          </>
+        ) : withServer ? (
           <>
             <TextField name="server" label={t("sync.enroll.server")} hint={t("sync.enroll.server_hint")} value={server} onChange={edit(setServer, "server")} error={errors.server} />
             <TextField name="code" label={t("sync.enroll.code")} hint={t("sync.enroll.code_hint")} value={code} onChange={edit(setCode, "code")} error={errors.code} />
