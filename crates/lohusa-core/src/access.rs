@@ -2,7 +2,7 @@
 //! change it takes and every change it hands out.
 //!
 //! The table is per entity, with one field-level rule: a social care specialist sees that a
-//! visit happened (date, outcome, who) but not its clinical answers. Writing implies reading.
+//! visit happened (date, outcome, who) but not its clinical answers or the nurse's note. Writing implies reading.
 //! A member record (a name) is read by everyone and written only by the member herself.
 
 use serde::{Deserialize, Serialize};
@@ -56,7 +56,7 @@ impl Role {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Access {
     None,
-    /// Reads the record but not a visit's answers (`answers.*`).
+    /// Reads that a visit happened (`VISIT_FACTS`), not what was found or noted.
     ReadWithoutAnswers,
     Read,
     Write,
@@ -98,11 +98,23 @@ pub fn access(role: Role, entity: EntityKind) -> Access {
     }
 }
 
+/// The fields of a visit that say it happened: when, by whom, with what outcome. A role that
+/// reads only these never receives the answers or the nurse's note.
+pub const VISIT_FACTS: [&str; 7] = [
+    "mother_id",
+    "number",
+    "outcome",
+    "visited_on",
+    "visited_at",
+    "visited_by",
+    "extra_visit_id",
+];
+
 /// Whether a member with `role` may read `field` of an `entity`.
 pub fn may_read(role: Role, entity: EntityKind, field: &str) -> bool {
     match access(role, entity) {
         Access::None => false,
-        Access::ReadWithoutAnswers => !field.starts_with("answers."),
+        Access::ReadWithoutAnswers => VISIT_FACTS.contains(&field),
         Access::Read | Access::Write => true,
     }
 }

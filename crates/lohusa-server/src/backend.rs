@@ -25,8 +25,37 @@ pub struct DeviceAuth {
     pub revoked: bool,
 }
 
-/// Who may author changes in a team: each member's role and the devices she signed in on.
-pub type Authors = HashMap<String, (Role, HashSet<String>)>;
+/// Who may author changes in a team, by member id.
+pub type Authors = HashMap<String, Author>;
+
+/// A member as the checks of a push see her: her role, the devices she signed in on, and when
+/// she was revoked.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Author {
+    pub role: Role,
+    pub devices: HashSet<String>,
+    pub revoked_ms: Option<i64>,
+}
+
+/// The device pushing, as the checks of a push see it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Pusher {
+    pub team_id: i64,
+    pub device: String,
+    /// A team lead's (or admin's) device may upload changes other devices wrote (after a
+    /// restore, everything it holds); any other device only its own.
+    pub may_relay: bool,
+}
+
+impl Pusher {
+    pub fn of(auth: &DeviceAuth) -> Pusher {
+        Pusher {
+            team_id: auth.team_id,
+            device: auth.device.clone(),
+            may_relay: auth.roles.iter().any(|r| matches!(r, Role::TeamLead | Role::Admin)),
+        }
+    }
+}
 
 /// A member as the server keeps her. `id` is empty until her first claim on a device.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
@@ -216,7 +245,7 @@ impl Backend {
         changes: Vec<Change>,
         now_ms: u64,
     ) -> Result<PushOutcome, BackendError> {
-        dispatch!(self.push(auth.team_id, changes, now_ms))
+        dispatch!(self.push(Pusher::of(auth), changes, now_ms))
     }
 
     pub async fn pull(&self, team_id: i64, after: u64, limit: usize) -> Result<PullBatch, BackendError> {
@@ -518,12 +547,17 @@ impl Backend {
 
 /// Why a change's author may not have written it, if she may not.
 fn author_refusal(change: &Change, authors: &Authors) -> Option<&'static str> {
-    let Some((role, devices)) = authors.get(&change.author.to_string()) else {
+    let Some(author) = authors.get(&change.author.to_string()) else {
         return Some(reason::AUTHOR_NOT_ON_DEVICE);
     };
-    if !devices.contains(&change.device.to_string()) {
+    if !author.devices.contains(&change.device.to_string()) {
         return Some(reason::AUTHOR_NOT_ON_DEVICE);
     }
+    // What she wrote before her revocation is hers; nothing after.
+    if author.revoked_ms.is_some_and(|at| change.hlc.wall_ms as i64 > at) {
+        return Some(reason::AUTHOR_REVOKED);
+    }
+    let role = &author.role;
     let allowed = if change.entity == EntityKind::Member {
         change.entity_id == change.author.0
     } else {
@@ -566,13 +600,14 @@ pub struct Owner {
 /// author who signed in on that device and whose role may write every field it sets (a member
 /// record only by the member herself).
 pub fn decide(
-    team_id: i64,
+    pusher: &Pusher,
     changes: Vec<Change>,
     stored_ids: &HashSet<String>,
     owners: HashMap<Uuid, Owner>,
     team_devices: &HashSet<String>,
     authors: &Authors,
 ) -> Result<Result<Decided, Vec<Refusal>>, BackendError> {
+    let team_id = pusher.team_id;
     let mut seen = HashSet::new();
     let mut duplicates = 0;
     let mut new = Vec::new();
@@ -595,7 +630,13 @@ pub fn decide(
         if refusals.iter().any(|r| r.change == change.id) {
             continue;
         }
-        if let Some(why) = author_refusal(change, authors) {
+        let relayed = change.device.to_string() != pusher.device;
+        let why = if relayed && !pusher.may_relay {
+            Some(reason::RELAYED)
+        } else {
+            author_refusal(change, authors)
+        };
+        if let Some(why) = why {
             refusals.push(Refusal {
                 change: change.id,
                 reason: why.into(),

@@ -27,6 +27,10 @@ pub mod reason {
     pub const AUTHOR_NOT_ON_DEVICE: &str = "author_not_on_device";
     /// The author's role may not write a field the change sets.
     pub const ROLE_MAY_NOT_WRITE: &str = "role_may_not_write";
+    /// Written after the team lead revoked its author.
+    pub const AUTHOR_REVOKED: &str = "author_revoked";
+    /// Written on another device than the one uploading it, by a device that may not relay.
+    pub const RELAYED: &str = "written_on_another_device";
     pub const BASE_NOT_EARLIER: &str = "replaces_a_later_version";
 }
 

@@ -15,8 +15,8 @@ use tokio_postgres::NoTls;
 use uuid::Uuid;
 
 use crate::backend::{
-    Authors, BackendError, ClaimOutcome, DeviceAuth, DeviceInfo, EnrollOutcome, MemberRow, Owner, PullBatch,
-    PushOutcome, ReadRow, TeamDeviceRow, decide,
+    Author, Authors, BackendError, ClaimOutcome, DeviceAuth, DeviceInfo, EnrollOutcome, MemberRow, Owner, PullBatch,
+    PushOutcome, Pusher, ReadRow, TeamDeviceRow, decide,
 };
 
 const MIGRATIONS: &[&str] = &[
@@ -122,7 +122,8 @@ impl PgBackend {
         let roles = client
             .query(
                 "SELECT DISTINCT m.role FROM device_members dm JOIN members m ON m.id = dm.member_id
-                 WHERE dm.device_id = $1 AND m.revoked_ms IS NULL ORDER BY m.role",
+                 WHERE dm.device_id = $1 AND m.revoked_ms IS NULL
+                   AND m.team_id = (SELECT team_id FROM devices WHERE id = dm.device_id) ORDER BY m.role",
                 &[&device],
             )
             .await?
@@ -150,7 +151,8 @@ impl PgBackend {
         Ok(Some(auth))
     }
 
-    pub async fn push(&self, team_id: i64, changes: Vec<Change>, now_ms: u64) -> Result<PushOutcome, BackendError> {
+    pub async fn push(&self, pusher: Pusher, changes: Vec<Change>, now_ms: u64) -> Result<PushOutcome, BackendError> {
+        let team_id = pusher.team_id;
         let mut client = self.pool.get().await?;
         let tx = client.transaction().await?;
         let head: i64 = tx
@@ -199,7 +201,8 @@ impl PgBackend {
         let mut authors = Authors::new();
         for row in tx
             .query(
-                "SELECT m.id, m.role, dm.device_id FROM members m LEFT JOIN device_members dm ON dm.member_id = m.id
+                "SELECT m.id, m.role, dm.device_id, m.revoked_ms FROM members m
+                 LEFT JOIN device_members dm ON dm.member_id = m.id
                  WHERE m.team_id = $1 AND m.id IS NOT NULL",
                 &[&team_id],
             )
@@ -208,10 +211,14 @@ impl PgBackend {
             let role: String = row.get(1);
             let role =
                 lohusa_core::Role::parse(&role).ok_or_else(|| BackendError::Corrupt(format!("role {role:?}")))?;
-            let entry = authors.entry(row.get(0)).or_insert_with(|| (role, HashSet::new()));
-            entry.1.extend(row.get::<_, Option<String>>(2));
+            let entry = authors.entry(row.get(0)).or_insert_with(|| Author {
+                role,
+                devices: HashSet::new(),
+                revoked_ms: row.get(3),
+            });
+            entry.devices.extend(row.get::<_, Option<String>>(2));
         }
-        let decided = match decide(team_id, changes, &stored, owners, &team_devices, &authors)? {
+        let decided = match decide(&pusher, changes, &stored, owners, &team_devices, &authors)? {
             Ok(decided) => decided,
             Err(refusals) => return Ok(PushOutcome::Refused(refusals)),
         };
@@ -327,6 +334,10 @@ impl PgBackend {
             &[&now, &device, &code_hash],
         )
         .await?;
+        // The members who signed in on a device enrolled again do not come with it: each signs
+        // in again with a new code.
+        tx.execute("DELETE FROM device_members WHERE device_id = $1", &[&device])
+            .await?;
         tx.execute(
             "INSERT INTO devices (id, team_id, token_hash, name, enrolled_ms) VALUES ($1, $2, $3, $4, $5)
              ON CONFLICT (id) DO UPDATE SET team_id = excluded.team_id, token_hash = excluded.token_hash,
@@ -602,7 +613,8 @@ impl PgBackend {
         client
             .execute(
                 "INSERT INTO reads (team_id, device_id, member_id, roles, after_seq, up_to_seq, at_ms)
-                 VALUES ($1, $2, (SELECT member_id FROM device_members WHERE device_id = $2 AND member_id = $3),
+                 VALUES ($1, $2, (SELECT dm.member_id FROM device_members dm JOIN members m ON m.id = dm.member_id
+                         WHERE dm.device_id = $2 AND dm.member_id = $3 AND m.revoked_ms IS NULL),
                          $4, $5, $6, $7)",
                 &[&team_id, &device, &member, &roles, &after_seq, &up_to_seq, &at_ms],
             )
@@ -646,7 +658,8 @@ impl PgBackend {
         Ok(client
             .query_opt(
                 "SELECT m.role FROM device_members dm JOIN members m ON m.id = dm.member_id
-                 WHERE dm.device_id = $1 AND dm.member_id = $2 AND m.revoked_ms IS NULL",
+                 WHERE dm.device_id = $1 AND dm.member_id = $2 AND m.revoked_ms IS NULL
+                       AND m.team_id = (SELECT team_id FROM devices WHERE id = dm.device_id)",
                 &[&device, &member],
             )
             .await?

@@ -13,8 +13,8 @@ use rusqlite_migration::{M, Migrations};
 use uuid::Uuid;
 
 use crate::backend::{
-    Authors, BackendError, ClaimOutcome, DeviceAuth, DeviceInfo, EnrollOutcome, MemberRow, Owner, PullBatch,
-    PushOutcome, ReadRow, TeamDeviceRow, decide,
+    Author, Authors, BackendError, ClaimOutcome, DeviceAuth, DeviceInfo, EnrollOutcome, MemberRow, Owner, PullBatch,
+    PushOutcome, Pusher, ReadRow, TeamDeviceRow, decide,
 };
 
 const MIGRATIONS: &[&str] = &[
@@ -46,7 +46,8 @@ type ClaimRow = (i64, i64, Option<i64>, i64, Option<String>, String, String, Opt
 fn device_roles(conn: &Connection, device: &str) -> Result<Vec<lohusa_core::Role>, BackendError> {
     let mut stmt = conn.prepare_cached(
         "SELECT DISTINCT m.role FROM device_members dm JOIN members m ON m.id = dm.member_id
-         WHERE dm.device_id = ?1 AND m.revoked_ms IS NULL ORDER BY m.role",
+         WHERE dm.device_id = ?1 AND m.revoked_ms IS NULL
+                   AND m.team_id = (SELECT team_id FROM devices WHERE id = dm.device_id) ORDER BY m.role",
     )?;
     let roles: Vec<String> = stmt.query_map([device], |r| r.get(0))?.collect::<Result<_, _>>()?;
     roles
@@ -55,10 +56,12 @@ fn device_roles(conn: &Connection, device: &str) -> Result<Vec<lohusa_core::Role
         .collect()
 }
 
-/// Every member of a team who has an id, with her role and the devices she signed in on.
+/// Every member of a team who has an id, with her role, the devices she signed in on and when
+/// she was revoked.
 fn authors(conn: &Connection, team_id: i64) -> Result<Authors, BackendError> {
     let mut stmt = conn.prepare_cached(
-        "SELECT m.id, m.role, dm.device_id FROM members m LEFT JOIN device_members dm ON dm.member_id = m.id
+        "SELECT m.id, m.role, dm.device_id, m.revoked_ms FROM members m
+         LEFT JOIN device_members dm ON dm.member_id = m.id
          WHERE m.team_id = ?1 AND m.id IS NOT NULL",
     )?;
     let rows = stmt.query_map([team_id], |r| {
@@ -66,14 +69,19 @@ fn authors(conn: &Connection, team_id: i64) -> Result<Authors, BackendError> {
             r.get::<_, String>(0)?,
             r.get::<_, String>(1)?,
             r.get::<_, Option<String>>(2)?,
+            r.get::<_, Option<i64>>(3)?,
         ))
     })?;
     let mut authors = Authors::new();
     for row in rows {
-        let (id, role, device) = row?;
+        let (id, role, device, revoked_ms) = row?;
         let role = lohusa_core::Role::parse(&role).ok_or_else(|| BackendError::Corrupt(format!("role {role:?}")))?;
-        let entry = authors.entry(id).or_insert_with(|| (role, HashSet::new()));
-        entry.1.extend(device);
+        let entry = authors.entry(id).or_insert_with(|| Author {
+            role,
+            devices: HashSet::new(),
+            revoked_ms,
+        });
+        entry.devices.extend(device);
     }
     Ok(authors)
 }
@@ -232,7 +240,8 @@ impl SqliteBackend {
         Ok(Some(auth))
     }
 
-    pub async fn push(&self, team_id: i64, changes: Vec<Change>, now_ms: u64) -> Result<PushOutcome, BackendError> {
+    pub async fn push(&self, pusher: Pusher, changes: Vec<Change>, now_ms: u64) -> Result<PushOutcome, BackendError> {
+        let team_id = pusher.team_id;
         self.write(move |conn| {
             let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
             let ids = serde_json::to_string(&changes.iter().map(|c| c.id.to_string()).collect::<Vec<_>>())
@@ -271,7 +280,7 @@ impl SqliteBackend {
                 stmt.query_map([team_id], |r| r.get(0))?.collect::<Result<_, _>>()?
             };
             let authors = authors(&tx, team_id)?;
-            let decided = match decide(team_id, changes, &stored, owners, &team_devices, &authors)? {
+            let decided = match decide(&pusher, changes, &stored, owners, &team_devices, &authors)? {
                 Ok(decided) => decided,
                 Err(refusals) => return Ok(PushOutcome::Refused(refusals)),
             };
@@ -377,7 +386,9 @@ impl SqliteBackend {
                 "UPDATE enrollment_codes SET used_ms = ?1, used_by = ?2 WHERE code_hash = ?3",
                 params![now_ms as i64, device, code_hash],
             )?;
-            // Enrolling the same device again (a reinstall) replaces its token.
+            // Enrolling the same device again (a reinstall) replaces its token. The members who
+            // signed in on it before do not come with it: each signs in again with a new code.
+            tx.execute("DELETE FROM device_members WHERE device_id = ?1", [&device])?;
             tx.execute(
                 "INSERT INTO devices (id, team_id, token_hash, name, enrolled_ms) VALUES (?1, ?2, ?3, ?4, ?5)
                  ON CONFLICT(id) DO UPDATE SET team_id = excluded.team_id, token_hash = excluded.token_hash,
@@ -672,7 +683,8 @@ impl SqliteBackend {
             // The member is kept only if she really signed in on this device.
             conn.prepare_cached(
                 "INSERT INTO reads (team_id, device_id, member_id, roles, after_seq, up_to_seq, at_ms)
-                 VALUES (?1, ?2, (SELECT member_id FROM device_members WHERE device_id = ?2 AND member_id = ?3),
+                 VALUES (?1, ?2, (SELECT dm.member_id FROM device_members dm JOIN members m ON m.id = dm.member_id
+                         WHERE dm.device_id = ?2 AND dm.member_id = ?3 AND m.revoked_ms IS NULL),
                          ?4, ?5, ?6, ?7)",
             )?
             .execute(params![team_id, device, member, roles, after_seq, up_to_seq, at_ms])?;
@@ -715,7 +727,8 @@ impl SqliteBackend {
             Ok(conn
                 .query_row(
                     "SELECT m.role FROM device_members dm JOIN members m ON m.id = dm.member_id
-                     WHERE dm.device_id = ?1 AND dm.member_id = ?2 AND m.revoked_ms IS NULL",
+                     WHERE dm.device_id = ?1 AND dm.member_id = ?2 AND m.revoked_ms IS NULL
+                       AND m.team_id = (SELECT team_id FROM devices WHERE id = dm.device_id)",
                     [device, member],
                     |r| r.get(0),
                 )

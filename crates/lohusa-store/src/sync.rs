@@ -164,13 +164,23 @@ impl Store {
         })
     }
 
-    /// A new (or restored) server: start over with it, uploading every change held here, since
-    /// the server may lack any of them.
+    /// A new (or restored) server: start over with it, uploading again what it may lack: this
+    /// device's own changes, and on a team lead's device every change it holds.
     pub fn reset_for_epoch(&mut self, epoch: Uuid) -> Result<(), StoreError> {
         self.in_write_transaction(|store| {
-            let max_seq: i64 = store
-                .conn
-                .query_row("SELECT coalesce(max(seq), 0) FROM changes", [], |r| r.get(0))?;
+            // Only a team lead's (or admin's) device uploads what others wrote (the server refuses
+            // it from any other): every other device uploads its own changes again.
+            let relays = matches!(
+                meta::get(&store.conn, "member_role")?.as_deref(),
+                Some("team_lead" | "admin")
+            );
+            let max_seq: i64 = if relays {
+                store
+                    .conn
+                    .query_row("SELECT coalesce(max(seq), 0) FROM changes", [], |r| r.get(0))?
+            } else {
+                0
+            };
             meta::set(&store.conn, KEY_EPOCH, &epoch.to_string())?;
             meta::set(&store.conn, KEY_UPLOADED, "0")?;
             meta::set(&store.conn, KEY_CURSOR, "0")?;

@@ -91,6 +91,7 @@ async fn attacks_are_refused(db: Db) {
     let (status, claimed) = answer(claim(&izmir, &new_code(leaver).await)).await;
     assert_eq!(status, StatusCode::OK);
     let leaver_code = new_code(leaver).await;
+    let leaver_id: Uuid = claimed["id"].as_str().unwrap().parse().unwrap();
     assert!(
         server
             .backend
@@ -264,6 +265,36 @@ async fn attacks_are_refused(db: Db) {
             claim(&doctor, &leaver_code),
             StatusCode::FORBIDDEN,
             "member_revoked",
+        ),
+        (
+            "a nurse's tablet uploading a change written on the doctor's tablet",
+            push(
+                &izmir,
+                change(
+                    EntityKind::Review,
+                    Uuid::now_v7(),
+                    doctor_device,
+                    doctor_device,
+                    json!({ "mother_id": secret, "flags": ["bp_severe"], "orders": "none" }),
+                ),
+            ),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "refused: written_on_another_device",
+        ),
+        (
+            "a change by a member revoked since",
+            push(
+                &izmir,
+                change(
+                    EntityKind::Mother,
+                    secret,
+                    izmir_device,
+                    leaver_id,
+                    json!({ "phone": "0555 000 00 01" }),
+                ),
+            ),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "refused: author_revoked",
         ),
         (
             "a made-up member code",
@@ -556,6 +587,46 @@ async fn only_the_team_lead_manages_her_team(db: Db) {
     assert!(
         !members.to_string().contains(&ankara_device.to_string()),
         "another team's members are not listed"
+    );
+
+    // After a restore, the lead's device uploads a change the nurse's tablet wrote (a nurse's
+    // device may not).
+    let relayed = mother_change(Uuid::now_v7(), nurse_device, "Fatma Yılmaz");
+    let (status, body) =
+        answer(as_member(http.post(url("push")), &lead, lead_device).json(&json!({ "changes": [relayed.clone()] })))
+            .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+
+    // A revoked tablet's id enrolled again brings none of its members: not the lead's role, not
+    // what she could read.
+    let old_device = Uuid::now_v7();
+    server.token_as("izmir", old_device, Role::TeamLead).await;
+    assert!(
+        server
+            .backend
+            .revoke_device(&old_device.to_string(), now_ms())
+            .await
+            .unwrap()
+    );
+    let (_, code) =
+        answer(as_member(http.post(url("team/enrollment-codes")), &lead, lead_device).json(&json!({}))).await;
+    let (status, enrolled) = answer(
+        http.post(url("enroll"))
+            .json(&json!({ "code": code["code"], "device_id": old_device, "device_name": "found" })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let again = enrolled["token"].as_str().unwrap().to_owned();
+    let (status, body) = answer(as_member(http.get(url("team/members")), &again, old_device)).await;
+    assert_eq!(
+        (status, body["kind"].as_str()),
+        (StatusCode::FORBIDDEN, Some("not_team_lead"))
+    );
+    let (_, pulled) = answer(http.get(url("pull?after=0")).bearer_auth(&again)).await;
+    assert_eq!(
+        pulled["changes"],
+        json!([]),
+        "it reads nothing until a member signs in on it"
     );
 
     // An enrollment code from the lead enrolls a new tablet.
