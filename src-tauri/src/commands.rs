@@ -16,7 +16,7 @@ use lohusa_core::sync::{CLOCK_SKEW_WARNING_MS, IssuedCode, NewMember, SILENT_AFT
 use lohusa_core::time::istanbul_today;
 use lohusa_core::today::TodayList;
 use lohusa_core::visit::{LaterResultsInput, VisitInput};
-use lohusa_core::{EntityKind, MemberId};
+use lohusa_core::{EntityKind, MemberId, Role};
 use lohusa_exchange::referral::ReferralRow;
 use lohusa_store::{
     Conflict, FollowUpList, ImportReport, LocalMember, MotherSummary, MotherView, Refused, Store, SyncStatus,
@@ -358,7 +358,17 @@ pub enum ExportFormat {
 #[tauri::command(async)]
 pub fn export_records(state: State<'_, AppState>, format: ExportFormat) -> Result<SavedFile, AppError> {
     let now = Utc::now();
-    let records = state.store()?.records_for_export(now)?;
+    let records = {
+        let mut store = state.store()?;
+        // Exports hold every record but notes: for the roles that read them all.
+        let role = store.local_member()?.and_then(|m| m.role);
+        if !matches!(role, Some(Role::TeamLead | Role::Doctor | Role::Admin)) {
+            let mut errors = lohusa_core::ValidationErrors::default();
+            errors.push(lohusa_core::FieldError::new("format", lohusa_core::Rule::NotYourRole));
+            return Err(lohusa_store::StoreError::from(errors).into());
+        }
+        store.records_for_export(now)?
+    };
     let day = istanbul_today(now).format("%Y-%m-%d");
     let (name, content, count) = match format {
         ExportFormat::VisitsCsv => {

@@ -314,8 +314,11 @@ pub async fn set_up_offline(
 fn open(state: &AppState, store: Store) -> Result<AppStatus, AppError> {
     let sync = store.sync_status()?;
     let expired = sync.server.is_some() && lease_expired(sync.last_success, Utc::now());
+    let revoked = store.is_marked_revoked()?;
     state.open(store)?;
-    if expired {
+    if revoked {
+        state.set_sync_only(Some(SyncOnly::Revoked));
+    } else if expired {
         state.set_sync_only(Some(SyncOnly::Lease));
     }
     set_notice(state, None);
@@ -327,6 +330,7 @@ fn open(state: &AppState, store: Store) -> Result<AppStatus, AppError> {
 #[tauri::command]
 pub async fn sign_in(state: State<'_, AppState>, member: MemberId, pin: String) -> Result<AppStatus, AppError> {
     required(&[("pin", &pin)])?;
+    let _keyring = state.keyring.lock().await;
     let mut keyring = load_keyring(&state)?.ok_or_else(|| AppError::locked("signed_out"))?;
     let now_ms = Utc::now().timestamp_millis();
     // Argon2id takes a moment and 64 MiB: off the async threads.
@@ -397,6 +401,7 @@ pub fn get_app_status(state: State<'_, AppState>) -> Result<AppStatus, AppError>
 pub async fn erase_device(state: State<'_, AppState>) -> Result<AppStatus, AppError> {
     state.lock().await;
     drop(state.take_pending_setup());
+    erase_exports(&state);
     keyring::wipe(&state.db_path)?;
     set_notice(&state, None);
     status(&state)
@@ -412,11 +417,13 @@ pub async fn add_member_to_device(
     pin_again: String,
 ) -> Result<AppStatus, AppError> {
     let pin = check_form(&[("member_code", &member_code)], &pin, &pin_again)?;
+    let _busy = state.busy()?;
     let key = state
         .store_for_sync()?
         .key_copy()
         .ok_or_else(|| AppError::locked("signed_out"))?;
     let member = lohusa_sync::claim_member(state.store_lock(), &member_code).await?;
+    let _keyring = state.keyring.lock().await;
     let mut keyring = load_keyring(&state)?.ok_or_else(|| AppError::locked("signed_out"))?;
     keyring.add_member(&key, member.id, &member.name, member.role, &pin)?;
     state.sync.now();
@@ -432,11 +439,21 @@ pub async fn enroll_device(
     code: String,
     member_code: String,
 ) -> Result<SyncStatus, AppError> {
-    required(&[("server", &server), ("code", &code), ("member_code", &member_code)])?;
-    let before = state.store_for_sync()?.local_member()?;
-    let name = before.as_ref().map_or_else(|| "Lohusa".to_owned(), |m| m.name.clone());
-    lohusa_sync::enroll(state.store_lock(), &server, &code, &name).await?;
+    let _busy = state.busy()?;
+    let (before, enrolled) = {
+        let store = state.store_for_sync()?;
+        (store.local_member()?, store.enrollment()?.is_some())
+    };
+    // Enrolled already (the member code was refused last time): only the member code again.
+    if enrolled {
+        required(&[("member_code", &member_code)])?;
+    } else {
+        required(&[("server", &server), ("code", &code), ("member_code", &member_code)])?;
+        let name = before.as_ref().map_or_else(|| "Lohusa".to_owned(), |m| m.name.clone());
+        lohusa_sync::enroll(state.store_lock(), &server, &code, &name).await?;
+    }
     let member = lohusa_sync::claim_member(state.store_lock(), &member_code).await?;
+    let _keyring = state.keyring.lock().await;
     if let (Some(before), Some(mut keyring)) = (before, load_keyring(&state)?) {
         keyring.rename(before.id, member.id, &member.name, member.role)?;
     }
@@ -458,6 +475,7 @@ pub async fn after_sync(app: &AppHandle, result: &Result<Option<Report>, lohusa_
                 return;
             }
             let signed_in = state.peek().and_then(|s| s.local_member().ok().flatten()).map(|m| m.id);
+            let _keyring = state.keyring.lock().await;
             if let Ok(Some(mut keyring)) = load_keyring(&state) {
                 for member in &report.revoked_members {
                     if let Err(error) = keyring.remove_member(*member) {
@@ -488,15 +506,33 @@ pub async fn after_sync(app: &AppHandle, result: &Result<Option<Report>, lohusa_
             match may_wipe {
                 Ok(Some(true)) => {
                     state.lock().await;
+                    erase_exports(&state);
                     match keyring::wipe(&state.db_path) {
                         Ok(()) => set_notice(&state, Some(Notice::RevokedErased)),
                         Err(error) => eprintln!("lohusa: erasing the revoked device failed: {error}"),
                     }
                     state.set_sync_only(None);
                 }
-                Ok(_) => state.set_sync_only(Some(SyncOnly::Revoked)),
+                Ok(_) => {
+                    if let Some(mut store) = state.peek()
+                        && let Err(error) = store.mark_revoked()
+                    {
+                        eprintln!("lohusa: marking the device revoked failed: {error}");
+                    }
+                    state.set_sync_only(Some(SyncOnly::Revoked));
+                }
                 Err(error) => eprintln!("lohusa: after revocation: {error}"),
             }
+        }
+        _ => {}
+    }
+}
+
+/// Removes the export files (health data in clear) with the rest of the device's data.
+fn erase_exports(state: &AppState) {
+    match std::fs::remove_dir_all(&state.exports) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            eprintln!("lohusa: the exports folder could not be erased: {e}")
         }
         _ => {}
     }

@@ -6,7 +6,7 @@
 //! starts while the lock is being taken gives way.
 
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use crate::session::SyncOnly;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -38,6 +38,20 @@ pub struct AppState {
     /// A device enrolled during setup whose member code was refused (a typo): kept, with its
     /// key, so the setup screen retries only the member code (the enrollment code is spent).
     pending_setup: Mutex<Option<(Store, lohusa_store::keyring::DbKey)>>,
+    /// Commands that wait on the server while they need the store afterwards (adding a member,
+    /// enrolling): a lock waits for them as for a sync.
+    busy: AtomicUsize,
+    /// One reader-writer of `keyring.json` at a time (sign-in counts, adding and removing members).
+    pub keyring: tokio::sync::Mutex<()>,
+}
+
+/// A command in progress that a lock waits for.
+pub struct Busy<'a>(&'a AtomicUsize);
+
+impl Drop for Busy<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 /// The open store, borrowed for one command.
@@ -69,6 +83,8 @@ impl AppState {
             last_activity: Mutex::new(Instant::now()),
             sync_only: Mutex::new(None),
             pending_setup: Mutex::new(None),
+            busy: AtomicUsize::new(0),
+            keyring: tokio::sync::Mutex::new(()),
         }
     }
 
@@ -148,10 +164,22 @@ impl AppState {
         self.locking.load(Ordering::SeqCst)
     }
 
-    /// Closes the store (and its key): waits for a running sync to end first.
+    /// Marks a command that needs the store again after a network wait; refused while a lock is
+    /// being taken.
+    pub fn busy(&self) -> Result<Busy<'_>, AppError> {
+        self.busy.fetch_add(1, Ordering::SeqCst);
+        let busy = Busy(&self.busy);
+        if self.locking.load(Ordering::SeqCst) || self.guard().is_none() {
+            return Err(AppError::locked("signed_out"));
+        }
+        Ok(busy)
+    }
+
+    /// Closes the store (and its key): waits for a running sync, and commands marked busy, to
+    /// end first.
     pub async fn lock(&self) {
         self.locking.store(true, Ordering::SeqCst);
-        while self.sync.is_running() {
+        while self.sync.is_running() || self.busy.load(Ordering::SeqCst) > 0 {
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
         *self.checkpointer.lock().unwrap_or_else(PoisonError::into_inner) = None;

@@ -131,7 +131,13 @@ impl Store {
             extra_visits: self.extra_visits_of(id, &birth, &babies, &visits, now)?,
             cards: visit_cards(&birth, today, &visits, &babies),
             drafts: self.drafts_of(id)?,
-            reviews: self.reviews_of(id)?,
+            // Sign-offs only for a role that reads them (a shared tablet holds them for others).
+            reviews: match self.local_member()?.and_then(|m| m.role) {
+                Some(role) if !lohusa_core::access::may_read(role, lohusa_core::EntityKind::Review, "flags") => {
+                    Vec::new()
+                }
+                _ => self.reviews_of(id)?,
+            },
             sources: self.sources_of(id)?,
             notes: self.notes_of(id)?,
             note_topic: self

@@ -96,6 +96,7 @@ const KEY_TOKEN: &str = "sync_token";
 const KEY_EPOCH: &str = "sync_epoch";
 const KEY_UPLOADED: &str = "sync_uploaded";
 const KEY_CURSOR: &str = "sync_cursor";
+const KEY_REVOKED: &str = "device_revoked";
 const KEY_PUSH_ALL_UNTIL: &str = "sync_push_all_until";
 const KEY_LAST_SUCCESS: &str = "sync_last_success";
 const KEY_LAST_ERROR: &str = "sync_last_error";
@@ -162,6 +163,22 @@ impl Store {
             uploaded: number(KEY_UPLOADED)?.unwrap_or(0),
             cursor: number(KEY_CURSOR)?.unwrap_or(0) as u64,
         })
+    }
+
+    /// Pulls everything again from the start (idempotently): after a member with another role
+    /// signs in on this device, what the server left out before may now be sent.
+    pub fn reset_pull_cursor(&mut self) -> Result<(), StoreError> {
+        meta::set(&self.conn, KEY_CURSOR, "0")
+    }
+
+    /// Remembers that the server revoked this device while it still held records the server
+    /// does not have: until they are dealt with, only sync opens.
+    pub fn mark_revoked(&mut self) -> Result<(), StoreError> {
+        meta::set(&self.conn, KEY_REVOKED, "1")
+    }
+
+    pub fn is_marked_revoked(&self) -> Result<bool, StoreError> {
+        Ok(meta::get(&self.conn, KEY_REVOKED)?.as_deref() == Some("1"))
     }
 
     /// A new (or restored) server: start over with it, uploading again what it may lack: this
@@ -434,8 +451,15 @@ impl Store {
                 serde_json::from_str::<lohusa_core::EntityMeta>(&meta).map_err(|_| corrupt())?,
             ))
         })?;
+        // On a tablet shared by several roles, each member sees the conflicts of what her own
+        // role may read (a member the server has not confirmed yet: what this device holds).
+        let role = self.local_member()?.and_then(|m| m.role);
         let mut out = Vec::new();
-        for (entity, id, meta) in rows {
+        for (entity, id, mut meta) in rows {
+            if let Some(role) = role {
+                meta.heads
+                    .retain(|field, _| lohusa_core::access::may_read(role, entity, field));
+            }
             let mut shown = std::collections::BTreeMap::new();
             for field in meta.heads.keys() {
                 shown.insert(field.clone(), apply::read(&self.conn, entity, &id, field)?);

@@ -79,3 +79,16 @@ fn each_role_reads_only_the_notes_it_may() {
     }
     assert_eq!(common::count(&t.store, "changes"), before);
 }
+
+#[test]
+fn a_revoked_mark_survives_reopening_the_store() {
+    let t = TempStore::new();
+    let mut t = t.reopen();
+    assert!(!t.store.is_marked_revoked().unwrap());
+    t.store.mark_revoked().unwrap();
+    let t = t.reopen();
+    assert!(
+        t.store.is_marked_revoked().unwrap(),
+        "a restart does not forget a revocation"
+    );
+}

@@ -306,7 +306,12 @@ pub async fn claim_member<R: Replica>(replica: &R, code: &str) -> Result<lohusa_
     let (transport, local) = replica
         .with_store(|s| Ok::<_, SyncError>((http::HttpTransport::for_store(s)?, s.local_member()?.map(|m| m.id))))?;
     let claimed = transport.claim_member(code, local).await?;
-    Ok(replica.with_store(|s| s.adopt_member(&claimed))?)
+    // Her role may read what the server left out for this device before: pull it all again.
+    Ok(replica.with_store(|s| {
+        let member = s.adopt_member(&claimed)?;
+        s.reset_pull_cursor()?;
+        Ok::<_, StoreError>(member)
+    })?)
 }
 
 /// Whether a revoked device may erase its data: everything recorded on it is on the server

@@ -1,6 +1,7 @@
 // The team lead's office: the team's coverage this month, every tablet's sync state, her team's
 // members and codes (the team lead only), the conflicts waiting, the hospital referral import and
 // the programme's exports.
+import { useContext } from "react";
 import { useTranslation } from "react-i18next";
 
 import { Coverage } from "../components/Coverage";
@@ -8,7 +9,7 @@ import { Exports } from "../components/Exports";
 import { ReferralImport } from "../components/ReferralImport";
 import { Tablets } from "../components/Tablets";
 import { Team } from "../components/Team";
-import { useTeamLead } from "../lib/member";
+import { MemberContext, useTeamLead } from "../lib/member";
 import { useNav } from "../lib/nav";
 import { useSyncState } from "../lib/sync";
 
@@ -18,6 +19,9 @@ export function Office() {
   const { view } = useSyncState();
   const conflicts = view?.status.open_conflicts ?? 0;
   const lead = useTeamLead();
+  // Exports hold every record but notes: for the roles that read them all.
+  const role = useContext(MemberContext)?.role;
+  const mayExport = role === "team_lead" || role === "doctor" || role === "admin";
   return (
     <main className="screen office">
       <header className="screen-header">
@@ -34,7 +38,7 @@ export function Office() {
         </button>
       </section>
       <ReferralImport />
-      <Exports />
+      {mayExport ? <Exports /> : null}
     </main>
   );
 }
