@@ -145,7 +145,7 @@ pub fn status(state: &AppState) -> Result<AppStatus, AppError> {
             code: env(ENROLLMENT_CODE_ENV).unwrap_or_default(),
             member_code: env(MEMBER_CODE_ENV).unwrap_or_default(),
         }),
-        enrolled_waiting_member: state.has_pending_setup(),
+        enrolled_waiting_member: state.pending_setup_enrolled(),
         lock_after_minutes: (LOCK_AFTER.as_secs() / 60) as u32,
         today: istanbul_today(Utc::now()),
         version: env!("CARGO_PKG_VERSION").to_owned(),
@@ -189,6 +189,26 @@ fn check_form(fields: &[(&str, &str)], pin: &str, pin_again: &str) -> Result<Str
     }
 }
 
+/// The store a setup starts from, encrypted with `key`: a database left unencrypted by an
+/// earlier version is encrypted in place with everything in it (nothing unsynced is lost); one
+/// encrypted under a keyring that is gone cannot be read by anyone and is removed.
+fn prepare_store(state: &AppState, key: &DbKey) -> Result<Store, AppError> {
+    if state.db_path.exists() {
+        match Store::open(&state.db_path) {
+            Ok(plain) => {
+                let encrypted = state.db_path.with_extension("encrypting");
+                let _ = std::fs::remove_file(&encrypted);
+                plain.copy_encrypted(&encrypted, key)?;
+                drop(plain);
+                keyring::wipe(&state.db_path)?;
+                std::fs::rename(&encrypted, &state.db_path).map_err(|e| AppError::io(&state.db_path, &e))?;
+            }
+            Err(_) => keyring::wipe(&state.db_path)?,
+        }
+    }
+    new_store(state, key)
+}
+
 /// Opens a new encrypted store (demo data in it if the app was started for a demo).
 fn new_store(state: &AppState, key: &DbKey) -> Result<Store, AppError> {
     if let Some(dir) = state.db_path.parent() {
@@ -218,7 +238,10 @@ pub async fn set_up_device(
     }
     let pending = state.take_pending_setup();
     // Enrolled already (its member code was refused before): only the member code is retried.
-    let fields: &[(&str, &str)] = if pending.is_some() {
+    let enrolled = pending
+        .as_ref()
+        .is_some_and(|(store, _)| store.enrollment().ok().flatten().is_some());
+    let fields: &[(&str, &str)] = if enrolled {
         &[("member_code", &member_code)]
     } else {
         &[("server", &server), ("code", &code), ("member_code", &member_code)]
@@ -233,10 +256,8 @@ pub async fn set_up_device(
     let (store, key) = match pending {
         Some(pending) => pending,
         None => {
-            // Without a keyring, what a data folder holds cannot be read: start afresh.
-            keyring::wipe(&state.db_path)?;
             let key = DbKey::random();
-            (new_store(&state, &key)?, key)
+            (prepare_store(&state, &key)?, key)
         }
     };
     let replica = std::sync::Mutex::new(store);
@@ -257,8 +278,11 @@ pub async fn set_up_device(
             Err(error) => Err(error),
         };
         if let Err(error) = enrolled {
-            drop(replica);
-            keyring::wipe(&state.db_path)?;
+            // Kept as it is (it may hold records of an earlier version): the next try uses it.
+            state.set_pending_setup(Some((
+                replica.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner),
+                key,
+            )));
             return Err(error);
         }
     }
@@ -299,12 +323,15 @@ pub async fn set_up_offline(
         return Err(AppError::internal(&"this device is already set up"));
     }
     let pin = check_form(&[("name", &name)], &pin, &pin_again)?;
-    // A half-done setup with the server, or a data folder without a keyring, cannot be read: start
-    // afresh.
-    drop(state.take_pending_setup());
-    keyring::wipe(&state.db_path)?;
-    let key = DbKey::random();
-    let mut store = new_store(&state, &key)?;
+    // A half-done setup with the server goes on without it; otherwise the store starts from
+    // what the data folder holds.
+    let (mut store, key) = match state.take_pending_setup() {
+        Some(pending) => pending,
+        None => {
+            let key = DbKey::random();
+            (prepare_store(&state, &key)?, key)
+        }
+    };
     let member = store.set_local_member(&name)?;
     Keyring::create_for(&keyring_path(&state.db_path), &key, member.id, &member.name, None, &pin)?;
     open(&state, store)

@@ -192,11 +192,13 @@ impl AppState {
         *self.pending_setup.lock().unwrap_or_else(PoisonError::into_inner) = pending;
     }
 
-    pub fn has_pending_setup(&self) -> bool {
+    /// Whether a half-done setup is enrolled already (only the member code is missing).
+    pub fn pending_setup_enrolled(&self) -> bool {
         self.pending_setup
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .is_some()
+            .as_ref()
+            .is_some_and(|(store, _)| store.enrollment().ok().flatten().is_some())
     }
 
     pub fn take_pending_setup(&self) -> Option<(Store, lohusa_store::keyring::DbKey)> {

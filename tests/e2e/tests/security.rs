@@ -177,3 +177,37 @@ async fn a_tablet_locks_opens_with_a_pin_and_erases_itself_once_revoked() -> any
     app.stop().await?;
     Ok(())
 }
+
+/// A tablet that kept its records unencrypted (an earlier version, here the command-line
+/// replica's file) keeps every one of them when it is set up with a PIN: the file is encrypted
+/// in place, nothing is lost.
+#[tokio::test]
+async fn records_left_unencrypted_are_encrypted_in_place_at_setup() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let db = dir.path().join("lohusa.sqlite3");
+    lohusa_e2e::cli(&db, &["init", "--member", "Ebe Derya Koç"]);
+    let born = (istanbul_today() - Days::new(3)).format("%d.%m.%Y").to_string();
+    lohusa_e2e::cli(
+        &db,
+        &[
+            "register",
+            "--name",
+            "Rukiye Şahin",
+            "--birth-date",
+            &born,
+            "--age",
+            "24",
+        ],
+    );
+    assert_eq!(&std::fs::read(&db)?[..16], b"SQLite format 3\0");
+
+    let app = App::signed_in(dir.path(), "Ebe Derya Koç").await?;
+    app.click_named("nav_search").await?;
+    app.fill("search", "Rukiye").await?;
+    assert_eq!(app.text(".search .entry-name").await?, "Rukiye Şahin");
+    let file = std::fs::read(&db)?;
+    assert_ne!(&file[..16], b"SQLite format 3\0", "encrypted now");
+    assert!(!file.windows(6).any(|w| w == "Rukiye".as_bytes()));
+    app.stop().await?;
+    Ok(())
+}
