@@ -14,6 +14,7 @@ use lohusa_store::{LocalMember, Store, StoreError, SyncStatus};
 use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, Manager, State};
 use ts_rs::TS;
+use zeroize::{Zeroize, Zeroizing};
 
 use crate::error::AppError;
 use crate::state::{AppState, LOCK_AFTER};
@@ -170,14 +171,15 @@ fn required(fields: &[(&str, &str)]) -> Result<(), AppError> {
     }
 }
 
-/// The checks of a new PIN and the other fields, all at once.
-fn check_form(fields: &[(&str, &str)], pin: &str, pin_again: &str) -> Result<String, AppError> {
+/// The checks of a new PIN and the other fields, all at once; the PIN in a buffer zeroed when
+/// dropped.
+fn check_form(fields: &[(&str, &str)], pin: &str, pin_again: &str) -> Result<Zeroizing<String>, AppError> {
     let mut errors = match required(fields) {
         Err(AppError { errors, .. }) => ValidationErrors(errors),
         Ok(()) => ValidationErrors::default(),
     };
     let pin = match check_new_pin(pin, pin_again) {
-        Ok(pin) => Some(pin),
+        Ok(pin) => Some(Zeroizing::new(pin)),
         Err(pin_errors) => {
             errors.0.extend(pin_errors.0);
             None
@@ -355,13 +357,15 @@ fn open(state: &AppState, store: Store) -> Result<AppStatus, AppError> {
 
 /// Signs a member in with her PIN: the store opens with the key her PIN unseals.
 #[tauri::command]
-pub async fn sign_in(state: State<'_, AppState>, member: MemberId, pin: String) -> Result<AppStatus, AppError> {
+pub async fn sign_in(state: State<'_, AppState>, member: MemberId, mut pin: String) -> Result<AppStatus, AppError> {
     required(&[("pin", &pin)])?;
     let _keyring = state.keyring.lock().await;
     let mut keyring = load_keyring(&state)?.ok_or_else(|| AppError::locked("signed_out"))?;
     let now_ms = Utc::now().timestamp_millis();
     // Argon2id takes a moment and 64 MiB: off the async threads.
-    let pin = typed_pin(&pin);
+    let typed = Zeroizing::new(typed_pin(&pin));
+    pin.zeroize();
+    let pin = typed;
     let (unlocked, keyring) =
         tauri::async_runtime::spawn_blocking(move || (keyring.unlock(member, &pin, now_ms), keyring))
             .await

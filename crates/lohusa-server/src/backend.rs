@@ -569,6 +569,29 @@ fn author_refusal(change: &Change, authors: &Authors) -> Option<&'static str> {
     (!allowed).then_some(reason::ROLE_MAY_NOT_WRITE)
 }
 
+/// Why a member code may not be claimed by a device of `team_id`, if it may not. The team is
+/// checked first, so another team's device learns nothing of a code's use or age.
+pub fn claim_refusal(
+    member_team: i64,
+    team_id: i64,
+    used_ms: Option<i64>,
+    expires_ms: i64,
+    revoked_ms: Option<i64>,
+    now_ms: u64,
+) -> Option<ClaimOutcome> {
+    if member_team != team_id {
+        Some(ClaimOutcome::OtherTeam)
+    } else if used_ms.is_some() {
+        Some(ClaimOutcome::Used)
+    } else if expires_ms < now_ms as i64 {
+        Some(ClaimOutcome::Expired)
+    } else if revoked_ms.is_some() {
+        Some(ClaimOutcome::Revoked)
+    } else {
+        None
+    }
+}
+
 /// A new one-time member code: the code to hand over, and its hash to keep.
 pub fn new_member_code() -> (String, String) {
     let code = crate::logic::new_enrollment_code();

@@ -516,17 +516,7 @@ impl PgBackend {
             (row.get(0), row.get(1), row.get(2), row.get(3));
         let (id, name, role, revoked_ms): (Option<String>, String, String, Option<i64>) =
             (row.get(4), row.get(5), row.get(6), row.get(7));
-        let refused = if used_ms.is_some() {
-            Some(ClaimOutcome::Used)
-        } else if expires_ms < now_ms as i64 {
-            Some(ClaimOutcome::Expired)
-        } else if revoked_ms.is_some() {
-            Some(ClaimOutcome::Revoked)
-        } else if member_team != team_id {
-            Some(ClaimOutcome::OtherTeam)
-        } else {
-            None
-        };
+        let refused = crate::backend::claim_refusal(member_team, team_id, used_ms, expires_ms, revoked_ms, now_ms);
         if let Some(refused) = refused {
             return Ok(Err(refused));
         }

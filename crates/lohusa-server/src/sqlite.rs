@@ -584,17 +584,7 @@ impl SqliteBackend {
             let Some((num, expires_ms, used_ms, member_team, id, name, role, revoked_ms)) = found else {
                 return Ok(Err(ClaimOutcome::Unknown));
             };
-            let refused = if used_ms.is_some() {
-                Some(ClaimOutcome::Used)
-            } else if expires_ms < now_ms as i64 {
-                Some(ClaimOutcome::Expired)
-            } else if revoked_ms.is_some() {
-                Some(ClaimOutcome::Revoked)
-            } else if member_team != team_id {
-                Some(ClaimOutcome::OtherTeam)
-            } else {
-                None
-            };
+            let refused = crate::backend::claim_refusal(member_team, team_id, used_ms, expires_ms, revoked_ms, now_ms);
             if let Some(refused) = refused {
                 return Ok(Err(refused));
             }

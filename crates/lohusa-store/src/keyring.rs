@@ -49,12 +49,24 @@ impl DbKey {
 
     /// The key as SQLCipher takes it: a raw key, so SQLCipher runs no key derivation of its own.
     pub(crate) fn pragma(&self) -> Zeroizing<String> {
-        Zeroizing::new(format!("PRAGMA key = \"x'{}'\";", hex::encode(self.0.as_ref())))
+        let literal = self.literal();
+        let mut out = Zeroizing::new(String::with_capacity(literal.len() + 16));
+        out.push_str("PRAGMA key = ");
+        out.push_str(&literal);
+        out.push(';');
+        out
     }
 
     /// The key as an SQL literal, for `ATTACH ... KEY`.
     pub(crate) fn literal(&self) -> Zeroizing<String> {
-        Zeroizing::new(format!("\"x'{}'\"", hex::encode(self.0.as_ref())))
+        // Written into a buffer that is zeroed when dropped, never through a temporary String.
+        let mut hex_digits = Zeroizing::new([0u8; 64]);
+        hex::encode_to_slice(self.0.as_ref(), hex_digits.as_mut()).expect("32 bytes make 64 hex digits");
+        let mut out = Zeroizing::new(String::with_capacity(70));
+        out.push_str("\"x'");
+        out.push_str(std::str::from_utf8(hex_digits.as_ref()).expect("hex digits are ASCII"));
+        out.push_str("'\"");
+        out
     }
 
     /// A copy (the checkpointing connection, and the keyring sealing it for a new member).
