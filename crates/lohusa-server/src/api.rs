@@ -227,7 +227,7 @@ async fn enroll(
     let name = request.device_name.chars().take(80).collect::<String>();
     let outcome = backend
         .enroll(
-            &logic::hash_secret(&logic::normalize_code(&request.code)),
+            &logic::hash_code(&request.code),
             &request.device_id.to_string(),
             &name,
             &logic::hash_secret(&token),
@@ -391,7 +391,7 @@ async fn claim_member(
 ) -> Result<Json<lohusa_core::sync::ClaimedMember>, ApiError> {
     let auth = authenticate(&backend, &headers).await?;
     let Json(request) = body?;
-    let code_hash = logic::hash_secret(&logic::normalize_code(&request.code));
+    let code_hash = logic::hash_code(&request.code);
     let refuse = |kind, message: &str| Err(ApiError::new(StatusCode::FORBIDDEN, kind, message));
     match backend
         .claim_member(&auth, &code_hash, request.member_id, now_ms())
@@ -474,9 +474,8 @@ async fn team_members(
 }
 
 async fn issue_member_code(backend: &Backend, num: i64) -> Result<lohusa_core::sync::IssuedCode, ApiError> {
-    let (code, hash) = crate::backend::new_member_code();
     let expires_ms = now_ms() + lohusa_core::sync::MEMBER_CODE_HOURS * 3_600_000;
-    backend.add_member_code(num, &hash, expires_ms).await?;
+    let code = backend.issue_member_code(num, expires_ms).await?;
     Ok(lohusa_core::sync::IssuedCode { code, expires_ms })
 }
 
@@ -534,15 +533,8 @@ async fn new_enrollment_code(
     headers: HeaderMap,
 ) -> Result<Json<lohusa_core::sync::IssuedCode>, ApiError> {
     let auth = team_lead(&backend, &headers).await?;
-    let code = logic::new_enrollment_code();
     let expires_ms = now_ms() + lohusa_core::sync::ENROLLMENT_CODE_HOURS * 3_600_000;
-    backend
-        .add_enrollment_code(
-            &auth.team,
-            &logic::hash_secret(&logic::normalize_code(&code)),
-            expires_ms,
-        )
-        .await?;
+    let code = backend.issue_enrollment_code(&auth.team, expires_ms).await?;
     Ok(Json(lohusa_core::sync::IssuedCode { code, expires_ms }))
 }
 

@@ -267,10 +267,6 @@ impl Backend {
         dispatch!(self.create_team(name))
     }
 
-    pub async fn add_enrollment_code(&self, team: &str, code_hash: &str, expires_ms: u64) -> Result<(), BackendError> {
-        dispatch!(self.add_enrollment_code(team, code_hash, expires_ms))
-    }
-
     /// Gives the database a new epoch: run after restoring a backup, so every device uploads
     /// again whatever the restored database lacks.
     pub async fn new_epoch(&self) -> Result<Uuid, BackendError> {
@@ -310,14 +306,25 @@ impl Backend {
             .collect()
     }
 
-    /// Adds a member to a team with a role; her number, for `add_member_code`.
+    /// Adds a member to a team with a role; her number, for `issue_member_code`.
     pub async fn add_member(&self, team: &str, name: &str, role: Role, now_ms: u64) -> Result<i64, BackendError> {
         dispatch!(self.add_member(team, name, role.as_str(), now_ms))
     }
 
-    /// Keeps the hash of a one-time code that binds a member to the device it is typed on.
-    pub async fn add_member_code(&self, member_num: i64, code_hash: &str, expires_ms: u64) -> Result<(), BackendError> {
-        dispatch!(self.add_member_code(member_num, code_hash, expires_ms))
+    /// A new one-time code that binds a member to the device it is typed on, valid until
+    /// `expires_ms`; only its hash is kept.
+    pub async fn issue_member_code(&self, member_num: i64, expires_ms: u64) -> Result<String, BackendError> {
+        let code = crate::logic::new_enrollment_code();
+        dispatch!(self.add_member_code(member_num, &crate::logic::hash_code(&code), expires_ms))?;
+        Ok(code)
+    }
+
+    /// A new one-time code that enrolls a device in `team`, valid until `expires_ms`; only its
+    /// hash is kept.
+    pub async fn issue_enrollment_code(&self, team: &str, expires_ms: u64) -> Result<String, BackendError> {
+        let code = crate::logic::new_enrollment_code();
+        dispatch!(self.add_enrollment_code(team, &crate::logic::hash_code(&code), expires_ms))?;
+        Ok(code)
     }
 
     /// Binds the member of a code to the asking device. On her first claim she keeps the id the
@@ -514,8 +521,7 @@ impl Backend {
         now_ms: u64,
     ) -> Result<MemberId, BackendError> {
         let num = self.add_member(team, name, role, now_ms).await?;
-        let (_, hash) = new_member_code();
-        self.add_member_code(num, &hash, now_ms + 60_000).await?;
+        let hash = crate::logic::hash_code(&self.issue_member_code(num, now_ms + 60_000).await?);
         let auth = DeviceAuth {
             device: device.to_owned(),
             team_id: self.team_id(team).await?,
@@ -531,9 +537,7 @@ impl Backend {
 
     /// Enrolls a device directly (admin and tests); returns its token.
     pub async fn enroll_device(&self, team: &str, device: &str, now_ms: u64) -> Result<String, BackendError> {
-        let code = crate::logic::new_enrollment_code();
-        let code_hash = crate::logic::hash_secret(&crate::logic::normalize_code(&code));
-        self.add_enrollment_code(team, &code_hash, now_ms + 60_000).await?;
+        let code_hash = crate::logic::hash_code(&self.issue_enrollment_code(team, now_ms + 60_000).await?);
         let token = crate::logic::new_token();
         match self
             .enroll(&code_hash, device, device, &crate::logic::hash_secret(&token), now_ms)
@@ -590,13 +594,6 @@ pub fn claim_refusal(
     } else {
         None
     }
-}
-
-/// A new one-time member code: the code to hand over, and its hash to keep.
-pub fn new_member_code() -> (String, String) {
-    let code = crate::logic::new_enrollment_code();
-    let hash = crate::logic::hash_secret(&crate::logic::normalize_code(&code));
-    (code, hash)
 }
 
 /// A push, decided: what to store and in which order, or why nothing may be.

@@ -138,6 +138,11 @@ pub fn new_enrollment_code() -> String {
         .join("-")
 }
 
+/// What the database keeps of a one-time code as typed (any case, spaces or dashes).
+pub fn hash_code(code: &str) -> String {
+    hash_secret(&normalize_code(code))
+}
+
 /// The code as typed, made comparable: upper case, without spaces or dashes.
 pub fn normalize_code(code: &str) -> String {
     code.chars()

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
-use lohusa_server::{Database, api, logic};
+use lohusa_server::{Database, api};
 
 #[derive(Parser)]
 #[command(name = "lohusa-server", version, about = "Lohusa's central sync server")]
@@ -155,10 +155,8 @@ async fn main() -> anyhow::Result<()> {
             println!("team {name:?} ready");
         }
         Command::EnrollmentCode { team, valid_hours } => {
-            let code = logic::new_enrollment_code();
-            let expires = api::now_ms() + valid_hours * 3_600_000;
-            backend
-                .add_enrollment_code(&team, &logic::hash_secret(&logic::normalize_code(&code)), expires)
+            let code = backend
+                .issue_enrollment_code(&team, api::now_ms() + valid_hours * 3_600_000)
                 .await?;
             println!("{code}");
         }
@@ -169,9 +167,8 @@ async fn main() -> anyhow::Result<()> {
             valid_hours,
         } => {
             let num = backend.add_member(&team, name.trim(), role, api::now_ms()).await?;
-            let (code, hash) = lohusa_server::backend::new_member_code();
-            backend
-                .add_member_code(num, &hash, api::now_ms() + valid_hours * 3_600_000)
+            let code = backend
+                .issue_member_code(num, api::now_ms() + valid_hours * 3_600_000)
                 .await?;
             println!("{code}");
         }
@@ -193,9 +190,8 @@ async fn main() -> anyhow::Result<()> {
             if found.revoked_ms.is_some() {
                 anyhow::bail!("{member:?} was revoked");
             }
-            let (code, hash) = lohusa_server::backend::new_member_code();
-            backend
-                .add_member_code(found.num, &hash, api::now_ms() + valid_hours * 3_600_000)
+            let code = backend
+                .issue_member_code(found.num, api::now_ms() + valid_hours * 3_600_000)
                 .await?;
             println!("{code}");
         }

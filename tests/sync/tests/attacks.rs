@@ -53,11 +53,9 @@ async fn attacks_are_refused(db: Db) {
     assert_eq!(status, StatusCode::OK);
 
     // A used enrollment code.
-    let code = lohusa_server::logic::new_enrollment_code();
-    let hash = lohusa_server::logic::hash_secret(&lohusa_server::logic::normalize_code(&code));
-    server
+    let code = server
         .backend
-        .add_enrollment_code("izmir", &hash, now_ms() + 60_000)
+        .issue_enrollment_code("izmir", now_ms() + 60_000)
         .await
         .unwrap();
     let enroll = |device: Uuid| {
@@ -69,11 +67,7 @@ async fn attacks_are_refused(db: Db) {
     // Member codes: one used, one of the other team, one of a member revoked since.
     let new_code = |num: i64| {
         let backend = server.backend.clone();
-        async move {
-            let (code, hash) = lohusa_server::backend::new_member_code();
-            backend.add_member_code(num, &hash, now_ms() + 60_000).await.unwrap();
-            code
-        }
+        async move { backend.issue_member_code(num, now_ms() + 60_000).await.unwrap() }
     };
     let add = |team: &'static str, name: &'static str| {
         let backend = server.backend.clone();
@@ -142,11 +136,9 @@ async fn attacks_are_refused(db: Db) {
         (
             "taking over an enrolled device's id",
             {
-                let fresh = lohusa_server::logic::new_enrollment_code();
-                let hash = lohusa_server::logic::hash_secret(&lohusa_server::logic::normalize_code(&fresh));
-                server
+                let fresh = server
                     .backend
-                    .add_enrollment_code("izmir", &hash, now_ms() + 60_000)
+                    .issue_enrollment_code("izmir", now_ms() + 60_000)
                     .await
                     .unwrap();
                 http.post(url("enroll"))

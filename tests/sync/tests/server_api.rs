@@ -273,18 +273,14 @@ async fn a_repeated_push_stores_nothing_twice(db: Db) {
 
 async fn enrollment_codes_work_once(db: Db) {
     let server = TestServer::start(db).await;
-    let code = lohusa_server::logic::new_enrollment_code();
-    let hash = lohusa_server::logic::hash_secret(&lohusa_server::logic::normalize_code(&code));
-    server
+    let code = server
         .backend
-        .add_enrollment_code("izmir", &hash, now_ms() + 60_000)
+        .issue_enrollment_code("izmir", now_ms() + 60_000)
         .await
         .unwrap();
-    let expired = lohusa_server::logic::new_enrollment_code();
-    let expired_hash = lohusa_server::logic::hash_secret(&lohusa_server::logic::normalize_code(&expired));
-    server
+    let expired = server
         .backend
-        .add_enrollment_code("izmir", &expired_hash, now_ms() - 1)
+        .issue_enrollment_code("izmir", now_ms() - 1)
         .await
         .unwrap();
     let enroll = |code: String| {
@@ -317,16 +313,8 @@ async fn enrollment_codes_work_once(db: Db) {
     // The same device id cannot enroll over an active device, until the lead revokes it.
     let device = Uuid::now_v7();
     let fresh = |server: &TestServer| {
-        let code = lohusa_server::logic::new_enrollment_code();
-        let hash = lohusa_server::logic::hash_secret(&lohusa_server::logic::normalize_code(&code));
         let backend = server.backend.clone();
-        async move {
-            backend
-                .add_enrollment_code("izmir", &hash, now_ms() + 60_000)
-                .await
-                .unwrap();
-            code
-        }
+        async move { backend.issue_enrollment_code("izmir", now_ms() + 60_000).await.unwrap() }
     };
     let enroll_as = |code: String| {
         let base = server.base.clone();
