@@ -16,7 +16,7 @@ use lohusa_core::sync::{CLOCK_SKEW_WARNING_MS, IssuedCode, NewMember, SILENT_AFT
 use lohusa_core::time::istanbul_today;
 use lohusa_core::today::TodayList;
 use lohusa_core::visit::{LaterResultsInput, VisitInput};
-use lohusa_core::{EntityKind, MemberId, Role};
+use lohusa_core::{EntityKind, MemberId};
 use lohusa_exchange::referral::ReferralRow;
 use lohusa_store::{
     Conflict, FollowUpList, ImportReport, LocalMember, MotherSummary, MotherView, Refused, Store, SyncStatus,
@@ -360,12 +360,9 @@ pub fn export_records(state: State<'_, AppState>, format: ExportFormat) -> Resul
     let now = Utc::now();
     let records = {
         let mut store = state.store()?;
-        // Exports hold every record but notes: for the roles that read them all.
         let role = store.local_member()?.and_then(|m| m.role);
-        if !matches!(role, Some(Role::TeamLead | Role::Doctor | Role::Admin)) {
-            let mut errors = lohusa_core::ValidationErrors::default();
-            errors.push(lohusa_core::FieldError::new("format", lohusa_core::Rule::NotYourRole));
-            return Err(lohusa_store::StoreError::from(errors).into());
+        if !role.is_some_and(lohusa_core::access::may_export) {
+            return Err(lohusa_core::FieldError::new("format", lohusa_core::Rule::NotYourRole).into());
         }
         store.records_for_export(now)?
     };
@@ -425,9 +422,7 @@ pub async fn get_team_members(state: State<'_, AppState>) -> Result<Vec<TeamMemb
 #[tauri::command]
 pub async fn add_team_member(state: State<'_, AppState>, new: NewMember) -> Result<IssuedCode, AppError> {
     if new.name.trim().is_empty() {
-        let mut errors = lohusa_core::ValidationErrors::default();
-        errors.push(lohusa_core::FieldError::new("name", lohusa_core::Rule::Required));
-        return Err(lohusa_store::StoreError::from(errors).into());
+        return Err(lohusa_core::FieldError::new("name", lohusa_core::Rule::Required).into());
     }
     let transport = transport(&state)?;
     Ok(transport.add_team_member(&new).await?)

@@ -101,6 +101,18 @@ impl From<lohusa_sync::SyncError> for AppError {
     }
 }
 
+impl From<lohusa_core::ValidationErrors> for AppError {
+    fn from(errors: lohusa_core::ValidationErrors) -> AppError {
+        StoreError::from(errors).into()
+    }
+}
+
+impl From<FieldError> for AppError {
+    fn from(error: FieldError) -> AppError {
+        lohusa_core::ValidationErrors(vec![error]).into()
+    }
+}
+
 impl From<StoreError> for AppError {
     fn from(error: StoreError) -> AppError {
         match error {

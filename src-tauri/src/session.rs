@@ -10,7 +10,7 @@ use lohusa_core::sync::{Report, lease_expired};
 use lohusa_core::time::istanbul_today;
 use lohusa_core::{FieldError, MemberId, Rule, ValidationErrors};
 use lohusa_store::keyring::{self, DbKey, DeviceMember, Keyring, UnlockError, keyring_path};
-use lohusa_store::{LocalMember, Store, StoreError, SyncStatus};
+use lohusa_store::{LocalMember, Store, SyncStatus};
 use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, Manager, State};
 use ts_rs::TS;
@@ -153,31 +153,38 @@ pub fn status(state: &AppState) -> Result<AppStatus, AppError> {
     })
 }
 
-fn validation(errors: ValidationErrors) -> AppError {
-    StoreError::from(errors).into()
+/// The fields left empty, each as a `Required` error.
+fn missing(fields: &[(&str, &str)]) -> ValidationErrors {
+    ValidationErrors(
+        fields
+            .iter()
+            .filter(|(_, value)| value.trim().is_empty())
+            .map(|(field, _)| FieldError::new(*field, Rule::Required))
+            .collect(),
+    )
 }
 
 fn required(fields: &[(&str, &str)]) -> Result<(), AppError> {
-    let mut errors = ValidationErrors::default();
-    for (field, value) in fields {
-        if value.trim().is_empty() {
-            errors.push(FieldError::new(*field, Rule::Required));
-        }
-    }
+    let errors = missing(fields);
     if errors.0.is_empty() {
         Ok(())
     } else {
-        Err(validation(errors))
+        Err(errors.into())
+    }
+}
+
+/// Refuses a setup on a device that has one (its keyring).
+fn not_set_up(state: &AppState) -> Result<(), AppError> {
+    match load_keyring(state)? {
+        Some(_) => Err(AppError::internal(&"this device is already set up")),
+        None => Ok(()),
     }
 }
 
 /// The checks of a new PIN and the other fields, all at once; the PIN in a buffer zeroed when
 /// dropped.
 fn check_form(fields: &[(&str, &str)], pin: &str, pin_again: &str) -> Result<Zeroizing<String>, AppError> {
-    let mut errors = match required(fields) {
-        Err(AppError { errors, .. }) => ValidationErrors(errors),
-        Ok(()) => ValidationErrors::default(),
-    };
+    let mut errors = missing(fields);
     let pin = match check_new_pin(pin, pin_again) {
         Ok(pin) => Some(Zeroizing::new(pin)),
         Err(pin_errors) => {
@@ -187,7 +194,7 @@ fn check_form(fields: &[(&str, &str)], pin: &str, pin_again: &str) -> Result<Zer
     };
     match pin {
         Some(pin) if errors.0.is_empty() => Ok(pin),
-        _ => Err(validation(errors)),
+        _ => Err(errors.into()),
     }
 }
 
@@ -225,7 +232,8 @@ fn new_store(state: &AppState, key: &DbKey) -> Result<Store, AppError> {
 }
 
 /// Sets this device up with the team's server: enrolls it, signs the member in with her member
-/// code, and seals the new store's key with her PIN. Nothing is kept if a step fails.
+/// code, and seals the new store's key with her PIN. If a step fails, the store is kept for the
+/// next try (it may hold an earlier version's records, or an enrollment already made).
 #[tauri::command]
 pub async fn set_up_device(
     state: State<'_, AppState>,
@@ -235,9 +243,7 @@ pub async fn set_up_device(
     pin: String,
     pin_again: String,
 ) -> Result<AppStatus, AppError> {
-    if load_keyring(&state)?.is_some() {
-        return Err(AppError::internal(&"this device is already set up"));
-    }
+    not_set_up(&state)?;
     let pending = state.take_pending_setup();
     // Enrolled already (its member code was refused before): only the member code is retried.
     let enrolled = pending
@@ -321,9 +327,7 @@ pub async fn set_up_offline(
     pin: String,
     pin_again: String,
 ) -> Result<AppStatus, AppError> {
-    if load_keyring(&state)?.is_some() {
-        return Err(AppError::internal(&"this device is already set up"));
-    }
+    not_set_up(&state)?;
     let pin = check_form(&[("name", &name)], &pin, &pin_again)?;
     // A half-done setup with the server goes on without it; otherwise the store starts from
     // what the data folder holds.
@@ -380,14 +384,12 @@ pub async fn sign_in(state: State<'_, AppState>, member: MemberId, mut pin: Stri
             if let Some(until) = locked_until_ms {
                 error = error.with("seconds", (until - now_ms + 999) / 1000);
             }
-            let mut errors = ValidationErrors::default();
-            errors.push(error);
-            return Err(validation(errors));
+            return Err(error.into());
         }
         Err(UnlockError::Locked { until_ms }) => {
-            let mut errors = ValidationErrors::default();
-            errors.push(FieldError::new("pin", Rule::PinLocked).with("seconds", (until_ms - now_ms + 999) / 1000));
-            return Err(validation(errors));
+            return Err(FieldError::new("pin", Rule::PinLocked)
+                .with("seconds", (until_ms - now_ms + 999) / 1000)
+                .into());
         }
         Err(UnlockError::Erased) => {
             set_notice(&state, Some(Notice::MemberErased));

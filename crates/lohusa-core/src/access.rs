@@ -125,6 +125,12 @@ pub fn may_write(role: Role, entity: EntityKind, _field: &str) -> bool {
     access(role, entity) == Access::Write
 }
 
+/// Whether a member with `role` may write the programme's exports (every record but the notes,
+/// in one file): the team lead and doctors. An admin runs the server and holds nothing here.
+pub fn may_export(role: Role) -> bool {
+    matches!(role, Role::TeamLead | Role::Doctor)
+}
+
 /// Whether any of `roles` reads `field` of an `entity`: what a device shared by them receives.
 pub fn any_may_read(roles: &[Role], entity: EntityKind, field: &str) -> bool {
     roles.iter().any(|role| may_read(*role, entity, field))
@@ -197,6 +203,9 @@ mod tests {
         ));
         // An admin runs the server and reads no care record.
         assert!(!may_read(Role::Admin, EntityKind::Mother, "full_name"));
+        // The programme's exports: the team lead and doctors.
+        let exporters: Vec<Role> = ROLES.into_iter().filter(|r| may_export(*r)).collect();
+        assert_eq!(exporters, [Role::Doctor, Role::TeamLead]);
     }
 
     #[test]

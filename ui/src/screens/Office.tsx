@@ -19,9 +19,9 @@ export function Office() {
   const { view } = useSyncState();
   const conflicts = view?.status.open_conflicts ?? 0;
   const lead = useTeamLead();
-  // Exports hold every record but notes: for the roles that read them all.
+  // The programme's exports: the team lead and doctors (lohusa_core::access::may_export).
   const role = useContext(MemberContext)?.role;
-  const mayExport = role === "team_lead" || role === "doctor" || role === "admin";
+  const mayExport = role === "team_lead" || role === "doctor";
   return (
     <main className="screen office">
       <header className="screen-header">
