@@ -27,6 +27,15 @@ pub const MEMBER_CODE_ENV: &str = "LOHUSA_MEMBER_CODE";
 /// A PEM file with the team's own certificate authority, trusted alone for the server.
 pub const SERVER_CA_ENV: &str = "LOHUSA_SERVER_CA";
 
+/// The team's own certificate authority, when the app was given one: the only one trusted for
+/// the server from enrollment on.
+fn server_ca() -> Result<Option<String>, AppError> {
+    env(SERVER_CA_ENV)
+        .map(std::fs::read_to_string)
+        .transpose()
+        .map_err(|e| AppError::io(Path::new(SERVER_CA_ENV), &e))
+}
+
 /// Where the app is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
@@ -275,11 +284,7 @@ pub async fn set_up_device(
         .enrollment()?
         .is_none()
     {
-        let ca = env(SERVER_CA_ENV)
-            .map(std::fs::read_to_string)
-            .transpose()
-            .map_err(|e| AppError::io(Path::new("LOHUSA_SERVER_CA"), &e));
-        let enrolled = match ca {
+        let enrolled = match server_ca() {
             Ok(ca) => lohusa_sync::enroll_with_ca(&replica, &server, &code, "Lohusa", ca.as_deref())
                 .await
                 .map_err(AppError::from),
@@ -483,7 +488,7 @@ pub async fn enroll_device(
     } else {
         required(&[("server", &server), ("code", &code), ("member_code", &member_code)])?;
         let name = before.as_ref().map_or_else(|| "Lohusa".to_owned(), |m| m.name.clone());
-        lohusa_sync::enroll(state.store_lock(), &server, &code, &name).await?;
+        lohusa_sync::enroll_with_ca(state.store_lock(), &server, &code, &name, server_ca()?.as_deref()).await?;
     }
     let member = lohusa_sync::claim_member(state.store_lock(), &member_code).await?;
     let _keyring = state.keyring.lock().await;

@@ -265,18 +265,9 @@ async fn overlap<R, T>(request: impl Future<Output = R>, work: impl FnOnce() -> 
 /// Enrolls the replica with the server at `server` using a one-time code from the team lead,
 /// and saves the server, team and token. An address typed without a scheme (`192.168.1.20:8787`)
 /// is the office server over HTTPS; plain HTTP is refused except to this computer
-/// (development). Returns the saved address and the team.
-pub async fn enroll<R: Replica>(
-    replica: &R,
-    server: &str,
-    code: &str,
-    device_name: &str,
-) -> Result<(String, String), SyncError> {
-    enroll_with_ca(replica, server, code, device_name, None).await
-}
-
-/// As `enroll`, trusting only the team's own certificate authority (PEM) for the server from
-/// now on, when one is given (an office server with its own certificate).
+/// (development). With `ca_pem`, only the team's own certificate authority is trusted for the
+/// server from now on (an office server with its own certificate). Returns the saved address
+/// and the team.
 pub async fn enroll_with_ca<R: Replica>(
     replica: &R,
     server: &str,
