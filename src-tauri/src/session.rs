@@ -299,7 +299,7 @@ pub async fn set_up_device(
             return Err(error);
         }
     }
-    let member = match lohusa_sync::claim_member(&replica, &member_code).await {
+    let member = match lohusa_sync::claim_member(&replica, &member_code, chrono::Utc::now()).await {
         Ok(member) => member,
         Err(error) => {
             state.set_pending_setup(Some((
@@ -343,7 +343,7 @@ pub async fn set_up_offline(
             (prepare_store(&state, &key)?, key)
         }
     };
-    let member = store.set_local_member(&name)?;
+    let member = store.set_local_member(&name, chrono::Utc::now())?;
     Keyring::create_for(&keyring_path(&state.db_path), &key, member.id, &member.name, None, &pin)?;
     open(&state, store)
 }
@@ -460,7 +460,7 @@ pub async fn add_member_to_device(
         .store_for_sync()?
         .key_copy()
         .ok_or_else(|| AppError::locked("signed_out"))?;
-    let member = lohusa_sync::claim_member(state.store_lock(), &member_code).await?;
+    let member = lohusa_sync::claim_member(state.store_lock(), &member_code, chrono::Utc::now()).await?;
     let _keyring = state.keyring.lock().await;
     let mut keyring = load_keyring(&state)?.ok_or_else(|| AppError::locked("signed_out"))?;
     keyring.add_member(&key, member.id, &member.name, member.role, &pin)?;
@@ -490,7 +490,7 @@ pub async fn enroll_device(
         let name = before.as_ref().map_or_else(|| "Lohusa".to_owned(), |m| m.name.clone());
         lohusa_sync::enroll_with_ca(state.store_lock(), &server, &code, &name, server_ca()?.as_deref()).await?;
     }
-    let member = lohusa_sync::claim_member(state.store_lock(), &member_code).await?;
+    let member = lohusa_sync::claim_member(state.store_lock(), &member_code, chrono::Utc::now()).await?;
     let _keyring = state.keyring.lock().await;
     if let (Some(before), Some(mut keyring)) = (before, load_keyring(&state)?) {
         keyring.rename(before.id, member.id, &member.name, member.role)?;

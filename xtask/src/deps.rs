@@ -10,7 +10,8 @@ use crate::util::{self, is_root, on_path};
 
 /// Debian packages: WebKitGTK and friends to build the app, Xvfb and WebKitWebDriver for the
 /// end-to-end tests, ImageMagick for whole-screen shots, PostgreSQL for the server's tests, the
-/// sqlite3 command line to show an encrypted store is unreadable without its key.
+/// sqlite3 command line to show an encrypted store is unreadable without its key, libfaketime to
+/// run the tests again with the clock a year ahead.
 pub const SYSTEM_PACKAGES: &[&str] = &[
     "libwebkit2gtk-4.1-dev",
     "build-essential",
@@ -27,6 +28,7 @@ pub const SYSTEM_PACKAGES: &[&str] = &[
     "imagemagick",
     "postgresql",
     "sqlite3",
+    "faketime",
 ];
 
 pub const TAURI_DRIVER_VERSION: &str = "2.1.0";

@@ -5,6 +5,7 @@ mod bench;
 mod deps;
 mod postgres;
 mod run;
+mod shifted;
 mod test;
 mod util;
 

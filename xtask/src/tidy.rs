@@ -86,6 +86,57 @@ fn the_core_never_reads_the_clock_files_or_network() {
     }
 }
 
+/// Reading the wall clock or making a time-stamped id from it; `Instant` (for timeouts and
+/// durations) is not a date and stays allowed.
+const CLOCK_READS: &[&str] = &[
+    "Utc::now",
+    "Local::now",
+    "SystemTime::now",
+    "now_v7",
+    "Timestamp::now",
+    "OffsetDateTime::now",
+];
+
+#[test]
+fn only_the_clock_module_reads_the_clock() {
+    // Each of these crates has one `src/clock.rs` at most; a binary's `main.rs` (and `src/bin/`)
+    // is where a program starts and may read it too. Everything else takes `now` and new ids
+    // as arguments, so tests and a corrected tablet decide what time it is.
+    let root = workspace_root();
+    let mut found = Vec::new();
+    for krate in [
+        "lohusa-store",
+        "lohusa-sync",
+        "lohusa-server",
+        "lohusa-exchange",
+        "lohusa-demo",
+    ] {
+        let src = root.join("crates").join(krate).join("src");
+        for file in rust_files(&src) {
+            let relative = file.strip_prefix(&src).unwrap();
+            if relative == Path::new("clock.rs") || relative == Path::new("main.rs") || relative.starts_with("bin") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&file).unwrap();
+            for (n, line) in text.lines().enumerate() {
+                let code = line.split("//").next().unwrap_or("");
+                if let Some(word) = CLOCK_READS.iter().find(|w| code.contains(*w)) {
+                    found.push(format!(
+                        "{}:{}: {word}",
+                        file.strip_prefix(&root).unwrap().display(),
+                        n + 1
+                    ));
+                }
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "only a crate's clock module reads the clock; take `now` (or an id) as an argument instead:\n{}",
+        found.join("\n")
+    );
+}
+
 #[test]
 fn only_the_app_shell_depends_on_tauri() {
     for (_, manifest) in manifests() {

@@ -72,7 +72,7 @@ fn main() -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
     let path = args.db.clone().unwrap_or_else(|| dir.path().join("bench.sqlite3"));
     let mut store = Store::open(&path)?;
-    let member = store.set_local_member("Bench Nurse")?;
+    let member = store.set_local_member("Bench Nurse", Utc::now())?;
     let started = Instant::now();
     // Seeding does nothing when the store already holds mothers (a kept --db file).
     lohusa_demo::seed(&mut store, 5000, args.mothers, Utc::now(), args.days)?;

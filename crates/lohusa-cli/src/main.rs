@@ -216,7 +216,7 @@ async fn main() -> anyhow::Result<()> {
     let mut store = Store::open(&cli.db).with_context(|| format!("opening {}", cli.db.display()))?;
     match cli.command {
         Command::Init { member } => {
-            let m = store.set_local_member(&member).map_err(explain)?;
+            let m = store.set_local_member(&member, Utc::now()).map_err(explain)?;
             print(&json!({ "device": store.device_id(), "member": m }))?;
         }
         Command::Enroll {
@@ -230,14 +230,14 @@ async fn main() -> anyhow::Result<()> {
             let replica = std::sync::Mutex::new(store);
             let (server, team) = lohusa_sync::enroll_with_ca(&replica, &server, &code, &name, ca.as_deref()).await?;
             let member = match member_code {
-                Some(code) => Some(lohusa_sync::claim_member(&replica, &code).await?),
+                Some(code) => Some(lohusa_sync::claim_member(&replica, &code, Utc::now()).await?),
                 None => None,
             };
             print(&json!({ "team": team, "server": server, "member": member }))?;
         }
         Command::Claim { code } => {
             let replica = std::sync::Mutex::new(store);
-            let member = lohusa_sync::claim_member(&replica, &code).await?;
+            let member = lohusa_sync::claim_member(&replica, &code, Utc::now()).await?;
             print(&json!({ "member": member }))?;
         }
         Command::Register {

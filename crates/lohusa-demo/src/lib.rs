@@ -317,7 +317,7 @@ pub fn seed(
     }
     let member = match store.local_member()? {
         Some(member) => member,
-        None => store.set_local_member("Ebe Derya Koç")?,
+        None => store.set_local_member("Ebe Derya Koç", now)?,
     };
     let today = istanbul_today(now);
     for demo in demo_mothers(seed, count, today, max_days_ago) {

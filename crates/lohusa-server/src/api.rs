@@ -6,7 +6,6 @@
 //! An error never shows internals: the database's own message goes to the log, not the client.
 
 use std::sync::Arc;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
@@ -23,7 +22,7 @@ use tower_http::compression::CompressionLayer;
 use tower_http::decompression::RequestDecompressionLayer;
 
 use crate::backend::{Backend, BackendError, ClaimOutcome, DeviceAuth, EnrollOutcome, PushOutcome};
-use crate::logic;
+use crate::{clock, logic};
 
 /// The largest request body accepted, after decompression.
 pub const MAX_BODY_BYTES: usize = 32 * 1024 * 1024;
@@ -153,13 +152,6 @@ impl From<JsonRejection> for ApiError {
     }
 }
 
-pub fn now_ms() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis() as u64)
-        .unwrap_or(0)
-}
-
 /// The asking device, refused once it is revoked.
 async fn authenticate(backend: &Backend, headers: &HeaderMap) -> Result<DeviceAuth, ApiError> {
     let auth = authenticate_even_revoked(backend, headers).await?;
@@ -189,7 +181,10 @@ async fn authenticate_even_revoked(backend: &Backend, headers: &HeaderMap) -> Re
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(str::trim)
         .unwrap_or("");
-    match backend.authenticate(&logic::hash_secret(token), now_ms()).await? {
+    match backend
+        .authenticate(&logic::hash_secret(token), clock::now_ms())
+        .await?
+    {
         Some(auth) => Ok(auth),
         None => Err(ApiError::new(
             StatusCode::UNAUTHORIZED,
@@ -231,7 +226,7 @@ async fn enroll(
             &request.device_id.to_string(),
             &name,
             &logic::hash_secret(&token),
-            now_ms(),
+            clock::now_ms(),
         )
         .await?;
     let refuse = |kind, message: &str| Err(ApiError::new(StatusCode::FORBIDDEN, kind, message));
@@ -265,7 +260,7 @@ async fn identity(
     headers: HeaderMap,
 ) -> Result<Json<lohusa_core::sync::ServerIdentity>, ApiError> {
     let auth = authenticate_even_revoked(&backend, &headers).await?;
-    Ok(Json(backend.identity(&auth, now_ms()).await?))
+    Ok(Json(backend.identity(&auth, clock::now_ms()).await?))
 }
 
 async fn push(
@@ -285,14 +280,8 @@ async fn push(
             ),
         ));
     }
-    let now = now_ms();
-    let refused = logic::check_batch(&request.changes, now);
-    let outcome = if refused.is_empty() {
-        backend.push(&auth, request.changes, now).await?
-    } else {
-        PushOutcome::Refused(refused)
-    };
-    match outcome {
+    let now = clock::now_ms();
+    match backend.push(&auth, request.changes, now).await? {
         PushOutcome::Stored { accepted, duplicates } => Ok(Json(PushResponse {
             accepted,
             duplicates,
@@ -334,7 +323,7 @@ async fn pull(
         )
     })?;
     let limit = query.limit.unwrap_or(PULL_BATCH).clamp(1, MAX_PULL_LIMIT);
-    let now = now_ms();
+    let now = clock::now_ms();
     let epoch = backend.epoch().await?;
     let mut batch = backend.pull(auth.team_id, query.after, limit).await?;
     // Fields the device's members may not read never leave the server; the cursor still moves
@@ -373,7 +362,7 @@ async fn report(
             format!("app_version and member may be at most {MAX_REPORT_TEXT} characters."),
         ));
     }
-    backend.save_report(&auth, &report, now_ms()).await?;
+    backend.save_report(&auth, &report, clock::now_ms()).await?;
     Ok(Json(serde_json::json!({ "saved": true })))
 }
 
@@ -394,7 +383,7 @@ async fn claim_member(
     let code_hash = logic::hash_code(&request.code);
     let refuse = |kind, message: &str| Err(ApiError::new(StatusCode::FORBIDDEN, kind, message));
     match backend
-        .claim_member(&auth, &code_hash, request.member_id, now_ms())
+        .claim_member(&auth, &code_hash, request.member_id, clock::now_ms())
         .await?
     {
         ClaimOutcome::Claimed { id, name, role } => Ok(Json(lohusa_core::sync::ClaimedMember { id, name, role })),
@@ -474,7 +463,7 @@ async fn team_members(
 }
 
 async fn issue_member_code(backend: &Backend, num: i64) -> Result<lohusa_core::sync::IssuedCode, ApiError> {
-    let expires_ms = now_ms() + lohusa_core::sync::MEMBER_CODE_HOURS * 3_600_000;
+    let expires_ms = clock::now_ms() + lohusa_core::sync::MEMBER_CODE_HOURS * 3_600_000;
     let code = backend.issue_member_code(num, expires_ms).await?;
     Ok(lohusa_core::sync::IssuedCode { code, expires_ms })
 }
@@ -494,7 +483,7 @@ async fn add_team_member(
             format!("name must be 1 to {MAX_REPORT_TEXT} characters."),
         ));
     }
-    let num = backend.add_member(&auth.team, name, new.role, now_ms()).await?;
+    let num = backend.add_member(&auth.team, name, new.role, clock::now_ms()).await?;
     Ok(Json(issue_member_code(&backend, num).await?))
 }
 
@@ -524,7 +513,9 @@ async fn revoke_team_member(
     if backend.team_member(auth.team_id, num).await?.is_none() {
         return Err(not_in_team());
     }
-    let revoked = backend.revoke_member_of_team(auth.team_id, num, now_ms()).await?;
+    let revoked = backend
+        .revoke_member_of_team(auth.team_id, num, clock::now_ms())
+        .await?;
     Ok(Json(serde_json::json!({ "revoked": revoked })))
 }
 
@@ -533,7 +524,7 @@ async fn new_enrollment_code(
     headers: HeaderMap,
 ) -> Result<Json<lohusa_core::sync::IssuedCode>, ApiError> {
     let auth = team_lead(&backend, &headers).await?;
-    let expires_ms = now_ms() + lohusa_core::sync::ENROLLMENT_CODE_HOURS * 3_600_000;
+    let expires_ms = clock::now_ms() + lohusa_core::sync::ENROLLMENT_CODE_HOURS * 3_600_000;
     let code = backend.issue_enrollment_code(&auth.team, expires_ms).await?;
     Ok(Json(lohusa_core::sync::IssuedCode { code, expires_ms }))
 }
@@ -551,7 +542,10 @@ async fn revoke_team_device(
             "A device cannot revoke itself; revoke it from another one.",
         ));
     }
-    if !backend.revoke_device_of_team(auth.team_id, &id, now_ms()).await? {
+    if !backend
+        .revoke_device_of_team(auth.team_id, &id, clock::now_ms())
+        .await?
+    {
         return Err(not_in_team());
     }
     Ok(Json(serde_json::json!({ "revoked": true })))

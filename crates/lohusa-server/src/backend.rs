@@ -238,13 +238,19 @@ impl Backend {
         dispatch!(self.authenticate(token_hash, now_ms))
     }
 
-    /// Stores the changes the server does not hold yet, all or none.
+    /// Stores the changes the server does not hold yet, all or none. Every change is checked on
+    /// its own first (`logic::check_batch`, against the server's time `now_ms`), then against the
+    /// team, the device and its authors (`decide`); whoever calls this, nothing skips a check.
     pub async fn push(
         &self,
         auth: &DeviceAuth,
         changes: Vec<Change>,
         now_ms: u64,
     ) -> Result<PushOutcome, BackendError> {
+        let refused = crate::logic::check_batch(&changes, now_ms);
+        if !refused.is_empty() {
+            return Ok(PushOutcome::Refused(refused));
+        }
         dispatch!(self.push(Pusher::of(auth), changes, now_ms))
     }
 
@@ -336,7 +342,9 @@ impl Backend {
         proposed: Option<MemberId>,
         now_ms: u64,
     ) -> Result<ClaimOutcome, BackendError> {
-        let fresh = proposed.unwrap_or_else(|| MemberId(Uuid::now_v7())).to_string();
+        let fresh = proposed
+            .unwrap_or_else(|| MemberId(crate::clock::id_at(now_ms)))
+            .to_string();
         let outcome: Result<(String, String, String), ClaimOutcome> =
             dispatch!(self.claim_member(auth.team_id, auth.device.clone(), code_hash.to_owned(), fresh, now_ms))?;
         let (id, name, role) = match outcome {

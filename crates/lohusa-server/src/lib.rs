@@ -6,6 +6,7 @@
 
 pub mod api;
 pub mod backend;
+pub mod clock;
 pub mod logic;
 pub mod postgres;
 pub mod sqlite;

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
-use lohusa_server::{Database, api};
+use lohusa_server::Database;
 
 #[derive(Parser)]
 #[command(name = "lohusa-server", version, about = "Lohusa's central sync server")]
@@ -156,7 +156,7 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::EnrollmentCode { team, valid_hours } => {
             let code = backend
-                .issue_enrollment_code(&team, api::now_ms() + valid_hours * 3_600_000)
+                .issue_enrollment_code(&team, lohusa_server::clock::now_ms() + valid_hours * 3_600_000)
                 .await?;
             println!("{code}");
         }
@@ -166,9 +166,11 @@ async fn main() -> anyhow::Result<()> {
             role,
             valid_hours,
         } => {
-            let num = backend.add_member(&team, name.trim(), role, api::now_ms()).await?;
+            let num = backend
+                .add_member(&team, name.trim(), role, lohusa_server::clock::now_ms())
+                .await?;
             let code = backend
-                .issue_member_code(num, api::now_ms() + valid_hours * 3_600_000)
+                .issue_member_code(num, lohusa_server::clock::now_ms() + valid_hours * 3_600_000)
                 .await?;
             println!("{code}");
         }
@@ -191,7 +193,7 @@ async fn main() -> anyhow::Result<()> {
                 anyhow::bail!("{member:?} was revoked");
             }
             let code = backend
-                .issue_member_code(found.num, api::now_ms() + valid_hours * 3_600_000)
+                .issue_member_code(found.num, lohusa_server::clock::now_ms() + valid_hours * 3_600_000)
                 .await?;
             println!("{code}");
         }
@@ -199,7 +201,7 @@ async fn main() -> anyhow::Result<()> {
             println!("{}", serde_json::to_string_pretty(&backend.members(&team).await?)?);
         }
         Command::RevokeMember { id } => {
-            if backend.revoke_member(&id, api::now_ms()).await? {
+            if backend.revoke_member(&id, lohusa_server::clock::now_ms()).await? {
                 println!("member {id} revoked");
             } else {
                 anyhow::bail!("no active member {id}");
@@ -215,7 +217,7 @@ async fn main() -> anyhow::Result<()> {
             }
         }
         Command::RevokeDevice { id } => {
-            if backend.revoke_device(&id, api::now_ms()).await? {
+            if backend.revoke_device(&id, lohusa_server::clock::now_ms()).await? {
                 println!("device {id} revoked");
             } else {
                 anyhow::bail!("no active device {id}");

@@ -529,7 +529,11 @@ impl PgBackend {
                     .query_one("SELECT EXISTS (SELECT 1 FROM members WHERE id = $1)", &[&fresh_id])
                     .await?
                     .get(0);
-                let id = if taken { Uuid::now_v7().to_string() } else { fresh_id };
+                let id = if taken {
+                    crate::clock::id_at(now_ms).to_string()
+                } else {
+                    fresh_id
+                };
                 tx.execute("UPDATE members SET id = $1 WHERE num = $2", &[&id, &num])
                     .await?;
                 id

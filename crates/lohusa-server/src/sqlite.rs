@@ -598,7 +598,7 @@ impl SqliteBackend {
                         |r| r.get(0),
                     )?;
                     let id = if taken {
-                        uuid::Uuid::now_v7().to_string()
+                        crate::clock::id_at(now_ms).to_string()
                     } else {
                         fresh_id
                     };

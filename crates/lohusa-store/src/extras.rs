@@ -46,7 +46,7 @@ impl Store {
             let birth = store.birth_of(input.mother_id)?;
             let record = validate_extra_visit(
                 input,
-                Uuid::now_v7(),
+                crate::clock::id_at(now),
                 birth.birth_date,
                 author_name,
                 now,
@@ -128,7 +128,7 @@ impl Store {
                 already_visited: false,
                 today: istanbul_today(now),
             };
-            let mut record = validate_visit(input, VisitId(Uuid::now_v7()), &context, checklist::current())?;
+            let mut record = validate_visit(input, VisitId(crate::clock::id_at(now)), &context, checklist::current())?;
             record.extra_visit_id = Some(extra);
             store.write_within(&[record.write()], author, now)?;
             Ok(record.id)

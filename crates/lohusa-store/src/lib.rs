@@ -8,6 +8,7 @@
 mod apply;
 mod baseline;
 mod checkpoint;
+pub mod clock;
 mod coverage;
 mod entity_meta;
 mod error;
@@ -31,7 +32,6 @@ use chrono::{DateTime, Utc};
 use lohusa_core::change::{CHANGE_SCHEMA_VERSION, Change, EntityWrite, FieldBases};
 use lohusa_core::{ChangeId, DeviceId, MemberId};
 use rusqlite::{Connection, OptionalExtension, params};
-use uuid::Uuid;
 
 pub use checkpoint::{BACKSTOP_CHECKPOINT_PAGES, CheckpointResult, Checkpointer};
 pub use error::StoreError;
@@ -213,7 +213,7 @@ impl Store {
                 }
             }
             let change = Change {
-                id: ChangeId(Uuid::now_v7()),
+                id: ChangeId(clock::id_at(now)),
                 entity: write.entity,
                 entity_id: write.entity_id,
                 fields: write.fields.clone(),

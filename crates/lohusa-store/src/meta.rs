@@ -4,7 +4,6 @@ use lohusa_core::{DeviceId, Hlc, MemberId};
 use rusqlite::{Connection, params};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
-use uuid::Uuid;
 
 use crate::{Store, StoreError, optional};
 
@@ -35,7 +34,7 @@ pub fn ensure_device_id(conn: &Connection) -> Result<DeviceId, StoreError> {
     if get(conn, "device_id")?.is_none() {
         conn.execute(
             "INSERT INTO meta (key, value) VALUES ('device_id', ?1) ON CONFLICT(key) DO NOTHING",
-            [DeviceId(Uuid::now_v7()).to_string()],
+            [DeviceId(crate::clock::id_at(crate::clock::now())).to_string()],
         )?;
     }
     let text = get(conn, "device_id")?.ok_or_else(|| StoreError::Corrupt("device id".into()))?;
@@ -94,7 +93,11 @@ impl Store {
     /// Makes the member the server confirmed (with her member code) the one using this device:
     /// her id, her name as the team knows it, and her role. Her name is also written as a
     /// change, so other devices can say who wrote what.
-    pub fn adopt_member(&mut self, claimed: &lohusa_core::sync::ClaimedMember) -> Result<LocalMember, StoreError> {
+    pub fn adopt_member(
+        &mut self,
+        claimed: &lohusa_core::sync::ClaimedMember,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<LocalMember, StoreError> {
         let write = lohusa_core::change::EntityWrite {
             entity: lohusa_core::EntityKind::Member,
             entity_id: claimed.id.0,
@@ -107,7 +110,7 @@ impl Store {
             set(&store.conn, "member_name", &claimed.name)?;
             set(&store.conn, "member_role", claimed.role.as_str())?;
             if known.as_deref() != Some(claimed.name.as_str()) {
-                store.write_within(&[write], claimed.id, chrono::Utc::now())?;
+                store.write_within(&[write], claimed.id, now)?;
             }
             Ok(())
         })?;
@@ -118,8 +121,13 @@ impl Store {
         })
     }
 
-    /// Sets the name of the member using this device, keeping her id if she has one.
-    pub fn set_local_member(&mut self, name: &str) -> Result<LocalMember, StoreError> {
+    /// Sets the name of the member using this device, keeping her id if she has one. `now`
+    /// stamps the change that carries her name (and her new id, if she had none).
+    pub fn set_local_member(
+        &mut self,
+        name: &str,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<LocalMember, StoreError> {
         let name = name.trim();
         if name.is_empty() {
             let mut errors = lohusa_core::ValidationErrors::default();
@@ -128,7 +136,7 @@ impl Store {
         }
         let id = match self.local_member()? {
             Some(member) => member.id,
-            None => MemberId(Uuid::now_v7()),
+            None => MemberId(crate::clock::id_at(now)),
         };
         // The name is also a change, so other devices can say who wrote what.
         let write = lohusa_core::change::EntityWrite {
@@ -140,7 +148,7 @@ impl Store {
         self.in_write_transaction(|store| {
             set(&store.conn, "member_id", &id.to_string())?;
             set(&store.conn, "member_name", name)?;
-            store.write_within(&[write], id, chrono::Utc::now())?;
+            store.write_within(&[write], id, now)?;
             Ok(())
         })?;
         Ok(LocalMember {

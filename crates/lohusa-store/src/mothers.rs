@@ -13,7 +13,6 @@ use rusqlite::{Row, params};
 use serde::de::{DeserializeOwned, IntoDeserializer};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
-use uuid::Uuid;
 
 use crate::{Store, StoreError, collect_rows};
 
@@ -63,7 +62,7 @@ impl Store {
         author: MemberId,
         now: DateTime<Utc>,
     ) -> Result<MotherId, StoreError> {
-        let valid = validate_registration(input, &new_ids(input), istanbul_today(now))?;
+        let valid = validate_registration(input, &new_ids(input, now), istanbul_today(now))?;
         self.write(&valid.writes(), author, now)?;
         Ok(valid.mother.id)
     }
@@ -240,11 +239,11 @@ fn text_ref<'a>(row: &'a Row<'_>, index: usize) -> Result<Option<&'a str>, Store
 }
 
 /// Fresh ids for the records a registration creates.
-pub(crate) fn new_ids(input: &RegistrationInput) -> RegistrationIds {
+pub(crate) fn new_ids(input: &RegistrationInput, now: DateTime<Utc>) -> RegistrationIds {
     RegistrationIds {
-        mother: MotherId(Uuid::now_v7()),
-        birth: BirthId(Uuid::now_v7()),
-        babies: input.babies.iter().map(|_| BabyId(Uuid::now_v7())).collect(),
+        mother: MotherId(crate::clock::id_at(now)),
+        birth: BirthId(crate::clock::id_at(now)),
+        babies: input.babies.iter().map(|_| BabyId(crate::clock::id_at(now))).collect(),
     }
 }
 

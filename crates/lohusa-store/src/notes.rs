@@ -19,7 +19,7 @@ impl Store {
         let (record, write) = note_write(
             input,
             member.role,
-            uuid::Uuid::now_v7(),
+            crate::clock::id_at(now),
             &member.name,
             istanbul_today(now),
         )?;

@@ -137,7 +137,7 @@ impl Store {
         let today = istanbul_today(now);
         let mut index = self.match_index()?;
         for row in parsed.rows {
-            let valid = match validate_registration(&row.input, &new_ids(&row.input), today) {
+            let valid = match validate_registration(&row.input, &new_ids(&row.input, now), today) {
                 Ok(valid) => valid,
                 Err(errors) => {
                     report.errors.extend(errors.0.into_iter().map(|error| RowError {
@@ -184,7 +184,7 @@ impl Store {
         author: MemberId,
         now: DateTime<Utc>,
     ) -> Result<MotherId, StoreError> {
-        let valid = validate_registration(&row.input, &new_ids(&row.input), istanbul_today(now))?;
+        let valid = validate_registration(&row.input, &new_ids(&row.input, now), istanbul_today(now))?;
         self.write_referral(&valid, row, file, author, now)
     }
 
@@ -231,7 +231,7 @@ impl Store {
         }
         let ids = RegistrationIds {
             mother: into,
-            ..new_ids(&row.input)
+            ..new_ids(&row.input, now)
         };
         let valid = validate_registration(&row.input, &ids, istanbul_today(now))?;
         self.mother(into)?;

@@ -28,7 +28,7 @@ impl Store {
             let raised = visit_flags(&visit, &birth, istanbul_today(now), &babies, &visits);
             let mut input = input.clone();
             input.mother_id = visit.mother_id;
-            let record = validate_review(&input, uuid::Uuid::now_v7(), &raised, author_name, now)?;
+            let record = validate_review(&input, crate::clock::id_at(now), &raised, author_name, now)?;
             store.write_within(&[record.write()], author, now)?;
             Ok(record)
         })

@@ -14,7 +14,6 @@ use lohusa_core::visit::{
 };
 use lohusa_core::{FieldError, Rule, ValidationErrors};
 use rusqlite::OptionalExtension;
-use uuid::Uuid;
 
 use crate::apply::from_sql;
 use crate::mothers::{date, enum_col, id};
@@ -40,7 +39,7 @@ impl Store {
                 already_visited,
                 today: istanbul_today(now),
             };
-            let record = validate_visit(input, VisitId(Uuid::now_v7()), &context, checklist::current())?;
+            let record = validate_visit(input, VisitId(crate::clock::id_at(now)), &context, checklist::current())?;
             store.write_within(&[record.write()], author, now)?;
             store.discard_visit_draft(input.mother_id, input.number)?;
             Ok(record.id)

@@ -174,8 +174,8 @@ fn a_deletion_is_a_field_that_merges_with_a_concurrent_edit() {
 fn conflicts_name_the_members_who_wrote_each_value() {
     let mut a = TempStore::new();
     let mut b = TempStore::new();
-    let derya = a.store.set_local_member("Ebe Derya").unwrap().id;
-    let ayse = b.store.set_local_member("Ebe Ayşe").unwrap().id;
+    let derya = a.store.set_local_member("Ebe Derya", now()).unwrap().id;
+    let ayse = b.store.set_local_member("Ebe Ayşe", now()).unwrap().id;
     let mother = a
         .store
         .register_mother(&registration("Fatma Yılmaz", "2026-11-22"), derya, now())

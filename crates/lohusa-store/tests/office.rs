@@ -85,7 +85,7 @@ struct Seeded {
 
 fn seed() -> Seeded {
     let mut t = TempStore::new();
-    let registrar = t.store.set_local_member("Ebe Derya").unwrap().id;
+    let registrar = t.store.set_local_member("Ebe Derya", now()).unwrap().id;
     let mut mothers = BTreeMap::new();
     let situations = [
         NothingRecorded,

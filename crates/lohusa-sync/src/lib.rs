@@ -293,13 +293,18 @@ pub async fn enroll_with_ca<R: Replica>(
 /// Binds the member of a one-time member code (from the team lead) to this enrolled device and
 /// makes her the one using it, with the name and role the server holds. The id the device
 /// already writes under is proposed, so on her first device nothing she wrote is orphaned.
-pub async fn claim_member<R: Replica>(replica: &R, code: &str) -> Result<lohusa_store::LocalMember, SyncError> {
+/// `now` stamps the change that carries her name.
+pub async fn claim_member<R: Replica>(
+    replica: &R,
+    code: &str,
+    now: DateTime<Utc>,
+) -> Result<lohusa_store::LocalMember, SyncError> {
     let (transport, local) = replica
         .with_store(|s| Ok::<_, SyncError>((http::HttpTransport::for_store(s)?, s.local_member()?.map(|m| m.id))))?;
     let claimed = transport.claim_member(code, local).await?;
     // Her role may read what the server left out for this device before: pull it all again.
     Ok(replica.with_store(|s| {
-        let member = s.adopt_member(&claimed)?;
+        let member = s.adopt_member(&claimed, now)?;
         s.reset_pull_cursor()?;
         Ok::<_, StoreError>(member)
     })?)

@@ -105,7 +105,7 @@ impl Drop for TestServer {
 }
 
 pub fn now_ms() -> u64 {
-    lohusa_server::api::now_ms()
+    lohusa_server::clock::now_ms()
 }
 
 /// A binary of this workspace, built next to the test (`cargo xtask test` builds them first).

@@ -453,7 +453,7 @@ async fn a_revoked_device_loses_none_of_its_unsynced_records(db: Db) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("tablet.sqlite3");
     let mut store = Store::open(&path).unwrap();
-    let derya = store.set_local_member("Ebe Derya").unwrap().id;
+    let derya = store.set_local_member("Ebe Derya", Utc::now()).unwrap().id;
     let device = store.device_id().0;
     let token = server.token("izmir", device).await;
     server

@@ -13,7 +13,7 @@ use serde_json::json;
 
 async fn replica(server: &TestServer, dir: &std::path::Path, name: &str, team: &str) -> (Mutex<Store>, HttpTransport) {
     let mut store = Store::open(&dir.join(format!("{name}.sqlite3"))).unwrap();
-    let member = store.set_local_member(name).unwrap().id;
+    let member = store.set_local_member(name, Utc::now()).unwrap().id;
     let token = server.token(team, store.device_id().0).await;
     server
         .backend

@@ -16,8 +16,8 @@ use lohusa_core::change::{Change, EntityWrite};
 use lohusa_core::registration::{BabyInput, BabySex, BirthInput, BirthMode, Language, MotherInput, RegistrationInput};
 use lohusa_core::sync::{PullResponse, PushResponse, Request, Response, Sequenced};
 use lohusa_core::{EntityKind, MemberId};
+use lohusa_server::Backend;
 use lohusa_server::backend::{DeviceAuth, PushOutcome};
-use lohusa_server::{Backend, logic};
 use lohusa_store::Store;
 use lohusa_sync::{Replica, SyncError, Transport};
 use serde_json::{Value, json};
@@ -48,10 +48,6 @@ impl Network<'_> {
         match request {
             Request::Identity => Response::Identity(self.backend.identity(&self.auth, self.server_ms).await.unwrap()),
             Request::Push(push) => {
-                let refused = logic::check_batch(&push.changes, self.server_ms);
-                if !refused.is_empty() {
-                    return Response::Refused(refused);
-                }
                 match self
                     .backend
                     .push(&self.auth, push.changes.clone(), self.server_ms)
@@ -187,7 +183,7 @@ async fn run(seed: u64) {
     for i in 0..3 {
         let path = dir.path().join(format!("replica-{i}.sqlite3"));
         let mut store = Store::open(&path).unwrap();
-        let member = store.set_local_member(&format!("Ebe {i}")).unwrap().id;
+        let member = store.set_local_member(&format!("Ebe {i}"), start()).unwrap().id;
         let device = store.device_id().to_string();
         backend.enroll_device("izmir", &device, 0).await.unwrap();
         backend

@@ -86,9 +86,9 @@ async fn start(database: &Database) -> anyhow::Result<Server> {
 
 async fn replica(dir: &Path, name: &str, team: &str, server: &Server) -> anyhow::Result<(Mutex<Store>, HttpTransport)> {
     let mut store = Store::open(&dir.join(format!("{name}.sqlite3")))?;
-    let member = store.set_local_member(name)?.id;
+    let member = store.set_local_member(name, Utc::now())?.id;
     let device = store.device_id().to_string();
-    let now = lohusa_server::api::now_ms();
+    let now = lohusa_server::clock::now_ms();
     let token = server.admin.enroll_device(team, &device, now).await?;
     server
         .admin
