@@ -9,6 +9,7 @@ pub mod checklist;
 pub mod condition;
 pub mod coverage;
 pub mod extra;
+pub mod fields;
 pub mod flags;
 pub mod followup;
 pub mod hlc;

@@ -7,8 +7,9 @@
 
 use std::sync::Arc;
 
-use axum::extract::rejection::{JsonRejection, QueryRejection};
-use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::Extension;
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -20,18 +21,29 @@ use lohusa_core::sync::{
 use serde::{Deserialize, Serialize};
 use tower_http::compression::CompressionLayer;
 use tower_http::decompression::RequestDecompressionLayer;
+use tower_http::timeout::RequestBodyDeadlineLayer;
 
 use crate::backend::{Backend, BackendError, ClaimOutcome, DeviceAuth, EnrollOutcome, PushOutcome};
+use crate::guards::{Guards, Guesser, Limits};
 use crate::{clock, logic};
 
 /// The largest request body accepted, after decompression.
 pub const MAX_BODY_BYTES: usize = 32 * 1024 * 1024;
+/// The largest pull position: both databases number a team's log with signed 64-bit integers.
+pub const MAX_CURSOR: u64 = i64::MAX as u64;
 /// The most changes one pull returns.
 pub const MAX_PULL_LIMIT: usize = 5000;
 
 pub type Shared = Arc<Backend>;
 
+/// The API with the default limits.
 pub fn router(backend: Shared) -> Router {
+    router_with(backend, Limits::default())
+}
+
+/// The API with these limits.
+pub fn router_with(backend: Shared, limits: Limits) -> Router {
+    let body_timeout = limits.body_timeout;
     Router::new()
         .route(&format!("{API_PREFIX}/health"), get(health))
         .route(&format!("{API_PREFIX}/enroll"), post(enroll))
@@ -77,8 +89,97 @@ pub fn router(backend: Shared) -> Router {
         })
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(RequestDecompressionLayer::new())
+        .layer(RequestBodyDeadlineLayer::new(body_timeout))
+        .layer(Extension(Guards::new(limits)))
+        .layer(axum::middleware::map_response(json_errors))
+        .layer(axum::middleware::from_fn(refuse_oversized))
         .layer(CompressionLayer::new())
         .with_state(backend)
+}
+
+/// A body announced larger than any request may be is refused before a byte of it is read.
+async fn refuse_oversized(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let announced = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if announced.is_some_and(|n| n > MAX_BODY_BYTES as u64) {
+        return too_large().into_response();
+    }
+    next.run(request).await
+}
+
+/// Why a body could not be read: too slow (408), too large (413), or anything else (400).
+fn body_failure(error: &(dyn std::error::Error + 'static)) -> ApiError {
+    let mut source = Some(error);
+    while let Some(e) = source {
+        if e.is::<tower_http::timeout::TimeoutError>() {
+            return ApiError::new(
+                StatusCode::REQUEST_TIMEOUT,
+                "timeout",
+                "The request body did not arrive in time.",
+            );
+        }
+        if e.is::<http_body_util::LengthLimitError>() {
+            return too_large();
+        }
+        source = e.source();
+    }
+    ApiError::new(
+        StatusCode::BAD_REQUEST,
+        "unreadable_body",
+        "The request body could not be read.",
+    )
+}
+
+fn too_large() -> ApiError {
+    ApiError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "too_large",
+        format!("The request body is larger than {MAX_BODY_BYTES} bytes."),
+    )
+}
+
+/// Every error answers small JSON with a stable `kind`, including those made below the routes
+/// (an unknown `Content-Encoding`, a path that is not a number, a timeout); an answer after which
+/// the body was not read closes the connection, so a client never sends on a dead one.
+async fn json_errors(response: Response) -> Response {
+    let status = response.status();
+    let mut response = if status.is_client_error() || status.is_server_error() {
+        let is_json = response
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+        if is_json {
+            response
+        } else {
+            let (kind, message) = match status {
+                StatusCode::UNSUPPORTED_MEDIA_TYPE => (
+                    "unsupported_encoding",
+                    "The request body's encoding is not supported; send it plain, zstd or gzip.",
+                ),
+                StatusCode::PAYLOAD_TOO_LARGE => ("too_large", "The request body is too large."),
+                StatusCode::REQUEST_TIMEOUT => ("timeout", "The request did not arrive in time."),
+                StatusCode::NOT_FOUND => ("not_found", "There is no such address on this server."),
+                StatusCode::METHOD_NOT_ALLOWED => ("method_not_allowed", "This address does not take that method."),
+                s if s.is_client_error() => ("bad_request", "The request could not be understood."),
+                _ => (
+                    "internal",
+                    "The server could not complete the request; nothing was half-saved. Try again later.",
+                ),
+            };
+            ApiError::new(status, kind, message).into_response()
+        }
+    } else {
+        response
+    };
+    if status == StatusCode::PAYLOAD_TOO_LARGE || status == StatusCode::REQUEST_TIMEOUT {
+        response
+            .headers_mut()
+            .insert(header::CONNECTION, axum::http::HeaderValue::from_static("close"));
+    }
+    response
 }
 
 /// An error as the client sees it.
@@ -131,25 +232,40 @@ impl From<JsonRejection> for ApiError {
             JsonRejection::JsonDataError(e) => ApiError::new(
                 StatusCode::BAD_REQUEST,
                 "invalid_body",
-                format!("The request body does not have the expected shape: {}", e.body_text()),
+                match shape_error_path(&e.body_text()) {
+                    Some(path) => format!("The request body does not have the expected shape at `{path}`."),
+                    None => "The request body does not have the expected shape.".to_owned(),
+                },
             ),
             JsonRejection::MissingJsonContentType(_) => ApiError::new(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 "unsupported_media_type",
                 "The request body must be JSON (Content-Type: application/json).",
             ),
-            other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => ApiError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "too_large",
-                format!("The request body is larger than {MAX_BODY_BYTES} bytes."),
-            ),
-            _ => ApiError::new(
-                StatusCode::BAD_REQUEST,
-                "unreadable_body",
-                "The request body could not be read.",
-            ),
+            other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => too_large(),
+            other => body_failure(&other),
         }
     }
+}
+
+fn member_number_error() -> ApiError {
+    ApiError::new(
+        StatusCode::BAD_REQUEST,
+        "invalid_path",
+        "The member's number in the address must be a whole number.",
+    )
+}
+
+/// Where in the body a shape error is (`changes[0].hlc`), never what was sent there nor the
+/// server's own type names: serde's message names both, so only a path of plain names is kept.
+fn shape_error_path(text: &str) -> Option<String> {
+    let rest = text.split_once("target type: ")?.1;
+    let (path, _) = rest.split_once(": ")?;
+    let plain = path.len() <= 80
+        && path
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '[' | ']'));
+    (plain && !path.is_empty() && path != ".").then(|| path.to_owned())
 }
 
 /// The asking device, refused once it is revoked.
@@ -213,10 +329,46 @@ pub struct EnrollResponse {
     pub epoch: uuid::Uuid,
 }
 
+/// Who is guessing: the request's address (unknown only when served without the listener).
+fn address_of(peer: Option<Extension<ConnectInfo<std::net::SocketAddr>>>) -> Guesser {
+    Guesser::Address(
+        peer.map_or(std::net::Ipv4Addr::UNSPECIFIED.into(), |Extension(ConnectInfo(a))| {
+            a.ip()
+        }),
+    )
+}
+
+/// Refuses a guesser locked out after too many wrong codes, before the code is even looked at
+/// (so the right code does not work for a locked-out guesser either).
+fn check_lockout(guards: &Guards, who: &[Guesser]) -> Result<(), ApiError> {
+    match guards.locked_out(who, std::time::Instant::now()) {
+        Some(left) => Err(ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_many_attempts",
+            format!(
+                "Too many wrong codes from here; try again in {} minutes.",
+                left.as_secs().div_ceil(60).max(1)
+            ),
+        )),
+        None => Ok(()),
+    }
+}
+
+/// Counts a wrong code, and says in the log whom it locked out (never the code).
+fn count_wrong_code(guards: &Guards, who: &[Guesser], what: &str) {
+    for locked in guards.wrong_code(who, std::time::Instant::now()) {
+        eprintln!("lohusa-server: warning: {locked:?} locked out after too many wrong {what} codes");
+    }
+}
+
 async fn enroll(
     State(backend): State<Shared>,
+    Extension(guards): Extension<Arc<Guards>>,
+    peer: Option<Extension<ConnectInfo<std::net::SocketAddr>>>,
     body: Result<Json<EnrollRequest>, JsonRejection>,
 ) -> Result<Json<EnrollResponse>, ApiError> {
+    let who = [address_of(peer)];
+    check_lockout(&guards, &who)?;
     let Json(request) = body?;
     let token = logic::new_token();
     let name = request.device_name.chars().take(80).collect::<String>();
@@ -229,6 +381,12 @@ async fn enroll(
             clock::now_ms(),
         )
         .await?;
+    if matches!(
+        outcome,
+        EnrollOutcome::Unknown | EnrollOutcome::Used | EnrollOutcome::Expired
+    ) {
+        count_wrong_code(&guards, &who, "enrollment");
+    }
     let refuse = |kind, message: &str| Err(ApiError::new(StatusCode::FORBIDDEN, kind, message));
     match outcome {
         EnrollOutcome::Enrolled { team } => Ok(Json(EnrollResponse {
@@ -263,13 +421,50 @@ async fn identity(
     Ok(Json(backend.identity(&auth, clock::now_ms()).await?))
 }
 
+/// A push. The token is checked before a byte of the body is read; a device pushes one batch at
+/// a time; the body is checked for size and nesting before it is parsed, and parsed off the
+/// async workers, a few at once, so a hostile body costs bounded memory and never stalls others.
 async fn push(
     State(backend): State<Shared>,
-    headers: HeaderMap,
-    body: Result<Json<PushRequest>, JsonRejection>,
+    Extension(guards): Extension<Arc<Guards>>,
+    request: axum::extract::Request,
 ) -> Result<Json<PushResponse>, ApiError> {
-    let auth = authenticate_even_revoked(&backend, &headers).await?;
-    let Json(request) = body?;
+    let auth = authenticate_even_revoked(&backend, request.headers()).await?;
+    let Some(_slot) = guards.push_slot(&auth.device) else {
+        return Err(ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "push_in_progress",
+            "This device is already pushing; wait for that push to end.",
+        ));
+    };
+    let bytes = axum::body::to_bytes(request.into_body(), MAX_BODY_BYTES)
+        .await
+        .map_err(|e| body_failure(&e))?;
+    let _turn = guards.parse_turn().await;
+    let request: PushRequest = tokio::task::spawn_blocking(move || {
+        logic::json_within_bounds(&bytes)?;
+        serde_json::from_slice::<PushRequest>(&bytes).map_err(|e| {
+            if e.is_syntax() || e.is_eof() {
+                "malformed_json"
+            } else {
+                "invalid_body"
+            }
+        })
+    })
+    .await
+    .map_err(|_| BackendError::Corrupt("the push parser stopped".into()))?
+    .map_err(|kind| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            kind,
+            match kind {
+                "malformed_json" => "The request body is not valid JSON.",
+                "too_deep" => "The request body nests deeper than a push ever does.",
+                "too_many_values" => "The request body holds more values than a push ever does.",
+                _ => "The request body does not have the expected shape of a push.",
+            },
+        )
+    })?;
     if request.changes.len() > MAX_PUSH_CHANGES {
         return Err(ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
@@ -322,6 +517,13 @@ async fn pull(
             "`after` and `limit` must be whole numbers and `member` a member id.",
         )
     })?;
+    if query.after > MAX_CURSOR {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_query",
+            format!("`after` is a position in the team's log, at most {MAX_CURSOR}."),
+        ));
+    }
     let limit = query.limit.unwrap_or(PULL_BATCH).clamp(1, MAX_PULL_LIMIT);
     let now = clock::now_ms();
     let epoch = backend.epoch().await?;
@@ -375,17 +577,24 @@ async fn devices(State(backend): State<Shared>, headers: HeaderMap) -> Result<Js
 /// Binds a member to the asking device with her one-time member code.
 async fn claim_member(
     State(backend): State<Shared>,
+    Extension(guards): Extension<Arc<Guards>>,
+    peer: Option<Extension<ConnectInfo<std::net::SocketAddr>>>,
     headers: HeaderMap,
     body: Result<Json<lohusa_core::sync::ClaimRequest>, JsonRejection>,
 ) -> Result<Json<lohusa_core::sync::ClaimedMember>, ApiError> {
     let auth = authenticate(&backend, &headers).await?;
+    let who = [address_of(peer), Guesser::Device(auth.device.clone())];
+    check_lockout(&guards, &who)?;
     let Json(request) = body?;
     let code_hash = logic::hash_code(&request.code);
     let refuse = |kind, message: &str| Err(ApiError::new(StatusCode::FORBIDDEN, kind, message));
-    match backend
+    let outcome = backend
         .claim_member(&auth, &code_hash, request.member_id, clock::now_ms())
-        .await?
-    {
+        .await?;
+    if !matches!(outcome, ClaimOutcome::Claimed { .. }) {
+        count_wrong_code(&guards, &who, "member");
+    }
+    match outcome {
         ClaimOutcome::Claimed { id, name, role } => Ok(Json(lohusa_core::sync::ClaimedMember { id, name, role })),
         ClaimOutcome::Unknown => refuse(
             "member_code_unknown",
@@ -490,8 +699,9 @@ async fn add_team_member(
 async fn new_member_code(
     State(backend): State<Shared>,
     headers: HeaderMap,
-    Path(num): Path<i64>,
+    num: Result<Path<i64>, PathRejection>,
 ) -> Result<Json<lohusa_core::sync::IssuedCode>, ApiError> {
+    let Path(num) = num.map_err(|_| member_number_error())?;
     let auth = team_lead(&backend, &headers).await?;
     match backend.team_member(auth.team_id, num).await? {
         Some(member) if member.revoked_ms.is_none() => Ok(Json(issue_member_code(&backend, num).await?)),
@@ -507,8 +717,9 @@ async fn new_member_code(
 async fn revoke_team_member(
     State(backend): State<Shared>,
     headers: HeaderMap,
-    Path(num): Path<i64>,
+    num: Result<Path<i64>, PathRejection>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
+    let Path(num) = num.map_err(|_| member_number_error())?;
     let auth = team_lead(&backend, &headers).await?;
     if backend.team_member(auth.team_id, num).await?.is_none() {
         return Err(not_in_team());

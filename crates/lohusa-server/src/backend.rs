@@ -620,7 +620,7 @@ pub struct Owner {
     pub state: String,
 }
 
-/// Decides a push given what the database holds: the ids already stored and the owners and
+/// Decides a push given what the database holds: the ids already stored (with their teams) and the owners and
 /// states of the records touched. Refuses the whole batch if any new change breaks a rule.
 ///
 /// A change must name a device enrolled in the pushing device's team (revoked ones included: a
@@ -630,7 +630,7 @@ pub struct Owner {
 pub fn decide(
     pusher: &Pusher,
     changes: Vec<Change>,
-    stored_ids: &HashSet<String>,
+    stored_ids: &HashMap<String, i64>,
     owners: HashMap<Uuid, Owner>,
     team_devices: &HashSet<String>,
     authors: &Authors,
@@ -639,8 +639,15 @@ pub fn decide(
     let mut seen = HashSet::new();
     let mut duplicates = 0;
     let mut new = Vec::new();
+    // An id another team's log holds is no duplicate of this team's: it goes through the checks
+    // like any new change (and is refused), so a push never tells whether another team has it.
+    let mut taken_elsewhere = HashSet::new();
     for change in changes {
-        if stored_ids.contains(&change.id.to_string()) || !seen.insert(change.id) {
+        let stored_in = stored_ids.get(&change.id.to_string());
+        if stored_in.is_some_and(|t| *t != team_id) {
+            taken_elsewhere.insert(change.id);
+        }
+        if stored_in == Some(&team_id) || !seen.insert(change.id) {
             duplicates += 1;
         } else {
             new.push(change);
@@ -661,6 +668,8 @@ pub fn decide(
         let relayed = change.device.to_string() != pusher.device;
         let why = if relayed && !pusher.may_relay {
             Some(reason::RELAYED)
+        } else if taken_elsewhere.contains(&change.id) {
+            Some(reason::OTHER_TEAM)
         } else {
             author_refusal(change, authors)
         };

@@ -7,6 +7,8 @@
 pub mod api;
 pub mod backend;
 pub mod clock;
+pub mod guards;
+pub mod listen;
 pub mod logic;
 pub mod postgres;
 pub mod sqlite;
@@ -34,9 +36,19 @@ impl Database {
     }
 }
 
-/// Serves the API on `listener` until the process ends.
+/// Serves the API on `listener` until the process ends, with the default limits.
 pub async fn serve(backend: Backend, listener: tokio::net::TcpListener) -> std::io::Result<()> {
-    axum::serve(listener, api::router(Arc::new(backend))).await
+    serve_with(backend, listener, guards::Limits::default()).await
+}
+
+/// Serves the API on `listener` with these limits until the process ends.
+pub async fn serve_with(
+    backend: Backend,
+    listener: tokio::net::TcpListener,
+    limits: guards::Limits,
+) -> std::io::Result<()> {
+    let app = api::router_with(Arc::new(backend), limits.clone());
+    listen::serve(listener, app, None, limits).await
 }
 
 /// Serves the API over HTTPS (rustls) on `listener` with the certificate chain and private key
@@ -48,10 +60,15 @@ pub async fn serve_tls(
     key: &std::path::Path,
 ) -> std::io::Result<()> {
     let config = axum_server::tls_rustls::RustlsConfig::from_pem_file(cert, key).await?;
+    // HTTP/1.1 only, as the listener speaks (the tablets' client does too).
+    let mut config = (*config.get_inner()).clone();
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
     listener.set_nonblocking(true)?;
-    axum_server::from_tcp_rustls(listener, config)
-        .serve(api::router(Arc::new(backend)).into_make_service())
-        .await
+    let listener = tokio::net::TcpListener::from_std(listener)?;
+    let limits = guards::Limits::default();
+    let app = api::router_with(Arc::new(backend), limits.clone());
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+    listen::serve(listener, app, Some(acceptor), limits).await
 }
 
 /// Plain HTTP is for development on this computer only: health data must not cross a network

@@ -51,6 +51,11 @@ pub fn check_change(change: &Change, now_ms: u64) -> Result<(), &'static str> {
     if !change.fields.keys().chain(change.base.keys()).all(|f| name_ok(f)) {
         return Err(reason::FIELD_NAME);
     }
+    // Every value passes the core's rules for its field, so nothing lands in the team's log that
+    // another device cannot read.
+    for (field, value) in &change.fields {
+        lohusa_core::fields::check_value(change.entity, field, value).map_err(|p| p.as_str())?;
+    }
     if change.hlc.wall_ms > now_ms.saturating_add(MAX_FORWARD_DRIFT_MS) {
         return Err(reason::CLOCK_AHEAD);
     }
@@ -58,6 +63,51 @@ pub fn check_change(change: &Change, now_ms: u64) -> Result<(), &'static str> {
     // the merge converges because of it, so a change that says otherwise is refused.
     if change.base.values().flatten().any(|v| v.hlc >= change.hlc) {
         return Err(reason::BASE_NOT_EARLIER);
+    }
+    Ok(())
+}
+
+/// How deep a push body may nest: the push, its changes, a change, its fields or bases, and a
+/// value as deep as a field may hold (`lohusa_core::fields::MAX_VALUE_DEPTH`).
+pub const MAX_BODY_DEPTH: usize = 6 + lohusa_core::fields::MAX_VALUE_DEPTH;
+/// How many values (scalars, arrays, objects) a push body may hold: far above a full batch of
+/// visits, far below what would take the server's memory.
+pub const MAX_BODY_VALUES: usize = 2_000_000;
+
+/// Whether a JSON text stays within `MAX_BODY_DEPTH` and `MAX_BODY_VALUES`, read in one pass
+/// without building anything, so a hostile body is refused before it is parsed. Malformed JSON
+/// passes here and is refused by the parser.
+pub fn json_within_bounds(bytes: &[u8]) -> Result<(), &'static str> {
+    let (mut depth, mut values, mut in_string, mut escaped) = (0usize, 1usize, false, false);
+    for &b in bytes {
+        if in_string {
+            match (escaped, b) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > MAX_BODY_DEPTH {
+                    return Err("too_deep");
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            // Every value after the first in an array or object (and every key) follows a
+            // separator: counting them bounds the values without tracking grammar.
+            b',' | b':' => {
+                values += 1;
+                if values > MAX_BODY_VALUES {
+                    return Err("too_many_values");
+                }
+            }
+            _ => {}
+        }
     }
     Ok(())
 }

@@ -13,73 +13,20 @@ use serde_json::Value;
 
 use crate::StoreError;
 
-const NOTE_FIELDS: &[&str] = &["mother_id", "written_on", "text", "written_by"];
-
-/// The table and the columns a write may set, per entity.
+/// The table a write goes to and its columns, named as the core's fields (`lohusa_core::fields`).
 fn table(entity: EntityKind) -> (&'static str, &'static [&'static str]) {
-    match entity {
-        EntityKind::Mother => (
-            "mothers",
-            &[
-                "full_name",
-                "date_of_birth",
-                "age_years",
-                "phone",
-                "street",
-                "neighbourhood",
-                "district",
-                "residency_status",
-                "nationality",
-                "id_number",
-                "preferred_language",
-                "interpreter_needed",
-                "registered_on",
-                "deleted",
-                "sources",
-            ],
-        ),
-        EntityKind::Birth => (
-            "births",
-            &["mother_id", "birth_date", "discharge_date", "mode", "gestational_weeks"],
-        ),
-        EntityKind::Baby => (
-            "babies",
-            &["mother_id", "birth_id", "ordinal", "name", "sex", "birth_weight_g"],
-        ),
-        EntityKind::Visit => (
-            "visits",
-            &[
-                "mother_id",
-                "number",
-                "outcome",
-                "visited_on",
-                "visited_at",
-                "visited_by",
-                "note",
-                "checklist_version",
-                "extra_visit_id",
-            ],
-        ),
-        EntityKind::Member => ("members", &["name"]),
-        EntityKind::Review => (
-            "reviews",
-            &[
-                "mother_id",
-                "visit_id",
-                "flags",
-                "orders",
-                "note",
-                "reviewed_by",
-                "reviewed_at",
-            ],
-        ),
-        EntityKind::ExtraVisit => (
-            "extra_visits",
-            &["mother_id", "due_on", "reason", "ordered_by", "ordered_at", "review_id"],
-        ),
-        EntityKind::PsychologyNote => ("psychology_notes", NOTE_FIELDS),
-        EntityKind::SocialNote => ("social_notes", NOTE_FIELDS),
-    }
+    let table = match entity {
+        EntityKind::Mother => "mothers",
+        EntityKind::Birth => "births",
+        EntityKind::Baby => "babies",
+        EntityKind::Visit => "visits",
+        EntityKind::Member => "members",
+        EntityKind::Review => "reviews",
+        EntityKind::ExtraVisit => "extra_visits",
+        EntityKind::PsychologyNote => "psychology_notes",
+        EntityKind::SocialNote => "social_notes",
+    };
+    (table, lohusa_core::fields::fields(entity))
 }
 
 /// Whether this version of the store has a place for `field` of `entity` (a newer app may send

@@ -374,7 +374,21 @@ impl Store {
                 let fields: lohusa_core::FieldValues = merged
                     .visible
                     .into_iter()
-                    .filter(|(field, _)| apply::known(change.entity, field))
+                    .filter(|(field, value)| {
+                        // A value that breaks the core's rules (a server of an older version may
+                        // have let it in) stays in the change log only: it never stops a list.
+                        let known = apply::known(change.entity, field);
+                        let fits = lohusa_core::fields::check_value(change.entity, field, value);
+                        if let (true, Err(problem)) = (known, fits) {
+                            eprintln!(
+                                "lohusa-store: {}.{field} of change {} not applied: {}",
+                                change.entity.as_str(),
+                                change.id,
+                                problem.as_str()
+                            );
+                        }
+                        known && fits.is_ok()
+                    })
                     .collect();
                 if !fields.is_empty() {
                     apply_received(tx, change.entity, change.entity_id, fields)?;

@@ -56,6 +56,11 @@ pub struct TestServer {
 
 impl TestServer {
     pub async fn start(db: Db) -> TestServer {
+        TestServer::start_with(db, lohusa_server::guards::Limits::default()).await
+    }
+
+    /// A test server with these limits (short timeouts, few connections).
+    pub async fn start_with(db: Db, limits: lohusa_server::guards::Limits) -> TestServer {
         let (database, dir) = database(db).await;
         let backend = database.open().await.unwrap();
         backend.create_team("izmir").await.unwrap();
@@ -64,7 +69,7 @@ impl TestServer {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let task = tokio::spawn(async move {
-            let _ = lohusa_server::serve(served, listener).await;
+            let _ = lohusa_server::serve_with(served, listener, limits).await;
         });
         TestServer {
             base,
@@ -102,6 +107,70 @@ impl Drop for TestServer {
     fn drop(&mut self) {
         self.task.abort();
     }
+}
+
+/// What a raw exchange with the server came to.
+#[derive(Debug, PartialEq)]
+pub enum RawAnswer {
+    /// An HTTP answer: its status and JSON body (`Null` if the body was not JSON).
+    Answered(u16, serde_json::Value),
+    /// The server closed the connection without answering.
+    Closed,
+    /// Still open, with no answer, when the test stopped waiting.
+    StillOpen,
+}
+
+/// Sends `bytes` to the server at `base` over a plain socket (as a broken or hostile client
+/// would, with no HTTP library to tidy it up), then reads until the server answers and closes,
+/// closes without answering, or `wait` passes. Sending stops early if the server hangs up.
+pub async fn raw_exchange(base: &str, bytes: &[u8], wait: std::time::Duration) -> RawAnswer {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let address = base.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
+    let _ = stream.write_all(bytes).await;
+    let mut received = Vec::new();
+    let deadline = tokio::time::Instant::now() + wait;
+    let mut buf = [0u8; 8192];
+    loop {
+        match tokio::time::timeout_at(deadline, stream.read(&mut buf)).await {
+            Err(_) => break,
+            Ok(Ok(0)) | Ok(Err(_)) => {
+                if received.is_empty() {
+                    return RawAnswer::Closed;
+                }
+                break;
+            }
+            Ok(Ok(n)) => {
+                received.extend_from_slice(&buf[..n]);
+                if let Some(answer) = parse_answer(&received) {
+                    return answer;
+                }
+            }
+        }
+    }
+    parse_answer(&received).unwrap_or(RawAnswer::StillOpen)
+}
+
+/// A whole HTTP/1.1 answer with a Content-Length, once it has all arrived.
+fn parse_answer(received: &[u8]) -> Option<RawAnswer> {
+    let text = String::from_utf8_lossy(received);
+    let (head, body) = text.split_once("\r\n\r\n")?;
+    let status: u16 = head.split(' ').nth(1)?.parse().ok()?;
+    let length: usize = head
+        .lines()
+        .find_map(|l| {
+            let (name, value) = l.split_once(':')?;
+            name.eq_ignore_ascii_case("content-length")
+                .then(|| value.trim().parse().ok())?
+        })
+        .unwrap_or(0);
+    if body.len() < length {
+        return None;
+    }
+    Some(RawAnswer::Answered(
+        status,
+        serde_json::from_str(&body[..length]).unwrap_or(serde_json::Value::Null),
+    ))
 }
 
 pub fn now_ms() -> u64 {

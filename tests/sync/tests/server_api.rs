@@ -101,7 +101,6 @@ async fn bad_input_gets_a_clear_error_and_changes_nothing(db: Db) {
     let mut future = mother_change(Uuid::now_v7(), device, "C");
     future.hlc.wall_ms = now_ms() + 3 * 24 * 3_600_000;
     let too_many: Vec<Change> = (0..5001).map(|_| mother_change(Uuid::now_v7(), device, "x")).collect();
-    let huge = format!("{{\"changes\": [], \"padding\": \"{}\"}}", "x".repeat(33 * 1024 * 1024));
     let http = reqwest::Client::new();
     let base = &server.base;
 
@@ -159,8 +158,22 @@ async fn bad_input_gets_a_clear_error_and_changes_nothing(db: Db) {
             "batch_too_large",
         ),
         (
-            "oversized body",
-            izmir.push_raw(huge).await,
+            "oversized body, refused before it is sent",
+            match lohusa_sync_tests::raw_exchange(
+                base,
+                format!(
+                    "POST /v1/push HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {}\r\n\
+                     Content-Type: application/json\r\nContent-Length: 1073741824\r\n\r\n",
+                    izmir.token
+                )
+                .as_bytes(),
+                std::time::Duration::from_secs(10),
+            )
+            .await
+            {
+                lohusa_sync_tests::RawAnswer::Answered(status, body) => (StatusCode::from_u16(status).unwrap(), body),
+                other => panic!("no answer to an oversized body: {other:?}"),
+            },
             StatusCode::PAYLOAD_TOO_LARGE,
             "too_large",
         ),

@@ -1,0 +1,293 @@
+//! Every field a change may set, per record kind, and the check its value must pass: the type
+//! the core's own record has for it (a date parses as a date, an outcome is one of the outcomes),
+//! a bounded text length and a small nesting depth. The server runs `check_value` on every change
+//! it takes, so no device can put a value into the team's log that another device cannot read;
+//! the store maps the same names to its columns.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use uuid::Uuid;
+
+use crate::change::EntityKind;
+use crate::registration::{BabySex, BirthMode, Language, ResidencyStatus};
+use crate::review::ReviewOrder;
+use crate::schedule::VisitNumber;
+use crate::visit::VisitOutcome;
+
+const NOTE_FIELDS: &[&str] = &["mother_id", "written_on", "text", "written_by"];
+
+/// The fields of a record kind (a visit's answers, `answers.<key>`, besides).
+pub fn fields(entity: EntityKind) -> &'static [&'static str] {
+    match entity {
+        EntityKind::Mother => &[
+            "full_name",
+            "date_of_birth",
+            "age_years",
+            "phone",
+            "street",
+            "neighbourhood",
+            "district",
+            "residency_status",
+            "nationality",
+            "id_number",
+            "preferred_language",
+            "interpreter_needed",
+            "registered_on",
+            "deleted",
+            "sources",
+        ],
+        EntityKind::Birth => &["mother_id", "birth_date", "discharge_date", "mode", "gestational_weeks"],
+        EntityKind::Baby => &["mother_id", "birth_id", "ordinal", "name", "sex", "birth_weight_g"],
+        EntityKind::Visit => &[
+            "mother_id",
+            "number",
+            "outcome",
+            "visited_on",
+            "visited_at",
+            "visited_by",
+            "note",
+            "checklist_version",
+            "extra_visit_id",
+        ],
+        EntityKind::Member => &["name"],
+        EntityKind::Review => &[
+            "mother_id",
+            "visit_id",
+            "flags",
+            "orders",
+            "note",
+            "reviewed_by",
+            "reviewed_at",
+        ],
+        EntityKind::ExtraVisit => &["mother_id", "due_on", "reason", "ordered_by", "ordered_at", "review_id"],
+        EntityKind::PsychologyNote | EntityKind::SocialNote => NOTE_FIELDS,
+    }
+}
+
+/// The longest text of a name, a phone, an address line or a choice.
+pub const MAX_SHORT_TEXT: usize = 500;
+/// The longest free text (a note, a reason, an answer typed out).
+pub const MAX_LONG_TEXT: usize = 20_000;
+/// How deep a value may nest: a scalar, a list of choices, the sources of a merged record.
+pub const MAX_VALUE_DEPTH: usize = 2;
+
+/// Why a value does not fit its field; stable codes, the device shows them translated.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ValueProblem {
+    UnknownField,
+    WrongType,
+    TooLong,
+    TooDeep,
+}
+
+impl ValueProblem {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ValueProblem::UnknownField => "unknown_field",
+            ValueProblem::WrongType => "invalid_value",
+            ValueProblem::TooLong => "value_too_long",
+            ValueProblem::TooDeep => "value_too_deep",
+        }
+    }
+}
+
+/// Whether an answer key is a plain name (`mother.hemoglobin`, `baby.2.weight_g`).
+fn answer_key_ok(key: &str) -> bool {
+    !key.is_empty()
+        && key.len() <= 100
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'_' | b'.' | b'-'))
+}
+
+/// Whether the value reads as the record's own type (or is empty).
+fn fits<T: DeserializeOwned>(value: &Value) -> bool {
+    value.is_null() || T::deserialize(value).is_ok()
+}
+
+fn depth(value: &Value) -> usize {
+    match value {
+        Value::Array(items) => 1 + items.iter().map(depth).max().unwrap_or(0),
+        Value::Object(map) => 1 + map.values().map(depth).max().unwrap_or(0),
+        _ => 0,
+    }
+}
+
+fn longest_text(value: &Value) -> usize {
+    match value {
+        Value::String(s) => s.chars().count(),
+        Value::Array(items) => items.iter().map(longest_text).max().unwrap_or(0),
+        Value::Object(map) => map
+            .iter()
+            .map(|(k, v)| k.chars().count().max(longest_text(v)))
+            .max()
+            .unwrap_or(0),
+        _ => 0,
+    }
+}
+
+/// Checks one field's value against the record kind's rules.
+pub fn check_value(entity: EntityKind, field: &str, value: &Value) -> Result<(), ValueProblem> {
+    use EntityKind as E;
+    if depth(value) > MAX_VALUE_DEPTH {
+        return Err(ValueProblem::TooDeep);
+    }
+    let long = matches!(
+        (entity, field),
+        (E::Visit, "note")
+            | (E::Review, "note")
+            | (E::ExtraVisit, "reason")
+            | (E::PsychologyNote | E::SocialNote, "text")
+            | (E::Mother, "sources")
+    ) || field.starts_with("answers.");
+    let max = if long { MAX_LONG_TEXT } else { MAX_SHORT_TEXT };
+    if longest_text(value) > max || (field == "sources" && value.as_str().is_some_and(|s| s.len() > max)) {
+        return Err(ValueProblem::TooLong);
+    }
+    if let (E::Visit, Some(key)) = (entity, field.strip_prefix("answers.")) {
+        if !answer_key_ok(key) {
+            return Err(ValueProblem::UnknownField);
+        }
+        // An answer is a scalar or a list of scalars (choices).
+        let scalar = |v: &Value| !v.is_array() && !v.is_object();
+        let ok = match value {
+            Value::Array(items) => items.iter().all(scalar),
+            Value::Object(_) => false,
+            _ => true,
+        };
+        return if ok { Ok(()) } else { Err(ValueProblem::WrongType) };
+    }
+    let ok = match (entity, field) {
+        (_, "mother_id") => fits::<Uuid>(value),
+        (E::Mother, "full_name" | "phone" | "street" | "neighbourhood" | "district" | "nationality" | "id_number") => {
+            fits::<String>(value)
+        }
+        (E::Mother, "date_of_birth" | "registered_on") => fits::<NaiveDate>(value),
+        (E::Mother, "age_years") => fits::<u32>(value),
+        (E::Mother, "residency_status") => fits::<ResidencyStatus>(value),
+        (E::Mother, "preferred_language") => fits::<Language>(value),
+        (E::Mother, "interpreter_needed" | "deleted") => fits::<bool>(value),
+        // The fields a referral import filled, as a JSON text of field → source.
+        (E::Mother, "sources") => {
+            value.is_null()
+                || value
+                    .as_str()
+                    .is_some_and(|s| serde_json::from_str::<std::collections::BTreeMap<String, String>>(s).is_ok())
+        }
+        (E::Birth, "birth_date" | "discharge_date") => fits::<NaiveDate>(value),
+        (E::Birth, "mode") => fits::<BirthMode>(value),
+        (E::Birth, "gestational_weeks") => fits::<u32>(value),
+        (E::Baby, "birth_id") => fits::<Uuid>(value),
+        (E::Baby, "ordinal" | "birth_weight_g") => fits::<u32>(value),
+        (E::Baby, "name") => fits::<String>(value),
+        (E::Baby, "sex") => fits::<BabySex>(value),
+        (E::Visit, "number") => fits::<VisitNumber>(value),
+        (E::Visit, "outcome") => fits::<VisitOutcome>(value),
+        (E::Visit, "visited_on") => fits::<NaiveDate>(value),
+        (E::Visit, "visited_at") => {
+            value.is_null()
+                || value
+                    .as_str()
+                    .is_some_and(|s| chrono::NaiveTime::parse_from_str(s, "%H:%M").is_ok())
+        }
+        (E::Visit, "visited_by" | "note") => fits::<String>(value),
+        (E::Visit, "checklist_version") => fits::<u32>(value),
+        (E::Visit, "extra_visit_id") => fits::<Uuid>(value),
+        (E::Member, "name") => fits::<String>(value),
+        (E::Review, "visit_id") => fits::<Uuid>(value),
+        (E::Review, "flags") => fits::<Vec<String>>(value),
+        (E::Review, "orders") => fits::<ReviewOrder>(value),
+        (E::Review, "note" | "reviewed_by") => fits::<String>(value),
+        (E::Review, "reviewed_at") => fits::<DateTime<Utc>>(value),
+        (E::ExtraVisit, "due_on") => fits::<NaiveDate>(value),
+        (E::ExtraVisit, "reason" | "ordered_by") => fits::<String>(value),
+        (E::ExtraVisit, "ordered_at") => fits::<DateTime<Utc>>(value),
+        (E::ExtraVisit, "review_id") => fits::<Uuid>(value),
+        (E::PsychologyNote | E::SocialNote, "written_on") => fits::<NaiveDate>(value),
+        (E::PsychologyNote | E::SocialNote, "text" | "written_by") => fits::<String>(value),
+        _ => return Err(ValueProblem::UnknownField),
+    };
+    if ok { Ok(()) } else { Err(ValueProblem::WrongType) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn every_listed_field_has_a_check() {
+        for entity in crate::change::ENTITY_KINDS {
+            for field in fields(entity) {
+                assert_ne!(
+                    check_value(entity, field, &Value::Null),
+                    Err(ValueProblem::UnknownField),
+                    "{entity:?}.{field} has no check"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn values_must_have_their_records_types() {
+        use EntityKind as E;
+        let cases: &[(E, &str, Value, Result<(), ValueProblem>)] = &[
+            (E::Birth, "birth_date", json!("2026-11-22"), Ok(())),
+            (
+                E::Birth,
+                "birth_date",
+                json!("not-a-date"),
+                Err(ValueProblem::WrongType),
+            ),
+            (E::Birth, "birth_date", json!(20261122), Err(ValueProblem::WrongType)),
+            (E::Mother, "age_years", json!(27), Ok(())),
+            (E::Mother, "age_years", json!("27"), Err(ValueProblem::WrongType)),
+            (E::Mother, "age_years", json!(-1), Err(ValueProblem::WrongType)),
+            (E::Mother, "full_name", json!("Fatma Yılmaz"), Ok(())),
+            (
+                E::Mother,
+                "full_name",
+                json!("x".repeat(MAX_SHORT_TEXT + 1)),
+                Err(ValueProblem::TooLong),
+            ),
+            (E::Mother, "full_name", json!({"a": 1}), Err(ValueProblem::WrongType)),
+            (E::Mother, "phone", Value::Null, Ok(())),
+            (E::Mother, "shoe_size", json!(38), Err(ValueProblem::UnknownField)),
+            (E::Mother, "deleted", json!(true), Ok(())),
+            (
+                E::Visit,
+                "outcome",
+                json!("not_a_outcome"),
+                Err(ValueProblem::WrongType),
+            ),
+            (E::Visit, "number", json!(4), Err(ValueProblem::WrongType)),
+            (E::Visit, "visited_at", json!("10:30"), Ok(())),
+            (E::Visit, "visited_at", json!("25:99"), Err(ValueProblem::WrongType)),
+            (E::Visit, "answers.mother.hemoglobin", json!(7.9), Ok(())),
+            (E::Visit, "answers.mother.symptoms", json!(["fever", "pain"]), Ok(())),
+            (
+                E::Visit,
+                "answers.mother.x",
+                json!({"nested": [1]}),
+                Err(ValueProblem::WrongType),
+            ),
+            (
+                E::Visit,
+                "answers.mother.x",
+                json!([[[[1]]]]),
+                Err(ValueProblem::TooDeep),
+            ),
+            (E::Visit, "answers.BAD KEY", json!(1), Err(ValueProblem::UnknownField)),
+            (E::Review, "reviewed_at", json!("2026-11-25T07:00:00+00:00"), Ok(())),
+            (E::Review, "flags", json!(["a", "b"]), Ok(())),
+        ];
+        for (entity, field, value, want) in cases {
+            assert_eq!(
+                check_value(*entity, field, value),
+                *want,
+                "{entity:?}.{field} = {value}"
+            );
+        }
+    }
+}

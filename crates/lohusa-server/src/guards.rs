@@ -1,0 +1,188 @@
+//! What keeps one device, one address or one hostile request from starving the rest: the
+//! server's limits, pushes in flight (one per device, a few parsed at once), and lockouts after
+//! wrong one-time codes. Held in memory by each server process; a restart forgets lockouts,
+//! which only gives a guesser a few more tries.
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+
+/// The server's limits. `Default` is what `lohusa-server serve` uses.
+#[derive(Clone, Debug)]
+pub struct Limits {
+    /// Connections open at once; more wait in the listen queue.
+    pub max_connections: usize,
+    /// A request's headers must arrive within this (and an idle connection closes after it).
+    pub header_timeout: Duration,
+    /// A request's whole body must arrive within this.
+    pub body_timeout: Duration,
+    /// Push bodies parsed at once, over all devices.
+    pub parsing_at_once: usize,
+    /// Wrong one-time codes (enrollment or member) allowed from one address or one device
+    /// within `attempt_window`, before it is locked out for `lockout`.
+    pub wrong_codes: u32,
+    pub attempt_window: Duration,
+    pub lockout: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            max_connections: 768,
+            header_timeout: Duration::from_secs(15),
+            body_timeout: Duration::from_secs(120),
+            parsing_at_once: 2,
+            wrong_codes: 10,
+            attempt_window: Duration::from_secs(15 * 60),
+            lockout: Duration::from_secs(15 * 60),
+        }
+    }
+}
+
+/// Who tries codes: an address, or an enrolled device (member codes).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Guesser {
+    Address(IpAddr),
+    Device(String),
+}
+
+#[derive(Default)]
+struct Attempts {
+    first: Option<Instant>,
+    wrong: u32,
+    locked_until: Option<Instant>,
+}
+
+/// The shared state of the guards, one per server process.
+pub struct Guards {
+    pub limits: Limits,
+    parsing: Arc<Semaphore>,
+    pushing: Mutex<HashMap<String, ()>>,
+    attempts: Mutex<HashMap<Guesser, Attempts>>,
+}
+
+/// A device's push in flight; dropping it lets the device push again.
+pub struct PushSlot {
+    guards: Arc<Guards>,
+    device: String,
+}
+
+impl Drop for PushSlot {
+    fn drop(&mut self) {
+        self.guards
+            .pushing
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(&self.device);
+    }
+}
+
+impl Guards {
+    pub fn new(limits: Limits) -> Arc<Guards> {
+        Arc::new(Guards {
+            parsing: Arc::new(Semaphore::new(limits.parsing_at_once.max(1))),
+            limits,
+            pushing: Mutex::default(),
+            attempts: Mutex::default(),
+        })
+    }
+
+    /// The device's one push in flight, or None while another of its pushes runs.
+    pub fn push_slot(self: &Arc<Guards>, device: &str) -> Option<PushSlot> {
+        let mut pushing = self.pushing.lock().unwrap_or_else(PoisonError::into_inner);
+        if pushing.contains_key(device) {
+            return None;
+        }
+        pushing.insert(device.to_owned(), ());
+        Some(PushSlot {
+            guards: self.clone(),
+            device: device.to_owned(),
+        })
+    }
+
+    /// A turn to parse a push body; waits while `parsing_at_once` others parse.
+    pub async fn parse_turn(&self) -> OwnedSemaphorePermit {
+        self.parsing
+            .clone()
+            .acquire_owned()
+            .await
+            .expect("the parsing semaphore is never closed")
+    }
+
+    /// How long these guessers are still locked out, if any is.
+    pub fn locked_out(&self, who: &[Guesser], now: Instant) -> Option<Duration> {
+        let attempts = self.attempts.lock().unwrap_or_else(PoisonError::into_inner);
+        who.iter()
+            .filter_map(|g| attempts.get(g)?.locked_until)
+            .filter(|until| *until > now)
+            .map(|until| until - now)
+            .max()
+    }
+
+    /// Counts a wrong code against each guesser; returns those it just locked out.
+    pub fn wrong_code(&self, who: &[Guesser], now: Instant) -> Vec<Guesser> {
+        let limits = &self.limits;
+        let mut attempts = self.attempts.lock().unwrap_or_else(PoisonError::into_inner);
+        // Forget guessers whose window and lockout are both over, so the table stays small.
+        attempts.retain(|_, a| {
+            a.locked_until.is_some_and(|u| u > now) || a.first.is_some_and(|f| now - f < limits.attempt_window)
+        });
+        let mut locked = Vec::new();
+        for guesser in who {
+            let a = attempts.entry(guesser.clone()).or_default();
+            if a.first.is_none_or(|f| now - f >= limits.attempt_window) {
+                a.first = Some(now);
+                a.wrong = 0;
+            }
+            a.wrong += 1;
+            if a.wrong >= limits.wrong_codes {
+                a.locked_until = Some(now + limits.lockout);
+                a.first = None;
+                a.wrong = 0;
+                locked.push(guesser.clone());
+            }
+        }
+        locked
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wrong_codes_lock_a_guesser_out_for_a_while() {
+        let guards = Guards::new(Limits {
+            wrong_codes: 3,
+            ..Limits::default()
+        });
+        let t0 = Instant::now();
+        let me = [Guesser::Address([10, 0, 0, 1].into())];
+        let other = [Guesser::Address([10, 0, 0, 2].into())];
+        assert!(guards.wrong_code(&me, t0).is_empty());
+        assert!(guards.wrong_code(&me, t0).is_empty());
+        assert_eq!(guards.wrong_code(&me, t0), me.to_vec());
+        assert!(guards.locked_out(&me, t0).is_some());
+        assert!(guards.locked_out(&other, t0).is_none(), "others are not locked out");
+        let later = t0 + guards.limits.lockout + Duration::from_secs(1);
+        assert!(guards.locked_out(&me, later).is_none(), "the lockout ends");
+        // Wrong codes spread wider than the window never add up.
+        let window = guards.limits.attempt_window;
+        for i in 0..10 {
+            assert!(guards.wrong_code(&other, t0 + window * i).is_empty());
+        }
+    }
+
+    #[test]
+    fn a_device_pushes_one_batch_at_a_time() {
+        let guards = Guards::new(Limits::default());
+        let slot = guards.push_slot("a").expect("free");
+        assert!(guards.push_slot("a").is_none());
+        assert!(guards.push_slot("b").is_some());
+        drop(slot);
+        assert!(guards.push_slot("a").is_some());
+    }
+}
