@@ -1,0 +1,305 @@
+//! The attack table, continued: what a broken or hostile tablet (or anyone who can reach the
+//! server) sends to stop a team's sync or stall the server, each row against the real server
+//! over loopback on the embedded SQLite and on PostgreSQL, with short timeouts so the test is
+//! quick. The answer must be a small JSON error with a stable `kind` (or a closed connection),
+//! nothing may be stored, and the team's sync must go on afterwards.
+
+use std::io::Write;
+use std::time::Duration;
+
+use lohusa_core::EntityKind;
+use lohusa_server::guards::Limits;
+use lohusa_sync_tests::{Db, RawAnswer, TestServer, change, mother_change, now_ms, on_both, raw_exchange};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+fn limits() -> Limits {
+    Limits {
+        max_connections: 32,
+        header_timeout: Duration::from_secs(1),
+        body_timeout: Duration::from_secs(2),
+        wrong_codes: 5,
+        ..Limits::default()
+    }
+}
+
+async fn answer(request: reqwest::RequestBuilder) -> (StatusCode, Value, usize) {
+    let response = request.send().await.unwrap();
+    let status = response.status();
+    let text = response.text().await.unwrap();
+    (status, serde_json::from_str(&text).unwrap_or(Value::Null), text.len())
+}
+
+/// A zstd frame that decompresses to a push whose padding is `size` bytes of "a".
+fn bomb(size: usize) -> Vec<u8> {
+    let mut encoder = zstd::Encoder::new(Vec::new(), 19).unwrap();
+    encoder.write_all(b"{\"changes\": [], \"padding\": \"").unwrap();
+    let chunk = vec![b'a'; 1 << 20];
+    for _ in 0..size / chunk.len() {
+        encoder.write_all(&chunk).unwrap();
+    }
+    encoder.write_all(b"\"}").unwrap();
+    encoder.finish().unwrap()
+}
+
+fn nested(depth: usize) -> Value {
+    (0..depth).fold(json!(1), |inner, _| json!([inner]))
+}
+
+async fn hostile_requests_are_bounded(db: Db) {
+    let server = TestServer::start_with(db, limits()).await;
+    let http = reqwest::Client::new();
+    let url = |path: &str| format!("{}/v1/{path}", server.base);
+    let device = Uuid::now_v7();
+    let token = server.token("izmir", device).await;
+    let ankara_device = Uuid::now_v7();
+    let ankara = server.token("ankara", ankara_device).await;
+    let push = |token: &str, changes: Value| {
+        http.post(url("push"))
+            .bearer_auth(token)
+            .json(&json!({ "changes": changes }))
+    };
+    let mother = Uuid::now_v7();
+    let (status, _, _) = answer(push(&token, json!([mother_change(mother, device, "Fatma Yılmaz")]))).await;
+    assert_eq!(status, StatusCode::OK);
+    let stored_before = server
+        .backend
+        .change_ids(server.backend.team_id("izmir").await.unwrap())
+        .await
+        .unwrap();
+
+    // Values the core's rules refuse: each change goes back refused with its reason.
+    let with = |fields: Value| change(EntityKind::Mother, Uuid::now_v7(), device, device, fields);
+    let birth = change(
+        EntityKind::Birth,
+        Uuid::now_v7(),
+        device,
+        device,
+        json!({ "birth_date": "not-a-date" }),
+    );
+    let value_rows: Vec<(&str, lohusa_core::Change, &str)> = vec![
+        (
+            "a value nested four deep",
+            with(json!({ "full_name": nested(4) })),
+            "value_too_deep",
+        ),
+        ("a birth date that is not a date", birth, "invalid_value"),
+        (
+            "a 10 MB name",
+            with(json!({ "full_name": "x".repeat(10 << 20) })),
+            "value_too_long",
+        ),
+        (
+            "a field no record has",
+            with(json!({ "shoe_size": 38 })),
+            "unknown_field",
+        ),
+        (
+            "a number given as text",
+            with(json!({ "age_years": "27" })),
+            "invalid_value",
+        ),
+    ];
+    for (what, change, reason) in value_rows {
+        let id = change.id.to_string();
+        let (status, body, _) = answer(push(&token, json!([change]))).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{what} ({db:?}): {body}");
+        assert_eq!(body["refused"][0]["change"], json!(id), "{what}");
+        assert_eq!(body["refused"][0]["reason"], json!(reason), "{what} ({db:?})");
+    }
+
+    // Bodies that would cost the server its memory or time.
+    let too_deep = format!("{{\"changes\": [{{\"fields\": {{\"full_name\": {}}}}}]}}", nested(123));
+    let header = format!("Bearer {token}");
+    let (status, body, _) = answer(
+        http.post(url("push"))
+            .header("authorization", &header)
+            .header("content-type", "application/json")
+            .body(too_deep),
+    )
+    .await;
+    assert_eq!(
+        (status, body["kind"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("too_deep")),
+        "{body}"
+    );
+
+    let bomb = bomb(40 << 20);
+    assert!(bomb.len() < 100_000, "a small body: {} bytes", bomb.len());
+    let (status, body, _) = answer(
+        http.post(url("push"))
+            .header("content-encoding", "zstd")
+            .header("content-type", "application/json")
+            .body(bomb.clone()),
+    )
+    .await;
+    assert_eq!(
+        (status, body["kind"].as_str()),
+        (StatusCode::UNAUTHORIZED, Some("unauthenticated")),
+        "a bomb without a token is refused before it is read: {body}"
+    );
+    let (status, body, _) = answer(
+        http.post(url("push"))
+            .header("authorization", &header)
+            .header("content-encoding", "zstd")
+            .header("content-type", "application/json")
+            .body(bomb),
+    )
+    .await;
+    assert_eq!(
+        (status, body["kind"].as_str()),
+        (StatusCode::PAYLOAD_TOO_LARGE, Some("too_large")),
+        "{body}"
+    );
+
+    let (status, body, _) = answer(
+        http.post(url("push"))
+            .header("authorization", &header)
+            .header("content-encoding", "br")
+            .header("content-type", "application/json")
+            .body("{}"),
+    )
+    .await;
+    assert_eq!(
+        (status, body["kind"].as_str()),
+        (StatusCode::UNSUPPORTED_MEDIA_TYPE, Some("unsupported_encoding")),
+        "{body}"
+    );
+
+    // Slow and idle clients: each is cut off after the header or body deadline.
+    let long = Duration::from_secs(8);
+    let raw_rows: Vec<(&str, String, fn(&RawAnswer) -> bool)> = vec![
+        ("an idle connection", String::new(), |a| *a == RawAnswer::Closed),
+        (
+            "headers that never end",
+            "GET /v1/health HTTP/1.1\r\nHost: x\r\n".into(),
+            |a| *a == RawAnswer::Closed,
+        ),
+        (
+            "a body that never arrives",
+            format!(
+                "POST /v1/push HTTP/1.1\r\nHost: x\r\nAuthorization: {header}\r\n\
+                 Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{{\"changes\""
+            ),
+            |a| matches!(a, RawAnswer::Answered(408, body) if body["kind"] == "timeout"),
+        ),
+        (
+            "a chunk of 2^64-1 bytes",
+            format!(
+                "POST /v1/push HTTP/1.1\r\nHost: x\r\nAuthorization: {header}\r\n\
+                 Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nffffffffffffffff\r\nab"
+            ),
+            |a| *a != RawAnswer::StillOpen,
+        ),
+        (
+            "a gigabyte announced",
+            format!(
+                "POST /v1/push HTTP/1.1\r\nHost: x\r\nAuthorization: {header}\r\n\
+                 Content-Type: application/json\r\nContent-Length: 1073741824\r\n\r\n"
+            ),
+            |a| matches!(a, RawAnswer::Answered(413, body) if body["kind"] == "too_large"),
+        ),
+    ];
+    for (what, bytes, ok) in raw_rows {
+        let got = raw_exchange(&server.base, bytes.as_bytes(), long).await;
+        assert!(ok(&got), "{what} ({db:?}): {got:?}");
+    }
+
+    // More idle sockets than the server keeps open: they are closed after the header deadline,
+    // and a tablet gets through.
+    let mut idle = Vec::new();
+    for _ in 0..limits().max_connections * 3 {
+        idle.push(
+            tokio::net::TcpStream::connect(server.base.trim_start_matches("http://"))
+                .await
+                .unwrap(),
+        );
+    }
+    let (status, _, _) = answer(http.get(url("identity")).bearer_auth(&token).timeout(long)).await;
+    assert_eq!(status, StatusCode::OK, "a tablet gets through idle sockets ({db:?})");
+    drop(idle);
+
+    // Answers are small JSON that never echo what was sent nor name the server's types.
+    let mut bad_base = serde_json::to_value(mother_change(mother, device, "Ayşe Demir")).unwrap();
+    bad_base["base"] = json!({ "full_name": "Ayşe Demir 05321234567" });
+    let mut big_hlc = serde_json::to_value(mother_change(mother, device, "x")).unwrap();
+    big_hlc["hlc"] = json!("9".repeat(10 << 20));
+    for (what, sent) in [("a bad base", bad_base), ("a 10 MB clock stamp", big_hlc)] {
+        let (status, body, size) = answer(push(&token, json!([sent]))).await;
+        assert_eq!(
+            (status, body["kind"].as_str()),
+            (StatusCode::BAD_REQUEST, Some("invalid_body")),
+            "{what}"
+        );
+        let text = body.to_string();
+        assert!(size < 1000, "{what}: a {size}-byte error");
+        for echoed in ["Ayşe", "0532", "999999", "struct", "PushRequest", "Change"] {
+            assert!(!text.contains(echoed), "{what}: the error echoes {echoed:?}: {text}");
+        }
+    }
+    let (status, body, _) = answer(http.post(url("team/members/abc/code")).bearer_auth(&token)).await;
+    assert_eq!(
+        (status, body["kind"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("invalid_path"))
+    );
+
+    // Out-of-range cursors are refused, not wrapped into a read of the whole log.
+    for after in ["18446744073709551615", "9223372036854775808"] {
+        let (status, body, _) = answer(http.get(url(&format!("pull?after={after}"))).bearer_auth(&token)).await;
+        assert_eq!(
+            (status, body["kind"].as_str()),
+            (StatusCode::BAD_REQUEST, Some("invalid_query")),
+            "{after}"
+        );
+    }
+
+    // Another team's change id: refused like any change, never reported as a duplicate.
+    let izmirs = server
+        .backend
+        .pull(server.backend.team_id("izmir").await.unwrap(), 0, 1)
+        .await
+        .unwrap();
+    let known: lohusa_core::Change = serde_json::from_str(&izmirs.rows[0].1).unwrap();
+    let (status, body, _) = answer(push(&ankara, json!([known]))).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body.get("duplicates").is_none(), "{body}");
+    let mut forged = mother_change(Uuid::now_v7(), ankara_device, "x");
+    forged.id = known.id;
+    let (status, body, _) = answer(push(&ankara, json!([forged]))).await;
+    assert_eq!(
+        (status, body["refused"][0]["reason"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("other_team")),
+        "{body}"
+    );
+
+    // Wrong enrollment codes: after five, this address is locked out, the right code too.
+    let code = server
+        .backend
+        .issue_enrollment_code("izmir", now_ms() + 60_000)
+        .await
+        .unwrap();
+    let enroll = |code: &str| {
+        http.post(url("enroll"))
+            .json(&json!({ "code": code, "device_id": Uuid::now_v7(), "device_name": "x" }))
+    };
+    for i in 0..5 {
+        let (status, body, _) = answer(enroll(&format!("AAAA-BBBB-CC{i:02}"))).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    }
+    let (status, body, _) = answer(enroll(&code)).await;
+    assert_eq!(
+        (status, body["kind"].as_str()),
+        (StatusCode::TOO_MANY_REQUESTS, Some("too_many_attempts")),
+        "the right code does not work while locked out: {body}"
+    );
+
+    // Nothing of all this was stored, and the team still syncs.
+    let team = server.backend.team_id("izmir").await.unwrap();
+    assert_eq!(server.backend.change_ids(team).await.unwrap(), stored_before);
+    let (status, body, _) = answer(http.get(url("pull?after=0")).bearer_auth(&token)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["changes"].as_array().unwrap().len(), stored_before.len());
+}
+
+on_both!(hostile_requests_are_bounded);
