@@ -400,6 +400,14 @@ async fn main() -> anyhow::Result<()> {
             let version = concat!("cli ", env!("CARGO_PKG_VERSION"));
             let report = lohusa_sync::sync_and_record(&replica, &transport, version, Utc::now, |_| {}).await?;
             print(&report)?;
+            // A script must notice what the server refused (kept in `quarantine`): exit 3.
+            if report.refused > 0 {
+                eprintln!(
+                    "lohusa-cli: the server refused {} change(s); they are kept (see `lohusa-cli quarantine`)",
+                    report.refused
+                );
+                std::process::exit(3);
+            }
         }
         Command::Status => print(&store.sync_status()?)?,
         Command::Conflicts => print(&store.conflicts()?)?,

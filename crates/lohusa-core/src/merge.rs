@@ -110,6 +110,19 @@ pub struct Merged {
 pub type DisplacedLookup<'a> = dyn FnMut(&str, Version) -> Option<(Value, MemberId, ChangeId)> + 'a;
 
 impl EntityMeta {
+    /// Gives versions new names (a device re-stamping changes no one else has seen, after its
+    /// clock was wrong). The renaming keeps the versions' order, so the merged state is the same.
+    pub fn rename_versions(&mut self, renamed: &BTreeMap<Version, Version>) {
+        let rename = |v: &mut Version| {
+            if let Some(new) = renamed.get(v) {
+                *v = *new;
+            }
+        };
+        self.fields.values_mut().for_each(rename);
+        self.heads.values_mut().flatten().for_each(|h| rename(&mut h.version));
+        self.pending.values_mut().flatten().for_each(rename);
+    }
+
     /// Merges one change. The caller guarantees each change is merged at most once (changes are
     /// unique by id in every log), which together with this makes merging idempotent.
     pub fn merge(&mut self, change: &Change, displaced: &mut DisplacedLookup<'_>) -> Merged {

@@ -217,6 +217,13 @@ pub enum Step {
     ResetForEpoch {
         epoch: Uuid,
     },
+    /// Re-stamp the changes written under a clock so far ahead of the server's (`server_time_ms`)
+    /// that it would refuse them, and queue again those refused before for their time, then call
+    /// `restamped` with the upload position. No one else has seen them, so nothing is withheld
+    /// from the team because a tablet's clock was once wrong (ARCHITECTURE.md, "Clocks").
+    Restamp {
+        server_time_ms: u64,
+    },
     /// Read up to `limit` changes after local position `after` to push, then call `pending`.
     ReadPending {
         after: i64,
@@ -248,6 +255,8 @@ pub struct Report {
     #[ts(type = "number")]
     pub clock_skew_ms: i64,
     pub new_epoch: bool,
+    /// Changes re-stamped because this device's clock was ahead of the server's.
+    pub restamped: usize,
     /// Members of this device the server says were revoked.
     pub revoked_members: Vec<crate::ids::MemberId>,
 }
@@ -264,13 +273,22 @@ pub enum ProtocolError {
 enum Phase {
     Identify,
     WaitIdentity,
+    /// Waiting for the driver to re-stamp; then reset for this new epoch, if any.
+    WaitRestamp {
+        reset: Option<Uuid>,
+    },
     ReadPending,
     WaitPending,
-    WaitPush { last: i64, count: usize },
+    WaitPush {
+        last: i64,
+        count: usize,
+    },
     WaitSave,
     Pull,
     WaitPull,
-    WaitApply { more: bool },
+    WaitApply {
+        more: bool,
+    },
     Finished,
 }
 
@@ -343,12 +361,14 @@ impl SyncMachine {
                 self.epoch = Some(identity.epoch);
                 // A server whose log is shorter than what we pulled lost data: treat it as new.
                 let went_back = identity.head_seq < self.position.cursor;
-                if self.position.epoch != Some(identity.epoch) || went_back {
+                let reset = (self.position.epoch != Some(identity.epoch) || went_back).then_some(identity.epoch);
+                if reset.is_some() {
                     self.report.new_epoch = self.position.epoch.is_some();
-                    return Ok(Some(Step::ResetForEpoch { epoch: identity.epoch }));
                 }
-                self.phase = Phase::ReadPending;
-                Ok(None)
+                self.phase = Phase::WaitRestamp { reset };
+                Ok(Some(Step::Restamp {
+                    server_time_ms: identity.server_time_ms,
+                }))
             }
             (Phase::WaitPush { last, count }, Response::Pushed(pushed)) => {
                 self.check_epoch(pushed.epoch)?;
@@ -388,6 +408,24 @@ impl SyncMachine {
                     Response::Pulled(_) => "a pull answer",
                 },
             }),
+        }
+    }
+
+    /// The driver re-stamped what it had to; `uploaded` is its upload position now (re-stamped
+    /// changes go back in the queue, so it may have stepped back).
+    pub fn restamped(&mut self, count: usize, uploaded: i64) -> Option<Step> {
+        let Phase::WaitRestamp { reset } = self.phase else {
+            panic!("nothing was to be re-stamped ({:?})", self.phase)
+        };
+        self.report.restamped = count;
+        self.position.uploaded = self.position.uploaded.min(uploaded);
+        match reset {
+            // `position_reset` follows, and moves on.
+            Some(epoch) => Some(Step::ResetForEpoch { epoch }),
+            None => {
+                self.phase = Phase::ReadPending;
+                None
+            }
         }
     }
 
@@ -456,8 +494,9 @@ mod tests {
         assert_eq!(m.next(), Step::Send(Request::Identity));
         assert_eq!(
             m.receive(identity(epoch, 0)).unwrap(),
-            Some(Step::ResetForEpoch { epoch })
+            Some(Step::Restamp { server_time_ms: 10_000 })
         );
+        assert_eq!(m.restamped(0, 0), Some(Step::ResetForEpoch { epoch }));
         m.position_reset(epoch);
         assert_eq!(
             m.next(),
@@ -513,9 +552,35 @@ mod tests {
         m.next();
         assert_eq!(
             m.receive(identity(epoch, 20)).unwrap(),
-            Some(Step::ResetForEpoch { epoch })
+            Some(Step::Restamp { server_time_ms: 10_000 })
         );
+        assert_eq!(m.restamped(0, 0), Some(Step::ResetForEpoch { epoch }));
         assert!(m.report().new_epoch);
+    }
+
+    #[test]
+    fn re_stamped_changes_are_read_again_from_where_the_queue_stepped_back() {
+        let epoch = Uuid::from_u128(1);
+        let position = SyncPosition {
+            epoch: Some(epoch),
+            uploaded: 40,
+            cursor: 0,
+        };
+        let mut m = SyncMachine::new(position, 9_000);
+        m.next();
+        assert_eq!(
+            m.receive(identity(epoch, 0)).unwrap(),
+            Some(Step::Restamp { server_time_ms: 10_000 })
+        );
+        assert_eq!(m.restamped(3, 12), None);
+        assert_eq!(m.report().restamped, 3);
+        assert_eq!(
+            m.next(),
+            Step::ReadPending {
+                after: 12,
+                limit: PUSH_BATCH
+            }
+        );
     }
 
     #[test]
@@ -530,7 +595,8 @@ mod tests {
             0,
         );
         m.next();
-        assert_eq!(m.receive(identity(epoch, 0)).unwrap(), None);
+        assert!(m.receive(identity(epoch, 0)).unwrap().is_some());
+        assert_eq!(m.restamped(0, 0), None);
         m.next();
         m.pending(vec![]);
         m.next();

@@ -293,26 +293,106 @@ impl Store {
         Ok(out)
     }
 
-    /// Puts changes refused for a clock ahead of the server's back in the upload queue once the
-    /// server's time (`server_ms`) has passed their stamp: they were refused for their time, not
-    /// their content.
-    pub fn requeue_clock_ahead(&mut self, server_ms: u64) -> Result<usize, StoreError> {
-        let due: Vec<(String, i64)> = {
-            let mut stmt = self.conn.prepare_cached(
-                "SELECT c.id, c.seq, c.hlc FROM changes c JOIN quarantine q ON q.change_id = c.id
-                 WHERE q.reason = 'clock_ahead'",
-            )?;
-            crate::collect_rows(&mut stmt, [], |row| {
-                let hlc: String = row.get(2)?;
-                let hlc: Hlc = hlc.parse().map_err(|_| StoreError::Corrupt("clock stamp".into()))?;
-                Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)?, hlc))
-            })?
-            .into_iter()
-            .filter(|(_, _, hlc)| hlc.wall_ms <= server_ms.saturating_add(lohusa_core::hlc::MAX_FORWARD_DRIFT_MS))
-            .map(|(id, seq, _)| (id, seq))
-            .collect()
-        };
-        self.requeue(&due)
+    /// Once the server's time (`server_ms`) is known: re-stamps every change written here under
+    /// a clock so far ahead that the server would refuse it, and puts changes refused before for
+    /// their time back in the upload queue. Returns how many were re-stamped.
+    ///
+    /// A change stamped more than the allowed drift past the server's time now was never stored
+    /// by the server (it refused such stamps then too, its clock only moves forward), so no one
+    /// else has seen it: it gets a new id and a stamp after every other stamp this device holds,
+    /// in its old order, and every reference to its old version (later changes' bases, the merge
+    /// metadata) follows. The order of all versions is unchanged, so the merged state is too; and
+    /// nothing a nurse wrote waits for real time to catch up with a clock that was once wrong.
+    pub fn restamp_ahead(&mut self, server_ms: u64, now: DateTime<Utc>) -> Result<usize, StoreError> {
+        let limit = server_ms.saturating_add(lohusa_core::hlc::MAX_FORWARD_DRIFT_MS);
+        let device = self.device;
+        self.in_write_transaction(|store| {
+            let tx = &store.conn;
+            // Refused before for a stamp the server now accepts: queue them again.
+            let mut requeue: Vec<(String, i64)> = {
+                let mut stmt = tx.prepare_cached(
+                    "SELECT c.id, c.seq, c.hlc FROM changes c JOIN quarantine q ON q.change_id = c.id
+                     WHERE q.reason = 'clock_ahead'",
+                )?;
+                crate::collect_rows(&mut stmt, [], |row| {
+                    let hlc: Hlc = row
+                        .get::<_, String>(2)?
+                        .parse()
+                        .map_err(|_| StoreError::Corrupt("clock stamp".into()))?;
+                    Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)?, hlc))
+                })?
+                .into_iter()
+                .filter(|(_, _, hlc)| hlc.wall_ms <= limit)
+                .map(|(id, seq, _)| (id, seq))
+                .collect()
+            };
+            // Nothing can be ahead when this device's own clock stamp is not (stamps never pass it).
+            let clock = meta::load_hlc(tx)?;
+            let mut restamped = 0;
+            if clock.wall_ms > limit {
+                // Stamps are fixed-width hex, so text order is stamp order.
+                let limit_text = Hlc {
+                    wall_ms: limit,
+                    counter: u32::MAX,
+                }
+                .to_string();
+                let ahead = {
+                    let mut stmt = tx.prepare_cached(
+                        "SELECT seq, id, entity, entity_id, fields, base, hlc, author, device, schema_version
+                         FROM changes WHERE origin = 'local' AND device = ?1 AND hlc > ?2 ORDER BY seq",
+                    )?;
+                    crate::read_changes(&mut stmt, params![device.to_string(), limit_text])?
+                };
+                let floor: Option<String> = tx.query_row(
+                    "SELECT max(hlc) FROM changes WHERE NOT (origin = 'local' AND device = ?1 AND hlc > ?2)",
+                    params![device.to_string(), limit_text],
+                    |r| r.get(0),
+                )?;
+                let floor: Hlc = match floor {
+                    Some(text) => text.parse().map_err(|_| StoreError::Corrupt("clock stamp".into()))?,
+                    None => Hlc::default(),
+                };
+                let mut stamp = floor.tick(server_ms);
+                let mut renamed = std::collections::BTreeMap::new();
+                let mut entities = std::collections::BTreeMap::new();
+                for (seq, mut change) in ahead {
+                    let (old, old_id) = (change.version(), change.id);
+                    change.hlc = stamp;
+                    change.id = lohusa_core::ChangeId(crate::clock::id_at(now));
+                    for versions in change.base.values_mut() {
+                        for v in versions.iter_mut() {
+                            if let Some(new) = renamed.get(v) {
+                                *v = *new;
+                            }
+                        }
+                    }
+                    renamed.insert(old, change.version());
+                    entities.insert(change.entity_id, change.entity);
+                    let base = if change.base.is_empty() {
+                        None
+                    } else {
+                        Some(serde_json::to_string(&change.base).map_err(|e| StoreError::Corrupt(e.to_string()))?)
+                    };
+                    tx.execute("DELETE FROM quarantine WHERE change_id = ?1", [old_id.to_string()])?;
+                    tx.execute(
+                        "UPDATE changes SET id = ?1, hlc = ?2, base = ?3 WHERE seq = ?4",
+                        params![change.id.to_string(), change.hlc.to_string(), base, seq],
+                    )?;
+                    requeue.push((change.id.to_string(), seq));
+                    stamp = stamp.tick(server_ms);
+                    restamped += 1;
+                }
+                for (entity_id, entity) in entities {
+                    let mut entity_meta = entity_meta::load(tx, entity_id)?;
+                    entity_meta.rename_versions(&renamed);
+                    entity_meta::save(tx, entity, entity_id, &entity_meta)?;
+                }
+                // The clock goes on from the last new stamp: later writes sort after them.
+                meta::save_hlc(tx, renamed.values().map(|v| v.hlc).max().unwrap_or(floor).max(floor))?;
+            }
+            store.requeue(&requeue)?;
+            Ok(restamped)
+        })
     }
 
     /// Puts every quarantined change back in the upload queue (after the server was fixed or

@@ -145,13 +145,7 @@ pub async fn sync<R: Replica, T: Transport>(
     now: impl Fn() -> DateTime<Utc>,
     mut progress: impl FnMut(&Progress),
 ) -> Result<Report, SyncError> {
-    // Changes refused only because their stamp was ahead of the server's clock go back in the
-    // queue once the server's time (as of the last sync) has caught up with them.
-    let (position, to_push) = replica.with_store(|s| {
-        let skew = s.last_clock_skew_ms()?.unwrap_or(0);
-        s.requeue_clock_ahead((millis(now()) as i64 + skew).max(0) as u64)?;
-        Ok::<_, StoreError>((s.sync_position()?, s.pending_count()?))
-    })?;
+    let (position, to_push) = replica.with_store(|s| Ok::<_, StoreError>((s.sync_position()?, s.pending_count()?)))?;
     let mut machine = SyncMachine::new(position, millis(now()));
     let mut shown = Progress {
         to_push,
@@ -187,6 +181,18 @@ pub async fn sync<R: Replica, T: Transport>(
                         },
                     };
                     step = machine.receive(response)?;
+                }
+                Step::Restamp { server_time_ms } => {
+                    // Changes stamped under a clock far ahead of the server's get stamps it
+                    // accepts before they are sent: a wrong clock withholds nothing.
+                    let (count, uploaded) = replica.with_store(|s| {
+                        let count = s.restamp_ahead(server_time_ms, now())?;
+                        Ok::<_, StoreError>((count, s.sync_position()?.uploaded))
+                    })?;
+                    if count > 0 {
+                        shown.to_push = replica.with_store(|s| s.pending_count())?;
+                    }
+                    step = machine.restamped(count, uploaded);
                 }
                 Step::ResetForEpoch { epoch } => {
                     replica.with_store(|s| s.reset_for_epoch(epoch))?;

@@ -109,35 +109,98 @@ async fn refused_changes_are_kept_and_can_be_retried_postgres() {
     refused_changes_are_kept_and_can_be_retried(Db::Postgres).await;
 }
 
-/// A change stamped by a clock days ahead is refused for its time, not its content: it waits in
-/// the quarantine and goes back in the queue once the server's time has caught up.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_change_from_a_clock_ahead_waits_and_is_requeued_when_time_catches_up() {
-    let server = TestServer::start(Db::Sqlite).await;
+/// A tablet whose clock ran three days ahead, then was corrected: what it wrote under the wrong
+/// clock (and after, while its clock stamp was still ahead) reaches the team at its next sync,
+/// re-stamped with the server's time, in order; nothing waits in the quarantine for days. A
+/// change an older app had already quarantined for its clock goes out too.
+async fn a_tablet_whose_clock_ran_ahead_withholds_nothing(db: Db) {
+    let server = TestServer::start(db).await;
     let dir = tempfile::tempdir().unwrap();
     let (tablet, http) = replica(&server, dir.path(), "tablet", "izmir").await;
+    let (colleague, colleague_http) = replica(&server, dir.path(), "colleague", "izmir").await;
     let ahead = Utc::now() + chrono::Duration::days(3);
-    {
+    let mother = uuid::Uuid::now_v7();
+    let write = |value: &str, at: chrono::DateTime<Utc>| {
         let mut s = tablet.lock().unwrap();
         let author = s.local_member().unwrap().unwrap().id;
         let w = EntityWrite {
             entity: EntityKind::Mother,
-            entity_id: uuid::Uuid::now_v7(),
-            fields: [("phone".to_owned(), json!("0532"))].into(),
+            entity_id: mother,
+            fields: [("phone".to_owned(), json!(value))].into(),
             also_replaces: Default::default(),
         };
-        s.write(&[w], author, ahead).unwrap();
-    }
+        s.write(&[w], author, at).unwrap()[0].clone()
+    };
+    // Refused before by the server, quarantined by an older app.
+    let old = write("0531", ahead);
+    tablet
+        .lock()
+        .unwrap()
+        .quarantine(
+            &[lohusa_core::sync::Refusal {
+                change: old.id,
+                reason: "clock_ahead".into(),
+            }],
+            Utc::now(),
+        )
+        .unwrap();
+    write("0532", ahead);
+    // The clock is corrected; the tablet's clock stamp is still three days ahead.
+    write("0533", Utc::now());
     let report = lohusa_sync::sync(&tablet, &http, Utc::now, |_| {}).await.unwrap();
-    assert_eq!(report.refused, 1);
-    let kept = tablet.lock().unwrap().quarantined().unwrap();
-    assert_eq!(kept[0].1, "clock_ahead");
-    // The next sync does not send it again while it is still ahead.
+    // Three edits and, on this first sync, the member's name.
+    assert_eq!(
+        (report.refused, report.restamped, report.pushed),
+        (0, 3, 4),
+        "{report:?} ({db:?})"
+    );
+    let status = tablet.lock().unwrap().sync_status().unwrap();
+    assert_eq!((status.pending, status.quarantined), (0, 0));
+    // A later edit sorts after them and goes out as usual.
+    write("0534", Utc::now());
     let report = lohusa_sync::sync(&tablet, &http, Utc::now, |_| {}).await.unwrap();
-    assert_eq!((report.refused, report.pushed), (0, 0));
-    // Three days later (as the server sees it), it is queued again.
-    let later = (ahead.timestamp_millis()) as u64;
-    assert_eq!(tablet.lock().unwrap().requeue_clock_ahead(later).unwrap(), 1);
-    assert_eq!(tablet.lock().unwrap().sync_status().unwrap().quarantined, 0);
-    assert!(tablet.lock().unwrap().sync_status().unwrap().pending >= 1);
+    assert_eq!((report.refused, report.restamped, report.pushed), (0, 0, 1));
+    lohusa_sync::sync(&colleague, &colleague_http, Utc::now, |_| {})
+        .await
+        .unwrap();
+    let phone = |s: &Mutex<Store>| {
+        s.lock().unwrap().export_state().unwrap()["mothers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["id"] == json!(mother.to_string()))
+            .map(|m| m["phone"].clone())
+    };
+    assert_eq!(
+        phone(&colleague),
+        Some(json!("0534")),
+        "the last edit wins everywhere ({db:?})"
+    );
+    assert_eq!(phone(&tablet), phone(&colleague));
+    assert!(colleague.lock().unwrap().conflicts().unwrap().is_empty());
+    // The server holds every edit, none of them stamped ahead of its time.
+    let team = server.backend.team_id("izmir").await.unwrap();
+    let log = server.backend.pull(team, 0, 1000).await.unwrap();
+    let stamps: Vec<u64> = log
+        .rows
+        .iter()
+        .map(|(_, body)| serde_json::from_str::<lohusa_core::Change>(body).unwrap())
+        .filter(|c| c.entity_id == mother)
+        .map(|c| c.hlc.wall_ms)
+        .collect();
+    assert_eq!(stamps.len(), 4);
+    assert!(
+        stamps.iter().all(|s| *s <= lohusa_sync_tests::now_ms() + 60_000),
+        "{stamps:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tablet_whose_clock_ran_ahead_withholds_nothing_sqlite() {
+    a_tablet_whose_clock_ran_ahead_withholds_nothing(Db::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tablet_whose_clock_ran_ahead_withholds_nothing_postgres() {
+    a_tablet_whose_clock_ran_ahead_withholds_nothing(Db::Postgres).await;
 }

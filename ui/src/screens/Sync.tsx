@@ -231,7 +231,9 @@ export function Sync() {
         ) : null}
         {view.clock_skew_warning && status.clock_skew_ms !== null ? (
           <p className="banner banner-warning" role="alert">
-            {t("sync.clock_skew", { minutes: Math.round(Math.abs(status.clock_skew_ms) / 60000) })}
+            {Math.abs(status.clock_skew_ms) >= 2 * 3_600_000
+              ? t("sync.clock_skew_hours", { hours: Math.round(Math.abs(status.clock_skew_ms) / 3_600_000) })
+              : t("sync.clock_skew", { minutes: Math.round(Math.abs(status.clock_skew_ms) / 60000) })}
           </p>
         ) : null}
         {view.unencrypted ? <p className="banner banner-warning">{t("sync.unencrypted")}</p> : null}
