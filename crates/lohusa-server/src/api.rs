@@ -271,7 +271,7 @@ fn shape_error_path(text: &str) -> Option<String> {
 /// The asking device, refused once it is revoked.
 async fn authenticate(backend: &Backend, headers: &HeaderMap) -> Result<DeviceAuth, ApiError> {
     let auth = authenticate_even_revoked(backend, headers).await?;
-    if auth.revoked {
+    if auth.revoked_ms.is_some() {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
             "device_revoked",
@@ -394,6 +394,10 @@ async fn enroll(
             team,
             epoch: backend.epoch().await?,
         })),
+        EnrollOutcome::DeviceOfOtherTeam => refuse(
+            "device_of_other_team",
+            "This device was enrolled in another team; it cannot join this one. Reinstall the app to enroll it as a new tablet.",
+        ),
         EnrollOutcome::DeviceTaken => refuse(
             "device_already_enrolled",
             "This device is already enrolled; the team lead must revoke it before it can enroll again.",

@@ -20,9 +20,9 @@ pub struct DeviceAuth {
     pub team_id: i64,
     pub team: String,
     pub roles: Vec<Role>,
-    /// Revoked by the team lead: it may still upload what it recorded (its last sync before it
-    /// wipes itself), and nothing else.
-    pub revoked: bool,
+    /// When the team lead revoked it (server time): it may still upload what it recorded before
+    /// (its last sync before it wipes itself), and nothing else.
+    pub revoked_ms: Option<i64>,
 }
 
 /// Who may author changes in a team, by member id.
@@ -45,6 +45,8 @@ pub struct Pusher {
     /// A team lead's (or admin's) device may upload changes other devices wrote (after a
     /// restore, everything it holds); any other device only its own.
     pub may_relay: bool,
+    /// When the pushing device was revoked: nothing stamped after it is taken from it.
+    pub revoked_ms: Option<i64>,
 }
 
 impl Pusher {
@@ -53,6 +55,7 @@ impl Pusher {
             team_id: auth.team_id,
             device: auth.device.clone(),
             may_relay: auth.roles.iter().any(|r| matches!(r, Role::TeamLead | Role::Admin)),
+            revoked_ms: auth.revoked_ms,
         }
     }
 }
@@ -158,6 +161,20 @@ pub enum EnrollOutcome {
     Used,
     /// The device id belongs to an enrolled device that was not revoked.
     DeviceTaken,
+    /// The device id was enrolled in another team (revoked or not): its changes are in that
+    /// team's log under this id, so it never moves.
+    DeviceOfOtherTeam,
+}
+
+/// Whether a device id may enroll into `team_id`, given its row if it has one (team, revoked).
+/// An active device is someone's tablet: enrolling over it would lock that tablet out. A revoked
+/// one enrolls again only into its own team.
+pub fn enroll_refusal(known: Option<(i64, Option<i64>)>, team_id: i64) -> Option<EnrollOutcome> {
+    match known {
+        Some((_, None)) => Some(EnrollOutcome::DeviceTaken),
+        Some((team, Some(_))) if team != team_id => Some(EnrollOutcome::DeviceOfOtherTeam),
+        _ => None,
+    }
 }
 
 /// A device's row with its report as stored (JSON).
@@ -535,7 +552,7 @@ impl Backend {
             team_id: self.team_id(team).await?,
             team: team.to_owned(),
             roles: Vec::new(),
-            revoked: false,
+            revoked_ms: None,
         };
         match self.claim_member(&auth, &hash, Some(id), now_ms).await? {
             ClaimOutcome::Claimed { id, .. } => Ok(id),
@@ -668,6 +685,11 @@ pub fn decide(
         let relayed = change.device.to_string() != pusher.device;
         let why = if relayed && !pusher.may_relay {
             Some(reason::RELAYED)
+        } else if pusher.revoked_ms.is_some_and(|at| change.hlc.wall_ms as i64 > at) {
+            // A revoked device uploads what it recorded before its revocation, by the server's
+            // clock; anything stamped later is refused (its stamp is the device's word, so this
+            // bounds what a revoked device can add, it cannot prove when a change was made).
+            Some(reason::AFTER_DEVICE_REVOKED)
         } else if taken_elsewhere.contains(&change.id) {
             Some(reason::OTHER_TEAM)
         } else {

@@ -29,6 +29,8 @@ pub mod reason {
     pub const ROLE_MAY_NOT_WRITE: &str = "role_may_not_write";
     /// Written after the team lead revoked its author.
     pub const AUTHOR_REVOKED: &str = "author_revoked";
+    /// Stamped after the team lead revoked the device that uploads it.
+    pub const AFTER_DEVICE_REVOKED: &str = "device_revoked_before";
     /// Written on another device than the one uploading it, by a device that may not relay.
     pub const RELAYED: &str = "written_on_another_device";
     pub const BASE_NOT_EARLIER: &str = "replaces_a_later_version";

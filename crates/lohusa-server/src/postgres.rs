@@ -112,7 +112,7 @@ impl PgBackend {
         let client = self.pool.get().await?;
         let row = client
             .query_opt(
-                "SELECT d.id, t.id, t.name, d.last_seen_ms, d.revoked_ms IS NOT NULL FROM devices d
+                "SELECT d.id, t.id, t.name, d.last_seen_ms, d.revoked_ms FROM devices d
                          JOIN teams t ON t.id = d.team_id WHERE d.token_hash = $1",
                 &[&token_hash],
             )
@@ -138,7 +138,7 @@ impl PgBackend {
             team_id: row.get(1),
             team: row.get(2),
             roles,
-            revoked: row.get(4),
+            revoked_ms: row.get(4),
         };
         if crate::logic::last_seen_is_stale(row.get(3), now_ms) {
             client
@@ -316,17 +316,12 @@ impl PgBackend {
         if expires_ms < now_ms as i64 {
             return Ok(EnrollOutcome::Expired);
         }
-        // A device id already enrolled and not revoked is someone's tablet: enrolling over it
-        // would lock that tablet out.
-        let active: bool = tx
-            .query_one(
-                "SELECT EXISTS (SELECT 1 FROM devices WHERE id = $1 AND revoked_ms IS NULL)",
-                &[&device],
-            )
+        let known: Option<(i64, Option<i64>)> = tx
+            .query_opt("SELECT team_id, revoked_ms FROM devices WHERE id = $1", &[&device])
             .await?
-            .get(0);
-        if active {
-            return Ok(EnrollOutcome::DeviceTaken);
+            .map(|r| (r.get(0), r.get(1)));
+        if let Some(refused) = crate::backend::enroll_refusal(known, team_id) {
+            return Ok(refused);
         }
         let now = now_ms as i64;
         tx.execute(

@@ -201,7 +201,7 @@ impl SqliteBackend {
         let found = self
             .read(move |conn| {
                 conn.query_row(
-                    "SELECT d.id, t.id, t.name, d.last_seen_ms, d.revoked_ms IS NOT NULL FROM devices d
+                    "SELECT d.id, t.id, t.name, d.last_seen_ms, d.revoked_ms FROM devices d
                          JOIN teams t ON t.id = d.team_id WHERE d.token_hash = ?1",
                     [token_hash],
                     |r| {
@@ -210,7 +210,7 @@ impl SqliteBackend {
                             team_id: r.get(1)?,
                             team: r.get(2)?,
                             roles: Vec::new(),
-                            revoked: r.get(4)?,
+                            revoked_ms: r.get(4)?,
                         };
                         Ok((auth, r.get::<_, Option<i64>>(3)?))
                     },
@@ -374,15 +374,15 @@ impl SqliteBackend {
             if expires_ms < now_ms as i64 {
                 return Ok(EnrollOutcome::Expired);
             }
-            // A device id already enrolled and not revoked is someone's tablet: enrolling over it
-            // would lock that tablet out.
-            let active: bool = tx.query_row(
-                "SELECT EXISTS (SELECT 1 FROM devices WHERE id = ?1 AND revoked_ms IS NULL)",
-                [&device],
-                |r| r.get(0),
-            )?;
-            if active {
-                return Ok(EnrollOutcome::DeviceTaken);
+            let known: Option<(i64, Option<i64>)> = tx
+                .query_row(
+                    "SELECT team_id, revoked_ms FROM devices WHERE id = ?1",
+                    [&device],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()?;
+            if let Some(refused) = crate::backend::enroll_refusal(known, team_id) {
+                return Ok(refused);
             }
             tx.execute(
                 "UPDATE enrollment_codes SET used_ms = ?1, used_by = ?2 WHERE code_hash = ?3",

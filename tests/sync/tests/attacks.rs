@@ -2,8 +2,8 @@
 //! SQLite and on PostgreSQL: what an attacker tries, and the answer (status, stable `kind` and,
 //! for a refused change, its reason) the server must give. Then what a device receives: never
 //! another team's record, never a field its members' roles may not read; and the audit of who
-//! received a mother's record. Rows of the security model not built yet (PINs, encryption at rest)
-//! are listed in SECURITY.md, not here.
+//! received a mother's record. Hostile values and requests are in `hostile.rs`; PINs and
+//! encryption at rest are tested on a real file and in the real app (SECURITY.md lists where).
 
 use std::sync::Mutex;
 

@@ -273,6 +273,50 @@ async fn hostile_requests_are_bounded(db: Db) {
         "{body}"
     );
 
+    // A revoked device: its last upload takes what it stamped before the revocation, nothing
+    // stamped after it; its id never moves to another team, and enrolls again only in its own.
+    let revoked_device = Uuid::now_v7();
+    let revoked = server.token("izmir", revoked_device).await;
+    let before = mother_change(Uuid::now_v7(), revoked_device, "Hatice Kaya");
+    let mut after = mother_change(Uuid::now_v7(), revoked_device, "x");
+    after.fields.insert("deleted".into(), json!(true));
+    after.hlc.wall_ms = now_ms() + 23 * 3_600_000;
+    assert!(
+        server
+            .backend
+            .revoke_device(&revoked_device.to_string(), now_ms())
+            .await
+            .unwrap()
+    );
+    let (status, body, _) = answer(push(&revoked, json!([after]))).await;
+    assert_eq!(
+        (status, body["refused"][0]["reason"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("device_revoked_before")),
+        "{body}"
+    );
+    let (status, body, _) = answer(push(&revoked, json!([before]))).await;
+    assert_eq!((status, body["accepted"].as_u64()), (StatusCode::OK, Some(1)), "{body}");
+    let stored_before = server
+        .backend
+        .change_ids(server.backend.team_id("izmir").await.unwrap())
+        .await
+        .unwrap();
+    let enroll_as = |code: String, device: Uuid| {
+        http.post(url("enroll"))
+            .json(&json!({ "code": code, "device_id": device, "device_name": "x" }))
+    };
+    let ankara_code = server
+        .backend
+        .issue_enrollment_code("ankara", now_ms() + 60_000)
+        .await
+        .unwrap();
+    let (status, body, _) = answer(enroll_as(ankara_code, revoked_device)).await;
+    assert_eq!(
+        (status, body["kind"].as_str()),
+        (StatusCode::FORBIDDEN, Some("device_of_other_team")),
+        "{body}"
+    );
+
     // Wrong enrollment codes: after five, this address is locked out, the right code too.
     let code = server
         .backend

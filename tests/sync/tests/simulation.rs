@@ -215,7 +215,7 @@ async fn run(seed: u64) {
                 team_id,
                 team: "izmir".into(),
                 roles: vec![lohusa_core::Role::Nurse],
-                revoked: false,
+                revoked_ms: None,
             },
             // Tablet clocks disagree by up to ten minutes either way.
             skew_ms: rng.i64(-600_000..600_000),
