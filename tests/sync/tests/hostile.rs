@@ -296,11 +296,17 @@ async fn hostile_requests_are_bounded(db: Db) {
     );
     let (status, body, _) = answer(push(&revoked, json!([before]))).await;
     assert_eq!((status, body["accepted"].as_u64()), (StatusCode::OK, Some(1)), "{body}");
-    let stored_before = server
+    let with_last_upload = server
         .backend
         .change_ids(server.backend.team_id("izmir").await.unwrap())
         .await
         .unwrap();
+    assert_eq!(
+        with_last_upload.len(),
+        stored_before.len() + 1,
+        "nothing but the revoked device's last upload was stored so far"
+    );
+    let stored_before = with_last_upload;
     let enroll_as = |code: String, device: Uuid| {
         http.post(url("enroll"))
             .json(&json!({ "code": code, "device_id": device, "device_name": "x" }))
