@@ -2,8 +2,10 @@
 //!
 //! The server is killed with SIGKILL in the middle of pushes, many times, and restarted; then a
 //! client is killed in the middle of its pushes and pulls; then the server is restored from an
-//! older backup. Each time every replica must end with the same data and the server must hold
-//! every change any replica ever wrote.
+//! older backup; and replicas whose clocks are wrong (one behind, one three days ahead, later
+//! corrected) sync through kills of the server and of themselves. Each time every replica must
+//! end with the same data, the server must hold every change any replica ever wrote, and nothing
+//! may be left waiting once the clocks are right.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -99,12 +101,25 @@ async fn server(db: Db) -> (Server, Option<tempfile::TempDir>) {
 
 struct Replica {
     db: PathBuf,
+    /// How far this replica's clock is off, in seconds (run under libfaketime), if it is.
+    clock_off: std::cell::Cell<Option<i64>>,
+}
+
+/// libfaketime, as Debian's `faketime` package installs it (`cargo xtask` installs it).
+fn libfaketime() -> PathBuf {
+    std::fs::read_dir("/usr/lib")
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|e| e.path().join("faketime/libfaketimeMT.so.1"))
+        .find(|p| p.is_file())
+        .expect("libfaketime is missing: install the Debian package faketime (cargo xtask test does)")
 }
 
 impl Replica {
     fn new(dir: &Path, name: &str, server: &Server) -> Replica {
         let r = Replica {
             db: dir.join(format!("{name}.sqlite3")),
+            clock_off: std::cell::Cell::new(None),
         };
         r.ok(&["init", "--member", name]);
         let code = server.admin(&["enrollment-code", "--team", "izmir"]);
@@ -124,6 +139,15 @@ impl Replica {
     fn command(&self, args: &[&str]) -> Command {
         let mut c = Command::new(binary("lohusa-cli"));
         c.arg("--db").arg(&self.db).args(args);
+        if let Some(off) = self.clock_off.get() {
+            // Started at this process's time plus the offset (this process may itself run
+            // under a shifted clock), then running on.
+            let start = Utc::now() + chrono::Duration::seconds(off);
+            c.env("LD_PRELOAD", libfaketime())
+                .env("FAKETIME", start.format("@%Y-%m-%d %H:%M:%S").to_string())
+                .env("FAKETIME_DONT_FAKE_MONOTONIC", "1")
+                .env("TZ", "UTC");
+        }
         c
     }
 
@@ -241,6 +265,92 @@ async fn server_killed_mid_push_loses_nothing(db: Db) {
     }
     assert_eq!(kills, 8);
     assert_converged(&server, &replicas.iter().collect::<Vec<_>>()).await;
+}
+
+/// One replica's clock two hours behind, one three days ahead until it is corrected halfway, and
+/// kills of the server and of replicas in the middle of their syncs: nothing is lost, all agree,
+/// and nothing is left waiting or refused once the clocks are right.
+async fn wrong_clocks_withhold_nothing_through_kills(db: Db) {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut server, _data) = server(db).await;
+    let replicas: Vec<Replica> = ["on-time", "behind", "ahead"]
+        .iter()
+        .map(|name| Replica::new(dir.path(), name, &server))
+        .collect();
+    replicas[1].clock_off.set(Some(-2 * 3600));
+    replicas[2].clock_off.set(Some(3 * 86_400));
+    let mut rng = fastrand::Rng::with_seed(11);
+    for round in 0..8 {
+        if round == 4 {
+            // Someone sets the tablet's date right; its clock stamp is still three days ahead.
+            replicas[2].clock_off.set(None);
+        }
+        for (i, r) in replicas.iter().enumerate() {
+            let mother = r.ok(&[
+                "register",
+                "--name",
+                &format!("Anne {round}-{i}"),
+                "--birth-date",
+                &(Utc::now() - chrono::Duration::days(2))
+                    .date_naive()
+                    .format("%d.%m.%Y")
+                    .to_string(),
+                "--age",
+                "25",
+            ]);
+            let id = mother["mother"].as_str().unwrap();
+            r.ok(&[
+                "set",
+                "--entity",
+                "mother",
+                "--id",
+                id,
+                "--field",
+                "phone",
+                "--value",
+                &format!("\"05{round}{i}\""),
+            ]);
+        }
+        let mut syncs: Vec<KillOnDrop> = replicas
+            .iter()
+            .map(|r| {
+                KillOnDrop(
+                    r.command(&["sync"])
+                        .stdout(Stdio::null())
+                        .stderr(Stdio::null())
+                        .spawn()
+                        .unwrap(),
+                )
+            })
+            .collect();
+        std::thread::sleep(Duration::from_millis(rng.u64(0..80)));
+        if round % 2 == 0 {
+            server.kill();
+            for mut s in syncs {
+                let _ = s.0.wait();
+            }
+            server.start();
+        } else {
+            // A tablet dies mid-sync (its battery, say).
+            let victim = rng.usize(..syncs.len());
+            syncs.remove(victim);
+            for mut s in syncs {
+                let _ = s.0.wait();
+            }
+        }
+    }
+    assert_converged(&server, &replicas.iter().collect::<Vec<_>>()).await;
+    for (r, name) in replicas.iter().zip(["on-time", "behind", "ahead"]) {
+        let status = r.ok(&["status"]);
+        assert_eq!(
+            (status["pending"].as_i64(), status["quarantined"].as_i64()),
+            (Some(0), Some(0)),
+            "{name} holds back changes ({db:?}): {status}"
+        );
+    }
+    // Every replica shows every mother's last phone, whatever its clock said.
+    let list = replicas[0].ok(&["list"]);
+    assert_eq!(list.as_array().unwrap().len(), 8 * 3);
 }
 
 async fn client_killed_mid_sync_resumes(db: Db) {
@@ -368,6 +478,16 @@ async fn server_killed_mid_push_loses_nothing_sqlite() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn server_killed_mid_push_loses_nothing_postgres() {
     server_killed_mid_push_loses_nothing(Db::Postgres).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wrong_clocks_withhold_nothing_through_kills_sqlite() {
+    wrong_clocks_withhold_nothing_through_kills(Db::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wrong_clocks_withhold_nothing_through_kills_postgres() {
+    wrong_clocks_withhold_nothing_through_kills(Db::Postgres).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
