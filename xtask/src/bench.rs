@@ -1,6 +1,6 @@
 //! `cargo xtask bench`: the store benchmarks in a release build; `cargo xtask bench sync`: the
 //! sync benchmark, with a throwaway PostgreSQL cluster and the PouchDB baseline installed from npm
-//! into `target/bench-pouchdb`.
+//! into `target/bench-pouchdb`; `cargo xtask bench hostile`: pushes beside the hostile corpus.
 
 use crate::util;
 
@@ -64,6 +64,28 @@ pub fn sync(records: usize, devices: usize, seconds: u64) -> anyhow::Result<()> 
             &pouch.display().to_string(),
             "--postgres",
             &postgres.url,
+        ],
+        &[],
+    )
+}
+
+/// Legitimate tablets pushing beside the hostile corpus, against the same tablets on an idle
+/// server, each side a fresh release server process.
+pub fn hostile(pushers: usize, seconds: u64) -> anyhow::Result<()> {
+    util::cargo(&["build", "--release", "-p", "lohusa-server"], &[])?;
+    util::cargo(
+        &[
+            "run",
+            "--release",
+            "-p",
+            "lohusa-bench",
+            "--bin",
+            "hostile",
+            "--",
+            "--pushers",
+            &pushers.to_string(),
+            "--seconds",
+            &seconds.to_string(),
         ],
         &[],
     )

@@ -36,7 +36,8 @@ enum Command {
         no_e2e: bool,
     },
     /// Benchmarks (release build), reported against baselines: `bench` for the local store,
-    /// `bench sync` for sync against both server databases, PouchDB and a raw SQLite insert.
+    /// `bench sync` for sync against both server databases, PouchDB and a raw SQLite insert,
+    /// `bench hostile` for legitimate pushes under attack against an idle server.
     Bench {
         /// `sync` for the sync benchmark; nothing for the store benchmark.
         which: Option<String>,
@@ -81,8 +82,9 @@ fn main() -> anyhow::Result<()> {
         } => match which.as_deref() {
             None => bench::bench(mothers, days, visits),
             Some("sync") => bench::sync(records, devices, seconds),
+            Some("hostile") => bench::hostile(50, seconds.min(60)),
             Some(other) => {
-                anyhow::bail!("unknown benchmark {other:?}; try `cargo xtask bench` or `cargo xtask bench sync`")
+                anyhow::bail!("unknown benchmark {other:?}; try `cargo xtask bench`, `cargo xtask bench sync` or `cargo xtask bench hostile`")
             }
         },
         Command::Codegen => util::cargo(
