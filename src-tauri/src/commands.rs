@@ -125,6 +125,21 @@ pub fn schedule_extra_visit(state: State<'_, AppState>, input: ExtraVisitInput) 
     Ok(record)
 }
 
+/// Keeps a visit recorded twice as an extra visit (the other one decides the window); the
+/// mother's screen as it is now.
+#[tauri::command(async)]
+pub fn keep_visit_as_extra(
+    state: State<'_, AppState>,
+    visit: lohusa_core::VisitId,
+    reason: String,
+) -> Result<lohusa_store::MotherView, AppError> {
+    let mut store = state.store()?;
+    let author = member(&store)?;
+    let record = store.make_visit_extra(visit, &reason, author.id, &author.name, Utc::now())?;
+    state.sync.soon();
+    Ok(store.mother_view(record.mother_id, Utc::now())?)
+}
+
 /// Records the visit made for a planned extra visit; its flags, as for any visit.
 #[tauri::command(async)]
 pub fn record_extra_visit(

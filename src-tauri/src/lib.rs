@@ -80,6 +80,7 @@ pub fn run() {
             commands::schedule_extra_visit,
             commands::add_note,
             commands::record_extra_visit,
+            commands::keep_visit_as_extra,
             commands::save_visit_draft,
             commands::get_visit_draft,
             commands::discard_visit_draft,

@@ -84,7 +84,9 @@ fn main() -> anyhow::Result<()> {
             Some("sync") => bench::sync(records, devices, seconds),
             Some("hostile") => bench::hostile(50, seconds.min(60)),
             Some(other) => {
-                anyhow::bail!("unknown benchmark {other:?}; try `cargo xtask bench`, `cargo xtask bench sync` or `cargo xtask bench hostile`")
+                anyhow::bail!(
+                    "unknown benchmark {other:?}; try `cargo xtask bench`, `cargo xtask bench sync` or `cargo xtask bench hostile`"
+                )
             }
         },
         Command::Codegen => util::cargo(

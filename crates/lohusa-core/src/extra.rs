@@ -109,6 +109,38 @@ pub fn validate_extra_visit(
     })
 }
 
+/// A visit recorded twice kept as an extra visit: the extra visit on its date, with `reason`
+/// (typed), which the visit then belongs to. Refused unless the visit was made and another
+/// visit of the same window (`same_window`, this one among them or not) was made too.
+pub fn keep_as_extra(
+    visit: &crate::visit::VisitRecord,
+    same_window: &[crate::visit::VisitRecord],
+    reason: &str,
+    id: Uuid,
+    ordered_by: &str,
+    now: DateTime<Utc>,
+) -> Result<ExtraVisitRecord, ValidationErrors> {
+    use crate::visit::VisitOutcome;
+    let mut errors = ValidationErrors::default();
+    let made = |v: &crate::visit::VisitRecord| v.outcome == VisitOutcome::Visited && v.extra_visit_id.is_none();
+    let another = same_window
+        .iter()
+        .any(|v| v.id != visit.id && v.number == visit.number && v.mother_id == visit.mother_id && made(v));
+    if !made(visit) || !another {
+        errors.push(FieldError::new("visit_id", Rule::NotAChoice).with("value", visit.number.get()));
+    }
+    let reason = parse::required_text(&mut errors, "reason", reason, MAX_REASON_LEN);
+    errors.into_result(ExtraVisitRecord {
+        id,
+        mother_id: visit.mother_id,
+        due_on: visit.visited_on,
+        reason: reason.unwrap_or_default(),
+        ordered_by: ordered_by.to_owned(),
+        ordered_at: now,
+        review_id: None,
+    })
+}
+
 impl ExtraVisitRecord {
     pub fn write(&self) -> EntityWrite {
         let mut fields = FieldValues::new();

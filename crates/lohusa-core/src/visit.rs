@@ -268,6 +268,9 @@ pub struct VisitCard {
     pub visit: Option<VisitRecord>,
     /// Earlier outcomes that did not decide it (not at home on day 2 before the visit on day 4).
     pub attempts: Vec<VisitRecord>,
+    /// The same visit recorded again (two tablets offline, say): visits of this window besides
+    /// the one that decides it. They count once; someone should review them (`duplicates`).
+    pub duplicates: Vec<VisitRecord>,
     /// Red flags the recorded answers raise, by the rules of the definition they were filled with.
     pub flags: Vec<Flag>,
 }
@@ -289,10 +292,13 @@ pub fn visit_cards(
                 .filter(|v| v.number == window.number && v.extra_visit_id.is_none())
                 .cloned()
                 .collect();
+            // In the same order on every replica, so two records of one day decide alike.
+            records.sort_by_key(|v| (v.visited_on, v.id.0));
             let deciding = deciding_record(records.iter().map(VisitRecord::recorded));
-            let position = records.iter().position(|v| Some(v.recorded()) == deciding);
+            let position = records.iter().rposition(|v| Some(v.recorded()) == deciding);
             let visit = position.map(|i| records.remove(i));
-            records.sort_by_key(|v| v.visited_on);
+            let (duplicates, records): (Vec<VisitRecord>, Vec<VisitRecord>) =
+                records.into_iter().partition(|v| v.outcome == VisitOutcome::Visited);
             let (first_day, last_day) = window.number.window_days();
             let flags = match &visit {
                 Some(v) if v.outcome == VisitOutcome::Visited => visit_flags(v, birth, today, &babies, visits),
@@ -300,6 +306,7 @@ pub fn visit_cards(
             };
             VisitCard {
                 attempts: records,
+                duplicates,
                 flags,
                 status: visit_status(&window, today, visit.as_ref().map(VisitRecord::recorded)),
                 window,

@@ -57,6 +57,39 @@ impl Store {
         })
     }
 
+    /// Keeps a visit recorded twice (on two tablets, say) as an extra visit: a planned extra
+    /// visit on its date with `reason`, which the visit now belongs to, so the other one alone
+    /// decides the window. Refused unless another visit of the same window was made.
+    pub fn make_visit_extra(
+        &mut self,
+        visit_id: VisitId,
+        reason: &str,
+        author: MemberId,
+        author_name: &str,
+        now: DateTime<Utc>,
+    ) -> Result<ExtraVisitRecord, StoreError> {
+        self.in_write_transaction(|store| {
+            let visit = store.visit(visit_id)?;
+            let same_window = store.visits_of(visit.mother_id)?;
+            let record = lohusa_core::extra::keep_as_extra(
+                &visit,
+                &same_window,
+                reason,
+                crate::clock::id_at(now),
+                author_name,
+                now,
+            )?;
+            let link = lohusa_core::change::EntityWrite {
+                entity: lohusa_core::EntityKind::Visit,
+                entity_id: visit.id.0,
+                fields: [("extra_visit_id".to_owned(), serde_json::json!(record.id))].into(),
+                also_replaces: Default::default(),
+            };
+            store.write_within(&[record.write(), link], author, now)?;
+            Ok(record)
+        })
+    }
+
     /// A doctor's sign-off that orders an extra visit on `due_on` (typed): the sign-off and the
     /// plan (with the sign-off's note as its reason) are saved together or not at all.
     pub fn record_review_with_extra_visit(

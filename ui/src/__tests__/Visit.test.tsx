@@ -55,6 +55,7 @@ const view: MotherView = {
     day_of_life_at_visit: null,
     visit: null,
     attempts: [],
+    duplicates: [],
     flags: [],
   })),
 };

@@ -594,6 +594,11 @@ visit: VisitRecord | null,
  */
 attempts: Array<VisitRecord>, 
 /**
+ * The same visit recorded again (two tablets offline, say): visits of this window besides
+ * the one that decides it. They count once; someone should review them (`duplicates`).
+ */
+duplicates: Array<VisitRecord>, 
+/**
  * Red flags the recorded answers raise, by the rules of the definition they were filled with.
  */
 flags: Array<Flag>, };

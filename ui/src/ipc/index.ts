@@ -39,6 +39,7 @@ import type {
   SavedVisit,
   VisitDraft,
   VisitInput,
+  VisitId,
   VisitNumber,
 } from "./bindings";
 
@@ -92,6 +93,7 @@ export const ipc = {
     invoke("record_review", { input, extraVisitOn }),
   scheduleExtraVisit: (input: ExtraVisitInput): Promise<ExtraVisitRecord> => invoke("schedule_extra_visit", { input }),
   recordExtraVisit: (extra: string, input: VisitInput): Promise<SavedVisit> => invoke("record_extra_visit", { extra, input }),
+  keepVisitAsExtra: (visit: VisitId, reason: string): Promise<MotherView> => invoke("keep_visit_as_extra", { visit, reason }),
   followUpList: (filter: FollowUpFilter): Promise<FollowUpList> => invoke("get_follow_up_list", { filter }),
   saveVisitDraft: (input: VisitInput): Promise<void> => invoke("save_visit_draft", { input }),
   visitDraft: (mother: MotherId, number: VisitNumber): Promise<VisitDraft | null> => invoke("get_visit_draft", { mother, number }),

@@ -6,7 +6,7 @@ import { useTranslation } from "react-i18next";
 import { DateField, TextArea, TextField } from "../components/Field";
 import { FlagList } from "../components/FlagList";
 import { StatusBadge } from "../components/StatusBadge";
-import { ipc, toAppError, type AppError, type BabyRecord, type MotherId, type MotherView, type VisitCard } from "../ipc";
+import { ipc, toAppError, type AppError, type BabyRecord, type MotherId, type MotherView, type VisitCard, type VisitRecord } from "../ipc";
 import { numericDate, shortDate } from "../lib/dates";
 import { FormErrorBanner, LoadFailed, Loading } from "../components/ScreenState";
 import { errorsByField } from "../lib/errors";
@@ -57,7 +57,14 @@ export function Mother({ id, notice }: { id: MotherId; notice?: string }) {
 
       <section className="visit-cards" aria-label={t("mother.visits")}>
         {view.cards.map((card) => (
-          <VisitCardView key={card.window.number} card={card} motherId={mother.id} babies={babies} draft={view.drafts.includes(card.window.number)} />
+          <VisitCardView
+            key={card.window.number}
+            card={card}
+            motherId={mother.id}
+            babies={babies}
+            draft={view.drafts.includes(card.window.number)}
+            onChanged={setView}
+          />
         ))}
       </section>
 
@@ -245,7 +252,56 @@ function Sources({ sources }: { sources: Record<string, string> }) {
   );
 }
 
-function VisitCardView({ card, motherId, babies, draft }: { card: VisitCard; motherId: MotherId; babies: BabyRecord[]; draft: boolean }) {
+/**
+ * The same visit recorded again, on another tablet while both were offline: it counts once, and
+ * the nurse keeps the other record as an extra visit so the window is decided by one.
+ */
+function Duplicates({ card, onChanged }: { card: VisitCard; onChanged: (view: MotherView) => void }) {
+  const { t } = useTranslation();
+  const [error, setError] = useState<AppError | null>(null);
+  const [busy, setBusy] = useState(false);
+  const number = card.window.number;
+  const keep = (duplicate: VisitRecord) => {
+    setBusy(true);
+    ipc
+      .keepVisitAsExtra(duplicate.id, t("mother.duplicate.reason", { number }))
+      .then(onChanged, (e) => setError(toAppError(e)))
+      .finally(() => setBusy(false));
+  };
+  const line = (v: VisitRecord) =>
+    t("mother.duplicate.by", { by: v.visited_by, date: numericDate(v.visited_on), time: v.visited_at?.slice(0, 5) ?? "" });
+  return (
+    <div className="banner banner-warning duplicates" role="alert" data-duplicates={number}>
+      <p>{t("mother.duplicate.title", { number, times: card.duplicates.length + 1 })}</p>
+      <ul>
+        {card.visit ? <li>{line(card.visit)}</li> : null}
+        {card.duplicates.map((d) => (
+          <li key={d.id}>
+            {line(d)}{" "}
+            <button type="button" className="secondary" name={`keep_as_extra_${d.id}`} disabled={busy} onClick={() => keep(d)}>
+              {t("mother.duplicate.keep_as_extra")}
+            </button>
+          </li>
+        ))}
+      </ul>
+      <FormErrorBanner error={error} />
+    </div>
+  );
+}
+
+function VisitCardView({
+  card,
+  motherId,
+  babies,
+  draft,
+  onChanged,
+}: {
+  card: VisitCard;
+  motherId: MotherId;
+  babies: BabyRecord[];
+  draft: boolean;
+  onChanged: (view: MotherView) => void;
+}) {
   const { t, i18n } = useTranslation();
   const { go } = useNav();
   const lang = i18n.language;
@@ -279,6 +335,7 @@ function VisitCardView({ card, motherId, babies, draft }: { card: VisitCard; mot
         </p>
       ) : null}
       <FlagList flags={card.flags} babies={babies} />
+      {card.duplicates.length > 0 ? <Duplicates card={card} onChanged={onChanged} /> : null}
       {card.attempts.map((attempt) => (
         <p className="recorded attempt" key={attempt.id}>
           {t("mother.closed_with", { outcome: t(`options.outcome.${attempt.outcome}`), date: numericDate(attempt.visited_on) })}

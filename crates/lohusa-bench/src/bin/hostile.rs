@@ -48,8 +48,16 @@ fn server_binary() -> PathBuf {
 }
 
 fn admin(data: &Path, args: &[&str]) -> anyhow::Result<String> {
-    let out = Command::new(server_binary()).arg("--data").arg(data).args(args).output()?;
-    anyhow::ensure!(out.status.success(), "lohusa-server {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    let out = Command::new(server_binary())
+        .arg("--data")
+        .arg(data)
+        .args(args)
+        .output()?;
+    anyhow::ensure!(
+        out.status.success(),
+        "lohusa-server {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     Ok(String::from_utf8(out.stdout)?.trim().to_owned())
 }
 
@@ -193,7 +201,12 @@ async fn side(args: &Args, hostile: bool) -> anyhow::Result<(Vec<f64>, f64, usiz
     for t in tasks {
         t.abort();
     }
-    Ok((latencies, server.peak_mb(), failed.load(Ordering::Relaxed), attacks.load(Ordering::Relaxed)))
+    Ok((
+        latencies,
+        server.peak_mb(),
+        failed.load(Ordering::Relaxed),
+        attacks.load(Ordering::Relaxed),
+    ))
 }
 
 fn bomb(size: usize) -> Vec<u8> {
@@ -245,7 +258,12 @@ fn attack(
         }),
         (2, {
             let token = token.clone();
-            Box::new(move |h, url| h.post(url).bearer_auth(&token).header("content-type", "application/json").body(deep.clone()))
+            Box::new(move |h, url| {
+                h.post(url)
+                    .bearer_auth(&token)
+                    .header("content-type", "application/json")
+                    .body(deep.clone())
+            })
         }),
         (2, {
             let token = token.clone();
