@@ -10,7 +10,9 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use crate::change::EntityKind;
-use crate::registration::{BabySex, BirthMode, Language, ResidencyStatus};
+use crate::registration::{
+    BIRTH_WEIGHT_G, BabySex, BirthMode, GESTATIONAL_WEEKS, Language, MAX_BABIES, MOTHER_AGE_YEARS, ResidencyStatus,
+};
 use crate::review::ReviewOrder;
 use crate::schedule::VisitNumber;
 use crate::visit::VisitOutcome;
@@ -65,8 +67,8 @@ pub fn fields(entity: EntityKind) -> &'static [&'static str] {
     }
 }
 
-/// The longest text of a name, a phone, an address line or a choice.
-pub const MAX_SHORT_TEXT: usize = 500;
+/// The longest text of a name, a phone, an address line or a choice: the registration form's.
+pub const MAX_SHORT_TEXT: usize = crate::registration::MAX_TEXT_LEN;
 /// The longest free text (a note, a reason, an answer typed out).
 pub const MAX_LONG_TEXT: usize = 20_000;
 /// How deep a value may nest: a scalar, a list of choices, the sources of a merged record.
@@ -79,6 +81,7 @@ pub enum ValueProblem {
     WrongType,
     TooLong,
     TooDeep,
+    OutOfRange,
 }
 
 impl ValueProblem {
@@ -88,6 +91,7 @@ impl ValueProblem {
             ValueProblem::WrongType => "invalid_value",
             ValueProblem::TooLong => "value_too_long",
             ValueProblem::TooDeep => "value_too_deep",
+            ValueProblem::OutOfRange => "value_out_of_range",
         }
     }
 }
@@ -157,6 +161,16 @@ pub fn check_value(entity: EntityKind, field: &str, value: &Value) -> Result<(),
             _ => true,
         };
         return if ok { Ok(()) } else { Err(ValueProblem::WrongType) };
+    }
+    let range = match (entity, field) {
+        (E::Mother, "age_years") => Some(MOTHER_AGE_YEARS),
+        (E::Birth, "gestational_weeks") => Some(GESTATIONAL_WEEKS),
+        (E::Baby, "ordinal") => Some((1.0, MAX_BABIES as f64)),
+        (E::Baby, "birth_weight_g") => Some(BIRTH_WEIGHT_G),
+        _ => None,
+    };
+    if range.is_some_and(|(min, max)| value.as_f64().is_some_and(|n| !(min..=max).contains(&n))) {
+        return Err(ValueProblem::OutOfRange);
     }
     let ok = match (entity, field) {
         (_, "mother_id") => fits::<Uuid>(value),
@@ -243,7 +257,12 @@ mod tests {
             (E::Birth, "birth_date", json!(20261122), Err(ValueProblem::WrongType)),
             (E::Mother, "age_years", json!(27), Ok(())),
             (E::Mother, "age_years", json!("27"), Err(ValueProblem::WrongType)),
-            (E::Mother, "age_years", json!(-1), Err(ValueProblem::WrongType)),
+            (E::Mother, "age_years", json!(-1), Err(ValueProblem::OutOfRange)),
+            (E::Mother, "age_years", json!(270), Err(ValueProblem::OutOfRange)),
+            (E::Mother, "age_years", json!(27.5), Err(ValueProblem::WrongType)),
+            (E::Baby, "birth_weight_g", json!(31000), Err(ValueProblem::OutOfRange)),
+            (E::Baby, "birth_weight_g", json!(3100), Ok(())),
+            (E::Birth, "gestational_weeks", json!(39), Ok(())),
             (E::Mother, "full_name", json!("Fatma Yılmaz"), Ok(())),
             (
                 E::Mother,
