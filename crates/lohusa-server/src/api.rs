@@ -97,8 +97,35 @@ pub fn router_with(backend: Shared, limits: Limits) -> Router {
         .with_state(backend)
 }
 
-/// A body announced larger than any request may be is refused before a byte of it is read.
+/// The longest address a request may have, and the most header bytes: far above any tablet's.
+pub const MAX_URI_BYTES: usize = 4096;
+pub const MAX_HEADER_BYTES: usize = 16 * 1024;
+
+/// A body announced larger than any request may be is refused before a byte of it is read; so
+/// are an overlong address and overlong headers (up to the HTTP layer's own limit of 64 KB,
+/// beyond which it answers 431 itself, without a body).
 async fn refuse_oversized(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    if request.uri().to_string().len() > MAX_URI_BYTES {
+        return ApiError::new(
+            StatusCode::URI_TOO_LONG,
+            "uri_too_long",
+            format!("The address is longer than {MAX_URI_BYTES} bytes."),
+        )
+        .into_response();
+    }
+    let header_bytes: usize = request
+        .headers()
+        .iter()
+        .map(|(name, value)| name.as_str().len() + value.len() + 4)
+        .sum();
+    if header_bytes > MAX_HEADER_BYTES {
+        return ApiError::new(
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            "headers_too_large",
+            format!("The request's headers are larger than {MAX_HEADER_BYTES} bytes."),
+        )
+        .into_response();
+    }
     let announced = request
         .headers()
         .get(header::CONTENT_LENGTH)
@@ -434,6 +461,16 @@ async fn push(
     request: axum::extract::Request,
 ) -> Result<Json<PushResponse>, ApiError> {
     let auth = authenticate_even_revoked(&backend, request.headers()).await?;
+    if let Some(left) = guards.pushes_blocked(&auth.device, std::time::Instant::now()) {
+        return Err(ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_many_bad_pushes",
+            format!(
+                "This device sent too many pushes the server refused; try again in {} s.",
+                left.as_secs().max(1)
+            ),
+        ));
+    }
     let Some(_slot) = guards.push_slot(&auth.device) else {
         return Err(ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
@@ -441,6 +478,36 @@ async fn push(
             "This device is already pushing; wait for that push to end.",
         ));
     };
+    let result = receive_push(&backend, &auth, request).await;
+    if result
+        .as_ref()
+        .is_err_and(|e| bad_push(e.status) && guards.bad_push(&auth.device, std::time::Instant::now()))
+    {
+        eprintln!(
+            "lohusa-server: warning: device {} held off for a minute after too many refused pushes",
+            auth.device
+        );
+    }
+    result
+}
+
+/// A push no working tablet sends: malformed, oversized, too slow. (Refused changes, 422, are
+/// not counted: a tablet may hold several after a change of role, and they cost little.)
+fn bad_push(status: StatusCode) -> bool {
+    status.is_client_error() && status != StatusCode::UNPROCESSABLE_ENTITY && status != StatusCode::TOO_MANY_REQUESTS
+}
+
+/// The body of a push read, parsed and stored (or refused).
+async fn receive_push(
+    backend: &Backend,
+    auth: &DeviceAuth,
+    request: axum::extract::Request,
+) -> Result<Json<PushResponse>, ApiError> {
+    let guards = request
+        .extensions()
+        .get::<Arc<Guards>>()
+        .cloned()
+        .ok_or_else(|| BackendError::Corrupt("the guards are missing".into()))?;
     let bytes = axum::body::to_bytes(request.into_body(), MAX_BODY_BYTES)
         .await
         .map_err(|e| body_failure(&e))?;
@@ -465,6 +532,7 @@ async fn push(
                 "malformed_json" => "The request body is not valid JSON.",
                 "too_deep" => "The request body nests deeper than a push ever does.",
                 "too_many_values" => "The request body holds more values than a push ever does.",
+                "value_too_long" => "The request body holds a text longer than any field takes.",
                 _ => "The request body does not have the expected shape of a push.",
             },
         )
@@ -480,7 +548,7 @@ async fn push(
         ));
     }
     let now = clock::now_ms();
-    match backend.push(&auth, request.changes, now).await? {
+    match backend.push(auth, request.changes, now).await? {
         PushOutcome::Stored { accepted, duplicates } => Ok(Json(PushResponse {
             accepted,
             duplicates,

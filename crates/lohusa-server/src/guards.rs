@@ -26,6 +26,10 @@ pub struct Limits {
     pub wrong_codes: u32,
     pub attempt_window: Duration,
     pub lockout: Duration,
+    /// Pushes a device may get refused (malformed, oversized, broken values) within a minute
+    /// before its pushes are refused unread for `lockout` / 15 (a minute by default): a broken
+    /// or hostile tablet cannot keep the server parsing its garbage.
+    pub bad_pushes: u32,
 }
 
 impl Default for Limits {
@@ -38,6 +42,7 @@ impl Default for Limits {
             wrong_codes: 10,
             attempt_window: Duration::from_secs(15 * 60),
             lockout: Duration::from_secs(15 * 60),
+            bad_pushes: 10,
         }
     }
 }
@@ -62,6 +67,7 @@ pub struct Guards {
     parsing: Arc<Semaphore>,
     pushing: Mutex<HashMap<String, ()>>,
     attempts: Mutex<HashMap<Guesser, Attempts>>,
+    bad_pushes: Mutex<HashMap<String, Attempts>>,
 }
 
 /// A device's push in flight; dropping it lets the device push again.
@@ -87,6 +93,7 @@ impl Guards {
             limits,
             pushing: Mutex::default(),
             attempts: Mutex::default(),
+            bad_pushes: Mutex::default(),
         })
     }
 
@@ -126,26 +133,61 @@ impl Guards {
     pub fn wrong_code(&self, who: &[Guesser], now: Instant) -> Vec<Guesser> {
         let limits = &self.limits;
         let mut attempts = self.attempts.lock().unwrap_or_else(PoisonError::into_inner);
-        // Forget guessers whose window and lockout are both over, so the table stays small.
-        attempts.retain(|_, a| {
-            a.locked_until.is_some_and(|u| u > now) || a.first.is_some_and(|f| now - f < limits.attempt_window)
-        });
-        let mut locked = Vec::new();
-        for guesser in who {
-            let a = attempts.entry(guesser.clone()).or_default();
-            if a.first.is_none_or(|f| now - f >= limits.attempt_window) {
-                a.first = Some(now);
-                a.wrong = 0;
-            }
-            a.wrong += 1;
-            if a.wrong >= limits.wrong_codes {
-                a.locked_until = Some(now + limits.lockout);
-                a.first = None;
-                a.wrong = 0;
-                locked.push(guesser.clone());
-            }
+        let strike = Strike {
+            limit: limits.wrong_codes,
+            window: limits.attempt_window,
+            lockout: limits.lockout,
+        };
+        who.iter()
+            .filter(|g| strike.count(&mut attempts, g, now))
+            .cloned()
+            .collect()
+    }
+
+    /// How long a device's pushes are still refused unread after too many bad ones, if they are.
+    pub fn pushes_blocked(&self, device: &str, now: Instant) -> Option<Duration> {
+        let bad = self.bad_pushes.lock().unwrap_or_else(PoisonError::into_inner);
+        let until = bad.get(device)?.locked_until?;
+        (until > now).then(|| until - now)
+    }
+
+    /// Counts a refused push of a device; true when that just blocked its pushes.
+    pub fn bad_push(&self, device: &str, now: Instant) -> bool {
+        let mut bad = self.bad_pushes.lock().unwrap_or_else(PoisonError::into_inner);
+        let strike = Strike {
+            limit: self.limits.bad_pushes,
+            window: Duration::from_secs(60),
+            lockout: self.limits.lockout / 15,
+        };
+        strike.count(&mut bad, &device.to_owned(), now)
+    }
+}
+
+/// A limit of strikes within a window, and the lockout it leads to.
+struct Strike {
+    limit: u32,
+    window: Duration,
+    lockout: Duration,
+}
+
+impl Strike {
+    /// Counts a strike against `key`; true when it just locked `key` out. Keys whose window and
+    /// lockout are both over are forgotten, so the table stays small.
+    fn count<K: std::hash::Hash + Eq + Clone>(&self, table: &mut HashMap<K, Attempts>, key: &K, now: Instant) -> bool {
+        table.retain(|_, a| a.locked_until.is_some_and(|u| u > now) || a.first.is_some_and(|f| now - f < self.window));
+        let a = table.entry(key.clone()).or_default();
+        if a.first.is_none_or(|f| now - f >= self.window) {
+            a.first = Some(now);
+            a.wrong = 0;
         }
-        locked
+        a.wrong += 1;
+        if a.wrong >= self.limit {
+            a.locked_until = Some(now + self.lockout);
+            a.first = None;
+            a.wrong = 0;
+            return true;
+        }
+        false
     }
 }
 
@@ -174,6 +216,20 @@ mod tests {
         for i in 0..10 {
             assert!(guards.wrong_code(&other, t0 + window * i).is_empty());
         }
+    }
+
+    #[test]
+    fn a_device_whose_pushes_keep_failing_is_held_off_a_minute() {
+        let guards = Guards::new(Limits::default());
+        let t0 = Instant::now();
+        for _ in 0..9 {
+            assert!(!guards.bad_push("a", t0));
+        }
+        assert!(guards.pushes_blocked("a", t0).is_none());
+        assert!(guards.bad_push("a", t0));
+        assert_eq!(guards.pushes_blocked("a", t0), Some(Duration::from_secs(60)));
+        assert!(guards.pushes_blocked("b", t0).is_none());
+        assert!(guards.pushes_blocked("a", t0 + Duration::from_secs(61)).is_none());
     }
 
     #[test]

@@ -75,14 +75,22 @@ pub const MAX_BODY_DEPTH: usize = 6 + lohusa_core::fields::MAX_VALUE_DEPTH;
 /// How many values (scalars, arrays, objects) a push body may hold: far above a full batch of
 /// visits, far below what would take the server's memory.
 pub const MAX_BODY_VALUES: usize = 2_000_000;
+/// The longest string a push body may hold, in bytes as sent: the longest text a field takes
+/// (`lohusa_core::fields::MAX_LONG_TEXT` characters), each escaped as `\uXXXX`, with room.
+pub const MAX_BODY_STRING: usize = 8 * lohusa_core::fields::MAX_LONG_TEXT;
 
-/// Whether a JSON text stays within `MAX_BODY_DEPTH` and `MAX_BODY_VALUES`, read in one pass
+/// Whether a JSON text stays within `MAX_BODY_DEPTH`, `MAX_BODY_VALUES` and `MAX_BODY_STRING`, read in one pass
 /// without building anything, so a hostile body is refused before it is parsed. Malformed JSON
 /// passes here and is refused by the parser.
 pub fn json_within_bounds(bytes: &[u8]) -> Result<(), &'static str> {
     let (mut depth, mut values, mut in_string, mut escaped) = (0usize, 1usize, false, false);
+    let mut string_len = 0usize;
     for &b in bytes {
         if in_string {
+            string_len += 1;
+            if string_len > MAX_BODY_STRING {
+                return Err("value_too_long");
+            }
             match (escaped, b) {
                 (true, _) => escaped = false,
                 (false, b'\\') => escaped = true,
@@ -92,7 +100,10 @@ pub fn json_within_bounds(bytes: &[u8]) -> Result<(), &'static str> {
             continue;
         }
         match b {
-            b'"' => in_string = true,
+            b'"' => {
+                in_string = true;
+                string_len = 0;
+            }
             b'[' | b'{' => {
                 depth += 1;
                 if depth > MAX_BODY_DEPTH {

@@ -20,6 +20,8 @@ fn limits() -> Limits {
         header_timeout: Duration::from_secs(1),
         body_timeout: Duration::from_secs(2),
         wrong_codes: 5,
+        // This test sends many bad pushes from one device; the hold-off has a row of its own.
+        bad_pushes: 1000,
         ..Limits::default()
     }
 }
@@ -86,8 +88,8 @@ async fn hostile_requests_are_bounded(db: Db) {
         ),
         ("a birth date that is not a date", birth, "invalid_value"),
         (
-            "a 10 MB name",
-            with(json!({ "full_name": "x".repeat(10 << 20) })),
+            "a 100 kB name",
+            with(json!({ "full_name": "x".repeat(100 << 10) })),
             "value_too_long",
         ),
         (
@@ -123,6 +125,17 @@ async fn hostile_requests_are_bounded(db: Db) {
         (status, body["kind"].as_str()),
         (StatusCode::BAD_REQUEST, Some("too_deep")),
         "{body}"
+    );
+
+    let (status, body, _) = answer(push(
+        &token,
+        json!([with(json!({ "full_name": "x".repeat(10 << 20) }))]),
+    ))
+    .await;
+    assert_eq!(
+        (status, body["kind"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("value_too_long")),
+        "a 10 MB text is refused before it is parsed: {body}"
     );
 
     let bomb = bomb(40 << 20);
@@ -225,11 +238,17 @@ async fn hostile_requests_are_bounded(db: Db) {
     bad_base["base"] = json!({ "full_name": "Ayşe Demir 05321234567" });
     let mut big_hlc = serde_json::to_value(mother_change(mother, device, "x")).unwrap();
     big_hlc["hlc"] = json!("9".repeat(10 << 20));
-    for (what, sent) in [("a bad base", bad_base), ("a 10 MB clock stamp", big_hlc)] {
+    let mut odd_hlc = serde_json::to_value(mother_change(mother, device, "x")).unwrap();
+    odd_hlc["hlc"] = json!("9".repeat(5000));
+    for (what, sent, kind) in [
+        ("a bad base", bad_base, "invalid_body"),
+        ("a 10 MB clock stamp", big_hlc, "value_too_long"),
+        ("a 5,000-digit clock stamp", odd_hlc, "invalid_body"),
+    ] {
         let (status, body, size) = answer(push(&token, json!([sent]))).await;
         assert_eq!(
             (status, body["kind"].as_str()),
-            (StatusCode::BAD_REQUEST, Some("invalid_body")),
+            (StatusCode::BAD_REQUEST, Some(kind)),
             "{what}"
         );
         let text = body.to_string();
@@ -238,6 +257,20 @@ async fn hostile_requests_are_bounded(db: Db) {
             assert!(!text.contains(echoed), "{what}: the error echoes {echoed:?}: {text}");
         }
     }
+    let (status, body, _) = answer(
+        http.get(url(&format!("pull?after=0&x={}", "a".repeat(5000))))
+            .bearer_auth(&token),
+    )
+    .await;
+    assert_eq!(
+        (status, body["kind"].as_str()),
+        (StatusCode::URI_TOO_LONG, Some("uri_too_long"))
+    );
+    let (status, body, _) = answer(http.get(url("health")).header("x-padding", "a".repeat(20_000))).await;
+    assert_eq!(
+        (status, body["kind"].as_str()),
+        (StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE, Some("headers_too_large"))
+    );
     let (status, body, _) = answer(http.post(url("team/members/abc/code")).bearer_auth(&token)).await;
     assert_eq!(
         (status, body["kind"].as_str()),
@@ -322,6 +355,40 @@ async fn hostile_requests_are_bounded(db: Db) {
         (StatusCode::FORBIDDEN, Some("device_of_other_team")),
         "{body}"
     );
+
+    // A device whose pushes keep failing is held off, its bodies unread, while others push on.
+    {
+        let strict = TestServer::start_with(
+            db,
+            Limits {
+                bad_pushes: 3,
+                ..limits()
+            },
+        )
+        .await;
+        let push_to = |token: &str, body: &'static str| {
+            http.post(format!("{}/v1/push", strict.base))
+                .bearer_auth(token)
+                .header("content-type", "application/json")
+                .body(body)
+        };
+        let broken = strict.token("izmir", Uuid::now_v7()).await;
+        let working = strict.token("izmir", Uuid::now_v7()).await;
+        for _ in 0..3 {
+            assert_eq!(
+                answer(push_to(&broken, "{\"changes\": [")).await.0,
+                StatusCode::BAD_REQUEST
+            );
+        }
+        let (status, body, _) = answer(push_to(&broken, "{\"changes\": []}")).await;
+        assert_eq!(
+            (status, body["kind"].as_str()),
+            (StatusCode::TOO_MANY_REQUESTS, Some("too_many_bad_pushes")),
+            "{body}"
+        );
+        let (status, _, _) = answer(push_to(&working, "{\"changes\": []}")).await;
+        assert_eq!(status, StatusCode::OK, "another device pushes on");
+    }
 
     // Wrong enrollment codes: after five, this address is locked out, the right code too.
     let code = server
