@@ -32,6 +32,19 @@ pub struct Limits {
     pub bad_pushes: u32,
 }
 
+impl Limits {
+    /// The defaults, with as many connections as this process may open files: its soft limit
+    /// on open files is raised to the hard one first (often 1,024 → 524,288), keeping room for
+    /// the database and logs.
+    pub fn for_this_process() -> Limits {
+        let files = rlimit::increase_nofile_limit(u64::MAX).unwrap_or(1024);
+        Limits {
+            max_connections: (files.saturating_sub(256) as usize).clamp(64, 16_384),
+            ..Limits::default()
+        }
+    }
+}
+
 impl Default for Limits {
     fn default() -> Limits {
         Limits {

@@ -36,9 +36,10 @@ impl Database {
     }
 }
 
-/// Serves the API on `listener` until the process ends, with the default limits.
+/// Serves the API on `listener` until the process ends, with the default limits and as many
+/// connections as the process may open.
 pub async fn serve(backend: Backend, listener: tokio::net::TcpListener) -> std::io::Result<()> {
-    serve_with(backend, listener, guards::Limits::default()).await
+    serve_with(backend, listener, guards::Limits::for_this_process()).await
 }
 
 /// Serves the API on `listener` with these limits until the process ends.
@@ -65,7 +66,7 @@ pub async fn serve_tls(
     config.alpn_protocols = vec![b"http/1.1".to_vec()];
     listener.set_nonblocking(true)?;
     let listener = tokio::net::TcpListener::from_std(listener)?;
-    let limits = guards::Limits::default();
+    let limits = guards::Limits::for_this_process();
     let app = api::router_with(Arc::new(backend), limits.clone());
     let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
     listen::serve(listener, app, Some(acceptor), limits).await

@@ -27,6 +27,22 @@ struct Args {
     /// How long each side runs, in seconds.
     #[arg(long, default_value_t = 20)]
     seconds: u64,
+    /// Run only the attack against this server port with this device token (the bench starts
+    /// itself so, at the lowest CPU priority, for the side whose attacker is another process).
+    #[arg(long, requires = "attack_token")]
+    attack_port: Option<u16>,
+    #[arg(long)]
+    attack_token: Option<String>,
+}
+
+/// Where the attack runs: nowhere, in the bench's own process (sharing its CPU with the tablets'
+/// client), or in a process of its own at the lowest CPU priority (as an attacker elsewhere,
+/// whose CPU is not this machine's).
+#[derive(Clone, Copy, PartialEq)]
+enum Attack {
+    None,
+    InProcess,
+    OwnProcess,
 }
 
 struct Server {
@@ -152,7 +168,7 @@ fn batch(device: Uuid, member: Uuid) -> Value {
 }
 
 /// One side: the pushers for `seconds`, with the attack running or not. Push latencies in ms.
-async fn side(args: &Args, hostile: bool) -> anyhow::Result<(Vec<f64>, f64, usize, usize)> {
+async fn side(args: &Args, hostile: Attack) -> anyhow::Result<(Vec<f64>, f64, usize, usize)> {
     let server = Arc::new(Server::start()?);
     let http = reqwest::Client::builder().pool_max_idle_per_host(4).build()?;
     let mut tablets = Vec::new();
@@ -163,8 +179,25 @@ async fn side(args: &Args, hostile: bool) -> anyhow::Result<(Vec<f64>, f64, usiz
     let stop = Arc::new(AtomicBool::new(false));
     let attacks = Arc::new(AtomicUsize::new(0));
     let mut tasks = Vec::new();
-    if hostile {
-        tasks.extend(attack(&server, &attacker.0, &stop, &attacks));
+    let mut attacker_process = None;
+    match hostile {
+        Attack::None => {}
+        Attack::InProcess => tasks.extend(attack(server.port, &attacker.0, &stop, &attacks)),
+        Attack::OwnProcess => {
+            let child = Command::new("nice")
+                .args(["-n", "19"])
+                .arg(std::env::current_exe()?)
+                .args([
+                    "--seconds",
+                    &args.seconds.to_string(),
+                    "--attack-port",
+                    &server.port.to_string(),
+                ])
+                .args(["--attack-token", &attacker.0])
+                .stdout(Stdio::piped())
+                .spawn()?;
+            attacker_process = Some(child);
+        }
     }
     let failed = Arc::new(AtomicUsize::new(0));
     let deadline = Instant::now() + Duration::from_secs(args.seconds);
@@ -201,6 +234,11 @@ async fn side(args: &Args, hostile: bool) -> anyhow::Result<(Vec<f64>, f64, usiz
     for t in tasks {
         t.abort();
     }
+    if let Some(child) = attacker_process {
+        let out = child.wait_with_output()?;
+        let sent: usize = String::from_utf8_lossy(&out.stdout).trim().parse().unwrap_or(0);
+        attacks.fetch_add(sent, Ordering::Relaxed);
+    }
     Ok((
         latencies,
         server.peak_mb(),
@@ -222,7 +260,7 @@ fn bomb(size: usize) -> Vec<u8> {
 
 /// The hostile corpus, each kind in a loop of its own until `stop`.
 fn attack(
-    server: &Arc<Server>,
+    port: u16,
     token: &str,
     stop: &Arc<AtomicBool>,
     count: &Arc<AtomicUsize>,
@@ -275,7 +313,7 @@ fn attack(
             })
         }),
     ];
-    let url = server.url("push");
+    let url = format!("http://127.0.0.1:{port}/v1/push");
     for (copies, make) in kinds {
         let make = Arc::new(make);
         for _ in 0..copies {
@@ -290,7 +328,12 @@ fn attack(
     }
     // Wrong enrollment codes.
     {
-        let (http, url, stop, count) = (http.clone(), server.url("enroll"), stop.clone(), count.clone());
+        let (http, url, stop, count) = (
+            http.clone(),
+            format!("http://127.0.0.1:{port}/v1/enroll"),
+            stop.clone(),
+            count.clone(),
+        );
         tasks.push(tokio::spawn(async move {
             while !stop.load(Ordering::Relaxed) {
                 let _ = http
@@ -304,7 +347,7 @@ fn attack(
         }));
     }
     // Slow headers, idle sockets and a gigabyte announced, each holding a connection.
-    let address = format!("127.0.0.1:{}", server.port);
+    let address = format!("127.0.0.1:{port}");
     for i in 0..400 {
         let (address, stop, count) = (address.clone(), stop.clone(), count.clone());
         tasks.push(tokio::spawn(async move {
@@ -347,12 +390,22 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
+    if let (Some(port), Some(token)) = (args.attack_port, &args.attack_token) {
+        // The attacker's own process: attack for the side's length, then say how many requests.
+        let (stop, count) = (Arc::new(AtomicBool::new(false)), Arc::new(AtomicUsize::new(0)));
+        let tasks = attack(port, token, &stop, &count);
+        tokio::time::sleep(Duration::from_secs(args.seconds + 5)).await;
+        stop.store(true, Ordering::Relaxed);
+        tasks.iter().for_each(|t| t.abort());
+        println!("{}", count.load(Ordering::Relaxed));
+        return Ok(());
+    }
     println!(
         "Hostile load: {} tablets pushing 20 mothers every 50 ms for {} s, on an idle server and then on a server under attack (release build, embedded SQLite, each side a fresh server process)\n",
         args.pushers, args.seconds
     );
     let mut rows = Vec::new();
-    for hostile in [false, true] {
+    for hostile in [Attack::None, Attack::InProcess, Attack::OwnProcess] {
         let (mut latencies, peak, failed, attacks) = side(&args, hostile).await?;
         latencies.sort_by(f64::total_cmp);
         rows.push((hostile, latencies, peak, failed, attacks));
@@ -363,7 +416,11 @@ async fn main() -> anyhow::Result<()> {
     for (hostile, latencies, peak, failed, attacks) in &rows {
         println!(
             "| {} | {} | {} | {:.1} | {:.1} | {:.2}× | {:.0} | {} |",
-            if *hostile { "under attack" } else { "idle" },
+            match hostile {
+                Attack::None => "idle",
+                Attack::InProcess => "under attack (attacker in the bench's process)",
+                Attack::OwnProcess => "under attack (attacker in its own process, lowest CPU priority)",
+            },
             latencies.len(),
             failed,
             percentile(latencies, 0.5),
