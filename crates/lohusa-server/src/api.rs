@@ -43,7 +43,12 @@ pub fn router(backend: Shared) -> Router {
 
 /// The API with these limits.
 pub fn router_with(backend: Shared, limits: Limits) -> Router {
-    let body_timeout = limits.body_timeout;
+    router_guarded(backend, Guards::new(limits))
+}
+
+/// The API with these guards (shared with the listener, which slows down flooding addresses).
+pub fn router_guarded(backend: Shared, guards: Arc<Guards>) -> Router {
+    let body_timeout = guards.limits.body_timeout;
     Router::new()
         .route(&format!("{API_PREFIX}/health"), get(health))
         .route(&format!("{API_PREFIX}/enroll"), post(enroll))
@@ -90,11 +95,32 @@ pub fn router_with(backend: Shared, limits: Limits) -> Router {
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(RequestDecompressionLayer::new())
         .layer(RequestBodyDeadlineLayer::new(body_timeout))
-        .layer(Extension(Guards::new(limits)))
+        .layer(Extension(guards.clone()))
         .layer(axum::middleware::map_response(json_errors))
+        .layer(axum::middleware::from_fn_with_state(guards, count_refusals))
         .layer(axum::middleware::from_fn(refuse_oversized))
         .layer(CompressionLayer::new())
         .with_state(backend)
+}
+
+/// Counts each refused request (4xx, but a missing page) against its address, for the
+/// listener's flood guard.
+async fn count_refusals(
+    State(guards): State<Arc<Guards>>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let address = request
+        .extensions()
+        .get::<ConnectInfo<std::net::SocketAddr>>()
+        .map(|ConnectInfo(a)| a.ip());
+    let response = next.run(request).await;
+    if let Some(address) = address
+        && response.status().is_client_error()
+    {
+        guards.refused(address, std::time::Instant::now());
+    }
+    response
 }
 
 /// The longest address a request may have, and the most header bytes: far above any tablet's.

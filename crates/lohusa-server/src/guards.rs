@@ -30,6 +30,11 @@ pub struct Limits {
     /// before its pushes are refused unread for `lockout` / 15 (a minute by default): a broken
     /// or hostile tablet cannot keep the server parsing its garbage.
     pub bad_pushes: u32,
+    /// Refused requests (4xx) one address may cause in a second before its new connections
+    /// wait `flood_delay` each: a flood of cheap refusals cannot take the server's time, while
+    /// tablets on their open connections go on.
+    pub flood_refusals: u32,
+    pub flood_delay: Duration,
 }
 
 impl Limits {
@@ -56,6 +61,8 @@ impl Default for Limits {
             attempt_window: Duration::from_secs(15 * 60),
             lockout: Duration::from_secs(15 * 60),
             bad_pushes: 10,
+            flood_refusals: 50,
+            flood_delay: Duration::from_millis(500),
         }
     }
 }
@@ -81,6 +88,7 @@ pub struct Guards {
     pushing: Mutex<HashMap<String, ()>>,
     attempts: Mutex<HashMap<Guesser, Attempts>>,
     bad_pushes: Mutex<HashMap<String, Attempts>>,
+    refusals: Mutex<HashMap<IpAddr, (Instant, u32)>>,
 }
 
 /// A device's push in flight; dropping it lets the device push again.
@@ -107,6 +115,7 @@ impl Guards {
             pushing: Mutex::default(),
             attempts: Mutex::default(),
             bad_pushes: Mutex::default(),
+            refusals: Mutex::default(),
         })
     }
 
@@ -155,6 +164,28 @@ impl Guards {
             .filter(|g| strike.count(&mut attempts, g, now))
             .cloned()
             .collect()
+    }
+
+    /// Counts a refused request from an address.
+    pub fn refused(&self, address: IpAddr, now: Instant) {
+        let mut refusals = self.refusals.lock().unwrap_or_else(PoisonError::into_inner);
+        if refusals.len() > 100_000 {
+            refusals.retain(|_, (since, _)| now - *since < Duration::from_secs(1));
+        }
+        let entry = refusals.entry(address).or_insert((now, 0));
+        if now - entry.0 >= Duration::from_secs(1) {
+            *entry = (now, 0);
+        }
+        entry.1 = entry.1.saturating_add(1);
+    }
+
+    /// How long a new connection from this address waits before it is served: `flood_delay`
+    /// while the address caused more than `flood_refusals` refusals in the last second.
+    pub fn connection_delay(&self, address: IpAddr, now: Instant) -> Option<Duration> {
+        let refusals = self.refusals.lock().unwrap_or_else(PoisonError::into_inner);
+        let (since, count) = refusals.get(&address)?;
+        (now - *since < Duration::from_secs(2) && *count > self.limits.flood_refusals)
+            .then_some(self.limits.flood_delay)
     }
 
     /// How long a device's pushes are still refused unread after too many bad ones, if they are.
@@ -243,6 +274,21 @@ mod tests {
         assert_eq!(guards.pushes_blocked("a", t0), Some(Duration::from_secs(60)));
         assert!(guards.pushes_blocked("b", t0).is_none());
         assert!(guards.pushes_blocked("a", t0 + Duration::from_secs(61)).is_none());
+    }
+
+    #[test]
+    fn an_address_flooding_refusals_waits_for_new_connections() {
+        let guards = Guards::new(Limits::default());
+        let (me, other) = (IpAddr::from([10, 0, 0, 1]), IpAddr::from([10, 0, 0, 2]));
+        let t0 = Instant::now();
+        for _ in 0..50 {
+            guards.refused(me, t0);
+        }
+        assert!(guards.connection_delay(me, t0).is_none());
+        guards.refused(me, t0);
+        assert_eq!(guards.connection_delay(me, t0), Some(Duration::from_millis(500)));
+        assert!(guards.connection_delay(other, t0).is_none());
+        assert!(guards.connection_delay(me, t0 + Duration::from_secs(3)).is_none());
     }
 
     #[test]

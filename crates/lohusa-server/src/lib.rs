@@ -48,8 +48,9 @@ pub async fn serve_with(
     listener: tokio::net::TcpListener,
     limits: guards::Limits,
 ) -> std::io::Result<()> {
-    let app = api::router_with(Arc::new(backend), limits.clone());
-    listen::serve(listener, app, None, limits).await
+    let guards = guards::Guards::new(limits);
+    let app = api::router_guarded(Arc::new(backend), guards.clone());
+    listen::serve(listener, app, None, guards).await
 }
 
 /// Serves the API over HTTPS (rustls) on `listener` with the certificate chain and private key
@@ -66,10 +67,10 @@ pub async fn serve_tls(
     config.alpn_protocols = vec![b"http/1.1".to_vec()];
     listener.set_nonblocking(true)?;
     let listener = tokio::net::TcpListener::from_std(listener)?;
-    let limits = guards::Limits::for_this_process();
-    let app = api::router_with(Arc::new(backend), limits.clone());
+    let guards = guards::Guards::new(guards::Limits::for_this_process());
+    let app = api::router_guarded(Arc::new(backend), guards.clone());
     let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
-    listen::serve(listener, app, Some(acceptor), limits).await
+    listen::serve(listener, app, Some(acceptor), guards).await
 }
 
 /// Plain HTTP is for development on this computer only: health data must not cross a network

@@ -1,6 +1,7 @@
 //! Accepting connections within limits: at most `max_connections` open at once, headers within
 //! `header_timeout` (an idle keep-alive connection closes after it too), TLS handshakes within
-//! it, HTTP/1.1 only, and each request told which address it came from (for code lockouts).
+//! it, HTTP/1.1 only, each request told which address it came from (for code lockouts), and new
+//! connections from an address flooding the server with refused requests made to wait.
 //!
 //! This replaces `axum::serve`, which has no header timeout or connection cap: without them a
 //! thousand idle sockets, or headers sent a byte at a time, lock every tablet out.
@@ -17,15 +18,16 @@ use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 use tower::ServiceExt;
 
-use crate::guards::Limits;
+use crate::guards::Guards;
 
 /// Serves `app` on `listener` (over TLS when `tls` is given) until the process ends.
 pub async fn serve(
     listener: TcpListener,
     app: Router,
     tls: Option<tokio_rustls::TlsAcceptor>,
-    limits: Limits,
+    guards: Arc<Guards>,
 ) -> std::io::Result<()> {
+    let limits = guards.limits.clone();
     let slots = Arc::new(Semaphore::new(limits.max_connections.max(1)));
     loop {
         let permit = slots.clone().acquire_owned().await.expect("never closed");
@@ -43,8 +45,14 @@ pub async fn serve(
         let app = app.clone();
         let tls = tls.clone();
         let header_timeout = limits.header_timeout;
+        let delay = guards.connection_delay(peer.ip(), std::time::Instant::now());
         tokio::spawn(async move {
             let _permit = permit;
+            // An address flooding the server with refused requests waits for each new
+            // connection; tablets keep the connections they have open.
+            if let Some(delay) = delay {
+                tokio::time::sleep(delay).await;
+            }
             let service =
                 TowerToHyperService::new(app.map_request(move |mut request: axum::http::Request<Incoming>| {
                     request.extensions_mut().insert(ConnectInfo::<SocketAddr>(peer));
