@@ -175,7 +175,10 @@ fn batch(device: Uuid, member: Uuid) -> Value {
 /// One side: the pushers for `seconds`, with the attack running or not. Push latencies in ms.
 async fn side(args: &Args, hostile: Attack) -> anyhow::Result<(Vec<f64>, f64, usize, usize)> {
     let server = Arc::new(Server::start()?);
-    let http = reqwest::Client::builder().pool_max_idle_per_host(4).build()?;
+    // Each tablet keeps its own connection open, as a tablet does.
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(args.pushers + 1)
+        .build()?;
     let mut tablets = Vec::new();
     for i in 0..args.pushers {
         tablets.push(server.tablet(&http, &format!("Ebe {i}")).await?);
