@@ -594,6 +594,44 @@ impl ChecklistDefinition {
         out
     }
 
+    /// Whether `value` is an answer this definition could have produced for the field named in
+    /// `key` (a number in its range, one of its options, ...); `None` when no section of this
+    /// definition has that field. Computed fields are never stored, so never fit.
+    pub fn fits_stored(&self, key: &str, value: &Value) -> Option<bool> {
+        let field = self.field(field_of(key))?;
+        let whole_in = |min: f64, max: f64| value.as_i64().is_some_and(|n| (min..=max).contains(&(n as f64)));
+        let text = value.as_str();
+        Some(match &field.kind {
+            FieldKind::Number { min, max, decimals, .. } => value
+                .as_f64()
+                .is_some_and(|n| (*min..=*max).contains(&n) && (*decimals > 0 || n.fract() == 0.0)),
+            FieldKind::Choice { options } => value
+                .as_i64()
+                .is_some_and(|n| options.iter().any(|o| i64::from(*o) == n)),
+            FieldKind::Single { options } => text.is_some_and(|t| options.iter().any(|o| o == t)),
+            FieldKind::Multiple { options } => value.as_array().is_some_and(|chosen| {
+                !chosen.is_empty()
+                    && chosen
+                        .iter()
+                        .all(|c| c.as_str().is_some_and(|c| options.iter().any(|o| o == c)))
+            }),
+            FieldKind::YesNo => value.is_boolean(),
+            FieldKind::Scale { min, max } => whole_in(f64::from(*min), f64::from(*max)),
+            FieldKind::Date => {
+                text.is_some_and(|t| t.len() == 10 && chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d").is_ok())
+            }
+            FieldKind::Time => {
+                text.is_some_and(|t| t.len() == 5 && chrono::NaiveTime::parse_from_str(t, "%H:%M").is_ok())
+            }
+            FieldKind::Text { max_len } => text.is_some_and(|t| t.chars().count() <= *max_len),
+            FieldKind::Item { instrument, .. } => {
+                let options = self.instrument(instrument).map_or(0, |i| i.options);
+                whole_in(0.0, f64::from(options) - 1.0)
+            }
+            FieldKind::Computed { .. } => false,
+        })
+    }
+
     /// Turns answers read back from storage into their typed form: storage keeps a yes/no as
     /// 0 or 1 and a multiple choice as JSON text.
     pub fn restore(&self, answers: &mut Answers) {

@@ -67,6 +67,43 @@ pub fn fields(entity: EntityKind) -> &'static [&'static str] {
     }
 }
 
+/// The fields every record of a kind has from its first change on: the lists, reports and
+/// screens of every device read them, so a change may never clear one, and a change that makes
+/// a record (it replaces nothing) must set them all.
+pub fn required(entity: EntityKind) -> &'static [&'static str] {
+    match entity {
+        EntityKind::Mother => &["full_name", "preferred_language", "interpreter_needed", "registered_on"],
+        EntityKind::Birth => &["mother_id", "birth_date", "mode"],
+        EntityKind::Baby => &["mother_id", "birth_id", "ordinal", "sex", "birth_weight_g"],
+        EntityKind::Visit => &[
+            "mother_id",
+            "number",
+            "outcome",
+            "visited_on",
+            "visited_by",
+            "checklist_version",
+        ],
+        EntityKind::Member => &["name"],
+        EntityKind::Review => &["mother_id", "visit_id", "flags", "orders", "reviewed_by", "reviewed_at"],
+        EntityKind::ExtraVisit => &["mother_id", "due_on", "reason", "ordered_by", "ordered_at"],
+        EntityKind::PsychologyNote | EntityKind::SocialNote => NOTE_FIELDS,
+    }
+}
+
+/// The first required field a change clears (sets to null or empty text), or, for a change that
+/// makes a record (`creates`), leaves out.
+pub fn missing_required<'a>(
+    entity: EntityKind,
+    fields: &'a crate::change::FieldValues,
+    creates: bool,
+) -> Option<&'static str> {
+    let empty = |v: &Value| v.is_null() || v.as_str().is_some_and(|s| s.trim().is_empty());
+    required(entity).iter().copied().find(|f| match fields.get(*f) {
+        Some(v) => empty(v),
+        None => creates,
+    })
+}
+
 /// The longest text of a name, a phone, an address line or a choice: the registration form's.
 pub const MAX_SHORT_TEXT: usize = crate::registration::MAX_TEXT_LEN;
 /// The longest free text (a note, a reason, an answer typed out).
@@ -96,18 +133,39 @@ impl ValueProblem {
     }
 }
 
-/// Whether an answer key is a plain name (`mother.hemoglobin`, `baby.2.weight_g`).
-fn answer_key_ok(key: &str) -> bool {
-    !key.is_empty()
-        && key.len() <= 100
-        && key
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'_' | b'.' | b'-'))
+/// A visit's answer: its key names the mother or one baby and a field of a shipped checklist
+/// (`mother.hemoglobin`, `baby.<baby id>.weight_g`), and its value is one that checklist's form
+/// could have produced for that field (a number in its range, one of its options, ...).
+fn check_answer(key: &str, value: &Value) -> Result<(), ValueProblem> {
+    let field = match key.split('.').collect::<Vec<_>>()[..] {
+        ["mother", field] => field,
+        ["baby", baby, field] if baby.parse::<Uuid>().is_ok() => field,
+        _ => return Err(ValueProblem::UnknownField),
+    };
+    let verdicts: Vec<bool> = crate::checklist::shipped()
+        .iter()
+        .filter_map(|definition| definition.fits_stored(field, value))
+        .collect();
+    match (verdicts.is_empty(), value.is_null() || verdicts.contains(&true)) {
+        (true, _) => Err(ValueProblem::UnknownField),
+        (false, true) => Ok(()),
+        (false, false) => Err(ValueProblem::WrongType),
+    }
 }
 
 /// Whether the value reads as the record's own type (or is empty).
 fn fits<T: DeserializeOwned>(value: &Value) -> bool {
     value.is_null() || T::deserialize(value).is_ok()
+}
+
+/// A calendar date as every device writes it (`2026-11-22`), in years a record can name.
+fn plain_date(value: &Value) -> bool {
+    value.is_null()
+        || value.as_str().is_some_and(|s| {
+            s.len() == 10
+                && NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                    .is_ok_and(|d| (1900..=2199).contains(&chrono::Datelike::year(&d)))
+        })
 }
 
 fn depth(value: &Value) -> usize {
@@ -150,17 +208,7 @@ pub fn check_value(entity: EntityKind, field: &str, value: &Value) -> Result<(),
         return Err(ValueProblem::TooLong);
     }
     if let (E::Visit, Some(key)) = (entity, field.strip_prefix("answers.")) {
-        if !answer_key_ok(key) {
-            return Err(ValueProblem::UnknownField);
-        }
-        // An answer is a scalar or a list of scalars (choices).
-        let scalar = |v: &Value| !v.is_array() && !v.is_object();
-        let ok = match value {
-            Value::Array(items) => items.iter().all(scalar),
-            Value::Object(_) => false,
-            _ => true,
-        };
-        return if ok { Ok(()) } else { Err(ValueProblem::WrongType) };
+        return check_answer(key, value);
     }
     let range = match (entity, field) {
         (E::Mother, "age_years") => Some(MOTHER_AGE_YEARS),
@@ -177,7 +225,7 @@ pub fn check_value(entity: EntityKind, field: &str, value: &Value) -> Result<(),
         (E::Mother, "full_name" | "phone" | "street" | "neighbourhood" | "district" | "nationality" | "id_number") => {
             fits::<String>(value)
         }
-        (E::Mother, "date_of_birth" | "registered_on") => fits::<NaiveDate>(value),
+        (E::Mother, "date_of_birth" | "registered_on") => plain_date(value),
         (E::Mother, "age_years") => fits::<u32>(value),
         (E::Mother, "residency_status") => fits::<ResidencyStatus>(value),
         (E::Mother, "preferred_language") => fits::<Language>(value),
@@ -189,7 +237,7 @@ pub fn check_value(entity: EntityKind, field: &str, value: &Value) -> Result<(),
                     .as_str()
                     .is_some_and(|s| serde_json::from_str::<std::collections::BTreeMap<String, String>>(s).is_ok())
         }
-        (E::Birth, "birth_date" | "discharge_date") => fits::<NaiveDate>(value),
+        (E::Birth, "birth_date" | "discharge_date") => plain_date(value),
         (E::Birth, "mode") => fits::<BirthMode>(value),
         (E::Birth, "gestational_weeks") => fits::<u32>(value),
         (E::Baby, "birth_id") => fits::<Uuid>(value),
@@ -198,7 +246,7 @@ pub fn check_value(entity: EntityKind, field: &str, value: &Value) -> Result<(),
         (E::Baby, "sex") => fits::<BabySex>(value),
         (E::Visit, "number") => fits::<VisitNumber>(value),
         (E::Visit, "outcome") => fits::<VisitOutcome>(value),
-        (E::Visit, "visited_on") => fits::<NaiveDate>(value),
+        (E::Visit, "visited_on") => plain_date(value),
         (E::Visit, "visited_at") => {
             value.is_null()
                 || value
@@ -214,11 +262,11 @@ pub fn check_value(entity: EntityKind, field: &str, value: &Value) -> Result<(),
         (E::Review, "orders") => fits::<ReviewOrder>(value),
         (E::Review, "note" | "reviewed_by") => fits::<String>(value),
         (E::Review, "reviewed_at") => fits::<DateTime<Utc>>(value),
-        (E::ExtraVisit, "due_on") => fits::<NaiveDate>(value),
+        (E::ExtraVisit, "due_on") => plain_date(value),
         (E::ExtraVisit, "reason" | "ordered_by") => fits::<String>(value),
         (E::ExtraVisit, "ordered_at") => fits::<DateTime<Utc>>(value),
         (E::ExtraVisit, "review_id") => fits::<Uuid>(value),
-        (E::PsychologyNote | E::SocialNote, "written_on") => fits::<NaiveDate>(value),
+        (E::PsychologyNote | E::SocialNote, "written_on") => plain_date(value),
         (E::PsychologyNote | E::SocialNote, "text" | "written_by") => fits::<String>(value),
         _ => return Err(ValueProblem::UnknownField),
     };
@@ -244,6 +292,39 @@ mod tests {
     }
 
     #[test]
+    fn a_record_is_made_whole_and_never_loses_a_required_field() {
+        let fields = |v: Value| -> crate::change::FieldValues {
+            v.as_object()
+                .unwrap()
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect()
+        };
+        let birth = fields(json!({ "mother_id": Uuid::nil(), "birth_date": "2026-11-22", "mode": "vaginal" }));
+        assert_eq!(missing_required(EntityKind::Birth, &birth, true), None);
+        let only_mode = fields(json!({ "mode": "vaginal" }));
+        assert_eq!(missing_required(EntityKind::Birth, &only_mode, true), Some("mother_id"));
+        assert_eq!(
+            missing_required(EntityKind::Birth, &only_mode, false),
+            None,
+            "an edit sets what it changes"
+        );
+        let cleared = fields(json!({ "birth_date": null }));
+        assert_eq!(missing_required(EntityKind::Birth, &cleared, false), Some("birth_date"));
+        let blank = fields(json!({ "full_name": "  " }));
+        assert_eq!(missing_required(EntityKind::Mother, &blank, false), Some("full_name"));
+        for entity in crate::change::ENTITY_KINDS {
+            for field in required(entity) {
+                assert!(fields_of(entity).contains(field), "{entity:?}.{field}");
+            }
+        }
+    }
+
+    fn fields_of(entity: EntityKind) -> &'static [&'static str] {
+        fields(entity)
+    }
+
+    #[test]
     fn values_must_have_their_records_types() {
         use EntityKind as E;
         let cases: &[(E, &str, Value, Result<(), ValueProblem>)] = &[
@@ -255,6 +336,18 @@ mod tests {
                 Err(ValueProblem::WrongType),
             ),
             (E::Birth, "birth_date", json!(20261122), Err(ValueProblem::WrongType)),
+            (
+                E::Birth,
+                "birth_date",
+                json!("+99999-01-01"),
+                Err(ValueProblem::WrongType),
+            ),
+            (
+                E::Birth,
+                "birth_date",
+                json!("0000-01-01"),
+                Err(ValueProblem::WrongType),
+            ),
             (E::Mother, "age_years", json!(27), Ok(())),
             (E::Mother, "age_years", json!("27"), Err(ValueProblem::WrongType)),
             (E::Mother, "age_years", json!(-1), Err(ValueProblem::OutOfRange)),
@@ -284,12 +377,52 @@ mod tests {
             (E::Visit, "visited_at", json!("10:30"), Ok(())),
             (E::Visit, "visited_at", json!("25:99"), Err(ValueProblem::WrongType)),
             (E::Visit, "answers.mother.hemoglobin", json!(7.9), Ok(())),
-            (E::Visit, "answers.mother.symptoms", json!(["fever", "pain"]), Ok(())),
             (
                 E::Visit,
-                "answers.mother.x",
-                json!({"nested": [1]}),
+                "answers.mother.hemoglobin",
+                json!(79),
                 Err(ValueProblem::WrongType),
+            ),
+            (
+                E::Visit,
+                "answers.mother.hemoglobin",
+                json!("high"),
+                Err(ValueProblem::WrongType),
+            ),
+            (E::Visit, "answers.mother.hemoglobin", Value::Null, Ok(())),
+            (E::Visit, "answers.mother.bp_systolic", json!(146), Ok(())),
+            (
+                E::Visit,
+                "answers.mother.bp_systolic",
+                json!(1e308),
+                Err(ValueProblem::WrongType),
+            ),
+            (E::Visit, "answers.mother.pain_site", json!(["abdomen", "back"]), Ok(())),
+            (
+                E::Visit,
+                "answers.mother.pain_site",
+                json!(["abdomen", "elbow"]),
+                Err(ValueProblem::WrongType),
+            ),
+            (E::Visit, "answers.mother.fatigue", json!("mild"), Ok(())),
+            (E::Visit, "answers.mother.x", json!(1), Err(ValueProblem::UnknownField)),
+            (
+                E::Visit,
+                "answers.mother.__proto__",
+                json!(1),
+                Err(ValueProblem::UnknownField),
+            ),
+            (
+                E::Visit,
+                "answers.mother.a.b.c",
+                json!(1),
+                Err(ValueProblem::UnknownField),
+            ),
+            (
+                E::Visit,
+                "answers.baby.1.weight_g",
+                json!(3000),
+                Err(ValueProblem::UnknownField),
             ),
             (
                 E::Visit,

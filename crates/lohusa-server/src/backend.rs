@@ -647,7 +647,7 @@ pub struct Owner {
 pub fn decide(
     pusher: &Pusher,
     changes: Vec<Change>,
-    stored_ids: &HashMap<String, i64>,
+    stored_ids: &HashMap<String, (i64, String)>,
     owners: HashMap<Uuid, Owner>,
     team_devices: &HashSet<String>,
     authors: &Authors,
@@ -659,15 +659,25 @@ pub fn decide(
     // An id another team's log holds is no duplicate of this team's: it goes through the checks
     // like any new change (and is refused), so a push never tells whether another team has it.
     let mut taken_elsewhere = HashSet::new();
+    let mut reused = Vec::new();
     for change in changes {
-        let stored_in = stored_ids.get(&change.id.to_string());
-        if stored_in.is_some_and(|t| *t != team_id) {
+        let stored = stored_ids.get(&change.id.to_string());
+        if stored.is_some_and(|(t, _)| *t != team_id) {
             taken_elsewhere.insert(change.id);
         }
-        if stored_in == Some(&team_id) || !seen.insert(change.id) {
-            duplicates += 1;
-        } else {
-            new.push(change);
+        match stored {
+            // The same change again: nothing to do. An id held with other content is no
+            // duplicate: the device would believe its edit stored while it was dropped.
+            Some((t, body)) if *t == team_id => {
+                let again = serde_json::to_string(&change).map_err(|e| BackendError::Corrupt(e.to_string()))?;
+                if again == *body {
+                    duplicates += 1;
+                } else {
+                    reused.push(change.id);
+                }
+            }
+            _ if !seen.insert(change.id) => duplicates += 1,
+            _ => new.push(change),
         }
     }
     let mut refusals: Vec<Refusal> = new
@@ -677,6 +687,10 @@ pub fn decide(
             change: c.id,
             reason: reason::FOREIGN_DEVICE.into(),
         })
+        .chain(reused.into_iter().map(|id| Refusal {
+            change: id,
+            reason: reason::ID_REUSED.into(),
+        }))
         .collect();
     for change in &new {
         if refusals.iter().any(|r| r.change == change.id) {
@@ -718,6 +732,7 @@ pub fn decide(
         }
         docs.insert(id, (owner.entity, doc));
     }
+    let existed: HashSet<Uuid> = docs.keys().copied().collect();
     let mut out = Vec::with_capacity(new.len());
     for change in new {
         let (kind, doc) = docs
@@ -734,8 +749,41 @@ pub fn decide(
             continue;
         }
         doc.merge(&change);
+        if doc
+            .meta
+            .heads
+            .values()
+            .any(|heads| heads.len() > crate::logic::MAX_FIELD_HEADS)
+        {
+            refusals.push(Refusal {
+                change: change.id,
+                reason: reason::TOO_MANY_CONFLICTS.into(),
+            });
+            continue;
+        }
         let body = serde_json::to_string(&change).map_err(|e| BackendError::Corrupt(e.to_string()))?;
         out.push((change, body));
+    }
+    // A record new to the server must be whole once the batch is merged: every device's lists
+    // read its required fields. (After a restore, an edit may come before the record it edits;
+    // it is refused, and its device sends it again at a later sync.)
+    for (id, (kind, doc)) in &docs {
+        if existed.contains(id) {
+            continue;
+        }
+        let complete = lohusa_core::fields::missing_required(*kind, &doc.values, true).is_none();
+        if !complete {
+            let refused: HashSet<_> = refusals.iter().map(|r| r.change).collect();
+            for (change, _) in out
+                .iter()
+                .filter(|(c, _)| c.entity_id == *id && !refused.contains(&c.id))
+            {
+                refusals.push(Refusal {
+                    change: change.id,
+                    reason: reason::MISSING_REQUIRED.into(),
+                });
+            }
+        }
     }
     if !refusals.is_empty() {
         return Ok(Err(refusals));

@@ -34,6 +34,14 @@ pub mod reason {
     /// Written on another device than the one uploading it, by a device that may not relay.
     pub const RELAYED: &str = "written_on_another_device";
     pub const BASE_NOT_EARLIER: &str = "replaces_a_later_version";
+    /// A record made without a field every record of its kind has, or one cleared.
+    pub const MISSING_REQUIRED: &str = "missing_required_field";
+    /// More fields in one change than any record has (with every baby's answers).
+    pub const TOO_MANY_FIELDS: &str = "too_many_fields";
+    /// A field with more unresolved concurrent values than people ever make.
+    pub const TOO_MANY_CONFLICTS: &str = "too_many_conflicts";
+    /// A change id already held with other content.
+    pub const ID_REUSED: &str = "change_id_reused";
 }
 
 /// The checks a change passes on its own, before the database is asked anything.
@@ -58,6 +66,14 @@ pub fn check_change(change: &Change, now_ms: u64) -> Result<(), &'static str> {
     for (field, value) in &change.fields {
         lohusa_core::fields::check_value(change.entity, field, value).map_err(|p| p.as_str())?;
     }
+    // No change clears a field that every device's lists read (that a new record has them all
+    // is checked against the server's state, in `decide`).
+    if lohusa_core::fields::missing_required(change.entity, &change.fields, false).is_some() {
+        return Err(reason::MISSING_REQUIRED);
+    }
+    if change.fields.len() > MAX_CHANGE_FIELDS {
+        return Err(reason::TOO_MANY_FIELDS);
+    }
     if change.hlc.wall_ms > now_ms.saturating_add(MAX_FORWARD_DRIFT_MS) {
         return Err(reason::CLOCK_AHEAD);
     }
@@ -68,6 +84,11 @@ pub fn check_change(change: &Change, now_ms: u64) -> Result<(), &'static str> {
     }
     Ok(())
 }
+
+/// The most fields one change sets: a visit of six babies with every answer stays far below.
+pub const MAX_CHANGE_FIELDS: usize = 1000;
+/// The most unresolved concurrent values one field may hold on the server.
+pub const MAX_FIELD_HEADS: usize = 16;
 
 /// How deep a push body may nest: the push, its changes, a change, its fields or bases, and a
 /// value as deep as a field may hold (`lohusa_core::fields::MAX_VALUE_DEPTH`).

@@ -160,11 +160,11 @@ impl PgBackend {
             .await?
             .get(0);
         let ids: Vec<String> = changes.iter().map(|c| c.id.to_string()).collect();
-        let stored: HashMap<String, i64> = tx
-            .query("SELECT id, team_id FROM changes WHERE id = ANY($1)", &[&ids])
+        let stored: HashMap<String, (i64, String)> = tx
+            .query("SELECT id, team_id, body FROM changes WHERE id = ANY($1)", &[&ids])
             .await?
             .into_iter()
-            .map(|r| (r.get(0), r.get(1)))
+            .map(|r| (r.get(0), (r.get(1), r.get(2))))
             .collect();
         let entity_ids: Vec<String> = changes
             .iter()

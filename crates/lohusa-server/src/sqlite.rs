@@ -246,10 +246,11 @@ impl SqliteBackend {
             let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
             let ids = serde_json::to_string(&changes.iter().map(|c| c.id.to_string()).collect::<Vec<_>>())
                 .map_err(|e| BackendError::Corrupt(e.to_string()))?;
-            let stored: HashMap<String, i64> = {
-                let mut stmt =
-                    tx.prepare_cached("SELECT id, team_id FROM changes WHERE id IN (SELECT value FROM json_each(?1))")?;
-                stmt.query_map([&ids], |r| Ok((r.get(0)?, r.get(1)?)))?
+            let stored: HashMap<String, (i64, String)> = {
+                let mut stmt = tx.prepare_cached(
+                    "SELECT id, team_id, body FROM changes WHERE id IN (SELECT value FROM json_each(?1))",
+                )?;
+                stmt.query_map([&ids], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?))))?
                     .collect::<Result<_, _>>()?
             };
             let entity_ids: HashSet<String> = changes.iter().map(|c| c.entity_id.to_string()).collect();

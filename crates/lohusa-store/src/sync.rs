@@ -308,22 +308,29 @@ impl Store {
         let device = self.device;
         self.in_write_transaction(|store| {
             let tx = &store.conn;
-            // Refused before for a stamp the server now accepts: queue them again.
+            // Refused before for a stamp the server now accepts, or for editing a record the
+            // server did not hold yet (after a restore, until its maker uploads it again): queue
+            // them again.
             let mut requeue: Vec<(String, i64)> = {
                 let mut stmt = tx.prepare_cached(
-                    "SELECT c.id, c.seq, c.hlc FROM changes c JOIN quarantine q ON q.change_id = c.id
-                     WHERE q.reason = 'clock_ahead'",
+                    "SELECT c.id, c.seq, c.hlc, q.reason FROM changes c JOIN quarantine q ON q.change_id = c.id
+                     WHERE q.reason IN ('clock_ahead', 'missing_required_field')",
                 )?;
                 crate::collect_rows(&mut stmt, [], |row| {
                     let hlc: Hlc = row
                         .get::<_, String>(2)?
                         .parse()
                         .map_err(|_| StoreError::Corrupt("clock stamp".into()))?;
-                    Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)?, hlc))
+                    Ok((
+                        row.get::<_, String>(0)?,
+                        row.get::<_, i64>(1)?,
+                        hlc,
+                        row.get::<_, String>(3)?,
+                    ))
                 })?
                 .into_iter()
-                .filter(|(_, _, hlc)| hlc.wall_ms <= limit)
-                .map(|(id, seq, _)| (id, seq))
+                .filter(|(_, _, hlc, reason)| reason != "clock_ahead" || hlc.wall_ms <= limit)
+                .map(|(id, seq, _, _)| (id, seq))
                 .collect()
             };
             // Nothing can be ahead when this device's own clock stamp is not (stamps never pass it).

@@ -219,15 +219,21 @@ macro_rules! on_both {
     };
 }
 
-/// A change naming a mother (`full_name`), written now on `device` by the member whose id is the
-/// device's (see `TestServer::token`): what the API tests push.
+/// A new mother's record named `name`, with every field a mother must have, written now on
+/// `device` by the member whose id is the device's (see `TestServer::token`): what the API tests
+/// push.
 pub fn mother_change(entity_id: uuid::Uuid, device: uuid::Uuid, name: &str) -> lohusa_core::Change {
     change(
         lohusa_core::EntityKind::Mother,
         entity_id,
         device,
         device,
-        serde_json::json!({ "full_name": name }),
+        serde_json::json!({
+            "full_name": name,
+            "preferred_language": "tr",
+            "interpreter_needed": false,
+            "registered_on": "2026-11-20",
+        }),
     )
 }
 

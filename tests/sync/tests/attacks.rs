@@ -334,7 +334,8 @@ async fn attacks_are_refused(db: Db) {
     let social = server.token_as("izmir", social_device, Role::SocialWorker).await;
     let (note, visit) = (Uuid::now_v7(), Uuid::now_v7());
     let note_text = "Uykusuzluk ve ağlama nöbetleri; haftaya görüşme";
-    let fields = json!({ "mother_id": secret, "written_on": "2026-11-20", "text": note_text });
+    let fields =
+        json!({ "mother_id": secret, "written_on": "2026-11-20", "text": note_text, "written_by": "Psk. Elif" });
     let (status, body) = answer(push(
         &psych,
         change(EntityKind::PsychologyNote, note, psych_device, psych_device, fields),
@@ -343,7 +344,8 @@ async fn attacks_are_refused(db: Db) {
     assert_eq!(status, StatusCode::OK, "{body}");
     let fields = json!({
         "mother_id": secret, "number": 1, "outcome": "visited", "visited_on": "2026-11-20",
-        "answers.mother.epds_total": 14,
+        "visited_by": "Ebe Derya", "checklist_version": 2,
+        "answers.mother.epds_10": 2,
     });
     let (status, body) = answer(push(
         &izmir,
@@ -366,10 +368,7 @@ async fn attacks_are_refused(db: Db) {
         !nurse_sees.contains(note_text) && !nurse_sees.contains(&note.to_string()),
         "a psychologist's note leaked to a nurse's device ({db:?})"
     );
-    assert!(
-        nurse_sees.contains("epds_total"),
-        "the nurse reads her visit's screening"
-    );
+    assert!(nurse_sees.contains("epds_10"), "the nurse reads her visit's screening");
     let social_sees = pull_as(&social, social_device).await;
     assert!(
         !social_sees.contains(note_text),
@@ -378,13 +377,13 @@ async fn attacks_are_refused(db: Db) {
     assert!(
         social_sees.contains(&visit.to_string())
             && social_sees.contains("visited_on")
-            && !social_sees.contains("epds_total"),
+            && !social_sees.contains("epds_10"),
         "a social care specialist sees that a visit happened, not its answers ({db:?}): {social_sees}"
     );
     for (token, device) in [(&doctor, doctor_device), (&psych, psych_device)] {
         let sees = pull_as(token, device).await;
         assert!(
-            sees.contains(note_text) && sees.contains("epds_total"),
+            sees.contains(note_text) && sees.contains("epds_10"),
             "doctors and psychologists read both"
         );
     }

@@ -65,11 +65,6 @@ async fn hostile_requests_are_bounded(db: Db) {
     let mother = Uuid::now_v7();
     let (status, _, _) = answer(push(&token, json!([mother_change(mother, device, "Fatma Yılmaz")]))).await;
     assert_eq!(status, StatusCode::OK);
-    let stored_before = server
-        .backend
-        .change_ids(server.backend.team_id("izmir").await.unwrap())
-        .await
-        .unwrap();
 
     // Values the core's rules refuse: each change goes back refused with its reason.
     let with = |fields: Value| change(EntityKind::Mother, Uuid::now_v7(), device, device, fields);
@@ -102,6 +97,67 @@ async fn hostile_requests_are_bounded(db: Db) {
             with(json!({ "age_years": "27" })),
             "invalid_value",
         ),
+        ("an age of 270", with(json!({ "age_years": 270 })), "value_out_of_range"),
+        (
+            "a birth date in the year 99999",
+            change(
+                EntityKind::Birth,
+                Uuid::now_v7(),
+                device,
+                device,
+                json!({ "birth_date": "+99999-01-01" }),
+            ),
+            "invalid_value",
+        ),
+        (
+            "a birth with nothing but its mode",
+            change(
+                EntityKind::Birth,
+                Uuid::now_v7(),
+                device,
+                device,
+                json!({ "mode": "vaginal" }),
+            ),
+            "missing_required_field",
+        ),
+        (
+            "a mother's name cleared",
+            change(EntityKind::Mother, mother, device, device, json!({ "full_name": null })),
+            "missing_required_field",
+        ),
+        (
+            "an answer to a question no checklist asks",
+            change(
+                EntityKind::Visit,
+                Uuid::now_v7(),
+                device,
+                device,
+                json!({ "answers.mother.__proto__": 1 }),
+            ),
+            "unknown_field",
+        ),
+        (
+            "a blood pressure of \"high\"",
+            change(
+                EntityKind::Visit,
+                Uuid::now_v7(),
+                device,
+                device,
+                json!({ "answers.mother.bp_systolic": "high" }),
+            ),
+            "invalid_value",
+        ),
+        (
+            "20,000 characters for a field that takes 300",
+            change(
+                EntityKind::Visit,
+                Uuid::now_v7(),
+                device,
+                device,
+                json!({ "answers.mother.referral_reason": "x".repeat(20_000) }),
+            ),
+            "invalid_value",
+        ),
     ];
     for (what, change, reason) in value_rows {
         let id = change.id.to_string();
@@ -110,6 +166,46 @@ async fn hostile_requests_are_bounded(db: Db) {
         assert_eq!(body["refused"][0]["change"], json!(id), "{what}");
         assert_eq!(body["refused"][0]["reason"], json!(reason), "{what} ({db:?})");
     }
+
+    // A flood of concurrent values for one field (each replacing nothing) stops at a limit, so
+    // no device's sync slows down on conflicts no one could review.
+    let mut refused_at = None;
+    for i in 0..=lohusa_server::logic::MAX_FIELD_HEADS + 2 {
+        let flood = change(
+            EntityKind::Mother,
+            mother,
+            device,
+            device,
+            json!({ "phone": format!("05{i:09}") }),
+        );
+        let (status, body, _) = answer(push(&token, json!([flood]))).await;
+        if status != StatusCode::OK {
+            assert_eq!(body["refused"][0]["reason"], "too_many_conflicts", "{body}");
+            refused_at = Some(i);
+            break;
+        }
+    }
+    // The shown value and as many concurrent ones as the limit.
+    assert_eq!(refused_at, Some(lohusa_server::logic::MAX_FIELD_HEADS + 1), "({db:?})");
+
+    // A change id sent again with other content is refused, not counted as a duplicate.
+    let original = mother_change(Uuid::now_v7(), device, "Zeynep Ak");
+    assert_eq!(answer(push(&token, json!([original.clone()]))).await.0, StatusCode::OK);
+    let mut altered = original.clone();
+    altered.fields.insert("full_name".into(), json!("Başka Biri"));
+    let (status, body, _) = answer(push(&token, json!([altered]))).await;
+    assert_eq!(
+        (status, body["refused"][0]["reason"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("change_id_reused")),
+        "{body}"
+    );
+    let (status, body, _) = answer(push(&token, json!([original]))).await;
+    assert_eq!((status, body["duplicates"].as_u64()), (StatusCode::OK, Some(1)));
+    let stored_before = server
+        .backend
+        .change_ids(server.backend.team_id("izmir").await.unwrap())
+        .await
+        .unwrap();
 
     // Bodies that would cost the server its memory or time.
     let too_deep = format!("{{\"changes\": [{{\"fields\": {{\"full_name\": {}}}}}]}}", nested(123));

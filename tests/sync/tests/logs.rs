@@ -126,7 +126,19 @@ async fn the_server_logs_no_patient_data() {
         "--value",
         "\"Fatma Yılmaz 0532\"",
     ]);
-    cli(&["sync"]);
+    // The command line says a change was refused with its exit code.
+    let refused = Command::new(binary("lohusa-cli"))
+        .arg("--db")
+        .arg(&db)
+        .arg("sync")
+        .output()
+        .unwrap();
+    assert_eq!(
+        refused.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
     assert_eq!(cli(&["status"])["quarantined"], 1, "the sign-off was refused and kept");
 
     drop(server);

@@ -185,6 +185,24 @@ impl Replica {
     }
 }
 
+/// Each replica registers a mother born two days ago and sets her phone: often the same field
+/// on several replicas, to make real conflicts.
+fn record_round(replicas: &[Replica], round: usize) {
+    let born = (Utc::now() - chrono::Duration::days(2))
+        .date_naive()
+        .format("%d.%m.%Y")
+        .to_string();
+    for (i, r) in replicas.iter().enumerate() {
+        let name = format!("Anne {round}-{i}");
+        let mother = r.ok(&["register", "--name", &name, "--birth-date", &born, "--age", "25"]);
+        let id = mother["mother"].as_str().unwrap();
+        let phone = format!("\"05{round}{i}\"");
+        r.ok(&[
+            "set", "--entity", "mother", "--id", id, "--field", "phone", "--value", &phone,
+        ]);
+    }
+}
+
 /// Everyone syncs twice with the server up; then all agree with each other and the server.
 async fn assert_converged(server: &Server, replicas: &[&Replica]) {
     for _ in 0..2 {
@@ -218,30 +236,7 @@ async fn server_killed_mid_push_loses_nothing(db: Db) {
     let mut rng = fastrand::Rng::with_seed(7);
     let mut kills = 0;
     for round in 0..8 {
-        for (i, r) in replicas.iter().enumerate() {
-            let mother = r.ok(&[
-                "register",
-                "--name",
-                &format!("Anne {round}-{i}"),
-                "--birth-date",
-                &Utc::now().date_naive().format("%d.%m.%Y").to_string(),
-                "--age",
-                "25",
-            ]);
-            let id = mother["mother"].as_str().unwrap();
-            // Often the same field on several replicas, to make real conflicts.
-            r.ok(&[
-                "set",
-                "--entity",
-                "mother",
-                "--id",
-                id,
-                "--field",
-                "phone",
-                "--value",
-                &format!("\"05{round}{i}\""),
-            ]);
-        }
+        record_round(&replicas, round);
         // All three push at once; the server dies somewhere in the middle.
         let syncs: Vec<KillOnDrop> = replicas
             .iter()
@@ -285,32 +280,7 @@ async fn wrong_clocks_withhold_nothing_through_kills(db: Db) {
             // Someone sets the tablet's date right; its clock stamp is still three days ahead.
             replicas[2].clock_off.set(None);
         }
-        for (i, r) in replicas.iter().enumerate() {
-            let mother = r.ok(&[
-                "register",
-                "--name",
-                &format!("Anne {round}-{i}"),
-                "--birth-date",
-                &(Utc::now() - chrono::Duration::days(2))
-                    .date_naive()
-                    .format("%d.%m.%Y")
-                    .to_string(),
-                "--age",
-                "25",
-            ]);
-            let id = mother["mother"].as_str().unwrap();
-            r.ok(&[
-                "set",
-                "--entity",
-                "mother",
-                "--id",
-                id,
-                "--field",
-                "phone",
-                "--value",
-                &format!("\"05{round}{i}\""),
-            ]);
-        }
+        record_round(&replicas, round);
         let mut syncs: Vec<KillOnDrop> = replicas
             .iter()
             .map(|r| {

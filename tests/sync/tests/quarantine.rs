@@ -32,6 +32,24 @@ async fn replica(server: &TestServer, dir: &std::path::Path, name: &str, team: &
     (Mutex::new(store), transport)
 }
 
+/// A mother's record with this phone (and every field a mother must have, as a registration
+/// writes them).
+fn mother_with_phone(id: uuid::Uuid, phone: &str) -> EntityWrite {
+    EntityWrite {
+        entity: EntityKind::Mother,
+        entity_id: id,
+        fields: [
+            ("full_name".to_owned(), json!("Fatma Yılmaz")),
+            ("preferred_language".to_owned(), json!("tr")),
+            ("interpreter_needed".to_owned(), json!(false)),
+            ("registered_on".to_owned(), json!("2026-11-20")),
+            ("phone".to_owned(), json!(phone)),
+        ]
+        .into(),
+        also_replaces: Default::default(),
+    }
+}
+
 async fn refused_changes_are_kept_and_can_be_retried(db: Db) {
     let server = TestServer::start(db).await;
     let dir = tempfile::tempdir().unwrap();
@@ -40,13 +58,7 @@ async fn refused_changes_are_kept_and_can_be_retried(db: Db) {
     let write = |store: &Mutex<Store>, id: uuid::Uuid, value: &str| {
         let mut s = store.lock().unwrap();
         let author = s.local_member().unwrap().unwrap().id;
-        let w = EntityWrite {
-            entity: EntityKind::Mother,
-            entity_id: id,
-            fields: [("phone".to_owned(), json!(value))].into(),
-            also_replaces: Default::default(),
-        };
-        s.write(&[w], author, Utc::now()).unwrap();
+        s.write(&[mother_with_phone(id, value)], author, Utc::now()).unwrap();
     };
     let theirs = uuid::Uuid::now_v7();
     write(&izmir, theirs, "0532");
@@ -69,7 +81,19 @@ async fn refused_changes_are_kept_and_can_be_retried(db: Db) {
     assert_eq!(listed.len(), 1);
     assert_eq!(
         (listed[0].entity, listed[0].fields.clone(), listed[0].reason.as_str()),
-        (EntityKind::Mother, vec!["phone".to_owned()], "other_team")
+        (
+            EntityKind::Mother,
+            [
+                "full_name",
+                "interpreter_needed",
+                "phone",
+                "preferred_language",
+                "registered_on"
+            ]
+            .map(str::to_owned)
+            .to_vec(),
+            "other_team"
+        )
     );
     drop(store);
     // Queued again, it is refused again and kept again: never dropped.
@@ -123,13 +147,7 @@ async fn a_tablet_whose_clock_ran_ahead_withholds_nothing(db: Db) {
     let write = |value: &str, at: chrono::DateTime<Utc>| {
         let mut s = tablet.lock().unwrap();
         let author = s.local_member().unwrap().unwrap().id;
-        let w = EntityWrite {
-            entity: EntityKind::Mother,
-            entity_id: mother,
-            fields: [("phone".to_owned(), json!(value))].into(),
-            also_replaces: Default::default(),
-        };
-        s.write(&[w], author, at).unwrap()[0].clone()
+        s.write(&[mother_with_phone(mother, value)], author, at).unwrap()[0].clone()
     };
     // Refused before by the server, quarantined by an older app.
     let old = write("0531", ahead);

@@ -41,8 +41,42 @@ struct Args {
     postgres: Option<String>,
 }
 
+/// Twelve fields of the mother in the current checklist that a nurse types or picks (measures,
+/// options, scales): the answers the bench's visits carry, since the server takes only answers
+/// a form could have given.
+fn answered_fields() -> Vec<lohusa_core::checklist::FieldDef> {
+    use lohusa_core::checklist::FieldKind as K;
+    lohusa_core::checklist::current()
+        .sections
+        .iter()
+        .filter(|s| s.subject == lohusa_core::checklist::Subject::Mother)
+        .flat_map(|s| &s.fields)
+        .filter(|f| {
+            matches!(
+                f.kind,
+                K::Number { .. } | K::Scale { .. } | K::Choice { .. } | K::Single { .. } | K::YesNo
+            )
+        })
+        .take(12)
+        .cloned()
+        .collect()
+}
+
+/// The `i`th of the answers the form could give for `field`, going round its range or options.
+fn answer(field: &lohusa_core::checklist::FieldDef, i: usize) -> serde_json::Value {
+    use lohusa_core::checklist::FieldKind as K;
+    match &field.kind {
+        K::Number { min, max, .. } => json!(min + (i % (max - min).max(1.0) as usize) as f64),
+        K::Scale { min, max } => json!(min + (i % (max - min + 1) as usize) as i32),
+        K::Choice { options } => json!(options[i % options.len()]),
+        K::Single { options } => json!(options[i % options.len()]),
+        _ => json!(i % 2 == 0),
+    }
+}
+
 /// N visits of 20 fields each: 8 visit fields and 12 checklist answers.
 fn visits(n: usize) -> Vec<EntityWrite> {
+    let answered = answered_fields();
     (0..n)
         .map(|i| {
             let mut fields = lohusa_core::FieldValues::new();
@@ -54,8 +88,8 @@ fn visits(n: usize) -> Vec<EntityWrite> {
             fields.insert("visited_by".into(), json!("Ebe Derya"));
             fields.insert("note".into(), json!(""));
             fields.insert("checklist_version".into(), json!(1));
-            for k in 0..12 {
-                fields.insert(format!("answers.mother.q{k}"), json!(100 + (i + k) % 50));
+            for (k, field) in answered.iter().enumerate() {
+                fields.insert(format!("answers.mother.{}", field.key), answer(field, i + k));
             }
             EntityWrite {
                 entity: EntityKind::Visit,
@@ -144,12 +178,13 @@ async fn throughput(database: &Database, writes: &[EntityWrite], dir: &Path) -> 
     timed_sync(&a, &ta).await?;
     let same = a.with_store(|s| s.export_state())? == b.with_store(|s| s.export_state())?;
     anyhow::ensure!(same, "replica B differs from A after the pull");
+    let first = answered_fields().remove(0);
     // 50 edited fields on A, synced to the server and on to B.
     for (i, w) in writes.iter().step_by(n / 50).take(50).enumerate() {
         let edit = EntityWrite {
             entity: EntityKind::Visit,
             entity_id: w.entity_id,
-            fields: [("answers.mother.q0".to_owned(), json!(200 + i))].into(),
+            fields: [(format!("answers.mother.{}", first.key), answer(&first, i + 1))].into(),
             also_replaces: Default::default(),
         };
         a.with_store(|s| s.write(&[edit], author, Utc::now()))?;
@@ -197,7 +232,15 @@ async fn load(database: &Database, devices: usize, seconds: u64, dir: &Path) -> 
                 let write = EntityWrite {
                     entity: EntityKind::Mother,
                     entity_id: mother,
-                    fields: [("phone".to_owned(), json!(format!("0532{d:04}{i:03}")))].into(),
+                    // Her whole record on each write (a new mother must have every field).
+                    fields: [
+                        ("full_name".to_owned(), json!(format!("Anne {d}"))),
+                        ("preferred_language".to_owned(), json!("tr")),
+                        ("interpreter_needed".to_owned(), json!(false)),
+                        ("registered_on".to_owned(), json!("2026-11-20")),
+                        ("phone".to_owned(), json!(format!("0532{d:04}{i:03}"))),
+                    ]
+                    .into(),
                     also_replaces: Default::default(),
                 };
                 if store.with_store(|s| s.write(&[write], author, Utc::now())).is_err() {
