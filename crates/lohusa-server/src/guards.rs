@@ -15,6 +15,9 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 pub struct Limits {
     /// Connections open at once; more wait in the listen queue.
     pub max_connections: usize,
+    /// Connections one address may hold open at once; more are closed as they arrive (a team's
+    /// tablets behind one office router hold one each).
+    pub per_address: usize,
     /// A request's headers must arrive within this (and an idle connection closes after it).
     pub header_timeout: Duration,
     /// A request's whole body must arrive within this.
@@ -54,6 +57,7 @@ impl Default for Limits {
     fn default() -> Limits {
         Limits {
             max_connections: 768,
+            per_address: 256,
             header_timeout: Duration::from_secs(15),
             body_timeout: Duration::from_secs(120),
             parsing_at_once: 2,
@@ -89,6 +93,25 @@ pub struct Guards {
     attempts: Mutex<HashMap<Guesser, Attempts>>,
     bad_pushes: Mutex<HashMap<String, Attempts>>,
     refusals: Mutex<HashMap<IpAddr, (Instant, u32)>>,
+    open: Mutex<HashMap<IpAddr, usize>>,
+}
+
+/// One of an address's open connections; dropping it frees the place.
+pub struct AddressSlot {
+    guards: Arc<Guards>,
+    address: IpAddr,
+}
+
+impl Drop for AddressSlot {
+    fn drop(&mut self) {
+        let mut open = self.guards.open.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(n) = open.get_mut(&self.address) {
+            *n -= 1;
+            if *n == 0 {
+                open.remove(&self.address);
+            }
+        }
+    }
 }
 
 /// A device's push in flight; dropping it lets the device push again.
@@ -116,6 +139,7 @@ impl Guards {
             attempts: Mutex::default(),
             bad_pushes: Mutex::default(),
             refusals: Mutex::default(),
+            open: Mutex::default(),
         })
     }
 
@@ -164,6 +188,20 @@ impl Guards {
             .filter(|g| strike.count(&mut attempts, g, now))
             .cloned()
             .collect()
+    }
+
+    /// A place for one more connection from `address`, or None while it holds `per_address`.
+    pub fn address_slot(self: &Arc<Guards>, address: IpAddr) -> Option<AddressSlot> {
+        let mut open = self.open.lock().unwrap_or_else(PoisonError::into_inner);
+        let n = open.entry(address).or_insert(0);
+        if *n >= self.limits.per_address {
+            return None;
+        }
+        *n += 1;
+        Some(AddressSlot {
+            guards: self.clone(),
+            address,
+        })
     }
 
     /// Counts a refused request from an address.
@@ -289,6 +327,21 @@ mod tests {
         assert_eq!(guards.connection_delay(me, t0), Some(Duration::from_millis(500)));
         assert!(guards.connection_delay(other, t0).is_none());
         assert!(guards.connection_delay(me, t0 + Duration::from_secs(3)).is_none());
+    }
+
+    #[test]
+    fn an_address_holds_a_bounded_number_of_connections() {
+        let guards = Guards::new(Limits {
+            per_address: 2,
+            ..Limits::default()
+        });
+        let (me, other) = (IpAddr::from([10, 0, 0, 1]), IpAddr::from([10, 0, 0, 2]));
+        let first = guards.address_slot(me).expect("free");
+        let _second = guards.address_slot(me).expect("free");
+        assert!(guards.address_slot(me).is_none());
+        assert!(guards.address_slot(other).is_some());
+        drop(first);
+        assert!(guards.address_slot(me).is_some());
     }
 
     #[test]

@@ -1,4 +1,5 @@
-//! Accepting connections within limits: at most `max_connections` open at once, headers within
+//! Accepting connections within limits: at most `max_connections` open at once and
+//! `per_address` from one address, headers within
 //! `header_timeout` (an idle keep-alive connection closes after it too), TLS handshakes within
 //! it, HTTP/1.1 only, each request told which address it came from (for code lockouts), and new
 //! connections from an address flooding the server with refused requests made to wait.
@@ -41,13 +42,18 @@ pub async fn serve(
                 continue;
             }
         };
+        // One address may not take every connection (slow headers from a thousand sockets).
+        let Some(address_slot) = guards.address_slot(peer.ip()) else {
+            drop(stream);
+            continue;
+        };
         let _ = stream.set_nodelay(true);
         let app = app.clone();
         let tls = tls.clone();
         let header_timeout = limits.header_timeout;
         let delay = guards.connection_delay(peer.ip(), std::time::Instant::now());
         tokio::spawn(async move {
-            let _permit = permit;
+            let (_permit, _address_slot) = (permit, address_slot);
             // An address flooding the server with refused requests waits for each new
             // connection; tablets keep the connections they have open.
             if let Some(delay) = delay {
