@@ -35,7 +35,8 @@ impl Store {
         let mut latest: HashMap<Uuid, ((bool, NaiveDate), String)> = HashMap::new();
         let mut visits = self.conn.prepare_cached(
             "SELECT mother_id, number, outcome, visited_on, visited_by FROM visits
-             WHERE number IS NOT NULL AND extra_visit_id IS NULL",
+             WHERE number IS NOT NULL AND extra_visit_id IS NULL AND mother_id IS NOT NULL
+                 AND outcome IS NOT NULL AND visited_by IS NOT NULL",
         )?;
         collect_rows(&mut visits, [], |row| {
             let mother = id(row, 0)?;

@@ -84,8 +84,12 @@ impl Store {
                     visit,
                 })
                 .collect();
+            // A record not received whole is left out (its changes stay in the log).
+            let Ok(mother) = self.mother(mother_id) else {
+                continue;
+            };
             out.push(lohusa_exchange::MotherExport {
-                mother: self.mother(mother_id)?,
+                mother,
                 babies: self.babies_of(birth.id)?,
                 birth,
                 visits,

@@ -54,6 +54,12 @@ pub struct MotherSummary {
     pub next_status: Option<VisitStatus>,
 }
 
+/// A mother's record as every list reads it. A record received without one of these (from a
+/// server of an older version, or a faulty device) is left out of the lists, never stops them;
+/// its changes stay in the log, and a later change that completes it brings it back.
+pub(crate) const WHOLE_MOTHER: &str = "full_name IS NOT NULL AND preferred_language IS NOT NULL
+    AND interpreter_needed IS NOT NULL AND registered_on IS NOT NULL";
+
 impl Store {
     /// Registers a mother, her birth and babies in one transaction, or refuses the whole form.
     pub fn register_mother(
@@ -68,11 +74,11 @@ impl Store {
     }
 
     pub fn mother(&self, id: MotherId) -> Result<MotherRecord, StoreError> {
-        let mut stmt = self.conn.prepare_cached(
+        let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT id, full_name, date_of_birth, age_years, phone, street, neighbourhood, district, residency_status,
                     nationality, id_number, preferred_language, interpreter_needed, registered_on
-             FROM mothers WHERE id = ?1 AND deleted IS NOT 1",
-        )?;
+             FROM mothers WHERE id = ?1 AND deleted IS NOT 1 AND {WHOLE_MOTHER}"
+        ))?;
         let rows = collect_rows(&mut stmt, [id.to_string()], read_mother)?;
         rows.into_iter().next().ok_or_else(|| StoreError::NotFound {
             entity: "mother",
@@ -80,11 +86,12 @@ impl Store {
         })
     }
 
-    /// The mother's most recent birth.
+    /// The mother's most recent birth (of those received whole).
     pub fn birth_of(&self, mother: MotherId) -> Result<BirthRecord, StoreError> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT id, mother_id, birth_date, discharge_date, mode, gestational_weeks
-             FROM births WHERE mother_id = ?1 ORDER BY birth_date DESC LIMIT 1",
+             FROM births WHERE mother_id = ?1 AND birth_date IS NOT NULL AND mode IS NOT NULL
+             ORDER BY birth_date DESC LIMIT 1",
         )?;
         let rows = collect_rows(&mut stmt, [mother.to_string()], |row| {
             Ok(BirthRecord {
@@ -104,7 +111,10 @@ impl Store {
 
     pub fn babies_of(&self, birth: BirthId) -> Result<Vec<BabyRecord>, StoreError> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT id, birth_id, mother_id, ordinal, name, sex, birth_weight_g FROM babies WHERE birth_id = ?1 ORDER BY ordinal",
+            "SELECT id, birth_id, mother_id, ordinal, name, sex, birth_weight_g FROM babies
+             WHERE birth_id = ?1 AND mother_id IS NOT NULL AND ordinal IS NOT NULL AND sex IS NOT NULL
+                 AND birth_weight_g IS NOT NULL
+             ORDER BY ordinal",
         )?;
         collect_rows(&mut stmt, [birth.to_string()], |row| {
             Ok(BabyRecord {
@@ -175,8 +185,9 @@ impl Store {
         let today = istanbul_today(now);
         let mut stmt = self.conn.prepare_cached(
             "SELECT m.id, m.full_name, m.neighbourhood, max(b.birth_date)
-             FROM mothers m JOIN births b ON b.mother_id = m.id
+             FROM mothers m JOIN births b ON b.mother_id = m.id AND b.birth_date IS NOT NULL
              WHERE (m.name_folded LIKE ?1 ESCAPE '\\' OR m.id_number LIKE ?2 ESCAPE '\\') AND m.deleted IS NOT 1
+                 AND m.full_name IS NOT NULL
              GROUP BY m.id
              ORDER BY m.full_name LIMIT ?3",
         )?;

@@ -32,9 +32,10 @@ impl Store {
     /// index alone.
     pub(crate) fn latest_births(&self) -> Result<HashMap<Uuid, NaiveDate>, StoreError> {
         let mut births: HashMap<Uuid, NaiveDate> = HashMap::new();
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT mother_id, birth_date FROM births INDEXED BY births_by_mother")?;
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT mother_id, birth_date FROM births INDEXED BY births_by_mother
+                 WHERE mother_id IS NOT NULL AND birth_date IS NOT NULL",
+        )?;
         collect_rows(&mut stmt, [], |row| {
             let birth_date = date(row, 1)?;
             let latest = births.entry(id(row, 0)?).or_insert(birth_date);
@@ -53,7 +54,7 @@ impl Store {
         let mut recorded: HashMap<Uuid, Vec<(VisitNumber, RecordedVisit)>> = HashMap::new();
         let mut visits = self.conn.prepare_cached(
             "SELECT mother_id, number, outcome, visited_on FROM visits INDEXED BY visits_by_mother
-                 WHERE extra_visit_id IS NULL",
+                 WHERE extra_visit_id IS NULL AND mother_id IS NOT NULL AND outcome IS NOT NULL",
         )?;
         collect_rows(&mut visits, [], |row| {
             let (Some(number), Some(visited_on)) = (row.get::<_, Option<u8>>(1)?, opt_date(row, 3)?) else {
@@ -71,9 +72,11 @@ impl Store {
         let births = self.latest_births()?;
 
         let mut rows = Vec::new();
-        let mut mothers = self
-            .conn
-            .prepare_cached("SELECT id, full_name, neighbourhood, nationality FROM mothers WHERE deleted IS NOT 1")?;
+        let mut mothers = self.conn.prepare_cached(&format!(
+            "SELECT id, full_name, neighbourhood, nationality FROM mothers
+                 WHERE deleted IS NOT 1 AND {}",
+            crate::mothers::WHOLE_MOTHER
+        ))?;
         collect_rows(&mut mothers, [], |row| {
             let mother: Uuid = id(row, 0)?;
             let Some(&birth_date) = births.get(&mother) else {

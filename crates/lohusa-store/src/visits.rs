@@ -59,7 +59,8 @@ impl Store {
     /// from the covering index, without answers.
     pub fn recorded_visits(&self, mother: MotherId) -> Result<Vec<(VisitNumber, RecordedVisit)>, StoreError> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT number, outcome, visited_on FROM visits WHERE mother_id = ?1 AND extra_visit_id IS NULL",
+            "SELECT number, outcome, visited_on FROM visits WHERE mother_id = ?1 AND extra_visit_id IS NULL
+                 AND number IS NOT NULL AND outcome IS NOT NULL AND visited_on IS NOT NULL",
         )?;
         collect_rows(&mut stmt, [mother.to_string()], |row| {
             let number: u8 = row.get(0)?;
@@ -79,7 +80,9 @@ impl Store {
         let mut stmt = self.conn.prepare_cached(
             "SELECT id, mother_id, number, outcome, visited_on, visited_at, visited_by, note, checklist_version,
                     extra_visit_id
-             FROM visits WHERE mother_id = ?1 ORDER BY number, visited_on",
+             FROM visits WHERE mother_id = ?1 AND number IS NOT NULL AND outcome IS NOT NULL
+                 AND visited_on IS NOT NULL AND visited_by IS NOT NULL AND checklist_version IS NOT NULL
+             ORDER BY number, visited_on",
         )?;
         let mut visits = collect_rows(&mut stmt, [mother.to_string()], |row| {
             let number: u8 = row.get(2)?;
