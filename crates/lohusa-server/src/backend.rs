@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 use lohusa_core::access::{Role, any_may_read};
 use lohusa_core::change::Change;
 use lohusa_core::sync::{DeviceReport, Refusal, ServerIdentity, TeamDevice};
-use lohusa_core::{EntityKind, MemberId};
+use lohusa_core::{ChangeId, EntityKind, MemberId};
 use uuid::Uuid;
 
 use crate::logic::{EntityDoc, reason};
@@ -653,7 +653,7 @@ pub fn decide(
     authors: &Authors,
 ) -> Result<Result<Decided, Vec<Refusal>>, BackendError> {
     let team_id = pusher.team_id;
-    let mut seen = HashSet::new();
+    let mut seen: HashMap<ChangeId, usize> = HashMap::new();
     let mut duplicates = 0;
     let mut new = Vec::new();
     // An id another team's log holds is no duplicate of this team's: it goes through the checks
@@ -676,8 +676,15 @@ pub fn decide(
                     reused.push(change.id);
                 }
             }
-            _ if !seen.insert(change.id) => duplicates += 1,
-            _ => new.push(change),
+            // Twice in one batch: the same change once, or two contents under one id.
+            _ => match seen.get(&change.id) {
+                Some(first) if new[*first] == change => duplicates += 1,
+                Some(_) => reused.push(change.id),
+                None => {
+                    seen.insert(change.id, new.len());
+                    new.push(change);
+                }
+            },
         }
     }
     let mut refusals: Vec<Refusal> = new

@@ -202,6 +202,21 @@ async fn hostile_requests_are_bounded(db: Db) {
     );
     let (status, body, _) = answer(push(&token, json!([original]))).await;
     assert_eq!((status, body["duplicates"].as_u64()), (StatusCode::OK, Some(1)));
+    // Twice in one batch: the same content is one change, two contents are refused.
+    let twin = mother_change(Uuid::now_v7(), device, "Elif Su");
+    let mut other = twin.clone();
+    other.fields.insert("full_name".into(), json!("Başka Biri"));
+    let (status, body, _) = answer(push(&token, json!([twin.clone(), other]))).await;
+    assert_eq!(
+        (status, body["refused"][0]["reason"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("change_id_reused")),
+        "{body}"
+    );
+    let (status, body, _) = answer(push(&token, json!([twin.clone(), twin]))).await;
+    assert_eq!(
+        (status, body["accepted"].as_u64(), body["duplicates"].as_u64()),
+        (StatusCode::OK, Some(1), Some(1))
+    );
     let stored_before = server
         .backend
         .change_ids(server.backend.team_id("izmir").await.unwrap())
