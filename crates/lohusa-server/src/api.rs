@@ -103,8 +103,9 @@ pub fn router_guarded(backend: Shared, guards: Arc<Guards>) -> Router {
         .with_state(backend)
 }
 
-/// Counts each refused request (4xx, but a missing page) against its address, for the
-/// listener's flood guard.
+/// Counts each refused request (4xx) against its address; while an address floods the server
+/// with refused requests, each of its requests waits first (on a connection kept open, too), so
+/// the flood cannot take the server's time from the tablets elsewhere.
 async fn count_refusals(
     State(guards): State<Arc<Guards>>,
     request: axum::extract::Request,
@@ -114,6 +115,9 @@ async fn count_refusals(
         .extensions()
         .get::<ConnectInfo<std::net::SocketAddr>>()
         .map(|ConnectInfo(a)| a.ip());
+    if let Some(delay) = address.and_then(|a| guards.connection_delay(a, std::time::Instant::now())) {
+        tokio::time::sleep(delay).await;
+    }
     let response = next.run(request).await;
     if let Some(address) = address
         && response.status().is_client_error()

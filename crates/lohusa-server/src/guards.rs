@@ -33,9 +33,9 @@ pub struct Limits {
     /// before its pushes are refused unread for `lockout` / 15 (a minute by default): a broken
     /// or hostile tablet cannot keep the server parsing its garbage.
     pub bad_pushes: u32,
-    /// Refused requests (4xx) one address may cause in a second before its new connections
-    /// wait `flood_delay` each: a flood of cheap refusals cannot take the server's time, while
-    /// tablets on their open connections go on.
+    /// Refused requests (4xx) one address may cause in a second before each of its new
+    /// connections and requests waits `flood_delay`: a flood of cheap refusals cannot take the
+    /// server's time, while tablets at other addresses go on.
     pub flood_refusals: u32,
     pub flood_delay: Duration,
 }

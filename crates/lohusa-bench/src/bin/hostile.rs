@@ -175,9 +175,12 @@ fn batch(device: Uuid, member: Uuid) -> Value {
 /// One side: the pushers for `seconds`, with the attack running or not. Push latencies in ms.
 async fn side(args: &Args, hostile: Attack) -> anyhow::Result<(Vec<f64>, f64, usize, usize)> {
     let server = Arc::new(Server::start()?);
-    // Each tablet keeps its own connection open, as a tablet does.
+    // Each tablet keeps its own connection open, as a tablet does, and comes from another address
+    // than the attacker (127.0.0.2; the attack comes from 127.0.0.1), as tablets and an attacker
+    // are other machines.
     let http = reqwest::Client::builder()
         .pool_max_idle_per_host(args.pushers + 1)
+        .local_address(std::net::IpAddr::from([127, 0, 0, 2]))
         .build()?;
     let mut tablets = Vec::new();
     for i in 0..args.pushers {
