@@ -213,7 +213,11 @@ async fn main() -> anyhow::Result<()> {
         },
         Command::Devices => {
             for d in backend.devices().await? {
-                println!("{}\t{}\t{}\tlast seen {:?}", d.team, d.id, d.name, d.last_seen_ms);
+                let seen = d
+                    .last_seen_ms
+                    .and_then(chrono::DateTime::from_timestamp_millis)
+                    .map_or_else(|| "never".to_owned(), |at| at.format("%Y-%m-%d %H:%M UTC").to_string());
+                println!("{}\t{}\t{}\tlast seen {seen}", d.team, d.id, d.name);
             }
         }
         Command::RevokeDevice { id } => {
