@@ -609,11 +609,12 @@ impl ChecklistDefinition {
                 .as_i64()
                 .is_some_and(|n| options.iter().any(|o| i64::from(*o) == n)),
             FieldKind::Single { options } => text.is_some_and(|t| options.iter().any(|o| o == t)),
+            // Each option at most once, as the form gives them.
             FieldKind::Multiple { options } => value.as_array().is_some_and(|chosen| {
+                let distinct: BTreeSet<&str> = chosen.iter().filter_map(Value::as_str).collect();
                 !chosen.is_empty()
-                    && chosen
-                        .iter()
-                        .all(|c| c.as_str().is_some_and(|c| options.iter().any(|o| o == c)))
+                    && distinct.len() == chosen.len()
+                    && distinct.iter().all(|c| options.iter().any(|o| o == c))
             }),
             FieldKind::YesNo => value.is_boolean(),
             FieldKind::Scale { min, max } => whole_in(f64::from(*min), f64::from(*max)),

@@ -404,6 +404,12 @@ mod tests {
                 json!(["abdomen", "elbow"]),
                 Err(ValueProblem::WrongType),
             ),
+            (
+                E::Visit,
+                "answers.mother.pain_site",
+                json!(["back", "back"]),
+                Err(ValueProblem::WrongType),
+            ),
             (E::Visit, "answers.mother.fatigue", json!("mild"), Ok(())),
             (E::Visit, "answers.mother.x", json!(1), Err(ValueProblem::UnknownField)),
             (

@@ -42,6 +42,9 @@ pub mod reason {
     pub const TOO_MANY_CONFLICTS: &str = "too_many_conflicts";
     /// A change id already held with other content.
     pub const ID_REUSED: &str = "change_id_reused";
+    /// A change replacing more versions of a field than a field ever holds, or versions of a
+    /// field it does not set.
+    pub const BASE_TOO_LONG: &str = "replaces_too_many_versions";
 }
 
 /// The checks a change passes on its own, before the database is asked anything.
@@ -77,6 +80,13 @@ pub fn check_change(change: &Change, now_ms: u64) -> Result<(), &'static str> {
     if change.hlc.wall_ms > now_ms.saturating_add(MAX_FORWARD_DRIFT_MS) {
         return Err(reason::CLOCK_AHEAD);
     }
+    // A write replaces the value it showed and the concurrent ones (a resolution): never more
+    // than a field can hold at once, so merging stays cheap.
+    if change.base.values().any(|versions| versions.len() > MAX_BASE_VERSIONS)
+        || change.base.keys().any(|f| !change.fields.contains_key(f))
+    {
+        return Err(reason::BASE_TOO_LONG);
+    }
     // A write comes after what it replaces (its device observed those stamps before writing);
     // the merge converges because of it, so a change that says otherwise is refused.
     if change.base.values().flatten().any(|v| v.hlc >= change.hlc) {
@@ -89,6 +99,9 @@ pub fn check_change(change: &Change, now_ms: u64) -> Result<(), &'static str> {
 pub const MAX_CHANGE_FIELDS: usize = 1000;
 /// The most unresolved concurrent values one field may hold on the server.
 pub const MAX_FIELD_HEADS: usize = 16;
+/// The most versions of one field a change may replace: the value shown and every concurrent
+/// one, with room for versions the server has not received yet.
+pub const MAX_BASE_VERSIONS: usize = 2 * (MAX_FIELD_HEADS + 1);
 
 /// How deep a push body may nest: the push, its changes, a change, its fields or bases, and a
 /// value as deep as a field may hold (`lohusa_core::fields::MAX_VALUE_DEPTH`).

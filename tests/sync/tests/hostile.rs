@@ -189,6 +189,39 @@ async fn hostile_requests_are_bounded(db: Db) {
     // The shown value and as many concurrent ones as the limit.
     assert_eq!(refused_at, Some(lohusa_server::logic::MAX_FIELD_HEADS + 1), "({db:?})");
 
+    // A change replacing thousands of versions of a field (merging it would cost the server
+    // time in proportion to every earlier one), or versions of a field it does not set.
+    let mut long_base = change(EntityKind::Mother, mother, device, device, json!({ "phone": "0532" }));
+    let fake = |n: u32| lohusa_core::Version {
+        hlc: lohusa_core::Hlc { wall_ms: 1, counter: n },
+        device: lohusa_core::DeviceId(device),
+    };
+    long_base.base.insert("phone".into(), (0..10_000).map(fake).collect());
+    let mut stray_base = change(EntityKind::Mother, mother, device, device, json!({ "phone": "0532" }));
+    stray_base.base.insert("street".into(), vec![fake(1)]);
+    for (what, sent) in [
+        ("a base of 10,000 versions", long_base),
+        ("a base of another field", stray_base),
+    ] {
+        let (status, body, _) = answer(push(&token, json!([sent]))).await;
+        assert_eq!(
+            (status, body["refused"][0]["reason"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("replaces_too_many_versions")),
+            "{what}: {body}"
+        );
+    }
+    let many = json!({ "answers.mother.breasts": vec!["soft"; 100_000] });
+    let (status, body, _) = answer(push(
+        &token,
+        json!([change(EntityKind::Visit, Uuid::now_v7(), device, device, many)]),
+    ))
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "one option 100,000 times: {body}"
+    );
+
     // A change id sent again with other content is refused, not counted as a duplicate.
     let original = mother_change(Uuid::now_v7(), device, "Zeynep Ak");
     assert_eq!(answer(push(&token, json!([original.clone()]))).await.0, StatusCode::OK);
