@@ -160,7 +160,10 @@ fn batch(device: Uuid, member: Uuid) -> Value {
                 "id": Uuid::now_v7(),
                 "entity": "mother",
                 "entity_id": Uuid::now_v7(),
-                "fields": { "full_name": format!("Anne {i}"), "phone": "05321234567", "age_years": 27 },
+                "fields": {
+                    "full_name": format!("Anne {i}"), "phone": "05321234567", "age_years": 27,
+                    "preferred_language": "tr", "interpreter_needed": false, "registered_on": "2026-11-20",
+                },
                 "base": {},
                 "hlc": lohusa_core::Hlc { wall_ms: now_ms(), counter: i }.to_string(),
                 "author": member,
@@ -419,6 +422,11 @@ async fn main() -> anyhow::Result<()> {
     let mut rows = Vec::new();
     for hostile in [Attack::None, Attack::InProcess, Attack::OwnProcess] {
         let (mut latencies, peak, failed, attacks) = side(&args, hostile).await?;
+        // A tablet's push failing on an idle server means the bench itself is broken.
+        anyhow::ensure!(
+            hostile != Attack::None || failed == 0,
+            "{failed} pushes failed on the idle server: the bench's pushes are not what a tablet sends"
+        );
         latencies.sort_by(f64::total_cmp);
         rows.push((hostile, latencies, peak, failed, attacks));
     }
