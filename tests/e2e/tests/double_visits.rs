@@ -51,7 +51,7 @@ async fn a_visit_recorded_on_two_tablets_is_shown_once_and_settled() -> anyhow::
     for language in ["tr", "ar", "en"] {
         app.click_named(&format!("lang_{language}")).await?;
         app.wait_css(&format!("html[lang='{language}']")).await?;
-        app.scroll_to("[data-duplicates='1']").await?;
+        app.scroll_to("[data-testid=mother-name]").await?;
         let text = app.text("[data-duplicates='1']").await?;
         assert!(
             text.contains("Ebe Derya") && text.contains("Ebe Sevgi"),
