@@ -48,18 +48,46 @@ pub async fn serve_with(
     listener: tokio::net::TcpListener,
     limits: guards::Limits,
 ) -> std::io::Result<()> {
+    serve_until(backend, listener, limits, std::future::pending()).await
+}
+
+/// Serves the API on `listener` until `shutdown` completes, then lets the requests in flight
+/// finish (up to `listen::SHUTDOWN_DEADLINE`) and returns.
+pub async fn serve_until(
+    backend: Backend,
+    listener: tokio::net::TcpListener,
+    limits: guards::Limits,
+    shutdown: impl std::future::Future<Output = ()>,
+) -> std::io::Result<()> {
     let guards = guards::Guards::new(limits);
     let app = api::router_guarded(Arc::new(backend), guards.clone());
-    listen::serve(listener, app, None, guards).await
+    listen::serve(listener, app, None, guards, shutdown).await
+}
+
+/// Completes when the process is asked to stop: SIGTERM (a deploy, a reboot) or Ctrl-C.
+pub async fn stop_signal() {
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        () = terminate => {}
+    }
 }
 
 /// Serves the API over HTTPS (rustls) on `listener` with the certificate chain and private key
-/// in these PEM files, until the process ends.
+/// in these PEM files, until `shutdown` completes (then as `serve_until`).
 pub async fn serve_tls(
     backend: Backend,
     listener: std::net::TcpListener,
     cert: &std::path::Path,
     key: &std::path::Path,
+    shutdown: impl std::future::Future<Output = ()>,
 ) -> std::io::Result<()> {
     let config = axum_server::tls_rustls::RustlsConfig::from_pem_file(cert, key).await?;
     // HTTP/1.1 only, as the listener speaks (the tablets' client does too).
@@ -70,7 +98,7 @@ pub async fn serve_tls(
     let guards = guards::Guards::new(guards::Limits::for_this_process());
     let app = api::router_guarded(Arc::new(backend), guards.clone());
     let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
-    listen::serve(listener, app, Some(acceptor), guards).await
+    listen::serve(listener, app, Some(acceptor), guards, shutdown).await
 }
 
 /// Plain HTTP is for development on this computer only: health data must not cross a network

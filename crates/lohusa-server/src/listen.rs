@@ -21,18 +21,34 @@ use tower::ServiceExt;
 
 use crate::guards::Guards;
 
-/// Serves `app` on `listener` (over TLS when `tls` is given) until the process ends.
+/// How long requests in flight may take to finish once the server is asked to stop.
+pub const SHUTDOWN_DEADLINE: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Serves `app` on `listener` (over TLS when `tls` is given) until `shutdown` completes; then
+/// stops accepting, lets the requests in flight finish (each connection closes after its
+/// current request), waits for them up to `SHUTDOWN_DEADLINE`, and returns.
 pub async fn serve(
     listener: TcpListener,
     app: Router,
     tls: Option<tokio_rustls::TlsAcceptor>,
     guards: Arc<Guards>,
+    shutdown: impl std::future::Future<Output = ()>,
 ) -> std::io::Result<()> {
     let limits = guards.limits.clone();
-    let slots = Arc::new(Semaphore::new(limits.max_connections.max(1)));
+    let connections = limits.max_connections.max(1);
+    let slots = Arc::new(Semaphore::new(connections));
+    let (stopping, stop_seen) = tokio::sync::watch::channel(false);
+    tokio::pin!(shutdown);
     loop {
-        let permit = slots.clone().acquire_owned().await.expect("never closed");
-        let (stream, peer) = match listener.accept().await {
+        let accepted = tokio::select! {
+            () = &mut shutdown => break,
+            accepted = async {
+                let permit = slots.clone().acquire_owned().await.expect("never closed");
+                (permit, listener.accept().await)
+            } => accepted,
+        };
+        let (permit, accepted) = accepted;
+        let (stream, peer) = match accepted {
             Ok(accepted) => accepted,
             Err(error) => {
                 // Out of file descriptors, or a connection reset before it was accepted: wait a
@@ -52,6 +68,7 @@ pub async fn serve(
         let tls = tls.clone();
         let header_timeout = limits.header_timeout;
         let delay = guards.connection_delay(peer.ip(), std::time::Instant::now());
+        let stop_seen = stop_seen.clone();
         tokio::spawn(async move {
             let (_permit, _address_slot) = (permit, address_slot);
             // An address flooding the server with refused requests waits for each new
@@ -70,14 +87,47 @@ pub async fn serve(
                 .max_buf_size(64 * 1024);
             match tls {
                 None => {
-                    let _ = http.serve_connection(TokioIo::new(stream), service).await;
+                    let connection = http.serve_connection(TokioIo::new(stream), service);
+                    until_stopped(connection, stop_seen).await;
                 }
                 Some(acceptor) => {
                     if let Ok(Ok(stream)) = tokio::time::timeout(header_timeout, acceptor.accept(stream)).await {
-                        let _ = http.serve_connection(TokioIo::new(stream), service).await;
+                        let connection = http.serve_connection(TokioIo::new(stream), service);
+                        until_stopped(connection, stop_seen).await;
                     }
                 }
             }
         });
     }
+    // Stop: no new connection is accepted; each open one ends after its current request.
+    drop(listener);
+    let _ = stopping.send(true);
+    let all = u32::try_from(connections).unwrap_or(u32::MAX);
+    if tokio::time::timeout(SHUTDOWN_DEADLINE, slots.acquire_many(all))
+        .await
+        .is_err()
+    {
+        eprintln!("lohusa-server: some requests were still running after {SHUTDOWN_DEADLINE:?}; stopping anyway");
+    }
+    Ok(())
+}
+
+/// Serves one connection; once the server stops, it finishes the request in flight and closes.
+async fn until_stopped<I, S>(
+    connection: hyper::server::conn::http1::Connection<I, S>,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) where
+    I: hyper::rt::Read + hyper::rt::Write + Unpin + 'static,
+    S: hyper::service::HttpService<Incoming>,
+    S::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    S::ResBody: 'static,
+    <S::ResBody as hyper::body::Body>::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    tokio::pin!(connection);
+    tokio::select! {
+        _ = connection.as_mut() => return,
+        _ = stop.wait_for(|stopping| *stopping) => {}
+    }
+    connection.as_mut().graceful_shutdown();
+    let _ = connection.await;
 }

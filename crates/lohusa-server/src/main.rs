@@ -131,7 +131,7 @@ async fn main() -> anyhow::Result<()> {
             match (tls_cert, tls_key) {
                 (Some(cert), Some(key)) => {
                     println!("lohusa-server listening on https://{address}");
-                    lohusa_server::serve_tls(backend, listener, &cert, &key)
+                    lohusa_server::serve_tls(backend, listener, &cert, &key, lohusa_server::stop_signal())
                         .await
                         .with_context(|| format!("serving HTTPS with {} and {}", cert.display(), key.display()))?;
                 }
@@ -146,7 +146,14 @@ async fn main() -> anyhow::Result<()> {
                         "lohusa-server listening on http://{address} (development: plain HTTP on this computer only)"
                     );
                     listener.set_nonblocking(true)?;
-                    lohusa_server::serve(backend, tokio::net::TcpListener::from_std(listener)?).await?;
+                    lohusa_server::serve_until(
+                        backend,
+                        tokio::net::TcpListener::from_std(listener)?,
+                        lohusa_server::guards::Limits::for_this_process(),
+                        lohusa_server::stop_signal(),
+                    )
+                    .await?;
+                    println!("lohusa-server stopped: every request in flight finished");
                 }
             }
         }

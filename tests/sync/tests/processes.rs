@@ -53,7 +53,7 @@ impl Server {
         let child = Command::new(binary("lohusa-server"))
             .args(self.args())
             .args(["serve", "--listen", &format!("127.0.0.1:{}", self.port)])
-            .stdout(Stdio::null())
+            .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
@@ -70,6 +70,23 @@ impl Server {
     /// SIGKILL: no shutdown, no flush beyond what was committed.
     fn kill(&mut self) {
         self.process = None;
+    }
+
+    /// SIGTERM, as a deploy or a reboot sends it: the server finishes what is in flight and
+    /// exits. Its exit status and what it printed.
+    fn terminate(&mut self) -> (std::process::ExitStatus, String) {
+        let mut process = self.process.take().expect("the server runs");
+        let child = &mut process.0;
+        let status = Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let mut printed = String::new();
+        if let Some(mut out) = child.stdout.take() {
+            std::io::Read::read_to_string(&mut out, &mut printed).unwrap();
+        }
+        (child.wait().unwrap(), printed)
     }
 
     async fn change_ids(&self) -> BTreeSet<String> {
@@ -323,6 +340,49 @@ async fn wrong_clocks_withhold_nothing_through_kills(db: Db) {
     assert_eq!(list.as_array().unwrap().len(), 8 * 3);
 }
 
+/// SIGTERM while a tablet pushes thousands of changes: the server lets the push in flight finish,
+/// exits 0 and says so; the tablet's sync either completed or fails as "offline" and is retried;
+/// nothing is lost.
+async fn server_stopped_mid_push_finishes_it(db: Db) {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut server, _data) = server(db).await;
+    let a = Replica::new(dir.path(), "a", &server);
+    let b = Replica::new(dir.path(), "b", &server);
+    {
+        let mut store = lohusa_store::Store::open(&a.db).unwrap();
+        lohusa_demo::seed(&mut store, 12, 1500, Utc::now(), 40).unwrap();
+    }
+    let mut rng = fastrand::Rng::with_seed(5);
+    for _ in 0..3 {
+        let sync = KillOnDrop(
+            a.command(&["sync"])
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap(),
+        );
+        std::thread::sleep(Duration::from_millis(rng.u64(50..300)));
+        let (status, printed) = server.terminate();
+        assert!(status.success(), "the server exits 0 on SIGTERM ({db:?}): {status}");
+        assert!(printed.contains("stopped"), "{printed}");
+        let mut sync = sync;
+        let mut stderr = String::new();
+        if let Some(mut err) = sync.0.stderr.take() {
+            std::io::Read::read_to_string(&mut err, &mut stderr).unwrap();
+        }
+        let synced = sync.0.wait().unwrap();
+        assert!(
+            synced.success() || stderr.contains("offline") || stderr.contains("reach"),
+            "a sync cut by a stopping server fails as offline, never with a server error: {stderr}"
+        );
+        // Its message (the first line; a backtrace may follow when RUST_BACKTRACE is set).
+        let message = stderr.lines().next().unwrap_or_default();
+        assert!(!message.contains("500") && !message.contains("internal"), "{message}");
+        server.start();
+    }
+    assert_converged(&server, &[&a, &b]).await;
+}
+
 async fn client_killed_mid_sync_resumes(db: Db) {
     let dir = tempfile::tempdir().unwrap();
     let (server, _data) = server(db).await;
@@ -458,6 +518,16 @@ async fn wrong_clocks_withhold_nothing_through_kills_sqlite() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn wrong_clocks_withhold_nothing_through_kills_postgres() {
     wrong_clocks_withhold_nothing_through_kills(Db::Postgres).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn server_stopped_mid_push_finishes_it_sqlite() {
+    server_stopped_mid_push_finishes_it(Db::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn server_stopped_mid_push_finishes_it_postgres() {
+    server_stopped_mid_push_finishes_it(Db::Postgres).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

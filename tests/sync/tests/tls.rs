@@ -51,7 +51,7 @@ async fn the_server_speaks_https_and_the_client_trusts_only_the_teams_authority(
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     let (c, k) = (cert_file.clone(), key_file.clone());
-    tokio::spawn(async move { lohusa_server::serve_tls(backend, listener, &c, &k).await });
+    tokio::spawn(async move { lohusa_server::serve_tls(backend, listener, &c, &k, std::future::pending()).await });
     let base = format!("https://localhost:{port}");
 
     let mut answer = None;
