@@ -210,8 +210,26 @@ fn enum_value<T: serde::de::DeserializeOwned>(flag: &str, text: &str) -> anyhow:
     serde_json::from_value(json!(text)).with_context(|| format!("--{flag} {text:?} is not one of the accepted values"))
 }
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
+/// Runs the command; a failure prints its message alone (with its causes), never a backtrace,
+/// whatever `RUST_BACKTRACE` says: this is a tool for people.
+fn main() -> std::process::ExitCode {
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("Error: could not start: {error}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run()) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("Error: {error:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let mut store = Store::open(&cli.db).with_context(|| format!("opening {}", cli.db.display()))?;
     match cli.command {
