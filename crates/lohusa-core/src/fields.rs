@@ -293,35 +293,31 @@ mod tests {
 
     #[test]
     fn a_record_is_made_whole_and_never_loses_a_required_field() {
-        let fields = |v: Value| -> crate::change::FieldValues {
+        let values = |v: Value| -> crate::change::FieldValues {
             v.as_object()
                 .unwrap()
                 .iter()
                 .map(|(k, v)| (k.clone(), v.clone()))
                 .collect()
         };
-        let birth = fields(json!({ "mother_id": Uuid::nil(), "birth_date": "2026-11-22", "mode": "vaginal" }));
+        let birth = values(json!({ "mother_id": Uuid::nil(), "birth_date": "2026-11-22", "mode": "vaginal" }));
         assert_eq!(missing_required(EntityKind::Birth, &birth, true), None);
-        let only_mode = fields(json!({ "mode": "vaginal" }));
+        let only_mode = values(json!({ "mode": "vaginal" }));
         assert_eq!(missing_required(EntityKind::Birth, &only_mode, true), Some("mother_id"));
         assert_eq!(
             missing_required(EntityKind::Birth, &only_mode, false),
             None,
             "an edit sets what it changes"
         );
-        let cleared = fields(json!({ "birth_date": null }));
+        let cleared = values(json!({ "birth_date": null }));
         assert_eq!(missing_required(EntityKind::Birth, &cleared, false), Some("birth_date"));
-        let blank = fields(json!({ "full_name": "  " }));
+        let blank = values(json!({ "full_name": "  " }));
         assert_eq!(missing_required(EntityKind::Mother, &blank, false), Some("full_name"));
         for entity in crate::change::ENTITY_KINDS {
             for field in required(entity) {
-                assert!(fields_of(entity).contains(field), "{entity:?}.{field}");
+                assert!(fields(entity).contains(field), "{entity:?}.{field}");
             }
         }
-    }
-
-    fn fields_of(entity: EntityKind) -> &'static [&'static str] {
-        fields(entity)
     }
 
     #[test]

@@ -115,7 +115,7 @@ async fn count_refusals(
         .extensions()
         .get::<ConnectInfo<std::net::SocketAddr>>()
         .map(|ConnectInfo(a)| a.ip());
-    if let Some(delay) = address.and_then(|a| guards.connection_delay(a, std::time::Instant::now())) {
+    if let Some(delay) = address.and_then(|a| guards.flood_delay(a, std::time::Instant::now())) {
         tokio::time::sleep(delay).await;
     }
     let response = next.run(request).await;
@@ -508,7 +508,7 @@ async fn push(
             "This device is already pushing; wait for that push to end.",
         ));
     };
-    let result = receive_push(&backend, &auth, request).await;
+    let result = receive_push(&backend, &guards, &auth, request).await;
     if result
         .as_ref()
         .is_err_and(|e| bad_push(e.status) && guards.bad_push(&auth.device, std::time::Instant::now()))
@@ -530,14 +530,10 @@ fn bad_push(status: StatusCode) -> bool {
 /// The body of a push read, parsed and stored (or refused).
 async fn receive_push(
     backend: &Backend,
+    guards: &Guards,
     auth: &DeviceAuth,
     request: axum::extract::Request,
 ) -> Result<Json<PushResponse>, ApiError> {
-    let guards = request
-        .extensions()
-        .get::<Arc<Guards>>()
-        .cloned()
-        .ok_or_else(|| BackendError::Corrupt("the guards are missing".into()))?;
     let bytes = axum::body::to_bytes(request.into_body(), MAX_BODY_BYTES)
         .await
         .map_err(|e| body_failure(&e))?;

@@ -3,7 +3,7 @@
 //! wrong one-time codes. Held in memory by each server process; a restart forgets lockouts,
 //! which only gives a guesser a few more tries.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::net::IpAddr;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
@@ -33,9 +33,9 @@ pub struct Limits {
     /// before its pushes are refused unread for `lockout` / 15 (a minute by default): a broken
     /// or hostile tablet cannot keep the server parsing its garbage.
     pub bad_pushes: u32,
-    /// Refused requests (4xx) one address may cause in a second before each of its new
-    /// connections and requests waits `flood_delay`: a flood of cheap refusals cannot take the
-    /// server's time, while tablets at other addresses go on.
+    /// Refused requests (4xx) one address may cause in a second before each of its requests
+    /// waits `flood_delay`: a flood of cheap refusals cannot take the server's time, while
+    /// tablets at other addresses go on.
     pub flood_refusals: u32,
     pub flood_delay: Duration,
 }
@@ -89,7 +89,7 @@ struct Attempts {
 pub struct Guards {
     pub limits: Limits,
     parsing: Arc<Semaphore>,
-    pushing: Mutex<HashMap<String, ()>>,
+    pushing: Mutex<HashSet<String>>,
     attempts: Mutex<HashMap<Guesser, Attempts>>,
     bad_pushes: Mutex<HashMap<String, Attempts>>,
     refusals: Mutex<HashMap<IpAddr, (Instant, u32)>>,
@@ -146,10 +146,9 @@ impl Guards {
     /// The device's one push in flight, or None while another of its pushes runs.
     pub fn push_slot(self: &Arc<Guards>, device: &str) -> Option<PushSlot> {
         let mut pushing = self.pushing.lock().unwrap_or_else(PoisonError::into_inner);
-        if pushing.contains_key(device) {
+        if !pushing.insert(device.to_owned()) {
             return None;
         }
-        pushing.insert(device.to_owned(), ());
         Some(PushSlot {
             guards: self.clone(),
             device: device.to_owned(),
@@ -217,9 +216,9 @@ impl Guards {
         entry.1 = entry.1.saturating_add(1);
     }
 
-    /// How long a new connection from this address waits before it is served: `flood_delay`
-    /// while the address caused more than `flood_refusals` refusals in the last second.
-    pub fn connection_delay(&self, address: IpAddr, now: Instant) -> Option<Duration> {
+    /// How long a request from this address waits before it is served: `flood_delay` while the
+    /// address caused more than `flood_refusals` refusals in the last second.
+    pub fn flood_delay(&self, address: IpAddr, now: Instant) -> Option<Duration> {
         let refusals = self.refusals.lock().unwrap_or_else(PoisonError::into_inner);
         let (since, count) = refusals.get(&address)?;
         (now - *since < Duration::from_secs(2) && *count > self.limits.flood_refusals)
@@ -315,18 +314,18 @@ mod tests {
     }
 
     #[test]
-    fn an_address_flooding_refusals_waits_for_new_connections() {
+    fn an_address_flooding_refusals_waits_before_each_request() {
         let guards = Guards::new(Limits::default());
         let (me, other) = (IpAddr::from([10, 0, 0, 1]), IpAddr::from([10, 0, 0, 2]));
         let t0 = Instant::now();
         for _ in 0..50 {
             guards.refused(me, t0);
         }
-        assert!(guards.connection_delay(me, t0).is_none());
+        assert!(guards.flood_delay(me, t0).is_none());
         guards.refused(me, t0);
-        assert_eq!(guards.connection_delay(me, t0), Some(Duration::from_millis(500)));
-        assert!(guards.connection_delay(other, t0).is_none());
-        assert!(guards.connection_delay(me, t0 + Duration::from_secs(3)).is_none());
+        assert_eq!(guards.flood_delay(me, t0), Some(Duration::from_millis(500)));
+        assert!(guards.flood_delay(other, t0).is_none());
+        assert!(guards.flood_delay(me, t0 + Duration::from_secs(3)).is_none());
     }
 
     #[test]

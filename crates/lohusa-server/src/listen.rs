@@ -1,8 +1,8 @@
 //! Accepting connections within limits: at most `max_connections` open at once and
 //! `per_address` from one address, headers within
 //! `header_timeout` (an idle keep-alive connection closes after it too), TLS handshakes within
-//! it, HTTP/1.1 only, each request told which address it came from (for code lockouts), and new
-//! connections from an address flooding the server with refused requests made to wait.
+//! it, HTTP/1.1 only, and each request told which address it came from (for code lockouts and
+//! the flood guard, which `api` applies to every request).
 //!
 //! This replaces `axum::serve`, which has no header timeout or connection cap: without them a
 //! thousand idle sockets, or headers sent a byte at a time, lock every tablet out.
@@ -67,15 +67,9 @@ pub async fn serve(
         let app = app.clone();
         let tls = tls.clone();
         let header_timeout = limits.header_timeout;
-        let delay = guards.connection_delay(peer.ip(), std::time::Instant::now());
         let stop_seen = stop_seen.clone();
         tokio::spawn(async move {
             let (_permit, _address_slot) = (permit, address_slot);
-            // An address flooding the server with refused requests waits for each new
-            // connection; tablets keep the connections they have open.
-            if let Some(delay) = delay {
-                tokio::time::sleep(delay).await;
-            }
             let service =
                 TowerToHyperService::new(app.map_request(move |mut request: axum::http::Request<Incoming>| {
                     request.extensions_mut().insert(ConnectInfo::<SocketAddr>(peer));

@@ -111,15 +111,9 @@ fn parse_role(text: &str) -> Result<lohusa_core::Role, String> {
 
 /// Runs the command; a failure prints its message alone (with its causes), never a backtrace,
 /// whatever `RUST_BACKTRACE` says: this is a tool for people.
-fn main() -> std::process::ExitCode {
-    let runtime = match tokio::runtime::Runtime::new() {
-        Ok(runtime) => runtime,
-        Err(error) => {
-            eprintln!("Error: could not start: {error}");
-            return std::process::ExitCode::FAILURE;
-        }
-    };
-    match runtime.block_on(run()) {
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    match run().await {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("Error: {error:#}");

@@ -54,11 +54,31 @@ pub struct MotherSummary {
     pub next_status: Option<VisitStatus>,
 }
 
-/// A mother's record as every list reads it. A record received without one of these (from a
-/// server of an older version, or a faulty device) is left out of the lists, never stops them;
-/// its changes stay in the log, and a later change that completes it brings it back.
-pub(crate) const WHOLE_MOTHER: &str = "full_name IS NOT NULL AND preferred_language IS NOT NULL
-    AND interpreter_needed IS NOT NULL AND registered_on IS NOT NULL";
+/// The SQL condition that a record of `entity` is whole: every field the core requires of its
+/// kind (`lohusa_core::fields::required`) is set. A record received without one (from a server of
+/// an older version, or a faulty device) is left out of the lists, never stops them; its changes
+/// stay in the log, and a later change that completes it brings it back.
+/// Made once per kind: the lists ask for it on every read.
+pub(crate) fn whole(entity: lohusa_core::EntityKind) -> &'static str {
+    static WHOLE: std::sync::LazyLock<Vec<(lohusa_core::EntityKind, String)>> = std::sync::LazyLock::new(|| {
+        lohusa_core::change::ENTITY_KINDS
+            .iter()
+            .map(|kind| {
+                let condition = lohusa_core::fields::required(*kind)
+                    .iter()
+                    .map(|field| format!("{field} IS NOT NULL"))
+                    .collect::<Vec<_>>()
+                    .join(" AND ");
+                (*kind, condition)
+            })
+            .collect()
+    });
+    WHOLE
+        .iter()
+        .find(|(kind, _)| *kind == entity)
+        .map(|(_, condition)| condition.as_str())
+        .expect("every kind is listed")
+}
 
 impl Store {
     /// Registers a mother, her birth and babies in one transaction, or refuses the whole form.
@@ -77,7 +97,8 @@ impl Store {
         let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT id, full_name, date_of_birth, age_years, phone, street, neighbourhood, district, residency_status,
                     nationality, id_number, preferred_language, interpreter_needed, registered_on
-             FROM mothers WHERE id = ?1 AND deleted IS NOT 1 AND {WHOLE_MOTHER}"
+             FROM mothers WHERE id = ?1 AND deleted IS NOT 1 AND {}",
+            whole(lohusa_core::EntityKind::Mother)
         ))?;
         let rows = collect_rows(&mut stmt, [id.to_string()], read_mother)?;
         rows.into_iter().next().ok_or_else(|| StoreError::NotFound {
@@ -88,11 +109,12 @@ impl Store {
 
     /// The mother's most recent birth (of those received whole).
     pub fn birth_of(&self, mother: MotherId) -> Result<BirthRecord, StoreError> {
-        let mut stmt = self.conn.prepare_cached(
+        let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT id, mother_id, birth_date, discharge_date, mode, gestational_weeks
-             FROM births WHERE mother_id = ?1 AND birth_date IS NOT NULL AND mode IS NOT NULL
+             FROM births WHERE mother_id = ?1 AND {}
              ORDER BY birth_date DESC LIMIT 1",
-        )?;
+            whole(lohusa_core::EntityKind::Birth)
+        ))?;
         let rows = collect_rows(&mut stmt, [mother.to_string()], |row| {
             Ok(BirthRecord {
                 id: id(row, 0)?,
@@ -110,12 +132,12 @@ impl Store {
     }
 
     pub fn babies_of(&self, birth: BirthId) -> Result<Vec<BabyRecord>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(
+        let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT id, birth_id, mother_id, ordinal, name, sex, birth_weight_g FROM babies
-             WHERE birth_id = ?1 AND mother_id IS NOT NULL AND ordinal IS NOT NULL AND sex IS NOT NULL
-                 AND birth_weight_g IS NOT NULL
+             WHERE birth_id = ?1 AND {}
              ORDER BY ordinal",
-        )?;
+            whole(lohusa_core::EntityKind::Baby)
+        ))?;
         collect_rows(&mut stmt, [birth.to_string()], |row| {
             Ok(BabyRecord {
                 id: id(row, 0)?,

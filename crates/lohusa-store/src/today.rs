@@ -75,7 +75,7 @@ impl Store {
         let mut mothers = self.conn.prepare_cached(&format!(
             "SELECT id, full_name, neighbourhood, nationality FROM mothers
                  WHERE deleted IS NOT 1 AND {}",
-            crate::mothers::WHOLE_MOTHER
+            crate::mothers::whole(lohusa_core::EntityKind::Mother)
         ))?;
         collect_rows(&mut mothers, [], |row| {
             let mother: Uuid = id(row, 0)?;

@@ -77,13 +77,13 @@ impl Store {
 
     /// Every visit recorded for a mother, by number, with answers.
     pub fn visits_of(&self, mother: MotherId) -> Result<Vec<VisitRecord>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(
+        let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT id, mother_id, number, outcome, visited_on, visited_at, visited_by, note, checklist_version,
                     extra_visit_id
-             FROM visits WHERE mother_id = ?1 AND number IS NOT NULL AND outcome IS NOT NULL
-                 AND visited_on IS NOT NULL AND visited_by IS NOT NULL AND checklist_version IS NOT NULL
+             FROM visits WHERE mother_id = ?1 AND {}
              ORDER BY number, visited_on",
-        )?;
+            crate::mothers::whole(lohusa_core::EntityKind::Visit)
+        ))?;
         let mut visits = collect_rows(&mut stmt, [mother.to_string()], |row| {
             let number: u8 = row.get(2)?;
             let visited_at: Option<String> = row.get(5)?;

@@ -220,6 +220,22 @@ fn record_round(replicas: &[Replica], round: usize) {
     }
 }
 
+/// Every replica starts a sync at once, in its own process.
+fn start_syncs(replicas: &[Replica]) -> Vec<KillOnDrop> {
+    replicas
+        .iter()
+        .map(|r| {
+            KillOnDrop(
+                r.command(&["sync"])
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::null())
+                    .spawn()
+                    .unwrap(),
+            )
+        })
+        .collect()
+}
+
 /// Everyone syncs twice with the server up; then all agree with each other and the server.
 async fn assert_converged(server: &Server, replicas: &[&Replica]) {
     for _ in 0..2 {
@@ -255,18 +271,7 @@ async fn server_killed_mid_push_loses_nothing(db: Db) {
     for round in 0..8 {
         record_round(&replicas, round);
         // All three push at once; the server dies somewhere in the middle.
-        let syncs: Vec<KillOnDrop> = replicas
-            .iter()
-            .map(|r| {
-                KillOnDrop(
-                    r.command(&["sync"])
-                        .stdout(Stdio::null())
-                        .stderr(Stdio::null())
-                        .spawn()
-                        .unwrap(),
-                )
-            })
-            .collect();
+        let syncs = start_syncs(&replicas);
         std::thread::sleep(Duration::from_millis(rng.u64(0..60)));
         server.kill();
         kills += 1;
@@ -298,18 +303,7 @@ async fn wrong_clocks_withhold_nothing_through_kills(db: Db) {
             replicas[2].clock_off.set(None);
         }
         record_round(&replicas, round);
-        let mut syncs: Vec<KillOnDrop> = replicas
-            .iter()
-            .map(|r| {
-                KillOnDrop(
-                    r.command(&["sync"])
-                        .stdout(Stdio::null())
-                        .stderr(Stdio::null())
-                        .spawn()
-                        .unwrap(),
-                )
-            })
-            .collect();
+        let mut syncs = start_syncs(&replicas);
         std::thread::sleep(Duration::from_millis(rng.u64(0..80)));
         if round % 2 == 0 {
             server.kill();

@@ -124,7 +124,7 @@ impl Server {
             self.data.path(),
             &["add-member", "--team", "izmir", "--name", name, "--role", "nurse"],
         )?;
-        let device = Uuid::now_v7();
+        let device = new_id();
         let enrolled: Value = http
             .post(self.url("enroll"))
             .json(&json!({ "code": code, "device_id": device, "device_name": name }))
@@ -147,25 +147,28 @@ impl Server {
 }
 
 use anyhow::Context;
+use lohusa_server::clock;
 
-fn now_ms() -> u64 {
-    chrono::Utc::now().timestamp_millis() as u64
+/// A new id, from the server's clock module (the bench reads the clock through it).
+fn new_id() -> Uuid {
+    clock::id_at(clock::now_ms())
 }
 
 /// A push of 20 new mothers, as a tablet sends after a morning of registrations.
 fn batch(device: Uuid, member: Uuid) -> Value {
+    let now = clock::now_ms();
     let changes: Vec<Value> = (0..20)
         .map(|i| {
             json!({
-                "id": Uuid::now_v7(),
+                "id": clock::id_at(now),
                 "entity": "mother",
-                "entity_id": Uuid::now_v7(),
+                "entity_id": clock::id_at(now),
                 "fields": {
                     "full_name": format!("Anne {i}"), "phone": "05321234567", "age_years": 27,
                     "preferred_language": "tr", "interpreter_needed": false, "registered_on": "2026-11-20",
                 },
                 "base": {},
-                "hlc": lohusa_core::Hlc { wall_ms: now_ms(), counter: i }.to_string(),
+                "hlc": lohusa_core::Hlc { wall_ms: now, counter: i }.to_string(),
                 "author": member,
                 "device": device,
                 "schema_version": lohusa_core::change::CHANGE_SCHEMA_VERSION,
@@ -286,56 +289,40 @@ fn attack(
         "[".repeat(120),
         "]".repeat(120)
     );
-    let long_name = json!({ "changes": [{ "id": Uuid::now_v7(), "entity": "mother", "entity_id": Uuid::now_v7(),
+    let long_name = json!({ "changes": [{ "id": new_id(), "entity": "mother", "entity_id": new_id(),
         "fields": { "full_name": "x".repeat(10 << 20) }, "base": {}, "hlc": "000000000000-00000000",
-        "author": Uuid::now_v7(), "device": Uuid::now_v7(), "schema_version": 1 }] })
+        "author": new_id(), "device": new_id(), "schema_version": 1 }] })
     .to_string();
     let http = reqwest::Client::new();
     let mut tasks = Vec::new();
-    type Make = Box<dyn Fn(&reqwest::Client, &str) -> reqwest::RequestBuilder + Send + Sync>;
-    let token = token.to_owned();
-    let kinds: Vec<(usize, Make)> = vec![
-        (3, {
-            let bomb = bomb.clone();
-            Box::new(move |h, url| h.post(url).header("content-encoding", "zstd").body(bomb.clone()))
-        }),
-        (2, {
-            let (bomb, token) = (bomb.clone(), token.clone());
-            Box::new(move |h, url| {
-                h.post(url)
-                    .bearer_auth(&token)
-                    .header("content-encoding", "zstd")
-                    .header("content-type", "application/json")
-                    .body(bomb.clone())
-            })
-        }),
-        (2, {
-            let token = token.clone();
-            Box::new(move |h, url| {
-                h.post(url)
-                    .bearer_auth(&token)
-                    .header("content-type", "application/json")
-                    .body(deep.clone())
-            })
-        }),
-        (2, {
-            let token = token.clone();
-            Box::new(move |h, url| {
-                h.post(url)
-                    .bearer_auth(&token)
-                    .header("content-type", "application/json")
-                    .body(long_name.clone())
-            })
-        }),
+    // Each kind: how many loops send it, whether with the attacker's token, zstd or plain, the body.
+    let kinds: Vec<(usize, bool, bool, Vec<u8>)> = vec![
+        (3, false, true, bomb.clone()),
+        (2, true, true, bomb),
+        (2, true, false, deep.into_bytes()),
+        (2, true, false, long_name.into_bytes()),
     ];
     let url = format!("http://127.0.0.1:{port}/v1/push");
-    for (copies, make) in kinds {
-        let make = Arc::new(make);
+    for (copies, with_token, zstd, body) in kinds {
         for _ in 0..copies {
-            let (http, url, stop, count, make) = (http.clone(), url.clone(), stop.clone(), count.clone(), make.clone());
+            let (http, url, stop, count, body, token) = (
+                http.clone(),
+                url.clone(),
+                stop.clone(),
+                count.clone(),
+                body.clone(),
+                token.to_owned(),
+            );
             tasks.push(tokio::spawn(async move {
                 while !stop.load(Ordering::Relaxed) {
-                    let _ = make(&http, &url).timeout(Duration::from_secs(30)).send().await;
+                    let mut request = http.post(&url).header("content-type", "application/json");
+                    if with_token {
+                        request = request.bearer_auth(&token);
+                    }
+                    if zstd {
+                        request = request.header("content-encoding", "zstd");
+                    }
+                    let _ = request.body(body.clone()).timeout(Duration::from_secs(30)).send().await;
                     count.fetch_add(1, Ordering::Relaxed);
                 }
             }));
@@ -353,7 +340,7 @@ fn attack(
             while !stop.load(Ordering::Relaxed) {
                 let _ = http
                     .post(&url)
-                    .json(&json!({ "code": "AAAA-BBBB-CCCC", "device_id": Uuid::now_v7() }))
+                    .json(&json!({ "code": "AAAA-BBBB-CCCC", "device_id": new_id() }))
                     .send()
                     .await;
                 count.fetch_add(1, Ordering::Relaxed);
