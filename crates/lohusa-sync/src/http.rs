@@ -86,7 +86,10 @@ pub fn check_address(base: &str) -> Result<(), SyncError> {
 fn client(ca_pem: Option<&str>) -> Result<reqwest::Client, SyncError> {
     let mut builder = reqwest::Client::builder()
         .connect_timeout(Duration::from_secs(10))
-        .timeout(Duration::from_secs(120));
+        .timeout(Duration::from_secs(120))
+        // The server closes a connection idle for 15 s; one kept longer here could be reused
+        // just as the server closes it, and the request would fail.
+        .pool_idle_timeout(Duration::from_secs(10));
     if let Some(pem) = ca_pem {
         let certs = reqwest::Certificate::from_pem_bundle(pem.as_bytes())
             .map_err(|e| SyncError::UntrustedCertificate(format!("the team's certificate file is unreadable: {e}")))?;
