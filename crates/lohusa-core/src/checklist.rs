@@ -288,10 +288,11 @@ impl ChecklistDefinition {
 
     /// Parses and checks raw answers (what was typed) for a new visit.
     ///
-    /// Empty answers are skipped: a nurse may not measure everything. Answers to questions the
-    /// form does not ask under the other answers (wound details after a vaginal birth) are
-    /// dropped. Keys that no section of this visit has are refused, so nothing arrives that the
-    /// form could not show.
+    /// Empty answers are skipped: a nurse may not measure everything. An answer to a question the
+    /// form does not ask under the other answers (a hemoglobin without `hb_done = yes`, wound
+    /// details after a vaginal birth) is refused, naming what the question depends on: dropping
+    /// it would lose a value someone measured. Keys that no section of this visit has are
+    /// refused too, so nothing is stored that the form could not show.
     pub fn validate_answers(
         &self,
         form: &FormContext<'_>,
@@ -346,15 +347,25 @@ impl ChecklistDefinition {
         let mut all = recorded.clone();
         all.extend(answers.iter().map(|(k, v)| (k.clone(), v.clone())));
         let hidden = self.hidden_keys(form, &all, &sections);
-        answers.retain(|k, _| !hidden.contains(k));
-        errors.retain(|(k, _)| !hidden.contains(k));
-        all.retain(|k, _| !hidden.contains(k));
+        answers.retain(|k, _| !hidden.contains_key(k));
+        errors.retain(|(k, _)| !hidden.contains_key(k));
+        all.retain(|k, _| !hidden.contains_key(k));
+        for (key, depends_on) in &hidden {
+            if let Some(text) = raw.get(key).and_then(|t| parse::trimmed(t)) {
+                errors.push((
+                    key.clone(),
+                    FieldError::new(format!("answers.{key}"), Rule::NotShown)
+                        .with("value", text)
+                        .with("depends_on", depends_on.join(", ")),
+                ));
+            }
+        }
         // A recorded result whose question is no longer asked (the test was "not done" after
         // all) is cleared, not left behind to raise a flag nobody can see.
         if only_later {
             for key in recorded
                 .keys()
-                .filter(|k| hidden.contains(*k) && !recorded[*k].is_null())
+                .filter(|k| hidden.contains_key(*k) && !recorded[*k].is_null())
             {
                 answers.insert(key.clone(), Value::Null);
             }
@@ -505,14 +516,20 @@ impl ChecklistDefinition {
         let hidden = self.hidden_keys(form, answers, &sections);
         answers
             .iter()
-            .filter(|(k, v)| !hidden.contains(*k) && !v.is_null())
+            .filter(|(k, v)| !hidden.contains_key(*k) && !v.is_null())
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect()
     }
 
-    /// The answer keys of `sections` the form does not ask under `answers`.
-    fn hidden_keys(&self, form: &FormContext<'_>, answers: &Answers, sections: &[&Section]) -> BTreeSet<String> {
-        let mut hidden = BTreeSet::new();
+    /// The answer keys of `sections` the form does not ask under `answers`, each with the fields
+    /// the condition that hides it reads.
+    fn hidden_keys(
+        &self,
+        form: &FormContext<'_>,
+        answers: &Answers,
+        sections: &[&Section],
+    ) -> BTreeMap<String, Vec<String>> {
+        let mut hidden = BTreeMap::new();
         for section in sections {
             for subject in subjects(section.subject, form.babies) {
                 let computed = self.computed_for(form, subject, &section.fields, answers);
@@ -525,9 +542,19 @@ impl ChecklistDefinition {
                 };
                 let section_shown = section.show_if.as_ref().is_none_or(|c| c.holds(&facts));
                 for field in &section.fields {
-                    let shown = section_shown && field.show_if.as_ref().is_none_or(|c| c.holds(&facts));
-                    if !shown {
-                        hidden.insert(answer_key(subject.map(|b| b.id), &field.key));
+                    let hiding = if section_shown {
+                        field.show_if.as_ref().filter(|c| !c.holds(&facts))
+                    } else {
+                        section.show_if.as_ref()
+                    };
+                    if let Some(condition) = hiding {
+                        let mut depends_on: Vec<String> = Vec::new();
+                        for field in condition.fields() {
+                            if !depends_on.iter().any(|f| f == field) {
+                                depends_on.push(field.to_owned());
+                            }
+                        }
+                        hidden.insert(answer_key(subject.map(|b| b.id), &field.key), depends_on);
                     }
                 }
             }

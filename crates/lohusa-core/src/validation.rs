@@ -42,6 +42,9 @@ pub enum Rule {
     DateOrder,
     /// The form does not ask this question for this visit.
     NotAsked,
+    /// The form asks this question only under other answers (`depends_on`: the fields it
+    /// depends on), which do not hold: a hemoglobin value without "hemoglobin tested: yes".
+    NotShown,
     /// A screening text file that does not fit its instrument (`reason`: `format`,
     /// `unknown_instrument`, `item_count`, `option_count`, `empty_text`; `detail` in English).
     NotAScreeningText,
@@ -135,6 +138,7 @@ impl FieldError {
             Rule::DateOrder => format!("{} is before {} ({})", p("value"), p("other"), p("other_value")),
             Rule::NotAScreeningText => format!("not a usable screening text: {}", p("detail")),
             Rule::NotAsked => format!("'{}' is not asked at this visit", p("value")),
+            Rule::NotShown => format!("'{}' is asked only when {} says so", p("value"), p("depends_on")),
             Rule::IdNumberFormat => "must be 11 digits and not start with 0".to_owned(),
             Rule::PinFormat => format!("must be {} to {} digits", p("min"), p("max")),
             Rule::PinTooSimple => "is too easy to guess (one digit repeated, or a straight run)".to_owned(),

@@ -31,7 +31,7 @@ export function dayOfLife(birthDate: string, date: string): number | null {
 
 export const OPTION_LETTERS = ["A", "B", "C", "D", "E", "F"];
 
-interface Props {
+export interface Props {
   definition: ChecklistDefinition;
   visit: VisitNumber;
   birth: BirthRecord;
@@ -48,6 +48,25 @@ interface Props {
   screeningTexts?: Record<string, InstrumentText | null>;
   /** Opens the screen where the mother answers a screening herself. */
   onSelfScreening?: (instrument: string) => void;
+}
+
+/** The answers among `answers` whose question the form shows under the values it holds: what a
+ * save sends. A value typed into a question that another answer then hid stays in the form (it
+ * comes back if the answer changes back), but is not sent; the core refuses it. */
+export function shownAnswers(form: Props, answers: Record<string, string>): Record<string, string> {
+  const { definition, visit, babies, onlyLater = false } = form;
+  const shown = new Set<string>();
+  const sections = definition.sections.filter((s) => s.visits.includes(visit) && (!onlyLater || s.later));
+  for (const section of sections) {
+    for (const baby of section.subject === "mother" ? [null] : babies) {
+      const f = facts(form, baby);
+      if (section.show_if && !holds(section.show_if, f)) continue;
+      for (const field of section.fields) {
+        if (!field.show_if || holds(field.show_if, f)) shown.add(answerKey(baby, field.key));
+      }
+    }
+  }
+  return Object.fromEntries(Object.entries(answers).filter(([key]) => shown.has(key)));
 }
 
 export function ChecklistForm(props: Props) {

@@ -34,6 +34,15 @@ export function fieldErrorMessage(t: TFunction, error: FieldError): string {
   if ((error.rule === "must_be_below" || error.rule === "date_order") && params.other !== undefined) {
     params.other = fieldLabel(t, params.other.includes(".") ? params.other : `answers.mother.${params.other}`);
   }
+  if (error.rule === "not_shown" && params.depends_on !== undefined) {
+    // The answers (or visit facts) the question depends on, by their labels.
+    const facts: Record<string, string> = { day_of_life: "checklist.fields.day_of_life", visit_number: "fields.visit.number" };
+    params.depends_on = params.depends_on
+      .split(", ")
+      .map((name) => (name === "birth_mode" ? fieldLabel(t, "birth.mode") : facts[name] ? t(facts[name], { defaultValue: name }) : fieldLabel(t, `answers.mother.${name}`)))
+      .map((label) => `«${label}»`)
+      .join(", ");
+  }
   const rule = t(`rules.${error.rule}`, params);
   return `${fieldLabel(t, error.field)}: ${rule}`.replace(/\s+\)/g, ")").replace(/\s{2,}/g, " ");
 }

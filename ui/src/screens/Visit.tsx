@@ -6,7 +6,7 @@
 import { useCallback, useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 
-import { answerText, ChecklistForm } from "../components/ChecklistForm";
+import { answerText, ChecklistForm, shownAnswers } from "../components/ChecklistForm";
 import { ChoiceButtons, DateField, TextField } from "../components/Field";
 import { FlagList } from "../components/FlagList";
 import { FormActions, FormErrorBanner, LoadFailed, Loading } from "../components/ScreenState";
@@ -165,7 +165,9 @@ export function Visit({ motherId, number, memberName, extra }: { motherId: Mothe
   const visitSave = useSave(
     () => {
       dirty.current = false;
-      return extra ? ipc.recordExtraVisit(extra, latest.current) : ipc.recordVisit(latest.current);
+      const typed = latest.current;
+      const sent = { ...typed, answers: shownAnswers({ definition: definition!, visit: number, birth: view!.birth, babies: view!.babies, visitDate: typed.visited_on, values: typed.answers }, typed.answers) };
+      return extra ? ipc.recordExtraVisit(extra, sent) : ipc.recordVisit(sent);
     },
     (saved) =>
       showFlags(saved.flags, () =>
@@ -176,7 +178,11 @@ export function Visit({ motherId, number, memberName, extra }: { motherId: Mothe
   const resultsSave = useSave(
     () => {
       const before = formValues(recorded);
-      const changed = Object.fromEntries(Object.entries(answers).filter(([k, v]) => v.trim() !== "" && v !== (before[k] ?? "")));
+      const shown = shownAnswers(
+        { definition: definition!, visit: number, birth: view!.birth, babies: view!.babies, visitDate: recorded!.visited_on, values: answers, onlyLater: true },
+        answers,
+      );
+      const changed = Object.fromEntries(Object.entries(shown).filter(([k, v]) => v.trim() !== "" && v !== (before[k] ?? "")));
       return ipc.recordLaterResults({ visit_id: recorded!.id, answers: changed });
     },
     (saved) => {

@@ -457,7 +457,7 @@ fn answers_are_stored_typed() {
 }
 
 #[test]
-fn questions_the_form_does_not_ask_are_dropped_with_their_errors() {
+fn an_answer_to_a_question_the_form_does_not_show_is_refused_with_what_it_depends_on() {
     let input = raw(&[
         (m("wound"), "red"),
         (m("perineum"), "healing_well"),
@@ -469,15 +469,52 @@ fn questions_the_form_does_not_ask_are_dropped_with_their_errors() {
         (m("pain_score"), "0"),
         (m("pain_site"), "back"),
     ]);
-    let vaginal = current()
-        .validate_answers(&form(1, &[], BirthMode::Vaginal, 3), &input)
+    let refused = current().validate_answers(&form(1, &[], BirthMode::Vaginal, 3), &input);
+    let not_shown = |key: &str| (format!("answers.{}", m(key)), Rule::NotShown);
+    assert_eq!(
+        errors_of(&refused),
+        [
+            not_shown("pain_site"),
+            not_shown("ua_nitrite"),
+            not_shown("ua_ph"),
+            not_shown("wound")
+        ]
+    );
+    let depends_on: Vec<&str> = refused
+        .as_ref()
+        .unwrap_err()
+        .0
+        .iter()
+        .map(|e| e.params["depends_on"].as_str())
+        .collect();
+    assert_eq!(depends_on, ["pain_score", "ua_done", "ua_done", "birth_mode"]);
+    // After a caesarean the wound is asked and the perineum is not.
+    let caesarean = current().validate_answers(
+        &form(1, &[], BirthMode::Caesarean, 3),
+        &raw(&[(m("wound"), "red"), (m("perineum"), "healing_well")]),
+    );
+    assert_eq!(errors_of(&caesarean), [not_shown("perineum")]);
+    // A measured anaemia is never lost: a hemoglobin needs "hemoglobin tested".
+    let visit2 = form(2, &[], BirthMode::Vaginal, 15);
+    let hb = current().validate_answers(&visit2, &raw(&[(m("hemoglobin"), "7.9")]));
+    assert_eq!(errors_of(&hb), [not_shown("hemoglobin")]);
+    assert!(hb.unwrap_err().0[0].english_message().contains("hb_done"));
+    // A self-harm answer needs the instrument it belongs to.
+    let visit3 = form(3, &[], BirthMode::Vaginal, 35);
+    let epds = current().validate_answers(&visit3, &raw(&[(m("epds_10"), "2")]));
+    assert_eq!(errors_of(&epds), [not_shown("epds_10")]);
+    let with_instrument = current()
+        .validate_answers(
+            &visit3,
+            &raw(&[(m("screening_instrument"), "epds"), (m("epds_10"), "2")]),
+        )
         .unwrap();
-    let keys: Vec<&str> = vaginal.keys().map(String::as_str).collect();
-    assert_eq!(keys, ["mother.pain_score", "mother.perineum", "mother.ua_done"]);
-    let caesarean = current()
-        .validate_answers(&form(1, &[], BirthMode::Caesarean, 3), &input)
+    assert_eq!(with_instrument[&m("epds_10")], json!(2));
+    // Empty answers to hidden questions are what a form sends for fields never typed: no error.
+    let empty = current()
+        .validate_answers(&visit2, &raw(&[(m("hb_done"), "no"), (m("hemoglobin"), " ")]))
         .unwrap();
-    assert!(caesarean.contains_key(&m("wound")) && !caesarean.contains_key(&m("perineum")));
+    assert_eq!(empty.keys().collect::<Vec<_>>(), [&m("hb_done")]);
 }
 
 #[test]
