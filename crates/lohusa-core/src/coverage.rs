@@ -30,8 +30,10 @@ pub struct CoverageMother {
 pub struct CoverageCounts {
     pub done: u32,
     pub done_late: u32,
+    /// Closed by an outcome without a visit, or passed with nothing recorded (the next window
+    /// opened).
     pub missed: u32,
-    /// Window closed, nothing recorded.
+    /// Window closed, nothing recorded, the next window not open yet.
     pub late: u32,
     /// Window not closed yet, nothing recorded (due now or opening later in the month).
     pub open: u32,
@@ -42,7 +44,9 @@ impl CoverageCounts {
         match status {
             VisitStatus::Done => self.done += 1,
             VisitStatus::DoneLate => self.done_late += 1,
-            VisitStatus::Missed => self.missed += 1,
+            // A window that passed with nothing recorded is missed as much as one closed by an
+            // outcome.
+            VisitStatus::Missed | VisitStatus::Passed => self.missed += 1,
             VisitStatus::Late => self.late += 1,
             VisitStatus::Due | VisitStatus::Upcoming => self.open += 1,
         }
@@ -312,8 +316,11 @@ mod tests {
             recorded: vec![],
             nurse: Some("Ayşe".into()),
         }];
+        // On day 12 visit 1 is late; from day 13, when visit 2's window opens, it is missed.
+        let day_12 = coverage(&mothers, date("2026-10-01"), date("2026-10-13"));
+        assert_eq!(day_12.team.visits[0].late, 1);
         let before = coverage(&mothers, date("2026-10-01"), date("2026-10-20"));
-        assert_eq!(before.team.visits[0].late, 1);
+        assert_eq!(before.team.visits[0].missed, 1);
         assert_eq!(before.team.visits[1].late, 1);
         let mut made_up = mothers.clone();
         made_up[0]

@@ -158,7 +158,7 @@ pub fn follow_up_page(
         for (window, status) in visit_statuses(s.birth_date, today, &s.recorded) {
             let (kind, date) = match status {
                 VisitStatus::Late => (FollowUpKind::LateVisit, window.closes_on),
-                VisitStatus::Missed => (FollowUpKind::MissedVisit, window.closes_on),
+                VisitStatus::Missed | VisitStatus::Passed => (FollowUpKind::MissedVisit, window.closes_on),
                 VisitStatus::Due => (FollowUpKind::DueSoon, window.closes_on),
                 VisitStatus::Upcoming if window.opens_on <= horizon => (FollowUpKind::DueSoon, window.opens_on),
                 _ => continue,

@@ -3,6 +3,10 @@
 //! Windows come from the Turkish postpartum care guideline: visit 1 on days 2–5, visit 2 on days
 //! 13–17, visit 3 on days 30–42, with the birth day as day 0. A status is never stored: it is
 //! derived from the window, today and what was recorded, so every device computes the same one.
+//!
+//! At most one visit is to be done at a time: a window that closed with nothing recorded is late
+//! until the next window opens, and from then on it has *passed* (a missed window) and the next
+//! visit is the one to do. A mother first seen on day 33 gets visit 3, not a late visit 1.
 
 use chrono::{Days, NaiveDate};
 use serde::{Deserialize, Serialize};
@@ -71,6 +75,13 @@ impl VisitWindow {
     pub fn contains(&self, date: NaiveDate) -> bool {
         self.opens_on <= date && date <= self.closes_on
     }
+
+    /// The day the next window opens, when there is one: from then on this visit has passed.
+    pub fn next_opens_on(&self) -> Option<NaiveDate> {
+        let next = VisitNumber::new(self.number.get() + 1)?;
+        let birth = self.opens_on - Days::new(self.number.window_days().0.into());
+        Some(birth + Days::new(next.window_days().0.into()))
+    }
 }
 
 /// The three windows of a birth, in order.
@@ -86,8 +97,12 @@ pub enum VisitStatus {
     Upcoming,
     /// The window is open and nothing is recorded.
     Due,
-    /// The window has closed and nothing is recorded: it stays on the list.
+    /// The window has closed and nothing is recorded, and the next window has not opened: the
+    /// visit is still to be done, late.
     Late,
+    /// The window closed with nothing recorded and the next window has opened: this visit is
+    /// missed (no outcome was recorded for it) and the next one is to be done instead.
+    Passed,
     /// Visited inside the window.
     Done,
     /// Visited, but outside the window (it counts as done, reported as late).
@@ -148,8 +163,18 @@ pub fn visit_status(window: &VisitWindow, today: NaiveDate, recorded: Option<Rec
         Some(_) => VisitStatus::Missed,
         None if today < window.opens_on => VisitStatus::Upcoming,
         None if today <= window.closes_on => VisitStatus::Due,
+        None if window.next_opens_on().is_some_and(|next| today >= next) => VisitStatus::Passed,
         None => VisitStatus::Late,
     }
+}
+
+/// The one visit to do now, due or late, when there is one: at most one window is open or late
+/// at a time.
+pub fn visit_to_do(statuses: &[(VisitWindow, VisitStatus)]) -> Option<(VisitWindow, VisitStatus)> {
+    statuses
+        .iter()
+        .find(|(_, status)| matches!(status, VisitStatus::Due | VisitStatus::Late))
+        .copied()
 }
 
 #[cfg(test)]
@@ -253,7 +278,10 @@ mod tests {
             (1, "2026-11-22", None, Due),
             (1, "2026-11-25", None, Due),
             (1, "2026-11-26", None, Late),
-            (1, "2027-01-10", None, Late),
+            (1, "2026-12-02", None, Late),
+            // Visit 2's window opened: visit 1 has passed.
+            (1, "2026-12-03", None, Passed),
+            (1, "2027-01-10", None, Passed),
             (1, "2026-11-23", Some((Visited, "2026-11-23")), Done),
             (1, "2026-11-30", Some((Visited, "2026-11-25")), Done),
             (1, "2026-11-30", Some((Visited, "2026-11-26")), DoneLate),
@@ -267,11 +295,15 @@ mod tests {
             (2, "2026-12-03", None, Due),
             (2, "2026-12-07", None, Due),
             (2, "2026-12-08", None, Late),
+            (2, "2026-12-19", None, Late),
+            (2, "2026-12-20", None, Passed),
             (2, "2026-12-19", Some((Visited, "2026-12-19")), DoneLate),
             // Visit 3 window: 2026-12-20 ..= 2027-01-01 (crosses the year).
             (3, "2026-12-19", None, Upcoming),
             (3, "2027-01-01", None, Due),
             (3, "2027-01-02", None, Late),
+            // No window after the third: it stays late.
+            (3, "2027-03-01", None, Late),
             (3, "2027-01-05", Some((Visited, "2027-01-01")), Done),
         ];
         for &(number, today, recorded, expected) in cases {
@@ -329,6 +361,83 @@ mod tests {
             statuses,
             [VisitStatus::Late, VisitStatus::Upcoming, VisitStatus::Upcoming]
         );
+    }
+
+    /// Every day 0–60 after birth, for four histories: which visit is to be done (and whether it
+    /// is due or late), and which windows have passed.
+    #[test]
+    fn one_visit_to_do_on_every_day_after_birth() {
+        use VisitStatus::*;
+        let birth = date("2026-11-20");
+        let visited = |number: u8, day: u64| {
+            (
+                VisitNumber::new(number).unwrap(),
+                RecordedVisit {
+                    outcome: VisitOutcome::Visited,
+                    date: birth + Days::new(day),
+                },
+            )
+        };
+        // (history, [(first day, last day, the visit to do and its status, windows passed)])
+        type Expected = (u64, u64, Option<(u8, VisitStatus)>, &'static [u8]);
+        let histories: [(&str, Vec<(VisitNumber, RecordedVisit)>, Vec<Expected>); 4] = [
+            (
+                "nothing recorded",
+                vec![],
+                vec![
+                    (0, 1, None, &[]),
+                    (2, 5, Some((1, Due)), &[]),
+                    (6, 12, Some((1, Late)), &[]),
+                    (13, 17, Some((2, Due)), &[1]),
+                    (18, 29, Some((2, Late)), &[1]),
+                    (30, 42, Some((3, Due)), &[1, 2]),
+                    (43, 60, Some((3, Late)), &[1, 2]),
+                ],
+            ),
+            (
+                "visit 1 on day 3",
+                vec![visited(1, 3)],
+                vec![
+                    (3, 12, None, &[]),
+                    (13, 17, Some((2, Due)), &[]),
+                    (18, 29, Some((2, Late)), &[]),
+                    (30, 42, Some((3, Due)), &[2]),
+                    (43, 60, Some((3, Late)), &[2]),
+                ],
+            ),
+            (
+                "visit 1 late on day 9, visit 2 on day 20",
+                vec![visited(1, 9), visited(2, 20)],
+                vec![
+                    (20, 29, None, &[]),
+                    (30, 42, Some((3, Due)), &[]),
+                    (43, 60, Some((3, Late)), &[]),
+                ],
+            ),
+            (
+                "first seen on day 33",
+                vec![visited(3, 33)],
+                vec![(33, 60, None, &[1, 2])],
+            ),
+        ];
+        for (history, recorded, expected) in histories {
+            for (first, last, to_do, passed) in expected {
+                for day in first..=last {
+                    let today = birth + Days::new(day);
+                    let statuses = visit_statuses(birth, today, &recorded);
+                    let got = visit_to_do(&statuses).map(|(w, s)| (w.number.get(), s));
+                    assert_eq!(got, to_do, "{history}, day {day}");
+                    let got_passed: Vec<u8> = statuses
+                        .iter()
+                        .filter(|(_, s)| *s == Passed)
+                        .map(|(w, _)| w.number.get())
+                        .collect();
+                    assert_eq!(got_passed, passed, "{history}, day {day}");
+                    let open = statuses.iter().filter(|(_, s)| matches!(s, Due | Late)).count();
+                    assert!(open <= 1, "{history}, day {day}: {statuses:?}");
+                }
+            }
+        }
     }
 
     #[test]

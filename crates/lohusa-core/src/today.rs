@@ -1,4 +1,5 @@
-//! The nurse's Today list: late visits first, then those due now, then those opening this week.
+//! The nurse's Today list: late visits first, then those due now, then those opening this week;
+//! one visit to do per mother (`schedule::visit_to_do`), never a passed window.
 
 use chrono::{Days, NaiveDate};
 use serde::{Deserialize, Serialize};
@@ -7,6 +8,7 @@ use ts_rs::TS;
 use crate::ids::MotherId;
 use crate::schedule::{RecordedVisit, VisitNumber, VisitStatus, visit_statuses};
 use crate::time::day_of_life;
+use crate::visit::VisitOutcome;
 
 /// How far ahead the list looks for windows about to open.
 pub const UPCOMING_DAYS: u64 = 7;
@@ -37,6 +39,8 @@ pub struct TodayEntry {
     /// `number` is then the checklist it uses, `opens_on` its date.
     pub extra_visit: Option<uuid::Uuid>,
     pub reason: Option<String>,
+    /// Nobody has visited her yet (a mother referred late is first seen at this visit).
+    pub no_visit_yet: bool,
 }
 
 /// An extra visit not made yet, as the list needs it.
@@ -73,6 +77,7 @@ pub fn today_list(rows: &[ScheduleRow], extras: &[ExtraRow], today: NaiveDate) -
         upcoming: vec![],
     };
     for row in rows {
+        let no_visit_yet = !row.recorded.iter().any(|(_, r)| r.outcome == VisitOutcome::Visited);
         for (window, status) in visit_statuses(row.birth_date, today, &row.recorded) {
             let bucket = match status {
                 VisitStatus::Late => &mut list.late,
@@ -91,6 +96,7 @@ pub fn today_list(rows: &[ScheduleRow], extras: &[ExtraRow], today: NaiveDate) -
                 day_of_life: day_of_life(row.birth_date, today) as i32,
                 extra_visit: None,
                 reason: None,
+                no_visit_yet,
             });
         }
     }
@@ -113,6 +119,7 @@ pub fn today_list(rows: &[ScheduleRow], extras: &[ExtraRow], today: NaiveDate) -
             day_of_life: day_of_life(extra.birth_date, today) as i32,
             extra_visit: Some(extra.id),
             reason: Some(extra.reason.clone()),
+            no_visit_yet: false,
         });
     }
     let by = |a: &TodayEntry, b: &TodayEntry| a.full_name.cmp(&b.full_name).then(a.number.cmp(&b.number));
@@ -128,7 +135,6 @@ pub fn today_list(rows: &[ScheduleRow], extras: &[ExtraRow], today: NaiveDate) -
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::visit::VisitOutcome;
     use uuid::Uuid;
 
     fn row(n: u128, name: &str, birth: &str, recorded: &[(u8, VisitOutcome, &str)]) -> ScheduleRow {
@@ -168,7 +174,7 @@ mod tests {
             row(3, "Hatice", "2026-11-10", &[(1, VisitOutcome::Visited, "2026-11-13")]), // day 15: v2 due
             row(4, "Meryem", "2026-11-24", &[]), // day 1: v1 upcoming tomorrow
             row(5, "Zehra", "2026-11-12", &[(1, VisitOutcome::Moved, "2026-11-14")]), // v1 missed; v2 due (13–17 → 11-25..11-29)
-            row(6, "Leyla", "2026-11-01", &[]), // day 24: v1 and v2 late, v3 upcoming 12-01
+            row(6, "Leyla", "2026-11-01", &[]), // day 24: v1 passed, v2 late, v3 upcoming 12-01
             row(
                 7,
                 "Rana",
@@ -181,10 +187,11 @@ mod tests {
             ),
         ];
         let list = today_list(&rows, &[], today);
-        assert_eq!(names(&list.late), ["Leyla v1", "Leyla v2", "Fatma v1"]);
+        assert_eq!(names(&list.late), ["Leyla v2", "Fatma v1"]);
         assert_eq!(names(&list.due), ["Ayşe v1", "Hatice v2", "Zehra v2"]);
         assert_eq!(names(&list.upcoming), ["Meryem v1", "Fatma v2", "Leyla v3"]);
         assert_eq!(list.due[0].day_of_life, 3);
+        assert!(list.due[0].no_visit_yet && !list.due[1].no_visit_yet);
 
         // An extra visit planned for tomorrow joins the upcoming ones; one three days overdue
         // the late ones; both with visit 2's checklist (days 18 and 19).
@@ -203,7 +210,7 @@ mod tests {
             today,
         );
         assert_eq!(names(&list.upcoming), ["Meryem v1", "Nour v2", "Fatma v2", "Leyla v3"]);
-        assert_eq!(names(&list.late), ["Leyla v1", "Leyla v2", "Fatma v1", "Sara v2"]);
-        assert_eq!(list.late[3].extra_visit, Some(Uuid::from_u128(11)));
+        assert_eq!(names(&list.late), ["Leyla v2", "Fatma v1", "Sara v2"]);
+        assert_eq!(list.late[2].extra_visit, Some(Uuid::from_u128(11)));
     }
 }

@@ -115,16 +115,17 @@ fn the_list_puts_urgent_flags_first_and_says_why_each_mother_is_on_it() {
         })
         .collect();
     // Within a group the longest waiting first, then by name: visit 1 of the Hb mothers (born
-    // 15 days ago, never visited in days 2–5) closed before the late mother's.
+    // 15 days ago, never visited in days 2–5) closed before the missed mother's.
     // Far windows are not listed: the attention mother's visit 2 opens in 9 days.
     assert_eq!(
         got,
         [
             (UrgentFlag, urgent, 2, Some("hemoglobin 7.5 < 8".to_owned())),
             (AttentionFlag, attention, 1, Some("bp_systolic 145 ≥ 140".to_owned())),
-            (LateVisit, lab, 1, None),
-            (LateVisit, urgent, 1, None),
             (LateVisit, late, 1, None),
+            // Visit 1 of the Hb mothers passed unrecorded when visit 2's window opened.
+            (MissedVisit, lab, 1, None),
+            (MissedVisit, urgent, 1, None),
             (MissedVisit, missed, 1, None),
             (AbnormalLab, lab, 2, Some("hemoglobin 11.5 < 12".to_owned())),
             (DueSoon, due, 1, None),
@@ -140,8 +141,8 @@ fn the_list_puts_urgent_flags_first_and_says_why_each_mother_is_on_it() {
         [
             (UrgentFlag, 1),
             (AttentionFlag, 1),
-            (LateVisit, 3),
-            (MissedVisit, 1),
+            (LateVisit, 1),
+            (MissedVisit, 3),
             (AbnormalLab, 1),
             (DueSoon, 2)
         ]
@@ -167,13 +168,13 @@ fn the_list_puts_urgent_flags_first_and_says_why_each_mother_is_on_it() {
         nurse: Some("ebe sevgi".into()),
         ..Default::default()
     };
-    // Late and due rows carry the nurse who last visited the mother.
+    // Late, missed and due rows carry the nurse who last visited the mother.
     assert_eq!(kinds(by_sevgi), [attention, lab, lab]);
     let basmane = FollowUpFilter {
         neighbourhood: Some("BASMANE".into()),
         ..Default::default()
     };
-    assert_eq!(kinds(basmane), [urgent, urgent, late, missed]);
+    assert_eq!(kinds(basmane), [urgent, late, urgent, missed]);
     let visit_two = FollowUpFilter {
         number: VisitNumber::new(2),
         ..Default::default()
@@ -186,7 +187,7 @@ fn the_list_puts_urgent_flags_first_and_says_why_each_mother_is_on_it() {
     };
     assert_eq!(kinds(today_only), [lab]);
 
-    // The flag goes when the result is corrected; only her late visit 1 keeps her on the list.
+    // The flag goes when the result is corrected; only her missed visit 1 keeps her on the list.
     let visit_id = t.store.visits_of(urgent).unwrap()[0].id;
     t.store
         .record_later_results(
@@ -205,7 +206,7 @@ fn the_list_puts_urgent_flags_first_and_says_why_each_mother_is_on_it() {
         .filter(|r| r.mother_id == urgent)
         .map(|r| r.kind)
         .collect();
-    assert_eq!(hers, [FollowUpKind::LateVisit]);
+    assert_eq!(hers, [FollowUpKind::MissedVisit]);
 }
 
 #[test]

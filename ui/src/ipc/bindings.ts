@@ -96,9 +96,14 @@ visit_number: number | null, field: string, shown_value: unknown, shown_version:
  */
 shown_author_name: string | null, other_author_name: string | null, other: Head, };
 
-export type CoverageCounts = { done: number, done_late: number, missed: number, 
+export type CoverageCounts = { done: number, done_late: number, 
 /**
- * Window closed, nothing recorded.
+ * Closed by an outcome without a visit, or passed with nothing recorded (the next window
+ * opened).
+ */
+missed: number, 
+/**
+ * Window closed, nothing recorded, the next window not open yet.
  */
 late: number, 
 /**
@@ -558,7 +563,11 @@ day_of_life: number,
  * Set for an extra visit (outside the windows): which one, and why it was planned.
  * `number` is then the checklist it uses, `opens_on` its date.
  */
-extra_visit: string | null, reason: string | null, };
+extra_visit: string | null, reason: string | null, 
+/**
+ * Nobody has visited her yet (a mother referred late is first seen at this visit).
+ */
+no_visit_yet: boolean, };
 
 export type TodayList = { today: string, 
 /**
@@ -636,6 +645,6 @@ checklist_version: number, answers: Record<string, AnswerValue>,
  */
 extra_visit_id: string | null, };
 
-export type VisitStatus = "upcoming" | "due" | "late" | "done" | "done_late" | "missed";
+export type VisitStatus = "upcoming" | "due" | "late" | "passed" | "done" | "done_late" | "missed";
 
 export type VisitWindow = { number: VisitNumber, opens_on: string, closes_on: string, };

@@ -334,6 +334,7 @@ function VisitCardView({
             : t("mother.closed_with", { outcome: t(`options.outcome.${visit.outcome}`), date: numericDate(visit.visited_on) })}
         </p>
       ) : null}
+      {card.status === "passed" ? <p className="recorded passed">{t("mother.passed")}</p> : null}
       <FlagList flags={card.flags} babies={babies} />
       {card.duplicates.length > 0 ? <Duplicates card={card} onChanged={onChanged} /> : null}
       {card.attempts.map((attempt) => (
@@ -348,7 +349,7 @@ function VisitCardView({
       ) : (
         <button
           type="button"
-          className={card.status === "upcoming" ? "secondary" : "primary"}
+          className={card.status === "due" || card.status === "late" ? "primary" : "secondary"}
           name={`record_visit_${number}`}
           onClick={() => go({ name: "visit", motherId, number })}
         >

@@ -53,6 +53,7 @@ export function Today() {
                 <span className="entry-visit">
                   {entry.extra_visit ? t("extra.title") : t("today.visit", { number: entry.number })} · {t("today.day_of_life", { day: entry.day_of_life })}
                   {entry.reason ? <span className="entry-reason" dir="auto">{entry.reason}</span> : null}
+                  {entry.no_visit_yet && !entry.extra_visit ? <span className="entry-first" data-first="true">{t("today.no_visit_yet")}</span> : null}
                 </span>
                 <span className="entry-window">
                   {entry.extra_visit
