@@ -51,6 +51,7 @@ pub fn fields(entity: EntityKind) -> &'static [&'static str] {
             "note",
             "checklist_version",
             "extra_visit_id",
+            "correction_reason",
         ],
         EntityKind::Member => &["name"],
         EntityKind::Review => &[
@@ -253,7 +254,7 @@ pub fn check_value(entity: EntityKind, field: &str, value: &Value) -> Result<(),
                     .as_str()
                     .is_some_and(|s| chrono::NaiveTime::parse_from_str(s, "%H:%M").is_ok())
         }
-        (E::Visit, "visited_by" | "note") => fits::<String>(value),
+        (E::Visit, "visited_by" | "note" | "correction_reason") => fits::<String>(value),
         (E::Visit, "checklist_version") => fits::<u32>(value),
         (E::Visit, "extra_visit_id") => fits::<Uuid>(value),
         (E::Member, "name") => fits::<String>(value),

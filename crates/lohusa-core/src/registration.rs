@@ -173,6 +173,17 @@ pub fn validate_registration(
     ids: &RegistrationIds,
     today: NaiveDate,
 ) -> Result<ValidRegistration, ValidationErrors> {
+    validate_form(input, ids, today, today)
+}
+
+/// The registration form's rules, for a mother registered on `registered_on` (today for a new
+/// one): a birth may lie at most `MAX_DAYS_SINCE_BIRTH` days before her registration.
+fn validate_form(
+    input: &RegistrationInput,
+    ids: &RegistrationIds,
+    today: NaiveDate,
+    registered_on: NaiveDate,
+) -> Result<ValidRegistration, ValidationErrors> {
     let mut errors = ValidationErrors::default();
     let e = &mut errors;
     let m = &input.mother;
@@ -267,7 +278,7 @@ pub fn validate_registration(
             e.push(FieldError::new("birth.birth_date", Rule::InTheFuture).with("value", date));
         }
         // A wrong year (2025 for 2026) would otherwise open a mother with three late visits.
-        if date < today - chrono::Days::new(MAX_DAYS_SINCE_BIRTH) {
+        if date < registered_on - chrono::Days::new(MAX_DAYS_SINCE_BIRTH) {
             e.push(
                 FieldError::new("birth.birth_date", Rule::TooLongAgo)
                     .with("value", date)
@@ -369,7 +380,7 @@ pub fn validate_registration(
         id_number,
         preferred_language: m.preferred_language.expect("validated"),
         interpreter_needed: m.interpreter_needed,
-        registered_on: today,
+        registered_on,
     };
     let birth = BirthRecord {
         id: ids.birth,
@@ -442,6 +453,99 @@ impl ValidRegistration {
     }
 }
 
+impl RegistrationInput {
+    /// The form filled with what is stored, as the nurse would have typed it: where a
+    /// correction starts.
+    pub fn from_records(mother: &MotherRecord, birth: &BirthRecord, babies: &[BabyRecord]) -> RegistrationInput {
+        let text = |value: &Option<String>| value.clone().unwrap_or_default();
+        let date = |value: Option<NaiveDate>| value.map(|d| d.to_string()).unwrap_or_default();
+        let number = |value: Option<u32>| value.map(|n| n.to_string()).unwrap_or_default();
+        RegistrationInput {
+            mother: MotherInput {
+                full_name: mother.full_name.clone(),
+                date_of_birth: date(mother.date_of_birth),
+                age_years: number(mother.age_years),
+                phone: text(&mother.phone),
+                street: text(&mother.street),
+                neighbourhood: text(&mother.neighbourhood),
+                district: text(&mother.district),
+                residency_status: mother.residency_status,
+                nationality: text(&mother.nationality),
+                id_number: text(&mother.id_number),
+                preferred_language: Some(mother.preferred_language),
+                interpreter_needed: mother.interpreter_needed,
+            },
+            birth: BirthInput {
+                birth_date: birth.birth_date.to_string(),
+                discharge_date: date(birth.discharge_date),
+                mode: Some(birth.mode),
+                gestational_weeks: number(birth.gestational_weeks),
+            },
+            babies: babies
+                .iter()
+                .map(|baby| BabyInput {
+                    name: text(&baby.name),
+                    sex: Some(baby.sex),
+                    birth_weight_g: baby.birth_weight_g.to_string(),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// A correction of a registered mother, her birth and babies: the registration form, filled with
+/// `stored` and edited, checked by the same rules as when it was first saved (against the day she
+/// was registered for how long ago the birth may be). Babies keep their places; a baby added at
+/// the end is made with the next id of `new_babies`; a recorded baby cannot be removed.
+///
+/// Returns one write per record that changed, holding only the fields that changed, so a
+/// correction of her phone on one tablet and of her street on another merge without a conflict.
+pub fn validate_correction(
+    input: &RegistrationInput,
+    stored: &ValidRegistration,
+    new_babies: &[BabyId],
+    today: NaiveDate,
+) -> Result<Vec<EntityWrite>, ValidationErrors> {
+    if input.babies.len() < stored.babies.len() {
+        return Err(ValidationErrors(vec![
+            FieldError::new("babies", Rule::BabyRemoved).with("count", stored.babies.len()),
+        ]));
+    }
+    let ids = RegistrationIds {
+        mother: stored.mother.id,
+        birth: stored.birth.id,
+        babies: stored
+            .babies
+            .iter()
+            .map(|b| b.id)
+            .chain(new_babies.iter().copied())
+            .collect(),
+    };
+    let mut valid = validate_form(input, &ids, today, stored.mother.registered_on)?;
+    // A baby keeps the place she was registered in; one added comes after the last.
+    let mut next = stored.babies.iter().map(|b| b.ordinal).max().unwrap_or(0);
+    for (i, baby) in valid.babies.iter_mut().enumerate() {
+        baby.ordinal = match stored.babies.get(i) {
+            Some(old) => old.ordinal,
+            None => {
+                next += 1;
+                next
+            }
+        };
+    }
+    let before = stored.writes();
+    Ok(valid
+        .writes()
+        .into_iter()
+        .filter_map(|mut write| {
+            if let Some(old) = before.iter().find(|w| w.entity_id == write.entity_id) {
+                write.fields.retain(|field, value| old.fields.get(field) != Some(value));
+            }
+            (!write.fields.is_empty()).then_some(write)
+        })
+        .collect())
+}
+
 /// Whole years from `from` to `to`.
 fn years_between(from: NaiveDate, to: NaiveDate) -> i32 {
     let mut years = to.year() - from.year();
@@ -469,6 +573,7 @@ fn parse_phone(errors: &mut ValidationErrors, field: &str, raw: &str) -> Option<
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::Value;
     use uuid::Uuid;
 
     fn ids() -> RegistrationIds {
@@ -649,6 +754,171 @@ mod tests {
             errors.0[0].english_message(),
             "babies.0.birth_weight_g: 40000 is outside the accepted range 500–7000 g"
         );
+    }
+
+    fn stored() -> ValidRegistration {
+        validate_registration(&valid_input(), &ids(), today()).unwrap()
+    }
+
+    #[track_caller]
+    fn corrected(
+        edit: impl FnOnce(&mut RegistrationInput),
+        on: NaiveDate,
+    ) -> Result<Vec<EntityWrite>, ValidationErrors> {
+        let stored = stored();
+        let mut input = RegistrationInput::from_records(&stored.mother, &stored.birth, &stored.babies);
+        edit(&mut input);
+        validate_correction(&input, &stored, &[BabyId(Uuid::from_u128(9))], on)
+    }
+
+    fn changed(writes: &[EntityWrite]) -> Vec<(EntityKind, Vec<&str>)> {
+        writes
+            .iter()
+            .map(|w| (w.entity, w.fields.keys().map(String::as_str).collect()))
+            .collect()
+    }
+
+    #[test]
+    fn the_stored_form_reads_back_as_it_was_saved() {
+        let stored = stored();
+        let input = RegistrationInput::from_records(&stored.mother, &stored.birth, &stored.babies);
+        assert_eq!(
+            corrected(|_| {}, today()).unwrap(),
+            vec![],
+            "nothing typed, nothing written"
+        );
+        let again = validate_correction(&input, &stored, &[], today() + chrono::Days::new(60)).unwrap();
+        assert!(again.is_empty(), "an unchanged form is still valid two months later");
+    }
+
+    #[test]
+    fn a_correction_writes_only_what_changed() {
+        let writes = corrected(|i| i.mother.phone = "0555 999 88 77".into(), today()).unwrap();
+        assert_eq!(changed(&writes), [(EntityKind::Mother, vec!["phone"])]);
+        assert_eq!(writes[0].fields["phone"], json!("0555 999 88 77"));
+        // A birth date a day off moves the windows: the birth record changes, nothing else.
+        let writes = corrected(|i| i.birth.birth_date = "2026-11-21".into(), today()).unwrap();
+        assert_eq!(changed(&writes), [(EntityKind::Birth, vec!["birth_date"])]);
+        let writes = corrected(|i| i.babies[0].birth_weight_g = "3.150".into(), today()).unwrap();
+        assert_eq!(changed(&writes), [(EntityKind::Baby, vec!["birth_weight_g"])]);
+        // Clearing an optional field writes it empty.
+        let writes = corrected(|i| i.mother.street.clear(), today()).unwrap();
+        assert!(writes.is_empty(), "the street was empty already");
+        let writes = corrected(|i| i.birth.gestational_weeks.clear(), today()).unwrap();
+        assert_eq!(writes[0].fields["gestational_weeks"], Value::Null);
+    }
+
+    #[test]
+    fn a_baby_missed_at_registration_is_added_whole_after_the_others() {
+        let writes = corrected(
+            |i| {
+                i.babies.push(BabyInput {
+                    name: "Zeynep".into(),
+                    sex: Some(BabySex::Female),
+                    birth_weight_g: "2480".into(),
+                })
+            },
+            today(),
+        )
+        .unwrap();
+        assert_eq!(writes.len(), 1);
+        assert_eq!(writes[0].entity_id, Uuid::from_u128(9));
+        assert_eq!(writes[0].fields["ordinal"], json!(2));
+        assert_eq!(writes[0].fields.len(), 6, "a new baby is made whole");
+        let removed = corrected(|i| i.babies.clear(), today()).unwrap_err();
+        assert_eq!(removed.0[0].rule, Rule::BabyRemoved);
+    }
+
+    #[test]
+    fn a_correction_passes_the_rules_of_the_registration_form() {
+        use Rule::*;
+        // (edit, field, rule): the same rules, the same field names as when first saved.
+        type Edit = fn(&mut RegistrationInput);
+        let cases: &[(Edit, &str, Rule)] = &[
+            (|i| i.mother.full_name = " ".into(), "mother.full_name", Required),
+            (
+                |i| i.mother.id_number = "10000000147".into(),
+                "mother.id_number",
+                IdNumberChecksum,
+            ),
+            (
+                |i| i.mother.id_number = "99000000042".into(),
+                "mother.id_number",
+                IdNumberKind,
+            ),
+            (
+                |i| i.mother.residency_status = Some(ResidencyStatus::TemporaryProtection),
+                "mother.id_number",
+                IdNumberKind,
+            ),
+            (|i| i.mother.phone = "0532 12".into(), "mother.phone", PhoneFormat),
+            (|i| i.mother.age_years = "otuz".into(), "mother.age_years", NotANumber),
+            (|i| i.mother.age_years = "8".into(), "mother.age_years", OutOfRange),
+            (
+                |i| i.mother.date_of_birth = "1990-05-01".into(),
+                "mother.age_years",
+                AgeMismatch,
+            ),
+            (
+                |i| i.mother.preferred_language = None,
+                "mother.preferred_language",
+                Required,
+            ),
+            (
+                |i| i.mother.street = "x".repeat(MAX_TEXT_LEN + 1),
+                "mother.street",
+                Rule::TooLong,
+            ),
+            (
+                |i| {
+                    i.birth.birth_date = "2026-11-26".into();
+                    i.birth.discharge_date.clear();
+                },
+                "birth.birth_date",
+                InTheFuture,
+            ),
+            (|i| i.birth.birth_date = "22 Kasım".into(), "birth.birth_date", NotADate),
+            (
+                |i| i.birth.birth_date = "2026-05-01".into(),
+                "birth.birth_date",
+                TooLongAgo,
+            ),
+            (
+                |i| i.birth.discharge_date = "2026-11-20".into(),
+                "birth.discharge_date",
+                BeforeBirth,
+            ),
+            (|i| i.birth.mode = None, "birth.mode", Required),
+            (
+                |i| i.birth.gestational_weeks = "50".into(),
+                "birth.gestational_weeks",
+                OutOfRange,
+            ),
+            (|i| i.babies[0].sex = None, "babies.0.sex", Required),
+            (
+                |i| i.babies[0].birth_weight_g = "40000".into(),
+                "babies.0.birth_weight_g",
+                OutOfRange,
+            ),
+            (
+                |i| i.babies[0].birth_weight_g = "".into(),
+                "babies.0.birth_weight_g",
+                Required,
+            ),
+            (
+                |i| i.babies[0].name = "x".repeat(MAX_NAME_LEN + 1),
+                "babies.0.name",
+                Rule::TooLong,
+            ),
+        ];
+        for (edit, field, rule) in cases {
+            let errors = corrected(*edit, today()).expect_err(field);
+            let got: Vec<(&str, Rule)> = errors.0.iter().map(|e| (e.field.as_str(), e.rule)).collect();
+            assert_eq!(got, [(*field, *rule)]);
+        }
+        // How long ago a birth may be counts from her registration, not from today.
+        let months_later = today() + chrono::Days::new(200);
+        assert!(corrected(|i| i.birth.birth_date = "2026-11-20".into(), months_later).is_ok());
     }
 
     #[test]

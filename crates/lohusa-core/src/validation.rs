@@ -63,6 +63,8 @@ pub enum Rule {
     NotAChoice,
     /// At least one baby is needed, and at most `max`.
     BabyCount,
+    /// A correction may add a baby but not remove one of the `count` recorded.
+    BabyRemoved,
     /// This visit already happened and is recorded for this mother.
     AlreadyRecorded,
     /// A PIN is `min`..=`max` digits and nothing else.
@@ -156,6 +158,10 @@ impl FieldError {
             Rule::PhoneFormat => format!("'{}' is not a phone number", p("value")),
             Rule::NotAChoice => format!("'{}' is not one of the choices", p("value")),
             Rule::BabyCount => format!("needs between 1 and {} babies", p("max")),
+            Rule::BabyRemoved => format!(
+                "keeps its {} recorded babies: a correction cannot remove one",
+                p("count")
+            ),
             Rule::AlreadyRecorded => "this visit is already recorded".to_owned(),
         };
         format!("{}: {}", self.field, rule)

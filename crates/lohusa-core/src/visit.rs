@@ -73,6 +73,7 @@ pub struct VisitRecord {
 }
 
 /// What the visit form needs to know about the mother's record.
+#[derive(Clone, Copy)]
 pub struct VisitContext<'a> {
     pub birth: &'a BirthRecord,
     pub babies: &'a [BabyRecord],
@@ -204,6 +205,112 @@ pub fn validate_later_results(
         fields,
         also_replaces: Default::default(),
     })
+}
+
+/// The longest reason given for a correction.
+pub const MAX_REASON_LEN: usize = 200;
+
+/// A correction of a recorded visit: the whole visit form, filled with what is stored and
+/// edited, and why it changed.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+pub struct VisitCorrectionInput {
+    pub visit_id: VisitId,
+    pub form: VisitInput,
+    /// Why (a typo, a value read again from the device, ...); kept with the change.
+    pub reason: String,
+}
+
+impl VisitInput {
+    /// The visit form filled with a stored visit, as it would have been typed: where a
+    /// correction starts.
+    pub fn from_record(visit: &VisitRecord) -> VisitInput {
+        let text = |value: &serde_json::Value| match value {
+            serde_json::Value::Bool(true) => "yes".to_owned(),
+            serde_json::Value::Bool(false) => "no".to_owned(),
+            serde_json::Value::String(s) => s.clone(),
+            serde_json::Value::Array(items) => items
+                .iter()
+                .filter_map(|i| {
+                    i.as_str()
+                        .map(str::to_owned)
+                        .or_else(|| i.as_i64().map(|n| n.to_string()))
+                })
+                .collect::<Vec<_>>()
+                .join(","),
+            other => other.to_string(),
+        };
+        VisitInput {
+            mother_id: visit.mother_id,
+            number: visit.number,
+            outcome: visit.outcome,
+            visited_on: visit.visited_on.to_string(),
+            visited_at: visit
+                .visited_at
+                .map(|t| t.format("%H:%M").to_string())
+                .unwrap_or_default(),
+            visited_by: visit.visited_by.clone(),
+            note: visit.note.clone().unwrap_or_default(),
+            answers: visit.answers.iter().map(|(k, v)| (k.clone(), text(v))).collect(),
+        }
+    }
+}
+
+/// Checks a correction of `stored` by the rules of the definition it was filled with, exactly as
+/// the form is checked when a visit is first recorded, and asks for a reason. Returns the write
+/// of the fields that changed (an answer taken out becomes empty) with the reason beside them;
+/// a write with no fields when nothing changed. Flags are derived, so they follow at once.
+pub fn validate_visit_correction(
+    stored: &VisitRecord,
+    input: &VisitCorrectionInput,
+    context: &VisitContext<'_>,
+) -> Result<EntityWrite, ValidationErrors> {
+    let Some(definition) = crate::checklist::by_version(stored.checklist_version) else {
+        return Err(ValidationErrors(vec![
+            FieldError::new("checklist_version", Rule::NotAChoice).with("value", stored.checklist_version),
+        ]));
+    };
+    let mut errors = ValidationErrors::default();
+    let reason = parse::required_text(&mut errors, "reason", &input.reason, MAX_REASON_LEN);
+    // The visit stays the same visit of the same mother.
+    let form = VisitInput {
+        mother_id: stored.mother_id,
+        number: stored.number,
+        ..input.form.clone()
+    };
+    let context = VisitContext {
+        already_visited: false,
+        ..*context
+    };
+    let record = match validate_visit(&form, stored.id, &context, definition) {
+        Ok(mut record) => {
+            record.checklist_version = stored.checklist_version;
+            record.extra_visit_id = stored.extra_visit_id;
+            Some(record)
+        }
+        Err(form_errors) => {
+            errors.0.extend(form_errors.0);
+            None
+        }
+    };
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let (record, reason) = (record.expect("validated"), reason.expect("validated"));
+    let before = stored.write();
+    let after = record.write();
+    let mut write = after.clone();
+    write
+        .fields
+        .retain(|field, value| before.fields.get(field) != Some(value));
+    for field in before.fields.keys().filter(|f| f.starts_with("answers.")) {
+        if !after.fields.contains_key(field) {
+            write.fields.insert(field.clone(), serde_json::Value::Null);
+        }
+    }
+    if !write.fields.is_empty() {
+        write.fields.insert("correction_reason".into(), json!(reason));
+    }
+    Ok(write)
 }
 
 pub fn baby_refs(babies: &[BabyRecord]) -> Vec<BabyRef> {
@@ -513,5 +620,74 @@ mod tests {
         let cards = visit_cards(&birth(), "2026-11-25".parse().unwrap(), &[record], &babies());
         let flags: Vec<&str> = cards[0].flags.iter().map(|f| f.rule.as_str()).collect();
         assert_eq!(flags, ["severe_hypertension"]);
+    }
+
+    #[test]
+    fn a_visit_is_corrected_by_the_rules_it_was_recorded_with_and_says_why() {
+        let m = |k: &str| format!("mother.{k}");
+        let recorded = check(
+            |v| {
+                v.answers.insert(m("bp_systolic"), "164".into());
+                v.answers.insert(m("bp_diastolic"), "90".into());
+                v.answers.insert(m("pulse"), "80".into());
+            },
+            false,
+        )
+        .unwrap();
+        let birth = birth();
+        let babies = babies();
+        let context = VisitContext {
+            birth: &birth,
+            babies: &babies,
+            already_visited: true,
+            today: "2026-11-26".parse().unwrap(),
+        };
+        let correct = |edit: &dyn Fn(&mut VisitInput), reason: &str| {
+            let mut form = VisitInput::from_record(&recorded);
+            edit(&mut form);
+            let input = VisitCorrectionInput {
+                visit_id: recorded.id,
+                form,
+                reason: reason.into(),
+            };
+            validate_visit_correction(&recorded, &input, &context)
+        };
+        // 164 was typed for 146: only that answer and the reason are written.
+        let write = correct(&|f| drop(f.answers.insert(m("bp_systolic"), "146".into())), "typo").unwrap();
+        assert_eq!(
+            write.fields,
+            [
+                (format!("answers.{}", m("bp_systolic")), json!(146)),
+                ("correction_reason".to_owned(), json!("typo")),
+            ]
+            .into()
+        );
+        // An answer taken out is written empty; nothing changed writes nothing.
+        let write = correct(&|f| drop(f.answers.remove(&m("pulse"))), "not measured").unwrap();
+        assert_eq!(
+            write.fields[&format!("answers.{}", m("pulse"))],
+            serde_json::Value::Null
+        );
+        assert!(correct(&|_| {}, "nothing").unwrap().fields.is_empty());
+        // The form's own rules, and a reason is needed.
+        let errors = correct(&|f| drop(f.answers.insert(m("bp_systolic"), "1460".into())), "")
+            .unwrap_err()
+            .0
+            .into_iter()
+            .map(|e| (e.field, e.rule))
+            .collect::<Vec<_>>();
+        assert_eq!(
+            errors,
+            [
+                ("reason".to_owned(), Rule::Required),
+                (format!("answers.{}", m("bp_systolic")), Rule::OutOfRange),
+            ]
+        );
+        let errors = correct(&|f| f.visited_on = "2026-11-27".into(), "date").unwrap_err();
+        assert_eq!(errors.0[0].rule, Rule::InTheFuture);
+        // A visit that did not happen after all keeps no answers.
+        let write = correct(&|f| f.outcome = VisitOutcome::NotAtHome, "wrong mother").unwrap();
+        assert_eq!(write.fields["outcome"], json!("not_at_home"));
+        assert!(write.fields[&format!("answers.{}", m("pulse"))].is_null());
     }
 }

@@ -10,6 +10,14 @@ pub enum StoreError {
     /// The record asked for does not exist on this device.
     #[error("{entity} {id} not found")]
     NotFound { entity: &'static str, id: String },
+    /// The record was deleted (on this device or another): by whom and when, where known.
+    #[error("{entity} {id} was deleted{}{}", by.as_ref().map(|b| format!(" by {b}")).unwrap_or_default(), at.map(|a| format!(" on {}", a.format("%Y-%m-%d %H:%M UTC"))).unwrap_or_default())]
+    Deleted {
+        entity: &'static str,
+        id: String,
+        by: Option<String>,
+        at: Option<chrono::DateTime<chrono::Utc>>,
+    },
     /// A change names a field this version does not know; nothing was written.
     #[error("unknown field {field:?} for {entity}")]
     UnknownField { entity: &'static str, field: String },

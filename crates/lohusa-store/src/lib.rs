@@ -9,6 +9,7 @@ mod apply;
 mod baseline;
 mod checkpoint;
 pub mod clock;
+mod corrections;
 mod coverage;
 mod entity_meta;
 mod error;
@@ -34,6 +35,7 @@ use lohusa_core::{ChangeId, DeviceId, MemberId};
 use rusqlite::{Connection, OptionalExtension, params};
 
 pub use checkpoint::{BACKSTOP_CHECKPOINT_PAGES, CheckpointResult, Checkpointer};
+pub use corrections::{FieldChange, RegistrationForm};
 pub use error::StoreError;
 pub use extras::ExtraVisitView;
 pub use flag_cache::FollowUpList;

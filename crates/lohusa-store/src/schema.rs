@@ -19,6 +19,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/store/0008_sources.sql"),
     include_str!("../../../migrations/store/0009_extra_visits.sql"),
     include_str!("../../../migrations/store/0010_notes.sql"),
+    include_str!("../../../migrations/store/0011_corrections.sql"),
 ];
 
 pub fn migrations() -> Migrations<'static> {
