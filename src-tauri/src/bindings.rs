@@ -25,10 +25,13 @@ mod tests {
     use lohusa_core::schedule::{VisitNumber, VisitStatus, VisitWindow};
     use lohusa_core::today::{TodayEntry, TodayList};
     use lohusa_core::validation::{FieldError, Rule};
-    use lohusa_core::visit::{LaterResultsInput, VisitCard, VisitInput, VisitOutcome, VisitRecord};
+    use lohusa_core::visit::{
+        LaterResultsInput, VisitCard, VisitCorrectionInput, VisitInput, VisitOutcome, VisitRecord,
+    };
     use lohusa_core::{BabyId, BirthId, ChangeId, DeviceId, Hlc, MemberId, MotherId, Role, VisitId};
     use lohusa_store::{
-        Conflict, FollowUpList, LocalMember, MotherSummary, MotherView, Refused, SyncStatus, VisitDraft,
+        Conflict, FieldChange, FollowUpList, LocalMember, MotherSummary, MotherView, Refused, RegistrationForm,
+        SyncStatus, VisitDraft,
     };
     use lohusa_sync::{Phase, Progress};
     use ts_rs::{Config, TS};
@@ -74,6 +77,7 @@ mod tests {
             ImportReport, CreatedRow, SuspectRecord, SuspectedDuplicate, ReferralRow, RowError, FileError,
             Suspect, MatchReason, SavedFile, ExportFormat,
             ExtraVisitInput, ExtraVisitRecord, ExtraVisitStatus, ExtraVisitView,
+            RegistrationForm, VisitCorrectionInput, FieldChange,
         ];
         decls.sort();
         let mut out = String::from(

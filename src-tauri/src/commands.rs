@@ -15,12 +15,12 @@ use lohusa_core::schedule::VisitNumber;
 use lohusa_core::sync::{CLOCK_SKEW_WARNING_MS, IssuedCode, NewMember, SILENT_AFTER_DAYS, TeamDevice, TeamMember};
 use lohusa_core::time::istanbul_today;
 use lohusa_core::today::TodayList;
-use lohusa_core::visit::{LaterResultsInput, VisitInput};
+use lohusa_core::visit::{LaterResultsInput, VisitCorrectionInput, VisitInput};
 use lohusa_core::{EntityKind, MemberId};
 use lohusa_exchange::referral::ReferralRow;
 use lohusa_store::{
-    Conflict, FollowUpList, ImportReport, LocalMember, MotherSummary, MotherView, Refused, Store, SyncStatus,
-    VisitDraft,
+    Conflict, FieldChange, FollowUpList, ImportReport, LocalMember, MotherSummary, MotherView, Refused,
+    RegistrationForm, Store, SyncStatus, VisitDraft,
 };
 use lohusa_sync::Progress;
 use serde::{Deserialize, Serialize};
@@ -203,6 +203,54 @@ pub fn record_later_results(state: State<'_, AppState>, input: LaterResultsInput
         id: input.visit_id,
         flags,
     })
+}
+
+/// The registration form of a mother, filled with her record, to correct it.
+#[tauri::command(async)]
+pub fn get_registration_form(state: State<'_, AppState>, mother: MotherId) -> Result<RegistrationForm, AppError> {
+    Ok(state.store()?.registration_form(mother)?)
+}
+
+/// Corrects a mother's registration; how many records changed (0: nothing was different).
+#[tauri::command(async)]
+pub fn correct_registration(
+    state: State<'_, AppState>,
+    mother: MotherId,
+    input: RegistrationInput,
+) -> Result<u32, AppError> {
+    let mut store = state.store()?;
+    let author = member(&store)?.id;
+    let changed = store.correct_registration(mother, &input, author, Utc::now())?;
+    if changed > 0 {
+        state.sync.soon();
+    }
+    Ok(changed as u32)
+}
+
+/// Corrects a recorded visit with a reason; returns the visit's flags after it.
+#[tauri::command(async)]
+pub fn correct_visit(state: State<'_, AppState>, input: VisitCorrectionInput) -> Result<SavedVisit, AppError> {
+    let mut store = state.store()?;
+    let author = member(&store)?.id;
+    if store.correct_visit(&input, author, Utc::now())? {
+        state.sync.soon();
+    }
+    let mother = store.visit(input.visit_id)?.mother_id;
+    let flags = flags_of(&store, mother, input.visit_id)?;
+    Ok(SavedVisit {
+        id: input.visit_id,
+        flags,
+    })
+}
+
+/// Every change of every field of one record, oldest first.
+#[tauri::command(async)]
+pub fn get_history(
+    state: State<'_, AppState>,
+    entity: EntityKind,
+    entity_id: uuid::Uuid,
+) -> Result<Vec<FieldChange>, AppError> {
+    Ok(state.store()?.history(entity, entity_id)?)
 }
 
 /// The texts of a screening instrument in a language, when there are any on this device.

@@ -14,6 +14,9 @@ pub enum ErrorKind {
     Validation,
     /// The record does not exist on this device.
     NotFound,
+    /// The record was deleted, here or on another device; the one field error (rule `deleted`)
+    /// says by whom (`by`) and when (`at`), where known.
+    Deleted,
     /// Nobody has said who is using this device yet.
     NoMember,
     /// The local database could not be read or written.
@@ -122,6 +125,21 @@ impl From<StoreError> for AppError {
                 errors: errors.0,
                 code: None,
             },
+            StoreError::Deleted { entity, by, at, .. } => {
+                let mut error = FieldError::new(entity, lohusa_core::Rule::Deleted);
+                if let Some(by) = by {
+                    error = error.with("by", by);
+                }
+                if let Some(at) = at {
+                    error = error.with("at", at.to_rfc3339());
+                }
+                AppError {
+                    kind: ErrorKind::Deleted,
+                    message: format!("{entity} was deleted"),
+                    errors: vec![error],
+                    code: None,
+                }
+            }
             StoreError::NotFound { entity, .. } => AppError {
                 kind: ErrorKind::NotFound,
                 message: format!("{entity} not found"),

@@ -155,6 +155,7 @@ export function App() {
         ) : null}
         {shown.name === "today" && <Today />}
         {shown.name === "register" && <Register />}
+        {shown.name === "correct_mother" && <Register key={shown.id} correcting={shown.id} />}
         {shown.name === "search" && <Search />}
         {shown.name === "followup" && <FollowUp />}
         {shown.name === "office" && <Office />}

@@ -2,6 +2,8 @@
 //! mothers, record visits, sync, look at its status and conflicts, and export it as JSON. It runs
 //! the same store and sync code as the app; output is JSON, for people and for scripts.
 
+mod set;
+
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -108,8 +110,9 @@ enum Command {
     },
     /// Load a screening questionnaire's text (the licensed EPDS) from a JSON content file.
     ScreeningText { file: std::path::PathBuf },
-    /// Set one field of a record, e.g. --entity mother --field phone --value '"05321112233"'.
-    Set(FieldValue),
+    /// Correct one field of a record by the rules of the form that wrote it, e.g. --entity
+    /// mother --field phone --value '0532 111 22 33', or a visit's answer with --reason.
+    Set(set::SetArgs),
     /// Delete a mother's record: hidden everywhere after sync, kept in the log. Deletion is a
     /// field like any other, so a concurrent edit and a deletion merge by the same rule.
     Delete {
@@ -339,17 +342,9 @@ async fn run() -> anyhow::Result<()> {
             let text = store.install_screening_text(&content, Utc::now()).map_err(explain)?;
             print(&json!({ "instrument": text.instrument, "language": text.language, "title": text.title }))?;
         }
-        Command::Set(target) => {
+        Command::Set(args) => {
             let author = member(&store)?;
-            let (entity, entity_id, field, value) = target.parse()?;
-            let write = lohusa_core::change::EntityWrite {
-                entity,
-                entity_id,
-                fields: [(field, value)].into(),
-                also_replaces: Default::default(),
-            };
-            let change = store.write(&[write], author, Utc::now()).map_err(explain)?;
-            print(&json!({ "change": change[0].id }))?;
+            print(&set::run(&mut store, args, author, Utc::now())?)?;
         }
         Command::Delete { mother } => {
             let author = member(&store)?;

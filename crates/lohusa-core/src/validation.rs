@@ -65,6 +65,8 @@ pub enum Rule {
     BabyCount,
     /// A correction may add a baby but not remove one of the `count` recorded.
     BabyRemoved,
+    /// The record was deleted (`by` whom, `at` when, where known): it can no longer be changed.
+    Deleted,
     /// This visit already happened and is recorded for this mother.
     AlreadyRecorded,
     /// A PIN is `min`..=`max` digits and nothing else.
@@ -158,6 +160,7 @@ impl FieldError {
             Rule::PhoneFormat => format!("'{}' is not a phone number", p("value")),
             Rule::NotAChoice => format!("'{}' is not one of the choices", p("value")),
             Rule::BabyCount => format!("needs between 1 and {} babies", p("max")),
+            Rule::Deleted => format!("was deleted by {} at {}", p("by"), p("at")),
             Rule::BabyRemoved => format!(
                 "keeps its {} recorded babies: a correction cannot remove one",
                 p("count")

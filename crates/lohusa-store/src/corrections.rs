@@ -20,8 +20,10 @@ use crate::{Store, StoreError};
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
 pub struct RegistrationForm {
     pub input: RegistrationInput,
-    /// The babies already recorded come first in `input.babies`; they cannot be removed.
+    /// The babies already recorded come first in `input.babies`, in this order; they cannot be
+    /// removed.
     pub recorded_babies: u32,
+    pub baby_ids: Vec<BabyId>,
 }
 
 /// One change of one field, as the history shows it.
@@ -50,7 +52,13 @@ impl Store {
         Ok(RegistrationForm {
             input: RegistrationInput::from_records(&stored.mother, &stored.birth, &stored.babies),
             recorded_babies: stored.babies.len() as u32,
+            baby_ids: stored.babies.iter().map(|b| b.id).collect(),
         })
+    }
+
+    /// The mother a record belongs to (a mother belongs to herself), when this device has it.
+    pub fn mother_of_record(&self, entity: EntityKind, id: uuid::Uuid) -> Result<Option<MotherId>, StoreError> {
+        Ok(crate::apply::mother_of(&self.conn, entity, &id.to_string())?.and_then(|m| m.parse().ok().map(MotherId)))
     }
 
     /// Corrects a mother's registration with the form as edited. Checked by the registration's

@@ -47,12 +47,23 @@ pub fn admin(data: &Path, args: &[&str]) -> String {
     String::from_utf8(out.stdout).unwrap().trim().to_owned()
 }
 
-/// Sets one field of a record on a command-line replica; `value` is JSON.
+/// Corrects one field of a record on a command-line replica, by the rules of the form that wrote
+/// it (a visit's with a reason); `value` as typed, or a JSON string.
 pub fn set(db: &Path, entity: &str, id: &str, field: &str, value: &str) {
     cli(
         db,
         &[
-            "set", "--entity", entity, "--id", id, "--field", field, "--value", value,
+            "set",
+            "--entity",
+            entity,
+            "--id",
+            id,
+            "--field",
+            field,
+            "--value",
+            value,
+            "--reason",
+            "checked again",
         ],
     );
 }

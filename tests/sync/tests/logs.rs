@@ -125,6 +125,7 @@ async fn the_server_logs_no_patient_data() {
         "note",
         "--value",
         "\"Fatma Yılmaz 0532\"",
+        "--raw",
     ]);
     // The command line says a change was refused with its exit code.
     let refused = Command::new(binary("lohusa-cli"))

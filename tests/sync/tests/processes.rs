@@ -213,7 +213,7 @@ fn record_round(replicas: &[Replica], round: usize) {
         let name = format!("Anne {round}-{i}");
         let mother = r.ok(&["register", "--name", &name, "--birth-date", &born, "--age", "25"]);
         let id = mother["mother"].as_str().unwrap();
-        let phone = format!("\"05{round}{i}\"");
+        let phone = format!("0532 {round:03} {i:04}");
         r.ok(&[
             "set", "--entity", "mother", "--id", id, "--field", "phone", "--value", &phone,
         ]);

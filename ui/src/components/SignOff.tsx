@@ -34,6 +34,8 @@ export function SignOff({ visit, flags, reviews, babies, onSigned }: Props) {
   const mine = reviews.filter((r) => r.visit_id === visit.id);
   const signed = new Set(mine.flatMap((r) => r.flags));
   const open = flags.filter((f) => f.level !== "note" && !signed.has(flagKey(f)));
+  // A sign-off stays when a correction removes the flag it signed; it says so.
+  const raisedNow = new Set(flags.map(flagKey));
   const [chosen, setChosen] = useState<string[]>(open.map(flagKey));
   const [order, setOrder] = useState<ReviewOrder>("none");
   const [note, setNote] = useState("");
@@ -60,6 +62,12 @@ export function SignOff({ visit, flags, reviews, babies, onSigned }: Props) {
         <p key={r.id} className="review-done" data-review={r.id}>
           <strong>{t("review.done", { by: r.reviewed_by, date: numericDate(r.reviewed_at.slice(0, 10)), time: timeOfDay(r.reviewed_at) })}</strong>{" "}
           {r.flags.map((k) => t(`flags.rules.${k.split(":")[0]}.title`)).join(", ")}
+          {r.flags.some((k) => !raisedNow.has(k)) ? (
+            <span className="review-gone" data-testid="review-gone">
+              {" "}
+              · {t("review.no_longer_raised", { flags: r.flags.filter((k) => !raisedNow.has(k)).map((k) => t(`flags.rules.${k.split(":")[0]}.title`)).join(", ") })}
+            </span>
+          ) : null}
           {r.order !== "none" ? ` · ${t(`review.orders.${r.order}`)}` : ""}
           {r.note ? <span dir="auto"> · {r.note}</span> : null}
         </p>

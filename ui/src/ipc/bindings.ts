@@ -169,7 +169,7 @@ quarantined: number, };
 
 export type EntityKind = "mother" | "birth" | "baby" | "visit" | "member" | "review" | "extra_visit" | "psychology_note" | "social_note";
 
-export type ErrorKind = "validation" | "not_found" | "no_member" | "storage" | "internal" | "sync" | "locked";
+export type ErrorKind = "validation" | "not_found" | "deleted" | "no_member" | "storage" | "internal" | "sync" | "locked";
 
 export type ExportFormat = "visits_csv" | "flags_csv" | "fhir_bundle";
 
@@ -188,6 +188,24 @@ export type ExtraVisitView = { record: ExtraVisitRecord, status: ExtraVisitStatu
  * The checklist it uses (that of the window the mother is in on its date, or today).
  */
 number: VisitNumber, visit: VisitRecord | null, flags: Array<Flag>, };
+
+export type FieldChange = { field: string, 
+/**
+ * When it was written, by the writer's clock.
+ */
+at: string, 
+/**
+ * The member who wrote it, by name, when this device knows her.
+ */
+by: string | null, device: DeviceId, 
+/**
+ * The value before, in the order every device merges (`null` for the first value).
+ */
+old: unknown, new: unknown, 
+/**
+ * The reason given with a correction of a visit.
+ */
+reason: string | null, };
 
 export type FieldDef = { 
 /**
@@ -417,6 +435,13 @@ reason: string,
  */
 at: string, };
 
+export type RegistrationForm = { input: RegistrationInput, 
+/**
+ * The babies already recorded come first in `input.babies`, in this order; they cannot be
+ * removed.
+ */
+recorded_babies: number, baby_ids: Array<BabyId>, };
+
 export type RegistrationInput = { mother: MotherInput, birth: BirthInput, babies: Array<BabyInput>, };
 
 export type ResidencyStatus = "citizen" | "temporary_protection" | "international_protection" | "residence_permit" | "other";
@@ -435,7 +460,7 @@ export type Role = "nurse" | "doctor" | "psychologist" | "social_worker" | "team
 
 export type RowError = { line: number, column: string, error: FieldError, };
 
-export type Rule = "required" | "too_long" | "not_a_date" | "not_a_time" | "not_a_number" | "not_a_whole_number" | "out_of_range" | "in_the_future" | "in_the_past" | "before_birth" | "too_long_ago" | "must_be_below" | "date_order" | "not_asked" | "not_shown" | "not_a_screening_text" | "id_number_format" | "id_number_checksum" | "id_number_kind" | "age_mismatch" | "phone_format" | "not_a_choice" | "baby_count" | "already_recorded" | "pin_format" | "pin_too_simple" | "pin_mismatch" | "wrong_pin" | "pin_locked" | "not_your_role";
+export type Rule = "required" | "too_long" | "not_a_date" | "not_a_time" | "not_a_number" | "not_a_whole_number" | "out_of_range" | "in_the_future" | "in_the_past" | "before_birth" | "too_long_ago" | "must_be_below" | "date_order" | "not_asked" | "not_shown" | "not_a_screening_text" | "id_number_format" | "id_number_checksum" | "id_number_kind" | "age_mismatch" | "phone_format" | "not_a_choice" | "baby_count" | "baby_removed" | "deleted" | "already_recorded" | "pin_format" | "pin_too_simple" | "pin_mismatch" | "wrong_pin" | "pin_locked" | "not_your_role";
 
 export type SavedFile = { path: string, bytes: number, 
 /**
@@ -611,6 +636,12 @@ duplicates: Array<VisitRecord>,
  * Red flags the recorded answers raise, by the rules of the definition they were filled with.
  */
 flags: Array<Flag>, };
+
+export type VisitCorrectionInput = { visit_id: VisitId, form: VisitInput, 
+/**
+ * Why (a typo, a value read again from the device, ...); kept with the change.
+ */
+reason: string, };
 
 export type VisitDraft = { input: VisitInput, saved_at: string, };
 

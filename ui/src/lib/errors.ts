@@ -63,6 +63,11 @@ export function generalMessage(t: TFunction, error: AppError): string {
       return t("common.fix_errors", { count: error.errors.length });
     case "not_found":
       return t("common.error_not_found");
+    case "deleted": {
+      const params = (error.errors[0]?.params ?? {}) as Record<string, string>;
+      const at = params.at ? new Date(params.at).toLocaleString(t("language_code"), { dateStyle: "short", timeStyle: "short" }) : "?";
+      return t("common.error_deleted", { by: params.by ?? "?", at });
+    }
     case "no_member":
       return t("common.error_no_member");
     case "internal":

@@ -12,6 +12,7 @@ export type Route =
   | { name: "sync" }
   | { name: "conflicts" }
   | { name: "mother"; id: MotherId; notice?: string }
+  | { name: "correct_mother"; id: MotherId }
   | { name: "visit"; motherId: MotherId; number: VisitNumber; extra?: string };
 
 export interface Nav {

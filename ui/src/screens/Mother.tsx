@@ -5,8 +5,9 @@ import { useTranslation } from "react-i18next";
 
 import { DateField, TextArea, TextField } from "../components/Field";
 import { FlagList } from "../components/FlagList";
+import { HistoryPanel } from "../components/History";
 import { StatusBadge } from "../components/StatusBadge";
-import { ipc, toAppError, type AppError, type BabyRecord, type MotherId, type MotherView, type VisitCard, type VisitRecord } from "../ipc";
+import { ipc, toAppError, type AppError, type EntityKind, type BabyRecord, type MotherId, type MotherView, type VisitCard, type VisitRecord } from "../ipc";
 import { numericDate, shortDate } from "../lib/dates";
 import { FormErrorBanner, LoadFailed, Loading } from "../components/ScreenState";
 import { errorsByField } from "../lib/errors";
@@ -17,6 +18,8 @@ export function Mother({ id, notice }: { id: MotherId; notice?: string }) {
   const { t } = useTranslation();
   const [view, setView] = useState<MotherView | null>(null);
   const [error, setError] = useState<AppError | null>(null);
+  const [history, setHistory] = useState<{ entity: EntityKind; id: string; fields: string[] } | null>(null);
+  const { go } = useNav();
 
   useEffect(() => {
     ipc.mother(id).then(setView, (e) => setError(toAppError(e)));
@@ -29,13 +32,25 @@ export function Mother({ id, notice }: { id: MotherId; notice?: string }) {
   const age = mother.age_years ?? null;
   // Urgent flags of any visit stand above everything, so they are seen before leaving the house.
   const urgent = view.cards.flatMap((card) => card.flags.filter((f) => f.level === "urgent"));
-  const detail = (label: string, value: string | null | undefined, name: string) =>
-    value ? (
-      <div className="detail" data-name={name}>
-        <dt>{label}</dt>
-        <dd dir="auto">{value}</dd>
-      </div>
-    ) : null;
+  // Each detail is one tap from its history (shown even when empty: a cleared phone has one).
+  const detail = (label: string, value: string | null | undefined, name: string, entity: EntityKind = "mother", fields: string[] = [name], entityId: string = mother.id) => (
+    <div className="detail" data-name={name}>
+      <dt>{label}</dt>
+      <dd dir="auto">
+        {value || <span className="muted">{t("history.empty")}</span>}
+        <button
+          type="button"
+          className="link history-link"
+          name={`history_${name}`}
+          aria-label={t("history.of", { field: label })}
+          title={t("history.of", { field: label })}
+          onClick={() => setHistory({ entity, id: entityId, fields })}
+        >
+          {t("history.show")}
+        </button>
+      </dd>
+    </div>
+  );
 
   return (
     <main className="screen mother">
@@ -73,17 +88,24 @@ export function Mother({ id, notice }: { id: MotherId; notice?: string }) {
 
       <div className="two-columns">
         <section className="card">
-          <h2>{t("mother.details")}</h2>
+          <div className="card-title-row">
+            <h2>{t("mother.details")}</h2>
+            <button type="button" className="secondary" name="correct_mother" onClick={() => go({ name: "correct_mother", id: mother.id })}>
+              {t("mother.correct")}
+            </button>
+          </div>
           <dl className="details">
             {detail(t("fields.mother.date_of_birth"), mother.date_of_birth ? numericDate(mother.date_of_birth) : null, "date_of_birth")}
-            {detail(t("fields.mother.age_years"), age !== null ? t("mother.age", { age }) : null, "age")}
+            {detail(t("fields.mother.age_years"), age !== null ? t("mother.age", { age }) : null, "age", "mother", ["age_years"])}
             {detail(t("fields.mother.phone"), mother.phone, "phone")}
             {detail(t("fields.mother.street"), mother.street, "street")}
-            {detail(t("fields.mother.neighbourhood"), [mother.neighbourhood, mother.district].filter(Boolean).join(", "), "neighbourhood")}
+            {detail(t("fields.mother.neighbourhood"), [mother.neighbourhood, mother.district].filter(Boolean).join(", "), "neighbourhood", "mother", ["neighbourhood", "district"])}
             {detail(t("fields.mother.residency_status"), mother.residency_status ? t(`options.residency_status.${mother.residency_status}`) : null, "residency_status")}
             {detail(t("fields.mother.nationality"), mother.nationality, "nationality")}
             {detail(t("fields.mother.id_number"), mother.id_number, "id_number")}
             {detail(t("fields.mother.preferred_language"), t(`options.language.${mother.preferred_language}`), "preferred_language")}
+            {detail(t("fields.mother.interpreter_needed"), mother.interpreter_needed ? t("checklist.yes") : t("checklist.no"), "interpreter_needed")}
+            {detail(t("fields.mother.full_name"), mother.full_name, "full_name")}
           </dl>
           {Object.keys(view.sources).length > 0 ? <Sources sources={view.sources} /> : null}
         </section>
@@ -91,10 +113,10 @@ export function Mother({ id, notice }: { id: MotherId; notice?: string }) {
         <section className="card">
           <h2>{t("mother.birth")}</h2>
           <dl className="details">
-            {detail(t("fields.birth.birth_date"), numericDate(birth.birth_date), "birth_date")}
-            {detail(t("fields.birth.mode"), t(`options.mode.${birth.mode}`), "mode")}
-            {detail(t("fields.birth.discharge_date"), birth.discharge_date ? numericDate(birth.discharge_date) : null, "discharge_date")}
-            {detail(t("fields.birth.gestational_weeks"), birth.gestational_weeks ? t("mother.weeks", { weeks: birth.gestational_weeks }) : null, "gestational_weeks")}
+            {detail(t("fields.birth.birth_date"), numericDate(birth.birth_date), "birth_date", "birth", ["birth_date"], birth.id)}
+            {detail(t("fields.birth.mode"), t(`options.mode.${birth.mode}`), "mode", "birth", ["mode"], birth.id)}
+            {detail(t("fields.birth.discharge_date"), birth.discharge_date ? numericDate(birth.discharge_date) : null, "discharge_date", "birth", ["discharge_date"], birth.id)}
+            {detail(t("fields.birth.gestational_weeks"), birth.gestational_weeks ? t("mother.weeks", { weeks: birth.gestational_weeks }) : null, "gestational_weeks", "birth", ["gestational_weeks"], birth.id)}
           </dl>
           <h3>{t("mother.babies")}</h3>
           <ul className="babies">
@@ -103,11 +125,21 @@ export function Mother({ id, notice }: { id: MotherId; notice?: string }) {
                 <span dir="auto">{baby.name ?? t("mother.unnamed_baby", { n: baby.ordinal })}</span>
                 <span>{t(`options.sex.${baby.sex}`)}</span>
                 <span>{t("mother.birth_weight", { weight: baby.birth_weight_g })}</span>
+                <button
+                  type="button"
+                  className="link history-link"
+                  name={`history_baby_${baby.ordinal}`}
+                  aria-label={t("history.of", { field: baby.name ?? t("mother.unnamed_baby", { n: baby.ordinal }) })}
+                  onClick={() => setHistory({ entity: "baby", id: baby.id, fields: ["name", "sex", "birth_weight_g"] })}
+                >
+                  {t("history.show")}
+                </button>
               </li>
             ))}
           </ul>
         </section>
       </div>
+      {history ? <HistoryPanel entity={history.entity} entityId={history.id} fields={history.fields} onClose={() => setHistory(null)} /> : null}
     </main>
   );
 }

@@ -1,12 +1,15 @@
 // Registering a newly referred mother, her birth and her babies in one form. Every field error
 // comes from the Rust validation and is shown under its field; nothing is saved until all is valid.
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 
 import { CheckboxField, DateField, SelectField, TextField } from "../components/Field";
-import { FormActions, FormErrorBanner } from "../components/ScreenState";
+import { FormActions, FormErrorBanner, LoadFailed, Loading } from "../components/ScreenState";
 import {
   ipc,
+  toAppError,
+  type AppError,
+  type MotherId,
   type BabyInput,
   type BabySex,
   type BirthMode,
@@ -50,15 +53,38 @@ export function emptyRegistration(): RegistrationInput {
   };
 }
 
-export function Register() {
+/** Registers a mother, or, with `correcting`, corrects her registration: the same form, filled
+ * with what is stored, checked by the same rules. Recorded babies cannot be removed. */
+export function Register({ correcting }: { correcting?: MotherId }) {
   const { t } = useTranslation();
   const { go } = useNav();
   const [form, setForm] = useState<RegistrationInput>(emptyRegistration);
+  const [recordedBabies, setRecordedBabies] = useState(0);
+  const [loadError, setLoadError] = useState<AppError | null>(null);
+  const [loaded, setLoaded] = useState(!correcting);
+  useEffect(() => {
+    if (!correcting) return;
+    ipc.registrationForm(correcting).then(
+      (stored) => {
+        setForm(stored.input);
+        setRecordedBabies(stored.recorded_babies);
+        setLoaded(true);
+      },
+      (e) => setLoadError(toAppError(e)),
+    );
+  }, [correcting]);
   const { submit, error, saving, dismiss } = useSave(
-    () => ipc.registerMother(form),
-    (id) => go({ name: "mother", id, notice: t("mother.registered") }),
+    async () => (correcting ? { id: correcting, changed: await ipc.correctRegistration(correcting, form) } : { id: await ipc.registerMother(form), changed: -1 }),
+    ({ id, changed }) =>
+      go({
+        name: "mother",
+        id,
+        notice: changed < 0 ? t("mother.registered") : changed === 0 ? t("mother.nothing_changed") : t("mother.corrected"),
+      }),
   );
   const errors = errorsByField(t, error);
+  if (loadError) return <LoadFailed error={loadError} />;
+  if (!loaded) return <Loading />;
 
   const setMother = <K extends keyof RegistrationInput["mother"]>(key: K, value: RegistrationInput["mother"][K]) => {
     dismiss(`mother.${key}`);
@@ -79,7 +105,8 @@ export function Register() {
   return (
     <main className="screen register">
       <header className="screen-header">
-        <h1>{t("register.title")}</h1>
+        <h1>{correcting ? t("register.correct_title") : t("register.title")}</h1>
+        {correcting ? <p className="subtitle">{t("register.correct_help")}</p> : null}
       </header>
       <form onSubmit={submit} noValidate>
         <FormErrorBanner error={error} />
@@ -123,7 +150,7 @@ export function Register() {
                 <SelectField name={`babies.${i}.sex`} label={t("fields.baby.sex")} placeholder={choose} value={baby.sex} options={SEXES.map((s) => ({ value: s, label: t(`options.sex.${s}`) }))} onChange={(v) => setBaby(i, "sex", v)} error={errors[`babies.${i}.sex`]} />
                 <TextField name={`babies.${i}.birth_weight_g`} inputMode="numeric" label={t("fields.baby.birth_weight_g")} value={baby.birth_weight_g} onChange={(v) => setBaby(i, "birth_weight_g", v)} error={errors[`babies.${i}.birth_weight_g`]} />
               </div>
-              {form.babies.length > 1 ? (
+              {form.babies.length > 1 && i >= recordedBabies ? (
                 <button
                   type="button"
                   className="secondary"
@@ -145,7 +172,12 @@ export function Register() {
           ) : null}
         </section>
 
-        <FormActions onCancel={() => go({ name: "today" })} saveName="save" saveLabel={t("register.save")} saving={saving} />
+        <FormActions
+          onCancel={() => go(correcting ? { name: "mother", id: correcting } : { name: "today" })}
+          saveName="save"
+          saveLabel={correcting ? t("register.correct_save") : t("register.save")}
+          saving={saving}
+        />
       </form>
     </main>
   );

@@ -9,6 +9,7 @@ import { useTranslation } from "react-i18next";
 import { answerText, ChecklistForm, shownAnswers } from "../components/ChecklistForm";
 import { ChoiceButtons, DateField, TextField } from "../components/Field";
 import { FlagList } from "../components/FlagList";
+import { HistoryPanel } from "../components/History";
 import { FormActions, FormErrorBanner, LoadFailed, Loading } from "../components/ScreenState";
 import { SelfScreening } from "../components/SelfScreening";
 import { SignOff } from "../components/SignOff";
@@ -61,6 +62,11 @@ export function Visit({ motherId, number, memberName, extra }: { motherId: Mothe
   const [note, setNote] = useState("");
   const [answers, setAnswers] = useState<Record<string, string>>({});
   const [addingResults, setAddingResults] = useState(false);
+  /** Correcting the recorded visit: the same form, filled with it, and a reason. */
+  const [correcting, setCorrecting] = useState(false);
+  const [reason, setReason] = useState("");
+  const [showHistory, setShowHistory] = useState(false);
+  const [notice, setNotice] = useState<string | null>(null);
   const [selfScreening, setSelfScreening] = useState<string | null>(null);
   /** Flags of the save just made, shown until the nurse acknowledges them. */
   const [raised, setRaised] = useState<{ flags: Flag[]; after: () => void } | null>(null);
@@ -141,10 +147,10 @@ export function Visit({ motherId, number, memberName, extra }: { motherId: Mothe
 
   // Keep the form as a draft a moment after each change, and at once when the app is hidden.
   const keepDraft = useCallback(() => {
-    if (!dirty.current || extra) return;
+    if (!dirty.current || extra || correcting) return;
     dirty.current = false;
     ipc.saveVisitDraft(latest.current).catch(() => (dirty.current = true));
-  }, [extra]);
+  }, [extra, correcting]);
   useEffect(() => {
     if (!dirty.current) return;
     const timer = window.setTimeout(keepDraft, 800);
@@ -174,6 +180,33 @@ export function Visit({ motherId, number, memberName, extra }: { motherId: Mothe
         go({ name: "mother", id: motherId, notice: extra ? t("extra.saved") : t("visit.saved", { number }) }),
       ),
   );
+
+  const correctSave = useSave(
+    () => {
+      const typed = latest.current;
+      const form = { ...typed, answers: shownAnswers({ definition: definition!, visit: number, birth: view!.birth, babies: view!.babies, visitDate: typed.visited_on, values: typed.answers }, typed.answers) };
+      return ipc.correctVisit({ visit_id: recorded!.id, form, reason });
+    },
+    (saved) =>
+      showFlags(saved.flags, () => {
+        setCorrecting(false);
+        setReason("");
+        setNotice(t("visit.corrected"));
+        void load();
+      }),
+  );
+
+  const startCorrecting = (visit: VisitRecord) => {
+    setOutcome(visit.outcome);
+    setVisitedOn(numericDate(visit.visited_on));
+    setVisitedAt(visit.visited_at?.slice(0, 5) ?? "");
+    setVisitedBy(visit.visited_by);
+    setNote(visit.note ?? "");
+    setAnswers(formValues(visit));
+    setReason("");
+    setNotice(null);
+    setCorrecting(true);
+  };
 
   const resultsSave = useSave(
     () => {
@@ -263,13 +296,14 @@ export function Visit({ motherId, number, memberName, extra }: { motherId: Mothe
     </div>
   ) : null;
 
-  if (recorded) {
+  if (recorded && !correcting) {
     const hasLater = definition.sections.some((s) => s.later && s.visits.includes(number));
     const errors = errorsByField(t, resultsSave.error);
     const form = { definition, visit: number, birth: view.birth, babies: view.babies, visitDate: recorded.visited_on, values: answers };
     return (
       <main className="screen visit visit-readonly">
         {header}
+        {notice ? <p className="banner banner-ok" role="status">{notice}</p> : null}
         {shownFlags.length > 0 ? (
           <section className="card">
             <h2>{t("flags.title")}</h2>
@@ -277,7 +311,7 @@ export function Visit({ motherId, number, memberName, extra }: { motherId: Mothe
           </section>
         ) : null}
         {!addingResults ? <Trend view={view} current={recorded.id} /> : null}
-        {shownFlags.some((f) => f.level !== "note") && !addingResults ? (
+        {(shownFlags.some((f) => f.level !== "note") || view.reviews.some((r) => r.visit_id === recorded.id)) && !addingResults ? (
           <SignOff
             key={view.reviews.length}
             visit={recorded}
@@ -328,6 +362,12 @@ export function Visit({ motherId, number, memberName, extra }: { motherId: Mothe
               <button type="button" className="secondary" onClick={() => go({ name: "mother", id: motherId })}>
                 {t("common.back")}
               </button>
+              <button type="button" className="secondary" name="visit_history" onClick={() => setShowHistory(true)}>
+                {t("history.corrections")}
+              </button>
+              <button type="button" className="secondary" name="correct_visit" onClick={() => startCorrecting(recorded)}>
+                {t("visit.correct")}
+              </button>
               {hasLater ? (
                 <button type="button" className="primary" name="add_results" onClick={() => setAddingResults(true)}>
                   {t("visit.add_results")}
@@ -336,12 +376,13 @@ export function Visit({ motherId, number, memberName, extra }: { motherId: Mothe
             </div>
           </>
         )}
+        {showHistory ? <HistoryPanel entity="visit" entityId={recorded.id} onlyCorrections onClose={() => setShowHistory(false)} /> : null}
         {flagsDialog}
       </main>
     );
   }
 
-  const { submit, error, saving, dismiss } = visitSave;
+  const { submit, error, saving, dismiss } = correcting ? correctSave : visitSave;
   const errors = errorsByField(t, error);
   const instrument = selfScreening ? definition.instruments.find((i) => i.id === selfScreening) : undefined;
   const preferred = view.mother.preferred_language;
@@ -352,6 +393,11 @@ export function Visit({ motherId, number, memberName, extra }: { motherId: Mothe
       {header}
       <form onSubmit={submit} noValidate>
         <FormErrorBanner error={error} />
+        {correcting ? (
+          <p className="banner banner-info" role="status" data-testid="correcting">
+            {t("visit.correct_help")}
+          </p>
+        ) : null}
         {restoredAt ? (
           <p className="banner banner-info" role="status" data-testid="draft-restored">
             {t("visit.draft_restored", { time: timeOfDay(restoredAt) })}{" "}
@@ -411,7 +457,23 @@ export function Visit({ motherId, number, memberName, extra }: { motherId: Mothe
         <section className="card">
           <TextField name="note" label={t("fields.visit.note")} value={note} onChange={edit(setNote)} error={errors["note"]} dir="auto" />
         </section>
-        <div className="form-actions">
+        {correcting ? (
+          <section className="card">
+            <TextField
+              name="correction_reason"
+              label={t("visit.correct_reason")}
+              hint={t("visit.correct_reason_hint")}
+              value={reason}
+              onChange={(v) => {
+                dismiss("reason");
+                setReason(v);
+              }}
+              error={errors["reason"]}
+              dir="auto"
+            />
+          </section>
+        ) : null}
+        <div className="form-actions" hidden={correcting}>
           <button
             type="button"
             className="secondary"
@@ -425,7 +487,12 @@ export function Visit({ motherId, number, memberName, extra }: { motherId: Mothe
             {t("visit.save_draft")}
           </button>
         </div>
-        <FormActions onCancel={() => go({ name: "mother", id: motherId })} saveName="save_visit" saveLabel={t("visit.save")} saving={saving} />
+        <FormActions
+          onCancel={() => (correcting ? setCorrecting(false) : go({ name: "mother", id: motherId }))}
+          saveName={correcting ? "save_correction" : "save_visit"}
+          saveLabel={correcting ? t("visit.correct_save") : t("visit.save")}
+          saving={saving}
+        />
       </form>
       {instrument ? (
         <SelfScreening
