@@ -30,12 +30,13 @@ mod tests {
     };
     use lohusa_core::{BabyId, BirthId, ChangeId, DeviceId, Hlc, MemberId, MotherId, Role, VisitId};
     use lohusa_store::{
-        Conflict, FieldChange, FollowUpList, LocalMember, MotherSummary, MotherView, Refused, RegistrationForm,
-        SyncStatus, VisitDraft,
+        Conflict, FieldChange, FollowUpList, KnownMember, LocalMember, MotherSummary, MotherView, Refused,
+        RegistrationForm, SyncStatus, VisitDraft,
     };
     use lohusa_sync::{Phase, Progress};
     use ts_rs::{Config, TS};
 
+    use lohusa_core::case::{CaseState, CloseCaseInput, CloseReason};
     use lohusa_core::coverage::{CoverageCounts, CoverageRow, CoverageTable};
     use lohusa_core::sync::{DeviceReport, IssuedCode, NewMember, TeamDevice, TeamMember};
 
@@ -78,6 +79,7 @@ mod tests {
             Suspect, MatchReason, SavedFile, ExportFormat,
             ExtraVisitInput, ExtraVisitRecord, ExtraVisitStatus, ExtraVisitView,
             RegistrationForm, VisitCorrectionInput, FieldChange,
+            KnownMember, CaseState, CloseReason, CloseCaseInput,
         ];
         decls.sort();
         let mut out = String::from(

@@ -2,6 +2,7 @@
 //! the error; no rule lives here.
 
 use chrono::{NaiveDate, Utc};
+use lohusa_core::case::CloseCaseInput;
 use lohusa_core::checklist::{self, ChecklistDefinition};
 use lohusa_core::coverage::CoverageTable;
 use lohusa_core::extra::{ExtraVisitInput, ExtraVisitRecord};
@@ -19,7 +20,7 @@ use lohusa_core::visit::{LaterResultsInput, VisitCorrectionInput, VisitInput};
 use lohusa_core::{EntityKind, MemberId};
 use lohusa_exchange::referral::ReferralRow;
 use lohusa_store::{
-    Conflict, FieldChange, FollowUpList, ImportReport, LocalMember, MotherSummary, MotherView, Refused,
+    Conflict, FieldChange, FollowUpList, ImportReport, KnownMember, LocalMember, MotherSummary, MotherView, Refused,
     RegistrationForm, Store, SyncStatus, VisitDraft,
 };
 use lohusa_sync::Progress;
@@ -35,9 +36,64 @@ fn member(store: &Store) -> Result<LocalMember, AppError> {
 }
 
 // Async so the work runs off the window's thread: a save waits for an fsync.
+/// The Today list: the signed-in member's mothers (hers and the unassigned) with `mine`, else
+/// the whole team's.
 #[tauri::command(async)]
-pub fn get_today_list(state: State<'_, AppState>) -> Result<TodayList, AppError> {
-    Ok(state.store()?.today_list(Utc::now())?)
+pub fn get_today_list(state: State<'_, AppState>, mine: bool) -> Result<TodayList, AppError> {
+    let store = state.store()?;
+    let member = if mine {
+        store.local_member()?.map(|m| m.id)
+    } else {
+        None
+    };
+    Ok(store.today_list_for(Utc::now(), member)?)
+}
+
+/// The members this device knows, to assign mothers to.
+#[tauri::command(async)]
+pub fn get_known_members(state: State<'_, AppState>) -> Result<Vec<KnownMember>, AppError> {
+    Ok(state.store()?.known_members()?)
+}
+
+/// Assigns mothers to a member (or to nobody); how many changed.
+#[tauri::command(async)]
+pub fn assign_mothers(
+    state: State<'_, AppState>,
+    mothers: Vec<MotherId>,
+    to: Option<MemberId>,
+) -> Result<u32, AppError> {
+    let mut store = state.store()?;
+    let author = member(&store)?.id;
+    let changed = store.assign_mothers(&mothers, to, author, Utc::now())?;
+    if changed > 0 {
+        state.sync.soon();
+    }
+    Ok(changed as u32)
+}
+
+/// The open cases of a neighbourhood, to assign them together.
+#[tauri::command(async)]
+pub fn get_open_cases_in(state: State<'_, AppState>, neighbourhood: String) -> Result<Vec<MotherId>, AppError> {
+    Ok(state.store()?.open_cases_in(&neighbourhood)?)
+}
+
+#[tauri::command(async)]
+pub fn close_case(state: State<'_, AppState>, mother: MotherId, input: CloseCaseInput) -> Result<MotherView, AppError> {
+    let mut store = state.store()?;
+    let author = member(&store)?.id;
+    store.close_case(mother, &input, author, Utc::now())?;
+    state.sync.soon();
+    Ok(store.mother_view(mother, Utc::now())?)
+}
+
+#[tauri::command(async)]
+pub fn reopen_case(state: State<'_, AppState>, mother: MotherId) -> Result<MotherView, AppError> {
+    let mut store = state.store()?;
+    let author = member(&store)?.id;
+    if store.reopen_case(mother, author, Utc::now())? {
+        state.sync.soon();
+    }
+    Ok(store.mother_view(mother, Utc::now())?)
 }
 
 #[tauri::command(async)]

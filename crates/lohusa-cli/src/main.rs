@@ -119,10 +119,40 @@ enum Command {
         #[arg(long)]
         mother: uuid::Uuid,
     },
+    /// Close a mother's case: she leaves Today and the follow-up list, stays in every report.
+    Close {
+        #[arg(long)]
+        mother: uuid::Uuid,
+        /// DD.MM.YYYY.
+        #[arg(long)]
+        date: String,
+        /// moved_away, transferred, declined, mother_died, baby_died or lost_to_follow_up.
+        #[arg(long)]
+        reason: String,
+    },
+    /// Reopen a closed case.
+    Reopen {
+        #[arg(long)]
+        mother: uuid::Uuid,
+    },
+    /// Assign mothers to a member (by her member id; `nobody` to unassign): one mother, or every
+    /// open case of a neighbourhood.
+    Assign {
+        #[arg(long, conflicts_with = "neighbourhood", required_unless_present = "neighbourhood")]
+        mother: Option<uuid::Uuid>,
+        #[arg(long)]
+        neighbourhood: Option<String>,
+        #[arg(long)]
+        to: String,
+    },
     /// The mothers on this replica.
     List,
-    /// The nurse's Today list: late, due and this week's visits, extra visits included.
-    Today,
+    /// The nurse's Today list: late, due and this week's visits, extra visits included; with
+    /// --mine, only the mothers of this replica's member (and those assigned to nobody).
+    Today {
+        #[arg(long)]
+        mine: bool,
+    },
     /// The doctor's follow-up list (flags not signed off, late, missed, abnormal labs, due soon).
     FollowUp,
     /// Import a hospital referral CSV: good rows are registered, suspected duplicates and bad
@@ -357,7 +387,50 @@ async fn run() -> anyhow::Result<()> {
             let change = store.write(&[write], author, Utc::now()).map_err(explain)?;
             print(&json!({ "change": change[0].id }))?;
         }
-        Command::Today => print(&store.today_list(Utc::now())?)?,
+        Command::Today { mine } => {
+            let member = if mine { Some(member(&store)?) } else { None };
+            print(&store.today_list_for(Utc::now(), member)?)?
+        }
+        Command::Close { mother, date, reason } => {
+            let author = member(&store)?;
+            let input = lohusa_core::case::CloseCaseInput {
+                closed_on: date,
+                reason: Some(enum_value("reason", &reason)?),
+            };
+            store
+                .close_case(MotherId(mother), &input, author, Utc::now())
+                .map_err(explain)?;
+            print(&json!({ "mother": mother, "case": store.case_of(MotherId(mother))? }))?;
+        }
+        Command::Reopen { mother } => {
+            let author = member(&store)?;
+            let reopened = store
+                .reopen_case(MotherId(mother), author, Utc::now())
+                .map_err(explain)?;
+            print(&json!({ "mother": mother, "reopened": reopened }))?;
+        }
+        Command::Assign {
+            mother,
+            neighbourhood,
+            to,
+        } => {
+            let author = member(&store)?;
+            let to = match to.as_str() {
+                "nobody" => None,
+                id => Some(lohusa_core::MemberId(
+                    id.parse().context("--to must be a member id or nobody")?,
+                )),
+            };
+            let mothers = match (mother, neighbourhood) {
+                (Some(mother), _) => vec![MotherId(mother)],
+                (None, Some(area)) => store.open_cases_in(&area)?,
+                (None, None) => bail!("--mother or --neighbourhood"),
+            };
+            let changed = store
+                .assign_mothers(&mothers, to, author, Utc::now())
+                .map_err(explain)?;
+            print(&json!({ "mothers": mothers.len(), "changed": changed }))?;
+        }
         Command::FollowUp => print(&store.follow_up_list(Utc::now(), &Default::default(), 10_000)?)?,
         Command::Import { file } => {
             let text = std::fs::read_to_string(&file)?;

@@ -20,9 +20,12 @@ pub struct CoverageMother {
     pub birth_date: NaiveDate,
     /// Every record of every visit, with who recorded it.
     pub recorded: Vec<(VisitNumber, RecordedVisit, String)>,
-    /// Who answers for her windows with nothing recorded: the nurse of her latest visit, else
-    /// of her latest attempt, else the member who registered her.
+    /// Who answers for her windows with nothing recorded: the nurse she is assigned to, else the
+    /// nurse of her latest visit, else of her latest attempt, else the member who registered her.
     pub nurse: Option<String>,
+    /// The day her case was closed: windows with nothing recorded that had not closed by then are
+    /// not counted (nobody could have missed them).
+    pub closed_on: Option<NaiveDate>,
 }
 
 /// How the windows of one visit number (or all three) stand.
@@ -118,13 +121,19 @@ pub fn coverage(mothers: &[CoverageMother], month: NaiveDate, today: NaiveDate) 
             if window.opens_on < from || window.opens_on > to {
                 continue;
             }
-            in_month = true;
             let records = mother
                 .recorded
                 .iter()
                 .filter(|(n, _, _)| *n == window.number)
                 .map(|(_, r, by)| (*r, by));
             let deciding = deciding_record(records.clone().map(|(r, _)| r));
+            if mother
+                .closed_on
+                .is_some_and(|closed| window.opens_on > closed || (deciding.is_none() && window.closes_on >= closed))
+            {
+                continue;
+            }
+            in_month = true;
             let status = visit_status(&window, today, deciding);
             let by = deciding
                 .and_then(|d| records.clone().find(|(r, _)| *r == d).map(|(_, by)| by.clone()))
@@ -212,6 +221,7 @@ mod tests {
                     visit(2, Visited, "2026-11-20", "Elif"),
                 ],
                 nurse: Some("Elif".into()),
+                closed_on: None,
             },
             // Born 1 Nov: visit 1 (3 Nov) missed, recorded by Ayşe; visit 2 (14 Nov) late,
             // nothing recorded: it counts for the nurse who answers for her.
@@ -219,6 +229,7 @@ mod tests {
                 birth_date: date("2026-11-01"),
                 recorded: vec![visit(1, Refused, "2026-11-04", "Ayşe")],
                 nurse: Some("Ayşe".into()),
+                closed_on: None,
             },
             // Born 18 Nov, registered by Zehra, no visit yet: visit 1 (20–23 Nov) late; she
             // is a mother without a visit.
@@ -226,18 +237,21 @@ mod tests {
                 birth_date: date("2026-11-18"),
                 recorded: vec![],
                 nurse: Some("Zehra".into()),
+                closed_on: None,
             },
             // Born 20 Sep: visit 3 opened 20 Oct, not this month: not counted.
             CoverageMother {
                 birth_date: date("2026-09-20"),
                 recorded: vec![],
                 nurse: None,
+                closed_on: None,
             },
             // Known to nobody on this device: her row has no nurse, and comes last.
             CoverageMother {
                 birth_date: date("2026-11-24"),
                 recorded: vec![],
                 nurse: None,
+                closed_on: None,
             },
         ];
         let table = coverage(&mothers, date("2026-11-10"), today);
@@ -310,11 +324,31 @@ mod tests {
     }
 
     #[test]
+    fn windows_after_a_case_closed_are_not_counted() {
+        // Born 1 Nov; visit 1 done on 4 Nov; the case closed on 10 Nov (moved away): visit 2
+        // (14 Nov) and 3 (1 Dec) could not be missed and are not counted; closed on 20 Nov,
+        // visit 2 had passed its window unrecorded and is late.
+        let mother = |closed_on: Option<&str>| CoverageMother {
+            birth_date: date("2026-11-01"),
+            recorded: vec![visit(1, VisitOutcome::Visited, "2026-11-04", "Ayşe")],
+            nurse: Some("Ayşe".into()),
+            closed_on: closed_on.map(date),
+        };
+        let table = coverage(&[mother(Some("2026-11-10"))], date("2026-11-01"), date("2026-11-25"));
+        assert_eq!(table.team.total.total(), 1);
+        assert_eq!(table.team.total.done, 1);
+        let table = coverage(&[mother(Some("2026-11-20"))], date("2026-11-01"), date("2026-11-25"));
+        assert_eq!(table.team.total.total(), 2);
+        assert_eq!(table.team.visits[1].late, 1);
+    }
+
+    #[test]
     fn a_past_month_settles_as_visits_are_made_up() {
         let mothers = vec![CoverageMother {
             birth_date: date("2026-10-01"),
             recorded: vec![],
             nurse: Some("Ayşe".into()),
+            closed_on: None,
         }];
         // On day 12 visit 1 is late; from day 13, when visit 2's window opens, it is missed.
         let day_12 = coverage(&mothers, date("2026-10-01"), date("2026-10-13"));

@@ -38,6 +38,9 @@ pub fn fields(entity: EntityKind) -> &'static [&'static str] {
             "registered_on",
             "deleted",
             "sources",
+            "assigned_to",
+            "closed_on",
+            "closed_reason",
         ],
         EntityKind::Birth => &["mother_id", "birth_date", "discharge_date", "mode", "gestational_weeks"],
         EntityKind::Baby => &["mother_id", "birth_id", "ordinal", "name", "sex", "birth_weight_g"],
@@ -226,7 +229,9 @@ pub fn check_value(entity: EntityKind, field: &str, value: &Value) -> Result<(),
         (E::Mother, "full_name" | "phone" | "street" | "neighbourhood" | "district" | "nationality" | "id_number") => {
             fits::<String>(value)
         }
-        (E::Mother, "date_of_birth" | "registered_on") => plain_date(value),
+        (E::Mother, "date_of_birth" | "registered_on" | "closed_on") => plain_date(value),
+        (E::Mother, "assigned_to") => fits::<Uuid>(value),
+        (E::Mother, "closed_reason") => fits::<crate::case::CloseReason>(value),
         (E::Mother, "age_years") => fits::<u32>(value),
         (E::Mother, "residency_status") => fits::<ResidencyStatus>(value),
         (E::Mother, "preferred_language") => fits::<Language>(value),

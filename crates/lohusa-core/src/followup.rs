@@ -135,7 +135,11 @@ pub fn follow_up_page(
         .collect();
     let mut entries = Vec::new();
     for (i, f) in flags.iter().enumerate() {
-        let Some(&mother) = by_id.get(&f.mother_id) else {
+        // A closed case leaves the list, flags and all.
+        let Some(&mother) = by_id
+            .get(&f.mother_id)
+            .filter(|&&m| !mothers[m].schedule.case.is_closed())
+        else {
             continue;
         };
         let kind = match f.level {
@@ -153,7 +157,7 @@ pub fn follow_up_page(
         });
     }
     let horizon = today + Days::new(DUE_SOON_DAYS);
-    for (i, mother) in mothers.iter().enumerate() {
+    for (i, mother) in mothers.iter().enumerate().filter(|(_, m)| !m.schedule.case.is_closed()) {
         let s = &mother.schedule;
         for (window, status) in visit_statuses(s.birth_date, today, &s.recorded) {
             let (kind, date) = match status {

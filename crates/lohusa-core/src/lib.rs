@@ -4,6 +4,7 @@
 //! every tablet, on the server and inside tests.
 
 pub mod access;
+pub mod case;
 pub mod change;
 pub mod checklist;
 pub mod condition;

@@ -21,6 +21,8 @@ pub struct ScheduleRow {
     pub neighbourhood: Option<String>,
     pub birth_date: NaiveDate,
     pub recorded: Vec<(VisitNumber, RecordedVisit)>,
+    /// Whose she is, and whether her case is closed (a closed case is on no list).
+    pub case: crate::case::CaseState,
 }
 
 /// One line of the list: one visit of one mother.
@@ -41,6 +43,8 @@ pub struct TodayEntry {
     pub reason: Option<String>,
     /// Nobody has visited her yet (a mother referred late is first seen at this visit).
     pub no_visit_yet: bool,
+    /// The nurse she is assigned to, by name.
+    pub assigned_to: Option<String>,
 }
 
 /// An extra visit not made yet, as the list needs it.
@@ -53,6 +57,7 @@ pub struct ExtraRow {
     pub birth_date: NaiveDate,
     pub due_on: NaiveDate,
     pub reason: String,
+    pub case: crate::case::CaseState,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
@@ -76,7 +81,7 @@ pub fn today_list(rows: &[ScheduleRow], extras: &[ExtraRow], today: NaiveDate) -
         due: vec![],
         upcoming: vec![],
     };
-    for row in rows {
+    for row in rows.iter().filter(|r| !r.case.is_closed()) {
         let no_visit_yet = !row.recorded.iter().any(|(_, r)| r.outcome == VisitOutcome::Visited);
         for (window, status) in visit_statuses(row.birth_date, today, &row.recorded) {
             let bucket = match status {
@@ -97,11 +102,12 @@ pub fn today_list(rows: &[ScheduleRow], extras: &[ExtraRow], today: NaiveDate) -
                 extra_visit: None,
                 reason: None,
                 no_visit_yet,
+                assigned_to: row.case.assigned_name.clone(),
             });
         }
     }
     use crate::extra::{ExtraVisitStatus, LATE_AFTER_DAYS, content_number, extra_visit_status};
-    for extra in extras {
+    for extra in extras.iter().filter(|e| !e.case.is_closed()) {
         let (bucket, status) = match extra_visit_status(extra.due_on, today, false) {
             ExtraVisitStatus::Late => (&mut list.late, VisitStatus::Late),
             ExtraVisitStatus::Due => (&mut list.due, VisitStatus::Due),
@@ -120,6 +126,7 @@ pub fn today_list(rows: &[ScheduleRow], extras: &[ExtraRow], today: NaiveDate) -
             extra_visit: Some(extra.id),
             reason: Some(extra.reason.clone()),
             no_visit_yet: false,
+            assigned_to: extra.case.assigned_name.clone(),
         });
     }
     let by = |a: &TodayEntry, b: &TodayEntry| a.full_name.cmp(&b.full_name).then(a.number.cmp(&b.number));
@@ -155,6 +162,7 @@ mod tests {
                     )
                 })
                 .collect(),
+            case: Default::default(),
         }
     }
 
@@ -193,6 +201,11 @@ mod tests {
         assert_eq!(list.due[0].day_of_life, 3);
         assert!(list.due[0].no_visit_yet && !list.due[1].no_visit_yet);
 
+        // A closed case leaves the list.
+        let mut closed = rows.clone();
+        closed[0].case.closed_on = Some(today);
+        assert_eq!(names(&today_list(&closed, &[], today).due), ["Hatice v2", "Zehra v2"]);
+
         // An extra visit planned for tomorrow joins the upcoming ones; one three days overdue
         // the late ones; both with visit 2's checklist (days 18 and 19).
         let extra = |n: u128, name: &str, due: &str| ExtraRow {
@@ -203,6 +216,7 @@ mod tests {
             birth_date: "2026-11-07".parse().unwrap(),
             due_on: due.parse().unwrap(),
             reason: "wound".into(),
+            case: Default::default(),
         };
         let list = today_list(
             &rows,

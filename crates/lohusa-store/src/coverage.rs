@@ -1,6 +1,7 @@
 //! The coverage query: every mother with her birth date, every record of her visits with who
-//! made it, and who answers for her (who last visited her, else who last tried, else the member
-//! who registered her; the follow-up list's nurse is the same but for the last),
+//! made it, and who answers for her (the nurse she is assigned to, else who last visited her,
+//! else who last tried, else the member who registered her; the follow-up list's nurse is the
+//! same but for the last), and the day her case closed,
 //! handed to the core to count per nurse.
 
 use std::collections::HashMap;
@@ -29,6 +30,17 @@ impl Store {
         for gone in collect_rows(&mut deleted, [], |row| id::<Uuid>(row, 0))? {
             births.remove(&gone);
         }
+        // Whose each mother is and whether her case closed.
+        let names = self.member_names()?;
+        let mut cases: HashMap<Uuid, lohusa_core::case::CaseState> = HashMap::new();
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, assigned_to, closed_on, closed_reason FROM mothers
+             WHERE assigned_to IS NOT NULL OR closed_on IS NOT NULL",
+        )?;
+        collect_rows(&mut stmt, [], |row| {
+            cases.insert(id(row, 0)?, crate::cases::case_state(row, 1, &names)?);
+            Ok(())
+        })?;
 
         let mut recorded: HashMap<Uuid, Vec<(VisitNumber, RecordedVisit, String)>> = HashMap::new();
         // Who last went to each mother: a visit made outranks any attempt, then the latest.
@@ -74,9 +86,12 @@ impl Store {
         )?;
         let mut mothers = Vec::with_capacity(births.len());
         for (mother, birth_date) in births {
-            let nurse = match latest.remove(&mother) {
-                Some((_, by)) => Some(by),
-                None => registrant
+            let case = cases.remove(&mother).unwrap_or_default();
+            let last = latest.remove(&mother);
+            let nurse = match (case.assigned_name, last) {
+                (Some(assigned), _) => Some(assigned),
+                (None, Some((_, by))) => Some(by),
+                (None, None) => registrant
                     .query_row([mother.to_string()], |r| r.get::<_, Option<String>>(0))
                     .optional()?
                     .flatten(),
@@ -85,6 +100,7 @@ impl Store {
                 birth_date,
                 recorded: recorded.remove(&mother).unwrap_or_default(),
                 nurse,
+                closed_on: case.closed_on,
             });
         }
         Ok(coverage(&mothers, month, istanbul_today(now)))

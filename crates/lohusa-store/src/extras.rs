@@ -219,11 +219,13 @@ impl Store {
     pub(crate) fn open_extra_visits(&self) -> Result<Vec<ExtraRow>, StoreError> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT e.id, e.mother_id, e.due_on, e.reason, m.full_name, m.neighbourhood,
-                    (SELECT max(b.birth_date) FROM births b WHERE b.mother_id = e.mother_id)
+                    (SELECT max(b.birth_date) FROM births b WHERE b.mother_id = e.mother_id),
+                    m.assigned_to, m.closed_on, m.closed_reason
              FROM extra_visits e JOIN mothers m ON m.id = e.mother_id
              WHERE m.deleted IS NOT 1
                AND NOT EXISTS (SELECT 1 FROM visits v WHERE v.extra_visit_id = e.id AND v.outcome = 'visited')",
         )?;
+        let names = self.member_names()?;
         let rows = collect_rows(&mut stmt, [], |row| {
             let Some(birth): Option<String> = row.get(6)? else {
                 return Ok(None);
@@ -238,6 +240,7 @@ impl Store {
                 birth_date: birth
                     .parse::<NaiveDate>()
                     .map_err(|_| StoreError::Corrupt(format!("bad date {birth:?}")))?,
+                case: crate::cases::case_state(row, 7, &names)?,
             }))
         })?;
         Ok(rows.into_iter().flatten().collect())

@@ -179,7 +179,12 @@ impl Store {
         let mothers: Vec<FollowUpMother> = schedule
             .into_iter()
             .map(|(row, nationality)| FollowUpMother {
-                nurse: nurses.get(&row.mother_id.0).cloned(),
+                // Her nurse is the one she is assigned to; else who last visited her.
+                nurse: row
+                    .case
+                    .assigned_name
+                    .clone()
+                    .or_else(|| nurses.get(&row.mother_id.0).cloned()),
                 schedule: row,
                 nationality,
             })

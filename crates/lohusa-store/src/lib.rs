@@ -7,6 +7,7 @@
 
 mod apply;
 mod baseline;
+mod cases;
 mod checkpoint;
 pub mod clock;
 mod corrections;
@@ -34,6 +35,7 @@ use lohusa_core::change::{CHANGE_SCHEMA_VERSION, Change, EntityWrite, FieldBases
 use lohusa_core::{ChangeId, DeviceId, MemberId};
 use rusqlite::{Connection, OptionalExtension, params};
 
+pub use cases::KnownMember;
 pub use checkpoint::{BACKSTOP_CHECKPOINT_PAGES, CheckpointResult, Checkpointer};
 pub use corrections::{FieldChange, RegistrationForm};
 pub use error::StoreError;

@@ -39,6 +39,8 @@ pub struct MotherView {
     pub notes: Vec<lohusa_core::notes::NoteRecord>,
     /// The kind of note the signed-in member writes, if any.
     pub note_topic: Option<lohusa_core::notes::NoteTopic>,
+    /// Whose she is, and whether her case is closed.
+    pub case: lohusa_core::case::CaseState,
 }
 
 /// One search result.
@@ -89,7 +91,10 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<MotherId, StoreError> {
         let valid = validate_registration(input, &new_ids(input, now), istanbul_today(now))?;
-        self.write(&valid.writes(), author, now)?;
+        let mut writes = valid.writes();
+        // She is the registering member's until the team lead assigns her to someone else.
+        writes[0].fields.extend(lohusa_core::case::assignment(Some(author)));
+        self.write(&writes, author, now)?;
         Ok(valid.mother.id)
     }
 
@@ -176,6 +181,7 @@ impl Store {
                 .and_then(|m| m.role)
                 .and_then(lohusa_core::notes::NoteTopic::written_by),
             day_of_life: day_of_life(birth.birth_date, today) as i32,
+            case: self.case_of(id)?,
             today,
             mother,
             birth,

@@ -20,6 +20,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/store/0009_extra_visits.sql"),
     include_str!("../../../migrations/store/0010_notes.sql"),
     include_str!("../../../migrations/store/0011_corrections.sql"),
+    include_str!("../../../migrations/store/0012_cases.sql"),
 ];
 
 pub fn migrations() -> Migrations<'static> {

@@ -8,6 +8,8 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
+use lohusa_core::MemberId;
+use lohusa_core::case::CaseState;
 use lohusa_core::schedule::{RecordedVisit, VisitNumber};
 use lohusa_core::time::istanbul_today;
 use lohusa_core::today::{ScheduleRow, TodayList, today_list};
@@ -17,13 +19,27 @@ use crate::mothers::{date, enum_col, id, opt_date};
 use crate::{Store, StoreError, collect_rows};
 
 impl Store {
-    /// Late, due and this week's upcoming visits as of `now`, extra visits included.
+    /// Late, due and this week's upcoming visits of the whole team as of `now`, extra visits
+    /// included.
     pub fn today_list(&self, now: DateTime<Utc>) -> Result<TodayList, StoreError> {
+        self.today_list_for(now, None)
+    }
+
+    /// The Today list of one member's mothers (`Some`): those assigned to her and those assigned
+    /// to nobody yet, so no mother falls between two lists; of the whole team with `None`.
+    pub fn today_list_for(&self, now: DateTime<Utc>, member: Option<MemberId>) -> Result<TodayList, StoreError> {
+        let mine = |case: &CaseState| member.is_none() || case.assigned_to.is_none() || case.assigned_to == member;
         // A mother whose three visits all have a record can never be on the list.
         let rows = self.schedule_rows(|visits| !VisitNumber::ALL.iter().all(|n| visits.iter().any(|(r, _)| r == n)))?;
+        let mut extras = self.open_extra_visits()?;
+        extras.retain(|e| mine(&e.case));
         Ok(today_list(
-            &rows.into_iter().map(|(row, _)| row).collect::<Vec<_>>(),
-            &self.open_extra_visits()?,
+            &rows
+                .into_iter()
+                .map(|(row, _)| row)
+                .filter(|row| mine(&row.case))
+                .collect::<Vec<_>>(),
+            &extras,
             istanbul_today(now),
         ))
     }
@@ -70,10 +86,11 @@ impl Store {
         })?;
 
         let births = self.latest_births()?;
+        let names = self.member_names()?;
 
         let mut rows = Vec::new();
         let mut mothers = self.conn.prepare_cached(&format!(
-            "SELECT id, full_name, neighbourhood, nationality FROM mothers
+            "SELECT id, full_name, neighbourhood, nationality, assigned_to, closed_on, closed_reason FROM mothers
                  WHERE deleted IS NOT 1 AND {}",
             crate::mothers::whole(lohusa_core::EntityKind::Mother)
         ))?;
@@ -93,6 +110,7 @@ impl Store {
                     neighbourhood: row.get(2)?,
                     birth_date,
                     recorded: visits,
+                    case: crate::cases::case_state(row, 4, &names)?,
                 },
                 row.get(3)?,
             ));

@@ -28,6 +28,7 @@ const view: MotherView = {
   sources: {},
   extra_visits: [],
   notes: [],
+  case: { assigned_to: null, assigned_name: null, closed_on: null, closed_reason: null },
   note_topic: null,
   mother: {
     id: "m1",

@@ -57,6 +57,12 @@ export type BirthMode = "vaginal" | "caesarean";
 
 export type BirthRecord = { id: BirthId, mother_id: MotherId, birth_date: string, discharge_date: string | null, mode: BirthMode, gestational_weeks: number | null, };
 
+export type CaseState = { assigned_to: MemberId | null, 
+/**
+ * The assigned member's name, when this device knows her.
+ */
+assigned_name: string | null, closed_on: string | null, closed_reason: CloseReason | null, };
+
 export type Change = { id: ChangeId, entity: EntityKind, entity_id: string, fields: Record<string, unknown>, 
 /**
  * Per field, the versions the writer's replica held when it wrote (what this write
@@ -77,6 +83,14 @@ flags: Array<FlagRule>,
  * How the screening instruments its items belong to are scored.
  */
 instruments: Array<Instrument>, };
+
+export type CloseCaseInput = { 
+/**
+ * DD.MM.YYYY or YYYY-MM-DD.
+ */
+closed_on: string, reason: CloseReason | null, };
+
+export type CloseReason = "moved_away" | "transferred" | "declined" | "mother_died" | "baby_died" | "lost_to_follow_up";
 
 export type Comparison = "lt" | "le" | "gt" | "ge";
 
@@ -322,6 +336,8 @@ export type IssuedCode = { code: string, expires_ms: number, };
 
 export type ItemText = { text: string, options: Array<string>, };
 
+export type KnownMember = { id: MemberId, name: string, };
+
 export type Language = "tr" | "ar" | "en" | "ku" | "fa" | "other";
 
 export type LaterResultsInput = { visit_id: VisitId, 
@@ -385,7 +401,11 @@ notes: Array<NoteRecord>,
 /**
  * The kind of note the signed-in member writes, if any.
  */
-note_topic: NoteTopic | null, };
+note_topic: NoteTopic | null, 
+/**
+ * Whose she is, and whether her case is closed.
+ */
+case: CaseState, };
 
 export type NewMember = { name: string, role: Role, };
 
@@ -592,7 +612,11 @@ extra_visit: string | null, reason: string | null,
 /**
  * Nobody has visited her yet (a mother referred late is first seen at this visit).
  */
-no_visit_yet: boolean, };
+no_visit_yet: boolean, 
+/**
+ * The nurse she is assigned to, by name.
+ */
+assigned_to: string | null, };
 
 export type TodayList = { today: string, 
 /**

@@ -6,6 +6,7 @@ import { useTranslation } from "react-i18next";
 import { DateField, TextArea, TextField } from "../components/Field";
 import { FlagList } from "../components/FlagList";
 import { HistoryPanel } from "../components/History";
+import { CaseCard } from "../components/Case";
 import { StatusBadge } from "../components/StatusBadge";
 import { ipc, toAppError, type AppError, type EntityKind, type BabyRecord, type MotherId, type MotherView, type VisitCard, type VisitRecord } from "../ipc";
 import { numericDate, shortDate } from "../lib/dates";
@@ -60,6 +61,7 @@ export function Mother({ id, notice }: { id: MotherId; notice?: string }) {
         <p className="subtitle">
           {t("mother.day_of_life", { day: view.day_of_life })}
           {mother.interpreter_needed ? <span className="tag">{t("mother.interpreter")}</span> : null}
+          {view.case.closed_on ? <span className="tag tag-closed" data-testid="case-closed">{t("case.closed")}</span> : null}
         </p>
       </header>
 
@@ -83,6 +85,7 @@ export function Mother({ id, notice }: { id: MotherId; notice?: string }) {
         ))}
       </section>
 
+      <CaseCard view={view} onChanged={setView} onHistory={(fields) => setHistory({ entity: "mother", id: mother.id, fields })} />
       <ExtraVisits view={view} onPlanned={() => ipc.mother(id).then(setView, (e) => setError(toAppError(e)))} />
       <Notes view={view} onAdded={() => ipc.mother(id).then(setView, (e) => setError(toAppError(e)))} />
 

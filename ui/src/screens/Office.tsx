@@ -4,6 +4,7 @@
 import { useContext } from "react";
 import { useTranslation } from "react-i18next";
 
+import { AssignArea } from "../components/AssignArea";
 import { Coverage } from "../components/Coverage";
 import { Exports } from "../components/Exports";
 import { ReferralImport } from "../components/ReferralImport";
@@ -30,6 +31,7 @@ export function Office() {
       <Coverage />
       <Tablets />
       {lead ? <Team /> : null}
+      {lead ? <AssignArea /> : null}
       <section className="card office-conflicts" aria-labelledby="office-conflicts-title">
         <h2 id="office-conflicts-title">{t("office.conflicts.title")}</h2>
         <p data-testid="office-conflicts">{t("office.conflicts.count", { n: conflicts })}</p>

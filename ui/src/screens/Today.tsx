@@ -13,10 +13,13 @@ export function Today() {
   const { go } = useNav();
   const [list, setList] = useState<TodayList | null>(null);
   const [error, setError] = useState<AppError | null>(null);
+  /** Her own mothers (and those nobody has yet), or the whole team's. */
+  const [mine, setMine] = useState(() => sessionStorage.getItem("today.scope") !== "team");
 
   useEffect(() => {
-    ipc.todayList().then(setList, (e) => setError(toAppError(e)));
-  }, []);
+    sessionStorage.setItem("today.scope", mine ? "mine" : "team");
+    ipc.todayList(mine).then(setList, (e) => setError(toAppError(e)));
+  }, [mine]);
 
   if (error) return <LoadFailed error={error} />;
   if (!list) return <Loading />;
@@ -54,6 +57,11 @@ export function Today() {
                   {entry.extra_visit ? t("extra.title") : t("today.visit", { number: entry.number })} · {t("today.day_of_life", { day: entry.day_of_life })}
                   {entry.reason ? <span className="entry-reason" dir="auto">{entry.reason}</span> : null}
                   {entry.no_visit_yet && !entry.extra_visit ? <span className="entry-first" data-first="true">{t("today.no_visit_yet")}</span> : null}
+                  {!mine || !entry.assigned_to ? (
+                    <span className="entry-assigned" dir="auto" data-assigned={entry.assigned_to ?? ""}>
+                      {entry.assigned_to ? t("today.assigned_to", { name: entry.assigned_to }) : t("today.unassigned")}
+                    </span>
+                  ) : null}
                 </span>
                 <span className="entry-window">
                   {entry.extra_visit
@@ -77,6 +85,14 @@ export function Today() {
       <header className="screen-header">
         <h1>{t("today.title")}</h1>
         <p className="subtitle">{longDate(list.today, lang)}</p>
+        <div className="segmented" role="group" aria-label={t("today.scope")}>
+          <button type="button" name="today_mine" aria-pressed={mine} className={mine ? "active" : ""} onClick={() => setMine(true)}>
+            {t("today.mine")}
+          </button>
+          <button type="button" name="today_team" aria-pressed={!mine} className={!mine ? "active" : ""} onClick={() => setMine(false)}>
+            {t("today.team")}
+          </button>
+        </div>
       </header>
       {empty ? (
         <div className="card empty">
