@@ -38,6 +38,7 @@ mod tests {
 
     use lohusa_core::case::{CaseState, CloseCaseInput, CloseReason};
     use lohusa_core::coverage::{CoverageCounts, CoverageRow, CoverageTable};
+    use lohusa_core::flag_text::TextLanguage;
     use lohusa_core::sync::{DeviceReport, IssuedCode, NewMember, TeamDevice, TeamMember};
 
     use lohusa_core::extra::{ExtraVisitInput, ExtraVisitRecord, ExtraVisitStatus};
@@ -79,7 +80,7 @@ mod tests {
             Suspect, MatchReason, SavedFile, ExportFormat,
             ExtraVisitInput, ExtraVisitRecord, ExtraVisitStatus, ExtraVisitView,
             RegistrationForm, VisitCorrectionInput, FieldChange,
-            KnownMember, CaseState, CloseReason, CloseCaseInput,
+            KnownMember, CaseState, CloseReason, CloseCaseInput, TextLanguage,
         ];
         decls.sort();
         let mut out = String::from(

@@ -6,6 +6,7 @@ use lohusa_core::case::CloseCaseInput;
 use lohusa_core::checklist::{self, ChecklistDefinition};
 use lohusa_core::coverage::CoverageTable;
 use lohusa_core::extra::{ExtraVisitInput, ExtraVisitRecord};
+use lohusa_core::flag_text::TextLanguage;
 use lohusa_core::flags::Flag;
 use lohusa_core::followup::FollowUpFilter;
 use lohusa_core::ids::{MotherId, VisitId};
@@ -475,7 +476,11 @@ pub enum ExportFormat {
 
 /// Writes every record this device holds in `format` to the exports folder.
 #[tauri::command(async)]
-pub fn export_records(state: State<'_, AppState>, format: ExportFormat) -> Result<SavedFile, AppError> {
+pub fn export_records(
+    state: State<'_, AppState>,
+    format: ExportFormat,
+    language: TextLanguage,
+) -> Result<SavedFile, AppError> {
     let now = Utc::now();
     let records = {
         let mut store = state.store()?;
@@ -499,12 +504,12 @@ pub fn export_records(state: State<'_, AppState>, format: ExportFormat) -> Resul
             let flags = records.iter().flat_map(|m| &m.visits).map(|v| v.flags.len()).sum();
             (
                 format!("lohusa-flags-{day}.csv"),
-                lohusa_exchange::csv_export::flags_csv(&records),
+                lohusa_exchange::csv_export::flags_csv(&records, language),
                 flags,
             )
         }
         ExportFormat::FhirBundle => {
-            let bundle = lohusa_exchange::fhir::bundle(&records, now);
+            let bundle = lohusa_exchange::fhir::bundle(&records, now, language);
             let entries = bundle["entry"].as_array().map_or(0, Vec::len);
             let text = serde_json::to_string_pretty(&bundle).map_err(|e| AppError::internal(&e))?;
             (format!("lohusa-fhir-{day}.json"), text, entries)

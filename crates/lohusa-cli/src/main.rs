@@ -164,6 +164,9 @@ enum Command {
         format: String,
         #[arg(long)]
         out: std::path::PathBuf,
+        /// The language flags are written in: tr, en or ar.
+        #[arg(long, default_value = "en")]
+        language: String,
     },
     /// Push what is pending, then pull what is new.
     Sync,
@@ -452,12 +455,14 @@ async fn run() -> anyhow::Result<()> {
             }
             print(&report)?;
         }
-        Command::Report { format, out } => {
+        Command::Report { format, out, language } => {
+            let language = lohusa_core::flag_text::TextLanguage::parse(&language)
+                .with_context(|| format!("--language {language:?}: tr, en or ar"))?;
             let records = store.records_for_export(Utc::now())?;
             let text = match format.as_str() {
                 "visits-csv" => lohusa_exchange::csv_export::visits_csv(&records),
-                "flags-csv" => lohusa_exchange::csv_export::flags_csv(&records),
-                "fhir" => serde_json::to_string_pretty(&lohusa_exchange::fhir::bundle(&records, Utc::now()))?,
+                "flags-csv" => lohusa_exchange::csv_export::flags_csv(&records, language),
+                "fhir" => serde_json::to_string_pretty(&lohusa_exchange::fhir::bundle(&records, Utc::now(), language))?,
                 other => anyhow::bail!("unknown report format {other:?}: visits-csv, flags-csv or fhir"),
             };
             std::fs::write(&out, &text)?;
@@ -536,12 +541,27 @@ fn parse_answers(answers: Vec<String>) -> anyhow::Result<BTreeMap<String, String
 
 /// The red flags a visit raises now, each as rule, level, subject and reasons in English.
 fn flags_of(store: &Store, mother: MotherId, visit: VisitId) -> anyhow::Result<Vec<Value>> {
+    use lohusa_core::flag_text::{TextLanguage, flag_title, reasons_sentence};
     let view = store.mother_view(mother, Utc::now())?;
-    Ok(view
+    let mut out = Vec::new();
+    for card in view
         .cards
-        .into_iter()
+        .iter()
         .filter(|c| c.visit.as_ref().is_some_and(|v| v.id == visit))
-        .flat_map(|c| c.flags)
-        .map(|f| json!({ "rule": f.rule, "level": f.level, "baby": f.baby, "why": f.english_reasons() }))
-        .collect())
+    {
+        let definition = card
+            .visit
+            .as_ref()
+            .and_then(|v| lohusa_core::checklist::by_version(v.checklist_version));
+        for f in &card.flags {
+            out.push(json!({
+                "rule": f.rule,
+                "level": f.level,
+                "baby": f.baby,
+                "title": flag_title(TextLanguage::En, f, &view.babies),
+                "why": reasons_sentence(TextLanguage::En, f, definition),
+            }));
+        }
+    }
+    Ok(out)
 }

@@ -11,6 +11,7 @@ pub mod condition;
 pub mod coverage;
 pub mod extra;
 pub mod fields;
+pub mod flag_text;
 pub mod flags;
 pub mod followup;
 pub mod hlc;

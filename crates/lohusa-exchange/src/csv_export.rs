@@ -39,6 +39,7 @@
 //! | level | `note`, `attention` or `urgent` |
 //! | reasons | what made it fire, in English: `bp_systolic 164 ≥ 160` |
 
+use lohusa_core::flag_text::{self, TextLanguage};
 use lohusa_core::flags::FlagLevel;
 use lohusa_core::search::fold_for_search;
 use lohusa_core::time::day_of_life;
@@ -113,15 +114,17 @@ pub fn visits_csv(mothers: &[MotherExport]) -> String {
     write(&VISIT_COLUMNS, rows)
 }
 
-/// One row per raised flag, sorted by mother name then visit number (see the module docs).
-pub fn flags_csv(mothers: &[MotherExport]) -> String {
+/// One row per raised flag, sorted by mother name then visit number (see the module docs); the
+/// reasons as sentences in `language`, with their values' decimals and units.
+pub fn flags_csv(mothers: &[MotherExport], language: TextLanguage) -> String {
     let rows = sorted_visits(mothers).into_iter().flat_map(|(export, exported)| {
+        let definition = lohusa_core::checklist::by_version(exported.visit.checklist_version);
         exported.flags.iter().map(move |flag| {
             let subject = match flag.baby {
                 None => "mother".to_owned(),
                 Some(id) => match export.babies.iter().find(|b| b.id == id) {
                     Some(baby) => format!("baby {}", baby.ordinal),
-                    None => format!("baby {id}"),
+                    None => flag_text::baby_name(language, None),
                 },
             };
             vec![
@@ -132,7 +135,7 @@ pub fn flags_csv(mothers: &[MotherExport]) -> String {
                 subject,
                 flag.rule.clone(),
                 code(&flag.level),
-                free_text(&flag.english_reasons()),
+                free_text(&flag_text::reasons_sentence(language, flag, definition)),
             ]
         })
     });
@@ -362,7 +365,7 @@ mod tests {
         assert!(visits.starts_with("\u{feff}mother_id,mother_name,neighbourhood,"));
         assert!(visits.contains("flags_urgent,flags_attention\r\n"));
         assert_eq!(parse(&visits)[0], VISIT_COLUMNS);
-        let flags = flags_csv(&exports());
+        let flags = flags_csv(&exports(), TextLanguage::En);
         assert!(flags.starts_with('\u{feff}'));
         assert_eq!(parse(&flags)[0], FLAG_COLUMNS);
         // Nothing to report is still a file Excel opens with its header.
@@ -413,8 +416,15 @@ mod tests {
     }
 
     #[test]
+    fn flag_reasons_are_written_in_the_chosen_language() {
+        let rows = parse(&flags_csv(&exports(), TextLanguage::Tr));
+        let reasons: Vec<&str> = rows[1..].iter().map(|r| r[7].as_str()).collect();
+        assert_eq!(reasons[2], "Hemoglobin 10,4 g/dL: 11 altında");
+    }
+
+    #[test]
     fn flag_rows_name_the_subject_and_the_reasons() {
-        let rows = parse(&flags_csv(&exports()));
+        let rows = parse(&flags_csv(&exports(), TextLanguage::En));
         let body: Vec<Vec<&str>> = rows[1..]
             .iter()
             .map(|r| r[2..].iter().map(String::as_str).collect())
@@ -428,7 +438,7 @@ mod tests {
                     "mother",
                     "severe_hypertension",
                     "urgent",
-                    "bp_systolic 164 ≥ 160"
+                    "Blood pressure, systolic 164 mmHg: at or above 160"
                 ],
                 vec![
                     "1",
@@ -436,7 +446,7 @@ mod tests {
                     "baby 2",
                     "weight_loss",
                     "attention",
-                    "weight_change_pct -11.5 < -10"
+                    "Change from birth weight -11.5 %: below -10"
                 ],
                 vec![
                     "2",
@@ -444,7 +454,7 @@ mod tests {
                     "mother",
                     "moderate_anaemia",
                     "attention",
-                    "hemoglobin 10.4 < 11"
+                    "Hemoglobin 10.4 g/dL: below 11"
                 ],
             ]
         );

@@ -30,6 +30,7 @@
 //! Where no national code system or identifier namespace is published, the export uses the local
 //! URIs under [`LOCAL_BASE`]; a receiving system maps them once.
 
+use lohusa_core::flag_text::{self, TextLanguage};
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
@@ -90,10 +91,10 @@ pub mod loinc {
 
 /// The FHIR R4 Bundle (type `collection`) of these mothers, their babies, visits, measurements
 /// and red flags. `generated_at` becomes the Bundle's `timestamp`.
-pub fn bundle(mothers: &[MotherExport], generated_at: DateTime<Utc>) -> Value {
+pub fn bundle(mothers: &[MotherExport], generated_at: DateTime<Utc>, language: TextLanguage) -> Value {
     let mut resources = Vec::new();
     for export in mothers {
-        mother_resources(export, &mut resources);
+        mother_resources(export, language, &mut resources);
     }
     let mut bundle = Map::new();
     bundle.insert("resourceType".into(), json!("Bundle"));
@@ -188,7 +189,7 @@ impl VisitValues {
     }
 }
 
-fn mother_resources(export: &MotherExport, out: &mut Vec<Value>) {
+fn mother_resources(export: &MotherExport, language: TextLanguage, out: &mut Vec<Value>) {
     let mother = &export.mother;
     out.push(mother_patient(mother));
     let several = export.babies.len() > 1;
@@ -215,7 +216,7 @@ fn mother_resources(export: &MotherExport, out: &mut Vec<Value>) {
             visit_observations(export, visit, out);
         }
         for flag in &exported.flags {
-            out.push(flag_resource(export, visit, flag));
+            out.push(flag_resource(export, visit, flag, language));
         }
     }
 }
@@ -455,7 +456,7 @@ fn visit_observations(export: &MotherExport, visit: &VisitRecord, out: &mut Vec<
     }
 }
 
-fn flag_resource(export: &MotherExport, visit: &VisitRecord, flag: &Flag) -> Value {
+fn flag_resource(export: &MotherExport, visit: &VisitRecord, flag: &Flag, language: TextLanguage) -> Value {
     // A flag about a baby this export does not list stays on the mother, so it still resolves.
     let subject = match flag.baby {
         Some(baby) if export.babies.iter().any(|b| b.id == baby) => baby.0,
@@ -466,12 +467,11 @@ fn flag_resource(export: &MotherExport, visit: &VisitRecord, flag: &Flag) -> Val
         FlagLevel::Attention => ("PM", "Medium priority"),
         FlagLevel::Urgent => ("PH", "High priority"),
     };
-    let level = serde_json::to_value(flag.level).expect("a level serialises");
-    let level = level.as_str().unwrap_or_default();
-    let reasons = flag.english_reasons();
-    let mut label = format!("{} ({level})", flag.rule);
+    let definition = lohusa_core::checklist::by_version(visit.checklist_version);
+    let reasons = flag_text::reasons_sentence(language, flag, definition);
+    let mut label = flag_text::flag_title(language, flag, &export.babies);
     if !reasons.trim().is_empty() {
-        label.push_str(": ");
+        label.push_str(" — ");
         label.push_str(reasons.trim());
     }
     json!({
@@ -629,7 +629,7 @@ mod tests {
             .unwrap()
             .with_timezone(&Utc);
         assert_eq!(
-            bundle(&[], at),
+            bundle(&[], at, TextLanguage::En),
             json!({ "resourceType": "Bundle", "type": "collection", "timestamp": "2027-01-12T09:00:00Z" })
         );
     }

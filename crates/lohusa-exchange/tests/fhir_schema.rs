@@ -286,7 +286,7 @@ fn caseload() -> Vec<MotherExport> {
 }
 
 fn exported() -> Value {
-    fhir::bundle(&caseload(), generated_at())
+    fhir::bundle(&caseload(), generated_at(), lohusa_core::flag_text::TextLanguage::En)
 }
 
 fn resources(bundle: &Value) -> Vec<&Value> {
@@ -633,7 +633,7 @@ fn measurements_are_loinc_coded_observations_with_ucum_units() {
 #[test]
 fn red_flags_are_flags_on_the_mother_or_the_baby() {
     let caseload = caseload();
-    let bundle = fhir::bundle(&caseload, generated_at());
+    let bundle = fhir::bundle(&caseload, generated_at(), lohusa_core::flag_text::TextLanguage::En);
     let raised: usize = caseload.iter().flat_map(|m| &m.visits).map(|v| v.flags.len()).sum();
     let flags = of_type(&bundle, "Flag");
     assert_eq!(flags.len(), raised);
@@ -657,7 +657,7 @@ fn red_flags_are_flags_on_the_mother_or_the_baby() {
     assert_eq!(severe["category"][0]["coding"][0]["code"], "clinical");
     assert_eq!(
         severe["code"]["text"],
-        "severe_hypertension (urgent): bp_systolic 164 ≥ 160"
+        "URGENT: Severe high blood pressure — Blood pressure, systolic 164 mmHg: at or above 160"
     );
     assert_eq!(
         severe["extension"][0]["valueCodeableConcept"]["coding"][0]["code"],

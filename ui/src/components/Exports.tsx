@@ -3,13 +3,13 @@
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 
-import { ipc, toAppError, type AppError, type ExportFormat, type SavedFile } from "../ipc";
+import { ipc, type TextLanguage, toAppError, type AppError, type ExportFormat, type SavedFile } from "../ipc";
 import { generalMessage } from "../lib/errors";
 
 const FORMATS: ExportFormat[] = ["visits_csv", "flags_csv", "fhir_bundle"];
 
 export function Exports() {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const [saved, setSaved] = useState<{ format: ExportFormat; file: SavedFile } | null>(null);
   const [error, setError] = useState<AppError | null>(null);
   const [busy, setBusy] = useState<ExportFormat | null>(null);
@@ -18,7 +18,7 @@ export function Exports() {
     setBusy(format);
     setError(null);
     try {
-      setSaved({ format, file: await ipc.exportRecords(format) });
+      setSaved({ format, file: await ipc.exportRecords(format, (["tr", "en", "ar"].includes(i18n.language) ? i18n.language : "tr") as TextLanguage) });
     } catch (e) {
       setError(toAppError(e));
     } finally {

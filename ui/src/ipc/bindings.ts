@@ -597,6 +597,8 @@ export type TeamMember = { num: number, id: MemberId | null, name: string, role:
  */
 devices: Array<string>, };
 
+export type TextLanguage = "tr" | "en" | "ar";
+
 export type TextSource = "shipped" | "licensed";
 
 export type TodayEntry = { mother_id: MotherId, full_name: string, neighbourhood: string | null, number: VisitNumber, opens_on: string, closes_on: string, status: VisitStatus, 

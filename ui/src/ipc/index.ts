@@ -32,6 +32,7 @@ import type {
   RegistrationInput,
   RegistrationForm,
   KnownMember,
+  TextLanguage,
   CloseCaseInput,
   VisitCorrectionInput,
   FieldChange,
@@ -134,5 +135,5 @@ export const ipc = {
     invoke("merge_referral", { into, row, take, fileName }),
   keepReferralApart: (row: ReferralRow, fileName: string): Promise<MotherId> => invoke("keep_referral_apart", { row, fileName }),
   saveReferralTemplate: (): Promise<SavedFile> => invoke("save_referral_template"),
-  exportRecords: (format: ExportFormat): Promise<SavedFile> => invoke("export_records", { format }),
+  exportRecords: (format: ExportFormat, language: TextLanguage): Promise<SavedFile> => invoke("export_records", { format, language }),
 };
