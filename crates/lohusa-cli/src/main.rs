@@ -145,6 +145,14 @@ enum Command {
         #[arg(long)]
         to: String,
     },
+    /// Every change of every field of one record, oldest first: who, when, on which device,
+    /// old → new, and why (a visit's correction).
+    History {
+        #[arg(long)]
+        entity: String,
+        #[arg(long)]
+        id: uuid::Uuid,
+    },
     /// The mothers on this replica.
     List,
     /// The nurse's Today list: late, due and this week's visits, extra visits included; with
@@ -394,6 +402,7 @@ async fn run() -> anyhow::Result<()> {
             let member = if mine { Some(member(&store)?) } else { None };
             print(&store.today_list_for(Utc::now(), member)?)?
         }
+        Command::History { entity: kind, id } => print(&store.history(entity(&kind)?, id)?)?,
         Command::Close { mother, date, reason } => {
             let author = member(&store)?;
             let input = lohusa_core::case::CloseCaseInput {

@@ -132,10 +132,28 @@ pub fn registration(name: &str, birth_date: &str) -> lohusa_core::registration::
 
 pub fn demo_mothers(seed: u64, count: usize, today: NaiveDate, max_days_ago: u64) -> Vec<DemoMother> {
     let mut rng = fastrand::Rng::with_seed(seed);
-    (0..count).map(|_| demo_mother(&mut rng, today, max_days_ago)).collect()
+    (0..count)
+        .map(|i| demo_mother(&mut rng, today, max_days_ago, SCRIPTED.get(i).copied()))
+        .collect()
 }
 
-fn demo_mother(rng: &mut fastrand::Rng, today: NaiveDate, max_days_ago: u64) -> DemoMother {
+/// The first demo mothers are the same days after birth whatever the date, so every demo shows
+/// each state of the schedule: (days after birth, whether each window's visit was made).
+const SCRIPTED: [(u64, [bool; 3]); 3] = [
+    // Visit 1 late: nobody went on days 2–5.
+    (8, [false, false, false]),
+    // Visit 1 done; visit 2 late.
+    (21, [true, false, false]),
+    // Referred late, first seen now: visit 3 due, visits 1 and 2 passed.
+    (33, [false, false, false]),
+];
+
+fn demo_mother(
+    rng: &mut fastrand::Rng,
+    today: NaiveDate,
+    max_days_ago: u64,
+    scripted: Option<(u64, [bool; 3])>,
+) -> DemoMother {
     let syrian = rng.u8(0..100) < 45;
     let full_name = if syrian && rng.u8(0..100) < 35 {
         ARABIC_SCRIPT[rng.usize(0..ARABIC_SCRIPT.len())].to_owned()
@@ -146,6 +164,7 @@ fn demo_mother(rng: &mut fastrand::Rng, today: NaiveDate, max_days_ago: u64) -> 
     };
     let (district, neighbourhood) = PLACES[rng.usize(0..PLACES.len())];
     let days_ago = rng.u64(0..=max_days_ago);
+    let days_ago = scripted.map_or(days_ago, |(days, _)| days);
     let birth_date = today - Days::new(days_ago);
     let discharge_days = if rng.u8(0..100) < 30 { 2 } else { 1 };
     let caesarean = discharge_days == 2;
@@ -214,6 +233,12 @@ fn demo_mother(rng: &mut fastrand::Rng, today: NaiveDate, max_days_ago: u64) -> 
             break;
         }
         let roll = rng.u8(0..100);
+        let roll = match scripted {
+            // A visit made in its window, or nobody went.
+            Some((_, made)) if made[usize::from(window.number.get() - 1)] => 0,
+            Some(_) => 99,
+            None => roll,
+        };
         let window_open = today <= window.closes_on;
         // Open windows are recorded less often: the nurse has not been yet.
         let (outcome, visited_on) = if window_open {

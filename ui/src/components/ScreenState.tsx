@@ -41,7 +41,7 @@ export function FormActions({ onCancel, saveName, saveLabel, saving }: { onCance
   const { t } = useTranslation();
   return (
     <div className="form-actions">
-      <button type="button" className="secondary" onClick={onCancel}>
+      <button type="button" className="secondary" name="cancel" onClick={onCancel}>
         {t("common.cancel")}
       </button>
       <button type="submit" className="primary" name={saveName} disabled={saving}>

@@ -56,7 +56,7 @@ export function Today() {
                 <span className="entry-visit">
                   {entry.extra_visit ? t("extra.title") : t("today.visit", { number: entry.number })} · {t("today.day_of_life", { day: entry.day_of_life })}
                   {entry.reason ? <span className="entry-reason" dir="auto">{entry.reason}</span> : null}
-                  {entry.no_visit_yet && !entry.extra_visit ? <span className="entry-first" data-first="true">{t("today.no_visit_yet")}</span> : null}
+                  {entry.no_visit_yet && !entry.extra_visit && entry.number > 1 ? <span className="entry-first" data-first="true">{t("today.no_visit_yet")}</span> : null}
                   {!mine || !entry.assigned_to ? (
                     <span className="entry-assigned" dir="auto" data-assigned={entry.assigned_to ?? ""}>
                       {entry.assigned_to ? t("today.assigned_to", { name: entry.assigned_to }) : t("today.unassigned")}

@@ -473,7 +473,8 @@ export function Visit({ motherId, number, memberName, extra }: { motherId: Mothe
             />
           </section>
         ) : null}
-        <div className="form-actions" hidden={correcting}>
+        {correcting ? null : (
+        <div className="form-actions">
           <button
             type="button"
             className="secondary"
@@ -487,6 +488,7 @@ export function Visit({ motherId, number, memberName, extra }: { motherId: Mothe
             {t("visit.save_draft")}
           </button>
         </div>
+        )}
         <FormActions
           onCancel={() => (correcting ? setCorrecting(false) : go({ name: "mother", id: motherId }))}
           saveName={correcting ? "save_correction" : "save_visit"}
