@@ -220,9 +220,15 @@ impl FieldValue {
     }
 }
 
+/// Writes the JSON out; a reader that stopped early (`| head`) is not an error.
 fn print(value: &impl serde::Serialize) -> anyhow::Result<()> {
-    println!("{}", serde_json::to_string_pretty(value)?);
-    Ok(())
+    use std::io::Write;
+    let text = serde_json::to_string_pretty(value)?;
+    let mut out = std::io::stdout().lock();
+    match writeln!(out, "{text}").and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => Ok(other?),
+    }
 }
 
 fn entity(text: &str) -> anyhow::Result<EntityKind> {
@@ -251,7 +257,8 @@ fn explain(error: StoreError) -> anyhow::Error {
 }
 
 fn enum_value<T: serde::de::DeserializeOwned>(flag: &str, text: &str) -> anyhow::Result<T> {
-    serde_json::from_value(json!(text)).with_context(|| format!("--{flag} {text:?} is not one of the accepted values"))
+    serde_json::from_value(json!(text))
+        .map_err(|_| anyhow::anyhow!("--{flag} {text:?} is not one of the accepted values"))
 }
 
 /// Runs the command; a failure prints its message alone (with its causes), never a backtrace,

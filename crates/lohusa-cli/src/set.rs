@@ -73,7 +73,7 @@ pub fn run(store: &mut Store, args: SetArgs, author: MemberId, now: DateTime<Utc
             let changed = store
                 .correct_registration(mother, &form.input, author, now)
                 .map_err(crate::explain)?;
-            Ok(json!({ "mother": mother, "records_changed": changed }))
+            Ok(json!({ "mother": mother, "changed": changed > 0, "records_changed": changed }))
         }
         EntityKind::Visit => {
             let visit = store.visit(VisitId(args.id)).map_err(crate::explain)?;
@@ -84,8 +84,19 @@ pub fn run(store: &mut Store, args: SetArgs, author: MemberId, now: DateTime<Utc
                 form,
                 reason: args.reason,
             };
+            // A visit that did not happen after all keeps no answers: say how many go.
+            let cleared = if input.form.outcome == lohusa_core::visit::VisitOutcome::Visited {
+                0
+            } else {
+                visit.answers.len()
+            };
             let changed = store.correct_visit(&input, author, now).map_err(crate::explain)?;
-            Ok(json!({ "visit": visit.id, "changed": changed }))
+            Ok(json!({
+                "visit": visit.id,
+                "changed": changed,
+                "answers_cleared": if changed { cleared } else { 0 },
+                "flags": crate::flags_of(store, visit.mother_id, visit.id)?,
+            }))
         }
         other => bail!(
             "a {} is written by its own command, not set field by field (--raw writes a value unchecked)",
@@ -111,7 +122,7 @@ fn choice<T: serde::de::DeserializeOwned>(field: &str, text: &str, accepted: &st
     }
     serde_json::from_value(json!(text.trim()))
         .map(Some)
-        .with_context(|| format!("{field}: {text:?} is not one of {accepted}"))
+        .map_err(|_| anyhow::anyhow!("{field}: {text:?} is not one of {accepted}"))
 }
 
 fn yes_no(field: &str, text: &str) -> anyhow::Result<bool> {

@@ -427,7 +427,20 @@ impl ChecklistDefinition {
         form: &FormContext<'_>,
     ) -> Option<Value> {
         let not_a_choice = |e: &mut ValidationErrors| {
-            e.push(FieldError::new(path, Rule::NotAChoice).with("value", text));
+            let choices: Vec<String> = match kind {
+                FieldKind::Choice { options } => options.iter().map(|o| o.to_string()).collect(),
+                FieldKind::Single { options } | FieldKind::Multiple { options } => options.clone(),
+                FieldKind::YesNo => vec!["yes".into(), "no".into()],
+                FieldKind::Item { instrument, .. } => (0..self.instrument(instrument).map_or(0, |i| i.options))
+                    .map(|n| n.to_string())
+                    .collect(),
+                _ => vec![],
+            };
+            e.push(
+                FieldError::new(path, Rule::NotAChoice)
+                    .with("value", text)
+                    .with("choices", choices.join(", ")),
+            );
             None
         };
         match kind {
@@ -442,6 +455,19 @@ impl ChecklistDefinition {
                 } else {
                     parse::optional_number(e, path, text)
                 }?;
+                // A value is kept as typed: more decimals than the field records would be
+                // rounded away silently (38,65 °C is not 38,7 °C).
+                let typed = parse::western_digits(text).replace(',', ".");
+                let fraction = typed.split_once('.').map_or("", |(_, f)| f).trim_end_matches('0');
+                if *decimals > 0 && fraction.chars().all(|c| c.is_ascii_digit()) && fraction.len() > *decimals as usize
+                {
+                    e.push(
+                        FieldError::new(path, Rule::TooManyDecimals)
+                            .with("value", text)
+                            .with("max", *decimals),
+                    );
+                    return None;
+                }
                 let n = parse::in_range(e, path, value, *min, *max, unit)?;
                 let scale = 10f64.powi(*decimals as i32);
                 let rounded = (n * scale).round() / scale;

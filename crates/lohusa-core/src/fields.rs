@@ -123,6 +123,7 @@ pub enum ValueProblem {
     TooLong,
     TooDeep,
     OutOfRange,
+    ControlCharacters,
 }
 
 impl ValueProblem {
@@ -133,6 +134,7 @@ impl ValueProblem {
             ValueProblem::TooLong => "value_too_long",
             ValueProblem::TooDeep => "value_too_deep",
             ValueProblem::OutOfRange => "value_out_of_range",
+            ValueProblem::ControlCharacters => "value_control_characters",
         }
     }
 }
@@ -180,6 +182,16 @@ fn depth(value: &Value) -> usize {
     }
 }
 
+/// Whether any text in the value (or a key of an object) is one `test` holds for.
+fn any_text(value: &Value, test: &dyn Fn(&str) -> bool) -> bool {
+    match value {
+        Value::String(s) => test(s),
+        Value::Array(items) => items.iter().any(|v| any_text(v, test)),
+        Value::Object(map) => map.iter().any(|(k, v)| test(k) || any_text(v, test)),
+        _ => false,
+    }
+}
+
 fn longest_text(value: &Value) -> usize {
     match value {
         Value::String(s) => s.chars().count(),
@@ -210,6 +222,9 @@ pub fn check_value(entity: EntityKind, field: &str, value: &Value) -> Result<(),
     let max = if long { MAX_LONG_TEXT } else { MAX_SHORT_TEXT };
     if longest_text(value) > max || (field == "sources" && value.as_str().is_some_and(|s| s.len() > max)) {
         return Err(ValueProblem::TooLong);
+    }
+    if any_text(value, &crate::validation::parse::has_control_characters) {
+        return Err(ValueProblem::ControlCharacters);
     }
     if let (E::Visit, Some(key)) = (entity, field.strip_prefix("answers.")) {
         return check_answer(key, value);

@@ -25,6 +25,8 @@ pub enum Rule {
     NotANumber,
     /// Must be a whole number.
     NotAWholeNumber,
+    /// More decimals than the field records (`max`): it would be rounded.
+    TooManyDecimals,
     /// Outside the accepted range `min`..=`max` (`unit` when it has one).
     OutOfRange,
     /// The date is after today.
@@ -82,6 +84,12 @@ pub enum Rule {
     PinLocked,
     /// The member's role may not write this record.
     NotYourRole,
+    /// A value no form could have written for this field (`problem`: `invalid_value`,
+    /// `value_too_long`, `value_too_deep`, `value_out_of_range`, `unknown_field`), or a required
+    /// field cleared (`problem`: `missing_required_field`).
+    InvalidValue,
+    /// Text with control characters (a bell, an escape sequence), which no keyboard types.
+    ControlCharacters,
 }
 
 /// One broken rule on one field.
@@ -116,8 +124,14 @@ impl FieldError {
         let rule = match self.rule {
             Rule::Required => "is required".to_owned(),
             Rule::TooLong => format!("is longer than {} characters", p("max_len")),
-            Rule::NotADate => format!("'{}' is not a date (YYYY-MM-DD)", p("value")),
+            Rule::NotADate => format!("'{}' is not a date (DD.MM.YYYY)", p("value")),
             Rule::NotATime => format!("'{}' is not a time (HH:MM)", p("value")),
+            Rule::TooManyDecimals => format!(
+                "'{}' has more than {} decimal(s): type it as measured, to {} decimal(s)",
+                p("value"),
+                p("max"),
+                p("max")
+            ),
             Rule::NotANumber => format!("'{}' is not a number", p("value")),
             Rule::NotAWholeNumber => format!("'{}' is not a whole number", p("value")),
             Rule::OutOfRange => format!(
@@ -142,7 +156,11 @@ impl FieldError {
             Rule::DateOrder => format!("{} is before {} ({})", p("value"), p("other"), p("other_value")),
             Rule::NotAScreeningText => format!("not a usable screening text: {}", p("detail")),
             Rule::NotAsked => format!("'{}' is not asked at this visit", p("value")),
-            Rule::NotShown => format!("'{}' is asked only when {} says so", p("value"), p("depends_on")),
+            Rule::NotShown => format!(
+                "'{}' is not asked here: the question depends on the answer to {}, which does not call for it",
+                p("value"),
+                p("depends_on")
+            ),
             Rule::IdNumberFormat => "must be 11 digits and not start with 0".to_owned(),
             Rule::PinFormat => format!("must be {} to {} digits", p("min"), p("max")),
             Rule::PinTooSimple => "is too easy to guess (one digit repeated, or a straight run)".to_owned(),
@@ -150,6 +168,8 @@ impl FieldError {
             Rule::WrongPin => format!("is not this member's PIN ({} wrong in a row)", p("failures")),
             Rule::PinLocked => format!("is locked after wrong PINs for {} more seconds", p("seconds")),
             Rule::NotYourRole => "may not be written by this member's role".to_owned(),
+            Rule::InvalidValue => format!("is not a value this field can hold ({})", p("problem")),
+            Rule::ControlCharacters => "contains control characters".to_owned(),
             Rule::IdNumberChecksum => "check digits do not match: probably a typo".to_owned(),
             Rule::IdNumberKind => format!("a {} number does not fit the legal status {}", p("kind"), p("status")),
             Rule::AgeMismatch => format!(
@@ -158,7 +178,10 @@ impl FieldError {
                 p("other_value")
             ),
             Rule::PhoneFormat => format!("'{}' is not a phone number", p("value")),
-            Rule::NotAChoice => format!("'{}' is not one of the choices", p("value")),
+            Rule::NotAChoice => match self.params.get("choices") {
+                Some(choices) => format!("'{}' is not one of the choices ({choices})", p("value")),
+                None => format!("'{}' is not one of the choices", p("value")),
+            },
             Rule::BabyCount => format!("needs between 1 and {} babies", p("max")),
             Rule::Deleted => format!("was deleted by {} at {}", p("by"), p("at")),
             Rule::BabyRemoved => format!(
@@ -246,7 +269,17 @@ pub(crate) mod parse {
             errors.push(FieldError::new(field, Rule::TooLong).with("max_len", max_len));
             return None;
         }
+        if has_control_characters(t) {
+            errors.push(FieldError::new(field, Rule::ControlCharacters));
+            return None;
+        }
         Some(t.to_owned())
+    }
+
+    /// Characters no keyboard types into a form: control characters other than a line break or
+    /// a tab (a bell, an escape sequence that recolours a terminal, a NUL).
+    pub fn has_control_characters(text: &str) -> bool {
+        text.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
     }
 
     /// A calendar date as nurses in Turkey write it (22.11.2026, or with slashes or dashes), or

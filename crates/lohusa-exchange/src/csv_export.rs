@@ -34,7 +34,7 @@
 //! | --- | --- |
 //! | mother_id, mother_name | as above |
 //! | visit_number, visited_on | the visit that raised it |
-//! | subject | `mother`, or `baby N` (N the birth order: 2 for the second twin) |
+//! | subject | `mother`, or the baby by name, else by place in the exporting language ("Baby 2") |
 //! | rule | the rule id, such as `severe_hypertension` |
 //! | level | `note`, `attention` or `urgent` |
 //! | reasons | what made it fire, in English: `bp_systolic 164 ≥ 160` |
@@ -122,10 +122,7 @@ pub fn flags_csv(mothers: &[MotherExport], language: TextLanguage) -> String {
         exported.flags.iter().map(move |flag| {
             let subject = match flag.baby {
                 None => "mother".to_owned(),
-                Some(id) => match export.babies.iter().find(|b| b.id == id) {
-                    Some(baby) => format!("baby {}", baby.ordinal),
-                    None => flag_text::baby_name(language, None),
-                },
+                Some(id) => flag_text::baby_name(language, export.babies.iter().find(|b| b.id == id)),
             };
             vec![
                 export.mother.id.to_string(),
@@ -443,7 +440,7 @@ mod tests {
                 vec![
                     "1",
                     "2026-11-25",
-                    "baby 2",
+                    "Baby 2",
                     "weight_loss",
                     "attention",
                     "Change from birth weight -11.5 %: below -10"

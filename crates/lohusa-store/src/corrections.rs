@@ -42,6 +42,9 @@ pub struct FieldChange {
     pub new: Value,
     /// The reason given with a correction of a visit.
     pub reason: Option<String>,
+    /// Written without seeing the value before it in this order (two devices apart): a
+    /// conflict, listed among the conflicts while both values stand.
+    pub concurrent: bool,
 }
 
 impl Store {
@@ -114,21 +117,27 @@ impl Store {
     }
 
     /// Every change of every field of one record, oldest first in the order every device merges
-    /// them (clock stamp, then device), each with the value it replaced.
+    /// them (clock stamp, then device), each with the value its writer replaced (what her device
+    /// showed), and whether it was written beside a value she had not seen (a conflict). A change
+    /// that wrote a field's value again unchanged is left out; a member a mother is assigned to
+    /// is named.
     pub fn history(&self, entity: EntityKind, entity_id: uuid::Uuid) -> Result<Vec<FieldChange>, StoreError> {
         let mut changes = self.changes_of(entity, entity_id)?;
         changes.sort_by_key(|c| (c.hlc, c.device));
-        let mut names = std::collections::BTreeMap::<MemberId, Option<String>>::new();
-        let mut last = std::collections::BTreeMap::<String, Value>::new();
+        let names = self.member_names()?;
+        let shown = |field: &str, value: &Value| -> Value {
+            match (field, value.as_str().and_then(|s| s.parse().ok().map(MemberId))) {
+                ("assigned_to", Some(member)) => names.get(&member).map_or(value.clone(), |n| Value::from(n.as_str())),
+                _ => value.clone(),
+            }
+        };
+        let mut written = std::collections::HashMap::<(String, lohusa_core::Version), Value>::new();
+        let mut last = std::collections::BTreeMap::<String, lohusa_core::Version>::new();
         let mut out = Vec::new();
         for change in changes {
-            let by = match names.get(&change.author) {
-                Some(name) => name.clone(),
-                None => {
-                    let name = self.member_name(change.author)?;
-                    names.insert(change.author, name.clone());
-                    name
-                }
+            let version = lohusa_core::Version {
+                hlc: change.hlc,
+                device: change.device,
             };
             let reason = change
                 .fields
@@ -139,15 +148,27 @@ impl Store {
                 if field == "correction_reason" {
                     continue;
                 }
-                let old = last.insert(field.clone(), value.clone()).unwrap_or(Value::Null);
+                let replaced = change.base.get(field).cloned().unwrap_or_default();
+                let old = replaced
+                    .iter()
+                    .rev()
+                    .find_map(|v| written.get(&(field.clone(), *v)).cloned())
+                    .unwrap_or(Value::Null);
+                let concurrent = last.get(field).is_some_and(|previous| !replaced.contains(previous));
+                written.insert((field.clone(), version), value.clone());
+                last.insert(field.clone(), version);
+                if old == *value && !concurrent {
+                    continue;
+                }
                 out.push(FieldChange {
                     field: field.clone(),
                     at: DateTime::from_timestamp_millis(change.hlc.wall_ms as i64).unwrap_or_default(),
-                    by: by.clone(),
+                    by: names.get(&change.author).cloned(),
                     device: change.device,
-                    old,
-                    new: value.clone(),
+                    old: shown(field, &old),
+                    new: shown(field, value),
                     reason: reason.clone(),
+                    concurrent,
                 });
             }
         }
@@ -211,4 +232,44 @@ impl Store {
                 .collect(),
         )
     }
+}
+
+/// A deletion never hides care given after it: a mother whose record says deleted is shown again
+/// (her `deleted` column cleared here, the field's value untouched in the log) when a field of one
+/// of her visits was written later than the deletion, by the clocks every device shares: a nurse
+/// offline recorded an urgent visit after another tablet deleted her. (An edit of her details
+/// alone merges with the deletion like any other field and leaves her deleted.) Every device
+/// applies the same rule to the same changes, so all agree; deleting her again, later, hides her.
+pub(crate) fn reconsider_deletion(conn: &rusqlite::Connection, mother: &str) -> Result<(), StoreError> {
+    let deleted: Option<Option<i64>> = crate::optional(
+        conn.prepare_cached("SELECT deleted FROM mothers WHERE id = ?1")?
+            .query_row([mother], |r| r.get(0)),
+    )?;
+    let Ok(mother_id) = mother.parse::<uuid::Uuid>() else {
+        return Ok(());
+    };
+    let meta = crate::entity_meta::load(conn, mother_id)?;
+    let Some(deletion) = meta.fields.get("deleted") else {
+        return Ok(());
+    };
+    // Only a deletion that is the visible value counts (an undeletion writes false).
+    let deleted_value = crate::apply::read(conn, EntityKind::Mother, mother, "deleted")?;
+    let says_deleted =
+        deleted_value == Value::Bool(true) || deleted_value == Value::from(1) || deleted.flatten() == Some(1);
+    if !says_deleted {
+        return Ok(());
+    }
+    let mut latest = None;
+    let mut visits = conn.prepare_cached("SELECT id FROM visits WHERE mother_id = ?1")?;
+    let ids = crate::collect_rows(&mut visits, [mother], |row| Ok(row.get::<_, String>(0)?))?;
+    for id in ids {
+        if let Ok(id) = id.parse::<uuid::Uuid>() {
+            let visit = crate::entity_meta::load(conn, id)?;
+            latest = latest.max(visit.fields.values().map(|v| v.hlc).max());
+        }
+    }
+    let hidden = !latest.is_some_and(|care| care > deletion.hlc);
+    conn.prepare_cached("UPDATE mothers SET deleted = ?2 WHERE id = ?1")?
+        .execute(rusqlite::params![mother, if hidden { Some(1) } else { None::<i64> }])?;
+    Ok(())
 }

@@ -46,7 +46,8 @@ pub(crate) fn touch(conn: &Connection, entity: EntityKind, entity_id: Uuid) -> R
     };
     if let Some(mother) = mother {
         conn.prepare_cached("INSERT OR IGNORE INTO flags_stale (mother_id) VALUES (?1)")?
-            .execute([mother])?;
+            .execute([&mother])?;
+        crate::corrections::reconsider_deletion(conn, &mother)?;
     }
     Ok(())
 }

@@ -191,6 +191,29 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<Vec<Change>, StoreError> {
         let now_ms = u64::try_from(now.timestamp_millis()).unwrap_or(0);
+        // The server's checks, first here: a value no device can read, or a required field
+        // cleared, is refused before it is logged, so it can never stop this device's own lists
+        // (a change the server refuses for other reasons, a role, stays quarantined).
+        let mut refused = lohusa_core::ValidationErrors::default();
+        for write in writes {
+            for (field, value) in &write.fields {
+                if let Err(problem) = lohusa_core::fields::check_value(write.entity, field, value) {
+                    refused.push(
+                        lohusa_core::FieldError::new(field.clone(), lohusa_core::Rule::InvalidValue)
+                            .with("problem", problem.as_str()),
+                    );
+                }
+            }
+            if let Some(field) = lohusa_core::fields::missing_required(write.entity, &write.fields, false) {
+                refused.push(
+                    lohusa_core::FieldError::new(field, lohusa_core::Rule::InvalidValue)
+                        .with("problem", "missing_required_field"),
+                );
+            }
+        }
+        if !refused.is_empty() {
+            return Err(refused.into());
+        }
         let mut hlc = meta::load_hlc(&self.conn)?;
         let tx = &self.conn;
         let mut changes = Vec::with_capacity(writes.len());

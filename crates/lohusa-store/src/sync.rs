@@ -310,10 +310,12 @@ impl Store {
             let tx = &store.conn;
             // Refused before for a stamp the server now accepts, or for editing a record the
             // server did not hold yet (after a restore, until its maker uploads it again): queue
-            // them again.
+            // them again. A change that itself clears a required field stays refused: sending it
+            // again would be refused again, at every sync.
             let mut requeue: Vec<(String, i64)> = {
                 let mut stmt = tx.prepare_cached(
-                    "SELECT c.id, c.seq, c.hlc, q.reason FROM changes c JOIN quarantine q ON q.change_id = c.id
+                    "SELECT c.id, c.seq, c.hlc, q.reason, c.entity, c.fields FROM changes c
+                     JOIN quarantine q ON q.change_id = c.id
                      WHERE q.reason IN ('clock_ahead', 'missing_required_field')",
                 )?;
                 crate::collect_rows(&mut stmt, [], |row| {
@@ -321,16 +323,29 @@ impl Store {
                         .get::<_, String>(2)?
                         .parse()
                         .map_err(|_| StoreError::Corrupt("clock stamp".into()))?;
+                    let clears_one = match (
+                        lohusa_core::EntityKind::parse(&row.get::<_, String>(4)?),
+                        serde_json::from_str::<lohusa_core::FieldValues>(&row.get::<_, String>(5)?),
+                    ) {
+                        (Some(entity), Ok(fields)) => {
+                            lohusa_core::fields::missing_required(entity, &fields, false).is_some()
+                        }
+                        _ => true,
+                    };
                     Ok((
                         row.get::<_, String>(0)?,
                         row.get::<_, i64>(1)?,
                         hlc,
                         row.get::<_, String>(3)?,
+                        clears_one,
                     ))
                 })?
                 .into_iter()
-                .filter(|(_, _, hlc, reason)| reason != "clock_ahead" || hlc.wall_ms <= limit)
-                .map(|(id, seq, _, _)| (id, seq))
+                .filter(|(_, _, hlc, reason, clears_one)| match reason.as_str() {
+                    "clock_ahead" => hlc.wall_ms <= limit,
+                    _ => !clears_one,
+                })
+                .map(|(id, seq, _, _, _)| (id, seq))
                 .collect()
             };
             // Nothing can be ahead when this device's own clock stamp is not (stamps never pass it).

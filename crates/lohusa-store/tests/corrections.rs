@@ -92,12 +92,13 @@ fn a_registration_is_corrected_by_its_own_rules_and_its_history_says_who_and_wha
 
     let history = t.store.history(EntityKind::Mother, mother.0).unwrap();
     let phone: Vec<_> = history.iter().filter(|c| c.field == "phone").collect();
-    assert_eq!(phone.len(), 2, "registered without a phone, then corrected");
-    assert_eq!(phone[1].old, json!(null));
-    assert_eq!(phone[1].new, json!("0532 111 22 33"));
-    assert_eq!(phone[1].by.as_deref(), Some("Ebe Derya"));
-    assert_eq!(phone[1].device, t.store.device_id());
-    assert_eq!(phone[1].at, later);
+    assert_eq!(phone.len(), 1, "registered without a phone (no entry), then corrected");
+    assert_eq!(phone[0].old, json!(null));
+    assert_eq!(phone[0].new, json!("0532 111 22 33"));
+    assert_eq!(phone[0].by.as_deref(), Some("Ebe Derya"));
+    assert_eq!(phone[0].device, t.store.device_id());
+    assert_eq!(phone[0].at, later);
+    assert!(!phone[0].concurrent);
     let birth = t.store.history(EntityKind::Birth, view.birth.id.0).unwrap();
     let dates: Vec<_> = birth
         .iter()
@@ -237,9 +238,36 @@ fn corrections_on_two_tablets_merge_per_field_and_the_history_names_each_device(
     let history = b.store.history(EntityKind::Mother, mother.0).unwrap();
     let phone = history.iter().rfind(|c| c.field == "phone").unwrap();
     assert_eq!(phone.device, a.store.device_id());
+    assert!(!phone.concurrent);
     let street = history.iter().rfind(|c| c.field == "street").unwrap();
     assert_eq!(street.device, b.store.device_id());
     assert_eq!(street.by.as_deref(), Some("Ebe Sevgi"));
+
+    // Both correct the district apart: the later one replaced what its writer saw, not the other
+    // tablet's value, and the history says the two were written apart.
+    let mut on_a = a.store.registration_form(mother).unwrap().input;
+    on_a.mother.district = "Karabağlar".into();
+    a.store
+        .correct_registration(mother, &on_a, derya, now() + Duration::minutes(3))
+        .unwrap();
+    let mut on_b = b.store.registration_form(mother).unwrap().input;
+    on_b.mother.district = "Bayraklı".into();
+    b.store
+        .correct_registration(mother, &on_b, sevgi, now() + Duration::minutes(4))
+        .unwrap();
+    exchange(&a, &mut b);
+    exchange(&b, &mut a);
+    let history = a.store.history(EntityKind::Mother, mother.0).unwrap();
+    let district: Vec<_> = history.iter().filter(|c| c.field == "district").collect();
+    let last = district.last().unwrap();
+    assert_eq!(last.new, json!("Bayraklı"));
+    assert_eq!(
+        last.old,
+        json!("Konak"),
+        "registered in Konak; Sevgi never saw Derya's value"
+    );
+    assert!(last.concurrent);
+    assert_eq!(a.store.conflicts().unwrap().len(), 1);
 }
 
 #[test]
@@ -277,4 +305,67 @@ fn a_mother_deleted_elsewhere_cannot_be_corrected_and_the_error_says_by_whom() {
         }
         other => panic!("expected Deleted, got {other:?}"),
     }
+}
+
+#[test]
+fn a_visit_recorded_after_a_deletion_brings_the_mother_back_on_every_tablet() {
+    let mut a = TempStore::new();
+    let mut b = TempStore::new();
+    let derya = member(&mut a, "Ebe Derya");
+    let sevgi = member(&mut b, "Ebe Sevgi");
+    let mother = a
+        .store
+        .register_mother(&registration("Zehra Kılıç", "2026-11-22"), derya, now())
+        .unwrap();
+    exchange(&a, &mut b);
+    let delete = |t: &mut TempStore, author, minutes| {
+        t.store
+            .write(
+                &[lohusa_core::change::EntityWrite {
+                    entity: EntityKind::Mother,
+                    entity_id: mother.0,
+                    fields: [("deleted".to_owned(), json!(true))].into(),
+                    also_replaces: Default::default(),
+                }],
+                author,
+                now() + Duration::minutes(minutes),
+            )
+            .unwrap();
+    };
+    delete(&mut a, derya, 1);
+    // Offline, Sevgi records an urgent visit after the deletion.
+    let visit = VisitInput {
+        mother_id: mother,
+        number: VisitNumber::new(1).unwrap(),
+        outcome: VisitOutcome::Visited,
+        visited_on: "25.11.2026".into(),
+        visited_at: "11:00".into(),
+        visited_by: "Ebe Sevgi".into(),
+        note: String::new(),
+        answers: [
+            ("mother.bp_systolic".to_owned(), "170".to_owned()),
+            ("mother.bp_diastolic".to_owned(), "115".to_owned()),
+        ]
+        .into(),
+    };
+    b.store
+        .record_visit(&visit, sevgi, now() + Duration::minutes(5))
+        .unwrap();
+    exchange(&a, &mut b);
+    exchange(&b, &mut a);
+    for t in [&mut a, &mut b] {
+        assert!(
+            t.store.mother(mother).is_ok(),
+            "the care after the deletion shows her again"
+        );
+        let follow_up = t
+            .store
+            .follow_up_list(now() + Duration::minutes(6), &Default::default(), 100)
+            .unwrap();
+        assert!(follow_up.rows.iter().any(|r| r.mother_id == mother && r.flag.is_some()));
+    }
+    // Deleted again, knowingly, after the visit: hidden everywhere.
+    delete(&mut a, derya, 10);
+    exchange(&a, &mut b);
+    assert!(a.store.mother(mother).is_err() && b.store.mother(mother).is_err());
 }

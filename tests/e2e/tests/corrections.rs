@@ -109,7 +109,7 @@ async fn a_correction_a_reassignment_and_a_closed_case_reach_the_other_tablet() 
     assert!(phone.contains("0532 999 88 77"), "{phone}");
     app.click_named("history_phone").await?;
     app.wait_css("[data-testid=history] li").await?;
-    let history = app.text("[data-testid=history]").await?;
+    let history = app.text_with("[data-testid=history]", "0532 999 88 77").await?;
     assert!(
         history.contains("0532 111 22 33") && history.contains("0532 999 88 77"),
         "{history}"
@@ -120,6 +120,22 @@ async fn a_correction_a_reassignment_and_a_closed_case_reach_the_other_tablet() 
     );
     app.screenshot("history-phone-tr").await?;
     app.click_named("close_history").await?;
+    // The correction form and a field's history in English and Arabic.
+    for language in ["en", "ar"] {
+        app.click_named(&format!("lang_{language}")).await?;
+        app.wait_css(&format!("html[lang='{language}']")).await?;
+        app.click_named("history_phone").await?;
+        app.wait_css("[data-testid=history] li").await?;
+        app.screenshot(&format!("history-phone-{language}")).await?;
+        app.click_named("close_history").await?;
+        app.click_named("correct_mother").await?;
+        app.wait_css("[name='mother.phone']").await?;
+        app.screenshot(&format!("correct-mother-{language}")).await?;
+        app.click_named("cancel").await?;
+        app.wait_css("[name=correct_mother]").await?;
+    }
+    app.click_named("lang_tr").await?;
+    app.wait_css("html[lang='tr']").await?;
 
     // The visit: 164 was typed for 146. A reason is needed; the flag follows the value.
     app.click_named("view_visit_1").await?;
@@ -141,7 +157,8 @@ async fn a_correction_a_reassignment_and_a_closed_case_reach_the_other_tablet() 
     app.click_named("acknowledge_flags").await?;
     app.wait_css("[name=visit_history]").await?;
     app.click_named("visit_history").await?;
-    let history = app.text("[data-testid=history]").await?;
+    app.wait_css("[data-testid=history] li").await?;
+    let history = app.text_with("[data-testid=history]", "146").await?;
     assert!(history.contains("164") && history.contains("146"), "{history}");
     assert!(history.contains("164 yerine 146 okundu"), "{history}");
     app.screenshot("history-visit-tr").await?;

@@ -148,6 +148,20 @@ describe("visit form", () => {
     expect(go).toHaveBeenCalledWith(expect.objectContaining({ name: "mother", id: "m1" }));
   });
 
+  it("sends only the answers of questions it shows: a value typed before its question was hidden stays behind", async () => {
+    renderVisit();
+    await screen.findByRole("textbox", { name: "Ağırlık (g)" });
+    await userEvent.click(document.querySelector('[data-name="mother.ua_done"] [data-value="yes"]')!);
+    await userEvent.click(document.querySelector('[data-name="mother.ua_nitrite"] [data-value="positive"]')!);
+    // The urinalysis was not done after all: its result is hidden, and not sent.
+    await userEvent.click(document.querySelector('[data-name="mother.ua_done"] [data-value="no"]')!);
+    recordVisit.mockResolvedValue({ id: "v1", flags: [] });
+    await userEvent.click(screen.getByRole("button", { name: "Ziyareti kaydet" }));
+    const sent = recordVisit.mock.calls[0][0].answers;
+    expect(sent["mother.ua_done"]).toBe("no");
+    expect(sent).not.toHaveProperty("mother.ua_nitrite");
+  });
+
   it("shows an urgent flag the moment the visit is saved, until the nurse acknowledges it", async () => {
     renderVisit(2);
     // The save's answer decides the flags; the real rules are tested in Rust and end to end.

@@ -88,6 +88,7 @@ export function HistoryPanel({
                 })}
               </span>
               {c.reason ? <span className="history-reason" dir="auto">{t("history.reason", { reason: c.reason })}</span> : null}
+              {c.concurrent ? <span className="history-concurrent">{t("history.concurrent")}</span> : null}
             </li>
           ))}
         </ol>

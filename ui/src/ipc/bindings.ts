@@ -219,7 +219,12 @@ old: unknown, new: unknown,
 /**
  * The reason given with a correction of a visit.
  */
-reason: string | null, };
+reason: string | null, 
+/**
+ * Written without seeing the value before it in this order (two devices apart): a
+ * conflict, listed among the conflicts while both values stand.
+ */
+concurrent: boolean, };
 
 export type FieldDef = { 
 /**
@@ -480,7 +485,7 @@ export type Role = "nurse" | "doctor" | "psychologist" | "social_worker" | "team
 
 export type RowError = { line: number, column: string, error: FieldError, };
 
-export type Rule = "required" | "too_long" | "not_a_date" | "not_a_time" | "not_a_number" | "not_a_whole_number" | "out_of_range" | "in_the_future" | "in_the_past" | "before_birth" | "too_long_ago" | "must_be_below" | "date_order" | "not_asked" | "not_shown" | "not_a_screening_text" | "id_number_format" | "id_number_checksum" | "id_number_kind" | "age_mismatch" | "phone_format" | "not_a_choice" | "baby_count" | "baby_removed" | "deleted" | "already_recorded" | "pin_format" | "pin_too_simple" | "pin_mismatch" | "wrong_pin" | "pin_locked" | "not_your_role";
+export type Rule = "required" | "too_long" | "not_a_date" | "not_a_time" | "not_a_number" | "not_a_whole_number" | "too_many_decimals" | "out_of_range" | "in_the_future" | "in_the_past" | "before_birth" | "too_long_ago" | "must_be_below" | "date_order" | "not_asked" | "not_shown" | "not_a_screening_text" | "id_number_format" | "id_number_checksum" | "id_number_kind" | "age_mismatch" | "phone_format" | "not_a_choice" | "baby_count" | "baby_removed" | "deleted" | "already_recorded" | "pin_format" | "pin_too_simple" | "pin_mismatch" | "wrong_pin" | "pin_locked" | "not_your_role" | "invalid_value" | "control_characters";
 
 export type SavedFile = { path: string, bytes: number, 
 /**

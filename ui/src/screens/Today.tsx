@@ -96,7 +96,12 @@ export function Today() {
       </header>
       {empty ? (
         <div className="card empty">
-          <p>{t("today.empty")}</p>
+          <p>{mine ? t("today.empty_mine") : t("today.empty")}</p>
+          {mine ? (
+            <button type="button" className="secondary" name="today_team_empty" onClick={() => setMine(false)}>
+              {t("today.team")}
+            </button>
+          ) : null}
           <button type="button" className="primary" onClick={() => go({ name: "register" })}>
             {t("today.register")}
           </button>

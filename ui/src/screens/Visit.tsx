@@ -436,6 +436,11 @@ export function Visit({ motherId, number, memberName, extra }: { motherId: Mothe
           </div>
           {errors["number"] ? <p className="field-error" role="alert">{errors["number"]}</p> : null}
         </section>
+        {correcting && recorded && outcome !== "visited" && Object.keys(recorded.answers).length > 0 ? (
+          <p className="banner banner-warning" role="alert" data-testid="answers-cleared">
+            {t("visit.correct_clears", { count: Object.keys(recorded.answers).length })}
+          </p>
+        ) : null}
         {outcome === "visited" ? (
           <ChecklistForm
             definition={definition}

@@ -510,6 +510,17 @@ fn an_answer_to_a_question_the_form_does_not_show_is_refused_with_what_it_depend
         )
         .unwrap();
     assert_eq!(with_instrument[&m("epds_10")], json!(2));
+    // A value keeps the decimals it was typed with: one more than the field records is refused,
+    // a trailing zero is not.
+    let fever = current().validate_answers(&visit2, &raw(&[(m("temperature"), "38,65")]));
+    assert_eq!(
+        errors_of(&fever),
+        [(format!("answers.{}", m("temperature")), Rule::TooManyDecimals)]
+    );
+    let zero = current()
+        .validate_answers(&visit2, &raw(&[(m("temperature"), "38,60")]))
+        .unwrap();
+    assert_eq!(zero[&m("temperature")], json!(38.6));
     // Empty answers to hidden questions are what a form sends for fields never typed: no error.
     let empty = current()
         .validate_answers(&visit2, &raw(&[(m("hb_done"), "no"), (m("hemoglobin"), " ")]))
