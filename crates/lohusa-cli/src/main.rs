@@ -396,14 +396,10 @@ async fn run() -> anyhow::Result<()> {
         }
         Command::Delete { mother } => {
             let author = member(&store)?;
-            let write = lohusa_core::change::EntityWrite {
-                entity: EntityKind::Mother,
-                entity_id: mother,
-                fields: [("deleted".to_owned(), json!(true))].into(),
-                also_replaces: Default::default(),
-            };
-            let change = store.write(&[write], author, Utc::now()).map_err(explain)?;
-            print(&json!({ "change": change[0].id }))?;
+            store
+                .delete_mother(MotherId(mother), author, Utc::now())
+                .map_err(explain)?;
+            print(&json!({ "mother": mother, "deleted": true }))?;
         }
         Command::Today { mine } => {
             let member = if mine { Some(member(&store)?) } else { None };

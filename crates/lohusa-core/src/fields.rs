@@ -41,6 +41,7 @@ pub fn fields(entity: EntityKind) -> &'static [&'static str] {
             "assigned_to",
             "closed_on",
             "closed_reason",
+            "deleted_seen_visits",
         ],
         EntityKind::Birth => &["mother_id", "birth_date", "discharge_date", "mode", "gestational_weeks"],
         EntityKind::Baby => &["mother_id", "birth_id", "ordinal", "name", "sex", "birth_weight_g"],
@@ -223,7 +224,9 @@ pub fn check_value(entity: EntityKind, field: &str, value: &Value) -> Result<(),
     if longest_text(value) > max || (field == "sources" && value.as_str().is_some_and(|s| s.len() > max)) {
         return Err(ValueProblem::TooLong);
     }
-    if any_text(value, &crate::validation::parse::has_control_characters) {
+    if any_text(value, &crate::validation::parse::has_control_characters)
+        || (!long && any_text(value, &|s: &str| s.contains(['\n', '\r', '\t'])))
+    {
         return Err(ValueProblem::ControlCharacters);
     }
     if let (E::Visit, Some(key)) = (entity, field.strip_prefix("answers.")) {
@@ -241,11 +244,19 @@ pub fn check_value(entity: EntityKind, field: &str, value: &Value) -> Result<(),
     }
     let ok = match (entity, field) {
         (_, "mother_id") => fits::<Uuid>(value),
-        (E::Mother, "full_name" | "phone" | "street" | "neighbourhood" | "district" | "nationality" | "id_number") => {
-            fits::<String>(value)
+        (E::Mother, "full_name" | "street" | "neighbourhood" | "district" | "nationality") => fits::<String>(value),
+        // As the form writes them: a phone of 10–13 digits, an identity number with its check
+        // digits (a record that fails them could not be corrected through the form).
+        (E::Mother, "phone") => value.is_null() || value.as_str().is_some_and(crate::registration::is_phone),
+        (E::Mother, "id_number") => {
+            value.is_null()
+                || value
+                    .as_str()
+                    .is_some_and(|s| crate::identity::IdNumber::parse(s).is_ok_and(|id| id.digits == s))
         }
         (E::Mother, "date_of_birth" | "registered_on" | "closed_on") => plain_date(value),
         (E::Mother, "assigned_to") => fits::<Uuid>(value),
+        (E::Mother, "deleted_seen_visits") => fits::<Vec<Uuid>>(value),
         (E::Mother, "closed_reason") => fits::<crate::case::CloseReason>(value),
         (E::Mother, "age_years") => fits::<u32>(value),
         (E::Mother, "residency_status") => fits::<ResidencyStatus>(value),

@@ -558,16 +558,21 @@ fn years_between(from: NaiveDate, to: NaiveDate) -> i32 {
 /// Digits with spaces, dashes, brackets and a leading +; 10 to 13 digits.
 fn parse_phone(errors: &mut ValidationErrors, field: &str, raw: &str) -> Option<String> {
     let t = parse::trimmed(raw)?;
+    if !is_phone(t) {
+        errors.push(FieldError::new(field, Rule::PhoneFormat).with("value", t));
+        return None;
+    }
+    Some(t.to_owned())
+}
+
+/// Whether a stored phone number has the form's shape (the server checks every change by it).
+pub fn is_phone(t: &str) -> bool {
     let allowed = t
         .chars()
         .enumerate()
         .all(|(i, c)| c.is_ascii_digit() || matches!(c, ' ' | '-' | '(' | ')') || (c == '+' && i == 0));
     let n_digits = t.chars().filter(char::is_ascii_digit).count();
-    if !allowed || !(10..=13).contains(&n_digits) {
-        errors.push(FieldError::new(field, Rule::PhoneFormat).with("value", t));
-        return None;
-    }
-    Some(t.to_owned())
+    allowed && (10..=13).contains(&n_digits) && t.trim() == t
 }
 
 #[cfg(test)]

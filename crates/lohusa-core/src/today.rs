@@ -43,8 +43,10 @@ pub struct TodayEntry {
     pub reason: Option<String>,
     /// Nobody has visited her yet (a mother referred late is first seen at this visit).
     pub no_visit_yet: bool,
-    /// The nurse she is assigned to, by name.
+    /// The nurse she is assigned to, by name (when this device knows her).
     pub assigned_to: Option<String>,
+    /// Whether she is assigned to anyone (perhaps a member this device has no name for yet).
+    pub assigned: bool,
 }
 
 /// An extra visit not made yet, as the list needs it.
@@ -103,6 +105,7 @@ pub fn today_list(rows: &[ScheduleRow], extras: &[ExtraRow], today: NaiveDate) -
                 reason: None,
                 no_visit_yet,
                 assigned_to: row.case.assigned_name.clone(),
+                assigned: row.case.assigned_to.is_some(),
             });
         }
     }
@@ -127,6 +130,7 @@ pub fn today_list(rows: &[ScheduleRow], extras: &[ExtraRow], today: NaiveDate) -
             reason: Some(extra.reason.clone()),
             no_visit_yet: false,
             assigned_to: extra.case.assigned_name.clone(),
+            assigned: extra.case.assigned_to.is_some(),
         });
     }
     let by = |a: &TodayEntry, b: &TodayEntry| a.full_name.cmp(&b.full_name).then(a.number.cmp(&b.number));

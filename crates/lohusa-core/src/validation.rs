@@ -269,7 +269,9 @@ pub(crate) mod parse {
             errors.push(FieldError::new(field, Rule::TooLong).with("max_len", max_len));
             return None;
         }
-        if has_control_characters(t) {
+        // A name, an address line or a reason is one line; a note may have several.
+        let one_line = max_len <= crate::registration::MAX_TEXT_LEN;
+        if has_control_characters(t) || (one_line && t.contains(['\n', '\r', '\t'])) {
             errors.push(FieldError::new(field, Rule::ControlCharacters));
             return None;
         }

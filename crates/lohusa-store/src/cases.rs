@@ -145,6 +145,7 @@ impl Store {
     ) -> Result<(), StoreError> {
         self.in_write_transaction(|store| {
             store.refuse_if_deleted(mother)?;
+            store.mother(mother)?;
             let birth = store.birth_of(mother)?;
             let fields = validate_closing(input, birth.birth_date, istanbul_today(now))?;
             store.write_within(

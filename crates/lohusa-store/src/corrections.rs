@@ -234,10 +234,11 @@ impl Store {
     }
 }
 
-/// A deletion never hides care given after it: a mother whose record says deleted is shown again
-/// (her `deleted` column cleared here, the field's value untouched in the log) when a field of one
-/// of her visits was written later than the deletion, by the clocks every device shares: a nurse
-/// offline recorded an urgent visit after another tablet deleted her. (An edit of her details
+/// A deletion never hides care its writer had not seen: a mother whose record says deleted is
+/// shown again (her `deleted` column cleared here, the field's value untouched in the log) when
+/// she has a visit the deleting device did not hold (`deleted_seen_visits`), or a field of one of
+/// her visits was written later than the deletion, by the clocks every device shares: a nurse
+/// offline recorded an urgent visit before or after another tablet deleted her. (An edit of her details
 /// alone merges with the deletion like any other field and leaves her deleted.) Every device
 /// applies the same rule to the same changes, so all agree; deleting her again, later, hides her.
 pub(crate) fn reconsider_deletion(conn: &rusqlite::Connection, mother: &str) -> Result<(), StoreError> {
@@ -259,17 +260,57 @@ pub(crate) fn reconsider_deletion(conn: &rusqlite::Connection, mother: &str) -> 
     if !says_deleted {
         return Ok(());
     }
+    // The visits the deleting device held, when it said (a deletion written before it did,
+    // or by hand, has no list: then only the clocks tell).
+    let seen: Option<Vec<String>> = crate::apply::read(conn, EntityKind::Mother, mother, "deleted_seen_visits")?
+        .as_str()
+        .and_then(|text| serde_json::from_str::<Vec<String>>(text).ok());
     let mut latest = None;
+    let mut unseen = false;
     let mut visits = conn.prepare_cached("SELECT id FROM visits WHERE mother_id = ?1")?;
     let ids = crate::collect_rows(&mut visits, [mother], |row| Ok(row.get::<_, String>(0)?))?;
     for id in ids {
+        if seen.as_ref().is_some_and(|seen| !seen.contains(&id)) {
+            unseen = true;
+        }
         if let Ok(id) = id.parse::<uuid::Uuid>() {
             let visit = crate::entity_meta::load(conn, id)?;
             latest = latest.max(visit.fields.values().map(|v| v.hlc).max());
         }
     }
-    let hidden = !latest.is_some_and(|care| care > deletion.hlc);
+    let hidden = !unseen && !latest.is_some_and(|care| care > deletion.hlc);
     conn.prepare_cached("UPDATE mothers SET deleted = ?2 WHERE id = ?1")?
         .execute(rusqlite::params![mother, if hidden { Some(1) } else { None::<i64> }])?;
     Ok(())
+}
+
+impl Store {
+    /// Deletes a mother's record: a field like any other, with the visits this device holds, so
+    /// a visit it has not seen brings her back wherever it arrives.
+    pub fn delete_mother(&mut self, mother: MotherId, author: MemberId, now: DateTime<Utc>) -> Result<(), StoreError> {
+        self.in_write_transaction(|store| {
+            store.refuse_if_deleted(mother)?;
+            store.mother(mother)?;
+            let mut stmt = store
+                .conn
+                .prepare_cached("SELECT id FROM visits WHERE mother_id = ?1 ORDER BY id")?;
+            let seen = crate::collect_rows(&mut stmt, [mother.to_string()], |row| Ok(row.get::<_, String>(0)?))?;
+            drop(stmt);
+            store.write_within(
+                &[lohusa_core::change::EntityWrite {
+                    entity: EntityKind::Mother,
+                    entity_id: mother.0,
+                    fields: [
+                        ("deleted".to_owned(), Value::Bool(true)),
+                        ("deleted_seen_visits".to_owned(), serde_json::json!(seen)),
+                    ]
+                    .into(),
+                    also_replaces: Default::default(),
+                }],
+                author,
+                now,
+            )?;
+            Ok(())
+        })
+    }
 }

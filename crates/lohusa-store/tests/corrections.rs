@@ -369,3 +369,52 @@ fn a_visit_recorded_after_a_deletion_brings_the_mother_back_on_every_tablet() {
     exchange(&a, &mut b);
     assert!(a.store.mother(mother).is_err() && b.store.mother(mother).is_err());
 }
+
+#[test]
+fn a_deletion_does_not_hide_a_visit_its_writer_had_not_seen_even_an_earlier_one() {
+    let mut a = TempStore::new();
+    let mut b = TempStore::new();
+    let derya = member(&mut a, "Ebe Derya");
+    let sevgi = member(&mut b, "Ebe Sevgi");
+    let mother = a
+        .store
+        .register_mother(&registration("Rana Saleh", "2026-11-22"), derya, now())
+        .unwrap();
+    exchange(&a, &mut b);
+    // Offline, Sevgi records an urgent visit; later, Derya, who never saw it, deletes her.
+    let visit = VisitInput {
+        mother_id: mother,
+        number: VisitNumber::new(1).unwrap(),
+        outcome: VisitOutcome::Visited,
+        visited_on: "25.11.2026".into(),
+        visited_at: "09:00".into(),
+        visited_by: "Ebe Sevgi".into(),
+        note: String::new(),
+        answers: [
+            ("mother.bp_systolic".to_owned(), "175".to_owned()),
+            ("mother.bp_diastolic".to_owned(), "118".to_owned()),
+        ]
+        .into(),
+    };
+    b.store
+        .record_visit(&visit, sevgi, now() + Duration::minutes(1))
+        .unwrap();
+    a.store
+        .delete_mother(mother, derya, now() + Duration::minutes(5))
+        .unwrap();
+    assert!(a.store.mother(mother).is_err(), "hidden where she was deleted");
+    exchange(&a, &mut b);
+    exchange(&b, &mut a);
+    for t in [&a, &b] {
+        assert!(
+            t.store.mother(mother).is_ok(),
+            "an unseen urgent visit keeps her visible"
+        );
+    }
+    // Deleted again by someone who holds the visit: hidden everywhere.
+    a.store
+        .delete_mother(mother, derya, now() + Duration::minutes(10))
+        .unwrap();
+    exchange(&a, &mut b);
+    assert!(a.store.mother(mother).is_err() && b.store.mother(mother).is_err());
+}

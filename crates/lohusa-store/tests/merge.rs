@@ -116,13 +116,17 @@ fn a_local_write_after_a_pull_from_a_clock_far_ahead_still_wins() {
         .unwrap()
         .0;
     // A's clock runs three hours fast.
-    edit(&mut a, mother, "phone", json!("1"), nurse(), 180);
+    edit(&mut a, mother, "phone", json!("0532 000 00 01"), nurse(), 180);
     exchange(&a, &mut b, 2);
-    edit(&mut b, mother, "phone", json!("2"), other_nurse(), 1);
+    edit(&mut b, mother, "phone", json!("0532 000 00 02"), other_nurse(), 1);
     exchange(&b, &mut a, 3);
     for t in [&a, &b] {
         let m = t.store.mother(lohusa_core::MotherId(mother)).unwrap();
-        assert_eq!(m.phone.as_deref(), Some("2"), "B saw A's value and changed it");
+        assert_eq!(
+            m.phone.as_deref(),
+            Some("0532 000 00 02"),
+            "B saw A's value and changed it"
+        );
         assert!(t.store.conflicts().unwrap().is_empty());
     }
 }
@@ -182,8 +186,8 @@ fn conflicts_name_the_members_who_wrote_each_value() {
         .unwrap()
         .0;
     exchange(&a, &mut b, 1);
-    edit(&mut a, mother, "phone", json!("1"), derya, 1);
-    edit(&mut b, mother, "phone", json!("2"), ayse, 2);
+    edit(&mut a, mother, "phone", json!("0532 000 00 01"), derya, 1);
+    edit(&mut b, mother, "phone", json!("0532 000 00 02"), ayse, 2);
     exchange(&a, &mut b, 2);
     exchange(&b, &mut a, 2);
     let c = &a.store.conflicts().unwrap()[0];
@@ -207,7 +211,7 @@ fn a_received_value_that_does_not_fit_does_not_stop_the_batch() {
     bad.hlc.wall_ms += 60_000;
     bad.fields = [
         ("age_years".to_owned(), json!("unknown")),
-        ("phone".to_owned(), json!("0500")),
+        ("phone".to_owned(), json!("0500 000 00 00")),
     ]
     .into();
     changes.push(bad);
@@ -218,7 +222,11 @@ fn a_received_value_that_does_not_fit_does_not_stop_the_batch() {
         "the batch and its cursor committed"
     );
     let m = b.store.mother(lohusa_core::MotherId(mother)).unwrap();
-    assert_eq!(m.phone.as_deref(), Some("0500"), "the fields that fit are applied");
+    assert_eq!(
+        m.phone.as_deref(),
+        Some("0500 000 00 00"),
+        "the fields that fit are applied"
+    );
     assert_eq!(
         m.age_years,
         Some(29),

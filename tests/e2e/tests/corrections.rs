@@ -172,7 +172,7 @@ async fn a_correction_a_reassignment_and_a_closed_case_reach_the_other_tablet() 
         app.screenshot(&format!("history-visit-{language}")).await?;
         app.click_named("close_history").await?;
         app.click_named("correct_visit").await?;
-        app.scroll_to("[data-testid=correcting]").await?;
+        app.js("window.scrollTo(0, 0); return true").await?;
         app.screenshot(&format!("correct-visit-{language}")).await?;
         app.click_named("cancel").await?;
         app.wait_css("[name=visit_history]").await?;
@@ -202,7 +202,10 @@ async fn a_correction_a_reassignment_and_a_closed_case_reach_the_other_tablet() 
     app.wait_css("[name=closed_reason][aria-invalid=true]").await?;
     app.fill("closed_reason", "moved_away").await?;
     app.click_named("save_closing").await?;
-    app.scroll_to("[data-testid=case][data-closed=true]").await?;
+    app.wait_css("[data-testid=case][data-closed=true]").await?;
+    // Below the sticky top bar.
+    app.js("document.querySelector('[data-testid=case]').scrollIntoView({block: 'start'}); window.scrollBy(0, -140); return true")
+        .await?;
     app.screenshot("case-closed-tr").await?;
     app.click_named("nav_today").await?;
     app.click_named("today_team").await?;

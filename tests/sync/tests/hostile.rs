@@ -196,13 +196,25 @@ async fn hostile_requests_are_bounded(db: Db) {
 
     // A change replacing thousands of versions of a field (merging it would cost the server
     // time in proportion to every earlier one), or versions of a field it does not set.
-    let mut long_base = change(EntityKind::Mother, mother, device, device, json!({ "phone": "0532" }));
+    let mut long_base = change(
+        EntityKind::Mother,
+        mother,
+        device,
+        device,
+        json!({ "phone": "0532 111 22 33" }),
+    );
     let fake = |n: u32| lohusa_core::Version {
         hlc: lohusa_core::Hlc { wall_ms: 1, counter: n },
         device: lohusa_core::DeviceId(device),
     };
     long_base.base.insert("phone".into(), (0..10_000).map(fake).collect());
-    let mut stray_base = change(EntityKind::Mother, mother, device, device, json!({ "phone": "0532" }));
+    let mut stray_base = change(
+        EntityKind::Mother,
+        mother,
+        device,
+        device,
+        json!({ "phone": "0532 111 22 33" }),
+    );
     stray_base.base.insert("street".into(), vec![fake(1)]);
     for (what, sent) in [
         ("a base of 10,000 versions", long_base),

@@ -240,7 +240,11 @@ async fn run(seed: u64) {
                 let mothers = dev.mothers();
                 if let Some(&mother) = mothers.get(rng.usize(..mothers.len().max(1))) {
                     let field = ["phone", "street", "district"][rng.usize(..3)];
-                    let value = json!(format!("{field}-{}", rng.u8(..4)));
+                    let n = rng.u8(..4);
+                    let value = match field {
+                        "phone" => json!(format!("0532 000 00 0{n}")),
+                        _ => json!(format!("{field}-{n}")),
+                    };
                     let write = EntityWrite {
                         entity: EntityKind::Mother,
                         entity_id: mother,

@@ -621,9 +621,13 @@ extra_visit: string | null, reason: string | null,
  */
 no_visit_yet: boolean, 
 /**
- * The nurse she is assigned to, by name.
+ * The nurse she is assigned to, by name (when this device knows her).
  */
-assigned_to: string | null, };
+assigned_to: string | null, 
+/**
+ * Whether she is assigned to anyone (perhaps a member this device has no name for yet).
+ */
+assigned: boolean, };
 
 export type TodayList = { today: string, 
 /**

@@ -57,9 +57,9 @@ export function Today() {
                   {entry.extra_visit ? t("extra.title") : t("today.visit", { number: entry.number })} · {t("today.day_of_life", { day: entry.day_of_life })}
                   {entry.reason ? <span className="entry-reason" dir="auto">{entry.reason}</span> : null}
                   {entry.no_visit_yet && !entry.extra_visit && entry.number > 1 ? <span className="entry-first" data-first="true">{t("today.no_visit_yet")}</span> : null}
-                  {!mine || !entry.assigned_to ? (
+                  {!mine || !entry.assigned ? (
                     <span className="entry-assigned" dir="auto" data-assigned={entry.assigned_to ?? ""}>
-                      {entry.assigned_to ? t("today.assigned_to", { name: entry.assigned_to }) : t("today.unassigned")}
+                      {entry.assigned ? t("today.assigned_to", { name: entry.assigned_to ?? t("case.someone") }) : t("today.unassigned")}
                     </span>
                   ) : null}
                 </span>
