@@ -107,7 +107,8 @@ pub enum VisitStatus {
     Done,
     /// Visited, but outside the window (it counts as done, reported as late).
     DoneLate,
-    /// Closed by an explicit outcome without a visit (not at home, moved, refused, hospitalised).
+    /// Closed without a visit: she moved or refused, or nobody was at home (or she was in
+    /// hospital) and the window has closed since. While it is open, the nurse comes back: due.
     Missed,
 }
 
@@ -160,6 +161,13 @@ pub fn visit_status(window: &VisitWindow, today: NaiveDate, recorded: Option<Rec
                 VisitStatus::DoneLate
             }
         }
+        // Nobody at home, or in hospital for a few days: the nurse comes back while the window
+        // is open; only when it closes is the visit missed.
+        Some(RecordedVisit {
+            outcome: VisitOutcome::NotAtHome | VisitOutcome::Hospitalised,
+            ..
+        }) if today <= window.closes_on => VisitStatus::Due,
+        // She moved away or refused: the window is closed by it.
         Some(_) => VisitStatus::Missed,
         None if today < window.opens_on => VisitStatus::Upcoming,
         None if today <= window.closes_on => VisitStatus::Due,
@@ -286,10 +294,14 @@ mod tests {
             (1, "2026-11-30", Some((Visited, "2026-11-25")), Done),
             (1, "2026-11-30", Some((Visited, "2026-11-26")), DoneLate),
             (1, "2026-11-21", Some((Visited, "2026-11-21")), DoneLate),
-            (1, "2026-11-24", Some((NotAtHome, "2026-11-24")), Missed),
+            // Nobody at home on day 4: she comes back on day 5; after the window, it is missed.
+            (1, "2026-11-24", Some((NotAtHome, "2026-11-24")), Due),
+            (1, "2026-11-25", Some((NotAtHome, "2026-11-24")), Due),
+            (1, "2026-11-26", Some((NotAtHome, "2026-11-24")), Missed),
             (1, "2026-11-30", Some((Moved, "2026-11-28")), Missed),
             (1, "2026-11-23", Some((Refused, "2026-11-23")), Missed),
-            (1, "2026-11-23", Some((Hospitalised, "2026-11-23")), Missed),
+            (1, "2026-11-23", Some((Hospitalised, "2026-11-23")), Due),
+            (1, "2026-11-27", Some((Hospitalised, "2026-11-23")), Missed),
             // Visit 2 window: 2026-12-03 ..= 2026-12-07 (crosses into December).
             (2, "2026-11-30", None, Upcoming),
             (2, "2026-12-03", None, Due),

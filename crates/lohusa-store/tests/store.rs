@@ -252,10 +252,12 @@ fn a_visit_made_after_nobody_was_at_home_closes_the_window_as_done() {
         ..visit_one(id, "2026-11-23")
     };
     t.store.record_visit(&attempt, nurse(), now()).unwrap();
+    // The window (23–26 Nov) is still open: she comes back; the visit stays due, on Today.
     assert_eq!(
         t.store.mother_view(id, now()).unwrap().cards[0].status,
-        VisitStatus::Missed
+        VisitStatus::Due
     );
+    assert!(t.store.today_list(now()).unwrap().due.iter().any(|e| e.mother_id == id));
     t.store
         .record_visit(&visit_one(id, "2026-11-25"), nurse(), now())
         .unwrap();

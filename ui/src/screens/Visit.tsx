@@ -398,6 +398,22 @@ export function Visit({ motherId, number, memberName, extra }: { motherId: Mothe
             {t("visit.correct_help")}
           </p>
         ) : null}
+        {correcting ? (
+          <section className="card">
+            <TextField
+              name="correction_reason"
+              label={t("visit.correct_reason")}
+              hint={t("visit.correct_reason_hint")}
+              value={reason}
+              onChange={(v) => {
+                dismiss("reason");
+                setReason(v);
+              }}
+              error={errors["reason"]}
+              dir="auto"
+            />
+          </section>
+        ) : null}
         {restoredAt ? (
           <p className="banner banner-info" role="status" data-testid="draft-restored">
             {t("visit.draft_restored", { time: timeOfDay(restoredAt) })}{" "}
@@ -462,22 +478,6 @@ export function Visit({ motherId, number, memberName, extra }: { motherId: Mothe
         <section className="card">
           <TextField name="note" label={t("fields.visit.note")} value={note} onChange={edit(setNote)} error={errors["note"]} dir="auto" />
         </section>
-        {correcting ? (
-          <section className="card">
-            <TextField
-              name="correction_reason"
-              label={t("visit.correct_reason")}
-              hint={t("visit.correct_reason_hint")}
-              value={reason}
-              onChange={(v) => {
-                dismiss("reason");
-                setReason(v);
-              }}
-              error={errors["reason"]}
-              dir="auto"
-            />
-          </section>
-        ) : null}
         {correcting ? null : (
         <div className="form-actions">
           <button
