@@ -257,8 +257,19 @@ fn explain(error: StoreError) -> anyhow::Error {
 }
 
 fn enum_value<T: serde::de::DeserializeOwned>(flag: &str, text: &str) -> anyhow::Result<T> {
-    serde_json::from_value(json!(text))
-        .map_err(|_| anyhow::anyhow!("--{flag} {text:?} is not one of the accepted values"))
+    serde_json::from_value(json!(text)).map_err(|e| {
+        // The accepted names, as the type lists them.
+        let message = e.to_string();
+        match message.split("expected ").nth(1) {
+            Some(list) => anyhow::anyhow!(
+                "--{flag} {text:?} is not one of: {}",
+                list.trim_start_matches("one of ")
+                    .replace('`', "")
+                    .replace(" or ", ", ")
+            ),
+            None => anyhow::anyhow!("--{flag} {text:?} is not one of the accepted values"),
+        }
+    })
 }
 
 /// Runs the command; a failure prints its message alone (with its causes), never a backtrace,

@@ -4,8 +4,9 @@
 //! stored, and the whole form is checked by the registration's rules; a visit's field goes into
 //! the visit form with a reason and is checked by its checklist's rules. So the command line
 //! refuses what the app refuses, with the same field errors. Other records (sign-offs, notes,
-//! extra visits, members) are written by their own commands; `--raw` writes any value unchecked,
-//! to test what a server does with a change no form would make.
+//! extra visits, members) are written by their own commands; `--raw` writes a value as JSON to
+//! any record without the forms (the store still refuses what no device could read), to test what
+//! a server does with a change no form would make (a nurse writing a sign-off, say).
 
 use anyhow::{Context, bail};
 use chrono::{DateTime, Utc};
@@ -33,7 +34,8 @@ pub struct SetArgs {
     /// Why a visit is corrected (required for a visit).
     #[arg(long, default_value = "")]
     reason: String,
-    /// Write the value (as JSON) without the form's rules.
+    /// Write the value (as JSON) to any record without the form; the store still refuses a value
+    /// no device could read.
     #[arg(long)]
     raw: bool,
 }
@@ -99,7 +101,7 @@ pub fn run(store: &mut Store, args: SetArgs, author: MemberId, now: DateTime<Utc
             }))
         }
         other => bail!(
-            "a {} is written by its own command, not set field by field (--raw writes a value unchecked)",
+            "a {} is written by its own command, not set field by field (--raw writes a value without the form)",
             other.as_str()
         ),
     }
