@@ -4,7 +4,7 @@ import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 
 import { ipc, toAppError, type AppError, type EntityKind, type FieldChange } from "../ipc";
-import { formatNumber, isIsoDate, numericDate } from "../lib/dates";
+import { formatNumber, intlLocale, isIsoDate, numericDate } from "../lib/dates";
 import { fieldLabel } from "../lib/errors";
 import { answerText } from "./ChecklistForm";
 
@@ -16,6 +16,12 @@ const OPTIONS: Record<string, string> = {
   sex: "options.sex",
   outcome: "options.outcome",
 };
+
+/** Text someone typed (a name, a reason) kept in its own direction inside a sentence: Turkish in
+ * an Arabic line keeps its word order. */
+function isolated(text: string): string {
+  return `\u2068${text}\u2069`;
+}
 
 /** The label of a stored field (`phone`, `birth_date`, `answers.mother.bp_systolic`). */
 export function storedFieldLabel(t: (key: string, options?: Record<string, unknown>) => string, entity: EntityKind, field: string): string {
@@ -76,18 +82,18 @@ export function HistoryPanel({
                 <span dir="auto" className="history-new">{t("history.first", { value: value(c.field, c.new) })}</span>
               ) : (
                 <span dir="auto" className="history-change">
-                  <del>{value(c.field, c.old)}</del> → <ins>{value(c.field, c.new)}</ins>
+                  <del>{value(c.field, c.old)}</del> {t("history.arrow")} <ins>{value(c.field, c.new)}</ins>
                 </span>
               )}
               <span className="footnote">
                 {" "}
                 {t("history.by", {
-                  by: c.by ?? t("history.someone"),
-                  when: new Date(c.at).toLocaleString(i18n.language, { dateStyle: "short", timeStyle: "short" }),
+                  by: isolated(c.by ?? t("history.someone")),
+                  when: new Date(c.at).toLocaleString(intlLocale(i18n.language), { dateStyle: "short", timeStyle: "short" }),
                   device: c.device.slice(-6),
                 })}
               </span>
-              {c.reason ? <span className="history-reason" dir="auto">{t("history.reason", { reason: c.reason })}</span> : null}
+              {c.reason ? <span className="history-reason" dir="auto">{t("history.reason", { reason: isolated(c.reason) })}</span> : null}
               {c.concurrent ? <span className="history-concurrent">{t("history.concurrent")}</span> : null}
             </li>
           ))}

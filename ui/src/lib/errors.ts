@@ -3,7 +3,7 @@
 import type { TFunction } from "i18next";
 
 import type { AppError, FieldError } from "../ipc";
-import { formatNumber, isIsoDate, numericDate } from "./dates";
+import { formatNumber, intlLocale, isIsoDate, numericDate } from "./dates";
 
 /** The translation key of a field's label, from its error path. */
 export function fieldLabelKey(field: string): string {
@@ -65,7 +65,7 @@ export function generalMessage(t: TFunction, error: AppError): string {
       return t("common.error_not_found");
     case "deleted": {
       const params = (error.errors[0]?.params ?? {}) as Record<string, string>;
-      const at = params.at ? new Date(params.at).toLocaleString(t("language_code"), { dateStyle: "short", timeStyle: "short" }) : "?";
+      const at = params.at ? new Date(params.at).toLocaleString(intlLocale(t("language_code")), { dateStyle: "short", timeStyle: "short" }) : "?";
       return t("common.error_deleted", { by: params.by ?? "?", at });
     }
     case "no_member":
