@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use anyhow::{Context, bail};
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use clap::{Parser, Subcommand};
 use lohusa_core::registration::{BabyInput, BirthInput, MotherInput, RegistrationInput};
 use lohusa_core::visit::{LaterResultsInput, VisitInput};
@@ -288,9 +288,12 @@ async fn main() -> std::process::ExitCode {
 async fn run() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let mut store = Store::open(&cli.db).with_context(|| format!("opening {}", cli.db.display()))?;
+    // The command line's one reading of the clock: a command happens at one moment, and everything
+    // below takes it as an argument (a sync reads the clock as it goes, through `Utc::now`).
+    let now = Utc::now();
     match cli.command {
         Command::Init { member } => {
-            let m = store.set_local_member(&member, Utc::now()).map_err(explain)?;
+            let m = store.set_local_member(&member, now).map_err(explain)?;
             print(&json!({ "device": store.device_id(), "member": m }))?;
         }
         Command::Enroll {
@@ -304,14 +307,14 @@ async fn run() -> anyhow::Result<()> {
             let replica = std::sync::Mutex::new(store);
             let (server, team) = lohusa_sync::enroll_with_ca(&replica, &server, &code, &name, ca.as_deref()).await?;
             let member = match member_code {
-                Some(code) => Some(lohusa_sync::claim_member(&replica, &code, Utc::now()).await?),
+                Some(code) => Some(lohusa_sync::claim_member(&replica, &code, now).await?),
                 None => None,
             };
             print(&json!({ "team": team, "server": server, "member": member }))?;
         }
         Command::Claim { code } => {
             let replica = std::sync::Mutex::new(store);
-            let member = lohusa_sync::claim_member(&replica, &code, Utc::now()).await?;
+            let member = lohusa_sync::claim_member(&replica, &code, now).await?;
             print(&json!({ "member": member }))?;
         }
         Command::Register {
@@ -353,7 +356,7 @@ async fn run() -> anyhow::Result<()> {
                     })
                     .collect::<anyhow::Result<_>>()?,
             };
-            let id = store.register_mother(&input, author, Utc::now()).map_err(explain)?;
+            let id = store.register_mother(&input, author, now).map_err(explain)?;
             print(&json!({ "mother": id }))?;
         }
         Command::Visit {
@@ -379,8 +382,8 @@ async fn run() -> anyhow::Result<()> {
                 note,
                 answers: parsed,
             };
-            let id = store.record_visit(&input, author.id, Utc::now()).map_err(explain)?;
-            print(&json!({ "visit": id, "flags": flags_of(&store, input.mother_id, id)? }))?;
+            let id = store.record_visit(&input, author.id, now).map_err(explain)?;
+            print(&json!({ "visit": id, "flags": flags_of(&store, input.mother_id, id, now)? }))?;
         }
         Command::Results { visit, answers } => {
             let author = store
@@ -391,30 +394,30 @@ async fn run() -> anyhow::Result<()> {
                 answers: parse_answers(answers)?,
             };
             store
-                .record_later_results(&input, author.id, Utc::now())
+                .record_later_results(&input, author.id, now)
                 .map_err(explain)?;
             let mother = store.visit(input.visit_id)?.mother_id;
-            print(&json!({ "visit": visit, "flags": flags_of(&store, mother, input.visit_id)? }))?;
+            print(&json!({ "visit": visit, "flags": flags_of(&store, mother, input.visit_id, now)? }))?;
         }
         Command::ScreeningText { file } => {
             let content = std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
-            let text = store.install_screening_text(&content, Utc::now()).map_err(explain)?;
+            let text = store.install_screening_text(&content, now).map_err(explain)?;
             print(&json!({ "instrument": text.instrument, "language": text.language, "title": text.title }))?;
         }
         Command::Set(args) => {
             let author = member(&store)?;
-            print(&set::run(&mut store, args, author, Utc::now())?)?;
+            print(&set::run(&mut store, args, author, now)?)?;
         }
         Command::Delete { mother } => {
             let author = member(&store)?;
             store
-                .delete_mother(MotherId(mother), author, Utc::now())
+                .delete_mother(MotherId(mother), author, now)
                 .map_err(explain)?;
             print(&json!({ "mother": mother, "deleted": true }))?;
         }
         Command::Today { mine } => {
             let member = if mine { Some(member(&store)?) } else { None };
-            print(&store.today_list_for(Utc::now(), member)?)?
+            print(&store.today_list_for(now, member)?)?
         }
         Command::History { entity: kind, id } => print(&store.history(entity(&kind)?, id)?)?,
         Command::Close { mother, date, reason } => {
@@ -424,14 +427,14 @@ async fn run() -> anyhow::Result<()> {
                 reason: Some(enum_value("reason", &reason)?),
             };
             store
-                .close_case(MotherId(mother), &input, author, Utc::now())
+                .close_case(MotherId(mother), &input, author, now)
                 .map_err(explain)?;
             print(&json!({ "mother": mother, "case": store.case_of(MotherId(mother))? }))?;
         }
         Command::Reopen { mother } => {
             let author = member(&store)?;
             let reopened = store
-                .reopen_case(MotherId(mother), author, Utc::now())
+                .reopen_case(MotherId(mother), author, now)
                 .map_err(explain)?;
             print(&json!({ "mother": mother, "reopened": reopened }))?;
         }
@@ -453,11 +456,11 @@ async fn run() -> anyhow::Result<()> {
                 (None, None) => bail!("--mother or --neighbourhood"),
             };
             let changed = store
-                .assign_mothers(&mothers, to, author, Utc::now())
+                .assign_mothers(&mothers, to, author, now)
                 .map_err(explain)?;
             print(&json!({ "mothers": mothers.len(), "changed": changed }))?;
         }
-        Command::FollowUp => print(&store.follow_up_list(Utc::now(), &Default::default(), 10_000)?)?,
+        Command::FollowUp => print(&store.follow_up_list(now, &Default::default(), 10_000)?)?,
         Command::Import { file } => {
             let text = std::fs::read_to_string(&file)?;
             let name = file
@@ -466,7 +469,7 @@ async fn run() -> anyhow::Result<()> {
                 .unwrap_or_default();
             let author = member(&store)?;
             let report = store
-                .import_referrals(&text, &name, author, Utc::now())
+                .import_referrals(&text, &name, author, now)
                 .map_err(explain)?;
             for error in &report.errors {
                 eprintln!(
@@ -481,11 +484,11 @@ async fn run() -> anyhow::Result<()> {
         Command::Report { format, out, language } => {
             let language = lohusa_core::flag_text::TextLanguage::parse(&language)
                 .with_context(|| format!("--language {language:?}: tr, en or ar"))?;
-            let records = store.records_for_export(Utc::now())?;
+            let records = store.records_for_export(now)?;
             let text = match format.as_str() {
                 "visits-csv" => lohusa_exchange::csv_export::visits_csv(&records),
                 "flags-csv" => lohusa_exchange::csv_export::flags_csv(&records, language),
-                "fhir" => serde_json::to_string_pretty(&lohusa_exchange::fhir::bundle(&records, Utc::now(), language))?,
+                "fhir" => serde_json::to_string_pretty(&lohusa_exchange::fhir::bundle(&records, now, language))?,
                 other => anyhow::bail!("unknown report format {other:?}: visits-csv, flags-csv or fhir"),
             };
             std::fs::write(&out, &text)?;
@@ -535,7 +538,7 @@ async fn run() -> anyhow::Result<()> {
             let author = member(&store)?;
             let (entity, entity_id, field, value) = target.parse()?;
             let change = store
-                .resolve_conflict(entity, entity_id, &field, value, author, Utc::now())
+                .resolve_conflict(entity, entity_id, &field, value, author, now)
                 .map_err(explain)?;
             print(&json!({ "change": change.id }))?;
         }
@@ -563,9 +566,9 @@ fn parse_answers(answers: Vec<String>) -> anyhow::Result<BTreeMap<String, String
 }
 
 /// The red flags a visit raises now, each as rule, level, subject and reasons in English.
-fn flags_of(store: &Store, mother: MotherId, visit: VisitId) -> anyhow::Result<Vec<Value>> {
+fn flags_of(store: &Store, mother: MotherId, visit: VisitId, now: DateTime<Utc>) -> anyhow::Result<Vec<Value>> {
     use lohusa_core::flag_text::{TextLanguage, flag_title, reasons_sentence};
-    let view = store.mother_view(mother, Utc::now())?;
+    let view = store.mother_view(mother, now)?;
     let mut out = Vec::new();
     for card in view
         .cards

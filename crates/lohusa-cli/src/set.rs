@@ -97,7 +97,7 @@ pub fn run(store: &mut Store, args: SetArgs, author: MemberId, now: DateTime<Utc
                 "visit": visit.id,
                 "changed": changed,
                 "answers_cleared": if changed { cleared } else { 0 },
-                "flags": crate::flags_of(store, visit.mother_id, visit.id)?,
+                "flags": crate::flags_of(store, visit.mother_id, visit.id, now)?,
             }))
         }
         other => bail!(
