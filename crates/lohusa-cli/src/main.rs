@@ -257,17 +257,22 @@ fn explain(error: StoreError) -> anyhow::Error {
 }
 
 fn enum_value<T: serde::de::DeserializeOwned>(flag: &str, text: &str) -> anyhow::Result<T> {
+    one_of(&format!("--{flag}"), text)
+}
+
+/// One of a type's names (`caesarean`), or an error naming `what` and every accepted name, as
+/// the type lists them.
+fn one_of<T: serde::de::DeserializeOwned>(what: &str, text: &str) -> anyhow::Result<T> {
     serde_json::from_value(json!(text)).map_err(|e| {
-        // The accepted names, as the type lists them.
         let message = e.to_string();
         match message.split("expected ").nth(1) {
             Some(list) => anyhow::anyhow!(
-                "--{flag} {text:?} is not one of: {}",
+                "{what} {text:?} is not one of: {}",
                 list.trim_start_matches("one of ")
                     .replace('`', "")
                     .replace(" or ", ", ")
             ),
-            None => anyhow::anyhow!("--{flag} {text:?} is not one of the accepted values"),
+            None => anyhow::anyhow!("{what} {text:?} is not one of the accepted values"),
         }
     })
 }
@@ -393,9 +398,7 @@ async fn run() -> anyhow::Result<()> {
                 visit_id: VisitId(visit),
                 answers: parse_answers(answers)?,
             };
-            store
-                .record_later_results(&input, author.id, now)
-                .map_err(explain)?;
+            store.record_later_results(&input, author.id, now).map_err(explain)?;
             let mother = store.visit(input.visit_id)?.mother_id;
             print(&json!({ "visit": visit, "flags": flags_of(&store, mother, input.visit_id, now)? }))?;
         }
@@ -410,9 +413,7 @@ async fn run() -> anyhow::Result<()> {
         }
         Command::Delete { mother } => {
             let author = member(&store)?;
-            store
-                .delete_mother(MotherId(mother), author, now)
-                .map_err(explain)?;
+            store.delete_mother(MotherId(mother), author, now).map_err(explain)?;
             print(&json!({ "mother": mother, "deleted": true }))?;
         }
         Command::Today { mine } => {
@@ -433,9 +434,7 @@ async fn run() -> anyhow::Result<()> {
         }
         Command::Reopen { mother } => {
             let author = member(&store)?;
-            let reopened = store
-                .reopen_case(MotherId(mother), author, now)
-                .map_err(explain)?;
+            let reopened = store.reopen_case(MotherId(mother), author, now).map_err(explain)?;
             print(&json!({ "mother": mother, "reopened": reopened }))?;
         }
         Command::Assign {
@@ -455,9 +454,7 @@ async fn run() -> anyhow::Result<()> {
                 (None, Some(area)) => store.open_cases_in(&area)?,
                 (None, None) => bail!("--mother or --neighbourhood"),
             };
-            let changed = store
-                .assign_mothers(&mothers, to, author, now)
-                .map_err(explain)?;
+            let changed = store.assign_mothers(&mothers, to, author, now).map_err(explain)?;
             print(&json!({ "mothers": mothers.len(), "changed": changed }))?;
         }
         Command::FollowUp => print(&store.follow_up_list(now, &Default::default(), 10_000)?)?,
@@ -468,9 +465,7 @@ async fn run() -> anyhow::Result<()> {
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
             let author = member(&store)?;
-            let report = store
-                .import_referrals(&text, &name, author, now)
-                .map_err(explain)?;
+            let report = store.import_referrals(&text, &name, author, now).map_err(explain)?;
             for error in &report.errors {
                 eprintln!(
                     "line {}, column {}: {}",

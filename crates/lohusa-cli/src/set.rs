@@ -117,14 +117,12 @@ fn as_typed(value: &str) -> String {
     }
 }
 
-/// A choice by its stored name, or the error naming the accepted ones.
-fn choice<T: serde::de::DeserializeOwned>(field: &str, text: &str, accepted: &str) -> anyhow::Result<Option<T>> {
+/// A choice by its stored name (empty: none), or the error naming the accepted ones.
+fn choice<T: serde::de::DeserializeOwned>(field: &str, text: &str) -> anyhow::Result<Option<T>> {
     if text.trim().is_empty() {
         return Ok(None);
     }
-    serde_json::from_value(json!(text.trim()))
-        .map(Some)
-        .map_err(|_| anyhow::anyhow!("{field}: {text:?} is not one of {accepted}"))
+    crate::one_of(&format!("{field}:"), text.trim()).map(Some)
 }
 
 fn yes_no(field: &str, text: &str) -> anyhow::Result<bool> {
@@ -153,27 +151,19 @@ fn set_registration_field(
         (EntityKind::Mother, "district") => input.mother.district = owned,
         (EntityKind::Mother, "nationality") => input.mother.nationality = owned,
         (EntityKind::Mother, "id_number") => input.mother.id_number = owned,
-        (EntityKind::Mother, "residency_status") => {
-            input.mother.residency_status = choice(
-                field,
-                text,
-                "citizen, temporary_protection, international_protection, residence_permit, other",
-            )?
-        }
-        (EntityKind::Mother, "preferred_language") => {
-            input.mother.preferred_language = choice(field, text, "tr, ar, en, ku, fa, other")?
-        }
+        (EntityKind::Mother, "residency_status") => input.mother.residency_status = choice(field, text)?,
+        (EntityKind::Mother, "preferred_language") => input.mother.preferred_language = choice(field, text)?,
         (EntityKind::Mother, "interpreter_needed") => input.mother.interpreter_needed = yes_no(field, text)?,
         (EntityKind::Birth, "birth_date") => input.birth.birth_date = owned,
         (EntityKind::Birth, "discharge_date") => input.birth.discharge_date = owned,
         (EntityKind::Birth, "gestational_weeks") => input.birth.gestational_weeks = owned,
-        (EntityKind::Birth, "mode") => input.birth.mode = choice(field, text, "vaginal, caesarean")?,
+        (EntityKind::Birth, "mode") => input.birth.mode = choice(field, text)?,
         (EntityKind::Baby, _) => {
             let baby = &mut input.babies[baby.expect("a baby's place")];
             match field {
                 "name" => baby.name = owned,
                 "birth_weight_g" => baby.birth_weight_g = owned,
-                "sex" => baby.sex = choice(field, text, "female, male, undetermined")?,
+                "sex" => baby.sex = choice(field, text)?,
                 other => bail!("a baby's {other:?} cannot be set: name, sex or birth_weight_g"),
             }
         }
@@ -186,10 +176,7 @@ fn set_registration_field(
 fn set_visit_field(form: &mut VisitInput, field: &str, text: &str) -> anyhow::Result<()> {
     let owned = text.to_owned();
     match field {
-        "outcome" => {
-            form.outcome = choice(field, text, "visited, not_at_home, moved, refused, hospitalised")?
-                .context("outcome: a visit always has one")?
-        }
+        "outcome" => form.outcome = choice(field, text)?.context("outcome: a visit always has one")?,
         "visited_on" => form.visited_on = owned,
         "visited_at" => form.visited_at = owned,
         "visited_by" => form.visited_by = owned,

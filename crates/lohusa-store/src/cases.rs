@@ -67,11 +67,14 @@ impl Store {
 
     /// A mother's case: whose she is and whether it is closed.
     pub fn case_of(&self, mother: MotherId) -> Result<CaseState, StoreError> {
-        let names = self.member_names()?;
+        self.case_with(mother, &self.member_names()?)
+    }
+
+    fn case_with(&self, mother: MotherId, names: &HashMap<MemberId, String>) -> Result<CaseState, StoreError> {
         let mut stmt = self
             .conn
             .prepare_cached("SELECT assigned_to, closed_on, closed_reason FROM mothers WHERE id = ?1")?;
-        let rows = collect_rows(&mut stmt, [mother.to_string()], |row| case_state(row, 0, &names))?;
+        let rows = collect_rows(&mut stmt, [mother.to_string()], |row| case_state(row, 0, names))?;
         Ok(rows.into_iter().next().unwrap_or_default())
     }
 
@@ -85,8 +88,10 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<usize, StoreError> {
         self.in_write_transaction(|store| {
+            // Read once: a neighbourhood may hold hundreds of mothers.
+            let names = store.member_names()?;
             if let Some(member) = to
-                && !store.member_names()?.contains_key(&member)
+                && !names.contains_key(&member)
             {
                 return Err(StoreError::NotFound {
                     entity: "member",
@@ -97,7 +102,7 @@ impl Store {
             for mother in mothers {
                 store.refuse_if_deleted(*mother)?;
                 store.mother(*mother)?;
-                if store.case_of(*mother)?.assigned_to != to {
+                if store.case_with(*mother, &names)?.assigned_to != to {
                     writes.push(EntityWrite {
                         entity: EntityKind::Mother,
                         entity_id: mother.0,

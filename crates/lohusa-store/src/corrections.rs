@@ -242,10 +242,15 @@ impl Store {
 /// alone merges with the deletion like any other field and leaves her deleted.) Every device
 /// applies the same rule to the same changes, so all agree; deleting her again, later, hides her.
 pub(crate) fn reconsider_deletion(conn: &rusqlite::Connection, mother: &str) -> Result<(), StoreError> {
+    // Most mothers are not deleted: one indexed read, on every write and every received change.
+    // A mother shown again has her column cleared and stays shown until a new deletion sets it.
     let deleted: Option<Option<i64>> = crate::optional(
         conn.prepare_cached("SELECT deleted FROM mothers WHERE id = ?1")?
             .query_row([mother], |r| r.get(0)),
     )?;
+    if deleted.flatten() != Some(1) {
+        return Ok(());
+    }
     let Ok(mother_id) = mother.parse::<uuid::Uuid>() else {
         return Ok(());
     };
@@ -253,13 +258,6 @@ pub(crate) fn reconsider_deletion(conn: &rusqlite::Connection, mother: &str) -> 
     let Some(deletion) = meta.fields.get("deleted") else {
         return Ok(());
     };
-    // Only a deletion that is the visible value counts (an undeletion writes false).
-    let deleted_value = crate::apply::read(conn, EntityKind::Mother, mother, "deleted")?;
-    let says_deleted =
-        deleted_value == Value::Bool(true) || deleted_value == Value::from(1) || deleted.flatten() == Some(1);
-    if !says_deleted {
-        return Ok(());
-    }
     // The visits the deleting device held, when it said (a deletion written before it did,
     // or by hand, has no list: then only the clocks tell).
     let seen: Option<Vec<String>> = crate::apply::read(conn, EntityKind::Mother, mother, "deleted_seen_visits")?

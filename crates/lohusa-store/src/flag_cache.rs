@@ -37,19 +37,19 @@ pub struct FollowUpList {
     pub last_sync: Option<DateTime<Utc>>,
 }
 
-/// Marks the mother a written entity belongs to as stale. A visit or baby whose mother is not
-/// known yet (its fields arrive in another change) is marked when that change arrives.
-pub(crate) fn touch(conn: &Connection, entity: EntityKind, entity_id: Uuid) -> Result<(), StoreError> {
+/// Marks the mother a written entity belongs to as stale, and returns her. A visit or baby whose
+/// mother is not known yet (its fields arrive in another change) is marked when that change
+/// arrives.
+pub(crate) fn touch(conn: &Connection, entity: EntityKind, entity_id: Uuid) -> Result<Option<String>, StoreError> {
     let mother = match entity {
         EntityKind::Member | EntityKind::Review => None,
         _ => crate::apply::mother_of(conn, entity, &entity_id.to_string())?,
     };
-    if let Some(mother) = mother {
+    if let Some(mother) = &mother {
         conn.prepare_cached("INSERT OR IGNORE INTO flags_stale (mother_id) VALUES (?1)")?
-            .execute([&mother])?;
-        crate::corrections::reconsider_deletion(conn, &mother)?;
+            .execute([mother])?;
     }
-    Ok(())
+    Ok(mother)
 }
 
 /// A fingerprint of the shipped rules (FNV-1a over the definitions as JSON).

@@ -274,7 +274,10 @@ impl Store {
                 )?;
             }
             entity_meta::save(tx, write.entity, write.entity_id, &entity)?;
-            flag_cache::touch(tx, write.entity, write.entity_id)?;
+            // Her lists' flags are stale; a visit her deletion's writer never saw shows her again.
+            if let Some(mother) = flag_cache::touch(tx, write.entity, write.entity_id)? {
+                crate::corrections::reconsider_deletion(tx, &mother)?;
+            }
             changes.push(change);
         }
         meta::save_hlc(tx, hlc)?;

@@ -496,7 +496,10 @@ impl Store {
                     apply_received(tx, change.entity, change.entity_id, fields)?;
                 }
                 entity_meta::save(tx, change.entity, change.entity_id, &entity)?;
-                crate::flag_cache::touch(tx, change.entity, change.entity_id)?;
+                // Her lists' flags are stale; a visit her deletion's writer never saw shows her again.
+                if let Some(mother) = crate::flag_cache::touch(tx, change.entity, change.entity_id)? {
+                    crate::corrections::reconsider_deletion(tx, &mother)?;
+                }
             }
             meta::save_hlc(tx, hlc)?;
             meta::set(tx, KEY_CURSOR, &cursor.to_string())?;

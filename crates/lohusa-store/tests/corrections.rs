@@ -307,6 +307,24 @@ fn a_mother_deleted_elsewhere_cannot_be_corrected_and_the_error_says_by_whom() {
     }
 }
 
+/// Sevgi's visit 1 with a blood pressure that raises an urgent flag.
+fn urgent_visit(mother: lohusa_core::MotherId) -> VisitInput {
+    VisitInput {
+        mother_id: mother,
+        number: VisitNumber::new(1).unwrap(),
+        outcome: VisitOutcome::Visited,
+        visited_on: "25.11.2026".into(),
+        visited_at: "11:00".into(),
+        visited_by: "Ebe Sevgi".into(),
+        note: String::new(),
+        answers: [
+            ("mother.bp_systolic".to_owned(), "170".to_owned()),
+            ("mother.bp_diastolic".to_owned(), "115".to_owned()),
+        ]
+        .into(),
+    }
+}
+
 #[test]
 fn a_visit_recorded_after_a_deletion_brings_the_mother_back_on_every_tablet() {
     let mut a = TempStore::new();
@@ -318,6 +336,8 @@ fn a_visit_recorded_after_a_deletion_brings_the_mother_back_on_every_tablet() {
         .register_mother(&registration("Zehra Kılıç", "2026-11-22"), derya, now())
         .unwrap();
     exchange(&a, &mut b);
+    // A deletion as an earlier version wrote it, without the visits its device held: the
+    // clocks alone decide.
     let delete = |t: &mut TempStore, author, minutes| {
         t.store
             .write(
@@ -334,22 +354,8 @@ fn a_visit_recorded_after_a_deletion_brings_the_mother_back_on_every_tablet() {
     };
     delete(&mut a, derya, 1);
     // Offline, Sevgi records an urgent visit after the deletion.
-    let visit = VisitInput {
-        mother_id: mother,
-        number: VisitNumber::new(1).unwrap(),
-        outcome: VisitOutcome::Visited,
-        visited_on: "25.11.2026".into(),
-        visited_at: "11:00".into(),
-        visited_by: "Ebe Sevgi".into(),
-        note: String::new(),
-        answers: [
-            ("mother.bp_systolic".to_owned(), "170".to_owned()),
-            ("mother.bp_diastolic".to_owned(), "115".to_owned()),
-        ]
-        .into(),
-    };
     b.store
-        .record_visit(&visit, sevgi, now() + Duration::minutes(5))
+        .record_visit(&urgent_visit(mother), sevgi, now() + Duration::minutes(5))
         .unwrap();
     exchange(&a, &mut b);
     exchange(&b, &mut a);
@@ -382,22 +388,8 @@ fn a_deletion_does_not_hide_a_visit_its_writer_had_not_seen_even_an_earlier_one(
         .unwrap();
     exchange(&a, &mut b);
     // Offline, Sevgi records an urgent visit; later, Derya, who never saw it, deletes her.
-    let visit = VisitInput {
-        mother_id: mother,
-        number: VisitNumber::new(1).unwrap(),
-        outcome: VisitOutcome::Visited,
-        visited_on: "25.11.2026".into(),
-        visited_at: "09:00".into(),
-        visited_by: "Ebe Sevgi".into(),
-        note: String::new(),
-        answers: [
-            ("mother.bp_systolic".to_owned(), "175".to_owned()),
-            ("mother.bp_diastolic".to_owned(), "118".to_owned()),
-        ]
-        .into(),
-    };
     b.store
-        .record_visit(&visit, sevgi, now() + Duration::minutes(1))
+        .record_visit(&urgent_visit(mother), sevgi, now() + Duration::minutes(1))
         .unwrap();
     a.store
         .delete_mother(mother, derya, now() + Duration::minutes(5))

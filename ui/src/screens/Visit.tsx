@@ -168,11 +168,16 @@ export function Visit({ motherId, number, memberName, extra }: { motherId: Mothe
     };
   }, [keepDraft]);
 
+  /** The form as typed, with only the answers of the questions it shows: what a save sends. */
+  const shownForm = (typed: VisitInput): VisitInput => ({
+    ...typed,
+    answers: shownAnswers({ definition: definition!, visit: number, birth: view!.birth, babies: view!.babies, visitDate: typed.visited_on, values: typed.answers }, typed.answers),
+  });
+
   const visitSave = useSave(
     () => {
       dirty.current = false;
-      const typed = latest.current;
-      const sent = { ...typed, answers: shownAnswers({ definition: definition!, visit: number, birth: view!.birth, babies: view!.babies, visitDate: typed.visited_on, values: typed.answers }, typed.answers) };
+      const sent = shownForm(latest.current);
       return extra ? ipc.recordExtraVisit(extra, sent) : ipc.recordVisit(sent);
     },
     (saved) =>
@@ -183,9 +188,7 @@ export function Visit({ motherId, number, memberName, extra }: { motherId: Mothe
 
   const correctSave = useSave(
     () => {
-      const typed = latest.current;
-      const form = { ...typed, answers: shownAnswers({ definition: definition!, visit: number, birth: view!.birth, babies: view!.babies, visitDate: typed.visited_on, values: typed.answers }, typed.answers) };
-      return ipc.correctVisit({ visit_id: recorded!.id, form, reason });
+      return ipc.correctVisit({ visit_id: recorded!.id, form: shownForm(latest.current), reason });
     },
     (saved) =>
       showFlags(saved.flags, () => {
