@@ -21,6 +21,7 @@ pub mod instrument;
 pub mod merge;
 pub mod notes;
 pub mod pin;
+pub mod programme;
 pub mod registration;
 pub mod review;
 pub mod schedule;

@@ -257,6 +257,9 @@ mod tests {
             birth,
             babies,
             visits: vec![],
+            reviews: vec![],
+            case: Default::default(),
+            referral_source: None,
         }
     }
 
@@ -306,6 +309,7 @@ mod tests {
         arabic.visits = vec![
             VisitExport {
                 visit: v2,
+                recorded_by: None,
                 flags: vec![flag(
                     "moderate_anaemia",
                     FlagLevel::Attention,
@@ -315,6 +319,7 @@ mod tests {
             },
             VisitExport {
                 visit: v1,
+                recorded_by: None,
                 flags: vec![
                     flag(
                         "severe_hypertension",
@@ -332,6 +337,7 @@ mod tests {
             },
             VisitExport {
                 visit: attempt,
+                recorded_by: None,
                 flags: vec![],
             },
         ];
@@ -341,6 +347,7 @@ mod tests {
         let v = visit(&turkish, 21, 1, VisitOutcome::Refused, "2026-11-24");
         turkish.visits = vec![VisitExport {
             visit: v,
+            recorded_by: None,
             flags: vec![],
         }];
         vec![arabic, turkish]

@@ -7,23 +7,8 @@ pub mod fhir;
 pub mod matching;
 pub mod referral;
 
-use lohusa_core::flags::Flag;
-use lohusa_core::registration::{BabyRecord, BirthRecord, MotherRecord};
-use lohusa_core::visit::VisitRecord;
-
-/// One mother's record as exported: her registration and her visits with their flags as raised
-/// now.
-#[derive(Clone, Debug)]
-pub struct MotherExport {
-    pub mother: MotherRecord,
-    pub birth: BirthRecord,
-    pub babies: Vec<BabyRecord>,
-    pub visits: Vec<VisitExport>,
-}
-
-/// A visit and the flags it raises.
-#[derive(Clone, Debug)]
-pub struct VisitExport {
-    pub visit: VisitRecord,
-    pub flags: Vec<Flag>,
-}
+/// One mother's record as exported (the core's `ProgrammeMother`: registration, visits with their
+/// flags as raised now and who recorded them, sign-offs, the case).
+pub use lohusa_core::programme::ProgrammeMother as MotherExport;
+/// A visit, who recorded it and the flags it raises.
+pub use lohusa_core::programme::ProgrammeVisit as VisitExport;

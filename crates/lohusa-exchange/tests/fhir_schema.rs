@@ -75,6 +75,9 @@ fn register(n: u128, registered_on: &str, input: RegistrationInput) -> MotherExp
         birth: valid.birth,
         babies: valid.babies,
         visits: vec![],
+        reviews: vec![],
+        case: Default::default(),
+        referral_source: None,
     }
 }
 
@@ -106,7 +109,11 @@ fn record(
         today: today(),
     };
     let visit = validate_visit(&input, VisitId(Uuid::from_u128(n)), &context, current()).expect("a valid visit");
-    export.visits.push(VisitExport { visit, flags: vec![] });
+    export.visits.push(VisitExport {
+        visit,
+        recorded_by: None,
+        flags: vec![],
+    });
     let records: Vec<_> = export.visits.iter().map(|v| v.visit.clone()).collect();
     let refs = baby_refs(&export.babies);
     for v in &mut export.visits {

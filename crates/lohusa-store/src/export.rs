@@ -1,6 +1,8 @@
 //! Export of everything this replica holds, as one JSON document (for the team lead's records
 //! and for tests that compare replicas).
 
+use std::collections::HashMap;
+
 use serde_json::{Map, Value};
 
 use crate::apply::from_sql;
@@ -49,14 +51,16 @@ impl Store {
 }
 
 impl Store {
-    /// Every mother (not deleted) with her birth, babies and visits, each visit with the flags
-    /// it raises as of `now`: what the programme's CSV and FHIR exports are written from.
+    /// Every mother (not deleted) with her birth, babies, visits (each with the flags it raises
+    /// as of `now` and the member who recorded it), sign-offs and case: what the programme's
+    /// indicators, line lists and FHIR bundle are computed from.
     pub fn records_for_export(
         &mut self,
         now: chrono::DateTime<chrono::Utc>,
-    ) -> Result<Vec<lohusa_exchange::MotherExport>, StoreError> {
+    ) -> Result<Vec<lohusa_core::programme::ProgrammeMother>, StoreError> {
+        use lohusa_core::programme::{ProgrammeMother, ProgrammeVisit};
         self.refresh_flags(now)?;
-        let mut flags: std::collections::HashMap<String, Vec<lohusa_core::flags::Flag>> = Default::default();
+        let mut flags: HashMap<String, Vec<lohusa_core::flags::Flag>> = Default::default();
         let mut stmt = self
             .conn
             .prepare_cached("SELECT visit_id, flag FROM visit_flags ORDER BY visit_id, position")?;
@@ -66,6 +70,7 @@ impl Store {
             flags.entry(row.get(0)?).or_default().push(flag);
             Ok(())
         })?;
+        let recorded_by = self.visit_authors()?;
         let mut stmt = self
             .conn
             .prepare_cached("SELECT id FROM mothers WHERE deleted IS NOT 1 ORDER BY name_folded, id")?;
@@ -79,8 +84,9 @@ impl Store {
             let visits = self
                 .visits_of(mother_id)?
                 .into_iter()
-                .map(|visit| lohusa_exchange::VisitExport {
+                .map(|visit| ProgrammeVisit {
                     flags: flags.remove(&visit.id.to_string()).unwrap_or_default(),
+                    recorded_by: recorded_by.get(&visit.id.to_string()).copied(),
                     visit,
                 })
                 .collect();
@@ -88,13 +94,41 @@ impl Store {
             let Ok(mother) = self.mother(mother_id) else {
                 continue;
             };
-            out.push(lohusa_exchange::MotherExport {
+            out.push(ProgrammeMother {
                 mother,
                 babies: self.babies_of(birth.id)?,
                 birth,
                 visits,
+                reviews: self.reviews_of(mother_id)?,
+                case: self.case_of(mother_id)?,
+                referral_source: referral_source(&self.sources_of(mother_id)?),
             });
         }
         Ok(out)
     }
+
+    /// Every visit's recorder: the author of the first change this device holds of it.
+    fn visit_authors(&self) -> Result<HashMap<String, lohusa_core::MemberId>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT entity_id, author, min(seq) FROM changes WHERE entity = 'visit' GROUP BY entity_id",
+        )?;
+        let pairs = crate::collect_rows(&mut stmt, [], |row| {
+            Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
+        })?;
+        Ok(pairs
+            .into_iter()
+            .filter_map(|(visit, author)| Some((visit, author.parse().ok()?)))
+            .collect())
+    }
+}
+
+/// The referral list a mother came from: the hospital the referral file names, else the file.
+/// Her name's source says it (a referral sets every field it brings, and a merge the ones taken).
+fn referral_source(sources: &std::collections::BTreeMap<String, String>) -> Option<String> {
+    let source = sources.get("full_name").or_else(|| sources.values().next())?;
+    let place = match source.split_once(" · ") {
+        Some((hospital, _)) => hospital,
+        None => source.rsplit_once(':').map_or(source.as_str(), |(file, _)| file),
+    };
+    Some(place.to_owned())
 }
