@@ -11,7 +11,9 @@ use chrono::{Datelike, Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::schedule::{RecordedVisit, VisitNumber, VisitStatus, deciding_record, visit_status, visit_windows};
+use crate::schedule::{
+    RecordedVisit, VisitNumber, VisitStatus, VisitWindow, deciding_record, visit_status, visit_windows,
+};
 use crate::visit::VisitOutcome;
 
 /// One mother as the table sees her.
@@ -111,37 +113,63 @@ pub fn month_of(day: NaiveDate) -> (NaiveDate, NaiveDate) {
     (first, last)
 }
 
+/// One window of a mother that the programme counts, its status today and which record decided
+/// it (an index into the records given).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct CountedWindow {
+    pub window: VisitWindow,
+    pub status: VisitStatus,
+    pub deciding: Option<usize>,
+}
+
+/// The windows of a birth that count, as of `today`: of a closed case, a window that opened
+/// after the closing day, or had nothing decided and was still open on it, is not counted
+/// (nobody could have missed it). Coverage and the programme's indicators both read this.
+pub fn counted_windows(
+    birth_date: NaiveDate,
+    recorded: &[(VisitNumber, RecordedVisit)],
+    closed_on: Option<NaiveDate>,
+    today: NaiveDate,
+) -> Vec<CountedWindow> {
+    let mut out = Vec::with_capacity(3);
+    for window in visit_windows(birth_date) {
+        let mine = recorded.iter().enumerate().filter(|(_, (n, _))| *n == window.number);
+        let deciding = deciding_record(mine.clone().map(|(_, (_, r))| *r));
+        let deciding_index = deciding.and_then(|d| mine.clone().find(|(_, (_, r))| *r == d).map(|(i, _)| i));
+        if closed_on
+            .is_some_and(|closed| window.opens_on > closed || (deciding.is_none() && window.closes_on >= closed))
+        {
+            continue;
+        }
+        out.push(CountedWindow {
+            window,
+            status: visit_status(&window, today, deciding),
+            deciding: deciding_index,
+        });
+    }
+    out
+}
+
 /// The coverage of the month containing `month`, as of `today`.
 pub fn coverage(mothers: &[CoverageMother], month: NaiveDate, today: NaiveDate) -> CoverageTable {
     let (from, to) = month_of(month);
     let mut rows: std::collections::BTreeMap<Option<String>, CoverageRow> = Default::default();
     for mother in mothers {
         let mut in_month = false;
-        for window in visit_windows(mother.birth_date) {
-            if window.opens_on < from || window.opens_on > to {
-                continue;
-            }
-            let records = mother
-                .recorded
-                .iter()
-                .filter(|(n, _, _)| *n == window.number)
-                .map(|(_, r, by)| (*r, by));
-            let deciding = deciding_record(records.clone().map(|(r, _)| r));
-            if mother
-                .closed_on
-                .is_some_and(|closed| window.opens_on > closed || (deciding.is_none() && window.closes_on >= closed))
-            {
+        let recorded: Vec<(VisitNumber, RecordedVisit)> = mother.recorded.iter().map(|(n, r, _)| (*n, *r)).collect();
+        for counted in counted_windows(mother.birth_date, &recorded, mother.closed_on, today) {
+            if counted.window.opens_on < from || counted.window.opens_on > to {
                 continue;
             }
             in_month = true;
-            let status = visit_status(&window, today, deciding);
-            let by = deciding
-                .and_then(|d| records.clone().find(|(r, _)| *r == d).map(|(_, by)| by.clone()))
+            let by = counted
+                .deciding
+                .map(|i| mother.recorded[i].2.clone())
                 .filter(|by| !by.is_empty())
                 .or_else(|| mother.nurse.clone());
             let row = rows.entry(by.clone()).or_insert_with(|| CoverageRow::new(by));
-            row.visits[usize::from(window.number.get() - 1)].add(status);
-            row.total.add(status);
+            row.visits[usize::from(counted.window.number.get() - 1)].add(counted.status);
+            row.total.add(counted.status);
         }
         let visited = mother
             .recorded
