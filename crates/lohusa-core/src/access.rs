@@ -95,6 +95,10 @@ pub fn access(role: Role, entity: EntityKind) -> Access {
         (E::SocialNote, SocialWorker) => Write,
         (E::SocialNote, Doctor | Psychologist | TeamLead) => Read,
         (E::SocialNote, Nurse) => None,
+        // The office keeps the stock; a nurse sees what she was handed.
+        (E::StockMovement, TeamLead) => Write,
+        (E::StockMovement, Nurse | Doctor) => Read,
+        (E::StockMovement, Psychologist | SocialWorker) => None,
     }
 }
 

@@ -41,10 +41,12 @@ pub enum EntityKind {
     PsychologyNote,
     /// A social care specialist's note about a mother.
     SocialNote,
+    /// Care packages prepared, handed to a nurse, returned or lost (`stock`).
+    StockMovement,
 }
 
 /// Every entity kind, in a stable order.
-pub const ENTITY_KINDS: [EntityKind; 9] = [
+pub const ENTITY_KINDS: [EntityKind; 10] = [
     EntityKind::Mother,
     EntityKind::Birth,
     EntityKind::Baby,
@@ -54,6 +56,7 @@ pub const ENTITY_KINDS: [EntityKind; 9] = [
     EntityKind::ExtraVisit,
     EntityKind::PsychologyNote,
     EntityKind::SocialNote,
+    EntityKind::StockMovement,
 ];
 
 impl EntityKind {
@@ -68,6 +71,7 @@ impl EntityKind {
             EntityKind::ExtraVisit => "extra_visit",
             EntityKind::PsychologyNote => "psychology_note",
             EntityKind::SocialNote => "social_note",
+            EntityKind::StockMovement => "stock_movement",
         }
     }
 

@@ -69,8 +69,11 @@ pub fn fields(entity: EntityKind) -> &'static [&'static str] {
         ],
         EntityKind::ExtraVisit => &["mother_id", "due_on", "reason", "ordered_by", "ordered_at", "review_id"],
         EntityKind::PsychologyNote | EntityKind::SocialNote => NOTE_FIELDS,
+        EntityKind::StockMovement => STOCK_FIELDS,
     }
 }
+
+const STOCK_FIELDS: &[&str] = &["movement", "kind", "count", "moved_on", "member", "lot", "contents"];
 
 /// The fields every record of a kind has from its first change on: the lists, reports and
 /// screens of every device read them, so a change may never clear one, and a change that makes
@@ -92,6 +95,7 @@ pub fn required(entity: EntityKind) -> &'static [&'static str] {
         EntityKind::Review => &["mother_id", "visit_id", "flags", "orders", "reviewed_by", "reviewed_at"],
         EntityKind::ExtraVisit => &["mother_id", "due_on", "reason", "ordered_by", "ordered_at"],
         EntityKind::PsychologyNote | EntityKind::SocialNote => NOTE_FIELDS,
+        EntityKind::StockMovement => &["movement", "kind", "count", "moved_on"],
     }
 }
 
@@ -300,6 +304,20 @@ pub fn check_value(entity: EntityKind, field: &str, value: &Value) -> Result<(),
         (E::ExtraVisit, "review_id") => fits::<Uuid>(value),
         (E::PsychologyNote | E::SocialNote, "written_on") => plain_date(value),
         (E::PsychologyNote | E::SocialNote, "text" | "written_by") => fits::<String>(value),
+        (E::StockMovement, "movement") => fits::<crate::stock::Movement>(value),
+        (E::StockMovement, "kind") => {
+            value.is_null() || value.as_str().is_some_and(|k| crate::stock::PACKAGE_KINDS.contains(&k))
+        }
+        (E::StockMovement, "count") => {
+            value.is_null()
+                || value
+                    .as_u64()
+                    .is_some_and(|n| (1..=u64::from(crate::stock::MAX_COUNT)).contains(&n))
+        }
+        (E::StockMovement, "moved_on") => plain_date(value),
+        (E::StockMovement, "member") => fits::<Uuid>(value),
+        (E::StockMovement, "lot") => fits::<String>(value),
+        (E::StockMovement, "contents") => fits::<Vec<String>>(value),
         _ => return Err(ValueProblem::UnknownField),
     };
     if ok { Ok(()) } else { Err(ValueProblem::WrongType) }

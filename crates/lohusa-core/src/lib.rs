@@ -28,6 +28,7 @@ pub mod registration;
 pub mod review;
 pub mod schedule;
 pub mod search;
+pub mod stock;
 pub mod sync;
 pub mod time;
 pub mod today;

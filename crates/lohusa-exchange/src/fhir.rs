@@ -4,28 +4,43 @@
 //! What becomes what:
 //!
 //! - each mother → a `Patient` (name, identity number, date of birth when known, phone, address,
-//!   preferred language, interpreter need, nationality);
-//! - each baby → a `Patient` (sex, birth date, birth order of twins) with the mother as a
-//!   `contact` of relationship `MTH`; the birth weight → an `Observation` on the baby;
+//!   preferred language, interpreter need, nationality), with a `link` of type `seealso` to the
+//!   `RelatedPerson` she is for each of her babies;
+//! - each baby → a `Patient` (sex, birth date, birth order of twins); the birth weight → an
+//!   `Observation` on the baby;
+//! - the mother as each baby's mother → a `RelatedPerson` (relationship `MTH`, her name, phone)
+//!   whose `patient` is the baby;
 //! - each visit record → an `Encounter` (class `HH`, home health): `finished` when the nurse saw
 //!   the mother, `cancelled` when the visit could not happen (not at home, moved, refused, in
-//!   hospital), the reason being the `visit-outcome` extension;
+//!   hospital), the reason being the `visit-outcome` extension; the name the nurse typed is the
+//!   participant's `display`, and when the team member who recorded the visit is known the
+//!   participant also references her `Practitioner`;
+//! - each team member who recorded an exported visit → one `Practitioner`, named as the team
+//!   knows her (the name typed on a visit when the team's list does not have her);
 //! - the measurements of a visit → `Observation`s with LOINC codes and UCUM units: blood pressure
-//!   panel with systolic and diastolic components, hemoglobin, each baby's weight, the EPDS and
+//!   panel with systolic and diastolic components, pulse, body temperature and breathing rate of
+//!   the mother, hemoglobin, each baby's weight, temperature and breathing rate, the EPDS and
 //!   PHQ-9 totals; only values that were recorded (and that the form still shows) are exported,
-//!   nothing is filled in;
+//!   nothing is filled in: a blood pressure with one of its two values has the other component
+//!   with the `data-absent-reason` `unknown` and no value;
 //! - each red flag → a `Flag` on the mother or the baby, with the visit as its encounter and its
-//!   level as the standard `flag-priority` extension.
+//!   level as the standard `flag-priority` extension; `active` until a doctor signs it off, then
+//!   `inactive` with the (earliest) sign-off's time as the end of its `period`.
+//!
+//! With a period ([`BundleOptions::period`], both days included), only the visits of those days
+//! are exported (with their measurements and flags), and only the mothers who were registered
+//! or visited in it (with their babies and the babies' birth weights).
 //!
 //! Identifiers: every resource id is a UUID and every `fullUrl` is `urn:uuid:<id>`; references
 //! use the same `urn:uuid:` form, so they resolve inside the Bundle without a server. Patients
 //! and encounters keep the records' own UUIDs. Observations and flags have no record of their
-//! own; their UUIDs are derived from the visit (or baby), the subject and the code, so the same
-//! data exported twice gives the same ids (see [`derived_id`]).
+//! own; their UUIDs are derived from the visit (or baby), the subject and the code, and a
+//! `RelatedPerson`'s from the baby and the mother, so the same data exported twice gives the same
+//! ids (see [`derived_id`]). A `Practitioner` keeps the team member's UUID.
 //!
 //! Times: a visit's time is local time in Türkiye, which has been UTC+03:00 all year since 2016,
 //! so it is written with `+03:00`; a visit without a time (a visit that did not happen) is written
-//! as a date.
+//! as a date. A sign-off's time (the end of a signed-off flag) is an instant, written in UTC.
 //!
 //! Where no national code system or identifier namespace is published, the export uses the local
 //! URIs under [`LOCAL_BASE`]; a receiving system maps them once.
@@ -40,8 +55,10 @@ use uuid::Uuid;
 use lohusa_core::checklist::{Answers, FormContext, answer_key, by_version};
 use lohusa_core::flags::{Flag, FlagLevel};
 use lohusa_core::identity::{IdNumber, IdNumberKind};
-use lohusa_core::ids::BabyId;
+use lohusa_core::ids::{BabyId, MemberId};
+use lohusa_core::programme::MemberNames;
 use lohusa_core::registration::{BabyRecord, BabySex, Language, MotherRecord};
+use lohusa_core::review::flag_key;
 use lohusa_core::visit::{VisitOutcome, VisitRecord, baby_refs};
 
 use crate::MotherExport;
@@ -66,6 +83,7 @@ const ACT_CODE: &str = "http://terminology.hl7.org/CodeSystem/v3-ActCode";
 const ROLE_CODE: &str = "http://terminology.hl7.org/CodeSystem/v3-RoleCode";
 const IDENTIFIER_TYPE: &str = "http://terminology.hl7.org/CodeSystem/v2-0203";
 const OBSERVATION_CATEGORY: &str = "http://terminology.hl7.org/CodeSystem/observation-category";
+const DATA_ABSENT_REASON: &str = "http://terminology.hl7.org/CodeSystem/data-absent-reason";
 const FLAG_CATEGORY: &str = "http://terminology.hl7.org/CodeSystem/flag-category";
 const FLAG_PRIORITY_EXTENSION: &str = "http://hl7.org/fhir/StructureDefinition/flag-priority";
 const FLAG_PRIORITY_CODE: &str = "http://hl7.org/fhir/flag-priority-code";
@@ -78,6 +96,9 @@ pub mod loinc {
     pub const BLOOD_PRESSURE_PANEL: (&str, &str) = ("85354-9", "Blood pressure panel with all children optional");
     pub const SYSTOLIC: (&str, &str) = ("8480-6", "Systolic blood pressure");
     pub const DIASTOLIC: (&str, &str) = ("8462-4", "Diastolic blood pressure");
+    pub const HEART_RATE: (&str, &str) = ("8867-4", "Heart rate");
+    pub const BODY_TEMPERATURE: (&str, &str) = ("8310-5", "Body temperature");
+    pub const RESPIRATORY_RATE: (&str, &str) = ("9279-1", "Respiratory rate");
     pub const HEMOGLOBIN: (&str, &str) = ("718-7", "Hemoglobin [Mass/volume] in Blood");
     pub const BODY_WEIGHT: (&str, &str) = ("29463-7", "Body weight");
     pub const BIRTH_WEIGHT: (&str, &str) = ("8339-4", "Birth weight Measured");
@@ -89,20 +110,58 @@ pub mod loinc {
     );
 }
 
-/// The FHIR R4 Bundle (type `collection`) of these mothers, their babies, visits, measurements
-/// and red flags. `generated_at` becomes the Bundle's `timestamp`.
+/// What [`bundle_with`] exports and how.
+#[derive(Clone, Copy, Debug)]
+pub struct BundleOptions<'a> {
+    /// The team members' names, for the `Practitioner`s of those who recorded visits.
+    pub members: &'a MemberNames,
+    /// The first and last day (both included) of the visits to export; `None` for all of them.
+    pub period: Option<(NaiveDate, NaiveDate)>,
+    /// The Bundle's `timestamp`.
+    pub generated_at: DateTime<Utc>,
+    /// The language of the flags' texts.
+    pub language: TextLanguage,
+}
+
+impl BundleOptions<'_> {
+    fn includes(&self, date: NaiveDate) -> bool {
+        self.period.is_none_or(|(first, last)| first <= date && date <= last)
+    }
+}
+
+/// The FHIR R4 Bundle (type `collection`) of these mothers, their babies, all their visits,
+/// measurements and red flags: [`bundle_with`] without a period or the team's names (so each
+/// `Practitioner` is named as she typed her name on a visit). `generated_at` becomes the Bundle's
+/// `timestamp`.
 pub fn bundle(mothers: &[MotherExport], generated_at: DateTime<Utc>, language: TextLanguage) -> Value {
+    let members = MemberNames::new();
+    bundle_with(
+        mothers,
+        &BundleOptions {
+            members: &members,
+            period: None,
+            generated_at,
+            language,
+        },
+    )
+}
+
+/// The FHIR R4 Bundle (type `collection`) of these mothers, their babies, visits, measurements,
+/// red flags and the team members who recorded the visits, limited to `options.period` when
+/// there is one (see the module's documentation).
+pub fn bundle_with(mothers: &[MotherExport], options: &BundleOptions) -> Value {
     let mut resources = Vec::new();
+    let mut practitioners = BTreeMap::new();
     for export in mothers {
-        mother_resources(export, language, &mut resources);
+        mother_resources(export, options, &mut practitioners, &mut resources);
+    }
+    for (member, name) in practitioners {
+        resources.push(practitioner(member, name.as_deref()));
     }
     let mut bundle = Map::new();
     bundle.insert("resourceType".into(), json!("Bundle"));
     bundle.insert("type".into(), json!("collection"));
-    bundle.insert(
-        "timestamp".into(),
-        json!(generated_at.to_rfc3339_opts(SecondsFormat::Secs, true)),
-    );
+    bundle.insert("timestamp".into(), json!(instant(options.generated_at)));
     // FHIR JSON has no empty arrays: an export of nobody has no `entry`.
     if !resources.is_empty() {
         let entries: Vec<Value> = resources
@@ -189,12 +248,29 @@ impl VisitValues {
     }
 }
 
-fn mother_resources(export: &MotherExport, language: TextLanguage, out: &mut Vec<Value>) {
+/// The team members who recorded the exported visits, with the name each is exported under.
+type Practitioners = BTreeMap<MemberId, Option<String>>;
+
+fn mother_resources(
+    export: &MotherExport,
+    options: &BundleOptions,
+    practitioners: &mut Practitioners,
+    out: &mut Vec<Value>,
+) {
     let mother = &export.mother;
-    out.push(mother_patient(mother));
+    let mut visits: Vec<_> = export
+        .visits
+        .iter()
+        .filter(|v| options.includes(v.visit.visited_on))
+        .collect();
+    if visits.is_empty() && !options.includes(mother.registered_on) {
+        return;
+    }
+    out.push(mother_patient(mother, &export.babies));
     let several = export.babies.len() > 1;
     for baby in &export.babies {
         out.push(baby_patient(export, baby, several));
+        out.push(mother_of(mother, baby));
         let weight = f64::from(baby.birth_weight_g);
         out.push(observation(Observation {
             id: derived_id(&[b"observation", baby.id.0.as_bytes(), loinc::BIRTH_WEIGHT.0.as_bytes()]),
@@ -207,21 +283,32 @@ fn mother_resources(export: &MotherExport, language: TextLanguage, out: &mut Vec
             components: vec![],
         }));
     }
-    let mut visits: Vec<_> = export.visits.iter().collect();
     visits.sort_by_key(|v| (v.visit.number, v.visit.visited_on, v.visit.id));
     for exported in visits {
         let visit = &exported.visit;
-        out.push(encounter(visit));
+        let recorder = exported.recorded_by.map(|member| {
+            let name = practitioners.entry(member).or_default();
+            if name.is_none() {
+                *name = options
+                    .members
+                    .get(&member)
+                    .and_then(|n| text_str(n))
+                    .or_else(|| text_str(&visit.visited_by))
+                    .map(str::to_owned);
+            }
+            (member, name.clone())
+        });
+        out.push(encounter(visit, recorder));
         if visit.outcome == VisitOutcome::Visited {
             visit_observations(export, visit, out);
         }
         for flag in &exported.flags {
-            out.push(flag_resource(export, visit, flag, language));
+            out.push(flag_resource(export, visit, flag, options.language));
         }
     }
 }
 
-fn mother_patient(mother: &MotherRecord) -> Value {
+fn mother_patient(mother: &MotherRecord, babies: &[BabyRecord]) -> Value {
     let mut patient = Map::new();
     patient.insert("resourceType".into(), json!("Patient"));
     patient.insert("id".into(), json!(mother.id.to_string()));
@@ -301,11 +388,25 @@ fn mother_patient(mother: &MotherRecord) -> Value {
             }]),
         );
     }
+    // R4 has no reference from one Patient to another person's Patient (`link` to a Patient is
+    // for the same person), so the mother links to the RelatedPerson she is for each baby.
+    if !babies.is_empty() {
+        let links: Vec<Value> = babies
+            .iter()
+            .map(|baby| {
+                json!({
+                    "other": reference("RelatedPerson", mother_of_id(mother, baby)),
+                    "type": "seealso",
+                })
+            })
+            .collect();
+        patient.insert("link".into(), Value::Array(links));
+    }
     Value::Object(patient)
 }
 
+/// A baby's `Patient`; her mother is her `RelatedPerson` (see [`mother_of`]).
 fn baby_patient(export: &MotherExport, baby: &BabyRecord, several: bool) -> Value {
-    let mother = &export.mother;
     let mut patient = Map::new();
     patient.insert("resourceType".into(), json!("Patient"));
     patient.insert("id".into(), json!(baby.id.to_string()));
@@ -328,24 +429,49 @@ fn baby_patient(export: &MotherExport, baby: &BabyRecord, several: bool) -> Valu
     } else {
         patient.insert("multipleBirthBoolean".into(), json!(false));
     }
-    // R4 has no reference from one Patient to another (`link` is for the same person), so the
-    // mother is the baby's contact; the bundle links them by the visits' encounters too.
-    let mut contact = Map::new();
-    contact.insert(
+    Value::Object(patient)
+}
+
+fn mother_of_id(mother: &MotherRecord, baby: &BabyRecord) -> Uuid {
+    derived_id(&[b"related-person", baby.id.0.as_bytes(), mother.id.0.as_bytes()])
+}
+
+/// The mother as her baby's related person: the baby's `MTH`.
+fn mother_of(mother: &MotherRecord, baby: &BabyRecord) -> Value {
+    let mut related = Map::new();
+    related.insert("resourceType".into(), json!("RelatedPerson"));
+    related.insert("id".into(), json!(mother_of_id(mother, baby).to_string()));
+    related.insert("patient".into(), reference("Patient", baby.id.0));
+    related.insert(
         "relationship".into(),
         json!([{ "coding": [{ "system": ROLE_CODE, "code": "MTH", "display": "mother" }] }]),
     );
     if let Some(name) = text_str(&mother.full_name) {
-        contact.insert("name".into(), json!({ "text": name }));
+        related.insert("name".into(), json!([{ "text": name }]));
     }
     if let Some(phone) = text(&mother.phone) {
-        contact.insert("telecom".into(), json!([{ "system": "phone", "value": phone }]));
+        related.insert("telecom".into(), json!([{ "system": "phone", "value": phone }]));
     }
-    patient.insert("contact".into(), json!([contact]));
-    Value::Object(patient)
+    related.insert("gender".into(), json!("female"));
+    if let Some(date) = mother.date_of_birth {
+        related.insert("birthDate".into(), json!(date.format("%Y-%m-%d").to_string()));
+    }
+    Value::Object(related)
 }
 
-fn encounter(visit: &VisitRecord) -> Value {
+/// A team member who recorded visits; `name` as the team knows her, or as she typed it.
+fn practitioner(member: MemberId, name: Option<&str>) -> Value {
+    let mut practitioner = Map::new();
+    practitioner.insert("resourceType".into(), json!("Practitioner"));
+    practitioner.insert("id".into(), json!(member.0.to_string()));
+    if let Some(name) = name {
+        practitioner.insert("name".into(), json!([{ "text": name }]));
+    }
+    Value::Object(practitioner)
+}
+
+/// `recorder`: the member who recorded the visit and the name her `Practitioner` has.
+fn encounter(visit: &VisitRecord, recorder: Option<(MemberId, Option<String>)>) -> Value {
     let status = if visit.outcome == VisitOutcome::Visited {
         "finished"
     } else {
@@ -369,9 +495,17 @@ fn encounter(visit: &VisitRecord) -> Value {
         json!([{ "text": format!("Postpartum home visit {}", visit.number.get()) }]),
     );
     encounter.insert("subject".into(), reference("Patient", visit.mother_id.0));
-    if let Some(visitor) = text_str(&visit.visited_by) {
-        // The visitor is a name typed on the tablet, not a Practitioner record.
-        encounter.insert("participant".into(), json!([{ "individual": { "display": visitor } }]));
+    // The name typed on the tablet is shown; the member who recorded the visit, when known, is
+    // referenced.
+    let mut individual = recorder
+        .as_ref()
+        .map_or_else(|| json!({}), |(member, _)| reference("Practitioner", member.0));
+    let typed = text_str(&visit.visited_by);
+    if let Some(display) = typed.or(recorder.as_ref().and_then(|(_, name)| name.as_deref())) {
+        individual["display"] = json!(display);
+    }
+    if individual.as_object().is_some_and(|i| !i.is_empty()) {
+        encounter.insert("participant".into(), json!([{ "individual": individual }]));
     }
     encounter.insert("period".into(), json!({ "start": visit_time(visit) }));
     Value::Object(encounter)
@@ -393,10 +527,13 @@ fn visit_observations(export: &MotherExport, visit: &VisitRecord, out: &mut Vec<
     let systolic = values.number(None, "bp_systolic");
     let diastolic = values.number(None, "bp_diastolic");
     if systolic.is_some() || diastolic.is_some() {
+        // The vital-signs profile wants both components: one not recorded has a reason instead
+        // of a value.
         let components = [(loinc::SYSTOLIC, systolic), (loinc::DIASTOLIC, diastolic)]
             .into_iter()
-            .filter_map(|(code, value)| {
-                value.map(|v| json!({ "code": loinc_code(code), "valueQuantity": quantity(v, "mm[Hg]") }))
+            .map(|(code, value)| match value {
+                Some(v) => json!({ "code": loinc_code(code), "valueQuantity": quantity(v, "mm[Hg]") }),
+                None => json!({ "code": loinc_code(code), "dataAbsentReason": unknown_value() }),
             })
             .collect();
         out.push(observation(Observation {
@@ -409,6 +546,28 @@ fn visit_observations(export: &MotherExport, visit: &VisitRecord, out: &mut Vec<
             value: None,
             components,
         }));
+    }
+    let vital = |subject: Uuid, code: (&'static str, &'static str), value: f64, unit: &str| {
+        observation(Observation {
+            id: id(subject, code.0),
+            category: Category::VitalSigns,
+            code,
+            subject: reference("Patient", subject),
+            encounter: Some(visit.id.0),
+            effective: at.clone(),
+            value: Some(("valueQuantity", quantity(value, unit))),
+            components: vec![],
+        })
+    };
+    let mother_vitals = [
+        ("pulse", loinc::HEART_RATE, "/min"),
+        ("temperature", loinc::BODY_TEMPERATURE, "Cel"),
+        ("breathing_rate", loinc::RESPIRATORY_RATE, "/min"),
+    ];
+    for (field, code, unit) in mother_vitals {
+        if let Some(value) = values.number(None, field) {
+            out.push(vital(mother, code, value, unit));
+        }
     }
     if let Some(hb) = values.number(None, "hemoglobin") {
         // The blood was taken on the sample date, which may differ from the visit's.
@@ -440,18 +599,16 @@ fn visit_observations(export: &MotherExport, visit: &VisitRecord, out: &mut Vec<
             }));
         }
     }
+    let baby_vitals = [
+        ("weight_g", loinc::BODY_WEIGHT, "g"),
+        ("baby_temperature", loinc::BODY_TEMPERATURE, "Cel"),
+        ("baby_breathing_rate", loinc::RESPIRATORY_RATE, "/min"),
+    ];
     for baby in &export.babies {
-        if let Some(weight) = values.number(Some(baby.id), "weight_g") {
-            out.push(observation(Observation {
-                id: id(baby.id.0, loinc::BODY_WEIGHT.0),
-                category: Category::VitalSigns,
-                code: loinc::BODY_WEIGHT,
-                subject: reference("Patient", baby.id.0),
-                encounter: Some(visit.id.0),
-                effective: at.clone(),
-                value: Some(("valueQuantity", quantity(weight, "g"))),
-                components: vec![],
-            }));
+        for (field, code, unit) in baby_vitals {
+            if let Some(value) = values.number(Some(baby.id), field) {
+                out.push(vital(baby.id.0, code, value, unit));
+            }
         }
     }
 }
@@ -469,6 +626,18 @@ fn flag_resource(export: &MotherExport, visit: &VisitRecord, flag: &Flag, langua
     };
     let definition = lohusa_core::checklist::by_version(visit.checklist_version);
     let reasons = flag_text::reasons_sentence(language, flag, definition);
+    // Signed off by a doctor: no longer active from the (first) sign-off.
+    let key = flag_key(flag);
+    let signed_off = export
+        .reviews
+        .iter()
+        .filter(|r| r.visit_id == visit.id && r.flags.contains(&key))
+        .map(|r| r.reviewed_at)
+        .min();
+    let mut period = json!({ "start": visit_time(visit) });
+    if let Some(at) = signed_off {
+        period["end"] = json!(instant(at));
+    }
     let mut label = flag_text::flag_title(language, flag, &export.babies);
     if !reasons.trim().is_empty() {
         label.push_str(" — ");
@@ -483,7 +652,7 @@ fn flag_resource(export: &MotherExport, visit: &VisitRecord, flag: &Flag, langua
                 "coding": [{ "system": FLAG_PRIORITY_CODE, "code": priority, "display": priority_display }],
             },
         }],
-        "status": "active",
+        "status": if signed_off.is_some() { "inactive" } else { "active" },
         "category": [{
             "coding": [{ "system": FLAG_CATEGORY, "code": "clinical", "display": "Clinical" }],
         }],
@@ -492,7 +661,7 @@ fn flag_resource(export: &MotherExport, visit: &VisitRecord, flag: &Flag, langua
             "text": label,
         },
         "subject": reference("Patient", subject),
-        "period": { "start": visit_time(visit) },
+        "period": period,
         "encounter": reference("Encounter", visit.id.0),
     })
 }
@@ -563,6 +732,19 @@ fn number(value: f64) -> Value {
     } else {
         json!(value)
     }
+}
+
+/// The `data-absent-reason` of a value the form asks for that was not recorded.
+fn unknown_value() -> Value {
+    json!({
+        "coding": [{ "system": DATA_ABSENT_REASON, "code": "unknown", "display": "Unknown" }],
+        "text": "Unknown",
+    })
+}
+
+/// An instant in UTC, to the second.
+fn instant(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
 fn reference(kind: &str, id: Uuid) -> Value {

@@ -14,13 +14,16 @@ use uuid::Uuid;
 
 use lohusa_core::VisitNumber;
 use lohusa_core::checklist::{answer_key, current};
-use lohusa_core::ids::{BabyId, BirthId, MotherId, VisitId};
+use lohusa_core::flag_text::TextLanguage;
+use lohusa_core::ids::{BabyId, BirthId, MemberId, MotherId, VisitId};
+use lohusa_core::programme::MemberNames;
 use lohusa_core::registration::{
     BabyInput, BabySex, BirthInput, BirthMode, Language, MotherInput, RegistrationIds, RegistrationInput,
     ResidencyStatus, validate_registration,
 };
+use lohusa_core::review::{ReviewInput, ReviewOrder, flag_key, validate_review};
 use lohusa_core::visit::{VisitContext, VisitInput, VisitOutcome, baby_refs, validate_visit, visit_flags};
-use lohusa_exchange::fhir::{self, TC_KIMLIK_SYSTEM, YABANCI_KIMLIK_SYSTEM};
+use lohusa_exchange::fhir::{self, BundleOptions, TC_KIMLIK_SYSTEM, YABANCI_KIMLIK_SYSTEM};
 use lohusa_exchange::{MotherExport, VisitExport};
 
 fn validator() -> &'static jsonschema::Validator {
@@ -55,9 +58,40 @@ fn date(s: &str) -> NaiveDate {
 }
 
 fn generated_at() -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339("2027-01-12T06:30:00Z")
-        .unwrap()
-        .with_timezone(&Utc)
+    instant("2027-01-12T06:30:00Z")
+}
+
+fn instant(s: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+}
+
+/// Who recorded a visit (the team member, when the store knows her) and the name typed on it.
+struct Nurse {
+    member: Option<MemberId>,
+    name: &'static str,
+}
+
+const DERYA_ID: u128 = 0x900;
+const ZEYNEP_ID: u128 = 0x901;
+/// A member of the team's list.
+const DERYA: Nurse = Nurse {
+    member: Some(MemberId(Uuid::from_u128(DERYA_ID))),
+    name: "Hemşire Derya Kaya",
+};
+/// A member the team's list does not have (a colleague from another district standing in).
+const ZEYNEP: Nurse = Nurse {
+    member: Some(MemberId(Uuid::from_u128(ZEYNEP_ID))),
+    name: "Ebe Zeynep Arslan",
+};
+/// A visit whose recording member is not known, only the name typed on it.
+const ZEYNEP_UNRECORDED: Nurse = Nurse {
+    member: None,
+    name: "Ebe Zeynep Arslan",
+};
+
+/// The team's list of members: Derya under her account's name, not as she types it on visits.
+fn team() -> MemberNames {
+    MemberNames::from([(MemberId(Uuid::from_u128(DERYA_ID)), "Derya Kaya".to_owned())])
 }
 
 /// A registration through the real form validation.
@@ -85,11 +119,11 @@ fn register(n: u128, registered_on: &str, input: RegistrationInput) -> MotherExp
 /// store does.
 fn record(
     export: &mut MotherExport,
+    nurse: &Nurse,
     n: u128,
     number: u8,
     outcome: VisitOutcome,
-    on: &str,
-    at: &str,
+    (on, at): (&str, &str),
     answers: &[(String, &str)],
 ) {
     let input = VisitInput {
@@ -98,7 +132,7 @@ fn record(
         outcome,
         visited_on: on.into(),
         visited_at: at.into(),
-        visited_by: "Hemşire Derya Kaya".into(),
+        visited_by: nurse.name.into(),
         note: String::new(),
         answers: answers.iter().map(|(k, v)| (k.clone(), (*v).to_owned())).collect(),
     };
@@ -111,7 +145,7 @@ fn record(
     let visit = validate_visit(&input, VisitId(Uuid::from_u128(n)), &context, current()).expect("a valid visit");
     export.visits.push(VisitExport {
         visit,
-        recorded_by: None,
+        recorded_by: nurse.member,
         flags: vec![],
     });
     let records: Vec<_> = export.visits.iter().map(|v| v.visit.clone()).collect();
@@ -133,9 +167,11 @@ fn baby(export: &MotherExport, ordinal: usize, key: &str) -> String {
     answer_key(Some(export.babies[ordinal - 1].id), key)
 }
 
-/// Ayşe: citizen, twins by caesarean, three visits (hypertension and a twin losing weight, then
-/// anaemia, then an EPDS). Fatima: Syrian under temporary protection, Arabic-speaking, age only,
-/// not at home at the first attempt, then seen twice (PHQ-9 at the third visit).
+/// Ayşe: citizen, twins by caesarean, three visits by Derya (hypertension, signed off by a doctor,
+/// and a twin losing weight, with all vital signs of Ayşe and the first twin; then anaemia; then
+/// an EPDS). Fatima: Syrian under temporary protection, Arabic-speaking, age only, not at home at
+/// the first attempt (recorded without a member), then seen twice by Zeynep, whom the team's list
+/// does not have (PHQ-9 and only a systolic pressure at the third visit).
 fn caseload() -> Vec<MotherExport> {
     let mut ayse = register(
         0x100,
@@ -178,16 +214,20 @@ fn caseload() -> Vec<MotherExport> {
         (mother("bp_systolic"), "164"),
         (mother("bp_diastolic"), "102"),
         (mother("pulse"), "84"),
+        (mother("temperature"), "36,8"),
+        (mother("breathing_rate"), "18"),
         (baby(&ayse, 1, "weight_g"), "2300"),
+        (baby(&ayse, 1, "baby_temperature"), "36.9"),
+        (baby(&ayse, 1, "baby_breathing_rate"), "44"),
         (baby(&ayse, 2, "weight_g"), "2330"),
     ];
     record(
         &mut ayse,
+        &DERYA,
         0x111,
         1,
         VisitOutcome::Visited,
-        "2026-11-25",
-        "10:30",
+        ("2026-11-25", "10:30"),
         &visit1,
     );
     let visit2 = [
@@ -201,11 +241,11 @@ fn caseload() -> Vec<MotherExport> {
     ];
     record(
         &mut ayse,
+        &DERYA,
         0x112,
         2,
         VisitOutcome::Visited,
-        "2026-12-06",
-        "14:15",
+        ("2026-12-06", "14:15"),
         &visit2,
     );
     // Positions of the chosen options; items 3 and 5–10 are reverse scored: total 8.
@@ -219,13 +259,28 @@ fn caseload() -> Vec<MotherExport> {
     );
     record(
         &mut ayse,
+        &DERYA,
         0x113,
         3,
         VisitOutcome::Visited,
-        "2026-12-26",
-        "09:45",
+        ("2026-12-26", "09:45"),
         &visit3,
     );
+    // The doctor signs off the severe hypertension of the first visit, and again the next day;
+    // the second twin's weight loss is left open.
+    for (n, at) in [(0x121, "2026-11-25T12:10:00Z"), (0x122, "2026-11-26T08:00:00Z")] {
+        let first = &ayse.visits[0];
+        let input = ReviewInput {
+            mother_id: ayse.mother.id,
+            visit_id: first.visit.id,
+            flags: vec!["severe_hypertension".into()],
+            order: ReviewOrder::Referral,
+            note: String::new(),
+        };
+        let review = validate_review(&input, Uuid::from_u128(n), &first.flags, "Dr. Murat Öz", instant(at))
+            .expect("a valid sign-off");
+        ayse.reviews.push(review);
+    }
 
     let mut fatima = register(
         0x200,
@@ -256,7 +311,15 @@ fn caseload() -> Vec<MotherExport> {
             }],
         },
     );
-    record(&mut fatima, 0x211, 1, VisitOutcome::NotAtHome, "2026-11-22", "", &[]);
+    record(
+        &mut fatima,
+        &ZEYNEP_UNRECORDED,
+        0x211,
+        1,
+        VisitOutcome::NotAtHome,
+        ("2026-11-22", ""),
+        &[],
+    );
     let visit1 = [
         (mother("bp_systolic"), "118"),
         (mother("bp_diastolic"), "76"),
@@ -264,16 +327,18 @@ fn caseload() -> Vec<MotherExport> {
     ];
     record(
         &mut fatima,
+        &ZEYNEP,
         0x212,
         1,
         VisitOutcome::Visited,
-        "2026-11-23",
-        "11:00",
+        ("2026-11-23", "11:00"),
         &visit1,
     );
     // PHQ-9 items score as chosen: total 11.
     let phq9 = ["2", "2", "1", "1", "1", "1", "1", "2", "0"];
-    let mut visit3: Vec<(String, &str)> = vec![(mother("screening_instrument"), "phq9")];
+    // Only the systolic pressure was taken.
+    let mut visit3: Vec<(String, &str)> =
+        vec![(mother("bp_systolic"), "124"), (mother("screening_instrument"), "phq9")];
     visit3.extend(
         phq9.iter()
             .enumerate()
@@ -281,19 +346,33 @@ fn caseload() -> Vec<MotherExport> {
     );
     record(
         &mut fatima,
+        &ZEYNEP,
         0x213,
         3,
         VisitOutcome::Visited,
-        "2026-12-22",
-        "16:05",
+        ("2026-12-22", "16:05"),
         &visit3,
     );
 
     vec![ayse, fatima]
 }
 
+/// The bundle of these mothers with the team's names, limited to `period` when there is one.
+fn export_of(mothers: &[MotherExport], period: Option<(NaiveDate, NaiveDate)>) -> Value {
+    let members = team();
+    fhir::bundle_with(
+        mothers,
+        &BundleOptions {
+            members: &members,
+            period,
+            generated_at: generated_at(),
+            language: TextLanguage::En,
+        },
+    )
+}
+
 fn exported() -> Value {
-    fhir::bundle(&caseload(), generated_at(), lohusa_core::flag_text::TextLanguage::En)
+    export_of(&caseload(), None)
 }
 
 fn resources(bundle: &Value) -> Vec<&Value> {
@@ -419,7 +498,13 @@ fn the_validator_really_checks_resources_inside_the_bundle() {
 
 #[test]
 fn every_reference_resolves_to_an_entry_of_the_bundle() {
-    let bundle = exported();
+    let references = assert_references_resolve(&exported());
+    assert!(references > 30, "{references} references");
+}
+
+/// Every entry's `fullUrl` is its id's `urn:uuid:`, no two are the same, and every reference
+/// points at an entry of the type it names; how many references there are.
+fn assert_references_resolve(bundle: &Value) -> usize {
     let entries = bundle["entry"].as_array().unwrap();
     let mut full_urls = BTreeSet::new();
     for entry in entries {
@@ -430,13 +515,13 @@ fn every_reference_resolves_to_an_entry_of_the_bundle() {
         assert!(full_urls.insert(full_url.to_owned()), "duplicate {full_url}");
     }
     let mut references = Vec::new();
-    collect_references(&bundle, &mut references);
-    assert!(references.len() > 30, "{} references", references.len());
-    for (reference, kind) in references {
-        assert!(full_urls.contains(&reference), "unresolved {reference}");
+    collect_references(bundle, &mut references);
+    for (reference, kind) in &references {
+        assert!(full_urls.contains(reference), "unresolved {reference}");
         let target = entries.iter().find(|e| e["fullUrl"] == reference.as_str()).unwrap();
         assert_eq!(target["resource"]["resourceType"].as_str(), kind.as_deref());
     }
+    references.len()
 }
 
 fn collect_references(value: &Value, out: &mut Vec<(String, Option<String>)>) {
@@ -520,8 +605,6 @@ fn mothers_and_babies_are_patients_with_only_what_was_recorded() {
     assert_eq!(elif["gender"], "female");
     assert_eq!(elif["birthDate"], "2026-11-22");
     assert_eq!(elif["multipleBirthInteger"], 1);
-    assert_eq!(elif["contact"][0]["relationship"][0]["coding"][0]["code"], "MTH");
-    assert_eq!(elif["contact"][0]["name"]["text"], "Ayşe Yılmaz");
     let twin = by_id(&bundle, 0x100 + 11);
     assert!(twin.get("name").is_none(), "the second twin has no name yet");
     assert_eq!(twin["gender"], "male");
@@ -581,11 +664,13 @@ fn measurements_are_loinc_coded_observations_with_ucum_units() {
         .collect();
     assert_eq!(
         codes,
-        BTreeSet::from(["85354-9", "718-7", "29463-7", "8339-4", "99046-5", "44261-6"])
+        BTreeSet::from([
+            "85354-9", "8867-4", "8310-5", "9279-1", "718-7", "29463-7", "8339-4", "99046-5", "44261-6"
+        ])
     );
 
     let bp = observations_coded(&bundle, "85354-9");
-    assert_eq!(bp.len(), 3, "Ayşe twice, Fatima once");
+    assert_eq!(bp.len(), 4, "Ayşe twice, Fatima twice");
     let first = bp
         .iter()
         .find(|o| o["encounter"]["reference"] == urn(0x111).as_str())
@@ -640,7 +725,7 @@ fn measurements_are_loinc_coded_observations_with_ucum_units() {
 #[test]
 fn red_flags_are_flags_on_the_mother_or_the_baby() {
     let caseload = caseload();
-    let bundle = fhir::bundle(&caseload, generated_at(), lohusa_core::flag_text::TextLanguage::En);
+    let bundle = export_of(&caseload, None);
     let raised: usize = caseload.iter().flat_map(|m| &m.visits).map(|v| v.flags.len()).sum();
     let flags = of_type(&bundle, "Flag");
     assert_eq!(flags.len(), raised);
@@ -660,7 +745,7 @@ fn red_flags_are_flags_on_the_mother_or_the_baby() {
     let flag = |rule: &str| *flags.iter().find(|f| f["code"]["coding"][0]["code"] == rule).unwrap();
 
     let severe = flag("severe_hypertension");
-    assert_eq!(severe["status"], "active");
+    assert_eq!(severe["status"], "inactive", "signed off");
     assert_eq!(severe["category"][0]["coding"][0]["code"], "clinical");
     assert_eq!(
         severe["code"]["text"],
@@ -687,4 +772,338 @@ fn red_flags_are_flags_on_the_mother_or_the_baby() {
 #[test]
 fn the_same_records_export_to_the_same_bundle() {
     assert_eq!(exported(), exported());
+}
+
+fn ids_of(bundle: &Value, kind: &str) -> BTreeSet<String> {
+    of_type(bundle, kind)
+        .into_iter()
+        .map(|r| r["id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+fn uuids(ids: &[u128]) -> BTreeSet<String> {
+    ids.iter().map(|id| Uuid::from_u128(*id).to_string()).collect()
+}
+
+fn of_encounter<'a>(resources: &[&'a Value], visit: u128) -> Vec<&'a Value> {
+    resources
+        .iter()
+        .filter(|r| r["encounter"]["reference"] == urn(visit).as_str())
+        .copied()
+        .collect()
+}
+
+#[test]
+fn a_blood_pressure_with_only_the_systolic_has_the_diastolic_as_absent() {
+    let bundle = exported();
+    let bp = of_encounter(&observations_coded(&bundle, "85354-9"), 0x213);
+    assert_eq!(bp.len(), 1);
+    assert_eq!(subject_of(bp[0]), urn(0x200));
+    assert_eq!(bp[0]["category"][0]["coding"][0]["code"], "vital-signs");
+    assert!(bp[0].get("valueQuantity").is_none(), "a panel has no value of its own");
+    assert_eq!(
+        bp[0]["component"],
+        json!([
+            {
+                "code": { "coding": [{ "system": "http://loinc.org", "code": "8480-6", "display": "Systolic blood pressure" }], "text": "Systolic blood pressure" },
+                "valueQuantity": { "value": 124, "unit": "mm[Hg]", "system": "http://unitsofmeasure.org", "code": "mm[Hg]" },
+            },
+            {
+                "code": { "coding": [{ "system": "http://loinc.org", "code": "8462-4", "display": "Diastolic blood pressure" }], "text": "Diastolic blood pressure" },
+                "dataAbsentReason": {
+                    "coding": [{
+                        "system": "http://terminology.hl7.org/CodeSystem/data-absent-reason",
+                        "code": "unknown",
+                        "display": "Unknown",
+                    }],
+                    "text": "Unknown",
+                },
+            },
+        ])
+    );
+    // Panels with both values have no reason in them.
+    for o in observations_coded(&bundle, "85354-9") {
+        if o["encounter"]["reference"] != urn(0x213).as_str() {
+            let components = o["component"].as_array().unwrap();
+            assert_eq!(components.len(), 2);
+            assert!(components.iter().all(|c| c.get("dataAbsentReason").is_none()));
+        }
+    }
+}
+
+#[test]
+fn each_baby_has_her_mother_as_a_related_person_the_mother_links_to() {
+    let bundle = exported();
+    let related = of_type(&bundle, "RelatedPerson");
+    assert_eq!(related.len(), 3, "one per baby");
+    let mother_of = |baby: u128| {
+        let found: Vec<&Value> = related
+            .iter()
+            .filter(|r| r["patient"]["reference"] == urn(baby).as_str())
+            .copied()
+            .collect();
+        assert_eq!(found.len(), 1, "the mother of {baby:#x}");
+        found[0]
+    };
+    let link_to = |related: &Value| {
+        json!({
+            "other": {
+                "reference": format!("urn:uuid:{}", related["id"].as_str().unwrap()),
+                "type": "RelatedPerson",
+            },
+            "type": "seealso",
+        })
+    };
+
+    let (elif, twin) = (mother_of(0x100 + 10), mother_of(0x100 + 11));
+    assert_ne!(elif["id"], twin["id"]);
+    for related in [elif, twin] {
+        assert_eq!(related["patient"]["type"], "Patient");
+        assert_eq!(
+            related["relationship"],
+            json!([{
+                "coding": [{
+                    "system": "http://terminology.hl7.org/CodeSystem/v3-RoleCode",
+                    "code": "MTH",
+                    "display": "mother",
+                }],
+            }])
+        );
+        assert_eq!(related["name"], json!([{ "text": "Ayşe Yılmaz" }]));
+        assert_eq!(
+            related["telecom"],
+            json!([{ "system": "phone", "value": "0532 123 45 67" }])
+        );
+        assert_eq!(related["gender"], "female");
+        assert_eq!(related["birthDate"], "1994-03-12");
+    }
+    assert_eq!(by_id(&bundle, 0x100)["link"], json!([link_to(elif), link_to(twin)]));
+
+    let leyla = mother_of(0x200 + 10);
+    assert_eq!(leyla["name"], json!([{ "text": "فاطمة الأحمد" }]));
+    assert!(leyla.get("birthDate").is_none(), "only her age is known");
+    assert_eq!(by_id(&bundle, 0x200)["link"], json!([link_to(leyla)]));
+
+    // The babies' Patients no longer carry the mother as a free-text contact.
+    for baby in [0x100 + 10, 0x100 + 11, 0x200 + 10] {
+        assert!(by_id(&bundle, baby).get("contact").is_none());
+        assert!(by_id(&bundle, baby).get("link").is_none());
+    }
+}
+
+#[test]
+fn pulse_temperature_and_breathing_rate_are_vital_sign_observations() {
+    let bundle = exported();
+    let vital = |code: &str, subject: u128| {
+        let found: Vec<&Value> = of_encounter(&observations_coded(&bundle, code), 0x111)
+            .into_iter()
+            .filter(|o| subject_of(o) == urn(subject))
+            .collect();
+        assert_eq!(found.len(), 1, "{code} of {subject:#x}");
+        assert_eq!(found[0]["category"][0]["coding"][0]["code"], "vital-signs");
+        assert_eq!(found[0]["effectiveDateTime"], "2026-11-25T10:30:00+03:00");
+        found[0]
+    };
+    let quantity = |value: Value, unit: &str| json!({ "value": value, "unit": unit, "system": "http://unitsofmeasure.org", "code": unit });
+
+    let pulse = vital("8867-4", 0x100);
+    assert_eq!(pulse["code"]["coding"][0]["display"], "Heart rate");
+    assert_eq!(pulse["valueQuantity"], quantity(json!(84), "/min"));
+    let temperature = vital("8310-5", 0x100);
+    assert_eq!(temperature["code"]["coding"][0]["display"], "Body temperature");
+    assert_eq!(temperature["valueQuantity"], quantity(json!(36.8), "Cel"));
+    let breathing = vital("9279-1", 0x100);
+    assert_eq!(breathing["code"]["coding"][0]["display"], "Respiratory rate");
+    assert_eq!(breathing["valueQuantity"], quantity(json!(18), "/min"));
+
+    // On the baby they were taken of (Elif); her twin had only her weight taken.
+    assert_eq!(
+        vital("8310-5", 0x100 + 10)["valueQuantity"],
+        quantity(json!(36.9), "Cel")
+    );
+    assert_eq!(
+        vital("9279-1", 0x100 + 10)["valueQuantity"],
+        quantity(json!(44), "/min")
+    );
+
+    // Only what was recorded: one pulse, two temperatures and two breathing rates in all.
+    assert_eq!(observations_coded(&bundle, "8867-4").len(), 1);
+    assert_eq!(observations_coded(&bundle, "8310-5").len(), 2);
+    assert_eq!(observations_coded(&bundle, "9279-1").len(), 2);
+}
+
+#[test]
+fn a_signed_off_flag_is_inactive_from_its_first_sign_off_and_an_open_one_active() {
+    let caseload = caseload();
+    let ayse = &caseload[0];
+    let twin = ayse.babies[1].id;
+    let keys: Vec<String> = ayse.visits[0].flags.iter().map(flag_key).collect();
+    assert_eq!(keys, ["severe_hypertension".to_owned(), format!("weight_loss:{twin}")]);
+
+    let bundle = export_of(&caseload, None);
+    let flags = of_encounter(&of_type(&bundle, "Flag"), 0x111);
+    let flag = |rule: &str| *flags.iter().find(|f| f["code"]["coding"][0]["code"] == rule).unwrap();
+
+    let severe = flag("severe_hypertension");
+    assert_eq!(severe["status"], "inactive");
+    assert_eq!(
+        severe["period"],
+        json!({ "start": "2026-11-25T10:30:00+03:00", "end": "2026-11-25T12:10:00Z" })
+    );
+    let weight_loss = flag("weight_loss");
+    assert_eq!(weight_loss["status"], "active");
+    assert_eq!(weight_loss["period"], json!({ "start": "2026-11-25T10:30:00+03:00" }));
+
+    // Nothing else was signed off.
+    let inactive = of_type(&bundle, "Flag")
+        .into_iter()
+        .filter(|f| f["status"] == "inactive")
+        .count();
+    assert_eq!(inactive, 1);
+
+    // A sign-off of another visit does not close this visit's flag.
+    let mut elsewhere = caseload.clone();
+    let second = elsewhere[0].visits[1].visit.id;
+    for review in &mut elsewhere[0].reviews {
+        review.visit_id = second;
+    }
+    let bundle = export_of(&elsewhere, None);
+    let flags = of_encounter(&of_type(&bundle, "Flag"), 0x111);
+    let severe = flags
+        .iter()
+        .find(|f| f["code"]["coding"][0]["code"] == "severe_hypertension")
+        .unwrap();
+    assert_eq!(severe["status"], "active");
+    assert_eq!(severe["period"], json!({ "start": "2026-11-25T10:30:00+03:00" }));
+}
+
+#[test]
+fn encounters_reference_the_practitioner_who_recorded_them() {
+    let bundle = exported();
+    assert_eq!(ids_of(&bundle, "Practitioner"), uuids(&[DERYA_ID, ZEYNEP_ID]));
+    // Named as the team's list has her; a member it does not have, as she typed her name.
+    assert_eq!(
+        *by_id(&bundle, DERYA_ID),
+        json!({
+            "resourceType": "Practitioner",
+            "id": Uuid::from_u128(DERYA_ID).to_string(),
+            "name": [{ "text": "Derya Kaya" }],
+        })
+    );
+    assert_eq!(
+        by_id(&bundle, ZEYNEP_ID)["name"],
+        json!([{ "text": "Ebe Zeynep Arslan" }])
+    );
+
+    let participant = |visit: u128| by_id(&bundle, visit)["participant"].clone();
+    for visit in [0x111, 0x112, 0x113] {
+        assert_eq!(
+            participant(visit),
+            json!([{
+                "individual": {
+                    "reference": urn(DERYA_ID),
+                    "type": "Practitioner",
+                    "display": "Hemşire Derya Kaya",
+                },
+            }])
+        );
+    }
+    for visit in [0x212, 0x213] {
+        assert_eq!(
+            participant(visit),
+            json!([{
+                "individual": {
+                    "reference": urn(ZEYNEP_ID),
+                    "type": "Practitioner",
+                    "display": "Ebe Zeynep Arslan",
+                },
+            }])
+        );
+    }
+    // No member recorded the failed attempt: her typed name only.
+    assert_eq!(
+        participant(0x211),
+        json!([{ "individual": { "display": "Ebe Zeynep Arslan" } }])
+    );
+}
+
+#[test]
+fn bundle_is_bundle_with_all_visits_and_members_named_as_typed() {
+    let caseload = caseload();
+    let members = MemberNames::new();
+    let options = BundleOptions {
+        members: &members,
+        period: None,
+        generated_at: generated_at(),
+        language: TextLanguage::En,
+    };
+    let bundle = fhir::bundle(&caseload, generated_at(), TextLanguage::En);
+    assert_eq!(bundle, fhir::bundle_with(&caseload, &options));
+    assert_eq!(of_type(&bundle, "Encounter").len(), 6);
+    assert_eq!(
+        by_id(&bundle, DERYA_ID)["name"],
+        json!([{ "text": "Hemşire Derya Kaya" }])
+    );
+}
+
+#[test]
+fn a_period_keeps_only_its_visits_and_the_mothers_visited_or_registered_in_it() {
+    let caseload = caseload();
+
+    // Both ends included: Ayşe's first two visits; Fatima was neither visited nor registered.
+    let bundle = export_of(&caseload, Some((date("2026-11-25"), date("2026-12-06"))));
+    let errors = schema_errors(&bundle);
+    assert!(errors.is_empty(), "schema errors:\n{}", errors.join("\n"));
+    assert_references_resolve(&bundle);
+    assert_eq!(ids_of(&bundle, "Encounter"), uuids(&[0x111, 0x112]));
+    assert_eq!(ids_of(&bundle, "Patient"), uuids(&[0x100, 0x100 + 10, 0x100 + 11]));
+    assert_eq!(of_type(&bundle, "RelatedPerson").len(), 2);
+    assert_eq!(ids_of(&bundle, "Practitioner"), uuids(&[DERYA_ID]));
+    let in_period = [urn(0x111), urn(0x112)];
+    let observations = of_type(&bundle, "Observation");
+    let (measured, at_birth): (Vec<&Value>, Vec<&Value>) =
+        observations.iter().partition(|o| o.get("encounter").is_some());
+    assert!(
+        measured
+            .iter()
+            .all(|o| in_period.contains(&o["encounter"]["reference"].as_str().unwrap().to_owned()))
+    );
+    assert_eq!(
+        measured.len(),
+        of_encounter(&observations, 0x111).len() + of_encounter(&observations, 0x112).len()
+    );
+    assert!(
+        of_encounter(&observations, 0x113).is_empty(),
+        "no EPDS of the third visit"
+    );
+    assert!(at_birth.iter().all(|o| o["code"]["coding"][0]["code"] == "8339-4"));
+    assert_eq!(at_birth.len(), 2, "the twins' birth weights");
+    let flags = of_type(&bundle, "Flag");
+    let raised = caseload[0].visits[0].flags.len() + caseload[0].visits[1].flags.len();
+    assert_eq!(flags.len(), raised);
+    assert!(
+        flags
+            .iter()
+            .all(|f| in_period.contains(&f["encounter"]["reference"].as_str().unwrap().to_owned()))
+    );
+
+    // Fatima was registered on the day, Ayşe was not, and nobody was visited.
+    let bundle = export_of(&caseload, Some((date("2026-11-21"), date("2026-11-21"))));
+    assert_references_resolve(&bundle);
+    assert_eq!(ids_of(&bundle, "Patient"), uuids(&[0x200, 0x200 + 10]));
+    assert_eq!(of_type(&bundle, "RelatedPerson").len(), 1);
+    let observations = of_type(&bundle, "Observation");
+    assert_eq!(observations.len(), 1);
+    assert_eq!(observations[0]["code"]["coding"][0]["code"], "8339-4");
+    assert_eq!(subject_of(observations[0]), urn(0x200 + 10));
+    for kind in ["Encounter", "Flag", "Practitioner"] {
+        assert!(of_type(&bundle, kind).is_empty(), "no {kind}");
+    }
+
+    // Nobody registered or visited: a bundle without entries.
+    let bundle = export_of(&caseload, Some((date("2027-01-01"), date("2027-01-10"))));
+    assert_eq!(
+        bundle,
+        json!({ "resourceType": "Bundle", "type": "collection", "timestamp": "2027-01-12T06:30:00Z" })
+    );
 }

@@ -25,6 +25,7 @@ fn table(entity: EntityKind) -> (&'static str, &'static [&'static str]) {
         EntityKind::ExtraVisit => "extra_visits",
         EntityKind::PsychologyNote => "psychology_notes",
         EntityKind::SocialNote => "social_notes",
+        EntityKind::StockMovement => "stock_movements",
     };
     (table, lohusa_core::fields::fields(entity))
 }
@@ -59,7 +60,7 @@ pub fn read(conn: &Connection, entity: EntityKind, entity_id: &str, field: &str)
 pub fn mother_of(conn: &Connection, entity: EntityKind, entity_id: &str) -> Result<Option<String>, StoreError> {
     match entity {
         EntityKind::Mother => return Ok(Some(entity_id.to_owned())),
-        EntityKind::Member => return Ok(None),
+        EntityKind::Member | EntityKind::StockMovement => return Ok(None),
         _ => {}
     }
     let table = table(entity).0;

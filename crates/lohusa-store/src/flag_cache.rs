@@ -42,7 +42,7 @@ pub struct FollowUpList {
 /// arrives.
 pub(crate) fn touch(conn: &Connection, entity: EntityKind, entity_id: Uuid) -> Result<Option<String>, StoreError> {
     let mother = match entity {
-        EntityKind::Member | EntityKind::Review => None,
+        EntityKind::Member | EntityKind::Review | EntityKind::StockMovement => None,
         _ => crate::apply::mother_of(conn, entity, &entity_id.to_string())?,
     };
     if let Some(mother) = &mother {

@@ -24,6 +24,7 @@ mod notes;
 mod referrals;
 mod reviews;
 mod schema;
+mod stock;
 mod sync;
 mod today;
 mod visits;
@@ -44,6 +45,7 @@ pub use flag_cache::FollowUpList;
 pub use meta::LocalMember;
 pub use mothers::{MotherSummary, MotherView};
 pub use referrals::{CreatedRow, ImportReport, MERGEABLE_FIELDS, SuspectRecord, SuspectedDuplicate};
+pub use stock::StockView;
 pub use sync::{Conflict, Refused, SyncStatus};
 pub use visits::VisitDraft;
 

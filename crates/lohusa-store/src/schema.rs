@@ -22,6 +22,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/store/0011_corrections.sql"),
     include_str!("../../../migrations/store/0012_cases.sql"),
     include_str!("../../../migrations/store/0013_deletion_knowledge.sql"),
+    include_str!("../../../migrations/store/0014_stock.sql"),
 ];
 
 pub fn migrations() -> Migrations<'static> {
