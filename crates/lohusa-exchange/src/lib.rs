@@ -4,8 +4,11 @@
 
 pub mod csv_export;
 pub mod fhir;
+pub mod line_lists;
 pub mod matching;
 pub mod referral;
+pub mod report_tables;
+pub mod tables;
 
 /// One mother's record as exported (the core's `ProgrammeMother`: registration, visits with their
 /// flags as raised now and who recorded them, sign-offs, the case).
