@@ -252,14 +252,14 @@ mod tests {
         let csv = to_csv(&sample(), CsvLocale::of(TextLanguage::Tr));
         assert_eq!(
             csv,
-            "\u{feff}name;hemoglobin;day;n;cell\r\n'=HYPERLINK(\"\"x\"\");10,5;2026-11-03;7;<5\r\n\"Ayşe; \"\"Ada\"\"\";38;;0;\r\n"
+            "\u{feff}name;hemoglobin;day;n;cell\r\n\"'=HYPERLINK(\"\"x\"\")\";10,5;2026-11-03;7;<5\r\n\"Ayşe; \"\"Ada\"\"\";38;;0;\r\n"
         );
     }
 
     #[test]
     fn an_english_csv_uses_commas_and_decimal_points() {
         let csv = to_csv(&sample(), CsvLocale::of(TextLanguage::En));
-        assert!(csv.contains("'=HYPERLINK(\"\"x\"\"),10.5,2026-11-03,7,<5\r\n"), "{csv}");
+        assert!(csv.contains("\"'=HYPERLINK(\"\"x\"\")\",10.5,2026-11-03,7,<5\r\n"), "{csv}");
         let arabic = to_csv(&sample(), CsvLocale::of(TextLanguage::Ar));
         assert!(arabic.contains(";10.5;"), "{arabic}");
     }
