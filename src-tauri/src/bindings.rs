@@ -48,8 +48,14 @@ mod tests {
 
     use crate::commands::{ExportFormat, SavedFile, SavedVisit, SyncView, TeamDevices};
     use crate::error::{AppError, ErrorKind};
+    use crate::programme::ProgrammeFile;
     use crate::session::{AppPhase, AppStatus, Notice, SetupDefaults, SyncOnly};
+    use lohusa_core::indicators::{
+        Breakdown, BreakdownDef, Cell, Dimension, Group, IndicatorDef, IndicatorKind, LocalText, ProgrammeReport,
+    };
     use lohusa_core::notes::{NoteInput, NoteRecord, NoteTopic};
+    use lohusa_core::stock::{Balance, Holder, Movement, StockInput, StockRecord};
+    use lohusa_store::StockView;
     use lohusa_store::keyring::DeviceMember;
 
     macro_rules! declarations {
@@ -78,6 +84,8 @@ mod tests {
             CoverageTable, CoverageRow, CoverageCounts, TeamDevices, TeamDevice, DeviceReport,
             ImportReport, CreatedRow, SuspectRecord, SuspectedDuplicate, ReferralRow, RowError, FileError,
             Suspect, MatchReason, SavedFile, ExportFormat,
+            ProgrammeFile, ProgrammeReport, IndicatorDef, IndicatorKind, LocalText, Breakdown, BreakdownDef, Dimension, Group, Cell,
+            StockView, Balance, Holder, Movement, StockInput, StockRecord,
             ExtraVisitInput, ExtraVisitRecord, ExtraVisitStatus, ExtraVisitView,
             RegistrationForm, VisitCorrectionInput, FieldChange,
             KnownMember, CaseState, CloseReason, CloseCaseInput, TextLanguage,

@@ -442,7 +442,7 @@ pub struct SavedFile {
     pub records: u32,
 }
 
-fn save_file(state: &AppState, name: &str, content: &str, records: usize) -> Result<SavedFile, AppError> {
+pub(crate) fn save_file(state: &AppState, name: &str, content: &[u8], records: usize) -> Result<SavedFile, AppError> {
     let io = |e: std::io::Error| AppError::io(&state.exports, &e);
     std::fs::create_dir_all(&state.exports).map_err(io)?;
     let path = state.exports.join(name);
@@ -460,7 +460,7 @@ pub fn save_referral_template(state: State<'_, AppState>) -> Result<SavedFile, A
     save_file(
         &state,
         "lohusa-referral-template.csv",
-        &lohusa_exchange::referral::template(),
+        lohusa_exchange::referral::template().as_bytes(),
         1,
     )
 }
@@ -488,8 +488,9 @@ pub fn export_records(
         if !role.is_some_and(lohusa_core::access::may_export) {
             return Err(lohusa_core::FieldError::new("format", lohusa_core::Rule::NotYourRole).into());
         }
-        store.records_for_export(now)?
+        (store.records_for_export(now)?, store.member_names_map()?)
     };
+    let (records, members) = records;
     let day = istanbul_today(now).format("%Y-%m-%d");
     let (name, content, count) = match format {
         ExportFormat::VisitsCsv => {
@@ -509,13 +510,21 @@ pub fn export_records(
             )
         }
         ExportFormat::FhirBundle => {
-            let bundle = lohusa_exchange::fhir::bundle(&records, now, language);
+            let bundle = lohusa_exchange::fhir::bundle_with(
+                &records,
+                &lohusa_exchange::fhir::BundleOptions {
+                    members: &members,
+                    period: None,
+                    generated_at: now,
+                    language,
+                },
+            );
             let entries = bundle["entry"].as_array().map_or(0, Vec::len);
             let text = serde_json::to_string_pretty(&bundle).map_err(|e| AppError::internal(&e))?;
             (format!("lohusa-fhir-{day}.json"), text, entries)
         }
     };
-    save_file(&state, &name, &content, count)
+    save_file(&state, &name, content.as_bytes(), count)
 }
 
 /// The team's devices as the server knows them (needs the server).

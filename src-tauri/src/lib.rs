@@ -4,6 +4,7 @@
 mod bindings;
 pub mod commands;
 pub mod error;
+pub mod programme;
 pub mod session;
 pub mod state;
 pub mod sync;
@@ -105,6 +106,10 @@ pub fn run() {
             commands::keep_referral_apart,
             commands::save_referral_template,
             commands::export_records,
+            programme::get_programme_report,
+            programme::export_programme,
+            programme::get_stock,
+            programme::record_stock,
             commands::get_team_devices,
             commands::get_team_members,
             commands::add_team_member,

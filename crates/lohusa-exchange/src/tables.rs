@@ -259,7 +259,10 @@ mod tests {
     #[test]
     fn an_english_csv_uses_commas_and_decimal_points() {
         let csv = to_csv(&sample(), CsvLocale::of(TextLanguage::En));
-        assert!(csv.contains("\"'=HYPERLINK(\"\"x\"\")\",10.5,2026-11-03,7,<5\r\n"), "{csv}");
+        assert!(
+            csv.contains("\"'=HYPERLINK(\"\"x\"\")\",10.5,2026-11-03,7,<5\r\n"),
+            "{csv}"
+        );
         let arabic = to_csv(&sample(), CsvLocale::of(TextLanguage::Ar));
         assert!(arabic.contains(";10.5;"), "{arabic}");
     }

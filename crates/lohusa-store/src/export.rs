@@ -132,3 +132,49 @@ fn referral_source(sources: &std::collections::BTreeMap<String, String>) -> Opti
     };
     Some(place.to_owned())
 }
+
+impl Store {
+    /// Every member this device knows by name, for the reports.
+    pub fn member_names_map(&self) -> Result<lohusa_core::programme::MemberNames, StoreError> {
+        Ok(self.member_names()?.into_iter().collect())
+    }
+
+    /// The programme's indicators for the month containing `month`, as of `now`, from every
+    /// record this device holds.
+    pub fn programme_report(
+        &mut self,
+        month: chrono::NaiveDate,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<lohusa_core::indicators::ProgrammeReport, StoreError> {
+        let records = self.records_for_export(now)?;
+        Ok(lohusa_core::indicators::programme_report(
+            &records,
+            &self.member_names_map()?,
+            month,
+            lohusa_core::time::istanbul_today(now),
+        ))
+    }
+
+    /// This device's secret for the pseudonyms of de-identified exports: 32 random bytes made on
+    /// first use and kept, so a mother has the same pseudonym in every export of this device.
+    pub fn export_secret(&self) -> Result<Vec<u8>, StoreError> {
+        if let Some(hex) = crate::meta::get(&self.conn, "export_secret")? {
+            return Ok(hex_bytes(&hex));
+        }
+        let mut secret = [0u8; 32];
+        getrandom::fill(&mut secret).map_err(|e| StoreError::Corrupt(format!("no randomness: {e}")))?;
+        let hex: String = secret.iter().map(|b| format!("{b:02x}")).collect();
+        self.conn.execute(
+            "INSERT INTO meta (key, value) VALUES ('export_secret', ?1) ON CONFLICT(key) DO NOTHING",
+            [hex],
+        )?;
+        let kept = crate::meta::get(&self.conn, "export_secret")?.unwrap_or_default();
+        Ok(hex_bytes(&kept))
+    }
+}
+
+fn hex_bytes(hex: &str) -> Vec<u8> {
+    (0..hex.len() / 2)
+        .filter_map(|i| u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).ok())
+        .collect()
+}

@@ -49,6 +49,26 @@ ordinal: number, name: string | null, sex: BabySex, birth_weight_g: number, };
 
 export type BabySex = "female" | "male" | "undetermined";
 
+export type Balance = { holder: Holder, 
+/**
+ * The nurse's name when known.
+ */
+name: string | null, 
+/**
+ * Per kind, in `PACKAGE_KINDS` order: what she holds now (below zero when visits gave more
+ * than was handed: a movement not recorded, or not synced yet).
+ */
+held: number[], 
+/**
+ * Per kind: given out at visits.
+ */
+given: number[], 
+/**
+ * Per kind: held, and below `LOW_STOCK` (or the office below 10) while stock of it was ever
+ * received.
+ */
+low: Array<boolean>, };
+
 export type BirthId = string;
 
 export type BirthInput = { birth_date: string, discharge_date: string, mode: BirthMode | null, gestational_weeks: string, };
@@ -57,11 +77,29 @@ export type BirthMode = "vaginal" | "caesarean";
 
 export type BirthRecord = { id: BirthId, mother_id: MotherId, birth_date: string, discharge_date: string | null, mode: BirthMode, gestational_weeks: number | null, };
 
+export type Breakdown = { dimension: Dimension, name: LocalText, groups: Array<Group>, };
+
+export type BreakdownDef = { id: Dimension, name: LocalText, };
+
 export type CaseState = { assigned_to: MemberId | null, 
 /**
  * The assigned member's name, when this device knows her.
  */
 assigned_name: string | null, closed_on: string | null, closed_reason: CloseReason | null, };
+
+export type Cell = { numerator: number, 
+/**
+ * Absent for a count.
+ */
+denominator: number | null, 
+/**
+ * For a median indicator: the median of the units' values (the denominator is how many).
+ */
+median: number | null, 
+/**
+ * Hidden in a de-identified report because a number in it is between 1 and 4.
+ */
+suppressed: boolean, };
 
 export type Change = { id: ChangeId, entity: EntityKind, entity_id: string, fields: Record<string, unknown>, 
 /**
@@ -181,7 +219,9 @@ conflicts: number,
  */
 quarantined: number, };
 
-export type EntityKind = "mother" | "birth" | "baby" | "visit" | "member" | "review" | "extra_visit" | "psychology_note" | "social_note";
+export type Dimension = "total" | "residency_status" | "nationality" | "district" | "neighbourhood" | "nurse";
+
+export type EntityKind = "mother" | "birth" | "baby" | "visit" | "member" | "review" | "extra_visit" | "psychology_note" | "social_note" | "stock_movement";
 
 export type ErrorKind = "validation" | "not_found" | "deleted" | "no_member" | "storage" | "internal" | "sync" | "locked";
 
@@ -299,15 +339,40 @@ visit_id: VisitId | null, position: number | null, };
 
 export type Formula = { "type": "sum", fields: Array<string>, } | { "type": "percent_change_from_birth_weight", field: string, } | { "type": "day_of_life" } | { "type": "at_most", field: string, max: number, } | { "type": "instrument_total", instrument: string, } | { "type": "item_score", instrument: string, item: number, };
 
+export type Group = { 
+/**
+ * A stable key: a residency status, an ISO 3166 code, a folded place name, a member id;
+ * `unknown` when not recorded.
+ */
+key: string, 
+/**
+ * What to show.
+ */
+name: LocalText, cells: Array<Cell>, };
+
 export type Head = { version: Version, value: unknown, author: MemberId, change: ChangeId, };
 
 export type Hlc = string;
+
+export type Holder = { "type": "office" } | { "type": "nurse", "member": MemberId };
 
 export type ImportReport = { 
 /**
  * Set when the file could not be read at all; then nothing else is.
  */
 file_error: FileError | null, created: Array<CreatedRow>, suspected: Array<SuspectedDuplicate>, errors: Array<RowError>, };
+
+export type IndicatorDef = { id: string, kind: IndicatorKind, 
+/**
+ * The part of the report it is shown in: reach, windows, baby, labs, mood, flags, care.
+ */
+section: string, 
+/**
+ * The unit of a median (`days`, `hours`).
+ */
+unit: string | null, name: LocalText, numerator: LocalText, denominator: LocalText | null, };
+
+export type IndicatorKind = "count" | "share" | "median";
 
 export type Instrument = { 
 /**
@@ -352,6 +417,8 @@ export type LaterResultsInput = { visit_id: VisitId,
 answers: { [key in string]: string }, };
 
 export type LocalMember = { id: MemberId, name: string, role: Role | null, };
+
+export type LocalText = { tr: string, en: string, ar: string, };
 
 export type MatchReason = "same_id_number" | "similar_id_number" | "name_spelling" | "name_similar" | "same_phone" | "same_date_of_birth" | "same_baby_birth_date" | "similar_age" | "different_id_number" | "different_date_of_birth" | "different_age";
 
@@ -412,6 +479,8 @@ note_topic: NoteTopic | null,
  */
 case: CaseState, };
 
+export type Movement = "prepared" | "handed" | "returned" | "lost";
+
 export type NewMember = { name: string, role: Role, };
 
 export type NoteInput = { mother_id: MotherId | null, text: string, };
@@ -423,6 +492,26 @@ export type NoteTopic = "psychology" | "social";
 export type Notice = "idle" | "revoked_erased" | "member_revoked" | "member_erased";
 
 export type Phase = "connecting" | "pushing" | "pulling" | "done";
+
+export type ProgrammeFile = "report_xlsx" | "report_csv" | "line_lists_xlsx" | "line_lists_csv";
+
+export type ProgrammeReport = { 
+/**
+ * The month's first and last day.
+ */
+from: string, to: string, 
+/**
+ * As of this day.
+ */
+today: string, 
+/**
+ * Small cells are suppressed and nothing names a mother.
+ */
+deidentified: boolean, indicators: Array<IndicatorDef>, 
+/**
+ * The whole team first, then each breakdown of the dictionary.
+ */
+breakdowns: Array<Breakdown>, };
 
 export type Progress = { phase: Phase, pushed: number, pulled: number, 
 /**
@@ -514,6 +603,36 @@ later: boolean,
 show_if: Condition | null, fields: Array<FieldDef>, checks: Array<Check>, };
 
 export type SetupDefaults = { server: string, code: string, member_code: string, };
+
+export type StockInput = { movement: Movement, 
+/**
+ * One of `PACKAGE_KINDS`.
+ */
+kind: string, count: string, 
+/**
+ * DD.MM.YYYY or YYYY-MM-DD.
+ */
+moved_on: string, 
+/**
+ * The nurse, for a hand-over, a return or a loss from her stock.
+ */
+member: MemberId | null, lot: string, 
+/**
+ * What a prepared package holds (the checklist's `package_items` codes).
+ */
+contents: Array<string>, };
+
+export type StockRecord = { id: string, movement: Movement, kind: string, count: number, moved_on: string, member: MemberId | null, lot: string | null, contents: Array<string>, };
+
+export type StockView = { 
+/**
+ * The office first, then each nurse.
+ */
+balances: Array<Balance>, 
+/**
+ * Every movement, newest first.
+ */
+movements: Array<StockRecord>, };
 
 export type Subject = "mother" | "baby";
 
