@@ -8,6 +8,10 @@ import type {
   Conflict,
   CoverageTable,
   ExportFormat,
+  ProgrammeFile,
+  ProgrammeReport,
+  StockInput,
+  StockView,
   ExtraVisitInput,
   ExtraVisitRecord,
   ImportReport,
@@ -136,4 +140,11 @@ export const ipc = {
   keepReferralApart: (row: ReferralRow, fileName: string): Promise<MotherId> => invoke("keep_referral_apart", { row, fileName }),
   saveReferralTemplate: (): Promise<SavedFile> => invoke("save_referral_template"),
   exportRecords: (format: ExportFormat, language: TextLanguage): Promise<SavedFile> => invoke("export_records", { format, language }),
+  /** This month's programme indicators (in İzmir) when `month` is null. */
+  programmeReport: (month: string | null, deidentified: boolean): Promise<ProgrammeReport> =>
+    invoke("get_programme_report", { month, deidentified }),
+  exportProgramme: (month: string, file: ProgrammeFile, deidentified: boolean, language: TextLanguage): Promise<SavedFile> =>
+    invoke("export_programme", { month, file, deidentified, language }),
+  stock: (): Promise<StockView> => invoke("get_stock"),
+  recordStock: (input: StockInput): Promise<StockView> => invoke("record_stock", { input }),
 };

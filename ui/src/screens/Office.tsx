@@ -1,13 +1,15 @@
-// The team lead's office: the team's coverage this month, every tablet's sync state, her team's
-// members and codes (the team lead only), the conflicts waiting, the hospital referral import and
-// the programme's exports.
+// The team lead's office: the team's coverage this month, the programme report, the care-package
+// stock, every tablet's sync state, her team's members and codes (the team lead only), the
+// conflicts waiting, the hospital referral import and the programme's exports.
 import { useContext } from "react";
 import { useTranslation } from "react-i18next";
 
 import { AssignArea } from "../components/AssignArea";
 import { Coverage } from "../components/Coverage";
 import { Exports } from "../components/Exports";
+import { ProgrammeReport } from "../components/ProgrammeReport";
 import { ReferralImport } from "../components/ReferralImport";
+import { Stock } from "../components/Stock";
 import { Tablets } from "../components/Tablets";
 import { Team } from "../components/Team";
 import { MemberContext, useTeamLead } from "../lib/member";
@@ -29,6 +31,8 @@ export function Office() {
         <h1>{t("office.title")}</h1>
       </header>
       <Coverage />
+      {mayExport ? <ProgrammeReport /> : null}
+      <Stock lead={lead} />
       <Tablets />
       {lead ? <Team /> : null}
       {lead ? <AssignArea /> : null}

@@ -1,11 +1,13 @@
 // The nurse's Today list: late visits first, then due, then this week's; one tap opens the mother.
-import { useEffect, useState } from "react";
+import { useContext, useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 
 import { StatusBadge } from "../components/StatusBadge";
-import { ipc, toAppError, type AppError, type TodayEntry, type TodayList } from "../ipc";
+import { lowKinds } from "../components/Stock";
+import { ipc, toAppError, type AppError, type Balance, type TodayEntry, type TodayList } from "../ipc";
 import { longDate, shortDate } from "../lib/dates";
 import { LoadFailed, Loading } from "../components/ScreenState";
+import { MemberContext } from "../lib/member";
 import { useNav } from "../lib/nav";
 
 export function Today() {
@@ -15,6 +17,17 @@ export function Today() {
   const [error, setError] = useState<AppError | null>(null);
   /** Her own mothers (and those nobody has yet), or the whole team's. */
   const [mine, setMine] = useState(() => sessionStorage.getItem("today.scope") !== "team");
+  const me = useContext(MemberContext);
+  /** Her bag of care packages, when she was handed some. */
+  const [bag, setBag] = useState<Balance | null>(null);
+
+  useEffect(() => {
+    if (!me) return;
+    ipc.stock().then(
+      (view) => setBag(view.balances.find((b) => b.holder.type === "nurse" && b.holder.member === me.id) ?? null),
+      () => setBag(null),
+    );
+  }, [me]);
 
   useEffect(() => {
     sessionStorage.setItem("today.scope", mine ? "mine" : "team");
@@ -94,6 +107,11 @@ export function Today() {
           </button>
         </div>
       </header>
+      {bag && lowKinds(bag, t).length > 0 ? (
+        <p className="banner banner-warning" role="status" data-testid="low-stock">
+          {t("today.low_stock", { kinds: lowKinds(bag, t).join(", ") })}
+        </p>
+      ) : null}
       {empty ? (
         <div className="card empty">
           <p>{mine ? t("today.empty_mine") : t("today.empty")}</p>
