@@ -127,3 +127,36 @@ pub fn report_long_table(report: &ProgrammeReport, language: TextLanguage) -> Ta
     }
     table
 }
+
+/// Each team's whole-team numbers side by side (the district's report), a column group per team.
+pub fn teams_table(reports: &[(String, ProgrammeReport)], language: TextLanguage) -> Table {
+    let mut columns = vec!["indicator".to_owned(), "name".to_owned()];
+    for (team, _) in reports {
+        columns.push(team.clone());
+        columns.push(format!("{team} N"));
+        columns.push(format!("{team} %/median"));
+    }
+    let mut table = Table {
+        name: "teams".into(),
+        columns,
+        rows: Vec::new(),
+    };
+    let Some((_, first)) = reports.first() else {
+        return table;
+    };
+    for (i, def) in first.indicators.iter().enumerate() {
+        let mut row = vec![Value::text(def.id.clone()), Value::text(def.name.get(language))];
+        for (_, report) in reports {
+            let cell = report
+                .breakdowns
+                .first()
+                .and_then(|b| b.groups.first())
+                .and_then(|g| g.cells.get(i))
+                .cloned()
+                .unwrap_or_default();
+            row.extend(numbers(&cell, def.kind));
+        }
+        table.rows.push(row);
+    }
+    table
+}

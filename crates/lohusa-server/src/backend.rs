@@ -1,7 +1,7 @@
 //! The two databases behind the server, with one behaviour: the embedded SQLite (default) and
 //! PostgreSQL (selected by a database URL). Each does its IO; what a push decides is here, once.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use lohusa_core::access::{Role, any_may_read};
 use lohusa_core::change::Change;
@@ -512,6 +512,44 @@ impl Backend {
     /// Revokes a device: its token stops working at once. True when it was active.
     pub async fn revoke_device(&self, device: &str, now_ms: u64) -> Result<bool, BackendError> {
         dispatch!(self.revoke_device(device, now_ms))
+    }
+
+    /// The programme's records of every team as the server holds them now (merged), by team
+    /// name, and the members' names: what `lohusa-server report` counts.
+    pub async fn programme_records(
+        &self,
+    ) -> Result<
+        (
+            BTreeMap<String, Vec<lohusa_core::programme::RawRecord>>,
+            lohusa_core::programme::MemberNames,
+        ),
+        BackendError,
+    > {
+        let (states, member_rows) = dispatch!(self.all_states())?;
+        let mut teams: BTreeMap<String, Vec<lohusa_core::programme::RawRecord>> = BTreeMap::new();
+        for (team, id, kind, state) in states {
+            let corrupt = || BackendError::Corrupt(format!("state of {id}"));
+            let entity = EntityKind::parse(&kind).ok_or_else(corrupt)?;
+            let doc: EntityDoc = serde_json::from_str(&state).map_err(|_| corrupt())?;
+            // The record's maker: the writer of the field every record of its kind has from
+            // its first change (a visit's mother, a mother's name).
+            let creator = lohusa_core::fields::required(entity)
+                .first()
+                .and_then(|field| doc.meta.fields.get(*field))
+                .and_then(|version| doc.writers.get(version))
+                .map(|(author, _)| *author);
+            teams.entry(team).or_default().push(lohusa_core::programme::RawRecord {
+                entity,
+                id: id.parse().map_err(|_| corrupt())?,
+                fields: doc.values,
+                creator,
+            });
+        }
+        let members = member_rows
+            .into_iter()
+            .filter_map(|(id, name)| Some((id.parse().ok()?, name)))
+            .collect();
+        Ok((teams, members))
     }
 
     /// The current state of one record: its kind and merged document.

@@ -11,6 +11,7 @@ pub mod guards;
 pub mod listen;
 pub mod logic;
 pub mod postgres;
+pub mod report;
 pub mod sqlite;
 
 use std::path::PathBuf;

@@ -94,12 +94,41 @@ enum Command {
         #[arg(long)]
         to: PathBuf,
     },
+    /// The programme's indicators of one month over every team, de-identified (numbers from 1
+    /// to 4 hidden): an XLSX workbook (definitions, a sheet per breakdown, the teams side by
+    /// side), or one CSV table when the file name ends in .csv.
+    Report {
+        /// The month, as YYYY-MM.
+        #[arg(long, value_parser = parse_month)]
+        month: chrono::NaiveDate,
+        /// The file to write.
+        #[arg(long)]
+        out: PathBuf,
+        /// The language of the names and definitions: tr, en or ar.
+        #[arg(long, default_value = "tr", value_parser = parse_language)]
+        language: lohusa_core::flag_text::TextLanguage,
+    },
     /// Replace the embedded database with a backup (stop the server first) and give it a new
     /// epoch, so every device uploads again what the backup lacks.
     Restore {
         #[arg(long)]
         from: PathBuf,
     },
+}
+
+fn parse_month(text: &str) -> Result<chrono::NaiveDate, String> {
+    chrono::NaiveDate::parse_from_str(&format!("{}-01", text.trim()), "%Y-%m-%d")
+        .map_err(|_| format!("{text:?} is not a month; write it as YYYY-MM, e.g. 2026-11"))
+}
+
+fn parse_language(text: &str) -> Result<lohusa_core::flag_text::TextLanguage, String> {
+    use lohusa_core::flag_text::TextLanguage;
+    match text {
+        "tr" => Ok(TextLanguage::Tr),
+        "en" => Ok(TextLanguage::En),
+        "ar" => Ok(TextLanguage::Ar),
+        _ => Err(format!("{text:?} is not a language; choose tr, en or ar")),
+    }
 }
 
 fn parse_role(text: &str) -> Result<lohusa_core::Role, String> {
@@ -259,6 +288,25 @@ async fn run() -> anyhow::Result<()> {
                 anyhow::bail!("back up PostgreSQL with pg_dump; after restoring, run `lohusa-server new-epoch`")
             }
         },
+        Command::Report { month, out, language } => {
+            let now =
+                chrono::DateTime::from_timestamp_millis(lohusa_server::clock::now_ms() as i64).unwrap_or_default();
+            let today = lohusa_core::time::istanbul_today(now);
+            let report = lohusa_server::report::district_report(&backend, month, today).await?;
+            let csv = out.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+            let bytes = if csv {
+                report.csv(language).into_bytes()
+            } else {
+                report.xlsx(language)?
+            };
+            std::fs::write(&out, bytes).map_err(|e| anyhow::anyhow!("could not write {}: {e}", out.display()))?;
+            println!(
+                "programme report of {} for {} team(s), as of {today}, de-identified: {}",
+                month.format("%Y-%m"),
+                report.teams.len(),
+                out.display()
+            );
+        }
         Command::Restore { from } => match &backend {
             lohusa_server::Backend::Sqlite(_) => {
                 let epoch = backend.new_epoch().await?;

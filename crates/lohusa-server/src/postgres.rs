@@ -433,6 +433,30 @@ impl PgBackend {
             .collect())
     }
 
+    /// Every record's current state with its team's name, and every member's name.
+    pub async fn all_states(
+        &self,
+    ) -> Result<(Vec<(String, String, String, String)>, Vec<(String, String)>), BackendError> {
+        let client = self.pool.get().await?;
+        let states = client
+            .query(
+                "SELECT t.name, e.entity_id, e.entity, e.state FROM entities e JOIN teams t ON t.id = e.team_id
+                 ORDER BY t.name, e.entity_id",
+                &[],
+            )
+            .await?
+            .into_iter()
+            .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3)))
+            .collect();
+        let members = client
+            .query("SELECT id, name FROM members WHERE id IS NOT NULL", &[])
+            .await?
+            .into_iter()
+            .map(|r| (r.get(0), r.get(1)))
+            .collect();
+        Ok((states, members))
+    }
+
     pub async fn state_row(&self, entity_id: String) -> Result<Option<(String, String)>, BackendError> {
         let client = self.pool.get().await?;
         Ok(client

@@ -495,6 +495,27 @@ impl SqliteBackend {
         .await
     }
 
+    /// Every record's current state with its team's name, and every member's name.
+    pub async fn all_states(
+        &self,
+    ) -> Result<(Vec<(String, String, String, String)>, Vec<(String, String)>), BackendError> {
+        self.read(move |conn| {
+            let mut stmt = conn.prepare(
+                "SELECT t.name, e.entity_id, e.entity, e.state FROM entities e JOIN teams t ON t.id = e.team_id
+                 ORDER BY t.name, e.entity_id",
+            )?;
+            let states = stmt
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+                .collect::<Result<Vec<_>, _>>()?;
+            let mut stmt = conn.prepare("SELECT id, name FROM members WHERE id IS NOT NULL")?;
+            let members = stmt
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok((states, members))
+        })
+        .await
+    }
+
     pub async fn state_row(&self, entity_id: String) -> Result<Option<(String, String)>, BackendError> {
         self.read(move |conn| {
             Ok(conn

@@ -122,15 +122,11 @@ impl Store {
     }
 }
 
-/// The referral list a mother came from: the hospital the referral file names, else the file.
-/// Her name's source says it (a referral sets every field it brings, and a merge the ones taken).
+/// The referral list a mother came from. Her name's source says it (a referral sets every field
+/// it brings, and a merge the ones taken).
 fn referral_source(sources: &std::collections::BTreeMap<String, String>) -> Option<String> {
     let source = sources.get("full_name").or_else(|| sources.values().next())?;
-    let place = match source.split_once(" · ") {
-        Some((hospital, _)) => hospital,
-        None => source.rsplit_once(':').map_or(source.as_str(), |(file, _)| file),
-    };
-    Some(place.to_owned())
+    Some(lohusa_core::programme::referral_place(source))
 }
 
 impl Store {

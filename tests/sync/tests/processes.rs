@@ -134,13 +134,17 @@ fn libfaketime() -> PathBuf {
 
 impl Replica {
     fn new(dir: &Path, name: &str, server: &Server) -> Replica {
+        Replica::in_team(dir, name, server, "izmir")
+    }
+
+    fn in_team(dir: &Path, name: &str, server: &Server, team: &str) -> Replica {
         let r = Replica {
             db: dir.join(format!("{name}.sqlite3")),
             clock_off: std::cell::Cell::new(None),
         };
         r.ok(&["init", "--member", name]);
-        let code = server.admin(&["enrollment-code", "--team", "izmir"]);
-        let member_code = server.admin(&["add-member", "--team", "izmir", "--name", name, "--role", "nurse"]);
+        let code = server.admin(&["enrollment-code", "--team", team]);
+        let member_code = server.admin(&["add-member", "--team", team, "--name", name, "--role", "nurse"]);
         r.ok(&[
             "enroll",
             "--server",
@@ -492,6 +496,114 @@ async fn restored_server_gets_everything_back(db: Db) {
         names,
         BTreeSet::from(["Leyla".into(), "Meryem".into(), "Ruqayya".into()])
     );
+}
+
+/// Two teams' nurses record on their tablets and sync; the admin's `report` counts both teams
+/// from the server's own state with the core's indicator function, de-identified: what is 5 or
+/// more is shown, 1 to 4 hidden, and no mother's name is in the workbook.
+async fn district_report_counts_every_team(db: Db) {
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    let (server, _data) = server(db).await;
+    server.admin(&["create-team", "karsiyaka"]);
+    let izmir = Replica::in_team(dir, "Ebe Derya", &server, "izmir");
+    let karsiyaka = Replica::in_team(dir, "Ebe Sevgi", &server, "karsiyaka");
+    // Born three days ago, registered and seen today: day 3, in visit 1's window.
+    let today = Utc::now().date_naive();
+    let born = (today - chrono::Days::new(3)).format("%d.%m.%Y").to_string();
+    let day = today.format("%d.%m.%Y").to_string();
+    for i in 0..6 {
+        let name = format!("Anne İzmir {i}");
+        let mother = izmir.ok(&["register", "--name", &name, "--birth-date", &born, "--age", "24"]);
+        if i < 5 {
+            let id = mother["mother"].as_str().unwrap();
+            izmir.ok(&["visit", "--mother", id, "--number", "1", "--date", &day]);
+        }
+    }
+    for i in 0..5 {
+        let name = format!("Anne Karşıyaka {i}");
+        karsiyaka.ok(&["register", "--name", &name, "--birth-date", &born, "--age", "31"]);
+    }
+    izmir.sync_until_done();
+    karsiyaka.sync_until_done();
+
+    let month = today.format("%Y-%m").to_string();
+    let xlsx = dir.join("district.xlsx");
+    let said = server.admin(&[
+        "report",
+        "--month",
+        &month,
+        "--out",
+        xlsx.to_str().unwrap(),
+        "--language",
+        "en",
+    ]);
+    assert!(said.contains("2 team(s)"), "{said}");
+    let bytes = std::fs::read(&xlsx).unwrap();
+    assert!(
+        !bytes.windows(4).any(|w| w == b"Anne"),
+        "no mother's name in the district's workbook"
+    );
+    let mut workbook: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+    use calamine::{Data, Reader};
+    let sheet = |workbook: &mut calamine::Xlsx<_>, name: &str| workbook.worksheet_range(name).unwrap();
+    let find = |range: &calamine::Range<Data>, id: &str| -> Vec<Data> {
+        (0..range.height() as u32)
+            .find(|r| range.get_value((*r, 0)) == Some(&Data::String(id.into())))
+            .map(|r| {
+                (0..range.width() as u32)
+                    .map(|c| range.get_value((r, c)).cloned().unwrap_or(Data::Empty))
+                    .collect()
+            })
+            .unwrap_or_else(|| panic!("{id} in the sheet"))
+    };
+    // The district: 11 registered, 5 reached of 11, 5 visits made, all in window.
+    let district = sheet(&mut workbook, "Whole team");
+    assert_eq!(find(&district, "women_registered")[2], Data::Float(11.0));
+    assert_eq!(
+        find(&district, "women_reached")[2..4],
+        [Data::Float(5.0), Data::Float(11.0)]
+    );
+    assert_eq!(find(&district, "visits_made")[2], Data::Float(5.0));
+    assert_eq!(find(&district, "visit1_in_window")[2], Data::Float(5.0));
+    // Each team beside it: İzmir 5 of 6 reached, 1 window still open (hidden, below 5);
+    // Karşıyaka none of 5.
+    let teams = sheet(&mut workbook, "teams");
+    let header: Vec<Data> = (0..teams.width() as u32)
+        .map(|c| teams.get_value((0, c)).cloned().unwrap_or(Data::Empty))
+        .collect();
+    assert_eq!(header[2], Data::String("izmir".into()));
+    assert_eq!(header[5], Data::String("karsiyaka".into()));
+    let reached = find(&teams, "women_reached");
+    assert_eq!(reached[2..4], [Data::Float(5.0), Data::Float(6.0)]);
+    assert_eq!(reached[5..7], [Data::Float(0.0), Data::Float(5.0)]);
+    assert_eq!(find(&teams, "visit1_not_yet_due")[2], Data::String("<5".into()));
+    // The same numbers as CSV, in English separators.
+    let csv = dir.join("district.csv");
+    server.admin(&[
+        "report",
+        "--month",
+        &month,
+        "--out",
+        csv.to_str().unwrap(),
+        "--language",
+        "en",
+    ]);
+    let text = std::fs::read_to_string(&csv).unwrap();
+    assert!(
+        text.contains(",Whole team,all,Whole team,women_registered,Women registered,11,,"),
+        "{text}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn district_report_counts_every_team_sqlite() {
+    district_report_counts_every_team(Db::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn district_report_counts_every_team_postgres() {
+    district_report_counts_every_team(Db::Postgres).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
