@@ -67,6 +67,12 @@ enum Command {
         neighbourhood: String,
         #[arg(long, default_value = "")]
         district: String,
+        /// Nationality as typed (`T.C.`, `Suriye`); reports map it to an ISO 3166 code.
+        #[arg(long, default_value = "")]
+        nationality: String,
+        /// citizen, temporary_protection, international_protection, residence_permit or other.
+        #[arg(long)]
+        residency: Option<String>,
         /// vaginal or caesarean.
         #[arg(long, default_value = "vaginal")]
         mode: String,
@@ -79,6 +85,30 @@ enum Command {
         /// Birth weight of each baby in grams (repeat for twins).
         #[arg(long = "baby-weight", default_value = "3200")]
         baby_weights: Vec<String>,
+    },
+    /// The care-package stock: the office's and each nurse's balance, and every movement.
+    Stock,
+    /// Record packages prepared, handed to a nurse, returned or lost (the team lead).
+    StockMove {
+        /// prepared, handed, returned or lost.
+        #[arg(long)]
+        movement: String,
+        /// health_care, woman_care or baby_care.
+        #[arg(long)]
+        kind: String,
+        #[arg(long)]
+        count: String,
+        /// DD.MM.YYYY.
+        #[arg(long)]
+        date: String,
+        /// The nurse's member id (handed, returned, lost from her).
+        #[arg(long)]
+        member: Option<String>,
+        #[arg(long, default_value = "")]
+        lot: String,
+        /// An item the prepared packages hold (repeat).
+        #[arg(long = "item")]
+        contents: Vec<String>,
     },
     /// Record a visit (or the outcome that closed it); prints its id.
     Visit {
@@ -329,6 +359,8 @@ async fn run() -> anyhow::Result<()> {
             phone,
             neighbourhood,
             district,
+            nationality,
+            residency,
             mode,
             language,
             baby_sex,
@@ -342,6 +374,8 @@ async fn run() -> anyhow::Result<()> {
                     phone,
                     neighbourhood,
                     district,
+                    nationality,
+                    residency_status: residency.map(|r| enum_value("residency", &r)).transpose()?,
                     preferred_language: Some(enum_value("language", &language)?),
                     ..Default::default()
                 },
@@ -363,6 +397,32 @@ async fn run() -> anyhow::Result<()> {
             };
             let id = store.register_mother(&input, author, now).map_err(explain)?;
             print(&json!({ "mother": id }))?;
+        }
+        Command::Stock => print(&serde_json::to_value(store.stock()?)?)?,
+        Command::StockMove {
+            movement,
+            kind,
+            count,
+            date,
+            member: nurse,
+            lot,
+            contents,
+        } => {
+            let author = member(&store)?;
+            let input = lohusa_core::stock::StockInput {
+                movement: enum_value("movement", &movement)?,
+                kind,
+                count,
+                moved_on: date,
+                member: nurse
+                    .map(|m| m.parse().map(lohusa_core::MemberId))
+                    .transpose()
+                    .map_err(|_| anyhow::anyhow!("--member must be a member id"))?,
+                lot,
+                contents,
+            };
+            let record = store.record_stock(&input, author, now).map_err(explain)?;
+            print(&serde_json::to_value(record)?)?;
         }
         Command::Visit {
             mother,

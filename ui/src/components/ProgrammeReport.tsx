@@ -19,7 +19,7 @@ import {
   type SavedFile,
   type TextLanguage,
 } from "../ipc";
-import { formatNumber, intlLocale } from "../lib/dates";
+import { formatNumber, intlLocale, numericDate } from "../lib/dates";
 import { generalMessage } from "../lib/errors";
 import { shiftMonth } from "./Coverage";
 
@@ -123,7 +123,7 @@ export function ProgrammeReport() {
           <span>{t("office.report.deidentified")}</span>
         </label>
       </div>
-      <p className="hint">{t(deidentified ? "office.report.explain_deidentified" : "office.report.explain", { today: report?.today ?? "" })}</p>
+      <p className="hint">{t(deidentified ? "office.report.explain_deidentified" : "office.report.explain", { today: report ? numericDate(report.today) : "" })}</p>
       {error ? <p className="banner banner-error" role="alert">{generalMessage(t, error)}</p> : null}
       {report && team && dimension === "total"
         ? SECTIONS.map((section) => {
@@ -131,7 +131,12 @@ export function ProgrammeReport() {
             return (
               <div key={section} className="report-section">
                 <h3>{t(`office.report.sections.${section}`)}</h3>
-                <table className="report-table">
+                <table className="report-table report-sectioned">
+                  <colgroup>
+                    <col className="report-col-name" />
+                    <col className="report-col-number" />
+                    <col className="report-col-share" />
+                  </colgroup>
                   <tbody>
                     {rows.map(({ def, cell }) => {
                       const text = cellText(cell, def, language, t);
@@ -140,11 +145,11 @@ export function ProgrammeReport() {
                         <tr key={def.id} data-indicator={def.id}>
                           <th scope="row">
                             <button type="button" className="link" name={`define_${def.id}`} aria-expanded={open === def.id} onClick={() => setOpen(open === def.id ? null : def.id)}>
-                              {localText(def.name, language)} <span aria-hidden="true">ⓘ</span>
+                              {localText(def.name, language)} <span className="info-mark" aria-hidden="true">?</span>
                             </button>
                           </th>
                           <td className="report-number" data-testid={`indicator-${def.id}`}>
-                            <bdi>{text.main}</bdi>
+                            <bdi dir="ltr">{text.main}</bdi>
                           </td>
                           <td className="report-share">
                             {def.kind === "share" ? (
@@ -198,7 +203,7 @@ export function ProgrammeReport() {
                     const text = cellText(g.cells[i], def, language, t);
                     return (
                       <td key={g.key} className="report-number">
-                        <bdi>{text.main}</bdi>
+                        <bdi dir="ltr">{text.main}</bdi>
                         {text.share ? <span className="report-share-small"> <bdi>{text.share}</bdi></span> : null}
                       </td>
                     );
