@@ -106,7 +106,9 @@ enum Command {
         member: Option<String>,
         #[arg(long, default_value = "")]
         lot: String,
-        /// An item the prepared packages hold (repeat).
+        /// An item the prepared packages hold (repeat): sanitary_pads, underwear, soap, towel,
+        /// nipple_cream, iron_tablets, nappies, baby_clothes, blanket, baby_soap, wet_wipes,
+        /// thermometer.
         #[arg(long = "item")]
         contents: Vec<String>,
     },
@@ -198,13 +200,21 @@ enum Command {
     Import { file: std::path::PathBuf },
     /// Write a report file: visits-csv, flags-csv or fhir (an R4 Bundle).
     Report {
+        /// visits-csv, flags-csv, fhir, programme-xlsx, programme-csv, line-lists-xlsx.
         #[arg(long)]
         format: String,
         #[arg(long)]
         out: std::path::PathBuf,
-        /// The language flags are written in: tr, en or ar.
+        /// The language flags and definitions are written in: tr, en or ar.
         #[arg(long, default_value = "en")]
         language: String,
+        /// The month, YYYY-MM: the programme report's and line lists' month, the FHIR bundle's
+        /// period (every visit when not given; this month for the programme report).
+        #[arg(long)]
+        month: Option<String>,
+        /// The programme report and line lists for the donor: small numbers hidden, no names.
+        #[arg(long)]
+        deidentified: bool,
     },
     /// Push what is pending, then pull what is new.
     Sync,
@@ -408,7 +418,18 @@ async fn run() -> anyhow::Result<()> {
             lot,
             contents,
         } => {
-            let author = member(&store)?;
+            // As the app: the office (the team lead) keeps the stock, and the server refuses
+            // anyone else's movements.
+            let me = store
+                .local_member()?
+                .context("no member on this replica yet; run `lohusa-cli init --member NAME` first")?;
+            if me.role != Some(lohusa_core::Role::TeamLead) {
+                anyhow::bail!(
+                    "only the team lead records stock movements; this replica's member is {}",
+                    me.role.map_or("not confirmed by the server yet", |r| r.as_str())
+                );
+            }
+            let author = me.id;
             let input = lohusa_core::stock::StockInput {
                 movement: enum_value("movement", &movement)?,
                 kind,
@@ -536,18 +557,75 @@ async fn run() -> anyhow::Result<()> {
             }
             print(&report)?;
         }
-        Command::Report { format, out, language } => {
+        Command::Report {
+            format,
+            out,
+            language,
+            month,
+            deidentified,
+        } => {
             let language = lohusa_core::flag_text::TextLanguage::parse(&language)
                 .with_context(|| format!("--language {language:?}: tr, en or ar"))?;
+            let month = month
+                .map(|m| lohusa_core::time::parse_month(&m).map_err(|e| anyhow::anyhow!("--month: {e}")))
+                .transpose()?;
+            let today = lohusa_core::time::istanbul_today(now);
             let records = store.records_for_export(now)?;
-            let text = match format.as_str() {
-                "visits-csv" => lohusa_exchange::csv_export::visits_csv(&records),
-                "flags-csv" => lohusa_exchange::csv_export::flags_csv(&records, language),
-                "fhir" => serde_json::to_string_pretty(&lohusa_exchange::fhir::bundle(&records, now, language))?,
-                other => anyhow::bail!("unknown report format {other:?}: visits-csv, flags-csv or fhir"),
+            let members = store.member_names_map()?;
+            let period = month.map(lohusa_core::coverage::month_of);
+            let locale = lohusa_exchange::tables::CsvLocale::of(language);
+            let report = |store: &mut Store| -> anyhow::Result<lohusa_core::indicators::ProgrammeReport> {
+                let report = store.programme_report(month.unwrap_or(today), now)?;
+                Ok(if deidentified {
+                    lohusa_core::indicators::deidentify(report)
+                } else {
+                    report
+                })
             };
-            std::fs::write(&out, &text)?;
-            print(&json!({ "file": out, "bytes": text.len(), "mothers": records.len() }))?;
+            let bytes: Vec<u8> = match format.as_str() {
+                "visits-csv" => lohusa_exchange::csv_export::visits_csv(&records).into_bytes(),
+                "flags-csv" => lohusa_exchange::csv_export::flags_csv(&records, language).into_bytes(),
+                "fhir" => serde_json::to_string_pretty(&lohusa_exchange::fhir::bundle_with(
+                    &records,
+                    &lohusa_exchange::fhir::BundleOptions {
+                        members: &members,
+                        period,
+                        generated_at: now,
+                        language,
+                    },
+                ))?
+                .into_bytes(),
+                "programme-xlsx" => lohusa_exchange::tables::to_xlsx(&lohusa_exchange::report_tables::report_tables(
+                    &report(&mut store)?,
+                    language,
+                ))?,
+                "programme-csv" => lohusa_exchange::tables::to_csv(
+                    &lohusa_exchange::report_tables::report_long_table(&report(&mut store)?, language),
+                    locale,
+                )
+                .into_bytes(),
+                "line-lists-xlsx" => {
+                    let secret = store.export_secret()?;
+                    let options = lohusa_exchange::line_lists::LineListOptions {
+                        period: period.unwrap_or_else(|| lohusa_core::coverage::month_of(today)),
+                        today,
+                        variant: if deidentified {
+                            lohusa_exchange::line_lists::Variant::Deidentified
+                        } else {
+                            lohusa_exchange::line_lists::Variant::Identified
+                        },
+                        language,
+                        members: &members,
+                        secret: &secret,
+                    };
+                    lohusa_exchange::tables::to_xlsx(&lohusa_exchange::line_lists::line_lists(&records, &options))?
+                }
+                other => anyhow::bail!(
+                    "unknown report format {other:?}: visits-csv, flags-csv, fhir, programme-xlsx, programme-csv or line-lists-xlsx"
+                ),
+            };
+            std::fs::write(&out, &bytes).with_context(|| format!("could not write {}", out.display()))?;
+            print(&json!({ "file": out, "bytes": bytes.len(), "mothers": records.len() }))?;
         }
         Command::List => {
             let state = store.export_state()?;

@@ -5,11 +5,11 @@ import gettext
 import json
 
 ALIASES = {
-    "TR": ["T.C.", "TC", "Türk", "Türkiye Cumhuriyeti", "Turkey", "Turkish", "Turkiye", "تركي", "تركية", "تركيا"],
+    "TR": ["T.C.", "TC", "Türk", "Türk vatandaşı", "T.C. vatandaşı", "Türkiye Cumhuriyeti", "Turkey", "Turkish", "Turkiye", "تركي", "تركية", "تركيا"],
     "SY": ["Suriyeli", "Syrian", "Syria", "سوري", "سورية", "سوريا", "Suriye"],
-    "AF": ["Afgan", "Afganlı", "Afghan", "أفغاني", "أفغانية", "Afganistanlı"],
+    "AF": ["Afgan", "Afganlı", "Afghan", "أفغاني", "أفغانية", "Afganistanlı", "افغان", "افغانستانی", "افغانستان"],
     "IQ": ["Iraklı", "Iraqi", "عراقي", "عراقية", "العراق"],
-    "IR": ["İran", "İranlı", "Iranian", "Iran", "إيراني", "إيرانية", "إيران"],
+    "IR": ["İran", "İranlı", "Iranian", "Iran", "إيراني", "إيرانية", "إيران", "ایران", "ایرانی"],
     "PK": ["Pakistanlı", "Pakistani", "باكستاني", "باكستانية"],
     "SO": ["Somalili", "Somali", "صومالي", "صومالية", "الصومال"],
     "PS": ["Filistin", "Filistinli", "Palestinian", "Palestine", "فلسطيني", "فلسطينية", "فلسطين"],

@@ -99,6 +99,28 @@ pub fn required(entity: EntityKind) -> &'static [&'static str] {
     }
 }
 
+/// Record kinds written once, whole, and never changed: a wrong one is undone by another record
+/// (a stock movement by a counter-movement), so devices never conflict over one.
+pub fn write_once(entity: EntityKind) -> bool {
+    entity == EntityKind::StockMovement
+}
+
+/// Why a change to a write-once kind cannot be taken: it must make the record (replace nothing),
+/// whole (every required field), with fields that hold together.
+pub fn check_write_once(
+    entity: EntityKind,
+    fields: &crate::change::FieldValues,
+    replaces_something: bool,
+) -> Result<(), &'static str> {
+    if !write_once(entity) {
+        return Ok(());
+    }
+    if replaces_something || missing_required(entity, fields, true).is_some() {
+        return Err("record_written_once");
+    }
+    crate::stock::check_whole(fields).map_err(|_| "record_fields_disagree")
+}
+
 /// The first required field a change clears (sets to null or empty text), or, for a change that
 /// makes a record (`creates`), leaves out.
 pub fn missing_required<'a>(
@@ -317,7 +339,14 @@ pub fn check_value(entity: EntityKind, field: &str, value: &Value) -> Result<(),
         (E::StockMovement, "moved_on") => plain_date(value),
         (E::StockMovement, "member") => fits::<Uuid>(value),
         (E::StockMovement, "lot") => fits::<String>(value),
-        (E::StockMovement, "contents") => fits::<Vec<String>>(value),
+        (E::StockMovement, "contents") => {
+            value.is_null()
+                || value.as_array().is_some_and(|items| {
+                    items
+                        .iter()
+                        .all(|i| i.as_str().is_some_and(crate::stock::is_package_item))
+                })
+        }
         _ => return Err(ValueProblem::UnknownField),
     };
     if ok { Ok(()) } else { Err(ValueProblem::WrongType) }

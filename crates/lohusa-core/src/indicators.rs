@@ -300,7 +300,14 @@ fn groups_of(mother: &ProgrammeMother, dimension: Dimension) -> (String, LocalTe
         Dimension::Nationality => match m.nationality.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
             None => unknown(),
             Some(text) => match nationality::code_of(text) {
-                Some(country) => (country.code.clone(), country.name.clone()),
+                Some(country) => (
+                    country.code.clone(),
+                    LocalText {
+                        tr: format!("{} ({})", country.name.tr, country.code),
+                        en: format!("{} ({})", country.name.en, country.code),
+                        ar: format!("{} ({})", country.name.ar, country.code),
+                    },
+                ),
                 None => (
                     "unmapped".into(),
                     LocalText {
@@ -668,10 +675,21 @@ fn screening_done(visit: &ProgrammeVisit) -> bool {
 }
 
 /// The report as it may leave the team: every cell with a number between 1 and 4 (numerator or
-/// denominator) hidden, medians of fewer than 5 values too, and the nurse breakdown keyed by
-/// nothing that names a mother (it names staff only).
+/// denominator) hidden (a median of fewer than 5 values too), and the nurses numbered rather
+/// than named.
 pub fn deidentify(mut report: ProgrammeReport) -> ProgrammeReport {
     let small = |n: u32| n > 0 && n < SMALL_CELL;
+    for breakdown in report.breakdowns.iter_mut().filter(|b| b.dimension == Dimension::Nurse) {
+        for (i, group) in breakdown.groups.iter_mut().filter(|g| g.key != "unknown").enumerate() {
+            let n = i + 1;
+            group.key = format!("nurse-{n}");
+            group.name = LocalText {
+                tr: format!("Ebe/hemşire {n}"),
+                en: format!("Nurse {n}"),
+                ar: format!("الممرضة {n}"),
+            };
+        }
+    }
     for breakdown in &mut report.breakdowns {
         for group in &mut breakdown.groups {
             for cell in &mut group.cells {
@@ -684,8 +702,34 @@ pub fn deidentify(mut report: ProgrammeReport) -> ProgrammeReport {
             }
         }
     }
+    // A breakdown's groups add up to the team's number: one hidden cell beside shown ones could
+    // be worked out by subtraction, so a second one is hidden with it.
+    let indicators = report.indicators.len();
+    for breakdown in report.breakdowns.iter_mut().filter(|b| b.dimension != Dimension::Total) {
+        for i in 0..indicators {
+            hide_complement(breakdown.groups.iter_mut().filter_map(|g| g.cells.get_mut(i)).collect());
+        }
+    }
     report.deidentified = true;
     report
+}
+
+/// Of cells that add up to a shown total: when exactly one is hidden, hides the smallest shown
+/// one that is not zero too, so neither can be worked out by subtraction.
+pub fn hide_complement(mut cells: Vec<&mut Cell>) {
+    if cells.iter().filter(|c| c.suppressed).count() != 1 {
+        return;
+    }
+    let smallest = cells
+        .iter_mut()
+        .filter(|c| !c.suppressed && (c.numerator > 0 || c.denominator.unwrap_or(0) > 0))
+        .min_by_key(|c| (c.numerator, c.denominator));
+    if let Some(cell) = smallest {
+        **cell = Cell {
+            suppressed: true,
+            ..Cell::default()
+        };
+    }
 }
 
 #[cfg(test)]

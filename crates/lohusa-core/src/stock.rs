@@ -92,6 +92,32 @@ impl StockRecord {
     }
 }
 
+/// Whether a movement's fields hold together (each field's own check passed): a hand-over or a
+/// return names the nurse, packages prepared name nobody, and only they list contents. The
+/// server runs it on every movement it takes, the store on every one it writes.
+pub fn check_whole(fields: &FieldValues) -> Result<(), &'static str> {
+    let movement: Option<Movement> = fields
+        .get("movement")
+        .and_then(|v| serde_json::from_value(v.clone()).ok());
+    let member = fields.get("member").is_some_and(|v| !v.is_null());
+    let contents = fields
+        .get("contents")
+        .and_then(|v| v.as_array())
+        .is_some_and(|c| !c.is_empty());
+    match movement {
+        None => Err("movement"),
+        Some(Movement::Handed | Movement::Returned) if !member => Err("member"),
+        Some(Movement::Prepared) if member => Err("member"),
+        Some(m) if m != Movement::Prepared && contents => Err("contents"),
+        Some(_) => Ok(()),
+    }
+}
+
+/// Whether an item code is one a package may hold.
+pub fn is_package_item(item: &str) -> bool {
+    package_items().iter().any(|i| i == item)
+}
+
 /// The items a package may hold: the checklist's `package_items` options.
 fn package_items() -> Vec<String> {
     match crate::checklist::current().field("package_items").map(|f| &f.kind) {
@@ -121,14 +147,18 @@ pub fn validate_stock(
             .and_then(|n| parse::in_range(&mut errors, "count", n as f64, 1.0, f64::from(MAX_COUNT), "")),
     };
     let moved_on = parse::required_date(&mut errors, "moved_on", &input.moved_on);
-    if moved_on.is_some_and(|day| day > today) {
-        errors.push(FieldError::new("moved_on", Rule::InTheFuture));
+    if let Some(day) = moved_on.filter(|day| *day > today) {
+        errors.push(FieldError::new("moved_on", Rule::InTheFuture).with("value", day.format("%d.%m.%Y")));
     }
     let needs_member = matches!(input.movement, Movement::Handed | Movement::Returned);
     match input.member {
         None if needs_member => errors.push(FieldError::new("member", Rule::Required)),
-        Some(_) if input.movement == Movement::Prepared => {
-            errors.push(FieldError::new("member", Rule::NotShown).with("depends_on", "movement"));
+        Some(member) if input.movement == Movement::Prepared => {
+            errors.push(
+                FieldError::new("member", Rule::NotShown)
+                    .with("value", member.to_string())
+                    .with("depends_on", "movement"),
+            );
         }
         Some(member) if !members.contains(&member) => {
             errors.push(FieldError::new("member", Rule::NotAChoice).with("value", &member.to_string()));
@@ -141,7 +171,11 @@ pub fn validate_stock(
         errors.push(FieldError::new("contents", Rule::NotAChoice).with("value", item));
     }
     if input.movement != Movement::Prepared && !input.contents.is_empty() {
-        errors.push(FieldError::new("contents", Rule::NotShown).with("depends_on", "movement"));
+        errors.push(
+            FieldError::new("contents", Rule::NotShown)
+                .with("value", input.contents.join(", "))
+                .with("depends_on", "movement"),
+        );
     }
     let mut contents = input.contents.clone();
     contents.sort();
@@ -179,8 +213,8 @@ pub struct Balance {
     /// Per kind: given out at visits.
     #[ts(type = "number[]")]
     pub given: Vec<i64>,
-    /// Per kind: held, and below `LOW_STOCK` (or the office below 10) while stock of it was ever
-    /// received.
+    /// Per kind: below zero, or below `LOW_STOCK` (the office below `LOW_OFFICE_STOCK`) once
+    /// stock of it was received.
     pub low: Vec<bool>,
 }
 
@@ -266,7 +300,12 @@ pub fn balances(movements: &[StockRecord], handouts: &[Handout], names: &BTreeMa
             } else {
                 LOW_STOCK
             };
-            let low = held.iter().zip(&received).map(|(h, r)| *r && *h < floor).collect();
+            // Below zero is always marked: more went out than was recorded coming in.
+            let low = held
+                .iter()
+                .zip(&received)
+                .map(|(h, r)| *h < 0 || (*r && *h < floor))
+                .collect();
             Balance {
                 name: match &holder {
                     Holder::Office => None,

@@ -10,6 +10,22 @@ pub fn istanbul_today(now: DateTime<Utc>) -> NaiveDate {
     now.with_timezone(&Istanbul).date_naive()
 }
 
+/// The first day of a month written YYYY-MM (a year of four digits, 2000–2199, as records hold).
+pub fn parse_month(text: &str) -> Result<NaiveDate, String> {
+    let text = text.trim();
+    let wrong = || format!("{text:?} is not a month; write it as YYYY-MM, e.g. 2026-11");
+    let (year, month) = text.split_once('-').ok_or_else(wrong)?;
+    if year.len() != 4 || month.is_empty() || month.len() > 2 {
+        return Err(wrong());
+    }
+    let year: i32 = year.parse().map_err(|_| wrong())?;
+    let month: u32 = month.parse().map_err(|_| wrong())?;
+    if !(2000..=2199).contains(&year) {
+        return Err(wrong());
+    }
+    NaiveDate::from_ymd_opt(year, month, 1).ok_or_else(wrong)
+}
+
 /// Days from `birth_date` to `date`; the birth day is day 0.
 pub fn day_of_life(birth_date: NaiveDate, date: NaiveDate) -> i64 {
     (date - birth_date).num_days()
@@ -18,6 +34,30 @@ pub fn day_of_life(birth_date: NaiveDate, date: NaiveDate) -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_month_is_four_digits_of_year_and_a_month() {
+        assert_eq!(
+            parse_month("2026-11"),
+            Ok(NaiveDate::from_ymd_opt(2026, 11, 1).unwrap())
+        );
+        assert_eq!(
+            parse_month(" 2026-1 "),
+            Ok(NaiveDate::from_ymd_opt(2026, 1, 1).unwrap())
+        );
+        for wrong in [
+            "26-12",
+            "0000-01",
+            "2026-13",
+            "2026-00",
+            "abc",
+            "2026-11-01",
+            "",
+            "1899-12",
+        ] {
+            assert!(parse_month(wrong).is_err(), "{wrong}");
+        }
+    }
     use chrono::TimeZone;
 
     #[test]

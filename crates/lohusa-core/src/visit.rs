@@ -137,7 +137,11 @@ pub fn validate_visit(
             }
         }
     } else {
-        // A visit that did not happen has no measurements; the form hides the checklist.
+        // A visit that did not happen has no measurements; the form hides the checklist, and an
+        // answer sent anyway is refused rather than dropped.
+        for (key, value) in input.answers.iter().filter(|(_, v)| !v.trim().is_empty()) {
+            e.push(FieldError::new(format!("answers.{key}"), Rule::NotAsked).with("value", value.trim()));
+        }
         Answers::new()
     };
     if !errors.is_empty() {
@@ -272,9 +276,15 @@ pub fn validate_visit_correction(
     let mut errors = ValidationErrors::default();
     let reason = parse::required_text(&mut errors, "reason", &input.reason, MAX_REASON_LEN);
     // The visit stays the same visit of the same mother.
+    // A correction to a failed attempt clears the answers (the form warns how many).
     let form = VisitInput {
         mother_id: stored.mother_id,
         number: stored.number,
+        answers: if input.form.outcome == VisitOutcome::Visited {
+            input.form.answers.clone()
+        } else {
+            Default::default()
+        },
         ..input.form.clone()
     };
     let context = VisitContext {

@@ -9,18 +9,27 @@ use crate::tables::{Table, Value};
 
 fn numbers(cell: &Cell, kind: IndicatorKind) -> [Value; 3] {
     if cell.suppressed {
-        return [Value::Suppressed, Value::Suppressed, Value::Suppressed];
+        // A count has no denominator to hide.
+        return match kind {
+            IndicatorKind::Count => [Value::Suppressed, Value::Empty, Value::Empty],
+            _ => [Value::Suppressed, Value::Suppressed, Value::Suppressed],
+        };
     }
     let third = match kind {
         IndicatorKind::Count => Value::Empty,
-        IndicatorKind::Share => Value::opt_number(cell.percent(), 1),
-        IndicatorKind::Median => Value::opt_number(cell.median, 1),
+        IndicatorKind::Share => Value::opt_number(cell.percent().map(round1), 1),
+        IndicatorKind::Median => Value::opt_number(cell.median.map(round1), 1),
     };
     [
         Value::Int(i64::from(cell.numerator)),
         cell.denominator.map_or(Value::Empty, |d| Value::Int(i64::from(d))),
         third,
     ]
+}
+
+/// One decimal, as the report shows it (the workbook keeps numbers as numbers).
+fn round1(value: f64) -> f64 {
+    (value * 10.0).round() / 10.0
 }
 
 fn kind_code(kind: IndicatorKind) -> &'static str {

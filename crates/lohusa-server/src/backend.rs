@@ -793,6 +793,14 @@ pub fn decide(
             });
             continue;
         }
+        // A record written once has one change: a second one for its id is refused.
+        if lohusa_core::fields::write_once(*kind) && !doc.meta.fields.is_empty() {
+            refusals.push(Refusal {
+                change: change.id,
+                reason: reason::WRITTEN_ONCE.into(),
+            });
+            continue;
+        }
         doc.merge(&change);
         if doc
             .meta

@@ -36,6 +36,8 @@ pub mod reason {
     pub const BASE_NOT_EARLIER: &str = "replaces_a_later_version";
     /// A record made without a field every record of its kind has, or one cleared.
     pub const MISSING_REQUIRED: &str = "missing_required_field";
+    /// A change to a record written once (a stock movement), or one not made whole.
+    pub const WRITTEN_ONCE: &str = "record_written_once";
     /// More fields in one change than any record has (with every baby's answers).
     pub const TOO_MANY_FIELDS: &str = "too_many_fields";
     /// A field with more unresolved concurrent values than people ever make.
@@ -77,6 +79,9 @@ pub fn check_change(change: &Change, now_ms: u64) -> Result<(), &'static str> {
     if change.fields.len() > MAX_CHANGE_FIELDS {
         return Err(reason::TOO_MANY_FIELDS);
     }
+    // A stock movement is recorded whole, once (that no record of its id exists yet is checked
+    // against the server's state, in `decide`).
+    lohusa_core::fields::check_write_once(change.entity, &change.fields, !change.base.is_empty())?;
     if change.hlc.wall_ms > now_ms.saturating_add(MAX_FORWARD_DRIFT_MS) {
         return Err(reason::CLOCK_AHEAD);
     }

@@ -117,8 +117,7 @@ enum Command {
 }
 
 fn parse_month(text: &str) -> Result<chrono::NaiveDate, String> {
-    chrono::NaiveDate::parse_from_str(&format!("{}-01", text.trim()), "%Y-%m-%d")
-        .map_err(|_| format!("{text:?} is not a month; write it as YYYY-MM, e.g. 2026-11"))
+    lohusa_core::time::parse_month(text)
 }
 
 fn parse_language(text: &str) -> Result<lohusa_core::flag_text::TextLanguage, String> {
@@ -293,7 +292,12 @@ async fn run() -> anyhow::Result<()> {
                 chrono::DateTime::from_timestamp_millis(lohusa_server::clock::now_ms() as i64).unwrap_or_default();
             let today = lohusa_core::time::istanbul_today(now);
             let report = lohusa_server::report::district_report(&backend, month, today).await?;
-            let csv = out.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+            let extension = out.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
+            let csv = match extension.as_deref() {
+                Some("csv") => true,
+                Some("xlsx") => false,
+                _ => anyhow::bail!("--out {}: name the file .xlsx or .csv", out.display()),
+            };
             let bytes = if csv {
                 report.csv(language).into_bytes()
             } else {

@@ -32,8 +32,19 @@ pub async fn district_report(
         per_team.push((team, deidentify(programme_report(&mothers, &members, month, today))));
         all.extend(mothers);
     }
+    let district = deidentify(programme_report(&all, &members, month, today));
+    // The teams add up to the district: one team's hidden number beside the others' shown ones
+    // could be worked out by subtraction, so another is hidden with it.
+    for i in 0..district.indicators.len() {
+        lohusa_core::indicators::hide_complement(
+            per_team
+                .iter_mut()
+                .filter_map(|(_, r)| r.breakdowns.first_mut()?.groups.first_mut()?.cells.get_mut(i))
+                .collect(),
+        );
+    }
     Ok(DistrictReport {
-        district: deidentify(programme_report(&all, &members, month, today)),
+        district,
         teams: per_team,
     })
 }

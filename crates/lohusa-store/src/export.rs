@@ -9,13 +9,14 @@ use crate::apply::from_sql;
 use crate::{Store, StoreError};
 
 /// The state tables, in a stable order; merge metadata and the log are not part of the state.
-const TABLES: [(&str, &str); 6] = [
+const TABLES: [(&str, &str); 7] = [
     ("members", "id"),
     ("mothers", "id"),
     ("births", "id"),
     ("babies", "id"),
     ("visits", "id"),
     ("visit_answers", "visit_id, key"),
+    ("stock_movements", "id"),
 ];
 
 impl Store {

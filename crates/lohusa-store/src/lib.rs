@@ -212,6 +212,14 @@ impl Store {
                         .with("problem", "missing_required_field"),
                 );
             }
+            // A stock movement is recorded whole, once; a wrong one is undone by another.
+            let exists = lohusa_core::fields::write_once(write.entity)
+                && !entity_meta::load(&self.conn, write.entity_id)?.fields.is_empty();
+            if let Err(problem) = lohusa_core::fields::check_write_once(write.entity, &write.fields, exists) {
+                refused.push(
+                    lohusa_core::FieldError::new("movement", lohusa_core::Rule::InvalidValue).with("problem", problem),
+                );
+            }
         }
         if !refused.is_empty() {
             return Err(refused.into());

@@ -17,6 +17,8 @@ use crate::{Store, StoreError, collect_rows};
 /// The stock as the office and a nurse see it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
 pub struct StockView {
+    /// The package kinds, in the order of each balance's numbers.
+    pub kinds: Vec<String>,
     /// The office first, then each nurse.
     pub balances: Vec<Balance>,
     /// Every movement, newest first.
@@ -39,11 +41,14 @@ impl Store {
         })
     }
 
-    /// Every movement this device holds, newest first.
+    /// Every movement this device holds, newest first; one the server refused is left out (it
+    /// stays in the quarantine).
     pub fn stock_movements(&self) -> Result<Vec<StockRecord>, StoreError> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT id, movement, kind, count, moved_on, member, lot, contents FROM stock_movements
              WHERE movement IS NOT NULL AND kind IS NOT NULL AND count IS NOT NULL AND moved_on IS NOT NULL
+                 AND id NOT IN (SELECT c.entity_id FROM changes c JOIN quarantine q ON q.change_id = c.id
+                                WHERE c.entity = 'stock_movement')
              ORDER BY moved_on DESC, id DESC",
         )?;
         collect_rows(&mut stmt, [], |row| {
@@ -65,14 +70,13 @@ impl Store {
     }
 
     /// The packages handed out at visits: each visit's `packages_given`, from the stock of the
-    /// member who recorded it.
+    /// member who recorded it (a mother deleted later still had them).
     fn handouts(&self) -> Result<Vec<Handout>, StoreError> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT a.value, (SELECT c.author FROM changes c WHERE c.entity = 'visit' AND c.entity_id = v.id
                               ORDER BY c.seq LIMIT 1)
              FROM visit_answers a JOIN visits v ON v.id = a.visit_id
-             JOIN mothers m ON m.id = v.mother_id
-             WHERE a.key = 'mother.packages_given' AND v.outcome = 'visited' AND m.deleted IS NOT 1",
+             WHERE a.key = 'mother.packages_given' AND v.outcome = 'visited'",
         )?;
         let rows = collect_rows(&mut stmt, [], |row| {
             Ok((row.get::<_, String>(0)?, row.get::<_, Option<String>>(1)?))
@@ -93,6 +97,10 @@ impl Store {
         let movements = self.stock_movements()?;
         let names: BTreeMap<MemberId, String> = self.member_names()?.into_iter().collect();
         Ok(StockView {
+            kinds: lohusa_core::stock::PACKAGE_KINDS
+                .iter()
+                .map(|k| (*k).to_owned())
+                .collect(),
             balances: balances(&movements, &self.handouts()?, &names),
             movements,
         })

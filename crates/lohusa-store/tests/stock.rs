@@ -171,3 +171,69 @@ fn a_bad_movement_is_refused_whole_and_saves_nothing() {
     assert!(office.store.stock_movements().unwrap().is_empty());
     assert_eq!(office.store.stock().unwrap().balances[0].held, [0, 0, 0]);
 }
+
+#[test]
+fn a_movement_is_never_edited_and_refused_or_deleted_ones_count_right() {
+    let mut office = TempStore::new();
+    let lead = office.store.set_local_member("Sorumlu Aylin", now()).unwrap().id;
+    let derya = office.store.set_local_member("Ebe Derya", now()).unwrap().id;
+    office.store.set_local_member("Sorumlu Aylin", now()).unwrap();
+    let handed = office
+        .store
+        .record_stock(&movement(Movement::Handed, "baby_care", "10", Some(derya)), lead, now())
+        .unwrap();
+    // An edit of a recorded movement is refused: a wrong one is undone by another movement.
+    let edit = lohusa_core::change::EntityWrite {
+        entity: lohusa_core::EntityKind::StockMovement,
+        entity_id: handed.id,
+        fields: [("count".to_owned(), serde_json::json!(9999))].into_iter().collect(),
+        also_replaces: Default::default(),
+    };
+    let err = office.store.write(&[edit.clone()], lead, now()).unwrap_err();
+    assert!(matches!(err, StoreError::Validation(_)), "{err:?}");
+    // A part of a movement under a new id is refused too.
+    let partial = lohusa_core::change::EntityWrite {
+        entity_id: uuid::Uuid::from_u128(77),
+        ..edit
+    };
+    assert!(office.store.write(&[partial], lead, now()).is_err());
+    assert_eq!(office.store.stock_movements().unwrap().len(), 1);
+
+    // Derya gives one at a visit; the mother is deleted later: the package was still given.
+    let mut tablet = TempStore::new();
+    let d = tablet.store.set_local_member("Ebe Derya", now()).unwrap().id;
+    give(&mut tablet, d, "Ayşe Bir", "baby_care");
+    let mother = tablet.store.search_mothers("Ayşe", now(), 5).unwrap()[0].id;
+    tablet.store.delete_mother(mother, d, now()).unwrap();
+    let given = tablet.store.stock().unwrap();
+    let bag = given.balances.iter().find(|b| b.holder == Holder::Nurse(d)).unwrap();
+    assert_eq!(bag.given, [0, 0, 1]);
+
+    // A movement the server refused is kept in the quarantine but left out of the balances.
+    let refused = office
+        .store
+        .record_stock(&movement(Movement::Prepared, "woman_care", "50", None), lead, now())
+        .unwrap();
+    let change = office
+        .store
+        .export_changes()
+        .unwrap()
+        .into_iter()
+        .find(|c| c.entity_id == refused.id)
+        .unwrap();
+    office
+        .store
+        .quarantine(
+            &[lohusa_core::sync::Refusal {
+                change: change.id,
+                reason: "role_may_not_write".into(),
+            }],
+            now(),
+        )
+        .unwrap();
+    let view = office.store.stock().unwrap();
+    assert_eq!(view.movements.len(), 1);
+    assert_eq!(view.balances[0].held, [0, 0, -10]);
+    assert_eq!(view.balances[0].low, [false, false, true], "below zero is marked");
+    assert_eq!(office.store.quarantined().unwrap().len(), 1);
+}

@@ -507,6 +507,88 @@ async fn devices_report_and_see_only_their_team(db: Db) {
     assert_eq!(list(after).await.len(), 2);
 }
 
+/// A stock movement is recorded whole, once, by the team lead: an edit of one (which would let two
+/// offices conflict over a count), a partial one, fields that disagree, an item no package holds
+/// and a nurse's movement are refused; a whole one is taken.
+async fn stock_movements_are_written_once_whole_by_the_office(db: Db) {
+    let server = TestServer::start(db).await;
+    let device = Uuid::now_v7();
+    let lead = Client {
+        http: reqwest::Client::new(),
+        base: server.base.clone(),
+        token: server.token_as("izmir", device, lohusa_core::Role::TeamLead).await,
+        device,
+    };
+    let nurse = Client::new(&server, "izmir").await;
+    let nurse_id = nurse.device.to_string();
+    let movement = |device: Uuid, id: Uuid, fields: Value| {
+        lohusa_sync_tests::change(lohusa_core::EntityKind::StockMovement, id, device, device, fields)
+    };
+    let whole = json!({
+        "movement": "handed", "kind": "baby_care", "count": 10, "moved_on": "2026-11-20",
+        "member": nurse_id, "lot": "L-1", "contents": []
+    });
+    let id = Uuid::now_v7();
+    let first = movement(device, id, whole.clone());
+    assert_eq!(lead.push(&[first.clone()]).await.1["accepted"], 1);
+    let mut edit = movement(device, id, json!({ "count": 9999 }));
+    edit.base.insert("count".into(), vec![first.version()]);
+    let again = movement(device, id, whole.clone());
+    let partial = movement(device, Uuid::now_v7(), json!({ "count": 5 }));
+    let no_member = movement(
+        device,
+        Uuid::now_v7(),
+        json!({ "movement": "handed", "kind": "baby_care", "count": 3, "moved_on": "2026-11-20" }),
+    );
+    let vodka = movement(
+        device,
+        Uuid::now_v7(),
+        json!({ "movement": "prepared", "kind": "baby_care", "count": 3, "moved_on": "2026-11-20", "contents": ["vodka"] }),
+    );
+    let by_nurse = movement(nurse.device, Uuid::now_v7(), whole.clone());
+    let (_, body) = lead
+        .push(&[
+            edit.clone(),
+            again.clone(),
+            partial.clone(),
+            no_member.clone(),
+            vodka.clone(),
+        ])
+        .await;
+    let refused: BTreeSet<(String, String)> = body["refused"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["change"].as_str().unwrap().to_owned(),
+                r["reason"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        refused,
+        BTreeSet::from([
+            (edit.id.to_string(), "record_written_once".to_owned()),
+            (partial.id.to_string(), "record_written_once".to_owned()),
+            (no_member.id.to_string(), "record_fields_disagree".to_owned()),
+            (vodka.id.to_string(), "invalid_value".to_owned()),
+        ]),
+        "{body}"
+    );
+    // A whole movement again under a recorded id: refused against the server's state.
+    let (_, body) = lead.push(&[again.clone()]).await;
+    assert_eq!(body["refused"][0]["change"], again.id.to_string(), "{body}");
+    assert_eq!(body["refused"][0]["reason"], "record_written_once", "{body}");
+    let (_, body) = nurse.push(&[by_nurse.clone()]).await;
+    assert_eq!(body["refused"][0]["reason"], "role_may_not_write", "{body}");
+    // The movement stands as first written.
+    let (kind, doc) = server.backend.state_of(id).await.unwrap().unwrap();
+    assert_eq!(kind, lohusa_core::EntityKind::StockMovement);
+    assert_eq!(doc.values["count"], 10);
+}
+
+on_both!(stock_movements_are_written_once_whole_by_the_office);
 on_both!(bad_input_gets_a_clear_error_and_changes_nothing);
 on_both!(a_repeated_push_stores_nothing_twice);
 on_both!(enrollment_codes_work_once);

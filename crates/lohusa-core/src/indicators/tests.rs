@@ -480,6 +480,37 @@ fn a_deidentified_report_hides_small_cells() {
     let visits = report.total("visits_made").unwrap();
     assert_eq!((visits.numerator, visits.suppressed), (5, false));
     assert!(report.total("referrals_made").unwrap().suppressed);
+    // Nurses are numbered, not named.
+    let nurses = report
+        .breakdowns
+        .iter()
+        .find(|b| b.dimension == Dimension::Nurse)
+        .unwrap();
+    let named: Vec<(&str, &str)> = nurses
+        .groups
+        .iter()
+        .map(|g| (g.key.as_str(), g.name.en.as_str()))
+        .collect();
+    assert_eq!(
+        named,
+        [
+            ("nurse-1", "Nurse 1"),
+            ("nurse-2", "Nurse 2"),
+            ("nurse-3", "Nurse 3"),
+            ("unknown", "Nobody")
+        ]
+    );
+    // No hidden cell can be worked out by subtraction: where a breakdown hides one group's
+    // number, it hides another beside it.
+    for breakdown in report.breakdowns.iter().skip(1) {
+        for (i, def) in report.indicators.iter().enumerate() {
+            if report.breakdowns[0].groups[0].cells[i].suppressed {
+                continue;
+            }
+            let hidden = breakdown.groups.iter().filter(|g| g.cells[i].suppressed).count();
+            assert_ne!(hidden, 1, "{:?} {}", breakdown.dimension, def.id);
+        }
+    }
     // A zero count stays a zero.
     let none = deidentify(programme_report(
         &[],
@@ -531,4 +562,23 @@ fn the_median_of_an_even_count_is_the_mean_of_the_middle_two() {
     assert_eq!(median(&mut [5.0, 1.0, 3.0]), Some(3.0));
     assert_eq!(median(&mut [4.0, 1.0, 3.0, 2.0]), Some(2.5));
     assert_eq!(median(&mut []), None);
+}
+
+#[test]
+fn one_hidden_cell_among_shown_ones_takes_the_smallest_with_it() {
+    let cell = |n: u32, suppressed: bool| Cell {
+        numerator: n,
+        denominator: None,
+        median: None,
+        suppressed,
+    };
+    // A hidden number, a zero, 7 and 5: the 5 is hidden too.
+    let mut cells = [cell(0, true), cell(0, false), cell(7, false), cell(5, false)];
+    hide_complement(cells.iter_mut().collect());
+    let hidden: Vec<bool> = cells.iter().map(|c| c.suppressed).collect();
+    assert_eq!(hidden, [true, false, false, true]);
+    // Two hidden already: nothing more to hide.
+    let mut cells = [cell(0, true), cell(0, true), cell(7, false)];
+    hide_complement(cells.iter_mut().collect());
+    assert!(!cells[2].suppressed);
 }
