@@ -32,7 +32,18 @@ pub async fn district_report(
         per_team.push((team, deidentify(programme_report(&mothers, &members, month, today))));
         all.extend(mothers);
     }
-    let district = deidentify(programme_report(&all, &members, month, today));
+    let mut district = deidentify(programme_report(&all, &members, month, today));
+    let whole = lohusa_core::indicators::LocalText {
+        tr: "Tüm ilçe".into(),
+        en: "Whole district".into(),
+        ar: "المنطقة كلها".into(),
+    };
+    if let Some(total) = district.breakdowns.first_mut() {
+        total.name = whole.clone();
+        for group in &mut total.groups {
+            group.name = whole.clone();
+        }
+    }
     // The teams add up to the district: one team's hidden number beside the others' shown ones
     // could be worked out by subtraction, so another is hidden with it.
     for i in 0..district.indicators.len() {

@@ -558,7 +558,7 @@ async fn district_report_counts_every_team(db: Db) {
             .unwrap_or_else(|| panic!("{id} in the sheet"))
     };
     // The district: 11 registered, 5 reached of 11, 5 visits made, all in window.
-    let district = sheet(&mut workbook, "Whole team");
+    let district = sheet(&mut workbook, "Whole district");
     assert_eq!(find(&district, "women_registered")[2], Data::Float(11.0));
     assert_eq!(
         find(&district, "women_reached")[2..4],
@@ -591,7 +591,7 @@ async fn district_report_counts_every_team(db: Db) {
     ]);
     let text = std::fs::read_to_string(&csv).unwrap();
     assert!(
-        text.contains(",Whole team,all,Whole team,women_registered,Women registered,11,,"),
+        text.contains(",Whole district,all,Whole district,women_registered,Women registered,11,,"),
         "{text}"
     );
 }

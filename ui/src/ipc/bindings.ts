@@ -64,8 +64,8 @@ held: number[],
  */
 given: number[], 
 /**
- * Per kind: held, and below `LOW_STOCK` (or the office below 10) while stock of it was ever
- * received.
+ * Per kind: below zero, or below `LOW_STOCK` (the office below `LOW_OFFICE_STOCK`) once
+ * stock of it was received.
  */
 low: Array<boolean>, };
 
@@ -625,6 +625,10 @@ contents: Array<string>, };
 export type StockRecord = { id: string, movement: Movement, kind: string, count: number, moved_on: string, member: MemberId | null, lot: string | null, contents: Array<string>, };
 
 export type StockView = { 
+/**
+ * The package kinds, in the order of each balance's numbers.
+ */
+kinds: Array<string>, 
 /**
  * The office first, then each nurse.
  */
