@@ -224,6 +224,32 @@ fn main() -> anyhow::Result<()> {
         .len();
     }
 
+    // The programme report of this month and the month's line lists as a workbook: each reads
+    // every record the device holds (fewer runs; they are the office's, not the nurse's).
+    let mut programme = Vec::new();
+    let mut line_lists = Vec::new();
+    let mut n_visits_made = 0;
+    let mut n_rows = 0;
+    for _ in 0..args.reads.clamp(1, 5) {
+        let report = time(&mut programme, || store.programme_report(month, Utc::now()))?;
+        n_visits_made = report.total("visits_made").map_or(0, |c| c.numerator);
+        n_rows = time(&mut line_lists, || -> anyhow::Result<usize> {
+            let records = store.records_for_export(Utc::now())?;
+            let members = store.member_names_map()?;
+            let options = lohusa_exchange::line_lists::LineListOptions {
+                period: lohusa_core::coverage::month_of(month),
+                today: month,
+                variant: lohusa_exchange::line_lists::Variant::Deidentified,
+                language: lohusa_core::flag_text::TextLanguage::Tr,
+                members: &members,
+                secret: b"bench",
+            };
+            let tables = lohusa_exchange::line_lists::line_lists(&records, &options);
+            lohusa_exchange::tables::to_xlsx(&tables)?;
+            Ok(tables.iter().map(|t| t.rows.len()).sum())
+        })?;
+    }
+
     // Duplicate check of a referral: the index of every mother is built once per file, then each
     // row is checked against it. Probes are existing mothers' names respelt (upper case, Turkish
     // letters folded), with a new phone, so each finds its original by name and birth date.
@@ -273,6 +299,18 @@ fn main() -> anyhow::Result<()> {
         &Timings(coverage),
         &br,
         "< 100 ms",
+    );
+    report(
+        &format!("programme report of the month ({n_visits_made} visits made)"),
+        &Timings(programme),
+        &br,
+        "< 2 s",
+    );
+    report(
+        &format!("line lists of the month as XLSX ({n_rows} rows)"),
+        &Timings(line_lists),
+        &br,
+        "< 5 s",
     );
     report(
         &format!(
