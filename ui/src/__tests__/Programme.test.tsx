@@ -100,6 +100,7 @@ beforeEach(async () => {
     ],
   };
   stock = {
+    kinds: ["health_care", "woman_care", "baby_care"],
     balances: [{ holder: { type: "office" }, name: null, held: [0, 12, 30], given: [0, 0, 0], low: [false, false, false] }, balance([0, 2, 8], [false, true, false])],
     movements: [],
   };
