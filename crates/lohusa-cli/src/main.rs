@@ -582,6 +582,11 @@ async fn run() -> anyhow::Result<()> {
                     report
                 })
             };
+            if deidentified && !matches!(format.as_str(), "programme-xlsx" | "programme-csv" | "line-lists-xlsx") {
+                anyhow::bail!(
+                    "--deidentified: only programme-xlsx, programme-csv and line-lists-xlsx have a de-identified form; {format} carries names"
+                );
+            }
             let bytes: Vec<u8> = match format.as_str() {
                 "visits-csv" => lohusa_exchange::csv_export::visits_csv(&records).into_bytes(),
                 "flags-csv" => lohusa_exchange::csv_export::flags_csv(&records, language).into_bytes(),
@@ -693,7 +698,9 @@ fn parse_answers(answers: Vec<String>) -> anyhow::Result<BTreeMap<String, String
         let Some((key, value)) = answer.split_once('=') else {
             bail!("--answer must be key=value, not {answer:?}");
         };
-        parsed.insert(key.to_owned(), value.to_owned());
+        if parsed.insert(key.to_owned(), value.to_owned()).is_some() {
+            bail!("--answer {key} is given twice; give several choices once, comma-separated ({key}=a,b)");
+        }
     }
     Ok(parsed)
 }

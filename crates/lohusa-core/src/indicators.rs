@@ -674,62 +674,43 @@ fn screening_done(visit: &ProgrammeVisit) -> bool {
     (1..=instrument.items).all(|item| answer(visit, None, &instrument.item_field(item)).is_some())
 }
 
-/// The report as it may leave the team: every cell with a number between 1 and 4 (numerator or
-/// denominator) hidden (a median of fewer than 5 values too), and the nurses numbered rather
-/// than named.
+/// A count as it may leave the team: to the nearest multiple of 5 (7 is 5, 8 is 10).
+pub fn round_to_5(n: u32) -> u32 {
+    n.saturating_add(2) / 5 * 5
+}
+
+/// The report as it may leave the team (for the donor): no breakdown by nurse or by
+/// neighbourhood (staff, and places typed freely and small enough to point at a woman); every
+/// cell with a number from 1 to 4 hidden (a median of fewer than 5 values too); every other
+/// number rounded to the nearest 5, so that no hidden number can be worked out by subtracting
+/// shown ones (groups from a total, one indicator from another, a team from the district), and
+/// percentages computed from the rounded numbers.
 pub fn deidentify(mut report: ProgrammeReport) -> ProgrammeReport {
     let small = |n: u32| n > 0 && n < SMALL_CELL;
-    for breakdown in report.breakdowns.iter_mut().filter(|b| b.dimension == Dimension::Nurse) {
-        for (i, group) in breakdown.groups.iter_mut().filter(|g| g.key != "unknown").enumerate() {
-            let n = i + 1;
-            group.key = format!("nurse-{n}");
-            group.name = LocalText {
-                tr: format!("Ebe/hemşire {n}"),
-                en: format!("Nurse {n}"),
-                ar: format!("الممرضة {n}"),
-            };
-        }
-    }
+    report
+        .breakdowns
+        .retain(|b| !matches!(b.dimension, Dimension::Nurse | Dimension::Neighbourhood));
     for breakdown in &mut report.breakdowns {
         for group in &mut breakdown.groups {
             for cell in &mut group.cells {
-                if small(cell.numerator) || cell.denominator.is_some_and(small) {
-                    *cell = Cell {
+                *cell = if small(cell.numerator) || cell.denominator.is_some_and(small) {
+                    Cell {
                         suppressed: true,
                         ..Cell::default()
-                    };
-                }
+                    }
+                } else {
+                    Cell {
+                        numerator: round_to_5(cell.numerator),
+                        denominator: cell.denominator.map(round_to_5),
+                        median: cell.median,
+                        suppressed: false,
+                    }
+                };
             }
-        }
-    }
-    // A breakdown's groups add up to the team's number: one hidden cell beside shown ones could
-    // be worked out by subtraction, so a second one is hidden with it.
-    let indicators = report.indicators.len();
-    for breakdown in report.breakdowns.iter_mut().filter(|b| b.dimension != Dimension::Total) {
-        for i in 0..indicators {
-            hide_complement(breakdown.groups.iter_mut().filter_map(|g| g.cells.get_mut(i)).collect());
         }
     }
     report.deidentified = true;
     report
-}
-
-/// Of cells that add up to a shown total: when exactly one is hidden, hides the smallest shown
-/// one that is not zero too, so neither can be worked out by subtraction.
-pub fn hide_complement(mut cells: Vec<&mut Cell>) {
-    if cells.iter().filter(|c| c.suppressed).count() != 1 {
-        return;
-    }
-    let smallest = cells
-        .iter_mut()
-        .filter(|c| !c.suppressed && (c.numerator > 0 || c.denominator.unwrap_or(0) > 0))
-        .min_by_key(|c| (c.numerator, c.denominator));
-    if let Some(cell) = smallest {
-        **cell = Cell {
-            suppressed: true,
-            ..Cell::default()
-        };
-    }
 }
 
 #[cfg(test)]

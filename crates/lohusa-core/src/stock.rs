@@ -26,6 +26,8 @@ pub const MAX_COUNT: u32 = 10_000;
 /// A nurse holding fewer than this of a kind she has been handed is warned.
 pub const LOW_STOCK: i64 = 3;
 pub const MAX_LOT_LEN: usize = 60;
+/// A movement is recorded within a year of the day it happened.
+pub const MAX_DAYS_BACK: i64 = 366;
 
 /// What a movement does.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -149,6 +151,13 @@ pub fn validate_stock(
     let moved_on = parse::required_date(&mut errors, "moved_on", &input.moved_on);
     if let Some(day) = moved_on.filter(|day| *day > today) {
         errors.push(FieldError::new("moved_on", Rule::InTheFuture).with("value", day.format("%d.%m.%Y")));
+    }
+    if let Some(day) = moved_on.filter(|day| (today - *day).num_days() > MAX_DAYS_BACK) {
+        errors.push(
+            FieldError::new("moved_on", Rule::TooLongAgo)
+                .with("value", day.format("%d.%m.%Y"))
+                .with("max_days", MAX_DAYS_BACK),
+        );
     }
     let needs_member = matches!(input.movement, Movement::Handed | Movement::Returned);
     match input.member {

@@ -13,7 +13,7 @@ pub fn istanbul_today(now: DateTime<Utc>) -> NaiveDate {
 /// The first day of a month written YYYY-MM (a year of four digits, 2000–2199, as records hold).
 pub fn parse_month(text: &str) -> Result<NaiveDate, String> {
     let text = text.trim();
-    let wrong = || format!("{text:?} is not a month; write it as YYYY-MM, e.g. 2026-11");
+    let wrong = || format!("{text:?} is not a month from 2000-01 to 2199-12; write it as YYYY-MM, e.g. 2026-11");
     let (year, month) = text.split_once('-').ok_or_else(wrong)?;
     if year.len() != 4 || month.is_empty() || month.len() > 2 {
         return Err(wrong());

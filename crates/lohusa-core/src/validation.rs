@@ -168,7 +168,10 @@ impl FieldError {
             Rule::WrongPin => format!("is not this member's PIN ({} wrong in a row)", p("failures")),
             Rule::PinLocked => format!("is locked after wrong PINs for {} more seconds", p("seconds")),
             Rule::NotYourRole => "may not be written by this member's role".to_owned(),
-            Rule::InvalidValue => format!("is not a value this field can hold ({})", p("problem")),
+            Rule::InvalidValue => match self.params.get("value") {
+                Some(value) => format!("{value} is not a value this field can hold ({})", p("problem")),
+                None => format!("is not a value this field can hold ({})", p("problem")),
+            },
             Rule::ControlCharacters => "contains control characters".to_owned(),
             Rule::IdNumberChecksum => "check digits do not match: probably a typo".to_owned(),
             Rule::IdNumberKind => format!("a {} number does not fit the legal status {}", p("kind"), p("status")),

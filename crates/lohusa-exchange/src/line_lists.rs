@@ -2,11 +2,12 @@
 //! (a window that passed with nothing recorded has its own row), a flags file with the doctor's
 //! sign-off, and a babies file; each identified, or de-identified for the donor.
 //!
-//! De-identified: no name, phone, identity number, street, typed nationality, baby name, typed
-//! note or reason, nor the names of staff; a mother is a stable pseudonym (`M-` and 12 hex digits
-//! of SHA-256 over a secret of the exporting device and her id: the same in every export of that
-//! device, and not reversible without the secret), her age an age band. Dates of care stay: the
-//! windows are read from them.
+//! De-identified: no name, phone, identity number, street, neighbourhood, typed nationality, baby
+//! name, typed note or reason, record id (a UUID v7 holds the moment it was made), nor staff
+//! names; a mother is a stable pseudonym (`M-` and 12 hex digits of SHA-256 over a secret of the
+//! exporting device and her id: the same in every export of that device, and not reversible
+//! without the secret), a nurse too (`N-`), her age an age band, and every date a month
+//! (YYYY-MM); a visit keeps the baby's day of life, its window's status and its timing.
 //!
 //! A mother is listed when her care touches the period: registered in it, a visit in it, or a
 //! window opening in it. Visits and flags are listed when their date is in the period; a window
@@ -85,6 +86,34 @@ pub fn age_at_registration(mother: &lohusa_core::registration::MotherRecord) -> 
     match mother.date_of_birth {
         Some(born) => mother.registered_on.years_since(born),
         None => mother.age_years,
+    }
+}
+
+/// A date: the day for the team, its month for the donor.
+fn day(options: &LineListOptions, date: NaiveDate) -> Value {
+    match options.variant {
+        Variant::Identified => Value::Date(date),
+        Variant::Deidentified => Value::text(date.format("%Y-%m").to_string()),
+    }
+}
+
+fn opt_day(options: &LineListOptions, date: Option<NaiveDate>) -> Value {
+    date.map_or(Value::Empty, |d| day(options, d))
+}
+
+/// A member of staff: her id for the team, a pseudonym for the donor.
+fn staff(options: &LineListOptions, member: Option<lohusa_core::MemberId>) -> Value {
+    match (member, options.variant) {
+        (None, _) => Value::Empty,
+        (Some(m), Variant::Identified) => Value::text(m.to_string()),
+        (Some(m), Variant::Deidentified) => {
+            let mut hash = Sha256::new();
+            hash.update(options.secret);
+            hash.update(b"staff");
+            hash.update(m.0.as_bytes());
+            let hex: String = hash.finalize().iter().take(4).map(|b| format!("{b:02x}")).collect();
+            Value::text(format!("N-{hex}"))
+        }
     }
 }
 
@@ -185,7 +214,7 @@ fn mothers_table(mothers: &[&ProgrammeMother], options: &LineListOptions) -> Tab
             ("id_number", true),
             ("phone", true),
             ("street", true),
-            ("neighbourhood", false),
+            ("neighbourhood", true),
             ("district", false),
             ("residency_status", false),
             ("nationality_as_typed", true),
@@ -232,22 +261,22 @@ fn mothers_table(mothers: &[&ProgrammeMother], options: &LineListOptions) -> Tab
             Value::opt_date(m.date_of_birth),
             age.map_or(Value::Empty, |a| Value::Int(i64::from(a))),
             Value::opt_text(age.map(age_band)),
-            Value::Date(m.registered_on),
+            day(options, m.registered_on),
             Value::opt_text(export.referral_source.as_deref()),
-            Value::Date(export.birth.birth_date),
+            day(options, export.birth.birth_date),
             Value::text(code(&export.birth.mode)),
             export
                 .birth
                 .gestational_weeks
                 .map_or(Value::Empty, |w| Value::Int(i64::from(w))),
-            Value::opt_date(export.birth.discharge_date),
+            opt_day(options, export.birth.discharge_date),
             Value::Int(export.babies.len() as i64),
             Value::text(code(&m.preferred_language)),
             Value::yes_no(Some(m.interpreter_needed)),
-            Value::opt_text(export.case.assigned_to.map(|a| a.to_string()).as_deref()),
+            staff(options, export.case.assigned_to),
             nurse_name(options, export.case.assigned_to),
             Value::text(if export.case.is_closed() { "closed" } else { "open" }),
-            Value::opt_date(export.case.closed_on),
+            opt_day(options, export.case.closed_on),
             Value::text(export.case.closed_reason.map(|r| code(&r)).unwrap_or_default()),
             Value::Int(
                 export
@@ -276,10 +305,10 @@ fn visits_table(mothers: &[&ProgrammeMother], options: &LineListOptions) -> Tabl
     let mut columns: Vec<(&str, bool)> = vec![
         ("mother", false),
         ("visit_number", false),
-        ("window_opens", false),
-        ("window_closes", false),
+        ("window_opens", true),
+        ("window_closes", true),
         ("window_status", false),
-        ("visit_id", false),
+        ("visit_id", true),
         ("extra_visit", false),
         ("outcome", false),
         ("visited_on", false),
@@ -395,13 +424,13 @@ fn record_values(
         Value::text(visit.id.to_string()),
         Value::yes_no(Some(visit.extra_visit_id.is_some())),
         Value::text(code(&visit.outcome)),
-        Value::Date(visit.visited_on),
+        day(options, visit.visited_on),
         Value::text(timing),
         Value::Int(lohusa_core::time::day_of_life(
             export.birth.birth_date,
             visit.visited_on,
         )),
-        Value::opt_text(exported.recorded_by.map(|m| m.to_string()).as_deref()),
+        staff(options, exported.recorded_by),
         match exported.recorded_by.and_then(|m| options.members.get(&m)) {
             Some(name) => Value::text(name.clone()),
             None => Value::text(visit.visited_by.clone()),
@@ -434,7 +463,7 @@ fn flags_table(mothers: &[&ProgrammeMother], options: &LineListOptions) -> Table
         "flags",
         &[
             ("mother", false),
-            ("visit_id", false),
+            ("visit_id", true),
             ("visit_number", false),
             ("visited_on", false),
             ("position", false),
@@ -476,14 +505,17 @@ fn flags_table(mothers: &[&ProgrammeMother], options: &LineListOptions) -> Table
                     mother_key(export, options),
                     Value::text(visit.visit.id.to_string()),
                     Value::Int(i64::from(visit.visit.number.get())),
-                    Value::Date(visit.visit.visited_on),
+                    day(options, visit.visit.visited_on),
                     Value::Int(position as i64 + 1),
                     Value::text(subject),
                     Value::text(flag.rule.clone()),
                     Value::text(code(&flag.level)),
                     Value::text(flag_text::reasons_sentence(options.language, flag, definition)),
                     Value::yes_no(Some(review.is_some())),
-                    Value::opt_date(review.map(|r| lohusa_core::time::istanbul_today(r.reviewed_at))),
+                    opt_day(
+                        options,
+                        review.map(|r| lohusa_core::time::istanbul_today(r.reviewed_at)),
+                    ),
                     Value::opt_text(review.map(|r| r.reviewed_by.as_str())),
                     Value::text(review.map(|r| code(&r.order)).unwrap_or_default()),
                 ]);
@@ -558,13 +590,13 @@ fn babies_table(mothers: &[&ProgrammeMother], options: &LineListOptions) -> Tabl
                 Value::opt_text(baby.name.as_deref()),
                 Value::text(code(&baby.sex)),
                 Value::Int(i64::from(baby.birth_weight_g)),
-                Value::Date(export.birth.birth_date),
+                day(options, export.birth.birth_date),
                 export
                     .birth
                     .gestational_weeks
                     .map_or(Value::Empty, |w| Value::Int(i64::from(w))),
                 Value::opt_number(weight.as_ref().and_then(|(_, w)| w.as_f64()), 0),
-                Value::opt_date(weight.map(|(on, _)| on)),
+                opt_day(options, weight.map(|(on, _)| on)),
                 Value::opt_number(latch, 0),
             ];
             row.extend(BABY_ANSWERS.iter().map(|field| match latest(field).map(|(_, v)| v) {

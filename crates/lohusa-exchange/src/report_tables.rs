@@ -68,7 +68,7 @@ pub fn report_tables(report: &ProgrammeReport, language: TextLanguage) -> Vec<Ta
         about.rows.push(vec![
             Value::text("suppressed"),
             Value::text(format!(
-                "{} = a number between 1 and {}",
+                "{} = a number from 1 to {}; every other number is rounded to the nearest 5",
                 crate::tables::SUPPRESSED,
                 lohusa_core::indicators::SMALL_CELL - 1
             )),

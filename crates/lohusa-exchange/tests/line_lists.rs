@@ -206,8 +206,20 @@ fn the_deidentified_files_hold_no_name_phone_identity_number_or_street() {
     assert_eq!(expected.len(), 14);
     assert_eq!(column(mothers, "age_band").len(), 2);
     assert!(!mothers.columns.contains(&"date_of_birth".to_owned()));
-    // What the donor needs stays.
+    // Dates are months, record ids (a UUID v7 holds its moment) and neighbourhoods are gone,
+    // nurses are pseudonyms.
+    assert!(!everything.contains("2026-11-2"), "no day of a month:\n{everything}");
+    assert!(!everything.contains("Kazımdirik") && !everything.contains("Mevlana"));
     let visits = table(&tables, "visits");
+    assert!(!visits.columns.contains(&"visit_id".to_owned()));
+    assert!(!visits.columns.contains(&"window_opens".to_owned()));
+    assert_eq!(column(visits, "visited_on")[0], text("2026-11"));
+    let Value::Text(nurse) = &column(visits, "nurse_id")[0] else {
+        panic!("a nurse pseudonym")
+    };
+    assert!(nurse.starts_with("N-") && nurse.len() == 10, "{nurse}");
+    assert!(!everything.contains(&uuid::Uuid::from_u128(DERYA_ID).to_string()));
+    // What the donor needs stays.
     assert_eq!(column(visits, "window_status").len(), 7);
     assert!(table(&tables, "babies").columns.contains(&"feeding_type".to_owned()));
 }

@@ -32,6 +32,8 @@ pub async fn district_report(
         per_team.push((team, deidentify(programme_report(&mothers, &members, month, today))));
         all.extend(mothers);
     }
+    // De-identified, each team's and the district's numbers are rounded to 5: one team's hidden
+    // number cannot be worked out from the district's and the others'.
     let mut district = deidentify(programme_report(&all, &members, month, today));
     let whole = lohusa_core::indicators::LocalText {
         tr: "Tüm ilçe".into(),
@@ -43,16 +45,6 @@ pub async fn district_report(
         for group in &mut total.groups {
             group.name = whole.clone();
         }
-    }
-    // The teams add up to the district: one team's hidden number beside the others' shown ones
-    // could be worked out by subtraction, so another is hidden with it.
-    for i in 0..district.indicators.len() {
-        lohusa_core::indicators::hide_complement(
-            per_team
-                .iter_mut()
-                .filter_map(|(_, r)| r.breakdowns.first_mut()?.groups.first_mut()?.cells.get_mut(i))
-                .collect(),
-        );
     }
     Ok(DistrictReport {
         district,

@@ -200,8 +200,10 @@ impl Store {
         for write in writes {
             for (field, value) in &write.fields {
                 if let Err(problem) = lohusa_core::fields::check_value(write.entity, field, value) {
+                    let shown: String = value.to_string().chars().take(80).collect();
                     refused.push(
                         lohusa_core::FieldError::new(field.clone(), lohusa_core::Rule::InvalidValue)
+                            .with("value", shown)
                             .with("problem", problem.as_str()),
                     );
                 }
@@ -216,8 +218,15 @@ impl Store {
             let exists = lohusa_core::fields::write_once(write.entity)
                 && !entity_meta::load(&self.conn, write.entity_id)?.fields.is_empty();
             if let Err(problem) = lohusa_core::fields::check_write_once(write.entity, &write.fields, exists) {
+                let (field, value) = write
+                    .fields
+                    .iter()
+                    .next()
+                    .map_or(("", &serde_json::Value::Null), |(f, v)| (f.as_str(), v));
                 refused.push(
-                    lohusa_core::FieldError::new("movement", lohusa_core::Rule::InvalidValue).with("problem", problem),
+                    lohusa_core::FieldError::new(field, lohusa_core::Rule::InvalidValue)
+                        .with("value", value.to_string().chars().take(80).collect::<String>())
+                        .with("problem", problem),
                 );
             }
         }
