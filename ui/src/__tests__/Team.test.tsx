@@ -27,6 +27,9 @@ vi.mock("../ipc", async (importOriginal) => {
       teamDevices: () => new Promise(() => undefined),
       coverage: () => new Promise(() => undefined),
       syncState: () => new Promise(() => undefined),
+      stock: () => new Promise(() => undefined),
+      knownMembers: () => new Promise(() => undefined),
+      programmeReport: () => new Promise(() => undefined),
     },
   };
 });
