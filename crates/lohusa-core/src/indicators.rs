@@ -22,12 +22,12 @@ use serde_json::Value;
 use ts_rs::TS;
 
 use crate::checklist::answer_key;
-use crate::coverage::{counted_windows, month_of};
+use crate::coverage::month_of;
 use crate::flags::FlagLevel;
 use crate::nationality;
 use crate::programme::{MemberNames, ProgrammeMother, ProgrammeVisit};
 use crate::review::flag_key;
-use crate::schedule::{RecordedVisit, VisitNumber, VisitStatus};
+use crate::schedule::VisitStatus;
 use crate::search::fold_for_search;
 use crate::visit::VisitOutcome;
 
@@ -406,24 +406,7 @@ pub fn programme_report(
         }
 
         // Windows opening this month.
-        let window_visits: Vec<&ProgrammeVisit> = mother
-            .visits
-            .iter()
-            .filter(|v| v.visit.extra_visit_id.is_none())
-            .collect();
-        let recorded: Vec<(VisitNumber, RecordedVisit)> = window_visits
-            .iter()
-            .map(|v| {
-                (
-                    v.visit.number,
-                    RecordedVisit {
-                        outcome: v.visit.outcome,
-                        date: v.visit.visited_on,
-                    },
-                )
-            })
-            .collect();
-        let windows = counted_windows(mother.birth.birth_date, &recorded, mother.case.closed_on, today);
+        let (window_visits, windows) = mother.windows(today);
         for counted in &windows {
             if !in_month(counted.window.opens_on, from, to) {
                 continue;

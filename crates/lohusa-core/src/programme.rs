@@ -27,6 +27,32 @@ pub struct ProgrammeMother {
     pub referral_source: Option<String>,
 }
 
+impl ProgrammeMother {
+    /// Her visits that belong to a window (not extra ones) and, as of `today`, the windows the
+    /// programme counts (`coverage::counted_windows`; `deciding` indexes those visits).
+    pub fn windows(&self, today: chrono::NaiveDate) -> (Vec<&ProgrammeVisit>, Vec<crate::coverage::CountedWindow>) {
+        let visits: Vec<&ProgrammeVisit> = self
+            .visits
+            .iter()
+            .filter(|v| v.visit.extra_visit_id.is_none())
+            .collect();
+        let recorded: Vec<(crate::schedule::VisitNumber, crate::schedule::RecordedVisit)> = visits
+            .iter()
+            .map(|v| {
+                (
+                    v.visit.number,
+                    crate::schedule::RecordedVisit {
+                        outcome: v.visit.outcome,
+                        date: v.visit.visited_on,
+                    },
+                )
+            })
+            .collect();
+        let counted = crate::coverage::counted_windows(self.birth.birth_date, &recorded, self.case.closed_on, today);
+        (visits, counted)
+    }
+}
+
 /// A visit record, who recorded it, and the flags it raises.
 #[derive(Clone, Debug)]
 pub struct ProgrammeVisit {

@@ -15,12 +15,11 @@
 
 use chrono::NaiveDate;
 use lohusa_core::checklist::answer_key;
-use lohusa_core::coverage::counted_windows;
 use lohusa_core::flag_text::{self, TextLanguage};
 use lohusa_core::flags::FlagLevel;
 use lohusa_core::programme::{MemberNames, ProgrammeMother, ProgrammeVisit};
 use lohusa_core::review::flag_key;
-use lohusa_core::schedule::{RecordedVisit, VisitNumber, visit_windows};
+use lohusa_core::schedule::visit_windows;
 use lohusa_core::search::fold_for_search;
 use lohusa_core::visit::VisitOutcome;
 use serde_json::Value as Json;
@@ -328,24 +327,7 @@ fn visits_table(mothers: &[&ProgrammeMother], options: &LineListOptions) -> Tabl
     ]);
     let mut b = Builder::new("visits", &columns);
     for export in mothers {
-        let window_visits: Vec<&ProgrammeVisit> = export
-            .visits
-            .iter()
-            .filter(|v| v.visit.extra_visit_id.is_none())
-            .collect();
-        let recorded: Vec<(VisitNumber, RecordedVisit)> = window_visits
-            .iter()
-            .map(|v| {
-                (
-                    v.visit.number,
-                    RecordedVisit {
-                        outcome: v.visit.outcome,
-                        date: v.visit.visited_on,
-                    },
-                )
-            })
-            .collect();
-        let counted = counted_windows(export.birth.birth_date, &recorded, export.case.closed_on, options.today);
+        let (window_visits, counted) = export.windows(options.today);
         for window in visit_windows(export.birth.birth_date) {
             let status = counted
                 .iter()

@@ -20,6 +20,24 @@ export function shiftMonth(iso: string, offset: number): string {
   return `${year}-${String(month).padStart(2, "0")}-01`;
 }
 
+/** The month shown, with buttons to the one before and after. */
+export function MonthPicker({ name, label, testId, onShift }: { name: string; label: string; testId: string; onShift: (by: number) => void }) {
+  const { t } = useTranslation();
+  return (
+    <div className="month-picker">
+      <button type="button" name={`${name}_previous`} className="secondary" onClick={() => onShift(-1)} aria-label={t("office.coverage.previous")}>
+        ‹
+      </button>
+      <strong className="month-label" data-testid={testId}>
+        {label}
+      </strong>
+      <button type="button" name={`${name}_next`} className="secondary" onClick={() => onShift(1)} aria-label={t("office.coverage.next")}>
+        ›
+      </button>
+    </div>
+  );
+}
+
 function total(c: CoverageCounts): number {
   return c.done + c.done_late + c.missed + c.late + c.open;
 }
@@ -66,15 +84,7 @@ export function Coverage() {
   return (
     <section className="card coverage" aria-labelledby="coverage-title">
       <h2 id="coverage-title">{t("office.coverage.title")}</h2>
-      <div className="month-picker">
-        <button type="button" name="month_previous" className="secondary" onClick={() => table && setMonth(shiftMonth(table.from, -1))} aria-label={t("office.coverage.previous")}>
-          ‹
-        </button>
-        <strong className="month-label" data-testid="coverage-month">{label}</strong>
-        <button type="button" name="month_next" className="secondary" onClick={() => table && setMonth(shiftMonth(table.from, 1))} aria-label={t("office.coverage.next")}>
-          ›
-        </button>
-      </div>
+      <MonthPicker name="month" label={label} testId="coverage-month" onShift={(by) => table && setMonth(shiftMonth(table.from, by))} />
       {error ? <p className="banner banner-error" role="alert">{generalMessage(t, error)}</p> : null}
       {table ? (
         <>

@@ -21,7 +21,7 @@ import {
 } from "../ipc";
 import { formatNumber, intlLocale, numericDate } from "../lib/dates";
 import { generalMessage } from "../lib/errors";
-import { shiftMonth } from "./Coverage";
+import { MonthPicker, shiftMonth } from "./Coverage";
 
 const SECTIONS = ["reach", "windows", "baby", "labs", "mood", "flags", "care"] as const;
 const FILES: ProgrammeFile[] = ["report_xlsx", "report_csv", "line_lists_xlsx", "line_lists_csv"];
@@ -98,15 +98,7 @@ export function ProgrammeReport() {
   return (
     <section className="card programme-report" aria-labelledby="programme-report-title">
       <h2 id="programme-report-title">{t("office.report.title")}</h2>
-      <div className="month-picker">
-        <button type="button" name="report_month_previous" className="secondary" onClick={() => report && setMonth(shiftMonth(report.from, -1))} aria-label={t("office.coverage.previous")}>
-          ‹
-        </button>
-        <strong className="month-label" data-testid="report-month">{label}</strong>
-        <button type="button" name="report_month_next" className="secondary" onClick={() => report && setMonth(shiftMonth(report.from, 1))} aria-label={t("office.coverage.next")}>
-          ›
-        </button>
-      </div>
+      <MonthPicker name="report_month" label={label} testId="report-month" onShift={(by) => report && setMonth(shiftMonth(report.from, by))} />
       <div className="report-controls">
         <label className="field-inline">
           <span>{t("office.report.breakdown")}</span>
