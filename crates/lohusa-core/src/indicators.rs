@@ -83,6 +83,9 @@ pub struct IndicatorDef {
     pub name: LocalText,
     pub numerator: LocalText,
     pub denominator: Option<LocalText>,
+    /// Indicators with the same partition split one denominator between them (a window is in
+    /// window, late, missed or not yet due): a de-identified report hides them together.
+    pub partition: Option<String>,
 }
 
 /// One breakdown's definition.
@@ -195,6 +198,8 @@ impl ProgrammeReport {
 
 /// A number between 1 and this, minus one, is hidden in a de-identified report.
 pub const SMALL_CELL: u32 = 5;
+/// A de-identified report shows a median of at least this many values, in whole units.
+pub const MEDIAN_SHOWN_FROM: u32 = 10;
 
 /// One unit of an indicator: whose it is (for the breakdowns), whether it is in the numerator,
 /// and its value for a median.
@@ -685,10 +690,34 @@ pub fn deidentify(mut report: ProgrammeReport) -> ProgrammeReport {
                     Cell {
                         numerator: round_to_5(cell.numerator),
                         denominator: cell.denominator.map(round_to_5),
-                        median: cell.median,
+                        // A median of few values is one woman's; a half says the count is even.
+                        median: cell
+                            .median
+                            .filter(|_| cell.numerator >= MEDIAN_SHOWN_FROM)
+                            .map(f64::round),
                         suppressed: false,
                     }
                 };
+            }
+        }
+    }
+    // Cells that split one denominator add up to it: one hidden among them could be bounded
+    // from the others, so a group hides all of them together.
+    let partitions: Vec<Option<String>> = report.indicators.iter().map(|d| d.partition.clone()).collect();
+    for breakdown in &mut report.breakdowns {
+        for group in &mut breakdown.groups {
+            let hidden: std::collections::BTreeSet<&String> = partitions
+                .iter()
+                .zip(&group.cells)
+                .filter_map(|(p, c)| p.as_ref().filter(|_| c.suppressed))
+                .collect();
+            for (partition, cell) in partitions.iter().zip(&mut group.cells) {
+                if partition.as_ref().is_some_and(|p| hidden.contains(p)) {
+                    *cell = Cell {
+                        suppressed: true,
+                        ..Cell::default()
+                    };
+                }
             }
         }
     }

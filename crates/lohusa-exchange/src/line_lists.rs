@@ -7,7 +7,12 @@
 //! names; a mother is a stable pseudonym (`M-` and 12 hex digits of SHA-256 over a secret of the
 //! exporting device and her id: the same in every export of that device, and not reversible
 //! without the secret), a nurse too (`N-`), her age an age band, and every date a month
-//! (YYYY-MM); a visit keeps the baby's day of life, its window's status and its timing.
+//! (YYYY-MM); a visit keeps its window's status and its timing (not the day of life: with the
+//! months it would give the dates back).
+//!
+//! De-identified line lists are pseudonymised records, not anonymous ones: rows can be counted,
+//! so they go to the donor under a data-sharing agreement, beside (not instead of) the
+//! aggregate report, which is what may be published.
 //!
 //! A mother is listed when her care touches the period: registered in it, a visit in it, or a
 //! window opening in it. Visits and flags are listed when their date is in the period; a window
@@ -312,7 +317,7 @@ fn visits_table(mothers: &[&ProgrammeMother], options: &LineListOptions) -> Tabl
         ("outcome", false),
         ("visited_on", false),
         ("timing", false),
-        ("day_of_life", false),
+        ("day_of_life", true),
         ("nurse_id", false),
         ("nurse", true),
     ];

@@ -50,6 +50,7 @@ const share: IndicatorDef = {
   name: { tr: "Ulaşılan kadınlar", en: "Women reached", ar: "النساء اللواتي تم الوصول إليهن" },
   numerator: { tr: "Bunlardan en az bir ziyaret yapılanlar", en: "Of these, at least one visit", ar: "منهن" },
   denominator: { tr: "Ay içinde kaydedilen anneler", en: "Mothers registered in the month", ar: "الأمهات" },
+  partition: null,
 };
 const median: IndicatorDef = {
   id: "days_discharge_to_first_visit",
@@ -59,6 +60,7 @@ const median: IndicatorDef = {
   name: text("Days from discharge"),
   numerator: text("median"),
   denominator: text("first visits"),
+  partition: null,
 };
 
 function balance(held: number[], low: boolean[]): Balance {

@@ -370,7 +370,12 @@ section: string,
 /**
  * The unit of a median (`days`, `hours`).
  */
-unit: string | null, name: LocalText, numerator: LocalText, denominator: LocalText | null, };
+unit: string | null, name: LocalText, numerator: LocalText, denominator: LocalText | null, 
+/**
+ * Indicators with the same partition split one denominator between them (a window is in
+ * window, late, missed or not yet due): a de-identified report hides them together.
+ */
+partition: string | null, };
 
 export type IndicatorKind = "count" | "share" | "median";
 

@@ -6,6 +6,7 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::*;
+use crate::VisitNumber;
 use crate::case::{CaseState, CloseReason};
 use crate::checklist::Answers;
 use crate::flags::Flag;
@@ -545,19 +546,66 @@ fn the_median_of_an_even_count_is_the_mean_of_the_middle_two() {
 }
 
 #[test]
+fn a_window_family_is_hidden_together_and_small_medians_are_not_shown() {
+    let mut report = november();
+    let set = |report: &mut ProgrammeReport, id: &str, cell: Cell| {
+        let i = report.indicators.iter().position(|d| d.id == id).unwrap();
+        report.breakdowns[0].groups[0].cells[i] = cell;
+    };
+    let share = |n: u32, d: u32| Cell {
+        numerator: n,
+        denominator: Some(d),
+        median: None,
+        suppressed: false,
+    };
+    // 5 in window, 1 late, 1 missed, 0 not yet due, of 7: the 0 and the 5 would bound the two
+    // hidden ones, so all four are hidden.
+    set(&mut report, "visit1_in_window", share(5, 7));
+    set(&mut report, "visit1_late", share(1, 7));
+    set(&mut report, "visit1_missed", share(1, 7));
+    set(&mut report, "visit1_not_yet_due", share(0, 7));
+    set(&mut report, "visit2_in_window", share(10, 10));
+    for id in ["visit2_late", "visit2_missed", "visit2_not_yet_due"] {
+        set(&mut report, id, share(0, 10));
+    }
+    set(
+        &mut report,
+        "days_discharge_to_first_visit",
+        Cell {
+            numerator: 6,
+            denominator: Some(6),
+            median: Some(3.5),
+            suppressed: false,
+        },
+    );
+    set(
+        &mut report,
+        "hours_to_sign_off",
+        Cell {
+            numerator: 12,
+            denominator: Some(12),
+            median: Some(7.5),
+            suppressed: false,
+        },
+    );
+    let report = deidentify(report);
+    for id in ["visit1_in_window", "visit1_late", "visit1_missed", "visit1_not_yet_due"] {
+        assert!(report.total(id).unwrap().suppressed, "{id}");
+    }
+    assert!(!report.total("visit2_in_window").unwrap().suppressed);
+    assert_eq!(report.total("days_discharge_to_first_visit").unwrap().median, None);
+    assert_eq!(report.total("hours_to_sign_off").unwrap().median, Some(8.0));
+}
+
+#[test]
 fn shown_numbers_are_rounded_to_5_so_hidden_ones_cannot_be_subtracted_out() {
     assert_eq!(
         [0, 5, 6, 7, 8, 12, 13, 1000].map(round_to_5),
         [0, 5, 5, 5, 10, 10, 15, 1000]
     );
     let mut report = november();
-    // A team of 7 visits of which 6 in window and 1 missed: shown 5 of 5, and the missed one
-    // hidden; 5 − 5 says nothing about it.
-    let i = report
-        .indicators
-        .iter()
-        .position(|d| d.id == "visit1_in_window")
-        .unwrap();
+    // 6 of 7 women reached: shown 5 of 5; the one not reached cannot be told from 5 − 5.
+    let i = report.indicators.iter().position(|d| d.id == "women_reached").unwrap();
     report.breakdowns[0].groups[0].cells[i] = Cell {
         numerator: 6,
         denominator: Some(7),
@@ -565,7 +613,7 @@ fn shown_numbers_are_rounded_to_5_so_hidden_ones_cannot_be_subtracted_out() {
         suppressed: false,
     };
     let report = deidentify(report);
-    let cell = report.total("visit1_in_window").unwrap();
+    let cell = report.total("women_reached").unwrap();
     assert_eq!(
         (cell.numerator, cell.denominator, cell.percent()),
         (5, Some(5), Some(100.0))
