@@ -6,6 +6,7 @@
 
 pub mod api;
 pub mod backend;
+pub mod backups;
 pub mod clock;
 pub mod guards;
 pub mod listen;

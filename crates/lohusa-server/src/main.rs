@@ -34,6 +34,15 @@ enum Command {
         /// The certificate's private key (PEM).
         #[arg(long, requires = "tls_cert")]
         tls_key: Option<PathBuf>,
+        /// Back up the embedded database this often (6h, 30m, 1d), into --backup-dir.
+        #[arg(long, requires = "backup_dir", value_parser = lohusa_server::backups::parse_every)]
+        backup_every: Option<std::time::Duration>,
+        /// How many scheduled backups to keep; older ones are removed.
+        #[arg(long, default_value_t = 28, value_parser = clap::value_parser!(u16).range(1..))]
+        backup_keep: u16,
+        /// Where scheduled backups go (best on another disk).
+        #[arg(long, requires = "backup_every")]
+        backup_dir: Option<PathBuf>,
     },
     /// Create a team (nothing happens if it exists).
     CreateTeam { name: String },
@@ -91,8 +100,12 @@ enum Command {
     NewEpoch,
     /// Copy the embedded database to a file, consistently, while the server runs.
     Backup {
+        /// The file to write the copy to.
+        #[arg(long, required_unless_present = "verify", conflicts_with = "verify")]
+        to: Option<PathBuf>,
+        /// Check instead that this backup opens and is a whole server database.
         #[arg(long)]
-        to: PathBuf,
+        verify: Option<PathBuf>,
     },
     /// The programme's indicators of one month over every team, de-identified (numbers from 1
     /// to 4 hidden): an XLSX workbook (definitions, a sheet per breakdown, the teams side by
@@ -165,7 +178,31 @@ async fn run() -> anyhow::Result<()> {
             listen,
             tls_cert,
             tls_key,
+            backup_every,
+            backup_keep,
+            backup_dir,
         } => {
+            if let (Some(every), Some(dir)) = (backup_every, backup_dir) {
+                let lohusa_server::Database::Folder(data) = &database else {
+                    anyhow::bail!(
+                        "--backup-every backs up the embedded database; back up PostgreSQL with pg_dump (see the README)"
+                    );
+                };
+                let schedule = lohusa_server::backups::Schedule {
+                    every,
+                    keep: usize::from(backup_keep),
+                    dir: dir.clone(),
+                };
+                lohusa_server::backups::prune(&dir, schedule.keep).ok();
+                let sqlite = lohusa_server::sqlite::SqliteBackend::open(data)?;
+                println!(
+                    "backing up every {} into {}, keeping {}",
+                    humantime::format_duration(every),
+                    dir.display(),
+                    schedule.keep
+                );
+                tokio::spawn(lohusa_server::backups::keep_backing_up(sqlite, schedule));
+            }
             let listener = std::net::TcpListener::bind(&listen).with_context(|| format!("listening on {listen}"))?;
             let address = listener.local_addr()?;
             match (tls_cert, tls_key) {
@@ -278,8 +315,20 @@ async fn run() -> anyhow::Result<()> {
             let epoch = backend.new_epoch().await?;
             println!("new epoch {epoch}");
         }
-        Command::Backup { to } => match &backend {
+        Command::Backup { verify: Some(file), .. } => {
+            let checked = lohusa_server::backups::verify(&file).map_err(anyhow::Error::msg)?;
+            println!(
+                "{} is a whole backup: epoch {}, {} team(s), {} change(s), {} record(s)",
+                file.display(),
+                checked.epoch,
+                checked.teams,
+                checked.changes,
+                checked.records
+            );
+        }
+        Command::Backup { to, .. } => match &backend {
             lohusa_server::Backend::Sqlite(sqlite) => {
+                let to = to.context("--to FILE")?;
                 sqlite.backup(&to).await?;
                 println!("backed up to {}", to.display());
             }

@@ -50,9 +50,14 @@ impl Server {
     }
 
     fn start(&mut self) {
+        self.start_with(&[]);
+    }
+
+    fn start_with(&mut self, extra: &[&str]) {
         let child = Command::new(binary("lohusa-server"))
             .args(self.args())
             .args(["serve", "--listen", &format!("127.0.0.1:{}", self.port)])
+            .args(extra)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -595,6 +600,92 @@ async fn district_report_counts_every_team(db: Db) {
         text.contains(",Whole district,all,Whole district,women_registered,Women registered,10,,"),
         "{text}"
     );
+}
+
+/// `serve --backup-every 1s --backup-keep 2`: while a tablet syncs, backups are taken, the oldest
+/// removed, each one whole (`backup --verify`), the newest holding everything synced before it;
+/// a file that is not a backup is refused, saying why.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scheduled_backups_are_whole_and_pruned() {
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    let (database, _data) = database(Db::Sqlite).await;
+    let mut server = Server {
+        database,
+        port: free_port(),
+        process: None,
+    };
+    server.admin(&["create-team", "izmir"]);
+    let backups = dir.join("backups");
+    server.start_with(&[
+        "--backup-every",
+        "1s",
+        "--backup-keep",
+        "2",
+        "--backup-dir",
+        backups.to_str().unwrap(),
+    ]);
+    let tablet = Replica::new(dir, "Ebe Derya", &server);
+    let day = Utc::now().date_naive().format("%d.%m.%Y").to_string();
+    tablet.ok(&["register", "--name", "Leyla", "--birth-date", &day, "--age", "22"]);
+    tablet.sync_until_done();
+    let synced = tablet.change_ids().len() as u64;
+    let listed = || -> Vec<PathBuf> {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(&backups)
+            .map(|d| d.filter_map(Result::ok).map(|e| e.path()).collect())
+            .unwrap_or_default();
+        files.sort();
+        files
+    };
+    // Wait for three more backups after the sync: two are kept.
+    let first_after = {
+        let mut seen = listed();
+        for _ in 0..100 {
+            if !seen.is_empty() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+            seen = listed();
+        }
+        seen.last().cloned().expect("a backup within ten seconds")
+    };
+    let mut files = listed();
+    for _ in 0..100 {
+        if files.len() == 2 && files[0] > first_after {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+        files = listed();
+    }
+    assert_eq!(files.len(), 2, "{files:?}");
+    assert!(files[0] > first_after, "the oldest were removed: {files:?}");
+    for file in &files {
+        let name = file.file_name().unwrap().to_string_lossy().into_owned();
+        assert!(
+            name.starts_with("lohusa-backup-") && name.ends_with(".sqlite3"),
+            "{name}"
+        );
+        let said = server.admin(&["backup", "--verify", file.to_str().unwrap()]);
+        assert!(said.contains("is a whole backup"), "{said}");
+        let changes: u64 = said
+            .split(", ")
+            .find_map(|part| part.strip_suffix(" change(s)"))
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("{said}"));
+        assert!(changes >= synced, "{said}: the tablet had synced {synced}");
+    }
+    let junk = dir.join("junk.sqlite3");
+    std::fs::write(&junk, b"this is not a database").unwrap();
+    let out = Command::new(binary("lohusa-server"))
+        .args(server.args())
+        .args(["backup", "--verify", junk.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("is not a usable backup"), "{said}");
+    let (status, _) = server.terminate();
+    assert!(status.success());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -1,0 +1,217 @@
+//! Backups of the embedded SQLite on a schedule, and checking a backup.
+//!
+//! `serve --backup-every 6h --backup-keep 28 --backup-dir DIR` copies the database while the
+//! server runs (SQLite's `VACUUM INTO`, one consistent snapshot) into a hidden partial file and
+//! renames it to `lohusa-backup-YYYYMMDDTHHMMSSZ.sqlite3` only once it is whole, so a file with
+//! that name is never half-written; then it removes the oldest beyond `keep` and any partial file
+//! a crash left. `backup --verify FILE` opens a backup read-only and checks it is a whole server
+//! database: SQLite's integrity check, the epoch, and every team's log complete up to the head
+//! its team row records. (PostgreSQL is backed up with `pg_dump`; see the README.)
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags};
+
+use crate::BackendError;
+use crate::sqlite::SqliteBackend;
+
+const PREFIX: &str = "lohusa-backup-";
+const SUFFIX: &str = ".sqlite3";
+const PARTIAL: &str = ".partial-";
+
+/// When and where backups are taken.
+#[derive(Clone, Debug)]
+pub struct Schedule {
+    pub every: Duration,
+    pub keep: usize,
+    pub dir: PathBuf,
+}
+
+/// A duration as an admin writes it: `6h`, `30m`, `1d`, `90s`.
+pub fn parse_every(text: &str) -> Result<Duration, String> {
+    let every = humantime::parse_duration(text.trim())
+        .map_err(|e| format!("{text:?} is not a duration such as 6h, 30m or 1d ({e})"))?;
+    if every < Duration::from_secs(1) {
+        return Err(format!("{text:?} is shorter than a second"));
+    }
+    Ok(every)
+}
+
+/// The name of a backup taken at `now_ms`.
+fn name_at(now_ms: u64) -> String {
+    let at = chrono::DateTime::from_timestamp_millis(now_ms as i64).unwrap_or_default();
+    format!("{PREFIX}{}{SUFFIX}", at.format("%Y%m%dT%H%M%S%.3fZ"))
+}
+
+/// Takes one backup into `dir` now: whole, or not at all.
+pub async fn backup_once(sqlite: &SqliteBackend, dir: &Path, now_ms: u64) -> Result<PathBuf, BackendError> {
+    let io = |e: std::io::Error| BackendError::Corrupt(format!("backup folder {}: {e}", dir.display()));
+    std::fs::create_dir_all(dir).map_err(io)?;
+    let name = name_at(now_ms);
+    let partial = dir.join(format!("{PARTIAL}{name}"));
+    if partial.exists() {
+        std::fs::remove_file(&partial).map_err(io)?;
+    }
+    sqlite.backup(&partial).await?;
+    let done = dir.join(&name);
+    std::fs::rename(&partial, &done).map_err(io)?;
+    Ok(done)
+}
+
+/// Removes the oldest backups beyond `keep`, and partial files a crash left; what it removed.
+pub fn prune(dir: &Path, keep: usize) -> Result<Vec<PathBuf>, BackendError> {
+    let io = |e: std::io::Error| BackendError::Corrupt(format!("backup folder {}: {e}", dir.display()));
+    let mut backups = Vec::new();
+    let mut removed = Vec::new();
+    for entry in std::fs::read_dir(dir).map_err(io)? {
+        let path = entry.map_err(io)?.path();
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_owned();
+        if name.starts_with(PARTIAL) {
+            std::fs::remove_file(&path).map_err(io)?;
+            removed.push(path);
+        } else if name.starts_with(PREFIX) && name.ends_with(SUFFIX) {
+            backups.push(path);
+        }
+    }
+    // The names sort by time.
+    backups.sort();
+    let excess = backups.len().saturating_sub(keep.max(1));
+    for path in backups.into_iter().take(excess) {
+        std::fs::remove_file(&path).map_err(io)?;
+        removed.push(path);
+    }
+    Ok(removed)
+}
+
+/// Backs up every `schedule.every` until the process ends; a failed backup is reported and the
+/// next one tried at its time.
+pub async fn keep_backing_up(sqlite: SqliteBackend, schedule: Schedule) {
+    loop {
+        tokio::time::sleep(schedule.every).await;
+        match backup_once(&sqlite, &schedule.dir, crate::clock::now_ms()).await {
+            Ok(path) => {
+                let removed = prune(&schedule.dir, schedule.keep).map(|r| r.len()).unwrap_or(0);
+                println!("backed up to {} ({removed} old backup(s) removed)", path.display());
+            }
+            Err(e) => eprintln!("backup into {} failed: {e}", schedule.dir.display()),
+        }
+    }
+}
+
+/// What a checked backup holds.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Verified {
+    pub epoch: String,
+    pub teams: u64,
+    pub changes: u64,
+    pub records: u64,
+}
+
+/// Checks that `path` is a whole server database.
+pub fn verify(path: &Path) -> Result<Verified, String> {
+    let fail = |what: &str| format!("{} is not a usable backup: {what}", path.display());
+    if !path.is_file() {
+        return Err(fail("no such file"));
+    }
+    let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)
+        .map_err(|e| fail(&format!("it does not open ({e})")))?;
+    let integrity: String = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .map_err(|e| fail(&format!("it is not an SQLite database ({e})")))?;
+    if integrity != "ok" {
+        return Err(fail(&format!("the integrity check says {integrity}")));
+    }
+    let epoch: String = conn
+        .query_row("SELECT value FROM server_meta WHERE key = 'epoch'", [], |r| r.get(0))
+        .map_err(|_| fail("it has no server epoch: not a Lohusa server database"))?;
+    let count = |sql: &str| -> Result<u64, String> {
+        conn.query_row(sql, [], |r| r.get::<_, i64>(0))
+            .map(|n| n as u64)
+            .map_err(|e| fail(&format!("it lacks a table ({e})")))
+    };
+    // Every team's log is whole: as many changes as its head says, numbered without a gap.
+    let broken = count(
+        "SELECT count(*) FROM teams t WHERE t.head_seq !=
+            (SELECT count(*) FROM changes c WHERE c.team_id = t.id)
+         OR t.head_seq != coalesce((SELECT max(seq) FROM changes c WHERE c.team_id = t.id), 0)",
+    )?;
+    if broken > 0 {
+        return Err(fail(&format!("{broken} team(s) miss changes of their log")));
+    }
+    Ok(Verified {
+        epoch,
+        teams: count("SELECT count(*) FROM teams")?,
+        changes: count("SELECT count(*) FROM changes")?,
+        records: count("SELECT count(*) FROM entities")?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_read_as_an_admin_writes_them() {
+        assert_eq!(parse_every("6h"), Ok(Duration::from_secs(6 * 3600)));
+        assert_eq!(parse_every(" 30m "), Ok(Duration::from_secs(1800)));
+        assert_eq!(parse_every("1d"), Ok(Duration::from_secs(86_400)));
+        assert!(parse_every("often").is_err());
+        assert!(parse_every("0s").is_err());
+    }
+
+    #[test]
+    fn backup_names_sort_by_time() {
+        let (a, b) = (name_at(1_764_000_000_000), name_at(1_764_000_000_001));
+        assert!(a < b, "{a} {b}");
+        assert_eq!(a, "lohusa-backup-20251124T160000.000Z.sqlite3");
+    }
+
+    #[test]
+    fn pruning_keeps_the_newest_and_clears_partial_files() {
+        let dir = tempfile::tempdir().unwrap();
+        for ms in [3, 1, 2, 4] {
+            std::fs::write(dir.path().join(name_at(1_764_000_000_000 + ms)), b"x").unwrap();
+        }
+        std::fs::write(dir.path().join(format!("{PARTIAL}{}", name_at(9))), b"half").unwrap();
+        std::fs::write(dir.path().join("notes.txt"), b"kept").unwrap();
+        let removed = prune(dir.path(), 2).unwrap();
+        assert_eq!(removed.len(), 3);
+        let mut left: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        assert_eq!(
+            left,
+            [
+                name_at(1_764_000_000_003),
+                name_at(1_764_000_000_004),
+                "notes.txt".to_owned()
+            ]
+        );
+    }
+
+    #[test]
+    fn a_file_that_is_not_a_backup_is_refused_saying_why() {
+        let dir = tempfile::tempdir().unwrap();
+        let junk = dir.path().join("junk.sqlite3");
+        std::fs::write(&junk, b"not a database at all, just some bytes").unwrap();
+        let err = verify(&junk).unwrap_err();
+        assert!(
+            err.contains("not an SQLite database") || err.contains("does not open"),
+            "{err}"
+        );
+        let empty = dir.path().join("empty.sqlite3");
+        Connection::open(&empty)
+            .unwrap()
+            .execute_batch("CREATE TABLE t (x)")
+            .unwrap();
+        assert!(verify(&empty).unwrap_err().contains("no server epoch"));
+        assert!(
+            verify(&dir.path().join("missing"))
+                .unwrap_err()
+                .contains("no such file")
+        );
+    }
+}
