@@ -100,6 +100,11 @@ pub fn router_guarded(backend: Shared, guards: Arc<Guards>) -> Router {
         .layer(axum::middleware::from_fn_with_state(guards, count_refusals))
         .layer(axum::middleware::from_fn(refuse_oversized))
         .layer(CompressionLayer::new())
+        .layer(axum::middleware::from_fn(crate::logging::log_requests))
+        .layer(tower_http::request_id::PropagateRequestIdLayer::x_request_id())
+        .layer(tower_http::request_id::SetRequestIdLayer::x_request_id(
+            tower_http::request_id::MakeRequestUuid,
+        ))
         .with_state(backend)
 }
 
@@ -263,13 +268,17 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
+        // A refusal is a security event: its kind, never what was sent.
+        if self.status.is_client_error() {
+            tracing::warn!(kind = %self.kind, status = self.status.as_u16(), "refused");
+        }
         (self.status, Json(&self)).into_response()
     }
 }
 
 impl From<BackendError> for ApiError {
     fn from(error: BackendError) -> ApiError {
-        eprintln!("lohusa-server: {error} ({error:?})");
+        tracing::error!(error = %error, detail = ?error, "the database failed a request");
         ApiError::new(
             StatusCode::INTERNAL_SERVER_ERROR,
             "internal",
@@ -358,7 +367,13 @@ async fn authenticate_even_revoked(backend: &Backend, headers: &HeaderMap) -> Re
         .authenticate(&logic::hash_secret(token), clock::now_ms())
         .await?
     {
-        Some(auth) => Ok(auth),
+        Some(auth) => {
+            crate::logging::note_device(&auth.team, &auth.device);
+            if auth.revoked_ms.is_some() {
+                tracing::warn!(team = %auth.team, device = %auth.device, "a revoked device knocked");
+            }
+            Ok(auth)
+        }
         None => Err(ApiError::new(
             StatusCode::UNAUTHORIZED,
             "invalid_token",
@@ -414,7 +429,7 @@ fn check_lockout(guards: &Guards, who: &[Guesser]) -> Result<(), ApiError> {
 /// Counts a wrong code, and says in the log whom it locked out (never the code).
 fn count_wrong_code(guards: &Guards, who: &[Guesser], what: &str) {
     for locked in guards.wrong_code(who, std::time::Instant::now()) {
-        eprintln!("lohusa-server: warning: {locked:?} locked out after too many wrong {what} codes");
+        tracing::warn!(locked = ?locked, code = what, "locked out after too many wrong codes");
     }
 }
 
@@ -513,10 +528,7 @@ async fn push(
         .as_ref()
         .is_err_and(|e| bad_push(e.status) && guards.bad_push(&auth.device, std::time::Instant::now()))
     {
-        eprintln!(
-            "lohusa-server: warning: device {} held off for a minute after too many refused pushes",
-            auth.device
-        );
+        tracing::warn!(device = %auth.device, "held off for a minute after too many refused pushes");
     }
     result
 }

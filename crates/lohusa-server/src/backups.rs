@@ -92,9 +92,9 @@ pub async fn keep_backing_up(sqlite: SqliteBackend, schedule: Schedule) {
         match backup_once(&sqlite, &schedule.dir, crate::clock::now_ms()).await {
             Ok(path) => {
                 let removed = prune(&schedule.dir, schedule.keep).map(|r| r.len()).unwrap_or(0);
-                println!("backed up to {} ({removed} old backup(s) removed)", path.display());
+                tracing::info!(file = %path.display(), removed, "backed up");
             }
-            Err(e) => eprintln!("backup into {} failed: {e}", schedule.dir.display()),
+            Err(e) => tracing::error!(folder = %schedule.dir.display(), error = %e, "backup failed"),
         }
     }
 }

@@ -10,6 +10,7 @@ pub mod backups;
 pub mod clock;
 pub mod guards;
 pub mod listen;
+pub mod logging;
 pub mod logic;
 pub mod postgres;
 pub mod report;

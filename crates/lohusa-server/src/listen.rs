@@ -53,7 +53,7 @@ pub async fn serve(
             Err(error) => {
                 // Out of file descriptors, or a connection reset before it was accepted: wait a
                 // little and go on, as a listener must never stop.
-                eprintln!("lohusa-server: accept failed: {error}");
+                tracing::error!(%error, "accept failed");
                 tokio::time::sleep(std::time::Duration::from_millis(50)).await;
                 continue;
             }
@@ -101,7 +101,7 @@ pub async fn serve(
         .await
         .is_err()
     {
-        eprintln!("lohusa-server: some requests were still running after {SHUTDOWN_DEADLINE:?}; stopping anyway");
+        tracing::warn!(deadline = ?SHUTDOWN_DEADLINE, "some requests were still running at the deadline; stopping anyway");
     }
     Ok(())
 }

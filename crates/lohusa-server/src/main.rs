@@ -16,6 +16,9 @@ struct Cli {
     /// PostgreSQL URL, e.g. postgres://lohusa@localhost/lohusa; replaces the SQLite folder.
     #[arg(long, global = true, env = "LOHUSA_DATABASE_URL")]
     database_url: Option<String>,
+    /// The log's format: text (human-readable) or json (one object a line); RUST_LOG filters it.
+    #[arg(long, global = true, default_value = "text", value_parser = lohusa_server::logging::LogFormat::parse)]
+    log_format: lohusa_server::logging::LogFormat,
     #[command(subcommand)]
     command: Command,
 }
@@ -165,6 +168,7 @@ async fn main() -> std::process::ExitCode {
 
 async fn run() -> anyhow::Result<()> {
     let cli = Cli::parse();
+    lohusa_server::logging::init(cli.log_format);
     let database = match cli.database_url {
         Some(url) => Database::Postgres(url),
         None => Database::Folder(cli.data),
@@ -195,11 +199,11 @@ async fn run() -> anyhow::Result<()> {
                 };
                 lohusa_server::backups::prune(&dir, schedule.keep).ok();
                 let sqlite = lohusa_server::sqlite::SqliteBackend::open(data)?;
-                println!(
-                    "backing up every {} into {}, keeping {}",
-                    humantime::format_duration(every),
-                    dir.display(),
-                    schedule.keep
+                tracing::info!(
+                    every = %humantime::format_duration(every),
+                    folder = %dir.display(),
+                    keep = schedule.keep,
+                    "backing up on a schedule"
                 );
                 tokio::spawn(lohusa_server::backups::keep_backing_up(sqlite, schedule));
             }
@@ -207,7 +211,7 @@ async fn run() -> anyhow::Result<()> {
             let address = listener.local_addr()?;
             match (tls_cert, tls_key) {
                 (Some(cert), Some(key)) => {
-                    println!("lohusa-server listening on https://{address}");
+                    tracing::info!("lohusa-server listening on https://{address}");
                     lohusa_server::serve_tls(backend, listener, &cert, &key, lohusa_server::stop_signal())
                         .await
                         .with_context(|| format!("serving HTTPS with {} and {}", cert.display(), key.display()))?;
@@ -219,7 +223,7 @@ async fn run() -> anyhow::Result<()> {
                              to serve {address}, give --tls-cert and --tls-key"
                         );
                     }
-                    println!(
+                    tracing::info!(
                         "lohusa-server listening on http://{address} (development: plain HTTP on this computer only)"
                     );
                     listener.set_nonblocking(true)?;
@@ -230,7 +234,7 @@ async fn run() -> anyhow::Result<()> {
                         lohusa_server::stop_signal(),
                     )
                     .await?;
-                    println!("lohusa-server stopped: every request in flight finished");
+                    tracing::info!("lohusa-server stopped: every request in flight finished");
                 }
             }
         }

@@ -97,6 +97,8 @@ pub fn start_server(dir: &Path) -> anyhow::Result<(Server, PathBuf, String)> {
             .arg(&data)
             .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
             .stdout(Stdio::null())
+            // Its log, a line per request.
+            .stderr(Stdio::null())
             .spawn()?,
     );
     while TcpStream::connect(("127.0.0.1", port)).is_err() {

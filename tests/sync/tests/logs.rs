@@ -32,7 +32,13 @@ async fn the_server_logs_no_patient_data() {
     let child = Command::new(binary("lohusa-server"))
         .arg("--data")
         .arg(&data)
-        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+        .args([
+            "--log-format",
+            "json",
+            "serve",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+        ])
         .stdout(Stdio::from(log_file.try_clone().unwrap()))
         .stderr(Stdio::from(log_file))
         .spawn()
@@ -148,4 +154,43 @@ async fn the_server_logs_no_patient_data() {
     for secret in ["Fatma", "Yılmaz", "0532", "987 65"] {
         assert!(!written.contains(secret), "the server log names {secret:?}:\n{written}");
     }
+    // One JSON object a line; a line per request with its id, route, status, duration, team and
+    // device; refusals as warnings by kind, carrying the request's id.
+    let lines: Vec<serde_json::Value> = written
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+        .collect();
+    let device = cli(&["export", "--changes"])[0]["device"]
+        .as_str()
+        .expect("the tablet's changes name its device")
+        .to_owned();
+    let pushes: Vec<&serde_json::Value> = lines
+        .iter()
+        .filter(|l| l["message"] == "request" && l["route"] == "/v1/push" && l["status"] == 200)
+        .collect();
+    assert!(!pushes.is_empty(), "{written}");
+    for push in &pushes {
+        assert_eq!(push["team"], "izmir", "{push}");
+        assert_eq!(push["method"], "POST");
+        assert!(push["duration_ms"].as_f64().is_some(), "{push}");
+        assert_eq!(push["request_id"].as_str().map(str::len), Some(36), "{push}");
+        assert_eq!(push["device"], device.as_str(), "{push}");
+    }
+    let refused: Vec<&serde_json::Value> = lines
+        .iter()
+        .filter(|l| l["level"] == "WARN" && l["message"] == "refused")
+        .collect();
+    let kinds: std::collections::BTreeSet<&str> = refused.iter().filter_map(|l| l["kind"].as_str()).collect();
+    assert!(
+        ["invalid_token", "enrollment_code_unknown", "refused"]
+            .iter()
+            .all(|k| kinds.contains(k)),
+        "{kinds:?}"
+    );
+    assert!(
+        refused
+            .iter()
+            .all(|l| l["span"]["request_id"].as_str().is_some_and(|id| !id.is_empty())),
+        "{refused:?}"
+    );
 }

@@ -45,6 +45,11 @@ impl Server {
         String::from_utf8(out.stdout).unwrap().trim().to_owned()
     }
 
+    /// Where the running server's output goes.
+    fn log_path(&self) -> PathBuf {
+        std::env::temp_dir().join(format!("lohusa-server-{}.log", self.port))
+    }
+
     fn url(&self) -> String {
         format!("http://127.0.0.1:{}", self.port)
     }
@@ -58,8 +63,10 @@ impl Server {
             .args(self.args())
             .args(["serve", "--listen", &format!("127.0.0.1:{}", self.port)])
             .args(extra)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            // A file, not a pipe: the server logs a line per request, and a pipe nobody reads
+            // until the end would fill and stop it.
+            .stdout(std::fs::File::create(self.log_path()).unwrap())
+            .stderr(std::fs::OpenOptions::new().append(true).open(self.log_path()).unwrap())
             .spawn()
             .unwrap();
         self.process = Some(KillOnDrop(child));
@@ -87,11 +94,8 @@ impl Server {
             .status()
             .unwrap();
         assert!(status.success());
-        let mut printed = String::new();
-        if let Some(mut out) = child.stdout.take() {
-            std::io::Read::read_to_string(&mut out, &mut printed).unwrap();
-        }
-        (child.wait().unwrap(), printed)
+        let status = child.wait().unwrap();
+        (status, std::fs::read_to_string(self.log_path()).unwrap_or_default())
     }
 
     async fn change_ids(&self) -> BTreeSet<String> {
