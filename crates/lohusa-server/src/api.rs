@@ -105,6 +105,7 @@ pub fn router_guarded(backend: Shared, guards: Arc<Guards>) -> Router {
         .layer(tower_http::request_id::SetRequestIdLayer::x_request_id(
             tower_http::request_id::MakeRequestUuid,
         ))
+        .layer(axum::middleware::from_fn(crate::logging::sanitize_request_id))
         .with_state(backend)
 }
 

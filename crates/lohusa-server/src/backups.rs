@@ -44,6 +44,12 @@ fn name_at(now_ms: u64) -> String {
     format!("{PREFIX}{}{SUFFIX}", at.format("%Y%m%dT%H%M%S%.3fZ"))
 }
 
+/// When a scheduled backup was taken, from its name; `None` for any other file.
+fn taken_at(name: &str) -> Option<chrono::NaiveDateTime> {
+    let stamp = name.strip_prefix(PREFIX)?.strip_suffix(SUFFIX)?;
+    chrono::NaiveDateTime::parse_from_str(stamp, "%Y%m%dT%H%M%S%.3fZ").ok()
+}
+
 /// Takes one backup into `dir` now: whole, or not at all.
 pub async fn backup_once(sqlite: &SqliteBackend, dir: &Path, now_ms: u64) -> Result<PathBuf, BackendError> {
     let io = |e: std::io::Error| BackendError::Corrupt(format!("backup folder {}: {e}", dir.display()));
@@ -70,14 +76,15 @@ pub fn prune(dir: &Path, keep: usize) -> Result<Vec<PathBuf>, BackendError> {
         if name.starts_with(PARTIAL) {
             std::fs::remove_file(&path).map_err(io)?;
             removed.push(path);
-        } else if name.starts_with(PREFIX) && name.ends_with(SUFFIX) {
-            backups.push(path);
+        } else if let Some(at) = taken_at(&name) {
+            backups.push((at, path));
         }
     }
-    // The names sort by time.
+    // Only files named as this schedule names them count (a copy an admin named by hand is
+    // never removed), oldest first.
     backups.sort();
     let excess = backups.len().saturating_sub(keep.max(1));
-    for path in backups.into_iter().take(excess) {
+    for (_, path) in backups.into_iter().take(excess) {
         std::fs::remove_file(&path).map_err(io)?;
         removed.push(path);
     }
@@ -175,6 +182,7 @@ mod tests {
         }
         std::fs::write(dir.path().join(format!("{PARTIAL}{}", name_at(9))), b"half").unwrap();
         std::fs::write(dir.path().join("notes.txt"), b"kept").unwrap();
+        std::fs::write(dir.path().join("lohusa-backup-before-upgrade.sqlite3"), b"mine").unwrap();
         let removed = prune(dir.path(), 2).unwrap();
         assert_eq!(removed.len(), 3);
         let mut left: Vec<String> = std::fs::read_dir(dir.path())
@@ -187,6 +195,8 @@ mod tests {
             [
                 name_at(1_764_000_000_003),
                 name_at(1_764_000_000_004),
+                // A copy named by hand is never removed.
+                "lohusa-backup-before-upgrade.sqlite3".to_owned(),
                 "notes.txt".to_owned()
             ]
         );

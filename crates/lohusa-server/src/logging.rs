@@ -72,6 +72,23 @@ pub fn note_device(team: &str, device: &str) {
     });
 }
 
+/// A request id a client or proxy may set: a short token (letters, digits, `.`, `_`, `-`); any
+/// other is dropped, so a fresh one is made: the log never holds what a client typed there.
+pub async fn sanitize_request_id(mut request: Request, next: Next) -> Response {
+    let fits = |v: &axum::http::HeaderValue| {
+        let bytes = v.as_bytes();
+        !bytes.is_empty()
+            && bytes.len() <= 64
+            && bytes
+                .iter()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+    };
+    if request.headers().get("x-request-id").is_some_and(|v| !fits(v)) {
+        request.headers_mut().remove("x-request-id");
+    }
+    next.run(request).await
+}
+
 /// One line per request, when it ends.
 pub async fn log_requests(request: Request, next: Next) -> Response {
     let started = Instant::now();
@@ -85,9 +102,7 @@ pub async fn log_requests(request: Request, next: Next) -> Response {
         .get("x-request-id")
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
-        .chars()
-        .take(64)
-        .collect::<String>();
+        .to_owned();
     let who = Arc::new(Mutex::new(Who::default()));
     // Everything logged while the request runs (a refusal, a lockout) carries its id.
     let span = tracing::info_span!("request", request_id = %request_id);

@@ -132,6 +132,23 @@ enum Command {
     },
 }
 
+/// Takes the data folder's lock file (`lohusa-server.lock`), or says who holds it.
+fn lock_folder(dir: &std::path::Path, held: &str) -> anyhow::Result<std::fs::File> {
+    std::fs::create_dir_all(dir).with_context(|| format!("data folder {}", dir.display()))?;
+    let path = dir.join("lohusa-server.lock");
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .with_context(|| format!("opening {}", path.display()))?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => anyhow::bail!("{held} {}", dir.display()),
+        Err(std::fs::TryLockError::Error(e)) => Err(e).with_context(|| format!("locking {}", path.display())),
+    }
+}
+
 fn parse_month(text: &str) -> Result<chrono::NaiveDate, String> {
     lohusa_core::time::parse_month(text)
 }
@@ -173,9 +190,17 @@ async fn run() -> anyhow::Result<()> {
         Some(url) => Database::Postgres(url),
         None => Database::Folder(cli.data),
     };
-    if let (Command::Restore { from }, Database::Folder(dir)) = (&cli.command, &database) {
-        lohusa_server::sqlite::SqliteBackend::restore(dir, from)?;
-    }
+    // One server per data folder, and no restore under a running one: `serve` holds the
+    // folder's lock file for as long as it runs, `restore` takes it while it replaces the files.
+    let _folder_lock = match (&cli.command, &database) {
+        (Command::Serve { .. }, Database::Folder(dir)) => Some(lock_folder(dir, "a server already runs on")?),
+        (Command::Restore { from }, Database::Folder(dir)) => {
+            let lock = lock_folder(dir, "stop the server first: it runs on")?;
+            lohusa_server::sqlite::SqliteBackend::restore(dir, from)?;
+            Some(lock)
+        }
+        _ => None,
+    };
     let backend = database.open().await.context("opening the database")?;
     match cli.command {
         Command::Serve {

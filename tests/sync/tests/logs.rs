@@ -120,6 +120,23 @@ async fn the_server_logs_no_patient_data() {
         .await
         .unwrap();
     assert_eq!(enroll.status(), 403);
+    // A request id a client makes up is replaced when it is not a short token: it never
+    // reaches the log.
+    let named = http
+        .get(format!("{url}/v1/health"))
+        .header("x-request-id", "Fatma 0532 987 65 43")
+        .send()
+        .await
+        .unwrap();
+    let id = named.headers()["x-request-id"].to_str().unwrap().to_owned();
+    assert_eq!(id.len(), 36, "a fresh id: {id}");
+    let kept = http
+        .get(format!("{url}/v1/health"))
+        .header("x-request-id", "proxy-42.a_b")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(kept.headers()["x-request-id"], "proxy-42.a_b");
     // A refused change from the real replica: a nurse's sign-off of a flag.
     cli(&[
         "set",

@@ -678,6 +678,23 @@ async fn scheduled_backups_are_whole_and_pruned() {
             .unwrap_or_else(|| panic!("{said}"));
         assert!(changes >= synced, "{said}: the tablet had synced {synced}");
     }
+    // While it serves: no restore (it would pull the live files from under it) and no second
+    // server on the same folder; the database stays whole.
+    let refused = |args: &[&str]| {
+        let out = Command::new(binary("lohusa-server"))
+            .args(server.args())
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "{args:?}");
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    let said = refused(&["restore", "--from", files[0].to_str().unwrap()]);
+    assert!(said.contains("stop the server first"), "{said}");
+    let said = refused(&["serve", "--listen", "127.0.0.1:0"]);
+    assert!(said.contains("a server already runs"), "{said}");
+    tablet.ok(&["register", "--name", "Meryem", "--birth-date", &day, "--age", "25"]);
+    tablet.sync_until_done();
     let junk = dir.join("junk.sqlite3");
     std::fs::write(&junk, b"this is not a database").unwrap();
     let out = Command::new(binary("lohusa-server"))
