@@ -226,15 +226,17 @@ fn main() -> anyhow::Result<()> {
 
     // The programme report of this month and the month's line lists as a workbook: each reads
     // every record the device holds (fewer runs; they are the office's, not the nurse's).
+    // One moment for every run, as the office's screen reads it once.
+    let now = Utc::now();
     let mut programme = Vec::new();
     let mut line_lists = Vec::new();
     let mut n_visits_made = 0;
     let mut n_rows = 0;
     for _ in 0..args.reads.clamp(1, 5) {
-        let report = time(&mut programme, || store.programme_report(month, Utc::now()))?;
+        let report = time(&mut programme, || store.programme_report(month, now))?;
         n_visits_made = report.total("visits_made").map_or(0, |c| c.numerator);
         n_rows = time(&mut line_lists, || -> anyhow::Result<usize> {
-            let records = store.records_for_export(Utc::now())?;
+            let records = store.records_for_export(now)?;
             let members = store.member_names_map()?;
             let options = lohusa_exchange::line_lists::LineListOptions {
                 period: lohusa_core::coverage::month_of(month),

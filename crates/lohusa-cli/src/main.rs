@@ -574,13 +574,15 @@ async fn run() -> anyhow::Result<()> {
             let members = store.member_names_map()?;
             let period = month.map(lohusa_core::coverage::month_of);
             let locale = lohusa_exchange::tables::CsvLocale::of(language);
-            let report = |store: &mut Store| -> anyhow::Result<lohusa_core::indicators::ProgrammeReport> {
-                let report = store.programme_report(month.unwrap_or(today), now)?;
-                Ok(if deidentified {
+            // The programme report from the records just read, not a second reading of them.
+            let report = || {
+                let report =
+                    lohusa_core::indicators::programme_report(&records, &members, month.unwrap_or(today), today);
+                if deidentified {
                     lohusa_core::indicators::deidentify(report)
                 } else {
                     report
-                })
+                }
             };
             if deidentified && !matches!(format.as_str(), "programme-xlsx" | "programme-csv" | "line-lists-xlsx") {
                 anyhow::bail!(
@@ -601,11 +603,11 @@ async fn run() -> anyhow::Result<()> {
                 ))?
                 .into_bytes(),
                 "programme-xlsx" => lohusa_exchange::tables::to_xlsx(&lohusa_exchange::report_tables::report_tables(
-                    &report(&mut store)?,
+                    &report(),
                     language,
                 ))?,
                 "programme-csv" => lohusa_exchange::tables::to_csv(
-                    &lohusa_exchange::report_tables::report_long_table(&report(&mut store)?, language),
+                    &lohusa_exchange::report_tables::report_long_table(&report(), language),
                     locale,
                 )
                 .into_bytes(),

@@ -14,9 +14,7 @@ use uuid::Uuid;
 
 use crate::change::{EntityKind, EntityWrite, FieldValues};
 use crate::ids::MemberId;
-use crate::programme::ProgrammeMother;
 use crate::validation::{FieldError, Rule, ValidationErrors, parse};
-use crate::visit::VisitOutcome;
 
 /// The kinds of care package, as the visit's `packages_given` names them.
 pub const PACKAGE_KINDS: [&str; 3] = ["health_care", "woman_care", "baby_care"];
@@ -121,10 +119,10 @@ pub fn is_package_item(item: &str) -> bool {
 }
 
 /// The items a package may hold: the checklist's `package_items` options.
-fn package_items() -> Vec<String> {
+fn package_items() -> &'static [String] {
     match crate::checklist::current().field("package_items").map(|f| &f.kind) {
-        Some(crate::checklist::FieldKind::Multiple { options }) => options.clone(),
-        _ => Vec::new(),
+        Some(crate::checklist::FieldKind::Multiple { options }) => options,
+        _ => &[],
     }
 }
 
@@ -235,29 +233,6 @@ pub const LOW_OFFICE_STOCK: i64 = 10;
 pub struct Handout {
     pub nurse: MemberId,
     pub kind: String,
-}
-
-/// The packages the visits made hand out (a visit's `packages_given`, the mother seen).
-pub fn handouts(mothers: &[ProgrammeMother]) -> Vec<Handout> {
-    let key = crate::checklist::answer_key(None, "packages_given");
-    let mut out = Vec::new();
-    for mother in mothers {
-        for visit in mother
-            .visits
-            .iter()
-            .filter(|v| v.visit.outcome == VisitOutcome::Visited)
-        {
-            let Some(nurse) = visit.recorded_by else { continue };
-            let codes = visit.visit.answers.get(&key).and_then(|v| v.as_array());
-            for code in codes.into_iter().flatten().filter_map(|c| c.as_str()) {
-                out.push(Handout {
-                    nurse,
-                    kind: code.to_owned(),
-                });
-            }
-        }
-    }
-    out
 }
 
 /// The stock of the office and of each nurse, from the movements and the hand-outs at visits.

@@ -517,9 +517,11 @@ async fn district_report_counts_every_team(db: Db) {
     server.admin(&["create-team", "karsiyaka"]);
     let izmir = Replica::in_team(dir, "Ebe Derya", &server, "izmir");
     let karsiyaka = Replica::in_team(dir, "Ebe Sevgi", &server, "karsiyaka");
-    // Born three days ago, registered and seen today: day 3, in visit 1's window.
-    let today = Utc::now().date_naive();
-    let born = (today - chrono::Days::new(3)).format("%d.%m.%Y").to_string();
+    // Born two days ago, registered and seen today (in İzmir, as the tablets count days): day 2,
+    // the first day of visit 1's window, so registration, window and visit fall in the same
+    // month whatever the date.
+    let today = lohusa_core::time::istanbul_today(Utc::now());
+    let born = (today - chrono::Days::new(2)).format("%d.%m.%Y").to_string();
     let day = today.format("%d.%m.%Y").to_string();
     for i in 0..6 {
         let name = format!("Anne İzmir {i}");

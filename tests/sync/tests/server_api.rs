@@ -66,6 +66,21 @@ impl Client {
     }
 }
 
+/// A refused push's refusals: (change id, reason).
+fn refusals(body: &Value) -> BTreeSet<(String, String)> {
+    body["refused"]
+        .as_array()
+        .unwrap_or_else(|| panic!("a refused push lists its refusals: {body}"))
+        .iter()
+        .map(|r| {
+            (
+                r["change"].as_str().unwrap().to_owned(),
+                r["reason"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
 async fn stored(server: &TestServer, team: &str) -> usize {
     let team = server.backend.team_id(team).await.unwrap();
     server.backend.change_ids(team).await.unwrap().len()
@@ -214,17 +229,7 @@ async fn bad_input_gets_a_clear_error_and_changes_nothing(db: Db) {
     let (_, body) = izmir
         .push(&[good.clone(), old_schema.clone(), future.clone(), backwards.clone()])
         .await;
-    let refused: BTreeSet<(String, String)> = body["refused"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| {
-            (
-                r["change"].as_str().unwrap().to_owned(),
-                r["reason"].as_str().unwrap().to_owned(),
-            )
-        })
-        .collect();
+    let refused = refusals(&body);
     assert_eq!(
         refused,
         BTreeSet::from([
@@ -555,17 +560,7 @@ async fn stock_movements_are_written_once_whole_by_the_office(db: Db) {
             vodka.clone(),
         ])
         .await;
-    let refused: BTreeSet<(String, String)> = body["refused"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| {
-            (
-                r["change"].as_str().unwrap().to_owned(),
-                r["reason"].as_str().unwrap().to_owned(),
-            )
-        })
-        .collect();
+    let refused = refusals(&body);
     assert_eq!(
         refused,
         BTreeSet::from([
