@@ -43,11 +43,12 @@ pub fn router(backend: Shared) -> Router {
 
 /// The API with these limits.
 pub fn router_with(backend: Shared, limits: Limits) -> Router {
-    router_guarded(backend, Guards::new(limits))
+    router_guarded(backend, Guards::new(limits), Arc::new(crate::metrics::Metrics::new()))
 }
 
-/// The API with these guards (shared with the listener, which slows down flooding addresses).
-pub fn router_guarded(backend: Shared, guards: Arc<Guards>) -> Router {
+/// The API with these guards (shared with the listener, which slows down flooding addresses),
+/// counting what it answers in `metrics`.
+pub fn router_guarded(backend: Shared, guards: Arc<Guards>, metrics: Arc<crate::metrics::Metrics>) -> Router {
     let body_timeout = guards.limits.body_timeout;
     Router::new()
         .route(&format!("{API_PREFIX}/health"), get(health))
@@ -100,6 +101,7 @@ pub fn router_guarded(backend: Shared, guards: Arc<Guards>) -> Router {
         .layer(axum::middleware::from_fn_with_state(guards, count_refusals))
         .layer(axum::middleware::from_fn(refuse_oversized))
         .layer(CompressionLayer::new())
+        .layer(axum::middleware::from_fn_with_state(metrics, crate::metrics::track))
         .layer(axum::middleware::from_fn(crate::logging::log_requests))
         .layer(tower_http::request_id::PropagateRequestIdLayer::x_request_id())
         .layer(tower_http::request_id::SetRequestIdLayer::x_request_id(
@@ -273,7 +275,13 @@ impl IntoResponse for ApiError {
         if self.status.is_client_error() {
             tracing::warn!(kind = %self.kind, status = self.status.as_u16(), "refused");
         }
-        (self.status, Json(&self)).into_response()
+        let outcome = crate::metrics::Outcome::Refused {
+            kind: self.kind,
+            reasons: self.refused.iter().map(|r| r.reason.clone()).collect(),
+        };
+        let mut response = (self.status, Json(&self)).into_response();
+        response.extensions_mut().insert(outcome);
+        response
     }
 }
 
@@ -505,7 +513,7 @@ async fn push(
     State(backend): State<Shared>,
     Extension(guards): Extension<Arc<Guards>>,
     request: axum::extract::Request,
-) -> Result<Json<PushResponse>, ApiError> {
+) -> Result<Response, ApiError> {
     let auth = authenticate_even_revoked(&backend, request.headers()).await?;
     if let Some(left) = guards.pushes_blocked(&auth.device, std::time::Instant::now()) {
         return Err(ApiError::new(
@@ -546,7 +554,7 @@ async fn receive_push(
     guards: &Guards,
     auth: &DeviceAuth,
     request: axum::extract::Request,
-) -> Result<Json<PushResponse>, ApiError> {
+) -> Result<Response, ApiError> {
     let bytes = axum::body::to_bytes(request.into_body(), MAX_BODY_BYTES)
         .await
         .map_err(|e| body_failure(&e))?;
@@ -588,12 +596,20 @@ async fn receive_push(
     }
     let now = clock::now_ms();
     match backend.push(auth, request.changes, now).await? {
-        PushOutcome::Stored { accepted, duplicates } => Ok(Json(PushResponse {
-            accepted,
-            duplicates,
-            epoch: backend.epoch().await?,
-            server_time_ms: now,
-        })),
+        PushOutcome::Stored { accepted, duplicates } => {
+            let mut response = Json(PushResponse {
+                accepted,
+                duplicates,
+                epoch: backend.epoch().await?,
+                server_time_ms: now,
+            })
+            .into_response();
+            response.extensions_mut().insert(crate::metrics::Outcome::Pushed {
+                accepted: accepted as u64,
+                duplicates: duplicates as u64,
+            });
+            Ok(response)
+        }
         PushOutcome::Refused(refused) => Err(ApiError {
             status: StatusCode::UNPROCESSABLE_ENTITY,
             kind: "refused",

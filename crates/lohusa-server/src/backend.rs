@@ -144,6 +144,34 @@ pub enum PushOutcome {
     Refused(Vec<Refusal>),
 }
 
+/// A team as the metrics show it: its head, when its last change arrived, when any of its
+/// active devices last synced, and how many it has.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TeamActivity {
+    pub team: String,
+    pub head_seq: i64,
+    pub last_change_ms: Option<i64>,
+    pub last_seen_ms: Option<i64>,
+    pub devices: i64,
+}
+
+/// The same query on both databases.
+pub(crate) const TEAM_ACTIVITY_SQL: &str = "SELECT t.name, t.head_seq,
+        (SELECT c.received_ms FROM changes c WHERE c.team_id = t.id AND c.seq = t.head_seq),
+        (SELECT MAX(d.last_seen_ms) FROM devices d WHERE d.team_id = t.id AND d.revoked_ms IS NULL),
+        (SELECT COUNT(*) FROM devices d WHERE d.team_id = t.id AND d.revoked_ms IS NULL)
+     FROM teams t ORDER BY t.name";
+
+/// The database's connections now: open, in use, the most there may be (`None`: no cap), and
+/// requests waiting for one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct PoolUse {
+    pub open: usize,
+    pub in_use: usize,
+    pub max: Option<usize>,
+    pub waiting: usize,
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct PullBatch {
     pub rows: Vec<(u64, String)>,
@@ -298,6 +326,27 @@ impl Backend {
 
     pub async fn devices(&self) -> Result<Vec<DeviceInfo>, BackendError> {
         dispatch!(self.devices())
+    }
+
+    /// Every team's activity, for the metrics.
+    pub async fn team_activity(&self) -> Result<Vec<TeamActivity>, BackendError> {
+        dispatch!(self.team_activity())
+    }
+
+    pub fn pool_use(&self) -> PoolUse {
+        match self {
+            Backend::Sqlite(b) => b.pool_use(),
+            Backend::Postgres(b) => b.pool_use(),
+        }
+    }
+
+    /// Before the process exits: SQLite moves its write-ahead log into the database file, so the
+    /// folder is one whole file again (PostgreSQL checkpoints by itself).
+    pub async fn checkpoint(&self) -> Result<(), BackendError> {
+        match self {
+            Backend::Sqlite(b) => b.checkpoint().await,
+            Backend::Postgres(_) => Ok(()),
+        }
     }
 
     /// Keeps a device's report of itself, stamped with the server's time.

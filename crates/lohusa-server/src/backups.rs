@@ -93,15 +93,24 @@ pub fn prune(dir: &Path, keep: usize) -> Result<Vec<PathBuf>, BackendError> {
 
 /// Backs up every `schedule.every` until the process ends; a failed backup is reported and the
 /// next one tried at its time.
-pub async fn keep_backing_up(sqlite: SqliteBackend, schedule: Schedule) {
+pub async fn keep_backing_up(
+    sqlite: SqliteBackend,
+    schedule: Schedule,
+    metrics: std::sync::Arc<crate::metrics::Metrics>,
+) {
     loop {
         tokio::time::sleep(schedule.every).await;
-        match backup_once(&sqlite, &schedule.dir, crate::clock::now_ms()).await {
+        let now_ms = crate::clock::now_ms();
+        match backup_once(&sqlite, &schedule.dir, now_ms).await {
             Ok(path) => {
                 let removed = prune(&schedule.dir, schedule.keep).map(|r| r.len()).unwrap_or(0);
                 tracing::info!(file = %path.display(), removed, "backed up");
+                metrics.backed_up(Some(now_ms));
             }
-            Err(e) => tracing::error!(folder = %schedule.dir.display(), error = %e, "backup failed"),
+            Err(e) => {
+                tracing::error!(folder = %schedule.dir.display(), error = %e, "backup failed");
+                metrics.backed_up(None);
+            }
         }
     }
 }

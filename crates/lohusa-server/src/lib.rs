@@ -8,14 +8,17 @@ pub mod api;
 pub mod backend;
 pub mod backups;
 pub mod clock;
+pub mod config;
 pub mod guards;
 pub mod listen;
 pub mod logging;
 pub mod logic;
+pub mod metrics;
 pub mod postgres;
 pub mod report;
 pub mod sqlite;
 
+use std::future::IntoFuture;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -62,9 +65,82 @@ pub async fn serve_until(
     limits: guards::Limits,
     shutdown: impl std::future::Future<Output = ()>,
 ) -> std::io::Result<()> {
-    let guards = guards::Guards::new(limits);
-    let app = api::router_guarded(Arc::new(backend), guards.clone());
-    listen::serve(listener, app, None, guards, shutdown).await
+    let options = Options {
+        limits,
+        tls: None,
+        metrics_listener: None,
+        metrics: Arc::default(),
+    };
+    serve_options(backend, listener, options, shutdown).await
+}
+
+/// Serves the API over HTTPS (rustls) on `listener` with the certificate chain and private key
+/// in these PEM files, until `shutdown` completes (then as `serve_until`).
+pub async fn serve_tls(
+    backend: Backend,
+    listener: std::net::TcpListener,
+    cert: &std::path::Path,
+    key: &std::path::Path,
+    shutdown: impl std::future::Future<Output = ()>,
+) -> std::io::Result<()> {
+    listener.set_nonblocking(true)?;
+    let options = Options {
+        limits: guards::Limits::for_this_process(),
+        tls: Some((cert.to_owned(), key.to_owned())),
+        metrics_listener: None,
+        metrics: Arc::default(),
+    };
+    serve_options(backend, tokio::net::TcpListener::from_std(listener)?, options, shutdown).await
+}
+
+/// How the API is served.
+pub struct Options {
+    pub limits: guards::Limits,
+    /// HTTPS with this certificate chain and private key (PEM files).
+    pub tls: Option<(PathBuf, PathBuf)>,
+    /// Where Prometheus scrapes `/metrics`, apart from the API.
+    pub metrics_listener: Option<tokio::net::TcpListener>,
+    /// What the API counts (shared with the scheduled backups).
+    pub metrics: Arc<metrics::Metrics>,
+}
+
+/// Reads a certificate chain and its private key (PEM) for serving HTTP/1.1 over TLS.
+pub async fn tls_acceptor(cert: &std::path::Path, key: &std::path::Path) -> std::io::Result<tokio_rustls::TlsAcceptor> {
+    let config = axum_server::tls_rustls::RustlsConfig::from_pem_file(cert, key).await?;
+    // HTTP/1.1 only, as the listener speaks (the tablets' client does too).
+    let mut config = (*config.get_inner()).clone();
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    Ok(tokio_rustls::TlsAcceptor::from(Arc::new(config)))
+}
+
+/// Serves the API on `listener` (and the metrics, when asked) until `shutdown` completes; then
+/// lets the requests in flight finish (up to `listen::SHUTDOWN_DEADLINE`), checkpoints the
+/// embedded database and returns.
+pub async fn serve_options(
+    backend: Backend,
+    listener: tokio::net::TcpListener,
+    options: Options,
+    shutdown: impl std::future::Future<Output = ()>,
+) -> std::io::Result<()> {
+    let tls = match &options.tls {
+        Some((cert, key)) => Some(tls_acceptor(cert, key).await?),
+        None => None,
+    };
+    let backend = Arc::new(backend);
+    let metrics = options.metrics;
+    let scraping = options.metrics_listener.map(|listener| {
+        tokio::spawn(axum::serve(listener, metrics::router(backend.clone(), metrics.clone())).into_future())
+    });
+    let guards = guards::Guards::new(options.limits);
+    let app = api::router_guarded(backend.clone(), guards.clone(), metrics);
+    let served = listen::serve(listener, app, tls, guards, shutdown).await;
+    if let Some(scraping) = scraping {
+        scraping.abort();
+    }
+    if let Err(error) = backend.checkpoint().await {
+        tracing::warn!(%error, "could not checkpoint the database on the way out");
+    }
+    served
 }
 
 /// Completes when the process is asked to stop: SIGTERM (a deploy, a reboot) or Ctrl-C.
@@ -81,27 +157,6 @@ pub async fn stop_signal() {
         _ = tokio::signal::ctrl_c() => {}
         () = terminate => {}
     }
-}
-
-/// Serves the API over HTTPS (rustls) on `listener` with the certificate chain and private key
-/// in these PEM files, until `shutdown` completes (then as `serve_until`).
-pub async fn serve_tls(
-    backend: Backend,
-    listener: std::net::TcpListener,
-    cert: &std::path::Path,
-    key: &std::path::Path,
-    shutdown: impl std::future::Future<Output = ()>,
-) -> std::io::Result<()> {
-    let config = axum_server::tls_rustls::RustlsConfig::from_pem_file(cert, key).await?;
-    // HTTP/1.1 only, as the listener speaks (the tablets' client does too).
-    let mut config = (*config.get_inner()).clone();
-    config.alpn_protocols = vec![b"http/1.1".to_vec()];
-    listener.set_nonblocking(true)?;
-    let listener = tokio::net::TcpListener::from_std(listener)?;
-    let guards = guards::Guards::new(guards::Limits::for_this_process());
-    let app = api::router_guarded(Arc::new(backend), guards.clone());
-    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
-    listen::serve(listener, app, Some(acceptor), guards, shutdown).await
 }
 
 /// Plain HTTP is for development on this computer only: health data must not cross a network

@@ -10,43 +10,59 @@ use lohusa_server::Database;
 #[derive(Parser)]
 #[command(name = "lohusa-server", version, about = "Lohusa's central sync server")]
 struct Cli {
-    /// Folder for the embedded SQLite database (used unless a database URL is given).
-    #[arg(long, global = true, default_value = "lohusa-server-data")]
-    data: PathBuf,
+    /// A TOML configuration file; flags and LOHUSA_* environment variables override it.
+    #[arg(long, global = true, env = "LOHUSA_CONFIG")]
+    config: Option<PathBuf>,
+    /// Folder for the embedded SQLite database (used unless a database URL is given)
+    /// [default: lohusa-server-data].
+    #[arg(long, global = true, env = "LOHUSA_DATA")]
+    data: Option<PathBuf>,
     /// PostgreSQL URL, e.g. postgres://lohusa@localhost/lohusa; replaces the SQLite folder.
     #[arg(long, global = true, env = "LOHUSA_DATABASE_URL")]
     database_url: Option<String>,
-    /// The log's format: text (human-readable) or json (one object a line); RUST_LOG filters it.
-    #[arg(long, global = true, default_value = "text", value_parser = lohusa_server::logging::LogFormat::parse)]
-    log_format: lohusa_server::logging::LogFormat,
+    /// The log's format: text (human-readable) or json (one object a line); RUST_LOG filters
+    /// it [default: text].
+    #[arg(long, global = true, env = "LOHUSA_LOG_FORMAT")]
+    log_format: Option<String>,
     #[command(subcommand)]
     command: Command,
+}
+
+/// How to serve; each also comes from the configuration file or a LOHUSA_* variable.
+#[derive(clap::Args, Clone, Debug, Default)]
+struct ServeArgs {
+    /// Address to listen on; port 0 picks a free one (logged) [default: 127.0.0.1:8787].
+    #[arg(long, env = "LOHUSA_LISTEN")]
+    listen: Option<String>,
+    /// The server's certificate chain (PEM).
+    #[arg(long, env = "LOHUSA_TLS_CERT")]
+    tls_cert: Option<PathBuf>,
+    /// The certificate's private key (PEM).
+    #[arg(long, env = "LOHUSA_TLS_KEY")]
+    tls_key: Option<PathBuf>,
+    /// Serve Prometheus metrics at http://ADDRESS/metrics (off unless given; keep it on a
+    /// private address).
+    #[arg(long, env = "LOHUSA_METRICS_LISTEN")]
+    metrics_listen: Option<String>,
+    /// Back up the embedded database this often (6h, 30m, 1d), into --backup-dir.
+    #[arg(long, env = "LOHUSA_BACKUP_EVERY")]
+    backup_every: Option<String>,
+    /// How many scheduled backups to keep; older ones are removed [default: 28].
+    #[arg(long, env = "LOHUSA_BACKUP_KEEP")]
+    backup_keep: Option<i64>,
+    /// Where scheduled backups go (best on another disk).
+    #[arg(long, env = "LOHUSA_BACKUP_DIR")]
+    backup_dir: Option<PathBuf>,
 }
 
 #[derive(Subcommand)]
 enum Command {
     /// Serve the sync API: over HTTPS with --tls-cert and --tls-key, or plain HTTP on a
-    /// loopback address for development.
-    Serve {
-        /// Address to listen on; port 0 picks a free one (printed).
-        #[arg(long, default_value = "127.0.0.1:8787")]
-        listen: String,
-        /// The server's certificate chain (PEM).
-        #[arg(long, requires = "tls_key")]
-        tls_cert: Option<PathBuf>,
-        /// The certificate's private key (PEM).
-        #[arg(long, requires = "tls_cert")]
-        tls_key: Option<PathBuf>,
-        /// Back up the embedded database this often (6h, 30m, 1d), into --backup-dir.
-        #[arg(long, requires = "backup_dir", value_parser = lohusa_server::backups::parse_every)]
-        backup_every: Option<std::time::Duration>,
-        /// How many scheduled backups to keep; older ones are removed.
-        #[arg(long, default_value_t = 28, value_parser = clap::value_parser!(u16).range(1..))]
-        backup_keep: u16,
-        /// Where scheduled backups go (best on another disk).
-        #[arg(long, requires = "backup_every")]
-        backup_dir: Option<PathBuf>,
-    },
+    /// loopback address for development. SIGTERM or Ctrl-C stops it gracefully.
+    Serve(ServeArgs),
+    /// Check the configuration (file, environment and flags) as `serve` would use it: open the
+    /// certificate, the folders and the database, and say what is wrong in plain words.
+    CheckConfig(ServeArgs),
     /// Create a team (nothing happens if it exists).
     CreateTeam { name: String },
     /// Make a one-time enrollment code for a team; printed once, stored only as a hash.
@@ -183,85 +199,140 @@ async fn main() -> std::process::ExitCode {
     }
 }
 
+/// The settings: the configuration file, then environment and flags over it.
+fn settings(cli: &Cli) -> anyhow::Result<lohusa_server::config::Settings> {
+    let file = match &cli.config {
+        Some(path) => lohusa_server::config::load(path).map_err(anyhow::Error::msg)?,
+        None => lohusa_server::config::File::default(),
+    };
+    let serve = match &cli.command {
+        Command::Serve(args) | Command::CheckConfig(args) => args.clone(),
+        _ => ServeArgs::default(),
+    };
+    let overrides = lohusa_server::config::Overrides {
+        data: cli.data.clone(),
+        database_url: cli.database_url.clone(),
+        log_format: cli.log_format.clone(),
+        listen: serve.listen,
+        tls_cert: serve.tls_cert,
+        tls_key: serve.tls_key,
+        metrics_listen: serve.metrics_listen,
+        backup_every: serve.backup_every,
+        backup_keep: serve.backup_keep,
+        backup_dir: serve.backup_dir,
+    };
+    lohusa_server::config::resolve(&file, &overrides).map_err(|problems| {
+        let source = cli
+            .config
+            .as_ref()
+            .map_or_else(String::new, |p| format!(" (with {})", p.display()));
+        anyhow::anyhow!(
+            "the configuration{source} is not usable:\n  - {}",
+            problems.join("\n  - ")
+        )
+    })
+}
+
 async fn run() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    lohusa_server::logging::init(cli.log_format);
-    let database = match cli.database_url {
-        Some(url) => Database::Postgres(url),
-        None => Database::Folder(cli.data),
-    };
+    let settings = settings(&cli)?;
+    lohusa_server::logging::init(settings.log_format);
+    let database = settings.database.clone();
+    if let Command::CheckConfig(_) = &cli.command {
+        let checked = lohusa_server::config::check(&settings).await;
+        for note in &checked.notes {
+            eprintln!("note: {note}");
+        }
+        if !checked.problems.is_empty() {
+            anyhow::bail!(
+                "the configuration is not usable:\n  - {}",
+                checked.problems.join("\n  - ")
+            );
+        }
+        println!(
+            "the configuration is usable:\n{}",
+            lohusa_server::config::describe(&settings)
+        );
+        return Ok(());
+    }
     // One server per data folder, and no restore under a running one: `serve` holds the
     // folder's lock file for as long as it runs, `restore` takes it while it replaces the files.
     let _folder_lock = match (&cli.command, &database) {
-        (Command::Serve { .. }, Database::Folder(dir)) => Some(lock_folder(dir, "a server already runs on")?),
+        (Command::Serve(_), Database::Folder(dir)) => Some(lock_folder(dir, "a server already runs on")?),
         (Command::Restore { from }, Database::Folder(dir)) => {
             let lock = lock_folder(dir, "stop the server first: it runs on")?;
-            lohusa_server::sqlite::SqliteBackend::restore(dir, from)?;
+            let kept = lohusa_server::sqlite::SqliteBackend::restore(dir, from)?;
+            if kept != lohusa_server::sqlite::Kept::default() {
+                println!(
+                    "kept what was decided after the backup: {} device(s) and {} member(s) stay revoked, \
+                     {} one-time code(s) stay used",
+                    kept.devices_revoked, kept.members_revoked, kept.codes_used
+                );
+            }
             Some(lock)
         }
         _ => None,
     };
     let backend = database.open().await.context("opening the database")?;
     match cli.command {
-        Command::Serve {
-            listen,
-            tls_cert,
-            tls_key,
-            backup_every,
-            backup_keep,
-            backup_dir,
-        } => {
-            if let (Some(every), Some(dir)) = (backup_every, backup_dir) {
+        Command::CheckConfig(_) => unreachable!("answered above"),
+        Command::Serve(_) => {
+            let counted = std::sync::Arc::new(lohusa_server::metrics::Metrics::new());
+            if let Some(schedule) = settings.backup.clone() {
                 let lohusa_server::Database::Folder(data) = &database else {
-                    anyhow::bail!(
-                        "--backup-every backs up the embedded database; back up PostgreSQL with pg_dump (see the README)"
-                    );
+                    unreachable!("the configuration refuses scheduled backups of PostgreSQL");
                 };
-                let schedule = lohusa_server::backups::Schedule {
-                    every,
-                    keep: usize::from(backup_keep),
-                    dir: dir.clone(),
-                };
-                lohusa_server::backups::prune(&dir, schedule.keep).ok();
+                lohusa_server::config::check_writable("backup dir", &schedule.dir).map_err(anyhow::Error::msg)?;
+                lohusa_server::backups::prune(&schedule.dir, schedule.keep).ok();
                 let sqlite = lohusa_server::sqlite::SqliteBackend::open(data)?;
                 tracing::info!(
-                    every = %humantime::format_duration(every),
-                    folder = %dir.display(),
+                    every = %humantime::format_duration(schedule.every),
+                    folder = %schedule.dir.display(),
                     keep = schedule.keep,
                     "backing up on a schedule"
                 );
-                tokio::spawn(lohusa_server::backups::keep_backing_up(sqlite, schedule));
+                tokio::spawn(lohusa_server::backups::keep_backing_up(
+                    sqlite,
+                    schedule,
+                    counted.clone(),
+                ));
             }
-            let listener = std::net::TcpListener::bind(&listen).with_context(|| format!("listening on {listen}"))?;
+            let listen = settings.listen;
+            let listener = tokio::net::TcpListener::bind(listen)
+                .await
+                .with_context(|| format!("listening on {listen}"))?;
             let address = listener.local_addr()?;
-            match (tls_cert, tls_key) {
-                (Some(cert), Some(key)) => {
-                    tracing::info!("lohusa-server listening on https://{address}");
-                    lohusa_server::serve_tls(backend, listener, &cert, &key, lohusa_server::stop_signal())
+            let metrics = match settings.metrics_listen {
+                Some(at) => {
+                    let listener = tokio::net::TcpListener::bind(at)
                         .await
-                        .with_context(|| format!("serving HTTPS with {} and {}", cert.display(), key.display()))?;
+                        .with_context(|| format!("serving metrics on {at}"))?;
+                    tracing::info!("metrics at http://{}/metrics", listener.local_addr()?);
+                    Some(listener)
                 }
-                _ => {
-                    if !lohusa_server::plain_http_allowed(address) {
-                        anyhow::bail!(
-                            "plain HTTP is allowed only on a loopback address (for development); \
-                             to serve {address}, give --tls-cert and --tls-key"
-                        );
-                    }
-                    tracing::info!(
-                        "lohusa-server listening on http://{address} (development: plain HTTP on this computer only)"
-                    );
-                    listener.set_nonblocking(true)?;
-                    lohusa_server::serve_until(
-                        backend,
-                        tokio::net::TcpListener::from_std(listener)?,
-                        lohusa_server::guards::Limits::for_this_process(),
-                        lohusa_server::stop_signal(),
-                    )
-                    .await?;
-                    tracing::info!("lohusa-server stopped: every request in flight finished");
-                }
+                None => None,
+            };
+            let scheme = if settings.tls.is_some() { "https" } else { "http" };
+            let options = lohusa_server::Options {
+                limits: lohusa_server::guards::Limits::for_this_process(),
+                tls: settings.tls.clone(),
+                metrics_listener: metrics,
+                metrics: counted,
+            };
+            if settings.tls.is_none() {
+                tracing::info!(
+                    "lohusa-server listening on http://{address} (development: plain HTTP on this computer only)"
+                );
+            } else {
+                tracing::info!("lohusa-server listening on {scheme}://{address}");
             }
+            lohusa_server::serve_options(backend, listener, options, lohusa_server::stop_signal())
+                .await
+                .with_context(|| match &settings.tls {
+                    Some((cert, key)) => format!("serving HTTPS with {} and {}", cert.display(), key.display()),
+                    None => format!("serving on {address}"),
+                })?;
+            tracing::info!("lohusa-server stopped: every request in flight finished");
         }
         Command::CreateTeam { name } => {
             backend.create_team(&name).await?;

@@ -15,8 +15,8 @@ use tokio_postgres::NoTls;
 use uuid::Uuid;
 
 use crate::backend::{
-    Author, Authors, BackendError, ClaimOutcome, DeviceAuth, DeviceInfo, EnrollOutcome, MemberRow, Owner, PullBatch,
-    PushOutcome, Pusher, ReadRow, TeamDeviceRow, decide,
+    Author, Authors, BackendError, ClaimOutcome, DeviceAuth, DeviceInfo, EnrollOutcome, MemberRow, Owner, PoolUse,
+    PullBatch, PushOutcome, Pusher, ReadRow, TeamActivity, TeamDeviceRow, decide,
 };
 
 const MIGRATIONS: &[&str] = &[
@@ -431,6 +431,32 @@ impl PgBackend {
                 last_seen_ms: r.get(4),
             })
             .collect())
+    }
+
+    pub async fn team_activity(&self) -> Result<Vec<TeamActivity>, BackendError> {
+        let client = self.pool.get().await?;
+        Ok(client
+            .query(crate::backend::TEAM_ACTIVITY_SQL, &[])
+            .await?
+            .into_iter()
+            .map(|r| TeamActivity {
+                team: r.get(0),
+                head_seq: r.get(1),
+                last_change_ms: r.get(2),
+                last_seen_ms: r.get(3),
+                devices: r.get(4),
+            })
+            .collect())
+    }
+
+    pub fn pool_use(&self) -> PoolUse {
+        let status = self.pool.status();
+        PoolUse {
+            open: status.size,
+            in_use: status.size.saturating_sub(status.available),
+            max: Some(status.max_size),
+            waiting: status.waiting,
+        }
     }
 
     /// Every record's current state with its team's name, and every member's name.

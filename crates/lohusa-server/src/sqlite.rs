@@ -4,6 +4,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use lohusa_core::EntityKind;
@@ -13,8 +14,8 @@ use rusqlite_migration::{M, Migrations};
 use uuid::Uuid;
 
 use crate::backend::{
-    Author, Authors, BackendError, ClaimOutcome, DeviceAuth, DeviceInfo, EnrollOutcome, MemberRow, Owner, PullBatch,
-    PushOutcome, Pusher, ReadRow, TeamDeviceRow, decide,
+    Author, Authors, BackendError, ClaimOutcome, DeviceAuth, DeviceInfo, EnrollOutcome, MemberRow, Owner, PoolUse,
+    PullBatch, PushOutcome, Pusher, ReadRow, TeamActivity, TeamDeviceRow, decide,
 };
 
 const MIGRATIONS: &[&str] = &[
@@ -27,6 +28,8 @@ pub struct SqliteBackend {
     path: PathBuf,
     writer: Arc<Mutex<Connection>>,
     readers: Arc<Mutex<Vec<Connection>>>,
+    /// How many reading connections were opened (each is kept, idle in `readers` or in use).
+    readers_open: Arc<AtomicUsize>,
 }
 
 fn open(path: &Path) -> Result<Connection, BackendError> {
@@ -37,6 +40,84 @@ fn open(path: &Path) -> Result<Connection, BackendError> {
     conn.pragma_update(None, "synchronous", "FULL")?;
     conn.pragma_update(None, "cache_size", -65536)?;
     Ok(conn)
+}
+
+/// What a restore carried over from the database it replaced.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Kept {
+    pub devices_revoked: usize,
+    pub members_revoked: usize,
+    pub codes_used: usize,
+}
+
+/// The security decisions of a database: revoked devices and members, used one-time codes.
+#[derive(Clone, Debug, Default)]
+struct Decisions {
+    /// Device id, when revoked.
+    devices: Vec<(String, i64)>,
+    /// Member number, team, name, when revoked.
+    members: Vec<(i64, i64, String, i64)>,
+    /// Code hash, when used, by which device; enrollment codes then member codes.
+    enrollment_codes: Vec<(String, i64, Option<String>)>,
+    member_codes: Vec<(String, i64, Option<String>)>,
+}
+
+impl Decisions {
+    fn read(conn: &Connection) -> Result<Decisions, BackendError> {
+        let mut devices = conn.prepare("SELECT id, revoked_ms FROM devices WHERE revoked_ms IS NOT NULL")?;
+        let devices = devices
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?;
+        let mut members =
+            conn.prepare("SELECT num, team_id, name, revoked_ms FROM members WHERE revoked_ms IS NOT NULL")?;
+        let members = members
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+            .collect::<Result<_, _>>()?;
+        let used = |table: &str| -> Result<Vec<(String, i64, Option<String>)>, BackendError> {
+            let mut stmt = conn.prepare(&format!(
+                "SELECT code_hash, used_ms, used_by FROM {table} WHERE used_ms IS NOT NULL"
+            ))?;
+            let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        };
+        Ok(Decisions {
+            devices,
+            members,
+            enrollment_codes: used("enrollment_codes")?,
+            member_codes: used("member_codes")?,
+        })
+    }
+
+    /// Applies them where the restored database does not have them yet.
+    fn apply(&self, conn: &mut Connection) -> Result<Kept, BackendError> {
+        let tx = conn.transaction()?;
+        let mut kept = Kept::default();
+        for (id, at) in &self.devices {
+            kept.devices_revoked += tx.execute(
+                "UPDATE devices SET revoked_ms = ?2 WHERE id = ?1 AND revoked_ms IS NULL",
+                params![id, at],
+            )?;
+        }
+        for (num, team, name, at) in &self.members {
+            kept.members_revoked += tx.execute(
+                "UPDATE members SET revoked_ms = ?4 WHERE num = ?1 AND team_id = ?2 AND name = ?3 AND revoked_ms IS NULL",
+                params![num, team, name, at],
+            )?;
+        }
+        for (table, codes) in [
+            ("enrollment_codes", &self.enrollment_codes),
+            ("member_codes", &self.member_codes),
+        ] {
+            for (hash, at, by) in codes {
+                kept.codes_used += tx.execute(
+                    &format!("UPDATE {table} SET used_ms = ?2, used_by = ?3 WHERE code_hash = ?1 AND used_ms IS NULL"),
+                    params![hash, at, by],
+                )?;
+            }
+        }
+        tx.commit()?;
+        Ok(kept)
+    }
 }
 
 /// A member code with its member: number, expiry, use, team, id, name, role, revocation.
@@ -101,11 +182,19 @@ impl SqliteBackend {
             path,
             writer: Arc::new(Mutex::new(conn)),
             readers: Arc::new(Mutex::new(Vec::new())),
+            readers_open: Arc::new(AtomicUsize::new(0)),
         })
     }
 
     /// A consistent copy of the database in one file, taken while the server runs.
     pub async fn backup(&self, to: &Path) -> Result<(), BackendError> {
+        // Made empty first, readable by the server's user only (health data), whatever the
+        // umask; SQLite writes into an empty file and refuses one that holds anything.
+        if !to.exists() {
+            std::os::unix::fs::OpenOptionsExt::mode(std::fs::OpenOptions::new().write(true).create_new(true), 0o600)
+                .open(to)
+                .map_err(|e| BackendError::Corrupt(format!("backup file {}: {e}", to.display())))?;
+        }
         let to = to.to_string_lossy().into_owned();
         self.read(move |conn| {
             conn.execute("VACUUM INTO ?1", [to])?;
@@ -114,8 +203,11 @@ impl SqliteBackend {
         .await
     }
 
-    /// Puts a backup in place of the database in `dir` (the server must be stopped).
-    pub fn restore(dir: &Path, from: &Path) -> Result<(), BackendError> {
+    /// Puts a backup in place of the database in `dir` (the server must be stopped). What the
+    /// database being replaced revoked or used up after the backup was taken stays revoked or
+    /// used: a restore never lets a revoked tablet or member back in, nor a one-time code be
+    /// used twice.
+    pub fn restore(dir: &Path, from: &Path) -> Result<Kept, BackendError> {
         let path = dir.join("lohusa-server.sqlite3");
         let io = |e: std::io::Error| BackendError::Corrupt(format!("restoring: {e}"));
         // Check it is a server database before anything is replaced.
@@ -124,6 +216,11 @@ impl SqliteBackend {
             r.get::<_, String>(0)
         })?;
         drop(check);
+        let decisions = if path.is_file() {
+            Decisions::read(&Connection::open(&path)?)?
+        } else {
+            Decisions::default()
+        };
         for suffix in ["-wal", "-shm"] {
             let side = dir.join(format!("lohusa-server.sqlite3{suffix}"));
             if side.exists() {
@@ -131,7 +228,8 @@ impl SqliteBackend {
             }
         }
         std::fs::copy(from, &path).map_err(io)?;
-        Ok(())
+        let mut conn = Connection::open(&path)?;
+        decisions.apply(&mut conn)
     }
 
     /// Runs `work` on the writing connection, off the async threads.
@@ -153,12 +251,16 @@ impl SqliteBackend {
         &self,
         work: impl FnOnce(&Connection) -> Result<T, BackendError> + Send + 'static,
     ) -> Result<T, BackendError> {
-        let (readers, path) = (self.readers.clone(), self.path.clone());
+        let (readers, path, opened) = (self.readers.clone(), self.path.clone(), self.readers_open.clone());
         tokio::task::spawn_blocking(move || {
             let taken = readers.lock().unwrap_or_else(PoisonError::into_inner).pop();
             let conn = match taken {
                 Some(conn) => conn,
-                None => open(&path)?,
+                None => {
+                    let conn = open(&path)?;
+                    opened.fetch_add(1, Ordering::Relaxed);
+                    conn
+                }
             };
             let result = work(&conn);
             readers.lock().unwrap_or_else(PoisonError::into_inner).push(conn);
@@ -491,6 +593,46 @@ impl SqliteBackend {
                 })
             })?;
             Ok(rows.collect::<Result<_, _>>()?)
+        })
+        .await
+    }
+
+    pub async fn team_activity(&self) -> Result<Vec<TeamActivity>, BackendError> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare_cached(crate::backend::TEAM_ACTIVITY_SQL)?;
+            let rows = stmt.query_map([], |r| {
+                Ok(TeamActivity {
+                    team: r.get(0)?,
+                    head_seq: r.get(1)?,
+                    last_change_ms: r.get(2)?,
+                    last_seen_ms: r.get(3)?,
+                    devices: r.get(4)?,
+                })
+            })?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        })
+        .await
+    }
+
+    /// The writer and the reading connections: open, and in use now (reads open a connection
+    /// when none is free, so there is no cap).
+    pub fn pool_use(&self) -> PoolUse {
+        let readers_idle = self.readers.lock().unwrap_or_else(PoisonError::into_inner).len();
+        let readers_open = self.readers_open.load(Ordering::Relaxed);
+        let writing = usize::from(self.writer.try_lock().is_err());
+        PoolUse {
+            open: 1 + readers_open,
+            in_use: writing + readers_open.saturating_sub(readers_idle),
+            max: None,
+            waiting: 0,
+        }
+    }
+
+    /// Moves the write-ahead log into the database file and empties it.
+    pub async fn checkpoint(&self) -> Result<(), BackendError> {
+        self.write(|conn| {
+            conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+            Ok(())
         })
         .await
     }
