@@ -163,6 +163,10 @@ describe("referral import", () => {
     expect(refused.textContent).toContain("baby_birth_weight_g");
     const duplicate = document.querySelector("article.duplicate")!;
     expect(duplicate.textContent).toContain("Benzerlik 70/100: aynı isim, başka yazılışla, aynı telefon.");
+    // The interpreter row reads yes and no in the reader's language, never a raw key.
+    expect(duplicate.textContent).toContain("Evet");
+    expect(duplicate.textContent).toContain("Hayır");
+    expect(duplicate.textContent).not.toMatch(/options\./);
     // Taken by default: what the referral says and the record does not (nationality, ID).
     expect(defaultTake(row.input.mother, existing)).toEqual(["id_number", "nationality"]);
     await userEvent.click(within(duplicate as HTMLElement).getByRole("checkbox", { name: "Al: Adı soyadı" }));

@@ -75,4 +75,38 @@ describe("translations", () => {
     }
     expect(missing).toEqual([]);
   });
+
+  it("have every key the code asks for by name", () => {
+    // Each `t("literal.key")` in the sources (computed keys are checked by the tests above);
+    // a key with a count may exist only in its plural forms.
+    const sources: string[] = [];
+    const walk = (dir: string) => {
+      for (const entry of readdirSync(dir, { withFileTypes: true })) {
+        const path = join(dir, entry.name);
+        if (entry.isDirectory()) {
+          if (entry.name !== "__tests__") walk(path);
+        } else if (/\.tsx?$/.test(entry.name)) {
+          sources.push(path);
+        }
+      }
+    };
+    walk(join(process.cwd(), "src"));
+    expect(sources.length).toBeGreaterThan(20);
+    const missing: string[] = [];
+    let asked = 0;
+    for (const file of sources) {
+      const text = readFileSync(file, "utf8");
+      for (const match of text.matchAll(/\bt\(\s*(["'])([A-Za-z0-9_.-]+)\1/g)) {
+        asked += 1;
+        const key = match[2];
+        for (const [language, tree] of Object.entries(languages)) {
+          if (!lookup(tree, key) && !lookup(tree, `${key}_other`)) {
+            missing.push(`${file.slice(process.cwd().length + 1)}: ${language}: ${key}`);
+          }
+        }
+      }
+    }
+    expect(asked).toBeGreaterThan(200);
+    expect(missing).toEqual([]);
+  });
 });

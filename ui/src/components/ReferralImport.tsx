@@ -41,7 +41,7 @@ function shown(t: TFunction, field: Mergeable, value: unknown): string {
   if (value === null || value === undefined || value === "") return "";
   if (field === "residency_status") return t(`options.residency_status.${String(value)}`);
   if (field === "preferred_language") return t(`options.language.${String(value)}`);
-  if (field === "interpreter_needed") return value ? t("options.yes") : t("options.no");
+  if (field === "interpreter_needed") return value ? t("checklist.yes") : t("checklist.no");
   if (field === "date_of_birth" && /^\d{4}-\d{2}-\d{2}$/.test(String(value))) return numericDate(String(value));
   return String(value);
 }
