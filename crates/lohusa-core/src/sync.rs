@@ -267,6 +267,10 @@ pub enum ProtocolError {
     Unexpected { expected: &'static str, got: &'static str },
     #[error("the server's epoch changed during the sync")]
     EpochChanged,
+    /// A pull answer that does not move past what was asked while saying more is to come (the
+    /// sync would ask the same again forever), or that moves back.
+    #[error("the server's pull answer did not move forward: asked after {after}, told {cursor} (more to come: {more})")]
+    CursorNotAdvancing { after: u64, cursor: u64, more: bool },
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -385,6 +389,14 @@ impl SyncMachine {
             }
             (Phase::WaitPull, Response::Pulled(pulled)) => {
                 self.check_epoch(pulled.epoch)?;
+                let after = self.position.cursor;
+                if pulled.cursor < after || (pulled.more && pulled.cursor == after) {
+                    return Err(ProtocolError::CursorNotAdvancing {
+                        after,
+                        cursor: pulled.cursor,
+                        more: pulled.more,
+                    });
+                }
                 self.report.pulled += pulled.changes.len();
                 self.position.cursor = pulled.cursor;
                 self.phase = Phase::WaitApply { more: pulled.more };
@@ -537,6 +549,65 @@ mod tests {
                 assert!(!report.new_epoch, "a first sync is not a new epoch");
             }
             other => panic!("{other:?}"),
+        }
+    }
+
+    /// A server (broken, or not the real one) that answers a pull without moving forward while
+    /// saying more is to come, or moves back, ends the sync with an error instead of looping.
+    #[test]
+    fn a_pull_answer_that_does_not_move_forward_is_refused() {
+        let epoch = Uuid::from_u128(1);
+        let position = SyncPosition {
+            epoch: Some(epoch),
+            uploaded: 0,
+            cursor: 50,
+        };
+        let pulled = |cursor: u64, more: bool| {
+            Response::Pulled(PullResponse {
+                changes: vec![],
+                cursor,
+                more,
+                epoch,
+                server_time_ms: 10_000,
+            })
+        };
+        for (cursor, more, refused) in [
+            (50, true, true),
+            (49, false, true),
+            (10, true, true),
+            (50, false, false),
+            (51, true, false),
+        ] {
+            let mut m = SyncMachine::new(position.clone(), 10_000);
+            m.next();
+            m.receive(identity(epoch, 60)).unwrap();
+            assert_eq!(m.restamped(0, 0), None);
+            assert!(matches!(m.next(), Step::ReadPending { .. }));
+            assert_eq!(m.pending(vec![]), None);
+            assert_eq!(
+                m.next(),
+                Step::Send(Request::Pull {
+                    after: 50,
+                    limit: PULL_BATCH
+                })
+            );
+            let answer = m.receive(pulled(cursor, more));
+            if refused {
+                assert_eq!(
+                    answer,
+                    Err(ProtocolError::CursorNotAdvancing {
+                        after: 50,
+                        cursor,
+                        more
+                    }),
+                    "cursor {cursor}, more {more}"
+                );
+            } else {
+                assert!(
+                    matches!(answer, Ok(Some(Step::Apply { .. }))),
+                    "cursor {cursor}, more {more}"
+                );
+            }
         }
     }
 
