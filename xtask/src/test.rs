@@ -8,6 +8,8 @@ pub fn test(e2e: bool) -> anyhow::Result<()> {
     deps::ensure_system_packages()?;
     let tauri_driver = if e2e { Some(deps::ensure_tauri_driver()?) } else { None };
     deps::ensure_npm_packages()?;
+    // ESLint (the rules of hooks among them) fails in seconds, before any build.
+    util::npm(&["run", "lint"])?;
     // The app embeds ui/dist, so the UI is built before anything that compiles the app. This
     // also builds lohusa-server and lohusa-cli, which the process and end-to-end tests run.
     run::build_app()?;
