@@ -241,6 +241,12 @@ pub enum BackendError {
     Corrupt(String),
     #[error("a database task stopped: {0}")]
     Task(String),
+    /// An admin command refused, saying why (a restore from a file that is no whole backup).
+    #[error("{0}")]
+    Refused(String),
+    /// A file or folder the server could not read or write (backups).
+    #[error("{0}")]
+    Files(String),
 }
 
 /// One of the two databases.

@@ -52,7 +52,7 @@ fn taken_at(name: &str) -> Option<chrono::NaiveDateTime> {
 
 /// Takes one backup into `dir` now: whole, or not at all.
 pub async fn backup_once(sqlite: &SqliteBackend, dir: &Path, now_ms: u64) -> Result<PathBuf, BackendError> {
-    let io = |e: std::io::Error| BackendError::Corrupt(format!("backup folder {}: {e}", dir.display()));
+    let io = |e: std::io::Error| BackendError::Files(format!("backup folder {}: {e}", dir.display()));
     std::fs::create_dir_all(dir).map_err(io)?;
     let name = name_at(now_ms);
     let partial = dir.join(format!("{PARTIAL}{name}"));
@@ -67,11 +67,17 @@ pub async fn backup_once(sqlite: &SqliteBackend, dir: &Path, now_ms: u64) -> Res
 
 /// Removes the oldest backups beyond `keep`, and partial files a crash left; what it removed.
 pub fn prune(dir: &Path, keep: usize) -> Result<Vec<PathBuf>, BackendError> {
-    let io = |e: std::io::Error| BackendError::Corrupt(format!("backup folder {}: {e}", dir.display()));
+    let io = |e: std::io::Error| BackendError::Files(format!("backup folder {}: {e}", dir.display()));
     let mut backups = Vec::new();
     let mut removed = Vec::new();
     for entry in std::fs::read_dir(dir).map_err(io)? {
-        let path = entry.map_err(io)?.path();
+        let entry = entry.map_err(io)?;
+        // Only plain files: a folder or a link that happens to bear a backup's name is left
+        // alone, and never stops the pruning of the real ones.
+        if !entry.file_type().map_err(io)?.is_file() {
+            continue;
+        }
+        let path = entry.path();
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_owned();
         if name.starts_with(PARTIAL) {
             std::fs::remove_file(&path).map_err(io)?;
@@ -89,6 +95,17 @@ pub fn prune(dir: &Path, keep: usize) -> Result<Vec<PathBuf>, BackendError> {
         removed.push(path);
     }
     Ok(removed)
+}
+
+/// When the newest scheduled backup in `dir` was taken (Unix ms), from its name.
+pub fn newest(dir: &Path) -> Option<u64> {
+    std::fs::read_dir(dir)
+        .ok()?
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+        .filter_map(|e| taken_at(e.file_name().to_str()?))
+        .max()
+        .map(|at| at.and_utc().timestamp_millis().max(0) as u64)
 }
 
 /// Backs up every `schedule.every` until the process ends; a failed backup is reported and the
@@ -192,7 +209,11 @@ mod tests {
         std::fs::write(dir.path().join(format!("{PARTIAL}{}", name_at(9))), b"half").unwrap();
         std::fs::write(dir.path().join("notes.txt"), b"kept").unwrap();
         std::fs::write(dir.path().join("lohusa-backup-before-upgrade.sqlite3"), b"mine").unwrap();
+        // A folder bearing a backup's name (the oldest name of all) is neither removed nor a
+        // reason to stop pruning the files.
+        std::fs::create_dir(dir.path().join(name_at(0))).unwrap();
         let removed = prune(dir.path(), 2).unwrap();
+        assert_eq!(newest(dir.path()), Some(1_764_000_000_004));
         assert_eq!(removed.len(), 3);
         let mut left: Vec<String> = std::fs::read_dir(dir.path())
             .unwrap()
@@ -202,6 +223,7 @@ mod tests {
         assert_eq!(
             left,
             [
+                name_at(0),
                 name_at(1_764_000_000_003),
                 name_at(1_764_000_000_004),
                 // A copy named by hand is never removed.

@@ -38,7 +38,7 @@ pub const DEFAULT_DATA: &str = "lohusa-server-data";
 pub const DEFAULT_BACKUP_KEEP: u16 = 28;
 
 /// The configuration file as written.
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct File {
     pub data: Option<PathBuf>,
@@ -50,7 +50,7 @@ pub struct File {
     pub backup: BackupSection,
 }
 
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ServeSection {
     pub listen: Option<String>,
@@ -59,7 +59,7 @@ pub struct ServeSection {
     pub metrics_listen: Option<String>,
 }
 
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BackupSection {
     pub every: Option<String>,
@@ -71,7 +71,7 @@ pub struct BackupSection {
 pub fn load(path: &Path) -> Result<File, String> {
     let text =
         std::fs::read_to_string(path).map_err(|e| format!("cannot read the configuration {}: {e}", path.display()))?;
-    toml::from_str(&text).map_err(|e| {
+    let mut file: File = toml::from_str(&text).map_err(|e| {
         let message = e.message();
         match e.span() {
             Some(span) => {
@@ -85,7 +85,26 @@ pub fn load(path: &Path) -> Result<File, String> {
             }
             None => format!("{}: {message}", path.display()),
         }
-    })
+    })?;
+    // A relative path in the file is read from the file's own folder, wherever the command runs.
+    let base = std::path::absolute(path)
+        .ok()
+        .and_then(|p| p.parent().map(Path::to_path_buf))
+        .unwrap_or_default();
+    for path in [
+        &mut file.data,
+        &mut file.serve.tls_cert,
+        &mut file.serve.tls_key,
+        &mut file.backup.dir,
+    ]
+    .into_iter()
+    .flatten()
+    {
+        if path.is_relative() {
+            *path = base.join(&*path);
+        }
+    }
+    Ok(file)
 }
 
 /// What flags and environment variables said (each overrides the file).
@@ -112,6 +131,8 @@ pub struct Settings {
     pub tls: Option<(PathBuf, PathBuf)>,
     pub metrics_listen: Option<SocketAddr>,
     pub backup: Option<Schedule>,
+    /// What is allowed but worth a look (metrics on a public address, an empty file).
+    pub notes: Vec<String>,
 }
 
 /// An address as an admin writes it: `0.0.0.0:8443`, `[::]:8443`, `localhost:8787`.
@@ -125,8 +146,14 @@ fn address(what: &str, text: &str) -> Result<SocketAddr, String> {
 /// Merges flags and environment over the file over defaults; every problem found, in plain words.
 pub fn resolve(file: &File, over: &Overrides) -> Result<Settings, Vec<String>> {
     let mut problems = Vec::new();
-    let database_url = over.database_url.clone().or_else(|| file.database_url.clone());
-    let database = match database_url {
+    let mut notes = Vec::new();
+    // A flag or variable naming either database overrides whatever the file names.
+    let (url, folder) = if over.database_url.is_some() || over.data.is_some() {
+        (over.database_url.clone(), over.data.clone())
+    } else {
+        (file.database_url.clone(), file.data.clone())
+    };
+    let database = match url {
         Some(url) => {
             if let Err(e) = url.parse::<tokio_postgres::Config>() {
                 problems.push(format!(
@@ -135,12 +162,7 @@ pub fn resolve(file: &File, over: &Overrides) -> Result<Settings, Vec<String>> {
             }
             Database::Postgres(url)
         }
-        None => Database::Folder(
-            over.data
-                .clone()
-                .or_else(|| file.data.clone())
-                .unwrap_or_else(|| PathBuf::from(DEFAULT_DATA)),
-        ),
+        None => Database::Folder(absolute(folder.unwrap_or_else(|| PathBuf::from(DEFAULT_DATA)))),
     };
     let log_format = match over.log_format.as_deref().or(file.log_format.as_deref()) {
         None => LogFormat::Text,
@@ -158,8 +180,16 @@ pub fn resolve(file: &File, over: &Overrides) -> Result<Settings, Vec<String>> {
         problems.push(e);
         SocketAddr::from(([127, 0, 0, 1], 8787))
     });
-    let cert = over.tls_cert.clone().or_else(|| file.serve.tls_cert.clone());
-    let key = over.tls_key.clone().or_else(|| file.serve.tls_key.clone());
+    let cert = over
+        .tls_cert
+        .clone()
+        .or_else(|| file.serve.tls_cert.clone())
+        .map(absolute);
+    let key = over
+        .tls_key
+        .clone()
+        .or_else(|| file.serve.tls_key.clone())
+        .map(absolute);
     let tls = match (cert, key) {
         (Some(cert), Some(key)) => Some((cert, key)),
         (Some(_), None) => {
@@ -186,13 +216,25 @@ pub fn resolve(file: &File, over: &Overrides) -> Result<Settings, Vec<String>> {
         .as_deref()
         .or(file.serve.metrics_listen.as_deref())
         .and_then(|text| address("metrics_listen", text).map_err(|e| problems.push(e)).ok());
-    if metrics_listen.is_some_and(|m| m == listen && m.port() != 0) {
-        problems.push(format!(
-            "metrics_listen {listen} is the API's own address; give the metrics another port"
-        ));
+    if let Some(m) = metrics_listen {
+        let overlap = m.ip() == listen.ip() || m.ip().is_unspecified() || listen.ip().is_unspecified();
+        if m.port() == listen.port() && m.port() != 0 && overlap {
+            problems.push(format!(
+                "metrics_listen {m} takes the port of listen {listen}; give the metrics another port"
+            ));
+        }
+        if !m.ip().is_loopback() {
+            notes.push(format!(
+                "metrics_listen {m} is reachable from other computers: keep it on a private network or behind a firewall"
+            ));
+        }
     }
     let every = over.backup_every.as_deref().or(file.backup.every.as_deref());
-    let dir = over.backup_dir.clone().or_else(|| file.backup.dir.clone());
+    let dir = over
+        .backup_dir
+        .clone()
+        .or_else(|| file.backup.dir.clone())
+        .map(absolute);
     let keep = over
         .backup_keep
         .or(file.backup.keep)
@@ -245,10 +287,16 @@ pub fn resolve(file: &File, over: &Overrides) -> Result<Settings, Vec<String>> {
             tls,
             metrics_listen,
             backup,
+            notes,
         })
     } else {
         Err(problems)
     }
+}
+
+/// A path from the working folder, for messages that say exactly which folder.
+fn absolute(path: PathBuf) -> PathBuf {
+    std::path::absolute(&path).unwrap_or(path)
 }
 
 fn same_folder(a: &Path, b: &Path) -> bool {
@@ -258,13 +306,69 @@ fn same_folder(a: &Path, b: &Path) -> bool {
     }
 }
 
-/// Checks that the server can create files in `dir` (creating it if needed).
+/// Checks that the server can create files in `dir`, creating it if needed (as `serve` does).
 pub fn check_writable(what: &str, dir: &Path) -> Result<(), String> {
     std::fs::create_dir_all(dir).map_err(|e| format!("{what} {} cannot be created: {e}", dir.display()))?;
+    probe(what, dir)
+}
+
+/// Writes and removes an empty file in `dir`.
+fn probe(what: &str, dir: &Path) -> Result<(), String> {
     let probe = dir.join(format!(".lohusa-check-{}", std::process::id()));
     std::fs::write(&probe, b"")
         .and_then(|()| std::fs::remove_file(&probe))
         .map_err(|e| format!("{what} {}: the server cannot write there: {e}", dir.display()))
+}
+
+/// As `check_writable`, without creating anything: a folder not there yet is fine when the
+/// server could create it (a note says so).
+fn check_could_write(what: &str, dir: &Path, notes: &mut Vec<String>) -> Result<(), String> {
+    if dir.is_dir() {
+        return probe(what, dir);
+    }
+    if dir.exists() {
+        return Err(format!(
+            "{what} {} cannot be created: a file is in its place",
+            dir.display()
+        ));
+    }
+    let mut parent = dir.parent();
+    while let Some(p) = parent {
+        if p.is_dir() {
+            probe(what, p).map_err(|_| {
+                format!(
+                    "{what} {} cannot be created: {} is not writable",
+                    dir.display(),
+                    p.display()
+                )
+            })?;
+            notes.push(format!(
+                "{what} {} does not exist yet: serve will create it",
+                dir.display()
+            ));
+            return Ok(());
+        }
+        if p.exists() {
+            return Err(format!(
+                "{what} {} cannot be created: {} is not a folder",
+                dir.display(),
+                p.display()
+            ));
+        }
+        parent = p.parent();
+    }
+    Err(format!("{what} {} cannot be created", dir.display()))
+}
+
+/// Whether this process runs as root (its rights are then not the server user's).
+fn running_as_root() -> bool {
+    std::fs::read_to_string("/proc/self/status").is_ok_and(|status| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("Uid:"))
+            .and_then(|ids| ids.split_whitespace().nth(1))
+            == Some("0")
+    })
 }
 
 /// A PostgreSQL URL with its password hidden, for messages.
@@ -294,6 +398,20 @@ pub fn redacted(url: &str) -> String {
     }
 }
 
+/// An error with its causes, each once ("db error: FATAL: database … does not exist").
+fn causes(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts: Vec<String> = vec![error.to_string()];
+    let mut source = error.source();
+    while let Some(e) = source {
+        let text = e.to_string();
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        source = e.source();
+    }
+    parts.join(": ")
+}
+
 /// What `check` found: problems that would stop `serve`, and notes that may not.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Checked {
@@ -305,27 +423,55 @@ pub struct Checked {
 /// folders, PostgreSQL, the addresses. Every problem, in plain words.
 pub async fn check(settings: &Settings) -> Checked {
     let mut problems = Vec::new();
-    let mut notes = Vec::new();
+    let mut notes = settings.notes.clone();
     if let Some((cert, key)) = &settings.tls {
         for (what, path) in [("tls_cert", cert), ("tls_key", key)] {
             if let Err(e) = std::fs::File::open(path) {
                 problems.push(format!("{what} {} cannot be read: {e}", path.display()));
             }
         }
+        let holds = |path: &Path, marker: &str| std::fs::read_to_string(path).is_ok_and(|t| t.contains(marker));
+        if problems.is_empty() && !holds(cert, "-----BEGIN CERTIFICATE-----") {
+            problems.push(format!(
+                "tls_cert {} holds no PEM certificate (-----BEGIN CERTIFICATE-----)",
+                cert.display()
+            ));
+        }
+        if problems.is_empty() && !holds(key, "PRIVATE KEY-----") {
+            problems.push(format!(
+                "tls_key {} holds no PEM private key (-----BEGIN PRIVATE KEY-----)",
+                key.display()
+            ));
+        }
         if problems.is_empty()
             && let Err(e) = crate::tls_acceptor(cert, key).await
         {
-            problems.push(format!(
-                "tls_cert {} and tls_key {} are not a PEM certificate chain and its private key: {e}",
-                cert.display(),
-                key.display()
-            ));
+            let text = e.to_string();
+            problems.push(if text.contains("KeyMismatch") || text.contains("consistent") {
+                format!(
+                    "tls_key {} is not the key of the certificate in tls_cert {}",
+                    key.display(),
+                    cert.display()
+                )
+            } else {
+                format!(
+                    "tls_cert {} and tls_key {} are not a PEM certificate chain and its private key: {text}",
+                    cert.display(),
+                    key.display()
+                )
+            });
         }
     }
     match &settings.database {
         Database::Folder(dir) => {
-            if let Err(e) = check_writable("data folder", dir) {
+            if let Err(e) = check_could_write("data folder", dir, &mut notes) {
                 problems.push(e);
+            }
+            if crate::folder_in_use(dir) {
+                notes.push(format!(
+                    "a server runs on the data folder {} now: fine if it is this one, else `serve` will refuse",
+                    dir.display()
+                ));
             }
         }
         Database::Postgres(url) => {
@@ -336,15 +482,21 @@ pub async fn check(settings: &Settings) -> Checked {
             .await;
             match reached {
                 Err(_) => problems.push(format!("{} did not answer in 10 s", redacted(url))),
-                Ok(Err(e)) => problems.push(format!("cannot connect to {}: {e}", redacted(url))),
+                Ok(Err(e)) => problems.push(format!("cannot connect to {}: {}", redacted(url), causes(&e))),
                 Ok(Ok(_)) => {}
             }
         }
     }
     if let Some(schedule) = &settings.backup
-        && let Err(e) = check_writable("backup dir", &schedule.dir)
+        && let Err(e) = check_could_write("backup dir", &schedule.dir, &mut notes)
     {
         problems.push(e);
+    }
+    if running_as_root() {
+        notes.push(
+            "checked as root: run it as the server's user (sudo -u lohusa …) to check the folders with its rights"
+                .to_owned(),
+        );
     }
     for (what, address) in [
         ("listen", Some(settings.listen)),

@@ -71,7 +71,7 @@ pub async fn serve_until(
         metrics_listener: None,
         metrics: Arc::default(),
     };
-    serve_options(backend, listener, options, shutdown).await
+    serve_options(backend, listener, options, shutdown).await.map(drop)
 }
 
 /// Serves the API over HTTPS (rustls) on `listener` with the certificate chain and private key
@@ -90,7 +90,9 @@ pub async fn serve_tls(
         metrics_listener: None,
         metrics: Arc::default(),
     };
-    serve_options(backend, tokio::net::TcpListener::from_std(listener)?, options, shutdown).await
+    serve_options(backend, tokio::net::TcpListener::from_std(listener)?, options, shutdown)
+        .await
+        .map(drop)
 }
 
 /// How the API is served.
@@ -115,13 +117,13 @@ pub async fn tls_acceptor(cert: &std::path::Path, key: &std::path::Path) -> std:
 
 /// Serves the API on `listener` (and the metrics, when asked) until `shutdown` completes; then
 /// lets the requests in flight finish (up to `listen::SHUTDOWN_DEADLINE`), checkpoints the
-/// embedded database and returns.
+/// embedded database and returns whether every request finished.
 pub async fn serve_options(
     backend: Backend,
     listener: tokio::net::TcpListener,
     options: Options,
     shutdown: impl std::future::Future<Output = ()>,
-) -> std::io::Result<()> {
+) -> std::io::Result<bool> {
     let tls = match &options.tls {
         Some((cert, key)) => Some(tls_acceptor(cert, key).await?),
         None => None,
@@ -157,6 +159,35 @@ pub async fn stop_signal() {
         _ = tokio::signal::ctrl_c() => {}
         () = terminate => {}
     }
+}
+
+/// The data folder's lock file: `serve` holds it for as long as it runs (one server per
+/// folder), `restore` while it replaces the database.
+const LOCK_FILE: &str = "lohusa-server.lock";
+
+/// Takes the data folder's lock file, or says who holds it (`held`, then the folder).
+pub fn lock_folder(dir: &std::path::Path, held: &str) -> Result<std::fs::File, String> {
+    std::fs::create_dir_all(dir).map_err(|e| format!("data folder {}: {e}", dir.display()))?;
+    let path = dir.join(LOCK_FILE);
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|e| format!("opening {}: {e}", path.display()))?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => Err(format!("{held} {}", dir.display())),
+        Err(std::fs::TryLockError::Error(e)) => Err(format!("locking {}: {e}", path.display())),
+    }
+}
+
+/// Whether a server holds the folder's lock now (without creating anything).
+pub fn folder_in_use(dir: &std::path::Path) -> bool {
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(dir.join(LOCK_FILE))
+        .is_ok_and(|file| matches!(file.try_lock(), Err(std::fs::TryLockError::WouldBlock)))
 }
 
 /// Plain HTTP is for development on this computer only: health data must not cross a network

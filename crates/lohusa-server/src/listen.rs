@@ -26,14 +26,15 @@ pub const SHUTDOWN_DEADLINE: std::time::Duration = std::time::Duration::from_sec
 
 /// Serves `app` on `listener` (over TLS when `tls` is given) until `shutdown` completes; then
 /// stops accepting, lets the requests in flight finish (each connection closes after its
-/// current request), waits for them up to `SHUTDOWN_DEADLINE`, and returns.
+/// current request), waits for them up to `SHUTDOWN_DEADLINE`, and returns whether they all
+/// finished in time.
 pub async fn serve(
     listener: TcpListener,
     app: Router,
     tls: Option<tokio_rustls::TlsAcceptor>,
     guards: Arc<Guards>,
     shutdown: impl std::future::Future<Output = ()>,
-) -> std::io::Result<()> {
+) -> std::io::Result<bool> {
     let limits = guards.limits.clone();
     let connections = limits.max_connections.max(1);
     let slots = Arc::new(Semaphore::new(connections));
@@ -97,13 +98,13 @@ pub async fn serve(
     drop(listener);
     let _ = stopping.send(true);
     let all = u32::try_from(connections).unwrap_or(u32::MAX);
-    if tokio::time::timeout(SHUTDOWN_DEADLINE, slots.acquire_many(all))
+    let finished = tokio::time::timeout(SHUTDOWN_DEADLINE, slots.acquire_many(all))
         .await
-        .is_err()
-    {
+        .is_ok();
+    if !finished {
         tracing::warn!(deadline = ?SHUTDOWN_DEADLINE, "some requests were still running at the deadline; stopping anyway");
     }
-    Ok(())
+    Ok(finished)
 }
 
 /// Serves one connection; once the server stops, it finishes the request in flight and closes.

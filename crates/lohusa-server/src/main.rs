@@ -103,8 +103,15 @@ enum Command {
         #[arg(long)]
         team: String,
     },
-    /// Revoke a member: her devices drop her at their next sync; what she wrote stays.
-    RevokeMember { id: String },
+    /// Revoke a member: her devices drop her at their next sync, her unused member code stops
+    /// working; what she wrote stays.
+    RevokeMember {
+        /// Her id; or, with --team, her id or her name (also before her first sign-in, when she
+        /// has no id yet).
+        member: String,
+        #[arg(long)]
+        team: Option<String>,
+    },
     /// Who wrote and who received one mother's record (JSON).
     Audit {
         #[arg(long)]
@@ -148,20 +155,21 @@ enum Command {
     },
 }
 
-/// Takes the data folder's lock file (`lohusa-server.lock`), or says who holds it.
-fn lock_folder(dir: &std::path::Path, held: &str) -> anyhow::Result<std::fs::File> {
-    std::fs::create_dir_all(dir).with_context(|| format!("data folder {}", dir.display()))?;
-    let path = dir.join("lohusa-server.lock");
-    let file = std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&path)
-        .with_context(|| format!("opening {}", path.display()))?;
-    match file.try_lock() {
-        Ok(()) => Ok(file),
-        Err(std::fs::TryLockError::WouldBlock) => anyhow::bail!("{held} {}", dir.display()),
-        Err(std::fs::TryLockError::Error(e)) => Err(e).with_context(|| format!("locking {}", path.display())),
+/// The one member of `team` with this id or name.
+async fn find_member(
+    backend: &lohusa_server::Backend,
+    team: &str,
+    member: &str,
+) -> anyhow::Result<lohusa_server::backend::MemberRow> {
+    let members = backend.members(team).await?;
+    let found: Vec<_> = members
+        .into_iter()
+        .filter(|m| m.id.as_deref() == Some(member) || m.name == member)
+        .collect();
+    match <[_; 1]>::try_from(found) {
+        Ok([one]) => Ok(one),
+        Err(found) if found.is_empty() => anyhow::bail!("team {team:?} has no member {member:?}"),
+        Err(_) => anyhow::bail!("team {team:?} has several members named {member:?}; give her id"),
     }
 }
 
@@ -221,7 +229,8 @@ fn settings(cli: &Cli) -> anyhow::Result<lohusa_server::config::Settings> {
         backup_keep: serve.backup_keep,
         backup_dir: serve.backup_dir,
     };
-    lohusa_server::config::resolve(&file, &overrides).map_err(|problems| {
+    let empty = cli.config.is_some() && file == lohusa_server::config::File::default();
+    let mut settings = lohusa_server::config::resolve(&file, &overrides).map_err(|problems| {
         let source = cli
             .config
             .as_ref()
@@ -230,7 +239,15 @@ fn settings(cli: &Cli) -> anyhow::Result<lohusa_server::config::Settings> {
             "the configuration{source} is not usable:\n  - {}",
             problems.join("\n  - ")
         )
-    })
+    })?;
+    if empty {
+        settings.notes.push(format!(
+            "{} sets nothing: every setting is a flag's or a default (a development server on {})",
+            cli.config.as_deref().unwrap_or(std::path::Path::new("")).display(),
+            settings.listen
+        ));
+    }
+    Ok(settings)
 }
 
 async fn run() -> anyhow::Result<()> {
@@ -238,6 +255,11 @@ async fn run() -> anyhow::Result<()> {
     let settings = settings(&cli)?;
     lohusa_server::logging::init(settings.log_format);
     let database = settings.database.clone();
+    if let Command::Serve(_) = &cli.command {
+        for note in &settings.notes {
+            tracing::warn!("{note}");
+        }
+    }
     if let Command::CheckConfig(_) = &cli.command {
         let checked = lohusa_server::config::check(&settings).await;
         for note in &checked.notes {
@@ -258,10 +280,17 @@ async fn run() -> anyhow::Result<()> {
     // One server per data folder, and no restore under a running one: `serve` holds the
     // folder's lock file for as long as it runs, `restore` takes it while it replaces the files.
     let _folder_lock = match (&cli.command, &database) {
-        (Command::Serve(_), Database::Folder(dir)) => Some(lock_folder(dir, "a server already runs on")?),
+        (Command::Serve(_), Database::Folder(dir)) => {
+            Some(lohusa_server::lock_folder(dir, "a server already runs on").map_err(anyhow::Error::msg)?)
+        }
         (Command::Restore { from }, Database::Folder(dir)) => {
-            let lock = lock_folder(dir, "stop the server first: it runs on")?;
-            let kept = lohusa_server::sqlite::SqliteBackend::restore(dir, from)?;
+            let lock =
+                lohusa_server::lock_folder(dir, "stop the server first: it runs on").map_err(anyhow::Error::msg)?;
+            let restored = lohusa_server::sqlite::SqliteBackend::restore(dir, from, lohusa_server::clock::now_ms())?;
+            if let Some(replaced) = &restored.replaced {
+                println!("the database it replaced is kept as {}", replaced.display());
+            }
+            let kept = restored.kept;
             if kept != lohusa_server::sqlite::Kept::default() {
                 println!(
                     "kept what was decided after the backup: {} device(s) and {} member(s) stay revoked, \
@@ -326,13 +355,28 @@ async fn run() -> anyhow::Result<()> {
             } else {
                 tracing::info!("lohusa-server listening on {scheme}://{address}");
             }
-            lohusa_server::serve_options(backend, listener, options, lohusa_server::stop_signal())
+            // The first SIGTERM or Ctrl-C stops gracefully; a second one while requests finish
+            // stops at once.
+            let stop = async {
+                lohusa_server::stop_signal().await;
+                tracing::info!("stopping: no new connections; letting the requests in flight finish");
+                tokio::spawn(async {
+                    lohusa_server::stop_signal().await;
+                    tracing::warn!("asked again to stop: stopping now, without waiting");
+                    std::process::exit(1);
+                });
+            };
+            let finished = lohusa_server::serve_options(backend, listener, options, stop)
                 .await
                 .with_context(|| match &settings.tls {
                     Some((cert, key)) => format!("serving HTTPS with {} and {}", cert.display(), key.display()),
                     None => format!("serving on {address}"),
                 })?;
-            tracing::info!("lohusa-server stopped: every request in flight finished");
+            if finished {
+                tracing::info!("lohusa-server stopped: every request in flight finished");
+            } else {
+                tracing::warn!("lohusa-server stopped: some requests were cut off at the deadline");
+            }
         }
         Command::CreateTeam { name } => {
             backend.create_team(&name).await?;
@@ -363,16 +407,7 @@ async fn run() -> anyhow::Result<()> {
             member,
             valid_hours,
         } => {
-            let members = backend.members(&team).await?;
-            let found: Vec<_> = members
-                .iter()
-                .filter(|m| m.id.as_deref() == Some(member.as_str()) || m.name == member)
-                .collect();
-            let found = match found.as_slice() {
-                [one] => *one,
-                [] => anyhow::bail!("team {team:?} has no member {member:?}"),
-                _ => anyhow::bail!("team {team:?} has several members named {member:?}; give her id"),
-            };
+            let found = find_member(&backend, &team, &member).await?;
             if found.revoked_ms.is_some() {
                 anyhow::bail!("{member:?} was revoked");
             }
@@ -384,11 +419,32 @@ async fn run() -> anyhow::Result<()> {
         Command::Members { team } => {
             println!("{}", serde_json::to_string_pretty(&backend.members(&team).await?)?);
         }
-        Command::RevokeMember { id } => {
-            if backend.revoke_member(&id, lohusa_server::clock::now_ms()).await? {
-                println!("member {id} revoked");
+        Command::RevokeMember { member, team: None } => {
+            if backend.revoke_member(&member, lohusa_server::clock::now_ms()).await? {
+                println!("member {member} revoked");
             } else {
-                anyhow::bail!("no active member {id}");
+                anyhow::bail!(
+                    "no active member has the id {member:?}; to revoke her by name, or before her first sign-in, \
+                     add --team TEAM"
+                );
+            }
+        }
+        Command::RevokeMember {
+            member,
+            team: Some(team),
+        } => {
+            let found = find_member(&backend, &team, &member).await?;
+            let team_id = backend.team_id(&team).await?;
+            if backend
+                .revoke_member_of_team(team_id, found.num, lohusa_server::clock::now_ms())
+                .await?
+            {
+                println!(
+                    "member {:?} of team {team:?} revoked; her member code no longer works",
+                    found.name
+                );
+            } else {
+                anyhow::bail!("{member:?} was already revoked");
             }
         }
         Command::Audit { mother } => match backend.audit(mother).await? {

@@ -202,7 +202,7 @@ impl Metrics {
         let last_backup = Seconds::default();
         registry.register_with_unit(
             "backup_last_success_timestamp",
-            "When the last scheduled backup was written whole (Unix time; 0: none yet)",
+            "When the newest scheduled backup was written whole (Unix time; 0: none in the folder)",
             Unit::Seconds,
             last_backup.clone(),
         );
@@ -226,6 +226,15 @@ impl Metrics {
             last_backup,
             scrape: tokio::sync::Mutex::new(()),
         }
+    }
+
+    /// Backups are scheduled; the newest one already there was taken at this time, if any. Both
+    /// counters start at 0, so their first increase shows.
+    pub fn backups_scheduled(&self, newest_ms: Option<u64>) {
+        for outcome in ["ok", "failed"] {
+            drop(self.backups.get_or_create(&OutcomeLabels { outcome }));
+        }
+        self.last_backup.set(newest_ms.map_or(0.0, |at| at as f64 / 1000.0));
     }
 
     /// Notes a scheduled backup: written whole at this time, or failed (`None`).
@@ -332,7 +341,7 @@ impl Drop for InFlight<'_> {
 /// The API's middleware: each request counted by route and status, timed, and its outcome noted.
 pub async fn track(State(metrics): State<Arc<Metrics>>, request: Request, next: Next) -> Response {
     let started = Instant::now();
-    let method = request.method().as_str().to_owned();
+    let method = crate::logging::method_name(request.method());
     let route = request
         .extensions()
         .get::<MatchedPath>()

@@ -42,6 +42,22 @@ fn open(path: &Path) -> Result<Connection, BackendError> {
     Ok(conn)
 }
 
+/// Whether two paths name the same file (through links too).
+fn same_file(a: &Path, b: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (std::fs::metadata(a), std::fs::metadata(b)) {
+        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+        _ => false,
+    }
+}
+
+/// What a restore did: the decisions it carried over, and where the replaced database was kept.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Restored {
+    pub kept: Kept,
+    pub replaced: Option<PathBuf>,
+}
+
 /// What a restore carried over from the database it replaced.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Kept {
@@ -193,7 +209,7 @@ impl SqliteBackend {
         if !to.exists() {
             std::os::unix::fs::OpenOptionsExt::mode(std::fs::OpenOptions::new().write(true).create_new(true), 0o600)
                 .open(to)
-                .map_err(|e| BackendError::Corrupt(format!("backup file {}: {e}", to.display())))?;
+                .map_err(|e| BackendError::Files(format!("backup file {}: {e}", to.display())))?;
         }
         let to = to.to_string_lossy().into_owned();
         self.read(move |conn| {
@@ -203,21 +219,39 @@ impl SqliteBackend {
         .await
     }
 
-    /// Puts a backup in place of the database in `dir` (the server must be stopped). What the
-    /// database being replaced revoked or used up after the backup was taken stays revoked or
-    /// used: a restore never lets a revoked tablet or member back in, nor a one-time code be
-    /// used twice.
-    pub fn restore(dir: &Path, from: &Path) -> Result<Kept, BackendError> {
+    /// Puts a backup in place of the database in `dir` (the server must be stopped), once the
+    /// backup passes `backup --verify`'s checks; the database it replaces is kept beside it as
+    /// `lohusa-server.sqlite3.replaced-<time>`, never deleted. What that database revoked or used
+    /// up after the backup was taken stays revoked or used: a restore never lets a revoked
+    /// tablet or member back in, nor a one-time code be used twice.
+    pub fn restore(dir: &Path, from: &Path, now_ms: u64) -> Result<Restored, BackendError> {
         let path = dir.join("lohusa-server.sqlite3");
         let io = |e: std::io::Error| BackendError::Corrupt(format!("restoring: {e}"));
-        // Check it is a server database before anything is replaced.
-        let check = Connection::open(from)?;
-        check.query_row("SELECT value FROM server_meta WHERE key = 'epoch'", [], |r| {
-            r.get::<_, String>(0)
-        })?;
-        drop(check);
+        let refuse = |why: String| BackendError::Refused(why);
+        if path.exists() && same_file(from, &path) {
+            return Err(refuse(format!(
+                "{} is the database being replaced, not a backup of it",
+                from.display()
+            )));
+        }
+        // A whole server database, or nothing is touched.
+        crate::backups::verify(from).map_err(refuse)?;
+        let mut replaced = None;
         let decisions = if path.is_file() {
-            Decisions::read(&Connection::open(&path)?)?
+            let decisions = {
+                let live = Connection::open(&path)?;
+                // Its write-ahead log into the file, so the copy kept below is whole.
+                live.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+                Decisions::read(&live)?
+            };
+            let at = chrono::DateTime::from_timestamp_millis(now_ms as i64).unwrap_or_default();
+            let kept = dir.join(format!(
+                "lohusa-server.sqlite3.replaced-{}",
+                at.format("%Y%m%dT%H%M%SZ")
+            ));
+            std::fs::rename(&path, &kept).map_err(io)?;
+            replaced = Some(kept);
+            decisions
         } else {
             Decisions::default()
         };
@@ -229,7 +263,10 @@ impl SqliteBackend {
         }
         std::fs::copy(from, &path).map_err(io)?;
         let mut conn = Connection::open(&path)?;
-        decisions.apply(&mut conn)
+        Ok(Restored {
+            kept: decisions.apply(&mut conn)?,
+            replaced,
+        })
     }
 
     /// Runs `work` on the writing connection, off the async threads.

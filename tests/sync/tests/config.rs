@@ -233,6 +233,73 @@ fn every_problem_is_said_in_plain_words() {
     assert!(text(&out).contains("cannot read the configuration /nonexistent/lohusa.toml"));
 }
 
+/// Relative paths in the file are read from the file's folder; a flag naming the data folder
+/// overrides the file's PostgreSQL; `check-config` creates nothing (a folder to be made is a
+/// note) and says when metrics are public or the file is empty; metrics on the API's port are
+/// refused even on another address.
+#[test]
+fn paths_overrides_and_notes() {
+    let dir = tempfile::tempdir().unwrap();
+    let etc = dir.path().join("etc");
+    std::fs::create_dir(&etc).unwrap();
+    let config = write(
+        &etc.join("rel.toml"),
+        "data = \"data\"\n[serve]\nlisten = \"127.0.0.1:0\"\nmetrics_listen = \"0.0.0.0:0\"\n[backup]\nevery = \"6h\"\ndir = \"backups/new\"\n",
+    );
+    // Run from another folder: the paths are the file's.
+    let out = server_command(&["--config", &config, "check-config"], &[])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let said = text(&out);
+    assert!(out.status.success(), "{said}");
+    assert!(
+        said.contains(&format!("embedded SQLite in {}", etc.join("data").display())),
+        "{said}"
+    );
+    assert!(
+        said.contains(&format!("into {}", etc.join("backups/new").display())),
+        "{said}"
+    );
+    assert!(said.contains("does not exist yet: serve will create it"), "{said}");
+    assert!(said.contains("reachable from other computers"), "{said}");
+    assert!(
+        !etc.join("data").exists() && !etc.join("backups").exists(),
+        "check-config created folders"
+    );
+    // A flag naming the data folder wins over the file's database URL.
+    let pg = write(
+        &etc.join("pg.toml"),
+        "database_url = \"postgres://lohusa@127.0.0.1:1/lohusa\"\n",
+    );
+    let data = dir.path().join("flagdata");
+    let out = run(
+        &["--config", &pg, "--data", data.to_str().unwrap(), "check-config"],
+        &[],
+    );
+    assert!(
+        text(&out).contains(&format!("embedded SQLite in {}", data.display())),
+        "{}",
+        text(&out)
+    );
+    // Metrics on the API's port, on another address.
+    let clash = write(
+        &etc.join("clash.toml"),
+        "[serve]\nlisten = \"127.0.0.1:18443\"\nmetrics_listen = \"0.0.0.0:18443\"\n",
+    );
+    let out = run(&["--config", &clash, "check-config"], &[]);
+    assert!(!out.status.success());
+    assert!(text(&out).contains("takes the port of listen"), "{}", text(&out));
+    // An empty file is allowed, with a note.
+    let empty = write(&etc.join("empty.toml"), "");
+    let out = run(
+        &["--config", &empty, "--data", data.to_str().unwrap(), "check-config"],
+        &[],
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("sets nothing"), "{}", text(&out));
+}
+
 /// The example configuration the systemd unit reads parses with the server's own rules.
 #[test]
 fn the_deploy_example_is_valid() {

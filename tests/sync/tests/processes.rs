@@ -662,8 +662,14 @@ async fn scheduled_backups_are_whole_and_pruned() {
     tablet.sync_until_done();
     let synced = tablet.change_ids().len() as u64;
     let listed = || -> Vec<PathBuf> {
+        // The finished backups (not one being written under its partial name).
         let mut files: Vec<PathBuf> = std::fs::read_dir(&backups)
-            .map(|d| d.filter_map(Result::ok).map(|e| e.path()).collect())
+            .map(|d| {
+                d.filter_map(Result::ok)
+                    .filter(|e| e.file_name().to_string_lossy().starts_with("lohusa-backup-"))
+                    .map(|e| e.path())
+                    .collect()
+            })
             .unwrap_or_default();
         files.sort();
         files
@@ -748,6 +754,99 @@ async fn scheduled_backups_are_whole_and_pruned() {
     assert!(said.contains("is not a usable backup"), "{said}");
     let (status, _) = server.terminate();
     assert!(status.success());
+    // Stopped: a restore from the live database itself, or from a damaged copy, is refused and
+    // leaves the database as it was; a real backup replaces it, and the replaced one is kept.
+    let refused = |args: &[&str]| {
+        let out = Command::new(binary("lohusa-server"))
+            .args(server.args())
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "{args:?}");
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    let Database::Folder(data) = &server.database else {
+        unreachable!("a scheduled backup is of the embedded database")
+    };
+    let live = data.join("lohusa-server.sqlite3");
+    let size = std::fs::metadata(&live).unwrap().len();
+    let said = refused(&["restore", "--from", live.to_str().unwrap()]);
+    assert!(said.contains("is the database being replaced"), "{said}");
+    let link = dir.join("link.sqlite3");
+    std::os::unix::fs::symlink(&live, &link).unwrap();
+    let said = refused(&["restore", "--from", link.to_str().unwrap()]);
+    assert!(said.contains("is the database being replaced"), "{said}");
+    let damaged = dir.join("damaged.sqlite3");
+    let mut bytes = std::fs::read(&files[1]).unwrap();
+    let middle = bytes.len() / 2;
+    bytes[middle..middle + 512].fill(0xA5);
+    std::fs::write(&damaged, bytes).unwrap();
+    let said = refused(&["restore", "--from", damaged.to_str().unwrap()]);
+    assert!(said.contains("is not a usable backup"), "{said}");
+    assert_eq!(
+        std::fs::metadata(&live).unwrap().len(),
+        size,
+        "the live database was touched"
+    );
+    let said = server.admin(&["restore", "--from", files[1].to_str().unwrap()]);
+    assert!(
+        said.contains("new epoch") && said.contains("replaced is kept as"),
+        "{said}"
+    );
+    let kept: Vec<_> = std::fs::read_dir(data)
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .starts_with("lohusa-server.sqlite3.replaced-")
+        })
+        .collect();
+    assert_eq!(kept.len(), 1);
+    let said = server.admin(&["backup", "--verify", kept[0].path().to_str().unwrap()]);
+    assert!(said.contains("is a whole backup"), "{said}");
+}
+
+/// A member code handed out by mistake is cancelled by revoking her by name, before she ever
+/// signs in: the code then enrolls nobody.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_member_is_revoked_by_name_before_her_first_sign_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, _data) = server(Db::Sqlite).await;
+    let code = server.admin(&["enrollment-code", "--team", "izmir"]);
+    let member_code = server.admin(&[
+        "add-member",
+        "--team",
+        "izmir",
+        "--name",
+        "Ebe Yanlış",
+        "--role",
+        "nurse",
+    ]);
+    let said = server.admin(&["revoke-member", "Ebe Yanlış", "--team", "izmir"]);
+    assert!(said.contains("revoked"), "{said}");
+    let tablet = Replica {
+        db: dir.path().join("t.sqlite3"),
+        clock_off: std::cell::Cell::new(None),
+    };
+    tablet.ok(&["init", "--member", "Ebe Yanlış"]);
+    let out = tablet.run(&[
+        "enroll",
+        "--server",
+        &server.url(),
+        "--code",
+        &code,
+        "--member-code",
+        &member_code,
+    ]);
+    assert!(!out.status.success(), "a revoked member's code still enrolls");
+    // By id without the team, an unknown id says how to revoke by name.
+    let out = Command::new(binary("lohusa-server"))
+        .args(server.args())
+        .args(["revoke-member", "Ebe Yanlış"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--team"));
 }
 
 /// Prometheus's scrape of `/metrics`, as text: each sample's name with its labels, and value.
@@ -825,6 +924,10 @@ async fn metrics_follow_a_sync(db: Db) {
     // The API's address has no metrics.
     let answer = client.get(format!("{api}/metrics")).send().await.unwrap();
     assert_eq!(answer.status(), 404);
+    // A method nobody uses is counted as `other`: a client cannot add series.
+    let odd = reqwest::Method::from_bytes(b"GIZLIMETHOD").unwrap();
+    let answer = client.request(odd, format!("{api}/v1/pull")).send().await.unwrap();
+    assert!(answer.status().is_client_error());
     let m = scrape(metrics_port).await;
     assert_eq!(
         m.get("lohusa_http_refused_total{kind=\"unauthenticated\"}"),
