@@ -145,6 +145,47 @@ pub enum Formula {
     ItemScore { instrument: String, item: u32 },
 }
 
+/// What a formula reads: the numbers of the subject's fields (and the visit's facts), the day of
+/// life, the baby's birth weight (none for the mother) and the definition's instruments.
+pub struct FormulaInputs<'a> {
+    pub value: &'a dyn Fn(&str) -> Option<f64>,
+    pub day_of_life: i64,
+    pub birth_weight_g: Option<u32>,
+    pub instrument: &'a dyn Fn(&str) -> Option<&'a Instrument>,
+}
+
+impl Formula {
+    /// The formula's value, or `None` while a value it needs is missing. The form evaluates
+    /// the same formulas as the nurse types (`ui/src/lib/formula.ts`); both run the cases in
+    /// `data/evaluation-cases.json`.
+    pub fn value(&self, inputs: &FormulaInputs<'_>) -> Option<f64> {
+        let get = inputs.value;
+        match self {
+            Formula::Sum { fields } => fields.iter().map(|f| get(f)).sum::<Option<f64>>(),
+            Formula::PercentChangeFromBirthWeight { field } => match (get(field), inputs.birth_weight_g) {
+                (Some(weight), Some(birth)) if birth > 0 => {
+                    // Unrounded: a red-flag threshold must see -10.03 %, not -10.0 %; only the
+                    // display rounds.
+                    let birth = f64::from(birth);
+                    Some((weight - birth) / birth * 100.0)
+                }
+                _ => None,
+            },
+            Formula::DayOfLife => Some(inputs.day_of_life as f64),
+            Formula::AtMost { field, max } => get(field).map(|v| v.min(*max)),
+            Formula::InstrumentTotal { instrument } => (inputs.instrument)(instrument).and_then(|i| {
+                i.total(&|item| get(&i.item_field(item)).map(|p| p as u32))
+                    .map(f64::from)
+            }),
+            Formula::ItemScore { instrument, item } => (inputs.instrument)(instrument).and_then(|i| {
+                get(&i.item_field(*item))
+                    .and_then(|p| i.score(*item, p as u32))
+                    .map(f64::from)
+            }),
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Check {
@@ -617,29 +658,12 @@ impl ChecklistDefinition {
             let FieldKind::Computed { formula, .. } = &field.kind else {
                 continue;
             };
-            let value = match formula {
-                Formula::Sum { fields } => fields.iter().map(|f| get(f)).sum::<Option<f64>>(),
-                Formula::PercentChangeFromBirthWeight { field } => match (get(field), subject) {
-                    (Some(weight), Some(baby)) if baby.birth_weight_g > 0 => {
-                        // Unrounded: a red-flag threshold must see -10.03 %, not -10.0 %; only the
-                        // display rounds.
-                        let birth = f64::from(baby.birth_weight_g);
-                        Some((weight - birth) / birth * 100.0)
-                    }
-                    _ => None,
-                },
-                Formula::DayOfLife => Some(form.day_of_life() as f64),
-                Formula::AtMost { field, max } => get(field).map(|v| v.min(*max)),
-                Formula::InstrumentTotal { instrument } => self.instrument(instrument).and_then(|i| {
-                    i.total(&|item| get(&i.item_field(item)).map(|p| p as u32))
-                        .map(f64::from)
-                }),
-                Formula::ItemScore { instrument, item } => self.instrument(instrument).and_then(|i| {
-                    get(&i.item_field(*item))
-                        .and_then(|p| i.score(*item, p as u32))
-                        .map(f64::from)
-                }),
-            };
+            let value = formula.value(&FormulaInputs {
+                value: &get,
+                day_of_life: form.day_of_life(),
+                birth_weight_g: subject.map(|b| b.birth_weight_g),
+                instrument: &|id| self.instrument(id),
+            });
             if let Some(value) = value {
                 out.insert(answer_key(subject.map(|b| b.id), &field.key), value);
             }

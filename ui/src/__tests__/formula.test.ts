@@ -1,4 +1,6 @@
 // Computed checklist fields and conditions as the form evaluates them while the nurse types.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 
 import type { Condition, Formula, Instrument } from "../ipc";
@@ -51,5 +53,37 @@ describe("conditions", () => {
     [{ any: [{ field: "a", is: ["yes"] }, { field: "b", is: ["yes"] }] }, { a: "yes" }, true],
   ] as [Condition, Record<string, string>, boolean][])("%o with %o is %s", (condition, values, expected) => {
     expect(holds(condition, facts(values))).toBe(expected);
+  });
+});
+
+// The cases the core runs too (crates/lohusa-core/tests/evaluation.rs): the form and the saved
+// visit must agree. Values are as stored; the form reads them as typed text.
+interface SharedCases {
+  instruments: Instrument[];
+  formulas: { name: string; formula: Formula; values: Record<string, unknown>; birth_weight_g: number | null; day_of_life: number; expected: number | null }[];
+  conditions: { name: string; condition: Condition; values: Record<string, unknown>; day_of_life: number; birth_mode: string; visit_number: number; expected: boolean }[];
+}
+const shared = JSON.parse(readFileSync(join(process.cwd(), "../crates/lohusa-core/data/evaluation-cases.json"), "utf8")) as SharedCases;
+
+function typed(value: unknown): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === "boolean") return value ? "yes" : "no";
+  if (Array.isArray(value)) return value.join(",");
+  return String(value);
+}
+
+function sharedFacts(values: Record<string, unknown>, birthWeightG: number | null, dayOfLife: number, birthMode: string, visitNumber: number): Facts {
+  return { value: (f) => typed(values[f]), birthWeightG, dayOfLife, birthMode, visitNumber, instruments: shared.instruments };
+}
+
+describe("the cases shared with the core", () => {
+  it.each(shared.formulas.map((c) => [c.name, c] as const))("formula: %s", (_, c) => {
+    const got = evaluate(c.formula, sharedFacts(c.values, c.birth_weight_g, c.day_of_life, "vaginal", 1));
+    if (c.expected === null) expect(got).toBeNull();
+    else expect(Math.abs((got ?? Number.NaN) - c.expected)).toBeLessThan(0.05);
+  });
+
+  it.each(shared.conditions.map((c) => [c.name, c] as const))("condition: %s", (_, c) => {
+    expect(holds(c.condition, sharedFacts(c.values, null, c.day_of_life, c.birth_mode, c.visit_number))).toBe(c.expected);
   });
 });

@@ -3,14 +3,14 @@
 import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 
-import { ipc, type CloseReason, type KnownMember, type MemberId, type MotherView } from "../ipc";
+import { ipc, CLOSE_REASON_VALUES, type CloseReason, type KnownMember, type MemberId, type MotherView } from "../ipc";
 import { numericDate } from "../lib/dates";
 import { errorsByField } from "../lib/errors";
 import { useSave } from "../lib/useSave";
 import { DateField, SelectField } from "./Field";
 import { FormErrorBanner } from "./ScreenState";
 
-const REASONS: CloseReason[] = ["moved_away", "transferred", "declined", "mother_died", "baby_died", "lost_to_follow_up"];
+const REASONS = CLOSE_REASON_VALUES;
 const NOBODY = "nobody";
 
 export function CaseCard({ view, onChanged, onHistory }: { view: MotherView; onChanged: (view: MotherView) => void; onHistory: (fields: string[]) => void }) {

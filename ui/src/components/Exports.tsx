@@ -3,10 +3,10 @@
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 
-import { ipc, type TextLanguage, toAppError, type AppError, type ExportFormat, type SavedFile } from "../ipc";
+import { ipc, EXPORT_FORMAT_VALUES, type TextLanguage, toAppError, type AppError, type ExportFormat, type SavedFile } from "../ipc";
 import { generalMessage } from "../lib/errors";
 
-const FORMATS: ExportFormat[] = ["visits_csv", "flags_csv", "fhir_bundle"];
+const FORMATS = EXPORT_FORMAT_VALUES;
 
 export function Exports() {
   const { t, i18n } = useTranslation();

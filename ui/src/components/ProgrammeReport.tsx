@@ -8,6 +8,7 @@ import { useTranslation } from "react-i18next";
 
 import {
   ipc,
+  PROGRAMME_FILE_VALUES,
   toAppError,
   type AppError,
   type Cell,
@@ -24,7 +25,7 @@ import { generalMessage } from "../lib/errors";
 import { MonthPicker, shiftMonth } from "./Coverage";
 
 const SECTIONS = ["reach", "windows", "baby", "labs", "mood", "flags", "care"] as const;
-const FILES: ProgrammeFile[] = ["report_xlsx", "report_csv", "line_lists_xlsx", "line_lists_csv"];
+const FILES = PROGRAMME_FILE_VALUES;
 
 /** The report's language for a UI language. */
 export function textLanguage(language: string): TextLanguage {

@@ -4,7 +4,7 @@
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 
-import { ipc, type BabyRecord, type ChecklistDefinition, type Flag, type ReviewOrder, type ReviewRecord, type VisitRecord } from "../ipc";
+import { ipc, REVIEW_ORDER_VALUES, type BabyRecord, type ChecklistDefinition, type Flag, type ReviewOrder, type ReviewRecord, type VisitRecord } from "../ipc";
 import { numericDate, timeOfDay } from "../lib/dates";
 import { errorsByField } from "../lib/errors";
 import { useMayAct } from "../lib/member";
@@ -12,7 +12,7 @@ import { useSave } from "../lib/useSave";
 import { ChoiceButtons, DateField, MultipleChoice, TextField } from "./Field";
 import { FormErrorBanner } from "./ScreenState";
 
-const ORDERS: ReviewOrder[] = ["none", "iron_supplement", "referral", "extra_visit", "other"];
+const ORDERS = REVIEW_ORDER_VALUES;
 
 /** The key a sign-off names a flag by (as `review::flag_key` in Rust). */
 export function flagKey(flag: Flag): string {

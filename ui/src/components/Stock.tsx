@@ -4,7 +4,7 @@
 import { useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 
-import { ipc, toAppError, type AppError, type Balance, type KnownMember, type MemberId, type Movement, type StockView } from "../ipc";
+import { ipc, MOVEMENT_VALUES, toAppError, type AppError, type Balance, type KnownMember, type MemberId, type Movement, type StockView } from "../ipc";
 import { numericDate } from "../lib/dates";
 import { errorsByField, generalMessage } from "../lib/errors";
 import { useSave } from "../lib/useSave";
@@ -12,7 +12,7 @@ import { DateField, MultipleChoice, SelectField, TextField } from "./Field";
 import { FormErrorBanner } from "./ScreenState";
 
 export const PACKAGE_KINDS = ["health_care", "woman_care", "baby_care"] as const;
-const MOVEMENTS: Movement[] = ["prepared", "handed", "returned", "lost"];
+const MOVEMENTS = MOVEMENT_VALUES;
 const ITEMS = ["sanitary_pads", "underwear", "soap", "towel", "nipple_cream", "iron_tablets", "nappies", "baby_clothes", "blanket", "baby_soap", "wet_wipes", "thermometer"];
 const OFFICE = "office";
 

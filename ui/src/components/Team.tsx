@@ -4,14 +4,15 @@
 import { useCallback, useContext, useEffect, useState, type FormEvent } from "react";
 import { useTranslation } from "react-i18next";
 
-import { ipc, toAppError, type AppError, type IssuedCode, type Role, type TeamMember } from "../ipc";
+import { ipc, ROLE_VALUES, toAppError, type AppError, type IssuedCode, type Role, type TeamMember } from "../ipc";
 import { numericDate, timeOfDay } from "../lib/dates";
 import { errorsByField, generalMessage } from "../lib/errors";
 import { MemberContext } from "../lib/member";
 import { syncErrorMessage } from "../lib/sync";
 import { SelectField, TextField } from "./Field";
 
-const ROLES: Role[] = ["nurse", "doctor", "psychologist", "social_worker", "team_lead"];
+// Roles a team lead gives; the admin role is the server operator's.
+const ROLES = ROLE_VALUES.filter((r): r is Role => r !== "admin");
 
 /** A code shown once, with whom it is for and until when it works. */
 export function CodeBox({ issued, forWhom }: { issued: IssuedCode; forWhom: string }) {

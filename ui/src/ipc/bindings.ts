@@ -842,3 +842,63 @@ extra_visit_id: string | null, };
 export type VisitStatus = "upcoming" | "due" | "late" | "passed" | "done" | "done_late" | "missed";
 
 export type VisitWindow = { number: VisitNumber, opens_on: string, closes_on: string, };
+
+export const APP_PHASE_VALUES: readonly AppPhase[] = ["setup", "locked", "open"];
+
+export const BABY_SEX_VALUES: readonly BabySex[] = ["female", "male", "undetermined"];
+
+export const BIRTH_MODE_VALUES: readonly BirthMode[] = ["vaginal", "caesarean"];
+
+export const CLOSE_REASON_VALUES: readonly CloseReason[] = ["moved_away", "transferred", "declined", "mother_died", "baby_died", "lost_to_follow_up"];
+
+export const COMPARISON_VALUES: readonly Comparison[] = ["lt", "le", "gt", "ge"];
+
+export const DIMENSION_VALUES: readonly Dimension[] = ["total", "residency_status", "nationality", "district", "neighbourhood", "nurse"];
+
+export const ENTITY_KIND_VALUES: readonly EntityKind[] = ["mother", "birth", "baby", "visit", "member", "review", "extra_visit", "psychology_note", "social_note", "stock_movement"];
+
+export const ERROR_KIND_VALUES: readonly ErrorKind[] = ["validation", "not_found", "deleted", "no_member", "storage", "internal", "sync", "locked"];
+
+export const EXPORT_FORMAT_VALUES: readonly ExportFormat[] = ["visits_csv", "flags_csv", "fhir_bundle"];
+
+export const EXTRA_VISIT_STATUS_VALUES: readonly ExtraVisitStatus[] = ["upcoming", "due", "late", "done"];
+
+export const FLAG_LEVEL_VALUES: readonly FlagLevel[] = ["note", "attention", "urgent"];
+
+export const FOLLOW_UP_KIND_VALUES: readonly FollowUpKind[] = ["urgent_flag", "attention_flag", "late_visit", "missed_visit", "abnormal_lab", "due_soon"];
+
+export const INDICATOR_KIND_VALUES: readonly IndicatorKind[] = ["count", "share", "median"];
+
+export const LANGUAGE_VALUES: readonly Language[] = ["tr", "ar", "en", "ku", "fa", "other"];
+
+export const MATCH_REASON_VALUES: readonly MatchReason[] = ["same_id_number", "similar_id_number", "name_spelling", "name_similar", "same_phone", "same_date_of_birth", "same_baby_birth_date", "similar_age", "different_id_number", "different_date_of_birth", "different_age"];
+
+export const MOVEMENT_VALUES: readonly Movement[] = ["prepared", "handed", "returned", "lost"];
+
+export const NOTE_TOPIC_VALUES: readonly NoteTopic[] = ["psychology", "social"];
+
+export const NOTICE_VALUES: readonly Notice[] = ["idle", "revoked_erased", "member_revoked", "member_erased"];
+
+export const PHASE_VALUES: readonly Phase[] = ["connecting", "pushing", "pulling", "done"];
+
+export const PROGRAMME_FILE_VALUES: readonly ProgrammeFile[] = ["report_xlsx", "report_csv", "line_lists_xlsx", "line_lists_csv"];
+
+export const RESIDENCY_STATUS_VALUES: readonly ResidencyStatus[] = ["citizen", "temporary_protection", "international_protection", "residence_permit", "other"];
+
+export const REVIEW_ORDER_VALUES: readonly ReviewOrder[] = ["none", "iron_supplement", "referral", "extra_visit", "other"];
+
+export const ROLE_VALUES: readonly Role[] = ["nurse", "doctor", "psychologist", "social_worker", "team_lead", "admin"];
+
+export const RULE_VALUES: readonly Rule[] = ["required", "too_long", "not_a_date", "not_a_time", "not_a_number", "not_a_whole_number", "too_many_decimals", "out_of_range", "in_the_future", "in_the_past", "before_birth", "too_long_ago", "must_be_below", "date_order", "not_asked", "not_shown", "not_a_screening_text", "id_number_format", "id_number_checksum", "id_number_kind", "age_mismatch", "phone_format", "not_a_choice", "baby_count", "baby_removed", "deleted", "already_recorded", "pin_format", "pin_too_simple", "pin_mismatch", "wrong_pin", "pin_locked", "not_your_role", "invalid_value", "control_characters"];
+
+export const SUBJECT_VALUES: readonly Subject[] = ["mother", "baby"];
+
+export const SYNC_ONLY_VALUES: readonly SyncOnly[] = ["lease", "revoked"];
+
+export const TEXT_LANGUAGE_VALUES: readonly TextLanguage[] = ["tr", "en", "ar"];
+
+export const TEXT_SOURCE_VALUES: readonly TextSource[] = ["shipped", "licensed"];
+
+export const VISIT_OUTCOME_VALUES: readonly VisitOutcome[] = ["visited", "not_at_home", "moved", "refused", "hospitalised"];
+
+export const VISIT_STATUS_VALUES: readonly VisitStatus[] = ["upcoming", "due", "late", "passed", "done", "done_late", "missed"];

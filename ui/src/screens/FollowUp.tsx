@@ -7,7 +7,7 @@ import { useTranslation } from "react-i18next";
 import { DateField, SelectField, TextField } from "../components/Field";
 import { reasonSentence, useUnits } from "../components/FlagList";
 import { LoadFailed, Loading } from "../components/ScreenState";
-import { ipc, toAppError, type AppError, type FollowUpFilter, type FollowUpList, type FollowUpRow, type VisitNumber } from "../ipc";
+import { ipc, FOLLOW_UP_KIND_VALUES, toAppError, type AppError, type FollowUpFilter, type FollowUpList, type FollowUpRow, type VisitNumber } from "../ipc";
 import { isoFromTyped, numericDate } from "../lib/dates";
 import { useNav } from "../lib/nav";
 import { timeAgo } from "../lib/sync";
@@ -59,7 +59,7 @@ export function FollowUp() {
   if (!list) return <Loading />;
   const set = (field: keyof Typed) => (value: string) => setTyped((f) => ({ ...f, [field]: value }));
   const count = (kind: string) => list.counts.find(([k]) => k === kind)?.[1] ?? 0;
-  const kinds = ["urgent_flag", "attention_flag", "late_visit", "missed_visit", "abnormal_lab", "due_soon"] as const;
+  const kinds = FOLLOW_UP_KIND_VALUES;
 
   return (
     <main className="screen followup">

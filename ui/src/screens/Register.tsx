@@ -7,24 +7,24 @@ import { CheckboxField, DateField, SelectField, TextField } from "../components/
 import { FormActions, FormErrorBanner, LoadFailed, Loading } from "../components/ScreenState";
 import {
   ipc,
+  RESIDENCY_STATUS_VALUES,
+  LANGUAGE_VALUES,
+  BIRTH_MODE_VALUES,
+  BABY_SEX_VALUES,
   toAppError,
   type AppError,
   type MotherId,
   type BabyInput,
-  type BabySex,
-  type BirthMode,
-  type Language,
   type RegistrationInput,
-  type ResidencyStatus,
 } from "../ipc";
 import { errorsByField } from "../lib/errors";
 import { useNav } from "../lib/nav";
 import { useSave } from "../lib/useSave";
 
-const RESIDENCY: ResidencyStatus[] = ["citizen", "temporary_protection", "international_protection", "residence_permit", "other"];
-const LANGUAGES: Language[] = ["tr", "ar", "en", "ku", "fa", "other"];
-const MODES: BirthMode[] = ["vaginal", "caesarean"];
-const SEXES: BabySex[] = ["female", "male", "undetermined"];
+const RESIDENCY = RESIDENCY_STATUS_VALUES;
+const LANGUAGES = LANGUAGE_VALUES;
+const MODES = BIRTH_MODE_VALUES;
+const SEXES = BABY_SEX_VALUES;
 const MAX_BABIES = 6;
 
 export function emptyBaby(): BabyInput {

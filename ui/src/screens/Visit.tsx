@@ -18,6 +18,7 @@ import { StatusBadge } from "../components/StatusBadge";
 import { LANGUAGES, type UiLanguage } from "../i18n";
 import {
   ipc,
+  VISIT_OUTCOME_VALUES,
   toAppError,
   type AppError,
   type ChecklistDefinition,
@@ -35,7 +36,7 @@ import { errorsByField } from "../lib/errors";
 import { useNav } from "../lib/nav";
 import { useSave } from "../lib/useSave";
 
-const OUTCOMES: VisitOutcome[] = ["visited", "not_at_home", "moved", "refused", "hospitalised"];
+const OUTCOMES = VISIT_OUTCOME_VALUES;
 
 /** Answers as the form holds them (text per key), from a recorded visit. */
 function formValues(visit: VisitRecord | null): Record<string, string> {
