@@ -209,6 +209,52 @@ fn every_rust_file_opens_with_a_doc_line() {
     );
 }
 
+/// The core's modules form layers: a module never reaches one that reaches it back (through
+/// `crate::…`, tests aside), so each can be read knowing only those below it.
+#[test]
+fn the_core_modules_form_no_circle() {
+    let src = workspace_root().join("crates/lohusa-core/src");
+    let mut uses: std::collections::BTreeMap<String, BTreeSet<String>> = Default::default();
+    for file in rust_files(&src) {
+        let module = file.file_stem().unwrap().to_str().unwrap().to_owned();
+        if module == "lib" || file.parent() != Some(src.as_path()) {
+            continue;
+        }
+        let text = std::fs::read_to_string(&file).unwrap();
+        let text = text.split("#[cfg(test)]").next().unwrap_or_default();
+        let reached: BTreeSet<String> = text
+            .split("crate::")
+            .skip(1)
+            .map(|rest| {
+                rest.chars()
+                    .take_while(|c| c.is_ascii_lowercase() || *c == '_')
+                    .collect::<String>()
+            })
+            .filter(|m| !m.is_empty() && *m != module)
+            .collect();
+        uses.insert(module, reached);
+    }
+    assert!(uses.len() > 20, "{uses:?}");
+    // Every module reachable from each one; a module reachable from itself is in a circle.
+    let mut circles = Vec::new();
+    for start in uses.keys() {
+        let mut seen = BTreeSet::new();
+        let mut todo: Vec<&String> = uses[start].iter().collect();
+        while let Some(m) = todo.pop() {
+            if seen.insert(m.clone()) {
+                todo.extend(uses.get(m).into_iter().flatten());
+            }
+        }
+        if seen.contains(start) {
+            circles.push(start.clone());
+        }
+    }
+    assert!(
+        circles.is_empty(),
+        "these core modules reach themselves through others: {circles:?}"
+    );
+}
+
 fn rust_files(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     let Ok(entries) = std::fs::read_dir(dir) else {

@@ -10,9 +10,8 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 use uuid::Uuid;
 
-use crate::hlc::Hlc;
+use crate::hlc::{Hlc, Version};
 use crate::ids::{ChangeId, DeviceId, MemberId};
-use crate::merge::Version;
 
 /// The version of the field vocabulary a change was written with.
 pub const CHANGE_SCHEMA_VERSION: u32 = 1;

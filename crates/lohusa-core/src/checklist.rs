@@ -39,7 +39,7 @@ pub struct ChecklistDefinition {
     pub version: u32,
     pub sections: Vec<Section>,
     /// Red-flag rules over this definition's fields (see `flags`).
-    pub flags: Vec<crate::flags::FlagRule>,
+    pub flags: Vec<FlagRule>,
     /// How the screening instruments its items belong to are scored.
     #[serde(default)]
     pub instruments: Vec<Instrument>,
@@ -143,6 +143,33 @@ pub enum Formula {
     InstrumentTotal { instrument: String },
     /// The score of one item (the EPDS self-harm item), reversed where the item is.
     ItemScore { instrument: String, item: u32 },
+}
+
+/// How urgent a raised flag is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum FlagLevel {
+    /// Worth knowing; no review needed (mild anaemia).
+    Note,
+    /// Doctor review at the next list.
+    Attention,
+    /// Refer now, the same day.
+    Urgent,
+}
+
+/// A red-flag rule of a definition: when its condition holds for the mother or a baby, a flag
+/// of its level is raised (evaluated in `flags`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct FlagRule {
+    /// Stable id; also the translation key of the flag's title and of what to do.
+    pub id: String,
+    pub level: FlagLevel,
+    pub subject: Subject,
+    pub when: Condition,
+    /// Rules this one makes redundant when both fire (severe hypertension over hypertension).
+    #[serde(default)]
+    pub supersedes: Vec<String>,
 }
 
 /// What a formula reads: the numbers of the subject's fields (and the visit's facts), the day of
@@ -736,6 +763,27 @@ pub(crate) fn subjects(subject: Subject, babies: &[BabyRef]) -> Vec<Option<BabyR
         Subject::Mother => vec![None],
         Subject::Baby => babies.iter().copied().map(Some).collect(),
     }
+}
+
+/// Texts that ship with the app (PHQ-9, free to use), per instrument and language.
+const SHIPPED_TEXTS: &[&str] = &[
+    include_str!("../instruments/phq9.tr.json"),
+    include_str!("../instruments/phq9.en.json"),
+    include_str!("../instruments/phq9.ar.json"),
+];
+
+/// The shipped text of an instrument in a language, if there is one.
+pub fn shipped_text(
+    instrument: &str,
+    language: crate::registration::Language,
+) -> Option<crate::instrument::InstrumentText> {
+    let instruments = &current().instruments;
+    SHIPPED_TEXTS
+        .iter()
+        .map(|text| {
+            crate::instrument::InstrumentText::parse(text, instruments).expect("shipped screening texts are valid")
+        })
+        .find(|t| t.instrument == instrument && t.language == language)
 }
 
 #[cfg(test)]

@@ -15,33 +15,11 @@ use std::collections::BTreeSet;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::checklist::{Answers, ChecklistDefinition, FormContext, Subject, SubjectFacts, subjects};
-use crate::condition::{Condition, Reason};
+pub use crate::checklist::{FlagLevel, FlagRule};
+
+use crate::checklist::{Answers, ChecklistDefinition, FormContext, SubjectFacts, subjects};
+use crate::condition::Reason;
 use crate::ids::BabyId;
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, TS)]
-#[serde(rename_all = "snake_case")]
-pub enum FlagLevel {
-    /// Worth knowing; no review needed (mild anaemia).
-    Note,
-    /// Doctor review at the next list.
-    Attention,
-    /// Refer now, the same day.
-    Urgent,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
-#[serde(deny_unknown_fields)]
-pub struct FlagRule {
-    /// Stable id; also the translation key of the flag's title and of what to do.
-    pub id: String,
-    pub level: FlagLevel,
-    pub subject: Subject,
-    pub when: Condition,
-    /// Rules this one makes redundant when both fire (severe hypertension over hypertension).
-    #[serde(default)]
-    pub supersedes: Vec<String>,
-}
 
 /// A raised flag: which rule, about whom, and why.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]

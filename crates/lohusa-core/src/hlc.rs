@@ -11,6 +11,8 @@ use std::str::FromStr;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use ts_rs::TS;
 
+use crate::ids::DeviceId;
+
 /// How far ahead of this device's clock a received stamp may be before it is refused.
 pub const MAX_FORWARD_DRIFT_MS: u64 = 24 * 60 * 60 * 1000;
 
@@ -114,6 +116,51 @@ impl<'de> Deserialize<'de> for Hlc {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Hlc, D::Error> {
         let text = String::deserialize(deserializer)?;
         text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+/// The version of one field value. Orders by clock stamp, then device id: a total order that
+/// every replica computes the same way.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, TS)]
+#[ts(type = "string")]
+pub struct Version {
+    pub hlc: Hlc,
+    pub device: DeviceId,
+}
+
+impl fmt::Display for Version {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}@{}", self.hlc, self.device)
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("not a field version: {0:?}")]
+pub struct ParseVersionError(String);
+
+impl FromStr for Version {
+    type Err = ParseVersionError;
+    fn from_str(s: &str) -> Result<Version, ParseVersionError> {
+        let err = || ParseVersionError(s.to_owned());
+        let (hlc, device) = s.split_once('@').ok_or_else(err)?;
+        Ok(Version {
+            hlc: hlc.parse().map_err(|_| err())?,
+            device: device.parse().map_err(|_| err())?,
+        })
+    }
+}
+
+impl Serialize for Version {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Version {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Version, D::Error> {
+        String::deserialize(deserializer)?
+            .parse()
+            .map_err(serde::de::Error::custom)
     }
 }
 

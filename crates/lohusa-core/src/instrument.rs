@@ -153,22 +153,6 @@ impl InstrumentText {
     }
 }
 
-/// Texts that ship with the app (PHQ-9, free to use), per instrument and language.
-const SHIPPED_TEXTS: &[&str] = &[
-    include_str!("../instruments/phq9.tr.json"),
-    include_str!("../instruments/phq9.en.json"),
-    include_str!("../instruments/phq9.ar.json"),
-];
-
-/// The shipped text of an instrument in a language, if there is one.
-pub fn shipped_text(instrument: &str, language: Language) -> Option<InstrumentText> {
-    let instruments = &crate::checklist::current().instruments;
-    SHIPPED_TEXTS
-        .iter()
-        .map(|text| InstrumentText::parse(text, instruments).expect("shipped screening texts are valid"))
-        .find(|t| t.instrument == instrument && t.language == language)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -212,11 +196,11 @@ mod tests {
         assert!(phq9.reversed.is_empty());
         assert_eq!(phq9.total(&|_| Some(3)), Some(27));
         for language in [Language::Tr, Language::En, Language::Ar] {
-            let text = shipped_text("phq9", language).unwrap_or_else(|| panic!("phq9 {language:?}"));
+            let text = crate::checklist::shipped_text("phq9", language).unwrap_or_else(|| panic!("phq9 {language:?}"));
             assert_eq!(text.items.len(), 9);
         }
         assert_eq!(
-            shipped_text("epds", Language::Tr),
+            crate::checklist::shipped_text("epds", Language::Tr),
             None,
             "the EPDS text is licensed, not shipped"
         );

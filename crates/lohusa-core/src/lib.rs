@@ -19,6 +19,7 @@ pub mod identity;
 pub mod ids;
 pub mod indicators;
 pub mod instrument;
+pub mod local_text;
 pub mod merge;
 pub mod nationality;
 pub mod notes;

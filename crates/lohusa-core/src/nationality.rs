@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 
 use serde::Deserialize;
 
-use crate::indicators::LocalText;
+use crate::local_text::LocalText;
 use crate::search::fold_for_search;
 
 /// One country of the list.

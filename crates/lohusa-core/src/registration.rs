@@ -16,7 +16,7 @@ use crate::validation::parse;
 use crate::validation::{FieldError, Rule, ValidationErrors};
 
 pub const MAX_NAME_LEN: usize = 120;
-pub const MAX_TEXT_LEN: usize = 200;
+pub use crate::validation::MAX_TEXT_LEN;
 pub const MAX_BABIES: usize = 6;
 pub const BIRTH_WEIGHT_G: (f64, f64) = (500.0, 7000.0);
 pub const GESTATIONAL_WEEKS: (f64, f64) = (22.0, 44.0);

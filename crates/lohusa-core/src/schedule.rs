@@ -12,7 +12,17 @@ use chrono::{Days, NaiveDate};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::visit::VisitOutcome;
+/// How a visit ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum VisitOutcome {
+    /// The nurse saw the mother and baby.
+    Visited,
+    NotAtHome,
+    Moved,
+    Refused,
+    Hospitalised,
+}
 
 /// Which of the three home visits (1, 2 or 3).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, TS)]

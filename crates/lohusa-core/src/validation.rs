@@ -9,6 +9,9 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+/// The longest one-line text field (a name, a street).
+pub const MAX_TEXT_LEN: usize = 200;
+
 /// The rule a value broke.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
@@ -273,7 +276,7 @@ pub(crate) mod parse {
             return None;
         }
         // A name, an address line or a reason is one line; a note may have several.
-        let one_line = max_len <= crate::registration::MAX_TEXT_LEN;
+        let one_line = max_len <= crate::validation::MAX_TEXT_LEN;
         if has_control_characters(t) || (one_line && t.contains(['\n', '\r', '\t'])) {
             errors.push(FieldError::new(field, Rule::ControlCharacters));
             return None;

@@ -16,24 +16,13 @@ use crate::checklist::{Answers, BabyRef, ChecklistDefinition, FormContext};
 use crate::flags::Flag;
 use crate::ids::{MotherId, VisitId};
 use crate::registration::{BabyRecord, BirthRecord};
+pub use crate::schedule::VisitOutcome;
 use crate::schedule::{RecordedVisit, VisitNumber, VisitStatus, VisitWindow, deciding_record, visit_status};
 use crate::time::day_of_life;
 use crate::validation::parse;
 use crate::validation::{FieldError, Rule, ValidationErrors};
 
 pub const MAX_NOTE_LEN: usize = 2000;
-
-/// How a visit ended.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
-#[serde(rename_all = "snake_case")]
-pub enum VisitOutcome {
-    /// The nurse saw the mother and baby.
-    Visited,
-    NotAtHome,
-    Moved,
-    Refused,
-    Hospitalised,
-}
 
 /// The visit form, as typed.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]

@@ -4,8 +4,9 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveTime, Utc};
 use lohusa_core::checklist;
+use lohusa_core::checklist::shipped_text;
 use lohusa_core::ids::{MemberId, MotherId, VisitId};
-use lohusa_core::instrument::{InstrumentText, shipped_text};
+use lohusa_core::instrument::InstrumentText;
 use lohusa_core::registration::Language;
 use lohusa_core::schedule::{RecordedVisit, VisitNumber};
 use lohusa_core::time::istanbul_today;

@@ -2,7 +2,7 @@
 //! the baby: which rule fires, at which level, and the reason it gives.
 
 use super::*;
-use crate::checklist::{BabyRef, answer_key, current};
+use crate::checklist::{BabyRef, Subject, answer_key, current};
 use crate::registration::BirthMode;
 use crate::schedule::VisitNumber;
 use chrono::NaiveDate;
