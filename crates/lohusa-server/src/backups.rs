@@ -65,8 +65,20 @@ pub async fn backup_once(sqlite: &SqliteBackend, dir: &Path, now_ms: u64) -> Res
     Ok(done)
 }
 
+/// A name dated later than this after now is not one of the schedule's: a file named by
+/// someone else, or by a clock that ran ahead. It is neither counted nor removed (else it would
+/// outrank every new backup, which pruning would then remove at once).
+const FUTURE_SLACK_MS: u64 = 60_000;
+
+/// When a scheduled backup named `name` was taken, if it is one and not dated in the future.
+fn scheduled_at(name: &str, now_ms: u64) -> Option<chrono::NaiveDateTime> {
+    let at = taken_at(name)?;
+    let ms = u64::try_from(at.and_utc().timestamp_millis()).ok()?;
+    (ms <= now_ms.saturating_add(FUTURE_SLACK_MS)).then_some(at)
+}
+
 /// Removes the oldest backups beyond `keep`, and partial files a crash left; what it removed.
-pub fn prune(dir: &Path, keep: usize) -> Result<Vec<PathBuf>, BackendError> {
+pub fn prune(dir: &Path, keep: usize, now_ms: u64) -> Result<Vec<PathBuf>, BackendError> {
     let io = |e: std::io::Error| BackendError::Files(format!("backup folder {}: {e}", dir.display()));
     let mut backups = Vec::new();
     let mut removed = Vec::new();
@@ -82,7 +94,7 @@ pub fn prune(dir: &Path, keep: usize) -> Result<Vec<PathBuf>, BackendError> {
         if name.starts_with(PARTIAL) {
             std::fs::remove_file(&path).map_err(io)?;
             removed.push(path);
-        } else if let Some(at) = taken_at(&name) {
+        } else if let Some(at) = scheduled_at(&name, now_ms) {
             backups.push((at, path));
         }
     }
@@ -98,12 +110,12 @@ pub fn prune(dir: &Path, keep: usize) -> Result<Vec<PathBuf>, BackendError> {
 }
 
 /// When the newest scheduled backup in `dir` was taken (Unix ms), from its name.
-pub fn newest(dir: &Path) -> Option<u64> {
+pub fn newest(dir: &Path, now_ms: u64) -> Option<u64> {
     std::fs::read_dir(dir)
         .ok()?
         .filter_map(Result::ok)
         .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
-        .filter_map(|e| taken_at(e.file_name().to_str()?))
+        .filter_map(|e| scheduled_at(e.file_name().to_str()?, now_ms))
         .max()
         .map(|at| at.and_utc().timestamp_millis().max(0) as u64)
 }
@@ -115,12 +127,17 @@ pub async fn keep_backing_up(
     schedule: Schedule,
     metrics: std::sync::Arc<crate::metrics::Metrics>,
 ) {
+    // The last backup before this start counts: a server restarted more often than it backs up
+    // shows its backups growing old.
+    metrics.backups_scheduled(newest(&schedule.dir, crate::clock::now_ms()));
     loop {
         tokio::time::sleep(schedule.every).await;
         let now_ms = crate::clock::now_ms();
         match backup_once(&sqlite, &schedule.dir, now_ms).await {
             Ok(path) => {
-                let removed = prune(&schedule.dir, schedule.keep).map(|r| r.len()).unwrap_or(0);
+                let removed = prune(&schedule.dir, schedule.keep, now_ms)
+                    .map(|r| r.len())
+                    .unwrap_or(0);
                 tracing::info!(file = %path.display(), removed, "backed up");
                 metrics.backed_up(Some(now_ms));
             }
@@ -212,8 +229,14 @@ mod tests {
         // A folder bearing a backup's name (the oldest name of all) is neither removed nor a
         // reason to stop pruning the files.
         std::fs::create_dir(dir.path().join(name_at(0))).unwrap();
-        let removed = prune(dir.path(), 2).unwrap();
-        assert_eq!(newest(dir.path()), Some(1_764_000_000_004));
+        // Two files dated next year (a clock once ahead, or a name copied by hand) are neither
+        // counted nor removed: they would outrank every new backup.
+        let now = 1_764_000_000_010;
+        for later in [1_795_000_000_000, 1_795_000_000_001] {
+            std::fs::write(dir.path().join(name_at(later)), b"ahead").unwrap();
+        }
+        let removed = prune(dir.path(), 2, now).unwrap();
+        assert_eq!(newest(dir.path(), now), Some(1_764_000_000_004));
         assert_eq!(removed.len(), 3);
         let mut left: Vec<String> = std::fs::read_dir(dir.path())
             .unwrap()
@@ -226,6 +249,8 @@ mod tests {
                 name_at(0),
                 name_at(1_764_000_000_003),
                 name_at(1_764_000_000_004),
+                name_at(1_795_000_000_000),
+                name_at(1_795_000_000_001),
                 // A copy named by hand is never removed.
                 "lohusa-backup-before-upgrade.sqlite3".to_owned(),
                 "notes.txt".to_owned()

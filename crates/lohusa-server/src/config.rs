@@ -361,7 +361,7 @@ fn check_could_write(what: &str, dir: &Path, notes: &mut Vec<String>) -> Result<
 }
 
 /// Whether this process runs as root (its rights are then not the server user's).
-fn running_as_root() -> bool {
+pub fn running_as_root() -> bool {
     std::fs::read_to_string("/proc/self/status").is_ok_and(|status| {
         status
             .lines()
@@ -412,6 +412,39 @@ fn causes(error: &(dyn std::error::Error + 'static)) -> String {
     parts.join(": ")
 }
 
+/// Whether the certificate chain and key (PEM files) serve TLS, in plain words if not.
+pub async fn check_tls(cert: &Path, key: &Path) -> Result<(), String> {
+    let holds = |path: &Path, marker: &str| std::fs::read_to_string(path).is_ok_and(|t| t.contains(marker));
+    if !holds(cert, "-----BEGIN CERTIFICATE-----") {
+        return Err(format!(
+            "tls_cert {} holds no PEM certificate (-----BEGIN CERTIFICATE-----)",
+            cert.display()
+        ));
+    }
+    if !holds(key, "PRIVATE KEY-----") {
+        return Err(format!(
+            "tls_key {} holds no PEM private key (-----BEGIN PRIVATE KEY-----)",
+            key.display()
+        ));
+    }
+    crate::tls_acceptor(cert, key).await.map(drop).map_err(|e| {
+        let text = e.to_string();
+        if text.contains("KeyMismatch") || text.contains("consistent") {
+            format!(
+                "tls_key {} is not the key of the certificate in tls_cert {}",
+                key.display(),
+                cert.display()
+            )
+        } else {
+            format!(
+                "tls_cert {} and tls_key {} are not a PEM certificate chain and its private key: {text}",
+                cert.display(),
+                key.display()
+            )
+        }
+    })
+}
+
 /// What `check` found: problems that would stop `serve`, and notes that may not.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Checked {
@@ -430,42 +463,25 @@ pub async fn check(settings: &Settings) -> Checked {
                 problems.push(format!("{what} {} cannot be read: {e}", path.display()));
             }
         }
-        let holds = |path: &Path, marker: &str| std::fs::read_to_string(path).is_ok_and(|t| t.contains(marker));
-        if problems.is_empty() && !holds(cert, "-----BEGIN CERTIFICATE-----") {
-            problems.push(format!(
-                "tls_cert {} holds no PEM certificate (-----BEGIN CERTIFICATE-----)",
-                cert.display()
-            ));
-        }
-        if problems.is_empty() && !holds(key, "PRIVATE KEY-----") {
-            problems.push(format!(
-                "tls_key {} holds no PEM private key (-----BEGIN PRIVATE KEY-----)",
-                key.display()
-            ));
-        }
         if problems.is_empty()
-            && let Err(e) = crate::tls_acceptor(cert, key).await
+            && let Err(e) = check_tls(cert, key).await
         {
-            let text = e.to_string();
-            problems.push(if text.contains("KeyMismatch") || text.contains("consistent") {
-                format!(
-                    "tls_key {} is not the key of the certificate in tls_cert {}",
-                    key.display(),
-                    cert.display()
-                )
-            } else {
-                format!(
-                    "tls_cert {} and tls_key {} are not a PEM certificate chain and its private key: {text}",
-                    cert.display(),
-                    key.display()
-                )
-            });
+            problems.push(e);
         }
     }
     match &settings.database {
         Database::Folder(dir) => {
             if let Err(e) = check_could_write("data folder", dir, &mut notes) {
                 problems.push(e);
+            }
+            // Files an admin made as another user (root) lock the server out.
+            for name in ["lohusa-server.sqlite3", "lohusa-server.lock"] {
+                let file = dir.join(name);
+                if file.exists()
+                    && let Err(e) = std::fs::OpenOptions::new().read(true).write(true).open(&file)
+                {
+                    problems.push(format!("{} cannot be written by this user: {e}", file.display()));
+                }
             }
             if crate::folder_in_use(dir) {
                 notes.push(format!(
@@ -492,7 +508,7 @@ pub async fn check(settings: &Settings) -> Checked {
     {
         problems.push(e);
     }
-    if running_as_root() {
+    if running_as_root() && matches!(settings.database, Database::Folder(_)) {
         notes.push(
             "checked as root: run it as the server's user (sudo -u lohusa …) to check the folders with its rights"
                 .to_owned(),

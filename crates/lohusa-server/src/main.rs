@@ -106,8 +106,8 @@ enum Command {
     /// Revoke a member: her devices drop her at their next sync, her unused member code stops
     /// working; what she wrote stays.
     RevokeMember {
-        /// Her id; or, with --team, her id or her name (also before her first sign-in, when she
-        /// has no id yet).
+        /// Her id; or, with --team, her id, her name or her number as `members` lists it (also
+        /// before her first sign-in, when she has no id yet).
         member: String,
         #[arg(long)]
         team: Option<String>,
@@ -162,14 +162,18 @@ async fn find_member(
     member: &str,
 ) -> anyhow::Result<lohusa_server::backend::MemberRow> {
     let members = backend.members(team).await?;
+    // By id, by name, or by the number `members` lists (for two unclaimed members of one name).
+    let num: Option<i64> = member.parse().ok();
     let found: Vec<_> = members
         .into_iter()
-        .filter(|m| m.id.as_deref() == Some(member) || m.name == member)
+        .filter(|m| m.id.as_deref() == Some(member) || m.name == member || Some(m.num) == num)
         .collect();
     match <[_; 1]>::try_from(found) {
         Ok([one]) => Ok(one),
         Err(found) if found.is_empty() => anyhow::bail!("team {team:?} has no member {member:?}"),
-        Err(_) => anyhow::bail!("team {team:?} has several members named {member:?}; give her id"),
+        Err(_) => anyhow::bail!(
+            "team {team:?} has several members named {member:?}; give her id, or her number as `members` lists it"
+        ),
     }
 }
 
@@ -277,6 +281,32 @@ async fn run() -> anyhow::Result<()> {
         );
         return Ok(());
     }
+    // A backup is checked on its own: no database of this server is opened (or made).
+    if let Command::Backup { verify: Some(file), .. } = &cli.command {
+        let checked = lohusa_server::backups::verify(file).map_err(anyhow::Error::msg)?;
+        println!(
+            "{} is a whole backup: epoch {}, {} team(s), {} change(s), {} record(s)",
+            file.display(),
+            checked.epoch,
+            checked.teams,
+            checked.changes,
+            checked.records
+        );
+        return Ok(());
+    }
+    // Root making files in the server user's folder (a database, a lock) locks the server out.
+    if let Database::Folder(dir) = &database
+        && lohusa_server::config::running_as_root()
+        && let Ok(meta) = std::fs::metadata(dir)
+        && std::os::unix::fs::MetadataExt::uid(&meta) != 0
+    {
+        anyhow::bail!(
+            "{} belongs to another user (uid {}): run this as that user (sudo -u lohusa lohusa-server …), \
+             as files made by root there would lock the server out",
+            dir.display(),
+            std::os::unix::fs::MetadataExt::uid(&meta)
+        );
+    }
     // One server per data folder, and no restore under a running one: `serve` holds the
     // folder's lock file for as long as it runs, `restore` takes it while it replaces the files.
     let _folder_lock = match (&cli.command, &database) {
@@ -304,7 +334,7 @@ async fn run() -> anyhow::Result<()> {
     };
     let backend = database.open().await.context("opening the database")?;
     match cli.command {
-        Command::CheckConfig(_) => unreachable!("answered above"),
+        Command::CheckConfig(_) | Command::Backup { verify: Some(_), .. } => unreachable!("answered above"),
         Command::Serve(_) => {
             let counted = std::sync::Arc::new(lohusa_server::metrics::Metrics::new());
             if let Some(schedule) = settings.backup.clone() {
@@ -312,7 +342,7 @@ async fn run() -> anyhow::Result<()> {
                     unreachable!("the configuration refuses scheduled backups of PostgreSQL");
                 };
                 lohusa_server::config::check_writable("backup dir", &schedule.dir).map_err(anyhow::Error::msg)?;
-                lohusa_server::backups::prune(&schedule.dir, schedule.keep).ok();
+                lohusa_server::backups::prune(&schedule.dir, schedule.keep, lohusa_server::clock::now_ms()).ok();
                 let sqlite = lohusa_server::sqlite::SqliteBackend::open(data)?;
                 tracing::info!(
                     every = %humantime::format_duration(schedule.every),
@@ -325,6 +355,11 @@ async fn run() -> anyhow::Result<()> {
                     schedule,
                     counted.clone(),
                 ));
+            }
+            if let Some((cert, key)) = &settings.tls {
+                lohusa_server::config::check_tls(cert, key)
+                    .await
+                    .map_err(anyhow::Error::msg)?;
             }
             let listen = settings.listen;
             let listener = tokio::net::TcpListener::bind(listen)
@@ -471,20 +506,15 @@ async fn run() -> anyhow::Result<()> {
             let epoch = backend.new_epoch().await?;
             println!("new epoch {epoch}");
         }
-        Command::Backup { verify: Some(file), .. } => {
-            let checked = lohusa_server::backups::verify(&file).map_err(anyhow::Error::msg)?;
-            println!(
-                "{} is a whole backup: epoch {}, {} team(s), {} change(s), {} record(s)",
-                file.display(),
-                checked.epoch,
-                checked.teams,
-                checked.changes,
-                checked.records
-            );
-        }
         Command::Backup { to, .. } => match &backend {
             lohusa_server::Backend::Sqlite(sqlite) => {
                 let to = to.context("--to FILE")?;
+                if to.is_dir() {
+                    anyhow::bail!("--to {} is a folder: name the backup file", to.display());
+                }
+                if to.exists() {
+                    anyhow::bail!("--to {} already exists: choose a new file name", to.display());
+                }
                 sqlite.backup(&to).await?;
                 println!("backed up to {}", to.display());
             }

@@ -56,6 +56,7 @@ impl PgBackend {
         let tx = client.transaction().await?;
         tx.batch_execute(
             "SELECT pg_advisory_xact_lock(7150001);
+             SET LOCAL client_min_messages = warning;
              CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)",
         )
         .await?;

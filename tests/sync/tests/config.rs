@@ -50,6 +50,19 @@ fn listening(port: u16) -> bool {
     false
 }
 
+/// A plain HTTP GET on this computer; the answer's body.
+fn http_get(port: u16, path: &str) -> String {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    write!(stream, "GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n").unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    answer
+        .split_once("\r\n\r\n")
+        .map(|(_, body)| body.to_owned())
+        .unwrap_or_default()
+}
+
 fn write(path: &Path, text: &str) -> String {
     std::fs::write(path, text).unwrap();
     path.to_str().unwrap().to_owned()
@@ -97,6 +110,15 @@ fn a_good_file_is_described_and_served() {
     assert!(listening(other), "{}", std::fs::read_to_string(&log).unwrap());
     assert!(std::net::TcpStream::connect(("127.0.0.1", port)).is_err());
     assert!(listening(metrics));
+    // Backups are scheduled: both counters are there from the start, at 0, so the first
+    // failure shows as an increase.
+    let scraped = http_get(metrics, "/metrics");
+    for line in [
+        "lohusa_backups_total{outcome=\"ok\"} 0",
+        "lohusa_backups_total{outcome=\"failed\"} 0",
+    ] {
+        assert!(scraped.lines().any(|l| l == line), "{line} missing:\n{scraped}");
+    }
     let first = std::fs::read_to_string(&log).unwrap();
     let line: serde_json::Value = serde_json::from_str(first.lines().next().unwrap()).unwrap();
     assert_eq!(line["level"], "INFO", "the file's JSON log format: {first}");
@@ -298,6 +320,26 @@ fn paths_overrides_and_notes() {
     );
     assert!(out.status.success(), "{}", text(&out));
     assert!(text(&out).contains("sets nothing"), "{}", text(&out));
+}
+
+/// Root running an admin command in a data folder that belongs to the server's user is refused
+/// before anything is made there (a root-owned database or lock would keep the server out).
+#[test]
+fn root_is_kept_out_of_the_server_users_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    std::fs::create_dir(&data).unwrap();
+    // Only when these tests run as root (as CI does) can the folder be given to another user.
+    if std::os::unix::fs::chown(&data, Some(65534), Some(65534)).is_err() {
+        return;
+    }
+    let out = run(&["--data", data.to_str().unwrap(), "create-team", "izmir"], &[]);
+    assert!(!out.status.success());
+    assert!(text(&out).contains("belongs to another user"), "{}", text(&out));
+    assert!(
+        std::fs::read_dir(&data).unwrap().next().is_none(),
+        "root made files there"
+    );
 }
 
 /// The example configuration the systemd unit reads parses with the server's own rules.
