@@ -715,6 +715,7 @@ pub fn claim_refusal(
 }
 
 /// A push, decided: what to store and in which order, or why nothing may be.
+#[derive(Debug)]
 pub struct Decided {
     pub duplicates: usize,
     /// New changes in batch order, with their JSON body.
@@ -901,4 +902,265 @@ pub fn decide(
         new: out,
         docs,
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    //! `decide` on its own, with no database: what a push stores or refuses, rule by rule.
+
+    use lohusa_core::change::CHANGE_SCHEMA_VERSION;
+    use lohusa_core::{DeviceId, Hlc};
+    use serde_json::{Value, json};
+
+    use super::*;
+
+    const TEAM: i64 = 1;
+    const DEVICE: u128 = 10;
+    const NURSE: u128 = 20;
+    const LEAD: u128 = 21;
+    const LEAD_DEVICE: u128 = 11;
+
+    fn change(entity: EntityKind, entity_id: u128, device: u128, author: u128, fields: Value, wall_ms: u64) -> Change {
+        let Value::Object(fields) = fields else {
+            panic!("fields are an object")
+        };
+        Change {
+            id: ChangeId(Uuid::now_v7()),
+            entity,
+            entity_id: Uuid::from_u128(entity_id),
+            fields: fields.into_iter().collect(),
+            base: Default::default(),
+            hlc: Hlc { wall_ms, counter: 0 },
+            author: MemberId(Uuid::from_u128(author)),
+            device: DeviceId(Uuid::from_u128(device)),
+            schema_version: CHANGE_SCHEMA_VERSION,
+        }
+    }
+
+    /// A whole new mother, written by the nurse on her tablet.
+    fn mother(id: u128) -> Change {
+        change(
+            EntityKind::Mother,
+            id,
+            DEVICE,
+            NURSE,
+            json!({"full_name": "Leyla Demir", "preferred_language": "tr", "interpreter_needed": false,
+                   "registered_on": "2026-11-20"}),
+            1_000,
+        )
+    }
+
+    fn pusher(device: u128, may_relay: bool) -> Pusher {
+        Pusher {
+            team_id: TEAM,
+            device: Uuid::from_u128(device).to_string(),
+            may_relay,
+            revoked_ms: None,
+        }
+    }
+
+    fn authors() -> Authors {
+        let author = |role, device: u128| Author {
+            role,
+            devices: HashSet::from([Uuid::from_u128(device).to_string()]),
+            revoked_ms: None,
+        };
+        HashMap::from([
+            (Uuid::from_u128(NURSE).to_string(), author(Role::Nurse, DEVICE)),
+            (Uuid::from_u128(LEAD).to_string(), author(Role::TeamLead, LEAD_DEVICE)),
+        ])
+    }
+
+    fn devices() -> HashSet<String> {
+        HashSet::from([DEVICE, LEAD_DEVICE].map(|d| Uuid::from_u128(d).to_string()))
+    }
+
+    /// `decide` with nothing stored and no record known, but for `owners`.
+    fn run(pusher: &Pusher, changes: Vec<Change>, owners: HashMap<Uuid, Owner>) -> Result<Decided, Vec<Refusal>> {
+        decide(pusher, changes, &HashMap::new(), owners, &devices(), &authors()).unwrap()
+    }
+
+    fn reasons(refused: &[Refusal]) -> Vec<&str> {
+        refused.iter().map(|r| r.reason.as_str()).collect()
+    }
+
+    fn owner(team_id: i64, entity: EntityKind, doc: &EntityDoc) -> Owner {
+        Owner {
+            team_id,
+            entity,
+            state: serde_json::to_string(doc).unwrap(),
+        }
+    }
+
+    #[test]
+    fn a_whole_new_record_from_its_author_is_stored() {
+        let decided = run(&pusher(DEVICE, false), vec![mother(1)], HashMap::new()).unwrap();
+        assert_eq!((decided.new.len(), decided.duplicates), (1, 0));
+        let (kind, doc) = &decided.docs[&Uuid::from_u128(1)];
+        assert_eq!(*kind, EntityKind::Mother);
+        assert_eq!(doc.values["full_name"], json!("Leyla Demir"));
+    }
+
+    #[test]
+    fn the_same_change_again_is_a_duplicate_and_other_content_under_its_id_is_refused() {
+        let first = mother(1);
+        let body = serde_json::to_string(&first).unwrap();
+        let stored = HashMap::from([(first.id.to_string(), (TEAM, body))]);
+        let decided = decide(
+            &pusher(DEVICE, false),
+            vec![first.clone()],
+            &stored,
+            HashMap::new(),
+            &devices(),
+            &authors(),
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!((decided.new.len(), decided.duplicates), (0, 1));
+        let mut edited = first.clone();
+        edited.fields.insert("full_name".into(), json!("Leyla Kaya"));
+        let refused = decide(
+            &pusher(DEVICE, false),
+            vec![edited],
+            &stored,
+            HashMap::new(),
+            &devices(),
+            &authors(),
+        )
+        .unwrap()
+        .unwrap_err();
+        assert_eq!(reasons(&refused), [reason::ID_REUSED]);
+        // Twice in one batch: once is a duplicate, other content is refused.
+        let decided = run(
+            &pusher(DEVICE, false),
+            vec![first.clone(), first.clone()],
+            HashMap::new(),
+        )
+        .unwrap();
+        assert_eq!((decided.new.len(), decided.duplicates), (1, 1));
+        let mut other = first.clone();
+        other.fields.insert("full_name".into(), json!("Another"));
+        let refused = run(&pusher(DEVICE, false), vec![first, other], HashMap::new()).unwrap_err();
+        assert_eq!(reasons(&refused), [reason::ID_REUSED]);
+    }
+
+    #[test]
+    fn a_device_of_another_team_and_an_id_another_team_holds_are_refused() {
+        let foreign = change(
+            EntityKind::Mother,
+            1,
+            99,
+            NURSE,
+            json!({"full_name": "X", "preferred_language": "tr", "interpreter_needed": false, "registered_on": "2026-11-20"}),
+            1_000,
+        );
+        let refused = run(&pusher(DEVICE, true), vec![foreign], HashMap::new()).unwrap_err();
+        assert_eq!(reasons(&refused), [reason::FOREIGN_DEVICE]);
+        let theirs = mother(1);
+        let stored = HashMap::from([(theirs.id.to_string(), (2, "{}".to_owned()))]);
+        let refused = decide(
+            &pusher(DEVICE, false),
+            vec![theirs],
+            &stored,
+            HashMap::new(),
+            &devices(),
+            &authors(),
+        )
+        .unwrap()
+        .unwrap_err();
+        assert_eq!(reasons(&refused), [reason::OTHER_TEAM]);
+        // A record another team owns.
+        let owners = HashMap::from([(Uuid::from_u128(1), owner(2, EntityKind::Mother, &EntityDoc::default()))]);
+        let refused = run(&pusher(DEVICE, false), vec![mother(1)], owners).unwrap_err();
+        assert_eq!(reasons(&refused), [reason::OTHER_TEAM]);
+    }
+
+    #[test]
+    fn only_a_team_leads_device_relays_what_another_device_wrote() {
+        let refused = run(&pusher(LEAD_DEVICE, false), vec![mother(1)], HashMap::new()).unwrap_err();
+        assert_eq!(reasons(&refused), [reason::RELAYED]);
+        assert!(run(&pusher(LEAD_DEVICE, true), vec![mother(1)], HashMap::new()).is_ok());
+    }
+
+    #[test]
+    fn a_revoked_device_uploads_only_what_it_stamped_before() {
+        let mut revoked = pusher(DEVICE, false);
+        revoked.revoked_ms = Some(5_000);
+        assert!(run(&revoked, vec![mother(1)], HashMap::new()).is_ok());
+        let mut late = mother(2);
+        late.hlc.wall_ms = 6_000;
+        let refused = run(&revoked, vec![late], HashMap::new()).unwrap_err();
+        assert_eq!(reasons(&refused), [reason::AFTER_DEVICE_REVOKED]);
+    }
+
+    #[test]
+    fn the_author_must_be_on_the_device_and_her_role_may_write_every_field() {
+        let mut stranger = mother(1);
+        stranger.author = MemberId(Uuid::from_u128(77));
+        let mut elsewhere = mother(2);
+        elsewhere.author = MemberId(Uuid::from_u128(LEAD));
+        let refused = run(&pusher(DEVICE, false), vec![stranger, elsewhere], HashMap::new()).unwrap_err();
+        assert_eq!(
+            reasons(&refused),
+            [reason::AUTHOR_NOT_ON_DEVICE, reason::AUTHOR_NOT_ON_DEVICE]
+        );
+        // A nurse writes no stock movement (the team lead's ledger).
+        let movement = change(EntityKind::StockMovement, 3, DEVICE, NURSE, json!({"count": 1}), 1_000);
+        let refused = run(&pusher(DEVICE, false), vec![movement], HashMap::new()).unwrap_err();
+        assert_eq!(reasons(&refused), [reason::ROLE_MAY_NOT_WRITE]);
+    }
+
+    #[test]
+    fn a_record_keeps_its_kind_a_ledger_line_is_written_once_and_a_new_record_is_whole() {
+        let owners = HashMap::from([(
+            Uuid::from_u128(1),
+            owner(TEAM, EntityKind::Birth, &EntityDoc::default()),
+        )]);
+        let refused = run(&pusher(DEVICE, false), vec![mother(1)], owners).unwrap_err();
+        assert_eq!(reasons(&refused), [reason::KIND_CHANGED]);
+        let mut written = EntityDoc::default();
+        written.merge(&change(
+            EntityKind::StockMovement,
+            3,
+            LEAD_DEVICE,
+            LEAD,
+            json!({"count": 5}),
+            500,
+        ));
+        let owners = HashMap::from([(Uuid::from_u128(3), owner(TEAM, EntityKind::StockMovement, &written))]);
+        let again = change(
+            EntityKind::StockMovement,
+            3,
+            LEAD_DEVICE,
+            LEAD,
+            json!({"count": 6}),
+            1_000,
+        );
+        let refused = run(&pusher(LEAD_DEVICE, true), vec![again], owners).unwrap_err();
+        assert_eq!(reasons(&refused), [reason::WRITTEN_ONCE]);
+        let part = change(
+            EntityKind::Mother,
+            4,
+            DEVICE,
+            NURSE,
+            json!({"phone": "0532 111 22 33"}),
+            1_000,
+        );
+        let refused = run(&pusher(DEVICE, false), vec![part], HashMap::new()).unwrap_err();
+        assert_eq!(reasons(&refused), [reason::MISSING_REQUIRED]);
+    }
+
+    #[test]
+    fn one_refused_change_refuses_the_whole_batch_naming_only_it() {
+        let mut late = mother(2);
+        late.author = MemberId(Uuid::from_u128(77));
+        let refused = run(
+            &pusher(DEVICE, false),
+            vec![mother(1), late.clone(), mother(3)],
+            HashMap::new(),
+        )
+        .unwrap_err();
+        assert_eq!(refused.len(), 1);
+        assert_eq!(refused[0].change, late.id);
+    }
 }
