@@ -105,6 +105,15 @@ mod tests {
             out.push_str(&list);
             out.push_str("\n\n");
         }
+        // Lists of field names the core keeps.
+        let quoted: Vec<String> = lohusa_core::fields::MERGEABLE_FIELDS
+            .iter()
+            .map(|f| format!("\"{f}\""))
+            .collect();
+        out.push_str(&format!(
+            "/** The mother fields a merge may take from a referral, in the order shown. */\nexport const MERGEABLE_FIELDS = [{}] as const;\n\n",
+            quoted.join(", ")
+        ));
         out.truncate(out.trim_end().len());
         out.push('\n');
         out

@@ -135,6 +135,23 @@ pub fn missing_required<'a>(
     })
 }
 
+/// The mother fields a merge may take from a hospital referral, in the order the merge view
+/// shows them (the UI's list is generated from this one).
+pub const MERGEABLE_FIELDS: &[&str] = &[
+    "full_name",
+    "date_of_birth",
+    "age_years",
+    "phone",
+    "id_number",
+    "street",
+    "neighbourhood",
+    "district",
+    "nationality",
+    "residency_status",
+    "preferred_language",
+    "interpreter_needed",
+];
+
 /// The longest text of a name, a phone, an address line or a choice: the registration form's.
 pub const MAX_SHORT_TEXT: usize = crate::registration::MAX_TEXT_LEN;
 /// The longest free text (a note, a reason, an answer typed out).

@@ -55,21 +55,7 @@ pub struct ImportReport {
     pub errors: Vec<RowError>,
 }
 
-/// The mother fields a merge may take from a referral.
-pub const MERGEABLE_FIELDS: &[&str] = &[
-    "full_name",
-    "date_of_birth",
-    "age_years",
-    "phone",
-    "street",
-    "neighbourhood",
-    "district",
-    "residency_status",
-    "nationality",
-    "id_number",
-    "preferred_language",
-    "interpreter_needed",
-];
+pub use lohusa_core::fields::MERGEABLE_FIELDS;
 
 fn source_of(row: &ReferralRow, file: &str) -> String {
     match &row.hospital {

@@ -8,6 +8,7 @@ import type { TFunction } from "i18next";
 
 import {
   ipc,
+  MERGEABLE_FIELDS,
   toAppError,
   type AppError,
   type ImportReport,
@@ -20,21 +21,8 @@ import { numericDate } from "../lib/dates";
 import { fieldErrorMessage, generalMessage } from "../lib/errors";
 import { useNav } from "../lib/nav";
 
-/** The fields a merge may take from a referral, in the order shown. */
-export const MERGEABLE = [
-  "full_name",
-  "date_of_birth",
-  "age_years",
-  "phone",
-  "id_number",
-  "street",
-  "neighbourhood",
-  "district",
-  "nationality",
-  "residency_status",
-  "preferred_language",
-  "interpreter_needed",
-] as const;
+/** The fields a merge may take from a referral, in the order shown (from the core). */
+export const MERGEABLE = MERGEABLE_FIELDS;
 type Mergeable = (typeof MERGEABLE)[number];
 
 function shown(t: TFunction, field: Mergeable, value: unknown): string {

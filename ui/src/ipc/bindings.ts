@@ -902,3 +902,6 @@ export const TEXT_SOURCE_VALUES: readonly TextSource[] = ["shipped", "licensed"]
 export const VISIT_OUTCOME_VALUES: readonly VisitOutcome[] = ["visited", "not_at_home", "moved", "refused", "hospitalised"];
 
 export const VISIT_STATUS_VALUES: readonly VisitStatus[] = ["upcoming", "due", "late", "passed", "done", "done_late", "missed"];
+
+/** The mother fields a merge may take from a referral, in the order shown. */
+export const MERGEABLE_FIELDS = ["full_name", "date_of_birth", "age_years", "phone", "id_number", "street", "neighbourhood", "district", "nationality", "residency_status", "preferred_language", "interpreter_needed"] as const;
