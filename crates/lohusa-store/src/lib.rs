@@ -98,6 +98,7 @@ impl Store {
         schema::migrate(&mut conn)?;
         let device = retry_while_busy(|| meta::ensure_device_id(&conn))?;
         retry_while_busy(|| flag_cache::check_rules(&conn))?;
+        retry_while_busy(|| mothers::check_fold(&conn))?;
         Ok(Store {
             conn,
             path: path.to_owned(),

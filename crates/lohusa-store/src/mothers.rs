@@ -9,7 +9,7 @@ use lohusa_core::schedule::{VisitNumber, VisitStatus, visit_statuses};
 use lohusa_core::search::fold_for_search;
 use lohusa_core::time::{day_of_life, istanbul_today};
 use lohusa_core::visit::{VisitCard, VisitRecord, visit_cards};
-use rusqlite::{Row, params};
+use rusqlite::{Connection, Row, params};
 use serde::de::{DeserializeOwned, IntoDeserializer};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -80,6 +80,31 @@ pub(crate) fn whole(entity: lohusa_core::EntityKind) -> &'static str {
         .find(|(kind, _)| *kind == entity)
         .map(|(_, condition)| condition.as_str())
         .expect("every kind is listed")
+}
+
+const KEY_FOLD: &str = "search_fold";
+
+/// Re-folds every stored name when the fold changed (`lohusa_core::search::FOLD_VERSION`), so a
+/// search compares names and queries folded the same way.
+pub(crate) fn check_fold(conn: &Connection) -> Result<(), StoreError> {
+    let now = lohusa_core::search::FOLD_VERSION.to_string();
+    if crate::meta::get(conn, KEY_FOLD)?.as_deref() == Some(now.as_str()) {
+        return Ok(());
+    }
+    let tx = conn.unchecked_transaction()?;
+    {
+        let mut read = tx.prepare("SELECT id, full_name FROM mothers WHERE full_name IS NOT NULL")?;
+        let names: Vec<(String, String)> = read
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?;
+        let mut write = tx.prepare("UPDATE mothers SET name_folded = ?2 WHERE id = ?1")?;
+        for (id, name) in names {
+            write.execute(params![id, fold_for_search(&name)])?;
+        }
+    }
+    crate::meta::set(&tx, KEY_FOLD, &now)?;
+    tx.commit()?;
+    Ok(())
 }
 
 impl Store {

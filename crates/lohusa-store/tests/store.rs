@@ -189,6 +189,33 @@ fn names_round_trip_exactly_and_search_folds_turkish_and_arabic() {
     assert_eq!(found("  "), Vec::<String>::new());
 }
 
+/// A name typed with decomposed accents is found by its plain spelling; a store whose names were
+/// folded by an older fold re-folds them when it opens.
+#[test]
+fn names_folded_by_an_older_fold_are_folded_again_on_opening() {
+    let mut t = TempStore::new();
+    t.store
+        .register_mother(&registration("Ays\u{0327}e Ma'ruf", "2026-11-20"), nurse(), now())
+        .unwrap();
+    let found = |t: &TempStore, q: &str| t.store.search_mothers(q, now(), 10).unwrap().len();
+    assert_eq!(found(&t, "ayse maruf"), 1);
+    // As an older version left it: the accent kept, the apostrophe too.
+    let path = t.store.path().to_owned();
+    drop(t.store);
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute("UPDATE mothers SET name_folded = 'ays\u{0327}e ma''ruf'", [])
+            .unwrap();
+        conn.execute("UPDATE meta SET value = '1' WHERE key = 'search_fold'", [])
+            .unwrap();
+    }
+    let t = TempStore {
+        store: lohusa_store::Store::open(&path).unwrap(),
+        dir: t.dir,
+    };
+    assert_eq!(found(&t, "ayse maruf"), 1, "the stored name was not folded again");
+}
+
 #[test]
 fn today_list_comes_from_the_store() {
     let mut t = TempStore::new();

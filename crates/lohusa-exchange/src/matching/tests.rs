@@ -644,3 +644,18 @@ fn twenty_thousand_mothers_the_planted_duplicate_comes_first() {
         elapsed / checked
     );
 }
+
+/// Search and duplicate detection fold a Latin name the same way (one fold, in the core): a
+/// decomposed accent, an apostrophe, a Turkish capital İ.
+#[test]
+fn search_and_matching_fold_latin_names_alike() {
+    for name in [
+        "Ays\u{0327}e Yılmaz",
+        "AYŞE YILMAZ",
+        "İpek Ağaoğlu",
+        "Ma'ruf Şahin",
+        "Łukasz Müller",
+    ] {
+        assert_eq!(latin_key(name), lohusa_core::search::fold_for_search(name), "{name}");
+    }
+}

@@ -1,20 +1,8 @@
 //! Names as text: splitting a name into words, folding Latin letters, normalising and
-//! transliterating Arabic letters, and the plain Latin key (`latin_key`).
+//! transliterating Arabic letters, and the plain Latin key (`latin_key`). Latin letters, Arabic
+//! marks and silent marks fold as search folds them (`lohusa_core::search`).
 
-/// Arabic short vowels and other marks (tashkeel), the superscript alef and the tatweel: typed
-/// or not, they do not change the name.
-pub(super) fn is_arabic_mark(c: char) -> bool {
-    matches!(c, '\u{064B}'..='\u{065F}' | '\u{0670}' | '\u{0640}')
-}
-
-/// Combining diacritics of decomposed Latin text ("s" + cedilla) and apostrophes, which are
-/// dropped without splitting the word ("Ma'ruf", "Ayşe'nin").
-pub(super) fn is_silent(c: char) -> bool {
-    matches!(
-        c,
-        '\u{0300}'..='\u{036F}' | '\'' | '’' | '‘' | '`' | '´' | 'ʼ' | 'ʿ' | 'ʾ' | 'ʻ'
-    )
-}
+pub(super) use lohusa_core::search::{fold_latin, is_arabic_mark, is_silent};
 
 /// An Arabic-script letter in its plain Arabic form (Persian and Kurdish keyboard variants of
 /// ya, kaf, heh and ta marbuta are mapped to the Arabic ones), or `None` for anything else.
@@ -31,45 +19,6 @@ pub(super) fn arabic_letter(c: char) -> Option<char> {
         'ٱ' | 'ٲ' | 'ٳ' => 'ا',
         other => other,
     })
-}
-
-/// Lower-cases a non-Arabic letter and folds it to plain Latin letters: both Turkish i's to `i`,
-/// `ş ğ ç ö ü` to `s g c o u`, other accents and transliteration marks dropped. Letters of other
-/// scripts are kept lower-cased.
-pub(super) fn fold_latin(c: char, out: &mut Vec<char>) {
-    for l in c.to_lowercase() {
-        let folded: &str = match l {
-            'a'..='z' => {
-                out.push(l);
-                continue;
-            }
-            'ı' | 'ì' | 'í' | 'î' | 'ï' | 'ī' | 'į' => "i",
-            'ş' | 'ś' | 'š' | 'ŝ' | 'ṣ' => "s",
-            'ğ' | 'ĝ' | 'ģ' | 'ġ' => "g",
-            'ç' | 'ć' | 'č' | 'ĉ' | 'ċ' => "c",
-            'ö' | 'ò' | 'ó' | 'ô' | 'õ' | 'ø' | 'ō' | 'ő' => "o",
-            'ü' | 'ù' | 'ú' | 'û' | 'ū' | 'ů' | 'ű' => "u",
-            'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'ā' | 'ă' | 'ą' => "a",
-            'è' | 'é' | 'ê' | 'ë' | 'ē' | 'ė' | 'ę' | 'ě' => "e",
-            'ñ' | 'ń' | 'ň' => "n",
-            'ý' | 'ÿ' => "y",
-            'ž' | 'ź' | 'ż' | 'ẓ' => "z",
-            'ď' | 'đ' | 'ḍ' | 'ḏ' => "d",
-            'ť' | 'ţ' | 'ṭ' | 'ṯ' => "t",
-            'ḥ' | 'ẖ' => "h",
-            'ř' => "r",
-            'ł' | 'ľ' | 'ĺ' => "l",
-            'ß' => "ss",
-            'æ' => "ae",
-            'œ' => "oe",
-            other if other.is_alphabetic() && !is_silent(other) => {
-                out.push(other);
-                continue;
-            }
-            _ => "",
-        };
-        out.extend(folded.chars());
-    }
 }
 
 /// One word of a name: folded Latin letters, or Arabic letters.
