@@ -13,6 +13,8 @@ pub fn test(e2e: bool) -> anyhow::Result<()> {
     // The app embeds ui/dist, so the UI is built before anything that compiles the app. This
     // also builds lohusa-server and lohusa-cli, which the process and end-to-end tests run.
     run::build_app()?;
+    // Lints as a gate: clippy's warnings are errors (the workspace's lint table in Cargo.toml).
+    util::cargo(&["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"], &[])?;
     {
         let postgres = crate::postgres::TestCluster::start()?;
         let env = [("LOHUSA_TEST_POSTGRES_URL", postgres.url.as_str())];

@@ -123,9 +123,9 @@ pub fn check_write_once(
 
 /// The first required field a change clears (sets to null or empty text), or, for a change that
 /// makes a record (`creates`), leaves out.
-pub fn missing_required<'a>(
+pub fn missing_required(
     entity: EntityKind,
-    fields: &'a crate::change::FieldValues,
+    fields: &crate::change::FieldValues,
     creates: bool,
 ) -> Option<&'static str> {
     let empty = |v: &Value| v.is_null() || v.as_str().is_some_and(|s| s.trim().is_empty());

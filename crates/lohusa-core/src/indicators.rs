@@ -421,18 +421,18 @@ pub fn programme_report(
         }
 
         // The first visit made, when it was made this month.
-        if let Some(first) = made.iter().min_by_key(|v| (v.visit.visited_on, v.visit.visited_at)) {
-            if in_month(first.visit.visited_on, from, to) {
-                let since = mother.birth.discharge_date.unwrap_or(mother.birth.birth_date);
-                let days = (first.visit.visited_on - since).num_days() as f64;
-                units.add(
-                    "days_discharge_to_first_visit",
-                    index,
-                    nurse_of(first),
-                    true,
-                    Some(days),
-                );
-            }
+        if let Some(first) = made.iter().min_by_key(|v| (v.visit.visited_on, v.visit.visited_at))
+            && in_month(first.visit.visited_on, from, to)
+        {
+            let since = mother.birth.discharge_date.unwrap_or(mother.birth.birth_date);
+            let days = (first.visit.visited_on - since).num_days() as f64;
+            units.add(
+                "days_discharge_to_first_visit",
+                index,
+                nurse_of(first),
+                true,
+                Some(days),
+            );
         }
 
         // Visits made this month.
@@ -484,16 +484,16 @@ pub fn programme_report(
                 }
             }
             for baby in &mother.babies {
-                if number == 3 {
-                    if let Some(feeding) = answer(visit, Some(baby.id), "feeding_type").and_then(Value::as_str) {
-                        units.add(
-                            "exclusive_breastfeeding_v3",
-                            index,
-                            nurse.clone(),
-                            feeding == "exclusive_breast",
-                            None,
-                        );
-                    }
+                if number == 3
+                    && let Some(feeding) = answer(visit, Some(baby.id), "feeding_type").and_then(Value::as_str)
+                {
+                    units.add(
+                        "exclusive_breastfeeding_v3",
+                        index,
+                        nurse.clone(),
+                        feeding == "exclusive_breast",
+                        None,
+                    );
                 }
                 let latch: Option<f64> = ["latch_l", "latch_a", "latch_t", "latch_c", "latch_h"]
                     .iter()

@@ -189,28 +189,28 @@ pub fn assemble(records: &[RawRecord], members: &MemberNames, today: chrono::Nai
     for record in records {
         match record.entity {
             E::Baby => {
-                if let Some(baby) = typed::<BabyRecord>(record) {
-                    if let Some(m) = mothers.get_mut(&baby.mother_id).filter(|m| m.birth.id == baby.birth_id) {
-                        m.babies.push(baby);
-                    }
+                if let Some(baby) = typed::<BabyRecord>(record)
+                    && let Some(m) = mothers.get_mut(&baby.mother_id).filter(|m| m.birth.id == baby.birth_id)
+                {
+                    m.babies.push(baby);
                 }
             }
             E::Visit => {
-                if let Some(visit) = visit_of(record) {
-                    if let Some(m) = mothers.get_mut(&visit.mother_id) {
-                        m.visits.push(ProgrammeVisit {
-                            visit,
-                            recorded_by: record.creator,
-                            flags: vec![],
-                        });
-                    }
+                if let Some(visit) = visit_of(record)
+                    && let Some(m) = mothers.get_mut(&visit.mother_id)
+                {
+                    m.visits.push(ProgrammeVisit {
+                        visit,
+                        recorded_by: record.creator,
+                        flags: vec![],
+                    });
                 }
             }
             E::Review => {
-                if let Some(review) = review_of(record) {
-                    if let Some(m) = mothers.get_mut(&review.mother_id) {
-                        m.reviews.push(review);
-                    }
+                if let Some(review) = review_of(record)
+                    && let Some(m) = mothers.get_mut(&review.mother_id)
+                {
+                    m.reviews.push(review);
                 }
             }
             _ => {}

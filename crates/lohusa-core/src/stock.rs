@@ -168,7 +168,7 @@ pub fn validate_stock(
             );
         }
         Some(member) if !members.contains(&member) => {
-            errors.push(FieldError::new("member", Rule::NotAChoice).with("value", &member.to_string()));
+            errors.push(FieldError::new("member", Rule::NotAChoice).with("value", member.to_string()));
         }
         _ => {}
     }

@@ -331,6 +331,10 @@ impl SyncMachine {
     }
 
     /// The next step. Call again after reporting the result of a step that asks for one.
+    #[allow(
+        clippy::should_implement_trait,
+        reason = "a step of a state machine that waits for answers, not an iterator"
+    )]
     pub fn next(&mut self) -> Step {
         match self.phase {
             Phase::Identify => {

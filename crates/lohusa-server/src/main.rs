@@ -523,10 +523,10 @@ async fn run() -> anyhow::Result<()> {
             }
         },
         Command::Report { month, out, language } => {
-            if let lohusa_server::Database::Folder(dir) = &database {
-                if !dir.join("lohusa-server.sqlite3").is_file() {
-                    anyhow::bail!("no server database in {}: check --data", dir.display());
-                }
+            if let lohusa_server::Database::Folder(dir) = &database
+                && !dir.join("lohusa-server.sqlite3").is_file()
+            {
+                anyhow::bail!("no server database in {}: check --data", dir.display());
             }
             let now =
                 chrono::DateTime::from_timestamp_millis(lohusa_server::clock::now_ms() as i64).unwrap_or_default();

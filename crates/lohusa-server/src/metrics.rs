@@ -350,7 +350,7 @@ pub async fn track(State(metrics): State<Arc<Metrics>>, request: Request, next: 
     let in_flight = InFlight(&metrics.in_flight);
     let response = next.run(request).await;
     drop(in_flight);
-    metrics.observe(&method, &route, &response, started.elapsed().as_secs_f64());
+    metrics.observe(method, &route, &response, started.elapsed().as_secs_f64());
     response
 }
 

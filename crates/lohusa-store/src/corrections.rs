@@ -276,7 +276,7 @@ pub(crate) fn reconsider_deletion(conn: &rusqlite::Connection, mother: &str) -> 
             latest = latest.max(visit.fields.values().map(|v| v.hlc).max());
         }
     }
-    let hidden = !unseen && !latest.is_some_and(|care| care > deletion.hlc);
+    let hidden = !unseen && latest.is_none_or(|care| care <= deletion.hlc);
     conn.prepare_cached("UPDATE mothers SET deleted = ?2 WHERE id = ?1")?
         .execute(rusqlite::params![mother, if hidden { Some(1) } else { None::<i64> }])?;
     Ok(())

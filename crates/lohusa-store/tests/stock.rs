@@ -189,7 +189,10 @@ fn a_movement_is_never_edited_and_refused_or_deleted_ones_count_right() {
         fields: [("count".to_owned(), serde_json::json!(9999))].into_iter().collect(),
         also_replaces: Default::default(),
     };
-    let err = office.store.write(&[edit.clone()], lead, now()).unwrap_err();
+    let err = office
+        .store
+        .write(std::slice::from_ref(&edit), lead, now())
+        .unwrap_err();
     assert!(matches!(err, StoreError::Validation(_)), "{err:?}");
     // A part of a movement under a new id is refused too.
     let partial = lohusa_core::change::EntityWrite {

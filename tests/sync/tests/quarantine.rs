@@ -71,32 +71,33 @@ async fn refused_changes_are_kept_and_can_be_retried(db: Db) {
         .await
         .unwrap();
     assert_eq!(report.refused, 1);
-    let store = ankara.lock().unwrap();
-    let status = store.sync_status().unwrap();
-    assert_eq!((status.pending, status.quarantined), (0, 1), "the rest went through");
-    assert!(!status.safe_to_hand_over, "a refused change is not on the server");
-    let kept = store.quarantined().unwrap();
-    assert_eq!((kept[0].0.entity_id, kept[0].1.as_str()), (theirs, "other_team"));
-    // What the sync screen lists: the record, the fields written, the reason; no values.
-    let listed = store.refused_changes().unwrap();
-    assert_eq!(listed.len(), 1);
-    assert_eq!(
-        (listed[0].entity, listed[0].fields.clone(), listed[0].reason.as_str()),
-        (
-            EntityKind::Mother,
-            [
-                "full_name",
-                "interpreter_needed",
-                "phone",
-                "preferred_language",
-                "registered_on"
-            ]
-            .map(str::to_owned)
-            .to_vec(),
-            "other_team"
-        )
-    );
-    drop(store);
+    {
+        let store = ankara.lock().unwrap();
+        let status = store.sync_status().unwrap();
+        assert_eq!((status.pending, status.quarantined), (0, 1), "the rest went through");
+        assert!(!status.safe_to_hand_over, "a refused change is not on the server");
+        let kept = store.quarantined().unwrap();
+        assert_eq!((kept[0].0.entity_id, kept[0].1.as_str()), (theirs, "other_team"));
+        // What the sync screen lists: the record, the fields written, the reason; no values.
+        let listed = store.refused_changes().unwrap();
+        assert_eq!(listed.len(), 1);
+        assert_eq!(
+            (listed[0].entity, listed[0].fields.clone(), listed[0].reason.as_str()),
+            (
+                EntityKind::Mother,
+                [
+                    "full_name",
+                    "interpreter_needed",
+                    "phone",
+                    "preferred_language",
+                    "registered_on"
+                ]
+                .map(str::to_owned)
+                .to_vec(),
+                "other_team"
+            )
+        );
+    }
     // Queued again, it is refused again and kept again: never dropped.
     assert_eq!(ankara.lock().unwrap().retry_quarantined().unwrap(), 1);
     // (Changes after it are queued again too; the server takes them as duplicates.)

@@ -535,7 +535,7 @@ async fn stock_movements_are_written_once_whole_by_the_office(db: Db) {
     });
     let id = Uuid::now_v7();
     let first = movement(device, id, whole.clone());
-    assert_eq!(lead.push(&[first.clone()]).await.1["accepted"], 1);
+    assert_eq!(lead.push(std::slice::from_ref(&first)).await.1["accepted"], 1);
     let mut edit = movement(device, id, json!({ "count": 9999 }));
     edit.base.insert("count".into(), vec![first.version()]);
     let again = movement(device, id, whole.clone());
@@ -572,10 +572,10 @@ async fn stock_movements_are_written_once_whole_by_the_office(db: Db) {
         "{body}"
     );
     // A whole movement again under a recorded id: refused against the server's state.
-    let (_, body) = lead.push(&[again.clone()]).await;
+    let (_, body) = lead.push(std::slice::from_ref(&again)).await;
     assert_eq!(body["refused"][0]["change"], again.id.to_string(), "{body}");
     assert_eq!(body["refused"][0]["reason"], "record_written_once", "{body}");
-    let (_, body) = nurse.push(&[by_nurse.clone()]).await;
+    let (_, body) = nurse.push(std::slice::from_ref(&by_nurse)).await;
     assert_eq!(body["refused"][0]["reason"], "role_may_not_write", "{body}");
     // The movement stands as first written.
     let (kind, doc) = server.backend.state_of(id).await.unwrap().unwrap();

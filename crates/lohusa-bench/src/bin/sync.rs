@@ -70,7 +70,7 @@ fn answer(field: &lohusa_core::checklist::FieldDef, i: usize) -> serde_json::Val
         K::Scale { min, max } => json!(min + (i % (max - min + 1) as usize) as i32),
         K::Choice { options } => json!(options[i % options.len()]),
         K::Single { options } => json!(options[i % options.len()]),
-        _ => json!(i % 2 == 0),
+        _ => json!(i.is_multiple_of(2)),
     }
 }
 
