@@ -36,40 +36,7 @@ fn server_ca() -> Result<Option<String>, AppError> {
         .map_err(|e| AppError::io(Path::new(SERVER_CA_ENV), &e))
 }
 
-/// Where the app is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "snake_case")]
-pub enum AppPhase {
-    /// Nothing on this device yet: set it up (with the team's server, or without for now).
-    Setup,
-    /// Set up and locked: a member signs in with her PIN.
-    Locked,
-    Open,
-}
-
-/// Why only the sync screen is open.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "snake_case")]
-pub enum SyncOnly {
-    /// Out of touch with the server for longer than the lease.
-    Lease,
-    /// The team lead revoked this device, and it still holds records the server does not.
-    Revoked,
-}
-
-/// Something the app says once, on the next screen (kept in a small file without patient data).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "snake_case")]
-pub enum Notice {
-    /// Locked after `LOCK_AFTER` without use.
-    Idle,
-    /// Revoked: everything was on the server, and the data was erased from this device.
-    RevokedErased,
-    /// The signed-in member was revoked by the team lead and removed from this device.
-    MemberRevoked,
-    /// Too many wrong PINs removed a member from this device.
-    MemberErased,
-}
+pub use lohusa_core::session::{AppPhase, Notice, SyncOnly};
 
 /// Values given at start for the setup screen (development and tests).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, TS)]
@@ -499,70 +466,85 @@ pub async fn enroll_device(
     Ok(state.store_for_sync()?.sync_status()?)
 }
 
-/// What a finished sync means for the session: the lease renewed, revoked members forgotten
-/// (locking if she is the one signed in), and a revoked device erased once the server has
-/// everything it recorded.
+/// What a finished sync means for the session, as `lohusa_core::session::after_sync` decides it
+/// (the lease renewed, revoked members forgotten, locking or erasing): carried out here, in
+/// order, stopping at the first step that fails.
 pub async fn after_sync(app: &AppHandle, result: &Result<Option<Report>, lohusa_sync::SyncError>) {
+    use lohusa_core::session::{Action, SessionView, SyncEnd};
     let state = app.state::<AppState>();
-    match result {
-        Ok(Some(report)) => {
-            if state.sync_only() == Some(SyncOnly::Lease) {
-                state.set_sync_only(None);
-            }
-            if report.revoked_members.is_empty() {
-                return;
-            }
-            let signed_in = state.peek().and_then(|s| s.local_member().ok().flatten()).map(|m| m.id);
-            let _keyring = state.keyring.lock().await;
-            if let Ok(Some(mut keyring)) = load_keyring(&state) {
-                for member in &report.revoked_members {
-                    if let Err(error) = keyring.remove_member(*member) {
-                        eprintln!("lohusa: a revoked member could not be removed from the keyring: {error}");
-                    }
-                }
-            }
-            if signed_in.is_some_and(|m| report.revoked_members.contains(&m)) {
-                state.lock().await;
-                set_notice(&state, Some(Notice::MemberRevoked));
-                if load_keyring(&state)
-                    .ok()
-                    .flatten()
-                    .is_some_and(|k| k.members().is_empty())
-                {
-                    // No one left who can open it: nothing else can ever read it.
-                    if let Err(error) = keyring::wipe(&state.db_path) {
-                        eprintln!("lohusa: erasing the device failed: {error}");
-                    }
-                }
-            }
-        }
+    let end = match result {
+        Ok(Some(report)) => SyncEnd::Finished {
+            revoked_members: report.revoked_members.clone(),
+        },
         Err(error) if error.is_revoked() => {
             let may_wipe = state
                 .peek()
                 .map(|store| lohusa_sync::revoked_device_may_wipe(&store))
                 .transpose();
             match may_wipe {
-                Ok(Some(true)) => {
-                    state.lock().await;
-                    erase_exports(&state);
-                    match keyring::wipe(&state.db_path) {
-                        Ok(()) => set_notice(&state, Some(Notice::RevokedErased)),
-                        Err(error) => eprintln!("lohusa: erasing the revoked device failed: {error}"),
-                    }
-                    state.set_sync_only(None);
+                Ok(all_uploaded) => SyncEnd::DeviceRevoked {
+                    all_uploaded: all_uploaded == Some(true),
+                },
+                Err(error) => {
+                    eprintln!("lohusa: after revocation: {error}");
+                    return;
                 }
-                Ok(_) => {
-                    if let Some(mut store) = state.peek()
-                        && let Err(error) = store.mark_revoked()
-                    {
-                        eprintln!("lohusa: marking the device revoked failed: {error}");
-                    }
-                    state.set_sync_only(Some(SyncOnly::Revoked));
-                }
-                Err(error) => eprintln!("lohusa: after revocation: {error}"),
             }
         }
-        _ => {}
+        _ => SyncEnd::Failed,
+    };
+    let _keyring = state.keyring.lock().await;
+    let view = SessionView {
+        signed_in: state.peek().and_then(|s| s.local_member().ok().flatten()).map(|m| m.id),
+        sync_only: state.sync_only(),
+        members_on_device: load_keyring(&state)
+            .ok()
+            .flatten()
+            .map(|k| k.members().into_iter().map(|m| m.id).collect())
+            .unwrap_or_default(),
+    };
+    for action in lohusa_core::session::after_sync(&view, &end) {
+        let done: Result<(), String> = match action {
+            Action::EndSyncOnly => {
+                state.set_sync_only(None);
+                Ok(())
+            }
+            Action::SyncOnly(why) => {
+                state.set_sync_only(Some(why));
+                Ok(())
+            }
+            Action::ForgetMembers(members) => match load_keyring(&state) {
+                Ok(Some(mut keyring)) => members
+                    .iter()
+                    .try_for_each(|m| keyring.remove_member(*m).map(drop))
+                    .map_err(|e| format!("a revoked member could not be removed from the keyring: {e}")),
+                Ok(None) => Ok(()),
+                Err(e) => Err(format!("the keyring could not be read: {e:?}")),
+            },
+            Action::Lock => {
+                state.lock().await;
+                Ok(())
+            }
+            Action::EraseExports => {
+                erase_exports(&state);
+                Ok(())
+            }
+            Action::Wipe => keyring::wipe(&state.db_path).map_err(|e| format!("erasing the device failed: {e}")),
+            Action::MarkRevoked => match state.peek() {
+                Some(mut store) => store
+                    .mark_revoked()
+                    .map_err(|e| format!("marking the device revoked failed: {e}")),
+                None => Ok(()),
+            },
+            Action::Notice(notice) => {
+                set_notice(&state, Some(notice));
+                Ok(())
+            }
+        };
+        if let Err(error) = done {
+            eprintln!("lohusa: {error}");
+            return;
+        }
     }
 }
 

@@ -29,6 +29,7 @@ pub mod registration;
 pub mod review;
 pub mod schedule;
 pub mod search;
+pub mod session;
 pub mod stock;
 pub mod sync;
 pub mod time;
