@@ -920,12 +920,18 @@ mod tests {
     const LEAD: u128 = 21;
     const LEAD_DEVICE: u128 = 11;
 
+    /// A fresh change id (ids are inputs here too: no clock).
+    fn next_id() -> u128 {
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1 << 40);
+        u128::from(NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
+    }
+
     fn change(entity: EntityKind, entity_id: u128, device: u128, author: u128, fields: Value, wall_ms: u64) -> Change {
         let Value::Object(fields) = fields else {
             panic!("fields are an object")
         };
         Change {
-            id: ChangeId(Uuid::now_v7()),
+            id: ChangeId(Uuid::from_u128(next_id())),
             entity,
             entity_id: Uuid::from_u128(entity_id),
             fields: fields.into_iter().collect(),
