@@ -8,7 +8,7 @@
 use std::sync::Arc;
 
 use axum::Extension;
-use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{ConnectInfo, DefaultBodyLimit, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -391,6 +391,57 @@ async fn authenticate_even_revoked(backend: &Backend, headers: &HeaderMap) -> Re
     }
 }
 
+/// The asking device, refused once it is revoked: a handler that takes it answers only an
+/// authenticated device (401 `unauthenticated` or `invalid_token`, 403 `device_revoked`).
+pub struct Device(pub DeviceAuth);
+
+/// The asking device, revoked or not (its identity and its pushes: a revoked device still
+/// uploads what it recorded).
+pub struct AnyDevice(pub DeviceAuth);
+
+/// The asking device when the member it names (`x-lohusa-member`) signed in on it and leads the
+/// team (or runs the server).
+pub struct TeamLead(pub DeviceAuth);
+
+impl axum::extract::FromRequestParts<Shared> for Device {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, backend: &Shared) -> Result<Self, ApiError> {
+        authenticate(backend, &parts.headers).await.map(Device)
+    }
+}
+
+impl axum::extract::FromRequestParts<Shared> for AnyDevice {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, backend: &Shared) -> Result<Self, ApiError> {
+        authenticate_even_revoked(backend, &parts.headers).await.map(AnyDevice)
+    }
+}
+
+/// A member's number in the path; a path that is not one is refused (400 `invalid_path`) before
+/// anything else is checked.
+pub struct MemberNumber(pub i64);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for MemberNumber {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &S) -> Result<Self, ApiError> {
+        Path::<i64>::from_request_parts(parts, state)
+            .await
+            .map(|Path(num)| MemberNumber(num))
+            .map_err(|_| member_number_error())
+    }
+}
+
+impl axum::extract::FromRequestParts<Shared> for TeamLead {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, backend: &Shared) -> Result<Self, ApiError> {
+        team_lead(backend, &parts.headers).await.map(TeamLead)
+    }
+}
+
 async fn health() -> Json<serde_json::Value> {
     Json(serde_json::json!({ "status": "ok" }))
 }
@@ -500,9 +551,8 @@ async fn enroll(
 
 async fn identity(
     State(backend): State<Shared>,
-    headers: HeaderMap,
+    AnyDevice(auth): AnyDevice,
 ) -> Result<Json<lohusa_core::sync::ServerIdentity>, ApiError> {
-    let auth = authenticate_even_revoked(&backend, &headers).await?;
     Ok(Json(backend.identity(&auth, clock::now_ms()).await?))
 }
 
@@ -512,9 +562,9 @@ async fn identity(
 async fn push(
     State(backend): State<Shared>,
     Extension(guards): Extension<Arc<Guards>>,
+    AnyDevice(auth): AnyDevice,
     request: axum::extract::Request,
 ) -> Result<Response, ApiError> {
-    let auth = authenticate_even_revoked(&backend, request.headers()).await?;
     if let Some(left) = guards.pushes_blocked(&auth.device, std::time::Instant::now()) {
         return Err(ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
@@ -633,10 +683,9 @@ struct PullQuery {
 
 async fn pull(
     State(backend): State<Shared>,
-    headers: HeaderMap,
+    Device(auth): Device,
     query: Result<Query<PullQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
-    let auth = authenticate(&backend, &headers).await?;
     let Query(query) = query.map_err(|_| {
         ApiError::new(
             StatusCode::BAD_REQUEST,
@@ -678,10 +727,9 @@ async fn pull(
 /// A device reports its version, member and what waits on it, after a successful sync.
 async fn report(
     State(backend): State<Shared>,
-    headers: HeaderMap,
+    Device(auth): Device,
     body: Result<Json<DeviceReport>, JsonRejection>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let auth = authenticate(&backend, &headers).await?;
     let Json(report) = body?;
     let long = |text: &str| text.chars().count() > MAX_REPORT_TEXT;
     if long(&report.app_version) || report.member.as_deref().is_some_and(long) {
@@ -696,8 +744,7 @@ async fn report(
 }
 
 /// The devices of the asking device's team (never another team's), with their last reports.
-async fn devices(State(backend): State<Shared>, headers: HeaderMap) -> Result<Json<Vec<TeamDevice>>, ApiError> {
-    let auth = authenticate(&backend, &headers).await?;
+async fn devices(State(backend): State<Shared>, Device(auth): Device) -> Result<Json<Vec<TeamDevice>>, ApiError> {
     Ok(Json(backend.team_devices(auth.team_id).await?))
 }
 
@@ -706,10 +753,9 @@ async fn claim_member(
     State(backend): State<Shared>,
     Extension(guards): Extension<Arc<Guards>>,
     peer: Option<Extension<ConnectInfo<std::net::SocketAddr>>>,
-    headers: HeaderMap,
+    Device(auth): Device,
     body: Result<Json<lohusa_core::sync::ClaimRequest>, JsonRejection>,
 ) -> Result<Json<lohusa_core::sync::ClaimedMember>, ApiError> {
-    let auth = authenticate(&backend, &headers).await?;
     let who = [address_of(peer), Guesser::Device(auth.device.clone())];
     check_lockout(&guards, &who)?;
     let Json(request) = body?;
@@ -791,9 +837,8 @@ fn team_member_of(row: crate::backend::MemberRow) -> Result<lohusa_core::sync::T
 
 async fn team_members(
     State(backend): State<Shared>,
-    headers: HeaderMap,
+    TeamLead(auth): TeamLead,
 ) -> Result<Json<Vec<lohusa_core::sync::TeamMember>>, ApiError> {
-    let auth = team_lead(&backend, &headers).await?;
     let rows = backend.team_members(auth.team_id).await?;
     Ok(Json(rows.into_iter().map(team_member_of).collect::<Result<_, _>>()?))
 }
@@ -806,10 +851,9 @@ async fn issue_member_code(backend: &Backend, num: i64) -> Result<lohusa_core::s
 
 async fn add_team_member(
     State(backend): State<Shared>,
-    headers: HeaderMap,
+    TeamLead(auth): TeamLead,
     body: Result<Json<lohusa_core::sync::NewMember>, JsonRejection>,
 ) -> Result<Json<lohusa_core::sync::IssuedCode>, ApiError> {
-    let auth = team_lead(&backend, &headers).await?;
     let Json(new) = body?;
     let name = new.name.trim();
     if name.is_empty() || name.chars().count() > MAX_REPORT_TEXT {
@@ -825,11 +869,9 @@ async fn add_team_member(
 
 async fn new_member_code(
     State(backend): State<Shared>,
-    headers: HeaderMap,
-    num: Result<Path<i64>, PathRejection>,
+    MemberNumber(num): MemberNumber,
+    TeamLead(auth): TeamLead,
 ) -> Result<Json<lohusa_core::sync::IssuedCode>, ApiError> {
-    let Path(num) = num.map_err(|_| member_number_error())?;
-    let auth = team_lead(&backend, &headers).await?;
     match backend.team_member(auth.team_id, num).await? {
         Some(member) if member.revoked_ms.is_none() => Ok(Json(issue_member_code(&backend, num).await?)),
         Some(_) => Err(ApiError::new(
@@ -843,11 +885,9 @@ async fn new_member_code(
 
 async fn revoke_team_member(
     State(backend): State<Shared>,
-    headers: HeaderMap,
-    num: Result<Path<i64>, PathRejection>,
+    MemberNumber(num): MemberNumber,
+    TeamLead(auth): TeamLead,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let Path(num) = num.map_err(|_| member_number_error())?;
-    let auth = team_lead(&backend, &headers).await?;
     if backend.team_member(auth.team_id, num).await?.is_none() {
         return Err(not_in_team());
     }
@@ -859,9 +899,8 @@ async fn revoke_team_member(
 
 async fn new_enrollment_code(
     State(backend): State<Shared>,
-    headers: HeaderMap,
+    TeamLead(auth): TeamLead,
 ) -> Result<Json<lohusa_core::sync::IssuedCode>, ApiError> {
-    let auth = team_lead(&backend, &headers).await?;
     let expires_ms = clock::now_ms() + lohusa_core::sync::ENROLLMENT_CODE_HOURS * 3_600_000;
     let code = backend.issue_enrollment_code(&auth.team, expires_ms).await?;
     Ok(Json(lohusa_core::sync::IssuedCode { code, expires_ms }))
@@ -869,10 +908,9 @@ async fn new_enrollment_code(
 
 async fn revoke_team_device(
     State(backend): State<Shared>,
-    headers: HeaderMap,
+    TeamLead(auth): TeamLead,
     Path(id): Path<String>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let auth = team_lead(&backend, &headers).await?;
     if id == auth.device {
         return Err(ApiError::new(
             StatusCode::BAD_REQUEST,
