@@ -14,6 +14,8 @@ pub mod listen;
 pub mod logging;
 pub mod logic;
 pub mod metrics;
+pub mod model;
+pub mod policy;
 pub mod postgres;
 pub mod report;
 pub mod sqlite;

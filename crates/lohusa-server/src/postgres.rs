@@ -14,10 +14,11 @@ use lohusa_core::change::Change;
 use tokio_postgres::NoTls;
 use uuid::Uuid;
 
-use crate::backend::{
-    Author, Authors, BackendError, ClaimOutcome, DeviceAuth, DeviceInfo, EnrollOutcome, MemberRow, Owner, PoolUse,
-    PullBatch, PushOutcome, Pusher, ReadRow, TeamActivity, TeamDeviceRow, decide,
+use crate::model::{
+    Author, Authors, BackendError, ClaimOutcome, DeviceAuth, DeviceInfo, EnrollOutcome, MemberRow, PoolUse, PullBatch,
+    PushOutcome, Pusher, ReadRow, TeamActivity, TeamDeviceRow,
 };
+use crate::policy::{Owner, decide};
 
 const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/server-postgres/0001_init.sql"),
@@ -321,7 +322,7 @@ impl PgBackend {
             .query_opt("SELECT team_id, revoked_ms FROM devices WHERE id = $1", &[&device])
             .await?
             .map(|r| (r.get(0), r.get(1)));
-        if let Some(refused) = crate::backend::enroll_refusal(known, team_id) {
+        if let Some(refused) = crate::policy::enroll_refusal(known, team_id) {
             return Ok(refused);
         }
         let now = now_ms as i64;
@@ -437,7 +438,7 @@ impl PgBackend {
     pub async fn team_activity(&self) -> Result<Vec<TeamActivity>, BackendError> {
         let client = self.pool.get().await?;
         Ok(client
-            .query(crate::backend::TEAM_ACTIVITY_SQL, &[])
+            .query(crate::model::TEAM_ACTIVITY_SQL, &[])
             .await?
             .into_iter()
             .map(|r| TeamActivity {
@@ -562,7 +563,7 @@ impl PgBackend {
             (row.get(0), row.get(1), row.get(2), row.get(3));
         let (id, name, role, revoked_ms): (Option<String>, String, String, Option<i64>) =
             (row.get(4), row.get(5), row.get(6), row.get(7));
-        let refused = crate::backend::claim_refusal(member_team, team_id, used_ms, expires_ms, revoked_ms, now_ms);
+        let refused = crate::policy::claim_refusal(member_team, team_id, used_ms, expires_ms, revoked_ms, now_ms);
         if let Some(refused) = refused {
             return Ok(Err(refused));
         }

@@ -13,10 +13,11 @@ use rusqlite::{Connection, OptionalExtension, params};
 use rusqlite_migration::{M, Migrations};
 use uuid::Uuid;
 
-use crate::backend::{
-    Author, Authors, BackendError, ClaimOutcome, DeviceAuth, DeviceInfo, EnrollOutcome, MemberRow, Owner, PoolUse,
-    PullBatch, PushOutcome, Pusher, ReadRow, TeamActivity, TeamDeviceRow, decide,
+use crate::model::{
+    Author, Authors, BackendError, ClaimOutcome, DeviceAuth, DeviceInfo, EnrollOutcome, MemberRow, PoolUse, PullBatch,
+    PushOutcome, Pusher, ReadRow, TeamActivity, TeamDeviceRow,
 };
+use crate::policy::{Owner, decide};
 
 const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/server-sqlite/0001_init.sql"),
@@ -521,7 +522,7 @@ impl SqliteBackend {
                     |r| Ok((r.get(0)?, r.get(1)?)),
                 )
                 .optional()?;
-            if let Some(refused) = crate::backend::enroll_refusal(known, team_id) {
+            if let Some(refused) = crate::policy::enroll_refusal(known, team_id) {
                 return Ok(refused);
             }
             tx.execute(
@@ -636,7 +637,7 @@ impl SqliteBackend {
 
     pub async fn team_activity(&self) -> Result<Vec<TeamActivity>, BackendError> {
         self.read(|conn| {
-            let mut stmt = conn.prepare_cached(crate::backend::TEAM_ACTIVITY_SQL)?;
+            let mut stmt = conn.prepare_cached(crate::model::TEAM_ACTIVITY_SQL)?;
             let rows = stmt.query_map([], |r| {
                 Ok(TeamActivity {
                     team: r.get(0)?,
@@ -787,7 +788,7 @@ impl SqliteBackend {
             let Some((num, expires_ms, used_ms, member_team, id, name, role, revoked_ms)) = found else {
                 return Ok(Err(ClaimOutcome::Unknown));
             };
-            let refused = crate::backend::claim_refusal(member_team, team_id, used_ms, expires_ms, revoked_ms, now_ms);
+            let refused = crate::policy::claim_refusal(member_team, team_id, used_ms, expires_ms, revoked_ms, now_ms);
             if let Some(refused) = refused {
                 return Ok(Err(refused));
             }
