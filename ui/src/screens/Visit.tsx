@@ -3,7 +3,7 @@
 // and takes lab results that arrive later. Red flags raised by a save are shown at once, urgent
 // ones in a box the nurse must acknowledge before she leaves the house. A form being filled is
 // kept as a draft on the device as she types, so nothing is lost if the app is interrupted.
-import { useCallback, useEffect, useRef, useState } from "react";
+import { useCallback, useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
 
 import { answerText, ChecklistForm, shownAnswers } from "../components/ChecklistForm";
@@ -28,13 +28,13 @@ import {
   type MotherView,
   type VisitNumber,
   type VisitInput,
-  type VisitOutcome,
   type VisitRecord,
 } from "../ipc";
 import { nowTime, numericDate, shortDate, timeOfDay } from "../lib/dates";
 import { errorsByField } from "../lib/errors";
 import { useNav } from "../lib/nav";
 import { useSave } from "../lib/useSave";
+import { useDraftKeeping, useVisitForm } from "./visitForm";
 
 const OUTCOMES = VISIT_OUTCOME_VALUES;
 
@@ -42,10 +42,6 @@ const OUTCOMES = VISIT_OUTCOME_VALUES;
 function formValues(visit: VisitRecord | null): Record<string, string> {
   if (!visit) return {};
   return Object.fromEntries(Object.entries(visit.answers).map(([k, v]) => [k, answerText(v)]));
-}
-
-function nonEmpty(values: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(values).filter(([, v]) => v.trim() !== ""));
 }
 
 /** The visit screen: a window's visit (`number`), or the extra visit `extra` (with its checklist `number`). */
@@ -56,12 +52,9 @@ export function Visit({ motherId, number, memberName, extra }: { motherId: Mothe
   const [definition, setDefinition] = useState<ChecklistDefinition | null>(null);
   const [texts, setTexts] = useState<Record<string, InstrumentText | null>>({});
   const [loadError, setLoadError] = useState<AppError | null>(null);
-  const [outcome, setOutcome] = useState<VisitOutcome>("visited");
-  const [visitedOn, setVisitedOn] = useState("");
-  const [visitedAt, setVisitedAt] = useState(nowTime);
-  const [visitedBy, setVisitedBy] = useState(memberName);
-  const [note, setNote] = useState("");
-  const [answers, setAnswers] = useState<Record<string, string>>({});
+  const form = useVisitForm(motherId, number, memberName);
+  const { outcome, setOutcome, visitedOn, setVisitedOn, visitedAt, setVisitedAt, visitedBy, setVisitedBy, note, setNote, answers, setAnswers } = form;
+  const { dirty, edit, fill, latest } = form;
   const [addingResults, setAddingResults] = useState(false);
   /** Correcting the recorded visit: the same form, filled with it, and a reason. */
   const [correcting, setCorrecting] = useState(false);
@@ -73,15 +66,6 @@ export function Visit({ motherId, number, memberName, extra }: { motherId: Mothe
   const [raised, setRaised] = useState<{ flags: Flag[]; after: () => void } | null>(null);
   /** When the draft this form was restored from was kept. */
   const [restoredAt, setRestoredAt] = useState<string | null>(null);
-  /** The nurse changed something since the form opened or was last kept. */
-  const dirty = useRef(false);
-  const edit =
-    <T,>(set: (value: T) => void) =>
-    (value: T) => {
-      dirty.current = true;
-      set(value);
-    };
-
   const load = useCallback(async () => {
     try {
       const v = await ipc.mother(motherId);
@@ -94,19 +78,21 @@ export function Visit({ motherId, number, memberName, extra }: { motherId: Mothe
       // Drafts are kept for a window's visit; an extra visit's form is short-lived.
       const draft = recorded || extra ? null : await ipc.visitDraft(motherId, number);
       if (draft) {
-        setOutcome(draft.input.outcome);
-        setVisitedOn(draft.input.visited_on);
-        setVisitedAt(draft.input.visited_at);
-        setVisitedBy(draft.input.visited_by);
-        setNote(draft.input.note);
-        setAnswers(draft.input.answers);
+        fill({
+          outcome: draft.input.outcome,
+          visitedOn: draft.input.visited_on,
+          visitedAt: draft.input.visited_at,
+          visitedBy: draft.input.visited_by,
+          note: draft.input.note,
+          answers: draft.input.answers,
+        });
         setRestoredAt(draft.saved_at);
       }
       setView(v);
     } catch (e) {
       setLoadError(toAppError(e));
     }
-  }, [motherId, number, extra]);
+  }, [motherId, number, extra, setVisitedOn, setAnswers, fill]);
 
   useEffect(() => {
     void load();
@@ -133,41 +119,7 @@ export function Visit({ motherId, number, memberName, extra }: { motherId: Mothe
 
   const showFlags = (flags: Flag[], after: () => void) => (flags.length > 0 ? setRaised({ flags, after }) : after());
 
-  const input: VisitInput = {
-    mother_id: motherId,
-    number,
-    outcome,
-    visited_on: visitedOn,
-    visited_at: visitedAt,
-    visited_by: visitedBy,
-    note,
-    answers: outcome === "visited" ? nonEmpty(answers) : {},
-  };
-  const latest = useRef(input);
-  latest.current = input;
-
-  // Keep the form as a draft a moment after each change, and at once when the app is hidden.
-  const keepDraft = useCallback(() => {
-    if (!dirty.current || extra || correcting) return;
-    dirty.current = false;
-    ipc.saveVisitDraft(latest.current).catch(() => (dirty.current = true));
-  }, [extra, correcting]);
-  useEffect(() => {
-    if (!dirty.current) return;
-    const timer = window.setTimeout(keepDraft, 800);
-    return () => window.clearTimeout(timer);
-  }, [outcome, visitedOn, visitedAt, visitedBy, note, answers, keepDraft]);
-  useEffect(() => {
-    const hidden = () => document.visibilityState === "hidden" && keepDraft();
-    document.addEventListener("visibilitychange", hidden);
-    window.addEventListener("pagehide", keepDraft);
-    return () => {
-      document.removeEventListener("visibilitychange", hidden);
-      window.removeEventListener("pagehide", keepDraft);
-      // Leaving the screen by the top bar keeps what was typed, too.
-      keepDraft();
-    };
-  }, [keepDraft]);
+  useDraftKeeping(form, !extra && !correcting);
 
   /** The form as typed, with only the answers of the questions it shows: what a save sends. */
   const shownForm = (typed: VisitInput): VisitInput => ({
@@ -201,12 +153,14 @@ export function Visit({ motherId, number, memberName, extra }: { motherId: Mothe
   );
 
   const startCorrecting = (visit: VisitRecord) => {
-    setOutcome(visit.outcome);
-    setVisitedOn(numericDate(visit.visited_on));
-    setVisitedAt(visit.visited_at?.slice(0, 5) ?? "");
-    setVisitedBy(visit.visited_by);
-    setNote(visit.note ?? "");
-    setAnswers(formValues(visit));
+    fill({
+      outcome: visit.outcome,
+      visitedOn: numericDate(visit.visited_on),
+      visitedAt: visit.visited_at?.slice(0, 5) ?? "",
+      visitedBy: visit.visited_by,
+      note: visit.note ?? "",
+      answers: formValues(visit),
+    });
     setReason("");
     setNotice(null);
     setCorrecting(true);
@@ -429,12 +383,7 @@ export function Visit({ motherId, number, memberName, extra }: { motherId: Mothe
                 void ipc.discardVisitDraft(motherId, number);
                 dirty.current = false;
                 setRestoredAt(null);
-                setOutcome("visited");
-                setVisitedOn(numericDate(view.today));
-                setVisitedAt(nowTime());
-                setVisitedBy(memberName);
-                setNote("");
-                setAnswers({});
+                fill({ outcome: "visited", visitedOn: numericDate(view.today), visitedAt: nowTime(), visitedBy: memberName, note: "", answers: {} });
               }}
             >
               {t("visit.discard_draft")}
