@@ -178,6 +178,15 @@ pub fn now_ms() -> u64 {
 }
 
 /// A binary of this workspace, built next to the test (`cargo xtask test` builds them first).
+/// A port free on this computer now (the OS picks it).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
 pub fn binary(name: &str) -> PathBuf {
     let exe = std::env::current_exe().unwrap();
     // target/<profile>/deps/<test> → target/<profile>/<name>

@@ -6,15 +6,7 @@ use std::path::Path;
 use std::process::{Command, Output};
 use std::time::Duration;
 
-use lohusa_sync_tests::{KillOnDrop, binary};
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
+use lohusa_sync_tests::{KillOnDrop, binary, free_port};
 
 /// `lohusa-server` with only these LOHUSA_* variables set.
 fn server_command(args: &[&str], env: &[(&str, &str)]) -> Command {

@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use chrono::Utc;
 use lohusa_server::Database;
-use lohusa_sync_tests::{Db, KillOnDrop, binary, database};
+use lohusa_sync_tests::{Db, KillOnDrop, binary, database, free_port};
 use serde_json::Value;
 
 struct Server {
@@ -43,6 +43,17 @@ impl Server {
             String::from_utf8_lossy(&out.stderr)
         );
         String::from_utf8(out.stdout).unwrap().trim().to_owned()
+    }
+
+    /// An admin command the server refuses; what it said.
+    fn refused(&self, args: &[&str]) -> String {
+        let out = Command::new(binary("lohusa-server"))
+            .args(self.args())
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "{args:?}");
+        String::from_utf8_lossy(&out.stderr).into_owned()
     }
 
     /// Where the running server's output goes.
@@ -103,14 +114,6 @@ impl Server {
         let team = backend.team_id("izmir").await.unwrap();
         backend.change_ids(team).await.unwrap().into_iter().collect()
     }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 async fn server(db: Db) -> (Server, Option<tempfile::TempDir>) {
@@ -719,15 +722,6 @@ async fn scheduled_backups_are_whole_and_pruned() {
     }
     // While it serves: no restore (it would pull the live files from under it) and no second
     // server on the same folder; the database stays whole.
-    let refused = |args: &[&str]| {
-        let out = Command::new(binary("lohusa-server"))
-            .args(server.args())
-            .args(args)
-            .output()
-            .unwrap();
-        assert!(!out.status.success(), "{args:?}");
-        String::from_utf8_lossy(&out.stderr).into_owned()
-    };
     // The metrics count the backups and say when the last one was whole.
     let m = scrape(metrics_port).await;
     assert!(
@@ -736,9 +730,9 @@ async fn scheduled_backups_are_whole_and_pruned() {
     );
     let last = m["lohusa_backup_last_success_timestamp_seconds"];
     assert!((Utc::now().timestamp() as f64 - last).abs() < 60.0, "{last}");
-    let said = refused(&["restore", "--from", files[0].to_str().unwrap()]);
+    let said = server.refused(&["restore", "--from", files[0].to_str().unwrap()]);
     assert!(said.contains("stop the server first"), "{said}");
-    let said = refused(&["serve", "--listen", "127.0.0.1:0"]);
+    let said = server.refused(&["serve", "--listen", "127.0.0.1:0"]);
     assert!(said.contains("a server already runs"), "{said}");
     tablet.ok(&["register", "--name", "Meryem", "--birth-date", &day, "--age", "25"]);
     tablet.sync_until_done();
@@ -756,32 +750,23 @@ async fn scheduled_backups_are_whole_and_pruned() {
     assert!(status.success());
     // Stopped: a restore from the live database itself, or from a damaged copy, is refused and
     // leaves the database as it was; a real backup replaces it, and the replaced one is kept.
-    let refused = |args: &[&str]| {
-        let out = Command::new(binary("lohusa-server"))
-            .args(server.args())
-            .args(args)
-            .output()
-            .unwrap();
-        assert!(!out.status.success(), "{args:?}");
-        String::from_utf8_lossy(&out.stderr).into_owned()
-    };
     let Database::Folder(data) = &server.database else {
         unreachable!("a scheduled backup is of the embedded database")
     };
     let live = data.join("lohusa-server.sqlite3");
     let size = std::fs::metadata(&live).unwrap().len();
-    let said = refused(&["restore", "--from", live.to_str().unwrap()]);
+    let said = server.refused(&["restore", "--from", live.to_str().unwrap()]);
     assert!(said.contains("is the database being replaced"), "{said}");
     let link = dir.join("link.sqlite3");
     std::os::unix::fs::symlink(&live, &link).unwrap();
-    let said = refused(&["restore", "--from", link.to_str().unwrap()]);
+    let said = server.refused(&["restore", "--from", link.to_str().unwrap()]);
     assert!(said.contains("is the database being replaced"), "{said}");
     let damaged = dir.join("damaged.sqlite3");
     let mut bytes = std::fs::read(&files[1]).unwrap();
     let middle = bytes.len() / 2;
     bytes[middle..middle + 512].fill(0xA5);
     std::fs::write(&damaged, bytes).unwrap();
-    let said = refused(&["restore", "--from", damaged.to_str().unwrap()]);
+    let said = server.refused(&["restore", "--from", damaged.to_str().unwrap()]);
     assert!(said.contains("is not a usable backup"), "{said}");
     assert_eq!(
         std::fs::metadata(&live).unwrap().len(),
