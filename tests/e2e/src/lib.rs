@@ -318,16 +318,22 @@ impl App {
         }
     }
 
-    /// Waits until `css` matches nothing.
+    /// Waits until `css` matches nothing. An element removed while it is being looked at (React
+    /// re-rendering) is looked for again rather than failing the test.
     pub async fn wait_gone(&self, css: &str) -> anyhow::Result<()> {
         let deadline = Instant::now() + WAIT;
-        while !self.client.find_all(Locator::Css(css)).await?.is_empty() {
+        loop {
+            match self.client.find_all(Locator::Css(css)).await {
+                Ok(found) if found.is_empty() => return Ok(()),
+                Ok(_) => {}
+                Err(error) if error.to_string().contains("Stale element") => {}
+                Err(error) => return Err(error).with_context(|| format!("looking for {css}")),
+            }
             if Instant::now() > deadline {
                 bail!("{css} is still there");
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        Ok(())
     }
 
     /// Clicks the element after scrolling it to the middle of the window, where the sticky top
