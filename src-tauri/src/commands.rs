@@ -368,7 +368,7 @@ pub fn get_sync_state(state: State<'_, AppState>) -> Result<SyncView, AppError> 
     Ok(SyncView {
         clock_skew_warning: status.clock_skew_ms.is_some_and(|ms| ms.abs() > CLOCK_SKEW_WARNING_MS),
         unencrypted,
-        running: state.sync.is_running(),
+        running: state.is_syncing(),
         progress: state.sync.progress(),
         member: store.local_member()?.map(|m| m.id),
         status,

@@ -2,7 +2,8 @@
 //! PIN, locking, adding a member, and what a revocation does. The store is encrypted; its key is
 //! in the keyring, sealed once per member with her PIN (`lohusa_store::keyring`).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
+use std::time::Duration;
 
 use chrono::{NaiveDate, Utc};
 use lohusa_core::pin::{check_new_pin, typed_pin};
@@ -17,7 +18,7 @@ use ts_rs::TS;
 use zeroize::{Zeroize, Zeroizing};
 
 use crate::error::AppError;
-use crate::state::{AppState, LOCK_AFTER};
+use crate::state::AppState;
 
 /// The server address, enrollment code and member code given at start (`cargo xtask run`):
 /// the setup screen fills them in.
@@ -37,6 +38,7 @@ fn server_ca() -> Result<Option<String>, AppError> {
 }
 
 pub use lohusa_core::session::{AppPhase, Notice, SyncOnly};
+use lohusa_core::session::{Event, LOCK_AFTER, SyncEnd};
 
 /// Values given at start for the setup screen (development and tests).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, TS)]
@@ -68,31 +70,8 @@ pub struct AppStatus {
     pub version: String,
 }
 
-fn notice_path(state: &AppState) -> PathBuf {
-    state.db_path.with_file_name("notice.json")
-}
-
-fn set_notice(state: &AppState, notice: Option<Notice>) {
-    let path = notice_path(state);
-    let result = match notice {
-        Some(notice) => std::fs::write(&path, serde_json::to_string(&notice).unwrap_or_default()),
-        None => match std::fs::remove_file(&path) {
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-            other => other,
-        },
-    };
-    if let Err(error) = result {
-        eprintln!("lohusa: the notice file could not be written: {error}");
-    }
-}
-
-fn notice(state: &AppState) -> Option<Notice> {
-    let text = std::fs::read_to_string(notice_path(state)).ok()?;
-    serde_json::from_str(&text).ok()
-}
-
 fn load_keyring(state: &AppState) -> Result<Option<Keyring>, AppError> {
-    Ok(Keyring::load(&keyring_path(&state.db_path))?)
+    state.load_keyring()
 }
 
 fn env(name: &str) -> Option<String> {
@@ -101,14 +80,10 @@ fn env(name: &str) -> Option<String> {
 
 pub fn status(state: &AppState) -> Result<AppStatus, AppError> {
     let keyring = load_keyring(state)?;
+    let phase = state.app_phase(keyring.is_some());
     let (member, enrolled) = match state.peek() {
-        Some(store) => (store.local_member()?, store.enrollment()?.is_some()),
-        None => (None, false),
-    };
-    let phase = match (&keyring, member.is_some()) {
-        (None, _) => AppPhase::Setup,
-        (Some(_), false) => AppPhase::Locked,
-        (Some(_), true) => AppPhase::Open,
+        Some(store) if phase == AppPhase::Open => (store.local_member()?, store.enrollment()?.is_some()),
+        _ => (None, false),
     };
     Ok(AppStatus {
         phase,
@@ -116,7 +91,7 @@ pub fn status(state: &AppState) -> Result<AppStatus, AppError> {
         member,
         enrolled,
         sync_only: state.sync_only(),
-        notice: notice(state),
+        notice: state.notice(),
         setup_defaults: env(SERVER_ENV).map(|server| SetupDefaults {
             server,
             code: env(ENROLLMENT_CODE_ENV).unwrap_or_default(),
@@ -315,19 +290,15 @@ pub async fn set_up_offline(
     open(&state, store)
 }
 
-/// Puts an unlocked store in place for the member it is signed in as, and checks the lease.
+/// Puts an unlocked store in place for the member it is signed in as: the session decides
+/// whether a lapsed lease or a revocation leaves only the sync screen.
 fn open(state: &AppState, store: Store) -> Result<AppStatus, AppError> {
     let sync = store.sync_status()?;
-    let expired = sync.server.is_some() && lease_expired(sync.last_success, Utc::now());
-    let revoked = store.is_marked_revoked()?;
-    state.open(store)?;
-    if revoked {
-        state.set_sync_only(Some(SyncOnly::Revoked));
-    } else if expired {
-        state.set_sync_only(Some(SyncOnly::Lease));
-    }
-    set_notice(state, None);
-    state.sync.now();
+    let lease_lapsed = sync.server.is_some() && lease_expired(sync.last_success, Utc::now());
+    let member = store
+        .local_member()?
+        .ok_or_else(|| AppError::internal(&"an opened store has no member signed in"))?;
+    state.open(store, member.id, lease_lapsed)?;
     status(state)
 }
 
@@ -352,6 +323,7 @@ pub async fn sign_in(state: State<'_, AppState>, member: MemberId, mut pin: Stri
             failures,
             locked_until_ms,
         }) => {
+            state.apply(Event::PinRefused { member_erased: false });
             let mut error = FieldError::new("pin", Rule::WrongPin).with("failures", failures);
             if let Some(until) = locked_until_ms {
                 error = error.with("seconds", (until - now_ms + 999) / 1000);
@@ -364,7 +336,7 @@ pub async fn sign_in(state: State<'_, AppState>, member: MemberId, mut pin: Stri
                 .into());
         }
         Err(UnlockError::Erased) => {
-            set_notice(&state, Some(Notice::MemberErased));
+            state.apply(Event::PinRefused { member_erased: true });
             return Err(AppError::locked("member_erased"));
         }
         Err(UnlockError::NoSuchMember) => return Err(AppError::not_found("member")),
@@ -406,9 +378,10 @@ pub fn get_app_status(state: State<'_, AppState>) -> Result<AppStatus, AppError>
 pub async fn erase_device(state: State<'_, AppState>) -> Result<AppStatus, AppError> {
     state.lock().await;
     drop(state.take_pending_setup());
-    erase_exports(&state);
+    state.erase_exports();
     keyring::wipe(&state.db_path)?;
-    set_notice(&state, None);
+    state.set_notice(None);
+    state.apply(Event::Erased);
     status(&state)
 }
 
@@ -463,15 +436,13 @@ pub async fn enroll_device(
         keyring.rename(before.id, member.id, &member.name, member.role)?;
     }
     state.sync.now();
-    Ok(state.store_for_sync()?.sync_status()?)
+    let status = state.store_for_sync()?.sync_status()?;
+    Ok(status)
 }
 
-/// What a finished sync means for the session, as `lohusa_core::session::after_sync` decides it
-/// (the lease renewed, revoked members forgotten, locking or erasing): carried out here, in
-/// order, stopping at the first step that fails.
-pub async fn after_sync(app: &AppHandle, result: &Result<Option<Report>, lohusa_sync::SyncError>) {
-    use lohusa_core::session::{Action, SessionView, SyncEnd};
-    let state = app.state::<AppState>();
+/// Tells the session how a sync it let start ended: it decides what that means (the lease
+/// renewed, revoked members forgotten, locking, erasing), and `AppState::apply` carries it out.
+pub async fn after_sync(state: &AppState, result: &Result<Option<Report>, lohusa_sync::SyncError>) {
     let end = match result {
         Ok(Some(report)) => SyncEnd::Finished {
             revoked_members: report.revoked_members.clone(),
@@ -487,87 +458,33 @@ pub async fn after_sync(app: &AppHandle, result: &Result<Option<Report>, lohusa_
                 },
                 Err(error) => {
                     eprintln!("lohusa: after revocation: {error}");
-                    return;
+                    SyncEnd::Failed
                 }
             }
         }
         _ => SyncEnd::Failed,
     };
     let _keyring = state.keyring.lock().await;
-    let view = SessionView {
-        signed_in: state.peek().and_then(|s| s.local_member().ok().flatten()).map(|m| m.id),
-        sync_only: state.sync_only(),
-        members_on_device: load_keyring(&state)
-            .ok()
-            .flatten()
-            .map(|k| k.members().into_iter().map(|m| m.id).collect())
-            .unwrap_or_default(),
-    };
-    for action in lohusa_core::session::after_sync(&view, &end) {
-        let done: Result<(), String> = match action {
-            Action::EndSyncOnly => {
-                state.set_sync_only(None);
-                Ok(())
-            }
-            Action::SyncOnly(why) => {
-                state.set_sync_only(Some(why));
-                Ok(())
-            }
-            Action::ForgetMembers(members) => match load_keyring(&state) {
-                Ok(Some(mut keyring)) => members
-                    .iter()
-                    .try_for_each(|m| keyring.remove_member(*m).map(drop))
-                    .map_err(|e| format!("a revoked member could not be removed from the keyring: {e}")),
-                Ok(None) => Ok(()),
-                Err(e) => Err(format!("the keyring could not be read: {e:?}")),
-            },
-            Action::Lock => {
-                state.lock().await;
-                Ok(())
-            }
-            Action::EraseExports => {
-                erase_exports(&state);
-                Ok(())
-            }
-            Action::Wipe => keyring::wipe(&state.db_path).map_err(|e| format!("erasing the device failed: {e}")),
-            Action::MarkRevoked => match state.peek() {
-                Some(mut store) => store
-                    .mark_revoked()
-                    .map_err(|e| format!("marking the device revoked failed: {e}")),
-                None => Ok(()),
-            },
-            Action::Notice(notice) => {
-                set_notice(&state, Some(notice));
-                Ok(())
-            }
-        };
-        if let Err(error) = done {
-            eprintln!("lohusa: {error}");
-            return;
-        }
-    }
+    let members_on_device = load_keyring(state)
+        .ok()
+        .flatten()
+        .map(|k| k.members().into_iter().map(|m| m.id).collect())
+        .unwrap_or_default();
+    state.apply(Event::SyncEnded { end, members_on_device });
 }
 
-/// Removes the export files (health data in clear) with the rest of the device's data.
-fn erase_exports(state: &AppState) {
-    match std::fs::remove_dir_all(&state.exports) {
-        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
-            eprintln!("lohusa: the exports folder could not be erased: {e}")
-        }
-        _ => {}
-    }
-}
-
-/// Locks the app after `LOCK_AFTER` without use; checked every few seconds.
+/// Locks the app after `LOCK_AFTER` without use: wakes when the lock is due (or every few
+/// seconds while closed) and tells the session the time.
 pub fn start_idle_lock(app: AppHandle) {
     tauri::async_runtime::spawn(async move {
         loop {
-            tokio::time::sleep(std::time::Duration::from_secs(5)).await;
             let state = app.state::<AppState>();
-            if state.is_open() && state.idle_for() > LOCK_AFTER {
-                state.lock().await;
-                set_notice(&state, Some(Notice::Idle));
-            }
+            let wait = match state.lock_due() {
+                Some(due) => due.saturating_sub(state.now()).max(Duration::from_millis(100)),
+                None => Duration::from_secs(5),
+            };
+            tokio::time::sleep(wait).await;
+            state.apply(Event::Tick { at: state.now() });
         }
     });
 }

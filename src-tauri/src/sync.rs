@@ -3,15 +3,13 @@
 //! delay, short while the server is merely unreachable, so a returning connection is noticed
 //! within half a minute. Never two syncs at once.
 
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use chrono::Utc;
 use lohusa_core::sync::Report;
-use lohusa_sync::{Progress, SyncError};
+use lohusa_sync::SyncError;
 use tauri::{AppHandle, Manager};
-use tokio::sync::Notify;
 
 use crate::state::AppState;
 
@@ -25,36 +23,6 @@ const RETRY_FIRST: Duration = Duration::from_secs(5);
 const RETRY_MAX_OFFLINE: Duration = Duration::from_secs(30);
 const RETRY_MAX: Duration = Duration::from_secs(10 * 60);
 
-#[derive(Default)]
-pub struct SyncService {
-    wake: Notify,
-    now: AtomicBool,
-    running: AtomicBool,
-    failures: AtomicU32,
-    progress: Mutex<Option<Progress>>,
-}
-
-impl SyncService {
-    /// Sync a few seconds from now (after a local write).
-    pub fn soon(&self) {
-        self.wake.notify_one();
-    }
-
-    /// Sync right away (the *Sync now* button, a new enrollment).
-    pub fn now(&self) {
-        self.now.store(true, Ordering::SeqCst);
-        self.wake.notify_one();
-    }
-
-    pub fn is_running(&self) -> bool {
-        self.running.load(Ordering::SeqCst)
-    }
-
-    pub fn progress(&self) -> Option<Progress> {
-        self.progress.lock().map(|p| p.clone()).unwrap_or(None)
-    }
-}
-
 /// The delay before retrying after `failures` failures in a row, with ±50 % jitter so many
 /// tablets coming back online do not all call at the same moment.
 pub fn retry_delay(failures: u32, offline: bool) -> Duration {
@@ -65,48 +33,44 @@ pub fn retry_delay(failures: u32, offline: bool) -> Duration {
     base.mul_f64(0.5 + fastrand::f64())
 }
 
-/// Runs one sync if the store is open, the device enrolled and no sync is running; the report
-/// when one ran.
+/// Runs one sync if the session lets it (the store open, no sync running) and the device is
+/// enrolled, then tells the session how it ended; the report when one ran.
 pub async fn run_once(app: &AppHandle) -> Result<Option<Report>, SyncError> {
     let state = app.state::<AppState>();
-    let service = &state.sync;
-    if service.running.swap(true, Ordering::SeqCst) {
+    if !state.begin_sync() {
         return Ok(None);
     }
-    let result = async {
-        // A lock being taken wins: the store closes only once no sync runs (see `AppState`).
-        if state.is_locking() {
-            return Ok(None);
-        }
-        let transport = {
-            let Some(store) = state.peek() else {
-                return Ok(None);
-            };
-            if store.enrollment()?.is_none() {
-                return Ok(None);
-            }
-            lohusa_sync::http::HttpTransport::for_store(&store)?
-        };
-        lohusa_sync::sync_and_record(
-            state.store_lock(),
-            &transport,
-            env!("CARGO_PKG_VERSION"),
-            Utc::now,
-            |p| {
-                if let Ok(mut progress) = service.progress.lock() {
-                    *progress = Some(p.clone());
-                }
-            },
-        )
-        .await
-        .map(Some)
-    }
-    .await;
-    if let Ok(mut progress) = service.progress.lock() {
+    let result = sync_open_store(&state).await;
+    if let Ok(mut progress) = state.sync.progress.lock() {
         *progress = None;
     }
-    service.running.store(false, Ordering::SeqCst);
+    crate::session::after_sync(&state, &result).await;
     result
+}
+
+async fn sync_open_store(state: &AppState) -> Result<Option<Report>, SyncError> {
+    let transport = {
+        let Some(store) = state.peek() else {
+            return Ok(None);
+        };
+        if store.enrollment()?.is_none() {
+            return Ok(None);
+        }
+        lohusa_sync::http::HttpTransport::for_store(&store)?
+    };
+    lohusa_sync::sync_and_record(
+        state.store_lock(),
+        &transport,
+        env!("CARGO_PKG_VERSION"),
+        Utc::now,
+        |p| {
+            if let Ok(mut progress) = state.sync.progress.lock() {
+                *progress = Some(p.clone());
+            }
+        },
+    )
+    .await
+    .map(Some)
 }
 
 /// Starts the background loop.
@@ -125,7 +89,6 @@ pub fn start(app: AppHandle) {
             }
             service.now.store(false, Ordering::SeqCst);
             let result = run_once(&app).await;
-            crate::session::after_sync(&app, &result).await;
             delay = match result {
                 Ok(_) => {
                     service.failures.store(0, Ordering::SeqCst);

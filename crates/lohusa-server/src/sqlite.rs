@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use lohusa_core::EntityKind;
 use lohusa_core::change::Change;
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use rusqlite_migration::{M, Migrations};
 use uuid::Uuid;
 
@@ -236,7 +236,7 @@ impl SqliteBackend {
             )));
         }
         // A whole server database, or nothing is touched.
-        crate::backups::verify(from).map_err(refuse)?;
+        verify(from).map_err(refuse)?;
         let mut replaced = None;
         let decisions = if path.is_file() {
             let decisions = {
@@ -979,4 +979,51 @@ impl SqliteBackend {
         })
         .await
     }
+}
+/// What a checked backup holds.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Verified {
+    pub epoch: String,
+    pub teams: u64,
+    pub changes: u64,
+    pub records: u64,
+}
+
+/// Checks that `path` is a whole server database (`backup --verify`, and before a restore).
+pub fn verify(path: &Path) -> Result<Verified, String> {
+    let fail = |what: &str| format!("{} is not a usable backup: {what}", path.display());
+    if !path.is_file() {
+        return Err(fail("no such file"));
+    }
+    let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)
+        .map_err(|e| fail(&format!("it does not open ({e})")))?;
+    let integrity: String = conn
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .map_err(|e| fail(&format!("it is not an SQLite database ({e})")))?;
+    if integrity != "ok" {
+        return Err(fail(&format!("the integrity check says {integrity}")));
+    }
+    let epoch: String = conn
+        .query_row("SELECT value FROM server_meta WHERE key = 'epoch'", [], |r| r.get(0))
+        .map_err(|_| fail("it has no server epoch: not a Lohusa server database"))?;
+    let count = |sql: &str| -> Result<u64, String> {
+        conn.query_row(sql, [], |r| r.get::<_, i64>(0))
+            .map(|n| n as u64)
+            .map_err(|e| fail(&format!("it lacks a table ({e})")))
+    };
+    // Every team's log is whole: as many changes as its head says, numbered without a gap.
+    let broken = count(
+        "SELECT count(*) FROM teams t WHERE t.head_seq !=
+            (SELECT count(*) FROM changes c WHERE c.team_id = t.id)
+         OR t.head_seq != coalesce((SELECT max(seq) FROM changes c WHERE c.team_id = t.id), 0)",
+    )?;
+    if broken > 0 {
+        return Err(fail(&format!("{broken} team(s) miss changes of their log")));
+    }
+    Ok(Verified {
+        epoch,
+        teams: count("SELECT count(*) FROM teams")?,
+        changes: count("SELECT count(*) FROM changes")?,
+        records: count("SELECT count(*) FROM entities")?,
+    })
 }
