@@ -176,6 +176,53 @@ pub struct PullBatch {
     pub more: bool,
 }
 
+impl PullBatch {
+    /// The end of a pull on either database: it read up to `limit + 1` rows after `after` in
+    /// sequence order; the one past the limit only says there is more. The cursor is the last
+    /// sequence number sent, or `after` when nothing was.
+    pub fn from_rows(mut rows: Vec<(u64, String)>, after: u64, limit: usize) -> PullBatch {
+        let more = rows.len() > limit;
+        rows.truncate(limit);
+        let cursor = rows.last().map_or(after, |(seq, _)| *seq);
+        PullBatch { rows, cursor, more }
+    }
+}
+
+/// The devices a member signed in on, as both databases join them into one text (`a,b,c`).
+pub fn joined_devices(joined: Option<String>) -> Vec<String> {
+    joined
+        .map(|d| d.split(',').map(str::to_owned).collect())
+        .unwrap_or_default()
+}
+
+/// A role as a database stores it; any other text means the database was damaged.
+pub fn stored_role(text: &str) -> Result<Role, BackendError> {
+    Role::parse(text).ok_or_else(|| BackendError::Corrupt(format!("role {text:?}")))
+}
+
+/// The server's epoch as a database stores it.
+pub fn stored_epoch(text: &str) -> Result<uuid::Uuid, BackendError> {
+    text.parse().map_err(|_| BackendError::Corrupt("epoch".into()))
+}
+
+/// A team's member rows joined with the devices each signed in on (member id, role, a device or
+/// none, revoked at), folded into one `Author` per member, on either database.
+pub fn fold_authors(
+    rows: impl IntoIterator<Item = (String, String, Option<String>, Option<i64>)>,
+) -> Result<Authors, BackendError> {
+    let mut authors = Authors::new();
+    for (id, role, device, revoked_ms) in rows {
+        let role = stored_role(&role)?;
+        let entry = authors.entry(id).or_insert_with(|| Author {
+            role,
+            devices: HashSet::new(),
+            revoked_ms,
+        });
+        entry.devices.extend(device);
+    }
+    Ok(authors)
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub enum EnrollOutcome {
     Enrolled {
@@ -233,4 +280,70 @@ pub enum BackendError {
     /// A file or folder the server could not read or write (backups).
     #[error("{0}")]
     Files(String),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rows(seqs: &[u64]) -> Vec<(u64, String)> {
+        seqs.iter().map(|s| (*s, format!("body {s}"))).collect()
+    }
+
+    #[test]
+    fn a_pull_ends_with_the_last_sequence_sent_and_more_only_past_the_limit() {
+        assert_eq!(
+            PullBatch::from_rows(rows(&[5, 6, 7]), 4, 2),
+            PullBatch {
+                rows: rows(&[5, 6]),
+                cursor: 6,
+                more: true
+            }
+        );
+        assert_eq!(
+            PullBatch::from_rows(rows(&[5, 6]), 4, 2),
+            PullBatch {
+                rows: rows(&[5, 6]),
+                cursor: 6,
+                more: false
+            }
+        );
+        // Nothing new: the cursor stays where the device asked from.
+        assert_eq!(
+            PullBatch::from_rows(vec![], 9, 2),
+            PullBatch {
+                rows: vec![],
+                cursor: 9,
+                more: false
+            }
+        );
+    }
+
+    #[test]
+    fn authors_fold_one_per_member_with_every_device_she_signed_in_on() {
+        let authors = fold_authors([
+            ("m1".to_owned(), "nurse".to_owned(), Some("d1".to_owned()), None),
+            ("m1".to_owned(), "nurse".to_owned(), Some("d2".to_owned()), None),
+            ("m2".to_owned(), "doctor".to_owned(), None, Some(7)),
+        ])
+        .unwrap();
+        assert_eq!(authors.len(), 2);
+        assert_eq!(authors["m1"].role, Role::Nurse);
+        assert_eq!(authors["m1"].devices, HashSet::from(["d1".to_owned(), "d2".to_owned()]));
+        assert!(authors["m2"].devices.is_empty());
+        assert_eq!(authors["m2"].revoked_ms, Some(7));
+    }
+
+    #[test]
+    fn a_damaged_role_or_epoch_is_named_never_guessed() {
+        let error = fold_authors([("m1".to_owned(), "surgeon".to_owned(), None, None)]).unwrap_err();
+        assert!(
+            matches!(&error, BackendError::Corrupt(what) if what.contains("surgeon")),
+            "{error}"
+        );
+        assert!(matches!(stored_epoch("not a uuid"), Err(BackendError::Corrupt(_))));
+        assert!(stored_epoch("0190b0a0-0000-7000-8000-000000000000").is_ok());
+        assert_eq!(joined_devices(Some("d1,d2".into())), ["d1", "d2"]);
+        assert!(joined_devices(None).is_empty());
+    }
 }

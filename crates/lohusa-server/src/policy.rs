@@ -12,6 +12,17 @@ use uuid::Uuid;
 use crate::logic::{EntityDoc, reason};
 use crate::model::*;
 
+/// Whether an enrollment code may still be used: once, before it expires.
+pub fn enrollment_code_refusal(used_ms: Option<i64>, expires_ms: i64, now_ms: u64) -> Option<EnrollOutcome> {
+    if used_ms.is_some() {
+        Some(EnrollOutcome::Used)
+    } else if expires_ms < now_ms as i64 {
+        Some(EnrollOutcome::Expired)
+    } else {
+        None
+    }
+}
+
 /// Whether a device id may enroll into `team_id`, given its row if it has one (team, revoked).
 /// An active device is someone's tablet: enrolling over it would lock that tablet out. A revoked
 /// one enrolls again only into its own team.
@@ -85,6 +96,48 @@ pub struct Owner {
     pub team_id: i64,
     pub entity: EntityKind,
     pub state: String,
+}
+
+impl Owner {
+    /// A row of `entities` (record id, team, kind, merged state) as either database returns it.
+    pub fn from_row(id: &str, team_id: i64, entity: &str, state: String) -> Result<(Uuid, Owner), BackendError> {
+        let corrupt = || BackendError::Corrupt(format!("entity {id}"));
+        Ok((
+            id.parse().map_err(|_| corrupt())?,
+            Owner {
+                team_id,
+                entity: EntityKind::parse(entity).ok_or_else(corrupt)?,
+                state,
+            },
+        ))
+    }
+}
+
+impl Decided {
+    /// The rows of the new changes, numbered from the team's head on: (sequence, change id,
+    /// record id, body).
+    pub fn change_rows(&self, head: i64) -> impl Iterator<Item = (i64, String, String, &str)> {
+        self.new.iter().enumerate().map(move |(i, (change, body))| {
+            (
+                head + 1 + i as i64,
+                change.id.to_string(),
+                change.entity_id.to_string(),
+                body.as_str(),
+            )
+        })
+    }
+
+    /// The merged state of each record touched, as `entities` stores it: (record id, kind,
+    /// state as JSON).
+    pub fn state_rows(&self) -> Result<Vec<(String, &'static str, String)>, BackendError> {
+        self.docs
+            .iter()
+            .map(|(id, (kind, doc))| {
+                let state = serde_json::to_string(doc).map_err(|e| BackendError::Corrupt(e.to_string()))?;
+                Ok((id.to_string(), kind.as_str(), state))
+            })
+            .collect()
+    }
 }
 
 /// Decides a push given what the database holds: the ids already stored (with their teams) and the owners and
@@ -272,6 +325,21 @@ mod tests {
     use lohusa_core::access::Role;
 
     use super::*;
+
+    #[test]
+    fn an_enrollment_code_is_used_once_and_not_after_it_expires() {
+        assert_eq!(enrollment_code_refusal(None, 1_000, 999), None);
+        assert_eq!(enrollment_code_refusal(None, 1_000, 1_000), None);
+        assert_eq!(
+            enrollment_code_refusal(None, 1_000, 1_001),
+            Some(EnrollOutcome::Expired)
+        );
+        // Used wins: a used code is never reported as merely expired.
+        assert_eq!(
+            enrollment_code_refusal(Some(5), 1_000, 5_000),
+            Some(EnrollOutcome::Used)
+        );
+    }
 
     const TEAM: i64 = 1;
     const DEVICE: u128 = 10;

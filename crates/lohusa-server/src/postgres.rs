@@ -9,14 +9,13 @@
 use std::collections::{HashMap, HashSet};
 
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
-use lohusa_core::EntityKind;
 use lohusa_core::change::Change;
 use tokio_postgres::NoTls;
 use uuid::Uuid;
 
 use crate::model::{
-    Author, Authors, BackendError, ClaimOutcome, DeviceAuth, DeviceInfo, EnrollOutcome, MemberRow, PoolUse, PullBatch,
-    PushOutcome, Pusher, ReadRow, TeamActivity, TeamDeviceRow,
+    BackendError, ClaimOutcome, DeviceAuth, DeviceInfo, EnrollOutcome, MemberRow, PoolUse, PullBatch, PushOutcome,
+    Pusher, ReadRow, TeamActivity, TeamDeviceRow, fold_authors, joined_devices, stored_epoch, stored_role,
 };
 use crate::policy::{Owner, decide};
 
@@ -86,7 +85,7 @@ impl PgBackend {
             .query_one("SELECT value FROM server_meta WHERE key = 'epoch'", &[])
             .await?
             .get(0);
-        text.parse().map_err(|_| BackendError::Corrupt("epoch".into()))
+        stored_epoch(&text)
     }
 
     pub async fn new_epoch(&self) -> Result<Uuid, BackendError> {
@@ -130,10 +129,7 @@ impl PgBackend {
             )
             .await?
             .into_iter()
-            .map(|r| {
-                let role: String = r.get(0);
-                lohusa_core::Role::parse(&role).ok_or_else(|| BackendError::Corrupt(format!("role {role:?}")))
-            })
+            .map(|r| stored_role(r.get(0)))
             .collect::<Result<_, _>>()?;
         let auth = DeviceAuth {
             device,
@@ -182,17 +178,8 @@ impl PgBackend {
             )
             .await?
         {
-            let id: String = row.get(0);
-            let entity: String = row.get(2);
-            let corrupt = || BackendError::Corrupt(format!("entity {id}"));
-            owners.insert(
-                id.parse().map_err(|_| corrupt())?,
-                Owner {
-                    team_id: row.get(1),
-                    entity: EntityKind::parse(&entity).ok_or_else(corrupt)?,
-                    state: row.get(3),
-                },
-            );
+            let (id, owner) = Owner::from_row(row.get(0), row.get(1), row.get(2), row.get(3))?;
+            owners.insert(id, owner);
         }
         let team_devices: HashSet<String> = tx
             .query("SELECT id FROM devices WHERE team_id = $1", &[&team_id])
@@ -200,37 +187,32 @@ impl PgBackend {
             .into_iter()
             .map(|r| r.get(0))
             .collect();
-        let mut authors = Authors::new();
-        for row in tx
-            .query(
+        let authors = fold_authors(
+            tx.query(
                 "SELECT m.id, m.role, dm.device_id, m.revoked_ms FROM members m
                  LEFT JOIN device_members dm ON dm.member_id = m.id
                  WHERE m.team_id = $1 AND m.id IS NOT NULL",
                 &[&team_id],
             )
             .await?
-        {
-            let role: String = row.get(1);
-            let role =
-                lohusa_core::Role::parse(&role).ok_or_else(|| BackendError::Corrupt(format!("role {role:?}")))?;
-            let entry = authors.entry(row.get(0)).or_insert_with(|| Author {
-                role,
-                devices: HashSet::new(),
-                revoked_ms: row.get(3),
-            });
-            entry.devices.extend(row.get::<_, Option<String>>(2));
-        }
+            .into_iter()
+            .map(|row| (row.get(0), row.get(1), row.get(2), row.get(3))),
+        )?;
         let decided = match decide(&pusher, changes, &stored, owners, &team_devices, &authors)? {
             Ok(decided) => decided,
             Err(refusals) => return Ok(PushOutcome::Refused(refusals)),
         };
         let n = decided.new.len();
-        let seqs: Vec<i64> = (0..n as i64).map(|i| head + 1 + i).collect();
-        let (mut ids, mut entity_ids, mut bodies) =
-            (Vec::with_capacity(n), Vec::with_capacity(n), Vec::with_capacity(n));
-        for (change, body) in decided.new {
-            ids.push(change.id.to_string());
-            entity_ids.push(change.entity_id.to_string());
+        let (mut seqs, mut ids, mut entity_ids, mut bodies) = (
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
+        );
+        for (seq, id, entity_id, body) in decided.change_rows(head) {
+            seqs.push(seq);
+            ids.push(id);
+            entity_ids.push(entity_id);
             bodies.push(body);
         }
         tx.execute(
@@ -240,10 +222,10 @@ impl PgBackend {
         )
         .await?;
         let (mut doc_ids, mut kinds, mut states) = (Vec::new(), Vec::new(), Vec::new());
-        for (id, (kind, doc)) in &decided.docs {
-            doc_ids.push(id.to_string());
-            kinds.push(kind.as_str().to_owned());
-            states.push(serde_json::to_string(doc).map_err(|e| BackendError::Corrupt(e.to_string()))?);
+        for (id, kind, state) in decided.state_rows()? {
+            doc_ids.push(id);
+            kinds.push(kind);
+            states.push(state);
         }
         // Another team cannot have claimed one of these records meanwhile: if it did, the row
         // count is short and nothing is committed.
@@ -275,7 +257,7 @@ impl PgBackend {
 
     pub async fn pull(&self, team_id: i64, after: u64, limit: usize) -> Result<PullBatch, BackendError> {
         let client = self.pool.get().await?;
-        let mut rows: Vec<(u64, String)> = client
+        let rows: Vec<(u64, String)> = client
             .query(
                 "SELECT seq, body FROM changes WHERE team_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
                 &[&team_id, &(after as i64), &(limit as i64 + 1)],
@@ -284,10 +266,7 @@ impl PgBackend {
             .into_iter()
             .map(|r| (r.get::<_, i64>(0) as u64, r.get(1)))
             .collect();
-        let more = rows.len() > limit;
-        rows.truncate(limit);
-        let cursor = rows.last().map_or(after, |(seq, _)| *seq);
-        Ok(PullBatch { rows, cursor, more })
+        Ok(PullBatch::from_rows(rows, after, limit))
     }
 
     pub async fn enroll(
@@ -312,11 +291,8 @@ impl PgBackend {
         };
         let (team_id, expires_ms, used_ms, team): (i64, i64, Option<i64>, String) =
             (row.get(0), row.get(1), row.get(2), row.get(3));
-        if used_ms.is_some() {
-            return Ok(EnrollOutcome::Used);
-        }
-        if expires_ms < now_ms as i64 {
-            return Ok(EnrollOutcome::Expired);
+        if let Some(refused) = crate::policy::enrollment_code_refusal(used_ms, expires_ms, now_ms) {
+            return Ok(refused);
         }
         let known: Option<(i64, Option<i64>)> = tx
             .query_opt("SELECT team_id, revoked_ms FROM devices WHERE id = $1", &[&device])
@@ -619,10 +595,7 @@ impl PgBackend {
                 name: r.get(3),
                 role: r.get(4),
                 revoked_ms: r.get(5),
-                devices: r
-                    .get::<_, Option<String>>(6)
-                    .map(|d| d.split(',').map(str::to_owned).collect())
-                    .unwrap_or_default(),
+                devices: joined_devices(r.get(6)),
             })
             .collect())
     }

@@ -7,15 +7,14 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
-use lohusa_core::EntityKind;
 use lohusa_core::change::Change;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use rusqlite_migration::{M, Migrations};
 use uuid::Uuid;
 
 use crate::model::{
-    Author, Authors, BackendError, ClaimOutcome, DeviceAuth, DeviceInfo, EnrollOutcome, MemberRow, PoolUse, PullBatch,
-    PushOutcome, Pusher, ReadRow, TeamActivity, TeamDeviceRow,
+    Authors, BackendError, ClaimOutcome, DeviceAuth, DeviceInfo, EnrollOutcome, MemberRow, PoolUse, PullBatch,
+    PushOutcome, Pusher, ReadRow, TeamActivity, TeamDeviceRow, fold_authors, joined_devices, stored_epoch, stored_role,
 };
 use crate::policy::{Owner, decide};
 
@@ -148,10 +147,7 @@ fn device_roles(conn: &Connection, device: &str) -> Result<Vec<lohusa_core::Role
                    AND m.team_id = (SELECT team_id FROM devices WHERE id = dm.device_id) ORDER BY m.role",
     )?;
     let roles: Vec<String> = stmt.query_map([device], |r| r.get(0))?.collect::<Result<_, _>>()?;
-    roles
-        .iter()
-        .map(|r| lohusa_core::Role::parse(r).ok_or_else(|| BackendError::Corrupt(format!("role {r:?}"))))
-        .collect()
+    roles.iter().map(|r| stored_role(r)).collect()
 }
 
 /// Every member of a team who has an id, with her role, the devices she signed in on and when
@@ -162,26 +158,10 @@ fn authors(conn: &Connection, team_id: i64) -> Result<Authors, BackendError> {
          LEFT JOIN device_members dm ON dm.member_id = m.id
          WHERE m.team_id = ?1 AND m.id IS NOT NULL",
     )?;
-    let rows = stmt.query_map([team_id], |r| {
-        Ok((
-            r.get::<_, String>(0)?,
-            r.get::<_, String>(1)?,
-            r.get::<_, Option<String>>(2)?,
-            r.get::<_, Option<i64>>(3)?,
-        ))
-    })?;
-    let mut authors = Authors::new();
-    for row in rows {
-        let (id, role, device, revoked_ms) = row?;
-        let role = lohusa_core::Role::parse(&role).ok_or_else(|| BackendError::Corrupt(format!("role {role:?}")))?;
-        let entry = authors.entry(id).or_insert_with(|| Author {
-            role,
-            devices: HashSet::new(),
-            revoked_ms,
-        });
-        entry.devices.extend(device);
-    }
-    Ok(authors)
+    let rows = stmt
+        .query_map([team_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+        .collect::<Result<Vec<_>, _>>()?;
+    fold_authors(rows)
 }
 
 impl SqliteBackend {
@@ -311,7 +291,7 @@ impl SqliteBackend {
     pub async fn epoch(&self) -> Result<Uuid, BackendError> {
         self.read(|conn| {
             let text: String = conn.query_row("SELECT value FROM server_meta WHERE key = 'epoch'", [], |r| r.get(0))?;
-            text.parse().map_err(|_| BackendError::Corrupt("epoch".into()))
+            stored_epoch(&text)
         })
         .await
     }
@@ -406,15 +386,8 @@ impl SqliteBackend {
                 let mut owners = HashMap::new();
                 for row in rows {
                     let (id, team_id, entity, state) = row?;
-                    let corrupt = || BackendError::Corrupt(format!("entity {id}"));
-                    owners.insert(
-                        id.parse().map_err(|_| corrupt())?,
-                        Owner {
-                            team_id,
-                            entity: EntityKind::parse(&entity).ok_or_else(corrupt)?,
-                            state,
-                        },
-                    );
+                    let (id, owner) = Owner::from_row(&id, team_id, &entity, state)?;
+                    owners.insert(id, owner);
                 }
                 owners
             };
@@ -432,23 +405,15 @@ impl SqliteBackend {
                 let mut insert = tx.prepare_cached(
                     "INSERT INTO changes (team_id, seq, id, entity_id, received_ms, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                 )?;
-                for (i, (change, body)) in decided.new.iter().enumerate() {
-                    insert.execute(params![
-                        team_id,
-                        head + 1 + i as i64,
-                        change.id.to_string(),
-                        change.entity_id.to_string(),
-                        now_ms as i64,
-                        body
-                    ])?;
+                for (seq, id, entity_id, body) in decided.change_rows(head) {
+                    insert.execute(params![team_id, seq, id, entity_id, now_ms as i64, body])?;
                 }
                 let mut upsert = tx.prepare_cached(
                     "INSERT INTO entities (entity_id, team_id, entity, state) VALUES (?1, ?2, ?3, ?4)
                      ON CONFLICT(entity_id) DO UPDATE SET state = excluded.state",
                 )?;
-                for (id, (kind, doc)) in &decided.docs {
-                    let state = serde_json::to_string(doc).map_err(|e| BackendError::Corrupt(e.to_string()))?;
-                    upsert.execute(params![id.to_string(), team_id, kind.as_str(), state])?;
+                for (id, kind, state) in decided.state_rows()? {
+                    upsert.execute(params![id, team_id, kind, state])?;
                 }
             }
             tx.execute(
@@ -469,15 +434,12 @@ impl SqliteBackend {
             let mut stmt = conn.prepare_cached(
                 "SELECT seq, body FROM changes WHERE team_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3",
             )?;
-            let mut rows: Vec<(u64, String)> = stmt
+            let rows: Vec<(u64, String)> = stmt
                 .query_map(params![team_id, after as i64, limit as i64 + 1], |r| {
                     Ok((r.get::<_, i64>(0)? as u64, r.get(1)?))
                 })?
                 .collect::<Result<_, _>>()?;
-            let more = rows.len() > limit;
-            rows.truncate(limit);
-            let cursor = rows.last().map_or(after, |(seq, _)| *seq);
-            Ok(PullBatch { rows, cursor, more })
+            Ok(PullBatch::from_rows(rows, after, limit))
         })
         .await
     }
@@ -509,11 +471,8 @@ impl SqliteBackend {
             let Some((team_id, expires_ms, used_ms, team)) = code else {
                 return Ok(EnrollOutcome::Unknown);
             };
-            if used_ms.is_some() {
-                return Ok(EnrollOutcome::Used);
-            }
-            if expires_ms < now_ms as i64 {
-                return Ok(EnrollOutcome::Expired);
+            if let Some(refused) = crate::policy::enrollment_code_refusal(used_ms, expires_ms, now_ms) {
+                return Ok(refused);
             }
             let known: Option<(i64, Option<i64>)> = tx
                 .query_row(
@@ -840,10 +799,7 @@ impl SqliteBackend {
                     name: r.get(3)?,
                     role: r.get(4)?,
                     revoked_ms: r.get(5)?,
-                    devices: r
-                        .get::<_, Option<String>>(6)?
-                        .map(|d| d.split(',').map(str::to_owned).collect())
-                        .unwrap_or_default(),
+                    devices: joined_devices(r.get(6)?),
                 })
             })?;
             Ok(rows.collect::<Result<_, _>>()?)
