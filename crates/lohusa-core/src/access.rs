@@ -174,6 +174,14 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_visit_facts_are_fields_a_visit_has() {
+        let visit = crate::fields::fields(EntityKind::Visit);
+        for fact in VISIT_FACTS {
+            assert!(visit.contains(&fact), "{fact} is not a field of a visit");
+        }
+    }
+
+    #[test]
     fn roles_round_trip_by_name() {
         for role in ROLES {
             assert_eq!(Role::parse(role.as_str()), Some(role));
