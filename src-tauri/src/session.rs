@@ -306,6 +306,9 @@ fn open(state: &AppState, store: Store) -> Result<AppStatus, AppError> {
 #[tauri::command]
 pub async fn sign_in(state: State<'_, AppState>, member: MemberId, mut pin: String) -> Result<AppStatus, AppError> {
     required(&[("pin", &pin)])?;
+    // A lock still closing the last session (and forgetting or erasing what a sync decided)
+    // ends before anyone signs in.
+    state.lock_finished().await;
     let _keyring = state.keyring.lock().await;
     let mut keyring = load_keyring(&state)?.ok_or_else(|| AppError::locked("signed_out"))?;
     let now_ms = Utc::now().timestamp_millis();
@@ -377,11 +380,13 @@ pub fn get_app_status(state: State<'_, AppState>) -> Result<AppStatus, AppError>
 #[tauri::command]
 pub async fn erase_device(state: State<'_, AppState>) -> Result<AppStatus, AppError> {
     state.lock().await;
+    let _keyring = state.keyring.lock().await;
+    // Closes a store someone opened meanwhile: its files go next.
+    state.apply(Event::Erased);
     drop(state.take_pending_setup());
     state.erase_exports();
     keyring::wipe(&state.db_path)?;
     state.set_notice(None);
-    state.apply(Event::Erased);
     status(&state)
 }
 

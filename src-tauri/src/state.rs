@@ -51,6 +51,9 @@ pub struct AppState {
     store: Mutex<Option<Store>>,
     checkpointer: Arc<Mutex<Option<Checkpointer>>>,
     session: Mutex<Session>,
+    /// Held while an event is handled and its effects carried out, so one event's effects are
+    /// done before the next event's start, and a lock that returns finds them done.
+    effects: Mutex<()>,
     /// Bumped after each event's effects are carried out: a lock waits on it.
     settled: watch::Sender<u64>,
     /// The session's monotonic clock starts here.
@@ -105,6 +108,7 @@ impl AppState {
             store: Mutex::new(None),
             checkpointer: Arc::default(),
             session: Mutex::new(Session::new(set_up)),
+            effects: Mutex::new(()),
             settled: watch::Sender::new(0),
             started: Instant::now(),
             sync: SyncService::default(),
@@ -128,11 +132,14 @@ impl AppState {
     /// Tells the session what happened and carries out its effects, in order, stopping at the
     /// first that fails (reported, never shown half-done).
     pub fn apply(&self, event: Event) {
-        let effects = self.session().handle(event);
-        for effect in effects {
-            if let Err(error) = self.carry_out(effect) {
-                eprintln!("lohusa: {error}");
-                break;
+        {
+            let _one_at_a_time = self.effects.lock().unwrap_or_else(PoisonError::into_inner);
+            let effects = self.session().handle(event);
+            for effect in effects {
+                if let Err(error) = self.carry_out(effect) {
+                    eprintln!("lohusa: {error}");
+                    break;
+                }
             }
         }
         self.settled.send_modify(|n| *n += 1);
@@ -283,13 +290,25 @@ impl AppState {
 
     /// Locks now and returns once the store is closed (after a running sync or command).
     pub async fn lock(&self) {
-        let mut settled = self.settled.subscribe();
+        let settled = self.settled.subscribe();
         self.apply(Event::LockAsked);
+        self.until_not_locking(settled).await;
+    }
+
+    /// Returns once no lock is under way (at once if none is), its effects carried out.
+    pub async fn lock_finished(&self) {
+        self.until_not_locking(self.settled.subscribe()).await;
+    }
+
+    async fn until_not_locking(&self, mut settled: watch::Receiver<u64>) {
         while self.session().is_locking() {
             if settled.changed().await.is_err() {
                 return;
             }
         }
+        // The event that ended the lock may still be carrying out its effects (closing the
+        // store, erasing): they are done once this is free.
+        drop(self.effects.lock().unwrap_or_else(PoisonError::into_inner));
     }
 
     /// Keeps a device enrolled during setup until its member code is accepted.

@@ -7,6 +7,7 @@ use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use chrono::Utc;
+use lohusa_core::session::{Event, SyncEnd};
 use lohusa_core::sync::Report;
 use lohusa_sync::SyncError;
 use tauri::{AppHandle, Manager};
@@ -40,7 +41,22 @@ pub async fn run_once(app: &AppHandle) -> Result<Option<Report>, SyncError> {
     if !state.begin_sync() {
         return Ok(None);
     }
+    // Should the sync panic, the session still hears that it ended (else no lock could close
+    // the store and no sync would run again).
+    struct Ends<'a>(Option<&'a AppState>);
+    impl Drop for Ends<'_> {
+        fn drop(&mut self) {
+            if let Some(state) = self.0 {
+                state.apply(Event::SyncEnded {
+                    end: SyncEnd::Failed,
+                    members_on_device: Vec::new(),
+                });
+            }
+        }
+    }
+    let mut ends = Ends(Some(&state));
     let result = sync_open_store(&state).await;
+    ends.0 = None;
     if let Ok(mut progress) = state.sync.progress.lock() {
         *progress = None;
     }

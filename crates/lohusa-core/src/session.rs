@@ -158,8 +158,14 @@ pub enum Phase {
         last_activity: Duration,
     },
     /// A lock was asked for while a sync or a command waiting on the server still runs: the
-    /// store is refused to everyone, and closes once they end; `then` follows the closing.
-    Locking { then: Vec<Effect> },
+    /// store is refused to everyone, and closes once they end; `then` follows the closing. The
+    /// member whose store it still is, and why it was for sync only, stay known: a sync that
+    /// ends meanwhile may still revoke her.
+    Locking {
+        member: MemberId,
+        sync_only: Option<SyncOnly>,
+        then: Vec<Effect>,
+    },
 }
 
 /// What happened, as the session needs to know it.
@@ -299,6 +305,17 @@ impl Session {
         }
     }
 
+    /// Whose store is in memory and why it was for sync only: while open, and while locking
+    /// until it closes.
+    fn holder(&self) -> (Option<MemberId>, Option<SyncOnly>) {
+        match self.phase {
+            Phase::Open { member, sync_only, .. } | Phase::Locking { member, sync_only, .. } => {
+                (Some(member), sync_only)
+            }
+            Phase::Setup | Phase::Locked => (None, None),
+        }
+    }
+
     /// Whether a command may use the store: any open session for the sync screen, only one
     /// not limited to sync for everything else.
     pub fn may_use_store(&self, for_sync: bool) -> Result<(), Refusal> {
@@ -350,6 +367,11 @@ impl Session {
                 marked_revoked,
                 at,
             } => {
+                // A store opened while the old one is being locked is closed with it: the shell
+                // waits for a lock to end before signing anyone in, so this is only a race lost.
+                if self.is_locking() {
+                    return vec![];
+                }
                 let sync_only = if marked_revoked {
                     Some(SyncOnly::Revoked)
                 } else if lease_lapsed {
@@ -377,9 +399,10 @@ impl Session {
             Event::LockAsked => self.lock(vec![]),
             Event::SyncEnded { end, members_on_device } => {
                 self.syncing = false;
+                let (signed_in, sync_only) = self.holder();
                 let view = SessionView {
-                    signed_in: self.member(),
-                    sync_only: self.sync_only(),
+                    signed_in,
+                    sync_only,
                     members_on_device,
                 };
                 let mut effects = Vec::new();
@@ -426,8 +449,11 @@ impl Session {
                 }
             }
             Event::Erased => {
+                // Erasing while a store is in memory (someone signed in meanwhile) closes it
+                // first: its files are about to go.
+                let open = self.holder().0.is_some();
                 self.phase = Phase::Setup;
-                vec![]
+                if open { vec![Effect::CloseStore] } else { vec![] }
             }
         }
     }
@@ -441,12 +467,16 @@ impl Session {
     /// Starts locking: the store is refused at once, and closes as soon as nothing runs.
     fn lock(&mut self, mut then: Vec<Effect>) -> Vec<Effect> {
         match &mut self.phase {
-            Phase::Open { .. } => {
-                self.phase = Phase::Locking { then };
+            Phase::Open { member, sync_only, .. } => {
+                self.phase = Phase::Locking {
+                    member: *member,
+                    sync_only: *sync_only,
+                    then,
+                };
                 self.settle()
             }
             // Asked again while locking: what the second asker wants follows the same close.
-            Phase::Locking { then: pending } => {
+            Phase::Locking { then: pending, .. } => {
                 pending.append(&mut then);
                 vec![]
             }
@@ -466,7 +496,7 @@ impl Session {
             return vec![];
         }
         match std::mem::replace(&mut self.phase, Phase::Locked) {
-            Phase::Locking { then } => {
+            Phase::Locking { then, .. } => {
                 if then.contains(&Effect::Wipe) {
                     self.phase = Phase::Setup;
                 }
@@ -850,11 +880,96 @@ mod tests {
     }
 
     #[test]
+    fn the_member_revoked_by_a_sync_that_ends_during_a_lock_is_still_locked_out_and_erased() {
+        // The idle lock comes while the sync that revokes her runs: she is the only member.
+        let mut session = opened(false, false);
+        assert!(session.may_sync());
+        assert_eq!(
+            session.handle(Event::Tick {
+                at: secs(10) + LOCK_AFTER
+            }),
+            []
+        );
+        assert!(session.is_locking());
+        assert_eq!(
+            sync_ended(&mut session, finished(&[1]), &[1]),
+            [
+                Effect::CloseStore,
+                Effect::Notice(Notice::Idle),
+                Effect::ForgetMembers(vec![member(1)]),
+                Effect::Notice(Notice::MemberRevoked),
+                Effect::Wipe
+            ]
+        );
+        assert_eq!(session.phase(), &Phase::Setup);
+
+        // The device revoked with records still to upload, during a lock: marked before the
+        // store closes.
+        let mut session = opened(false, false);
+        assert!(session.may_sync());
+        session.handle(Event::LockAsked);
+        assert_eq!(
+            sync_ended(&mut session, SyncEnd::DeviceRevoked { all_uploaded: false }, &[1]),
+            [Effect::MarkRevoked, Effect::CloseStore]
+        );
+        assert_eq!(session.phase(), &Phase::Locked);
+    }
+
+    #[test]
+    fn the_idle_lock_during_a_sync_closes_when_the_sync_ends() {
+        let mut session = opened(false, false);
+        assert!(session.may_sync());
+        assert_eq!(
+            session.handle(Event::Tick {
+                at: secs(10) + LOCK_AFTER
+            }),
+            []
+        );
+        assert_eq!(
+            sync_ended(&mut session, SyncEnd::Failed, &[1]),
+            [Effect::CloseStore, Effect::Notice(Notice::Idle)]
+        );
+    }
+
+    #[test]
+    fn a_sign_in_that_races_a_lock_never_reopens_the_session() {
+        let mut session = opened(false, false);
+        session.may_wait_on_server().unwrap();
+        session.handle(Event::LockAsked);
+        assert_eq!(
+            session.handle(Event::Opened {
+                member: member(2),
+                lease_lapsed: false,
+                marked_revoked: false,
+                at: secs(20),
+            }),
+            []
+        );
+        assert!(session.is_locking());
+        assert_eq!(session.may_use_store(true), Err(Refusal::SignedOut));
+        assert_eq!(session.handle(Event::BusyEnded), [Effect::CloseStore]);
+    }
+
+    #[test]
+    fn erasing_closes_a_store_still_in_memory() {
+        let mut session = opened(false, false);
+        assert_eq!(session.handle(Event::Erased), [Effect::CloseStore]);
+        assert_eq!(session.phase(), &Phase::Setup);
+        let mut session = opened(false, false);
+        session.may_wait_on_server().unwrap();
+        session.handle(Event::LockAsked);
+        assert_eq!(session.handle(Event::Erased), [Effect::CloseStore]);
+        assert_eq!(session.phase(), &Phase::Setup);
+        // The late end of the command finds nothing left to close.
+        assert_eq!(session.handle(Event::BusyEnded), []);
+    }
+
+    #[test]
     fn an_erased_device_is_set_up_again() {
         let mut session = opened(false, false);
         session.handle(Event::LockAsked);
         assert_eq!(session.phase(), &Phase::Locked);
-        session.handle(Event::Erased);
+        assert_eq!(session.handle(Event::Erased), []);
         assert_eq!(session.app_phase(), AppPhase::Setup);
         session.handle(Event::Opened {
             member: member(3),
