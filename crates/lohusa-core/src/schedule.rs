@@ -6,7 +6,10 @@
 //!
 //! At most one visit is to be done at a time: a window that closed with nothing recorded is late
 //! until the next window opens, and from then on it has *passed* (a missed window) and the next
-//! visit is the one to do. A mother first seen on day 33 gets visit 3, not a late visit 1.
+//! visit is the one to do. A mother first seen on day 33 gets visit 3, not a late visit 1. Visit
+//! 3 has no next window: once it closes (after day 42) with nothing recorded it has passed too,
+//! so nobody's Today list keeps mothers whose programme ended long ago; the follow-up list keeps
+//! her as missed until an outcome is recorded or the case is closed.
 
 use chrono::{Days, NaiveDate};
 use serde::{Deserialize, Serialize};
@@ -86,11 +89,16 @@ impl VisitWindow {
         self.opens_on <= date && date <= self.closes_on
     }
 
-    /// The day the next window opens, when there is one: from then on this visit has passed.
-    pub fn next_opens_on(&self) -> Option<NaiveDate> {
-        let next = VisitNumber::new(self.number.get() + 1)?;
-        let birth = self.opens_on - Days::new(self.number.window_days().0.into());
-        Some(birth + Days::new(next.window_days().0.into()))
+    /// The day from which this visit, with nothing recorded, has passed (missed): the day the
+    /// next window opens, or for the last visit the day after its window closes.
+    pub fn passes_on(&self) -> NaiveDate {
+        match VisitNumber::new(self.number.get() + 1) {
+            Some(next) => {
+                let birth = self.opens_on - Days::new(self.number.window_days().0.into());
+                birth + Days::new(next.window_days().0.into())
+            }
+            None => self.closes_on + Days::new(1),
+        }
     }
 }
 
@@ -158,6 +166,14 @@ pub fn visit_statuses(
     })
 }
 
+/// The earliest birth date whose schedule can still ask anything of a nurse today: a mother
+/// born earlier has every window closed and passed, whatever was recorded (visit 3 closes on
+/// day 42), so only the follow-up list and the reports still read her.
+pub fn earliest_birth_on_schedule(today: NaiveDate) -> NaiveDate {
+    let last = VisitNumber::ALL[VisitNumber::ALL.len() - 1];
+    today - Days::new(last.window_days().1.into())
+}
+
 /// Derives a visit's status from its window, today's date and what was recorded.
 pub fn visit_status(window: &VisitWindow, today: NaiveDate, recorded: Option<RecordedVisit>) -> VisitStatus {
     match recorded {
@@ -181,7 +197,7 @@ pub fn visit_status(window: &VisitWindow, today: NaiveDate, recorded: Option<Rec
         Some(_) => VisitStatus::Missed,
         None if today < window.opens_on => VisitStatus::Upcoming,
         None if today <= window.closes_on => VisitStatus::Due,
-        None if window.next_opens_on().is_some_and(|next| today >= next) => VisitStatus::Passed,
+        None if today >= window.passes_on() => VisitStatus::Passed,
         None => VisitStatus::Late,
     }
 }
@@ -323,9 +339,10 @@ mod tests {
             // Visit 3 window: 2026-12-20 ..= 2027-01-01 (crosses the year).
             (3, "2026-12-19", None, Upcoming),
             (3, "2027-01-01", None, Due),
-            (3, "2027-01-02", None, Late),
-            // No window after the third: it stays late.
-            (3, "2027-03-01", None, Late),
+            // No window after the third: once it closes (day 43) the programme's visits are
+            // over, and it has passed (missed), never late for ever.
+            (3, "2027-01-02", None, Passed),
+            (3, "2027-03-01", None, Passed),
             (3, "2027-01-05", Some((Visited, "2027-01-01")), Done),
         ];
         for &(number, today, recorded, expected) in cases {
@@ -385,6 +402,53 @@ mod tests {
         );
     }
 
+    /// A mother born before `earliest_birth_on_schedule` has nothing open, whatever was
+    /// recorded; one born on that day still has visit 3 due (unless it is done).
+    #[test]
+    fn nothing_is_open_before_the_earliest_birth_on_schedule() {
+        use VisitOutcome::*;
+        let today = date("2027-03-10");
+        let earliest = earliest_birth_on_schedule(today);
+        assert_eq!(earliest, date("2027-01-27"));
+        let outcomes = [
+            None,
+            Some(Visited),
+            Some(NotAtHome),
+            Some(Hospitalised),
+            Some(Moved),
+            Some(Refused),
+        ];
+        for days_before in 1..=200u64 {
+            let birth = earliest - Days::new(days_before);
+            for outcome in outcomes {
+                for day in [2u64, 5, 14, 30, 41, 42] {
+                    let recorded: Vec<_> = outcome
+                        .map(|outcome| {
+                            VisitNumber::ALL.map(|n| {
+                                (
+                                    n,
+                                    RecordedVisit {
+                                        outcome,
+                                        date: birth + Days::new(day),
+                                    },
+                                )
+                            })
+                        })
+                        .into_iter()
+                        .flatten()
+                        .collect();
+                    let open: Vec<_> = visit_statuses(birth, today, &recorded)
+                        .into_iter()
+                        .filter(|(_, s)| s.is_open())
+                        .collect();
+                    assert!(open.is_empty(), "born {birth}, {outcome:?} on day {day}: {open:?}");
+                }
+            }
+        }
+        let statuses = visit_statuses(earliest, today, &[]);
+        assert_eq!(statuses[2].1, VisitStatus::Due);
+    }
+
     /// Every day 0–60 after birth, for four histories: which visit is to be done (and whether it
     /// is due or late), and which windows have passed.
     #[test]
@@ -413,7 +477,7 @@ mod tests {
                     (13, 17, Some((2, Due)), &[1]),
                     (18, 29, Some((2, Late)), &[1]),
                     (30, 42, Some((3, Due)), &[1, 2]),
-                    (43, 60, Some((3, Late)), &[1, 2]),
+                    (43, 60, None, &[1, 2, 3]),
                 ],
             ),
             (
@@ -424,17 +488,13 @@ mod tests {
                     (13, 17, Some((2, Due)), &[]),
                     (18, 29, Some((2, Late)), &[]),
                     (30, 42, Some((3, Due)), &[2]),
-                    (43, 60, Some((3, Late)), &[2]),
+                    (43, 60, None, &[2, 3]),
                 ],
             ),
             (
                 "visit 1 late on day 9, visit 2 on day 20",
                 vec![visited(1, 9), visited(2, 20)],
-                vec![
-                    (20, 29, None, &[]),
-                    (30, 42, Some((3, Due)), &[]),
-                    (43, 60, Some((3, Late)), &[]),
-                ],
+                vec![(20, 29, None, &[]), (30, 42, Some((3, Due)), &[]), (43, 60, None, &[3])],
             ),
             (
                 "first seen on day 33",

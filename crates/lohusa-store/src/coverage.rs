@@ -15,6 +15,7 @@ use rusqlite::OptionalExtension;
 use uuid::Uuid;
 
 use crate::mothers::{enum_col, id, opt_date};
+use crate::today::{BornBetween, CANDIDATES};
 use crate::{Store, StoreError, collect_rows};
 
 impl Store {
@@ -24,20 +25,28 @@ impl Store {
         // the month (visit 3 opens on day 30) and 2 days before its end (visit 1 on day 2).
         let (from, to) = month_of(month);
         let (born_from, born_to) = (from - Days::new(30), to - Days::new(2));
-        let mut births = self.latest_births()?;
-        births.retain(|_, born| *born >= born_from && *born <= born_to);
-        let mut deleted = self.conn.prepare_cached("SELECT id FROM mothers WHERE deleted = 1")?;
-        for gone in collect_rows(&mut deleted, [], |row| id::<Uuid>(row, 0))? {
+        // Read through the index of birth dates: the table costs what the month's mothers cost,
+        // not every mother ever registered.
+        let born = BornBetween {
+            from: born_from,
+            to: Some(born_to),
+        };
+        let (lo, hi) = born.bounds();
+        let mut births = self.latest_births_between(born)?;
+        let mut deleted = self.conn.prepare_cached(&format!(
+            "SELECT id FROM mothers WHERE deleted = 1 AND id IN ({CANDIDATES})"
+        ))?;
+        for gone in collect_rows(&mut deleted, [&lo, &hi], |row| id::<Uuid>(row, 0))? {
             births.remove(&gone);
         }
         // Whose each mother is and whether her case closed.
         let names = self.member_names()?;
         let mut cases: HashMap<Uuid, lohusa_core::case::CaseState> = HashMap::new();
-        let mut stmt = self.conn.prepare_cached(
+        let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT id, assigned_to, closed_on, closed_reason FROM mothers
-             WHERE assigned_to IS NOT NULL OR closed_on IS NOT NULL",
-        )?;
-        collect_rows(&mut stmt, [], |row| {
+             WHERE (assigned_to IS NOT NULL OR closed_on IS NOT NULL) AND id IN ({CANDIDATES})"
+        ))?;
+        collect_rows(&mut stmt, [&lo, &hi], |row| {
             cases.insert(id(row, 0)?, crate::cases::case_state(row, 1, &names)?);
             Ok(())
         })?;
@@ -45,12 +54,12 @@ impl Store {
         let mut recorded: HashMap<Uuid, Vec<(VisitNumber, RecordedVisit, String)>> = HashMap::new();
         // Who last went to each mother: a visit made outranks any attempt, then the latest.
         let mut latest: HashMap<Uuid, ((bool, NaiveDate), String)> = HashMap::new();
-        let mut visits = self.conn.prepare_cached(
+        let mut visits = self.conn.prepare_cached(&format!(
             "SELECT mother_id, number, outcome, visited_on, visited_by FROM visits
              WHERE number IS NOT NULL AND extra_visit_id IS NULL AND mother_id IS NOT NULL
-                 AND outcome IS NOT NULL AND visited_by IS NOT NULL",
-        )?;
-        collect_rows(&mut visits, [], |row| {
+                 AND outcome IS NOT NULL AND visited_by IS NOT NULL AND mother_id IN ({CANDIDATES})"
+        ))?;
+        collect_rows(&mut visits, [&lo, &hi], |row| {
             let mother = id(row, 0)?;
             if !births.contains_key(&mother) {
                 return Ok(());

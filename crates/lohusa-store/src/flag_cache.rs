@@ -169,7 +169,7 @@ impl Store {
         let today = istanbul_today(now);
         // Late, missed and due visits come from the schedule of every mother with a window
         // still to decide; flags from the cache.
-        let schedule = self.schedule_rows(|_| true)?;
+        let schedule = self.schedule_rows(None, |_| true)?;
         // Who last visited each mother: for every mother only when the list is filtered by
         // nurse, else just for the rows shown (below).
         let nurses = if filter.nurse.is_some() {

@@ -23,6 +23,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/store/0012_cases.sql"),
     include_str!("../../../migrations/store/0013_deletion_knowledge.sql"),
     include_str!("../../../migrations/store/0014_stock.sql"),
+    include_str!("../../../migrations/store/0015_births_by_date.sql"),
 ];
 
 pub fn migrations() -> Migrations<'static> {

@@ -1,22 +1,50 @@
-//! The Today list query: every mother with her birth date and recorded visits, handed to the
-//! core to decide what is late, due or upcoming.
+//! The Today list query: the mothers whose latest birth puts a window near today, with their
+//! birth date and recorded visits, handed to the core to decide what is late, due or upcoming.
 //!
-//! Three plain scans (visits and births over their covering indexes, then mothers) joined in
-//! memory by id: with thousands of mothers this is several times cheaper than a SQL join, which
-//! pays a B-tree seek on a 36-character key for every mother.
+//! Only mothers born since `schedule::earliest_birth_on_schedule` are read, through the index of
+//! birth dates, so the list costs in proportion to the mothers in their 42 days, not to every
+//! mother the team ever registered. Visits, births and mothers are read in three queries joined
+//! in memory by id (cheaper than a SQL join, which pays a B-tree seek on a 36-character key for
+//! every row).
 
 use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use lohusa_core::MemberId;
 use lohusa_core::case::CaseState;
-use lohusa_core::schedule::{RecordedVisit, VisitNumber};
+use lohusa_core::schedule::{RecordedVisit, VisitNumber, earliest_birth_on_schedule};
 use lohusa_core::time::istanbul_today;
 use lohusa_core::today::{ScheduleRow, TodayList, today_list};
 use uuid::Uuid;
 
 use crate::mothers::{date, enum_col, id, opt_date};
 use crate::{Store, StoreError, collect_rows};
+
+/// The mothers with a birth dated in this range (both ends inclusive, `to` open when `None`),
+/// read through `births_by_date`: `?1` and `?2` are its bounds.
+pub(crate) const CANDIDATES: &str = "SELECT mother_id FROM births INDEXED BY births_by_date
+     WHERE birth_date >= ?1 AND birth_date <= ?2 AND mother_id IS NOT NULL";
+
+/// Which births a query reads: those dated from `from` on, up to `to` when given.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct BornBetween {
+    pub from: NaiveDate,
+    pub to: Option<NaiveDate>,
+}
+
+impl BornBetween {
+    /// The bounds as the database stores dates (ISO text compares as dates do).
+    pub(crate) fn bounds(self) -> (String, String) {
+        (
+            self.from.to_string(),
+            self.to.map_or_else(|| "9999-12-31".to_owned(), |to| to.to_string()),
+        )
+    }
+
+    fn contains(self, date: NaiveDate) -> bool {
+        date >= self.from && self.to.is_none_or(|to| date <= to)
+    }
+}
 
 impl Store {
     /// Late, due and this week's upcoming visits of the whole team as of `now`, extra visits
@@ -29,8 +57,15 @@ impl Store {
     /// to nobody yet, so no mother falls between two lists; of the whole team with `None`.
     pub fn today_list_for(&self, now: DateTime<Utc>, member: Option<MemberId>) -> Result<TodayList, StoreError> {
         let mine = |case: &CaseState| member.is_none() || case.assigned_to.is_none() || case.assigned_to == member;
+        let today = istanbul_today(now);
+        let born = BornBetween {
+            from: earliest_birth_on_schedule(today),
+            to: None,
+        };
         // A mother whose three visits all have a record can never be on the list.
-        let rows = self.schedule_rows(|visits| !VisitNumber::ALL.iter().all(|n| visits.iter().any(|(r, _)| r == n)))?;
+        let rows = self.schedule_rows(Some(born), |visits| {
+            !VisitNumber::ALL.iter().all(|n| visits.iter().any(|(r, _)| r == n))
+        })?;
         let mut extras = self.open_extra_visits()?;
         extras.retain(|e| mine(&e.case));
         Ok(today_list(
@@ -40,7 +75,7 @@ impl Store {
                 .filter(|row| mine(&row.case))
                 .collect::<Vec<_>>(),
             &extras,
-            istanbul_today(now),
+            today,
         ))
     }
 
@@ -61,18 +96,52 @@ impl Store {
         Ok(births)
     }
 
+    /// Each mother's latest birth date, for the mothers whose latest birth falls in `born`:
+    /// through the index of birth dates, then each candidate's own births.
+    pub(crate) fn latest_births_between(&self, born: BornBetween) -> Result<HashMap<Uuid, NaiveDate>, StoreError> {
+        let mut births: HashMap<Uuid, NaiveDate> = HashMap::new();
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT mother_id, max(birth_date) FROM births INDEXED BY births_by_mother
+             WHERE mother_id IN ({CANDIDATES}) AND birth_date IS NOT NULL
+             GROUP BY mother_id"
+        ))?;
+        let (from, to) = born.bounds();
+        collect_rows(&mut stmt, [&from, &to], |row| {
+            let latest = date(row, 1)?;
+            // A later birth outside the range moves her schedule out of it.
+            if born.contains(latest) {
+                births.insert(id(row, 0)?, latest);
+            }
+            Ok(())
+        })?;
+        Ok(births)
+    }
+
     /// Every mother (not deleted) with a birth, her birth date and recorded visits, and her
-    /// nationality; only those whose recorded visits `keep` accepts.
+    /// nationality; with `born`, only those whose latest birth falls in it; only those whose
+    /// recorded visits `keep` accepts.
     pub(crate) fn schedule_rows(
         &self,
+        born: Option<BornBetween>,
         keep: impl Fn(&[(VisitNumber, RecordedVisit)]) -> bool,
     ) -> Result<Vec<(ScheduleRow, Option<String>)>, StoreError> {
+        // The same queries either way; with a range they start from its candidates.
+        let (from, to) = born.map(BornBetween::bounds).unwrap_or_default();
+        let only = |column: &str| match born {
+            Some(_) => format!("AND {column} IN ({CANDIDATES})"),
+            None => "AND ?1 IS NULL AND ?2 IS NULL".to_owned(),
+        };
+        let params: [&dyn rusqlite::ToSql; 2] = match born {
+            Some(_) => [&from, &to],
+            None => [&rusqlite::types::Null, &rusqlite::types::Null],
+        };
         let mut recorded: HashMap<Uuid, Vec<(VisitNumber, RecordedVisit)>> = HashMap::new();
-        let mut visits = self.conn.prepare_cached(
+        let mut visits = self.conn.prepare_cached(&format!(
             "SELECT mother_id, number, outcome, visited_on FROM visits INDEXED BY visits_by_mother
-                 WHERE extra_visit_id IS NULL AND mother_id IS NOT NULL AND outcome IS NOT NULL",
-        )?;
-        collect_rows(&mut visits, [], |row| {
+                 WHERE extra_visit_id IS NULL AND mother_id IS NOT NULL AND outcome IS NOT NULL {}",
+            only("mother_id")
+        ))?;
+        collect_rows(&mut visits, params, |row| {
             let (Some(number), Some(visited_on)) = (row.get::<_, Option<u8>>(1)?, opt_date(row, 3)?) else {
                 return Ok(());
             };
@@ -85,16 +154,20 @@ impl Store {
             Ok(())
         })?;
 
-        let births = self.latest_births()?;
+        let births = match born {
+            Some(born) => self.latest_births_between(born)?,
+            None => self.latest_births()?,
+        };
         let names = self.member_names()?;
 
         let mut rows = Vec::new();
         let mut mothers = self.conn.prepare_cached(&format!(
             "SELECT id, full_name, neighbourhood, nationality, assigned_to, closed_on, closed_reason FROM mothers
-                 WHERE deleted IS NOT 1 AND {}",
-            crate::mothers::whole(lohusa_core::EntityKind::Mother)
+                 WHERE deleted IS NOT 1 AND {} {}",
+            crate::mothers::whole(lohusa_core::EntityKind::Mother),
+            only("id")
         ))?;
-        collect_rows(&mut mothers, [], |row| {
+        collect_rows(&mut mothers, params, |row| {
             let mother: Uuid = id(row, 0)?;
             let Some(&birth_date) = births.get(&mother) else {
                 return Ok(());

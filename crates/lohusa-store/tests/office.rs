@@ -35,11 +35,12 @@ use Situation::*;
 
 /// The rows a mother must have for her visits 1–3 with nothing recorded, `days` after birth:
 /// windows are days 2–5, 13–17 and 30–42; a window closed with nothing recorded is late until
-/// the next one opens, then missed; one open now, or opening within three days, is coming due.
+/// the next one opens, then missed (visit 3, with no next window, is missed from day 43); one
+/// open now, or opening within three days, is coming due.
 fn schedule_rows(days: u64) -> Vec<(FollowUpKind, u8)> {
     let mut rows = Vec::new();
-    for (number, opens, closes, next_opens) in [(1, 2, 5, Some(13)), (2, 13, 17, Some(30)), (3, 30, 42, None)] {
-        if next_opens.is_some_and(|next| days >= next) {
+    for (number, opens, closes, missed_from) in [(1, 2, 5, 13), (2, 13, 17, 30), (3, 30, 42, 43)] {
+        if days >= missed_from {
             rows.push((MissedVisit, number));
         } else if days > closes {
             rows.push((LateVisit, number));

@@ -244,6 +244,58 @@ fn today_list_comes_from_the_store() {
     assert!(t.store.today_list(now()).unwrap().due.is_empty());
 }
 
+/// A mother whose visit 3 window closed with nothing recorded has passed out of the programme:
+/// off Today (which reads only mothers born in the last 42 days), still on the follow-up list
+/// as missed. One born 42 days ago still has visit 3 due today.
+#[test]
+fn today_keeps_only_mothers_in_their_42_days_and_the_follow_up_list_keeps_the_missed() {
+    let mut t = TempStore::new();
+    // Today is 25 November 2026.
+    let last_day = t
+        .store
+        .register_mother(&registration("Last Day", "2026-10-14"), nurse(), now())
+        .unwrap();
+    let ended = t
+        .store
+        .register_mother(&registration("Ended Yesterday", "2026-10-13"), nurse(), now())
+        .unwrap();
+    let long_ago = t
+        .store
+        .register_mother(&registration("Long Ago", "2026-06-01"), nurse(), now())
+        .unwrap();
+    let list = t.store.today_list(now()).unwrap();
+    let on_today: Vec<_> = list
+        .late
+        .iter()
+        .chain(&list.due)
+        .chain(&list.upcoming)
+        .map(|e| (e.mother_id, e.number.get(), e.status))
+        .collect();
+    assert_eq!(on_today, [(last_day, 3, VisitStatus::Due)]);
+    let follow_up = t
+        .store
+        .follow_up_list(now(), &lohusa_core::followup::FollowUpFilter::default(), 100)
+        .unwrap();
+    for mother in [ended, long_ago] {
+        let missed: Vec<u8> = follow_up
+            .rows
+            .iter()
+            .filter(|r| r.mother_id == mother)
+            .map(|r| r.number.get())
+            .collect();
+        assert_eq!(missed, [1, 2, 3], "{mother:?}");
+        assert!(
+            follow_up
+                .rows
+                .iter()
+                .filter(|r| r.mother_id == mother)
+                .all(|r| r.kind == lohusa_core::followup::FollowUpKind::MissedVisit)
+        );
+    }
+    let card = &t.store.mother_view(ended, now()).unwrap().cards[2];
+    assert_eq!(card.status, VisitStatus::Passed);
+}
+
 #[test]
 fn a_background_checkpointer_moves_the_log_into_the_file_while_writes_go_on() {
     let mut t = TempStore::new();

@@ -369,7 +369,9 @@ function VisitCardView({
             : t("mother.closed_with", { outcome: t(`options.outcome.${visit.outcome}`), date: numericDate(visit.visited_on) })}
         </p>
       ) : null}
-      {card.status === "passed" ? <p className="recorded passed">{t("mother.passed")}</p> : null}
+      {card.status === "passed" ? (
+        <p className="recorded passed">{t(number === 3 ? "mother.passed_last" : "mother.passed")}</p>
+      ) : null}
       <FlagList flags={card.flags} babies={babies} />
       {card.duplicates.length > 0 ? <Duplicates card={card} onChanged={onChanged} /> : null}
       {card.attempts.map((attempt) => (
