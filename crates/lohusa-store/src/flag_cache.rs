@@ -2,7 +2,7 @@
 //! follow-up list query.
 //!
 //! Flags stay a pure function of a mother's records (computed by the core); this is a cache of
-//! it. Every write to a mother, birth, baby or visit marks her stale in the same transaction, and
+//! it, with whether all her visits are made (`unsettled_mothers` holds those who are not). Every write to a mother, birth, baby or visit marks her stale in the same transaction, and
 //! a list first recomputes the stale mothers. A new set of shipped rules marks everyone stale.
 
 use chrono::{DateTime, Utc};
@@ -12,6 +12,7 @@ use lohusa_core::followup::{
     FollowUpFilter, FollowUpKind, FollowUpMother, FollowUpRow, VisitFlag, follow_up_page, is_lab,
 };
 use lohusa_core::review::flag_key;
+use lohusa_core::schedule::VisitNumber;
 use lohusa_core::time::istanbul_today;
 use lohusa_core::visit::{VisitOutcome, baby_refs, visit_flags};
 use rusqlite::{Connection, OptionalExtension, params};
@@ -20,6 +21,7 @@ use ts_rs::TS;
 use uuid::Uuid;
 
 use crate::mothers::{date, enum_col, id};
+use crate::today::Mothers;
 use crate::{Store, StoreError, collect_rows, meta};
 
 const KEY_RULES: &str = "flag_rules";
@@ -96,12 +98,21 @@ impl Store {
         self.conn
             .prepare_cached("DELETE FROM visit_flags WHERE mother_id = ?1")?
             .execute([mother.to_string()])?;
-        // A mother whose record is incomplete here (a birth not received yet) has no flags yet.
+        // A mother whose record is incomplete here (a birth not received yet) has no flags yet,
+        // and her schedule is read with the others' until it is whole.
         let Ok(birth) = self.birth_of(mother) else {
+            self.set_settled(mother, false)?;
             return Ok(());
         };
         let babies = baby_refs(&self.babies_of(birth.id)?);
         let visits = self.visits_of(mother)?;
+        // All three visits made: her schedule puts nothing on the follow-up list, ever.
+        let settled = VisitNumber::ALL.iter().all(|n| {
+            visits
+                .iter()
+                .any(|v| v.extra_visit_id.is_none() && v.number == *n && v.outcome == VisitOutcome::Visited)
+        });
+        self.set_settled(mother, settled)?;
         let mut insert = self.conn.prepare_cached(
             "INSERT INTO visit_flags (visit_id, position, mother_id, number, visited_on, visited_by, flag_key, level, lab, flag)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
@@ -123,6 +134,17 @@ impl Store {
                 ])?;
             }
         }
+        Ok(())
+    }
+
+    /// Keeps `unsettled_mothers` as her visits say.
+    fn set_settled(&self, mother: lohusa_core::MotherId, settled: bool) -> Result<(), StoreError> {
+        let sql = if settled {
+            "DELETE FROM unsettled_mothers WHERE mother_id = ?1"
+        } else {
+            "INSERT OR IGNORE INTO unsettled_mothers (mother_id) VALUES (?1)"
+        };
+        self.conn.prepare_cached(sql)?.execute([mother.to_string()])?;
         Ok(())
     }
 
@@ -167,9 +189,9 @@ impl Store {
     ) -> Result<FollowUpList, StoreError> {
         self.refresh_flags(now)?;
         let today = istanbul_today(now);
-        // Late, missed and due visits come from the schedule of every mother with a window
-        // still to decide; flags from the cache.
-        let schedule = self.schedule_rows(None, |_| true)?;
+        // Late, missed and due visits come from the schedule of every mother with a visit not
+        // made yet (the cache keeps who they are); flags from the cache.
+        let schedule = self.schedule_rows(Mothers::Unsettled, |_| true)?;
         // Who last visited each mother: for every mother only when the list is filtered by
         // nurse, else just for the rows shown (below).
         let nurses = if filter.nurse.is_some() {

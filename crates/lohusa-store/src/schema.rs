@@ -24,6 +24,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/store/0013_deletion_knowledge.sql"),
     include_str!("../../../migrations/store/0014_stock.sql"),
     include_str!("../../../migrations/store/0015_births_by_date.sql"),
+    include_str!("../../../migrations/store/0016_unsettled_mothers.sql"),
 ];
 
 pub fn migrations() -> Migrations<'static> {

@@ -25,6 +25,18 @@ use crate::{Store, StoreError, collect_rows};
 pub(crate) const CANDIDATES: &str = "SELECT mother_id FROM births INDEXED BY births_by_date
      WHERE birth_date >= ?1 AND birth_date <= ?2 AND mother_id IS NOT NULL";
 
+/// Which mothers a schedule query reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Mothers {
+    /// Those whose latest birth falls in the range.
+    Born(BornBetween),
+    /// Those with a visit not made yet, as the flag cache last computed them (the caller
+    /// refreshes it first).
+    Unsettled,
+}
+
+const UNSETTLED: &str = "SELECT mother_id FROM unsettled_mothers";
+
 /// Which births a query reads: those dated from `from` on, up to `to` when given.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct BornBetween {
@@ -63,7 +75,7 @@ impl Store {
             to: None,
         };
         // A mother whose three visits all have a record can never be on the list.
-        let rows = self.schedule_rows(Some(born), |visits| {
+        let rows = self.schedule_rows(Mothers::Born(born), |visits| {
             !VisitNumber::ALL.iter().all(|n| visits.iter().any(|(r, _)| r == n))
         })?;
         let mut extras = self.open_extra_visits()?;
@@ -96,6 +108,21 @@ impl Store {
         Ok(births)
     }
 
+    /// Each unsettled mother's latest birth date.
+    fn latest_births_of_unsettled(&self) -> Result<HashMap<Uuid, NaiveDate>, StoreError> {
+        let mut births: HashMap<Uuid, NaiveDate> = HashMap::new();
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT mother_id, max(birth_date) FROM births INDEXED BY births_by_mother
+             WHERE mother_id IN ({UNSETTLED}) AND birth_date IS NOT NULL
+             GROUP BY mother_id"
+        ))?;
+        collect_rows(&mut stmt, [], |row| {
+            births.insert(id(row, 0)?, date(row, 1)?);
+            Ok(())
+        })?;
+        Ok(births)
+    }
+
     /// Each mother's latest birth date, for the mothers whose latest birth falls in `born`:
     /// through the index of birth dates, then each candidate's own births.
     pub(crate) fn latest_births_between(&self, born: BornBetween) -> Result<HashMap<Uuid, NaiveDate>, StoreError> {
@@ -117,31 +144,30 @@ impl Store {
         Ok(births)
     }
 
-    /// Every mother (not deleted) with a birth, her birth date and recorded visits, and her
-    /// nationality; with `born`, only those whose latest birth falls in it; only those whose
-    /// recorded visits `keep` accepts.
+    /// The mothers (not deleted) of `which` with a birth, each with her latest birth date,
+    /// recorded visits and nationality; only those whose recorded visits `keep` accepts.
     pub(crate) fn schedule_rows(
         &self,
-        born: Option<BornBetween>,
+        which: Mothers,
         keep: impl Fn(&[(VisitNumber, RecordedVisit)]) -> bool,
     ) -> Result<Vec<(ScheduleRow, Option<String>)>, StoreError> {
-        // The same queries either way; with a range they start from its candidates.
-        let (from, to) = born.map(BornBetween::bounds).unwrap_or_default();
-        let only = |column: &str| match born {
-            Some(_) => format!("AND {column} IN ({CANDIDATES})"),
-            None => "AND ?1 IS NULL AND ?2 IS NULL".to_owned(),
+        // The same queries either way, each starting from the chosen mothers.
+        let (only, bounds): (&str, Vec<String>) = match which {
+            Mothers::Born(born) => {
+                let (from, to) = born.bounds();
+                (CANDIDATES, vec![from, to])
+            }
+            Mothers::Unsettled => (UNSETTLED, vec![]),
         };
-        let params: [&dyn rusqlite::ToSql; 2] = match born {
-            Some(_) => [&from, &to],
-            None => [&rusqlite::types::Null, &rusqlite::types::Null],
-        };
+        let only = |column: &str| format!("AND {column} IN ({only})");
+        let params = || rusqlite::params_from_iter(bounds.iter());
         let mut recorded: HashMap<Uuid, Vec<(VisitNumber, RecordedVisit)>> = HashMap::new();
         let mut visits = self.conn.prepare_cached(&format!(
             "SELECT mother_id, number, outcome, visited_on FROM visits INDEXED BY visits_by_mother
                  WHERE extra_visit_id IS NULL AND mother_id IS NOT NULL AND outcome IS NOT NULL {}",
             only("mother_id")
         ))?;
-        collect_rows(&mut visits, params, |row| {
+        collect_rows(&mut visits, params(), |row| {
             let (Some(number), Some(visited_on)) = (row.get::<_, Option<u8>>(1)?, opt_date(row, 3)?) else {
                 return Ok(());
             };
@@ -154,9 +180,9 @@ impl Store {
             Ok(())
         })?;
 
-        let births = match born {
-            Some(born) => self.latest_births_between(born)?,
-            None => self.latest_births()?,
+        let births = match which {
+            Mothers::Born(born) => self.latest_births_between(born)?,
+            Mothers::Unsettled => self.latest_births_of_unsettled()?,
         };
         let names = self.member_names()?;
 
@@ -167,7 +193,7 @@ impl Store {
             crate::mothers::whole(lohusa_core::EntityKind::Mother),
             only("id")
         ))?;
-        collect_rows(&mut mothers, params, |row| {
+        collect_rows(&mut mothers, params(), |row| {
             let mother: Uuid = id(row, 0)?;
             let Some(&birth_date) = births.get(&mother) else {
                 return Ok(());

@@ -324,3 +324,51 @@ fn a_signed_off_flag_leaves_the_list_on_every_tablet_and_a_new_flag_brings_the_m
         .unwrap();
     assert_eq!(flagged(&mut nurse_tablet), ["urinary_problem"]);
 }
+
+/// A mother with all three visits made is settled: the list stops reading her schedule, and a
+/// correction that turns a visit made into a refusal brings her back as missed.
+#[test]
+fn a_mother_with_every_visit_made_leaves_the_schedule_and_a_correction_brings_her_back() {
+    let mut t = TempStore::new();
+    let done = mother(&mut t, "Hepsi Yapıldı", 60, "Karşıyaka");
+    let mut visit_three = None;
+    for (number, day) in [(1, 57), (2, 45), (3, 25)] {
+        visit(&mut t, done, number, day, "Ebe Elif", VisitOutcome::Visited, &[]);
+    }
+    for v in t.store.visits_of(done).unwrap() {
+        if v.number.get() == 3 {
+            visit_three = Some(v);
+        }
+    }
+    let count = |t: &TempStore| common::count(&t.store, "unsettled_mothers");
+    let on_list = |t: &mut TempStore| -> Vec<(FollowUpKind, u8)> {
+        t.store
+            .follow_up_list(now(), &FollowUpFilter::default(), 100)
+            .unwrap()
+            .rows
+            .iter()
+            .filter(|r| r.mother_id == done)
+            .map(|r| (r.kind, r.number.get()))
+            .collect()
+    };
+    assert_eq!(on_list(&mut t), []);
+    assert_eq!(count(&t), 0, "settled once every visit is made");
+
+    let visit_three = visit_three.unwrap();
+    let mut form = VisitInput::from_record(&visit_three);
+    form.outcome = VisitOutcome::Refused;
+    form.answers.clear();
+    t.store
+        .correct_visit(
+            &lohusa_core::visit::VisitCorrectionInput {
+                visit_id: visit_three.id,
+                form,
+                reason: "yanlış kaydedilmiş".into(),
+            },
+            nurse(),
+            now(),
+        )
+        .unwrap();
+    assert_eq!(on_list(&mut t), [(FollowUpKind::MissedVisit, 3)]);
+    assert_eq!(count(&t), 1);
+}
