@@ -28,7 +28,7 @@ pub fn sync(records: usize, devices: usize, seconds: u64) -> anyhow::Result<()> 
     let root = util::workspace_root();
     let pouch = root.join("target/bench-pouchdb");
     std::fs::create_dir_all(&pouch)?;
-    for file in ["package.json", "replicate.js"] {
+    for file in ["package.json", "replicate.js", "server.js"] {
         std::fs::copy(root.join("crates/lohusa-bench/pouchdb").join(file), pouch.join(file))?;
     }
     if !pouch.join("node_modules/pouchdb-node").exists() {

@@ -1,21 +1,19 @@
-// The baseline peers' users know: PouchDB replicating N visit documents of 20 fields to an
-// express-pouchdb server on loopback and back into a fresh database. Prints one JSON line.
+// The baseline peers' users know: PouchDB replicating N visit documents of 20 fields to a
+// PouchDB server running in its own process (server.js, started by the bench) and back into a
+// fresh database, in batches of the size given. Prints one JSON line.
+//
+// usage: node replicate.js SERVER_URL N BATCH_SIZE
 const path = require("path");
 const fs = require("fs");
 const os = require("os");
 const PouchDB = require("pouchdb-node");
-const express = require("express");
 
 async function main() {
-  const n = Number(process.argv[2] || 10000);
+  const [base, nText, batchText] = process.argv.slice(2);
+  const n = Number(nText || 10000);
+  const batch = Number(batchText || 500);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "lohusa-pouch-"));
-  const ServerDB = PouchDB.defaults({ prefix: path.join(dir, "server-") });
-  const app = express();
-  app.use("/", require("express-pouchdb")(ServerDB, { logPath: path.join(dir, "log.txt"), mode: "minimumForPouchDB" }));
-  const server = await new Promise((resolve) => {
-    const s = app.listen(0, "127.0.0.1", () => resolve(s));
-  });
-  const url = `http://127.0.0.1:${server.address().port}/visits`;
+  const url = `${base}/visits-${batch}-${process.pid}`;
   const a = new PouchDB(path.join(dir, "a"));
   const docs = [];
   for (let i = 0; i < n; i++) {
@@ -36,16 +34,16 @@ async function main() {
   for (let i = 0; i < docs.length; i += 1000) await a.bulkDocs(docs.slice(i, i + 1000));
   const remote = new PouchDB(url);
   let t = process.hrtime.bigint();
-  await PouchDB.replicate(a, remote, { batch_size: 500 });
+  await PouchDB.replicate(a, remote, { batch_size: batch });
   const push = Number(process.hrtime.bigint() - t) / 1e9;
   const b = new PouchDB(path.join(dir, "b"));
   t = process.hrtime.bigint();
-  await PouchDB.replicate(remote, b, { batch_size: 500 });
+  await PouchDB.replicate(remote, b, { batch_size: batch });
   const pull = Number(process.hrtime.bigint() - t) / 1e9;
   const info = await b.info();
   if (info.doc_count !== n) throw new Error(`pulled ${info.doc_count} of ${n}`);
-  console.log(JSON.stringify({ docs: n, push_s: push, pull_s: pull }));
-  server.close();
+  console.log(JSON.stringify({ docs: n, batch, push_s: push, pull_s: pull }));
+  await remote.destroy();
   fs.rmSync(dir, { recursive: true, force: true });
   process.exit(0);
 }

@@ -43,3 +43,40 @@ impl Store {
         Ok(())
     }
 }
+
+impl Store {
+    /// The physical limit of the disk path: each record as one wide row (its id and every field
+    /// as a column) inserted with one prepared statement in one transaction, into a scratch table
+    /// of the same file. Nothing any store could do to hold the same records costs less.
+    pub fn baseline_insert_wide(&mut self, writes: &[lohusa_core::change::EntityWrite]) -> Result<(), StoreError> {
+        let width = writes.iter().map(|w| w.fields.len()).max().unwrap_or(0);
+        let columns: Vec<String> = (0..width).map(|i| format!("f{i}")).collect();
+        let tx = self.conn.transaction()?;
+        tx.execute_batch(&format!(
+            "DROP TABLE IF EXISTS bench_wide; CREATE TABLE bench_wide (id TEXT PRIMARY KEY, {})",
+            columns.join(", ")
+        ))?;
+        {
+            let marks: Vec<String> = (1..=width + 1).map(|i| format!("?{i}")).collect();
+            let mut insert = tx.prepare(&format!(
+                "INSERT INTO bench_wide (id, {}) VALUES ({})",
+                columns.join(", "),
+                marks.join(", ")
+            ))?;
+            for write in writes {
+                let mut values: Vec<rusqlite::types::Value> = vec![write.entity_id.to_string().into()];
+                values.extend(write.fields.values().map(|v| match v {
+                    serde_json::Value::String(s) => s.clone().into(),
+                    serde_json::Value::Number(n) if n.is_i64() => n.as_i64().unwrap_or_default().into(),
+                    serde_json::Value::Number(n) => n.as_f64().unwrap_or_default().into(),
+                    serde_json::Value::Bool(b) => i64::from(*b).into(),
+                    other => other.to_string().into(),
+                }));
+                values.resize(width + 1, rusqlite::types::Value::Null);
+                insert.execute(rusqlite::params_from_iter(values))?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+}

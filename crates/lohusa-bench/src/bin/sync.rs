@@ -1,6 +1,8 @@
 //! `cargo xtask bench sync`: sync throughput and latency against both server databases, beside
-//! two baselines measured in the same run on the same records: the raw SQLite insert of the same
-//! rows (the physical limit) and PouchDB replication through express-pouchdb (what peers use).
+//! baselines measured in the same run on the same records: the physical limit (each record one
+//! wide row, one prepared insert, one transaction), the raw SQLite insert of the same state rows
+//! a replica holds, and PouchDB replication (what peers use) against a PouchDB server in its own
+//! process, with batches of 100 and 500.
 //!
 //! Workload: N visit checklists of 20 fields recorded on replica A, pushed to the server over
 //! loopback HTTP, pulled into a fresh replica B; then 50 edited fields synced incrementally; then
@@ -280,21 +282,49 @@ async fn load(database: &Database, devices: usize, seconds: u64, dir: &Path) -> 
     })
 }
 
-/// PouchDB replication of the same number of documents: (push docs/s, pull docs/s).
-fn pouchdb(dir: &Path, n: usize) -> anyhow::Result<(f64, f64)> {
-    let out = std::process::Command::new("node")
-        .arg("replicate.js")
-        .arg(n.to_string())
+/// PouchDB replication of the same number of documents, as it is deployed: its server
+/// (`server.js`) in its own process, started here and stopped after; the replicating client
+/// (`replicate.js`) in another. For each batch size: (batch, push docs/s, pull docs/s).
+fn pouchdb(dir: &Path, n: usize, batches: &[usize]) -> anyhow::Result<Vec<(usize, f64, f64)>> {
+    use std::io::BufRead;
+    let data = tempfile::tempdir()?;
+    let mut server = std::process::Command::new("node")
+        .arg("server.js")
+        .arg(data.path())
         .current_dir(dir)
-        .output()?;
-    anyhow::ensure!(
-        out.status.success(),
-        "PouchDB baseline failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let result: serde_json::Value = serde_json::from_slice(&out.stdout)?;
-    let secs = |k: &str| result[k].as_f64().unwrap_or(f64::NAN);
-    Ok((n as f64 / secs("push_s"), n as f64 / secs("pull_s")))
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()?;
+    let result = (|| {
+        let mut first = String::new();
+        std::io::BufReader::new(server.stdout.take().expect("piped")).read_line(&mut first)?;
+        let port = serde_json::from_str::<serde_json::Value>(&first)?["port"]
+            .as_u64()
+            .ok_or_else(|| anyhow::anyhow!("the PouchDB server did not say its port: {first:?}"))?;
+        let mut rates = Vec::new();
+        for &batch in batches {
+            let out = std::process::Command::new("node")
+                .arg("replicate.js")
+                .arg(format!("http://127.0.0.1:{port}"))
+                .arg(n.to_string())
+                .arg(batch.to_string())
+                .current_dir(dir)
+                .output()?;
+            anyhow::ensure!(
+                out.status.success(),
+                "PouchDB baseline failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            let result: serde_json::Value = serde_json::from_slice(&out.stdout)?;
+            let secs = |k: &str| result[k].as_f64().unwrap_or(f64::NAN);
+            rates.push((batch, n as f64 / secs("push_s"), n as f64 / secs("pull_s")));
+        }
+        Ok(rates)
+    })();
+    // Its standard input closes: it stops.
+    drop(server.stdin.take());
+    let _ = server.wait();
+    result
 }
 
 fn ms(d: Duration) -> String {
@@ -309,19 +339,33 @@ async fn main() -> anyhow::Result<()> {
     let writes = visits(n);
     println!("workload: {n} visit checklists of 20 fields, over loopback HTTP, zstd both ways");
 
-    // The physical limit: the same rows straight into SQLite, one transaction.
+    // The physical limit: each record as one wide row, one prepared statement, one transaction.
+    let mut wide = Store::open(&dir.path().join("wide.sqlite3"))?;
+    let started = Instant::now();
+    wide.baseline_insert_wide(&writes)?;
+    let limit = rate(n, started.elapsed());
+    println!("baseline  physical limit (wide rows, one prepared insert, one transaction): {limit:>9.0} records/s");
+    // The same state rows a replica holds (visits and their answers), without log or merge.
     let mut raw = Store::open(&dir.path().join("raw.sqlite3"))?;
     let started = Instant::now();
     raw.baseline_insert_rows(&writes)?;
     let raw_rate = rate(n, started.elapsed());
-    println!("baseline  raw SQLite insert of the same rows: {raw_rate:>9.0} records/s");
+    println!(
+        "baseline  raw SQLite insert of the same state rows:                     {raw_rate:>9.0} records/s ({:.1}x below the limit)",
+        limit / raw_rate
+    );
 
+    // PouchDB's best of the batch sizes, both reported.
     let pouch = match &args.pouchdb {
         Some(p) => {
-            let (push, pull) = pouchdb(p, n)?;
-            println!("baseline  PouchDB replication, push:        {push:>9.0} docs/s");
-            println!("baseline  PouchDB replication, pull:        {pull:>9.0} docs/s");
-            Some((push, pull))
+            let rates = pouchdb(p, n, &[100, 500])?;
+            for (batch, push, pull) in &rates {
+                println!(
+                    "baseline  PouchDB, server in its own process, batch {batch:>3}: push {push:>7.0} docs/s, pull {pull:>7.0} docs/s"
+                );
+            }
+            let best = |f: fn(&(usize, f64, f64)) -> f64| rates.iter().map(f).fold(0.0, f64::max);
+            Some((best(|r| r.1), best(|r| r.2)))
         }
         None => {
             println!("baseline  PouchDB: skipped (no --pouchdb folder)");
@@ -349,20 +393,22 @@ async fn main() -> anyhow::Result<()> {
         std::fs::create_dir_all(&run_dir)?;
         let t = throughput(database, &writes, &run_dir).await?;
         let vs = |ours: f64, pouch: Option<f64>| match pouch {
-            Some(p) => format!("{:>5.1}x PouchDB", ours / p),
+            Some(p) => format!("{:>5.1}x PouchDB's best", ours / p),
             None => "  PouchDB n/a".into(),
         };
         println!(
-            "{name:<9} push {:>9.0} records/s  {}  {:>4.2}x slower than raw insert (target: ≥10x PouchDB, ≤3x raw)",
+            "{name:<9} push {:>9.0} records/s  {}  {:>4.2}x slower than raw insert, {:>4.1}x below the physical limit (target: ≥10x PouchDB, ≤3x raw)",
             t.push,
             vs(t.push, pouch.map(|p| p.0)),
-            raw_rate / t.push
+            raw_rate / t.push,
+            limit / t.push
         );
         println!(
-            "{name:<9} pull {:>9.0} records/s  {}  {:>4.2}x slower than raw insert",
+            "{name:<9} pull {:>9.0} records/s  {}  {:>4.2}x slower than raw insert, {:>4.1}x below the physical limit",
             t.pull,
             vs(t.pull, pouch.map(|p| p.1)),
-            raw_rate / t.pull
+            raw_rate / t.pull,
+            limit / t.pull
         );
         println!(
             "{name:<9} bytes on the wire per record: push {:.0}, pull {:.0} (compressed)",
