@@ -125,6 +125,10 @@ pub struct Sequenced {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PullResponse {
     pub changes: Vec<Sequenced>,
+    /// The ids of this device's own changes the server left out of this batch (asked for with
+    /// `others_only`): the device checks it holds every one, else it asks for them next time.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub own: Vec<ChangeId>,
     /// The cursor to save with this batch.
     pub cursor: u64,
     pub more: bool,
@@ -239,6 +243,8 @@ pub enum Step {
     /// the next request will be a pull after `cursor` (a driver may start it early).
     Apply {
         changes: Vec<Change>,
+        /// This device's own changes left out of the batch, which it must hold already.
+        own: Vec<ChangeId>,
         cursor: u64,
         more: bool,
     },
@@ -406,6 +412,7 @@ impl SyncMachine {
                 self.phase = Phase::WaitApply { more: pulled.more };
                 Ok(Some(Step::Apply {
                     changes: pulled.changes.into_iter().map(|s| s.change).collect(),
+                    own: pulled.own,
                     cursor: pulled.cursor,
                     more: pulled.more,
                 }))
@@ -532,6 +539,7 @@ mod tests {
         let step = m
             .receive(Response::Pulled(PullResponse {
                 changes: vec![],
+                own: vec![],
                 cursor: 0,
                 more: false,
                 epoch,
@@ -542,6 +550,7 @@ mod tests {
             step,
             Some(Step::Apply {
                 changes: vec![],
+                own: vec![],
                 cursor: 0,
                 more: false
             })
@@ -569,6 +578,7 @@ mod tests {
         let pulled = |cursor: u64, more: bool| {
             Response::Pulled(PullResponse {
                 changes: vec![],
+                own: vec![],
                 cursor,
                 more,
                 epoch,

@@ -679,6 +679,10 @@ struct PullQuery {
     limit: Option<usize>,
     /// The member signed in on the device, for the audit of reads.
     member: Option<lohusa_core::MemberId>,
+    /// Leave out the changes this device wrote itself (it holds them already); the cursor still
+    /// moves past them.
+    #[serde(default)]
+    others_only: bool,
 }
 
 async fn pull(
@@ -704,6 +708,21 @@ async fn pull(
     let now = clock::now_ms();
     let epoch = backend.epoch().await?;
     let mut batch = backend.pull(auth.team_id, query.after, limit).await?;
+    // A device asking for others' changes only never pays to receive its own back: it gets
+    // their ids, to check it holds each.
+    let mut own = Vec::new();
+    if query.others_only {
+        let mut kept = Vec::with_capacity(batch.rows.len());
+        for (seq, body) in batch.rows {
+            let written_here = logic::written_by(&body, &auth.device)
+                .map_err(|_| BackendError::Corrupt(format!("change {seq} of team {}", auth.team_id)))?;
+            match written_here {
+                Some(id) => own.push(id),
+                None => kept.push((seq, body)),
+            }
+        }
+        batch.rows = kept;
+    }
     // Fields the device's members may not read never leave the server; the cursor still moves
     // past the changes left out, so they are not asked for again.
     if !lohusa_core::access::reads_everything(&auth.roles) {
@@ -720,7 +739,7 @@ async fn pull(
             .record_read(&auth, query.member, query.after, batch.cursor, now)
             .await?;
     }
-    let body = logic::pull_body(&batch.rows, batch.cursor, batch.more, epoch, now);
+    let body = logic::pull_body(&batch.rows, &own, batch.cursor, batch.more, epoch, now);
     Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
 }
 

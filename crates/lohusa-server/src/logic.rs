@@ -269,8 +269,29 @@ pub fn readable_body(body: &str, roles: &[Role]) -> Result<Option<String>, serde
     serde_json::to_string(&change).map(Some)
 }
 
+/// The id of a stored change if it was written on `device` (read without parsing the rest).
+pub fn written_by(body: &str, device: &str) -> Result<Option<String>, serde_json::Error> {
+    #[derive(serde::Deserialize)]
+    struct Written<'a> {
+        #[serde(borrow)]
+        id: std::borrow::Cow<'a, str>,
+        #[serde(borrow)]
+        device: std::borrow::Cow<'a, str>,
+    }
+    let written: Written = serde_json::from_str(body)?;
+    Ok((written.device == device).then(|| written.id.into_owned()))
+}
+
 /// The pull response, assembled from the stored change bodies without parsing them again.
-pub fn pull_body(rows: &[(u64, String)], cursor: u64, more: bool, epoch: uuid::Uuid, now_ms: u64) -> String {
+/// `own`: the ids of the asking device's changes left out (each a UUID, written as it is).
+pub fn pull_body(
+    rows: &[(u64, String)],
+    own: &[String],
+    cursor: u64,
+    more: bool,
+    epoch: uuid::Uuid,
+    now_ms: u64,
+) -> String {
     let mut out = String::with_capacity(rows.iter().map(|(_, b)| b.len() + 32).sum::<usize>() + 128);
     out.push_str("{\"changes\":[");
     for (i, (seq, body)) in rows.iter().enumerate() {
@@ -283,8 +304,21 @@ pub fn pull_body(rows: &[(u64, String)], cursor: u64, more: bool, epoch: uuid::U
         out.push_str(body);
         out.push('}');
     }
+    out.push(']');
+    if !own.is_empty() {
+        out.push_str(",\"own\":[");
+        for (i, id) in own.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            out.push('"');
+            out.push_str(id);
+            out.push('"');
+        }
+        out.push(']');
+    }
     out.push_str(&format!(
-        "],\"cursor\":{cursor},\"more\":{more},\"epoch\":\"{epoch}\",\"server_time_ms\":{now_ms}}}"
+        ",\"cursor\":{cursor},\"more\":{more},\"epoch\":\"{epoch}\",\"server_time_ms\":{now_ms}}}"
     ));
     out
 }
@@ -306,7 +340,7 @@ mod tests {
 
     #[test]
     fn the_assembled_pull_body_parses_as_a_pull_response() {
-        let body = pull_body(&[], 5, false, uuid::Uuid::nil(), 9);
+        let body = pull_body(&[], &[], 5, false, uuid::Uuid::nil(), 9);
         let parsed: PullResponse = serde_json::from_str(&body).unwrap();
         assert_eq!((parsed.cursor, parsed.more, parsed.server_time_ms), (5, false, 9));
     }

@@ -103,6 +103,10 @@ const KEY_LAST_ERROR: &str = "sync_last_error";
 const KEY_SKEW: &str = "sync_clock_skew_ms";
 const KEY_SERVER_CA: &str = "sync_server_ca";
 
+/// Set once this store found changes written on it missing from a pull: from then on it pulls
+/// its own changes too.
+const KEY_PULL_OWN: &str = "pull_own_changes";
+
 impl Store {
     /// Saves the server, team and device token this replica was enrolled with.
     pub fn set_enrollment(&mut self, server: &str, team: &str, token: &str) -> Result<(), StoreError> {
@@ -452,6 +456,32 @@ impl Store {
     /// are skipped; every other one is logged, merged per field and shown where it wins.
     ///
     /// `server_time_ms` stands in for this device's clock when the device's is behind, so a
+    /// Checks that this store holds every change the server left out of a pull as written on
+    /// this device. When some are missing, it remembers to pull its own changes from now on
+    /// (`pulls_own_changes`) and refuses, so the batch is not applied and its cursor not saved.
+    pub fn check_own_changes(&mut self, own: &[lohusa_core::ChangeId]) -> Result<(), StoreError> {
+        if own.is_empty() {
+            return Ok(());
+        }
+        let ids = serde_json::to_string(&own.iter().map(|c| c.to_string()).collect::<Vec<_>>())
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let held: i64 = self.conn.query_row(
+            "SELECT count(*) FROM changes WHERE id IN (SELECT value FROM json_each(?1))",
+            [&ids],
+            |r| r.get(0),
+        )?;
+        let missing = own.len().saturating_sub(held as usize);
+        if missing == 0 {
+            return Ok(());
+        }
+        meta::set(&self.conn, KEY_PULL_OWN, "1")?;
+        Err(StoreError::OwnChangesMissing { missing })
+    }
+
+    /// Whether pulls ask for this device's own changes too (it once found some missing).
+    pub fn pulls_own_changes(&self) -> Result<bool, StoreError> {
+        Ok(meta::get(&self.conn, KEY_PULL_OWN)?.is_some())
+    }
     /// tablet with a wrong date still orders its next writes after what it received.
     pub fn apply_pulled(
         &mut self,

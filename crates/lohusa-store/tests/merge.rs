@@ -279,3 +279,37 @@ fn enrolling_with_another_team_starts_the_sync_over() {
     let position = t.store.sync_position().unwrap();
     assert_eq!((position.epoch, position.cursor, position.uploaded), (None, 0, 0));
 }
+
+/// A pull that leaves out this device's own changes is applied only if the store holds each of
+/// them; a store that lacks one (a copy restored from an older file) applies nothing and pulls
+/// its own changes from then on.
+#[test]
+fn own_changes_left_out_of_a_pull_must_be_held_here() {
+    let mut t = TempStore::new();
+    let mother = t
+        .store
+        .register_mother(&registration("Kendi Kaydı", "2026-11-20"), nurse(), now())
+        .unwrap();
+    let held: Vec<lohusa_core::ChangeId> = t
+        .store
+        .pending_changes(0, 100)
+        .unwrap()
+        .into_iter()
+        .map(|(_, c)| c.id)
+        .collect();
+    assert!(!held.is_empty(), "{mother:?}");
+    t.store.check_own_changes(&held).unwrap();
+    assert!(!t.store.pulls_own_changes().unwrap());
+
+    let lost = lohusa_core::ChangeId(Uuid::now_v7());
+    let mut with_lost = held.clone();
+    with_lost.push(lost);
+    let error = t.store.check_own_changes(&with_lost).unwrap_err();
+    assert!(
+        matches!(error, lohusa_store::StoreError::OwnChangesMissing { missing: 1 }),
+        "{error}"
+    );
+    assert!(t.store.pulls_own_changes().unwrap(), "remembered, across reopening too");
+    let t = t.reopen();
+    assert!(t.store.pulls_own_changes().unwrap());
+}

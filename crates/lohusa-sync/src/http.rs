@@ -55,6 +55,9 @@ pub struct HttpTransport {
     bytes: Arc<(AtomicU64, AtomicU64)>,
     /// The member signed in on this device, named in pulls for the server's audit.
     member: Option<lohusa_core::MemberId>,
+    /// Ask the server to leave out this device's own changes (only their ids come back, to be
+    /// checked): off once the device found one missing (`Store::pulls_own_changes`).
+    others_only: bool,
 }
 
 /// Whether `base` is plain HTTP to this computer (development), which is the only plain HTTP
@@ -112,6 +115,7 @@ impl HttpTransport {
             token: token.to_owned(),
             bytes: Arc::default(),
             member: None,
+            others_only: true,
         })
     }
 
@@ -127,7 +131,9 @@ impl HttpTransport {
     pub fn for_store(store: &lohusa_store::Store) -> Result<HttpTransport, SyncError> {
         let (server, token) = store.enrollment()?.ok_or(SyncError::NotEnrolled)?;
         let member = store.local_member()?.map(|m| m.id);
-        Ok(HttpTransport::with_ca(&server, &token, store.server_ca()?.as_deref())?.signed_in(member))
+        let mut transport = HttpTransport::with_ca(&server, &token, store.server_ca()?.as_deref())?.signed_in(member);
+        transport.others_only = !store.pulls_own_changes()?;
+        Ok(transport)
     }
 
     /// Binds the member of a one-time member code to this device; `member` is the id the device
@@ -347,8 +353,12 @@ impl Transport for HttpTransport {
             Request::Pull { after, limit } => {
                 match self
                     .get::<PullResponse>(&match self.member {
-                        Some(member) => format!("pull?after={after}&limit={limit}&member={member}"),
-                        None => format!("pull?after={after}&limit={limit}"),
+                        // Its own changes it holds already: the server leaves them out.
+                        Some(member) => format!(
+                            "pull?after={after}&limit={limit}&others_only={}&member={member}",
+                            self.others_only
+                        ),
+                        None => format!("pull?after={after}&limit={limit}&others_only={}", self.others_only),
                     })
                     .await?
                 {

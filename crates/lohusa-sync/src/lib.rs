@@ -219,10 +219,22 @@ pub async fn sync<R: Replica, T: Transport>(
                     next_pending = None;
                     machine.saved();
                 }
-                Step::Apply { changes, cursor, more } => {
+                Step::Apply {
+                    changes,
+                    own,
+                    cursor,
+                    more,
+                } => {
                     let t = now();
                     let server_ms = (millis(t) as i64 + machine.report().clock_skew_ms).max(0) as u64;
-                    let apply = || replica.with_store(|s| s.apply_pulled(&changes, cursor, t, server_ms));
+                    // The server left out this device's own changes: it must hold each, else
+                    // nothing is applied and the next sync asks for them.
+                    let apply = || {
+                        replica.with_store(|s| {
+                            s.check_own_changes(&own)?;
+                            s.apply_pulled(&changes, cursor, t, server_ms)
+                        })
+                    };
                     if pipelined && more {
                         let request = Request::Pull {
                             after: cursor,

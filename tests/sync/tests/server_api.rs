@@ -57,9 +57,13 @@ impl Client {
     }
 
     async fn pull(&self, after: u64, limit: usize) -> (StatusCode, Value) {
+        self.pull_query(&format!("after={after}&limit={limit}")).await
+    }
+
+    async fn pull_query(&self, query: &str) -> (StatusCode, Value) {
         self.send(
             self.http
-                .get(format!("{}/v1/pull?after={after}&limit={limit}", self.base))
+                .get(format!("{}/v1/pull?{query}", self.base))
                 .bearer_auth(&self.token),
         )
         .await
@@ -286,6 +290,59 @@ async fn a_repeated_push_stores_nothing_twice(db: Db) {
     assert_eq!(
         (page["cursor"].as_u64(), page["more"].as_bool()),
         (Some(30), Some(true))
+    );
+}
+
+/// A device that asks for others' changes only never receives its own back, and its cursor
+/// still moves past them; a colleague's device receives everything.
+async fn a_device_asking_for_others_changes_never_pulls_its_own_back(db: Db) {
+    let server = TestServer::start(db).await;
+    let nurse = Client::new(&server, "izmir").await;
+    let colleague = Client::new(&server, "izmir").await;
+    let mine: Vec<Change> = (0..30)
+        .map(|i| mother_change(Uuid::now_v7(), nurse.device, &format!("Mine {i}")))
+        .collect();
+    let theirs: Vec<Change> = (0..5)
+        .map(|i| mother_change(Uuid::now_v7(), colleague.device, &format!("Theirs {i}")))
+        .collect();
+    assert_eq!(nurse.push(&mine[..20]).await.0, StatusCode::OK);
+    assert_eq!(colleague.push(&theirs).await.0, StatusCode::OK);
+    assert_eq!(nurse.push(&mine[20..]).await.0, StatusCode::OK);
+    let ids = |body: &Value| -> Vec<String> {
+        body["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["change"]["id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    // Page by page: a page of only her own changes comes back empty, and moves on.
+    let mut after = 0;
+    let mut got = Vec::new();
+    let mut pages = 0;
+    loop {
+        let (status, page) = nurse
+            .pull_query(&format!("after={after}&limit=10&others_only=true"))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        got.extend(ids(&page));
+        let cursor = page["cursor"].as_u64().unwrap();
+        assert!(cursor > after, "the cursor moves on: {page}");
+        after = cursor;
+        pages += 1;
+        if !page["more"].as_bool().unwrap() {
+            break;
+        }
+    }
+    assert_eq!(after, 35, "every change passed");
+    assert_eq!(pages, 4);
+    assert_eq!(got, theirs.iter().map(|c| c.id.to_string()).collect::<Vec<_>>());
+    // Without asking, and for the colleague, everything comes.
+    assert_eq!(ids(&nurse.pull(0, 100).await.1).len(), 35);
+    let (_, theirs_view) = colleague.pull_query("after=0&limit=100&others_only=true").await;
+    assert_eq!(
+        ids(&theirs_view),
+        mine.iter().map(|c| c.id.to_string()).collect::<Vec<_>>()
     );
 }
 
@@ -586,6 +643,7 @@ async fn stock_movements_are_written_once_whole_by_the_office(db: Db) {
 on_both!(stock_movements_are_written_once_whole_by_the_office);
 on_both!(bad_input_gets_a_clear_error_and_changes_nothing);
 on_both!(a_repeated_push_stores_nothing_twice);
+on_both!(a_device_asking_for_others_changes_never_pulls_its_own_back);
 on_both!(enrollment_codes_work_once);
 on_both!(concurrent_pushers_and_pullers_never_skip_a_change);
 on_both!(devices_report_and_see_only_their_team);

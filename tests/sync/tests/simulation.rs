@@ -75,6 +75,7 @@ impl Network<'_> {
                             change: serde_json::from_str(body).unwrap(),
                         })
                         .collect(),
+                    own: vec![],
                     cursor: batch.cursor,
                     more: batch.more,
                     epoch,
