@@ -106,7 +106,9 @@ async fn the_office_reports_the_month_and_keeps_the_stock() -> anyhow::Result<()
     );
 
     // The office pulls and reports the month (a sync already running when asked for finishes
-    // first, so the office is opened again until the tablet's records are in).
+    // first, and "nothing to upload" does not mean the pull is over, so the office is opened
+    // again until the tablet's records are in, its visits' hand-outs too).
+    let holder = format!("[data-holder='{}'] [data-kind=baby_care]", ayse.as_str().unwrap());
     let mut registered = String::new();
     for _ in 0..10 {
         app.click_named("nav_sync").await?;
@@ -115,7 +117,8 @@ async fn the_office_reports_the_month_and_keeps_the_stock() -> anyhow::Result<()
         app.click_named("nav_office").await?;
         app.wait_css("[data-testid=indicator-women_registered]").await?;
         registered = app.text("[data-testid=indicator-women_registered]").await?;
-        if registered == "6" {
+        app.wait_css(&holder).await?;
+        if registered == "6" && app.text(&holder).await?.starts_with('8') {
             break;
         }
         tokio::time::sleep(std::time::Duration::from_millis(500)).await;
