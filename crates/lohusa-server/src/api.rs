@@ -694,7 +694,7 @@ async fn pull(
         ApiError::new(
             StatusCode::BAD_REQUEST,
             "invalid_query",
-            "`after` and `limit` must be whole numbers and `member` a member id.",
+            "`after` and `limit` must be whole numbers, `member` a member id and `others_only` true or false.",
         )
     })?;
     if query.after > MAX_CURSOR {

@@ -31,7 +31,7 @@ pub enum StoreError {
     /// The server left out changes written on this device that this store does not hold (a
     /// copy restored from an older file): nothing was applied, and the next sync asks for
     /// them with the rest.
-    #[error("{missing} changes written on this device are missing here; the next sync fetches them")]
+    #[error("records written on this device are missing from its database ({missing}); the next sync fetches them")]
     OwnChangesMissing { missing: usize },
     /// Stored data that cannot be read back; a bug or a damaged file.
     #[error("stored data is damaged: {0}")]

@@ -190,8 +190,8 @@ impl Store {
         self.refresh_flags(now)?;
         let today = istanbul_today(now);
         // Late, missed and due visits come from the schedule of every mother with a visit not
-        // made yet (the cache keeps who they are); flags from the cache.
-        let schedule = self.schedule_rows(Mothers::Unsettled, |_| true)?;
+        // made yet, flags from the cache: only those mothers, and those with a flag, are read.
+        let schedule = self.schedule_rows(Mothers::FollowUp, |_| true)?;
         // Who last visited each mother: for every mother only when the list is filtered by
         // nurse, else just for the rows shown (below).
         let nurses = if filter.nurse.is_some() {

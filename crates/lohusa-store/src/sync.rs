@@ -478,9 +478,19 @@ impl Store {
         Err(StoreError::OwnChangesMissing { missing })
     }
 
-    /// Whether pulls ask for this device's own changes too (it once found some missing).
+    /// Whether the next pulls ask for this device's own changes too (it found some missing, and
+    /// no sync has finished since).
     pub fn pulls_own_changes(&self) -> Result<bool, StoreError> {
         Ok(meta::get(&self.conn, KEY_PULL_OWN)?.is_some())
+    }
+
+    /// A sync finished, pulling to the end of the log: if it was asking for this device's own
+    /// changes, it has them all now, and pulls leave them out again.
+    pub fn own_changes_recovered(&mut self) -> Result<(), StoreError> {
+        if self.pulls_own_changes()? {
+            self.conn.execute("DELETE FROM meta WHERE key = ?1", [KEY_PULL_OWN])?;
+        }
+        Ok(())
     }
     /// tablet with a wrong date still orders its next writes after what it received.
     pub fn apply_pulled(

@@ -30,12 +30,14 @@ pub(crate) const CANDIDATES: &str = "SELECT mother_id FROM births INDEXED BY bir
 pub(crate) enum Mothers {
     /// Those whose latest birth falls in the range.
     Born(BornBetween),
-    /// Those with a visit not made yet, as the flag cache last computed them (the caller
+    /// Those the follow-up list may show: with a visit not made yet, or with a flag that goes
+    /// on the list until a doctor signs it off, as the flag cache last computed them (the caller
     /// refreshes it first).
-    Unsettled,
+    FollowUp,
 }
 
-const UNSETTLED: &str = "SELECT mother_id FROM unsettled_mothers";
+const FOLLOW_UP: &str = "SELECT mother_id FROM unsettled_mothers
+     UNION SELECT mother_id FROM visit_flags WHERE level != 'note' OR lab = 1";
 
 /// Which births a query reads: those dated from `from` on, up to `to` when given.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -108,12 +110,12 @@ impl Store {
         Ok(births)
     }
 
-    /// Each unsettled mother's latest birth date.
-    fn latest_births_of_unsettled(&self) -> Result<HashMap<Uuid, NaiveDate>, StoreError> {
+    /// The latest birth date of each mother the follow-up list may show.
+    fn latest_births_on_follow_up(&self) -> Result<HashMap<Uuid, NaiveDate>, StoreError> {
         let mut births: HashMap<Uuid, NaiveDate> = HashMap::new();
         let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT mother_id, max(birth_date) FROM births INDEXED BY births_by_mother
-             WHERE mother_id IN ({UNSETTLED}) AND birth_date IS NOT NULL
+             WHERE mother_id IN ({FOLLOW_UP}) AND birth_date IS NOT NULL
              GROUP BY mother_id"
         ))?;
         collect_rows(&mut stmt, [], |row| {
@@ -157,7 +159,7 @@ impl Store {
                 let (from, to) = born.bounds();
                 (CANDIDATES, vec![from, to])
             }
-            Mothers::Unsettled => (UNSETTLED, vec![]),
+            Mothers::FollowUp => (FOLLOW_UP, vec![]),
         };
         let only = |column: &str| format!("AND {column} IN ({only})");
         let params = || rusqlite::params_from_iter(bounds.iter());
@@ -182,7 +184,7 @@ impl Store {
 
         let births = match which {
             Mothers::Born(born) => self.latest_births_between(born)?,
-            Mothers::Unsettled => self.latest_births_of_unsettled()?,
+            Mothers::FollowUp => self.latest_births_on_follow_up()?,
         };
         let names = self.member_names()?;
 

@@ -372,3 +372,50 @@ fn a_mother_with_every_visit_made_leaves_the_schedule_and_a_correction_brings_he
     assert_eq!(on_list(&mut t), [(FollowUpKind::MissedVisit, 3)]);
     assert_eq!(count(&t), 1);
 }
+
+/// A mother with every visit made keeps the flags no doctor signed off on the list: only her
+/// schedule rows leave it (an urgent flag of visit 1, and one raised by visit 3 itself).
+#[test]
+fn a_settled_mother_keeps_her_unsigned_flags_on_the_list() {
+    let mut t = TempStore::new();
+    let early = mother(&mut t, "Erken Bayrak", 35, "Bornova");
+    visit(
+        &mut t,
+        early,
+        1,
+        32,
+        "Ebe Elif",
+        VisitOutcome::Visited,
+        &[("mother.bp_systolic", "165")],
+    );
+    visit(&mut t, early, 2, 20, "Ebe Elif", VisitOutcome::Visited, &[]);
+    visit(&mut t, early, 3, 2, "Ebe Elif", VisitOutcome::Visited, &[]);
+    let late = mother(&mut t, "Son Bayrak", 51, "Bornova");
+    visit(&mut t, late, 1, 48, "Ebe Elif", VisitOutcome::Visited, &[]);
+    visit(&mut t, late, 2, 36, "Ebe Elif", VisitOutcome::Visited, &[]);
+    visit(
+        &mut t,
+        late,
+        3,
+        10,
+        "Ebe Elif",
+        VisitOutcome::Visited,
+        &[("mother.bp_systolic", "170")],
+    );
+    assert_eq!(common::count(&t.store, "unsettled_mothers"), 0, "both are settled");
+    let list = t.store.follow_up_list(now(), &FollowUpFilter::default(), 100).unwrap();
+    let rows: Vec<_> = list
+        .rows
+        .iter()
+        .map(|r| (r.full_name.as_str(), r.kind, r.number.get()))
+        .collect();
+    assert!(
+        rows.contains(&("Erken Bayrak", FollowUpKind::UrgentFlag, 1)),
+        "{rows:?}"
+    );
+    assert!(rows.contains(&("Son Bayrak", FollowUpKind::UrgentFlag, 3)), "{rows:?}");
+    assert!(
+        rows.iter().all(|(_, kind, _)| *kind == FollowUpKind::UrgentFlag),
+        "no schedule row for a mother with every visit made: {rows:?}"
+    );
+}

@@ -72,6 +72,12 @@ pub enum SyncError {
     Server { status: u16, kind: String, message: String },
     #[error("The server's answer did not follow the protocol: {0}")]
     Protocol(String),
+    /// A pull left out changes written on this device that its database lacks (a copy restored
+    /// from an older file): nothing of that batch was applied, and the next sync fetches them.
+    #[error(
+        "This tablet's database lacks {missing} of the records it wrote itself (an older copy?). They are safe on the server; the next sync brings them back."
+    )]
+    OwnChangesMissing { missing: usize },
     #[error("The local database failed: {0}")]
     Store(#[from] StoreError),
 }
@@ -87,6 +93,7 @@ impl SyncError {
             SyncError::Unauthorized => "unauthorized",
             SyncError::Server { kind, .. } => kind,
             SyncError::Protocol(_) => "protocol",
+            SyncError::OwnChangesMissing { .. } => "own_changes_missing",
             SyncError::Store(_) => "storage",
         }
     }
@@ -102,6 +109,7 @@ impl SyncError {
             SyncError::Offline(_) => true,
             SyncError::Server { status, .. } => *status >= 500 || *status == 429,
             SyncError::Protocol(_) => true,
+            SyncError::OwnChangesMissing { .. } => true,
             _ => false,
         }
     }
@@ -229,11 +237,12 @@ pub async fn sync<R: Replica, T: Transport>(
                     let server_ms = (millis(t) as i64 + machine.report().clock_skew_ms).max(0) as u64;
                     // The server left out this device's own changes: it must hold each, else
                     // nothing is applied and the next sync asks for them.
-                    let apply = || {
-                        replica.with_store(|s| {
-                            s.check_own_changes(&own)?;
-                            s.apply_pulled(&changes, cursor, t, server_ms)
-                        })
+                    let apply = || -> Result<usize, SyncError> {
+                        replica.with_store(|s| s.check_own_changes(&own)).map_err(|e| match e {
+                            StoreError::OwnChangesMissing { missing } => SyncError::OwnChangesMissing { missing },
+                            other => SyncError::Store(other),
+                        })?;
+                        Ok(replica.with_store(|s| s.apply_pulled(&changes, cursor, t, server_ms))?)
                     };
                     if pipelined && more {
                         let request = Request::Pull {
@@ -249,6 +258,8 @@ pub async fn sync<R: Replica, T: Transport>(
                     machine.saved();
                 }
                 Step::Done(report) => {
+                    // A whole pull ran: whatever own changes were missing are back.
+                    replica.with_store(|s| s.own_changes_recovered())?;
                     shown.phase = Phase::Done;
                     progress(&shown);
                     return Ok(report);

@@ -7,7 +7,7 @@ use std::sync::Mutex;
 use chrono::Utc;
 use lohusa_core::EntityKind;
 use lohusa_core::change::EntityWrite;
-use lohusa_store::{Store, StoreError};
+use lohusa_store::Store;
 use lohusa_sync::SyncError;
 use lohusa_sync::http::HttpTransport;
 use lohusa_sync_tests::{Db, TestServer, on_both};
@@ -98,13 +98,19 @@ async fn own_changes_are_never_pulled_back_and_a_restored_copy_gets_them(db: Db)
     // The server no longer has to send the change it has from this device: the copy lacks it,
     // so the batch is refused whole, and the next sync asks for its own changes too.
     let error = sync(&nurse).await.unwrap_err();
-    assert!(
-        matches!(error, SyncError::Store(StoreError::OwnChangesMissing { missing: 1 })),
-        "{error}"
-    );
+    assert!(matches!(error, SyncError::OwnChangesMissing { missing: 1 }), "{error}");
+    assert_eq!(error.kind(), "own_changes_missing");
+    assert!(error.is_transient());
     assert!(!holds(&nurse, later), "nothing of that batch was applied");
     sync(&nurse).await.unwrap();
     assert!(holds(&nurse, later), "its own lost change is back");
+    assert!(
+        !nurse.lock().unwrap().pulls_own_changes().unwrap(),
+        "once back, pulls leave its own changes out again"
+    );
+    mother(&nurse, "Daha Sonraki Anne");
+    let report = sync(&nurse).await.unwrap();
+    assert_eq!((report.pushed, report.pulled), (1, 0));
     for m in first.iter().chain([&theirs]) {
         assert!(holds(&nurse, *m));
     }
