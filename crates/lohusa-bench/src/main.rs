@@ -191,6 +191,7 @@ fn main() -> anyhow::Result<()> {
     }
 
     // The flag cache filled from nothing (every mother stale, as after a first sync or new rules).
+    store.mark_all_flags_stale()?;
     let started = Instant::now();
     let recomputed = store.refresh_flags(Utc::now())?;
     let cold_refresh = started.elapsed();

@@ -79,6 +79,16 @@ pub(crate) fn check_rules(conn: &Connection) -> Result<(), StoreError> {
 }
 
 impl Store {
+    /// Marks every mother stale, as new shipped rules do: the next list recomputes them all
+    /// (the benchmark's cold fill).
+    pub fn mark_all_flags_stale(&mut self) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT OR IGNORE INTO flags_stale (mother_id) SELECT id FROM mothers",
+            [],
+        )?;
+        Ok(())
+    }
+
     /// Recomputes the flags of every stale mother; returns how many were recomputed.
     pub fn refresh_flags(&mut self, now: DateTime<Utc>) -> Result<usize, StoreError> {
         let today = istanbul_today(now);
