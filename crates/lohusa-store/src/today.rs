@@ -190,7 +190,8 @@ impl Store {
 
         let mut rows = Vec::new();
         let mut mothers = self.conn.prepare_cached(&format!(
-            "SELECT id, full_name, neighbourhood, nationality, assigned_to, closed_on, closed_reason FROM mothers
+            "SELECT id, full_name, neighbourhood, nationality, assigned_to, closed_on, closed_reason
+                 FROM mothers INDEXED BY mothers_listed
                  WHERE deleted IS NOT 1 AND {} {}",
             crate::mothers::whole(lohusa_core::EntityKind::Mother),
             only("id")
