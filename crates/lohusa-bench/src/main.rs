@@ -29,6 +29,9 @@ struct Args {
     /// Keep the store in this file (seeded only when new) instead of a temporary one.
     #[arg(long)]
     db: Option<std::path::PathBuf>,
+    /// Only read the Today list this many times and stop (to profile it).
+    #[arg(long)]
+    only_today: Option<usize>,
 }
 
 struct Timings(Vec<Duration>);
@@ -84,6 +87,20 @@ fn main() -> anyhow::Result<()> {
         started.elapsed().as_secs_f64(),
         path.display()
     );
+
+    if let Some(reads) = args.only_today {
+        let mut today = Vec::new();
+        for _ in 0..reads {
+            time(&mut today, || store.today_list(Utc::now()))?;
+        }
+        let today = Timings(today);
+        println!(
+            "Today list: p50 {}, p99 {}",
+            ms(today.percentile(0.5)),
+            ms(today.percentile(0.99))
+        );
+        return Ok(());
+    }
 
     let mut missing = args.visits.saturating_sub(store.n_visits()? as usize);
     if missing > 0 {

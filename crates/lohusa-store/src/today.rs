@@ -125,24 +125,23 @@ impl Store {
         Ok(births)
     }
 
-    /// Each mother's latest birth date, for the mothers whose latest birth falls in `born`:
-    /// through the index of birth dates, then each candidate's own births.
+    /// Each mother's latest birth date, for the mothers whose latest birth falls in `born`: one
+    /// range scan of the index of birth dates from `born.from` on (any later birth of theirs is
+    /// in it too, so the latest one is read).
     pub(crate) fn latest_births_between(&self, born: BornBetween) -> Result<HashMap<Uuid, NaiveDate>, StoreError> {
         let mut births: HashMap<Uuid, NaiveDate> = HashMap::new();
-        let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT mother_id, max(birth_date) FROM births INDEXED BY births_by_mother
-             WHERE mother_id IN ({CANDIDATES}) AND birth_date IS NOT NULL
-             GROUP BY mother_id"
-        ))?;
-        let (from, to) = born.bounds();
-        collect_rows(&mut stmt, [&from, &to], |row| {
-            let latest = date(row, 1)?;
-            // A later birth outside the range moves her schedule out of it.
-            if born.contains(latest) {
-                births.insert(id(row, 0)?, latest);
-            }
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT mother_id, birth_date FROM births INDEXED BY births_by_date
+             WHERE birth_date >= ?1 AND mother_id IS NOT NULL",
+        )?;
+        collect_rows(&mut stmt, [born.from.to_string()], |row| {
+            let birth_date = date(row, 1)?;
+            let latest = births.entry(id(row, 0)?).or_insert(birth_date);
+            *latest = (*latest).max(birth_date);
             Ok(())
         })?;
+        // A later birth after the range moves her schedule out of it.
+        births.retain(|_, latest| born.contains(*latest));
         Ok(births)
     }
 
