@@ -114,8 +114,16 @@ async fn start(database: &Database) -> anyhow::Result<Server> {
     let served = database.open().await?;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let base = format!("http://{}", listener.local_addr()?);
+    // Every simulated device connects from the loopback address, where a deployed server sees
+    // one address per tablet (or per office router): the per-address cap would refuse most of
+    // them here, so it is lifted to the whole connection limit.
+    let limits = lohusa_server::guards::Limits::for_this_process();
+    let limits = lohusa_server::guards::Limits {
+        per_address: limits.max_connections,
+        ..limits
+    };
     let task = tokio::spawn(async move {
-        let _ = lohusa_server::serve(served, listener).await;
+        let _ = lohusa_server::serve_with(served, listener, limits).await;
     });
     Ok(Server { base, admin, task })
 }
