@@ -86,6 +86,28 @@ impl TestServer {
         self.token_as(team, device, lohusa_core::Role::Nurse).await
     }
 
+    /// A store at `path` enrolled into `team`, with a nurse named `name` signed in on it (her
+    /// own member id, claimed on the server): a tablet as the app sets one up.
+    pub async fn enrolled_store(&self, path: &std::path::Path, name: &str, team: &str) -> lohusa_store::Store {
+        let mut store = lohusa_store::Store::open(path).unwrap();
+        let member = store.set_local_member(name, chrono::Utc::now()).unwrap().id;
+        let device = store.device_id();
+        let token = self.token(team, device.0).await;
+        self.backend
+            .add_member_on_device(
+                team,
+                &device.to_string(),
+                member,
+                name,
+                lohusa_core::Role::Nurse,
+                now_ms(),
+            )
+            .await
+            .unwrap();
+        store.set_enrollment(&self.base, team, &token).unwrap();
+        store
+    }
+
     /// As `token`, with a member of another role.
     pub async fn token_as(&self, team: &str, device: uuid::Uuid, role: lohusa_core::Role) -> String {
         let token = self

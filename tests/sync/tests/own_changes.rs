@@ -13,26 +13,6 @@ use lohusa_sync::http::HttpTransport;
 use lohusa_sync_tests::{Db, TestServer, on_both};
 use serde_json::json;
 
-async fn enrolled(server: &TestServer, path: &std::path::Path, name: &str) -> Store {
-    let mut store = Store::open(path).unwrap();
-    let member = store.set_local_member(name, Utc::now()).unwrap().id;
-    let token = server.token("izmir", store.device_id().0).await;
-    server
-        .backend
-        .add_member_on_device(
-            "izmir",
-            &store.device_id().to_string(),
-            member,
-            name,
-            lohusa_core::Role::Nurse,
-            lohusa_sync_tests::now_ms(),
-        )
-        .await
-        .unwrap();
-    store.set_enrollment(&server.base, "izmir", &token).unwrap();
-    store
-}
-
 fn mother(store: &Mutex<Store>, name: &str) -> uuid::Uuid {
     let mut store = store.lock().unwrap();
     let author = store.local_member().unwrap().unwrap().id;
@@ -66,8 +46,12 @@ async fn own_changes_are_never_pulled_back_and_a_restored_copy_gets_them(db: Db)
     let server = TestServer::start(db).await;
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("nurse.sqlite3");
-    let nurse = Mutex::new(enrolled(&server, &path, "Ebe Elif").await);
-    let colleague = Mutex::new(enrolled(&server, &dir.path().join("colleague.sqlite3"), "Ebe Derya").await);
+    let nurse = Mutex::new(server.enrolled_store(&path, "Ebe Elif", "izmir").await);
+    let colleague = Mutex::new(
+        server
+            .enrolled_store(&dir.path().join("colleague.sqlite3"), "Ebe Derya", "izmir")
+            .await,
+    );
 
     let first: Vec<_> = (0..5).map(|i| mother(&nurse, &format!("Anne {i}"))).collect();
     let report = sync(&nurse).await.unwrap();

@@ -12,23 +12,10 @@ use lohusa_sync_tests::{Db, TestServer};
 use serde_json::json;
 
 async fn replica(server: &TestServer, dir: &std::path::Path, name: &str, team: &str) -> (Mutex<Store>, HttpTransport) {
-    let mut store = Store::open(&dir.join(format!("{name}.sqlite3"))).unwrap();
-    let member = store.set_local_member(name, Utc::now()).unwrap().id;
-    let token = server.token(team, store.device_id().0).await;
-    server
-        .backend
-        .add_member_on_device(
-            team,
-            &store.device_id().to_string(),
-            member,
-            name,
-            lohusa_core::Role::Nurse,
-            lohusa_sync_tests::now_ms(),
-        )
-        .await
-        .unwrap();
-    store.set_enrollment(&server.base, team, &token).unwrap();
-    let transport = HttpTransport::new(&server.base, &token).unwrap();
+    let store = server
+        .enrolled_store(&dir.join(format!("{name}.sqlite3")), name, team)
+        .await;
+    let transport = HttpTransport::for_store(&store).unwrap();
     (Mutex::new(store), transport)
 }
 
