@@ -413,6 +413,15 @@ mod tests {
         decide(pusher, changes, &HashMap::new(), owners, &devices(), &authors()).unwrap()
     }
 
+    /// As `run`, with change ids the database already holds (id → team, body).
+    fn run_stored(
+        pusher: &Pusher,
+        changes: Vec<Change>,
+        stored: &HashMap<String, (i64, String)>,
+    ) -> Result<Decided, Vec<Refusal>> {
+        decide(pusher, changes, stored, HashMap::new(), &devices(), &authors()).unwrap()
+    }
+
     fn reasons(refused: &[Refusal]) -> Vec<&str> {
         refused.iter().map(|r| r.reason.as_str()).collect()
     }
@@ -439,29 +448,11 @@ mod tests {
         let first = mother(1);
         let body = serde_json::to_string(&first).unwrap();
         let stored = HashMap::from([(first.id.to_string(), (TEAM, body))]);
-        let decided = decide(
-            &pusher(DEVICE, false),
-            vec![first.clone()],
-            &stored,
-            HashMap::new(),
-            &devices(),
-            &authors(),
-        )
-        .unwrap()
-        .unwrap();
+        let decided = run_stored(&pusher(DEVICE, false), vec![first.clone()], &stored).unwrap();
         assert_eq!((decided.new.len(), decided.duplicates), (0, 1));
         let mut edited = first.clone();
         edited.fields.insert("full_name".into(), json!("Leyla Kaya"));
-        let refused = decide(
-            &pusher(DEVICE, false),
-            vec![edited],
-            &stored,
-            HashMap::new(),
-            &devices(),
-            &authors(),
-        )
-        .unwrap()
-        .unwrap_err();
+        let refused = run_stored(&pusher(DEVICE, false), vec![edited], &stored).unwrap_err();
         assert_eq!(reasons(&refused), [reason::ID_REUSED]);
         // Twice in one batch: once is a duplicate, other content is refused.
         let decided = run(
@@ -491,16 +482,7 @@ mod tests {
         assert_eq!(reasons(&refused), [reason::FOREIGN_DEVICE]);
         let theirs = mother(1);
         let stored = HashMap::from([(theirs.id.to_string(), (2, "{}".to_owned()))]);
-        let refused = decide(
-            &pusher(DEVICE, false),
-            vec![theirs],
-            &stored,
-            HashMap::new(),
-            &devices(),
-            &authors(),
-        )
-        .unwrap()
-        .unwrap_err();
+        let refused = run_stored(&pusher(DEVICE, false), vec![theirs], &stored).unwrap_err();
         assert_eq!(reasons(&refused), [reason::OTHER_TEAM]);
         // A record another team owns.
         let owners = HashMap::from([(Uuid::from_u128(1), owner(2, EntityKind::Mother, &EntityDoc::default()))]);

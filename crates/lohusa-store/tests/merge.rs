@@ -301,7 +301,8 @@ fn own_changes_left_out_of_a_pull_must_be_held_here() {
     t.store.check_own_changes(&held).unwrap();
     assert!(!t.store.pulls_own_changes().unwrap());
 
-    let lost = lohusa_core::ChangeId(Uuid::now_v7());
+    // An id no change on this device has.
+    let lost = lohusa_core::ChangeId(Uuid::from_u128(0x1057));
     let mut with_lost = held.clone();
     with_lost.push(lost);
     let error = t.store.check_own_changes(&with_lost).unwrap_err();
