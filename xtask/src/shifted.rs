@@ -12,6 +12,8 @@ use std::process::Command;
 
 use anyhow::{Context, bail};
 
+use crate::util;
+
 /// How far ahead the clock is moved: more than a year, so every run crosses a year end.
 pub const SHIFT: &str = "+400d";
 
@@ -41,6 +43,7 @@ fn test_binaries(cargo_args: &[&str]) -> anyhow::Result<Vec<TestBinary>> {
     eprintln!("xtask: $ {cargo} {}", args.join(" "));
     let out = Command::new(&cargo)
         .args(&args)
+        .envs(util::cargo_env().iter().copied())
         .output()
         .context("could not start cargo")?;
     if !out.status.success() {

@@ -41,7 +41,7 @@ pub fn test(e2e: bool) -> anyhow::Result<()> {
                 "--",
                 "--test-threads=1",
             ],
-            &[("TAURI_DRIVER", driver.as_str())],
+            &[util::cargo_env(), &[("TAURI_DRIVER", driver.as_str())]].concat(),
         )?;
     }
     eprintln!("xtask: all tests passed");

@@ -5,7 +5,7 @@
 //! The caseload goes through the core's own validation (registration and visit forms, as a nurse
 //! would type them) and its flag rules, so the answer keys are the real ones.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 use std::sync::OnceLock;

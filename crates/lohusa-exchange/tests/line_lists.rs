@@ -3,7 +3,7 @@
 //! the de-identified variant holding none of the caseload's names, phones, identity numbers or
 //! streets; and both workbooks read back with a Rust XLSX reader.
 
-mod common;
+use crate::common;
 
 use std::io::Cursor;
 

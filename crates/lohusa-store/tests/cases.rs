@@ -3,7 +3,7 @@
 //! other tablet), a nurse's Today list holds her own and the unassigned mothers, and a closed case
 //! leaves Today and the follow-up list but not coverage, until it is reopened.
 
-mod common;
+use crate::common;
 
 use chrono::Duration;
 use common::{TempStore, now, registration};

@@ -2,7 +2,7 @@
 //! next day (here or on another tablet, through the change log) raises its flag on the old visit,
 //! and screening texts load with checks.
 
-mod common;
+use crate::common;
 
 use chrono::Duration;
 use common::{TempStore, now, nurse, registration};

@@ -2,7 +2,7 @@
 //! record with only what changed, the history read back from the change log, flags that follow
 //! the corrected answers, corrections that merge across devices, and a deleted mother.
 
-mod common;
+use crate::common;
 
 use chrono::Duration;
 use common::{TempStore, now, registration};

@@ -4,7 +4,7 @@
 //! The test runs itself as a child process (the `writer_loop` test, pointed at a file by an
 //! environment variable), kills it with SIGKILL while it writes, and checks the file.
 
-mod common;
+use crate::common;
 
 use std::io::Write;
 use std::process::{Command, Stdio};

@@ -2,7 +2,7 @@
 //! device sent them): the lists, the follow-up list, coverage and the exports leave them out and
 //! go on for everyone else, instead of failing for the whole team.
 
-mod common;
+use crate::common;
 
 use common::{TempStore, now, nurse, registration};
 use lohusa_core::change::CHANGE_SCHEMA_VERSION;

@@ -2,7 +2,7 @@
 //! logs, both records are kept and shown for review on the mother's screen, the window counts
 //! once in the Today list and coverage, and keeping one as an extra visit settles it everywhere.
 
-mod common;
+use crate::common;
 
 use common::{TempStore, now, nurse, registration};
 use lohusa_core::schedule::VisitNumber;

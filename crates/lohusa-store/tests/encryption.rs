@@ -2,7 +2,7 @@
 //! (nothing: no SQLite header, no name, even to the sqlite3 command line), that each member's
 //! PIN opens the same store, and that guessing PINs locks and then erases the member.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::process::Command;

@@ -2,7 +2,7 @@
 //! made, recorded with the checklist of the window the mother is in, flagged like any visit, and
 //! never counted for a window (her visit 2 stays due, coverage unchanged); they sync.
 
-mod common;
+use crate::common;
 
 use chrono::{Days, NaiveDate};
 use common::{TempStore, now, nurse, registration};

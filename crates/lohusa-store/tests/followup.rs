@@ -1,7 +1,7 @@
 //! The doctor's follow-up list from a real store file: which mothers are on it, in which order,
 //! why, and what the filters keep.
 
-mod common;
+use crate::common;
 
 use chrono::{Days, NaiveDate};
 use common::{TempStore, now, nurse, registration};

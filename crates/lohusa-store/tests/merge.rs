@@ -1,7 +1,7 @@
 //! Two real store files exchanging their logs directly: per-field merge, conflicts kept for
 //! review, a resolution that syncs, and pulls applied exactly once.
 
-mod common;
+use crate::common;
 
 use chrono::Duration;
 use common::{TempStore, now, nurse, registration};

@@ -1,7 +1,7 @@
 //! Notes of the psychologist and the social care specialist on one shared store: each writes
 //! her own kind, and each role sees only the notes it may read.
 
-mod common;
+use crate::common;
 
 use lohusa_core::notes::{NoteInput, NoteTopic};
 use lohusa_core::{MemberId, Role, Rule};

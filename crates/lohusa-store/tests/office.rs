@@ -2,7 +2,7 @@
 //! real store file: the follow-up list must hold exactly the rows a table of visit windows says,
 //! in the list's order, and the coverage table must count every window of the month once.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 

@@ -3,7 +3,7 @@
 //! Latin or Arabic script, by ID number, phone or the baby's birth date) wait for the team lead,
 //! who merges them (each taken field records its source) or keeps them apart.
 
-mod common;
+use crate::common;
 
 use common::{TempStore, count, now, nurse, registration};
 use lohusa_core::MotherId;

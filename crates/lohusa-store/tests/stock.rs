@@ -3,7 +3,7 @@
 //! tablets and the office exchange their changes in any order every device derives the same
 //! balances, with no conflict (the stock is a ledger, never a counter).
 
-mod common;
+use crate::common;
 
 use chrono::Days;
 use common::{TempStore, now, registration};

@@ -1,7 +1,7 @@
 //! The store on a real SQLite file: writes with their change records, validation, reopening,
 //! search and the Today list.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 
