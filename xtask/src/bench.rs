@@ -1,6 +1,7 @@
 //! `cargo xtask bench`: the store benchmarks in a release build; `cargo xtask bench sync`: the
 //! sync benchmark, with a throwaway PostgreSQL cluster and the PouchDB baseline installed from npm
-//! into `target/bench-pouchdb`; `cargo xtask bench hostile`: pushes beside the hostile corpus.
+//! into `target/bench-pouchdb`, then several server processes on that PostgreSQL with many thin
+//! devices; `cargo xtask bench hostile`: pushes beside the hostile corpus.
 
 use crate::util;
 
@@ -24,7 +25,7 @@ pub fn bench(mothers: usize, days: u64, visits: usize) -> anyhow::Result<()> {
     )
 }
 
-pub fn sync(records: usize, devices: usize, seconds: u64) -> anyhow::Result<()> {
+pub fn sync(records: usize, devices: usize, seconds: u64, (fleet, servers): (usize, usize)) -> anyhow::Result<()> {
     let root = util::workspace_root();
     let pouch = root.join("target/bench-pouchdb");
     std::fs::create_dir_all(&pouch)?;
@@ -64,6 +65,31 @@ pub fn sync(records: usize, devices: usize, seconds: u64) -> anyhow::Result<()> 
             &pouch.display().to_string(),
             "--postgres",
             &postgres.url,
+        ],
+        &[],
+    )?;
+    // Several server processes on the same PostgreSQL, thin devices spread across them.
+    util::cargo(&["build", "--release", "-p", "lohusa-server"], &[])?;
+    let server = root.join("target/release/lohusa-server");
+    util::cargo(
+        &[
+            "run",
+            "--release",
+            "-p",
+            "lohusa-bench",
+            "--bin",
+            "fleet",
+            "--",
+            "--postgres",
+            &postgres.url,
+            "--server-bin",
+            &server.display().to_string(),
+            "--servers",
+            &servers.to_string(),
+            "--devices",
+            &fleet.to_string(),
+            "--seconds",
+            &seconds.to_string(),
         ],
         &[],
     )

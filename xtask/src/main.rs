@@ -36,7 +36,8 @@ enum Command {
         no_e2e: bool,
     },
     /// Benchmarks (release build), reported against baselines: `bench` for the local store,
-    /// `bench sync` for sync against both server databases, PouchDB and a raw SQLite insert,
+    /// `bench sync` for sync against both server databases, PouchDB and a raw SQLite insert (then
+    /// several server processes on one PostgreSQL with many thin devices),
     /// `bench hostile` for legitimate pushes under attack against an idle server.
     Bench {
         /// `sync` for the sync benchmark; nothing for the store benchmark.
@@ -58,6 +59,12 @@ enum Command {
         devices: usize,
         #[arg(long, default_value_t = 60)]
         seconds: u64,
+        /// Sync: thin devices spread over several server processes on one PostgreSQL.
+        #[arg(long, default_value_t = 1000)]
+        fleet: usize,
+        /// Sync: server processes sharing that PostgreSQL.
+        #[arg(long, default_value_t = 3)]
+        servers: usize,
     },
     /// Regenerate the TypeScript bindings from the Rust types.
     Codegen,
@@ -79,9 +86,11 @@ fn main() -> anyhow::Result<()> {
             records,
             devices,
             seconds,
+            fleet,
+            servers,
         } => match which.as_deref() {
             None => bench::bench(mothers, days, visits),
-            Some("sync") => bench::sync(records, devices, seconds),
+            Some("sync") => bench::sync(records, devices, seconds, (fleet, servers)),
             Some("hostile") => bench::hostile(50, seconds.min(60)),
             Some(other) => {
                 anyhow::bail!(

@@ -608,7 +608,9 @@ async fn receive_push(
     let bytes = axum::body::to_bytes(request.into_body(), MAX_BODY_BYTES)
         .await
         .map_err(|e| body_failure(&e))?;
-    let _turn = guards.parse_turn().await;
+    // The turn bounds parsing only; it ends before the database is asked (whose pool bounds it),
+    // so a slow commit does not hold other devices' pushes in the queue.
+    let turn = guards.parse_turn().await;
     let request: PushRequest = tokio::task::spawn_blocking(move || {
         logic::json_within_bounds(&bytes)?;
         serde_json::from_slice::<PushRequest>(&bytes).map_err(|e| {
@@ -634,6 +636,7 @@ async fn receive_push(
             },
         )
     })?;
+    drop(turn);
     if request.changes.len() > MAX_PUSH_CHANGES {
         return Err(ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,

@@ -61,17 +61,27 @@ impl PgBackend {
         )
         .await?;
         let version: i32 = tx
-            .query_opt("SELECT max(version) FROM schema_version", &[])
+            .query_opt(
+                &tx.prepare_cached("SELECT max(version) FROM schema_version").await?,
+                &[],
+            )
             .await?
             .and_then(|r| r.get::<_, Option<i32>>(0))
             .unwrap_or(0);
         for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
             tx.batch_execute(sql).await?;
-            tx.execute("INSERT INTO schema_version (version) VALUES ($1)", &[&(i as i32 + 1)])
-                .await?;
+            tx.execute(
+                &tx.prepare_cached("INSERT INTO schema_version (version) VALUES ($1)")
+                    .await?,
+                &[&(i as i32 + 1)],
+            )
+            .await?;
         }
         tx.execute(
-            "INSERT INTO server_meta (key, value) VALUES ('epoch', $1) ON CONFLICT (key) DO NOTHING",
+            &tx.prepare_cached(
+                "INSERT INTO server_meta (key, value) VALUES ('epoch', $1) ON CONFLICT (key) DO NOTHING",
+            )
+            .await?,
             &[&Uuid::new_v4().to_string()],
         )
         .await?;
@@ -82,7 +92,12 @@ impl PgBackend {
     pub async fn epoch(&self) -> Result<Uuid, BackendError> {
         let client = self.pool.get().await?;
         let text: String = client
-            .query_one("SELECT value FROM server_meta WHERE key = 'epoch'", &[])
+            .query_one(
+                &client
+                    .prepare_cached("SELECT value FROM server_meta WHERE key = 'epoch'")
+                    .await?,
+                &[],
+            )
             .await?
             .get(0);
         stored_epoch(&text)
@@ -93,7 +108,9 @@ impl PgBackend {
         let client = self.pool.get().await?;
         client
             .execute(
-                "UPDATE server_meta SET value = $1 WHERE key = 'epoch'",
+                &client
+                    .prepare_cached("UPDATE server_meta SET value = $1 WHERE key = 'epoch'")
+                    .await?,
                 &[&epoch.to_string()],
             )
             .await?;
@@ -103,7 +120,12 @@ impl PgBackend {
     pub async fn head_seq(&self, team_id: i64) -> Result<u64, BackendError> {
         let client = self.pool.get().await?;
         let head: i64 = client
-            .query_one("SELECT head_seq FROM teams WHERE id = $1", &[&team_id])
+            .query_one(
+                &client
+                    .prepare_cached("SELECT head_seq FROM teams WHERE id = $1")
+                    .await?,
+                &[&team_id],
+            )
             .await?
             .get(0);
         Ok(head as u64)
@@ -113,8 +135,12 @@ impl PgBackend {
         let client = self.pool.get().await?;
         let row = client
             .query_opt(
-                "SELECT d.id, t.id, t.name, d.last_seen_ms, d.revoked_ms FROM devices d
+                &client
+                    .prepare_cached(
+                        "SELECT d.id, t.id, t.name, d.last_seen_ms, d.revoked_ms FROM devices d
                          JOIN teams t ON t.id = d.team_id WHERE d.token_hash = $1",
+                    )
+                    .await?,
                 &[&token_hash],
             )
             .await?;
@@ -122,9 +148,13 @@ impl PgBackend {
         let device: String = row.get(0);
         let roles = client
             .query(
-                "SELECT DISTINCT m.role FROM device_members dm JOIN members m ON m.id = dm.member_id
+                &client
+                    .prepare_cached(
+                        "SELECT DISTINCT m.role FROM device_members dm JOIN members m ON m.id = dm.member_id
                  WHERE dm.device_id = $1 AND m.revoked_ms IS NULL
                    AND m.team_id = (SELECT team_id FROM devices WHERE id = dm.device_id) ORDER BY m.role",
+                    )
+                    .await?,
                 &[&device],
             )
             .await?
@@ -141,7 +171,9 @@ impl PgBackend {
         if crate::logic::last_seen_is_stale(row.get(3), now_ms) {
             client
                 .execute(
-                    "UPDATE devices SET last_seen_ms = $1 WHERE id = $2",
+                    &client
+                        .prepare_cached("UPDATE devices SET last_seen_ms = $1 WHERE id = $2")
+                        .await?,
                     &[&(now_ms as i64), &auth.device],
                 )
                 .await?;
@@ -154,12 +186,20 @@ impl PgBackend {
         let mut client = self.pool.get().await?;
         let tx = client.transaction().await?;
         let head: i64 = tx
-            .query_one("SELECT head_seq FROM teams WHERE id = $1 FOR UPDATE", &[&team_id])
+            .query_one(
+                &tx.prepare_cached("SELECT head_seq FROM teams WHERE id = $1 FOR UPDATE")
+                    .await?,
+                &[&team_id],
+            )
             .await?
             .get(0);
         let ids: Vec<String> = changes.iter().map(|c| c.id.to_string()).collect();
         let stored: HashMap<String, (i64, String)> = tx
-            .query("SELECT id, team_id, body FROM changes WHERE id = ANY($1)", &[&ids])
+            .query(
+                &tx.prepare_cached("SELECT id, team_id, body FROM changes WHERE id = ANY($1)")
+                    .await?,
+                &[&ids],
+            )
             .await?
             .into_iter()
             .map(|r| (r.get(0), (r.get(1), r.get(2))))
@@ -173,7 +213,8 @@ impl PgBackend {
         let mut owners: HashMap<Uuid, Owner> = HashMap::new();
         for row in tx
             .query(
-                "SELECT entity_id, team_id, entity, state FROM entities WHERE entity_id = ANY($1)",
+                &tx.prepare_cached("SELECT entity_id, team_id, entity, state FROM entities WHERE entity_id = ANY($1)")
+                    .await?,
                 &[&entity_ids],
             )
             .await?
@@ -182,16 +223,22 @@ impl PgBackend {
             owners.insert(id, owner);
         }
         let team_devices: HashSet<String> = tx
-            .query("SELECT id FROM devices WHERE team_id = $1", &[&team_id])
+            .query(
+                &tx.prepare_cached("SELECT id FROM devices WHERE team_id = $1").await?,
+                &[&team_id],
+            )
             .await?
             .into_iter()
             .map(|r| r.get(0))
             .collect();
         let authors = fold_authors(
             tx.query(
-                "SELECT m.id, m.role, dm.device_id, m.revoked_ms FROM members m
+                &tx.prepare_cached(
+                    "SELECT m.id, m.role, dm.device_id, m.revoked_ms FROM members m
                  LEFT JOIN device_members dm ON dm.member_id = m.id
                  WHERE m.team_id = $1 AND m.id IS NOT NULL",
+                )
+                .await?,
                 &[&team_id],
             )
             .await?
@@ -216,8 +263,11 @@ impl PgBackend {
             bodies.push(body);
         }
         tx.execute(
-            "INSERT INTO changes (team_id, seq, id, entity_id, received_ms, body)
+            &tx.prepare_cached(
+                "INSERT INTO changes (team_id, seq, id, entity_id, received_ms, body)
              SELECT $1, s, i, e, $2, b FROM UNNEST($3::bigint[], $4::text[], $5::text[], $6::text[]) AS u(s, i, e, b)",
+            )
+            .await?,
             &[&team_id, &(now_ms as i64), &seqs, &ids, &entity_ids, &bodies],
         )
         .await?;
@@ -231,10 +281,13 @@ impl PgBackend {
         // count is short and nothing is committed.
         let written = tx
             .execute(
-                "INSERT INTO entities (entity_id, team_id, entity, state)
+                &tx.prepare_cached(
+                    "INSERT INTO entities (entity_id, team_id, entity, state)
                  SELECT e, $1, k, s FROM UNNEST($2::text[], $3::text[], $4::text[]) AS u(e, k, s)
                  ON CONFLICT (entity_id) DO UPDATE SET state = excluded.state
                  WHERE entities.team_id = excluded.team_id",
+                )
+                .await?,
                 &[&team_id, &doc_ids, &kinds, &states],
             )
             .await?;
@@ -244,7 +297,8 @@ impl PgBackend {
             ));
         }
         tx.execute(
-            "UPDATE teams SET head_seq = $1 WHERE id = $2",
+            &tx.prepare_cached("UPDATE teams SET head_seq = $1 WHERE id = $2")
+                .await?,
             &[&(head + n as i64), &team_id],
         )
         .await?;
@@ -259,7 +313,11 @@ impl PgBackend {
         let client = self.pool.get().await?;
         let rows: Vec<(u64, String)> = client
             .query(
-                "SELECT seq, body FROM changes WHERE team_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
+                &client
+                    .prepare_cached(
+                        "SELECT seq, body FROM changes WHERE team_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
+                    )
+                    .await?,
                 &[&team_id, &(after as i64), &(limit as i64 + 1)],
             )
             .await?
@@ -281,8 +339,11 @@ impl PgBackend {
         let tx = client.transaction().await?;
         let row = tx
             .query_opt(
-                "SELECT c.team_id, c.expires_ms, c.used_ms, t.name FROM enrollment_codes c
+                &tx.prepare_cached(
+                    "SELECT c.team_id, c.expires_ms, c.used_ms, t.name FROM enrollment_codes c
                  JOIN teams t ON t.id = c.team_id WHERE c.code_hash = $1 FOR UPDATE OF c",
+                )
+                .await?,
                 &[&code_hash],
             )
             .await?;
@@ -295,7 +356,11 @@ impl PgBackend {
             return Ok(refused);
         }
         let known: Option<(i64, Option<i64>)> = tx
-            .query_opt("SELECT team_id, revoked_ms FROM devices WHERE id = $1", &[&device])
+            .query_opt(
+                &tx.prepare_cached("SELECT team_id, revoked_ms FROM devices WHERE id = $1")
+                    .await?,
+                &[&device],
+            )
             .await?
             .map(|r| (r.get(0), r.get(1)));
         if let Some(refused) = crate::policy::enroll_refusal(known, team_id) {
@@ -303,18 +368,26 @@ impl PgBackend {
         }
         let now = now_ms as i64;
         tx.execute(
-            "UPDATE enrollment_codes SET used_ms = $1, used_by = $2 WHERE code_hash = $3",
+            &tx.prepare_cached("UPDATE enrollment_codes SET used_ms = $1, used_by = $2 WHERE code_hash = $3")
+                .await?,
             &[&now, &device, &code_hash],
         )
         .await?;
         // The members who signed in on a device enrolled again do not come with it: each signs
         // in again with a new code.
-        tx.execute("DELETE FROM device_members WHERE device_id = $1", &[&device])
-            .await?;
         tx.execute(
-            "INSERT INTO devices (id, team_id, token_hash, name, enrolled_ms) VALUES ($1, $2, $3, $4, $5)
+            &tx.prepare_cached("DELETE FROM device_members WHERE device_id = $1")
+                .await?,
+            &[&device],
+        )
+        .await?;
+        tx.execute(
+            &tx.prepare_cached(
+                "INSERT INTO devices (id, team_id, token_hash, name, enrolled_ms) VALUES ($1, $2, $3, $4, $5)
              ON CONFLICT (id) DO UPDATE SET team_id = excluded.team_id, token_hash = excluded.token_hash,
                  name = excluded.name, enrolled_ms = excluded.enrolled_ms, revoked_ms = NULL",
+            )
+            .await?,
             &[&device, &team_id, &token_hash, &name, &now],
         )
         .await?;
@@ -326,7 +399,9 @@ impl PgBackend {
         let client = self.pool.get().await?;
         client
             .execute(
-                "INSERT INTO teams (name) VALUES ($1) ON CONFLICT (name) DO NOTHING",
+                &client
+                    .prepare_cached("INSERT INTO teams (name) VALUES ($1) ON CONFLICT (name) DO NOTHING")
+                    .await?,
                 &[&name],
             )
             .await?;
@@ -336,12 +411,17 @@ impl PgBackend {
     pub async fn add_enrollment_code(&self, team: &str, code_hash: &str, expires_ms: u64) -> Result<(), BackendError> {
         let client = self.pool.get().await?;
         let row = client
-            .query_opt("SELECT id FROM teams WHERE name = $1", &[&team])
+            .query_opt(
+                &client.prepare_cached("SELECT id FROM teams WHERE name = $1").await?,
+                &[&team],
+            )
             .await?;
         let team_id: i64 = row.ok_or_else(|| BackendError::NoSuchTeam(team.to_owned()))?.get(0);
         client
             .execute(
-                "INSERT INTO enrollment_codes (code_hash, team_id, expires_ms) VALUES ($1, $2, $3)",
+                &client
+                    .prepare_cached("INSERT INTO enrollment_codes (code_hash, team_id, expires_ms) VALUES ($1, $2, $3)")
+                    .await?,
                 &[&code_hash, &team_id, &(expires_ms as i64)],
             )
             .await?;
@@ -352,7 +432,9 @@ impl PgBackend {
         let client = self.pool.get().await?;
         Ok(client
             .execute(
-                "UPDATE devices SET revoked_ms = $1 WHERE id = $2 AND revoked_ms IS NULL",
+                &client
+                    .prepare_cached("UPDATE devices SET revoked_ms = $1 WHERE id = $2 AND revoked_ms IS NULL")
+                    .await?,
                 &[&(now_ms as i64), &device],
             )
             .await?
@@ -363,7 +445,9 @@ impl PgBackend {
         let client = self.pool.get().await?;
         client
             .execute(
-                "UPDATE devices SET reported_ms = $1, report = $2, last_seen_ms = $1 WHERE id = $3",
+                &client
+                    .prepare_cached("UPDATE devices SET reported_ms = $1, report = $2, last_seen_ms = $1 WHERE id = $3")
+                    .await?,
                 &[&(now_ms as i64), &report, &device],
             )
             .await?;
@@ -374,8 +458,12 @@ impl PgBackend {
         let client = self.pool.get().await?;
         Ok(client
             .query(
-                "SELECT id, name, enrolled_ms, last_seen_ms, reported_ms, report FROM devices
+                &client
+                    .prepare_cached(
+                        "SELECT id, name, enrolled_ms, last_seen_ms, reported_ms, report FROM devices
                  WHERE team_id = $1 AND revoked_ms IS NULL ORDER BY name, id",
+                    )
+                    .await?,
                 &[&team_id],
             )
             .await?
@@ -395,8 +483,12 @@ impl PgBackend {
         let client = self.pool.get().await?;
         Ok(client
             .query(
-                "SELECT d.id, t.name, d.name, d.enrolled_ms, d.last_seen_ms FROM devices d
+                &client
+                    .prepare_cached(
+                        "SELECT d.id, t.name, d.name, d.enrolled_ms, d.last_seen_ms FROM devices d
                  JOIN teams t ON t.id = d.team_id WHERE d.revoked_ms IS NULL ORDER BY t.name, d.name",
+                    )
+                    .await?,
                 &[],
             )
             .await?
@@ -444,8 +536,12 @@ impl PgBackend {
         let client = self.pool.get().await?;
         let states = client
             .query(
-                "SELECT t.name, e.entity_id, e.entity, e.state FROM entities e JOIN teams t ON t.id = e.team_id
+                &client
+                    .prepare_cached(
+                        "SELECT t.name, e.entity_id, e.entity, e.state FROM entities e JOIN teams t ON t.id = e.team_id
                  ORDER BY t.name, e.entity_id",
+                    )
+                    .await?,
                 &[],
             )
             .await?
@@ -453,7 +549,12 @@ impl PgBackend {
             .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3)))
             .collect();
         let members = client
-            .query("SELECT id, name FROM members WHERE id IS NOT NULL", &[])
+            .query(
+                &client
+                    .prepare_cached("SELECT id, name FROM members WHERE id IS NOT NULL")
+                    .await?,
+                &[],
+            )
             .await?
             .into_iter()
             .map(|r| (r.get(0), r.get(1)))
@@ -464,7 +565,12 @@ impl PgBackend {
     pub async fn state_row(&self, entity_id: String) -> Result<Option<(String, String)>, BackendError> {
         let client = self.pool.get().await?;
         Ok(client
-            .query_opt("SELECT entity, state FROM entities WHERE entity_id = $1", &[&entity_id])
+            .query_opt(
+                &client
+                    .prepare_cached("SELECT entity, state FROM entities WHERE entity_id = $1")
+                    .await?,
+                &[&entity_id],
+            )
             .await?
             .map(|r| (r.get(0), r.get(1))))
     }
@@ -472,7 +578,12 @@ impl PgBackend {
     pub async fn change_ids(&self, team_id: i64) -> Result<Vec<String>, BackendError> {
         let client = self.pool.get().await?;
         Ok(client
-            .query("SELECT id FROM changes WHERE team_id = $1 ORDER BY seq", &[&team_id])
+            .query(
+                &client
+                    .prepare_cached("SELECT id FROM changes WHERE team_id = $1 ORDER BY seq")
+                    .await?,
+                &[&team_id],
+            )
             .await?
             .into_iter()
             .map(|r| r.get(0))
@@ -482,7 +593,10 @@ impl PgBackend {
     pub async fn team_id(&self, name: &str) -> Result<i64, BackendError> {
         let client = self.pool.get().await?;
         let row = client
-            .query_opt("SELECT id FROM teams WHERE name = $1", &[&name])
+            .query_opt(
+                &client.prepare_cached("SELECT id FROM teams WHERE name = $1").await?,
+                &[&name],
+            )
             .await?;
         Ok(row.ok_or_else(|| BackendError::NoSuchTeam(name.to_owned()))?.get(0))
     }
@@ -490,13 +604,20 @@ impl PgBackend {
     pub async fn add_member(&self, team: &str, name: &str, role: &str, now_ms: u64) -> Result<i64, BackendError> {
         let client = self.pool.get().await?;
         let team_id = client
-            .query_opt("SELECT id FROM teams WHERE name = $1", &[&team])
+            .query_opt(
+                &client.prepare_cached("SELECT id FROM teams WHERE name = $1").await?,
+                &[&team],
+            )
             .await?
             .map(|r| r.get::<_, i64>(0))
             .ok_or_else(|| BackendError::NoSuchTeam(team.to_owned()))?;
         Ok(client
             .query_one(
-                "INSERT INTO members (team_id, name, role, created_ms) VALUES ($1, $2, $3, $4) RETURNING num",
+                &client
+                    .prepare_cached(
+                        "INSERT INTO members (team_id, name, role, created_ms) VALUES ($1, $2, $3, $4) RETURNING num",
+                    )
+                    .await?,
                 &[&team_id, &name, &role, &(now_ms as i64)],
             )
             .await?
@@ -507,7 +628,9 @@ impl PgBackend {
         let client = self.pool.get().await?;
         client
             .execute(
-                "INSERT INTO member_codes (code_hash, member_num, expires_ms) VALUES ($1, $2, $3)",
+                &client
+                    .prepare_cached("INSERT INTO member_codes (code_hash, member_num, expires_ms) VALUES ($1, $2, $3)")
+                    .await?,
                 &[&code_hash, &member_num, &(expires_ms as i64)],
             )
             .await?;
@@ -526,9 +649,12 @@ impl PgBackend {
         let tx = client.transaction().await?;
         let row = tx
             .query_opt(
-                "SELECT m.num, c.expires_ms, c.used_ms, m.team_id, m.id, m.name, m.role, m.revoked_ms
+                &tx.prepare_cached(
+                    "SELECT m.num, c.expires_ms, c.used_ms, m.team_id, m.id, m.name, m.role, m.revoked_ms
                  FROM member_codes c JOIN members m ON m.num = c.member_num WHERE c.code_hash = $1
                  FOR UPDATE OF c, m",
+                )
+                .await?,
                 &[&code_hash],
             )
             .await?;
@@ -549,7 +675,11 @@ impl PgBackend {
             None => {
                 // The proposed id is kept unless another member already has it.
                 let taken: bool = tx
-                    .query_one("SELECT EXISTS (SELECT 1 FROM members WHERE id = $1)", &[&fresh_id])
+                    .query_one(
+                        &tx.prepare_cached("SELECT EXISTS (SELECT 1 FROM members WHERE id = $1)")
+                            .await?,
+                        &[&fresh_id],
+                    )
                     .await?
                     .get(0);
                 let id = if taken {
@@ -557,19 +687,26 @@ impl PgBackend {
                 } else {
                     fresh_id
                 };
-                tx.execute("UPDATE members SET id = $1 WHERE num = $2", &[&id, &num])
-                    .await?;
+                tx.execute(
+                    &tx.prepare_cached("UPDATE members SET id = $1 WHERE num = $2").await?,
+                    &[&id, &num],
+                )
+                .await?;
                 id
             }
         };
         tx.execute(
-            "UPDATE member_codes SET used_ms = $1, used_by = $2 WHERE code_hash = $3",
+            &tx.prepare_cached("UPDATE member_codes SET used_ms = $1, used_by = $2 WHERE code_hash = $3")
+                .await?,
             &[&now, &device, &code_hash],
         )
         .await?;
         tx.execute(
-            "INSERT INTO device_members (device_id, member_id, claimed_ms) VALUES ($1, $2, $3)
+            &tx.prepare_cached(
+                "INSERT INTO device_members (device_id, member_id, claimed_ms) VALUES ($1, $2, $3)
              ON CONFLICT DO NOTHING",
+            )
+            .await?,
             &[&device, &id, &now],
         )
         .await?;
@@ -581,9 +718,13 @@ impl PgBackend {
         let client = self.pool.get().await?;
         Ok(client
             .query(
-                "SELECT m.num, m.id, t.name, m.name, m.role, m.revoked_ms,
+                &client
+                    .prepare_cached(
+                        "SELECT m.num, m.id, t.name, m.name, m.role, m.revoked_ms,
                         (SELECT string_agg(device_id, ',') FROM device_members dm WHERE dm.member_id = m.id)
                  FROM members m JOIN teams t ON t.id = m.team_id WHERE m.team_id = $1 ORDER BY m.name, m.num",
+                    )
+                    .await?,
                 &[&team_id],
             )
             .await?
@@ -604,7 +745,9 @@ impl PgBackend {
         let client = self.pool.get().await?;
         Ok(client
             .execute(
-                "UPDATE members SET revoked_ms = $1 WHERE id = $2 AND revoked_ms IS NULL",
+                &client
+                    .prepare_cached("UPDATE members SET revoked_ms = $1 WHERE id = $2 AND revoked_ms IS NULL")
+                    .await?,
                 &[&(now_ms as i64), &id],
             )
             .await?
@@ -626,10 +769,14 @@ impl PgBackend {
         // The member is kept only if she really signed in on this device.
         client
             .execute(
-                "INSERT INTO reads (team_id, device_id, member_id, roles, after_seq, up_to_seq, at_ms)
+                &client
+                    .prepare_cached(
+                        "INSERT INTO reads (team_id, device_id, member_id, roles, after_seq, up_to_seq, at_ms)
                  VALUES ($1, $2, (SELECT dm.member_id FROM device_members dm JOIN members m ON m.id = dm.member_id
                          WHERE dm.device_id = $2 AND dm.member_id = $3 AND m.revoked_ms IS NULL),
                          $4, $5, $6, $7)",
+                    )
+                    .await?,
                 &[&team_id, &device, &member, &roles, &after_seq, &up_to_seq, &at_ms],
             )
             .await?;
@@ -640,8 +787,12 @@ impl PgBackend {
         let client = self.pool.get().await?;
         Ok(client
             .query(
-                "SELECT entity_id, team_id FROM entities
+                &client
+                    .prepare_cached(
+                        "SELECT entity_id, team_id FROM entities
                  WHERE entity_id = $1 OR (state::jsonb -> 'values' ->> 'mother_id') = $1",
+                    )
+                    .await?,
                 &[&mother],
             )
             .await?
@@ -658,7 +809,7 @@ impl PgBackend {
         let client = self.pool.get().await?;
         Ok(client
             .query(
-                "SELECT seq, received_ms, body FROM changes WHERE team_id = $1 AND entity_id = ANY($2) ORDER BY seq",
+                &client.prepare_cached("SELECT seq, received_ms, body FROM changes WHERE team_id = $1 AND entity_id = ANY($2) ORDER BY seq").await?,
                 &[&team_id, &entity_ids],
             )
             .await?
@@ -671,9 +822,13 @@ impl PgBackend {
         let client = self.pool.get().await?;
         Ok(client
             .query_opt(
-                "SELECT m.role FROM device_members dm JOIN members m ON m.id = dm.member_id
+                &client
+                    .prepare_cached(
+                        "SELECT m.role FROM device_members dm JOIN members m ON m.id = dm.member_id
                  WHERE dm.device_id = $1 AND dm.member_id = $2 AND m.revoked_ms IS NULL
                        AND m.team_id = (SELECT team_id FROM devices WHERE id = dm.device_id)",
+                    )
+                    .await?,
                 &[&device, &member],
             )
             .await?
@@ -684,7 +839,11 @@ impl PgBackend {
         let client = self.pool.get().await?;
         Ok(client
             .execute(
-                "UPDATE members SET revoked_ms = $1 WHERE num = $2 AND team_id = $3 AND revoked_ms IS NULL",
+                &client
+                    .prepare_cached(
+                        "UPDATE members SET revoked_ms = $1 WHERE num = $2 AND team_id = $3 AND revoked_ms IS NULL",
+                    )
+                    .await?,
                 &[&(now_ms as i64), &num, &team_id],
             )
             .await?
@@ -695,8 +854,12 @@ impl PgBackend {
         let client = self.pool.get().await?;
         Ok(client
             .query(
-                "SELECT m.id FROM device_members dm JOIN members m ON m.id = dm.member_id
+                &client
+                    .prepare_cached(
+                        "SELECT m.id FROM device_members dm JOIN members m ON m.id = dm.member_id
                  WHERE dm.device_id = $1 AND m.revoked_ms IS NOT NULL ORDER BY m.id",
+                    )
+                    .await?,
                 &[&device],
             )
             .await?
@@ -708,7 +871,10 @@ impl PgBackend {
     pub async fn team_name(&self, team_id: i64) -> Result<String, BackendError> {
         let client = self.pool.get().await?;
         Ok(client
-            .query_one("SELECT name FROM teams WHERE id = $1", &[&team_id])
+            .query_one(
+                &client.prepare_cached("SELECT name FROM teams WHERE id = $1").await?,
+                &[&team_id],
+            )
             .await?
             .get(0))
     }
@@ -717,9 +883,13 @@ impl PgBackend {
         let client = self.pool.get().await?;
         Ok(client
             .query(
-                "SELECT r.device_id, d.name, r.member_id, r.roles, r.after_seq, r.up_to_seq, r.at_ms
+                &client
+                    .prepare_cached(
+                        "SELECT r.device_id, d.name, r.member_id, r.roles, r.after_seq, r.up_to_seq, r.at_ms
                  FROM reads r LEFT JOIN devices d ON d.id = r.device_id
                  WHERE r.team_id = $1 AND r.up_to_seq >= $2 AND r.after_seq < $3 ORDER BY r.at_ms",
+                    )
+                    .await?,
                 &[&team_id, &first, &last],
             )
             .await?
