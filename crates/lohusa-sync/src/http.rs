@@ -92,7 +92,10 @@ fn client(ca_pem: Option<&str>) -> Result<reqwest::Client, SyncError> {
         .timeout(Duration::from_secs(120))
         // The server closes a connection idle for 15 s; one kept longer here could be reused
         // just as the server closes it, and the request would fail.
-        .pool_idle_timeout(Duration::from_secs(10));
+        .pool_idle_timeout(Duration::from_secs(10))
+        // `read` decompresses answers itself, so what it counts is what crossed the wire
+        // (reqwest's own decoding would hand it the body already decompressed).
+        .no_zstd();
     if let Some(pem) = ca_pem {
         let certs = reqwest::Certificate::from_pem_bundle(pem.as_bytes())
             .map_err(|e| SyncError::UntrustedCertificate(format!("the team's certificate file is unreadable: {e}")))?;
