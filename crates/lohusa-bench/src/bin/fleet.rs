@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, bail, ensure};
 use clap::Parser;
 use lohusa_core::sync::{PullResponse, PushRequest, PushResponse};
-use lohusa_core::{Change, ChangeId, DeviceId, EntityKind, Hlc, MemberId, Role};
+use lohusa_core::{Change, ChangeId, DeviceId, EntityKind, Hlc, MemberId, Role, Version};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -121,7 +121,10 @@ fn now_ms() -> u64 {
 }
 
 impl Device {
-    fn change(&self, mother: Uuid, i: u64) -> Change {
+    /// An edit of the device's own mother record; after the first, it names the version it
+    /// replaces (as a tablet's store does), so the edits follow each other instead of piling up
+    /// as concurrent heads.
+    fn change(&self, mother: Uuid, i: u64, previous: Option<Hlc>) -> Change {
         let fields = json!({
             "full_name": format!("Anne {}", self.id.simple()),
             "preferred_language": "tr",
@@ -132,16 +135,38 @@ impl Device {
         let serde_json::Value::Object(fields) = fields else {
             unreachable!()
         };
+        let hlc = match previous {
+            Some(last) if last.wall_ms >= now_ms() => Hlc {
+                wall_ms: last.wall_ms,
+                counter: last.counter + 1,
+            },
+            _ => Hlc {
+                wall_ms: now_ms(),
+                counter: 0,
+            },
+        };
+        let base = match previous {
+            Some(hlc) => fields
+                .keys()
+                .map(|k| {
+                    (
+                        k.clone(),
+                        vec![Version {
+                            hlc,
+                            device: DeviceId(self.id),
+                        }],
+                    )
+                })
+                .collect(),
+            None => Default::default(),
+        };
         Change {
             id: ChangeId(Uuid::now_v7()),
             entity: EntityKind::Mother,
             entity_id: mother,
             fields: fields.into_iter().collect(),
-            base: Default::default(),
-            hlc: Hlc {
-                wall_ms: now_ms(),
-                counter: 0,
-            },
+            base,
+            hlc,
             author: MemberId(self.member),
             device: DeviceId(self.id),
             schema_version: lohusa_core::change::CHANGE_SCHEMA_VERSION,
@@ -288,12 +313,15 @@ async fn main() -> anyhow::Result<()> {
             let mut cursor = 0;
             let mother = Uuid::now_v7();
             let mut i = 0;
+            let mut previous = None;
             // Devices start spread over a second, as tablets do not all sync at one instant.
             tokio::time::sleep(Duration::from_millis(fastrand::u64(..1000))).await;
             while Instant::now() < deadline {
-                let change = device.change(mother, i);
+                let change = device.change(mother, i, previous);
+                let hlc = change.hlc;
                 let result = async {
                     device.push(change, &mut seen).await?;
+                    previous = Some(hlc);
                     device.pull_all(&mut cursor, &mut seen, None).await
                 }
                 .await;
