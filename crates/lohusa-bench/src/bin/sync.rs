@@ -551,6 +551,25 @@ fn record_full_visit(
     anyhow::bail!("a visit was refused eight times")
 }
 
+/// A member of `role` added on replica `a`'s device by the server's admin, and signed in there.
+async fn sign_in_new_member(
+    server: &Server,
+    a: &Mutex<Store>,
+    team: &str,
+    name: &str,
+    role: lohusa_core::Role,
+) -> anyhow::Result<lohusa_core::MemberId> {
+    let device = a.with_store(|s| s.device_id().to_string());
+    let member = lohusa_core::MemberId(Uuid::now_v7());
+    let now = lohusa_server::clock::now_ms();
+    server
+        .admin
+        .add_member_on_device(team, &device, member, name, role, now)
+        .await?;
+    a.with_store(|s| s.sign_in_as(member, name, Some(role)))?;
+    Ok(member)
+}
+
 /// A new tablet joins a district: `mothers` with full histories (registration, every visit with
 /// every answer the checklist asks, lab results, notes, and the flags signed off) recorded on
 /// tablet A and pushed to the SQLite server; then the time from B's enrollment to its Today list.
@@ -600,21 +619,8 @@ async fn district(mothers: usize, dir: &Path) -> anyhow::Result<()> {
         Ok(())
     })?;
     // A social care specialist, on the same tablet, writes a note about each mother.
-    let device = a.with_store(|s| s.device_id().to_string());
-    let social = lohusa_core::MemberId(Uuid::now_v7());
-    server
-        .admin
-        .add_member_on_device(
-            "district",
-            &device,
-            social,
-            "Sosyal Bench",
-            lohusa_core::Role::SocialWorker,
-            lohusa_server::clock::now_ms(),
-        )
-        .await?;
+    sign_in_new_member(&server, &a, "district", "Sosyal Bench", lohusa_core::Role::SocialWorker).await?;
     a.with_store(|store| -> anyhow::Result<()> {
-        store.sign_in_as(social, "Sosyal Bench", Some(lohusa_core::Role::SocialWorker))?;
         for mother in store.mother_ids()? {
             store.add_note(
                 &lohusa_core::notes::NoteInput {
@@ -627,20 +633,8 @@ async fn district(mothers: usize, dir: &Path) -> anyhow::Result<()> {
         Ok(())
     })?;
     // A doctor, on the same tablet, signs off every flag raised.
-    let doctor = lohusa_core::MemberId(Uuid::now_v7());
-    server
-        .admin
-        .add_member_on_device(
-            "district",
-            &device,
-            doctor,
-            "Dr. Bench",
-            lohusa_core::Role::Doctor,
-            lohusa_server::clock::now_ms(),
-        )
-        .await?;
+    let doctor = sign_in_new_member(&server, &a, "district", "Dr. Bench", lohusa_core::Role::Doctor).await?;
     a.with_store(|store| -> anyhow::Result<()> {
-        store.sign_in_as(doctor, "Dr. Bench", Some(lohusa_core::Role::Doctor))?;
         let list = store.follow_up_list(now, &Default::default(), usize::MAX)?;
         for row in list.rows {
             if let (Some(flag), Some(visit_id)) = (&row.flag, row.visit_id) {
