@@ -526,7 +526,7 @@ fn record_full_visit(
             };
             for baby in subjects {
                 for field in &section.fields {
-                    if let Some(text) = typed(&field.key, &field.kind, i % 10 == 0, day) {
+                    if let Some(text) = typed(&field.key, &field.kind, i.is_multiple_of(10), day) {
                         input.answers.insert(answer_key(baby, &field.key), text);
                     }
                 }
