@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use axum::Extension;
 use axum::extract::rejection::{JsonRejection, QueryRejection};
-use axum::extract::{ConnectInfo, DefaultBodyLimit, Path, Query, State};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, FromRequest, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -27,8 +27,12 @@ use crate::backend::{Backend, BackendError, ClaimOutcome, DeviceAuth, EnrollOutc
 use crate::guards::{Guards, Guesser, Limits};
 use crate::{clock, logic};
 
-/// The largest request body accepted, after decompression.
+/// The largest push body accepted, after decompression.
 pub const MAX_BODY_BYTES: usize = 32 * 1024 * 1024;
+/// The largest body of any other request (an enrollment, a member code, a report, a new
+/// member), after decompression: they are a few hundred bytes, and an address guessing codes
+/// must not make the server unpack and parse megabytes for each guess.
+pub const MAX_SMALL_BODY_BYTES: usize = 64 * 1024;
 /// The largest pull position: both databases number a team's log with signed 64-bit integers.
 pub const MAX_CURSOR: u64 = i64::MAX as u64;
 /// The most changes one pull returns.
@@ -93,7 +97,8 @@ pub fn router_guarded(backend: Shared, guards: Arc<Guards>, metrics: Arc<crate::
                 "This address does not take that method.",
             )
         })
-        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        // Push reads its own body, up to MAX_BODY_BYTES; every extractor of a body takes this.
+        .layer(DefaultBodyLimit::max(MAX_SMALL_BODY_BYTES))
         .layer(RequestDecompressionLayer::new())
         .layer(RequestBodyDeadlineLayer::new(body_timeout))
         .layer(Extension(guards.clone()))
@@ -202,7 +207,7 @@ fn too_large() -> ApiError {
     ApiError::new(
         StatusCode::PAYLOAD_TOO_LARGE,
         "too_large",
-        format!("The request body is larger than {MAX_BODY_BYTES} bytes."),
+        "The request body is larger than this address takes.",
     )
 }
 
@@ -372,14 +377,19 @@ async fn authenticate_even_revoked(backend: &Backend, headers: &HeaderMap) -> Re
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(str::trim)
         .unwrap_or("");
-    match backend
-        .authenticate(&logic::hash_secret(token), clock::now_ms())
-        .await?
-    {
+    let now = clock::now_ms();
+    match backend.authenticate(&logic::hash_secret(token), now).await? {
         Some(auth) => {
             crate::logging::note_device(&auth.team, &auth.device);
             if auth.revoked_ms.is_some() {
                 tracing::warn!(team = %auth.team, device = %auth.device, "a revoked device knocked");
+            }
+            if crate::policy::revoked_upload_closed(auth.revoked_ms, now) {
+                return Err(ApiError::new(
+                    StatusCode::FORBIDDEN,
+                    "device_revoked",
+                    "The team lead revoked this device more than 30 days ago; it can no longer upload. Its records stay on it.",
+                ));
             }
             Ok(auth)
         }
@@ -497,11 +507,12 @@ async fn enroll(
     State(backend): State<Shared>,
     Extension(guards): Extension<Arc<Guards>>,
     peer: Option<Extension<ConnectInfo<std::net::SocketAddr>>>,
-    body: Result<Json<EnrollRequest>, JsonRejection>,
+    request: axum::extract::Request,
 ) -> Result<Json<EnrollResponse>, ApiError> {
+    // A locked-out address is refused before its body is read.
     let who = [address_of(peer)];
     check_lockout(&guards, &who)?;
-    let Json(request) = body?;
+    let Json(request) = Json::<EnrollRequest>::from_request(request, &()).await?;
     let token = logic::new_token();
     let name = request.device_name.chars().take(80).collect::<String>();
     let outcome = backend
@@ -776,11 +787,12 @@ async fn claim_member(
     Extension(guards): Extension<Arc<Guards>>,
     peer: Option<Extension<ConnectInfo<std::net::SocketAddr>>>,
     Device(auth): Device,
-    body: Result<Json<lohusa_core::sync::ClaimRequest>, JsonRejection>,
+    request: axum::extract::Request,
 ) -> Result<Json<lohusa_core::sync::ClaimedMember>, ApiError> {
+    // A locked-out guesser is refused before its body is read.
     let who = [address_of(peer), Guesser::Device(auth.device.clone())];
     check_lockout(&guards, &who)?;
-    let Json(request) = body?;
+    let Json(request) = Json::<lohusa_core::sync::ClaimRequest>::from_request(request, &()).await?;
     let code_hash = logic::hash_code(&request.code);
     let refuse = |kind, message: &str| Err(ApiError::new(StatusCode::FORBIDDEN, kind, message));
     let outcome = backend

@@ -143,6 +143,17 @@ impl Decided {
 /// Decides a push given what the database holds: the ids already stored (with their teams) and the owners and
 /// states of the records touched. Refuses the whole batch if any new change breaks a rule.
 ///
+/// How long after its revocation a revoked device may still upload what it recorded. Its
+/// changes are taken by their own stamps, which the device sets, so a tablet in the wrong hands
+/// could backdate what it sends; this bounds for how long. A tablet that was offline for longer
+/// keeps its records until someone exports them there.
+pub const REVOKED_UPLOAD_WINDOW_MS: i64 = 30 * 24 * 60 * 60 * 1000;
+
+/// Whether a device revoked at `revoked_ms` may no longer upload at `now_ms`.
+pub fn revoked_upload_closed(revoked_ms: Option<i64>, now_ms: u64) -> bool {
+    revoked_ms.is_some_and(|at| (now_ms as i64).saturating_sub(at) > REVOKED_UPLOAD_WINDOW_MS)
+}
+
 /// A change must name a device enrolled in the pushing device's team (revoked ones included: a
 /// device re-uploads what it holds after a restore, its colleagues' changes among them), and an
 /// author who signed in on that device and whose role may write every field it sets (a member
@@ -495,6 +506,17 @@ mod tests {
         let refused = run(&pusher(LEAD_DEVICE, false), vec![mother(1)], HashMap::new()).unwrap_err();
         assert_eq!(reasons(&refused), [reason::RELAYED]);
         assert!(run(&pusher(LEAD_DEVICE, true), vec![mother(1)], HashMap::new()).is_ok());
+    }
+
+    #[test]
+    fn a_revoked_device_uploads_for_thirty_days_only() {
+        let day = 24 * 60 * 60 * 1000;
+        assert!(!revoked_upload_closed(None, 400 * day as u64));
+        assert!(!revoked_upload_closed(Some(10 * day), (10 * day) as u64));
+        assert!(!revoked_upload_closed(Some(10 * day), (40 * day) as u64));
+        assert!(revoked_upload_closed(Some(10 * day), (40 * day + 1) as u64));
+        // A clock behind the revocation does not close it.
+        assert!(!revoked_upload_closed(Some(10 * day), 0));
     }
 
     #[test]

@@ -515,6 +515,67 @@ async fn a_revoked_device_loses_none_of_its_unsynced_records(db: Db) {
 
 on_both!(a_revoked_device_loses_none_of_its_unsynced_records);
 
+/// A revoked device uploads what it recorded for 30 days after its revocation, and nothing after
+/// that, whatever stamps its changes carry (a stamp is the device's word); and a body larger than
+/// any enrollment is refused without being parsed.
+async fn revoked_uploads_end_and_small_routes_take_small_bodies(db: Db) {
+    let server = TestServer::start(db).await;
+    let http = reqwest::Client::new();
+    let push = |token: &str, change: lohusa_core::Change| {
+        http.post(format!("{}/v1/push", server.base))
+            .bearer_auth(token)
+            .json(&json!({ "changes": [change] }))
+    };
+    let day = 24 * 60 * 60 * 1000;
+    let revoke = |device: Uuid, at: u64| {
+        let backend = server.backend.clone();
+        async move { assert!(backend.revoke_device(&device.to_string(), at).await.unwrap()) }
+    };
+
+    // Revoked yesterday: a change it stamped the day before is still taken.
+    let recent = Uuid::now_v7();
+    let recent_token = server.token("izmir", recent).await;
+    revoke(recent, now_ms() - day).await;
+    let mut before = mother_change(Uuid::now_v7(), recent, "Ayşe Demir");
+    before.hlc.wall_ms = now_ms() - 2 * day;
+    let (status, body) = answer(push(&recent_token, before)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+
+    // Revoked 31 days ago: nothing, not even a change stamped 40 days ago.
+    let old = Uuid::now_v7();
+    let old_token = server.token("izmir", old).await;
+    revoke(old, now_ms() - 31 * day).await;
+    let mut backdated = mother_change(Uuid::now_v7(), old, "Fatma Yılmaz");
+    backdated.hlc.wall_ms = now_ms() - 40 * day;
+    let (status, body) = answer(push(&old_token, backdated)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    assert_eq!(body["kind"], "device_revoked");
+    let (status, body) = answer(http.get(format!("{}/v1/identity", server.base)).bearer_auth(&old_token)).await;
+    assert_eq!(
+        (status, body["kind"].as_str()),
+        (StatusCode::FORBIDDEN, Some("device_revoked"))
+    );
+
+    // An enrollment padded to 100 KB (a real one is under 200 bytes).
+    let padded = format!(
+        "{{\"code\":\"AAAA-AAAA-AAAA\",\"device_id\":\"{}\"{}}}",
+        Uuid::now_v7(),
+        " ".repeat(100 * 1024)
+    );
+    let (status, body) = answer(
+        http.post(format!("{}/v1/enroll", server.base))
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .body(padded),
+    )
+    .await;
+    assert_eq!(
+        (status, body["kind"].as_str()),
+        (StatusCode::PAYLOAD_TOO_LARGE, Some("too_large"))
+    );
+}
+
+on_both!(revoked_uploads_end_and_small_routes_take_small_bodies);
+
 /// Members, codes and devices are managed by the team lead signed in on her device, and only
 /// within her team: a nurse, a forged member header or another team's device get nowhere.
 async fn only_the_team_lead_manages_her_team(db: Db) {

@@ -34,16 +34,16 @@ struct Args {
     #[arg(long)]
     server_bin: PathBuf,
     /// Server processes sharing the database.
-    #[arg(long, default_value_t = 3)]
-    servers: usize,
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u16).range(1..=64))]
+    servers: u16,
     /// Simulated devices, spread over the servers in turn.
-    #[arg(long, default_value_t = 1000)]
-    devices: usize,
+    #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u32).range(1..=60_000))]
+    devices: u32,
     /// Devices per team (a district team: nurses, a doctor, a lead).
-    #[arg(long, default_value_t = 10)]
-    per_team: usize,
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..))]
+    per_team: u32,
     /// How long the devices sync, in seconds.
-    #[arg(long, default_value_t = 60)]
+    #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
     seconds: u64,
 }
 
@@ -70,7 +70,7 @@ async fn start_server(bin: &PathBuf, url: &str) -> anyhow::Result<(Process, Stri
         .stderr(std::process::Stdio::inherit())
         .spawn()
         .with_context(|| format!("starting {}", bin.display()))?;
-    let process = Process(child);
+    let mut process = Process(child);
     let base = format!("http://127.0.0.1:{port}");
     let client = reqwest::Client::new();
     let deadline = Instant::now() + Duration::from_secs(30);
@@ -79,6 +79,9 @@ async fn start_server(bin: &PathBuf, url: &str) -> anyhow::Result<(Process, Stri
             && r.status().is_success()
         {
             return Ok((process, base));
+        }
+        if let Some(status) = process.0.try_wait()? {
+            bail!("the server for port {port} exited before it answered ({status})");
         }
         if Instant::now() > deadline {
             bail!("the server on port {port} did not answer within 30 s");
@@ -246,22 +249,23 @@ fn pick(values: &mut [f64], p: f64) -> f64 {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
-    let url =
-        lohusa_server::postgres::create_database(&args.postgres, &format!("lohusa_fleet_{}", Uuid::new_v4().simple()))
-            .await?;
+    let (servers_n, devices_n, per_team) = (args.servers as usize, args.devices as usize, args.per_team as usize);
+    let name = format!("lohusa_fleet_{}", Uuid::new_v4().simple());
+    let url = lohusa_server::postgres::create_database(&args.postgres, &name).await?;
+    println!("fleet     database {name} (left for inspection; drop it when done)");
     // The first server process migrates the database; the others find it migrated.
     let mut servers = Vec::new();
-    for _ in 0..args.servers {
+    for _ in 0..servers_n {
         servers.push(start_server(&args.server_bin, &url).await?);
     }
     let admin = lohusa_server::Database::Postgres(url.clone()).open().await?;
-    let teams = args.devices.div_ceil(args.per_team);
+    let teams = devices_n.div_ceil(per_team);
     for t in 0..teams {
         admin.create_team(&format!("team-{t}")).await?;
     }
     let mut devices = Vec::new();
-    for d in 0..args.devices {
-        let team = d / args.per_team;
+    for d in 0..devices_n {
+        let team = d / per_team;
         let id = Uuid::now_v7();
         let member = Uuid::now_v7();
         let now = lohusa_server::clock::now_ms();
@@ -292,13 +296,13 @@ async fn main() -> anyhow::Result<()> {
         });
     }
     println!(
-        "fleet     {} server processes on one PostgreSQL, {} thin devices in {teams} teams of {}, each syncing every 0.5-1.5 s for {} s",
+        "fleet     {} server processes on one PostgreSQL, {} thin devices in {teams} teams of up to {}, each syncing every 0.5-1.5 s for {} s",
         args.servers, args.devices, args.per_team, args.seconds
     );
 
     // Each team's head before the run: the members added at enrollment.
     let mut before: HashMap<usize, u64> = HashMap::new();
-    for device in devices.iter().step_by(args.per_team) {
+    for device in devices.iter().step_by(per_team) {
         let mut cursor = 0;
         device.pull_all(&mut cursor, &mut Seen::default(), None).await?;
         before.insert(device.team, cursor);
@@ -357,7 +361,10 @@ async fn main() -> anyhow::Result<()> {
         let mut seen = Seen::default();
         let mut seqs = Vec::new();
         let mut cursor = 0;
-        device.pull_all(&mut cursor, &mut seen, Some(&mut seqs)).await?;
+        if let Err(e) = device.pull_all(&mut cursor, &mut seen, Some(&mut seqs)).await {
+            log_problems.push(format!("team {team}: its log could not be read afterwards: {e}"));
+            continue;
+        }
         let expected: Vec<u64> = (1..=cursor).collect();
         if seqs != expected {
             log_problems.push(format!(
