@@ -91,6 +91,7 @@ async fn start_server(bin: &PathBuf, url: &str) -> anyhow::Result<(Process, Stri
 }
 
 /// One enrolled thin device.
+#[derive(Clone)]
 struct Device {
     team: usize,
     id: Uuid,
@@ -357,14 +358,35 @@ async fn main() -> anyhow::Result<()> {
     }
     // Afterwards, each team's whole log pulled once: 1..=head, every accepted change in it.
     let mut log_problems = Vec::new();
+    let mut unread = Vec::new();
     for (team, device) in &one_per_team {
-        let mut seen = Seen::default();
-        let mut seqs = Vec::new();
-        let mut cursor = 0;
-        if let Err(e) = device.pull_all(&mut cursor, &mut seen, Some(&mut seqs)).await {
-            log_problems.push(format!("team {team}: its log could not be read afterwards: {e}"));
-            continue;
+        // Through its own server, else through any other still answering.
+        let mut read = None;
+        let mut last_error = None;
+        for (_, base) in &servers {
+            let through = Device {
+                base: base.clone(),
+                ..Device::clone(device)
+            };
+            let (mut seqs, mut cursor) = (Vec::new(), 0);
+            match through
+                .pull_all(&mut cursor, &mut Seen::default(), Some(&mut seqs))
+                .await
+            {
+                Ok(()) => {
+                    read = Some((seqs, cursor));
+                    break;
+                }
+                Err(e) => last_error = Some(e),
+            }
         }
+        let Some((seqs, cursor)) = read else {
+            unread.push(format!(
+                "team {team}: no server could read its log afterwards: {}",
+                last_error.map(|e| e.to_string()).unwrap_or_default()
+            ));
+            continue;
+        };
         let expected: Vec<u64> = (1..=cursor).collect();
         if seqs != expected {
             log_problems.push(format!(
@@ -384,18 +406,19 @@ async fn main() -> anyhow::Result<()> {
     drop(servers);
 
     println!(
-        "fleet     {} syncs ({:.0}/s, {} changes pushed), {} errors; sequence numbers out of order as devices pulled them: {}; team logs not exactly 1..=head: {}",
+        "fleet     {} syncs ({:.0}/s, {} changes pushed), {} errors; sequence numbers out of order as devices pulled them: {}; team logs not exactly 1..=head: {}; team logs that could not be read: {}",
         all.syncs,
         all.syncs as f64 / args.seconds as f64,
         all.accepted,
         all.errors.len(),
         all.out_of_order.len(),
-        log_problems.len()
+        log_problems.len(),
+        unread.len()
     );
     for e in all.errors.iter().take(5) {
         println!("fleet     error: {e}");
     }
-    for p in log_problems.iter().take(5) {
+    for p in log_problems.iter().chain(&unread).take(5) {
         println!("fleet     log: {p}");
     }
     for (from, to) in all.out_of_order.iter().take(5) {
@@ -417,7 +440,7 @@ async fn main() -> anyhow::Result<()> {
         pick(&mut all.pull_ms, 0.99)
     );
     ensure!(
-        all.errors.is_empty() && all.out_of_order.is_empty() && log_problems.is_empty(),
+        all.errors.is_empty() && all.out_of_order.is_empty() && log_problems.is_empty() && unread.is_empty(),
         "the fleet run found problems (above)"
     );
     Ok(())
