@@ -46,15 +46,9 @@ pub fn sync(records: usize, devices: usize, seconds: u64, (fleet, servers): (usi
         )?;
     }
     let postgres = crate::postgres::TestCluster::start()?;
-    util::cargo(
+    run_bench(
+        "sync",
         &[
-            "run",
-            "--release",
-            "-p",
-            "lohusa-bench",
-            "--bin",
-            "sync",
-            "--",
             "--records",
             &records.to_string(),
             "--devices",
@@ -66,20 +60,13 @@ pub fn sync(records: usize, devices: usize, seconds: u64, (fleet, servers): (usi
             "--postgres",
             &postgres.url,
         ],
-        &[],
     )?;
     // Several server processes on the same PostgreSQL, thin devices spread across them.
     util::cargo(&["build", "--release", "-p", "lohusa-server"], &[])?;
     let server = root.join("target/release/lohusa-server");
-    util::cargo(
+    run_bench(
+        "fleet",
         &[
-            "run",
-            "--release",
-            "-p",
-            "lohusa-bench",
-            "--bin",
-            "fleet",
-            "--",
             "--postgres",
             &postgres.url,
             "--server-bin",
@@ -91,7 +78,6 @@ pub fn sync(records: usize, devices: usize, seconds: u64, (fleet, servers): (usi
             "--seconds",
             &seconds.to_string(),
         ],
-        &[],
     )
 }
 
@@ -99,20 +85,15 @@ pub fn sync(records: usize, devices: usize, seconds: u64, (fleet, servers): (usi
 /// server, each side a fresh release server process.
 pub fn hostile(pushers: usize, seconds: u64) -> anyhow::Result<()> {
     util::cargo(&["build", "--release", "-p", "lohusa-server"], &[])?;
-    util::cargo(
-        &[
-            "run",
-            "--release",
-            "-p",
-            "lohusa-bench",
-            "--bin",
-            "hostile",
-            "--",
-            "--pushers",
-            &pushers.to_string(),
-            "--seconds",
-            &seconds.to_string(),
-        ],
-        &[],
+    run_bench(
+        "hostile",
+        &["--pushers", &pushers.to_string(), "--seconds", &seconds.to_string()],
     )
+}
+
+/// Runs one of the bench crate's binaries (release) with these arguments.
+fn run_bench(bin: &str, args: &[&str]) -> anyhow::Result<()> {
+    let mut all = vec!["run", "--release", "-p", "lohusa-bench", "--bin", bin, "--"];
+    all.extend_from_slice(args);
+    util::cargo(&all, &[])
 }

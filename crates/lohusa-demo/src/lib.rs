@@ -7,6 +7,7 @@
 
 use chrono::{DateTime, Days, NaiveDate, TimeZone, Utc};
 use lohusa_core::checklist::answer_key;
+use lohusa_core::ids::{BabyId, MotherId};
 use lohusa_core::registration::{
     BabyInput, BabySex, BirthInput, BirthMode, Language, MotherInput, RegistrationInput, ResidencyStatus,
 };
@@ -32,6 +33,26 @@ pub struct DemoVisit {
     pub visited_by: String,
     /// (baby position, field key, typed value); `None` is the mother.
     pub answers: Vec<(Option<usize>, &'static str, String)>,
+}
+
+impl DemoVisit {
+    /// The visit as the form sends it, for `mother` whose babies are `babies` (by position).
+    pub fn input(self, mother: MotherId, babies: &[BabyId]) -> VisitInput {
+        VisitInput {
+            mother_id: mother,
+            number: self.number,
+            outcome: self.outcome,
+            visited_on: self.visited_on.to_string(),
+            visited_at: self.visited_at,
+            visited_by: self.visited_by,
+            note: String::new(),
+            answers: self
+                .answers
+                .into_iter()
+                .map(|(baby, field, value)| (answer_key(baby.map(|i| babies[i]), field), value))
+                .collect(),
+        }
+    }
 }
 
 const TURKISH_FIRST: &[&str] = &[
@@ -355,23 +376,14 @@ pub fn seed(
             .expect("demo dates are valid");
         let registered = noon(discharge).min(now);
         let mother = store.register_mother(&demo.registration, member.id, registered)?;
-        let babies = store.babies_of(store.birth_of(mother)?.id)?;
+        let babies: Vec<_> = store
+            .babies_of(store.birth_of(mother)?.id)?
+            .iter()
+            .map(|b| b.id)
+            .collect();
         for visit in demo.visits {
-            let input = VisitInput {
-                mother_id: mother,
-                number: visit.number,
-                outcome: visit.outcome,
-                visited_on: visit.visited_on.to_string(),
-                visited_at: visit.visited_at,
-                visited_by: visit.visited_by,
-                note: String::new(),
-                answers: visit
-                    .answers
-                    .into_iter()
-                    .map(|(baby, field, value)| (answer_key(baby.map(|i| babies[i].id), field), value))
-                    .collect(),
-            };
-            store.record_visit(&input, member.id, noon(visit.visited_on).min(now))?;
+            let at = noon(visit.visited_on).min(now);
+            store.record_visit(&visit.input(mother, &babies), member.id, at)?;
         }
     }
     Ok(count)
@@ -385,7 +397,7 @@ fn noon(date: NaiveDate) -> DateTime<Utc> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use lohusa_core::ids::{BabyId, BirthId, MotherId};
+    use lohusa_core::ids::BirthId;
     use lohusa_core::registration::{RegistrationIds, validate_registration};
 
     #[test]

@@ -115,13 +115,30 @@ struct Seen {
     pull_ms: Vec<f64>,
 }
 
+/// Sends `request` as the device, reads the answer of `what` (a success, else an error naming
+/// its status and body), and notes the server's own handling time in `server_ms`.
+async fn answer<T: serde::de::DeserializeOwned>(
+    what: &str,
+    request: reqwest::RequestBuilder,
+    server: &mut Vec<f64>,
+) -> anyhow::Result<T> {
+    let response = request.send().await?;
+    if let Some(ms) = server_ms(&response) {
+        server.push(ms);
+    }
+    let status = response.status();
+    let body = response.bytes().await?;
+    ensure!(
+        status.is_success(),
+        "{what}: {status} {}",
+        String::from_utf8_lossy(&body)
+    );
+    Ok(serde_json::from_slice(&body)?)
+}
+
 fn server_ms(response: &reqwest::Response) -> Option<f64> {
     let value = response.headers().get("server-timing")?.to_str().ok()?;
     value.split("dur=").nth(1)?.split([';', ',']).next()?.parse().ok()
-}
-
-fn now_ms() -> u64 {
-    u64::try_from(chrono::Utc::now().timestamp_millis()).unwrap_or(0)
 }
 
 impl Device {
@@ -139,13 +156,14 @@ impl Device {
         let serde_json::Value::Object(fields) = fields else {
             unreachable!()
         };
+        let now = lohusa_server::clock::now_ms();
         let hlc = match previous {
-            Some(last) if last.wall_ms >= now_ms() => Hlc {
+            Some(last) if last.wall_ms >= now => Hlc {
                 wall_ms: last.wall_ms,
                 counter: last.counter + 1,
             },
             _ => Hlc {
-                wall_ms: now_ms(),
+                wall_ms: now,
                 counter: 0,
             },
         };
@@ -182,22 +200,14 @@ impl Device {
         let mut seqs = seqs;
         loop {
             let started = Instant::now();
-            let response = self
+            let request = self
                 .client
                 .get(format!(
                     "{}/v1/pull?after={cursor}&limit=500&others_only=false",
                     self.base
                 ))
-                .bearer_auth(&self.token)
-                .send()
-                .await?;
-            if let Some(ms) = server_ms(&response) {
-                seen.server_pull_ms.push(ms);
-            }
-            let status = response.status();
-            let body = response.bytes().await?;
-            ensure!(status.is_success(), "pull: {status} {}", String::from_utf8_lossy(&body));
-            let pulled: PullResponse = serde_json::from_slice(&body)?;
+                .bearer_auth(&self.token);
+            let pulled: PullResponse = answer("pull", request, &mut seen.server_pull_ms).await?;
             seen.pull_ms.push(started.elapsed().as_secs_f64() * 1000.0);
             for change in &pulled.changes {
                 if change.seq != *cursor + 1 {
@@ -218,20 +228,12 @@ impl Device {
 
     async fn push(&self, change: Change, seen: &mut Seen) -> anyhow::Result<()> {
         let started = Instant::now();
-        let response = self
+        let request = self
             .client
             .post(format!("{}/v1/push", self.base))
             .bearer_auth(&self.token)
-            .json(&PushRequest { changes: vec![change] })
-            .send()
-            .await?;
-        if let Some(ms) = server_ms(&response) {
-            seen.server_push_ms.push(ms);
-        }
-        let status = response.status();
-        let body = response.bytes().await?;
-        ensure!(status.is_success(), "push: {status} {}", String::from_utf8_lossy(&body));
-        let pushed: PushResponse = serde_json::from_slice(&body)?;
+            .json(&PushRequest { changes: vec![change] });
+        let pushed: PushResponse = answer("push", request, &mut seen.server_push_ms).await?;
         ensure!(pushed.accepted == 1, "push: accepted {} of 1", pushed.accepted);
         seen.accepted += 1;
         seen.push_ms.push(started.elapsed().as_secs_f64() * 1000.0);

@@ -603,17 +603,14 @@ async fn district(mothers: usize, dir: &Path) -> anyhow::Result<()> {
                 .map(|b| b.id)
                 .collect();
             for visit in demo.visits {
+                let day = visit.visited_on;
+                // Every answer is the bench's own (record_full_visit), so the demo's are dropped.
                 let input = lohusa_core::visit::VisitInput {
-                    mother_id: mother,
-                    number: visit.number,
-                    outcome: visit.outcome,
-                    visited_on: visit.visited_on.to_string(),
-                    visited_at: visit.visited_at,
-                    visited_by: visit.visited_by,
                     note: "Anne ve bebek iyi.".into(),
                     answers: Default::default(),
+                    ..visit.input(mother, &babies)
                 };
-                record_full_visit(store, input, &babies, member, at(visit.visited_on), i)?;
+                record_full_visit(store, input, &babies, member, at(day), i)?;
             }
         }
         Ok(())
