@@ -29,9 +29,17 @@ struct Args {
     /// Keep the store in this file (seeded only when new) instead of a temporary one.
     #[arg(long)]
     db: Option<std::path::PathBuf>,
-    /// Only read the Today list this many times and stop (to profile it).
-    #[arg(long)]
-    only_today: Option<usize>,
+    /// Only run this one measurement, `--reads` times, and stop (to profile it).
+    #[arg(long, value_enum)]
+    only: Option<Only>,
+}
+
+/// A measurement run alone under a profiler.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum Only {
+    Today,
+    FollowUp,
+    FlagFill,
 }
 
 struct Timings(Vec<Duration>);
@@ -88,16 +96,24 @@ fn main() -> anyhow::Result<()> {
         path.display()
     );
 
-    if let Some(reads) = args.only_today {
-        let mut today = Vec::new();
-        for _ in 0..reads {
-            time(&mut today, || store.today_list(Utc::now()))?;
+    if let Some(only) = args.only {
+        let mut samples = Vec::new();
+        let filter = lohusa_core::followup::FollowUpFilter::default();
+        for _ in 0..args.reads {
+            match only {
+                Only::Today => drop(time(&mut samples, || store.today_list(Utc::now()))?),
+                Only::FollowUp => drop(time(&mut samples, || store.follow_up_list(Utc::now(), &filter, 200))?),
+                Only::FlagFill => {
+                    store.mark_all_flags_stale()?;
+                    time(&mut samples, || store.refresh_flags(Utc::now()))?;
+                }
+            }
         }
-        let today = Timings(today);
+        let samples = Timings(samples);
         println!(
-            "Today list: p50 {}, p99 {}",
-            ms(today.percentile(0.5)),
-            ms(today.percentile(0.99))
+            "p50 {}, p99 {}",
+            ms(samples.percentile(0.5)),
+            ms(samples.percentile(0.99))
         );
         return Ok(());
     }

@@ -10,6 +10,7 @@
 //! choice, booleans for yes/no, `YYYY-MM-DD` dates, `HH:MM` times and short texts. A screening item
 //! is the position of the chosen option (see `instrument`).
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::OnceLock;
 
@@ -311,30 +312,94 @@ pub fn field_of(key: &str) -> &str {
     key.rsplit('.').next().unwrap_or(key)
 }
 
+/// One subject's answers within a visit's, by field name, borrowed: conditions and formulas ask
+/// for values thousands of times when a list fills its flags, and a lookup here builds no key.
+pub(crate) struct SubjectAnswers<'a> {
+    pub baby: Option<BabyRef>,
+    /// What the subject's answer keys begin with (`answer_key` of an empty field).
+    prefix: String,
+    by_field: Vec<(&'a str, &'a Value)>,
+}
+
+impl<'a> SubjectAnswers<'a> {
+    /// The subject's answers, but for those whose keys are in `hidden`.
+    fn of(answers: &'a Answers, baby: Option<BabyRef>, hidden: &BTreeSet<String>) -> Self {
+        let prefix = answer_key(baby.map(|b| b.id), "");
+        let by_field = answers
+            .range::<str, _>((std::ops::Bound::Included(prefix.as_str()), std::ops::Bound::Unbounded))
+            .take_while(|(key, _)| key.starts_with(&prefix))
+            .filter(|(key, _)| !hidden.contains(*key))
+            .map(|(key, value)| (&key[prefix.len()..], value))
+            .collect();
+        SubjectAnswers { baby, prefix, by_field }
+    }
+
+    /// The mother's answers first, then each baby's, in the order of `babies`.
+    pub(crate) fn each(answers: &'a Answers, babies: &[BabyRef]) -> Vec<Self> {
+        Self::each_but(answers, babies, &BTreeSet::new())
+    }
+
+    /// As `each`, without the answers whose keys are in `hidden`.
+    pub(crate) fn each_but(answers: &'a Answers, babies: &[BabyRef], hidden: &BTreeSet<String>) -> Vec<Self> {
+        std::iter::once(None)
+            .chain(babies.iter().copied().map(Some))
+            .map(|baby| Self::of(answers, baby, hidden))
+            .collect()
+    }
+
+    /// Those of `all` (made by `each`) a section or rule about `subject` reads.
+    pub(crate) fn about(all: &[Self], subject: Subject) -> &[Self] {
+        match subject {
+            Subject::Mother => &all[..1],
+            Subject::Baby => &all[1..],
+        }
+    }
+
+    fn get(&self, field: &str) -> Option<&'a Value> {
+        // A subject has a few dozen answers at most: a scan that compares lengths first beats a
+        // binary search's string comparisons.
+        self.by_field
+            .iter()
+            .find(|(f, _)| f.len() == field.len() && *f == field)
+            .map(|(_, value)| *value)
+    }
+
+    fn key(&self, field: &str) -> String {
+        let mut key = String::with_capacity(self.prefix.len() + field.len());
+        key.push_str(&self.prefix);
+        key.push_str(field);
+        key
+    }
+}
+
 /// What conditions and formulas of one subject read: its answers, computed fields and the facts
 /// of the visit, plus the previous visit's answers for `risen_by`.
 pub(crate) struct SubjectFacts<'a> {
     pub form: &'a FormContext<'a>,
-    pub baby: Option<BabyRef>,
-    pub answers: &'a Answers,
-    pub computed: &'a BTreeMap<String, f64>,
+    pub answers: &'a SubjectAnswers<'a>,
+    /// Its computed fields, by field name.
+    pub computed: &'a [(&'a str, f64)],
     /// The same mother's earlier visits, latest first.
     pub previous: &'a [&'a Answers],
 }
 
 impl Facts for SubjectFacts<'_> {
-    fn value(&self, field: &str) -> Option<Value> {
-        let key = answer_key(self.baby.map(|b| b.id), field);
+    fn value(&self, field: &str) -> Option<Cow<'_, Value>> {
         self.answers
-            .get(&key)
+            .get(field)
             .filter(|v| !v.is_null())
-            .cloned()
-            .or_else(|| self.computed.get(&key).map(|n| json!(n)))
-            .or_else(|| self.form.fact(field))
+            .map(Cow::Borrowed)
+            .or_else(|| {
+                self.computed
+                    .iter()
+                    .find(|(f, _)| *f == field)
+                    .map(|(_, n)| Cow::Owned(json!(n)))
+            })
+            .or_else(|| self.form.fact(field).map(Cow::Owned))
     }
 
     fn previous(&self, field: &str) -> Option<f64> {
-        let key = answer_key(self.baby.map(|b| b.id), field);
+        let key = self.answers.key(field);
         self.previous
             .iter()
             .find_map(|answers| answers.get(&key).and_then(Value::as_f64))
@@ -606,13 +671,24 @@ impl ChecklistDefinition {
 
     /// The answers the form shows for this visit: those of questions it asks, given the others.
     pub fn visible_answers(&self, form: &FormContext<'_>, answers: &Answers) -> Answers {
-        let sections: Vec<&Section> = self.sections_for(form.visit).collect();
-        let hidden = self.hidden_keys(form, answers, &sections);
+        let hidden = self.hidden_answers(form, answers);
         answers
             .iter()
-            .filter(|(k, v)| !hidden.contains_key(*k) && !v.is_null())
+            .filter(|(k, v)| !hidden.contains(*k) && !v.is_null())
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect()
+    }
+
+    /// The keys of `answers` the form does not show for this visit: questions it does not ask
+    /// given the others, and answers left empty.
+    pub(crate) fn hidden_answers(&self, form: &FormContext<'_>, answers: &Answers) -> BTreeSet<String> {
+        let sections: Vec<&Section> = self.sections_for(form.visit).collect();
+        let mut hidden = BTreeSet::new();
+        self.each_hidden(form, answers, &sections, |key, _| {
+            hidden.insert(key);
+        });
+        hidden.extend(answers.iter().filter(|(_, v)| v.is_null()).map(|(k, _)| k.clone()));
+        hidden
     }
 
     /// The answer keys of `sections` the form does not ask under `answers`, each with the fields
@@ -624,13 +700,34 @@ impl ChecklistDefinition {
         sections: &[&Section],
     ) -> BTreeMap<String, Vec<String>> {
         let mut hidden = BTreeMap::new();
+        self.each_hidden(form, answers, sections, |key, condition| {
+            let mut depends_on: Vec<String> = Vec::new();
+            for field in condition.fields() {
+                if !depends_on.iter().any(|f| f == field) {
+                    depends_on.push(field.to_owned());
+                }
+            }
+            hidden.insert(key, depends_on);
+        });
+        hidden
+    }
+
+    /// Calls `hidden` with each answer key of `sections` the form does not ask under `answers`,
+    /// and the condition that hides it.
+    fn each_hidden(
+        &self,
+        form: &FormContext<'_>,
+        answers: &Answers,
+        sections: &[&Section],
+        mut hidden: impl FnMut(String, &Condition),
+    ) {
+        let subjects = SubjectAnswers::each(answers, form.babies);
         for section in sections {
-            for subject in subjects(section.subject, form.babies) {
-                let computed = self.computed_for(form, subject, &section.fields, answers);
+            for subject in SubjectAnswers::about(&subjects, section.subject) {
+                let computed = self.computed_for(form, subject, &section.fields);
                 let facts = SubjectFacts {
                     form,
-                    baby: subject,
-                    answers,
+                    answers: subject,
                     computed: &computed,
                     previous: &[],
                 };
@@ -642,42 +739,58 @@ impl ChecklistDefinition {
                         section.show_if.as_ref()
                     };
                     if let Some(condition) = hiding {
-                        let mut depends_on: Vec<String> = Vec::new();
-                        for field in condition.fields() {
-                            if !depends_on.iter().any(|f| f == field) {
-                                depends_on.push(field.to_owned());
-                            }
-                        }
-                        hidden.insert(answer_key(subject.map(|b| b.id), &field.key), depends_on);
+                        hidden(subject.key(&field.key), condition);
                     }
                 }
             }
         }
-        hidden
     }
 
     /// The computed fields of one visit's answers, keyed like answers.
     pub fn computed(&self, form: &FormContext<'_>, answers: &Answers) -> BTreeMap<String, f64> {
+        let subjects = SubjectAnswers::each(answers, form.babies);
         let mut out = BTreeMap::new();
         for section in self.sections_for(form.visit) {
-            for subject in subjects(section.subject, form.babies) {
-                out.extend(self.computed_for(form, subject, &section.fields, answers));
+            for subject in SubjectAnswers::about(&subjects, section.subject) {
+                for (field, value) in self.computed_for(form, subject, &section.fields) {
+                    out.insert(subject.key(field), value);
+                }
             }
         }
         out
     }
 
-    fn computed_for(
+    /// The computed fields of each subject of `subjects` (made by `SubjectAnswers::each`) over
+    /// every section of the visit, by field name, in the same order.
+    pub(crate) fn computed_by_subject(
         &self,
         form: &FormContext<'_>,
-        subject: Option<BabyRef>,
-        fields: &[FieldDef],
-        answers: &Answers,
-    ) -> BTreeMap<String, f64> {
-        let mut out = BTreeMap::new();
+        subjects: &[SubjectAnswers<'_>],
+    ) -> Vec<Vec<(&str, f64)>> {
+        let mut out = vec![Vec::new(); subjects.len()];
+        for section in self.sections_for(form.visit) {
+            let (skip, of_section) = match section.subject {
+                Subject::Mother => (0, SubjectAnswers::about(subjects, Subject::Mother)),
+                Subject::Baby => (1, SubjectAnswers::about(subjects, Subject::Baby)),
+            };
+            for (i, subject) in of_section.iter().enumerate() {
+                out[skip + i].extend(self.computed_for(form, subject, &section.fields));
+            }
+        }
+        out
+    }
+
+    /// The computed fields among `fields` for one subject, by field name.
+    fn computed_for<'d>(
+        &'d self,
+        form: &FormContext<'_>,
+        subject: &SubjectAnswers<'_>,
+        fields: &'d [FieldDef],
+    ) -> Vec<(&'d str, f64)> {
+        let mut out = Vec::new();
         let get = |field: &str| -> Option<f64> {
-            answers
-                .get(&answer_key(subject.map(|b| b.id), field))
+            subject
+                .get(field)
                 .and_then(Value::as_f64)
                 .or_else(|| form.fact(field).and_then(|v| v.as_f64()))
         };
@@ -688,11 +801,11 @@ impl ChecklistDefinition {
             let value = formula.value(&FormulaInputs {
                 value: &get,
                 day_of_life: form.day_of_life(),
-                birth_weight_g: subject.map(|b| b.birth_weight_g),
+                birth_weight_g: subject.baby.map(|b| b.birth_weight_g),
                 instrument: &|id| self.instrument(id),
             });
             if let Some(value) = value {
-                out.insert(answer_key(subject.map(|b| b.id), &field.key), value);
+                out.push((field.key.as_str(), value));
             }
         }
         out

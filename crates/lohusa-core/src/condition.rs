@@ -8,6 +8,8 @@
 //!
 //! Evaluating returns the comparisons that made it true, so a flag can say *why* it fired.
 
+use std::borrow::Cow;
+
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use ts_rs::TS;
@@ -156,7 +158,7 @@ impl Reason {
 /// What a condition can read.
 pub trait Facts {
     /// The recorded or computed value of a field of this subject, or a visit fact.
-    fn value(&self, field: &str) -> Option<Value>;
+    fn value(&self, field: &str) -> Option<Cow<'_, Value>>;
     /// The number recorded for the field at the latest earlier visit that recorded it.
     fn previous(&self, field: &str) -> Option<f64>;
 }
@@ -168,66 +170,77 @@ impl Condition {
     /// The comparisons that make this condition true, or `None` when it is false or a value it
     /// needs is missing.
     pub fn evaluate(&self, facts: &dyn Facts) -> Option<Vec<Reason>> {
-        match self {
-            Condition::Compare { field, op, value } => {
-                let v = facts.value(field)?.as_f64()?;
-                op.holds(v, *value).then(|| {
-                    vec![Reason::Compare {
-                        field: field.clone(),
-                        value: v,
-                        op: *op,
-                        threshold: *value,
-                    }]
-                })
-            }
-            Condition::CompareFields { field, op, other } => {
-                let v = facts.value(field)?.as_f64()?;
-                let o = facts.value(other)?.as_f64()?;
-                op.holds(v, o).then(|| {
-                    vec![Reason::CompareFields {
-                        field: field.clone(),
-                        value: v,
-                        op: *op,
-                        other: other.clone(),
-                        other_value: o,
-                    }]
-                })
-            }
-            Condition::Is { field, is } => {
-                let answer = matching(&facts.value(field)?, is)?;
-                Some(vec![Reason::Is {
-                    field: field.clone(),
-                    answer,
-                }])
-            }
-            Condition::Risen { field, risen_by } => {
-                let v = facts.value(field)?.as_f64()?;
-                let previous = facts.previous(field)?;
-                (v - previous >= *risen_by).then(|| {
-                    vec![Reason::Risen {
-                        field: field.clone(),
-                        value: v,
-                        previous,
-                        risen_by: *risen_by,
-                    }]
-                })
-            }
-            Condition::All { all } => {
-                let mut reasons = Vec::new();
-                for condition in all {
-                    reasons.extend(condition.evaluate(facts)?);
-                }
-                Some(reasons)
-            }
-            Condition::Any { any } => {
-                let reasons: Vec<Reason> = any.iter().filter_map(|c| c.evaluate(facts)).flatten().collect();
-                (!reasons.is_empty()).then_some(reasons)
-            }
-        }
+        let mut reasons = Vec::new();
+        self.check(facts, &mut Some(&mut reasons)).then_some(reasons)
     }
 
+    /// Whether the condition is true; the same test as `evaluate`, without writing the reasons
+    /// (a form asks it for every question it may hide).
     pub fn holds(&self, facts: &dyn Facts) -> bool {
-        self.evaluate(facts).is_some()
+        self.check(facts, &mut None)
+    }
+
+    /// Whether the condition is true, adding to `reasons` (when given) the comparisons that make
+    /// it so; a part that turns out false takes back what it added.
+    fn check(&self, facts: &dyn Facts, reasons: &mut Option<&mut Vec<Reason>>) -> bool {
+        let number = |field: &str| facts.value(field).and_then(|v| v.as_f64());
+        let mut give = |reason: &dyn Fn() -> Reason| {
+            if let Some(reasons) = reasons.as_deref_mut() {
+                reasons.push(reason());
+            }
+            true
+        };
+        match self {
+            Condition::Compare { field, op, value } => match number(field) {
+                Some(v) if op.holds(v, *value) => give(&|| Reason::Compare {
+                    field: field.clone(),
+                    value: v,
+                    op: *op,
+                    threshold: *value,
+                }),
+                _ => false,
+            },
+            Condition::CompareFields { field, op, other } => match (number(field), number(other)) {
+                (Some(v), Some(o)) if op.holds(v, o) => give(&|| Reason::CompareFields {
+                    field: field.clone(),
+                    value: v,
+                    op: *op,
+                    other: other.clone(),
+                    other_value: o,
+                }),
+                _ => false,
+            },
+            Condition::Is { field, is } => match facts.value(field).and_then(|answer| matching(&answer, is)) {
+                Some(answer) => give(&|| Reason::Is {
+                    field: field.clone(),
+                    answer: answer.to_owned(),
+                }),
+                None => false,
+            },
+            Condition::Risen { field, risen_by } => match (number(field), facts.previous(field)) {
+                (Some(v), Some(previous)) if v - previous >= *risen_by => give(&|| Reason::Risen {
+                    field: field.clone(),
+                    value: v,
+                    previous,
+                    risen_by: *risen_by,
+                }),
+                _ => false,
+            },
+            Condition::All { all } => {
+                let before = reasons.as_deref().map_or(0, Vec::len);
+                let holds = all.iter().all(|c| c.check(facts, reasons));
+                if !holds && let Some(reasons) = reasons.as_deref_mut() {
+                    reasons.truncate(before);
+                }
+                holds
+            }
+            // Every part is asked when the reasons are wanted (each true one is a reason), and
+            // only up to the first true one when they are not.
+            Condition::Any { any } => match reasons {
+                Some(_) => any.iter().fold(false, |held, c| c.check(facts, reasons) || held),
+                None => any.iter().any(|c| c.check(facts, &mut None)),
+            },
+        }
     }
 
     /// Every field the condition reads.
@@ -257,19 +270,19 @@ impl Condition {
 
 /// The first of `options` the answer matches: a string equal to one, an array holding one, or a
 /// boolean whose "yes"/"no" is listed.
-fn matching(answer: &Value, options: &[String]) -> Option<String> {
-    match answer {
-        Value::String(s) => options.iter().find(|o| *o == s).cloned(),
+fn matching<'o>(answer: &Value, options: &'o [String]) -> Option<&'o str> {
+    let found = match answer {
+        Value::String(s) => options.iter().find(|o| *o == s),
         Value::Array(items) => options
             .iter()
-            .find(|o| items.iter().any(|i| i.as_str() == Some(o.as_str())))
-            .cloned(),
+            .find(|o| items.iter().any(|i| i.as_str() == Some(o.as_str()))),
         Value::Bool(b) => {
             let word = if *b { "yes" } else { "no" };
-            options.iter().find(|o| *o == word).cloned()
+            options.iter().find(|o| *o == word)
         }
         _ => None,
-    }
+    };
+    found.map(String::as_str)
 }
 
 #[cfg(test)]
@@ -281,8 +294,8 @@ mod tests {
     struct Map(BTreeMap<&'static str, Value>, BTreeMap<&'static str, f64>);
 
     impl Facts for Map {
-        fn value(&self, field: &str) -> Option<Value> {
-            self.0.get(field).cloned()
+        fn value(&self, field: &str) -> Option<Cow<'_, Value>> {
+            self.0.get(field).map(Cow::Borrowed)
         }
         fn previous(&self, field: &str) -> Option<f64> {
             self.1.get(field).copied()
@@ -335,12 +348,26 @@ mod tests {
                 r#"{"any":[{"field":"pain","op":"ge","value":9},{"field":"lochia_smell","is":["foul"]}]}"#,
                 Some("lochia_smell = foul"),
             ),
+            // A part of `any` that is half true gives no reason; every true part gives its own.
+            (
+                r#"{"any":[{"all":[{"field":"pain","op":"ge","value":7},{"field":"headache","is":["no"]}]},
+                           {"field":"wet","op":"lt","value":4},
+                           {"all":[{"field":"headache","is":["yes"]},{"field":"pain_site","is":["back"]}]}]}"#,
+                Some("wet 3 < 4; headache = yes; pain_site = back"),
+            ),
+            (
+                r#"{"all":[{"any":[{"field":"pain","op":"ge","value":9},{"field":"wet","op":"lt","value":4}]},
+                           {"any":[{"field":"unmeasured","op":"lt","value":1},{"field":"headache","is":["no"]}]}]}"#,
+                None,
+            ),
         ];
         for (text, expected) in cases {
-            let got = parse(text)
+            let condition = parse(text);
+            let got = condition
                 .evaluate(&facts)
                 .map(|reasons| reasons.iter().map(Reason::english).collect::<Vec<_>>().join("; "));
             assert_eq!(got.as_deref(), *expected, "{text}");
+            assert_eq!(condition.holds(&facts), expected.is_some(), "holds: {text}");
         }
     }
 }

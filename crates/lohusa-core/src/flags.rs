@@ -17,7 +17,7 @@ use ts_rs::TS;
 
 pub use crate::checklist::{FlagLevel, FlagRule};
 
-use crate::checklist::{Answers, ChecklistDefinition, FormContext, SubjectFacts, subjects};
+use crate::checklist::{Answers, ChecklistDefinition, FormContext, Subject, SubjectAnswers, SubjectFacts};
 use crate::condition::Reason;
 use crate::ids::BabyId;
 
@@ -44,23 +44,24 @@ impl ChecklistDefinition {
     /// answers the form shows count. `previous` are the same mother's earlier visits, latest
     /// first, for rules about a rise since the last one that recorded the value.
     pub fn flags(&self, form: &FormContext<'_>, answers: &Answers, previous: &[&Answers]) -> Vec<Flag> {
-        let answers = &self.visible_answers(form, answers);
-        let computed = self.computed(form, answers);
+        // Only answers the form shows count.
+        let subjects = SubjectAnswers::each_but(answers, form.babies, &self.hidden_answers(form, answers));
+        let computed = self.computed_by_subject(form, &subjects);
         let mut flags = Vec::new();
         for rule in &self.flags {
-            for subject in subjects(rule.subject, form.babies) {
+            let skip = usize::from(rule.subject == Subject::Baby);
+            for (i, subject) in SubjectAnswers::about(&subjects, rule.subject).iter().enumerate() {
                 let facts = SubjectFacts {
                     form,
-                    baby: subject,
-                    answers,
-                    computed: &computed,
+                    answers: subject,
+                    computed: &computed[skip + i],
                     previous,
                 };
                 if let Some(reasons) = rule.when.evaluate(&facts) {
                     flags.push(Flag {
                         rule: rule.id.clone(),
                         level: rule.level,
-                        baby: subject.map(|b| b.id),
+                        baby: subject.baby.map(|b| b.id),
                         reasons,
                     });
                 }

@@ -2,6 +2,7 @@
 //! evaluators; `ui/src/__tests__/formula.test.ts` runs the same file through the form's, so the
 //! two cannot drift apart.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use lohusa_core::checklist::{Formula, FormulaInputs};
@@ -52,11 +53,11 @@ struct CaseFacts<'a> {
 }
 
 impl Facts for CaseFacts<'_> {
-    fn value(&self, field: &str) -> Option<Value> {
-        self.values.get(field).cloned().or_else(|| match field {
-            "day_of_life" => Some(self.day_of_life.into()),
-            "birth_mode" => Some(self.birth_mode.into()),
-            "visit_number" => Some(self.visit_number.into()),
+    fn value(&self, field: &str) -> Option<Cow<'_, Value>> {
+        self.values.get(field).map(Cow::Borrowed).or_else(|| match field {
+            "day_of_life" => Some(Cow::Owned(self.day_of_life.into())),
+            "birth_mode" => Some(Cow::Owned(self.birth_mode.into())),
+            "visit_number" => Some(Cow::Owned(self.visit_number.into())),
             _ => None,
         })
     }

@@ -96,6 +96,11 @@ impl Store {
             let mut stmt = store.conn.prepare_cached("SELECT mother_id FROM flags_stale")?;
             let stale: Vec<Uuid> = collect_rows(&mut stmt, [], |row| id(row, 0))?;
             drop(stmt);
+            // What the cache held for them goes in two statements, not two per mother.
+            store.conn.execute_batch(
+                "DELETE FROM visit_flags WHERE mother_id IN (SELECT mother_id FROM flags_stale);
+                 DELETE FROM unsettled_mothers WHERE mother_id IN (SELECT mother_id FROM flags_stale);",
+            )?;
             for mother in &stale {
                 store.compute_flags(lohusa_core::MotherId(*mother), today)?;
             }
@@ -104,14 +109,13 @@ impl Store {
         })
     }
 
+    /// Writes the flags of a mother the cache holds nothing for (`refresh_flags` cleared her),
+    /// and whether her visits are all made.
     fn compute_flags(&self, mother: lohusa_core::MotherId, today: chrono::NaiveDate) -> Result<(), StoreError> {
-        self.conn
-            .prepare_cached("DELETE FROM visit_flags WHERE mother_id = ?1")?
-            .execute([mother.to_string()])?;
         // A mother whose record is incomplete here (a birth not received yet) has no flags yet,
         // and her schedule is read with the others' until it is whole.
         let Ok(birth) = self.birth_of(mother) else {
-            self.set_settled(mother, false)?;
+            self.set_unsettled(mother)?;
             return Ok(());
         };
         let babies = baby_refs(&self.babies_of(birth.id)?);
@@ -122,7 +126,9 @@ impl Store {
                 .iter()
                 .any(|v| v.extra_visit_id.is_none() && v.number == *n && v.outcome == VisitOutcome::Visited)
         });
-        self.set_settled(mother, settled)?;
+        if !settled {
+            self.set_unsettled(mother)?;
+        }
         let mut insert = self.conn.prepare_cached(
             "INSERT INTO visit_flags (visit_id, position, mother_id, number, visited_on, visited_by, flag_key, level, lab, flag)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
@@ -147,14 +153,11 @@ impl Store {
         Ok(())
     }
 
-    /// Keeps `unsettled_mothers` as her visits say.
-    fn set_settled(&self, mother: lohusa_core::MotherId, settled: bool) -> Result<(), StoreError> {
-        let sql = if settled {
-            "DELETE FROM unsettled_mothers WHERE mother_id = ?1"
-        } else {
-            "INSERT OR IGNORE INTO unsettled_mothers (mother_id) VALUES (?1)"
-        };
-        self.conn.prepare_cached(sql)?.execute([mother.to_string()])?;
+    /// Puts her in `unsettled_mothers`: a visit of hers is not made yet.
+    fn set_unsettled(&self, mother: lohusa_core::MotherId) -> Result<(), StoreError> {
+        self.conn
+            .prepare_cached("INSERT OR IGNORE INTO unsettled_mothers (mother_id) VALUES (?1)")?
+            .execute([mother.to_string()])?;
         Ok(())
     }
 
