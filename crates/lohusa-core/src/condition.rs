@@ -237,7 +237,13 @@ impl Condition {
             // Every part is asked when the reasons are wanted (each true one is a reason), and
             // only up to the first true one when they are not.
             Condition::Any { any } => match reasons {
-                Some(_) => any.iter().fold(false, |held, c| c.check(facts, reasons) || held),
+                Some(_) => {
+                    let mut held = false;
+                    for c in any {
+                        held |= c.check(facts, reasons);
+                    }
+                    held
+                }
                 None => any.iter().any(|c| c.check(facts, &mut None)),
             },
         }

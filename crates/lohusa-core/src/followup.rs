@@ -203,7 +203,7 @@ pub fn follow_up_page(
                 && filter.to.is_none_or(|d| e.date <= d)
         });
     }
-    entries.sort_unstable_by(|a, b| {
+    let order = |a: &Entry, b: &Entry| {
         a.kind
             .cmp(&b.kind)
             .then(a.date.cmp(&b.date))
@@ -215,14 +215,22 @@ pub fn follow_up_page(
             })
             .then(a.number.cmp(&b.number))
             .then(a.flag.cmp(&b.flag))
-    });
+    };
+    // Counted by kind in the list's order; only the page's rows are put in order (a large
+    // team's list has tens of thousands).
     let mut counts: Vec<(FollowUpKind, u32)> = Vec::new();
     for e in &entries {
-        match counts.last_mut() {
-            Some((kind, n)) if *kind == e.kind => *n += 1,
-            _ => counts.push((e.kind, 1)),
+        match counts.iter_mut().find(|(kind, _)| *kind == e.kind) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((e.kind, 1)),
         }
     }
+    counts.sort_unstable_by_key(|(kind, _)| *kind);
+    if limit < entries.len() {
+        entries.select_nth_unstable_by(limit, order);
+        entries.truncate(limit);
+    }
+    entries.sort_unstable_by(order);
     let rows = entries
         .iter()
         .take(limit)

@@ -2,12 +2,15 @@
 //! follow-up list query.
 //!
 //! Flags stay a pure function of a mother's records (computed by the core); this is a cache of
-//! it, with whether all her visits are made (`unsettled_mothers` holds those who are not). Every write to a mother, birth, baby or visit marks her stale in the same transaction, and
-//! a list first recomputes the stale mothers. A new set of shipped rules marks everyone stale.
+//! it, with whether all her visits are made (`unsettled_mothers` holds those who are not) and
+//! whether the follow-up list may show her (`follow_up_mothers`: unsettled, or with a flag that
+//! goes on the list). Every write to a mother, birth, baby or visit marks her stale in the same
+//! transaction, and a list first recomputes the stale mothers. A new set of shipped rules marks
+//! everyone stale.
 
 use chrono::{DateTime, Utc};
 use lohusa_core::EntityKind;
-use lohusa_core::flags::Flag;
+use lohusa_core::flags::{Flag, FlagLevel};
 use lohusa_core::followup::{
     FollowUpFilter, FollowUpKind, FollowUpMother, FollowUpRow, VisitFlag, follow_up_page, is_lab,
 };
@@ -96,10 +99,11 @@ impl Store {
             let mut stmt = store.conn.prepare_cached("SELECT mother_id FROM flags_stale")?;
             let stale: Vec<Uuid> = collect_rows(&mut stmt, [], |row| id(row, 0))?;
             drop(stmt);
-            // What the cache held for them goes in two statements, not two per mother.
+            // What the cache held for them goes in three statements, not three per mother.
             store.conn.execute_batch(
                 "DELETE FROM visit_flags WHERE mother_id IN (SELECT mother_id FROM flags_stale);
-                 DELETE FROM unsettled_mothers WHERE mother_id IN (SELECT mother_id FROM flags_stale);",
+                 DELETE FROM unsettled_mothers WHERE mother_id IN (SELECT mother_id FROM flags_stale);
+                 DELETE FROM follow_up_mothers WHERE mother_id IN (SELECT mother_id FROM flags_stale);",
             )?;
             for mother in &stale {
                 store.compute_flags(lohusa_core::MotherId(*mother), today)?;
@@ -129,6 +133,7 @@ impl Store {
         if !settled {
             self.set_unsettled(mother)?;
         }
+        let mut on_list = !settled;
         let mut insert = self.conn.prepare_cached(
             "INSERT INTO visit_flags (visit_id, position, mother_id, number, visited_on, visited_by, flag_key, level, lab, flag)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
@@ -148,16 +153,26 @@ impl Store {
                     is_lab(flag),
                     serde_json::to_string(flag).map_err(|e| StoreError::Corrupt(e.to_string()))?,
                 ])?;
+                on_list |= flag.level != FlagLevel::Note || is_lab(flag);
             }
+        }
+        if on_list {
+            self.conn
+                .prepare_cached("INSERT OR IGNORE INTO follow_up_mothers (mother_id) VALUES (?1)")?
+                .execute([mother.to_string()])?;
         }
         Ok(())
     }
 
-    /// Puts her in `unsettled_mothers`: a visit of hers is not made yet.
+    /// Puts her in `unsettled_mothers`, and so on the follow-up list: a visit of hers is not
+    /// made yet.
     fn set_unsettled(&self, mother: lohusa_core::MotherId) -> Result<(), StoreError> {
-        self.conn
-            .prepare_cached("INSERT OR IGNORE INTO unsettled_mothers (mother_id) VALUES (?1)")?
-            .execute([mother.to_string()])?;
+        for sql in [
+            "INSERT OR IGNORE INTO unsettled_mothers (mother_id) VALUES (?1)",
+            "INSERT OR IGNORE INTO follow_up_mothers (mother_id) VALUES (?1)",
+        ] {
+            self.conn.prepare_cached(sql)?.execute([mother.to_string()])?;
+        }
         Ok(())
     }
 

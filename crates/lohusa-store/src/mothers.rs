@@ -65,14 +65,7 @@ pub(crate) fn whole(entity: lohusa_core::EntityKind) -> &'static str {
     static WHOLE: std::sync::LazyLock<Vec<(lohusa_core::EntityKind, String)>> = std::sync::LazyLock::new(|| {
         lohusa_core::change::ENTITY_KINDS
             .iter()
-            .map(|kind| {
-                let condition = lohusa_core::fields::required(*kind)
-                    .iter()
-                    .map(|field| format!("{field} IS NOT NULL"))
-                    .collect::<Vec<_>>()
-                    .join(" AND ");
-                (*kind, condition)
-            })
+            .map(|kind| (*kind, whole_as(*kind, "")))
             .collect()
     });
     WHOLE
@@ -80,6 +73,16 @@ pub(crate) fn whole(entity: lohusa_core::EntityKind) -> &'static str {
         .find(|(kind, _)| *kind == entity)
         .map(|(_, condition)| condition.as_str())
         .expect("every kind is listed")
+}
+
+/// `whole` for a query that names the entity's table `alias` (empty: unnamed).
+pub(crate) fn whole_as(entity: lohusa_core::EntityKind, alias: &str) -> String {
+    let dot = if alias.is_empty() { "" } else { "." };
+    lohusa_core::fields::required(entity)
+        .iter()
+        .map(|field| format!("{alias}{dot}{field} IS NOT NULL"))
+        .collect::<Vec<_>>()
+        .join(" AND ")
 }
 
 const KEY_FOLD: &str = "search_fold";
@@ -296,7 +299,7 @@ fn read_mother(row: &Row<'_>) -> Result<MotherRecord, StoreError> {
 }
 
 /// A text column without copying it; `None` for NULL.
-fn text_ref<'a>(row: &'a Row<'_>, index: usize) -> Result<Option<&'a str>, StoreError> {
+pub(crate) fn text_ref<'a>(row: &'a Row<'_>, index: usize) -> Result<Option<&'a str>, StoreError> {
     row.get_ref(index)?
         .as_str_or_null()
         .map_err(|e| StoreError::Corrupt(format!("column {index}: {e}")))

@@ -30,14 +30,11 @@ pub(crate) const CANDIDATES: &str = "SELECT mother_id FROM births INDEXED BY bir
 pub(crate) enum Mothers {
     /// Those whose latest birth falls in the range.
     Born(BornBetween),
-    /// Those the follow-up list may show: with a visit not made yet, or with a flag that goes
-    /// on the list until a doctor signs it off, as the flag cache last computed them (the caller
-    /// refreshes it first).
+    /// Those the follow-up list may show (`follow_up_mothers`): with a visit not made yet, or
+    /// with a flag that goes on the list until a doctor signs it off, as the flag cache last
+    /// computed them (the caller refreshes it first).
     FollowUp,
 }
-
-const FOLLOW_UP: &str = "SELECT mother_id FROM unsettled_mothers
-     UNION SELECT mother_id FROM visit_flags WHERE level != 'note' OR lab = 1";
 
 /// Which births a query reads: those dated from `from` on, up to `to` when given.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -113,11 +110,12 @@ impl Store {
     /// The latest birth date of each mother the follow-up list may show.
     fn latest_births_on_follow_up(&self) -> Result<HashMap<Uuid, NaiveDate>, StoreError> {
         let mut births: HashMap<Uuid, NaiveDate> = HashMap::new();
-        let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT mother_id, max(birth_date) FROM births INDEXED BY births_by_mother
-             WHERE mother_id IN ({FOLLOW_UP}) AND birth_date IS NOT NULL
-             GROUP BY mother_id"
-        ))?;
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT c.mother_id, max(b.birth_date)
+             FROM follow_up_mothers c JOIN births b INDEXED BY births_by_mother ON b.mother_id = c.mother_id
+             WHERE b.birth_date IS NOT NULL
+             GROUP BY c.mother_id",
+        )?;
         collect_rows(&mut stmt, [], |row| {
             births.insert(id(row, 0)?, date(row, 1)?);
             Ok(())
@@ -152,32 +150,51 @@ impl Store {
         which: Mothers,
         keep: impl Fn(&[(VisitNumber, RecordedVisit)]) -> bool,
     ) -> Result<Vec<(ScheduleRow, Option<String>)>, StoreError> {
-        // The same queries either way, each starting from the chosen mothers.
-        let (only, bounds): (&str, Vec<String>) = match which {
+        // The same queries either way, each driven by the chosen mothers (`c.mother_id`) and
+        // joined to what it reads, one index seek a mother, without building a set of them
+        // first. A mother with two births in the range comes twice: her row is made once, and a
+        // visit read twice is kept once (two equal records decide a status as one does).
+        let (from, condition, bounds): (String, &str, Vec<String>) = match which {
             Mothers::Born(born) => {
                 let (from, to) = born.bounds();
-                (CANDIDATES, vec![from, to])
+                (
+                    "births c INDEXED BY births_by_date".to_owned(),
+                    "c.birth_date >= ?1 AND c.birth_date <= ?2 AND c.mother_id IS NOT NULL",
+                    vec![from, to],
+                )
             }
-            Mothers::FollowUp => (FOLLOW_UP, vec![]),
+            Mothers::FollowUp => ("follow_up_mothers c".to_owned(), "1", vec![]),
         };
-        let only = |column: &str| format!("AND {column} IN ({only})");
         let params = || rusqlite::params_from_iter(bounds.iter());
         let mut recorded: HashMap<Uuid, Vec<(VisitNumber, RecordedVisit)>> = HashMap::new();
         let mut visits = self.conn.prepare_cached(&format!(
-            "SELECT mother_id, number, outcome, visited_on FROM visits INDEXED BY visits_by_mother
-                 WHERE extra_visit_id IS NULL AND mother_id IS NOT NULL AND outcome IS NOT NULL {}",
-            only("mother_id")
+            "SELECT c.mother_id, v.number, v.outcome, v.visited_on
+             FROM {from} JOIN visits v INDEXED BY visits_by_mother ON v.mother_id = c.mother_id
+             WHERE {condition} AND v.extra_visit_id IS NULL AND v.outcome IS NOT NULL"
         ))?;
+        let mut last: Option<(String, Uuid)> = None;
         collect_rows(&mut visits, params(), |row| {
             let (Some(number), Some(visited_on)) = (row.get::<_, Option<u8>>(1)?, opt_date(row, 3)?) else {
                 return Ok(());
             };
             let number: VisitNumber = number.try_into().map_err(StoreError::Corrupt)?;
-            let visit = RecordedVisit {
-                outcome: enum_col(row, 2)?,
-                date: visited_on,
-            };
-            recorded.entry(id(row, 0)?).or_default().push((number, visit));
+            let visit = (
+                number,
+                RecordedVisit {
+                    outcome: enum_col(row, 2)?,
+                    date: visited_on,
+                },
+            );
+            // A mother's visits come one after another: her id is parsed once.
+            let text = crate::mothers::text_ref(row, 0)?.unwrap_or_default();
+            if last.as_ref().is_none_or(|(t, _)| t != text) {
+                last = Some((text.to_owned(), id(row, 0)?));
+            }
+            let mother = last.as_ref().map(|(_, m)| *m).unwrap_or_default();
+            let list = recorded.entry(mother).or_default();
+            if !list.contains(&visit) {
+                list.push(visit);
+            }
             Ok(())
         })?;
 
@@ -188,18 +205,21 @@ impl Store {
         let names = self.member_names()?;
 
         let mut rows = Vec::new();
+        let mut seen = std::collections::HashSet::new();
         let mut mothers = self.conn.prepare_cached(&format!(
-            "SELECT id, full_name, neighbourhood, nationality, assigned_to, closed_on, closed_reason
-                 FROM mothers INDEXED BY mothers_listed
-                 WHERE deleted IS NOT 1 AND {} {}",
-            crate::mothers::whole(lohusa_core::EntityKind::Mother),
-            only("id")
+            "SELECT m.id, m.full_name, m.neighbourhood, m.nationality, m.assigned_to, m.closed_on, m.closed_reason
+             FROM {from} JOIN mothers m INDEXED BY mothers_listed ON m.id = c.mother_id
+             WHERE {condition} AND m.deleted IS NOT 1 AND {whole}",
+            whole = crate::mothers::whole_as(lohusa_core::EntityKind::Mother, "m"),
         ))?;
         collect_rows(&mut mothers, params(), |row| {
             let mother: Uuid = id(row, 0)?;
             let Some(&birth_date) = births.get(&mother) else {
                 return Ok(());
             };
+            if !seen.insert(mother) {
+                return Ok(());
+            }
             let visits = recorded.remove(&mother).unwrap_or_default();
             if !keep(&visits) {
                 return Ok(());

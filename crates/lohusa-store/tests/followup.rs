@@ -148,9 +148,14 @@ fn the_list_puts_urgent_flags_first_and_says_why_each_mother_is_on_it() {
         ]
     );
     // A page shorter than the list keeps the order and still counts everything.
-    let first = t.store.follow_up_list(now(), &FollowUpFilter::default(), 2).unwrap();
-    assert_eq!(first.rows, list.rows[..2]);
-    assert_eq!(first.total, 9);
+    for limit in [1, 2, 5, 8] {
+        let first = t
+            .store
+            .follow_up_list(now(), &FollowUpFilter::default(), limit)
+            .unwrap();
+        assert_eq!(first.rows, list.rows[..limit], "first {limit}");
+        assert_eq!((first.total, &first.counts), (9, &list.counts), "first {limit}");
+    }
     assert_eq!(list.last_sync, None, "never synced: the list says so");
     let _ = far;
 
