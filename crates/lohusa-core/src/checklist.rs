@@ -299,6 +299,27 @@ pub fn shipped() -> &'static [ChecklistDefinition] {
     })
 }
 
+/// For each shipped definition (in `shipped()`'s order), where each field is: its section's
+/// index and its own within the section (the first, as `field` finds it, when two sections share
+/// a field).
+fn shipped_fields() -> &'static [std::collections::HashMap<&'static str, (usize, usize)>] {
+    static INDEX: OnceLock<Vec<std::collections::HashMap<&'static str, (usize, usize)>>> = OnceLock::new();
+    INDEX.get_or_init(|| {
+        shipped()
+            .iter()
+            .map(|definition| {
+                let mut index = std::collections::HashMap::new();
+                for (s, section) in definition.sections.iter().enumerate() {
+                    for (f, field) in section.fields.iter().enumerate() {
+                        index.entry(field.key.as_str()).or_insert((s, f));
+                    }
+                }
+                index
+            })
+            .collect()
+    })
+}
+
 /// The key an answer is stored under: `mother.<field>` or `baby.<baby id>.<field>`.
 pub fn answer_key(baby: Option<BabyId>, field: &str) -> String {
     match baby {
@@ -416,6 +437,13 @@ impl ChecklistDefinition {
     }
 
     pub fn field(&self, key: &str) -> Option<&FieldDef> {
+        // A shipped definition's fields are looked up by name (reading a store's answers asks
+        // for each one's); any other definition is searched.
+        let shipped = shipped();
+        if let Some(at) = shipped.iter().position(|d| std::ptr::eq(d, self)) {
+            let (section, field) = *shipped_fields()[at].get(key)?;
+            return Some(&self.sections[section].fields[field]);
+        }
         self.sections.iter().flat_map(|s| &s.fields).find(|f| f.key == key)
     }
 

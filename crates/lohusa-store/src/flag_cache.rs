@@ -10,7 +10,7 @@
 
 use chrono::{DateTime, Utc};
 use lohusa_core::EntityKind;
-use lohusa_core::flags::{Flag, FlagLevel};
+use lohusa_core::flags::Flag;
 use lohusa_core::followup::{
     FollowUpFilter, FollowUpKind, FollowUpMother, FollowUpRow, VisitFlag, follow_up_page, is_lab,
 };
@@ -24,10 +24,27 @@ use ts_rs::TS;
 use uuid::Uuid;
 
 use crate::mothers::{date, enum_col, id};
-use crate::today::Mothers;
 use crate::{Store, StoreError, collect_rows, meta};
 
 const KEY_RULES: &str = "flag_rules";
+
+/// Puts in `follow_up_mothers` those of the stale mothers the follow-up list may show (with a
+/// visit not made yet, or a flag that goes on the list until a doctor signs it off: not a note,
+/// or a lab result), with what their schedules are computed from: the latest birth date, and
+/// every visit of the three (not an extra one) with its number, outcome and date recorded,
+/// packed as `today::recorded_visits` reads them back. The same records the Today list reads.
+const FOLLOW_UP_OF_STALE: &str = "INSERT INTO follow_up_mothers (mother_id, birth_date, recorded)
+     SELECT s.mother_id,
+            (SELECT max(b.birth_date) FROM births b INDEXED BY births_by_mother
+             WHERE b.mother_id = s.mother_id AND b.birth_date IS NOT NULL),
+            (SELECT group_concat(v.number || ' ' || v.outcome || ' ' || v.visited_on, ',')
+             FROM visits v INDEXED BY visits_by_mother
+             WHERE v.mother_id = s.mother_id AND v.extra_visit_id IS NULL
+               AND v.number IS NOT NULL AND v.outcome IS NOT NULL AND v.visited_on IS NOT NULL)
+     FROM flags_stale s
+     WHERE s.mother_id IN (SELECT mother_id FROM unsettled_mothers)
+        OR EXISTS (SELECT 1 FROM visit_flags f INDEXED BY visit_flags_by_mother
+                   WHERE f.mother_id = s.mother_id AND (f.level != 'note' OR f.lab = 1))";
 
 /// The doctor's list and how fresh the data behind it is.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
@@ -108,6 +125,8 @@ impl Store {
             for mother in &stale {
                 store.compute_flags(lohusa_core::MotherId(*mother), today)?;
             }
+            // Which of them the follow-up list may show, in one statement.
+            store.conn.execute(FOLLOW_UP_OF_STALE, [])?;
             store.conn.execute("DELETE FROM flags_stale", [])?;
             Ok(stale.len())
         })
@@ -133,7 +152,6 @@ impl Store {
         if !settled {
             self.set_unsettled(mother)?;
         }
-        let mut on_list = !settled;
         let mut insert = self.conn.prepare_cached(
             "INSERT INTO visit_flags (visit_id, position, mother_id, number, visited_on, visited_by, flag_key, level, lab, flag)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
@@ -153,26 +171,16 @@ impl Store {
                     is_lab(flag),
                     serde_json::to_string(flag).map_err(|e| StoreError::Corrupt(e.to_string()))?,
                 ])?;
-                on_list |= flag.level != FlagLevel::Note || is_lab(flag);
             }
-        }
-        if on_list {
-            self.conn
-                .prepare_cached("INSERT OR IGNORE INTO follow_up_mothers (mother_id) VALUES (?1)")?
-                .execute([mother.to_string()])?;
         }
         Ok(())
     }
 
-    /// Puts her in `unsettled_mothers`, and so on the follow-up list: a visit of hers is not
-    /// made yet.
+    /// Puts her in `unsettled_mothers`: a visit of hers is not made yet.
     fn set_unsettled(&self, mother: lohusa_core::MotherId) -> Result<(), StoreError> {
-        for sql in [
-            "INSERT OR IGNORE INTO unsettled_mothers (mother_id) VALUES (?1)",
-            "INSERT OR IGNORE INTO follow_up_mothers (mother_id) VALUES (?1)",
-        ] {
-            self.conn.prepare_cached(sql)?.execute([mother.to_string()])?;
-        }
+        self.conn
+            .prepare_cached("INSERT OR IGNORE INTO unsettled_mothers (mother_id) VALUES (?1)")?
+            .execute([mother.to_string()])?;
         Ok(())
     }
 
@@ -219,7 +227,7 @@ impl Store {
         let today = istanbul_today(now);
         // Late, missed and due visits come from the schedule of every mother with a visit not
         // made yet, flags from the cache: only those mothers, and those with a flag, are read.
-        let schedule = self.schedule_rows(Mothers::FollowUp, |_| true)?;
+        let schedule = self.follow_up_schedule_rows()?;
         // Who last visited each mother: for every mother only when the list is filtered by
         // nurse, else just for the rows shown (below).
         let nurses = if filter.nurse.is_some() {

@@ -335,7 +335,7 @@ pub(crate) fn opt_date(row: &Row<'_>, index: usize) -> Result<Option<NaiveDate>,
 
 /// YYYY-MM-DD, the only form the store writes; several times faster than chrono's general
 /// parser, which matters when the Today list reads every mother's dates.
-fn parse_iso_date(text: &str) -> Option<NaiveDate> {
+pub(crate) fn parse_iso_date(text: &str) -> Option<NaiveDate> {
     let b = text.as_bytes();
     if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
         return None;
@@ -354,13 +354,13 @@ pub(crate) fn enum_col<T: DeserializeOwned>(row: &Row<'_>, index: usize) -> Resu
 }
 
 pub(crate) fn opt_enum_col<T: DeserializeOwned>(row: &Row<'_>, index: usize) -> Result<Option<T>, StoreError> {
-    let Some(text) = text_ref(row, index)? else {
-        return Ok(None);
-    };
+    text_ref(row, index)?.map(parse_enum).transpose()
+}
+
+/// A value of one of the core's enums from the text the database keeps of it.
+pub(crate) fn parse_enum<T: DeserializeOwned>(text: &str) -> Result<T, StoreError> {
     let deserializer: serde::de::value::StrDeserializer<'_, serde::de::value::Error> = text.into_deserializer();
-    T::deserialize(deserializer)
-        .map(Some)
-        .map_err(|_| StoreError::Corrupt(format!("bad value {text:?}")))
+    T::deserialize(deserializer).map_err(|_| StoreError::Corrupt(format!("bad value {text:?}")))
 }
 
 #[cfg(test)]

@@ -25,17 +25,6 @@ use crate::{Store, StoreError, collect_rows};
 pub(crate) const CANDIDATES: &str = "SELECT mother_id FROM births INDEXED BY births_by_date
      WHERE birth_date >= ?1 AND birth_date <= ?2 AND mother_id IS NOT NULL";
 
-/// Which mothers a schedule query reads.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Mothers {
-    /// Those whose latest birth falls in the range.
-    Born(BornBetween),
-    /// Those the follow-up list may show (`follow_up_mothers`): with a visit not made yet, or
-    /// with a flag that goes on the list until a doctor signs it off, as the flag cache last
-    /// computed them (the caller refreshes it first).
-    FollowUp,
-}
-
 /// Which births a query reads: those dated from `from` on, up to `to` when given.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct BornBetween {
@@ -74,7 +63,7 @@ impl Store {
             to: None,
         };
         // A mother whose three visits all have a record can never be on the list.
-        let rows = self.schedule_rows(Mothers::Born(born), |visits| {
+        let rows = self.schedule_rows(born, |visits| {
             !VisitNumber::ALL.iter().all(|n| visits.iter().any(|(r, _)| r == n))
         })?;
         let mut extras = self.open_extra_visits()?;
@@ -107,22 +96,6 @@ impl Store {
         Ok(births)
     }
 
-    /// The latest birth date of each mother the follow-up list may show.
-    fn latest_births_on_follow_up(&self) -> Result<HashMap<Uuid, NaiveDate>, StoreError> {
-        let mut births: HashMap<Uuid, NaiveDate> = HashMap::new();
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT c.mother_id, max(b.birth_date)
-             FROM follow_up_mothers c JOIN births b INDEXED BY births_by_mother ON b.mother_id = c.mother_id
-             WHERE b.birth_date IS NOT NULL
-             GROUP BY c.mother_id",
-        )?;
-        collect_rows(&mut stmt, [], |row| {
-            births.insert(id(row, 0)?, date(row, 1)?);
-            Ok(())
-        })?;
-        Ok(births)
-    }
-
     /// Each mother's latest birth date, for the mothers whose latest birth falls in `born`: one
     /// range scan of the index of birth dates from `born.from` on (any later birth of theirs is
     /// in it too, so the latest one is read).
@@ -143,37 +116,28 @@ impl Store {
         Ok(births)
     }
 
-    /// The mothers (not deleted) of `which` with a birth, each with her latest birth date,
-    /// recorded visits and nationality; only those whose recorded visits `keep` accepts.
+    /// The mothers (not deleted) whose latest birth falls in `born`, each with her latest birth
+    /// date, recorded visits and nationality; only those whose recorded visits `keep` accepts.
     pub(crate) fn schedule_rows(
         &self,
-        which: Mothers,
+        born: BornBetween,
         keep: impl Fn(&[(VisitNumber, RecordedVisit)]) -> bool,
     ) -> Result<Vec<(ScheduleRow, Option<String>)>, StoreError> {
-        // The same queries either way, each driven by the chosen mothers (`c.mother_id`) and
-        // joined to what it reads, one index seek a mother, without building a set of them
-        // first. A mother with two births in the range comes twice: her row is made once, and a
-        // visit read twice is kept once (two equal records decide a status as one does).
-        let (from, condition, bounds): (String, &str, Vec<String>) = match which {
-            Mothers::Born(born) => {
-                let (from, to) = born.bounds();
-                (
-                    "births c INDEXED BY births_by_date".to_owned(),
-                    "c.birth_date >= ?1 AND c.birth_date <= ?2 AND c.mother_id IS NOT NULL",
-                    vec![from, to],
-                )
-            }
-            Mothers::FollowUp => ("follow_up_mothers c".to_owned(), "1", vec![]),
-        };
-        let params = || rusqlite::params_from_iter(bounds.iter());
+        // Each query is driven by the births in the range (`c`) and joined to what it reads, one
+        // index seek a mother, without building a set of them first. A mother with two births in
+        // the range comes twice: her row is made once, and a visit read twice is kept once (two
+        // equal records decide a status as one does).
+        let (from, to) = born.bounds();
+        let chosen = "births c INDEXED BY births_by_date";
+        let condition = "c.birth_date >= ?1 AND c.birth_date <= ?2 AND c.mother_id IS NOT NULL";
         let mut recorded: HashMap<Uuid, Vec<(VisitNumber, RecordedVisit)>> = HashMap::new();
         let mut visits = self.conn.prepare_cached(&format!(
             "SELECT c.mother_id, v.number, v.outcome, v.visited_on
-             FROM {from} JOIN visits v INDEXED BY visits_by_mother ON v.mother_id = c.mother_id
+             FROM {chosen} JOIN visits v INDEXED BY visits_by_mother ON v.mother_id = c.mother_id
              WHERE {condition} AND v.extra_visit_id IS NULL AND v.outcome IS NOT NULL"
         ))?;
         let mut last: Option<(String, Uuid)> = None;
-        collect_rows(&mut visits, params(), |row| {
+        collect_rows(&mut visits, [&from, &to], |row| {
             let (Some(number), Some(visited_on)) = (row.get::<_, Option<u8>>(1)?, opt_date(row, 3)?) else {
                 return Ok(());
             };
@@ -198,21 +162,16 @@ impl Store {
             Ok(())
         })?;
 
-        let births = match which {
-            Mothers::Born(born) => self.latest_births_between(born)?,
-            Mothers::FollowUp => self.latest_births_on_follow_up()?,
-        };
+        let births = self.latest_births_between(born)?;
         let names = self.member_names()?;
-
         let mut rows = Vec::new();
         let mut seen = std::collections::HashSet::new();
         let mut mothers = self.conn.prepare_cached(&format!(
-            "SELECT m.id, m.full_name, m.neighbourhood, m.nationality, m.assigned_to, m.closed_on, m.closed_reason
-             FROM {from} JOIN mothers m INDEXED BY mothers_listed ON m.id = c.mother_id
+            "SELECT {LISTED} FROM {chosen} JOIN mothers m INDEXED BY mothers_listed ON m.id = c.mother_id
              WHERE {condition} AND m.deleted IS NOT 1 AND {whole}",
             whole = crate::mothers::whole_as(lohusa_core::EntityKind::Mother, "m"),
         ))?;
-        collect_rows(&mut mothers, params(), |row| {
+        collect_rows(&mut mothers, [&from, &to], |row| {
             let mother: Uuid = id(row, 0)?;
             let Some(&birth_date) = births.get(&mother) else {
                 return Ok(());
@@ -221,22 +180,83 @@ impl Store {
                 return Ok(());
             }
             let visits = recorded.remove(&mother).unwrap_or_default();
-            if !keep(&visits) {
-                return Ok(());
+            if keep(&visits) {
+                rows.push(listed(row, mother, birth_date, visits, &names)?);
             }
-            rows.push((
-                ScheduleRow {
-                    mother_id: lohusa_core::MotherId(mother),
-                    full_name: row.get::<_, Option<String>>(1)?.unwrap_or_default(),
-                    neighbourhood: row.get(2)?,
-                    birth_date,
-                    recorded: visits,
-                    case: crate::cases::case_state(row, 4, &names)?,
-                },
-                row.get(3)?,
-            ));
             Ok(())
         })?;
         Ok(rows)
     }
+
+    /// The mothers (not deleted) the follow-up list may show (`follow_up_mothers`: with a visit
+    /// not made yet, or with a flag that goes on the list until a doctor signs it off), each
+    /// with her latest birth date, recorded visits and nationality, as the flag cache last read
+    /// them (the caller refreshes it first). One pass over that table, and one index seek a
+    /// mother for her name and case.
+    pub(crate) fn follow_up_schedule_rows(&self) -> Result<Vec<(ScheduleRow, Option<String>)>, StoreError> {
+        let names = self.member_names()?;
+        let mut rows = Vec::new();
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {LISTED}, c.birth_date, c.recorded
+             FROM follow_up_mothers c JOIN mothers m INDEXED BY mothers_listed ON m.id = c.mother_id
+             WHERE c.birth_date IS NOT NULL AND m.deleted IS NOT 1 AND {whole}",
+            whole = crate::mothers::whole_as(lohusa_core::EntityKind::Mother, "m"),
+        ))?;
+        collect_rows(&mut stmt, [], |row| {
+            let visits = recorded_visits(crate::mothers::text_ref(row, 8)?.unwrap_or_default())?;
+            rows.push(listed(row, id(row, 0)?, date(row, 7)?, visits, &names)?);
+            Ok(())
+        })?;
+        Ok(rows)
+    }
+}
+
+/// What the lists read of a mother (`m`), in the order `listed` takes it.
+const LISTED: &str = "m.id, m.full_name, m.neighbourhood, m.nationality, m.assigned_to, m.closed_on, m.closed_reason";
+
+/// A schedule row from a row that starts with `LISTED`, and her nationality.
+fn listed(
+    row: &rusqlite::Row<'_>,
+    mother: Uuid,
+    birth_date: NaiveDate,
+    recorded: Vec<(VisitNumber, RecordedVisit)>,
+    names: &HashMap<MemberId, String>,
+) -> Result<(ScheduleRow, Option<String>), StoreError> {
+    Ok((
+        ScheduleRow {
+            mother_id: lohusa_core::MotherId(mother),
+            full_name: row.get::<_, Option<String>>(1)?.unwrap_or_default(),
+            neighbourhood: row.get(2)?,
+            birth_date,
+            recorded,
+            case: crate::cases::case_state(row, 4, names)?,
+        },
+        row.get(3)?,
+    ))
+}
+
+/// A mother's recorded visits as the flag cache packs them (`number outcome date` for each,
+/// comma-separated; outcomes are single words, dates ISO).
+fn recorded_visits(packed: &str) -> Result<Vec<(VisitNumber, RecordedVisit)>, StoreError> {
+    let corrupt = || StoreError::Corrupt(format!("recorded visits {packed:?}"));
+    packed
+        .split(',')
+        .filter(|one| !one.is_empty())
+        .map(|one| {
+            let mut parts = one.split(' ');
+            let (Some(number), Some(outcome), Some(date), None) =
+                (parts.next(), parts.next(), parts.next(), parts.next())
+            else {
+                return Err(corrupt());
+            };
+            let number: u8 = number.parse().map_err(|_| corrupt())?;
+            Ok((
+                number.try_into().map_err(StoreError::Corrupt)?,
+                RecordedVisit {
+                    outcome: crate::mothers::parse_enum(outcome)?,
+                    date: crate::mothers::parse_iso_date(date).ok_or_else(corrupt)?,
+                },
+            ))
+        })
+        .collect()
 }

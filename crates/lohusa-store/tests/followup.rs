@@ -424,3 +424,47 @@ fn a_settled_mother_keeps_her_unsigned_flags_on_the_list() {
         "no schedule row for a mother with every visit made: {rows:?}"
     );
 }
+
+/// The list reads each mother's schedule from the flag cache; a corrected birth date or a visit
+/// recorded since the last read moves her rows at once.
+#[test]
+fn the_list_follows_a_corrected_birth_date_and_a_new_visit() {
+    use FollowUpKind::*;
+    let mut t = TempStore::new();
+    let m = mother(&mut t, "Düzeltilen Doğum", 9, "Buca");
+    let rows = |t: &mut TempStore| -> Vec<(FollowUpKind, u8)> {
+        t.store
+            .follow_up_list(now(), &FollowUpFilter::default(), 100)
+            .unwrap()
+            .rows
+            .iter()
+            .filter(|r| r.mother_id == m)
+            .map(|r| (r.kind, r.number.get()))
+            .collect()
+    };
+    assert_eq!(rows(&mut t), [(LateVisit, 1)], "day 9: visit 1 closed on day 5");
+
+    // The birth was two days ago, not nine: visit 1 is due now.
+    let mut form = t.store.registration_form(m).unwrap();
+    form.input.birth.birth_date = days_ago(2);
+    assert_eq!(t.store.correct_registration(m, &form.input, nurse(), now()).unwrap(), 1);
+    assert_eq!(rows(&mut t), [(DueSoon, 1)]);
+
+    // Visit 1 made: nothing for her until visit 2 comes near.
+    visit(&mut t, m, 1, 0, "Ebe Elif", VisitOutcome::Visited, &[]);
+    assert_eq!(rows(&mut t), []);
+
+    // A deleted mother leaves the list.
+    let other = mother(&mut t, "Silinen Kayıt", 9, "Buca");
+    let on_list = |t: &mut TempStore| {
+        t.store
+            .follow_up_list(now(), &FollowUpFilter::default(), 100)
+            .unwrap()
+            .rows
+            .iter()
+            .any(|r| r.mother_id == other)
+    };
+    assert!(on_list(&mut t));
+    t.store.delete_mother(other, nurse(), now()).unwrap();
+    assert!(!on_list(&mut t));
+}
