@@ -74,6 +74,28 @@ pub(crate) fn touch(conn: &Connection, entity: EntityKind, entity_id: Uuid) -> R
     Ok(mother)
 }
 
+/// Before a write that may move a record to another mother (it sets the mother or, for a baby,
+/// the birth it belongs to), marks the mother it belongs to until then as stale: her lists must
+/// lose what moves. `touch` after the write marks the mother it belongs to then; a baby moved to
+/// another birth marks that birth's mother too.
+pub(crate) fn touch_moved(
+    conn: &Connection,
+    entity: EntityKind,
+    entity_id: Uuid,
+    fields: &lohusa_core::FieldValues,
+) -> Result<(), StoreError> {
+    if !fields.contains_key("mother_id") && !fields.contains_key("birth_id") {
+        return Ok(());
+    }
+    touch(conn, entity, entity_id)?;
+    if let Some(serde_json::Value::String(birth)) = fields.get("birth_id")
+        && let Ok(birth) = birth.parse::<Uuid>()
+    {
+        touch(conn, EntityKind::Birth, birth)?;
+    }
+    Ok(())
+}
+
 /// A fingerprint of the shipped rules (FNV-1a over the definitions as JSON).
 fn rules_fingerprint() -> String {
     let text = serde_json::to_string(lohusa_core::checklist::shipped()).unwrap_or_default();

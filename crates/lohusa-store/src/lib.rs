@@ -283,6 +283,7 @@ impl Store {
                 }
             }
             if !merged.visible.is_empty() {
+                flag_cache::touch_moved(tx, write.entity, write.entity_id, &merged.visible)?;
                 apply::apply(
                     tx,
                     &EntityWrite {

@@ -533,6 +533,7 @@ impl Store {
                     })
                     .collect();
                 if !fields.is_empty() {
+                    crate::flag_cache::touch_moved(tx, change.entity, change.entity_id, &fields)?;
                     apply_received(tx, change.entity, change.entity_id, fields)?;
                 }
                 entity_meta::save(tx, change.entity, change.entity_id, &entity)?;

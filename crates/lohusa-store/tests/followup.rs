@@ -468,3 +468,85 @@ fn the_list_follows_a_corrected_birth_date_and_a_new_visit() {
     t.store.delete_mother(other, nurse(), now()).unwrap();
     assert!(!on_list(&mut t));
 }
+
+/// A visit or a birth moved to another mother (a raw write, or one received from a device that
+/// made it) leaves the first mother's rows as well as reaching the second's.
+#[test]
+fn a_record_moved_to_another_mother_leaves_the_first_one_s_list() {
+    use FollowUpKind::*;
+    let mut t = TempStore::new();
+    let first = mother(&mut t, "İlk Anne", 10, "Buca");
+    let second = mother(&mut t, "İkinci Anne", 3, "Buca");
+    visit(
+        &mut t,
+        first,
+        1,
+        7,
+        "Ebe Elif",
+        VisitOutcome::Visited,
+        &[("mother.bp_systolic", "165")],
+    );
+    let rows = |t: &mut TempStore, m: MotherId| -> Vec<(FollowUpKind, u8)> {
+        t.store
+            .follow_up_list(now(), &FollowUpFilter::default(), 100)
+            .unwrap()
+            .rows
+            .iter()
+            .filter(|r| r.mother_id == m)
+            .map(|r| (r.kind, r.number.get()))
+            .collect()
+    };
+    assert_eq!(rows(&mut t, first), [(UrgentFlag, 1), (DueSoon, 2)]);
+    assert_eq!(rows(&mut t, second), [(DueSoon, 1)]);
+    // Another tablet holds the same, and has read its list.
+    let mut other = TempStore::new();
+    other
+        .store
+        .apply_pulled(&t.store.export_changes().unwrap(), 1, now(), 0)
+        .unwrap();
+    assert_eq!(rows(&mut other, first), rows(&mut t, first));
+
+    let moved = t.store.visits_of(first).unwrap()[0].id;
+    let write = |entity: lohusa_core::EntityKind, id: uuid::Uuid, to: MotherId| lohusa_core::change::EntityWrite {
+        entity,
+        entity_id: id,
+        fields: [("mother_id".to_owned(), serde_json::json!(to.to_string()))].into(),
+        also_replaces: Default::default(),
+    };
+    t.store
+        .write(
+            &[write(lohusa_core::EntityKind::Visit, moved.0, second)],
+            nurse(),
+            now(),
+        )
+        .unwrap();
+    assert_eq!(
+        rows(&mut t, first),
+        [(LateVisit, 1), (DueSoon, 2)],
+        "her visit 1 is gone"
+    );
+    assert_eq!(
+        rows(&mut t, second),
+        [(UrgentFlag, 1)],
+        "the flag and the visit came with it"
+    );
+    // The other tablet receives the move and follows.
+    other
+        .store
+        .apply_pulled(&t.store.export_changes().unwrap(), 2, now(), 0)
+        .unwrap();
+    for m in [first, second] {
+        assert_eq!(rows(&mut other, m), rows(&mut t, m), "received");
+    }
+
+    // Her birth moved too: the first mother has no schedule left.
+    let birth = t.store.birth_of(first).unwrap().id;
+    t.store
+        .write(
+            &[write(lohusa_core::EntityKind::Birth, birth.0, second)],
+            nurse(),
+            now(),
+        )
+        .unwrap();
+    assert_eq!(rows(&mut t, first), []);
+}
