@@ -41,7 +41,7 @@ fn member(store: &Store) -> Result<LocalMember, AppError> {
 /// the whole team's.
 #[tauri::command(async)]
 pub fn get_today_list(state: State<'_, AppState>, mine: bool) -> Result<TodayList, AppError> {
-    let store = state.store()?;
+    let mut store = state.store()?;
     let member = if mine {
         store.local_member()?.map(|m| m.id)
     } else {

@@ -28,20 +28,11 @@ use crate::{Store, StoreError, collect_rows, meta};
 
 const KEY_RULES: &str = "flag_rules";
 
-/// Puts in `follow_up_mothers` those of the stale mothers the follow-up list may show (with a
-/// visit not made yet, or a flag that goes on the list until a doctor signs it off: not a note,
-/// or a lab result), with what their schedules are computed from: the latest birth date, and
-/// every visit of the three (not an extra one) with its number, outcome and date recorded,
-/// packed as `today::recorded_visits` reads them back. The same records the Today list reads.
-const FOLLOW_UP_OF_STALE: &str = "INSERT INTO follow_up_mothers (mother_id, birth_date, recorded)
-     SELECT s.mother_id,
-            (SELECT max(b.birth_date) FROM births b INDEXED BY births_by_mother
-             WHERE b.mother_id = s.mother_id AND b.birth_date IS NOT NULL),
-            (SELECT group_concat(v.number || ' ' || v.outcome || ' ' || v.visited_on, ',')
-             FROM visits v INDEXED BY visits_by_mother
-             WHERE v.mother_id = s.mother_id AND v.extra_visit_id IS NULL
-               AND v.number IS NOT NULL AND v.outcome IS NOT NULL AND v.visited_on IS NOT NULL)
-     FROM flags_stale s
+/// Puts in `follow_up_mothers` those of the stale mothers the follow-up list may show: with a
+/// visit not made yet, or a flag that goes on the list until a doctor signs it off (not a note,
+/// or a lab result).
+const FOLLOW_UP_OF_STALE: &str = "INSERT INTO follow_up_mothers (mother_id)
+     SELECT s.mother_id FROM flags_stale s
      WHERE s.mother_id IN (SELECT mother_id FROM unsettled_mothers)
         OR EXISTS (SELECT 1 FROM visit_flags f INDEXED BY visit_flags_by_mother
                    WHERE f.mother_id = s.mother_id AND (f.level != 'note' OR f.lab = 1))";
@@ -59,7 +50,8 @@ pub struct FollowUpList {
     pub last_sync: Option<DateTime<Utc>>,
 }
 
-/// Marks the mother a written entity belongs to as stale, and returns her. A visit or baby whose
+/// Marks the mother a written entity belongs to as stale (her flags, and her row of the
+/// schedule cache), and returns her. A visit or baby whose
 /// mother is not known yet (its fields arrive in another change) is marked when that change
 /// arrives.
 pub(crate) fn touch(conn: &Connection, entity: EntityKind, entity_id: Uuid) -> Result<Option<String>, StoreError> {
@@ -68,8 +60,12 @@ pub(crate) fn touch(conn: &Connection, entity: EntityKind, entity_id: Uuid) -> R
         _ => crate::apply::mother_of(conn, entity, &entity_id.to_string())?,
     };
     if let Some(mother) = &mother {
-        conn.prepare_cached("INSERT OR IGNORE INTO flags_stale (mother_id) VALUES (?1)")?
-            .execute([mother])?;
+        for stale in [
+            "INSERT OR IGNORE INTO flags_stale (mother_id) VALUES (?1)",
+            "INSERT OR IGNORE INTO schedules_stale (mother_id) VALUES (?1)",
+        ] {
+            conn.prepare_cached(stale)?.execute([mother])?;
+        }
     }
     Ok(mother)
 }
@@ -246,10 +242,17 @@ impl Store {
         limit: usize,
     ) -> Result<FollowUpList, StoreError> {
         self.refresh_flags(now)?;
+        self.refresh_schedules()?;
         let today = istanbul_today(now);
         // Late, missed and due visits come from the schedule of every mother with a visit not
         // made yet, flags from the cache: only those mothers, and those with a flag, are read.
-        let schedule = self.follow_up_schedule_rows()?;
+        let names = self.member_names()?;
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {} FROM follow_up_mothers f JOIN schedules s ON s.mother_id = f.mother_id",
+            crate::schedules::COLUMNS
+        ))?;
+        let schedule = collect_rows(&mut stmt, [], |row| crate::schedules::row(row, &names))?;
+        drop(stmt);
         // Who last visited each mother: for every mother only when the list is filtered by
         // nurse, else just for the rows shown (below).
         let nurses = if filter.nurse.is_some() {

@@ -23,6 +23,7 @@ mod mothers;
 mod notes;
 mod referrals;
 mod reviews;
+mod schedules;
 mod schema;
 mod stock;
 mod sync;

@@ -27,7 +27,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/store/0016_unsettled_mothers.sql"),
     include_str!("../../../migrations/store/0017_visits_by_mother_covering.sql"),
     include_str!("../../../migrations/store/0018_mothers_listed.sql"),
-    include_str!("../../../migrations/store/0019_follow_up_mothers.sql"),
+    include_str!("../../../migrations/store/0019_schedules.sql"),
 ];
 
 pub fn migrations() -> Migrations<'static> {

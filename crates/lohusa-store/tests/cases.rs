@@ -16,7 +16,7 @@ fn exchange(from: &TempStore, to: &mut TempStore) {
     to.store.apply_pulled(&changes, 1, now(), 0).unwrap();
 }
 
-fn names_on(t: &TempStore, member: Option<MemberId>) -> Vec<String> {
+fn names_on(t: &mut TempStore, member: Option<MemberId>) -> Vec<String> {
     let list = t.store.today_list_for(now(), member).unwrap();
     let mut names: Vec<String> = [list.late, list.due, list.upcoming]
         .concat()
@@ -73,9 +73,9 @@ fn a_nurse_sees_her_own_mothers_and_a_reassignment_moves_one_after_sync() {
         derya,
         sevgi,
     } = team();
-    assert_eq!(names_on(&a, Some(derya)), ["Ayşe Basmane", "Fatma Kemeraltı"]);
-    assert_eq!(names_on(&b, Some(sevgi)), ["Leyla Tepecik"]);
-    assert_eq!(names_on(&b, None).len(), 3, "the whole team, one tap away");
+    assert_eq!(names_on(&mut a, Some(derya)), ["Ayşe Basmane", "Fatma Kemeraltı"]);
+    assert_eq!(names_on(&mut b, Some(sevgi)), ["Leyla Tepecik"]);
+    assert_eq!(names_on(&mut b, None).len(), 3, "the whole team, one tap away");
     let ayse = mother(&a, "Ayşe");
     assert_eq!(
         a.store.case_of(ayse).unwrap().assigned_name.as_deref(),
@@ -95,8 +95,8 @@ fn a_nurse_sees_her_own_mothers_and_a_reassignment_moves_one_after_sync() {
         "already hers"
     );
     exchange(&a, &mut b);
-    assert_eq!(names_on(&b, Some(sevgi)), ["Ayşe Basmane", "Leyla Tepecik"]);
-    assert_eq!(names_on(&a, Some(derya)), ["Fatma Kemeraltı"]);
+    assert_eq!(names_on(&mut b, Some(sevgi)), ["Ayşe Basmane", "Leyla Tepecik"]);
+    assert_eq!(names_on(&mut a, Some(derya)), ["Fatma Kemeraltı"]);
     let history = b.store.history(EntityKind::Mother, ayse.0).unwrap();
     let assignments: Vec<_> = history.iter().filter(|c| c.field == "assigned_to").collect();
     assert_eq!(assignments.len(), 2, "registered as Derya's, then given to Sevgi");
@@ -115,7 +115,7 @@ fn a_nurse_sees_her_own_mothers_and_a_reassignment_moves_one_after_sync() {
     a.store
         .assign_mothers(&[leyla], None, derya, now() + Duration::minutes(3))
         .unwrap();
-    assert!(names_on(&a, Some(derya)).contains(&"Leyla Tepecik".to_owned()));
+    assert!(names_on(&mut a, Some(derya)).contains(&"Leyla Tepecik".to_owned()));
     // A member this device does not know is refused.
     let stranger = MemberId(uuid::Uuid::from_u128(7));
     assert!(matches!(
@@ -144,7 +144,7 @@ fn a_closed_case_leaves_the_lists_but_not_coverage_until_reopened() {
     a.store
         .close_case(ayse, &close("25.11.2026", Some(CloseReason::MovedAway)), derya, now())
         .unwrap();
-    assert!(!names_on(&a, None).contains(&"Ayşe Basmane".to_owned()));
+    assert!(!names_on(&mut a, None).contains(&"Ayşe Basmane".to_owned()));
     let follow_up = a.store.follow_up_list(now(), &Default::default(), 100).unwrap();
     assert!(follow_up.rows.iter().all(|r| r.mother_id != ayse));
     let case = a.store.case_of(ayse).unwrap();
@@ -160,7 +160,7 @@ fn a_closed_case_leaves_the_lists_but_not_coverage_until_reopened() {
 
     assert!(a.store.reopen_case(ayse, derya, now() + Duration::minutes(1)).unwrap());
     assert!(!a.store.reopen_case(ayse, derya, now()).unwrap(), "already open");
-    assert!(names_on(&a, None).contains(&"Ayşe Basmane".to_owned()));
+    assert!(names_on(&mut a, None).contains(&"Ayşe Basmane".to_owned()));
     let history = a.store.history(EntityKind::Mother, ayse.0).unwrap();
     assert_eq!(history.iter().filter(|c| c.field == "closed_reason").count(), 2);
 }

@@ -52,7 +52,7 @@ fn a_visit_recorded_on_two_tablets_counts_once_and_is_shown_for_review() {
     exchange(&a, &mut b, 2);
     exchange(&b, &mut a, 2);
 
-    for t in [&a, &b] {
+    for t in [&mut a, &mut b] {
         let view = t.store.mother_view(mother, now()).unwrap();
         let card = &view.cards[0];
         let shown = card.visit.as_ref().map(|v| v.id).unwrap();
@@ -105,7 +105,7 @@ fn a_visit_recorded_on_two_tablets_counts_once_and_is_shown_for_review() {
     };
     assert_eq!(errors.0[0].rule, Rule::NotAChoice);
     exchange(&a, &mut b, 3);
-    for t in [&a, &b] {
+    for t in [&mut a, &mut b] {
         let view = t.store.mother_view(mother, now()).unwrap();
         assert!(view.cards[0].duplicates.is_empty());
         assert_eq!(view.extra_visits.len(), 1);

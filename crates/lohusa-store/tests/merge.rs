@@ -146,7 +146,7 @@ fn a_deletion_is_a_field_that_merges_with_a_concurrent_edit() {
     exchange(&a, &mut b, 2);
     exchange(&b, &mut a, 2);
     assert_eq!(a.store.export_state().unwrap(), b.store.export_state().unwrap());
-    for t in [&a, &b] {
+    for t in [&mut a, &mut b] {
         assert!(
             t.store.search_mothers("nour", now(), 10).unwrap().is_empty(),
             "deleted is hidden from search"

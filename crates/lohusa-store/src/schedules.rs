@@ -1,0 +1,106 @@
+//! The schedule cache (`schedules`): for every mother the lists may show, what they compute her
+//! visit windows from (her latest birth date and recorded visits) and show of her (name, place,
+//! nationality, case), kept fresh like the flag cache: a write to her records marks her in
+//! `schedules_stale` in the same transaction (`flag_cache::touch`), and a list refreshes the
+//! stale mothers first, in one statement. The Today list reads the mothers born since a date in
+//! one range scan of the index by birth date; the follow-up list reads its mothers by id.
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use chrono::NaiveDate;
+use lohusa_core::MemberId;
+use lohusa_core::schedule::{RecordedVisit, VisitNumber};
+use lohusa_core::today::ScheduleRow;
+use uuid::Uuid;
+
+use crate::{Store, StoreError};
+
+/// Rebuilds the rows of the stale mothers: each whole, not deleted one with a birth gets her
+/// latest birth date and every visit of the three (not an extra one) with its number, outcome
+/// and date recorded, packed as `recorded_visits` reads them back.
+static REFRESH: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "DELETE FROM schedules WHERE mother_id IN (SELECT mother_id FROM schedules_stale);
+         INSERT INTO schedules ({columns})
+         SELECT * FROM (
+             SELECT m.id,
+                    (SELECT max(b.birth_date) FROM births b INDEXED BY births_by_mother
+                     WHERE b.mother_id = m.id AND b.birth_date IS NOT NULL) AS birth_date,
+                    (SELECT group_concat(v.number || ' ' || v.outcome || ' ' || v.visited_on, ',')
+                     FROM visits v INDEXED BY visits_by_mother
+                     WHERE v.mother_id = m.id AND v.extra_visit_id IS NULL
+                       AND v.number IS NOT NULL AND v.outcome IS NOT NULL AND v.visited_on IS NOT NULL),
+                    m.full_name, m.neighbourhood, m.nationality, m.assigned_to, m.closed_on, m.closed_reason
+             FROM schedules_stale s JOIN mothers m INDEXED BY mothers_listed ON m.id = s.mother_id
+             WHERE m.deleted IS NOT 1 AND {whole}
+         ) WHERE birth_date IS NOT NULL;
+         DELETE FROM schedules_stale;",
+        columns = COLUMNS.replace("s.", ""),
+        whole = crate::mothers::whole_as(lohusa_core::EntityKind::Mother, "m"),
+    )
+});
+
+/// What the lists read of a schedule row (`s`), in the order `row` takes it.
+pub(crate) const COLUMNS: &str = "s.mother_id, s.birth_date, s.recorded, s.full_name, s.neighbourhood, s.nationality, \
+     s.assigned_to, s.closed_on, s.closed_reason";
+
+impl Store {
+    /// Brings `schedules` up to date with every write since it was last read.
+    pub(crate) fn refresh_schedules(&mut self) -> Result<(), StoreError> {
+        let stale: bool = self
+            .conn
+            .prepare_cached("SELECT EXISTS (SELECT 1 FROM schedules_stale)")?
+            .query_row([], |r| r.get(0))?;
+        if stale {
+            self.in_write_transaction(|store| Ok(store.conn.execute_batch(&REFRESH)?))?;
+        }
+        Ok(())
+    }
+}
+
+/// A mother's schedule and nationality from a row that starts with `COLUMNS`.
+pub(crate) fn row(
+    row: &rusqlite::Row<'_>,
+    names: &HashMap<MemberId, String>,
+) -> Result<(ScheduleRow, Option<String>), StoreError> {
+    let birth_date: NaiveDate = crate::mothers::date(row, 1)?;
+    let mother: Uuid = crate::mothers::id(row, 0)?;
+    Ok((
+        ScheduleRow {
+            mother_id: lohusa_core::MotherId(mother),
+            full_name: row.get::<_, Option<String>>(3)?.unwrap_or_default(),
+            neighbourhood: row.get(4)?,
+            birth_date,
+            recorded: recorded_visits(crate::mothers::text_ref(row, 2)?.unwrap_or_default())?,
+            case: crate::cases::case_state(row, 6, names)?,
+        },
+        row.get(5)?,
+    ))
+}
+
+/// A mother's recorded visits as `REFRESH` packs them (`number outcome date` for each,
+/// comma-separated; outcomes are single words, dates ISO).
+fn recorded_visits(packed: &str) -> Result<Vec<(VisitNumber, RecordedVisit)>, StoreError> {
+    let corrupt = || StoreError::Corrupt(format!("recorded visits {packed:?}"));
+    packed
+        .split(',')
+        .filter(|one| !one.is_empty())
+        .map(|one| {
+            let mut parts = one.split(' ');
+            let (Some(number), Some(outcome), Some(date), None) =
+                (parts.next(), parts.next(), parts.next(), parts.next())
+            else {
+                return Err(corrupt());
+            };
+            let number: u8 = number.parse().map_err(|_| corrupt())?;
+            Ok((
+                number.try_into().map_err(StoreError::Corrupt)?,
+                RecordedVisit {
+                    outcome: crate::mothers::parse_enum(outcome)?,
+                    date: crate::mothers::parse_iso_date(date).ok_or_else(corrupt)?,
+                },
+            ))
+        })
+        .collect()
+}
