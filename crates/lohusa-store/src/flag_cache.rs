@@ -248,7 +248,7 @@ impl Store {
         // made yet, flags from the cache: only those mothers, and those with a flag, are read.
         let names = self.member_names()?;
         let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT {} FROM follow_up_mothers f JOIN schedules s ON s.mother_id = f.mother_id",
+            "SELECT {} FROM follow_up_mothers f CROSS JOIN schedules s ON s.mother_id = f.mother_id",
             crate::schedules::COLUMNS
         ))?;
         let schedule = collect_rows(&mut stmt, [], |row| crate::schedules::row(row, &names))?;

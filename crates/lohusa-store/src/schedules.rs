@@ -18,7 +18,9 @@ use crate::{Store, StoreError};
 
 /// Rebuilds the rows of the stale mothers: each whole, not deleted one with a birth gets her
 /// latest birth date and every visit of the three (not an extra one) with its number, outcome
-/// and date recorded, packed as `recorded_visits` reads them back.
+/// and date recorded, packed as `recorded_visits` reads them back. The stale mothers drive the
+/// statement (`CROSS JOIN` keeps them the outer loop: after one write, one mother is read, not
+/// every mother's row).
 static REFRESH: LazyLock<String> = LazyLock::new(|| {
     format!(
         "DELETE FROM schedules WHERE mother_id IN (SELECT mother_id FROM schedules_stale);
@@ -32,7 +34,7 @@ static REFRESH: LazyLock<String> = LazyLock::new(|| {
                      WHERE v.mother_id = m.id AND v.extra_visit_id IS NULL
                        AND v.number IS NOT NULL AND v.outcome IS NOT NULL AND v.visited_on IS NOT NULL),
                     m.full_name, m.neighbourhood, m.nationality, m.assigned_to, m.closed_on, m.closed_reason
-             FROM schedules_stale s JOIN mothers m INDEXED BY mothers_listed ON m.id = s.mother_id
+             FROM schedules_stale s CROSS JOIN mothers m INDEXED BY mothers_listed ON m.id = s.mother_id
              WHERE m.deleted IS NOT 1 AND {whole}
          ) WHERE birth_date IS NOT NULL;
          DELETE FROM schedules_stale;",
