@@ -323,7 +323,12 @@ fn main() -> anyhow::Result<()> {
     report("baseline: one-row insert", &bw, &bw, "-");
     report("record visit + change", &Timings(record), &bw, "p99 < 2 ms");
     report("baseline: scan all names", &br, &br, "-");
-    report(&format!("Today list ({n_today} rows)"), &Timings(today), &br, "p99 < 20 ms");
+    report(
+        &format!("Today list ({n_today} rows)"),
+        &Timings(today),
+        &br,
+        "p99 < 20 ms",
+    );
     report(
         &format!("follow-up list ({n_follow_up} rows)"),
         &Timings(follow_up),

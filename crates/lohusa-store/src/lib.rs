@@ -274,6 +274,8 @@ impl Store {
             append_change(tx, &change, "local")?;
             // The local clock is ahead of every stamp this replica has seen, so every field
             // normally wins; only what the merge shows is applied, whatever the clocks did.
+            // A record with fields already has a mother a write may move it from.
+            let existed = !entity.fields.is_empty();
             let merged = entity_meta::merge(tx, &mut entity, &change)?;
             for field in write.fields.keys() {
                 if !apply::known(write.entity, field) {
@@ -284,7 +286,9 @@ impl Store {
                 }
             }
             if !merged.visible.is_empty() {
-                flag_cache::touch_moved(tx, write.entity, write.entity_id, &merged.visible)?;
+                if existed {
+                    flag_cache::touch_moved(tx, write.entity, write.entity_id, &merged.visible)?;
+                }
                 apply::apply(
                     tx,
                     &EntityWrite {

@@ -512,6 +512,8 @@ impl Store {
                 applied += 1;
                 hlc = observe(hlc, change.hlc, now_ms);
                 let mut entity = entity_meta::load(tx, change.entity_id)?;
+                // A record with fields already has a mother a change may move it from.
+                let existed = !entity.fields.is_empty();
                 let merged = entity_meta::merge(tx, &mut entity, change)?;
                 let fields: lohusa_core::FieldValues = merged
                     .visible
@@ -533,7 +535,9 @@ impl Store {
                     })
                     .collect();
                 if !fields.is_empty() {
-                    crate::flag_cache::touch_moved(tx, change.entity, change.entity_id, &fields)?;
+                    if existed {
+                        crate::flag_cache::touch_moved(tx, change.entity, change.entity_id, &fields)?;
+                    }
                     apply_received(tx, change.entity, change.entity_id, fields)?;
                 }
                 entity_meta::save(tx, change.entity, change.entity_id, &entity)?;
