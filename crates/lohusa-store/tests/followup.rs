@@ -550,3 +550,42 @@ fn a_record_moved_to_another_mother_leaves_the_first_one_s_list() {
         .unwrap();
     assert_eq!(rows(&mut t, first), []);
 }
+
+/// A baby moved to another birth (its mother left as she was) marks the mother of that birth
+/// stale too: her flags read her births' babies.
+#[test]
+fn a_baby_moved_to_another_birth_marks_both_mothers() {
+    let mut t = TempStore::new();
+    let first = mother(&mut t, "Bebeği Giden", 10, "Buca");
+    let second = mother(&mut t, "Bebeği Gelen", 10, "Buca");
+    t.store.follow_up_list(now(), &FollowUpFilter::default(), 100).unwrap();
+    assert_eq!(common::count(&t.store, "flags_stale"), 0, "the list refreshed everyone");
+
+    let baby = t.store.babies_of(t.store.birth_of(first).unwrap().id).unwrap()[0].id;
+    let to = t.store.birth_of(second).unwrap().id;
+    let write = lohusa_core::change::EntityWrite {
+        entity: lohusa_core::EntityKind::Baby,
+        entity_id: baby.0,
+        fields: [("birth_id".to_owned(), serde_json::json!(to.to_string()))].into(),
+        also_replaces: Default::default(),
+    };
+    t.store.write(&[write], nurse(), now()).unwrap();
+    let mut stale: Vec<String> = t
+        .store
+        .connection()
+        .prepare("SELECT mother_id FROM flags_stale")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    stale.sort();
+    let mut expected = vec![first.to_string(), second.to_string()];
+    expected.sort();
+    assert_eq!(stale, expected);
+    assert_eq!(
+        t.store.babies_of(to).unwrap().len(),
+        2,
+        "her births' babies include the one moved"
+    );
+}
