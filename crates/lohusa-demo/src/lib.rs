@@ -366,32 +366,44 @@ pub fn seed(
         None => store.set_local_member("Ebe Derya Koç", now)?,
     };
     let today = istanbul_today(now);
-    for demo in demo_mothers(seed, count, today, max_days_ago) {
-        // Register on the referral day, the discharge day, as it happened.
-        let discharge: NaiveDate = demo
-            .registration
-            .birth
-            .discharge_date
-            .parse()
-            .expect("demo dates are valid");
-        let registered = noon(discharge).min(now);
-        let mother = store.register_mother(&demo.registration, member.id, registered)?;
-        let babies: Vec<_> = store
-            .babies_of(store.birth_of(mother)?.id)?
-            .iter()
-            .map(|b| b.id)
-            .collect();
-        for visit in demo.visits {
-            let at = noon(visit.visited_on).min(now);
+    for mut demo in demo_mothers(seed, count, today, max_days_ago) {
+        let visits = std::mem::take(&mut demo.visits);
+        let (mother, babies) = register(store, &demo, member.id, now)?;
+        for visit in visits {
+            let at = written_at(visit.visited_on, now);
             store.record_visit(&visit.input(mother, &babies), member.id, at)?;
         }
     }
     Ok(count)
 }
 
-/// Noon in İzmir (09:00 UTC) on `date`.
-fn noon(date: NaiveDate) -> DateTime<Utc> {
-    Utc.from_utc_datetime(&date.and_hms_opt(9, 0, 0).expect("valid time"))
+/// Registers a demo mother on the day she was referred, her discharge day, as it happened;
+/// returns her id and her babies' ids, in order.
+pub fn register(
+    store: &mut Store,
+    demo: &DemoMother,
+    member: lohusa_core::MemberId,
+    now: DateTime<Utc>,
+) -> Result<(MotherId, Vec<BabyId>), StoreError> {
+    let discharge: NaiveDate = demo
+        .registration
+        .birth
+        .discharge_date
+        .parse()
+        .expect("demo dates are valid");
+    let mother = store.register_mother(&demo.registration, member, written_at(discharge, now))?;
+    let babies = store
+        .babies_of(store.birth_of(mother)?.id)?
+        .iter()
+        .map(|b| b.id)
+        .collect();
+    Ok((mother, babies))
+}
+
+/// When a record of `day` is written: noon in İzmir (09:00 UTC) that day, never after `now`.
+pub fn written_at(day: NaiveDate, now: DateTime<Utc>) -> DateTime<Utc> {
+    Utc.from_utc_datetime(&day.and_hms_opt(9, 0, 0).expect("valid time"))
+        .min(now)
 }
 
 #[cfg(test)]

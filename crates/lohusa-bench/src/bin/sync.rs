@@ -15,7 +15,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use chrono::{TimeZone, Utc};
+use chrono::Utc;
 use clap::Parser;
 use lohusa_core::EntityKind;
 use lohusa_core::change::EntityWrite;
@@ -558,13 +558,14 @@ async fn sign_in_new_member(
     team: &str,
     name: &str,
     role: lohusa_core::Role,
+    now: chrono::DateTime<Utc>,
 ) -> anyhow::Result<lohusa_core::MemberId> {
     let device = a.with_store(|s| s.device_id().to_string());
-    let member = lohusa_core::MemberId(Uuid::now_v7());
-    let now = lohusa_server::clock::now_ms();
+    let member = lohusa_core::MemberId(lohusa_store::clock::id_at(now));
+    let now_ms = u64::try_from(now.timestamp_millis())?;
     server
         .admin
-        .add_member_on_device(team, &device, member, name, role, now)
+        .add_member_on_device(team, &device, member, name, role, now_ms)
         .await?;
     a.with_store(|s| s.sign_in_as(member, name, Some(role)))?;
     Ok(member)
@@ -587,36 +588,35 @@ async fn district(mothers: usize, dir: &Path) -> anyhow::Result<()> {
         store.connection().execute_batch("PRAGMA synchronous=OFF")?;
         let member = store.local_member()?.expect("a member").id;
         store.sign_in_as(member, "a", Some(lohusa_core::Role::Nurse))?;
-        for (i, demo) in lohusa_demo::demo_mothers(11, mothers, today, 150)
+        for (i, mut demo) in lohusa_demo::demo_mothers(11, mothers, today, 150)
             .into_iter()
             .enumerate()
         {
-            let discharge: chrono::NaiveDate = demo.registration.birth.discharge_date.parse()?;
-            let at = |day: chrono::NaiveDate| {
-                Utc.from_utc_datetime(&day.and_hms_opt(9, 0, 0).expect("a time"))
-                    .min(now)
-            };
-            let mother = store.register_mother(&demo.registration, member, at(discharge))?;
-            let babies: Vec<_> = store
-                .babies_of(store.birth_of(mother)?.id)?
-                .iter()
-                .map(|b| b.id)
-                .collect();
-            for visit in demo.visits {
-                let day = visit.visited_on;
+            let visits = std::mem::take(&mut demo.visits);
+            let (mother, babies) = lohusa_demo::register(store, &demo, member, now)?;
+            for visit in visits {
+                let at = lohusa_demo::written_at(visit.visited_on, now);
                 // Every answer is the bench's own (record_full_visit), so the demo's are dropped.
                 let input = lohusa_core::visit::VisitInput {
                     note: "Anne ve bebek iyi.".into(),
                     answers: Default::default(),
                     ..visit.input(mother, &babies)
                 };
-                record_full_visit(store, input, &babies, member, at(day), i)?;
+                record_full_visit(store, input, &babies, member, at, i)?;
             }
         }
         Ok(())
     })?;
     // A social care specialist, on the same tablet, writes a note about each mother.
-    sign_in_new_member(&server, &a, "district", "Sosyal Bench", lohusa_core::Role::SocialWorker).await?;
+    sign_in_new_member(
+        &server,
+        &a,
+        "district",
+        "Sosyal Bench",
+        lohusa_core::Role::SocialWorker,
+        now,
+    )
+    .await?;
     a.with_store(|store| -> anyhow::Result<()> {
         for mother in store.mother_ids()? {
             store.add_note(
@@ -630,7 +630,7 @@ async fn district(mothers: usize, dir: &Path) -> anyhow::Result<()> {
         Ok(())
     })?;
     // A doctor, on the same tablet, signs off every flag raised.
-    let doctor = sign_in_new_member(&server, &a, "district", "Dr. Bench", lohusa_core::Role::Doctor).await?;
+    let doctor = sign_in_new_member(&server, &a, "district", "Dr. Bench", lohusa_core::Role::Doctor, now).await?;
     a.with_store(|store| -> anyhow::Result<()> {
         let list = store.follow_up_list(now, &Default::default(), usize::MAX)?;
         for row in list.rows {
@@ -672,7 +672,7 @@ async fn district(mothers: usize, dir: &Path) -> anyhow::Result<()> {
     let (b, tb) = replica(dir, "b", "district", &server).await?;
     let enrolled = started.elapsed();
     let (sync, _) = timed_sync(&b, &tb).await?;
-    let list = b.with_store(|s| s.today_list(Utc::now()))?;
+    let list = b.with_store(|s| s.today_list(now))?;
     let total = started.elapsed();
     let (_, received) = tb.bytes();
     println!(
