@@ -51,9 +51,8 @@ pub struct FollowUpList {
 }
 
 /// Marks the mother a written entity belongs to as stale (her flags, and her row of the
-/// schedule cache), and returns her. A visit or baby whose
-/// mother is not known yet (its fields arrive in another change) is marked when that change
-/// arrives.
+/// schedule cache), and returns her. A visit or baby whose mother is not known yet (its fields
+/// arrive in another change) is marked when that change arrives.
 pub(crate) fn touch(conn: &Connection, entity: EntityKind, entity_id: Uuid) -> Result<Option<String>, StoreError> {
     let mother = match entity {
         EntityKind::Member | EntityKind::Review | EntityKind::StockMovement => None,
