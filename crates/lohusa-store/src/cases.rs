@@ -31,9 +31,8 @@ pub(crate) fn case_state(
     first: usize,
     names: &HashMap<MemberId, String>,
 ) -> Result<CaseState, StoreError> {
-    let assigned_to: Option<MemberId> = row
-        .get::<_, Option<String>>(first)?
-        .and_then(|text| text.parse().ok().map(MemberId));
+    let assigned_to: Option<MemberId> =
+        crate::mothers::bytes_ref(row, first)?.and_then(|text| uuid::Uuid::try_parse_ascii(text).ok().map(MemberId));
     Ok(CaseState {
         assigned_name: assigned_to.and_then(|m| names.get(&m).cloned()),
         assigned_to,

@@ -245,13 +245,10 @@ impl Store {
         let today = istanbul_today(now);
         // Late, missed and due visits come from the schedule of every mother with a visit not
         // made yet, flags from the cache: only those mothers, and those with a flag, are read.
+        // Where she lives, her nationality and her nurse are read for each of them only when the
+        // list is filtered by one of these; else only for the rows shown (below).
+        let people = filter.nurse.is_some() || filter.neighbourhood.is_some() || filter.nationality.is_some();
         let names = self.member_names()?;
-        let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT {} FROM follow_up_mothers f CROSS JOIN schedules s ON s.mother_id = f.mother_id",
-            crate::schedules::COLUMNS
-        ))?;
-        let schedule = collect_rows(&mut stmt, [], |row| crate::schedules::row(row, &names))?;
-        drop(stmt);
         // Who last visited each mother: for every mother only when the list is filtered by
         // nurse, else just for the rows shown (below).
         let nurses = if filter.nurse.is_some() {
@@ -259,19 +256,28 @@ impl Store {
         } else {
             Default::default()
         };
-        let mothers: Vec<FollowUpMother> = schedule
-            .into_iter()
-            .map(|(row, nationality)| FollowUpMother {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {} FROM follow_up_mothers f CROSS JOIN schedules s ON s.mother_id = f.mother_id",
+            if people {
+                crate::schedules::COLUMNS
+            } else {
+                crate::schedules::WINDOW_COLUMNS
+            }
+        ))?;
+        let mothers = collect_rows(&mut stmt, [], |row| {
+            let (schedule, nationality) = if people {
+                crate::schedules::row(row, &names)?
+            } else {
+                (crate::schedules::window_row(row)?, None)
+            };
+            Ok(FollowUpMother {
                 // Her nurse is the one she is assigned to; else who last visited her.
-                nurse: row
-                    .case
-                    .assigned_name
-                    .clone()
-                    .or_else(|| nurses.get(&row.mother_id.0).cloned()),
-                schedule: row,
+                nurse: (schedule.case.assigned_name.clone()).or_else(|| nurses.get(&schedule.mother_id.0).cloned()),
+                schedule,
                 nationality,
             })
-            .collect();
+        })?;
+        drop(stmt);
         // Flags a doctor signed off leave the list.
         let reviewed = self.reviewed_flags()?;
         let mut stmt = self.conn.prepare_cached(
@@ -287,12 +293,16 @@ impl Store {
             }
             let number: u8 = row.get(3)?;
             Ok(Some(VisitFlag {
-                mother_id: lohusa_core::MotherId(id(row, 0)?),
+                mother_id: id(row, 0)?,
                 visit_id: lohusa_core::VisitId(id(row, 1)?),
                 position: row.get(2)?,
                 number: number.try_into().map_err(StoreError::Corrupt)?,
                 visited_on: date(row, 4)?,
-                visited_by: row.get::<_, Option<String>>(5)?.unwrap_or_default(),
+                visited_by: if people {
+                    row.get::<_, Option<String>>(5)?.unwrap_or_default()
+                } else {
+                    String::new()
+                },
                 level: enum_col(row, 6)?,
                 lab: row.get(7)?,
             }))
@@ -300,24 +310,47 @@ impl Store {
         let flags: Vec<VisitFlag> = flags.into_iter().flatten().collect();
         let (mut rows, counts) = follow_up_page(&mothers, &flags, today, filter, limit);
         let total = counts.iter().map(|(_, n)| *n as usize).sum();
-        // The reasons, and the nurse of schedule rows, only for the rows shown.
+        // The reasons, and what was not read above, only for the rows shown.
         let mut read = self
             .conn
-            .prepare_cached("SELECT flag FROM visit_flags WHERE visit_id = ?1 AND position = ?2")?;
+            .prepare_cached("SELECT flag, visited_by FROM visit_flags WHERE visit_id = ?1 AND position = ?2")?;
+        let mut person = self
+            .conn
+            .prepare_cached("SELECT neighbourhood, nationality, assigned_to FROM schedules WHERE mother_id = ?1")?;
         let mut nurse = self.conn.prepare_cached(
             "SELECT visited_by FROM visits WHERE mother_id = ?1 AND visited_by IS NOT NULL
              ORDER BY outcome = 'visited' DESC, visited_on DESC LIMIT 1",
         )?;
         for row in &mut rows {
+            if let (Some(visit), Some(position)) = (row.visit_id, row.position) {
+                let (text, visited_by): (String, Option<String>) =
+                    read.query_row(params![visit.to_string(), position], |r| Ok((r.get(0)?, r.get(1)?)))?;
+                row.flag = Some(serde_json::from_str::<Flag>(&text).map_err(|e| StoreError::Corrupt(e.to_string()))?);
+                if !people {
+                    // A flag's nurse is who recorded the visit that raised it.
+                    row.nurse = Some(visited_by.unwrap_or_default());
+                }
+            }
+            if !people {
+                let (neighbourhood, nationality, assigned_to) = person.query_row([row.mother_id.to_string()], |r| {
+                    let assigned_to = r.get_ref(2)?.as_bytes_or_null().ok().flatten();
+                    Ok((
+                        r.get(0)?,
+                        r.get(1)?,
+                        assigned_to.and_then(|b| Uuid::try_parse_ascii(b).ok()),
+                    ))
+                })?;
+                row.neighbourhood = neighbourhood;
+                row.nationality = nationality;
+                if row.nurse.is_none() {
+                    row.nurse = assigned_to.and_then(|m| names.get(&lohusa_core::MemberId(m)).cloned());
+                }
+            }
             if row.nurse.is_none() {
                 row.nurse = nurse
                     .query_row([row.mother_id.to_string()], |r| r.get::<_, Option<String>>(0))
                     .optional()?
                     .flatten();
-            }
-            if let (Some(visit), Some(position)) = (row.visit_id, row.position) {
-                let text: String = read.query_row(params![visit.to_string(), position], |r| r.get(0))?;
-                row.flag = Some(serde_json::from_str::<Flag>(&text).map_err(|e| StoreError::Corrupt(e.to_string()))?);
             }
         }
         Ok(FollowUpList {

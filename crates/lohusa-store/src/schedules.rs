@@ -61,6 +61,26 @@ impl Store {
     }
 }
 
+/// What the follow-up list reads of a schedule row (`s`) when it is not filtered by place,
+/// nationality or nurse: what her windows and her place in the list come from.
+pub(crate) const WINDOW_COLUMNS: &str = "s.mother_id, s.birth_date, s.recorded, s.full_name, s.closed_on";
+
+/// A mother's schedule from a row of `WINDOW_COLUMNS`: no place, and of her case only whether
+/// it is closed.
+pub(crate) fn window_row(row: &rusqlite::Row<'_>) -> Result<ScheduleRow, StoreError> {
+    Ok(ScheduleRow {
+        mother_id: crate::mothers::id(row, 0)?,
+        full_name: row.get::<_, Option<String>>(3)?.unwrap_or_default(),
+        neighbourhood: None,
+        birth_date: crate::mothers::date(row, 1)?,
+        recorded: recorded_visits(crate::mothers::bytes_ref(row, 2)?.unwrap_or_default())?,
+        case: lohusa_core::case::CaseState {
+            closed_on: crate::mothers::opt_date(row, 4)?,
+            ..Default::default()
+        },
+    })
+}
+
 /// A mother's schedule and nationality from a row that starts with `COLUMNS`.
 pub(crate) fn row(
     row: &rusqlite::Row<'_>,
@@ -74,7 +94,7 @@ pub(crate) fn row(
             full_name: row.get::<_, Option<String>>(3)?.unwrap_or_default(),
             neighbourhood: row.get(4)?,
             birth_date,
-            recorded: recorded_visits(crate::mothers::text_ref(row, 2)?.unwrap_or_default())?,
+            recorded: recorded_visits(crate::mothers::bytes_ref(row, 2)?.unwrap_or_default())?,
             case: crate::cases::case_state(row, 6, names)?,
         },
         row.get(5)?,
@@ -83,24 +103,26 @@ pub(crate) fn row(
 
 /// A mother's recorded visits as `REFRESH` packs them (`number outcome date` for each,
 /// comma-separated; outcomes are single words, dates ISO).
-fn recorded_visits(packed: &str) -> Result<Vec<(VisitNumber, RecordedVisit)>, StoreError> {
-    let corrupt = || StoreError::Corrupt(format!("recorded visits {packed:?}"));
+fn recorded_visits(packed: &[u8]) -> Result<Vec<(VisitNumber, RecordedVisit)>, StoreError> {
+    let corrupt = || StoreError::Corrupt(format!("recorded visits {:?}", String::from_utf8_lossy(packed)));
     packed
-        .split(',')
+        .split(|&b| b == b',')
         .filter(|one| !one.is_empty())
         .map(|one| {
-            let mut parts = one.split(' ');
-            let (Some(number), Some(outcome), Some(date), None) =
+            let mut parts = one.split(|&b| b == b' ');
+            let (Some(&[number]), Some(outcome), Some(date), None) =
                 (parts.next(), parts.next(), parts.next(), parts.next())
             else {
                 return Err(corrupt());
             };
-            let number: u8 = number.parse().map_err(|_| corrupt())?;
+            if !number.is_ascii_digit() {
+                return Err(corrupt());
+            }
             Ok((
-                number.try_into().map_err(StoreError::Corrupt)?,
+                (number - b'0').try_into().map_err(StoreError::Corrupt)?,
                 RecordedVisit {
-                    outcome: crate::mothers::parse_enum(outcome)?,
-                    date: crate::mothers::parse_iso_date(date).ok_or_else(corrupt)?,
+                    outcome: crate::mothers::parse_enum(std::str::from_utf8(outcome).map_err(|_| corrupt())?)?,
+                    date: crate::mothers::iso_date(date).ok_or_else(corrupt)?,
                 },
             ))
         })

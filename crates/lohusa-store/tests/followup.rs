@@ -171,6 +171,33 @@ fn the_list_puts_urgent_flags_first_and_says_why_each_mother_is_on_it() {
     assert_eq!(list.last_sync, None, "never synced: the list says so");
     let _ = far;
 
+    // Without a filter by place, nationality or nurse, these are read only for the rows shown:
+    // each row says the same as the list filtered by its place, which reads them for everyone.
+    // One mother is assigned to a member this tablet knows by name, one has a nationality.
+    let selin = t.store.set_local_member("Ebe Selin", now()).unwrap().id;
+    t.store.assign_mothers(&[late], Some(selin), nurse(), now()).unwrap();
+    let mut input = registration("Nationality Set", &days_ago(7));
+    input.mother.nationality = "Suriye".into();
+    input.mother.neighbourhood = "Kadifekale".into();
+    t.store.register_mother(&input, nurse(), now()).unwrap();
+    let whole = t.store.follow_up_list(now(), &FollowUpFilter::default(), 500).unwrap();
+    assert_eq!(whole.total, 10);
+    let late_row = whole.rows.iter().find(|r| r.mother_id == late).unwrap();
+    assert_eq!(late_row.nurse.as_deref(), Some("Ebe Selin"), "her assigned nurse");
+    assert!(
+        whole.rows.iter().any(|r| r.nationality.as_deref() == Some("Suriye")),
+        "{:#?}",
+        whole.rows
+    );
+    for row in &whole.rows {
+        let place = FollowUpFilter {
+            neighbourhood: row.neighbourhood.clone(),
+            ..Default::default()
+        };
+        let by_place = t.store.follow_up_list(now(), &place, 500).unwrap();
+        assert!(by_place.rows.contains(row), "{row:#?}\nnot in\n{:#?}", by_place.rows);
+    }
+
     // Filters: the nurse who recorded the visit, the neighbourhood, the visit number, dates.
     let mut kinds = |filter: FollowUpFilter| -> Vec<MotherId> {
         t.store
