@@ -712,8 +712,11 @@ impl ChecklistDefinition {
     pub(crate) fn hidden_answers(&self, form: &FormContext<'_>, answers: &Answers) -> BTreeSet<String> {
         let sections: Vec<&Section> = self.sections_for(form.visit).collect();
         let mut hidden = BTreeSet::new();
-        self.each_hidden(form, answers, &sections, |key, _| {
-            hidden.insert(key);
+        // Only keys of answers given: a hidden question left unanswered needs no key.
+        self.each_hidden(form, answers, &sections, |subject, field, _| {
+            if subject.get(field).is_some() {
+                hidden.insert(subject.key(field));
+            }
         });
         hidden.extend(answers.iter().filter(|(_, v)| v.is_null()).map(|(k, _)| k.clone()));
         hidden
@@ -728,26 +731,26 @@ impl ChecklistDefinition {
         sections: &[&Section],
     ) -> BTreeMap<String, Vec<String>> {
         let mut hidden = BTreeMap::new();
-        self.each_hidden(form, answers, sections, |key, condition| {
+        self.each_hidden(form, answers, sections, |subject, field, condition| {
             let mut depends_on: Vec<String> = Vec::new();
             for field in condition.fields() {
                 if !depends_on.iter().any(|f| f == field) {
                     depends_on.push(field.to_owned());
                 }
             }
-            hidden.insert(key, depends_on);
+            hidden.insert(subject.key(field), depends_on);
         });
         hidden
     }
 
-    /// Calls `hidden` with each answer key of `sections` the form does not ask under `answers`,
-    /// and the condition that hides it.
+    /// Calls `hidden` with each question of `sections` the form does not ask under `answers`
+    /// (the subject's answers and the field), and the condition that hides it.
     fn each_hidden(
         &self,
         form: &FormContext<'_>,
         answers: &Answers,
         sections: &[&Section],
-        mut hidden: impl FnMut(String, &Condition),
+        mut hidden: impl FnMut(&SubjectAnswers<'_>, &str, &Condition),
     ) {
         let subjects = SubjectAnswers::each(answers, form.babies);
         for section in sections {
@@ -767,7 +770,7 @@ impl ChecklistDefinition {
                         section.show_if.as_ref()
                     };
                     if let Some(condition) = hiding {
-                        hidden(subject.key(&field.key), condition);
+                        hidden(subject, &field.key, condition);
                     }
                 }
             }
