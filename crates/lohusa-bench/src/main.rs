@@ -39,6 +39,7 @@ struct Args {
 enum Only {
     Today,
     FollowUp,
+    Coverage,
     FlagFill,
 }
 
@@ -103,6 +104,10 @@ fn main() -> anyhow::Result<()> {
             match only {
                 Only::Today => drop(time(&mut samples, || store.today_list(Utc::now()))?),
                 Only::FollowUp => drop(time(&mut samples, || store.follow_up_list(Utc::now(), &filter, 200))?),
+                Only::Coverage => {
+                    let month = lohusa_core::time::istanbul_today(Utc::now());
+                    drop(time(&mut samples, || store.coverage(month, Utc::now()))?)
+                }
                 Only::FlagFill => {
                     store.mark_all_flags_stale()?;
                     time(&mut samples, || store.refresh_flags(Utc::now()))?;

@@ -17,8 +17,8 @@ use uuid::Uuid;
 use crate::{Store, StoreError};
 
 /// Rebuilds the rows of the stale mothers: each whole, not deleted one with a birth gets her
-/// latest birth date and every visit of the three (not an extra one) with its number, outcome
-/// and date recorded, packed as `recorded_visits` reads them back. The stale mothers drive the
+/// latest birth date and every visit of the three (not an extra one) with its number, outcome,
+/// date and who recorded it, packed as `recorded_entries` reads them back. The stale mothers drive the
 /// statement (`CROSS JOIN` keeps them the outer loop: after one write, one mother is read, not
 /// every mother's row).
 static REFRESH: LazyLock<String> = LazyLock::new(|| {
@@ -29,7 +29,9 @@ static REFRESH: LazyLock<String> = LazyLock::new(|| {
              SELECT m.id,
                     (SELECT max(b.birth_date) FROM births b INDEXED BY births_by_mother
                      WHERE b.mother_id = m.id AND b.birth_date IS NOT NULL) AS birth_date,
-                    (SELECT group_concat(v.number || ' ' || v.outcome || ' ' || v.visited_on, ',')
+                    (SELECT group_concat(v.number || ' ' || v.outcome || ' ' || v.visited_on
+                                         || coalesce(' ' || replace(v.visited_by, char(30), ' '), ''),
+                                         char(30))
                      FROM visits v INDEXED BY visits_by_mother
                      WHERE v.mother_id = m.id AND v.extra_visit_id IS NULL
                        AND v.number IS NOT NULL AND v.outcome IS NOT NULL AND v.visited_on IS NOT NULL),
@@ -101,30 +103,45 @@ pub(crate) fn row(
     ))
 }
 
-/// A mother's recorded visits as `REFRESH` packs them (`number outcome date` for each,
-/// comma-separated; outcomes are single words, dates ISO).
+/// A mother's recorded visits as `REFRESH` packs them, without who recorded them.
 fn recorded_visits(packed: &[u8]) -> Result<Vec<(VisitNumber, RecordedVisit)>, StoreError> {
-    let corrupt = || StoreError::Corrupt(format!("recorded visits {:?}", String::from_utf8_lossy(packed)));
+    recorded_entries(packed)
+        .map(|entry| entry.map(|(number, visit, _)| (number, visit)))
+        .collect()
+}
+
+/// Each recorded visit as `REFRESH` packs them: `number outcome date name` (no name when the
+/// visit has none: an empty one is kept), the visits separated by the record separator; numbers
+/// are one digit, outcomes single words, dates ISO.
+pub(crate) fn recorded_entries(
+    packed: &[u8],
+) -> impl Iterator<Item = Result<(VisitNumber, RecordedVisit, Option<&str>), StoreError>> {
+    let corrupt = move || StoreError::Corrupt(format!("recorded visits {:?}", String::from_utf8_lossy(packed)));
     packed
-        .split(|&b| b == b',')
+        .split(|&b| b == RECORD_SEPARATOR)
         .filter(|one| !one.is_empty())
-        .map(|one| {
-            let mut parts = one.split(|&b| b == b' ');
-            let (Some(&[number]), Some(outcome), Some(date), None) =
-                (parts.next(), parts.next(), parts.next(), parts.next())
-            else {
+        .map(move |one| {
+            let mut parts = one.splitn(4, |&b| b == b' ');
+            let (Some(&[number]), Some(outcome), Some(date)) = (parts.next(), parts.next(), parts.next()) else {
                 return Err(corrupt());
             };
             if !number.is_ascii_digit() {
                 return Err(corrupt());
             }
+            let by = parts
+                .next()
+                .map(|name| std::str::from_utf8(name).map_err(|_| corrupt()))
+                .transpose()?;
             Ok((
                 (number - b'0').try_into().map_err(StoreError::Corrupt)?,
                 RecordedVisit {
                     outcome: crate::mothers::parse_enum(std::str::from_utf8(outcome).map_err(|_| corrupt())?)?,
                     date: crate::mothers::iso_date(date).ok_or_else(corrupt)?,
                 },
+                by,
             ))
         })
-        .collect()
 }
+
+/// What separates the visits in `schedules.recorded` (a name may hold a comma).
+const RECORD_SEPARATOR: u8 = 30;

@@ -28,6 +28,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/store/0017_visits_by_mother_covering.sql"),
     include_str!("../../../migrations/store/0018_mothers_listed.sql"),
     include_str!("../../../migrations/store/0019_schedules.sql"),
+    include_str!("../../../migrations/store/0020_schedules_nurses.sql"),
 ];
 
 pub fn migrations() -> Migrations<'static> {

@@ -1,6 +1,6 @@
 //! The Today list query: the mothers whose latest birth puts a window near today, with their
 //! birth date and recorded visits, handed to the core to decide what is late, due or upcoming;
-//! and the latest births other queries (coverage, referrals) read.
+//! and the latest births the referral import reads.
 //!
 //! Only mothers born since `schedule::earliest_birth_on_schedule` are read, in one range scan of
 //! the schedule cache by birth date (`schedules.rs`), so the list costs in proportion to the
@@ -20,32 +20,6 @@ use uuid::Uuid;
 use crate::mothers::{date, id};
 use crate::schedules::COLUMNS;
 use crate::{Store, StoreError, collect_rows};
-
-/// The mothers with a birth dated in this range (both ends inclusive, `to` open when `None`),
-/// read through `births_by_date`: `?1` and `?2` are its bounds.
-pub(crate) const CANDIDATES: &str = "SELECT mother_id FROM births INDEXED BY births_by_date
-     WHERE birth_date >= ?1 AND birth_date <= ?2 AND mother_id IS NOT NULL";
-
-/// Which births a query reads: those dated from `from` on, up to `to` when given.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct BornBetween {
-    pub from: NaiveDate,
-    pub to: Option<NaiveDate>,
-}
-
-impl BornBetween {
-    /// The bounds as the database stores dates (ISO text compares as dates do).
-    pub(crate) fn bounds(self) -> (String, String) {
-        (
-            self.from.to_string(),
-            self.to.map_or_else(|| "9999-12-31".to_owned(), |to| to.to_string()),
-        )
-    }
-
-    fn contains(self, date: NaiveDate) -> bool {
-        date >= self.from && self.to.is_none_or(|to| date <= to)
-    }
-}
 
 impl Store {
     /// Late, due and this week's upcoming visits of the whole team as of `now`, extra visits
@@ -104,26 +78,6 @@ impl Store {
             *latest = (*latest).max(birth_date);
             Ok(())
         })?;
-        Ok(births)
-    }
-
-    /// Each mother's latest birth date, for the mothers whose latest birth falls in `born`: one
-    /// range scan of the index of birth dates from `born.from` on (any later birth of theirs is
-    /// in it too, so the latest one is read).
-    pub(crate) fn latest_births_between(&self, born: BornBetween) -> Result<HashMap<Uuid, NaiveDate>, StoreError> {
-        let mut births: HashMap<Uuid, NaiveDate> = HashMap::new();
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT mother_id, birth_date FROM births INDEXED BY births_by_date
-             WHERE birth_date >= ?1 AND mother_id IS NOT NULL",
-        )?;
-        collect_rows(&mut stmt, [born.from.to_string()], |row| {
-            let birth_date = date(row, 1)?;
-            let latest = births.entry(id(row, 0)?).or_insert(birth_date);
-            *latest = (*latest).max(birth_date);
-            Ok(())
-        })?;
-        // A later birth after the range moves her schedule out of it.
-        births.retain(|_, latest| born.contains(*latest));
         Ok(births)
     }
 }

@@ -225,7 +225,7 @@ fn every_mother_is_on_the_follow_up_list_exactly_as_her_windows_say_in_order() {
 
 #[test]
 fn the_coverage_table_counts_every_window_of_the_month_once_for_its_nurse() {
-    let seeded = seed();
+    let mut seeded = seed();
     let table = seeded.t.store.coverage(today(), now()).unwrap();
     let (from, to) = (
         "2026-11-01".parse::<NaiveDate>().unwrap(),
@@ -271,4 +271,60 @@ fn the_coverage_table_counts_every_window_of_the_month_once_for_its_nurse() {
     // The team row adds up the nurses.
     let done: u32 = table.rows.iter().map(|r| r.total.done).sum();
     assert_eq!(done, table.team.total.done);
+}
+
+#[test]
+fn a_nurse_whose_name_holds_commas_and_spaces_keeps_her_visits() {
+    // The schedule cache packs each visit with who recorded it; a name is free text.
+    let mut t = TempStore::new();
+    t.store.set_local_member("Ebe Derya", now()).unwrap();
+    let birth = today() - Days::new(5);
+    let mother = t
+        .store
+        .register_mother(
+            &registration("Anne Virgül", &birth.format("%d.%m.%Y").to_string()),
+            nurse(),
+            now(),
+        )
+        .unwrap();
+    let odd = "Kaya, Ebe  Ayşe 1 visited 2026-11-20";
+    for (number, day, outcome) in [(1, 3, VisitOutcome::Visited), (2, 5, VisitOutcome::NotAtHome)] {
+        let input = VisitInput {
+            mother_id: mother,
+            number: VisitNumber::new(number).unwrap(),
+            outcome,
+            visited_on: (birth + Days::new(day)).format("%d.%m.%Y").to_string(),
+            visited_at: "10:00".into(),
+            visited_by: odd.into(),
+            note: String::new(),
+            answers: Default::default(),
+        };
+        t.store.record_visit(&input, nurse(), now()).unwrap();
+    }
+    let table = t.store.coverage(today(), now()).unwrap();
+    let row = table
+        .rows
+        .iter()
+        .find(|r| r.nurse.as_deref() == Some(odd))
+        .unwrap_or_else(|| panic!("{:#?}", table.rows));
+    assert_eq!(row.visits[0].done, 1, "{row:#?}");
+    assert_eq!(table.rows.len(), 1, "{:#?}", table.rows);
+    // The lists read the same packed visits: visit 1 is made, so Today shows no visit 1 of hers.
+    let list = t.store.today_list(now()).unwrap();
+    let hers: Vec<u8> = [list.late, list.due, list.upcoming]
+        .concat()
+        .iter()
+        .filter(|e| e.mother_id == mother)
+        .map(|e| e.number.get())
+        .collect();
+    assert!(!hers.contains(&1), "{hers:?}");
+    let follow_up = t.store.follow_up_list(now(), &FollowUpFilter::default(), 50).unwrap();
+    assert!(
+        follow_up
+            .rows
+            .iter()
+            .all(|r| r.mother_id != mother || r.number.get() != 1),
+        "{:#?}",
+        follow_up.rows
+    );
 }
