@@ -1,8 +1,8 @@
-//! The coverage query: every mother with her birth date, every record of her visits with who
-//! made it, and who answers for her (the nurse she is assigned to, else who last visited her,
-//! else who last tried, else the member who registered her; the follow-up list's nurse is the
-//! same but for the last), and the day her case closed,
-//! handed to the core to count per nurse.
+//! The coverage query: every mother whose windows open in the month (from the schedule cache:
+//! her latest birth date, every record of her visits with who made it, her case), and who
+//! answers for her (the nurse she is assigned to, else who last visited her, else who last
+//! tried, else the member who registered her; the follow-up list's nurse is the same but for the
+//! last), handed to the core to count per nurse.
 
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use lohusa_core::coverage::{CoverageMother, CoverageTable, coverage, month_of};

@@ -1,9 +1,10 @@
 //! The schedule cache (`schedules`): for every mother the lists may show, what they compute her
-//! visit windows from (her latest birth date and recorded visits) and show of her (name, place,
-//! nationality, case), kept fresh like the flag cache: a write to her records marks her in
-//! `schedules_stale` in the same transaction (`flag_cache::touch`), and a list refreshes the
-//! stale mothers first, in one statement. The Today list reads the mothers born since a date in
-//! one range scan of the index by birth date; the follow-up list reads its mothers by id.
+//! visit windows from (her latest birth date and recorded visits, with who recorded each) and
+//! show of her (name, place, nationality, case), kept fresh like the flag cache: a write to her
+//! records marks her in `schedules_stale` in the same transaction (`flag_cache::touch`), and a
+//! list refreshes the stale mothers first, in one statement. The Today list and the coverage
+//! table read the mothers born in a range of dates in one range scan of the index by birth date;
+//! the follow-up list reads its mothers by id.
 
 use std::collections::HashMap;
 use std::sync::LazyLock;
@@ -18,9 +19,9 @@ use crate::{Store, StoreError};
 
 /// Rebuilds the rows of the stale mothers: each whole, not deleted one with a birth gets her
 /// latest birth date and every visit of the three (not an extra one) with its number, outcome,
-/// date and who recorded it, packed as `recorded_entries` reads them back. The stale mothers drive the
-/// statement (`CROSS JOIN` keeps them the outer loop: after one write, one mother is read, not
-/// every mother's row).
+/// date and who recorded it, packed as `recorded_entries` reads them back. The stale mothers
+/// drive the statement (`CROSS JOIN` keeps them the outer loop: after one write, one mother is
+/// read, not every mother's row).
 static REFRESH: LazyLock<String> = LazyLock::new(|| {
     format!(
         "DELETE FROM schedules WHERE mother_id IN (SELECT mother_id FROM schedules_stale);
