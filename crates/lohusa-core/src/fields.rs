@@ -189,7 +189,7 @@ impl ValueProblem {
 fn check_answer(key: &str, value: &Value) -> Result<(), ValueProblem> {
     let field = match key.split('.').collect::<Vec<_>>()[..] {
         ["mother", field] => field,
-        ["baby", baby, field] if baby.parse::<Uuid>().is_ok() => field,
+        ["baby", baby, field] if canonical_id(baby) => field,
         _ => return Err(ValueProblem::UnknownField),
     };
     let verdicts: Vec<bool> = crate::checklist::shipped()
@@ -201,6 +201,18 @@ fn check_answer(key: &str, value: &Value) -> Result<(), ValueProblem> {
         (false, true) => Ok(()),
         (false, false) => Err(ValueProblem::WrongType),
     }
+}
+
+/// An id as every device writes it: a UUID, lowercase and hyphenated. Records are joined by
+/// this text, so another spelling of the same id (uppercase, braced, without hyphens, a URN)
+/// would split one mother's records in two.
+fn canonical_id(text: &str) -> bool {
+    text.len() == 36 && !text.bytes().any(|b| b.is_ascii_uppercase()) && Uuid::try_parse(text).is_ok()
+}
+
+/// An id field's value: empty, or one id as every device writes it.
+fn id_value(value: &Value) -> bool {
+    value.is_null() || value.as_str().is_some_and(canonical_id)
 }
 
 /// Whether the value reads as the record's own type (or is empty).
@@ -286,7 +298,7 @@ pub fn check_value(entity: EntityKind, field: &str, value: &Value) -> Result<(),
         return Err(ValueProblem::OutOfRange);
     }
     let ok = match (entity, field) {
-        (_, "mother_id") => fits::<Uuid>(value),
+        (_, "mother_id") => id_value(value),
         (E::Mother, "full_name" | "street" | "neighbourhood" | "district" | "nationality") => fits::<String>(value),
         // As the form writes them: a phone of 10–13 digits, an identity number with its check
         // digits (a record that fails them could not be corrected through the form).
@@ -298,8 +310,13 @@ pub fn check_value(entity: EntityKind, field: &str, value: &Value) -> Result<(),
                     .is_some_and(|s| crate::identity::IdNumber::parse(s).is_ok_and(|id| id.digits == s))
         }
         (E::Mother, "date_of_birth" | "registered_on" | "closed_on") => plain_date(value),
-        (E::Mother, "assigned_to") => fits::<Uuid>(value),
-        (E::Mother, "deleted_seen_visits") => fits::<Vec<Uuid>>(value),
+        (E::Mother, "assigned_to") => id_value(value),
+        (E::Mother, "deleted_seen_visits") => {
+            value.is_null()
+                || value
+                    .as_array()
+                    .is_some_and(|ids| ids.iter().all(|id| id.as_str().is_some_and(canonical_id)))
+        }
         (E::Mother, "closed_reason") => fits::<crate::case::CloseReason>(value),
         (E::Mother, "age_years") => fits::<u32>(value),
         (E::Mother, "residency_status") => fits::<ResidencyStatus>(value),
@@ -315,7 +332,7 @@ pub fn check_value(entity: EntityKind, field: &str, value: &Value) -> Result<(),
         (E::Birth, "birth_date" | "discharge_date") => plain_date(value),
         (E::Birth, "mode") => fits::<BirthMode>(value),
         (E::Birth, "gestational_weeks") => fits::<u32>(value),
-        (E::Baby, "birth_id") => fits::<Uuid>(value),
+        (E::Baby, "birth_id") => id_value(value),
         (E::Baby, "ordinal" | "birth_weight_g") => fits::<u32>(value),
         (E::Baby, "name") => fits::<String>(value),
         (E::Baby, "sex") => fits::<BabySex>(value),
@@ -330,9 +347,9 @@ pub fn check_value(entity: EntityKind, field: &str, value: &Value) -> Result<(),
         }
         (E::Visit, "visited_by" | "note" | "correction_reason") => fits::<String>(value),
         (E::Visit, "checklist_version") => fits::<u32>(value),
-        (E::Visit, "extra_visit_id") => fits::<Uuid>(value),
+        (E::Visit, "extra_visit_id") => id_value(value),
         (E::Member, "name") => fits::<String>(value),
-        (E::Review, "visit_id") => fits::<Uuid>(value),
+        (E::Review, "visit_id") => id_value(value),
         (E::Review, "flags") => fits::<Vec<String>>(value),
         (E::Review, "orders") => fits::<ReviewOrder>(value),
         (E::Review, "note" | "reviewed_by") => fits::<String>(value),
@@ -340,7 +357,7 @@ pub fn check_value(entity: EntityKind, field: &str, value: &Value) -> Result<(),
         (E::ExtraVisit, "due_on") => plain_date(value),
         (E::ExtraVisit, "reason" | "ordered_by") => fits::<String>(value),
         (E::ExtraVisit, "ordered_at") => fits::<DateTime<Utc>>(value),
-        (E::ExtraVisit, "review_id") => fits::<Uuid>(value),
+        (E::ExtraVisit, "review_id") => id_value(value),
         (E::PsychologyNote | E::SocialNote, "written_on") => plain_date(value),
         (E::PsychologyNote | E::SocialNote, "text" | "written_by") => fits::<String>(value),
         (E::StockMovement, "movement") => fits::<crate::stock::Movement>(value),
@@ -354,7 +371,7 @@ pub fn check_value(entity: EntityKind, field: &str, value: &Value) -> Result<(),
                     .is_some_and(|n| (1..=u64::from(crate::stock::MAX_COUNT)).contains(&n))
         }
         (E::StockMovement, "moved_on") => plain_date(value),
-        (E::StockMovement, "member") => fits::<Uuid>(value),
+        (E::StockMovement, "member") => id_value(value),
         (E::StockMovement, "lot") => fits::<String>(value),
         (E::StockMovement, "contents") => {
             value.is_null()
@@ -421,6 +438,53 @@ mod tests {
         use EntityKind as E;
         let cases: &[(E, &str, Value, Result<(), ValueProblem>)] = &[
             (E::Birth, "birth_date", json!("2026-11-22"), Ok(())),
+            // Ids only as every device writes them: another spelling of the same id would join
+            // nothing (and split a mother's records in two).
+            (
+                E::Visit,
+                "mother_id",
+                json!("0190a5b2-7c3e-7d4f-8a1b-2c3d4e5f6a7b"),
+                Ok(()),
+            ),
+            (
+                E::Visit,
+                "mother_id",
+                json!("0190A5B2-7C3E-7D4F-8A1B-2C3D4E5F6A7B"),
+                Err(ValueProblem::WrongType),
+            ),
+            (
+                E::Birth,
+                "mother_id",
+                json!("{0190a5b2-7c3e-7d4f-8a1b-2c3d4e5f6a7b}"),
+                Err(ValueProblem::WrongType),
+            ),
+            (
+                E::Baby,
+                "birth_id",
+                json!("0190a5b27c3e7d4f8a1b2c3d4e5f6a7b"),
+                Err(ValueProblem::WrongType),
+            ),
+            (
+                E::Mother,
+                "assigned_to",
+                json!("urn:uuid:0190a5b2-7c3e-7d4f-8a1b-2c3d4e5f6a7b"),
+                Err(ValueProblem::WrongType),
+            ),
+            (
+                E::Mother,
+                "deleted_seen_visits",
+                json!([
+                    "0190a5b2-7c3e-7d4f-8a1b-2c3d4e5f6a7b",
+                    "0190A5B2-7C3E-7D4F-8A1B-2C3D4E5F6A7B"
+                ]),
+                Err(ValueProblem::WrongType),
+            ),
+            (
+                E::Visit,
+                "answers.baby.0190A5B2-7C3E-7D4F-8A1B-2C3D4E5F6A7B.weight_g",
+                json!(3200),
+                Err(ValueProblem::UnknownField),
+            ),
             (
                 E::Birth,
                 "birth_date",

@@ -222,7 +222,7 @@ impl Store {
     fn last_nurses(&self) -> Result<std::collections::HashMap<Uuid, String>, StoreError> {
         let mut nurses = std::collections::HashMap::new();
         let mut stmt = self.conn.prepare_cached(
-            "SELECT mother_id, visited_by FROM visits WHERE visited_by IS NOT NULL
+            "SELECT mother_id, visited_by FROM visits WHERE visited_by IS NOT NULL AND mother_id IS NOT NULL
              ORDER BY outcome = 'visited', visited_on",
         )?;
         collect_rows(&mut stmt, [], |row| {

@@ -66,3 +66,61 @@ fn incomplete_records_never_stop_the_lists() {
     let found = t.store.search_mothers("a", now(), 50);
     assert!(found.is_ok(), "{found:?}");
 }
+
+#[test]
+fn an_id_spelled_another_way_or_a_visit_before_its_mother_never_stops_the_doctor_s_list() {
+    use lohusa_core::followup::FollowUpFilter;
+    use lohusa_core::schedule::VisitNumber;
+    use lohusa_core::visit::{VisitInput, VisitOutcome};
+    let mut t = TempStore::new();
+    let mother = t
+        .store
+        .register_mother(&registration("Ayşe Işık", "2026-11-12"), nurse(), now())
+        .unwrap();
+    // Visit 2 with a severe anaemia: an urgent flag on the doctor's list.
+    let input = VisitInput {
+        mother_id: mother,
+        number: VisitNumber::new(2).unwrap(),
+        outcome: VisitOutcome::Visited,
+        visited_on: "24.11.2026".into(),
+        visited_at: "10:00".into(),
+        visited_by: "Ebe Derya".into(),
+        note: String::new(),
+        answers: [
+            ("mother.hb_done".to_owned(), "yes".to_owned()),
+            ("mother.hemoglobin".to_owned(), "7,1".to_owned()),
+        ]
+        .into(),
+    };
+    t.store.record_visit(&input, nurse(), now()).unwrap();
+    // Her id in capitals (as some platforms print ids), and a visit whose mother has not
+    // arrived yet: the first is not taken as hers, neither stops a list.
+    let capitals = received(
+        EntityKind::Visit,
+        json!({ "mother_id": mother.to_string().to_uppercase(), "number": 1, "outcome": "visited",
+                "visited_on": "2026-11-15", "visited_by": "Ebe Sevgi" }),
+        1,
+    );
+    let early = received(
+        EntityKind::Visit,
+        json!({ "number": 1, "outcome": "visited", "visited_on": "2026-11-15", "visited_by": "Ebe Sevgi" }),
+        2,
+    );
+    t.store.apply_pulled(&[capitals, early], 2, now(), 0).unwrap();
+    for nurse_filter in [None, Some("ebe derya".to_owned())] {
+        let filter = FollowUpFilter {
+            nurse: nurse_filter.clone(),
+            ..Default::default()
+        };
+        let list = t.store.follow_up_list(now(), &filter, 50).unwrap();
+        assert!(
+            list.rows
+                .iter()
+                .any(|r| r.mother_id == mother && r.kind == lohusa_core::followup::FollowUpKind::UrgentFlag),
+            "{nurse_filter:?}: {:#?}",
+            list.rows
+        );
+    }
+    t.store.today_list(now()).unwrap();
+    t.store.coverage(now().date_naive(), now()).unwrap();
+}
