@@ -143,6 +143,18 @@ async fn hostile_requests_are_bounded(db: Db) {
             "unknown_field",
         ),
         (
+            "a visit's mother id in capitals (another spelling of her id)",
+            change(
+                EntityKind::Visit,
+                Uuid::now_v7(),
+                device,
+                device,
+                json!({ "mother_id": mother.to_string().to_uppercase(), "number": 1, "outcome": "visited",
+                        "visited_on": "2026-11-24", "visited_by": "Ebe Derya" }),
+            ),
+            "invalid_value",
+        ),
+        (
             "a blood pressure of \"high\"",
             change(
                 EntityKind::Visit,
