@@ -350,7 +350,16 @@ pub fn check_value(entity: EntityKind, field: &str, value: &Value) -> Result<(),
         (E::Visit, "extra_visit_id") => id_value(value),
         (E::Member, "name") => fits::<String>(value),
         (E::Review, "visit_id") => id_value(value),
-        (E::Review, "flags") => fits::<Vec<String>>(value),
+        // Flag keys (`review::flag_key`): a rule, and the baby it is about by her id.
+        (E::Review, "flags") => {
+            value.is_null()
+                || value.as_array().is_some_and(|keys| {
+                    keys.iter().all(|key| {
+                        key.as_str()
+                            .is_some_and(|key| key.split_once(':').is_none_or(|(_, baby)| canonical_id(baby)))
+                    })
+                })
+        }
         (E::Review, "orders") => fits::<ReviewOrder>(value),
         (E::Review, "note" | "reviewed_by") => fits::<String>(value),
         (E::Review, "reviewed_at") => fits::<DateTime<Utc>>(value),
@@ -595,6 +604,18 @@ mod tests {
             (E::Visit, "answers.BAD KEY", json!(1), Err(ValueProblem::UnknownField)),
             (E::Review, "reviewed_at", json!("2026-11-25T07:00:00+00:00"), Ok(())),
             (E::Review, "flags", json!(["a", "b"]), Ok(())),
+            (
+                E::Review,
+                "flags",
+                json!(["baby_temperature:0190a5b2-7c3e-7d4f-8a1b-2c3d4e5f6a7b"]),
+                Ok(()),
+            ),
+            (
+                E::Review,
+                "flags",
+                json!(["baby_temperature:0190A5B2-7C3E-7D4F-8A1B-2C3D4E5F6A7B"]),
+                Err(ValueProblem::WrongType),
+            ),
         ];
         for (entity, field, value, want) in cases {
             assert_eq!(

@@ -34,11 +34,14 @@ impl Store {
         })
     }
 
-    /// A mother's sign-offs, oldest first.
+    /// A mother's sign-offs, oldest first. One received without its visit or order (a server of
+    /// an older version let it in, or the value broke a rule and was not applied) is left out:
+    /// it never stops her screen or a report.
     pub fn reviews_of(&self, mother: MotherId) -> Result<Vec<ReviewRecord>, StoreError> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT id, mother_id, visit_id, flags, orders, note, reviewed_by, reviewed_at
-             FROM reviews WHERE mother_id = ?1 ORDER BY reviewed_at",
+             FROM reviews WHERE mother_id = ?1 AND visit_id IS NOT NULL AND orders IS NOT NULL
+             ORDER BY reviewed_at",
         )?;
         collect_rows(&mut stmt, [mother.to_string()], |row| {
             let flags: Option<String> = row.get(3)?;

@@ -123,4 +123,19 @@ fn an_id_spelled_another_way_or_a_visit_before_its_mother_never_stops_the_doctor
     }
     t.store.today_list(now()).unwrap();
     t.store.coverage(now().date_naive(), now()).unwrap();
+
+    // A sign-off whose visit id is in capitals (an older server let it in): the id is not
+    // applied, and the review without its visit stops neither her screen nor the reports.
+    let visit = t.store.visits_of(mother).unwrap()[0].id;
+    let review = received(
+        EntityKind::Review,
+        json!({ "mother_id": mother, "visit_id": visit.to_string().to_uppercase(),
+                "flags": ["severe_anaemia"], "orders": "none", "reviewed_by": "Dr. Ece",
+                "reviewed_at": "2026-11-25T08:00:00Z" }),
+        3,
+    );
+    t.store.apply_pulled(&[review], 3, now(), 0).unwrap();
+    assert_eq!(t.store.reviews_of(mother).unwrap(), []);
+    t.store.mother_view(mother, now()).unwrap();
+    assert_eq!(t.store.records_for_export(now()).unwrap().len(), 1);
 }
