@@ -85,14 +85,16 @@ fn report(name: &str, t: &Timings, baseline: &Timings, target: &str) {
 }
 
 fn main() -> anyhow::Result<()> {
+    // The one moment the whole run is measured at: seeding, writes and reads all take it.
+    let now = Utc::now();
     let args = Args::parse();
     let dir = tempfile::tempdir()?;
     let path = args.db.clone().unwrap_or_else(|| dir.path().join("bench.sqlite3"));
     let mut store = Store::open(&path)?;
-    let member = store.set_local_member("Bench Nurse", Utc::now())?;
+    let member = store.set_local_member("Bench Nurse", now)?;
     let started = Instant::now();
     // Seeding does nothing when the store already holds mothers (a kept --db file).
-    lohusa_demo::seed(&mut store, 5000, args.mothers, Utc::now(), args.days)?;
+    lohusa_demo::seed(&mut store, 5000, args.mothers, now, args.days)?;
     println!(
         "seeded {} mothers, {} visits, {} changes in {:.1} s ({})",
         store.n_mothers()?,
@@ -107,15 +109,15 @@ fn main() -> anyhow::Result<()> {
         let filter = lohusa_core::followup::FollowUpFilter::default();
         for _ in 0..args.reads {
             match only {
-                Only::Today => drop(time(&mut samples, || store.today_list(Utc::now()))?),
-                Only::FollowUp => drop(time(&mut samples, || store.follow_up_list(Utc::now(), &filter, 200))?),
+                Only::Today => drop(time(&mut samples, || store.today_list(now))?),
+                Only::FollowUp => drop(time(&mut samples, || store.follow_up_list(now, &filter, 200))?),
                 Only::Coverage => {
-                    let month = lohusa_core::time::istanbul_today(Utc::now());
-                    drop(time(&mut samples, || store.coverage(month, Utc::now()))?)
+                    let month = lohusa_core::time::istanbul_today(now);
+                    drop(time(&mut samples, || store.coverage(month, now))?)
                 }
                 Only::FlagFill => {
                     store.mark_all_flags_stale()?;
-                    time(&mut samples, || store.refresh_flags(Utc::now()))?;
+                    time(&mut samples, || store.refresh_flags(now))?;
                 }
             }
         }
@@ -134,7 +136,7 @@ fn main() -> anyhow::Result<()> {
         // more day each round (windows open now stay open, for the writes measured below).
         let started = Instant::now();
         let added = missing;
-        let today = lohusa_core::time::istanbul_today(Utc::now());
+        let today = lohusa_core::time::istanbul_today(now);
         let mut open = Vec::new();
         for m in store.mother_ids()? {
             let born = store.birth_of(m)?.birth_date;
@@ -169,7 +171,7 @@ fn main() -> anyhow::Result<()> {
                     note: String::new(),
                     answers: BTreeMap::new(),
                 };
-                store.record_visit(&attempt, member.id, Utc::now())?;
+                store.record_visit(&attempt, member.id, now)?;
                 missing -= 1;
             }
         }
@@ -194,10 +196,10 @@ fn main() -> anyhow::Result<()> {
 
     // Writes: record visits on mothers whose visit is still open, versus a bare one-row insert.
     let open: Vec<_> = store
-        .today_list(Utc::now())?
+        .today_list(now)?
         .late
         .into_iter()
-        .chain(store.today_list(Utc::now())?.due)
+        .chain(store.today_list(now)?.due)
         .collect();
     let n_writes = open.len().min(500);
     let mut baseline_write = Vec::new();
@@ -210,7 +212,7 @@ fn main() -> anyhow::Result<()> {
             outcome: VisitOutcome::Visited,
             visited_on: entry
                 .opens_on
-                .max(entry.closes_on.min(lohusa_core::time::istanbul_today(Utc::now())))
+                .max(entry.closes_on.min(lohusa_core::time::istanbul_today(now)))
                 .to_string(),
             visited_at: "11:00".into(),
             visited_by: member.name.clone(),
@@ -222,7 +224,7 @@ fn main() -> anyhow::Result<()> {
                 ("mother.temperature".to_owned(), "36.8".to_owned()),
             ]),
         };
-        time(&mut record, || store.record_visit(&input, member.id, Utc::now()))?;
+        time(&mut record, || store.record_visit(&input, member.id, now))?;
     }
 
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
@@ -236,7 +238,7 @@ fn main() -> anyhow::Result<()> {
     // The flag cache filled from nothing (every mother stale, as after a first sync or new rules).
     store.mark_all_flags_stale()?;
     let started = Instant::now();
-    let recomputed = store.refresh_flags(Utc::now())?;
+    let recomputed = store.refresh_flags(now)?;
     let cold_refresh = started.elapsed();
 
     // Reads: the Today list, the follow-up list and a name search, versus a plain scan of every
@@ -252,18 +254,15 @@ fn main() -> anyhow::Result<()> {
     let mut n_found = 0;
     let mut coverage = Vec::new();
     let mut n_windows = 0;
-    let month = lohusa_core::time::istanbul_today(Utc::now());
+    let month = lohusa_core::time::istanbul_today(now);
     for i in 0..args.reads {
         time(&mut baseline_read, || store.baseline_scan())?;
-        let list = time(&mut today, || store.today_list(Utc::now()))?;
+        let list = time(&mut today, || store.today_list(now))?;
         n_today = list.late.len() + list.due.len() + list.upcoming.len();
-        n_follow_up = time(&mut follow_up, || store.follow_up_list(Utc::now(), &filter, 200))?.total;
-        n_windows = time(&mut coverage, || store.coverage(month, Utc::now()))?
-            .team
-            .total
-            .total();
+        n_follow_up = time(&mut follow_up, || store.follow_up_list(now, &filter, 200))?.total;
+        n_windows = time(&mut coverage, || store.coverage(month, now))?.team.total.total();
         n_found = time(&mut search, || {
-            store.search_mothers(queries[i % queries.len()], Utc::now(), 50)
+            store.search_mothers(queries[i % queries.len()], now, 50)
         })?
         .len();
     }
@@ -271,7 +270,6 @@ fn main() -> anyhow::Result<()> {
     // The programme report of this month and the month's line lists as a workbook: each reads
     // every record the device holds (fewer runs; they are the office's, not the nurse's).
     // One moment for every run, as the office's screen reads it once.
-    let now = Utc::now();
     let mut programme = Vec::new();
     let mut line_lists = Vec::new();
     let mut n_visits_made = 0;
@@ -303,7 +301,7 @@ fn main() -> anyhow::Result<()> {
     let index = store.match_index()?;
     let index_built = started.elapsed();
     let people: Vec<(String, Option<chrono::NaiveDate>)> = store
-        .search_mothers("a", Utc::now(), args.reads)?
+        .search_mothers("a", now, args.reads)?
         .into_iter()
         .map(|m| (m.full_name, Some(m.birth_date)))
         .collect();
@@ -387,14 +385,14 @@ fn main() -> anyhow::Result<()> {
         &br,
         "< 20 ms",
     );
-    encryption(&store, &args, dir.path())?;
+    encryption(&store, &args, dir.path(), now)?;
     Ok(())
 }
 
 /// The cost of encryption at rest: the same data, plain and encrypted (a copy made with
 /// SQLCipher's export), read and written alternately in this run; each encrypted figure is given
 /// as a ratio to its plain twin.
-fn encryption(plain: &Store, args: &Args, dir: &std::path::Path) -> anyhow::Result<()> {
+fn encryption(plain: &Store, args: &Args, dir: &std::path::Path, now: chrono::DateTime<Utc>) -> anyhow::Result<()> {
     let path = dir.join("bench-encrypted.sqlite3");
     let key = lohusa_store::keyring::DbKey::random();
     plain.copy_encrypted(&path, &key)?;
@@ -403,7 +401,7 @@ fn encryption(plain: &Store, args: &Args, dir: &std::path::Path) -> anyhow::Resu
     let member = plain.local_member()?.expect("the bench member");
     encrypted.sign_in_as(member.id, &member.name, None)?;
     let filter = lohusa_core::followup::FollowUpFilter::default();
-    let today = lohusa_core::time::istanbul_today(Utc::now());
+    let today = lohusa_core::time::istanbul_today(now);
     type Pair = (Vec<Duration>, Vec<Duration>);
     fn side(pair: &mut Pair, encrypted: bool) -> &mut Vec<Duration> {
         if encrypted { &mut pair.1 } else { &mut pair.0 }
@@ -413,14 +411,12 @@ fn encryption(plain: &Store, args: &Args, dir: &std::path::Path) -> anyhow::Resu
     for i in 0..args.reads {
         for (store, enc) in [(&mut plain, false), (&mut encrypted, true)] {
             time(side(&mut scan, enc), || store.baseline_scan())?;
-            time(side(&mut list, enc), || store.today_list(Utc::now()))?;
-            time(side(&mut follow, enc), || {
-                store.follow_up_list(Utc::now(), &filter, 200)
-            })?;
-            time(side(&mut search, enc), || store.search_mothers("ayşe", Utc::now(), 50))?;
+            time(side(&mut list, enc), || store.today_list(now))?;
+            time(side(&mut follow, enc), || store.follow_up_list(now, &filter, 200))?;
+            time(side(&mut search, enc), || store.search_mothers("ayşe", now, 50))?;
             let input = lohusa_demo::registration(&format!("Bench Anne {i}"), &born);
             time(side(&mut register, enc), || {
-                store.register_mother(&input, member.id, Utc::now())
+                store.register_mother(&input, member.id, now)
             })?;
         }
     }
