@@ -314,9 +314,10 @@ impl Store {
         let mut read = self
             .conn
             .prepare_cached("SELECT flag, visited_by FROM visit_flags WHERE visit_id = ?1 AND position = ?2")?;
-        let mut person = self
-            .conn
-            .prepare_cached("SELECT neighbourhood, nationality, assigned_to FROM schedules WHERE mother_id = ?1")?;
+        let mut person = self.conn.prepare_cached(
+            "SELECT neighbourhood, nationality, assigned_to, closed_on, closed_reason FROM schedules
+             WHERE mother_id = ?1",
+        )?;
         let mut nurse = self.conn.prepare_cached(
             "SELECT visited_by FROM visits WHERE mother_id = ?1 AND visited_by IS NOT NULL
              ORDER BY outcome = 'visited' DESC, visited_on DESC LIMIT 1",
@@ -332,18 +333,13 @@ impl Store {
                 }
             }
             if !people {
-                let (neighbourhood, nationality, assigned_to) = person.query_row([row.mother_id.to_string()], |r| {
-                    let assigned_to = r.get_ref(2)?.as_bytes_or_null().ok().flatten();
-                    Ok((
-                        r.get(0)?,
-                        r.get(1)?,
-                        assigned_to.and_then(|b| Uuid::try_parse_ascii(b).ok()),
-                    ))
-                })?;
-                row.neighbourhood = neighbourhood;
-                row.nationality = nationality;
-                if row.nurse.is_none() {
-                    row.nurse = assigned_to.and_then(|m| names.get(&lohusa_core::MemberId(m)).cloned());
+                let mut found = person.query([row.mother_id.to_string()])?;
+                if let Some(hers) = found.next()? {
+                    row.neighbourhood = hers.get(0)?;
+                    row.nationality = hers.get(1)?;
+                    if row.nurse.is_none() {
+                        row.nurse = crate::cases::case_state(hers, 2, &names)?.assigned_name;
+                    }
                 }
             }
             if row.nurse.is_none() {
