@@ -4,7 +4,8 @@
 //! Order: urgent flags, attention flags, late visits (window closed, nothing recorded), missed
 //! visits (window closed with a failed attempt), abnormal lab results that raised only a note,
 //! then visits due in the next few days. Within a group, the oldest first (the longest waiting),
-//! and for due visits the one closing soonest.
+//! and for due visits the one closing soonest; then by name, visit number, mother id and flag
+//! (visit id, place among its flags), so that the order is total.
 //!
 //! The list is built from what this device holds; the caller says how fresh that is.
 
@@ -33,6 +34,18 @@ pub enum FollowUpKind {
     MissedVisit,
     AbnormalLab,
     DueSoon,
+}
+
+impl FollowUpKind {
+    /// Every group, in the list's order.
+    pub const ALL: [FollowUpKind; 6] = [
+        FollowUpKind::UrgentFlag,
+        FollowUpKind::AttentionFlag,
+        FollowUpKind::LateVisit,
+        FollowUpKind::MissedVisit,
+        FollowUpKind::AbnormalLab,
+        FollowUpKind::DueSoon,
+    ];
 }
 
 /// A flag raised by a recorded visit, with what the list sorts and filters by. The flag itself
@@ -108,6 +121,57 @@ struct Entry {
     flag: Option<usize>,
 }
 
+/// Which group a flag puts its row in, if it goes on the list at all (a note that cites no lab
+/// result does not).
+pub fn flag_kind(level: FlagLevel, lab: bool) -> Option<FollowUpKind> {
+    match level {
+        FlagLevel::Urgent => Some(FollowUpKind::UrgentFlag),
+        FlagLevel::Attention => Some(FollowUpKind::AttentionFlag),
+        FlagLevel::Note if lab => Some(FollowUpKind::AbnormalLab),
+        FlagLevel::Note => None,
+    }
+}
+
+/// The rows a mother's schedule puts on the list today (her case open): each late, missed, due
+/// or soon due visit with its group, the date it sorts by and its number.
+pub fn schedule_entries(
+    schedule: &ScheduleRow,
+    today: NaiveDate,
+) -> impl Iterator<Item = (FollowUpKind, NaiveDate, VisitNumber)> {
+    let horizon = today + Days::new(DUE_SOON_DAYS);
+    visit_statuses(schedule.birth_date, today, &schedule.recorded)
+        .into_iter()
+        .filter_map(move |(window, status)| {
+            let (kind, date) = match status {
+                VisitStatus::Late => (FollowUpKind::LateVisit, window.closes_on),
+                VisitStatus::Missed | VisitStatus::Passed => (FollowUpKind::MissedVisit, window.closes_on),
+                VisitStatus::Due => (FollowUpKind::DueSoon, window.closes_on),
+                VisitStatus::Upcoming if window.opens_on <= horizon => (FollowUpKind::DueSoon, window.opens_on),
+                _ => return None,
+            };
+            Some((kind, date, window.number))
+        })
+}
+
+/// The first day after `today` on which `schedule_entries` of a mother born on `birth_date` may
+/// differ from today's, whatever was recorded; none when they never change again. Until then a
+/// list kept from today's entries stays true without recomputing her.
+pub fn schedule_entries_change_on(birth_date: NaiveDate, today: NaiveDate) -> Option<NaiveDate> {
+    crate::schedule::visit_windows(birth_date)
+        .iter()
+        .flat_map(|w| {
+            [
+                w.opens_on.checked_sub_days(Days::new(DUE_SOON_DAYS)),
+                Some(w.opens_on),
+                w.closes_on.succ_opt(),
+                Some(w.passes_on()),
+            ]
+        })
+        .flatten()
+        .filter(|day| *day > today)
+        .min()
+}
+
 /// The list, every row in order.
 pub fn follow_up_list(
     mothers: &[FollowUpMother],
@@ -142,11 +206,8 @@ pub fn follow_up_page(
         else {
             continue;
         };
-        let kind = match f.level {
-            FlagLevel::Urgent => FollowUpKind::UrgentFlag,
-            FlagLevel::Attention => FollowUpKind::AttentionFlag,
-            FlagLevel::Note if f.lab => FollowUpKind::AbnormalLab,
-            FlagLevel::Note => continue,
+        let Some(kind) = flag_kind(f.level, f.lab) else {
+            continue;
         };
         entries.push(Entry {
             kind,
@@ -156,21 +217,12 @@ pub fn follow_up_page(
             flag: Some(i),
         });
     }
-    let horizon = today + Days::new(DUE_SOON_DAYS);
     for (i, mother) in mothers.iter().enumerate().filter(|(_, m)| !m.schedule.case.is_closed()) {
-        let s = &mother.schedule;
-        for (window, status) in visit_statuses(s.birth_date, today, &s.recorded) {
-            let (kind, date) = match status {
-                VisitStatus::Late => (FollowUpKind::LateVisit, window.closes_on),
-                VisitStatus::Missed | VisitStatus::Passed => (FollowUpKind::MissedVisit, window.closes_on),
-                VisitStatus::Due => (FollowUpKind::DueSoon, window.closes_on),
-                VisitStatus::Upcoming if window.opens_on <= horizon => (FollowUpKind::DueSoon, window.opens_on),
-                _ => continue,
-            };
+        for (kind, date, number) in schedule_entries(&mother.schedule, today) {
             entries.push(Entry {
                 kind,
                 date,
-                number: window.number,
+                number,
                 mother: i,
                 flag: None,
             });
@@ -214,7 +266,16 @@ pub fn follow_up_page(
                     .cmp(&mothers[b.mother].schedule.full_name)
             })
             .then(a.number.cmp(&b.number))
-            .then(a.flag.cmp(&b.flag))
+            .then_with(|| {
+                mothers[a.mother]
+                    .schedule
+                    .mother_id
+                    .cmp(&mothers[b.mother].schedule.mother_id)
+            })
+            .then_with(|| {
+                let at = |e: &Entry| e.flag.map(|f| (flags[f].visit_id, flags[f].position));
+                at(a).cmp(&at(b))
+            })
     };
     // Counted by kind in the list's order; only the page's rows are put in order (a large
     // team's list has tens of thousands).
@@ -252,4 +313,80 @@ pub fn follow_up_page(
         })
         .collect();
     (rows, counts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schedule::{RecordedVisit, VisitOutcome};
+
+    fn schedule(birth_date: NaiveDate, recorded: Vec<(VisitNumber, RecordedVisit)>) -> ScheduleRow {
+        ScheduleRow {
+            mother_id: MotherId(uuid::Uuid::nil()),
+            full_name: String::new(),
+            neighbourhood: None,
+            birth_date,
+            recorded,
+            case: Default::default(),
+        }
+    }
+
+    /// Between a day and the change day it names, a mother's entries are the same on every day,
+    /// whatever was recorded; past the last change day they never change.
+    #[test]
+    fn a_mothers_entries_hold_until_their_change_day() {
+        let birth = NaiveDate::from_ymd_opt(2026, 3, 10).unwrap();
+        let outcomes = [
+            None,
+            Some(VisitOutcome::Visited),
+            Some(VisitOutcome::NotAtHome),
+            Some(VisitOutcome::Hospitalised),
+            Some(VisitOutcome::Refused),
+            Some(VisitOutcome::Moved),
+        ];
+        let mut checked = 0;
+        for first in outcomes {
+            for second in outcomes {
+                for on in [3, 20, 45] {
+                    let recorded: Vec<_> = [(VisitNumber::ALL[0], first), (VisitNumber::ALL[1], second)]
+                        .into_iter()
+                        .filter_map(|(n, outcome)| {
+                            outcome.map(|outcome| {
+                                (
+                                    n,
+                                    RecordedVisit {
+                                        outcome,
+                                        date: birth + Days::new(on),
+                                    },
+                                )
+                            })
+                        })
+                        .collect();
+                    let s = schedule(birth, recorded);
+                    let entries = |day| schedule_entries(&s, day).collect::<Vec<_>>();
+                    for start in 0..80 {
+                        let today = birth - Days::new(10) + Days::new(start);
+                        let held = entries(today);
+                        let until = schedule_entries_change_on(birth, today);
+                        assert!(until.is_none_or(|d| d > today));
+                        let last = until.unwrap_or(today + Days::new(200));
+                        let mut day = today;
+                        while day < last {
+                            assert_eq!(entries(day), held, "born {birth}, from {today} to {day}");
+                            day = day.succ_opt().unwrap();
+                            checked += 1;
+                        }
+                    }
+                }
+            }
+        }
+        assert!(checked > 10_000);
+    }
+
+    #[test]
+    fn a_mother_long_past_her_windows_never_changes() {
+        let birth = NaiveDate::from_ymd_opt(2025, 1, 1).unwrap();
+        assert_eq!(schedule_entries_change_on(birth, birth + Days::new(400)), None);
+        assert!(schedule_entries_change_on(birth, birth).is_some());
+    }
 }

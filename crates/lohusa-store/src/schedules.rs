@@ -4,7 +4,7 @@
 //! records marks her in `schedules_stale` in the same transaction (`flag_cache::touch`), and a
 //! list refreshes the stale mothers first, in one statement. The Today list and the coverage
 //! table read the mothers born in a range of dates in one range scan of the index by birth date;
-//! the follow-up list reads its mothers by id.
+//! the follow-up list's cache reads the mothers it rebuilds by id.
 
 use std::collections::HashMap;
 use std::sync::LazyLock;
@@ -40,6 +40,7 @@ static REFRESH: LazyLock<String> = LazyLock::new(|| {
              FROM schedules_stale s CROSS JOIN mothers m INDEXED BY mothers_listed ON m.id = s.mother_id
              WHERE m.deleted IS NOT 1 AND {whole}
          ) WHERE birth_date IS NOT NULL;
+         INSERT OR IGNORE INTO follow_up_stale (mother_id) SELECT mother_id FROM schedules_stale;
          DELETE FROM schedules_stale;",
         columns = COLUMNS.replace("s.", ""),
         whole = crate::mothers::whole_as(lohusa_core::EntityKind::Mother, "m"),
@@ -62,26 +63,6 @@ impl Store {
         }
         Ok(())
     }
-}
-
-/// What the follow-up list reads of a schedule row (`s`) when it is not filtered by place,
-/// nationality or nurse: what her windows and her place in the list come from.
-pub(crate) const WINDOW_COLUMNS: &str = "s.mother_id, s.birth_date, s.recorded, s.full_name, s.closed_on";
-
-/// A mother's schedule from a row of `WINDOW_COLUMNS`: no place, and of her case only whether
-/// it is closed.
-pub(crate) fn window_row(row: &rusqlite::Row<'_>) -> Result<ScheduleRow, StoreError> {
-    Ok(ScheduleRow {
-        mother_id: crate::mothers::id(row, 0)?,
-        full_name: row.get::<_, Option<String>>(3)?.unwrap_or_default(),
-        neighbourhood: None,
-        birth_date: crate::mothers::date(row, 1)?,
-        recorded: recorded_visits(crate::mothers::bytes_ref(row, 2)?.unwrap_or_default())?,
-        case: lohusa_core::case::CaseState {
-            closed_on: crate::mothers::opt_date(row, 4)?,
-            ..Default::default()
-        },
-    })
 }
 
 /// A mother's schedule and nationality from a row that starts with `COLUMNS`.

@@ -29,6 +29,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/store/0018_mothers_listed.sql"),
     include_str!("../../../migrations/store/0019_schedules.sql"),
     include_str!("../../../migrations/store/0020_schedules_nurses.sql"),
+    include_str!("../../../migrations/store/0021_follow_up_rows.sql"),
 ];
 
 pub fn migrations() -> Migrations<'static> {

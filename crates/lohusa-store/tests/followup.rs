@@ -593,3 +593,124 @@ fn a_baby_moved_to_another_birth_marks_both_mothers() {
         "her births' babies include the one moved"
     );
 }
+
+/// The list is kept row by row between reads; on every day, after every kind of write, and
+/// with the clock put back or far ahead, it equals the list the core computes afresh from the
+/// same records, page and counts, filtered or not.
+#[test]
+fn the_kept_list_equals_the_list_computed_afresh_on_every_day_and_after_every_write() {
+    use VisitOutcome::*;
+    use chrono::{DateTime, Duration, Utc};
+    use lohusa_core::case::{CloseCaseInput, CloseReason};
+    use lohusa_core::review::{ReviewInput, ReviewOrder};
+
+    let mut t = TempStore::new();
+    let places = ["Basmane", "Tepecik", "Kadifekale"];
+    // Mothers born on every third day over ten weeks; names repeat, so ties are broken by id.
+    let mothers: Vec<MotherId> = (0..24)
+        .map(|i| mother(&mut t, &format!("Anne {}", i % 7), i * 3, places[i as usize % 3]))
+        .collect();
+    let mut input = registration("Anne Suriye", &days_ago(9));
+    input.mother.nationality = "Suriye".into();
+    let syrian = t.store.register_mother(&input, nurse(), now()).unwrap();
+    let hb = [("mother.hb_done", "yes"), ("mother.hemoglobin", "7,5")];
+    let bp = [("mother.bp_systolic", "145"), ("mother.bp_diastolic", "85")];
+    visit(&mut t, mothers[1], 1, 0, "Ebe Derya", Visited, &bp);
+    visit(&mut t, mothers[2], 1, 3, "Ebe Derya", NotAtHome, &[]);
+    visit(&mut t, mothers[5], 2, 1, "Ebe Sevgi", Visited, &hb);
+    visit(&mut t, mothers[6], 1, 15, "Ebe Sevgi", Refused, &[]);
+    visit(&mut t, mothers[7], 1, 18, "Ebe Derya", Visited, &[]);
+    visit(&mut t, mothers[7], 2, 6, "Ebe Derya", Visited, &bp);
+    visit(&mut t, syrian, 1, 6, "Ebe Sevgi", Visited, &bp);
+    let low = [("mother.hb_done", "yes"), ("mother.hemoglobin", "11,5")];
+    visit(&mut t, mothers[8], 2, 9, "Ebe Sevgi", Visited, &low);
+
+    let filters = [
+        FollowUpFilter::default(),
+        FollowUpFilter {
+            nurse: Some("EBE DERYA".into()),
+            ..Default::default()
+        },
+        FollowUpFilter {
+            nurse: Some("ebe selin kaya".into()),
+            ..Default::default()
+        },
+        FollowUpFilter {
+            neighbourhood: Some("tepecik".into()),
+            number: VisitNumber::new(2),
+            ..Default::default()
+        },
+        FollowUpFilter {
+            nationality: Some("suriye".into()),
+            ..Default::default()
+        },
+        FollowUpFilter {
+            from: TODAY.parse().ok(),
+            to: Some(TODAY.parse::<NaiveDate>().unwrap() + Days::new(10)),
+            ..Default::default()
+        },
+    ];
+    let mut seen = std::collections::BTreeSet::new();
+    let mut check = |t: &mut TempStore, when: DateTime<Utc>, what: &str| {
+        for filter in &filters {
+            for limit in [3, 10_000] {
+                let kept = t.store.follow_up_list(when, filter, limit).unwrap();
+                let afresh = t.store.follow_up_list_recomputed(when, filter, limit).unwrap();
+                assert_eq!(kept, afresh, "{what}, {when}, {filter:?}, first {limit}");
+                seen.extend(kept.rows.iter().map(|r| r.kind));
+            }
+        }
+    };
+    let at = |days: i64| now() + Duration::days(days);
+    let derya = t.store.set_local_member("Ebe Selin", now()).unwrap().id;
+    for day in -10..70 {
+        let when = at(day);
+        check(&mut t, when, &format!("day {day}"));
+        match day {
+            0 => visit(&mut t, mothers[6], 2, 2, "Ebe Derya", Visited, &hb),
+            2 => {
+                let visit_id = t.store.visits_of(mothers[5]).unwrap()[0].id;
+                let review = ReviewInput {
+                    mother_id: mothers[5],
+                    visit_id,
+                    flags: vec!["severe_anaemia".into()],
+                    order: ReviewOrder::Referral,
+                    note: String::new(),
+                };
+                t.store.record_review(&review, derya, "Dr. Ece", now()).unwrap();
+            }
+            4 => {
+                let close = CloseCaseInput {
+                    closed_on: TODAY.into(),
+                    reason: Some(CloseReason::MovedAway),
+                };
+                t.store.close_case(mothers[1], &close, derya, now()).unwrap();
+            }
+            6 => {
+                t.store
+                    .assign_mothers(&mothers[8..12], Some(derya), derya, now())
+                    .unwrap();
+            }
+            8 => {
+                // The member is renamed: the rows naming her as the assigned nurse say so.
+                t.store.set_local_member("Ebe Selin Kaya", now()).unwrap();
+            }
+            10 => assert!(t.store.reopen_case(mothers[1], derya, now()).unwrap()),
+            12 => t.store.delete_mother(mothers[9], derya, now()).unwrap(),
+            _ => {
+                if day > 12 {
+                    check(&mut t, when, &format!("again on day {day}"));
+                }
+                continue;
+            }
+        };
+        check(&mut t, when, &format!("after the write of day {day}"));
+    }
+    // The clock put back, then far ahead, then back again; and the file opened anew.
+    for day in [-3, 400, 1, 1, 35] {
+        check(&mut t, at(day), &format!("clock at day {day}"));
+    }
+    let mut t = t.reopen();
+    check(&mut t, at(36), "reopened");
+    assert_eq!(seen.len(), FollowUpKind::ALL.len(), "every group was checked: {seen:?}");
+}
