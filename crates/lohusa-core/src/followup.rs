@@ -15,7 +15,7 @@ use ts_rs::TS;
 
 use crate::flags::{Flag, FlagLevel};
 use crate::ids::{MotherId, VisitId};
-use crate::schedule::{VisitNumber, VisitStatus, visit_statuses};
+use crate::schedule::{VisitNumber, VisitOutcome, VisitStatus, visit_statuses};
 use crate::today::ScheduleRow;
 
 /// How far ahead "due in the next days" looks.
@@ -153,21 +153,31 @@ pub fn schedule_entries(
         })
 }
 
-/// The first day after `today` on which `schedule_entries` of a mother born on `birth_date` may
-/// differ from today's, whatever was recorded; none when they never change again. Until then a
-/// list kept from today's entries stays true without recomputing her.
-pub fn schedule_entries_change_on(birth_date: NaiveDate, today: NaiveDate) -> Option<NaiveDate> {
-    crate::schedule::visit_windows(birth_date)
+/// The first day after `today` on which `schedule_entries` of this mother may differ from
+/// today's; none when they never change again (until something is recorded). Until then a list
+/// kept from today's entries stays true without recomputing her. A window whose visit was made,
+/// or closed by a refusal or a move, changes nothing by the date.
+pub fn schedule_entries_change_on(schedule: &ScheduleRow, today: NaiveDate) -> Option<NaiveDate> {
+    crate::schedule::visit_windows(schedule.birth_date)
         .iter()
         .flat_map(|w| {
-            [
-                w.opens_on.checked_sub_days(Days::new(DUE_SOON_DAYS)),
-                Some(w.opens_on),
-                w.closes_on.succ_opt(),
-                Some(w.passes_on()),
-            ]
+            let records = (schedule.recorded.iter())
+                .filter(|(n, _)| *n == w.number)
+                .map(|(_, r)| *r);
+            let days = match crate::schedule::deciding_record(records).map(|r| r.outcome) {
+                None => [
+                    w.opens_on.checked_sub_days(Days::new(DUE_SOON_DAYS)),
+                    Some(w.opens_on),
+                    w.closes_on.succ_opt(),
+                    Some(w.passes_on()),
+                ],
+                Some(VisitOutcome::NotAtHome | VisitOutcome::Hospitalised) => {
+                    [w.closes_on.succ_opt(), None, None, None]
+                }
+                Some(VisitOutcome::Visited | VisitOutcome::Refused | VisitOutcome::Moved) => [None; 4],
+            };
+            days.into_iter().flatten()
         })
-        .flatten()
         .filter(|day| *day > today)
         .min()
 }
@@ -318,7 +328,7 @@ pub fn follow_up_page(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::schedule::{RecordedVisit, VisitOutcome};
+    use crate::schedule::RecordedVisit;
 
     fn schedule(birth_date: NaiveDate, recorded: Vec<(VisitNumber, RecordedVisit)>) -> ScheduleRow {
         ScheduleRow {
@@ -345,29 +355,37 @@ mod tests {
             Some(VisitOutcome::Moved),
         ];
         let mut checked = 0;
-        for first in outcomes {
-            for second in outcomes {
+        for (first, second, third) in outcomes
+            .iter()
+            .flat_map(|a| outcomes.iter().map(move |b| (*a, *b)))
+            .flat_map(|(a, b)| [None, Some(VisitOutcome::NotAtHome), Some(VisitOutcome::Visited)].map(|c| (a, b, c)))
+        {
+            {
                 for on in [3, 20, 45] {
-                    let recorded: Vec<_> = [(VisitNumber::ALL[0], first), (VisitNumber::ALL[1], second)]
-                        .into_iter()
-                        .filter_map(|(n, outcome)| {
-                            outcome.map(|outcome| {
-                                (
-                                    n,
-                                    RecordedVisit {
-                                        outcome,
-                                        date: birth + Days::new(on),
-                                    },
-                                )
-                            })
+                    let recorded: Vec<_> = [
+                        (VisitNumber::ALL[0], first),
+                        (VisitNumber::ALL[1], second),
+                        (VisitNumber::ALL[2], third),
+                    ]
+                    .into_iter()
+                    .filter_map(|(n, outcome)| {
+                        outcome.map(|outcome| {
+                            (
+                                n,
+                                RecordedVisit {
+                                    outcome,
+                                    date: birth + Days::new(on),
+                                },
+                            )
                         })
-                        .collect();
+                    })
+                    .collect();
                     let s = schedule(birth, recorded);
                     let entries = |day| schedule_entries(&s, day).collect::<Vec<_>>();
                     for start in 0..80 {
                         let today = birth - Days::new(10) + Days::new(start);
                         let held = entries(today);
-                        let until = schedule_entries_change_on(birth, today);
+                        let until = schedule_entries_change_on(&s, today);
                         assert!(until.is_none_or(|d| d > today));
                         let last = until.unwrap_or(today + Days::new(200));
                         let mut day = today;
@@ -384,9 +402,26 @@ mod tests {
     }
 
     #[test]
-    fn a_mother_long_past_her_windows_never_changes() {
+    fn a_mother_long_past_her_windows_or_visited_in_each_never_changes() {
         let birth = NaiveDate::from_ymd_opt(2025, 1, 1).unwrap();
-        assert_eq!(schedule_entries_change_on(birth, birth + Days::new(400)), None);
-        assert!(schedule_entries_change_on(birth, birth).is_some());
+        let nothing = schedule(birth, vec![]);
+        assert_eq!(schedule_entries_change_on(&nothing, birth + Days::new(400)), None);
+        assert!(schedule_entries_change_on(&nothing, birth).is_some());
+        let visited = schedule(
+            birth,
+            VisitNumber::ALL
+                .iter()
+                .map(|n| {
+                    (
+                        *n,
+                        RecordedVisit {
+                            outcome: VisitOutcome::Visited,
+                            date: birth + Days::new(1),
+                        },
+                    )
+                })
+                .collect(),
+        );
+        assert_eq!(schedule_entries_change_on(&visited, birth), None);
     }
 }

@@ -389,7 +389,7 @@ fn rebuild_stale(
                 row(kind, f.visited_on, f.number.get(), Some(f), Some(&f.visited_by))?;
             }
         }
-        if let Some(change) = schedule_entries_change_on(s.birth_date, today) {
+        if let Some(change) = schedule_entries_change_on(s, today) {
             changes.execute(params![mother_id, change.num_days_from_ce()])?;
         }
     }
