@@ -97,6 +97,10 @@ impl Store {
         // A team's whole store (tens of MB at most) fits in the page cache, so lists over every
         // mother read memory, not the file, after the first time.
         conn.pragma_update(None, "cache_size", -65536)?;
+        // Applying a change runs some thirty statements (log, merge metadata, the row, answers,
+        // the caches' stale marks); rusqlite keeps 16 prepared by default, and a statement
+        // pushed out is compiled again on its next use.
+        conn.set_prepared_statement_cache_capacity(256);
         schema::migrate(&mut conn)?;
         let device = retry_while_busy(|| meta::ensure_device_id(&conn))?;
         retry_while_busy(|| flag_cache::check_rules(&conn))?;

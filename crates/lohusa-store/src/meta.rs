@@ -17,7 +17,10 @@ pub struct LocalMember {
 }
 
 pub fn get(conn: &Connection, key: &str) -> Result<Option<String>, StoreError> {
-    optional(conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0)))
+    optional(
+        conn.prepare_cached("SELECT value FROM meta WHERE key = ?1")?
+            .query_row([key], |r| r.get(0)),
+    )
 }
 
 pub fn set(conn: &Connection, key: &str, value: &str) -> Result<(), StoreError> {

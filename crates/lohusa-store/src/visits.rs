@@ -224,16 +224,17 @@ impl Store {
     /// Nothing is checked: a draft may be half-filled and wrong.
     pub fn save_visit_draft(&mut self, input: &VisitInput, now: DateTime<Utc>) -> Result<(), StoreError> {
         let content = serde_json::to_string(input).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        self.conn.execute(
-            "INSERT INTO visit_drafts (mother_id, number, content, saved_at) VALUES (?1, ?2, ?3, ?4)
+        self.conn
+            .prepare_cached(
+                "INSERT INTO visit_drafts (mother_id, number, content, saved_at) VALUES (?1, ?2, ?3, ?4)
              ON CONFLICT (mother_id, number) DO UPDATE SET content = excluded.content, saved_at = excluded.saved_at",
-            rusqlite::params![
+            )?
+            .execute(rusqlite::params![
                 input.mother_id.to_string(),
                 input.number.get(),
                 content,
                 now.to_rfc3339()
-            ],
-        )?;
+            ])?;
         Ok(())
     }
 
@@ -257,10 +258,9 @@ impl Store {
     }
 
     pub fn discard_visit_draft(&mut self, mother: MotherId, number: VisitNumber) -> Result<(), StoreError> {
-        self.conn.execute(
-            "DELETE FROM visit_drafts WHERE mother_id = ?1 AND number = ?2",
-            rusqlite::params![mother.to_string(), number.get()],
-        )?;
+        self.conn
+            .prepare_cached("DELETE FROM visit_drafts WHERE mother_id = ?1 AND number = ?2")?
+            .execute(rusqlite::params![mother.to_string(), number.get()])?;
         Ok(())
     }
 
