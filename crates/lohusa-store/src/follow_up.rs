@@ -71,7 +71,40 @@ impl Store {
         self.refresh_flags(now)?;
         self.refresh_schedules()?;
         let today = istanbul_today(now);
-        self.refresh_follow_up(today)?;
+        // Another process sharing the file (the app and the command line) may bring the list to
+        // another day between the refresh and the read: the read checks the day it reads, in one
+        // read transaction, and refreshes again if it must; the third time, refresh and read
+        // hold the write lock together.
+        for _ in 0..2 {
+            self.refresh_follow_up(today)?;
+            let tx = match self.conn.is_autocommit() {
+                true => Some(self.conn.unchecked_transaction()?),
+                false => None,
+            };
+            if self.follow_up_day()? == Some(today.num_days_from_ce()) {
+                let list = self.read_follow_up(today, filter, limit)?;
+                tx.map(|tx| tx.commit()).transpose()?;
+                return Ok(list);
+            }
+        }
+        self.in_write_transaction(|store| {
+            store.refresh_follow_up(today)?;
+            store.read_follow_up(today, filter, limit)
+        })
+    }
+
+    /// The day `follow_up_rows` holds, if it holds one.
+    fn follow_up_day(&self) -> Result<Option<i32>, StoreError> {
+        Ok(meta::get(&self.conn, KEY_DAY)?.and_then(|d| d.parse().ok()))
+    }
+
+    /// The page and counts of the kept list, as it stands.
+    fn read_follow_up(
+        &self,
+        today: NaiveDate,
+        filter: &FollowUpFilter,
+        limit: usize,
+    ) -> Result<FollowUpList, StoreError> {
         // Only the filters asked for go in the statement, so each set of them is prepared once
         // and the unfiltered list walks the order's index for its first rows.
         let mut conditions = Vec::new();
@@ -153,15 +186,21 @@ impl Store {
     /// one before today. Returns how many mothers were rebuilt.
     pub(crate) fn refresh_follow_up(&mut self, today: NaiveDate) -> Result<usize, StoreError> {
         let day = today.num_days_from_ce();
-        let held: Option<i32> = meta::get(&self.conn, KEY_DAY)?.and_then(|d| d.parse().ok());
-        let stale: bool = self
-            .conn
-            .prepare_cached("SELECT EXISTS (SELECT 1 FROM follow_up_stale)")?
-            .query_row([], |r| r.get(0))?;
-        if held == Some(day) && !stale {
+        let fresh = |store: &Store| -> Result<bool, StoreError> {
+            let stale: bool = (store.conn)
+                .prepare_cached("SELECT EXISTS (SELECT 1 FROM follow_up_stale)")?
+                .query_row([], |r| r.get(0))?;
+            Ok(!stale && store.follow_up_day()? == Some(day))
+        };
+        if fresh(self)? {
             return Ok(0);
         }
         self.in_write_transaction(|store| {
+            // Read again under the write lock: another process may have refreshed it meanwhile.
+            if fresh(store)? {
+                return Ok(0);
+            }
+            let held = store.follow_up_day()?;
             let conn = &store.conn;
             match held {
                 Some(held) if held == day => {}

@@ -714,3 +714,27 @@ fn the_kept_list_equals_the_list_computed_afresh_on_every_day_and_after_every_wr
     check(&mut t, at(36), "reopened");
     assert_eq!(seen.len(), FollowUpKind::ALL.len(), "every group was checked: {seen:?}");
 }
+
+/// Two processes on one file (the app and the command line) whose clocks say different days
+/// each read their own day's list, however their reads alternate.
+#[test]
+fn two_handles_on_one_file_reading_different_days_each_get_their_days_list() {
+    use chrono::Duration;
+    let mut t = TempStore::new();
+    for i in 0..12 {
+        mother(&mut t, &format!("Anne {i}"), i * 4, "Basmane");
+    }
+    let mut other = lohusa_store::Store::open(t.store.path()).unwrap();
+    let filter = FollowUpFilter::default();
+    for (i, days) in [0, 6, 0, 6, 30, -2, 30].into_iter().enumerate() {
+        let when = now() + Duration::days(days);
+        let store = if i % 2 == 0 { &mut t.store } else { &mut other };
+        let kept = store.follow_up_list(when, &filter, 500).unwrap();
+        assert_eq!(
+            kept,
+            store.follow_up_list_recomputed(when, &filter, 500).unwrap(),
+            "day {days}"
+        );
+        assert!(kept.total > 0);
+    }
+}
