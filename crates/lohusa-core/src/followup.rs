@@ -401,6 +401,15 @@ mod tests {
         assert!(checked > 10_000);
     }
 
+    /// A store keeps a group as its place in `ALL`, which is the list's order.
+    #[test]
+    fn every_group_is_in_all_at_its_place_in_the_order() {
+        for (i, kind) in FollowUpKind::ALL.iter().enumerate() {
+            assert_eq!(*kind as usize, i);
+        }
+        assert!(FollowUpKind::ALL.is_sorted());
+    }
+
     #[test]
     fn a_mother_long_past_her_windows_or_visited_in_each_never_changes() {
         let birth = NaiveDate::from_ymd_opt(2025, 1, 1).unwrap();
