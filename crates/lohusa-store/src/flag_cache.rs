@@ -98,7 +98,11 @@ pub(crate) fn touch_moved(
 
 /// A fingerprint of the shipped rules (FNV-1a over the definitions as JSON).
 fn rules_fingerprint() -> String {
-    let text = serde_json::to_string(lohusa_core::checklist::shipped()).unwrap_or_default();
+    fingerprint(&serde_json::to_string(lohusa_core::checklist::shipped()).unwrap_or_default())
+}
+
+/// FNV-1a of a text, as 16 hex digits: what a cache records of the rules it was built by.
+pub(crate) fn fingerprint(text: &str) -> String {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     for byte in text.bytes() {
         hash ^= u64::from(byte);

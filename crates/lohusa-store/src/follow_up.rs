@@ -32,6 +32,54 @@ use crate::{Store, StoreError, collect_rows, meta};
 /// The day `follow_up_rows` holds the list of, as days from the common era.
 const KEY_DAY: &str = "follow_up_day";
 
+/// The fingerprint of the rules `follow_up_rows` was built by.
+const KEY_RULES: &str = "follow_up_rules";
+
+/// What the kept rows are worked out by, beyond the records: the groups and their order, the
+/// windows and when each row comes and goes (the rows and change days of probe mothers, one
+/// for each outcome of each visit, over ninety days), which flags go on the list, and how the
+/// filters fold text. A build that changes any of it rebuilds the list once.
+static RULES: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    use lohusa_core::flags::FlagLevel;
+    use lohusa_core::schedule::{RecordedVisit, VisitNumber, VisitOutcome};
+    let birth = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap_or_default();
+    let mut text = format!("{:?}\n", FollowUpKind::ALL);
+    for level in [FlagLevel::Urgent, FlagLevel::Attention, FlagLevel::Note] {
+        text += &format!("{:?}{:?}\n", flag_kind(level, true), flag_kind(level, false));
+    }
+    text += &fold_for_search("İıIiŞşĞğÜüÖöÇç Ââ Fatma AYŞE نور مريم  al-Hassan");
+    let outcomes = [
+        None,
+        Some(VisitOutcome::Visited),
+        Some(VisitOutcome::NotAtHome),
+        Some(VisitOutcome::Hospitalised),
+        Some(VisitOutcome::Refused),
+        Some(VisitOutcome::Moved),
+    ];
+    for number in VisitNumber::ALL {
+        for outcome in outcomes {
+            let recorded = outcome.map(|outcome| {
+                let date = birth + chrono::Days::new(u64::from(number.get()) * 5);
+                (number, RecordedVisit { outcome, date })
+            });
+            let schedule = lohusa_core::today::ScheduleRow {
+                mother_id: lohusa_core::MotherId(Uuid::nil()),
+                full_name: String::new(),
+                neighbourhood: None,
+                birth_date: birth,
+                recorded: recorded.into_iter().collect(),
+                case: Default::default(),
+            };
+            for day in 0..90 {
+                let today = birth + chrono::Days::new(day);
+                let entries: Vec<_> = schedule_entries(&schedule, today).collect();
+                text += &format!("{entries:?}{:?}\n", schedule_entries_change_on(&schedule, today));
+            }
+        }
+    }
+    crate::flag_cache::fingerprint(&text)
+});
+
 /// Who last visited a mother (`s`): the nurse of her latest visit, else of her latest attempt.
 const LAST_NURSE: &str = "(SELECT v.visited_by FROM visits v INDEXED BY visits_by_mother
       WHERE v.mother_id = s.mother_id AND v.visited_by IS NOT NULL
@@ -81,7 +129,7 @@ impl Store {
                 true => Some(self.conn.unchecked_transaction()?),
                 false => None,
             };
-            if self.follow_up_day()? == Some(today.num_days_from_ce()) {
+            if self.follow_up_day()? == Some(today.num_days_from_ce()) && self.follow_up_rules_held()? {
                 let list = self.read_follow_up(today, filter, limit)?;
                 tx.map(|tx| tx.commit()).transpose()?;
                 return Ok(list);
@@ -96,6 +144,11 @@ impl Store {
     /// The day `follow_up_rows` holds, if it holds one.
     fn follow_up_day(&self) -> Result<Option<i32>, StoreError> {
         Ok(meta::get(&self.conn, KEY_DAY)?.and_then(|d| d.parse().ok()))
+    }
+
+    /// Whether the kept rows were built by this build's rules.
+    fn follow_up_rules_held(&self) -> Result<bool, StoreError> {
+        Ok(meta::get(&self.conn, KEY_RULES)?.as_deref() == Some(RULES.as_str()))
     }
 
     /// The page and counts of the kept list, as it stands.
@@ -190,7 +243,7 @@ impl Store {
             let stale: bool = (store.conn)
                 .prepare_cached("SELECT EXISTS (SELECT 1 FROM follow_up_stale)")?
                 .query_row([], |r| r.get(0))?;
-            Ok(!stale && store.follow_up_day()? == Some(day))
+            Ok(!stale && store.follow_up_day()? == Some(day) && store.follow_up_rules_held()?)
         };
         if fresh(self)? {
             return Ok(0);
@@ -200,7 +253,11 @@ impl Store {
             if fresh(store)? {
                 return Ok(0);
             }
-            let held = store.follow_up_day()?;
+            // Rows built by other rules are all rebuilt, as for a list never built.
+            let held = match store.follow_up_rules_held()? {
+                true => store.follow_up_day()?,
+                false => None,
+            };
             let conn = &store.conn;
             match held {
                 Some(held) if held == day => {}
@@ -226,6 +283,7 @@ impl Store {
             let rebuilt = rebuild_stale(conn, &store.member_names()?, today)?;
             conn.execute("DELETE FROM follow_up_stale", [])?;
             meta::set(conn, KEY_DAY, &day.to_string())?;
+            meta::set(conn, KEY_RULES, &RULES)?;
             Ok(rebuilt)
         })
     }

@@ -738,3 +738,25 @@ fn two_handles_on_one_file_reading_different_days_each_get_their_days_list() {
         assert!(kept.total > 0);
     }
 }
+
+/// Rows kept by a build with other rules (another order of groups, other windows or folding)
+/// are not served: the first read of a new build rebuilds them all.
+#[test]
+fn rows_kept_by_other_rules_are_rebuilt_before_they_are_read() {
+    let mut t = TempStore::new();
+    for i in 0..12 {
+        mother(&mut t, &format!("Anne {i}"), i * 4, "Basmane");
+    }
+    let filter = FollowUpFilter::default();
+    let right = t.store.follow_up_list(now(), &filter, 500).unwrap();
+    assert!(right.total > 0);
+    // What an older build would have left: every row in another group, its rules recorded.
+    t.store
+        .connection()
+        .execute_batch(
+            "UPDATE follow_up_rows SET kind = 0, nurse_key = 'x';
+             UPDATE meta SET value = '0000000000000000' WHERE key = 'follow_up_rules';",
+        )
+        .unwrap();
+    assert_eq!(t.store.follow_up_list(now(), &filter, 500).unwrap(), right);
+}
