@@ -138,6 +138,13 @@ impl Store {
     /// Recomputes the flags of every stale mother; returns how many were recomputed.
     pub fn refresh_flags(&mut self, now: DateTime<Utc>) -> Result<usize, StoreError> {
         let today = istanbul_today(now);
+        // Nothing stale: no write lock to wait for behind a sync.
+        let stale: bool = (self.conn)
+            .prepare_cached("SELECT EXISTS (SELECT 1 FROM flags_stale)")?
+            .query_row([], |r| r.get(0))?;
+        if !stale {
+            return Ok(0);
+        }
         self.in_write_transaction(|store| {
             let mut stmt = store.conn.prepare_cached("SELECT mother_id FROM flags_stale")?;
             let stale: Vec<Uuid> = collect_rows(&mut stmt, [], |row| id(row, 0))?;
