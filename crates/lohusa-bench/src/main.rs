@@ -62,10 +62,16 @@ impl Timings {
 }
 
 fn time<T>(samples: &mut Vec<Duration>, f: impl FnOnce() -> T) -> T {
+    let (out, took) = timed(f);
+    samples.push(took);
+    out
+}
+
+/// What `f` returns and how long it took (a stopwatch, not the run's moment).
+fn timed<T>(f: impl FnOnce() -> T) -> (T, Duration) {
     let start = Instant::now();
     let out = f();
-    samples.push(start.elapsed());
-    out
+    (out, start.elapsed())
 }
 
 fn ms(d: Duration) -> String {
@@ -109,9 +115,9 @@ fn main() -> anyhow::Result<()> {
         let filter = lohusa_core::followup::FollowUpFilter::default();
         if only == Only::FollowUp {
             // The first read fills the list's cache when the file holds none for this day.
-            let started = Instant::now();
-            store.follow_up_list(now, &filter, 200)?;
-            println!("first read {}", ms(started.elapsed()));
+            let (first, took) = timed(|| store.follow_up_list(now, &filter, 200));
+            first?;
+            println!("first read {}", ms(took));
         }
         for _ in 0..args.reads {
             match only {
@@ -249,12 +255,9 @@ fn main() -> anyhow::Result<()> {
     // The follow-up list's own cache filled from nothing, by its first read; then the kept list
     // is checked against the list the core computes afresh from the same records.
     let filter = lohusa_core::followup::FollowUpFilter::default();
-    let started = Instant::now();
-    let kept = store.follow_up_list(now, &filter, 200)?;
-    let cold_list = started.elapsed();
-    let started = Instant::now();
-    let afresh = store.follow_up_list_recomputed(now, &filter, 200)?;
-    let recomputed_list = started.elapsed();
+    let (kept, cold_list) = timed(|| store.follow_up_list(now, &filter, 200));
+    let (afresh, recomputed_list) = timed(|| store.follow_up_list_recomputed(now, &filter, 200));
+    let (kept, afresh) = (kept?, afresh?);
     anyhow::ensure!(
         kept == afresh,
         "the kept follow-up list differs from the list computed afresh"

@@ -182,6 +182,51 @@ pub fn schedule_entries_change_on(schedule: &ScheduleRow, today: NaiveDate) -> O
         .min()
 }
 
+/// Every outcome a visit may have recorded, and none.
+const OUTCOMES: [Option<VisitOutcome>; 6] = [
+    None,
+    Some(VisitOutcome::Visited),
+    Some(VisitOutcome::NotAtHome),
+    Some(VisitOutcome::Hospitalised),
+    Some(VisitOutcome::Refused),
+    Some(VisitOutcome::Moved),
+];
+
+/// A text of what a mother's rows are worked out by, beyond her records: the groups and their
+/// order, the rows and change days of probe mothers (each outcome of each visit, over ninety
+/// days), which flags go on the list, and how the filters fold text. A store keeping rows
+/// compares its fingerprint to know they were built by the same rules.
+pub fn rules_probe() -> String {
+    let birth = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap_or_default();
+    let mut text = format!("{:?}\n", FollowUpKind::ALL);
+    for level in [FlagLevel::Urgent, FlagLevel::Attention, FlagLevel::Note] {
+        text += &format!("{:?}{:?}\n", flag_kind(level, true), flag_kind(level, false));
+    }
+    text += &crate::search::fold_for_search("İıIiŞşĞğÜüÖöÇç Ââ Fatma AYŞE نور مريم  al-Hassan");
+    for number in VisitNumber::ALL {
+        for outcome in OUTCOMES {
+            let recorded = outcome.map(|outcome| {
+                let date = birth + Days::new(u64::from(number.get()) * 5);
+                (number, crate::schedule::RecordedVisit { outcome, date })
+            });
+            let schedule = ScheduleRow {
+                mother_id: MotherId(uuid::Uuid::nil()),
+                full_name: String::new(),
+                neighbourhood: None,
+                birth_date: birth,
+                recorded: recorded.into_iter().collect(),
+                case: Default::default(),
+            };
+            for day in 0..90 {
+                let today = birth + Days::new(day);
+                let entries: Vec<_> = schedule_entries(&schedule, today).collect();
+                text += &format!("{entries:?}{:?}\n", schedule_entries_change_on(&schedule, today));
+            }
+        }
+    }
+    text
+}
+
 /// The list, every row in order.
 pub fn follow_up_list(
     mothers: &[FollowUpMother],
@@ -346,14 +391,7 @@ mod tests {
     #[test]
     fn a_mothers_entries_hold_until_their_change_day() {
         let birth = NaiveDate::from_ymd_opt(2026, 3, 10).unwrap();
-        let outcomes = [
-            None,
-            Some(VisitOutcome::Visited),
-            Some(VisitOutcome::NotAtHome),
-            Some(VisitOutcome::Hospitalised),
-            Some(VisitOutcome::Refused),
-            Some(VisitOutcome::Moved),
-        ];
+        let outcomes = OUTCOMES;
         let mut checked = 0;
         for (first, second, third) in outcomes
             .iter()

@@ -35,50 +35,10 @@ const KEY_DAY: &str = "follow_up_day";
 /// The fingerprint of the rules `follow_up_rows` was built by.
 const KEY_RULES: &str = "follow_up_rules";
 
-/// What the kept rows are worked out by, beyond the records: the groups and their order, the
-/// windows and when each row comes and goes (the rows and change days of probe mothers, one
-/// for each outcome of each visit, over ninety days), which flags go on the list, and how the
-/// filters fold text. A build that changes any of it rebuilds the list once.
-static RULES: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
-    use lohusa_core::flags::FlagLevel;
-    use lohusa_core::schedule::{RecordedVisit, VisitNumber, VisitOutcome};
-    let birth = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap_or_default();
-    let mut text = format!("{:?}\n", FollowUpKind::ALL);
-    for level in [FlagLevel::Urgent, FlagLevel::Attention, FlagLevel::Note] {
-        text += &format!("{:?}{:?}\n", flag_kind(level, true), flag_kind(level, false));
-    }
-    text += &fold_for_search("İıIiŞşĞğÜüÖöÇç Ââ Fatma AYŞE نور مريم  al-Hassan");
-    let outcomes = [
-        None,
-        Some(VisitOutcome::Visited),
-        Some(VisitOutcome::NotAtHome),
-        Some(VisitOutcome::Hospitalised),
-        Some(VisitOutcome::Refused),
-        Some(VisitOutcome::Moved),
-    ];
-    for number in VisitNumber::ALL {
-        for outcome in outcomes {
-            let recorded = outcome.map(|outcome| {
-                let date = birth + chrono::Days::new(u64::from(number.get()) * 5);
-                (number, RecordedVisit { outcome, date })
-            });
-            let schedule = lohusa_core::today::ScheduleRow {
-                mother_id: lohusa_core::MotherId(Uuid::nil()),
-                full_name: String::new(),
-                neighbourhood: None,
-                birth_date: birth,
-                recorded: recorded.into_iter().collect(),
-                case: Default::default(),
-            };
-            for day in 0..90 {
-                let today = birth + chrono::Days::new(day);
-                let entries: Vec<_> = schedule_entries(&schedule, today).collect();
-                text += &format!("{entries:?}{:?}\n", schedule_entries_change_on(&schedule, today));
-            }
-        }
-    }
-    crate::flag_cache::fingerprint(&text)
-});
+/// What the kept rows are worked out by, beyond the records (`followup::rules_probe`): a build
+/// that changes any of it rebuilds the list once.
+static RULES: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| crate::flag_cache::fingerprint(&lohusa_core::followup::rules_probe()));
 
 /// Who last visited a mother (`s`): the nurse of her latest visit, else of her latest attempt.
 const LAST_NURSE: &str = "(SELECT v.visited_by FROM visits v INDEXED BY visits_by_mother
@@ -116,9 +76,7 @@ impl Store {
         filter: &FollowUpFilter,
         limit: usize,
     ) -> Result<FollowUpList, StoreError> {
-        self.refresh_flags(now)?;
-        self.refresh_schedules()?;
-        let today = istanbul_today(now);
+        let today = self.refresh_list_caches(now)?;
         // Another process sharing the file (the app and the command line) may bring the list to
         // another day between the refresh and the read: the read checks the day it reads, in one
         // read transaction, and refreshes again if it must; the third time, refresh and read
@@ -139,6 +97,14 @@ impl Store {
             store.refresh_follow_up(today)?;
             store.read_follow_up(today, filter, limit)
         })
+    }
+
+    /// Brings the flag and schedule caches the list is built from up to date; returns the day
+    /// `now` falls on.
+    fn refresh_list_caches(&mut self, now: DateTime<Utc>) -> Result<NaiveDate, StoreError> {
+        self.refresh_flags(now)?;
+        self.refresh_schedules()?;
+        Ok(istanbul_today(now))
     }
 
     /// The day `follow_up_rows` holds, if it holds one.
@@ -311,9 +277,7 @@ impl Store {
         filter: &FollowUpFilter,
         limit: usize,
     ) -> Result<FollowUpList, StoreError> {
-        self.refresh_flags(now)?;
-        self.refresh_schedules()?;
-        let today = istanbul_today(now);
+        let today = self.refresh_list_caches(now)?;
         let names = self.member_names()?;
         let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT {}, {LAST_NURSE} FROM follow_up_mothers f CROSS JOIN schedules s ON s.mother_id = f.mother_id",
