@@ -1,14 +1,15 @@
 //! Applies one entity write to the state tables.
 //!
 //! Field names map to columns through a fixed list per entity, so a field name is never pasted
-//! into SQL unchecked. Visit answers (`answers.<key>`) become rows of `visit_answers`. The same
-//! function will apply changes received from other replicas.
+//! into SQL unchecked. Visit answers (`answers.<key>`) are kept together in `visits.answers`,
+//! one JSON object per visit (key → value in the state tables' types); merging them stays per
+//! answer. Local writes and changes received from other replicas are applied the same way.
 
 use lohusa_core::EntityKind;
 use lohusa_core::change::EntityWrite;
 use lohusa_core::search::fold_for_search;
+use rusqlite::Connection;
 use rusqlite::types::Value as SqlValue;
-use rusqlite::{Connection, params};
 use serde_json::Value;
 
 use crate::StoreError;
@@ -39,11 +40,7 @@ pub fn known(entity: EntityKind, field: &str) -> bool {
 /// The visible value of one field, `Null` when unset.
 pub fn read(conn: &Connection, entity: EntityKind, entity_id: &str, field: &str) -> Result<Value, StoreError> {
     if let (EntityKind::Visit, Some(key)) = (entity, field.strip_prefix("answers.")) {
-        let value = crate::optional(
-            conn.prepare_cached("SELECT value FROM visit_answers WHERE visit_id = ?1 AND key = ?2")?
-                .query_row(params![entity_id, key], |r| r.get::<_, SqlValue>(0)),
-        )?;
-        return Ok(value.map(from_sql).unwrap_or(Value::Null));
+        return Ok(stored_answers(conn, entity_id)?.remove(key).unwrap_or(Value::Null));
     }
     let (table, allowed) = table(entity);
     let Some(column) = allowed.iter().find(|c| **c == field) else {
@@ -97,6 +94,25 @@ pub fn apply(conn: &Connection, write: &EntityWrite) -> Result<(), StoreError> {
             });
         }
     }
+    if !answers.is_empty() {
+        // The visit's answers as held, with these set (a null answer is a deletion, under the
+        // same rule as any other field).
+        let visit_id = write.entity_id.to_string();
+        let mut held = stored_answers(conn, &visit_id)?;
+        for (key, value) in answers {
+            if value.is_null() {
+                held.remove(key);
+            } else {
+                held.insert(key.to_owned(), from_sql(to_sql(value)));
+            }
+        }
+        columns.push("answers");
+        values.push(if held.is_empty() {
+            SqlValue::Null
+        } else {
+            SqlValue::Text(Value::Object(held).to_string())
+        });
+    }
     let placeholders: Vec<String> = (1..=values.len()).map(|i| format!("?{i}")).collect();
     let updates: Vec<String> = columns.iter().map(|c| format!("{c} = excluded.{c}")).collect();
     let sql = if updates.is_empty() {
@@ -110,23 +126,25 @@ pub fn apply(conn: &Connection, write: &EntityWrite) -> Result<(), StoreError> {
         )
     };
     conn.prepare_cached(&sql)?.execute(rusqlite::params_from_iter(values))?;
-    if !answers.is_empty() {
-        let mut upsert = conn.prepare_cached(
-            "INSERT INTO visit_answers (visit_id, key, value) VALUES (?1, ?2, ?3)
-             ON CONFLICT(visit_id, key) DO UPDATE SET value = excluded.value",
-        )?;
-        let mut delete = conn.prepare_cached("DELETE FROM visit_answers WHERE visit_id = ?1 AND key = ?2")?;
-        let visit_id = write.entity_id.to_string();
-        for (key, value) in answers {
-            // A null answer is a deletion, under the same rule as any other field.
-            if value.is_null() {
-                delete.execute(params![visit_id, key])?;
-            } else {
-                upsert.execute(params![visit_id, key, to_sql(value)])?;
-            }
-        }
-    }
     Ok(())
+}
+
+/// The answers a visit holds now (empty for a visit not held or with none).
+fn stored_answers(conn: &Connection, visit_id: &str) -> Result<serde_json::Map<String, Value>, StoreError> {
+    let text = crate::optional(
+        conn.prepare_cached("SELECT answers FROM visits WHERE id = ?1")?
+            .query_row([visit_id], |r| r.get::<_, Option<String>>(0)),
+    )?
+    .flatten();
+    text.map_or(Ok(serde_json::Map::new()), |text| answers_from_column(&text, visit_id))
+}
+
+/// `visits.answers` read back: the JSON object the store wrote.
+pub(crate) fn answers_from_column(text: &str, visit_id: &str) -> Result<serde_json::Map<String, Value>, StoreError> {
+    match serde_json::from_str(text) {
+        Ok(Value::Object(answers)) => Ok(answers),
+        _ => Err(StoreError::Corrupt(format!("answers of visit {visit_id}"))),
+    }
 }
 
 /// JSON to SQLite: strings as text, whole numbers as integers, booleans as 0/1.

@@ -8,15 +8,21 @@ use serde_json::{Map, Value};
 use crate::apply::from_sql;
 use crate::{Store, StoreError};
 
-/// The state tables, in a stable order; merge metadata and the log are not part of the state.
+/// The state, table by table in a stable order, rows sorted by id; merge metadata and the log
+/// are not part of it. A visit's answers are listed as rows of their own (`visit_answers`: visit
+/// id, key, value), as they were stored before they became one value of the visit's row.
 const TABLES: [(&str, &str); 7] = [
-    ("members", "id"),
-    ("mothers", "id"),
-    ("births", "id"),
-    ("babies", "id"),
-    ("visits", "id"),
-    ("visit_answers", "visit_id, key"),
-    ("stock_movements", "id"),
+    ("members", "SELECT * FROM members ORDER BY id"),
+    ("mothers", "SELECT * FROM mothers ORDER BY id"),
+    ("births", "SELECT * FROM births ORDER BY id"),
+    ("babies", "SELECT * FROM babies ORDER BY id"),
+    ("visits", "SELECT * FROM visits ORDER BY id"),
+    (
+        "visit_answers",
+        "SELECT v.id AS visit_id, a.key AS key, a.value AS value
+         FROM visits v, json_each(v.answers) a WHERE json_valid(v.answers) ORDER BY v.id, a.key",
+    ),
+    ("stock_movements", "SELECT * FROM stock_movements ORDER BY id"),
 ];
 
 impl Store {
@@ -24,14 +30,16 @@ impl Store {
     /// same document.
     pub fn export_state(&self) -> Result<Value, StoreError> {
         let mut out = Map::new();
-        for (table, order) in TABLES {
-            let mut stmt = self
-                .conn
-                .prepare_cached(&format!("SELECT * FROM {table} ORDER BY {order}"))?;
+        for (table, query) in TABLES {
+            let mut stmt = self.conn.prepare_cached(query)?;
             let names: Vec<String> = stmt.column_names().into_iter().map(str::to_owned).collect();
             let rows = crate::collect_rows(&mut stmt, [], |row| {
                 let mut object = Map::new();
                 for (i, name) in names.iter().enumerate() {
+                    // The answers are exported as `visit_answers` rows.
+                    if table == "visits" && name == "answers" {
+                        continue;
+                    }
                     object.insert(name.clone(), from_sql(row.get(i)?));
                 }
                 Ok(Value::Object(object))

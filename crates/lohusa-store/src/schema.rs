@@ -30,6 +30,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/store/0019_schedules.sql"),
     include_str!("../../../migrations/store/0020_schedules_nurses.sql"),
     include_str!("../../../migrations/store/0021_follow_up_rows.sql"),
+    include_str!("../../../migrations/store/0022_visit_answers_in_visits.sql"),
 ];
 
 pub fn migrations() -> Migrations<'static> {
@@ -64,6 +65,69 @@ mod tests {
     #[test]
     fn migrations_are_valid() {
         super::migrations().validate().unwrap();
+    }
+
+    #[test]
+    fn answers_kept_a_row_each_become_one_value_of_their_visit_without_changing() {
+        let mut conn = rusqlite::Connection::open_in_memory().unwrap();
+        super::migrations().to_version(&mut conn, 21).unwrap();
+        conn.execute_batch(
+            r#"INSERT INTO visits (id, mother_id, number) VALUES ('v1', 'm1', 1), ('v2', 'm1', 2);
+               INSERT INTO visit_answers (visit_id, key, value) VALUES
+                 ('v1', 'mother.hemoglobin', 10.5),
+                 ('v1', 'mother.bp_systolic', 142),
+                 ('v1', 'mother.breastfeeding', 1),
+                 ('v1', 'mother.packages_given', '["hygiene","baby"]'),
+                 ('v1', 'baby.0195f000-0000-7000-8000-000000000001.stool', 'yellow "seedy"'),
+                 ('v1', 'a"key with \ and .dots', 'ü ğ ş ı ٣'),
+                 ('orphan', 'mother.note', 'kept');"#,
+        )
+        .unwrap();
+        // Reals as the store bound them (SQLite's own reading of a literal may round).
+        for (key, value) in [
+            ("mother.awkward", 0.1 + 0.2),
+            ("mother.whole_real", 142.0),
+            ("mother.tiny", 1.0e-300),
+            ("mother.huge", f64::MAX),
+        ] {
+            conn.execute(
+                "INSERT INTO visit_answers (visit_id, key, value) VALUES ('v1', ?1, ?2)",
+                rusqlite::params![key, value],
+            )
+            .unwrap();
+        }
+        super::migrations().to_latest(&mut conn).unwrap();
+        let read = |id: &str| -> serde_json::Value {
+            let text: Option<String> = conn
+                .query_row("SELECT answers FROM visits WHERE id = ?1", [id], |r| r.get(0))
+                .unwrap();
+            text.map_or(serde_json::Value::Null, |t| serde_json::from_str(&t).unwrap())
+        };
+        assert_eq!(
+            read("v1"),
+            serde_json::json!({
+                "mother.hemoglobin": 10.5,
+                "mother.awkward": 0.30000000000000004,
+                "mother.whole_real": 142.0,
+                "mother.tiny": 1.0e-300,
+                "mother.huge": f64::MAX,
+                "mother.bp_systolic": 142,
+                "mother.breastfeeding": 1,
+                "mother.packages_given": "[\"hygiene\",\"baby\"]",
+                "baby.0195f000-0000-7000-8000-000000000001.stool": "yellow \"seedy\"",
+                "a\"key with \\ and .dots": "ü ğ ş ı ٣",
+            })
+        );
+        assert_eq!(read("v2"), serde_json::Value::Null, "a visit with no answers has none");
+        assert_eq!(read("orphan"), serde_json::json!({"mother.note": "kept"}));
+        let old: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM sqlite_master WHERE name = 'visit_answers'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(old, 0);
     }
 
     #[test]

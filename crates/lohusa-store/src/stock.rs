@@ -73,16 +73,24 @@ impl Store {
     /// member who recorded it (a mother deleted later still had them).
     fn handouts(&self) -> Result<Vec<Handout>, StoreError> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT a.value, (SELECT c.author FROM changes c WHERE c.entity = 'visit' AND c.entity_id = v.id
-                              ORDER BY c.seq LIMIT 1)
-             FROM visit_answers a JOIN visits v ON v.id = a.visit_id
-             WHERE a.key = 'mother.packages_given' AND v.outcome = 'visited'",
+            "SELECT json_extract(v.answers, '$.\"mother.packages_given\"') AS codes,
+                    (SELECT c.author FROM changes c WHERE c.entity = 'visit' AND c.entity_id = v.id
+                     ORDER BY c.seq LIMIT 1)
+             FROM visits v
+             WHERE v.outcome = 'visited' AND json_valid(v.answers) AND codes IS NOT NULL",
         )?;
         let rows = collect_rows(&mut stmt, [], |row| {
-            Ok((row.get::<_, String>(0)?, row.get::<_, Option<String>>(1)?))
+            Ok((
+                row.get::<_, rusqlite::types::Value>(0)?,
+                row.get::<_, Option<String>>(1)?,
+            ))
         })?;
         let mut out = Vec::new();
         for (codes, author) in rows {
+            // The answer is a list, held as its JSON text; anything else hands out nothing.
+            let rusqlite::types::Value::Text(codes) = codes else {
+                continue;
+            };
             let Some(nurse) = author.and_then(|a| a.parse().ok()).map(MemberId) else {
                 continue;
             };

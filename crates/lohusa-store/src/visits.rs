@@ -16,7 +16,6 @@ use lohusa_core::visit::{
 use lohusa_core::{FieldError, Rule, ValidationErrors};
 use rusqlite::OptionalExtension;
 
-use crate::apply::from_sql;
 use crate::mothers::{date, enum_col, id};
 use crate::{Store, StoreError, collect_rows};
 
@@ -80,7 +79,7 @@ impl Store {
     pub fn visits_of(&self, mother: MotherId) -> Result<Vec<VisitRecord>, StoreError> {
         let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT id, mother_id, number, outcome, visited_on, visited_at, visited_by, note, checklist_version,
-                    extra_visit_id
+                    extra_visit_id, answers
              FROM visits WHERE mother_id = ?1 AND {}
              ORDER BY number, visited_on",
             crate::mothers::whole(lohusa_core::EntityKind::Visit)
@@ -88,8 +87,15 @@ impl Store {
         let mut visits = collect_rows(&mut stmt, [mother.to_string()], |row| {
             let number: u8 = row.get(2)?;
             let visited_at: Option<String> = row.get(5)?;
+            let visit_id: VisitId = id(row, 0)?;
+            let answers = match row.get::<_, Option<String>>(10)? {
+                Some(text) => crate::apply::answers_from_column(&text, &visit_id.to_string())?
+                    .into_iter()
+                    .collect(),
+                None => BTreeMap::new(),
+            };
             Ok(VisitRecord {
-                id: id(row, 0)?,
+                id: visit_id,
                 mother_id: id(row, 1)?,
                 number: number.try_into().map_err(StoreError::Corrupt)?,
                 outcome: enum_col(row, 3)?,
@@ -103,23 +109,14 @@ impl Store {
                 visited_by: row.get::<_, Option<String>>(6)?.unwrap_or_default(),
                 note: row.get(7)?,
                 checklist_version: row.get::<_, Option<u32>>(8)?.unwrap_or(1),
-                answers: BTreeMap::new(),
+                answers,
                 extra_visit_id: row
                     .get::<_, Option<String>>(9)?
                     .map(|t| t.parse().map_err(|_| StoreError::Corrupt(format!("bad id {t:?}"))))
                     .transpose()?,
             })
         })?;
-        let mut answers = self
-            .conn
-            .prepare_cached("SELECT key, value FROM visit_answers WHERE visit_id = ?1")?;
         for visit in &mut visits {
-            let rows = collect_rows(&mut answers, [visit.id.to_string()], |row| {
-                Ok((row.get::<_, String>(0)?, row.get::<_, rusqlite::types::Value>(1)?))
-            })?;
-            for (key, value) in rows {
-                visit.answers.insert(key, from_sql(value));
-            }
             if let Some(definition) = checklist::by_version(visit.checklist_version) {
                 definition.restore(&mut visit.answers);
             }

@@ -272,23 +272,19 @@ pub async fn sync<R: Replica, T: Transport>(
     }
 }
 
-/// Starts `request` (its first poll hands it to the connection, which runs on its own task),
-/// does the blocking `work` meanwhile, then waits for the answer.
-async fn overlap<R, T>(request: impl Future<Output = R>, work: impl FnOnce() -> T) -> (R, T) {
-    let mut request = std::pin::pin!(request);
-    let early = std::future::poll_fn(|cx| {
-        std::task::Poll::Ready(match request.as_mut().poll(cx) {
-            std::task::Poll::Ready(r) => Some(r),
-            std::task::Poll::Pending => None,
+/// Runs `request` to its answer on a thread of its own (sending, then reading and decoding the
+/// body) while this thread does the blocking `work`, so a pulled batch is decoded while the last
+/// one is applied.
+async fn overlap<R: Send, T>(request: impl Future<Output = R> + Send, work: impl FnOnce() -> T) -> (R, T) {
+    let handle = tokio::runtime::Handle::current();
+    tokio::task::block_in_place(|| {
+        std::thread::scope(|scope| {
+            let response = scope.spawn(|| handle.block_on(request));
+            let done = work();
+            let response = response.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (response, done)
         })
     })
-    .await;
-    let done = tokio::task::block_in_place(work);
-    let response = match early {
-        Some(r) => r,
-        None => request.await,
-    };
-    (response, done)
 }
 
 /// Enrolls the replica with the server at `server` using a one-time code from the team lead,

@@ -1,0 +1,24 @@
+-- Lohusa local store, version 22: a visit's answers are one value of its row, not a row each.
+--
+-- `visits.answers` is a JSON object of answer key → value, each value as the state tables hold
+-- it (text, whole number or real; yes/no as 1/0; a list as its JSON text). Merging stays per
+-- answer (`entity_meta` keeps a version for each `answers.<key>`); only the place the visible
+-- values are kept changes. A visit received with every answer asked is one row written instead
+-- of forty, which is most of what a new tablet joining a district waited for, and reading a
+-- mother's visits for her flags is one row per visit.
+ALTER TABLE visits ADD COLUMN answers TEXT;
+
+-- Answers always arrive with their visit's row; should one not have, it gets one (no value lost).
+INSERT INTO visits (id) SELECT DISTINCT visit_id FROM visit_answers WHERE visit_id NOT IN (SELECT id FROM visits);
+
+-- A real is written with 17 significant digits, enough to read back the same number (SQLite's
+-- JSON writes 15).
+UPDATE visits
+SET answers = (
+    SELECT json_group_object(
+        a.key,
+        CASE typeof(a.value) WHEN 'real' THEN json(printf('%!.17g', a.value)) ELSE a.value END)
+    FROM visit_answers a WHERE a.visit_id = visits.id)
+WHERE id IN (SELECT visit_id FROM visit_answers);
+
+DROP TABLE visit_answers;
