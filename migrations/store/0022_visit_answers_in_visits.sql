@@ -11,13 +11,19 @@ ALTER TABLE visits ADD COLUMN answers TEXT;
 -- Answers always arrive with their visit's row; should one not have, it gets one (no value lost).
 INSERT INTO visits (id) SELECT DISTINCT visit_id FROM visit_answers WHERE visit_id NOT IN (SELECT id FROM visits);
 
--- A real is written with 17 significant digits, enough to read back the same number (SQLite's
--- JSON writes 15).
+-- A real is written with 17 significant digits, enough for an exact reader to get the same
+-- number back (SQLite's JSON writes 15). What was read as empty stays empty: an infinite real
+-- or a blob (neither is written by the store; a damaged file might hold one) becomes null.
 UPDATE visits
 SET answers = (
     SELECT json_group_object(
         a.key,
-        CASE typeof(a.value) WHEN 'real' THEN json(printf('%!.17g', a.value)) ELSE a.value END)
+        CASE typeof(a.value)
+            WHEN 'real' THEN
+                CASE WHEN a.value - a.value = 0 THEN json(printf('%!.17g', a.value)) END
+            WHEN 'blob' THEN NULL
+            ELSE a.value
+        END)
     FROM visit_answers a WHERE a.visit_id = visits.id)
 WHERE id IN (SELECT visit_id FROM visit_answers);
 

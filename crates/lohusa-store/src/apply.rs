@@ -53,6 +53,35 @@ pub fn read(conn: &Connection, entity: EntityKind, entity_id: &str, field: &str)
     Ok(value.map(from_sql).unwrap_or(Value::Null))
 }
 
+/// The visible values of several fields of one entity, in order; a visit's answers are read
+/// from its row once, however many of them are asked for.
+pub fn read_fields(
+    conn: &Connection,
+    entity: EntityKind,
+    entity_id: &str,
+    fields: &[&str],
+) -> Result<Vec<Value>, StoreError> {
+    let mut answers = None;
+    let mut out = Vec::with_capacity(fields.len());
+    for field in fields {
+        let value = match (entity, field.strip_prefix("answers.")) {
+            (EntityKind::Visit, Some(key)) => {
+                if answers.is_none() {
+                    answers = Some(stored_answers(conn, entity_id)?);
+                }
+                answers
+                    .as_ref()
+                    .and_then(|a| a.get(key))
+                    .cloned()
+                    .unwrap_or(Value::Null)
+            }
+            _ => read(conn, entity, entity_id, field)?,
+        };
+        out.push(value);
+    }
+    Ok(out)
+}
+
 /// The mother an entity belongs to (a mother belongs to herself).
 pub fn mother_of(conn: &Connection, entity: EntityKind, entity_id: &str) -> Result<Option<String>, StoreError> {
     match entity {

@@ -19,11 +19,30 @@ const TABLES: [(&str, &str); 7] = [
     ("visits", "SELECT * FROM visits ORDER BY id"),
     (
         "visit_answers",
-        "SELECT v.id AS visit_id, a.key AS key, a.value AS value
-         FROM visits v, json_each(v.answers) a WHERE json_valid(v.answers) ORDER BY v.id, a.key",
+        "SELECT id, answers FROM visits WHERE answers IS NOT NULL ORDER BY id",
     ),
     ("stock_movements", "SELECT * FROM stock_movements ORDER BY id"),
 ];
+
+/// One row per answer (visit id, key, value), by visit and key, from each visit's answers as
+/// the store parses them (SQLite's own JSON reading rounds some numbers).
+fn answer_rows(stmt: &mut rusqlite::CachedStatement<'_>) -> Result<Vec<Value>, StoreError> {
+    let visits = crate::collect_rows(stmt, [], |row| Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?)))?;
+    let mut rows = Vec::new();
+    for (visit_id, text) in visits {
+        let answers: std::collections::BTreeMap<String, Value> = crate::apply::answers_from_column(&text, &visit_id)?
+            .into_iter()
+            .collect();
+        for (key, value) in answers {
+            let mut row = Map::new();
+            row.insert("visit_id".to_owned(), Value::String(visit_id.clone()));
+            row.insert("key".to_owned(), Value::String(key));
+            row.insert("value".to_owned(), value);
+            rows.push(Value::Object(row));
+        }
+    }
+    Ok(rows)
+}
 
 impl Store {
     /// Every record, table by table, rows sorted by id: two replicas that converged export the
@@ -32,6 +51,10 @@ impl Store {
         let mut out = Map::new();
         for (table, query) in TABLES {
             let mut stmt = self.conn.prepare_cached(query)?;
+            if table == "visit_answers" {
+                out.insert(table.to_owned(), Value::Array(answer_rows(&mut stmt)?));
+                continue;
+            }
             let names: Vec<String> = stmt.column_names().into_iter().map(str::to_owned).collect();
             let rows = crate::collect_rows(&mut stmt, [], |row| {
                 let mut object = Map::new();

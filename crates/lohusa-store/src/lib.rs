@@ -246,6 +246,15 @@ impl Store {
         for write in writes {
             hlc = hlc.tick(now_ms);
             let mut entity = entity_meta::load(tx, write.entity_id)?;
+            // The values shown now of the fields written that have concurrent values.
+            let contested: Vec<&str> = write
+                .fields
+                .keys()
+                .map(String::as_str)
+                .filter(|field| entity.heads.get(*field).is_some_and(|h| !h.is_empty()))
+                .collect();
+            let shown = apply::read_fields(tx, write.entity, &write.entity_id.to_string(), &contested)?;
+            let shown: std::collections::BTreeMap<&str, serde_json::Value> = contested.into_iter().zip(shown).collect();
             // What this write replaces: the value shown here now, and for a resolution every
             // concurrent value too.
             let mut base = FieldBases::new();
@@ -253,10 +262,9 @@ impl Store {
                 let mut replaced = entity.base_for(field, false);
                 // Concurrent values equal to the one shown were seen too: replacing the shown
                 // value replaces them, so an edit after agreeing writes is not a conflict.
-                if entity.heads.get(field).is_some_and(|h| !h.is_empty()) {
-                    let shown = apply::read(tx, write.entity, &write.entity_id.to_string(), field)?;
+                if let Some(shown) = shown.get(field.as_str()) {
                     let heads = &entity.heads[field];
-                    replaced.extend(heads.iter().filter(|h| h.value == shown).map(|h| h.version));
+                    replaced.extend(heads.iter().filter(|h| h.value == *shown).map(|h| h.version));
                 }
                 replaced.extend(write.also_replaces.get(field).into_iter().flatten());
                 replaced.sort();

@@ -89,6 +89,10 @@ mod tests {
             ("mother.whole_real", 142.0),
             ("mother.tiny", 1.0e-300),
             ("mother.huge", f64::MAX),
+            ("mother.temperature", 37.2),
+            ("mother.small", 1.5e-7),
+            ("mother.long", 14.100000000000001),
+            ("mother.infinite", f64::INFINITY),
         ] {
             conn.execute(
                 "INSERT INTO visit_answers (visit_id, key, value) VALUES ('v1', ?1, ?2)",
@@ -96,6 +100,11 @@ mod tests {
             )
             .unwrap();
         }
+        conn.execute(
+            "INSERT INTO visit_answers (visit_id, key, value) VALUES ('v1', 'mother.blob', ?1)",
+            [vec![1u8, 2, 3]],
+        )
+        .unwrap();
         super::migrations().to_latest(&mut conn).unwrap();
         let read = |id: &str| -> serde_json::Value {
             let text: Option<String> = conn
@@ -111,6 +120,12 @@ mod tests {
                 "mother.whole_real": 142.0,
                 "mother.tiny": 1.0e-300,
                 "mother.huge": f64::MAX,
+                "mother.temperature": 37.2,
+                "mother.small": 1.5e-7,
+                "mother.long": 14.100000000000001,
+                // Read as empty before, and still: neither is a value the store writes.
+                "mother.infinite": null,
+                "mother.blob": null,
                 "mother.bp_systolic": 142,
                 "mother.breastfeeding": 1,
                 "mother.packages_given": "[\"hygiene\",\"baby\"]",

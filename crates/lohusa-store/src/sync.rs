@@ -624,10 +624,10 @@ impl Store {
                 meta.heads
                     .retain(|field, _| lohusa_core::access::may_read(role, entity, field));
             }
-            let mut shown = std::collections::BTreeMap::new();
-            for field in meta.heads.keys() {
-                shown.insert(field.clone(), apply::read(&self.conn, entity, &id, field)?);
-            }
+            let fields: Vec<&str> = meta.heads.keys().map(String::as_str).collect();
+            let values = apply::read_fields(&self.conn, entity, &id, &fields)?;
+            let shown: std::collections::BTreeMap<String, Value> =
+                fields.iter().map(|f| (*f).to_owned()).zip(values).collect();
             let open: Vec<_> = meta
                 .open_conflicts(|f| shown.get(f).cloned().unwrap_or(Value::Null))
                 .map(|(f, v, h)| (f.to_owned(), v, h.clone()))

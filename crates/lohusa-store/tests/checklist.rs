@@ -245,3 +245,121 @@ fn a_visit_draft_survives_a_restart_and_goes_when_the_visit_is_saved() {
     assert_eq!(t.store.visit_draft(mother, draft.number).unwrap(), None);
     assert!(t.store.mother_view(mother, now()).unwrap().drafts.is_empty());
 }
+
+/// Answers one visit holds, written on two tablets at once: each is its own conflict showing
+/// the value kept, and both tablets hold and export the same answers, numbers exactly as sent.
+#[test]
+fn answers_written_on_two_tablets_are_each_a_conflict_and_held_exactly() {
+    use lohusa_core::EntityKind;
+    use lohusa_core::change::EntityWrite;
+    let mut a = TempStore::new();
+    let mut b = TempStore::new();
+    let derya = a.store.set_local_member("Ebe Derya", now()).unwrap().id;
+    let ayse = b.store.set_local_member("Ebe Ayşe", now()).unwrap().id;
+    let mother = a
+        .store
+        .register_mother(&registration("Ayşe Işık", "2026-11-10"), derya, now())
+        .unwrap();
+    let visit = a
+        .store
+        .record_visit(
+            &visit_two(
+                mother,
+                &[
+                    ("mother.bp_systolic", "118"),
+                    ("mother.bp_diastolic", "76"),
+                    ("mother.hb_done", "yes"),
+                    ("mother.hb_sample_date", "25.11.2026"),
+                    ("mother.hb_result_date", "25.11.2026"),
+                    ("mother.hb_taken_by", "Ebe Derya"),
+                    ("mother.hemoglobin", "11,5"),
+                ],
+            ),
+            derya,
+            now(),
+        )
+        .unwrap();
+    let exchange = |from: &TempStore, to: &mut TempStore, cursor: u64| {
+        let changes: Vec<Change> = from.store.export_changes().unwrap();
+        to.store.apply_pulled(&changes, cursor, now(), 0).unwrap();
+    };
+    exchange(&a, &mut b, 1);
+    let write = |t: &mut TempStore, who, minutes, values: [(&str, serde_json::Value); 3]| {
+        t.store
+            .write(
+                &[EntityWrite {
+                    entity: EntityKind::Visit,
+                    entity_id: visit.0,
+                    fields: values.into_iter().map(|(k, v)| (format!("answers.{k}"), v)).collect(),
+                    also_replaces: Default::default(),
+                }],
+                who,
+                now() + Duration::minutes(minutes),
+            )
+            .unwrap();
+    };
+    write(
+        &mut a,
+        derya,
+        1,
+        [
+            ("mother.bp_systolic", json!(121)),
+            ("mother.bp_diastolic", json!(81)),
+            ("mother.hemoglobin", json!(0.1 + 11.2)),
+        ],
+    );
+    write(
+        &mut b,
+        ayse,
+        2,
+        [
+            ("mother.bp_systolic", json!(122)),
+            ("mother.bp_diastolic", json!(82)),
+            ("mother.hemoglobin", json!(11.300000000000002)),
+        ],
+    );
+    exchange(&a, &mut b, 2);
+    exchange(&b, &mut a, 2);
+    for t in [&a, &b] {
+        let mut conflicts: Vec<(String, serde_json::Value, serde_json::Value)> = t
+            .store
+            .conflicts()
+            .unwrap()
+            .into_iter()
+            .map(|c| (c.field, c.shown_value, c.other.value))
+            .collect();
+        conflicts.sort_by(|x, y| x.0.cmp(&y.0));
+        assert_eq!(
+            conflicts,
+            [
+                ("answers.mother.bp_diastolic".to_owned(), json!(82), json!(81)),
+                ("answers.mother.bp_systolic".to_owned(), json!(122), json!(121)),
+                (
+                    "answers.mother.hemoglobin".to_owned(),
+                    json!(11.300000000000002),
+                    json!(0.1 + 11.2)
+                ),
+            ]
+        );
+    }
+    let state = a.store.export_state().unwrap();
+    assert_eq!(state, b.store.export_state().unwrap());
+    let answers: Vec<(&str, &serde_json::Value)> = state["visit_answers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|row| (row["key"].as_str().unwrap(), &row["value"]))
+        .collect();
+    assert!(
+        answers.contains(&("mother.hemoglobin", &json!(11.300000000000002))),
+        "{answers:?}"
+    );
+    assert!(
+        answers.contains(&("mother.hb_done", &json!(1))),
+        "yes is held as 1: {answers:?}"
+    );
+    assert!(
+        state["visits"][0].get("answers").is_none(),
+        "answers are exported as their own rows"
+    );
+}
