@@ -31,6 +31,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/store/0020_schedules_nurses.sql"),
     include_str!("../../../migrations/store/0021_follow_up_rows.sql"),
     include_str!("../../../migrations/store/0022_visit_answers_in_visits.sql"),
+    include_str!("../../../migrations/store/0023_visits_by_mother_with_nurse.sql"),
 ];
 
 pub fn migrations() -> Migrations<'static> {
