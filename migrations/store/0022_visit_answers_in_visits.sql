@@ -4,16 +4,18 @@
 -- it (text, whole number or real; yes/no as 1/0; a list as its JSON text). Merging stays per
 -- answer (`entity_meta` keeps a version for each `answers.<key>`); only the place the visible
 -- values are kept changes. A visit received with every answer asked is one row written instead
--- of forty, which is most of what a new tablet joining a district waited for, and reading a
+-- of forty (about a third of what a new tablet joining a district waited for), and reading a
 -- mother's visits for her flags is one row per visit.
 ALTER TABLE visits ADD COLUMN answers TEXT;
 
 -- Answers always arrive with their visit's row; should one not have, it gets one (no value lost).
 INSERT INTO visits (id) SELECT DISTINCT visit_id FROM visit_answers WHERE visit_id NOT IN (SELECT id FROM visits);
 
--- A real is written with 17 significant digits, enough for an exact reader to get the same
--- number back (SQLite's JSON writes 15). What was read as empty stays empty: an infinite real
--- or a blob (neither is written by the store; a damaged file might hold one) becomes null.
+-- A real is written with 17 significant digits (SQLite's JSON writes 15), so the store's exact
+-- reader gets the same number back for every value a form or the server takes; SQLite's
+-- printing can be one unit in the last place off only far outside them (beyond about 1e100,
+-- under about 1e-50), and it writes -0.0 as 0. What was read as empty stays empty: an
+-- infinite real or a blob (the store writes neither; a damaged file might hold one) is null.
 UPDATE visits
 SET answers = (
     SELECT json_group_object(
