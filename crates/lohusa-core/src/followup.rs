@@ -391,11 +391,10 @@ mod tests {
     #[test]
     fn a_mothers_entries_hold_until_their_change_day() {
         let birth = NaiveDate::from_ymd_opt(2026, 3, 10).unwrap();
-        let outcomes = OUTCOMES;
         let mut checked = 0;
-        for (first, second, third) in outcomes
+        for (first, second, third) in OUTCOMES
             .iter()
-            .flat_map(|a| outcomes.iter().map(move |b| (*a, *b)))
+            .flat_map(|a| OUTCOMES.iter().map(move |b| (*a, *b)))
             .flat_map(|(a, b)| [None, Some(VisitOutcome::NotAtHome), Some(VisitOutcome::Visited)].map(|c| (a, b, c)))
         {
             {

@@ -39,18 +39,9 @@ pub fn known(entity: EntityKind, field: &str) -> bool {
 
 /// The visible value of one field, `Null` when unset.
 pub fn read(conn: &Connection, entity: EntityKind, entity_id: &str, field: &str) -> Result<Value, StoreError> {
-    if let (EntityKind::Visit, Some(key)) = (entity, field.strip_prefix("answers.")) {
-        return Ok(stored_answers(conn, entity_id)?.remove(key).unwrap_or(Value::Null));
-    }
-    let (table, allowed) = table(entity);
-    let Some(column) = allowed.iter().find(|c| **c == field) else {
-        return Ok(Value::Null);
-    };
-    let value = crate::optional(
-        conn.prepare_cached(&format!("SELECT {column} FROM {table} WHERE id = ?1"))?
-            .query_row([entity_id], |r| r.get::<_, SqlValue>(0)),
-    )?;
-    Ok(value.map(from_sql).unwrap_or(Value::Null))
+    Ok(read_fields(conn, entity, entity_id, &[field])?
+        .pop()
+        .unwrap_or(Value::Null))
 }
 
 /// The visible values of several fields of one entity, in order; a visit's answers are read
@@ -75,11 +66,24 @@ pub fn read_fields(
                     .cloned()
                     .unwrap_or(Value::Null)
             }
-            _ => read(conn, entity, entity_id, field)?,
+            _ => read_column(conn, entity, entity_id, field)?,
         };
         out.push(value);
     }
     Ok(out)
+}
+
+/// A field kept in a column of the entity's table.
+fn read_column(conn: &Connection, entity: EntityKind, entity_id: &str, field: &str) -> Result<Value, StoreError> {
+    let (table, allowed) = table(entity);
+    let Some(column) = allowed.iter().find(|c| **c == field) else {
+        return Ok(Value::Null);
+    };
+    let value = crate::optional(
+        conn.prepare_cached(&format!("SELECT {column} FROM {table} WHERE id = ?1"))?
+            .query_row([entity_id], |r| r.get::<_, SqlValue>(0)),
+    )?;
+    Ok(value.map(from_sql).unwrap_or(Value::Null))
 }
 
 /// The mother an entity belongs to (a mother belongs to herself).

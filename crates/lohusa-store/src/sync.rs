@@ -626,8 +626,7 @@ impl Store {
             }
             let fields: Vec<&str> = meta.heads.keys().map(String::as_str).collect();
             let values = apply::read_fields(&self.conn, entity, &id, &fields)?;
-            let shown: std::collections::BTreeMap<String, Value> =
-                fields.iter().map(|f| (*f).to_owned()).zip(values).collect();
+            let shown: std::collections::BTreeMap<&str, Value> = fields.into_iter().zip(values).collect();
             let open: Vec<_> = meta
                 .open_conflicts(|f| shown.get(f).cloned().unwrap_or(Value::Null))
                 .map(|(f, v, h)| (f.to_owned(), v, h.clone()))
@@ -664,7 +663,7 @@ impl Store {
                     entity_id,
                     mother_id: mother_id.as_ref().and_then(|m| m.parse().ok()),
                     mother_name: mother_name.clone(),
-                    shown_value: shown[&field].clone(),
+                    shown_value: shown[field.as_str()].clone(),
                     field,
                     shown_version: version,
                     shown_author,
