@@ -38,7 +38,8 @@ pub mod reason {
     pub const MISSING_REQUIRED: &str = "missing_required_field";
     /// A change to a record written once (a stock movement), or one not made whole.
     pub const WRITTEN_ONCE: &str = "record_written_once";
-    /// More fields in one change than any record has (with every baby's answers).
+    /// More fields in one change, or in one record once the change is merged, than any record
+    /// has (a visit with every answer of every checklist version for six babies).
     pub const TOO_MANY_FIELDS: &str = "too_many_fields";
     /// A field with more unresolved concurrent values than people ever make.
     pub const TOO_MANY_CONFLICTS: &str = "too_many_conflicts";
@@ -102,6 +103,11 @@ pub fn check_change(change: &Change, now_ms: u64) -> Result<(), &'static str> {
 
 /// The most fields one change sets: a visit of six babies with every answer stays far below.
 pub const MAX_CHANGE_FIELDS: usize = 1000;
+/// The most fields one record may hold on the server, however many changes wrote them. A visit
+/// with every answer of every shipped checklist for six babies holds under 300; without a bound,
+/// a hostile tablet could give one visit answers for thousands of made-up babies, and every
+/// device would rewrite them all with each later change to that visit.
+pub const MAX_RECORD_FIELDS: usize = 1000;
 /// The most unresolved concurrent values one field may hold on the server.
 pub const MAX_FIELD_HEADS: usize = 16;
 /// The most versions of one field a change may replace: the value shown and every concurrent

@@ -278,15 +278,22 @@ pub fn decide(
             continue;
         }
         doc.merge(&change);
-        if doc
+        let why = if doc.meta.fields.len() > crate::logic::MAX_RECORD_FIELDS {
+            Some(reason::TOO_MANY_FIELDS)
+        } else if doc
             .meta
             .heads
             .values()
             .any(|heads| heads.len() > crate::logic::MAX_FIELD_HEADS)
         {
+            Some(reason::TOO_MANY_CONFLICTS)
+        } else {
+            None
+        };
+        if let Some(why) = why {
             refusals.push(Refusal {
                 change: change.id,
-                reason: reason::TOO_MANY_CONFLICTS.into(),
+                reason: why.into(),
             });
             continue;
         }
@@ -585,6 +592,42 @@ mod tests {
         );
         let refused = run(&pusher(DEVICE, false), vec![part], HashMap::new()).unwrap_err();
         assert_eq!(reasons(&refused), [reason::MISSING_REQUIRED]);
+    }
+
+    #[test]
+    fn a_record_holds_at_most_max_record_fields_however_many_changes_write_them() {
+        // Answers for made-up babies, `count` of them from `first` on, each baby with ten fields.
+        let answers = |first: u128, count: u128| -> Value {
+            let mut fields = serde_json::Map::new();
+            for baby in first..first + count {
+                for n in 0..10 {
+                    fields.insert(
+                        format!("answers.baby.{}.field_{n}", Uuid::from_u128(1000 + baby)),
+                        json!(n),
+                    );
+                }
+            }
+            Value::Object(fields)
+        };
+        let mut held = EntityDoc::default();
+        held.merge(&change(EntityKind::Visit, 5, DEVICE, NURSE, answers(0, 90), 500));
+        assert_eq!(held.meta.fields.len(), 900);
+        let owners = || HashMap::from([(Uuid::from_u128(5), owner(TEAM, EntityKind::Visit, &held))]);
+        // Rewriting what the visit holds, and adding up to the bound, is taken.
+        let again = change(EntityKind::Visit, 5, DEVICE, NURSE, answers(80, 20), 1_000);
+        assert_eq!(run(&pusher(DEVICE, false), vec![again], owners()).unwrap().new.len(), 1);
+        // Past it is refused, whether in one change or over two changes of one batch.
+        let over = change(EntityKind::Visit, 5, DEVICE, NURSE, answers(80, 21), 1_000);
+        let refused = run(&pusher(DEVICE, false), vec![over], owners()).unwrap_err();
+        assert_eq!(reasons(&refused), [reason::TOO_MANY_FIELDS]);
+        let first = change(EntityKind::Visit, 5, DEVICE, NURSE, answers(90, 10), 1_000);
+        let second = change(EntityKind::Visit, 5, DEVICE, NURSE, answers(100, 1), 1_001);
+        let refused = run(&pusher(DEVICE, false), vec![first.clone(), second.clone()], owners()).unwrap_err();
+        assert_eq!(refused.len(), 1);
+        assert_eq!(
+            (refused[0].change, refused[0].reason.as_str()),
+            (second.id, reason::TOO_MANY_FIELDS)
+        );
     }
 
     #[test]
