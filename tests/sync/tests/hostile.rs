@@ -206,6 +206,56 @@ async fn hostile_requests_are_bounded(db: Db) {
     // The shown value and as many concurrent ones as the limit.
     assert_eq!(refused_at, Some(lohusa_server::logic::MAX_FIELD_HEADS + 1), "({db:?})");
 
+    // A visit given every baby answer for made-up babies, thirty babies a change (each change
+    // within its own bound): once the visit would hold more fields than any visit does, the
+    // change is refused, so no device rewrites thousands of answers at each later change.
+    let baby_fields: Vec<&str> = lohusa_core::checklist::current()
+        .sections
+        .iter()
+        .filter(|s| s.subject == lohusa_core::checklist::Subject::Baby)
+        .flat_map(|s| s.fields.iter().map(|f| f.key.as_str()))
+        .collect();
+    let babies_answers = |fields: &mut serde_json::Map<String, Value>| {
+        for _ in 0..30 {
+            let baby = Uuid::now_v7();
+            for key in &baby_fields {
+                fields.insert(format!("answers.baby.{baby}.{key}"), Value::Null);
+            }
+        }
+    };
+    let visit = Uuid::now_v7();
+    let mut fields = serde_json::Map::new();
+    for (key, value) in [
+        ("mother_id", json!(mother.to_string())),
+        ("number", json!(1)),
+        ("outcome", json!("visited")),
+        ("visited_on", json!("2026-11-24")),
+        ("visited_by", json!("Ebe Derya")),
+        ("checklist_version", json!(2)),
+    ] {
+        fields.insert(key.to_owned(), value);
+    }
+    babies_answers(&mut fields);
+    let mut refused_after = None;
+    for i in 0..lohusa_server::logic::MAX_RECORD_FIELDS / 100 {
+        let mut grow = change(EntityKind::Visit, visit, device, device, Value::Object(fields));
+        grow.hlc.wall_ms += i as u64;
+        assert!(grow.fields.len() <= lohusa_server::logic::MAX_CHANGE_FIELDS);
+        let (status, body, _) = answer(push(&token, json!([grow]))).await;
+        if status != StatusCode::OK {
+            assert_eq!(body["refused"][0]["reason"], "too_many_fields", "{body}");
+            refused_after = Some(i * 30 * baby_fields.len());
+            break;
+        }
+        fields = serde_json::Map::new();
+        babies_answers(&mut fields);
+    }
+    let refused_after = refused_after.expect("a visit growing without end is refused");
+    assert!(
+        (300..=lohusa_server::logic::MAX_RECORD_FIELDS).contains(&refused_after),
+        "refused after {refused_after} answers ({db:?})"
+    );
+
     // A change replacing thousands of versions of a field (merging it would cost the server
     // time in proportion to every earlier one), or versions of a field it does not set.
     let mut long_base = change(
