@@ -399,12 +399,37 @@ pub(crate) fn read_changes(
 
 /// Appends a change to the log; false when the log already holds it (a change received twice).
 pub(crate) fn append_change(conn: &Connection, change: &Change, origin: &str) -> Result<bool, StoreError> {
-    let fields = serde_json::to_string(&change.fields).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    let base = if change.base.is_empty() {
-        None
-    } else {
-        Some(serde_json::to_string(&change.base).map_err(|e| StoreError::Corrupt(e.to_string()))?)
-    };
+    append_logged(conn, change, &LogText::of(change)?, origin)
+}
+
+/// A change's fields and bases as the change log holds them (JSON text).
+pub(crate) struct LogText {
+    fields: String,
+    base: Option<String>,
+}
+
+impl LogText {
+    pub(crate) fn of(change: &Change) -> Result<LogText, StoreError> {
+        let corrupt = |e: serde_json::Error| StoreError::Corrupt(e.to_string());
+        Ok(LogText {
+            fields: serde_json::to_string(&change.fields).map_err(corrupt)?,
+            base: if change.base.is_empty() {
+                None
+            } else {
+                Some(serde_json::to_string(&change.base).map_err(corrupt)?)
+            },
+        })
+    }
+}
+
+/// As `append_change`, with the change's log text worked out already.
+pub(crate) fn append_logged(
+    conn: &Connection,
+    change: &Change,
+    text: &LogText,
+    origin: &str,
+) -> Result<bool, StoreError> {
+    let (fields, base) = (&text.fields, &text.base);
     let inserted = conn
         .prepare_cached(
             "INSERT INTO changes (id, entity, entity_id, fields, base, hlc, author, device, schema_version, origin)

@@ -501,54 +501,74 @@ impl Store {
         server_time_ms: u64,
     ) -> Result<usize, StoreError> {
         let now_ms = u64::try_from(now.timestamp_millis()).unwrap_or(0).max(server_time_ms);
-        self.in_write_transaction(|store| {
-            let tx = &store.conn;
-            let mut hlc = meta::load_hlc(tx)?;
-            let mut applied = 0;
-            for change in changes {
-                if !crate::append_change(tx, change, "remote")? {
-                    continue;
+        // What each change needs that reads nothing from the store (its log text, the checks
+        // of its values) is worked out on a second thread, a few changes ahead of this one.
+        std::thread::scope(|scope| {
+            let (send, prepared) = std::sync::mpsc::sync_channel::<Result<Vec<Prepared<'_>>, StoreError>>(4);
+            scope.spawn(move || {
+                for chunk in changes.chunks(PREPARED_CHUNK) {
+                    let chunk = chunk.iter().map(Prepared::of).collect();
+                    // The applying side stopped (an error): nothing more is needed.
+                    if send.send(chunk).is_err() {
+                        break;
+                    }
                 }
-                applied += 1;
-                hlc = observe(hlc, change.hlc, now_ms);
-                let mut entity = entity_meta::load(tx, change.entity_id)?;
-                // A record with fields already has a mother a change may move it from.
-                let existed = !entity.fields.is_empty();
-                let merged = entity_meta::merge(tx, &mut entity, change)?;
-                let fields: lohusa_core::FieldValues = merged
-                    .visible
-                    .into_iter()
-                    .filter(|(field, value)| {
-                        // A value that breaks the core's rules (a server of an older version may
-                        // have let it in) stays in the change log only: it never stops a list.
-                        let known = apply::known(change.entity, field);
-                        let fits = lohusa_core::fields::check_value(change.entity, field, value);
-                        if let (true, Err(problem)) = (known, fits) {
+            });
+            let mut chunk = Vec::new().into_iter();
+            let mut next_prepared = || -> Result<Prepared<'_>, StoreError> {
+                if chunk.len() == 0 {
+                    let unprepared = || StoreError::Corrupt("a received change was not prepared".into());
+                    chunk = prepared.recv().map_err(|_| unprepared())??.into_iter();
+                }
+                chunk
+                    .next()
+                    .ok_or_else(|| StoreError::Corrupt("an empty chunk of received changes".into()))
+            };
+            self.in_write_transaction(|store| {
+                let tx = &store.conn;
+                let mut hlc = meta::load_hlc(tx)?;
+                let mut applied = 0;
+                for change in changes {
+                    let ready = next_prepared()?;
+                    if !crate::append_logged(tx, change, &ready.log, "remote")? {
+                        continue;
+                    }
+                    applied += 1;
+                    hlc = observe(hlc, change.hlc, now_ms);
+                    let mut entity = entity_meta::load(tx, change.entity_id)?;
+                    // A record with fields already has a mother a change may move it from.
+                    let existed = !entity.fields.is_empty();
+                    let mut merged = entity_meta::merge(tx, &mut entity, change)?;
+                    // A value that breaks the core's rules (a server of an older version may have
+                    // let it in) stays in the change log only: it never stops a list.
+                    for (field, problem) in &ready.not_applied {
+                        if merged.visible.remove(*field).is_some()
+                            && let Some(problem) = problem
+                        {
                             eprintln!(
-                                "lohusa-store: {}.{field} of change {} not applied: {}",
+                                "lohusa-store: {}.{field} of change {} not applied: {problem}",
                                 change.entity.as_str(),
                                 change.id,
-                                problem.as_str()
                             );
                         }
-                        known && fits.is_ok()
-                    })
-                    .collect();
-                if !fields.is_empty() {
-                    if existed {
-                        crate::flag_cache::touch_moved(tx, change.entity, change.entity_id, &fields)?;
                     }
-                    apply_received(tx, change.entity, change.entity_id, fields)?;
+                    let fields = merged.visible;
+                    if !fields.is_empty() {
+                        if existed {
+                            crate::flag_cache::touch_moved(tx, change.entity, change.entity_id, &fields)?;
+                        }
+                        apply_received(tx, change.entity, change.entity_id, fields)?;
+                    }
+                    entity_meta::save(tx, change.entity, change.entity_id, &entity)?;
+                    // Her lists' flags are stale; a visit her deletion's writer never saw shows her again.
+                    if let Some(mother) = crate::flag_cache::touch(tx, change.entity, change.entity_id)? {
+                        crate::corrections::reconsider_deletion(tx, &mother)?;
+                    }
                 }
-                entity_meta::save(tx, change.entity, change.entity_id, &entity)?;
-                // Her lists' flags are stale; a visit her deletion's writer never saw shows her again.
-                if let Some(mother) = crate::flag_cache::touch(tx, change.entity, change.entity_id)? {
-                    crate::corrections::reconsider_deletion(tx, &mother)?;
-                }
-            }
-            meta::save_hlc(tx, hlc)?;
-            meta::set(tx, KEY_CURSOR, &cursor.to_string())?;
-            Ok(applied)
+                meta::save_hlc(tx, hlc)?;
+                meta::set(tx, KEY_CURSOR, &cursor.to_string())?;
+                Ok(applied)
+            })
         })
     }
 
@@ -714,6 +734,38 @@ impl Store {
 /// Applies received field values to the state tables. A value that does not fit its column here
 /// (sent by a newer app or a faulty client) must not stop every later batch: the fields are
 /// then applied one by one and a value that does not fit stays in the change log only.
+/// How many received changes the preparing thread hands over at a time.
+const PREPARED_CHUNK: usize = 64;
+
+/// What applying a received change needs that reads nothing from the store.
+struct Prepared<'a> {
+    /// Its fields and bases as the change log holds them.
+    log: crate::LogText,
+    /// Its fields this store does not apply: unknown here (a newer app's field), or with a value
+    /// that breaks the core's rules (with the rule).
+    not_applied: Vec<(&'a str, Option<&'static str>)>,
+}
+
+impl<'a> Prepared<'a> {
+    fn of(change: &'a Change) -> Result<Prepared<'a>, StoreError> {
+        let not_applied = change
+            .fields
+            .iter()
+            .filter_map(|(field, value)| {
+                if !apply::known(change.entity, field) {
+                    return Some((field.as_str(), None));
+                }
+                let fits = lohusa_core::fields::check_value(change.entity, field, value);
+                fits.err().map(|problem| (field.as_str(), Some(problem.as_str())))
+            })
+            .collect();
+        Ok(Prepared {
+            log: crate::LogText::of(change)?,
+            not_applied,
+        })
+    }
+}
+
 fn apply_received(
     conn: &rusqlite::Connection,
     entity: EntityKind,

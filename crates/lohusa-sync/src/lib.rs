@@ -167,6 +167,7 @@ pub async fn sync<R: Replica, T: Transport>(
         .is_ok_and(|h| h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread);
     let mut next_pull: Option<(Request, Result<Response, SyncError>)> = None;
     let mut next_pending: Option<(i64, Vec<(i64, lohusa_core::Change)>)> = None;
+    let mut spent: Option<Vec<lohusa_core::Change>> = None;
     loop {
         let mut step = Some(machine.next());
         while let Some(current) = step.take() {
@@ -249,9 +250,17 @@ pub async fn sync<R: Replica, T: Transport>(
                             after: cursor,
                             limit: lohusa_core::sync::PULL_BATCH,
                         };
-                        let (response, applied) = overlap(transport.send(request.clone()), apply).await;
+                        // The batch applied before this one is freed on the request's thread
+                        // (thousands of values: time this thread would not apply in).
+                        let (freed, request_sent) = (spent.take(), transport.send(request.clone()));
+                        let send = async move {
+                            drop(freed);
+                            request_sent.await
+                        };
+                        let (response, applied) = overlap(send, apply).await;
                         applied?;
                         next_pull = Some((request, response));
+                        spent = Some(changes);
                     } else {
                         apply()?;
                     }
