@@ -8,6 +8,8 @@
 use lohusa_core::EntityKind;
 use lohusa_core::change::EntityWrite;
 use lohusa_core::search::fold_for_search;
+use std::collections::HashMap;
+
 use rusqlite::Connection;
 use rusqlite::types::Value as SqlValue;
 use serde_json::Value;
@@ -105,7 +107,7 @@ pub fn apply(conn: &Connection, write: &EntityWrite) -> Result<(), StoreError> {
     let (table, allowed) = table(write.entity);
     let mut columns: Vec<&'static str> = Vec::new();
     let mut values: Vec<SqlValue> = vec![SqlValue::Text(write.entity_id.to_string())];
-    let mut answers = Vec::new();
+    let mut answers: Vec<(&str, &Value)> = Vec::new();
     for (field, value) in &write.fields {
         if let (EntityKind::Visit, Some(key)) = (write.entity, field.strip_prefix("answers.")) {
             answers.push((key, value));
@@ -131,35 +133,86 @@ pub fn apply(conn: &Connection, write: &EntityWrite) -> Result<(), StoreError> {
         // The visit's answers as held, with these set (a null answer is a deletion, under the
         // same rule as any other field).
         let visit_id = write.entity_id.to_string();
-        let mut held = stored_answers(conn, &visit_id)?;
-        for (key, value) in answers {
-            if value.is_null() {
-                held.remove(key);
-            } else {
-                held.insert(key.to_owned(), from_sql(to_sql(value)));
+        let held = stored_answers(conn, &visit_id)?;
+        let text = if held.is_empty() {
+            // A visit's first answers (every visit a new tablet receives): written as they come,
+            // in key order as the map would write them, without building the map.
+            answers.retain(|(_, value)| !value.is_null());
+            answers_text(&answers)
+        } else {
+            let mut held = held;
+            for (key, value) in answers {
+                if value.is_null() {
+                    held.remove(key);
+                } else {
+                    held.insert(key.to_owned(), from_sql(to_sql(value)));
+                }
+            }
+            (!held.is_empty()).then(|| Value::Object(held).to_string())
+        };
+        columns.push("answers");
+        values.push(text.map_or(SqlValue::Null, SqlValue::Text));
+    }
+    UPSERTS.with_borrow_mut(|upserts| -> Result<(), StoreError> {
+        let by_columns = upserts.entry(table).or_default();
+        if !by_columns.contains_key(&columns[..]) {
+            by_columns.insert(columns.clone(), upsert_sql(table, &columns));
+        }
+        conn.prepare_cached(&by_columns[&columns[..]])?
+            .execute(rusqlite::params_from_iter(values))?;
+        Ok(())
+    })
+}
+
+thread_local! {
+    /// The upsert of each table and set of columns, written once (a pulled batch applies
+    /// thousands of records with the same columns).
+    static UPSERTS: std::cell::RefCell<HashMap<&'static str, HashMap<Vec<&'static str>, String>>> =
+        Default::default();
+}
+
+/// Inserts a record with `columns` (values `?2`, `?3`, ... after the id), or sets them.
+fn upsert_sql(table: &str, columns: &[&str]) -> String {
+    if columns.is_empty() {
+        return format!("INSERT INTO {table} (id) VALUES (?1) ON CONFLICT(id) DO NOTHING");
+    }
+    let placeholders: Vec<String> = (1..=columns.len() + 1).map(|i| format!("?{i}")).collect();
+    let updates: Vec<String> = columns.iter().map(|c| format!("{c} = excluded.{c}")).collect();
+    format!(
+        "INSERT INTO {table} (id, {}) VALUES ({}) ON CONFLICT(id) DO UPDATE SET {}",
+        columns.join(", "),
+        placeholders.join(", "),
+        updates.join(", ")
+    )
+}
+
+/// A visit's answers column for `answers` (keys in order, none empty): the text the JSON object
+/// of their stored values (`from_sql(to_sql(value))`) writes, or none for no answers.
+fn answers_text(answers: &[(&str, &Value)]) -> Option<String> {
+    struct Stored<'a>(&'a Value);
+    impl serde::Serialize for Stored<'_> {
+        fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            match self.0 {
+                Value::Bool(b) => serializer.serialize_i64(i64::from(*b)),
+                Value::Number(n) => match n.as_i64() {
+                    Some(i) => serializer.serialize_i64(i),
+                    None => Value::from(n.as_f64().unwrap_or(0.0)).serialize(serializer),
+                },
+                Value::Null | Value::String(_) => self.0.serialize(serializer),
+                other => serializer.serialize_str(&other.to_string()),
             }
         }
-        columns.push("answers");
-        values.push(if held.is_empty() {
-            SqlValue::Null
-        } else {
-            SqlValue::Text(Value::Object(held).to_string())
-        });
     }
-    let placeholders: Vec<String> = (1..=values.len()).map(|i| format!("?{i}")).collect();
-    let updates: Vec<String> = columns.iter().map(|c| format!("{c} = excluded.{c}")).collect();
-    let sql = if updates.is_empty() {
-        format!("INSERT INTO {table} (id) VALUES (?1) ON CONFLICT(id) DO NOTHING")
-    } else {
-        format!(
-            "INSERT INTO {table} (id, {}) VALUES ({}) ON CONFLICT(id) DO UPDATE SET {}",
-            columns.join(", "),
-            placeholders.join(", "),
-            updates.join(", ")
-        )
-    };
-    conn.prepare_cached(&sql)?.execute(rusqlite::params_from_iter(values))?;
-    Ok(())
+    struct Answers<'a>(&'a [(&'a str, &'a Value)]);
+    impl serde::Serialize for Answers<'_> {
+        fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            serializer.collect_map(self.0.iter().map(|(key, value)| (key, Stored(value))))
+        }
+    }
+    if answers.is_empty() {
+        return None;
+    }
+    serde_json::to_string(&Answers(answers)).ok()
 }
 
 /// The answers a visit holds now (empty for a visit not held or with none).
@@ -203,5 +256,58 @@ pub fn from_sql(value: SqlValue) -> Value {
         SqlValue::Real(f) => Value::from(f),
         SqlValue::Text(s) => Value::String(s),
         SqlValue::Blob(_) => Value::Null,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn a_visits_first_answers_are_written_as_the_map_of_their_stored_values_writes_them() {
+        let values = [
+            json!(true),
+            json!(false),
+            json!(0),
+            json!(-7),
+            json!(i64::MAX),
+            json!(u64::MAX),
+            json!(37.2),
+            json!(0.1 + 0.2),
+            json!(1e-300),
+            json!(-0.0),
+            json!(""),
+            json!("Ayşe \"quoted\" \\ back\nline مريم 👶"),
+            json!(["soft", "cracked_nipple"]),
+            json!({"a": [1, 2.5]}),
+        ];
+        // Keys as the checklist's, and two no checklist has (a quote, an accent).
+        let keys: Vec<String> = (0..values.len() - 2)
+            .map(|i| format!("baby.0195f000-0000-7000-8000-00000000000{}.f{i:02}", i % 3))
+            .chain(["mother.a\"b".to_owned(), "mother.é".to_owned()])
+            .collect();
+        let mut answers: Vec<(&str, &Value)> = keys.iter().map(String::as_str).zip(values.iter()).collect();
+        answers.sort_by_key(|(key, _)| *key);
+        let map: serde_json::Map<String, Value> = answers
+            .iter()
+            .map(|(key, value)| ((*key).to_owned(), from_sql(to_sql(value))))
+            .collect();
+        assert_eq!(answers_text(&answers), Some(Value::Object(map).to_string()));
+        assert_eq!(answers_text(&[]), None);
+    }
+
+    #[test]
+    fn an_upsert_names_its_columns_once_each_after_the_id() {
+        assert_eq!(
+            upsert_sql("visits", &["note", "answers"]),
+            "INSERT INTO visits (id, note, answers) VALUES (?1, ?2, ?3) \
+             ON CONFLICT(id) DO UPDATE SET note = excluded.note, answers = excluded.answers"
+        );
+        assert_eq!(
+            upsert_sql("visits", &[]),
+            "INSERT INTO visits (id) VALUES (?1) ON CONFLICT(id) DO NOTHING"
+        );
     }
 }
