@@ -32,6 +32,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/store/0021_follow_up_rows.sql"),
     include_str!("../../../migrations/store/0022_visit_answers_in_visits.sql"),
     include_str!("../../../migrations/store/0023_visits_by_mother_with_nurse.sql"),
+    include_str!("../../../migrations/store/0024_entity_meta_written_by.sql"),
 ];
 
 pub fn migrations() -> Migrations<'static> {

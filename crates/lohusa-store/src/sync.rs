@@ -533,11 +533,15 @@ impl Store {
                     if !crate::append_logged(tx, change, &ready.log, "remote")? {
                         continue;
                     }
+                    let seq = tx.last_insert_rowid();
                     applied += 1;
                     hlc = observe(hlc, change.hlc, now_ms);
                     let mut entity = entity_meta::load(tx, change.entity_id)?;
                     // A record with fields already has a mother a change may move it from.
                     let existed = !entity.fields.is_empty();
+                    // Written whole by this change: its metadata is this change (most of what a
+                    // new tablet receives).
+                    let whole = change.base.is_empty() && entity == lohusa_core::merge::EntityMeta::default();
                     let mut merged = entity_meta::merge(tx, &mut entity, change)?;
                     // A value that breaks the core's rules (a server of an older version may have
                     // let it in) stays in the change log only: it never stops a list.
@@ -559,7 +563,11 @@ impl Store {
                         }
                         apply_received(tx, change.entity, change.entity_id, fields)?;
                     }
-                    entity_meta::save(tx, change.entity, change.entity_id, &entity)?;
+                    if whole {
+                        entity_meta::save_written_by(tx, change.entity, change.entity_id, seq, change.version())?;
+                    } else {
+                        entity_meta::save(tx, change.entity, change.entity_id, &entity)?;
+                    }
                     // Her lists' flags are stale; a visit her deletion's writer never saw shows her again.
                     if let Some(mother) = crate::flag_cache::touch(tx, change.entity, change.entity_id)? {
                         crate::corrections::reconsider_deletion(tx, &mother)?;

@@ -36,6 +36,17 @@ fn edit(t: &mut TempStore, mother: Uuid, field: &str, value: serde_json::Value, 
         .unwrap();
 }
 
+/// Whether the store keeps as the record's merge metadata only the change that wrote it whole.
+fn written_whole(t: &TempStore, record: Uuid) -> bool {
+    let file = rusqlite::Connection::open(t.dir.path().join("lohusa.sqlite3")).unwrap();
+    file.query_row(
+        "SELECT written_by IS NOT NULL FROM entity_meta WHERE entity_id = ?1",
+        [record.to_string()],
+        |r| r.get(0),
+    )
+    .unwrap()
+}
+
 #[test]
 fn edits_of_different_fields_both_survive_and_the_same_field_becomes_a_conflict() {
     let mut a = TempStore::new();
@@ -46,6 +57,9 @@ fn edits_of_different_fields_both_survive_and_the_same_field_becomes_a_conflict(
         .unwrap()
         .0;
     exchange(&a, &mut b, 1);
+    // B received her whole: her metadata there is the change that wrote her, and it merges the
+    // edits below as if it named every field.
+    assert!(written_whole(&b, mother) && !written_whole(&a, mother));
     // Offline: A changes the phone and the street, B the phone and the district.
     edit(&mut a, mother, "phone", json!("05321112233"), nurse(), 1);
     edit(&mut a, mother, "street", json!("1203 Sokak"), nurse(), 1);
@@ -53,6 +67,7 @@ fn edits_of_different_fields_both_survive_and_the_same_field_becomes_a_conflict(
     edit(&mut b, mother, "district", json!("Bayraklı"), other_nurse(), 2);
     exchange(&a, &mut b, 2);
     exchange(&b, &mut a, 2);
+    assert!(!written_whole(&b, mother));
     assert_eq!(a.store.export_state().unwrap(), b.store.export_state().unwrap());
     let m = a.store.mother(lohusa_core::MotherId(mother)).unwrap();
     assert_eq!(m.street.as_deref(), Some("1203 Sokak"));
