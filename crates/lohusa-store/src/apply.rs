@@ -104,24 +104,36 @@ pub fn mother_of(conn: &Connection, entity: EntityKind, entity_id: &str) -> Resu
 }
 
 pub fn apply(conn: &Connection, write: &EntityWrite) -> Result<(), StoreError> {
-    let (table, allowed) = table(write.entity);
+    apply_fields(conn, write.entity, write.entity_id, &write.fields, None)
+}
+
+/// `apply` of `fields` of one record. `first_answers`, when given, is `first_answers(fields)`
+/// worked out ahead: the visit's answers column if it holds none yet.
+pub(crate) fn apply_fields(
+    conn: &Connection,
+    entity: EntityKind,
+    entity_id: uuid::Uuid,
+    fields: &lohusa_core::FieldValues,
+    first_answers: Option<&str>,
+) -> Result<(), StoreError> {
+    let (table, allowed) = table(entity);
     let mut columns: Vec<&'static str> = Vec::new();
-    let mut values: Vec<SqlValue> = vec![SqlValue::Text(write.entity_id.to_string())];
+    let mut values: Vec<SqlValue> = vec![SqlValue::Text(entity_id.to_string())];
     let mut answers: Vec<(&str, &Value)> = Vec::new();
-    for (field, value) in &write.fields {
-        if let (EntityKind::Visit, Some(key)) = (write.entity, field.strip_prefix("answers.")) {
+    for (field, value) in fields {
+        if let (EntityKind::Visit, Some(key)) = (entity, field.strip_prefix("answers.")) {
             answers.push((key, value));
             continue;
         }
         let Some(column) = allowed.iter().find(|c| **c == field) else {
             return Err(StoreError::UnknownField {
-                entity: write.entity.as_str(),
+                entity: entity.as_str(),
                 field: field.clone(),
             });
         };
         columns.push(column);
         values.push(to_sql(value));
-        if write.entity == EntityKind::Mother && *column == "full_name" {
+        if entity == EntityKind::Mother && *column == "full_name" {
             columns.push("name_folded");
             values.push(match value {
                 Value::String(name) => SqlValue::Text(fold_for_search(name)),
@@ -132,13 +144,18 @@ pub fn apply(conn: &Connection, write: &EntityWrite) -> Result<(), StoreError> {
     if !answers.is_empty() {
         // The visit's answers as held, with these set (a null answer is a deletion, under the
         // same rule as any other field).
-        let visit_id = write.entity_id.to_string();
+        let visit_id = entity_id.to_string();
         let held = stored_answers(conn, &visit_id)?;
         let text = if held.is_empty() {
             // A visit's first answers (every visit a new tablet receives): written as they come,
             // in key order as the map would write them, without building the map.
-            answers.retain(|(_, value)| !value.is_null());
-            answers_text(&answers)
+            match first_answers {
+                Some(text) => Some(text.to_owned()),
+                None => {
+                    answers.retain(|(_, value)| !value.is_null());
+                    answers_text(&answers)
+                }
+            }
         } else {
             let mut held = held;
             for (key, value) in answers {
@@ -184,6 +201,17 @@ fn upsert_sql(table: &str, columns: &[&str]) -> String {
         placeholders.join(", "),
         updates.join(", ")
     )
+}
+
+/// A visit's answers column when it holds none yet, set to the answers among `fields` (none
+/// when there are none, or all are empty).
+pub(crate) fn first_answers(fields: &lohusa_core::FieldValues) -> Option<String> {
+    let answers: Vec<(&str, &Value)> = fields
+        .iter()
+        .filter(|(_, value)| !value.is_null())
+        .filter_map(|(field, value)| Some((field.strip_prefix("answers.")?, value)))
+        .collect();
+    answers_text(&answers)
 }
 
 /// A visit's answers column for `answers` (keys in order, none empty): the text the JSON object
@@ -296,6 +324,16 @@ mod tests {
             .collect();
         assert_eq!(answers_text(&answers), Some(Value::Object(map).to_string()));
         assert_eq!(answers_text(&[]), None);
+        // From a change's fields: its answers, but for the empty ones.
+        let mut fields: lohusa_core::FieldValues = answers
+            .iter()
+            .map(|(key, value)| (format!("answers.{key}"), (*value).clone()))
+            .collect();
+        fields.insert("answers.mother.cleared".into(), Value::Null);
+        fields.insert("note".into(), json!("not an answer"));
+        fields.insert("number".into(), json!(2));
+        assert_eq!(first_answers(&fields), answers_text(&answers));
+        assert_eq!(first_answers(&[("note".to_owned(), json!("x"))].into()), None);
     }
 
     #[test]

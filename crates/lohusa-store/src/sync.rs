@@ -539,29 +539,39 @@ impl Store {
                     let mut entity = entity_meta::load(tx, change.entity_id)?;
                     // A record with fields already has a mother a change may move it from.
                     let existed = !entity.fields.is_empty();
-                    // Written whole by this change: its metadata is this change (most of what a
-                    // new tablet receives).
+                    // Written whole by this change (most of what a new tablet receives): every
+                    // field is this change's, as merging would leave it, and the metadata is
+                    // this change.
                     let whole = change.base.is_empty() && entity == lohusa_core::merge::EntityMeta::default();
-                    let mut merged = entity_meta::merge(tx, &mut entity, change)?;
+                    let mut visible = if whole {
+                        std::borrow::Cow::Borrowed(&change.fields)
+                    } else {
+                        std::borrow::Cow::Owned(entity_meta::merge(tx, &mut entity, change)?.visible)
+                    };
                     // A value that breaks the core's rules (a server of an older version may have
                     // let it in) stays in the change log only: it never stops a list.
                     for (field, problem) in &ready.not_applied {
-                        if merged.visible.remove(*field).is_some()
-                            && let Some(problem) = problem
-                        {
-                            eprintln!(
-                                "lohusa-store: {}.{field} of change {} not applied: {problem}",
-                                change.entity.as_str(),
-                                change.id,
-                            );
+                        if visible.contains_key(*field) {
+                            visible.to_mut().remove(*field);
+                            if let Some(problem) = problem {
+                                eprintln!(
+                                    "lohusa-store: {}.{field} of change {} not applied: {problem}",
+                                    change.entity.as_str(),
+                                    change.id,
+                                );
+                            }
                         }
                     }
-                    let fields = merged.visible;
-                    if !fields.is_empty() {
+                    if !visible.is_empty() {
                         if existed {
-                            crate::flag_cache::touch_moved(tx, change.entity, change.entity_id, &fields)?;
+                            crate::flag_cache::touch_moved(tx, change.entity, change.entity_id, &visible)?;
                         }
-                        apply_received(tx, change.entity, change.entity_id, fields)?;
+                        // The answers worked out ahead are for the change's fields as they came.
+                        let first_answers = match &visible {
+                            std::borrow::Cow::Borrowed(_) => ready.first_answers.as_deref(),
+                            std::borrow::Cow::Owned(_) => None,
+                        };
+                        apply_received(tx, change.entity, change.entity_id, &visible, first_answers)?;
                     }
                     if whole {
                         entity_meta::save_written_by(tx, change.entity, change.entity_id, seq, change.version())?;
@@ -739,9 +749,6 @@ impl Store {
     }
 }
 
-/// Applies received field values to the state tables. A value that does not fit its column here
-/// (sent by a newer app or a faulty client) must not stop every later batch: the fields are
-/// then applied one by one and a value that does not fit stays in the change log only.
 /// How many received changes the preparing thread hands over at a time.
 const PREPARED_CHUNK: usize = 64;
 
@@ -752,6 +759,9 @@ struct Prepared<'a> {
     /// Its fields this store does not apply: unknown here (a newer app's field), or with a value
     /// that breaks the core's rules (with the rule).
     not_applied: Vec<(&'a str, Option<&'static str>)>,
+    /// For a visit's change that replaces nothing: its answers as the visit's answers column
+    /// holds them when the visit held none before (`apply::answers_text`).
+    first_answers: Option<String>,
 }
 
 impl<'a> Prepared<'a> {
@@ -767,39 +777,37 @@ impl<'a> Prepared<'a> {
                 fits.err().map(|problem| (field.as_str(), Some(problem.as_str())))
             })
             .collect();
+        let first_answers = (change.entity == EntityKind::Visit && change.base.is_empty())
+            .then(|| apply::first_answers(&change.fields))
+            .flatten();
         Ok(Prepared {
             log: crate::LogText::of(change)?,
             not_applied,
+            first_answers,
         })
     }
 }
 
+/// Applies received field values to the state tables (`first_answers`: what `Prepared` worked
+/// out for exactly these fields). A value that does not fit its column here (sent by a newer app
+/// or a faulty client) must not stop every later batch: the fields are then applied one by one
+/// and a value that does not fit stays in the change log only.
 fn apply_received(
     conn: &rusqlite::Connection,
     entity: EntityKind,
     entity_id: Uuid,
-    fields: lohusa_core::FieldValues,
+    fields: &lohusa_core::FieldValues,
+    first_answers: Option<&str>,
 ) -> Result<(), StoreError> {
     let does_not_fit = |error: &StoreError| {
         matches!(error, StoreError::Sqlite(e)
             if e.sqlite_error_code() == Some(rusqlite::ErrorCode::ConstraintViolation))
     };
-    let write = EntityWrite {
-        entity,
-        entity_id,
-        fields,
-        also_replaces: Default::default(),
-    };
-    match apply::apply(conn, &write) {
+    match apply::apply_fields(conn, entity, entity_id, fields, first_answers) {
         Err(error) if does_not_fit(&error) => {
-            for (field, value) in write.fields {
-                let single = EntityWrite {
-                    entity,
-                    entity_id,
-                    fields: [(field.clone(), value)].into(),
-                    also_replaces: Default::default(),
-                };
-                match apply::apply(conn, &single) {
+            for (field, value) in fields {
+                let single = [(field.clone(), value.clone())].into();
+                match apply::apply_fields(conn, entity, entity_id, &single, None) {
                     // Only the field's name is logged, never its value.
                     Err(error) if does_not_fit(&error) => {
                         eprintln!(
