@@ -744,7 +744,11 @@ async fn pull(
         for (seq, body) in batch.rows {
             let readable = logic::readable_body(&body, &auth.roles)
                 .map_err(|_| BackendError::Corrupt(format!("change {seq} of team {}", auth.team_id)))?;
-            kept.extend(readable.map(|body| (seq, body)));
+            match readable {
+                logic::Readable::All => kept.push((seq, body)),
+                logic::Readable::Part(part) => kept.push((seq, part)),
+                logic::Readable::Nothing => {}
+            }
         }
         batch.rows = kept;
     }

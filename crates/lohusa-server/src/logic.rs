@@ -259,20 +259,88 @@ pub fn normalize_code(code: &str) -> String {
         .collect()
 }
 
-/// A change's body as a device with `roles` may receive it: unchanged when they read all of it,
-/// without the fields they may not read, or nothing when no field is left.
-pub fn readable_body(body: &str, roles: &[Role]) -> Result<Option<String>, serde_json::Error> {
+/// What of a stored change a device may receive.
+#[derive(Debug, PartialEq)]
+pub enum Readable {
+    /// The body as stored: its members may read every field.
+    All,
+    /// The body without the fields they may not read.
+    Part(String),
+    /// Nothing: no field is left.
+    Nothing,
+}
+
+/// A change's body as a device with `roles` may receive it. Only the record kind and the field
+/// names are read (the values are skipped) unless some field must go.
+pub fn readable_body(body: &str, roles: &[Role]) -> Result<Readable, serde_json::Error> {
+    #[derive(Deserialize)]
+    struct Named<'a> {
+        entity: lohusa_core::EntityKind,
+        #[serde(borrow)]
+        fields: FieldNames<'a>,
+    }
+    let named: Named = serde_json::from_str(body)?;
+    let readable = |f: &std::borrow::Cow<str>| any_may_read(roles, named.entity, f);
+    if named.fields.0.iter().all(readable) {
+        return Ok(Readable::All);
+    }
+    if !named.fields.0.iter().any(readable) {
+        return Ok(Readable::Nothing);
+    }
     let mut change: Change = serde_json::from_str(body)?;
     let entity = change.entity;
-    if change.fields.keys().all(|f| any_may_read(roles, entity, f)) {
-        return Ok(Some(body.to_owned()));
-    }
     change.fields.retain(|f, _| any_may_read(roles, entity, f));
     change.base.retain(|f, _| any_may_read(roles, entity, f));
     if change.fields.is_empty() {
-        return Ok(None);
+        return Ok(Readable::Nothing);
     }
-    serde_json::to_string(&change).map(Some)
+    serde_json::to_string(&change).map(Readable::Part)
+}
+
+/// The names of a JSON object's members, borrowed from the text where no escape is in them; the
+/// values are skipped without being built.
+struct FieldNames<'a>(Vec<std::borrow::Cow<'a, str>>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for FieldNames<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use std::borrow::Cow;
+
+        struct Name<'a>(Cow<'a, str>);
+        impl<'de: 'a, 'a> Deserialize<'de> for Name<'a> {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                struct Text<'a>(std::marker::PhantomData<&'a ()>);
+                impl<'de: 'a, 'a> serde::de::Visitor<'de> for Text<'a> {
+                    type Value = Name<'a>;
+                    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                        f.write_str("a field name")
+                    }
+                    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Name<'a>, E> {
+                        Ok(Name(Cow::Borrowed(v)))
+                    }
+                    fn visit_str<E>(self, v: &str) -> Result<Name<'a>, E> {
+                        Ok(Name(Cow::Owned(v.to_owned())))
+                    }
+                }
+                deserializer.deserialize_str(Text(std::marker::PhantomData))
+            }
+        }
+        struct Names<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> serde::de::Visitor<'de> for Names<'a> {
+            type Value = FieldNames<'a>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an object of fields")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<FieldNames<'a>, A::Error> {
+                let mut names = Vec::new();
+                while let Some(Name(name)) = map.next_key()? {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                    names.push(name);
+                }
+                Ok(FieldNames(names))
+            }
+        }
+        deserializer.deserialize_map(Names(std::marker::PhantomData))
+    }
 }
 
 /// The id of a stored change if it was written on `device` (read without parsing the rest).
@@ -333,6 +401,62 @@ pub fn pull_body(
 mod tests {
     use super::*;
     use lohusa_core::sync::PullResponse;
+
+    #[test]
+    fn a_change_reaches_a_device_with_the_fields_its_members_read() {
+        use lohusa_core::EntityKind;
+        let change = |entity: EntityKind, fields: Value| {
+            use lohusa_core::{DeviceId, Hlc};
+            let device = DeviceId(uuid::Uuid::from_u128(3));
+            let Value::Object(fields) = fields else {
+                panic!("fields")
+            };
+            let replaced = Version {
+                hlc: Hlc {
+                    wall_ms: 1_764_000_000_000,
+                    counter: 0,
+                },
+                device,
+            };
+            let change = Change {
+                id: ChangeId(uuid::Uuid::from_u128(1)),
+                entity,
+                entity_id: uuid::Uuid::from_u128(2),
+                fields: fields.into_iter().collect(),
+                base: [("answers.mother.pain".to_owned(), vec![replaced])].into(),
+                hlc: Hlc {
+                    wall_ms: 1_764_000_000_001,
+                    counter: 0,
+                },
+                author: MemberId(uuid::Uuid::from_u128(4)),
+                device,
+                schema_version: CHANGE_SCHEMA_VERSION,
+            };
+            serde_json::to_string(&change).unwrap()
+        };
+        let visit = change(
+            EntityKind::Visit,
+            serde_json::json!({"visited_on": "2026-11-24", "note": "Ağrı \"az\"", "answers.mother.pain": 3,
+                               "answers.baby.0195f000-0000-7000-8000-000000000005.weight_g": 3400}),
+        );
+        assert_eq!(readable_body(&visit, &[Role::Nurse]).unwrap(), Readable::All);
+        assert_eq!(
+            readable_body(&visit, &[Role::SocialWorker, Role::Nurse]).unwrap(),
+            Readable::All
+        );
+        // A social worker reads that the visit happened: the answers, the note and the answer's
+        // base are left out, and the rest is as stored.
+        let Readable::Part(part) = readable_body(&visit, &[Role::SocialWorker]).unwrap() else {
+            panic!("a part of the visit")
+        };
+        let mut expected: Change = serde_json::from_str(&visit).unwrap();
+        expected.fields.retain(|f, _| f == "visited_on");
+        expected.base.clear();
+        assert_eq!(part, serde_json::to_string(&expected).unwrap());
+        let note = change(EntityKind::SocialNote, serde_json::json!({"text": "Ev ziyareti"}));
+        assert_eq!(readable_body(&note, &[Role::Nurse]).unwrap(), Readable::Nothing);
+        assert!(readable_body("{\"entity\": \"visit\", \"fields\": [1]}", &[Role::Nurse]).is_err());
+    }
 
     #[test]
     fn codes_are_readable_and_normalise_as_typed() {
