@@ -263,12 +263,26 @@ impl HttpTransport {
         let bytes = response.bytes().await.map_err(offline)?;
         self.bytes.1.fetch_add(bytes.len() as u64, Ordering::Relaxed);
         let body = if zstd_body {
-            zstd::decode_all(&bytes[..]).map_err(|e| SyncError::Protocol(format!("undecodable answer: {e}")))?
+            decompress(&bytes).map_err(|e| SyncError::Protocol(format!("undecodable answer: {e}")))?
         } else {
             bytes.to_vec()
         };
         read(status, &body)
     }
+}
+
+/// A zstd body decompressed into a buffer sized once: the size its frame names, else a guess
+/// from how well the team's JSON compresses (a pulled batch shrinks about thirtyfold), so a
+/// large answer is not copied again and again as the buffer grows.
+fn decompress(bytes: &[u8]) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let named = zstd::zstd_safe::get_frame_content_size(bytes).ok().flatten();
+    let size = named.map_or(bytes.len().saturating_mul(32), |n| {
+        usize::try_from(n).unwrap_or(usize::MAX)
+    });
+    let mut body = Vec::with_capacity(size.min(256 << 20));
+    zstd::stream::read::Decoder::new(bytes)?.read_to_end(&mut body)?;
+    Ok(body)
 }
 
 /// Enrolls this device with a one-time code from the team lead.
