@@ -320,6 +320,32 @@ fn shipped_fields() -> &'static [std::collections::HashMap<&'static str, (usize,
     })
 }
 
+/// Whether some shipped definition could have produced `value` for its field named `name` (as
+/// `fits_stored` of each definition, with one lookup for all): `None` when none has that field.
+pub fn fits_shipped(name: &str, value: &Value) -> Option<bool> {
+    type ByName = std::collections::HashMap<&'static str, Vec<(&'static ChecklistDefinition, &'static FieldDef)>>;
+    static BY_NAME: OnceLock<ByName> = OnceLock::new();
+    let by_name = BY_NAME.get_or_init(|| {
+        let mut by_name = ByName::new();
+        for definition in shipped() {
+            for field in definition.sections.iter().flat_map(|s| &s.fields) {
+                // The first field of the name, as `field` finds it.
+                let with_it = by_name.entry(field.key.as_str()).or_default();
+                if !with_it.iter().any(|(d, _)| std::ptr::eq(*d, definition)) {
+                    with_it.push((definition, field));
+                }
+            }
+        }
+        by_name
+    });
+    let with_it = by_name.get(name)?;
+    Some(
+        with_it
+            .iter()
+            .any(|(definition, field)| definition.fits_field(field, value)),
+    )
+}
+
 /// The key an answer is stored under: `mother.<field>` or `baby.<baby id>.<field>`.
 pub fn answer_key(baby: Option<BabyId>, field: &str) -> String {
     match baby {
@@ -846,10 +872,14 @@ impl ChecklistDefinition {
     /// `key` (a number in its range, one of its options, ...); `None` when no section of this
     /// definition has that field. Computed fields are never stored, so never fit.
     pub fn fits_stored(&self, key: &str, value: &Value) -> Option<bool> {
-        let field = self.field(field_of(key))?;
+        Some(self.fits_field(self.field(field_of(key))?, value))
+    }
+
+    /// `fits_stored` of one of this definition's fields.
+    fn fits_field(&self, field: &FieldDef, value: &Value) -> bool {
         let whole_in = |min: f64, max: f64| value.as_i64().is_some_and(|n| (min..=max).contains(&(n as f64)));
         let text = value.as_str();
-        Some(match &field.kind {
+        match &field.kind {
             FieldKind::Number { min, max, decimals, .. } => value
                 .as_f64()
                 .is_some_and(|n| (*min..=*max).contains(&n) && (*decimals > 0 || n.fract() == 0.0)),
@@ -878,7 +908,7 @@ impl ChecklistDefinition {
                 whole_in(0.0, f64::from(options) - 1.0)
             }
             FieldKind::Computed { .. } => false,
-        })
+        }
     }
 
     /// Turns answers read back from storage into their typed form: storage keeps a yes/no as

@@ -196,18 +196,11 @@ fn check_answer(key: &str, value: &Value) -> Result<(), ValueProblem> {
         _ => return Err(ValueProblem::UnknownField),
     };
     // Some checklist version asks it and takes the value (or it is empty): it fits.
-    let mut asked = false;
-    for definition in crate::checklist::shipped() {
-        match definition.fits_stored(field, value) {
-            Some(true) => return Ok(()),
-            Some(false) => asked = true,
-            None => {}
-        }
-    }
-    match (asked, value.is_null()) {
-        (false, _) => Err(ValueProblem::UnknownField),
-        (true, true) => Ok(()),
-        (true, false) => Err(ValueProblem::WrongType),
+    match crate::checklist::fits_shipped(field, value) {
+        None => Err(ValueProblem::UnknownField),
+        Some(true) => Ok(()),
+        Some(false) if value.is_null() => Ok(()),
+        Some(false) => Err(ValueProblem::WrongType),
     }
 }
 

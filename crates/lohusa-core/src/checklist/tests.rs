@@ -665,3 +665,57 @@ fn an_old_definition_still_validates_and_flags_by_its_own_rules() {
         [(format!("answers.{}", m("lochia_smell")), Rule::NotAsked)]
     );
 }
+
+#[test]
+fn one_lookup_for_every_shipped_definition_finds_what_each_would() {
+    let values = [
+        Value::Null,
+        json!(true),
+        json!(0),
+        json!(1),
+        json!(3),
+        json!(-1),
+        json!(2.5),
+        json!(3400),
+        json!(37.2),
+        json!(1e9),
+        json!(""),
+        json!("x"),
+        json!("yes"),
+        json!("2026-11-20"),
+        json!("10:30"),
+        json!(["soft"]),
+        json!(["soft", "soft"]),
+        json!({"a": 1}),
+    ];
+    let mut names: Vec<&str> = shipped()
+        .iter()
+        .flat_map(|d| d.sections.iter().flat_map(|s| s.fields.iter().map(|f| f.key.as_str())))
+        .chain(["no_such_field", ""])
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    for name in names {
+        // Each field's own options too.
+        let mut tried = values.to_vec();
+        for definition in shipped() {
+            if let Some(FieldKind::Single { options } | FieldKind::Multiple { options }) =
+                definition.field(name).map(|f| &f.kind)
+            {
+                tried.extend(options.iter().map(|o| json!(o)));
+                tried.push(json!(options));
+            }
+        }
+        for value in &tried {
+            let each: Vec<Option<bool>> = shipped().iter().map(|d| d.fits_stored(name, value)).collect();
+            let expected = if each.contains(&Some(true)) {
+                Some(true)
+            } else if each.contains(&Some(false)) {
+                Some(false)
+            } else {
+                None
+            };
+            assert_eq!(fits_shipped(name, value), expected, "{name} = {value}");
+        }
+    }
+}
