@@ -168,6 +168,7 @@ pub async fn sync<R: Replica, T: Transport>(
     let mut next_pull: Option<(Request, Result<Response, SyncError>)> = None;
     let mut next_pending: Option<(i64, Vec<(i64, lohusa_core::Change)>)> = None;
     let mut spent: Option<Vec<lohusa_core::Change>> = None;
+    let mut checkpointer: Option<Mutex<lohusa_store::Checkpointer>> = None;
     loop {
         let mut step = Some(machine.next());
         while let Some(current) = step.take() {
@@ -250,12 +251,26 @@ pub async fn sync<R: Replica, T: Transport>(
                             after: cursor,
                             limit: lohusa_core::sync::PULL_BATCH,
                         };
+                        // A pull writes the log faster than the app's background checkpoints
+                        // move it into the database file; so that no commit here pays for it,
+                        // the request's thread also checkpoints what earlier batches committed.
+                        if checkpointer.is_none() {
+                            checkpointer = replica.with_store(|s| s.checkpointer()).ok().map(Mutex::new);
+                        }
                         // The batch applied before this one is freed on the request's thread
                         // (thousands of values: time this thread would not apply in).
                         let (freed, request_sent) = (spent.take(), transport.send(request.clone()));
+                        let checkpoint = checkpointer.as_ref();
                         let send = async move {
                             drop(freed);
-                            request_sent.await
+                            let response = request_sent.await;
+                            if let Some(checkpointer) = checkpoint
+                                && let Err(error) =
+                                    checkpointer.lock().unwrap_or_else(PoisonError::into_inner).checkpoint()
+                            {
+                                eprintln!("lohusa-sync: checkpoint beside the pull failed: {error}");
+                            }
+                            response
                         };
                         let (response, applied) = overlap(send, apply).await;
                         applied?;
