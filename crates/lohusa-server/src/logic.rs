@@ -103,10 +103,11 @@ pub fn check_change(change: &Change, now_ms: u64) -> Result<(), &'static str> {
 
 /// The most fields one change sets: a visit of six babies with every answer stays far below.
 pub const MAX_CHANGE_FIELDS: usize = 1000;
-/// The most fields one record may hold on the server, however many changes wrote them. A visit
-/// with every answer of every shipped checklist for six babies holds under 300; without a bound,
-/// a hostile tablet could give one visit answers for thousands of made-up babies, and every
-/// device would rewrite them all with each later change to that visit.
+/// The most fields one record may hold on the server, however many changes wrote them: a change
+/// that would add fields past it is refused (one that writes fields the record holds is not).
+/// A visit with every answer of every shipped checklist for six babies holds under 300; without
+/// a bound, a hostile tablet could give one visit answers for thousands of made-up babies, and
+/// every device would rewrite them all with each later change to that visit.
 pub const MAX_RECORD_FIELDS: usize = 1000;
 /// The most unresolved concurrent values one field may hold on the server.
 pub const MAX_FIELD_HEADS: usize = 16;

@@ -173,6 +173,11 @@ pub(crate) fn apply_fields(
     UPSERTS.with_borrow_mut(|upserts| -> Result<(), StoreError> {
         let by_columns = upserts.entry(table).or_default();
         if !by_columns.contains_key(&columns[..]) {
+            // Kept small whatever sets of columns the records received name (a faulty device
+            // could send thousands): past the bound the texts are written again.
+            if by_columns.len() >= MAX_UPSERTS {
+                by_columns.clear();
+            }
             by_columns.insert(columns.clone(), upsert_sql(table, &columns));
         }
         conn.prepare_cached(&by_columns[&columns[..]])?
@@ -180,6 +185,9 @@ pub(crate) fn apply_fields(
         Ok(())
     })
 }
+
+/// The most upserts kept per table.
+const MAX_UPSERTS: usize = 64;
 
 thread_local! {
     /// The upsert of each table and set of columns, written once (a pulled batch applies

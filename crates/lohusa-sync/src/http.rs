@@ -273,14 +273,15 @@ impl HttpTransport {
 
 /// A zstd body decompressed into a buffer sized once: the size its frame names, else a guess
 /// from how well the team's JSON compresses (a pulled batch shrinks about thirtyfold), so a
-/// large answer is not copied again and again as the buffer grows.
+/// large answer is not copied again and again as the buffer grows. What is reserved ahead is
+/// bounded (a pulled batch is a few megabytes); a larger body grows the buffer as it comes.
 fn decompress(bytes: &[u8]) -> std::io::Result<Vec<u8>> {
     use std::io::Read;
     let named = zstd::zstd_safe::get_frame_content_size(bytes).ok().flatten();
     let size = named.map_or(bytes.len().saturating_mul(32), |n| {
         usize::try_from(n).unwrap_or(usize::MAX)
     });
-    let mut body = Vec::with_capacity(size.min(256 << 20));
+    let mut body = Vec::with_capacity(size.min(16 << 20));
     zstd::stream::read::Decoder::new(bytes)?.read_to_end(&mut body)?;
     Ok(body)
 }
