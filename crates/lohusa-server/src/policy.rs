@@ -277,23 +277,31 @@ pub fn decide(
             });
             continue;
         }
+        // A change naming fields the record does not hold yet may not take it past the bound;
+        // checked before merging, so a refused change leaves the record as it was for the
+        // batch's later changes, and a change to fields it holds is never refused for it.
+        let added = change
+            .fields
+            .keys()
+            .filter(|f| !doc.meta.fields.contains_key(*f))
+            .count();
+        if added > 0 && doc.meta.fields.len() + added > crate::logic::MAX_RECORD_FIELDS {
+            refusals.push(Refusal {
+                change: change.id,
+                reason: reason::TOO_MANY_FIELDS.into(),
+            });
+            continue;
+        }
         doc.merge(&change);
-        let why = if doc.meta.fields.len() > crate::logic::MAX_RECORD_FIELDS {
-            Some(reason::TOO_MANY_FIELDS)
-        } else if doc
+        if doc
             .meta
             .heads
             .values()
             .any(|heads| heads.len() > crate::logic::MAX_FIELD_HEADS)
         {
-            Some(reason::TOO_MANY_CONFLICTS)
-        } else {
-            None
-        };
-        if let Some(why) = why {
             refusals.push(Refusal {
                 change: change.id,
-                reason: why.into(),
+                reason: reason::TOO_MANY_CONFLICTS.into(),
             });
             continue;
         }
@@ -628,6 +636,21 @@ mod tests {
             (refused[0].change, refused[0].reason.as_str()),
             (second.id, reason::TOO_MANY_FIELDS)
         );
+        // A full record still takes edits of the fields it holds, also after a refused change
+        // of the same batch.
+        let mut full = held.clone();
+        full.merge(&first);
+        assert_eq!(full.meta.fields.len(), 1000);
+        let owners = || HashMap::from([(Uuid::from_u128(5), owner(TEAM, EntityKind::Visit, &full))]);
+        let grows = change(EntityKind::Visit, 5, DEVICE, NURSE, answers(100, 1), 2_000);
+        let edits = change(EntityKind::Visit, 5, DEVICE, NURSE, answers(0, 1), 2_001);
+        let refused = run(&pusher(DEVICE, false), vec![grows.clone(), edits.clone()], owners()).unwrap_err();
+        assert_eq!(refused.len(), 1, "{refused:?}");
+        assert_eq!(
+            (refused[0].change, refused[0].reason.as_str()),
+            (grows.id, reason::TOO_MANY_FIELDS)
+        );
+        assert_eq!(run(&pusher(DEVICE, false), vec![edits], owners()).unwrap().new.len(), 1);
     }
 
     #[test]
