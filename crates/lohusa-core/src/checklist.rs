@@ -321,29 +321,18 @@ fn shipped_fields() -> &'static [std::collections::HashMap<&'static str, (usize,
 }
 
 /// Whether some shipped definition could have produced `value` for its field named `name` (as
-/// `fits_stored` of each definition, with one lookup for all): `None` when none has that field.
+/// `fits_stored` of each, looked up in `shipped_fields` directly): `None` when none has it.
 pub fn fits_shipped(name: &str, value: &Value) -> Option<bool> {
-    type ByName = std::collections::HashMap<&'static str, Vec<(&'static ChecklistDefinition, &'static FieldDef)>>;
-    static BY_NAME: OnceLock<ByName> = OnceLock::new();
-    let by_name = BY_NAME.get_or_init(|| {
-        let mut by_name = ByName::new();
-        for definition in shipped() {
-            for field in definition.sections.iter().flat_map(|s| &s.fields) {
-                // The first field of the name, as `field` finds it.
-                let with_it = by_name.entry(field.key.as_str()).or_default();
-                if !with_it.iter().any(|(d, _)| std::ptr::eq(*d, definition)) {
-                    with_it.push((definition, field));
-                }
+    let mut asked = None;
+    for (definition, index) in shipped().iter().zip(shipped_fields()) {
+        if let Some(&(section, field)) = index.get(name) {
+            if definition.fits_field(&definition.sections[section].fields[field], value) {
+                return Some(true);
             }
+            asked = Some(false);
         }
-        by_name
-    });
-    let with_it = by_name.get(name)?;
-    Some(
-        with_it
-            .iter()
-            .any(|(definition, field)| definition.fits_field(field, value)),
-    )
+    }
+    asked
 }
 
 /// The key an answer is stored under: `mother.<field>` or `baby.<baby id>.<field>`.
