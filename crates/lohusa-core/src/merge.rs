@@ -84,7 +84,7 @@ impl EntityMeta {
         // A record seen for the first time, by a change that replaces nothing (how a new tablet
         // receives most of a team): every field is this change's, as the loop below would leave
         // it, built in one pass instead of a search per field.
-        if change.base.is_empty() && *self == EntityMeta::default() {
+        if self.written_whole_by(change) {
             self.fields = change.fields.keys().map(|field| (field.clone(), version)).collect();
             return Merged {
                 visible: change.fields.clone(),
@@ -92,6 +92,12 @@ impl EntityMeta {
             };
         }
         self.merge_each(change, version, displaced)
+    }
+
+    /// Whether `change` writes this record whole: the record is seen for the first time and the
+    /// change replaces nothing, so every field takes the change's version and value.
+    pub fn written_whole_by(&self, change: &Change) -> bool {
+        change.base.is_empty() && *self == EntityMeta::default()
     }
 
     /// `merge`, field by field.

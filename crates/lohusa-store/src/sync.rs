@@ -542,7 +542,7 @@ impl Store {
                     // Written whole by this change (most of what a new tablet receives): every
                     // field is this change's, as merging would leave it, and the metadata is
                     // this change.
-                    let whole = change.base.is_empty() && entity == lohusa_core::merge::EntityMeta::default();
+                    let whole = entity.written_whole_by(change);
                     let mut visible = if whole {
                         std::borrow::Cow::Borrowed(&change.fields)
                     } else {
