@@ -168,7 +168,7 @@ pub async fn sync<R: Replica, T: Transport>(
     let mut next_pull: Option<(Request, Result<Response, SyncError>)> = None;
     let mut next_pending: Option<(i64, Vec<(i64, lohusa_core::Change)>)> = None;
     let mut spent: Option<Vec<lohusa_core::Change>> = None;
-    let mut checkpointer: Option<Mutex<lohusa_store::Checkpointer>> = None;
+    let mut checkpointer: Option<Option<Mutex<lohusa_store::Checkpointer>>> = None;
     loop {
         let mut step = Some(machine.next());
         while let Some(current) = step.take() {
@@ -254,9 +254,9 @@ pub async fn sync<R: Replica, T: Transport>(
                         // A pull writes the log faster than the app's background checkpoints
                         // move it into the database file; so that no commit here pays for it,
                         // the request's thread also checkpoints what earlier batches committed.
-                        if checkpointer.is_none() {
-                            checkpointer = replica.with_store(|s| s.checkpointer()).ok().map(Mutex::new);
-                        }
+                        // Opened once a sync (a store that cannot open one goes without).
+                        let checkpointer = checkpointer
+                            .get_or_insert_with(|| replica.with_store(|s| s.checkpointer()).ok().map(Mutex::new));
                         // The batch applied before this one is freed on the request's thread
                         // (thousands of values: time this thread would not apply in).
                         let (freed, request_sent) = (spent.take(), transport.send(request.clone()));
