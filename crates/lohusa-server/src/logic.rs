@@ -272,20 +272,19 @@ pub enum Readable {
 }
 
 /// A change's body as a device with `roles` may receive it. Only the record kind and the field
-/// names are read (the values are skipped) unless some field must go.
+/// names are read (the values are skipped) unless some fields must go and some stay.
 pub fn readable_body(body: &str, roles: &[Role]) -> Result<Readable, serde_json::Error> {
     #[derive(Deserialize)]
-    struct Named<'a> {
+    struct Named {
         entity: lohusa_core::EntityKind,
-        #[serde(borrow)]
-        fields: FieldNames<'a>,
+        fields: BTreeMap<String, serde::de::IgnoredAny>,
     }
     let named: Named = serde_json::from_str(body)?;
-    let readable = |f: &std::borrow::Cow<str>| any_may_read(roles, named.entity, f);
-    if named.fields.0.iter().all(readable) {
+    let readable = |f: &String| any_may_read(roles, named.entity, f);
+    if named.fields.keys().all(readable) {
         return Ok(Readable::All);
     }
-    if !named.fields.0.iter().any(readable) {
+    if !named.fields.keys().any(readable) {
         return Ok(Readable::Nothing);
     }
     let mut change: Change = serde_json::from_str(body)?;
@@ -296,52 +295,6 @@ pub fn readable_body(body: &str, roles: &[Role]) -> Result<Readable, serde_json:
         return Ok(Readable::Nothing);
     }
     serde_json::to_string(&change).map(Readable::Part)
-}
-
-/// The names of a JSON object's members, borrowed from the text where no escape is in them; the
-/// values are skipped without being built.
-struct FieldNames<'a>(Vec<std::borrow::Cow<'a, str>>);
-
-impl<'de: 'a, 'a> Deserialize<'de> for FieldNames<'a> {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        use std::borrow::Cow;
-
-        struct Name<'a>(Cow<'a, str>);
-        impl<'de: 'a, 'a> Deserialize<'de> for Name<'a> {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                struct Text<'a>(std::marker::PhantomData<&'a ()>);
-                impl<'de: 'a, 'a> serde::de::Visitor<'de> for Text<'a> {
-                    type Value = Name<'a>;
-                    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                        f.write_str("a field name")
-                    }
-                    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Name<'a>, E> {
-                        Ok(Name(Cow::Borrowed(v)))
-                    }
-                    fn visit_str<E>(self, v: &str) -> Result<Name<'a>, E> {
-                        Ok(Name(Cow::Owned(v.to_owned())))
-                    }
-                }
-                deserializer.deserialize_str(Text(std::marker::PhantomData))
-            }
-        }
-        struct Names<'a>(std::marker::PhantomData<&'a ()>);
-        impl<'de: 'a, 'a> serde::de::Visitor<'de> for Names<'a> {
-            type Value = FieldNames<'a>;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("an object of fields")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<FieldNames<'a>, A::Error> {
-                let mut names = Vec::new();
-                while let Some(Name(name)) = map.next_key()? {
-                    map.next_value::<serde::de::IgnoredAny>()?;
-                    names.push(name);
-                }
-                Ok(FieldNames(names))
-            }
-        }
-        deserializer.deserialize_map(Names(std::marker::PhantomData))
-    }
 }
 
 /// The id of a stored change if it was written on `device` (read without parsing the rest).
