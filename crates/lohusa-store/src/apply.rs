@@ -261,6 +261,15 @@ fn stored_answers(conn: &Connection, visit_id: &str) -> Result<serde_json::Map<S
     text.map_or(Ok(serde_json::Map::new()), |text| answers_from_column(&text, visit_id))
 }
 
+/// `visits.answers` read back as a visit's answers, parsed straight into the map a record holds
+/// (not into JSON's own map, then copied).
+pub(crate) fn answers_of_column(
+    text: &str,
+    visit_id: &str,
+) -> Result<std::collections::BTreeMap<String, Value>, StoreError> {
+    serde_json::from_str(text).map_err(|_| StoreError::Corrupt(format!("answers of visit {visit_id}")))
+}
+
 /// `visits.answers` read back: the JSON object the store wrote.
 pub(crate) fn answers_from_column(text: &str, visit_id: &str) -> Result<serde_json::Map<String, Value>, StoreError> {
     match serde_json::from_str(text) {

@@ -30,9 +30,7 @@ fn answer_rows(stmt: &mut rusqlite::CachedStatement<'_>) -> Result<Vec<Value>, S
     let visits = crate::collect_rows(stmt, [], |row| Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?)))?;
     let mut rows = Vec::new();
     for (visit_id, text) in visits {
-        let answers: std::collections::BTreeMap<String, Value> = crate::apply::answers_from_column(&text, &visit_id)?
-            .into_iter()
-            .collect();
+        let answers = crate::apply::answers_of_column(&text, &visit_id)?;
         for (key, value) in answers {
             let mut row = Map::new();
             row.insert("visit_id".to_owned(), Value::String(visit_id.clone()));

@@ -10,14 +10,14 @@
 use chrono::{DateTime, Utc};
 use lohusa_core::EntityKind;
 use lohusa_core::followup::is_lab;
+use lohusa_core::registration::{BabyRecord, BirthRecord};
 use lohusa_core::review::flag_key;
 use lohusa_core::schedule::VisitNumber;
 use lohusa_core::time::istanbul_today;
-use lohusa_core::visit::{VisitOutcome, baby_refs, visit_flags};
+use lohusa_core::visit::{VisitOutcome, VisitRecord, baby_refs, visit_flags};
 use rusqlite::{Connection, params};
 use uuid::Uuid;
 
-use crate::mothers::id;
 use crate::{Store, StoreError, collect_rows, meta};
 
 const KEY_RULES: &str = "flag_rules";
@@ -115,27 +115,126 @@ pub(crate) fn fingerprint(text: &str) -> String {
 pub(crate) fn check_rules(conn: &Connection) -> Result<(), StoreError> {
     let now = rules_fingerprint();
     if meta::get(conn, KEY_RULES)?.as_deref() != Some(now.as_str()) {
-        conn.execute(
-            "INSERT OR IGNORE INTO flags_stale (mother_id) SELECT id FROM mothers",
-            [],
-        )?;
+        mark_everyone_stale(conn)?;
         meta::set(conn, KEY_RULES, &now)?;
     }
     Ok(())
+}
+
+/// Marks every mother stale (and any other the cache holds rows of), and clears what the cache
+/// held for them wholesale: all of it is recomputed, and emptying a table at once is far cheaper
+/// than deleting it mother by mother in `refresh_flags`.
+fn mark_everyone_stale(conn: &Connection) -> Result<(), StoreError> {
+    conn.execute_batch(
+        "INSERT OR IGNORE INTO flags_stale (mother_id) SELECT id FROM mothers;
+         INSERT OR IGNORE INTO flags_stale (mother_id) SELECT DISTINCT mother_id FROM visit_flags;
+         INSERT OR IGNORE INTO flags_stale (mother_id) SELECT mother_id FROM unsettled_mothers;
+         INSERT OR IGNORE INTO flags_stale (mother_id) SELECT mother_id FROM follow_up_mothers;
+         DELETE FROM visit_flags;
+         DELETE FROM unsettled_mothers;
+         DELETE FROM follow_up_mothers;",
+    )?;
+    Ok(())
+}
+
+/// How many stale mothers the filling thread reads at a time and hands to the computing one.
+const FILL_CHUNK: usize = 64;
+
+/// What `refresh_flags` reads of a stale mother, from which her flags are computed on another
+/// thread: her latest birth (none while her record is incomplete here), its babies, and her
+/// visits with their answers as stored.
+struct MotherRecords {
+    mother: String,
+    birth: Option<(BirthRecord, Vec<BabyRecord>)>,
+    visits: Vec<(VisitRecord, Option<String>)>,
+}
+
+/// A stale mother's cache rows, as computed from her records.
+struct MotherFlags {
+    mother: String,
+    /// A visit of hers is not made yet (or her record is incomplete).
+    unsettled: bool,
+    rows: Vec<FlagRow>,
+}
+
+/// One row of `visit_flags`.
+struct FlagRow {
+    visit_id: String,
+    position: i64,
+    number: u8,
+    visited_on: String,
+    visited_by: String,
+    key: String,
+    level: String,
+    lab: bool,
+    flag: String,
+}
+
+impl MotherRecords {
+    /// Her cache rows: every flag of each visit made, and whether her visits are all made.
+    fn flags(self, today: chrono::NaiveDate) -> Result<MotherFlags, StoreError> {
+        let mother = self.mother;
+        // A mother whose record is incomplete here (a birth not received yet) has no flags yet,
+        // and her schedule is read with the others' until it is whole.
+        let Some((birth, babies)) = self.birth else {
+            return Ok(MotherFlags {
+                mother,
+                unsettled: true,
+                rows: Vec::new(),
+            });
+        };
+        let babies = baby_refs(&babies);
+        let visits = self
+            .visits
+            .into_iter()
+            .map(|(mut visit, answers)| {
+                crate::visits::read_answers(&mut visit, answers.as_deref())?;
+                Ok(visit)
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        // All three visits made: her schedule puts nothing on the follow-up list, ever.
+        let settled = VisitNumber::ALL.iter().all(|n| {
+            visits
+                .iter()
+                .any(|v| v.extra_visit_id.is_none() && v.number == *n && v.outcome == VisitOutcome::Visited)
+        });
+        let mut rows = Vec::new();
+        for visit in visits.iter().filter(|v| v.outcome == VisitOutcome::Visited) {
+            for (position, flag) in visit_flags(visit, &birth, today, &babies, &visits).iter().enumerate() {
+                let level = serde_json::to_value(flag.level).unwrap_or_default();
+                rows.push(FlagRow {
+                    visit_id: visit.id.to_string(),
+                    position: position as i64,
+                    number: visit.number.get(),
+                    visited_on: visit.visited_on.to_string(),
+                    visited_by: visit.visited_by.clone(),
+                    key: flag_key(flag),
+                    level: level.as_str().unwrap_or_default().to_owned(),
+                    lab: is_lab(flag),
+                    flag: serde_json::to_string(flag).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                });
+            }
+        }
+        Ok(MotherFlags {
+            mother,
+            unsettled: !settled,
+            rows,
+        })
+    }
 }
 
 impl Store {
     /// Marks every mother stale, as new shipped rules do: the next list recomputes them all
     /// (the benchmark's cold fill).
     pub fn mark_all_flags_stale(&mut self) -> Result<(), StoreError> {
-        self.conn.execute(
-            "INSERT OR IGNORE INTO flags_stale (mother_id) SELECT id FROM mothers",
-            [],
-        )?;
-        Ok(())
+        self.in_write_transaction(|store| mark_everyone_stale(&store.conn))
     }
 
     /// Recomputes the flags of every stale mother; returns how many were recomputed.
+    ///
+    /// This thread reads each stale mother's records and writes her rows; a second thread
+    /// computes her flags from the records (the rules and the answers' JSON), a few dozen
+    /// mothers behind, so a fill of the whole cache keeps both busy.
     pub fn refresh_flags(&mut self, now: DateTime<Utc>) -> Result<usize, StoreError> {
         let today = istanbul_today(now);
         // Nothing stale: no write lock to wait for behind a sync.
@@ -147,7 +246,7 @@ impl Store {
         }
         self.in_write_transaction(|store| {
             let mut stmt = store.conn.prepare_cached("SELECT mother_id FROM flags_stale")?;
-            let stale: Vec<Uuid> = collect_rows(&mut stmt, [], |row| id(row, 0))?;
+            let stale: Vec<String> = collect_rows(&mut stmt, [], |row| Ok(row.get(0)?))?;
             drop(stmt);
             // What the cache held for them goes in three statements, not three per mother; their
             // rows of the follow-up list are rebuilt from what replaces it.
@@ -157,9 +256,38 @@ impl Store {
                  DELETE FROM unsettled_mothers WHERE mother_id IN (SELECT mother_id FROM flags_stale);
                  DELETE FROM follow_up_mothers WHERE mother_id IN (SELECT mother_id FROM flags_stale);",
             )?;
-            for mother in &stale {
-                store.compute_flags(lohusa_core::MotherId(*mother), today)?;
-            }
+            std::thread::scope(|scope| {
+                let (send, to_compute) = std::sync::mpsc::sync_channel::<Vec<MotherRecords>>(4);
+                let (computed, to_write) = std::sync::mpsc::channel::<Result<Vec<MotherFlags>, StoreError>>();
+                scope.spawn(move || {
+                    for chunk in to_compute {
+                        let flags = chunk.into_iter().map(|records| records.flags(today)).collect();
+                        // The writing side stopped (an error): nothing more is needed.
+                        if computed.send(flags).is_err() {
+                            break;
+                        }
+                    }
+                });
+                let write = |flags: Result<Vec<MotherFlags>, StoreError>| -> Result<(), StoreError> {
+                    flags?.iter().try_for_each(|flags| store.write_flags(flags))
+                };
+                for chunk in stale.chunks(FILL_CHUNK) {
+                    let records = chunk
+                        .iter()
+                        .map(|mother| store.records_for_flags(mother))
+                        .collect::<Result<Vec<_>, _>>()?;
+                    if send.send(records).is_err() {
+                        break;
+                    }
+                    // Write what is computed so far, without waiting.
+                    while let Ok(flags) = to_write.try_recv() {
+                        write(flags)?;
+                    }
+                }
+                // No more to compute: the computing thread ends once it has sent the rest.
+                drop(send);
+                to_write.into_iter().try_for_each(write)
+            })?;
             // Which of them the follow-up list may show, in one statement.
             store.conn.execute(FOLLOW_UP_OF_STALE, [])?;
             store.conn.execute("DELETE FROM flags_stale", [])?;
@@ -167,55 +295,53 @@ impl Store {
         })
     }
 
-    /// Writes the flags of a mother the cache holds nothing for (`refresh_flags` cleared her),
-    /// and whether her visits are all made.
-    fn compute_flags(&self, mother: lohusa_core::MotherId, today: chrono::NaiveDate) -> Result<(), StoreError> {
-        // A mother whose record is incomplete here (a birth not received yet) has no flags yet,
-        // and her schedule is read with the others' until it is whole.
-        let Ok(birth) = self.birth_of(mother) else {
-            self.set_unsettled(mother)?;
-            return Ok(());
+    /// What a stale mother's flags are computed from (`MotherRecords`).
+    fn records_for_flags(&self, mother: &str) -> Result<MotherRecords, StoreError> {
+        let id = lohusa_core::MotherId(
+            mother
+                .parse()
+                .map_err(|_| StoreError::Corrupt(format!("bad id {mother:?}")))?,
+        );
+        let Ok(birth) = self.birth_of(id) else {
+            return Ok(MotherRecords {
+                mother: mother.to_owned(),
+                birth: None,
+                visits: Vec::new(),
+            });
         };
-        let babies = baby_refs(&self.babies_of(birth.id)?);
-        let visits = self.visits_of(mother)?;
-        // All three visits made: her schedule puts nothing on the follow-up list, ever.
-        let settled = VisitNumber::ALL.iter().all(|n| {
-            visits
-                .iter()
-                .any(|v| v.extra_visit_id.is_none() && v.number == *n && v.outcome == VisitOutcome::Visited)
-        });
-        if !settled {
-            self.set_unsettled(mother)?;
+        let babies = self.babies_of(birth.id)?;
+        Ok(MotherRecords {
+            mother: mother.to_owned(),
+            birth: Some((birth, babies)),
+            visits: self.visits_unread(id)?,
+        })
+    }
+
+    /// Writes a stale mother's rows, which `refresh_flags` cleared.
+    fn write_flags(&self, flags: &MotherFlags) -> Result<(), StoreError> {
+        if flags.unsettled {
+            self.conn
+                .prepare_cached("INSERT OR IGNORE INTO unsettled_mothers (mother_id) VALUES (?1)")?
+                .execute([&flags.mother])?;
         }
         let mut insert = self.conn.prepare_cached(
             "INSERT INTO visit_flags (visit_id, position, mother_id, number, visited_on, visited_by, flag_key, level, lab, flag)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
         )?;
-        for visit in visits.iter().filter(|v| v.outcome == VisitOutcome::Visited) {
-            for (position, flag) in visit_flags(visit, &birth, today, &babies, &visits).iter().enumerate() {
-                let level = serde_json::to_value(flag.level).unwrap_or_default();
-                insert.execute(params![
-                    visit.id.to_string(),
-                    position as i64,
-                    mother.to_string(),
-                    visit.number.get(),
-                    visit.visited_on.to_string(),
-                    visit.visited_by,
-                    flag_key(flag),
-                    level.as_str().unwrap_or_default(),
-                    is_lab(flag),
-                    serde_json::to_string(flag).map_err(|e| StoreError::Corrupt(e.to_string()))?,
-                ])?;
-            }
+        for row in &flags.rows {
+            insert.execute(params![
+                row.visit_id,
+                row.position,
+                flags.mother,
+                row.number,
+                row.visited_on,
+                row.visited_by,
+                row.key,
+                row.level,
+                row.lab,
+                row.flag,
+            ])?;
         }
-        Ok(())
-    }
-
-    /// Puts her in `unsettled_mothers`: a visit of hers is not made yet.
-    fn set_unsettled(&self, mother: lohusa_core::MotherId) -> Result<(), StoreError> {
-        self.conn
-            .prepare_cached("INSERT OR IGNORE INTO unsettled_mothers (mother_id) VALUES (?1)")?
-            .execute([mother.to_string()])?;
         Ok(())
     }
 }

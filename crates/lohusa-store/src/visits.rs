@@ -77,51 +77,24 @@ impl Store {
 
     /// Every visit recorded for a mother, by number, with answers.
     pub fn visits_of(&self, mother: MotherId) -> Result<Vec<VisitRecord>, StoreError> {
+        self.visits_unread(mother)?
+            .into_iter()
+            .map(|(mut visit, answers)| {
+                read_answers(&mut visit, answers.as_deref())?;
+                Ok(visit)
+            })
+            .collect()
+    }
+
+    /// `visits_of` with each visit's answers left as the column's JSON text, for `read_answers`
+    /// (the flag cache reads them on another thread).
+    pub(crate) fn visits_unread(&self, mother: MotherId) -> Result<Vec<(VisitRecord, Option<String>)>, StoreError> {
         let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT id, mother_id, number, outcome, visited_on, visited_at, visited_by, note, checklist_version,
-                    extra_visit_id, answers
-             FROM visits WHERE mother_id = ?1 AND {}
+            "SELECT {VISIT_COLUMNS} FROM visits WHERE mother_id = ?1 AND {}
              ORDER BY number, visited_on",
             crate::mothers::whole(lohusa_core::EntityKind::Visit)
         ))?;
-        let mut visits = collect_rows(&mut stmt, [mother.to_string()], |row| {
-            let number: u8 = row.get(2)?;
-            let visited_at: Option<String> = row.get(5)?;
-            let visit_id: VisitId = id(row, 0)?;
-            let answers = match row.get::<_, Option<String>>(10)? {
-                Some(text) => crate::apply::answers_from_column(&text, &visit_id.to_string())?
-                    .into_iter()
-                    .collect(),
-                None => BTreeMap::new(),
-            };
-            Ok(VisitRecord {
-                id: visit_id,
-                mother_id: id(row, 1)?,
-                number: number.try_into().map_err(StoreError::Corrupt)?,
-                outcome: enum_col(row, 3)?,
-                visited_on: date(row, 4)?,
-                visited_at: visited_at
-                    .map(|t| {
-                        NaiveTime::parse_from_str(&t, "%H:%M")
-                            .map_err(|_| StoreError::Corrupt(format!("bad time {t:?}")))
-                    })
-                    .transpose()?,
-                visited_by: row.get::<_, Option<String>>(6)?.unwrap_or_default(),
-                note: row.get(7)?,
-                checklist_version: row.get::<_, Option<u32>>(8)?.unwrap_or(1),
-                answers,
-                extra_visit_id: row
-                    .get::<_, Option<String>>(9)?
-                    .map(|t| t.parse().map_err(|_| StoreError::Corrupt(format!("bad id {t:?}"))))
-                    .transpose()?,
-            })
-        })?;
-        for visit in &mut visits {
-            if let Some(definition) = checklist::by_version(visit.checklist_version) {
-                definition.restore(&mut visit.answers);
-            }
-        }
-        Ok(visits)
+        collect_rows(&mut stmt, [mother.to_string()], |row| visit_row(row, 0))
     }
 
     /// One visit by id, with answers.
@@ -271,4 +244,46 @@ impl Store {
             number.try_into().map_err(StoreError::Corrupt)
         })
     }
+}
+
+/// Gives a visit read by `visits_unread` its answers: the column's JSON text (none: no answers),
+/// restored by the visit's checklist definition as `visits_of` gives them.
+pub(crate) fn read_answers(visit: &mut VisitRecord, text: Option<&str>) -> Result<(), StoreError> {
+    if let Some(text) = text {
+        visit.answers = crate::apply::answers_of_column(text, &visit.id.to_string())?;
+    }
+    if let Some(definition) = checklist::by_version(visit.checklist_version) {
+        definition.restore(&mut visit.answers);
+    }
+    Ok(())
+}
+
+/// What `visit_row` reads.
+const VISIT_COLUMNS: &str = "id, mother_id, number, outcome, visited_on, visited_at, visited_by, note, \
+                                        checklist_version, extra_visit_id, answers";
+
+/// The columns `VISIT_COLUMNS` of a row, from column `at` on: the visit without its answers, and
+/// the answers' JSON text for `read_answers`.
+fn visit_row(row: &rusqlite::Row<'_>, at: usize) -> Result<(VisitRecord, Option<String>), StoreError> {
+    let number: u8 = row.get(at + 2)?;
+    let visited_at: Option<String> = row.get(at + 5)?;
+    let visit = VisitRecord {
+        id: id(row, at)?,
+        mother_id: id(row, at + 1)?,
+        number: number.try_into().map_err(StoreError::Corrupt)?,
+        outcome: enum_col(row, at + 3)?,
+        visited_on: date(row, at + 4)?,
+        visited_at: visited_at
+            .map(|t| NaiveTime::parse_from_str(&t, "%H:%M").map_err(|_| StoreError::Corrupt(format!("bad time {t:?}"))))
+            .transpose()?,
+        visited_by: row.get::<_, Option<String>>(at + 6)?.unwrap_or_default(),
+        note: row.get(at + 7)?,
+        checklist_version: row.get::<_, Option<u32>>(at + 8)?.unwrap_or(1),
+        answers: BTreeMap::new(),
+        extra_visit_id: row
+            .get::<_, Option<String>>(at + 9)?
+            .map(|t| t.parse().map_err(|_| StoreError::Corrupt(format!("bad id {t:?}"))))
+            .transpose()?,
+    };
+    Ok((visit, row.get::<_, Option<String>>(at + 10)?))
 }

@@ -284,13 +284,42 @@ fn flags_arriving_by_sync_reach_the_list_and_new_rules_recompute_it() {
     // Reopening with the same rules recomputes nothing; the cache is simply read.
     let mut b = b.reopen();
     assert_eq!(b.store.refresh_flags(now()).unwrap(), 0);
-    // A store whose rules fingerprint differs (as after an update) recomputes every mother.
+    // A store whose rules fingerprint differs (as after an update) recomputes every mother,
+    // and the list comes back the same.
     b.store
         .connection()
         .execute("UPDATE meta SET value = 'old' WHERE key = 'flag_rules'", [])
         .unwrap();
     let mut b = b.reopen();
     assert_eq!(b.store.refresh_flags(now()).unwrap(), 1);
+    assert_eq!(
+        b.store.follow_up_list(now(), &FollowUpFilter::default(), 500).unwrap(),
+        list
+    );
+
+    // A tablet that holds her birth and visit but not her own record yet (it arrives in a later
+    // change) still has her flags; new rules clear the cache wholesale and recompute them too.
+    let mut c = TempStore::new();
+    let without_mother: Vec<_> = a
+        .store
+        .export_changes()
+        .unwrap()
+        .into_iter()
+        .filter(|change| change.entity != lohusa_core::EntityKind::Mother)
+        .collect();
+    c.store.apply_pulled(&without_mother, 1, now(), 0).unwrap();
+    c.store.refresh_flags(now()).unwrap();
+    let flags = common::count(&c.store, "visit_flags");
+    assert!(flags > 0, "her visit's flags are kept without her record");
+    assert_eq!(common::count(&c.store, "mothers"), 0);
+    c.store
+        .connection()
+        .execute("UPDATE meta SET value = 'old' WHERE key = 'flag_rules'", [])
+        .unwrap();
+    let mut c = c.reopen();
+    assert_eq!(common::count(&c.store, "visit_flags"), 0, "cleared wholesale");
+    assert_eq!(c.store.refresh_flags(now()).unwrap(), 1);
+    assert_eq!(common::count(&c.store, "visit_flags"), flags);
 }
 
 #[test]
