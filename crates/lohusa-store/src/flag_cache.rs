@@ -60,14 +60,42 @@ pub(crate) fn touch(conn: &Connection, entity: EntityKind, entity_id: Uuid) -> R
         _ => crate::apply::mother_of(conn, entity, &entity_id.to_string())?,
     };
     if let Some(mother) = &mother {
-        for stale in [
-            "INSERT OR IGNORE INTO flags_stale (mother_id) VALUES (?1)",
-            "INSERT OR IGNORE INTO schedules_stale (mother_id) VALUES (?1)",
-        ] {
-            conn.prepare_cached(stale)?.execute([mother])?;
-        }
+        mark_stale(conn, mother)?;
     }
     Ok(mother)
+}
+
+/// `touch` of a record just written with `written`: a record the write gave its mother (most of
+/// what a new tablet receives) is hers, without reading her back from its row.
+pub(crate) fn touch_written(
+    conn: &Connection,
+    entity: EntityKind,
+    entity_id: Uuid,
+    written: &lohusa_core::FieldValues,
+) -> Result<Option<String>, StoreError> {
+    // The kinds whose row names its mother in `mother_id`, as `apply::mother_of` reads it.
+    let by_column = !matches!(
+        entity,
+        EntityKind::Mother | EntityKind::Member | EntityKind::StockMovement | EntityKind::Review
+    );
+    match written.get("mother_id") {
+        Some(serde_json::Value::String(mother)) if by_column => {
+            mark_stale(conn, mother)?;
+            Ok(Some(mother.clone()))
+        }
+        _ => touch(conn, entity, entity_id),
+    }
+}
+
+/// Marks a mother's flags and her row of the schedule cache stale.
+fn mark_stale(conn: &Connection, mother: &str) -> Result<(), StoreError> {
+    for stale in [
+        "INSERT OR IGNORE INTO flags_stale (mother_id) VALUES (?1)",
+        "INSERT OR IGNORE INTO schedules_stale (mother_id) VALUES (?1)",
+    ] {
+        conn.prepare_cached(stale)?.execute([mother])?;
+    }
+    Ok(())
 }
 
 /// Before a write that may move a record to another mother (it sets the mother or, for a baby,

@@ -579,7 +579,9 @@ impl Store {
                         entity_meta::save(tx, change.entity, change.entity_id, &entity)?;
                     }
                     // Her lists' flags are stale; a visit her deletion's writer never saw shows her again.
-                    if let Some(mother) = crate::flag_cache::touch(tx, change.entity, change.entity_id)? {
+                    if let Some(mother) =
+                        crate::flag_cache::touch_written(tx, change.entity, change.entity_id, &visible)?
+                    {
                         crate::corrections::reconsider_deletion(tx, &mother)?;
                     }
                 }
