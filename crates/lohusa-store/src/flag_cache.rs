@@ -65,26 +65,35 @@ pub(crate) fn touch(conn: &Connection, entity: EntityKind, entity_id: Uuid) -> R
     Ok(mother)
 }
 
-/// `touch` of a record just written with `written`: a record the write gave its mother (most of
-/// what a new tablet receives) is hers, without reading her back from its row.
+/// `touch` of a record just written with `written`, within a transaction that has already
+/// marked the mothers in `marked` (nothing clears the marks before it ends): a record the write
+/// gave its mother (most of what a new tablet receives) is hers, without reading her back from
+/// its row, and a mother is marked once however many of her records arrive.
 pub(crate) fn touch_written(
     conn: &Connection,
     entity: EntityKind,
     entity_id: Uuid,
     written: &lohusa_core::FieldValues,
+    marked: &mut std::collections::HashSet<String>,
 ) -> Result<Option<String>, StoreError> {
     // The kinds whose row names its mother in `mother_id`, as `apply::mother_of` reads it.
     let by_column = !matches!(
         entity,
         EntityKind::Mother | EntityKind::Member | EntityKind::StockMovement | EntityKind::Review
     );
-    match written.get("mother_id") {
+    let mother = match written.get("mother_id") {
         Some(serde_json::Value::String(mother)) if by_column => {
-            mark_stale(conn, mother)?;
-            Ok(Some(mother.clone()))
+            if !marked.contains(mother) {
+                mark_stale(conn, mother)?;
+            }
+            Some(mother.clone())
         }
-        _ => touch(conn, entity, entity_id),
+        _ => touch(conn, entity, entity_id)?,
+    };
+    if let Some(mother) = &mother {
+        marked.insert(mother.clone());
     }
+    Ok(mother)
 }
 
 /// Marks a mother's flags and her row of the schedule cache stale.

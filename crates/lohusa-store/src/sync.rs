@@ -528,6 +528,8 @@ impl Store {
                 let tx = &store.conn;
                 let mut hlc = meta::load_hlc(tx)?;
                 let mut applied = 0;
+                // The mothers this batch has marked stale so far.
+                let mut marked = std::collections::HashSet::new();
                 for change in changes {
                     let ready = next_prepared()?;
                     if !crate::append_logged(tx, change, &ready.log, "remote")? {
@@ -580,7 +582,7 @@ impl Store {
                     }
                     // Her lists' flags are stale; a visit her deletion's writer never saw shows her again.
                     if let Some(mother) =
-                        crate::flag_cache::touch_written(tx, change.entity, change.entity_id, &visible)?
+                        crate::flag_cache::touch_written(tx, change.entity, change.entity_id, &visible, &mut marked)?
                     {
                         crate::corrections::reconsider_deletion(tx, &mother)?;
                     }

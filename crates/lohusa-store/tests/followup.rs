@@ -322,6 +322,50 @@ fn flags_arriving_by_sync_reach_the_list_and_new_rules_recompute_it() {
     assert_eq!(common::count(&c.store, "visit_flags"), flags);
 }
 
+/// A pulled batch marks each mother whose records it brings stale once, whichever of her
+/// records name her, and no one else; the list then shows what the writing tablet shows.
+#[test]
+fn a_pulled_batch_marks_exactly_the_mothers_it_brings() {
+    let mut a = TempStore::new();
+    let first = mother(&mut a, "Pulled One", 15, "Basmane");
+    let second = mother(&mut a, "Pulled Two", 3, "Kemeraltı");
+    visit(
+        &mut a,
+        first,
+        2,
+        1,
+        "Ebe Derya",
+        VisitOutcome::Visited,
+        &[("mother.hb_done", "yes"), ("mother.hemoglobin", "7,2")],
+    );
+    visit(&mut a, second, 1, 1, "Ebe Derya", VisitOutcome::Visited, &[]);
+    let mut b = TempStore::new();
+    b.store
+        .apply_pulled(&a.store.export_changes().unwrap(), 1, now(), 0)
+        .unwrap();
+    let stale = |t: &TempStore, table: &str| -> Vec<String> {
+        let mut rows: Vec<String> = t
+            .store
+            .connection()
+            .prepare(&format!("SELECT mother_id FROM {table}"))
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        rows.sort();
+        rows
+    };
+    let mut expected = vec![first.to_string(), second.to_string()];
+    expected.sort();
+    assert_eq!(stale(&b, "flags_stale"), expected);
+    assert_eq!(stale(&b, "schedules_stale"), expected);
+    assert_eq!(
+        b.store.follow_up_list(now(), &FollowUpFilter::default(), 500).unwrap(),
+        a.store.follow_up_list(now(), &FollowUpFilter::default(), 500).unwrap()
+    );
+}
+
 #[test]
 fn a_signed_off_flag_leaves_the_list_on_every_tablet_and_a_new_flag_brings_the_mother_back() {
     use lohusa_core::review::{ReviewInput, ReviewOrder};
