@@ -270,8 +270,8 @@ impl Store {
     /// Recomputes the flags of every stale mother; returns how many were recomputed.
     ///
     /// This thread reads each stale mother's records and writes her rows; a second thread
-    /// computes her flags from the records (the rules and the answers' JSON), a few dozen
-    /// mothers behind, so a fill of the whole cache keeps both busy.
+    /// computes her flags from the records (the rules and the answers' JSON), up to four chunks
+    /// of `FILL_CHUNK` mothers behind the reading, so a fill of the whole cache keeps both busy.
     pub fn refresh_flags(&mut self, now: DateTime<Utc>) -> Result<usize, StoreError> {
         let today = istanbul_today(now);
         // Nothing stale: no write lock to wait for behind a sync.
@@ -285,14 +285,24 @@ impl Store {
             let mut stmt = store.conn.prepare_cached("SELECT mother_id FROM flags_stale")?;
             let stale: Vec<String> = collect_rows(&mut stmt, [], |row| Ok(row.get(0)?))?;
             drop(stmt);
-            // What the cache held for them goes in three statements, not three per mother; their
-            // rows of the follow-up list are rebuilt from what replaces it.
-            store.conn.execute_batch(
-                "INSERT OR IGNORE INTO follow_up_stale (mother_id) SELECT mother_id FROM flags_stale;
-                 DELETE FROM visit_flags WHERE mother_id IN (SELECT mother_id FROM flags_stale);
-                 DELETE FROM unsettled_mothers WHERE mother_id IN (SELECT mother_id FROM flags_stale);
-                 DELETE FROM follow_up_mothers WHERE mother_id IN (SELECT mother_id FROM flags_stale);",
+            // What the cache held for them goes in three statements, not three per mother (none
+            // for a table emptied wholesale by new rules); their rows of the follow-up list are
+            // rebuilt from what replaces it.
+            store.conn.execute(
+                "INSERT OR IGNORE INTO follow_up_stale (mother_id) SELECT mother_id FROM flags_stale",
+                [],
             )?;
+            for table in ["visit_flags", "unsettled_mothers", "follow_up_mothers"] {
+                let held: bool = (store.conn)
+                    .prepare_cached(&format!("SELECT EXISTS (SELECT 1 FROM {table})"))?
+                    .query_row([], |r| r.get(0))?;
+                if held {
+                    store.conn.execute(
+                        &format!("DELETE FROM {table} WHERE mother_id IN (SELECT mother_id FROM flags_stale)"),
+                        [],
+                    )?;
+                }
+            }
             std::thread::scope(|scope| {
                 let (send, to_compute) = std::sync::mpsc::sync_channel::<Vec<MotherRecords>>(4);
                 let (computed, to_write) = std::sync::mpsc::channel::<Result<Vec<MotherFlags>, StoreError>>();

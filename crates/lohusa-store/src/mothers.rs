@@ -1,5 +1,7 @@
 //! Mothers, births and babies: registering them, reading them back and searching by name.
 
+use std::sync::LazyLock;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use lohusa_core::ids::{BabyId, BirthId, MemberId, MotherId};
 use lohusa_core::registration::{
@@ -128,12 +130,15 @@ impl Store {
     }
 
     pub fn mother(&self, id: MotherId) -> Result<MotherRecord, StoreError> {
-        let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT id, full_name, date_of_birth, age_years, phone, street, neighbourhood, district, residency_status,
-                    nationality, id_number, preferred_language, interpreter_needed, registered_on
-             FROM mothers WHERE id = ?1 AND deleted IS NOT 1 AND {}",
-            whole(lohusa_core::EntityKind::Mother)
-        ))?;
+        static SQL: LazyLock<String> = LazyLock::new(|| {
+            format!(
+                "SELECT id, full_name, date_of_birth, age_years, phone, street, neighbourhood, district, residency_status,
+                        nationality, id_number, preferred_language, interpreter_needed, registered_on
+                 FROM mothers WHERE id = ?1 AND deleted IS NOT 1 AND {}",
+                whole(lohusa_core::EntityKind::Mother)
+            )
+        });
+        let mut stmt = self.conn.prepare_cached(&SQL)?;
         let rows = collect_rows(&mut stmt, [id.to_string()], read_mother)?;
         rows.into_iter().next().ok_or_else(|| StoreError::NotFound {
             entity: "mother",
@@ -143,12 +148,15 @@ impl Store {
 
     /// The mother's most recent birth (of those received whole).
     pub fn birth_of(&self, mother: MotherId) -> Result<BirthRecord, StoreError> {
-        let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT id, mother_id, birth_date, discharge_date, mode, gestational_weeks
-             FROM births WHERE mother_id = ?1 AND {}
-             ORDER BY birth_date DESC LIMIT 1",
-            whole(lohusa_core::EntityKind::Birth)
-        ))?;
+        static SQL: LazyLock<String> = LazyLock::new(|| {
+            format!(
+                "SELECT id, mother_id, birth_date, discharge_date, mode, gestational_weeks
+                 FROM births WHERE mother_id = ?1 AND {}
+                 ORDER BY birth_date DESC LIMIT 1",
+                whole(lohusa_core::EntityKind::Birth)
+            )
+        });
+        let mut stmt = self.conn.prepare_cached(&SQL)?;
         let rows = collect_rows(&mut stmt, [mother.to_string()], |row| {
             Ok(BirthRecord {
                 id: id(row, 0)?,
@@ -166,12 +174,15 @@ impl Store {
     }
 
     pub fn babies_of(&self, birth: BirthId) -> Result<Vec<BabyRecord>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT id, birth_id, mother_id, ordinal, name, sex, birth_weight_g FROM babies
-             WHERE birth_id = ?1 AND {}
-             ORDER BY ordinal",
-            whole(lohusa_core::EntityKind::Baby)
-        ))?;
+        static SQL: LazyLock<String> = LazyLock::new(|| {
+            format!(
+                "SELECT id, birth_id, mother_id, ordinal, name, sex, birth_weight_g FROM babies
+                 WHERE birth_id = ?1 AND {}
+                 ORDER BY ordinal",
+                whole(lohusa_core::EntityKind::Baby)
+            )
+        });
+        let mut stmt = self.conn.prepare_cached(&SQL)?;
         collect_rows(&mut stmt, [birth.to_string()], |row| {
             Ok(BabyRecord {
                 id: id(row, 0)?,

@@ -89,11 +89,14 @@ impl Store {
     /// `visits_of` with each visit's answers left as the column's JSON text, for `read_answers`
     /// (the flag cache reads them on another thread).
     pub(crate) fn visits_unread(&self, mother: MotherId) -> Result<Vec<(VisitRecord, Option<String>)>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT {VISIT_COLUMNS} FROM visits WHERE mother_id = ?1 AND {}
-             ORDER BY number, visited_on",
-            crate::mothers::whole(lohusa_core::EntityKind::Visit)
-        ))?;
+        static SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+            format!(
+                "SELECT {VISIT_COLUMNS} FROM visits WHERE mother_id = ?1 AND {}
+                 ORDER BY number, visited_on",
+                crate::mothers::whole(lohusa_core::EntityKind::Visit)
+            )
+        });
+        let mut stmt = self.conn.prepare_cached(&SQL)?;
         collect_rows(&mut stmt, [mother.to_string()], |row| visit_row(row, 0))
     }
 

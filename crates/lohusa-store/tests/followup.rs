@@ -35,6 +35,21 @@ fn rows_of(t: &mut TempStore, m: MotherId) -> Vec<(FollowUpKind, u8)> {
         .collect()
 }
 
+/// The mothers a table of stale marks (`flags_stale`, `schedules_stale`) holds, sorted.
+fn marked_stale(t: &TempStore, table: &str) -> Vec<String> {
+    let mut rows: Vec<String> = t
+        .store
+        .connection()
+        .prepare(&format!("SELECT mother_id FROM {table}"))
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    rows.sort();
+    rows
+}
+
 fn visit(
     t: &mut TempStore,
     m: MotherId,
@@ -343,23 +358,10 @@ fn a_pulled_batch_marks_exactly_the_mothers_it_brings() {
     b.store
         .apply_pulled(&a.store.export_changes().unwrap(), 1, now(), 0)
         .unwrap();
-    let stale = |t: &TempStore, table: &str| -> Vec<String> {
-        let mut rows: Vec<String> = t
-            .store
-            .connection()
-            .prepare(&format!("SELECT mother_id FROM {table}"))
-            .unwrap()
-            .query_map([], |r| r.get(0))
-            .unwrap()
-            .map(Result::unwrap)
-            .collect();
-        rows.sort();
-        rows
-    };
     let mut expected = vec![first.to_string(), second.to_string()];
     expected.sort();
-    assert_eq!(stale(&b, "flags_stale"), expected);
-    assert_eq!(stale(&b, "schedules_stale"), expected);
+    assert_eq!(marked_stale(&b, "flags_stale"), expected);
+    assert_eq!(marked_stale(&b, "schedules_stale"), expected);
     assert_eq!(
         b.store.follow_up_list(now(), &FollowUpFilter::default(), 500).unwrap(),
         a.store.follow_up_list(now(), &FollowUpFilter::default(), 500).unwrap()
@@ -647,19 +649,9 @@ fn a_baby_moved_to_another_birth_marks_both_mothers() {
         also_replaces: Default::default(),
     };
     t.store.write(&[write], nurse(), now()).unwrap();
-    let mut stale: Vec<String> = t
-        .store
-        .connection()
-        .prepare("SELECT mother_id FROM flags_stale")
-        .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect();
-    stale.sort();
     let mut expected = vec![first.to_string(), second.to_string()];
     expected.sort();
-    assert_eq!(stale, expected);
+    assert_eq!(marked_stale(&t, "flags_stale"), expected);
     assert_eq!(
         t.store.babies_of(to).unwrap().len(),
         2,
