@@ -15,7 +15,7 @@ use lohusa_core::review::flag_key;
 use lohusa_core::schedule::VisitNumber;
 use lohusa_core::time::istanbul_today;
 use lohusa_core::visit::{VisitOutcome, VisitRecord, baby_refs, visit_flags};
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, Transaction, TransactionBehavior, params};
 use uuid::Uuid;
 
 use crate::{Store, StoreError, collect_rows, meta};
@@ -149,27 +149,30 @@ pub(crate) fn fingerprint(text: &str) -> String {
 }
 
 /// After opening: if the shipped rules changed since the cache was filled, recompute everyone.
+/// The check and the marks are one transaction under the write lock, so of several processes
+/// opening the file after an update, one marks everyone and the others find the rules current.
 pub(crate) fn check_rules(conn: &Connection) -> Result<(), StoreError> {
     let now = rules_fingerprint();
-    if meta::get(conn, KEY_RULES)?.as_deref() != Some(now.as_str()) {
-        mark_everyone_stale(conn)?;
-        meta::set(conn, KEY_RULES, &now)?;
+    if meta::get(conn, KEY_RULES)?.as_deref() == Some(now.as_str()) {
+        return Ok(());
     }
-    Ok(())
+    let tx = Transaction::new_unchecked(conn, TransactionBehavior::Immediate)?;
+    if meta::get(&tx, KEY_RULES)?.as_deref() != Some(now.as_str()) {
+        mark_everyone_stale(&tx)?;
+        meta::set(&tx, KEY_RULES, &now)?;
+    }
+    Ok(tx.commit()?)
 }
 
-/// Marks every mother stale (and any other the cache holds rows of), and clears what the cache
-/// held for them wholesale: all of it is recomputed, and emptying a table at once is far cheaper
-/// than deleting it mother by mother in `refresh_flags`.
+/// Marks every mother stale, and any other the cache holds rows of (a birth received before
+/// its mother's record): `refresh_flags` then finds every row of the cache stale and empties
+/// its tables at once, in its own transaction.
 fn mark_everyone_stale(conn: &Connection) -> Result<(), StoreError> {
     conn.execute_batch(
         "INSERT OR IGNORE INTO flags_stale (mother_id) SELECT id FROM mothers;
          INSERT OR IGNORE INTO flags_stale (mother_id) SELECT DISTINCT mother_id FROM visit_flags;
          INSERT OR IGNORE INTO flags_stale (mother_id) SELECT mother_id FROM unsettled_mothers;
-         INSERT OR IGNORE INTO flags_stale (mother_id) SELECT mother_id FROM follow_up_mothers;
-         DELETE FROM visit_flags;
-         DELETE FROM unsettled_mothers;
-         DELETE FROM follow_up_mothers;",
+         INSERT OR IGNORE INTO flags_stale (mother_id) SELECT mother_id FROM follow_up_mothers;",
     )?;
     Ok(())
 }
@@ -285,23 +288,27 @@ impl Store {
             let mut stmt = store.conn.prepare_cached("SELECT mother_id FROM flags_stale")?;
             let stale: Vec<String> = collect_rows(&mut stmt, [], |row| Ok(row.get(0)?))?;
             drop(stmt);
-            // What the cache held for them goes in three statements, not three per mother (none
-            // for a table emptied wholesale by new rules); their rows of the follow-up list are
-            // rebuilt from what replaces it.
+            // What the cache held for them goes in three statements, not three per mother; their
+            // rows of the follow-up list are rebuilt from what replaces it.
             store.conn.execute(
                 "INSERT OR IGNORE INTO follow_up_stale (mother_id) SELECT mother_id FROM flags_stale",
                 [],
             )?;
             for table in ["visit_flags", "unsettled_mothers", "follow_up_mothers"] {
-                let held: bool = (store.conn)
-                    .prepare_cached(&format!("SELECT EXISTS (SELECT 1 FROM {table})"))?
+                // A table whose every row is a stale mother's (new rules marked everyone) is
+                // emptied at once, far cheaper than mother by mother. The check stops at the
+                // first row of a mother not stale: after one write, the first row it reads.
+                let all_stale: bool = (store.conn)
+                    .prepare_cached(&format!(
+                        "SELECT NOT EXISTS (SELECT 1 FROM {table} t WHERE NOT EXISTS
+                                                (SELECT 1 FROM flags_stale s WHERE s.mother_id = t.mother_id))"
+                    ))?
                     .query_row([], |r| r.get(0))?;
-                if held {
-                    store.conn.execute(
-                        &format!("DELETE FROM {table} WHERE mother_id IN (SELECT mother_id FROM flags_stale)"),
-                        [],
-                    )?;
-                }
+                let delete = match all_stale {
+                    true => format!("DELETE FROM {table}"),
+                    false => format!("DELETE FROM {table} WHERE mother_id IN (SELECT mother_id FROM flags_stale)"),
+                };
+                store.conn.execute(&delete, [])?;
             }
             std::thread::scope(|scope| {
                 let (send, to_compute) = std::sync::mpsc::sync_channel::<Vec<MotherRecords>>(4);

@@ -87,7 +87,9 @@ impl Store {
                 true => Some(self.conn.unchecked_transaction()?),
                 false => None,
             };
-            if self.follow_up_day()? == Some(today.num_days_from_ce()) && self.follow_up_rules_held()? {
+            // Nothing marked for a rebuild either: in this snapshot the rows and the flags they
+            // name agree (another process's refresh of a mother's flags marks her rows).
+            if self.follow_up_fresh(today)? {
                 let list = self.read_follow_up(today, filter, limit)?;
                 tx.map(|tx| tx.commit()).transpose()?;
                 return Ok(list);
@@ -110,6 +112,15 @@ impl Store {
     /// The day `follow_up_rows` holds, if it holds one.
     fn follow_up_day(&self) -> Result<Option<i32>, StoreError> {
         Ok(meta::get(&self.conn, KEY_DAY)?.and_then(|d| d.parse().ok()))
+    }
+
+    /// Whether the kept rows are `today`'s, by this build's rules, with no mother's marked for a
+    /// rebuild.
+    fn follow_up_fresh(&self, today: NaiveDate) -> Result<bool, StoreError> {
+        let stale: bool = (self.conn)
+            .prepare_cached("SELECT EXISTS (SELECT 1 FROM follow_up_stale)")?
+            .query_row([], |r| r.get(0))?;
+        Ok(!stale && self.follow_up_day()? == Some(today.num_days_from_ce()) && self.follow_up_rules_held()?)
     }
 
     /// Whether the kept rows were built by this build's rules.
@@ -205,18 +216,12 @@ impl Store {
     /// one before today. Returns how many mothers were rebuilt.
     pub(crate) fn refresh_follow_up(&mut self, today: NaiveDate) -> Result<usize, StoreError> {
         let day = today.num_days_from_ce();
-        let fresh = |store: &Store| -> Result<bool, StoreError> {
-            let stale: bool = (store.conn)
-                .prepare_cached("SELECT EXISTS (SELECT 1 FROM follow_up_stale)")?
-                .query_row([], |r| r.get(0))?;
-            Ok(!stale && store.follow_up_day()? == Some(day) && store.follow_up_rules_held()?)
-        };
-        if fresh(self)? {
+        if self.follow_up_fresh(today)? {
             return Ok(0);
         }
         self.in_write_transaction(|store| {
             // Read again under the write lock: another process may have refreshed it meanwhile.
-            if fresh(store)? {
+            if store.follow_up_fresh(today)? {
                 return Ok(0);
             }
             // Rows built by other rules are all rebuilt, as for a list never built.
