@@ -76,29 +76,39 @@ impl Store {
         filter: &FollowUpFilter,
         limit: usize,
     ) -> Result<FollowUpList, StoreError> {
-        let today = self.refresh_list_caches(now)?;
-        // Another process sharing the file (the app and the command line) may bring the list to
-        // another day between the refresh and the read: the read checks the day it reads, in one
-        // read transaction, and refreshes again if it must; the third time, refresh and read
-        // hold the write lock together.
+        // Another process sharing the file (the app and the command line) may write a mother,
+        // or bring the list to another day, between the refreshes and the read: the read checks,
+        // in one read transaction, that nothing it reads waits for a rebuild, and refreshes again
+        // if it must; the third time, refreshes and read hold the write lock together.
         for _ in 0..2 {
+            let today = self.refresh_list_caches(now)?;
             self.refresh_follow_up(today)?;
             let tx = match self.conn.is_autocommit() {
                 true => Some(self.conn.unchecked_transaction()?),
                 false => None,
             };
-            // Nothing marked for a rebuild either: in this snapshot the rows and the flags they
-            // name agree (another process's refresh of a mother's flags marks her rows).
-            if self.follow_up_fresh(today)? {
+            if self.follow_up_whole(today)? {
                 let list = self.read_follow_up(today, filter, limit)?;
                 tx.map(|tx| tx.commit()).transpose()?;
                 return Ok(list);
             }
         }
         self.in_write_transaction(|store| {
+            let today = store.refresh_list_caches(now)?;
             store.refresh_follow_up(today)?;
             store.read_follow_up(today, filter, limit)
         })
+    }
+
+    /// Whether, in what this connection reads now, the kept rows are fresh (`follow_up_fresh`)
+    /// and no mother's flags or schedule row wait to be recomputed: the rows, the flags they
+    /// name and the records agree. (A write landing between the refreshes and the read would
+    /// otherwise show her visit made but not the flags it raised.)
+    fn follow_up_whole(&self, today: NaiveDate) -> Result<bool, StoreError> {
+        let stale: bool = (self.conn)
+            .prepare_cached("SELECT EXISTS (SELECT 1 FROM flags_stale) OR EXISTS (SELECT 1 FROM schedules_stale)")?
+            .query_row([], |r| r.get(0))?;
+        Ok(!stale && self.follow_up_fresh(today)?)
     }
 
     /// Brings the flag and schedule caches the list is built from up to date; returns the day
