@@ -91,13 +91,40 @@ impl Store {
     pub(crate) fn visits_unread(&self, mother: MotherId) -> Result<Vec<(VisitRecord, Option<String>)>, StoreError> {
         static SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
             format!(
-                "SELECT {VISIT_COLUMNS} FROM visits WHERE mother_id = ?1 AND {}
+                "SELECT id, mother_id, number, outcome, visited_on, visited_at, visited_by, note, checklist_version,
+                        extra_visit_id, answers
+                 FROM visits WHERE mother_id = ?1 AND {}
                  ORDER BY number, visited_on",
                 crate::mothers::whole(lohusa_core::EntityKind::Visit)
             )
         });
         let mut stmt = self.conn.prepare_cached(&SQL)?;
-        collect_rows(&mut stmt, [mother.to_string()], |row| visit_row(row, 0))
+        collect_rows(&mut stmt, [mother.to_string()], |row| {
+            let number: u8 = row.get(2)?;
+            let visited_at: Option<String> = row.get(5)?;
+            let visit = VisitRecord {
+                id: id(row, 0)?,
+                mother_id: id(row, 1)?,
+                number: number.try_into().map_err(StoreError::Corrupt)?,
+                outcome: enum_col(row, 3)?,
+                visited_on: date(row, 4)?,
+                visited_at: visited_at
+                    .map(|t| {
+                        NaiveTime::parse_from_str(&t, "%H:%M")
+                            .map_err(|_| StoreError::Corrupt(format!("bad time {t:?}")))
+                    })
+                    .transpose()?,
+                visited_by: row.get::<_, Option<String>>(6)?.unwrap_or_default(),
+                note: row.get(7)?,
+                checklist_version: row.get::<_, Option<u32>>(8)?.unwrap_or(1),
+                answers: BTreeMap::new(),
+                extra_visit_id: row
+                    .get::<_, Option<String>>(9)?
+                    .map(|t| t.parse().map_err(|_| StoreError::Corrupt(format!("bad id {t:?}"))))
+                    .transpose()?,
+            };
+            Ok((visit, row.get::<_, Option<String>>(10)?))
+        })
     }
 
     /// One visit by id, with answers.
@@ -259,34 +286,4 @@ pub(crate) fn read_answers(visit: &mut VisitRecord, text: Option<&str>) -> Resul
         definition.restore(&mut visit.answers);
     }
     Ok(())
-}
-
-/// What `visit_row` reads.
-const VISIT_COLUMNS: &str = "id, mother_id, number, outcome, visited_on, visited_at, visited_by, note, \
-                                        checklist_version, extra_visit_id, answers";
-
-/// The columns `VISIT_COLUMNS` of a row, from column `at` on: the visit without its answers, and
-/// the answers' JSON text for `read_answers`.
-fn visit_row(row: &rusqlite::Row<'_>, at: usize) -> Result<(VisitRecord, Option<String>), StoreError> {
-    let number: u8 = row.get(at + 2)?;
-    let visited_at: Option<String> = row.get(at + 5)?;
-    let visit = VisitRecord {
-        id: id(row, at)?,
-        mother_id: id(row, at + 1)?,
-        number: number.try_into().map_err(StoreError::Corrupt)?,
-        outcome: enum_col(row, at + 3)?,
-        visited_on: date(row, at + 4)?,
-        visited_at: visited_at
-            .map(|t| NaiveTime::parse_from_str(&t, "%H:%M").map_err(|_| StoreError::Corrupt(format!("bad time {t:?}"))))
-            .transpose()?,
-        visited_by: row.get::<_, Option<String>>(at + 6)?.unwrap_or_default(),
-        note: row.get(at + 7)?,
-        checklist_version: row.get::<_, Option<u32>>(at + 8)?.unwrap_or(1),
-        answers: BTreeMap::new(),
-        extra_visit_id: row
-            .get::<_, Option<String>>(at + 9)?
-            .map(|t| t.parse().map_err(|_| StoreError::Corrupt(format!("bad id {t:?}"))))
-            .transpose()?,
-    };
-    Ok((visit, row.get::<_, Option<String>>(at + 10)?))
 }
