@@ -165,7 +165,10 @@ pub(crate) fn apply_fields(
                     held.insert(key.to_owned(), from_sql(to_sql(value)));
                 }
             }
-            (!held.is_empty()).then(|| Value::Object(held).to_string())
+            (!held.is_empty())
+                .then(|| serde_json::to_string(&held))
+                .transpose()
+                .map_err(|e| StoreError::Corrupt(e.to_string()))?
         };
         columns.push("answers");
         values.push(text.map_or(SqlValue::Null, SqlValue::Text));
@@ -252,30 +255,21 @@ fn answers_text(answers: &[(&str, &Value)]) -> Option<String> {
 }
 
 /// The answers a visit holds now (empty for a visit not held or with none).
-fn stored_answers(conn: &Connection, visit_id: &str) -> Result<serde_json::Map<String, Value>, StoreError> {
+fn stored_answers(conn: &Connection, visit_id: &str) -> Result<std::collections::BTreeMap<String, Value>, StoreError> {
     let text = crate::optional(
         conn.prepare_cached("SELECT answers FROM visits WHERE id = ?1")?
             .query_row([visit_id], |r| r.get::<_, Option<String>>(0)),
     )?
     .flatten();
-    text.map_or(Ok(serde_json::Map::new()), |text| answers_from_column(&text, visit_id))
+    text.map_or(Ok(Default::default()), |text| answers_of_column(&text, visit_id))
 }
 
-/// `visits.answers` read back as a visit's answers, parsed straight into the map a record holds
-/// (not into JSON's own map, then copied).
+/// `visits.answers` read back: the JSON object the store wrote, as a visit's answers.
 pub(crate) fn answers_of_column(
     text: &str,
     visit_id: &str,
 ) -> Result<std::collections::BTreeMap<String, Value>, StoreError> {
     serde_json::from_str(text).map_err(|_| StoreError::Corrupt(format!("answers of visit {visit_id}")))
-}
-
-/// `visits.answers` read back: the JSON object the store wrote.
-pub(crate) fn answers_from_column(text: &str, visit_id: &str) -> Result<serde_json::Map<String, Value>, StoreError> {
-    match serde_json::from_str(text) {
-        Ok(Value::Object(answers)) => Ok(answers),
-        _ => Err(StoreError::Corrupt(format!("answers of visit {visit_id}"))),
-    }
 }
 
 /// JSON to SQLite: strings as text, whole numbers as integers, booleans as 0/1.
