@@ -18,6 +18,7 @@ use lohusa_core::visit::{VisitOutcome, VisitRecord, baby_refs, visit_flags};
 use rusqlite::{Connection, Transaction, TransactionBehavior, params};
 use uuid::Uuid;
 
+use crate::mothers::id;
 use crate::{Store, StoreError, collect_rows, meta};
 
 const KEY_RULES: &str = "flag_rules";
@@ -32,12 +33,12 @@ const FOLLOW_UP_OF_STALE: &str = "INSERT INTO follow_up_mothers (mother_id)
                    WHERE f.mother_id = s.mother_id AND (f.level != 'note' OR f.lab = 1))";
 
 /// Marks the mother a written entity belongs to as stale (her flags, and her row of the
-/// schedule cache), and returns her. A visit or baby whose mother is not known yet (its fields
+/// schedule cache), read from the entity's row, and returns her. A visit or baby whose mother is not known yet (its fields
 /// arrive in another change) is marked when that change arrives.
 ///
 /// A sign-off changes only the follow-up list of the mother whose visit it signs, and a member
 /// only the rows naming her as the nurse a mother is assigned to (`follow_up_stale`).
-pub(crate) fn touch(conn: &Connection, entity: EntityKind, entity_id: Uuid) -> Result<Option<String>, StoreError> {
+fn touch_looked_up(conn: &Connection, entity: EntityKind, entity_id: Uuid) -> Result<Option<String>, StoreError> {
     let mother = match entity {
         EntityKind::Review => {
             conn.prepare_cached(
@@ -65,11 +66,12 @@ pub(crate) fn touch(conn: &Connection, entity: EntityKind, entity_id: Uuid) -> R
     Ok(mother)
 }
 
-/// `touch` of a record just written with `written`, within a transaction that has already
-/// marked the mothers in `marked` (nothing clears the marks before it ends): a record the write
-/// gave its mother (most of what a new tablet receives) is hers, without reading her back from
-/// its row, and a mother is marked once however many of her records arrive.
-pub(crate) fn touch_written(
+/// After writing `written` to a record, marks the mother it belongs to stale and returns her,
+/// within a transaction that has already marked the mothers in `marked` (nothing clears the
+/// marks before it ends): a record the write gave its mother (every record registered here and
+/// most of what a new tablet receives) is hers without reading her back from its row
+/// (`touch_looked_up` reads it), and a mother is marked once however many of her records come.
+pub(crate) fn touch(
     conn: &Connection,
     entity: EntityKind,
     entity_id: Uuid,
@@ -88,7 +90,7 @@ pub(crate) fn touch_written(
             }
             Some(mother.clone())
         }
-        _ => touch(conn, entity, entity_id)?,
+        _ => touch_looked_up(conn, entity, entity_id)?,
     };
     if let Some(mother) = &mother {
         marked.insert(mother.clone());
@@ -124,11 +126,11 @@ pub(crate) fn touch_moved(
     {
         return Ok(());
     }
-    touch(conn, entity, entity_id)?;
+    touch_looked_up(conn, entity, entity_id)?;
     if let Some(serde_json::Value::String(birth)) = fields.get("birth_id")
         && let Ok(birth) = birth.parse::<Uuid>()
     {
-        touch(conn, EntityKind::Birth, birth)?;
+        touch_looked_up(conn, EntityKind::Birth, birth)?;
     }
     Ok(())
 }
@@ -184,7 +186,7 @@ const FILL_CHUNK: usize = 64;
 /// thread: her latest birth (none while her record is incomplete here), its babies, and her
 /// visits with their answers as stored.
 struct MotherRecords {
-    mother: String,
+    mother: lohusa_core::MotherId,
     birth: Option<(BirthRecord, Vec<BabyRecord>)>,
     visits: Vec<(VisitRecord, Option<String>)>,
 }
@@ -213,7 +215,7 @@ struct FlagRow {
 impl MotherRecords {
     /// Her cache rows: every flag of each visit made, and whether her visits are all made.
     fn flags(self, today: chrono::NaiveDate) -> Result<MotherFlags, StoreError> {
-        let mother = self.mother;
+        let mother = self.mother.to_string();
         // A mother whose record is incomplete here (a birth not received yet) has no flags yet,
         // and her schedule is read with the others' until it is whole.
         let Some((birth, babies)) = self.birth else {
@@ -286,7 +288,7 @@ impl Store {
         }
         self.in_write_transaction(|store| {
             let mut stmt = store.conn.prepare_cached("SELECT mother_id FROM flags_stale")?;
-            let stale: Vec<String> = collect_rows(&mut stmt, [], |row| Ok(row.get(0)?))?;
+            let stale: Vec<lohusa_core::MotherId> = collect_rows(&mut stmt, [], |row| id(row, 0))?;
             drop(stmt);
             // What the cache held for them goes in three statements, not three per mother; their
             // rows of the follow-up list are rebuilt from what replaces it.
@@ -328,7 +330,7 @@ impl Store {
                 for chunk in stale.chunks(FILL_CHUNK) {
                     let records = chunk
                         .iter()
-                        .map(|mother| store.records_for_flags(mother))
+                        .map(|mother| store.records_for_flags(*mother))
                         .collect::<Result<Vec<_>, _>>()?;
                     if send.send(records).is_err() {
                         break;
@@ -350,24 +352,19 @@ impl Store {
     }
 
     /// What a stale mother's flags are computed from (`MotherRecords`).
-    fn records_for_flags(&self, mother: &str) -> Result<MotherRecords, StoreError> {
-        let id = lohusa_core::MotherId(
-            mother
-                .parse()
-                .map_err(|_| StoreError::Corrupt(format!("bad id {mother:?}")))?,
-        );
-        let Ok(birth) = self.birth_of(id) else {
+    fn records_for_flags(&self, mother: lohusa_core::MotherId) -> Result<MotherRecords, StoreError> {
+        let Ok(birth) = self.birth_of(mother) else {
             return Ok(MotherRecords {
-                mother: mother.to_owned(),
+                mother,
                 birth: None,
                 visits: Vec::new(),
             });
         };
         let babies = self.babies_of(birth.id)?;
         Ok(MotherRecords {
-            mother: mother.to_owned(),
+            mother,
             birth: Some((birth, babies)),
-            visits: self.visits_unread(id)?,
+            visits: self.visits_unread(mother)?,
         })
     }
 

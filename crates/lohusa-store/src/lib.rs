@@ -243,6 +243,8 @@ impl Store {
         let mut hlc = meta::load_hlc(&self.conn)?;
         let tx = &self.conn;
         let mut changes = Vec::with_capacity(writes.len());
+        // The mothers these writes have marked stale so far.
+        let mut marked = std::collections::HashSet::new();
         for write in writes {
             hlc = hlc.tick(now_ms);
             let mut entity = entity_meta::load(tx, write.entity_id)?;
@@ -302,19 +304,11 @@ impl Store {
                 if existed {
                     flag_cache::touch_moved(tx, write.entity, write.entity_id, &merged.visible)?;
                 }
-                apply::apply(
-                    tx,
-                    &EntityWrite {
-                        entity: write.entity,
-                        entity_id: write.entity_id,
-                        fields: merged.visible,
-                        also_replaces: Default::default(),
-                    },
-                )?;
+                apply::apply_fields(tx, write.entity, write.entity_id, &merged.visible, None)?;
             }
             entity_meta::save(tx, write.entity, write.entity_id, &entity)?;
             // Her lists' flags are stale; a visit her deletion's writer never saw shows her again.
-            if let Some(mother) = flag_cache::touch(tx, write.entity, write.entity_id)? {
+            if let Some(mother) = flag_cache::touch(tx, write.entity, write.entity_id, &merged.visible, &mut marked)? {
                 crate::corrections::reconsider_deletion(tx, &mother)?;
             }
             changes.push(change);

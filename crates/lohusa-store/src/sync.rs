@@ -582,7 +582,7 @@ impl Store {
                     }
                     // Her lists' flags are stale; a visit her deletion's writer never saw shows her again.
                     if let Some(mother) =
-                        crate::flag_cache::touch_written(tx, change.entity, change.entity_id, &visible, &mut marked)?
+                        crate::flag_cache::touch(tx, change.entity, change.entity_id, &visible, &mut marked)?
                     {
                         crate::corrections::reconsider_deletion(tx, &mother)?;
                     }
