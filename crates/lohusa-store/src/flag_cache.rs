@@ -112,7 +112,7 @@ fn mark_stale(conn: &Connection, mother: &str) -> Result<(), StoreError> {
 /// Before a write that may move a record to another mother (it sets the mother or, for a baby,
 /// the birth it belongs to), marks the mother it belongs to until then as stale: her lists must
 /// lose what moves. `touch` after the write marks the mother it belongs to then; a baby moved to
-/// another birth marks that birth's mother too. A sign-off moved to another visit marks the
+/// another birth marks the mothers of the birth it leaves and of the one it joins too. A sign-off moved to another visit marks the
 /// mother of the visit it signed until then.
 pub(crate) fn touch_moved(
     conn: &Connection,
@@ -131,6 +131,15 @@ pub(crate) fn touch_moved(
         && let Ok(birth) = birth.parse::<Uuid>()
     {
         touch_looked_up(conn, EntityKind::Birth, birth)?;
+        // The mother of the birth it leaves: her flags read her birth's babies, whatever the
+        // baby's own row names as its mother.
+        if entity == EntityKind::Baby
+            && let serde_json::Value::String(left) =
+                crate::apply::read(conn, EntityKind::Baby, &entity_id.to_string(), "birth_id")?
+            && let Ok(left) = left.parse::<Uuid>()
+        {
+            touch_looked_up(conn, EntityKind::Birth, left)?;
+        }
     }
     Ok(())
 }

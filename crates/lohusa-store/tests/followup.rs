@@ -561,6 +561,57 @@ fn the_list_follows_a_corrected_birth_date_and_a_new_visit() {
     assert_eq!(rows_of(&mut t, other), []);
 }
 
+/// A baby moved into another mother's birth, given a flag there, then moved back: the mother
+/// of the birth it leaves loses the flag, although the baby's own row still names the first
+/// mother throughout.
+#[test]
+fn a_baby_moved_out_of_a_birth_leaves_that_birth_s_mother_s_list() {
+    use FollowUpKind::*;
+    let mut t = TempStore::new();
+    let ayse = mother(&mut t, "Ayşe Taşınan", 5, "Buca");
+    let fatma = mother(&mut t, "Fatma İkiz", 3, "Buca");
+    let to_ayse = t.store.birth_of(ayse).unwrap().id;
+    let back = t.store.birth_of(fatma).unwrap().id;
+    let baby = t.store.babies_of(back).unwrap()[0].id;
+    let move_to = |t: &mut TempStore, birth: lohusa_core::ids::BirthId| {
+        let write = lohusa_core::change::EntityWrite {
+            entity: lohusa_core::EntityKind::Baby,
+            entity_id: baby.0,
+            fields: [("birth_id".to_owned(), serde_json::json!(birth.to_string()))].into(),
+            also_replaces: Default::default(),
+        };
+        t.store.write(&[write], nurse(), now()).unwrap();
+    };
+    move_to(&mut t, to_ayse);
+    let weight = format!("baby.{baby}.weight_g");
+    visit(
+        &mut t,
+        ayse,
+        1,
+        1,
+        "Ebe Derya",
+        VisitOutcome::Visited,
+        &[(weight.as_str(), "1900")],
+    );
+    let flagged = rows_of(&mut t, ayse);
+    assert!(
+        flagged.contains(&(AttentionFlag, 1)) || flagged.contains(&(UrgentFlag, 1)),
+        "{flagged:?}"
+    );
+    move_to(&mut t, back);
+    let left = rows_of(&mut t, ayse);
+    assert!(
+        !left.iter().any(|(kind, _)| matches!(kind, AttentionFlag | UrgentFlag)),
+        "{left:?}"
+    );
+    assert_eq!(
+        t.store.follow_up_list(now(), &FollowUpFilter::default(), 500).unwrap(),
+        t.store
+            .follow_up_list_recomputed(now(), &FollowUpFilter::default(), 500)
+            .unwrap()
+    );
+}
+
 /// A visit or a birth moved to another mother (a raw write, or one received from a device that
 /// made it) leaves the first mother's rows as well as reaching the second's.
 #[test]
