@@ -76,6 +76,18 @@ export function toAppError(value: unknown): AppError {
   return { kind: "internal", message: String(value), errors: [], code: null };
 }
 
+/**
+ * Draft writes reach the Rust side one after another, in the order the form made them: two in
+ * flight at once (a timer's, then the one made on leaving the screen) could otherwise land in
+ * either order and keep the older form.
+ */
+let draftWrites: Promise<unknown> = Promise.resolve();
+function inDraftOrder<T>(write: () => Promise<T>): Promise<T> {
+  const done = draftWrites.then(write);
+  draftWrites = done.catch(() => undefined);
+  return done;
+}
+
 export const ipc = {
   appStatus: (): Promise<AppStatus> => invoke("get_app_status"),
   setUpDevice: (server: string, code: string, memberCode: string, pin: string, pinAgain: string): Promise<AppStatus> =>
@@ -110,9 +122,10 @@ export const ipc = {
   recordExtraVisit: (extra: string, input: VisitInput): Promise<SavedVisit> => invoke("record_extra_visit", { extra, input }),
   keepVisitAsExtra: (visit: VisitId, reason: string): Promise<MotherView> => invoke("keep_visit_as_extra", { visit, reason }),
   followUpList: (filter: FollowUpFilter): Promise<FollowUpList> => invoke("get_follow_up_list", { filter }),
-  saveVisitDraft: (input: VisitInput): Promise<void> => invoke("save_visit_draft", { input }),
+  saveVisitDraft: (input: VisitInput): Promise<void> => inDraftOrder(() => invoke("save_visit_draft", { input })),
   visitDraft: (mother: MotherId, number: VisitNumber): Promise<VisitDraft | null> => invoke("get_visit_draft", { mother, number }),
-  discardVisitDraft: (mother: MotherId, number: VisitNumber): Promise<void> => invoke("discard_visit_draft", { mother, number }),
+  discardVisitDraft: (mother: MotherId, number: VisitNumber): Promise<void> =>
+    inDraftOrder(() => invoke("discard_visit_draft", { mother, number })),
   recordLaterResults: (input: LaterResultsInput): Promise<SavedVisit> => invoke("record_later_results", { input }),
   registrationForm: (mother: MotherId): Promise<RegistrationForm> => invoke("get_registration_form", { mother }),
   correctRegistration: (mother: MotherId, input: RegistrationInput): Promise<number> => invoke("correct_registration", { mother, input }),
