@@ -201,12 +201,20 @@ impl EntityDoc {
             Some((values.get(field).cloned().unwrap_or(Value::Null), *author, *id))
         };
         let merged = self.meta.merge(change, &mut lookup);
-        if !merged.visible.is_empty() {
-            self.writers.insert(change.version(), (change.author, change.id));
+        if merged.visible.is_empty() {
+            // No field shows another version: the writers still visible are the same.
+            return;
         }
-        self.values.extend(merged.visible);
-        let visible: std::collections::BTreeSet<&Version> = self.meta.fields.values().collect();
-        self.writers.retain(|v, _| visible.contains(v));
+        self.writers.insert(change.version(), (change.author, change.id));
+        if self.values.is_empty() {
+            self.values = merged.visible;
+        } else {
+            self.values.extend(merged.visible);
+        }
+        if self.writers.len() > 1 {
+            let visible: std::collections::BTreeSet<&Version> = self.meta.fields.values().collect();
+            self.writers.retain(|v, _| visible.contains(v));
+        }
     }
 }
 

@@ -88,7 +88,7 @@ pub struct Decided {
     /// New changes in batch order, with their JSON body.
     pub new: Vec<(Change, String)>,
     /// The merged state of every record the new changes touch.
-    pub docs: HashMap<Uuid, (EntityKind, EntityDoc)>,
+    pub docs: Docs,
 }
 
 /// What the database holds about a record a push touches.
@@ -114,29 +114,48 @@ impl Owner {
 }
 
 impl Decided {
-    /// The rows of the new changes, numbered from the team's head on: (sequence, change id,
-    /// record id, body).
-    pub fn change_rows(&self, head: i64) -> impl Iterator<Item = (i64, String, String, &str)> {
-        self.new.iter().enumerate().map(move |(i, (change, body))| {
-            (
-                head + 1 + i as i64,
-                change.id.to_string(),
-                change.entity_id.to_string(),
-                body.as_str(),
-            )
-        })
+    /// Splits the decision into the number of duplicates, the new changes with their bodies and
+    /// the merged records, so the records can be serialized (`state_rows`) on another thread
+    /// while the changes are written.
+    pub fn split(self) -> (usize, Vec<(Change, String)>, Docs) {
+        (self.duplicates, self.new, self.docs)
     }
+}
 
-    /// The merged state of each record touched, as `entities` stores it: (record id, kind,
-    /// state as JSON).
-    pub fn state_rows(&self) -> Result<Vec<(String, &'static str, String)>, BackendError> {
-        self.docs
-            .iter()
-            .map(|(id, (kind, doc))| {
-                let state = serde_json::to_string(doc).map_err(|e| BackendError::Corrupt(e.to_string()))?;
-                Ok((id.to_string(), kind.as_str(), state))
-            })
-            .collect()
+/// The merged state of every record a push touches, by record id.
+pub type Docs = HashMap<Uuid, (EntityKind, EntityDoc)>;
+
+/// The rows of the new changes, numbered from the team's head on: (sequence, change id, record
+/// id, body).
+pub fn change_rows(new: &[(Change, String)], head: i64) -> impl Iterator<Item = (i64, String, String, &str)> {
+    new.iter().enumerate().map(move |(i, (change, body))| {
+        (
+            head + 1 + i as i64,
+            change.id.to_string(),
+            change.entity_id.to_string(),
+            body.as_str(),
+        )
+    })
+}
+
+/// The merged state of each record touched, as `entities` stores it: (record id, kind, state
+/// as JSON).
+pub fn state_rows(docs: &Docs) -> Result<Vec<(String, &'static str, String)>, BackendError> {
+    docs.iter()
+        .map(|(id, (kind, doc))| {
+            let state = serde_json::to_string(doc).map_err(|e| BackendError::Corrupt(e.to_string()))?;
+            Ok((id.to_string(), kind.as_str(), state))
+        })
+        .collect()
+}
+
+/// Frees what a push decided (a batch's changes and records: many small maps) on a blocking
+/// thread of the runtime once the push is stored, so the reply does not wait for it; without a
+/// runtime, here.
+pub fn free_later<T: Send + 'static>(value: T) {
+    match tokio::runtime::Handle::try_current() {
+        Ok(runtime) => drop(runtime.spawn_blocking(move || drop(value))),
+        Err(_) => drop(value),
     }
 }
 
@@ -237,7 +256,7 @@ pub fn decide(
             });
         }
     }
-    let mut docs: HashMap<Uuid, (EntityKind, EntityDoc)> = HashMap::new();
+    let mut docs: Docs = HashMap::with_capacity(new.len());
     for (id, owner) in owners {
         let doc: EntityDoc =
             serde_json::from_str(&owner.state).map_err(|_| BackendError::Corrupt(format!("state of {id}")))?;
@@ -254,8 +273,72 @@ pub fn decide(
         docs.insert(id, (owner.entity, doc));
     }
     let existed: HashSet<Uuid> = docs.keys().copied().collect();
-    let mut out = Vec::with_capacity(new.len());
-    for change in new {
+    // The bodies the log stores are written on a second thread while this one merges: each is
+    // the change as sent, whatever the merge decides.
+    let (merged, bodies) = std::thread::scope(|scope| {
+        let bodies = (new.len() >= PARALLEL_FROM).then(|| scope.spawn(|| bodies_of(&new)));
+        let merged = merge_new(&new, &mut docs, &mut refusals);
+        let bodies = match bodies {
+            Some(thread) => thread
+                .join()
+                .unwrap_or_else(|_| Err(BackendError::Task("serializing the changes stopped".into()))),
+            None => bodies_of(&new),
+        };
+        (merged, bodies)
+    });
+    let bodies = bodies?;
+    // A record new to the server must be whole once the batch is merged: every device's lists
+    // read its required fields. (After a restore, an edit may come before the record it edits;
+    // it is refused, and its device sends it again at a later sync.)
+    for (id, (kind, doc)) in &docs {
+        if existed.contains(id) {
+            continue;
+        }
+        let complete = lohusa_core::fields::missing_required(*kind, &doc.values, true).is_none();
+        if !complete {
+            let refused: HashSet<_> = refusals.iter().map(|r| r.change).collect();
+            for change in merged
+                .iter()
+                .map(|&i| &new[i])
+                .filter(|c| c.entity_id == *id && !refused.contains(&c.id))
+            {
+                refusals.push(Refusal {
+                    change: change.id,
+                    reason: reason::MISSING_REQUIRED.into(),
+                });
+            }
+        }
+    }
+    if !refusals.is_empty() {
+        return Ok(Err(refusals));
+    }
+    // Nothing was refused, so every new change was merged, in batch order.
+    debug_assert_eq!(merged.len(), new.len());
+    let out = new.into_iter().zip(bodies).collect();
+    Ok(Ok(Decided {
+        duplicates,
+        new: out,
+        docs,
+    }))
+}
+
+/// From how many new changes a push serializes their bodies on a thread of their own.
+const PARALLEL_FROM: usize = 64;
+
+/// The bodies of `changes`, as the log stores them.
+fn bodies_of(changes: &[Change]) -> Result<Vec<String>, BackendError> {
+    changes
+        .iter()
+        .map(|c| serde_json::to_string(c).map_err(|e| BackendError::Corrupt(e.to_string())))
+        .collect()
+}
+
+/// Merges the new changes of a push into the records they touch, in batch order, adding the
+/// refusals the records' state gives (kind, written once, size, conflicts); the positions in
+/// `new` of the changes merged.
+fn merge_new(new: &[Change], docs: &mut Docs, refusals: &mut Vec<Refusal>) -> Vec<usize> {
+    let mut merged = Vec::with_capacity(new.len());
+    for (i, change) in new.iter().enumerate() {
         let (kind, doc) = docs
             .entry(change.entity_id)
             .or_insert_with(|| (change.entity, EntityDoc::default()));
@@ -292,7 +375,7 @@ pub fn decide(
             });
             continue;
         }
-        doc.merge(&change);
+        doc.merge(change);
         if doc
             .meta
             .heads
@@ -305,38 +388,9 @@ pub fn decide(
             });
             continue;
         }
-        let body = serde_json::to_string(&change).map_err(|e| BackendError::Corrupt(e.to_string()))?;
-        out.push((change, body));
+        merged.push(i);
     }
-    // A record new to the server must be whole once the batch is merged: every device's lists
-    // read its required fields. (After a restore, an edit may come before the record it edits;
-    // it is refused, and its device sends it again at a later sync.)
-    for (id, (kind, doc)) in &docs {
-        if existed.contains(id) {
-            continue;
-        }
-        let complete = lohusa_core::fields::missing_required(*kind, &doc.values, true).is_none();
-        if !complete {
-            let refused: HashSet<_> = refusals.iter().map(|r| r.change).collect();
-            for (change, _) in out
-                .iter()
-                .filter(|(c, _)| c.entity_id == *id && !refused.contains(&c.id))
-            {
-                refusals.push(Refusal {
-                    change: change.id,
-                    reason: reason::MISSING_REQUIRED.into(),
-                });
-            }
-        }
-    }
-    if !refusals.is_empty() {
-        return Ok(Err(refusals));
-    }
-    Ok(Ok(Decided {
-        duplicates,
-        new: out,
-        docs,
-    }))
+    merged
 }
 
 #[cfg(test)]

@@ -17,7 +17,7 @@ use crate::model::{
     BackendError, ClaimOutcome, DeviceAuth, DeviceInfo, EnrollOutcome, MemberRow, PoolUse, PullBatch, PushOutcome,
     Pusher, ReadRow, TeamActivity, TeamDeviceRow, fold_authors, joined_devices, stored_epoch, stored_role,
 };
-use crate::policy::{Owner, decide};
+use crate::policy::{Owner, change_rows, decide, free_later, state_rows};
 
 const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/server-postgres/0001_init.sql"),
@@ -249,14 +249,17 @@ impl PgBackend {
             Ok(decided) => decided,
             Err(refusals) => return Ok(PushOutcome::Refused(refusals)),
         };
-        let n = decided.new.len();
+        let (duplicates, new, docs) = decided.split();
+        let n = new.len();
+        // The records' states are serialized on a blocking thread while the changes go in.
+        let states = tokio::task::spawn_blocking(move || state_rows(&docs).map(|rows| (rows, docs)));
         let (mut seqs, mut ids, mut entity_ids, mut bodies) = (
             Vec::with_capacity(n),
             Vec::with_capacity(n),
             Vec::with_capacity(n),
             Vec::with_capacity(n),
         );
-        for (seq, id, entity_id, body) in decided.change_rows(head) {
+        for (seq, id, entity_id, body) in change_rows(&new, head) {
             seqs.push(seq);
             ids.push(id);
             entity_ids.push(entity_id);
@@ -271,8 +274,11 @@ impl PgBackend {
             &[&team_id, &(now_ms as i64), &seqs, &ids, &entity_ids, &bodies],
         )
         .await?;
+        let (rows, docs) = states
+            .await
+            .map_err(|_| BackendError::Task("serializing the records stopped".into()))??;
         let (mut doc_ids, mut kinds, mut states) = (Vec::new(), Vec::new(), Vec::new());
-        for (id, kind, state) in decided.state_rows()? {
+        for (id, kind, state) in rows {
             doc_ids.push(id);
             kinds.push(kind);
             states.push(state);
@@ -303,9 +309,10 @@ impl PgBackend {
         )
         .await?;
         tx.commit().await?;
+        free_later((new, docs));
         Ok(PushOutcome::Stored {
             accepted: n,
-            duplicates: decided.duplicates,
+            duplicates,
         })
     }
 

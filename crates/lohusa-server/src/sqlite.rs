@@ -5,7 +5,9 @@
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc::{RecvTimeoutError, SyncSender};
 use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
 use lohusa_core::change::Change;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
@@ -16,7 +18,7 @@ use crate::model::{
     Authors, BackendError, ClaimOutcome, DeviceAuth, DeviceInfo, EnrollOutcome, MemberRow, PoolUse, PullBatch,
     PushOutcome, Pusher, ReadRow, TeamActivity, TeamDeviceRow, fold_authors, joined_devices, stored_epoch, stored_role,
 };
-use crate::policy::{Owner, decide};
+use crate::policy::{Owner, change_rows, decide, free_later, state_rows};
 
 const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/server-sqlite/0001_init.sql"),
@@ -30,6 +32,70 @@ pub struct SqliteBackend {
     readers: Arc<Mutex<Vec<Connection>>>,
     /// How many reading connections were opened (each is kept, idle in `readers` or in use).
     readers_open: Arc<AtomicUsize>,
+    checkpointer: Checkpointer,
+}
+
+/// Moves the write-ahead log into the database file on a thread of its own after pushes, at
+/// most once per `CHECKPOINT_PAUSE`, so no push waits for it: SQLite would otherwise do it inside
+/// the commit of whichever push took the log past 1,000 pages. The writer still does it itself
+/// past `WRITER_CHECKPOINT_PAGES`, should this thread fall behind.
+struct Checkpointer {
+    wake: Option<SyncSender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+/// The shortest time between two checkpoints of the checkpointing thread.
+const CHECKPOINT_PAUSE: Duration = Duration::from_millis(500);
+/// The log size (in pages of 4 KiB) past which the writer checkpoints in its own commit.
+const WRITER_CHECKPOINT_PAGES: i64 = 16_384;
+
+impl Checkpointer {
+    fn start(path: &Path) -> Result<Checkpointer, BackendError> {
+        let conn = open(path)?;
+        let (wake, woken) = std::sync::mpsc::sync_channel::<()>(1);
+        let thread = std::thread::Builder::new()
+            .name("lohusa-checkpoint".into())
+            .spawn(move || {
+                let mut last: Option<Instant> = None;
+                while woken.recv().is_ok() {
+                    // Pushes that come during the pause are taken by the next checkpoint.
+                    if let Some(until) = last.map(|at| at + CHECKPOINT_PAUSE) {
+                        while let Some(left) = until.checked_duration_since(Instant::now()) {
+                            if let Err(RecvTimeoutError::Disconnected) = woken.recv_timeout(left) {
+                                return;
+                            }
+                        }
+                    }
+                    if let Err(error) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
+                        tracing::warn!(%error, "could not checkpoint the database");
+                    }
+                    last = Some(Instant::now());
+                }
+            })
+            .map_err(|e| BackendError::Task(format!("starting the checkpointing thread: {e}")))?;
+        Ok(Checkpointer {
+            wake: Some(wake),
+            thread: Some(thread),
+        })
+    }
+
+    /// Asks for a checkpoint soon (one already asked for covers this one too).
+    fn wake(&self) {
+        if let Some(wake) = &self.wake {
+            let _ = wake.try_send(());
+        }
+    }
+}
+
+impl Drop for Checkpointer {
+    /// Ends the thread, waiting for a checkpoint it is running, so nothing touches the file
+    /// once the backend is gone.
+    fn drop(&mut self) {
+        drop(self.wake.take());
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
 }
 
 fn open(path: &Path) -> Result<Connection, BackendError> {
@@ -175,11 +241,14 @@ impl SqliteBackend {
             "INSERT INTO server_meta (key, value) VALUES ('epoch', ?1) ON CONFLICT(key) DO NOTHING",
             [Uuid::new_v4().to_string()],
         )?;
+        conn.pragma_update(None, "wal_autocheckpoint", WRITER_CHECKPOINT_PAGES)?;
+        let checkpointer = Checkpointer::start(&path)?;
         Ok(SqliteBackend {
             path,
             writer: Arc::new(Mutex::new(conn)),
             readers: Arc::new(Mutex::new(Vec::new())),
             readers_open: Arc::new(AtomicUsize::new(0)),
+            checkpointer,
         })
     }
 
@@ -362,7 +431,8 @@ impl SqliteBackend {
 
     pub async fn push(&self, pusher: Pusher, changes: Vec<Change>, now_ms: u64) -> Result<PushOutcome, BackendError> {
         let team_id = pusher.team_id;
-        self.write(move |conn| {
+        let outcome = self
+            .write(move |conn| {
             let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
             let ids = serde_json::to_string(&changes.iter().map(|c| c.id.to_string()).collect::<Vec<_>>())
                 .map_err(|e| BackendError::Corrupt(e.to_string()))?;
@@ -401,32 +471,43 @@ impl SqliteBackend {
                 Err(refusals) => return Ok(PushOutcome::Refused(refusals)),
             };
             let head: i64 = tx.query_row("SELECT head_seq FROM teams WHERE id = ?1", [team_id], |r| r.get(0))?;
-            {
+            let (duplicates, new, docs) = decided.split();
+            // The records' states are serialized on a second thread while this one writes the
+            // changes: the writer is what every push waits for.
+            std::thread::scope(|scope| -> Result<(), BackendError> {
+                let states = scope.spawn(|| state_rows(&docs));
                 let mut insert = tx.prepare_cached(
                     "INSERT INTO changes (team_id, seq, id, entity_id, received_ms, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                 )?;
-                for (seq, id, entity_id, body) in decided.change_rows(head) {
+                for (seq, id, entity_id, body) in change_rows(&new, head) {
                     insert.execute(params![team_id, seq, id, entity_id, now_ms as i64, body])?;
                 }
+                let states = states
+                    .join()
+                    .map_err(|_| BackendError::Task("serializing the records stopped".into()))??;
                 let mut upsert = tx.prepare_cached(
                     "INSERT INTO entities (entity_id, team_id, entity, state) VALUES (?1, ?2, ?3, ?4)
                      ON CONFLICT(entity_id) DO UPDATE SET state = excluded.state",
                 )?;
-                for (id, kind, state) in decided.state_rows()? {
+                for (id, kind, state) in states {
                     upsert.execute(params![id, team_id, kind, state])?;
                 }
-            }
+                Ok(())
+            })?;
             tx.execute(
                 "UPDATE teams SET head_seq = ?1 WHERE id = ?2",
-                params![head + decided.new.len() as i64, team_id],
+                params![head + new.len() as i64, team_id],
             )?;
             tx.commit()?;
-            Ok(PushOutcome::Stored {
-                accepted: decided.new.len(),
-                duplicates: decided.duplicates,
-            })
+            let accepted = new.len();
+            free_later((new, docs));
+            Ok(PushOutcome::Stored { accepted, duplicates })
         })
-        .await
+        .await;
+        if matches!(outcome, Ok(PushOutcome::Stored { accepted, .. }) if accepted > 0) {
+            self.checkpointer.wake();
+        }
+        outcome
     }
 
     pub async fn pull(&self, team_id: i64, after: u64, limit: usize) -> Result<PullBatch, BackendError> {
