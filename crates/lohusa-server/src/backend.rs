@@ -65,7 +65,11 @@ impl Backend {
         changes: Vec<Change>,
         now_ms: u64,
     ) -> Result<PushOutcome, BackendError> {
-        let refused = crate::logic::check_batch(&changes, now_ms);
+        // Off the async threads: a full batch takes milliseconds to check.
+        let (refused, changes) =
+            tokio::task::spawn_blocking(move || (crate::logic::check_batch(&changes, now_ms), changes))
+                .await
+                .map_err(|e| BackendError::Task(e.to_string()))?;
         if !refused.is_empty() {
             return Ok(PushOutcome::Refused(refused));
         }

@@ -188,7 +188,7 @@ pub fn decide(
     let team_id = pusher.team_id;
     let mut seen: HashMap<ChangeId, usize> = HashMap::new();
     let mut duplicates = 0;
-    let mut new = Vec::new();
+    let mut new = Vec::with_capacity(changes.len());
     // An id another team's log holds is no duplicate of this team's: it goes through the checks
     // like any new change (and is refused), so a push never tells whether another team has it.
     let mut taken_elsewhere = HashSet::new();

@@ -14,7 +14,7 @@ use lohusa_core::sync::{
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-use crate::{SyncError, Transport};
+use crate::{EncodedPush, SyncError, Transport};
 
 /// What the server answers an enrollment.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -238,8 +238,15 @@ impl HttpTransport {
         path: &str,
         body: &B,
     ) -> Result<Result<T, ErrorBody>, SyncError> {
-        let json = serde_json::to_vec(body).map_err(|e| SyncError::Protocol(e.to_string()))?;
-        let compressed = zstd::encode_all(json.as_slice(), 1).map_err(|e| SyncError::Protocol(e.to_string()))?;
+        self.post_encoded(path, encode(body)?).await
+    }
+
+    /// Posts a body `encode` made.
+    async fn post_encoded<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        compressed: Vec<u8>,
+    ) -> Result<Result<T, ErrorBody>, SyncError> {
         self.bytes.0.fetch_add(compressed.len() as u64, Ordering::Relaxed);
         let response = self
             .signed(self.client.post(self.url(path)))
@@ -268,6 +275,31 @@ impl HttpTransport {
             bytes.to_vec()
         };
         read(status, &body)
+    }
+}
+
+/// A request body as sent: JSON, compressed with zstd.
+fn encode<B: Serialize>(body: &B) -> Result<Vec<u8>, SyncError> {
+    let json = serde_json::to_vec(body).map_err(|e| SyncError::Protocol(e.to_string()))?;
+    zstd::encode_all(json.as_slice(), 1).map_err(|e| SyncError::Protocol(e.to_string()))
+}
+
+/// A push of a batch read from the store, serialized as `PushRequest { changes }` is, without
+/// copying the changes out of the batch.
+struct PushOf<'a>(&'a [(i64, lohusa_core::Change)]);
+
+impl Serialize for PushOf<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        struct Changes<'a>(&'a [(i64, lohusa_core::Change)]);
+        impl Serialize for Changes<'_> {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.collect_seq(self.0.iter().map(|(_, change)| change))
+            }
+        }
+        let mut push = serializer.serialize_struct("PushRequest", 1)?;
+        push.serialize_field("changes", &Changes(self.0))?;
+        push.end()
     }
 }
 
@@ -357,6 +389,17 @@ impl Transport for HttpTransport {
             .map_err(ErrorBody::into_error)
     }
 
+    fn encode_push(&self, batch: &[(i64, lohusa_core::Change)]) -> Option<EncodedPush> {
+        EncodedPush::new(encode(&PushOf(batch)).ok()?, batch)
+    }
+
+    async fn send_encoded(&self, _request: Request, encoded: EncodedPush) -> Result<Response, SyncError> {
+        Ok(match self.post_encoded::<PushResponse>("push", encoded.body).await? {
+            Ok(pushed) => Response::Pushed(pushed),
+            Err(e) => Response::Refused(e.refused),
+        })
+    }
+
     async fn send(&self, request: Request) -> Result<Response, SyncError> {
         let refused = |e: ErrorBody| Response::Refused(e.refused);
         Ok(match request {
@@ -385,5 +428,47 @@ impl Transport for HttpTransport {
                 }
             }
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lohusa_core::change::Change;
+    use lohusa_core::sync::PushRequest;
+    use lohusa_core::{ChangeId, EntityKind, MemberId};
+
+    #[test]
+    fn a_push_encoded_ahead_is_the_push_request_s_own_body() {
+        let device = DeviceId(uuid::Uuid::from_u128(7));
+        let batch: Vec<(i64, Change)> = (0..3)
+            .map(|i| {
+                let change = Change {
+                    id: ChangeId(uuid::Uuid::from_u128(i + 1)),
+                    entity: EntityKind::Mother,
+                    entity_id: uuid::Uuid::from_u128(100 + i),
+                    fields: [("full_name".to_owned(), serde_json::json!(format!("Ayşe {i} \"Ö\"")))].into(),
+                    base: Default::default(),
+                    hlc: lohusa_core::hlc::Hlc {
+                        wall_ms: 1_700_000_000_000 + i as u64,
+                        counter: 0,
+                    },
+                    author: MemberId(uuid::Uuid::from_u128(9)),
+                    device,
+                    schema_version: 1,
+                };
+                (i as i64 + 1, change)
+            })
+            .collect();
+        let ahead = encode(&PushOf(&batch)).unwrap();
+        let request = PushRequest {
+            changes: batch.iter().map(|(_, c)| c.clone()).collect(),
+        };
+        assert_eq!(decompress(&ahead).unwrap(), serde_json::to_vec(&request).unwrap());
+        let encoded = EncodedPush::new(ahead, &batch).unwrap();
+        assert!(encoded.is_body_of(&Request::Push(request.clone())));
+        let mut fewer = request;
+        fewer.changes.pop();
+        assert!(!encoded.is_body_of(&Request::Push(fewer)));
     }
 }

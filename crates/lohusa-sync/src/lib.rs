@@ -21,10 +21,58 @@ use ts_rs::TS;
 pub trait Transport {
     fn send(&self, request: Request) -> impl Future<Output = Result<Response, SyncError>> + Send;
 
+    /// The body of a push of `batch` as this transport sends it, made while the push before it
+    /// is in flight; `None` for a transport that sends requests as they are.
+    fn encode_push(&self, _batch: &[(i64, lohusa_core::Change)]) -> Option<EncodedPush> {
+        None
+    }
+
+    /// Sends `request`, a push whose body `encode_push` made from the same changes.
+    fn send_encoded(
+        &self,
+        request: Request,
+        _encoded: EncodedPush,
+    ) -> impl Future<Output = Result<Response, SyncError>> + Send {
+        self.send(request)
+    }
+
     /// Tells the server this device's state after a successful sync (the team lead's tablets
     /// view). A transport without such a server takes no report.
     fn report(&self, _report: &lohusa_core::sync::DeviceReport) -> impl Future<Output = Result<(), SyncError>> + Send {
         async { Ok(()) }
+    }
+}
+
+/// A push body encoded ahead by a transport (`Transport::encode_push`), with what it holds, so
+/// it is sent only for the same changes.
+pub struct EncodedPush {
+    pub body: Vec<u8>,
+    count: usize,
+    first: lohusa_core::ChangeId,
+    last: lohusa_core::ChangeId,
+}
+
+impl EncodedPush {
+    pub fn new(body: Vec<u8>, batch: &[(i64, lohusa_core::Change)]) -> Option<EncodedPush> {
+        Some(EncodedPush {
+            body,
+            count: batch.len(),
+            first: batch.first()?.1.id,
+            last: batch.last()?.1.id,
+        })
+    }
+
+    /// Whether this is the body of `request`: a push of the same changes in the same order (the
+    /// machine sends a batch read ahead as it was read, so count and ends tell it).
+    fn is_body_of(&self, request: &Request) -> bool {
+        match request {
+            Request::Push(push) => {
+                push.changes.len() == self.count
+                    && push.changes.first().map(|c| c.id) == Some(self.first)
+                    && push.changes.last().map(|c| c.id) == Some(self.last)
+            }
+            _ => false,
+        }
     }
 }
 
@@ -166,7 +214,10 @@ pub async fn sync<R: Replica, T: Transport>(
     let pipelined = tokio::runtime::Handle::try_current()
         .is_ok_and(|h| h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread);
     let mut next_pull: Option<(Request, Result<Response, SyncError>)> = None;
-    let mut next_pending: Option<(i64, Vec<(i64, lohusa_core::Change)>)> = None;
+    // The next batch to push, read (and encoded, where the transport does) while the last one
+    // is in flight; and the encoded body of the batch about to be sent.
+    let mut next_pending: Option<(i64, Vec<(i64, lohusa_core::Change)>, Option<EncodedPush>)> = None;
+    let mut encoded: Option<EncodedPush> = None;
     let mut spent: Option<Vec<lohusa_core::Change>> = None;
     let mut checkpointer: Option<Option<Mutex<lohusa_store::Checkpointer>>> = None;
     loop {
@@ -176,19 +227,29 @@ pub async fn sync<R: Replica, T: Transport>(
                 Step::Send(request) => {
                     let response = match next_pull.take() {
                         Some((early, response)) if early == request => response?,
-                        _ => match (pipelined, machine.pushing_upto()) {
-                            (true, Some(upto)) => {
-                                let (response, batch) = overlap(transport.send(request), || {
-                                    replica.with_store(|s| s.pending_changes(upto, lohusa_core::sync::PUSH_BATCH))
-                                })
-                                .await;
-                                if let Ok(batch) = batch {
-                                    next_pending = Some((upto, batch));
+                        _ => {
+                            let body = encoded.take().filter(|e| e.is_body_of(&request));
+                            let send: std::pin::Pin<Box<dyn Future<Output = _> + Send + '_>> = match body {
+                                Some(body) => Box::pin(transport.send_encoded(request, body)),
+                                None => Box::pin(transport.send(request)),
+                            };
+                            match (pipelined, machine.pushing_upto()) {
+                                (true, Some(upto)) => {
+                                    let (response, batch) = overlap(send, || {
+                                        let batch = replica
+                                            .with_store(|s| s.pending_changes(upto, lohusa_core::sync::PUSH_BATCH))?;
+                                        let body = transport.encode_push(&batch);
+                                        Ok::<_, StoreError>((batch, body))
+                                    })
+                                    .await;
+                                    if let Ok((batch, body)) = batch {
+                                        next_pending = Some((upto, batch, body));
+                                    }
+                                    response?
                                 }
-                                response?
+                                _ => send.await?,
                             }
-                            _ => transport.send(request).await?,
-                        },
+                        }
                     };
                     step = machine.receive(response)?;
                 }
@@ -202,6 +263,7 @@ pub async fn sync<R: Replica, T: Transport>(
                     if count > 0 {
                         shown.to_push = replica.with_store(|s| s.pending_count())?;
                     }
+                    next_pending = None;
                     step = machine.restamped(count, uploaded);
                 }
                 Step::ResetForEpoch { epoch } => {
@@ -210,7 +272,10 @@ pub async fn sync<R: Replica, T: Transport>(
                 }
                 Step::ReadPending { after, limit } => {
                     let batch = match next_pending.take() {
-                        Some((early, batch)) if early == after && limit == lohusa_core::sync::PUSH_BATCH => batch,
+                        Some((early, batch, body)) if early == after && limit == lohusa_core::sync::PUSH_BATCH => {
+                            encoded = body;
+                            batch
+                        }
                         _ => replica.with_store(|s| s.pending_changes(after, limit))?,
                     };
                     shown.phase = if batch.is_empty() {
