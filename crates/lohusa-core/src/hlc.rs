@@ -106,16 +106,66 @@ impl FromStr for Hlc {
     }
 }
 
+/// The length of a stamp's text form.
+const HLC_TEXT: usize = 21;
+/// The length of a version's text form: stamp, `@`, hyphenated device id.
+const VERSION_TEXT: usize = HLC_TEXT + 1 + 36;
+
+/// `value` in lowercase hex, right-aligned in `out` (the digits past its width are dropped: the
+/// caller checks the value fits).
+fn put_hex(out: &mut [u8], value: u64) {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    for (i, byte) in out.iter_mut().rev().enumerate() {
+        *byte = DIGITS[((value >> (4 * i)) & 0xf) as usize];
+    }
+}
+
+impl Hlc {
+    /// The text form (`Display`) into `out`, without the formatting machinery: every change and
+    /// every stored record carries stamps, so they are written by the million. `false` for a
+    /// wall time past 12 hex digits (year 10889), which no check lets in.
+    fn write_text(&self, out: &mut [u8; HLC_TEXT]) -> bool {
+        if self.wall_ms >> 48 != 0 {
+            return false;
+        }
+        put_hex(&mut out[..12], self.wall_ms);
+        out[12] = b'-';
+        put_hex(&mut out[13..], u64::from(self.counter));
+        true
+    }
+}
+
 impl Serialize for Hlc {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
+        let mut text = [0u8; HLC_TEXT];
+        match self.write_text(&mut text) {
+            true => serializer.serialize_str(std::str::from_utf8(&text).map_err(serde::ser::Error::custom)?),
+            false => serializer.collect_str(self),
+        }
+    }
+}
+
+/// Reads a type from its text form (`FromStr`) without copying the text first.
+struct FromText<T>(std::marker::PhantomData<T>, &'static str);
+
+impl<T: FromStr> serde::de::Visitor<'_> for FromText<T>
+where
+    T::Err: fmt::Display,
+{
+    type Value = T;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.1)
+    }
+
+    fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<T, E> {
+        text.parse().map_err(E::custom)
     }
 }
 
 impl<'de> Deserialize<'de> for Hlc {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Hlc, D::Error> {
-        let text = String::deserialize(deserializer)?;
-        text.parse().map_err(serde::de::Error::custom)
+        deserializer.deserialize_str(FromText(std::marker::PhantomData, "a clock stamp"))
     }
 }
 
@@ -152,21 +202,65 @@ impl FromStr for Version {
 
 impl Serialize for Version {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
+        let mut text = [0u8; VERSION_TEXT];
+        let (stamp, rest) = text.split_at_mut(HLC_TEXT);
+        if !self
+            .hlc
+            .write_text(stamp.try_into().map_err(serde::ser::Error::custom)?)
+        {
+            return serializer.collect_str(self);
+        }
+        rest[0] = b'@';
+        self.device.0.hyphenated().encode_lower(&mut rest[1..]);
+        serializer.serialize_str(std::str::from_utf8(&text).map_err(serde::ser::Error::custom)?)
     }
 }
 
 impl<'de> Deserialize<'de> for Version {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Version, D::Error> {
-        String::deserialize(deserializer)?
-            .parse()
-            .map_err(serde::de::Error::custom)
+        deserializer.deserialize_str(FromText(std::marker::PhantomData, "a field version"))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn stamps_and_versions_are_written_as_their_text_form_and_read_back() {
+        let device = DeviceId(uuid::Uuid::from_u128(0x0123_4567_89ab_cdef_fedc_ba98_7654_3210));
+        for (wall_ms, counter) in [
+            (0, 0),
+            (1_700_000_000_123, 7),
+            ((1 << 48) - 1, u32::MAX),
+            (0x0a0b_0c0d_0e0f, 0x1234_abcd),
+            // Past 12 hex digits: written as before (`Display`), and not read back.
+            (1 << 48, 1),
+        ] {
+            let hlc = Hlc { wall_ms, counter };
+            let version = Version { hlc, device };
+            assert_eq!(serde_json::to_string(&hlc).unwrap(), format!("\"{hlc}\""));
+            assert_eq!(serde_json::to_string(&version).unwrap(), format!("\"{version}\""));
+            if wall_ms >> 48 == 0 {
+                assert_eq!(serde_json::from_str::<Hlc>(&format!("\"{hlc}\"")).unwrap(), hlc);
+                assert_eq!(
+                    serde_json::from_str::<Version>(&format!("\"{version}\"")).unwrap(),
+                    version
+                );
+                // Through a JSON value too (an owned string), and with an escape in the text.
+                assert_eq!(
+                    serde_json::from_value::<Version>(serde_json::json!(version.to_string())).unwrap(),
+                    version
+                );
+                let escaped = format!("\"{}\"", version.to_string().replace('@', "\\u0040"));
+                assert_eq!(serde_json::from_str::<Version>(&escaped).unwrap(), version);
+            } else {
+                assert!(serde_json::from_str::<Hlc>(&format!("\"{hlc}\"")).is_err());
+            }
+        }
+        assert!(serde_json::from_str::<Version>("\"01a25260d0bf-00000000\"").is_err());
+        assert!(serde_json::from_str::<Hlc>("17").is_err());
+    }
 
     #[test]
     fn local_stamps_never_go_backwards_when_the_clock_is_set_back() {
