@@ -85,8 +85,10 @@ pub fn claim_refusal(
 #[derive(Debug)]
 pub struct Decided {
     pub duplicates: usize,
-    /// New changes in batch order, with their JSON body.
-    pub new: Vec<(Change, String)>,
+    /// New changes in batch order.
+    pub new: Vec<Change>,
+    /// Their JSON bodies, in the same order.
+    pub bodies: Texts,
     /// The merged state of every record the new changes touch.
     pub docs: Docs,
 }
@@ -117,36 +119,135 @@ impl Decided {
     /// Splits the decision into the number of duplicates, the new changes with their bodies and
     /// the merged records, so the records can be serialized (`state_rows`) on another thread
     /// while the changes are written.
-    pub fn split(self) -> (usize, Vec<(Change, String)>, Docs) {
-        (self.duplicates, self.new, self.docs)
+    pub fn split(self) -> (usize, NewChanges, Docs) {
+        (
+            self.duplicates,
+            NewChanges {
+                changes: self.new,
+                bodies: self.bodies,
+            },
+            self.docs,
+        )
+    }
+}
+
+/// The new changes of a push with their JSON bodies.
+pub struct NewChanges {
+    pub changes: Vec<Change>,
+    bodies: Texts,
+}
+
+impl NewChanges {
+    pub fn len(&self) -> usize {
+        self.changes.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.changes.is_empty()
+    }
+
+    /// Their rows, numbered from the team's head on: (sequence, change id, record id, body).
+    pub fn rows(&self, head: i64) -> impl Iterator<Item = (i64, String, String, &str)> {
+        self.changes.iter().enumerate().map(move |(i, change)| {
+            (
+                head + 1 + i as i64,
+                change.id.to_string(),
+                change.entity_id.to_string(),
+                self.bodies.get(i),
+            )
+        })
     }
 }
 
 /// The merged state of every record a push touches, by record id.
 pub type Docs = HashMap<Uuid, (EntityKind, EntityDoc)>;
 
-/// The rows of the new changes, numbered from the team's head on: (sequence, change id, record
-/// id, body).
-pub fn change_rows(new: &[(Change, String)], head: i64) -> impl Iterator<Item = (i64, String, String, &str)> {
-    new.iter().enumerate().map(move |(i, (change, body))| {
-        (
-            head + 1 + i as i64,
-            change.id.to_string(),
-            change.entity_id.to_string(),
-            body.as_str(),
-        )
-    })
+/// JSON texts written one after another into one buffer: a batch's thousands of change bodies
+/// or record states, without a string (grown again and again) for each.
+#[derive(Debug, Default)]
+pub struct Texts {
+    text: String,
+    ends: Vec<usize>,
+}
+
+impl Texts {
+    /// Room for `count` texts of about what a visit with every answer takes.
+    fn with_capacity(count: usize) -> Texts {
+        Texts {
+            text: String::with_capacity(count * 1024),
+            ends: Vec::with_capacity(count),
+        }
+    }
+
+    /// Each of `values` as JSON, in order.
+    pub fn of<'a, T: serde::Serialize + 'a>(
+        values: impl ExactSizeIterator<Item = &'a T>,
+    ) -> Result<Texts, BackendError> {
+        let mut texts = Texts::with_capacity(values.len());
+        for value in values {
+            texts.push(value)?;
+        }
+        Ok(texts)
+    }
+
+    /// Adds `value` as JSON; on an error, nothing of it.
+    fn push<T: serde::Serialize>(&mut self, value: &T) -> Result<(), BackendError> {
+        let start = self.text.len();
+        if let Err(error) = serde_json::to_writer(Appender(&mut self.text), value) {
+            self.text.truncate(start);
+            return Err(BackendError::Corrupt(error.to_string()));
+        }
+        self.ends.push(self.text.len());
+        Ok(())
+    }
+
+    /// The `i`th text. Every text is whole JSON, so each starts and ends on a character.
+    pub fn get(&self, i: usize) -> &str {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.text[start..self.ends[i]]
+    }
+}
+
+/// Appends what serde_json writes to a string: it writes whole characters (text cut at the
+/// escapes, which are ASCII), and anything else is refused, never stored.
+struct Appender<'a>(&'a mut String);
+
+impl std::io::Write for Appender<'_> {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        let text = std::str::from_utf8(bytes).map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))?;
+        self.0.push_str(text);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// The merged state of each record touched, as `entities` stores it: (record id, kind, state
 /// as JSON).
-pub fn state_rows(docs: &Docs) -> Result<Vec<(String, &'static str, String)>, BackendError> {
-    docs.iter()
-        .map(|(id, (kind, doc))| {
-            let state = serde_json::to_string(doc).map_err(|e| BackendError::Corrupt(e.to_string()))?;
-            Ok((id.to_string(), kind.as_str(), state))
-        })
-        .collect()
+pub struct StateRows {
+    records: Vec<(Uuid, &'static str)>,
+    states: Texts,
+}
+
+impl StateRows {
+    pub fn of(docs: &Docs) -> Result<StateRows, BackendError> {
+        let mut records = Vec::with_capacity(docs.len());
+        let mut states = Texts::with_capacity(docs.len());
+        for (id, (kind, doc)) in docs {
+            records.push((*id, kind.as_str()));
+            states.push(doc)?;
+        }
+        Ok(StateRows { records, states })
+    }
+
+    pub fn rows(&self) -> impl Iterator<Item = (String, &'static str, &str)> {
+        self.records
+            .iter()
+            .enumerate()
+            .map(|(i, (id, kind))| (id.to_string(), *kind, self.states.get(i)))
+    }
 }
 
 /// Frees what a push decided (a batch's changes and records: many small maps) on a blocking
@@ -276,13 +377,13 @@ pub fn decide(
     // The bodies the log stores are written on a second thread while this one merges: each is
     // the change as sent, whatever the merge decides.
     let (merged, bodies) = std::thread::scope(|scope| {
-        let bodies = (new.len() >= PARALLEL_FROM).then(|| scope.spawn(|| bodies_of(&new)));
+        let bodies = (new.len() >= PARALLEL_FROM).then(|| scope.spawn(|| Texts::of(new.iter())));
         let merged = merge_new(&new, &mut docs, &mut refusals);
         let bodies = match bodies {
             Some(thread) => thread
                 .join()
                 .unwrap_or_else(|_| Err(BackendError::Task("serializing the changes stopped".into()))),
-            None => bodies_of(&new),
+            None => Texts::of(new.iter()),
         };
         (merged, bodies)
     });
@@ -314,24 +415,16 @@ pub fn decide(
     }
     // Nothing was refused, so every new change was merged, in batch order.
     debug_assert_eq!(merged.len(), new.len());
-    let out = new.into_iter().zip(bodies).collect();
     Ok(Ok(Decided {
         duplicates,
-        new: out,
+        new,
+        bodies,
         docs,
     }))
 }
 
 /// From how many new changes a push serializes their bodies on a thread of their own.
 const PARALLEL_FROM: usize = 64;
-
-/// The bodies of `changes`, as the log stores them.
-fn bodies_of(changes: &[Change]) -> Result<Vec<String>, BackendError> {
-    changes
-        .iter()
-        .map(|c| serde_json::to_string(c).map_err(|e| BackendError::Corrupt(e.to_string())))
-        .collect()
-}
 
 /// Merges the new changes of a push into the records they touch, in batch order, adding the
 /// refusals the records' state gives (kind, written once, size, conflicts); the positions in
@@ -405,6 +498,19 @@ mod tests {
     use lohusa_core::access::Role;
 
     use super::*;
+
+    #[test]
+    fn texts_keep_each_value_whole_and_nothing_of_one_that_fails() {
+        let mut texts = Texts::of([json!({"a": "ş\"ğ"}), json!([1, 2.5, null])].iter()).unwrap();
+        assert_eq!(texts.get(0), r#"{"a":"ş\"ğ"}"#);
+        assert_eq!(texts.get(1), "[1,2.5,null]");
+        // A map with keys that are not text fails part way: nothing of it stays.
+        let refused: std::collections::BTreeMap<Vec<u8>, u8> = [(vec![1], 1)].into();
+        assert!(texts.push(&refused).is_err());
+        texts.push(&"İzmir").unwrap();
+        assert_eq!(texts.get(2), r#""İzmir""#);
+        assert_eq!(texts.text, r#"{"a":"ş\"ğ"}[1,2.5,null]"İzmir""#);
+    }
 
     #[test]
     fn an_enrollment_code_is_used_once_and_not_after_it_expires() {

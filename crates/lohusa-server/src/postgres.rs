@@ -17,7 +17,7 @@ use crate::model::{
     BackendError, ClaimOutcome, DeviceAuth, DeviceInfo, EnrollOutcome, MemberRow, PoolUse, PullBatch, PushOutcome,
     Pusher, ReadRow, TeamActivity, TeamDeviceRow, fold_authors, joined_devices, stored_epoch, stored_role,
 };
-use crate::policy::{Owner, change_rows, decide, free_later, state_rows};
+use crate::policy::{Owner, StateRows, decide, free_later};
 
 const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/server-postgres/0001_init.sql"),
@@ -252,14 +252,14 @@ impl PgBackend {
         let (duplicates, new, docs) = decided.split();
         let n = new.len();
         // The records' states are serialized on a blocking thread while the changes go in.
-        let states = tokio::task::spawn_blocking(move || state_rows(&docs).map(|rows| (rows, docs)));
+        let states = tokio::task::spawn_blocking(move || StateRows::of(&docs).map(|rows| (rows, docs)));
         let (mut seqs, mut ids, mut entity_ids, mut bodies) = (
             Vec::with_capacity(n),
             Vec::with_capacity(n),
             Vec::with_capacity(n),
             Vec::with_capacity(n),
         );
-        for (seq, id, entity_id, body) in change_rows(&new, head) {
+        for (seq, id, entity_id, body) in new.rows(head) {
             seqs.push(seq);
             ids.push(id);
             entity_ids.push(entity_id);
@@ -278,7 +278,7 @@ impl PgBackend {
             .await
             .map_err(|_| BackendError::Task("serializing the records stopped".into()))??;
         let (mut doc_ids, mut kinds, mut states) = (Vec::new(), Vec::new(), Vec::new());
-        for (id, kind, state) in rows {
+        for (id, kind, state) in rows.rows() {
             doc_ids.push(id);
             kinds.push(kind);
             states.push(state);

@@ -18,7 +18,7 @@ use crate::model::{
     Authors, BackendError, ClaimOutcome, DeviceAuth, DeviceInfo, EnrollOutcome, MemberRow, PoolUse, PullBatch,
     PushOutcome, Pusher, ReadRow, TeamActivity, TeamDeviceRow, fold_authors, joined_devices, stored_epoch, stored_role,
 };
-use crate::policy::{Owner, change_rows, decide, free_later, state_rows};
+use crate::policy::{Owner, StateRows, decide, free_later};
 
 const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/server-sqlite/0001_init.sql"),
@@ -475,11 +475,11 @@ impl SqliteBackend {
             // The records' states are serialized on a second thread while this one writes the
             // changes: the writer is what every push waits for.
             std::thread::scope(|scope| -> Result<(), BackendError> {
-                let states = scope.spawn(|| state_rows(&docs));
+                let states = scope.spawn(|| StateRows::of(&docs));
                 let mut insert = tx.prepare_cached(
                     "INSERT INTO changes (team_id, seq, id, entity_id, received_ms, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                 )?;
-                for (seq, id, entity_id, body) in change_rows(&new, head) {
+                for (seq, id, entity_id, body) in new.rows(head) {
                     insert.execute(params![team_id, seq, id, entity_id, now_ms as i64, body])?;
                 }
                 let states = states
@@ -489,7 +489,7 @@ impl SqliteBackend {
                     "INSERT INTO entities (entity_id, team_id, entity, state) VALUES (?1, ?2, ?3, ?4)
                      ON CONFLICT(entity_id) DO UPDATE SET state = excluded.state",
                 )?;
-                for (id, kind, state) in states {
+                for (id, kind, state) in states.rows() {
                     upsert.execute(params![id, team_id, kind, state])?;
                 }
                 Ok(())
