@@ -65,11 +65,14 @@ impl Backend {
         changes: Vec<Change>,
         now_ms: u64,
     ) -> Result<PushOutcome, BackendError> {
-        // Off the async threads: a full batch takes milliseconds to check.
-        let (refused, changes) =
+        // A full batch takes milliseconds to check: off the async threads.
+        let (refused, changes) = if changes.len() >= crate::logic::PARALLEL_FROM {
             tokio::task::spawn_blocking(move || (crate::logic::check_batch(&changes, now_ms), changes))
                 .await
-                .map_err(|e| BackendError::Task(e.to_string()))?;
+                .map_err(|e| BackendError::Task(e.to_string()))?
+        } else {
+            (crate::logic::check_batch(&changes, now_ms), changes)
+        };
         if !refused.is_empty() {
             return Ok(PushOutcome::Refused(refused));
         }

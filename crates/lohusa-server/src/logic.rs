@@ -185,15 +185,30 @@ pub fn check_batch(changes: &[Change], now_ms: u64) -> Vec<Refusal> {
             })
             .collect()
     };
-    if changes.len() < 256 {
-        return check(changes);
-    }
     let (first, second) = changes.split_at(changes.len() / 2);
+    let (later, mut refused) = beside(changes.len() >= PARALLEL_FROM, || check(second), || check(first));
+    refused.extend(later);
+    refused
+}
+
+/// From how many changes a push's work is split over two threads: below it, a thread costs
+/// more than it saves.
+pub const PARALLEL_FROM: usize = 64;
+
+/// Runs `aside` on a second thread while this one runs `here` when `parallel`, else both here;
+/// their results. A panic on either side goes on here.
+pub fn beside<A: Send, B>(parallel: bool, aside: impl FnOnce() -> A + Send, here: impl FnOnce() -> B) -> (A, B) {
+    if !parallel {
+        let done = here();
+        return (aside(), done);
+    }
     std::thread::scope(|scope| {
-        let later = scope.spawn(|| check(second));
-        let mut refused = check(first);
-        refused.extend(later.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)));
-        refused
+        let thread = scope.spawn(aside);
+        let done = here();
+        (
+            thread.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            done,
+        )
     })
 }
 

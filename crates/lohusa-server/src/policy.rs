@@ -9,7 +9,7 @@ use lohusa_core::sync::Refusal;
 use lohusa_core::{ChangeId, EntityKind};
 use uuid::Uuid;
 
-use crate::logic::{EntityDoc, reason};
+use crate::logic::{EntityDoc, PARALLEL_FROM, beside, reason};
 use crate::model::*;
 
 /// Whether an enrollment code may still be used: once, before it expires.
@@ -376,17 +376,11 @@ pub fn decide(
     let existed: HashSet<Uuid> = docs.keys().copied().collect();
     // The bodies the log stores are written on a second thread while this one merges: each is
     // the change as sent, whatever the merge decides.
-    let (merged, bodies) = std::thread::scope(|scope| {
-        let bodies = (new.len() >= PARALLEL_FROM).then(|| scope.spawn(|| Texts::of(new.iter())));
-        let merged = merge_new(&new, &mut docs, &mut refusals);
-        let bodies = match bodies {
-            Some(thread) => thread
-                .join()
-                .unwrap_or_else(|_| Err(BackendError::Task("serializing the changes stopped".into()))),
-            None => Texts::of(new.iter()),
-        };
-        (merged, bodies)
-    });
+    let (bodies, merged) = beside(
+        new.len() >= PARALLEL_FROM,
+        || Texts::of(new.iter()),
+        || merge_new(&new, &mut docs, &mut refusals),
+    );
     let bodies = bodies?;
     // A record new to the server must be whole once the batch is merged: every device's lists
     // read its required fields. (After a restore, an edit may come before the record it edits;
@@ -422,9 +416,6 @@ pub fn decide(
         docs,
     }))
 }
-
-/// From how many new changes a push serializes their bodies on a thread of their own.
-const PARALLEL_FROM: usize = 64;
 
 /// Merges the new changes of a push into the records they touch, in batch order, adding the
 /// refusals the records' state gives (kind, written once, size, conflicts); the positions in

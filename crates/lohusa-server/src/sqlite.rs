@@ -14,6 +14,7 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use rusqlite_migration::{M, Migrations};
 use uuid::Uuid;
 
+use crate::logic::{PARALLEL_FROM, beside};
 use crate::model::{
     Authors, BackendError, ClaimOutcome, DeviceAuth, DeviceInfo, EnrollOutcome, MemberRow, PoolUse, PullBatch,
     PushOutcome, Pusher, ReadRow, TeamActivity, TeamDeviceRow, fold_authors, joined_devices, stored_epoch, stored_role,
@@ -474,26 +475,29 @@ impl SqliteBackend {
             let (duplicates, new, docs) = decided.split();
             // The records' states are serialized on a second thread while this one writes the
             // changes: the writer is what every push waits for.
-            std::thread::scope(|scope| -> Result<(), BackendError> {
-                let states = scope.spawn(|| StateRows::of(&docs));
-                let mut insert = tx.prepare_cached(
-                    "INSERT INTO changes (team_id, seq, id, entity_id, received_ms, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                )?;
-                for (seq, id, entity_id, body) in new.rows(head) {
-                    insert.execute(params![team_id, seq, id, entity_id, now_ms as i64, body])?;
-                }
-                let states = states
-                    .join()
-                    .map_err(|_| BackendError::Task("serializing the records stopped".into()))??;
+            let (states, inserted) = beside(
+                new.len() >= PARALLEL_FROM,
+                || StateRows::of(&docs),
+                || -> Result<(), BackendError> {
+                    let mut insert = tx.prepare_cached(
+                        "INSERT INTO changes (team_id, seq, id, entity_id, received_ms, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    )?;
+                    for (seq, id, entity_id, body) in new.rows(head) {
+                        insert.execute(params![team_id, seq, id, entity_id, now_ms as i64, body])?;
+                    }
+                    Ok(())
+                },
+            );
+            inserted?;
+            {
                 let mut upsert = tx.prepare_cached(
                     "INSERT INTO entities (entity_id, team_id, entity, state) VALUES (?1, ?2, ?3, ?4)
                      ON CONFLICT(entity_id) DO UPDATE SET state = excluded.state",
                 )?;
-                for (id, kind, state) in states.rows() {
+                for (id, kind, state) in states?.rows() {
                     upsert.execute(params![id, team_id, kind, state])?;
                 }
-                Ok(())
-            })?;
+            }
             tx.execute(
                 "UPDATE teams SET head_seq = ?1 WHERE id = ?2",
                 params![head + new.len() as i64, team_id],
