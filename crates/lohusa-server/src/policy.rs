@@ -250,13 +250,13 @@ impl StateRows {
     }
 }
 
-/// Frees what a push decided (a batch's changes and records: many small maps) on a blocking
-/// thread of the runtime once the push is stored, so the reply does not wait for it; without a
-/// runtime, here.
-pub fn free_later<T: Send + 'static>(value: T) {
+/// Frees what a push of `count` changes decided (many small maps) on a blocking thread of the
+/// runtime once the push is stored, so the reply does not wait for it; here for a small push,
+/// or without a runtime.
+pub fn free_later<T: Send + 'static>(value: T, count: usize) {
     match tokio::runtime::Handle::try_current() {
-        Ok(runtime) => drop(runtime.spawn_blocking(move || drop(value))),
-        Err(_) => drop(value),
+        Ok(runtime) if count >= PARALLEL_FROM => drop(runtime.spawn_blocking(move || drop(value))),
+        _ => drop(value),
     }
 }
 

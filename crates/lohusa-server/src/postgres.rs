@@ -13,6 +13,7 @@ use lohusa_core::change::Change;
 use tokio_postgres::NoTls;
 use uuid::Uuid;
 
+use crate::logic::PARALLEL_FROM;
 use crate::model::{
     BackendError, ClaimOutcome, DeviceAuth, DeviceInfo, EnrollOutcome, MemberRow, PoolUse, PullBatch, PushOutcome,
     Pusher, ReadRow, TeamActivity, TeamDeviceRow, fold_authors, joined_devices, stored_epoch, stored_role,
@@ -251,8 +252,12 @@ impl PgBackend {
         };
         let (duplicates, new, docs) = decided.split();
         let n = new.len();
-        // The records' states are serialized on a blocking thread while the changes go in.
-        let states = tokio::task::spawn_blocking(move || StateRows::of(&docs).map(|rows| (rows, docs)));
+        // A large batch's records are serialized on a blocking thread while the changes go in.
+        let mut docs = Some(docs);
+        let aside = (n >= PARALLEL_FROM)
+            .then(|| docs.take())
+            .flatten()
+            .map(|docs| tokio::task::spawn_blocking(move || StateRows::of(&docs).map(|rows| (rows, docs))));
         let (mut seqs, mut ids, mut entity_ids, mut bodies) = (
             Vec::with_capacity(n),
             Vec::with_capacity(n),
@@ -274,9 +279,15 @@ impl PgBackend {
             &[&team_id, &(now_ms as i64), &seqs, &ids, &entity_ids, &bodies],
         )
         .await?;
-        let (rows, docs) = states
-            .await
-            .map_err(|_| BackendError::Task("serializing the records stopped".into()))??;
+        let (rows, docs) = match aside {
+            Some(thread) => thread
+                .await
+                .map_err(|_| BackendError::Task("serializing the records stopped".into()))??,
+            None => {
+                let docs = docs.unwrap_or_default();
+                (StateRows::of(&docs)?, docs)
+            }
+        };
         let (mut doc_ids, mut kinds, mut states) = (Vec::new(), Vec::new(), Vec::new());
         for (id, kind, state) in rows.rows() {
             doc_ids.push(id);
@@ -309,7 +320,7 @@ impl PgBackend {
         )
         .await?;
         tx.commit().await?;
-        free_later((new, docs));
+        free_later((new, docs), n);
         Ok(PushOutcome::Stored {
             accepted: n,
             duplicates,

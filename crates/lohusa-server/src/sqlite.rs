@@ -504,7 +504,7 @@ impl SqliteBackend {
             )?;
             tx.commit()?;
             let accepted = new.len();
-            free_later((new, docs));
+            free_later((new, docs), accepted);
             Ok(PushOutcome::Stored { accepted, duplicates })
         })
         .await;
