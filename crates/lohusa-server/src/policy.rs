@@ -117,7 +117,7 @@ impl Owner {
 
 impl Decided {
     /// Splits the decision into the number of duplicates, the new changes with their bodies and
-    /// the merged records, so the records can be serialized (`state_rows`) on another thread
+    /// the merged records, so the records can be serialized (`StateRows::of`) on another thread
     /// while the changes are written.
     pub fn split(self) -> (usize, NewChanges, Docs) {
         (
