@@ -96,7 +96,9 @@ impl FromStr for Hlc {
     fn from_str(s: &str) -> Result<Hlc, ParseHlcError> {
         let err = || ParseHlcError(s.to_owned());
         let (wall, counter) = s.split_once('-').ok_or_else(err)?;
-        if wall.len() != 12 || counter.len() != 8 {
+        // Exactly the lowercase fixed-width hex `Display` writes: one spelling per stamp.
+        let hex = |t: &str| t.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+        if wall.len() != 12 || counter.len() != 8 || !hex(wall) || !hex(counter) {
             return Err(err());
         }
         Ok(Hlc {
@@ -259,6 +261,14 @@ mod tests {
             }
         }
         assert!(serde_json::from_str::<Version>("\"01a25260d0bf-00000000\"").is_err());
+        // Only the spelling `Display` writes: no capitals, no sign.
+        for other in [
+            "01A25260D0BF-00000000",
+            "+1a25260d0bf-00000000",
+            "01a25260d0bf-+0000000",
+        ] {
+            assert!(other.parse::<Hlc>().is_err(), "{other}");
+        }
         assert!(serde_json::from_str::<Hlc>("17").is_err());
     }
 

@@ -38,8 +38,12 @@ pub struct SqliteBackend {
 
 /// Moves the write-ahead log into the database file on a thread of its own after pushes, at
 /// most once per `CHECKPOINT_PAUSE`, so no push waits for it: SQLite would otherwise do it inside
-/// the commit of whichever push took the log past 1,000 pages. The writer still does it itself
-/// past `WRITER_CHECKPOINT_PAGES`, should this thread fall behind.
+/// the commit of whichever push took the log past 1,000 pages. Under pushes that never stop, a
+/// checkpoint never catches up with the last commit, and the log restarts from its beginning
+/// only after one that did: past `RESTART_PAGES`, this thread copies the little left with the
+/// writer held off for that moment, so the log restarts and its file is cut back to
+/// `WAL_KEPT_BYTES`. The writer still checkpoints itself past `WRITER_CHECKPOINT_PAGES`, should
+/// this thread fall behind.
 struct Checkpointer {
     wake: Option<SyncSender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
@@ -49,10 +53,25 @@ struct Checkpointer {
 const CHECKPOINT_PAUSE: Duration = Duration::from_millis(500);
 /// The log size (in pages of 4 KiB) past which the writer checkpoints in its own commit.
 const WRITER_CHECKPOINT_PAGES: i64 = 16_384;
+/// The log size (pages) past which the checkpointing thread makes the log restart: 16 MiB.
+const RESTART_PAGES: i64 = 4_096;
+/// What the log file keeps of its size when it restarts.
+const WAL_KEPT_BYTES: i64 = 16 << 20;
+
+/// One checkpoint of the checkpointing thread: what the log holds into the file, and past
+/// `RESTART_PAGES` the rest too, so the log restarts.
+fn checkpoint(conn: &Connection) -> rusqlite::Result<()> {
+    let log: i64 = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| r.get(1))?;
+    if log >= RESTART_PAGES {
+        conn.query_row("PRAGMA wal_checkpoint(RESTART)", [], |_| Ok(()))?;
+    }
+    Ok(())
+}
 
 impl Checkpointer {
     fn start(path: &Path) -> Result<Checkpointer, BackendError> {
         let conn = open(path)?;
+        conn.pragma_update(None, "journal_size_limit", WAL_KEPT_BYTES)?;
         let (wake, woken) = std::sync::mpsc::sync_channel::<()>(1);
         let thread = std::thread::Builder::new()
             .name("lohusa-checkpoint".into())
@@ -67,7 +86,7 @@ impl Checkpointer {
                             }
                         }
                     }
-                    if let Err(error) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
+                    if let Err(error) = checkpoint(&conn) {
                         tracing::warn!(%error, "could not checkpoint the database");
                     }
                     last = Some(Instant::now());
@@ -243,6 +262,7 @@ impl SqliteBackend {
             [Uuid::new_v4().to_string()],
         )?;
         conn.pragma_update(None, "wal_autocheckpoint", WRITER_CHECKPOINT_PAGES)?;
+        conn.pragma_update(None, "journal_size_limit", WAL_KEPT_BYTES)?;
         let checkpointer = Checkpointer::start(&path)?;
         Ok(SqliteBackend {
             path,
