@@ -88,6 +88,15 @@ function inDraftOrder<T>(write: () => Promise<T>): Promise<T> {
   return done;
 }
 
+/**
+ * A read that shows drafts (the mother's screen marks a visit with one; the visit form restores
+ * it) waits for the draft writes made before it, so the screen left a moment ago is shown as it
+ * was kept, not as the draft before it.
+ */
+function afterDraftWrites<T>(read: () => Promise<T>): Promise<T> {
+  return draftWrites.then(read);
+}
+
 export const ipc = {
   appStatus: (): Promise<AppStatus> => invoke("get_app_status"),
   setUpDevice: (server: string, code: string, memberCode: string, pin: string, pinAgain: string): Promise<AppStatus> =>
@@ -114,7 +123,7 @@ export const ipc = {
   closeCase: (mother: MotherId, input: CloseCaseInput): Promise<MotherView> => invoke("close_case", { mother, input }),
   reopenCase: (mother: MotherId): Promise<MotherView> => invoke("reopen_case", { mother }),
   registerMother: (input: RegistrationInput): Promise<MotherId> => invoke("register_mother", { input }),
-  mother: (id: MotherId): Promise<MotherView> => invoke("get_mother", { id }),
+  mother: (id: MotherId): Promise<MotherView> => afterDraftWrites(() => invoke("get_mother", { id })),
   recordVisit: (input: VisitInput): Promise<SavedVisit> => invoke("record_visit", { input }),
   recordReview: (input: ReviewInput, extraVisitOn: string | null = null): Promise<ReviewRecord> =>
     invoke("record_review", { input, extraVisitOn }),
@@ -123,7 +132,8 @@ export const ipc = {
   keepVisitAsExtra: (visit: VisitId, reason: string): Promise<MotherView> => invoke("keep_visit_as_extra", { visit, reason }),
   followUpList: (filter: FollowUpFilter): Promise<FollowUpList> => invoke("get_follow_up_list", { filter }),
   saveVisitDraft: (input: VisitInput): Promise<void> => inDraftOrder(() => invoke("save_visit_draft", { input })),
-  visitDraft: (mother: MotherId, number: VisitNumber): Promise<VisitDraft | null> => invoke("get_visit_draft", { mother, number }),
+  visitDraft: (mother: MotherId, number: VisitNumber): Promise<VisitDraft | null> =>
+    afterDraftWrites(() => invoke("get_visit_draft", { mother, number })),
   discardVisitDraft: (mother: MotherId, number: VisitNumber): Promise<void> =>
     inDraftOrder(() => invoke("discard_visit_draft", { mother, number })),
   recordLaterResults: (input: LaterResultsInput): Promise<SavedVisit> => invoke("record_later_results", { input }),
