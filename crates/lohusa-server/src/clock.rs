@@ -1,5 +1,6 @@
 //! The server's one window on the clock: the time a request is handled at, read once per request
-//! by the routes and the admin commands and passed down as `now_ms`, and new ids stamped with it.
+//! by the routes and the admin commands and passed down as `now_ms`, and new ids stamped with it;
+//! and the monotonic clock the SQLite checkpointing thread paces itself by (never a date).
 //!
 //! Nothing else in the crate reads the clock (`xtask`'s tidy check keeps it so), so the
 //! backends, the checks and the tests decide what time it is.
@@ -12,6 +13,11 @@ pub fn now_ms() -> u64 {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_millis() as u64)
         .unwrap_or(0)
+}
+
+/// This machine's monotonic clock, for pacing background work: it measures waits, never dates.
+pub fn monotonic() -> std::time::Instant {
+    std::time::Instant::now()
 }
 
 /// A new time-ordered id (UUID v7) stamped with `now_ms`.

@@ -80,7 +80,7 @@ impl Checkpointer {
                 while woken.recv().is_ok() {
                     // Pushes that come during the pause are taken by the next checkpoint.
                     if let Some(until) = last.map(|at| at + CHECKPOINT_PAUSE) {
-                        while let Some(left) = until.checked_duration_since(Instant::now()) {
+                        while let Some(left) = until.checked_duration_since(crate::clock::monotonic()) {
                             if let Err(RecvTimeoutError::Disconnected) = woken.recv_timeout(left) {
                                 return;
                             }
@@ -89,7 +89,7 @@ impl Checkpointer {
                     if let Err(error) = checkpoint(&conn) {
                         tracing::warn!(%error, "could not checkpoint the database");
                     }
-                    last = Some(Instant::now());
+                    last = Some(crate::clock::monotonic());
                 }
             })
             .map_err(|e| BackendError::Task(format!("starting the checkpointing thread: {e}")))?;
